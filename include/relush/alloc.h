@@ -1,0 +1,24 @@
+/* alloc.h: every large allocation goes through here, so that a request the
+ * machine cannot hold is refused with a message instead of swapping or
+ * crashing, and size arithmetic never overflows silently. */
+#ifndef RELUSH_ALLOC_H
+#define RELUSH_ALLOC_H
+
+#include <stddef.h>
+#include "relush/err.h"
+
+/* Current memory limit in bytes: RELUSH_MEM_LIMIT (bytes, or with a K/M/G
+ * suffix) if set, else 3/4 of physical memory. */
+size_t rl_mem_limit(void);
+void rl_mem_set_limit(size_t bytes); /* 0 restores the default */
+
+/* a * b into *out; returns 0, or -1 when it overflows size_t. */
+int rl_mul_size(size_t a, size_t b, size_t *out);
+
+/* Zeroed array of n elements of size bytes. Fails (NULL, message naming
+ * `what` and the size asked for) on overflow, over the limit, or ENOMEM. */
+void *rl_calloc(size_t n, size_t size, const char *what, rl_err *e);
+/* Checks a planned total without allocating: 0 or -1 with the message. */
+int rl_mem_check(double bytes, const char *what, rl_err *e);
+
+#endif

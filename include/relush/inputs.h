@@ -1,0 +1,21 @@
+/* inputs.h: input sets, the paper's X. One point per row of an rl_mat. */
+#ifndef RELUSH_INPUTS_H
+#define RELUSH_INPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "relush/mat.h"
+
+rl_mat *inputs_gaussian(size_t m, size_t d, double sd, uint64_t seed, rl_err *e);
+rl_mat *inputs_uniform(size_t m, size_t d, double lo, double hi, uint64_t seed, rl_err *e);
+rl_mat *inputs_point(size_t d, rl_err *e);                 /* (1, ..., 1) */
+rl_mat *inputs_sphere(size_t m, size_t d, uint64_t seed, rl_err *e);
+rl_mat *inputs_orthant(size_t d, double R, rl_err *e);     /* 0 and R e_i */
+rl_mat *inputs_shrink(const rl_mat *X, double eps, rl_err *e);
+/* CSV or whitespace-separated text, one point per line; '#' starts a
+ * comment; errors give the line and column. */
+rl_mat *inputs_load(const char *path, rl_err *e);
+/* Writes CSV through a temporary file renamed into place. */
+int inputs_save(const rl_mat *X, const char *path, rl_err *e);
+
+#endif

@@ -1,0 +1,19 @@
+/* interrupt.h: the two hooks through which the engine talks upward. Long
+ * kernels poll rl_interrupted() between chunks, and report progress through
+ * a callback at most every ~50 ms. The shell sets the flag from its SIGINT
+ * handler; the view plugs into the progress callback. */
+#ifndef RELUSH_INTERRUPT_H
+#define RELUSH_INTERRUPT_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t rl_interrupt_flag;
+
+static inline int rl_interrupted(void) { return rl_interrupt_flag != 0; }
+void rl_interrupt_request(void);   /* async-signal-safe */
+void rl_interrupt_clear(void);
+
+/* Monotonic wall clock in seconds. */
+double rl_now(void);
+
+#endif

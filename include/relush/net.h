@@ -1,0 +1,61 @@
+/* net.h: a fully connected ReLU network at initialisation. Layer l (1-based)
+ * has widths[l-1] neurons; its weights form an n_l x fan_in(l) row-major
+ * matrix (row j: neuron j's incoming weights) drawn from rng stream
+ * (seed, trial, RNG_STREAM_WEIGHTS(l)), its biases from RNG_STREAM_BIAS(l).
+ * So trial i of a Monte Carlo run and net_create(spec, i) are the same net. */
+#ifndef RELUSH_NET_H
+#define RELUSH_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "relush/err.h"
+#include "relush/law.h"
+
+typedef enum {
+	ARCH_PLAIN = 0,  /* h_l = ReLU(W_l h_{l-1} + b_l) */
+	ARCH_RESIDUAL,   /* h_l = h_{l-1} + ReLU(W_l h_{l-1} + b_l) */
+	ARCH_DENSE,      /* h_l = concat(h_{l-1}, ReLU(W_l h_{l-1} + b_l)) */
+	ARCH_SKIP,       /* plain chain, every h_l feeds the output */
+	ARCH_BATCHNORM   /* pre-activations normalised over the input set */
+} rl_arch;
+
+/* Limits that keep every size computation far from overflow. */
+#define NET_MAX_DEPTH  100000000u
+#define NET_MAX_WIDTH  100000000u
+
+typedef struct rl_net_spec {
+	size_t depth;        /* k >= 1 */
+	size_t input;        /* n_0 = d >= 1 */
+	size_t *widths;      /* depth entries, each >= 1 (owned) */
+	rl_law weights;
+	rl_law bias;         /* kind LAW_ZERO for zero biases */
+	rl_arch arch;
+	uint64_t seed;
+} rl_net_spec;
+
+typedef struct rl_net {
+	rl_net_spec spec;
+	uint64_t trial;
+	double **W;          /* W[l-1]: widths[l-1] x net_fan_in(spec, l) */
+	double **b;          /* b[l-1]: widths[l-1] */
+} rl_net;
+
+/* Deep-copies src into dst (dst->widths freshly allocated). */
+int net_spec_copy(rl_net_spec *dst, const rl_net_spec *src, rl_err *e);
+void net_spec_free(rl_net_spec *s);
+/* Checks widths, arch constraints (residual needs equal widths) and that the
+ * parameters fit in memory; the message names what is wrong. */
+int net_spec_validate(const rl_net_spec *s, rl_err *e);
+size_t net_fan_in(const rl_net_spec *s, size_t l);   /* l is 1-based */
+size_t net_output_width(const rl_net_spec *s);
+double net_param_count(const rl_net_spec *s);
+const char *arch_name(rl_arch a);
+
+/* Draws layer l of trial `trial` into W (n_l x fan_in) and b (n_l). */
+void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b);
+
+rl_net *net_create(const rl_net_spec *s, uint64_t trial, rl_err *e);
+rl_net *net_clone(const rl_net *n, rl_err *e);
+void net_free(rl_net *n);
+
+#endif

@@ -1,0 +1,42 @@
+/* rng.h: counter-based random numbers (Philox4x32-10). A stream is named by
+ * (seed, trial, stream id); its outputs are a pure function of that name and
+ * the position in the stream, so any trial can be replayed alone and results
+ * do not depend on threads or chunking. Variates are produced in blocks: one
+ * Philox block (128 bits) gives exactly two doubles of any law, so the k-th
+ * variate of a stream is the same whatever the batch sizes asked for. */
+#ifndef RELUSH_RNG_H
+#define RELUSH_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stream ids. Network layer l (1-based) draws its weights from stream
+ * RNG_STREAM_WEIGHTS(l) and its biases from RNG_STREAM_BIAS(l). */
+#define RNG_STREAM_WEIGHTS(l) ((uint32_t)(2u * (uint32_t)(l)))
+#define RNG_STREAM_BIAS(l)    ((uint32_t)(2u * (uint32_t)(l) + 1u))
+#define RNG_STREAM_GRAM(l)    ((uint32_t)(0x40000000u + (uint32_t)(l)))
+#define RNG_STREAM_INPUTS     0xFFFFFF00u
+
+typedef struct rl_rng {
+	uint32_t key[2];     /* from the seed */
+	uint32_t ctr[4];     /* ctr[0]: block, ctr[1]: stream, ctr[2..3]: trial */
+} rl_rng;
+
+void rng_init(rl_rng *r, uint64_t seed, uint64_t trial, uint32_t stream);
+
+/* One Philox4x32-10 block: out = philox(ctr, key). */
+void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+/* Fill out[0..n) and advance the stream by ceil(n/2) blocks. */
+void rng_normal(rl_rng *r, double *out, size_t n);        /* N(0, 1) */
+void rng_uniform(rl_rng *r, double *out, size_t n);       /* U(0, 1), open */
+void rng_laplace(rl_rng *r, double *out, size_t n);       /* density e^-|x| / 2 */
+
+/* Which implementation fills the Gaussians: chosen at first use from the
+ * CPU's features; tests force each one to compare them. */
+typedef enum { RNG_PATH_AUTO = 0, RNG_PATH_SCALAR, RNG_PATH_AVX2, RNG_PATH_AVX512 } rng_path;
+int rng_set_path(rng_path p);   /* -1 if this CPU/build cannot run p */
+rng_path rng_get_path(void);
+const char *rng_path_name(rng_path p);
+
+#endif

@@ -1,0 +1,2 @@
+# Scripts shipped in the tarball.
+EXTRA_DIST += scripts/local.mk

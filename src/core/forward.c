@@ -1,0 +1,288 @@
+/* forward.c: the reference evaluation of a network on an input set: the
+ * network function (net_forward) and the death report (net_death). It is
+ * written for clarity and exactness; the Monte Carlo engine has its own
+ * fused kernels and is tested against this file. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "relush/alloc.h"
+#include "relush/death.h"
+
+/* Batch-norm epsilon, as in common frameworks: a neuron whose pre-activations
+ * are all equal on the batch normalises to 0, i.e. inactive. */
+#define BN_EPS 1e-5
+
+/* Z (rows x n) = H (rows x fan_in) W^T + b. */
+static void preactivate(const double *H, size_t rows, size_t fan_in,
+                        const double *W, const double *b, size_t n, double *Z)
+{
+	for (size_t r = 0; r < rows; r++) {
+		const double *h = H + r * fan_in;
+		double *z = Z + r * n;
+		for (size_t j = 0; j < n; j++) {
+			const double *w = W + j * fan_in;
+			double s = 0.0;
+			for (size_t i = 0; i < fan_in; i++)
+				s += w[i] * h[i];
+			z[j] = s + b[j];
+		}
+	}
+}
+
+/* Normalises every column of Z over its rows (gamma = 1, beta = 0). */
+static void batchnorm(double *Z, size_t rows, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		double mean = 0.0, var = 0.0;
+		for (size_t r = 0; r < rows; r++)
+			mean += Z[r * n + j];
+		mean /= (double)rows;
+		for (size_t r = 0; r < rows; r++) {
+			double d = Z[r * n + j] - mean;
+			var += d * d;
+		}
+		double inv = 1.0 / sqrt(var / (double)rows + BN_EPS);
+		for (size_t r = 0; r < rows; r++)
+			Z[r * n + j] = (Z[r * n + j] - mean) * inv;
+	}
+}
+
+/* The next representation from the current one (H, width `cur`) and the
+ * pre-activations Z (width n); returns its width. out must hold
+ * rows x (cur + n) doubles. */
+static size_t next_representation(rl_arch arch, const double *H, size_t rows, size_t cur,
+                                  const double *Z, size_t n, double *out)
+{
+	for (size_t r = 0; r < rows; r++) {
+		const double *h = H + r * cur, *z = Z + r * n;
+		switch (arch) {
+		case ARCH_RESIDUAL:
+			for (size_t j = 0; j < n; j++)
+				out[r * n + j] = h[j] + (z[j] > 0.0 ? z[j] : 0.0);
+			break;
+		case ARCH_DENSE: {
+			double *o = out + r * (cur + n);
+			memcpy(o, h, cur * sizeof *o);
+			for (size_t j = 0; j < n; j++)
+				o[cur + j] = z[j] > 0.0 ? z[j] : 0.0;
+			break;
+		}
+		default:
+			for (size_t j = 0; j < n; j++)
+				out[r * n + j] = z[j] > 0.0 ? z[j] : 0.0;
+			break;
+		}
+	}
+	return arch == ARCH_DENSE ? cur + n : n;
+}
+
+static size_t max_width(const rl_net_spec *s)
+{
+	size_t w = s->input;
+	for (size_t l = 1; l <= s->depth; l++) {
+		size_t f = net_fan_in(s, l) + s->widths[l - 1];
+		if (f > w)
+			w = f;
+	}
+	return w;
+}
+
+static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	if (X->cols != net->spec.input)
+		return rl_fail(e, "the input set has dimension %zu but the network expects %zu "
+		               "(its 'input' size)", X->cols, net->spec.input);
+	if (X->rows < 1)
+		return rl_fail(e, "the input set is empty");
+	return 0;
+}
+
+/* Scratch for a pass: two representation buffers and the pre-activations. */
+typedef struct pass_buffers {
+	double *H, *next, *Z;
+} pass_buffers;
+
+static int buffers_alloc(pass_buffers *p, const rl_net_spec *s, size_t rows, rl_err *e)
+{
+	size_t w = max_width(s), n = 0;
+	for (size_t l = 0; l < s->depth; l++)
+		if (s->widths[l] > n)
+			n = s->widths[l];
+	double need = 8.0 * (double)rows * (2.0 * (double)w + (double)n);
+	memset(p, 0, sizeof *p);
+	if (rl_mem_check(need, "evaluating the network", e))
+		return -1;
+	p->H = rl_calloc(rows * w, sizeof(double), "evaluating the network", e);
+	p->next = p->H ? rl_calloc(rows * w, sizeof(double), "evaluating the network", e) : NULL;
+	p->Z = p->next ? rl_calloc(rows * n, sizeof(double), "evaluating the network", e) : NULL;
+	if (!p->Z) {
+		free(p->H);
+		free(p->next);
+		return -1;
+	}
+	return 0;
+}
+
+static void buffers_free(pass_buffers *p)
+{
+	free(p->H);
+	free(p->next);
+	free(p->Z);
+}
+
+rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	const rl_net_spec *s = &net->spec;
+	pass_buffers p;
+	if (check_dims(net, X, e) || buffers_alloc(&p, s, X->rows, e))
+		return NULL;
+	rl_mat *out = mat_new(X->rows, net_output_width(s), e);
+	if (!out) {
+		buffers_free(&p);
+		return NULL;
+	}
+	size_t rows = X->rows, cur = s->input, skip_col = 0;
+	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	for (size_t l = 1; l <= s->depth; l++) {
+		size_t n = s->widths[l - 1];
+		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		if (s->arch == ARCH_BATCHNORM)
+			batchnorm(p.Z, rows, n);
+		cur = next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+		double *t = p.H; p.H = p.next; p.next = t;
+		if (s->arch == ARCH_SKIP) {
+			for (size_t r = 0; r < rows; r++)
+				memcpy(mat_row(out, r) + skip_col, p.H + r * n, n * sizeof(double));
+			skip_col += n;
+		}
+	}
+	if (s->arch != ARCH_SKIP)
+		memcpy(out->data, p.H, rows * cur * sizeof(double));
+	buffers_free(&p);
+	return out;
+}
+
+void death_report_free(rl_death_report *r)
+{
+	if (!r)
+		return;
+	for (size_t l = 0; r->layers && l < r->depth; l++)
+		free(r->layers[l].active);
+	free(r->layers);
+	free(r->dead_at);
+	free(r);
+}
+
+static rl_death_report *report_alloc(const rl_net_spec *s, size_t points, rl_err *e)
+{
+	rl_death_report *r = calloc(1, sizeof *r);
+	if (!r) {
+		rl_fail(e, "out of memory for the death report");
+		return NULL;
+	}
+	r->points = points;
+	r->depth = s->depth;
+	r->dead_at = rl_calloc(points, sizeof *r->dead_at, "the death report", e);
+	r->layers = r->dead_at ? rl_calloc(s->depth, sizeof *r->layers, "the death report", e) : NULL;
+	for (size_t l = 0; r->layers && l < s->depth; l++) {
+		r->layers[l].width = s->widths[l];
+		r->layers[l].active = rl_calloc(s->widths[l], sizeof(size_t), "the death report", e);
+		if (!r->layers[l].active) {
+			death_report_free(r);
+			return NULL;
+		}
+	}
+	if (!r->layers) {
+		death_report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int row_is_zero(const double *h, size_t w)
+{
+	for (size_t i = 0; i < w; i++)
+		if (h[i] != 0.0)
+			return 0;
+	return 1;
+}
+
+/* Batch norm needs every point of the batch to compute its statistics, so
+ * its rows are never dropped; other architectures propagate only the points
+ * still alive. */
+rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	const rl_net_spec *s = &net->spec;
+	pass_buffers p;
+	if (check_dims(net, X, e))
+		return NULL;
+	rl_death_report *rep = report_alloc(s, X->rows, e);
+	size_t *point_of_row = rep ? rl_calloc(X->rows, sizeof(size_t), "the death report", e) : NULL;
+	if (!point_of_row || buffers_alloc(&p, s, X->rows, e)) {
+		free(point_of_row);
+		death_report_free(rep);
+		return NULL;
+	}
+	rep->orthant = mat_nonnegative(X);
+	int keep_all = s->arch == ARCH_BATCHNORM;
+	size_t rows = X->rows, cur = s->input, alive = X->rows;
+	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	for (size_t r = 0; r < rows; r++)
+		point_of_row[r] = r;
+	for (size_t l = 1; l <= s->depth; l++) {
+		size_t n = s->widths[l - 1];
+		rl_layer_stats *st = &rep->layers[l - 1];
+		st->reaching = alive;
+		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		if (s->arch == ARCH_BATCHNORM)
+			batchnorm(p.Z, rows, n);
+		size_t width = next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+		size_t kept = 0;
+		for (size_t r = 0; r < rows; r++) {
+			const double *z = p.Z + r * n;
+			size_t point = point_of_row[r], active = 0;
+			int was_alive = rep->dead_at[point] == 0;
+			for (size_t j = 0; j < n; j++)
+				if (z[j] > 0.0) {
+					active++;
+					if (was_alive)
+						st->active[j]++;
+				}
+			if (active)
+				st->has_active_unit = 1;
+			int dies = (s->arch == ARCH_RESIDUAL || s->arch == ARCH_DENSE)
+			           ? row_is_zero(p.next + r * width, width) : active == 0;
+			if (was_alive && dies)
+				rep->dead_at[point] = l;
+			if (keep_all || (was_alive && !dies)) {
+				if (kept != r)
+					memmove(p.next + kept * width, p.next + r * width, width * sizeof(double));
+				point_of_row[kept++] = point;
+			}
+			if (was_alive && !dies)
+				st->living++;
+		}
+		alive = st->living;
+		for (size_t j = 0; j < n; j++)
+			st->dead_neurons += st->active[j] == 0;
+		double *t = p.H; p.H = p.next; p.next = t;
+		rows = kept;
+		cur = width;
+		if (rows == 0) {
+			for (size_t k = l + 1; k <= s->depth; k++)
+				rep->layers[k - 1].dead_neurons = s->widths[k - 1];
+			break;
+		}
+	}
+	/* Skip connections: every layer feeds the output, so a point keeps a
+	 * path to the output unless the chain died at the very first layer. */
+	if (s->arch == ARCH_SKIP)
+		for (size_t i = 0; i < rep->points; i++)
+			if (rep->dead_at[i] > 1)
+				rep->dead_at[i] = 0;
+	for (size_t i = 0; i < rep->points; i++)
+		rep->living += rep->dead_at[i] == 0;
+	free(point_of_row);
+	buffers_free(&p);
+	return rep;
+}

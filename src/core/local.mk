@@ -1,0 +1,31 @@
+# The engine: plain C11 + SLEEF (+ BLAS). No Lua, readline or curses here.
+noinst_LTLIBRARIES += src/core/librelushcore.la
+src_core_librelushcore_la_SOURCES = \
+	src/core/err.c \
+	src/core/alloc.c \
+	src/core/interrupt.c \
+	src/core/rng.c \
+	src/core/rng_simd.h \
+	src/core/law.c \
+	src/core/mat.c \
+	src/core/inputs.c \
+	src/core/net.c \
+	src/core/forward.c \
+	src/core/bounds.c \
+	src/core/mc.c
+src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS)
+src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) -lm
+
+# SIMD kernels: compiled with their ISA flags, chosen at run time.
+if HAVE_AVX2
+noinst_LTLIBRARIES += src/core/libsimd_avx2.la
+src_core_libsimd_avx2_la_SOURCES = src/core/rng_avx2.c
+src_core_libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) -mavx2 -mfma
+src_core_librelushcore_la_LIBADD += src/core/libsimd_avx2.la
+endif
+if HAVE_AVX512
+noinst_LTLIBRARIES += src/core/libsimd_avx512.la
+src_core_libsimd_avx512_la_SOURCES = src/core/rng_avx512.c
+src_core_libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) -mavx512f -mavx512dq -mfma
+src_core_librelushcore_la_LIBADD += src/core/libsimd_avx512.la
+endif

@@ -1,0 +1,51 @@
+/* mat.c: dense row-major matrices (see relush/mat.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "relush/alloc.h"
+#include "relush/mat.h"
+
+rl_mat *mat_new(size_t rows, size_t cols, rl_err *e)
+{
+	size_t n;
+	if (rl_mul_size(rows, cols, &n)) {
+		rl_fail(e, "a %zu x %zu matrix is too large", rows, cols);
+		return NULL;
+	}
+	rl_mat *m = calloc(1, sizeof *m);
+	if (!m) {
+		rl_fail(e, "out of memory");
+		return NULL;
+	}
+	m->data = rl_calloc(n, sizeof(double), "the matrix", e);
+	if (!m->data) {
+		free(m);
+		return NULL;
+	}
+	m->rows = rows;
+	m->cols = cols;
+	return m;
+}
+
+rl_mat *mat_clone(const rl_mat *src, rl_err *e)
+{
+	rl_mat *m = mat_new(src->rows, src->cols, e);
+	if (m)
+		memcpy(m->data, src->data, src->rows * src->cols * sizeof(double));
+	return m;
+}
+
+void mat_free(rl_mat *m)
+{
+	if (m) {
+		free(m->data);
+		free(m);
+	}
+}
+
+int mat_nonnegative(const rl_mat *m)
+{
+	for (size_t i = 0, n = m->rows * m->cols; i < n; i++)
+		if (!(m->data[i] >= 0.0))
+			return 0;
+	return 1;
+}

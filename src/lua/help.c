@@ -1,0 +1,42 @@
+/* help.c: the help registry. Every binding file registers its entries here;
+ * help(), completion hints and the man-page test all read module._help, so
+ * the three cannot drift apart. */
+#include "rlua.h"
+
+void rlua_help_register(lua_State *L, int module, const rlua_help *entries)
+{
+	module = lua_absindex(L, module);
+	if (lua_getfield(L, module, "_help") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, module, "_help");
+	}
+	for (const rlua_help *h = entries; h->name; h++) {
+		lua_createtable(L, 0, 4);
+		rlua_set_string(L, "topic", h->topic);
+		rlua_set_string(L, "signature", h->signature);
+		rlua_set_string(L, "summary", h->summary);
+		rlua_set_string(L, "example", h->example ? h->example : "");
+		lua_setfield(L, -2, h->name);
+	}
+	lua_pop(L, 1);
+}
+
+void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names)
+{
+	module = lua_absindex(L, module);
+	if (lua_getfield(L, module, "_options") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, module, "_options");
+	}
+	lua_newtable(L);
+	for (lua_Integer i = 0; names[i]; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, fn);
+	lua_pop(L, 1);
+}

@@ -1,0 +1,206 @@
+/* linputs.c: the inputs.* constructors of input sets (Matrix values). */
+#include <math.h>
+#include "rlua.h"
+#include "relush/inputs.h"
+
+#define MAX_COUNT ((lua_Integer)1 << 40)
+
+static int push_or_fail(lua_State *L, rl_mat *m, const rl_err *e)
+{
+	if (!m)
+		return rlua_engine_error(L, e);
+	rlua_push_matrix(L, m);
+	return 1;
+}
+
+/* Seed from an options table at t (0: none) or a fresh one. */
+static uint64_t seed_option(lua_State *L, int t)
+{
+	if (t && lua_getfield(L, t, "seed") != LUA_TNIL) {
+		lua_pop(L, 1);
+		return (uint64_t)rlua_opt_int_field(L, t, "seed", 0, 0, LUA_MAXINTEGER);
+	}
+	if (t)
+		lua_pop(L, 1);
+	return rlua_fresh_seed(L);
+}
+
+static int opts_table(lua_State *L, int arg, const char *const *known)
+{
+	if (lua_isnoneornil(L, arg))
+		return 0;
+	luaL_checktype(L, arg, LUA_TTABLE);
+	rlua_check_option_names(L, arg, known);
+	return arg;
+}
+
+static int inputs_gaussian_l(lua_State *L)
+{
+	static const char *const known[] = {"sd", "seed", NULL};
+	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
+	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
+	int t = opts_table(L, 3, known);
+	double sd = t ? rlua_opt_number_field(L, t, "sd", 1.0) : 1.0;
+	if (!(sd > 0))
+		return rlua_option_error(L, "sd", "must be > 0, got %g", sd);
+	rl_err e;
+	return push_or_fail(L, inputs_gaussian((size_t)m, (size_t)d, sd, seed_option(L, t), &e), &e);
+}
+
+static int inputs_uniform_l(lua_State *L)
+{
+	static const char *const known[] = {"seed", "lo", "hi", NULL};
+	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
+	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
+	double lo = 0.0, hi = 1.0;
+	int t = 0;
+	if (lua_type(L, 3) == LUA_TTABLE) {
+		t = opts_table(L, 3, known);
+		lo = rlua_opt_number_field(L, t, "lo", 0.0);
+		hi = rlua_opt_number_field(L, t, "hi", 1.0);
+	} else {
+		if (!lua_isnoneornil(L, 3))
+			lo = rlua_check_finite(L, 3, "lo");
+		if (!lua_isnoneornil(L, 4))
+			hi = rlua_check_finite(L, 4, "hi");
+		t = opts_table(L, 5, known);
+	}
+	if (!(hi > lo))
+		return luaL_error(L, "bad arguments to 'uniform' (need lo < hi, got lo = %f, hi = %f)", lo, hi);
+	rl_err e;
+	return push_or_fail(L, inputs_uniform((size_t)m, (size_t)d, lo, hi, seed_option(L, t), &e), &e);
+}
+
+static int inputs_point_l(lua_State *L)
+{
+	lua_Integer d = rlua_check_int(L, 1, "dimension d", 1, NET_MAX_WIDTH);
+	rl_err e;
+	return push_or_fail(L, inputs_point((size_t)d, &e), &e);
+}
+
+static int inputs_sphere_l(lua_State *L)
+{
+	static const char *const known[] = {"seed", NULL};
+	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
+	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
+	int t = opts_table(L, 3, known);
+	rl_err e;
+	return push_or_fail(L, inputs_sphere((size_t)m, (size_t)d, seed_option(L, t), &e), &e);
+}
+
+static int inputs_orthant_l(lua_State *L)
+{
+	lua_Integer d = rlua_check_int(L, 1, "dimension d", 1, NET_MAX_WIDTH);
+	double R = lua_isnoneornil(L, 2) ? 1.0 : rlua_check_finite(L, 2, "radius R");
+	if (!(R > 0))
+		luaL_argerror(L, 2, lua_pushfstring(L, "radius R must be > 0, got %f", R));
+	rl_err e;
+	return push_or_fail(L, inputs_orthant((size_t)d, R, &e), &e);
+}
+
+static int inputs_shrink_l(lua_State *L)
+{
+	rl_mat *X = rlua_check_matrix(L, 1);
+	double eps = rlua_check_finite(L, 2, "eps");
+	if (eps < 0)
+		luaL_argerror(L, 2, lua_pushfstring(L, "eps must be >= 0, got %f", eps));
+	rl_err e;
+	return push_or_fail(L, inputs_shrink(X, eps, &e), &e);
+}
+
+static int inputs_load_l(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	rl_err e;
+	return push_or_fail(L, inputs_load(path, &e), &e);
+}
+
+static int inputs_from_l(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer m = luaL_len(L, 1);
+	if (m < 1)
+		luaL_argerror(L, 1, "expected a non-empty list of points (each a list of numbers)");
+	lua_geti(L, 1, 1);
+	if (lua_type(L, -1) != LUA_TTABLE)
+		luaL_argerror(L, 1, "expected a list of points, each a list of numbers; point 1 is not a list");
+	lua_Integer d = luaL_len(L, -1);
+	lua_pop(L, 1);
+	if (d < 1)
+		luaL_argerror(L, 1, "point 1 is empty: every point needs at least one coordinate");
+	rl_err e;
+	rl_mat *X = mat_new((size_t)m, (size_t)d, &e);
+	if (!X)
+		return rlua_engine_error(L, &e);
+	rlua_push_matrix(L, X);   /* owns X from here, so errors below cannot leak it */
+	for (lua_Integer i = 1; i <= m; i++) {
+		if (lua_geti(L, 1, i) != LUA_TTABLE)
+			luaL_argerror(L, 1, lua_pushfstring(L, "point %I is a %s, not a list of numbers", i, luaL_typename(L, -1)));
+		if (luaL_len(L, -1) != d)
+			luaL_argerror(L, 1, lua_pushfstring(L, "point %I has %I coordinates but point 1 has %I",
+			                                    i, luaL_len(L, -1), d));
+		for (lua_Integer j = 1; j <= d; j++) {
+			lua_geti(L, -1, j);
+			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+				luaL_argerror(L, 1, lua_pushfstring(L, "point %I, coordinate %I must be a finite number", i, j));
+			mat_row(X, (size_t)i - 1)[j - 1] = lua_tonumber(L, -1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static const luaL_Reg inputs_funcs[] = {
+	{"gaussian", inputs_gaussian_l},
+	{"uniform", inputs_uniform_l},
+	{"point", inputs_point_l},
+	{"sphere", inputs_sphere_l},
+	{"orthant", inputs_orthant_l},
+	{"shrink", inputs_shrink_l},
+	{"load", inputs_load_l},
+	{"from", inputs_from_l},
+	{NULL, NULL}
+};
+
+static const rlua_help inputs_help[] = {
+	{"inputs.gaussian", "inputs", "inputs.gaussian(m, d [, {sd=1, seed=}])",
+	 "m points with independent N(0, sd^2) coordinates in dimension d. Without a "
+	 "seed each call draws a new set; with one the set is reproducible.",
+	 "X = inputs.gaussian(64, 2, {seed=1})"},
+	{"inputs.uniform", "inputs", "inputs.uniform(m, d [, lo, hi [, {seed=}]])",
+	 "m points uniform in the box [lo, hi]^d (default [0, 1]^d, which lies in the "
+	 "non-negative orthant, so the upper bound includes the first layer's factor).",
+	 "X = inputs.uniform(64, 2)"},
+	{"inputs.point", "inputs", "inputs.point(d)",
+	 "The single point (1, ..., 1) in dimension d. On one point the probability of a "
+	 "living network equals the lower bound exactly (NOTES 2.1).",
+	 "relu(10, 2):death(inputs.point(2))"},
+	{"inputs.sphere", "inputs", "inputs.sphere(m, d [, {seed=}])",
+	 "m points uniform on the unit sphere in dimension d.",
+	 "X = inputs.sphere(100, 3)"},
+	{"inputs.orthant", "inputs", "inputs.orthant(d [, R])",
+	 "The d + 1 points 0 and R e_1, ..., R e_d (R = 1 by default): the corners that "
+	 "decide whether a single layer is dead on the whole non-negative orthant.",
+	 "X = inputs.orthant(3, 1e6)"},
+	{"inputs.shrink", "inputs", "inputs.shrink(X, eps)",
+	 "A copy of X pulled towards its first point x0: each x becomes x0 + eps (x - x0). "
+	 "As eps goes to 0 the set shrinks to one point and P(alive) falls to the lower bound.",
+	 "Y = inputs.shrink(inputs.gaussian(32, 3), 0.1)"},
+	{"inputs.load", "inputs", "inputs.load(path)",
+	 "Reads points from a text file: one point per line, values separated by commas, "
+	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column.",
+	 "X = inputs.load('points.csv')"},
+	{"inputs.from", "inputs", "inputs.from(rows)",
+	 "An input set from a Lua list of points, each a list of numbers of the same length.",
+	 "X = inputs.from{{1, 0}, {0, 1}, {-1, -1}}"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+void rlua_open_inputs(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	luaL_newlib(L, inputs_funcs);
+	lua_setfield(L, module, "inputs");
+	rlua_help_register(L, module, inputs_help);
+}

@@ -1,0 +1,157 @@
+/* lmatrix.c: the Matrix userdata (input sets and forward outputs): one point
+ * per row; #X, X.rows, X.cols, X[i] (a row as a list), X:save(path). */
+#include <stdio.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/inputs.h"
+
+typedef struct matrix_box {
+	rl_mat *m;
+} matrix_box;
+
+rl_mat *rlua_to_matrix(lua_State *L, int arg)
+{
+	matrix_box *b = luaL_testudata(L, arg, RLUA_MATRIX);
+	return b ? b->m : NULL;
+}
+
+rl_mat *rlua_check_matrix(lua_State *L, int arg)
+{
+	rl_mat *m = rlua_to_matrix(L, arg);
+	if (!m)
+		luaL_argerror(L, arg, lua_pushfstring(L, "expected an input set (a Matrix, e.g. from "
+		              "inputs.gaussian), got a %s", luaL_typename(L, arg)));
+	return m;
+}
+
+void rlua_push_matrix(lua_State *L, rl_mat *m)
+{
+	matrix_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->m = m;
+	luaL_setmetatable(L, RLUA_MATRIX);
+}
+
+static int matrix_gc(lua_State *L)
+{
+	matrix_box *b = luaL_checkudata(L, 1, RLUA_MATRIX);
+	mat_free(b->m);
+	b->m = NULL;
+	return 0;
+}
+
+static int matrix_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)rlua_check_matrix(L, 1)->rows);
+	return 1;
+}
+
+static void push_row(lua_State *L, const rl_mat *m, size_t i)
+{
+	const double *x = mat_row(m, i);
+	lua_createtable(L, (int)(m->cols < 1u << 30 ? m->cols : 0), 0);
+	for (size_t j = 0; j < m->cols; j++) {
+		lua_pushnumber(L, x[j]);
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
+	}
+}
+
+static int matrix_index(lua_State *L)
+{
+	rl_mat *m = rlua_check_matrix(L, 1);
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		lua_Integer i = rlua_check_int(L, 2, "row index", 1, (lua_Integer)m->rows);
+		push_row(L, m, (size_t)i - 1);
+		return 1;
+	}
+	const char *k = luaL_checkstring(L, 2);
+	if (strcmp(k, "rows") == 0)
+		lua_pushinteger(L, (lua_Integer)m->rows);
+	else if (strcmp(k, "cols") == 0)
+		lua_pushinteger(L, (lua_Integer)m->cols);
+	else {
+		luaL_getmetatable(L, RLUA_MATRIX);
+		lua_getfield(L, -1, "__methods");
+		lua_getfield(L, -1, k);
+	}
+	return 1;
+}
+
+static int matrix_tostring(lua_State *L)
+{
+	rl_mat *m = rlua_check_matrix(L, 1);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	lua_pushfstring(L, "Matrix: %I points x %I dimensions\n", (lua_Integer)m->rows, (lua_Integer)m->cols);
+	luaL_addvalue(&b);
+	size_t show = m->rows <= 8 ? m->rows : 5;
+	for (size_t i = 0; i < show; i++) {
+		const double *x = mat_row(m, i);
+		char cell[32];
+		luaL_addstring(&b, "  ");
+		for (size_t j = 0; j < m->cols && j < 8; j++) {
+			snprintf(cell, sizeof cell, "%s%10.4g", j ? " " : "", x[j]);
+			luaL_addstring(&b, cell);
+		}
+		if (m->cols > 8)
+			luaL_addstring(&b, "  ...");
+		luaL_addchar(&b, '\n');
+	}
+	if (show < m->rows) {
+		lua_pushfstring(L, "  ... %I more rows\n", (lua_Integer)(m->rows - show));
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	/* no trailing newline: print adds one */
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len);
+	lua_pushlstring(L, s, len ? len - 1 : 0);
+	return 1;
+}
+
+static int matrix_save(lua_State *L)
+{
+	rl_mat *m = rlua_check_matrix(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	rl_err e;
+	if (inputs_save(m, path, &e))
+		return rlua_engine_error(L, &e);
+	lua_settop(L, 1);
+	return 1;
+}
+
+static const luaL_Reg matrix_methods[] = {
+	{"save", matrix_save},
+	{NULL, NULL}
+};
+
+static const luaL_Reg matrix_meta[] = {
+	{"__gc", matrix_gc},
+	{"__close", matrix_gc},
+	{"__len", matrix_len},
+	{"__index", matrix_index},
+	{"__tostring", matrix_tostring},
+	{NULL, NULL}
+};
+
+static const rlua_help matrix_help[] = {
+	{"X:save", "inputs", "X:save(path)",
+	 "Writes the input set to a CSV file, one point per line with full precision. "
+	 "The file is written to a temporary name and renamed into place, so an "
+	 "interrupted save never leaves a truncated file. Returns X.",
+	 "inputs.gaussian(10, 2, {seed=1}):save('points.csv')"},
+	{"X.rows", "inputs", "X.rows, X.cols, #X, X[i]",
+	 "A Matrix holds one point per row: X.rows (also #X) is the number of points, "
+	 "X.cols their dimension, and X[i] returns point i as a list of numbers.",
+	 "X = inputs.gaussian(64, 2); print(#X, X.cols, X[1][1])"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+void rlua_open_matrix(lua_State *L, int module)
+{
+	luaL_newmetatable(L, RLUA_MATRIX);
+	luaL_setfuncs(L, matrix_meta, 0);
+	luaL_newlib(L, matrix_methods);
+	lua_setfield(L, -2, "__methods");
+	lua_pop(L, 1);
+	rlua_help_register(L, module, matrix_help);
+}

@@ -1,0 +1,27 @@
+/* lmodule.c: luaopen_relush, the module entry. The same function is linked
+ * into the shell and built as relush.so for a stock lua5.4. */
+#include "config.h"
+#include "rlua.h"
+
+static const rlua_help module_help[] = {
+	{"relush.version", "construction", "relush.version",
+	 "The version of relush as a string.", "print(relush.version)"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+int luaopen_relush(lua_State *L)
+{
+	lua_newtable(L);
+	int module = lua_gettop(L);
+	lua_pushstring(L, PACKAGE_VERSION);
+	lua_setfield(L, module, "version");
+	rlua_help_register(L, module, module_help);
+	rlua_open_matrix(L, module);
+	rlua_open_inputs(L, module);
+	rlua_open_net(L, module);
+	rlua_open_report(L, module);
+	rlua_open_bound(L, module);
+	rlua_open_mc(L, module);
+	lua_settop(L, module);
+	return 1;
+}

@@ -1,0 +1,514 @@
+/* lnet.c: relu(...) and the Net userdata: construction options, fields
+ * (depth, input, widths), and the methods that look inside a network. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/inputs.h"
+
+typedef struct net_box {
+	rl_net *net;
+} net_box;
+
+const char *const rlua_relu_options[] = {
+	"depth", "width", "widths", "input", "weights", "bias", "arch", "seed", NULL
+};
+
+/* ---- option parsing ---------------------------------------------------- */
+
+/* Widths from the list at idx, checked; kept alive in a userdata pushed on
+ * the stack. Errors are reported as a bad option 'widths'. */
+static size_t *widths_option(lua_State *L, int idx, size_t *count)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) != LUA_TTABLE)
+		rlua_option_error(L, "widths", "must be a list of integers >= 1, got a %s", luaL_typename(L, idx));
+	lua_Integer n = luaL_len(L, idx);
+	if (n < 1)
+		rlua_option_error(L, "widths", "must list at least one width, got an empty list");
+	if ((lua_Unsigned)n > NET_MAX_DEPTH)
+		rlua_option_error(L, "widths", "lists %lld widths, more than %u", (long long)n, NET_MAX_DEPTH);
+	size_t *w = lua_newuserdatauv(L, (size_t)n * sizeof *w, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_geti(L, idx, i);
+		double x = lua_tonumber(L, -1);
+		if (lua_type(L, -1) != LUA_TNUMBER || x != floor(x) || x < 1 || x > NET_MAX_WIDTH)
+			rlua_option_error(L, "widths", "entry %lld must be an integer from 1 to %u, got %s",
+			                  (long long)i, NET_MAX_WIDTH, luaL_tolstring(L, -1, NULL));
+		w[i - 1] = (size_t)x;
+		lua_pop(L, 1);
+	}
+	*count = (size_t)n;
+	return w;
+}
+
+static rl_law_kind law_kind_named(lua_State *L, const char *field, const char *name, rl_scale_rule *rule)
+{
+	*rule = SCALE_HE;
+	if (strcmp(name, "he") == 0 || strcmp(name, "normal") == 0)
+		return LAW_NORMAL;
+	if (strcmp(name, "glorot") == 0) {
+		*rule = SCALE_GLOROT;
+		return LAW_NORMAL;
+	}
+	if (strcmp(name, "uniform") == 0)
+		return LAW_UNIFORM;
+	if (strcmp(name, "laplace") == 0)
+		return LAW_LAPLACE;
+	if (strcmp(name, "zero") == 0 && strcmp(field, "bias") == 0)
+		return LAW_ZERO;
+	rlua_option_error(L, field, "unknown law '%s'; use he, glorot, normal, uniform, laplace%s, "
+	                  "or a table like {law='uniform', a=0.5}", name,
+	                  strcmp(field, "bias") == 0 ? ", zero, a number (normal sd)" : "");
+	return LAW_ZERO;
+}
+
+/* A law given as a table: {law=name, sd=, a=, scale=}. */
+static rl_law law_table(lua_State *L, int idx, const char *field)
+{
+	static const char *const param_of[] = {NULL, "sd", "a", "scale"};
+	rl_law law = {LAW_NORMAL, SCALE_HE, 0.0};
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+		if (strcmp(k, "law") && strcmp(k, "sd") && strcmp(k, "a") && strcmp(k, "scale"))
+			rlua_option_error(L, field, "unknown field '%s' in the law table; use law, sd, a or scale", k);
+		lua_pop(L, 1);
+	}
+	if (lua_getfield(L, idx, "law") == LUA_TSTRING)
+		law.kind = law_kind_named(L, field, lua_tostring(L, -1), &law.rule);
+	else if (!lua_isnil(L, -1))
+		rlua_option_error(L, field, "field 'law' must be a string such as 'uniform'");
+	lua_pop(L, 1);
+	const char *given = NULL;
+	double value = 0.0;
+	for (int i = 1; i <= 3; i++) {
+		if (lua_getfield(L, idx, param_of[i]) != LUA_TNIL) {
+			double v = lua_tonumber(L, -1);
+			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v <= 0)
+				rlua_option_error(L, field, "field '%s' must be a finite number > 0", param_of[i]);
+			if (given)
+				rlua_option_error(L, field, "give only one of sd, a, scale");
+			given = param_of[i];
+			value = v;
+		}
+		lua_pop(L, 1);
+	}
+	if (given && law.kind != LAW_ZERO) {
+		law.rule = SCALE_FIXED;
+		if (strcmp(given, "sd") == 0)  /* any law may be given by its sd */
+			law.param = value / law_sd(law.kind, 1.0);
+		else if (strcmp(given, param_of[law.kind]) == 0)
+			law.param = value;
+		else
+			rlua_option_error(L, field, "the %s law takes '%s' (or 'sd'), not '%s'",
+			                  law_name(law.kind), param_of[law.kind], given);
+	}
+	return law;
+}
+
+static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
+{
+	rl_law law = def;
+	int type = lua_getfield(L, t, field);
+	if (type == LUA_TSTRING) {
+		law.param = 0.0;
+		law.kind = law_kind_named(L, field, lua_tostring(L, -1), &law.rule);
+	} else if (type == LUA_TTABLE) {
+		law = law_table(L, -1, field);
+	} else if (type == LUA_TNUMBER && strcmp(field, "bias") == 0) {
+		double sd = lua_tonumber(L, -1);
+		if (!isfinite(sd) || sd < 0)
+			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
+		law = (rl_law){sd > 0 ? LAW_NORMAL : LAW_ZERO, SCALE_FIXED, sd};
+	} else if (type != LUA_TNIL) {
+		rlua_option_error(L, field, "must be a law name or a law table%s, got a %s",
+		                  strcmp(field, "bias") == 0 ? " or a number" : "", luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return law;
+}
+
+static rl_arch arch_option(lua_State *L, int t)
+{
+	rl_arch arch = ARCH_PLAIN;
+	int type = lua_getfield(L, t, "arch");
+	if (type != LUA_TNIL) {
+		const char *name = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
+		for (arch = ARCH_PLAIN; arch <= ARCH_BATCHNORM; arch++)
+			if (strcmp(name, arch_name(arch)) == 0)
+				break;
+		if (arch > ARCH_BATCHNORM)
+			rlua_option_error(L, "arch", "must be one of plain, residual, dense, skip, batchnorm; got %s",
+			                  luaL_tolstring(L, -1, NULL));
+	}
+	lua_pop(L, 1);
+	return arch;
+}
+
+static lua_Integer positional_or_field(lua_State *L, int t, const char *field, int pos)
+{
+	if (lua_getfield(L, t, field) == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_geti(L, t, pos);
+	}
+	int present = !lua_isnil(L, -1);
+	lua_pop(L, 1);
+	if (!present)
+		return 0;
+	lua_Integer v;
+	if (lua_getfield(L, t, field) != LUA_TNIL) {
+		lua_pop(L, 1);
+		v = rlua_opt_int_field(L, t, field, 0, 1, strcmp(field, "depth") == 0 ? NET_MAX_DEPTH : NET_MAX_WIDTH);
+	} else {
+		lua_pop(L, 1);
+		lua_geti(L, t, pos);
+		double x = lua_tonumber(L, -1);
+		if (lua_type(L, -1) != LUA_TNUMBER || x != floor(x) || x < 1 || x > NET_MAX_WIDTH)
+			rlua_option_error(L, field, "must be an integer >= 1, got %s", luaL_tolstring(L, -1, NULL));
+		v = (lua_Integer)x;
+		lua_pop(L, 1);
+	}
+	return v;
+}
+
+/* t: index of the options table, or 0. With depth_width_args, depth and
+ * width are the function's arguments 1 and 2. */
+void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
+                         const char *const *known_extra)
+{
+	memset(spec, 0, sizeof *spec);
+	lua_Integer depth = 0, width = 0;
+	if (depth_width_args) {
+		depth = rlua_check_int(L, 1, "depth", 1, NET_MAX_DEPTH);
+		width = rlua_check_int(L, 2, "width", 1, NET_MAX_WIDTH);
+	}
+	if (!t) {
+		lua_newtable(L);
+		t = lua_gettop(L);
+	}
+	t = lua_absindex(L, t);
+	const char *known[64];
+	size_t nk = 0;
+	for (size_t i = 0; rlua_relu_options[i]; i++)
+		known[nk++] = rlua_relu_options[i];
+	for (size_t i = 0; known_extra && known_extra[i] && nk < 63; i++)
+		known[nk++] = known_extra[i];
+	known[nk] = NULL;
+	rlua_check_option_names(L, t, known);
+
+	size_t count = 0, *widths = NULL;
+	if (lua_getfield(L, t, "widths") != LUA_TNIL) {
+		widths = widths_option(L, -1, &count);
+		lua_replace(L, -2);   /* keep the userdata anchored */
+	} else {
+		lua_pop(L, 1);
+		if (!depth_width_args) {
+			depth = positional_or_field(L, t, "depth", 1);
+			width = positional_or_field(L, t, "width", 2);
+			if (!depth || !width)
+				luaL_error(L, "bad options (give depth and width, e.g. {depth=8, width=16}, "
+				           "or widths={...})");
+		}
+		count = (size_t)depth;
+		widths = lua_newuserdatauv(L, count * sizeof *widths, 0);
+		for (size_t i = 0; i < count; i++)
+			widths[i] = (size_t)width;
+	}
+	int anchor = lua_gettop(L);
+	spec->depth = count;
+	spec->input = (size_t)rlua_opt_int_field(L, t, "input", (lua_Integer)widths[0], 1, NET_MAX_WIDTH);
+	spec->weights = law_option(L, t, "weights", (rl_law){LAW_NORMAL, SCALE_HE, 0.0});
+	spec->bias = law_option(L, t, "bias", (rl_law){LAW_ZERO, SCALE_FIXED, 0.0});
+	if (spec->weights.kind == LAW_ZERO)
+		rlua_option_error(L, "weights", "zero weights make every neuron constant; use a continuous law");
+	spec->arch = arch_option(L, t);
+	if (lua_getfield(L, t, "seed") != LUA_TNIL)
+		spec->seed = (uint64_t)rlua_opt_int_field(L, t, "seed", 0, 0, LUA_MAXINTEGER);
+	else
+		spec->seed = rlua_fresh_seed(L);
+	lua_pop(L, 1);
+	spec->widths = malloc(count * sizeof *spec->widths);
+	if (!spec->widths)
+		luaL_error(L, "out of memory");
+	memcpy(spec->widths, widths, count * sizeof *widths);
+	lua_remove(L, anchor);
+}
+
+/* ---- the Net userdata ------------------------------------------------------ */
+
+rl_net *rlua_check_net(lua_State *L, int arg)
+{
+	net_box *b = luaL_checkudata(L, arg, RLUA_NET);
+	if (!b->net)
+		luaL_argerror(L, arg, "the network has been closed");
+	return b->net;
+}
+
+void rlua_push_net(lua_State *L, rl_net *n)
+{
+	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->net = n;
+	luaL_setmetatable(L, RLUA_NET);
+}
+
+/* relu(depth, width [, opts]) or relu(opts) */
+static int relu_l(lua_State *L)
+{
+	rl_net_spec spec;
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		rlua_parse_net_spec(L, 1, &spec, 0, NULL);
+	} else {
+		if (!lua_isnoneornil(L, 3))
+			luaL_checktype(L, 3, LUA_TTABLE);
+		rlua_parse_net_spec(L, lua_isnoneornil(L, 3) ? 0 : 3, &spec, 1, NULL);
+	}
+	/* Box first (empty), so a failure below leaves nothing to leak. */
+	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->net = NULL;
+	luaL_setmetatable(L, RLUA_NET);
+	rl_err e;
+	b->net = net_create(&spec, 0, &e);
+	net_spec_free(&spec);
+	if (!b->net)
+		return rlua_engine_error(L, &e);
+	return 1;
+}
+
+static int net_gc(lua_State *L)
+{
+	net_box *b = luaL_checkudata(L, 1, RLUA_NET);
+	net_free(b->net);
+	b->net = NULL;
+	return 0;
+}
+
+static int net_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)rlua_check_net(L, 1)->spec.depth);
+	return 1;
+}
+
+static void push_widths(lua_State *L, const rl_net_spec *s)
+{
+	lua_createtable(L, (int)(s->depth < 1u << 30 ? s->depth : 0), 0);
+	for (size_t l = 0; l < s->depth; l++) {
+		lua_pushinteger(L, (lua_Integer)s->widths[l]);
+		lua_rawseti(L, -2, (lua_Integer)l + 1);
+	}
+}
+
+static int net_index(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	const char *k = luaL_checkstring(L, 2);
+	if (strcmp(k, "depth") == 0)
+		lua_pushinteger(L, (lua_Integer)n->spec.depth);
+	else if (strcmp(k, "input") == 0)
+		lua_pushinteger(L, (lua_Integer)n->spec.input);
+	else if (strcmp(k, "widths") == 0)
+		push_widths(L, &n->spec);
+	else if (strcmp(k, "seed") == 0)
+		lua_pushinteger(L, (lua_Integer)n->spec.seed);
+	else if (strcmp(k, "arch") == 0)
+		lua_pushstring(L, arch_name(n->spec.arch));
+	else {
+		luaL_getmetatable(L, RLUA_NET);
+		lua_getfield(L, -1, "__methods");
+		lua_getfield(L, -1, k);
+	}
+	return 1;
+}
+
+static void law_text(char *buf, size_t len, const rl_law *law)
+{
+	if (law->kind == LAW_ZERO)
+		snprintf(buf, len, "zero");
+	else if (law->rule == SCALE_HE)
+		snprintf(buf, len, "%s (variance 2/fan_in)", law->kind == LAW_NORMAL ? "he" : law_name(law->kind));
+	else if (law->rule == SCALE_GLOROT)
+		snprintf(buf, len, "glorot");
+	else
+		snprintf(buf, len, "%s (sd %.4g)", law_name(law->kind), law_sd(law->kind, law->param));
+}
+
+static int net_tostring(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	const rl_net_spec *s = &n->spec;
+	int uniform = 1;
+	for (size_t l = 1; l < s->depth; l++)
+		uniform &= s->widths[l] == s->widths[0];
+	char shape[96], w[64], b[64];
+	if (uniform)
+		snprintf(shape, sizeof shape, "%zu layers of width %zu", s->depth, s->widths[0]);
+	else if (s->depth <= 8) {
+		size_t off = (size_t)snprintf(shape, sizeof shape, "widths {");
+		for (size_t l = 0; l < s->depth && off < sizeof shape; l++)
+			off += (size_t)snprintf(shape + off, sizeof shape - off, l ? ", %zu" : "%zu", s->widths[l]);
+		if (off < sizeof shape)
+			snprintf(shape + off, sizeof shape - off, "}");
+	} else
+		snprintf(shape, sizeof shape, "%zu layers of widths %zu..%zu", s->depth, s->widths[0], s->widths[s->depth - 1]);
+	law_text(w, sizeof w, &s->weights);
+	law_text(b, sizeof b, &s->bias);
+	lua_pushfstring(L, "Net: %s, input %I, %s; weights %s, bias %s; seed %I",
+	                shape, (lua_Integer)s->input, arch_name(s->arch), w, b, (lua_Integer)s->seed);
+	return 1;
+}
+
+static size_t layer_arg(lua_State *L, int arg, const rl_net *n)
+{
+	return (size_t)rlua_check_int(L, arg, "layer", 1, (lua_Integer)n->spec.depth);
+}
+
+static int net_weights(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	size_t l = layer_arg(L, 2, n), rows = n->spec.widths[l - 1], cols = net_fan_in(&n->spec, l);
+	if ((double)rows * (double)cols > 5e7)
+		return luaL_error(L, "weights: layer %d has %f weights, too many for a Lua table", (int)l,
+		                  (double)rows * (double)cols);
+	const double *W = n->W[l - 1];
+	lua_createtable(L, (int)rows, 0);
+	for (size_t j = 0; j < rows; j++) {
+		lua_createtable(L, (int)cols, 0);
+		for (size_t i = 0; i < cols; i++) {
+			lua_pushnumber(L, W[j * cols + i]);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
+	}
+	return 1;
+}
+
+static int net_bias(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	size_t l = layer_arg(L, 2, n), rows = n->spec.widths[l - 1];
+	lua_createtable(L, (int)rows, 0);
+	for (size_t j = 0; j < rows; j++) {
+		lua_pushnumber(L, n->b[l - 1][j]);
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
+	}
+	return 1;
+}
+
+static int net_forward_l(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	rl_mat *X = rlua_check_matrix(L, 2);
+	rl_err e;
+	rl_mat *out = net_forward(n, X, &e);
+	if (!out)
+		return rlua_engine_error(L, &e);
+	rlua_push_matrix(L, out);
+	return 1;
+}
+
+/* The documented default input set of net:death(): 64 standard Gaussian
+ * points in the net's input dimension, seed 1. */
+#define DEFAULT_POINTS 64
+#define DEFAULT_SEED 1
+
+static int net_death_l(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	rl_err e;
+	if (lua_isnoneornil(L, 2)) {
+		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, n->spec.input, 1.0, DEFAULT_SEED, &e);
+		if (!X)
+			return rlua_engine_error(L, &e);
+		lua_settop(L, 1);
+		rlua_push_matrix(L, X);
+	}
+	rl_mat *X = rlua_check_matrix(L, 2);
+	rl_death_report *r = net_death(n, X, &e);
+	if (!r)
+		return rlua_engine_error(L, &e);
+	rlua_push_death_report(L, r, &n->spec);
+	death_report_free(r);
+	return 1;
+}
+
+static int net_clone_l(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->net = NULL;
+	luaL_setmetatable(L, RLUA_NET);
+	rl_err e;
+	if (!(b->net = net_clone(n, &e)))
+		return rlua_engine_error(L, &e);
+	return 1;
+}
+
+static const luaL_Reg net_methods[] = {
+	{"weights", net_weights},
+	{"bias", net_bias},
+	{"forward", net_forward_l},
+	{"death", net_death_l},
+	{"clone", net_clone_l},
+	{NULL, NULL}
+};
+
+static const luaL_Reg net_meta[] = {
+	{"__gc", net_gc},
+	{"__close", net_gc},
+	{"__len", net_len},
+	{"__index", net_index},
+	{"__tostring", net_tostring},
+	{NULL, NULL}
+};
+
+static const rlua_help net_help[] = {
+	{"relu", "construction", "relu(depth, width [, opts]) | relu(opts)",
+	 "A fully connected ReLU network at initialisation: depth layers of width neurons "
+	 "(input dimension = width unless opts.input is given). Options: widths (a list, "
+	 "overrides depth/width), input, weights ('he' default, 'glorot', 'normal', "
+	 "'uniform', 'laplace', or {law=, sd=|a=|scale=}), bias (0 default, a number = "
+	 "normal sd, or a law), arch ('plain', 'residual', 'dense', 'skip', 'batchnorm'), "
+	 "seed (an integer; without one each call draws a new net and net.seed tells which).",
+	 "net = relu(20, 64); net:death()"},
+	{"net.depth", "net", "net.depth, net.input, net.widths, net.seed, net.arch, #net",
+	 "The network's shape: its number of layers (also #net), input dimension, a fresh "
+	 "list of layer widths, the seed it was drawn with and its architecture.",
+	 "net = relu{widths={3, 1, 4}}; print(net.depth, net.input, net.widths[2])"},
+	{"net:weights", "net", "net:weights(l)",
+	 "Layer l's weight matrix as n_l rows of n_{l-1} numbers: row j holds neuron j's "
+	 "incoming weights.",
+	 "relu(2, 3, {seed=1}):weights(1)"},
+	{"net:bias", "net", "net:bias(l)",
+	 "Layer l's n_l biases as a list.",
+	 "relu(2, 3, {bias=0.1}):bias(2)"},
+	{"net:forward", "net", "net:forward(X)",
+	 "The network function on every point of X: a Matrix with one output row per point "
+	 "(for skip nets the concatenation of every layer's output, for dense nets the full "
+	 "concatenated representation).",
+	 "relu(3, 4):forward(inputs.gaussian(5, 4))"},
+	{"net:death", "net", "net:death([X])",
+	 "Which points of X die where: a DeathReport with alive, living, points, fraction, "
+	 "dead_at (per point, 0 if living, else the layer that killed it), layers (per layer: "
+	 "width, reaching, living, dead_neurons, active counts per neuron) and the bounds "
+	 "lower and upper. Without X: 64 standard Gaussian points, seed 1.",
+	 "relu(20, 4):death(inputs.gaussian(64, 4))"},
+	{"net:clone", "net", "net:clone()",
+	 "An independent copy of the network (same weights, same seed).",
+	 "copy = net:clone()"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+void rlua_open_net(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	luaL_newmetatable(L, RLUA_NET);
+	luaL_setfuncs(L, net_meta, 0);
+	luaL_newlib(L, net_methods);
+	lua_setfield(L, -2, "__methods");
+	lua_pop(L, 1);
+	lua_pushcfunction(L, relu_l);
+	lua_setfield(L, module, "relu");
+	rlua_register_options(L, module, "relu", rlua_relu_options);
+	rlua_help_register(L, module, net_help);
+}

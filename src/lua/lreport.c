@@ -1,0 +1,152 @@
+/* lreport.c: DeathReport, the result of net:death(X): which points die at
+ * which layer, per-layer statistics, and the paper's bounds beside them.
+ * A report is a plain Lua table (fields are data a script can use) whose
+ * metatable prints it as an aligned table. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/bounds.h"
+
+static void push_size_list(lua_State *L, const size_t *v, size_t n)
+{
+	lua_createtable(L, (int)(n < 1u << 30 ? n : 0), 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushinteger(L, (lua_Integer)v[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
+void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net_spec *spec)
+{
+	lua_createtable(L, 0, 12);
+	rlua_set_bool(L, "alive", r->living > 0);
+	rlua_set_integer(L, "living", (lua_Integer)r->living);
+	rlua_set_integer(L, "points", (lua_Integer)r->points);
+	rlua_set_number(L, "fraction", (double)r->living / (double)r->points);
+	rlua_set_string(L, "arch", arch_name(spec->arch));
+	rlua_set_bool(L, "orthant", r->orthant);
+	push_size_list(L, r->dead_at, r->points);
+	lua_setfield(L, -2, "dead_at");
+	lua_createtable(L, (int)r->depth, 0);
+	for (size_t l = 0; l < r->depth; l++) {
+		const rl_layer_stats *st = &r->layers[l];
+		lua_createtable(L, 0, 8);
+		rlua_set_integer(L, "width", (lua_Integer)st->width);
+		rlua_set_integer(L, "reaching", (lua_Integer)st->reaching);
+		rlua_set_integer(L, "living", (lua_Integer)st->living);
+		rlua_set_integer(L, "dead_neurons", (lua_Integer)st->dead_neurons);
+		rlua_set_bool(L, "has_active_unit", st->has_active_unit);
+		rlua_set_number(L, "survival", st->reaching ? (double)st->living / (double)st->reaching : 0.0);
+		push_size_list(L, st->active, st->width);
+		lua_setfield(L, -2, "active");
+		lua_rawseti(L, -2, (lua_Integer)l + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	double log_l = bound_log_lower(spec->widths, spec->depth);
+	rlua_set_number(L, "lower", exp(log_l));
+	rlua_set_number(L, "upper", exp(bound_log_upper(spec->widths, spec->depth, spec->input,
+	                                                r->orthant, spec->bias.kind == LAW_ZERO)));
+	luaL_setmetatable(L, RLUA_DEATH);
+}
+
+static lua_Number num_field(lua_State *L, int t, const char *k)
+{
+	lua_getfield(L, t, k);
+	lua_Number v = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
+/* The report's layer rows: all of them for shallow nets, else the first 20
+ * and the last 10 around a line saying how many were left out. */
+static void layer_rows(lua_State *L, rlua_table *t, lua_Integer depth)
+{
+	lua_getfield(L, 1, "layers");
+	for (lua_Integer l = 1; l <= depth; l++) {
+		if (depth > 40 && l == 21) {
+			char gap[64];
+			snprintf(gap, sizeof gap, "(%lld)", (long long)(depth - 30));
+			const char *row[] = {"...", gap, "", "", "", "", "", ""};
+			rlua_table_row(t, row);
+			l = depth - 10;
+			continue;
+		}
+		lua_geti(L, -1, l);
+		int s = lua_gettop(L);
+		double width = num_field(L, s, "width"), reaching = num_field(L, s, "reaching");
+		double living = num_field(L, s, "living"), dead = num_field(L, s, "dead_neurons");
+		double active_sum = 0.0;
+		lua_getfield(L, s, "active");
+		for (lua_Integer j = 1; j <= (lua_Integer)width; j++) {
+			lua_geti(L, -1, j);
+			active_sum += lua_tonumber(L, -1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);
+		char c[8][32];
+		snprintf(c[0], 32, "%lld", (long long)l);
+		snprintf(c[1], 32, "%.0f", width);
+		snprintf(c[2], 32, "%.0f", reaching);
+		snprintf(c[3], 32, "%.0f", living);
+		if (reaching > 0)
+			snprintf(c[4], 32, "%.4f", living / reaching);
+		else
+			snprintf(c[4], 32, "-");
+		snprintf(c[5], 32, "%.4f", -expm1(-width * log(2.0)));
+		snprintf(c[6], 32, "%.0f", dead);
+		if (reaching > 0)
+			snprintf(c[7], 32, "%.1f", 100.0 * active_sum / (reaching * width));
+		else
+			snprintf(c[7], 32, "-");
+		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+		rlua_table_row(t, row);
+	}
+	lua_pop(L, 1);
+}
+
+static int report_tostring(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "layers");
+	lua_Integer depth = luaL_len(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "alive");
+	int alive = lua_toboolean(L, -1);
+	lua_getfield(L, 1, "arch");
+	const char *arch = lua_tostring(L, -1);
+	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
+	char lower[32], upper[32];
+	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
+	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	char head[400];
+	snprintf(head, sizeof head,
+	         "DeathReport: %s net, %lld layers, %.0f points\n"
+	         "  network %s: %.0f of %.0f points living (fraction %.4f)\n"
+	         "  bounds on P(alive): lower %s, upper %s%s\n\n",
+	         arch ? arch : "?", (long long)depth, points, alive ? "ALIVE" : "DEAD", living, points,
+	         points > 0 ? living / points : 0.0, lower, upper,
+	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "");
+	luaL_addstring(&b, head);
+	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
+	                                      "1-2^-n", "dead neurons", "active %"};
+	rlua_table *t = rlua_table_new(8, headers);
+	layer_rows(L, t, depth);
+	rlua_table_emit(t, &b);
+	luaL_pushresult(&b);
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len);
+	lua_pushlstring(L, s, len ? len - 1 : 0);
+	return 1;
+}
+
+void rlua_open_report(lua_State *L, int module)
+{
+	(void)module;
+	luaL_newmetatable(L, RLUA_DEATH);
+	lua_pushcfunction(L, report_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,316 @@
+/* rlua.c: helpers shared by every binding: argument and option checking
+ * with messages that name what was wrong, engine errors, fresh seeds, and
+ * the aligned text tables that reports print as. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "rlua.h"
+
+static void describe(lua_State *L, int idx, char *buf, size_t len)
+{
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		snprintf(buf, len, "%.17g", lua_tonumber(L, idx));
+	else if (lua_type(L, idx) == LUA_TSTRING)
+		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
+	else
+		snprintf(buf, len, "a %s", luaL_typename(L, idx));
+}
+
+/* Checks the value at idx is an integer-valued finite number in range;
+ * on failure fills msg and returns 0. */
+static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer min,
+                            lua_Integer max, lua_Integer *out, char *msg, size_t len)
+{
+	char got[64];
+	describe(L, idx, got, sizeof got);
+	if (lua_isinteger(L, idx)) {
+		*out = lua_tointeger(L, idx);
+	} else if (lua_type(L, idx) == LUA_TNUMBER) {
+		double x = lua_tonumber(L, idx);
+		if (!isfinite(x) || x != floor(x) || x < -9.2e18 || x > 9.2e18) {
+			snprintf(msg, len, "%s must be an integer, got %s", what, got);
+			return 0;
+		}
+		*out = (lua_Integer)x;
+	} else {
+		snprintf(msg, len, "%s must be an integer, got %s", what, got);
+		return 0;
+	}
+	if (*out < min || *out > max) {
+		if (max == LUA_MAXINTEGER)
+			snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
+		else
+			snprintf(msg, len, "%s must be an integer from %lld to %lld, got %s", what,
+			         (long long)min, (long long)max, got);
+		return 0;
+	}
+	return 1;
+}
+
+lua_Integer rlua_check_int(lua_State *L, int arg, const char *what, lua_Integer min, lua_Integer max)
+{
+	lua_Integer v;
+	char msg[200];
+	if (!integer_in_range(L, arg, what, min, max, &v, msg, sizeof msg))
+		luaL_argerror(L, arg, msg);
+	return v;
+}
+
+double rlua_check_finite(lua_State *L, int arg, const char *what)
+{
+	char got[64];
+	describe(L, arg, got, sizeof got);
+	if (lua_type(L, arg) != LUA_TNUMBER || !isfinite(lua_tonumber(L, arg)))
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a finite number, got %s", what, got));
+	return lua_tonumber(L, arg);
+}
+
+int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lua_Debug ar;
+	const char *fn = "?";
+	if (lua_getstack(L, 0, &ar)) {
+		lua_getinfo(L, "n", &ar);
+		if (ar.name)
+			fn = ar.name;
+	}
+	return luaL_error(L, "bad option '%s' to '%s' (%s)", field, fn, msg);
+}
+
+lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integer def,
+                               lua_Integer min, lua_Integer max)
+{
+	lua_Integer v = def;
+	char msg[200];
+	if (lua_getfield(L, t, field) != LUA_TNIL &&
+	    !integer_in_range(L, -1, field, min, max, &v, msg, sizeof msg))
+		rlua_option_error(L, field, "%s", msg);
+	lua_pop(L, 1);
+	return v;
+}
+
+double rlua_opt_number_field(lua_State *L, int t, const char *field, double def)
+{
+	double v = def;
+	int type = lua_getfield(L, t, field);
+	if (type != LUA_TNIL) {
+		if (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
+			char got[64];
+			describe(L, -1, got, sizeof got);
+			rlua_option_error(L, field, "must be a finite number, got %s", got);
+		}
+		v = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def)
+{
+	int v = def, type = lua_getfield(L, t, field);
+	if (type != LUA_TNIL) {
+		if (type != LUA_TBOOLEAN)
+			rlua_option_error(L, field, "must be true or false, got a %s", luaL_typename(L, -1));
+		v = lua_toboolean(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+void rlua_check_option_names(lua_State *L, int t, const char *const *known)
+{
+	t = lua_absindex(L, t);
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		int found = 0;
+		if (lua_type(L, -2) == LUA_TSTRING) {
+			const char *k = lua_tostring(L, -2);
+			for (size_t i = 0; known[i] && !found; i++)
+				found = strcmp(known[i], k) == 0;
+		} else if (lua_isinteger(L, -2)) {
+			lua_Integer i = lua_tointeger(L, -2);
+			found = i == 1 || i == 2;  /* relu{depth, width} positional form */
+		}
+		if (!found) {
+			char list[512];
+			size_t off = 0;
+			list[0] = '\0';
+			for (size_t i = 0; known[i] && off < sizeof list; i++)
+				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
+			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+			rlua_option_error(L, key, "unknown option; the options are %s", list);
+		}
+		lua_pop(L, 1);
+	}
+}
+
+/* Widths live in a userdata so they are freed by the GC if an error
+ * escapes before the caller takes them over. */
+size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count)
+{
+	arg = lua_absindex(L, arg);
+	if (lua_type(L, arg) != LUA_TTABLE)
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
+		                                      what, luaL_typename(L, arg)));
+	lua_Integer n = luaL_len(L, arg);
+	if (n < 1)
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
+	if ((lua_Unsigned)n > NET_MAX_DEPTH)
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s lists %I widths, more than the limit %d", what, n, (int)NET_MAX_DEPTH));
+	size_t *w = lua_newuserdatauv(L, (size_t)n * sizeof *w, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char name[64], msg[200];
+		lua_Integer v;
+		snprintf(name, sizeof name, "%s[%lld]", what, (long long)i);
+		lua_geti(L, arg, i);
+		if (!integer_in_range(L, -1, name, 1, NET_MAX_WIDTH, &v, msg, sizeof msg))
+			luaL_argerror(L, arg, msg);
+		lua_pop(L, 1);
+		w[i - 1] = (size_t)v;
+	}
+	*count = (size_t)n;
+	return w;
+}
+
+int rlua_engine_error(lua_State *L, const rl_err *e)
+{
+	lua_Debug ar;
+	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
+		return luaL_error(L, "%s: %s", ar.name, e->msg);
+	return luaL_error(L, "%s", e->msg);
+}
+
+uint64_t rlua_fresh_seed(lua_State *L)
+{
+	static uint64_t state;
+	if (!state) {
+		const char *env = getenv("RELUSH_SEED");
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		state = env && *env ? strtoull(env, NULL, 0) ^ 0x9E3779B97F4A7C15ull
+		                    : ((uint64_t)ts.tv_sec * 1000000007ull) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	}
+	(void)L;
+	/* splitmix64: distinct, well-mixed seeds from a counter */
+	uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;   /* fits a Lua integer */
+}
+
+void rlua_set_number(lua_State *L, const char *field, double v) { lua_pushnumber(L, v); lua_setfield(L, -2, field); }
+void rlua_set_integer(lua_State *L, const char *field, lua_Integer v) { lua_pushinteger(L, v); lua_setfield(L, -2, field); }
+void rlua_set_bool(lua_State *L, const char *field, int v) { lua_pushboolean(L, v); lua_setfield(L, -2, field); }
+void rlua_set_string(lua_State *L, const char *field, const char *v) { lua_pushstring(L, v); lua_setfield(L, -2, field); }
+
+/* ---- aligned tables --------------------------------------------------------- */
+
+struct rlua_table {
+	int ncols;
+	size_t nrows, cap;
+	char **cells;        /* (nrows + 1) * ncols, row 0 the header */
+	size_t *widths;
+};
+
+rlua_table *rlua_table_new(int ncols, const char *const *headers)
+{
+	rlua_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->widths = calloc((size_t)ncols, sizeof *t->widths);
+	if (!t->widths) {
+		free(t);
+		return NULL;
+	}
+	rlua_table_row(t, headers);
+	return t;
+}
+
+void rlua_table_row(rlua_table *t, const char *const *cells)
+{
+	if (!t)
+		return;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof *c);
+		if (!c)
+			return;
+		t->cells = c;
+		t->cap = cap;
+	}
+	for (int j = 0; j < t->ncols; j++) {
+		const char *s = cells[j] ? cells[j] : "";
+		char *copy = strdup(s);
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)j] = copy;
+		size_t len = copy ? strlen(copy) : 0;
+		if (len > t->widths[j])
+			t->widths[j] = len;
+	}
+	t->nrows++;
+}
+
+/* Numbers (and a leading '-') are right-aligned, text left-aligned. */
+static int looks_numeric(const char *s)
+{
+	return (*s >= '0' && *s <= '9') || ((*s == '-' || *s == '.') && s[1] >= '0' && s[1] <= '9')
+	       || strcmp(s, "inf") == 0 || strcmp(s, "-inf") == 0 || strcmp(s, "-") == 0;
+}
+
+void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (int j = 0; j < t->ncols; j++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
+			s = s ? s : "";
+			size_t pad = t->widths[j] - strlen(s);
+			int right = r > 0 && looks_numeric(s);
+			if (j)
+				luaL_addstring(b, "  ");
+			for (size_t k = 0; right && k < pad; k++)
+				luaL_addchar(b, ' ');
+			luaL_addstring(b, s);
+			for (size_t k = 0; !right && j + 1 < t->ncols && k < pad; k++)
+				luaL_addchar(b, ' ');
+		}
+		luaL_addchar(b, '\n');
+		if (r == 0) {
+			size_t total = 0;
+			for (int j = 0; j < t->ncols; j++)
+				total += t->widths[j] + (j ? 2 : 0);
+			for (size_t k = 0; k < total; k++)
+				luaL_addchar(b, '-');
+			luaL_addchar(b, '\n');
+		}
+	}
+	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->widths);
+	free(t);
+}
+
+void rlua_fmt_number(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "nan");
+	else if (isinf(v))
+		snprintf(buf, len, v > 0 ? "inf" : "-inf");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else if (fabs(v) < 1e-4 || fabs(v) >= 1e9)
+		snprintf(buf, len, "%.4e", v);
+	else
+		snprintf(buf, len, "%.6g", v);
+}

@@ -1,0 +1,114 @@
+/* rlua.h: shared conventions of the Lua bindings. Each Lua-visible type or
+ * module has its own file with an rlua_open_<name>(L, module) function that
+ * adds its functions to the module table at stack index `module` and
+ * registers its help entries. Errors at the Lua boundary always name the
+ * function, the argument and what is accepted. */
+#ifndef RELUSH_RLUA_H
+#define RELUSH_RLUA_H
+
+#include <stdint.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include "relush/err.h"
+#include "relush/mat.h"
+#include "relush/net.h"
+#include "relush/death.h"
+
+/* Userdata and table type names (luaL_newmetatable keys). */
+#define RLUA_NET     "relush.Net"
+#define RLUA_MATRIX  "relush.Matrix"
+#define RLUA_DEATH   "relush.DeathReport"
+
+/* ---- help registry -------------------------------------------------------
+ * One table-driven registry feeds help(), completion hints and the man-page
+ * test. name is how a user writes it: "relu", "bound.lower", "net:death",
+ * "X:save". topic groups entries in help(). Lists end with a {NULL} entry. */
+typedef struct rlua_help {
+	const char *name;
+	const char *topic;      /* "construction", "net", "inputs", "reports", "bounds", "mc", ... */
+	const char *signature;  /* "bound.lower(widths) | bound.lower(n, k)" */
+	const char *summary;    /* one paragraph */
+	const char *example;    /* a line to type at the prompt */
+} rlua_help;
+
+/* Adds entries to module._help (name -> {topic=, signature=, summary=, example=}). */
+void rlua_help_register(lua_State *L, int module, const rlua_help *entries);
+
+/* Records the option names a table-taking function accepts, in
+ * module._options[fn] (a list), for completion and help. */
+void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names);
+/* relu's option names (NULL-terminated), for callers that extend them. */
+extern const char *const rlua_relu_options[];
+
+/* ---- module pieces ------------------------------------------------------- */
+void rlua_open_matrix(lua_State *L, int module);
+void rlua_open_inputs(lua_State *L, int module);
+void rlua_open_net(lua_State *L, int module);
+void rlua_open_report(lua_State *L, int module);
+void rlua_open_bound(lua_State *L, int module);
+void rlua_open_mc(lua_State *L, int module);
+int luaopen_relush(lua_State *L);
+
+/* ---- argument checking (all raise errors naming the argument) ------------ */
+/* An integer-valued number in [min, max]; what names it ("width"). */
+lua_Integer rlua_check_int(lua_State *L, int arg, const char *what, lua_Integer min, lua_Integer max);
+/* A finite number; what names it. */
+double rlua_check_finite(lua_State *L, int arg, const char *what);
+/* Same checks for a field of an options table at index t, with a default when
+ * the field is nil. The error reads "bad option 'field' to 'fn' (...)". */
+lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integer def,
+                               lua_Integer min, lua_Integer max);
+double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
+int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
+/* Raises "bad option 'field' to 'fn' (msg)". */
+int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...);
+/* Rejects any key of the options table at t not in the NULL-terminated list. */
+void rlua_check_option_names(lua_State *L, int t, const char *const *known);
+/* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
+ * array that is anchored in a userdata on the stack (freed by GC). */
+size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
+/* Raises a Lua error with the engine's message, prefixed by the function name. */
+int rlua_engine_error(lua_State *L, const rl_err *e);
+
+/* A fresh seed when the user gave none: from RELUSH_SEED if set (so scripts
+ * can be made reproducible), else from the clock; successive calls differ. */
+uint64_t rlua_fresh_seed(lua_State *L);
+
+/* ---- Matrix ---------------------------------------------------------------- */
+/* Pushes a Matrix userdata that takes ownership of m. */
+void rlua_push_matrix(lua_State *L, rl_mat *m);
+rl_mat *rlua_check_matrix(lua_State *L, int arg);
+rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
+
+/* ---- Net -------------------------------------------------------------------- */
+/* Parses relu-style options from the table at t into spec (widths malloc'ed;
+ * caller frees with net_spec_free). known_extra lists option names the caller
+ * accepts on top of relu's (e.g. mc's), or NULL. fn names the caller. */
+void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
+                         const char *const *known_extra);
+void rlua_push_net(lua_State *L, rl_net *n);     /* takes ownership */
+rl_net *rlua_check_net(lua_State *L, int arg);
+
+/* ---- Reports ------------------------------------------------------------- */
+/* Pushes a DeathReport table (with lower/upper bounds) built from r. */
+void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net_spec *spec);
+
+/* ---- tables for reports --------------------------------------------------- */
+/* Sets t[field] = v for the table on top of the stack. */
+void rlua_set_number(lua_State *L, const char *field, double v);
+void rlua_set_integer(lua_State *L, const char *field, lua_Integer v);
+void rlua_set_bool(lua_State *L, const char *field, int v);
+void rlua_set_string(lua_State *L, const char *field, const char *v);
+
+/* A growable string buffer for pretty tables: rlua_table_* format aligned
+ * columns. Used by every report's __tostring. */
+typedef struct rlua_table rlua_table;
+rlua_table *rlua_table_new(int ncols, const char *const *headers);
+void rlua_table_row(rlua_table *t, const char *const *cells);
+/* Appends the formatted table to the luaL_Buffer and frees t. */
+void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
+/* Number formatting for tables: %.6g-like, but tiny probabilities in
+ * exponent form and integers without a decimal point. */
+void rlua_fmt_number(char *buf, size_t len, double v);
+
+#endif

@@ -1,0 +1,1 @@
+# The ncurses live view and its text renderer (above the Lua layer).

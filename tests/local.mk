@@ -1,0 +1,56 @@
+# Tests: every test speaks TAP, so each assertion is counted.
+#   tests/unit/*.c   engine tests in C
+#   tests/lua/*.lua  API tests, run by the built shell
+#   tests/term/*.sh  the real binary in a real terminal (tmux)
+TEST_EXTENSIONS = .lua .sh
+TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_DRIVER = $(TAP_DRIVER)
+LUA_LOG_DRIVER = $(TAP_DRIVER)
+SH_LOG_DRIVER = $(TAP_DRIVER)
+LUA_LOG_COMPILER = $(top_builddir)/src/relush
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	RELUSH='$(abs_top_builddir)/src/relush'; export RELUSH; \
+	RELUSH_SRCDIR='$(abs_top_srcdir)'; export RELUSH_SRCDIR; \
+	RELUSH_MODULE_DIR='$(abs_top_builddir)/src/lua/.libs'; export RELUSH_MODULE_DIR; \
+	LUA_PATH='$(abs_top_srcdir)/tests/lua/lib/?.lua;;'; export LUA_PATH; \
+	RELUSH_HISTORY=/dev/null; export RELUSH_HISTORY;
+
+EXTRA_DIST += tests/local.mk tests/unit/tap.h tests/lua/lib/tap.lua
+
+unit_ldadd = src/core/librelushcore.la -lm
+
+# ---- C unit tests
+check_PROGRAMS += tests/unit/test_core
+tests_unit_test_core_SOURCES = tests/unit/test_core.c tests/unit/tap.h
+tests_unit_test_core_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_core
+
+check_PROGRAMS += tests/unit/test_rng
+tests_unit_test_rng_SOURCES = tests/unit/test_rng.c tests/unit/tap.h
+tests_unit_test_rng_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_rng
+
+check_PROGRAMS += tests/unit/test_bounds
+tests_unit_test_bounds_SOURCES = tests/unit/test_bounds.c tests/unit/tap.h
+tests_unit_test_bounds_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_bounds
+
+check_PROGRAMS += tests/unit/test_mc
+tests_unit_test_mc_SOURCES = tests/unit/test_mc.c tests/unit/tap.h
+tests_unit_test_mc_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_mc
+
+# ---- Lua API tests
+LUA_TESTS = \
+	tests/lua/net.lua \
+	tests/lua/errors.lua \
+	tests/lua/bounds.lua \
+	tests/lua/mc.lua
+TESTS += $(LUA_TESTS)
+EXTRA_DIST += $(LUA_TESTS)
+
+# ---- terminal tests
+TERM_TESTS =
+TESTS += $(TERM_TESTS)
+EXTRA_DIST += $(TERM_TESTS)

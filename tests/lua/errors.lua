@@ -1,0 +1,48 @@
+-- errors.lua: bad input meets a clear error naming the argument; nothing
+-- crashes and the session goes on (issue 2).
+local t = require "tap"
+
+t.raises(function() relu(0, 5) end, {"#1", "relu", "depth"}, "relu(0,5)")
+t.raises(function() relu(5, -1) end, {"#2", "relu", "width", "-1"}, "relu(5,-1)")
+t.raises(function() relu(5, 1.5) end, {"#2", "width", "integer", "1.5"}, "relu(5,1.5)")
+t.raises(function() relu{widths = {}} end, {"widths", "at least one"}, "relu{widths={}}")
+t.raises(function() relu{widths = {3, 0}} end, {"widths", "entry 2"}, "relu{widths={3,0}}")
+t.raises(function() relu(5, 5, {weights = "bogus"}) end, {"weights", "bogus", "he"}, "unknown weight law")
+t.raises(function() relu(5, 5, {wieghts = "he"}) end, {"wieghts", "unknown option"}, "misspelt option")
+t.raises(function() relu(5, 5, {bias = -1}) end, {"bias", ">= 0"}, "negative bias sd")
+t.raises(function() relu(5, 5, {arch = "cnn"}) end, {"arch", "residual"}, "unknown arch")
+t.raises(function() relu(5, 5, {weights = {law = "uniform", scale = 1}}) end, {"weights", "'a'"}, "wrong law parameter")
+t.raises(function() relu(5, 5, {seed = -3}) end, {"seed"}, "negative seed")
+t.raises(function() relu{depth = 3} end, {"depth and width"}, "missing width")
+t.raises(function() relu{widths = {4, 5}, input = 3, arch = "residual"} end, {"residual", "width"}, "residual mismatch")
+t.raises(function() inputs.gaussian(-1, 2) end, {"#1", "gaussian", "m"}, "inputs.gaussian(-1,2)")
+t.raises(function() inputs.gaussian(10, 0/0) end, {"#2", "dimension"}, "NaN dimension")
+t.raises(function() relu(3, 4):death(inputs.gaussian(5, 3)) end, {"dimension 3", "expects 4"}, "net/input mismatch")
+t.raises(function() relu(3, 4):forward(inputs.gaussian(5, 3)) end, {"dimension 3"}, "forward mismatch")
+t.raises(function() relu(3, 4):death(42) end, {"#1", "input set"}, "death with a number")
+t.raises(function() relu(10, 1e7) end, {"relu", "memory", "limit"}, "relu(10,1e7) exceeds memory")
+t.raises(function() inputs.gaussian(1e9, 1e3) end, {"memory"}, "inputs.gaussian(1e9,1e3) exceeds memory")
+t.raises(function() inputs.load("/nonexistent/file.csv") end, {"load", "cannot open"}, "missing file")
+local path = os.tmpname()
+local f = io.open(path, "w"); f:write("1,2\n3,oops\n"); f:close()
+t.raises(function() inputs.load(path) end, {":2:3:", "oops"}, "malformed file names line and column")
+os.remove(path)
+t.raises(function() inputs.from{{1, 2}, {3}} end, {"point 2"}, "ragged rows")
+t.raises(function() relu(3, 4):weights(4) end, {"layer", "1 to 3"}, "layer out of range")
+t.raises(function() inputs.shrink(inputs.point(2), -1) end, {"eps"}, "negative eps")
+
+-- after all that, the session still works
+t.is(relu(2, 3).depth, 2, "the session goes on after errors")
+
+-- relush -e exits 1 on each, never with a signal
+local relush = os.getenv("RELUSH")
+if relush then
+  for _, chunk in ipairs{"relu(0,5)", "relu(5,-1)", "relu(5,1.5)", "relu{widths={}}",
+                         "relu(5,5,{weights='bogus'})", "inputs.gaussian(-1,2)",
+                         "relu(3,4):death(inputs.gaussian(5,3))", "relu(10,1e7)",
+                         "inputs.load('/nonexistent')"} do
+    local ok, how, code = os.execute(relush .. " -e \"" .. chunk .. "\" 2>/dev/null")
+    t.ok(how == "exit" and code == 1, "relush -e '" .. chunk .. "' exits 1 (" .. how .. " " .. tostring(code) .. ")")
+  end
+end
+t.done()
