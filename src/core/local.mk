@@ -12,7 +12,11 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/net.c \
 	src/core/forward.c \
 	src/core/bounds.c \
-	src/core/mc.c
+	src/core/mc.c \
+	src/core/gram.c \
+	src/core/kernel.c \
+	src/core/kernel.h \
+	src/core/kernel_impl.h
 src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS)
 src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) -lm
 
@@ -28,4 +32,19 @@ noinst_LTLIBRARIES += src/core/libsimd_avx512.la
 src_core_libsimd_avx512_la_SOURCES = src/core/rng_avx512.c
 src_core_libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) -mavx512f -mavx512dq -mfma
 src_core_librelushcore_la_LIBADD += src/core/libsimd_avx512.la
+endif
+
+# The Monte Carlo layer kernels (kernel_impl.h) per ISA; -ffp-contract=fast
+# lets the multiply-adds become FMAs (-std=c11 turns contraction off).
+if HAVE_AVX2
+noinst_LTLIBRARIES += src/core/libmckernel_avx2.la
+src_core_libmckernel_avx2_la_SOURCES = src/core/kernel_avx2.c
+src_core_libmckernel_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma -ffp-contract=fast
+src_core_librelushcore_la_LIBADD += src/core/libmckernel_avx2.la
+endif
+if HAVE_AVX512
+noinst_LTLIBRARIES += src/core/libmckernel_avx512.la
+src_core_libmckernel_avx512_la_SOURCES = src/core/kernel_avx512.c
+src_core_libmckernel_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma -ffp-contract=fast
+src_core_librelushcore_la_LIBADD += src/core/libmckernel_avx512.la
 endif

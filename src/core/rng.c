@@ -1,0 +1,224 @@
+/* rng.c: Philox4x32-10 streams (relush/rng.h): the block function, the
+ * scalar variate code and the run-time choice between it and the SIMD
+ * kernels (rng_avx2.c, rng_avx512.c), which reproduce it bit for bit.
+ *
+ * From one block x[0..3] come two 64-bit words, w0 = x[1]:x[0] and
+ * w1 = x[3]:x[2]. Each word gives u = k * 2^-53 from its top 53 bits k
+ * (k = 0 is read as 1/2, so u is never 0 or 1), and
+ *   uniform: the two u;
+ *   normal:  Box-Muller on (u0, u1): r = sqrt(-2 log u0), t = 2 pi u1,
+ *            giving r cos t then r sin t;
+ *   laplace: -log u, negated when bit 0 of the word is set.
+ * log and sincos are SLEEF's u10 functions; the scalar ones are the same
+ * algorithm as the vector ones, with FMA when the CPU has it, so scalar and
+ * vector paths give identical doubles. A CPU without FMA (none of the SIMD
+ * paths runs there) gets SLEEF's non-FMA scalar code, whose normal and
+ * Laplace variates may differ in the last bit from an FMA machine's;
+ * uniform variates are the same everywhere. */
+#include "config.h"
+#include <math.h>
+#include <pthread.h>
+#include <sleef.h>
+#include <stdatomic.h>
+#include "relush/rng.h"
+#include "rng_simd.h"
+
+void rng_init(rl_rng *r, uint64_t seed, uint64_t trial, uint32_t stream)
+{
+	r->key[0] = (uint32_t)seed;
+	r->key[1] = (uint32_t)(seed >> 32);
+	r->ctr[0] = 0;
+	r->ctr[1] = stream;
+	r->ctr[2] = (uint32_t)trial;
+	r->ctr[3] = (uint32_t)(trial >> 32);
+}
+
+static inline void philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+	uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+	uint32_t k0 = key[0], k1 = key[1];
+	for (int round = 0; round < RNG_PHILOX_ROUNDS; round++) {
+		uint64_t p0 = (uint64_t)RNG_PHILOX_M0 * c0;
+		uint64_t p1 = (uint64_t)RNG_PHILOX_M1 * c2;
+		c0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
+		c1 = (uint32_t)p1;
+		c2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+		c3 = (uint32_t)p0;
+		k0 += RNG_PHILOX_W0;
+		k1 += RNG_PHILOX_W1;
+	}
+	out[0] = c0;
+	out[1] = c1;
+	out[2] = c2;
+	out[3] = c3;
+}
+
+void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+	philox_block(ctr, key, out);
+}
+
+/* ---- scalar variates */
+
+/* SLEEF's scalar functions: purecfma mirrors the AVX2/AVX-512 kernels
+ * (which use FMA); purec is for CPUs without FMA, where no kernel runs.
+ * sleef.h declares the purecfma ones only when this file is compiled for
+ * FMA (FP_FAST_FMA), but this file is built for any x86-64 and calls them
+ * only after checking the CPU, so they are declared here (with the exact
+ * type of their purec twins, which sleef.h gives a const return type). */
+__typeof__(Sleef_logd1_u10purec) Sleef_logd1_u10purecfma;
+__typeof__(Sleef_sincosd1_u10purec) Sleef_sincosd1_u10purecfma;
+static __typeof__(Sleef_logd1_u10purec) *scalar_log;
+static __typeof__(Sleef_sincosd1_u10purec) *scalar_sincos;
+
+static inline double u01(uint32_t lo, uint32_t hi)
+{
+	uint64_t k = ((uint64_t)hi << 21) | (lo >> 11);
+	return (k ? (double)k : 0.5) * 0x1p-53;
+}
+
+static inline void block_variates(enum rng_law law, const uint32_t x[4], double v[2])
+{
+	double u0 = u01(x[0], x[1]), u1 = u01(x[2], x[3]);
+	switch (law) {
+	case RNG_LAW_NORMAL: {
+		double radius = sqrt(-2.0 * scalar_log(u0));
+		Sleef_double_2 sc = scalar_sincos(u1 * RNG_TWO_PI);
+		v[0] = radius * sc.y;
+		v[1] = radius * sc.x;
+		break;
+	}
+	case RNG_LAW_UNIFORM:
+		v[0] = u0;
+		v[1] = u1;
+		break;
+	case RNG_LAW_LAPLACE: {
+		double l0 = scalar_log(u0), l1 = scalar_log(u1);
+		v[0] = (x[0] & 1u) ? l0 : -l0;
+		v[1] = (x[2] & 1u) ? l1 : -l1;
+		break;
+	}
+	}
+}
+
+static void rng_fill_scalar(const rl_rng *r, enum rng_law law, double *out, size_t n)
+{
+	uint32_t ctr[4] = { r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3] }, x[4];
+	size_t i;
+	for (i = 0; i + 2 <= n; i += 2, ctr[0]++) {
+		philox_block(ctr, r->key, x);
+		block_variates(law, x, out + i);
+	}
+	if (i < n) {
+		double pair[2];
+		philox_block(ctr, r->key, x);
+		block_variates(law, x, pair);
+		out[i] = pair[0];
+	}
+}
+
+/* ---- run-time choice of the path */
+
+static struct {
+	pthread_once_t once;
+	int has[RNG_PATH_AVX512 + 1];   /* usable on this CPU and build */
+	rng_path best;
+	_Atomic int current;            /* an rng_path, never AUTO after setup */
+} rng_state = { .once = PTHREAD_ONCE_INIT };
+
+static void rng_setup(void)
+{
+	__builtin_cpu_init();
+	int fma = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
+	scalar_log = fma ? Sleef_logd1_u10purecfma : Sleef_logd1_u10purec;
+	scalar_sincos = fma ? Sleef_sincosd1_u10purecfma : Sleef_sincosd1_u10purec;
+	rng_state.has[RNG_PATH_SCALAR] = 1;
+	rng_state.best = RNG_PATH_SCALAR;
+#ifdef HAVE_AVX2
+	if (fma && __builtin_cpu_supports("avx2")) {
+		rng_state.has[RNG_PATH_AVX2] = 1;
+		rng_state.best = RNG_PATH_AVX2;
+	}
+#endif
+#ifdef HAVE_AVX512
+	if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+		rng_state.has[RNG_PATH_AVX512] = 1;
+		rng_state.best = RNG_PATH_AVX512;
+	}
+#endif
+	atomic_store(&rng_state.current, (int)rng_state.best);
+}
+
+static inline rng_path current_path(void)
+{
+	pthread_once(&rng_state.once, rng_setup);
+	return (rng_path)atomic_load_explicit(&rng_state.current, memory_order_relaxed);
+}
+
+int rng_set_path(rng_path p)
+{
+	pthread_once(&rng_state.once, rng_setup);
+	if (p == RNG_PATH_AUTO)
+		p = rng_state.best;
+	if ((int)p < RNG_PATH_SCALAR || (int)p > RNG_PATH_AVX512 || !rng_state.has[p])
+		return -1;
+	atomic_store(&rng_state.current, (int)p);
+	return 0;
+}
+
+rng_path rng_get_path(void)
+{
+	return current_path();
+}
+
+const char *rng_path_name(rng_path p)
+{
+	switch (p) {
+	case RNG_PATH_AUTO: return "auto";
+	case RNG_PATH_SCALAR: return "scalar";
+	case RNG_PATH_AVX2: return "avx2";
+	case RNG_PATH_AVX512: return "avx512";
+	}
+	return "unknown";
+}
+
+/* Below this many variates a vector step costs more than the scalar code,
+ * which gives the same numbers. */
+#define RNG_SIMD_MIN 6
+
+static void rng_fill(rl_rng *r, enum rng_law law, double *out, size_t n)
+{
+	rng_path path = current_path();   /* also sets up the scalar functions */
+	switch (n < RNG_SIMD_MIN ? RNG_PATH_SCALAR : path) {
+#ifdef HAVE_AVX2
+	case RNG_PATH_AVX2:
+		rng_fill_avx2(r, law, out, n);
+		break;
+#endif
+#ifdef HAVE_AVX512
+	case RNG_PATH_AVX512:
+		rng_fill_avx512(r, law, out, n);
+		break;
+#endif
+	default:
+		rng_fill_scalar(r, law, out, n);
+		break;
+	}
+	/* A stream holds 2^32 blocks; the block index wraps modulo 2^32. */
+	r->ctr[0] += (uint32_t)(n / 2 + n % 2);
+}
+
+void rng_normal(rl_rng *r, double *out, size_t n)
+{
+	rng_fill(r, RNG_LAW_NORMAL, out, n);
+}
+
+void rng_uniform(rl_rng *r, double *out, size_t n)
+{
+	rng_fill(r, RNG_LAW_UNIFORM, out, n);
+}
+
+void rng_laplace(rl_rng *r, double *out, size_t n)
+{
+	rng_fill(r, RNG_LAW_LAPLACE, out, n);
+}

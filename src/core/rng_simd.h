@@ -1,0 +1,30 @@
+/* rng_simd.h: what rng.c and the SIMD kernels (rng_avx2.c, rng_avx512.c)
+ * share: the Philox constants, the law codes and the kernels' entry points.
+ * Every kernel fills out[0..n) from the blocks ctr[0], ctr[0]+1, ... of
+ * stream r (block index modulo 2^32) exactly as the scalar code in rng.c
+ * does, bit for bit; the caller advances the counter. */
+#ifndef RELUSH_RNG_SIMD_H
+#define RELUSH_RNG_SIMD_H
+
+#include <stddef.h>
+#include "relush/rng.h"
+
+/* Philox4x32 multipliers and Weyl key increments (Salmon et al. 2011). */
+#define RNG_PHILOX_M0 0xD2511F53u
+#define RNG_PHILOX_M1 0xCD9E8D57u
+#define RNG_PHILOX_W0 0x9E3779B9u
+#define RNG_PHILOX_W1 0xBB67AE85u
+#define RNG_PHILOX_ROUNDS 10
+
+/* 2*pi rounded to double: the Box-Muller angle is u * RNG_TWO_PI in every
+ * path, so the product rounds identically everywhere. */
+#define RNG_TWO_PI 0x1.921fb54442d18p+2
+
+enum rng_law { RNG_LAW_NORMAL, RNG_LAW_UNIFORM, RNG_LAW_LAPLACE };
+
+typedef void rng_fill_fn(const rl_rng *r, enum rng_law law, double *out, size_t n);
+
+rng_fill_fn rng_fill_avx2;
+rng_fill_fn rng_fill_avx512;
+
+#endif

@@ -1,0 +1,435 @@
+/* test_rng.c: the counter-based RNG (relush/rng.h). Philox known answers,
+ * the counter layout and the block-to-variate mapping, independence from
+ * batch sizes, distinct streams, bit-identical SIMD and scalar paths, and
+ * moment and Kolmogorov-Smirnov checks of the three laws (fixed seeds,
+ * tolerances of 4 standard errors). */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "relush/rng.h"
+#include "tap.h"
+
+typedef void fill_fn(rl_rng *r, double *out, size_t n);
+
+static const struct law {
+	const char *name;
+	fill_fn *fill;
+} laws[] = {
+	{ "normal", rng_normal },
+	{ "uniform", rng_uniform },
+	{ "laplace", rng_laplace },
+};
+#define NLAWS (sizeof laws / sizeof laws[0])
+
+static void *xmalloc(size_t bytes)
+{
+	void *p = malloc(bytes);
+	if (!p) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+/* ---- Philox and the counter layout */
+
+static void test_known_answers(void)
+{
+	/* Random123's kat_vectors for philox4x32_10: ctr, key -> out. */
+	static const uint32_t kat[3][10] = {
+		{ 0, 0, 0, 0, 0, 0,
+		  0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8 },
+		{ 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+		  0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd },
+		{ 0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+		  0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1 },
+	};
+	for (int t = 0; t < 3; t++) {
+		uint32_t out[4];
+		rng_philox(kat[t], kat[t] + 4, out);
+		tap_ok(memcmp(out, kat[t] + 6, sizeof out) == 0,
+		       "philox4x32-10 known answer %d (%08x %08x %08x %08x)",
+		       t + 1, out[0], out[1], out[2], out[3]);
+	}
+}
+
+static void test_layout(void)
+{
+	rl_rng r;
+	rng_init(&r, 0x0123456789abcdefull, 0xfedcba9876543210ull, 77);
+	tap_ok(r.key[0] == 0x89abcdef && r.key[1] == 0x01234567,
+	       "key = seed (low 32 bits, high 32 bits)");
+	tap_ok(r.ctr[0] == 0 && r.ctr[1] == 77 && r.ctr[2] == 0x76543210 && r.ctr[3] == 0xfedcba98,
+	       "ctr = (block 0, stream, trial low, trial high)");
+	double v[5];
+	rng_normal(&r, v, 5);
+	tap_ok(r.ctr[0] == 3, "5 variates advance the stream by 3 blocks");
+	rng_uniform(&r, v, 4);
+	tap_ok(r.ctr[0] == 5, "4 more advance it by 2");
+	rng_laplace(&r, v, 0);
+	tap_ok(r.ctr[0] == 5, "0 variates do not advance it");
+}
+
+/* The documented mapping from a block to variates, recomputed here from
+ * rng_philox with libm. */
+static double word_u01(uint32_t lo, uint32_t hi)
+{
+	uint64_t k = (((uint64_t)hi << 32) | lo) >> 11;
+	return k == 0 ? 0x1p-54 : (double)k * 0x1p-53;
+}
+
+static void test_mapping(void)
+{
+	enum { BLOCKS = 64 };
+	rl_rng r;
+	double uni[2 * BLOCKS], nor[2 * BLOCKS], lap[2 * BLOCKS];
+	rng_init(&r, 42, 3, 9);
+	rng_uniform(&r, uni, 2 * BLOCKS);
+	rng_init(&r, 42, 3, 9);
+	rng_normal(&r, nor, 2 * BLOCKS);
+	rng_init(&r, 42, 3, 9);
+	rng_laplace(&r, lap, 2 * BLOCKS);
+	int uni_ok = 1, nor_ok = 1, lap_ok = 1;
+	uint32_t ctr[4] = { 0, 9, 3, 0 }, key[2] = { 42, 0 }, x[4];
+	for (int b = 0; b < BLOCKS; b++, ctr[0]++) {
+		rng_philox(ctr, key, x);
+		double u0 = word_u01(x[0], x[1]), u1 = word_u01(x[2], x[3]);
+		uni_ok &= uni[2 * b] == u0 && uni[2 * b + 1] == u1;
+		/* Box-Muller: radius^2 = -2 log u0 and angle 2 pi u1 */
+		double z0 = nor[2 * b], z1 = nor[2 * b + 1];
+		double r2 = -2 * log(u0), angle = atan2(z1, z0);
+		if (angle < 0)
+			angle += 2 * M_PI;
+		nor_ok &= fabs(z0 * z0 + z1 * z1 - r2) <= 1e-13 * r2 &&
+		          fabs(angle - 2 * M_PI * u1) <= 1e-12;
+		/* Laplace: magnitude -log u, negative when bit 0 of the word is set */
+		double m0 = -log(u0), m1 = -log(u1);
+		lap_ok &= fabs(fabs(lap[2 * b]) - m0) <= 1e-15 * m0 &&
+		          fabs(fabs(lap[2 * b + 1]) - m1) <= 1e-15 * m1 &&
+		          (signbit(lap[2 * b]) != 0) == (int)(x[0] & 1) &&
+		          (signbit(lap[2 * b + 1]) != 0) == (int)(x[2] & 1);
+	}
+	tap_ok(uni_ok, "uniform variates are the top 53 bits of each 64-bit word times 2^-53");
+	tap_ok(nor_ok, "normal variates are Box-Muller on the block's two uniforms");
+	tap_ok(lap_ok, "laplace variates are -log u with the sign from bit 0 of the word");
+}
+
+/* ---- streams and batches */
+
+/* Variates are a pure function of block positions: a call of n variates
+ * starting at block b returns variates 2b .. 2b+n-1 of the stream. */
+static void test_batches(void)
+{
+	static const size_t sizes[] = { 7, 1, 10, 3, 2, 5, 0, 8, 13, 4, 31, 6, 17, 9, 40, 2, 1, 64 };
+	enum { TOTAL = 512 };
+	for (size_t l = 0; l < NLAWS; l++) {
+		double whole[TOTAL], part[TOTAL];
+		rl_rng r;
+		rng_init(&r, 2024, 5, RNG_STREAM_WEIGHTS(3));
+		laws[l].fill(&r, whole, TOTAL);
+		rng_init(&r, 2024, 5, RNG_STREAM_WEIGHTS(3));
+		int ok = 1;
+		size_t block = 0;
+		for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+			laws[l].fill(&r, part, sizes[s]);
+			ok &= memcmp(part, whole + 2 * block, sizes[s] * sizeof(double)) == 0;
+			block += (sizes[s] + 1) / 2;
+			ok &= r.ctr[0] == block;
+		}
+		tap_ok(ok, "%s: each batch of odd or even size continues at the next block", laws[l].name);
+
+		rng_init(&r, 2024, 5, RNG_STREAM_WEIGHTS(3));
+		laws[l].fill(&r, part, 10);
+		laws[l].fill(&r, part + 10, 8);
+		laws[l].fill(&r, part + 18, 4);
+		tap_ok(memcmp(part, whole, 22 * sizeof(double)) == 0,
+		       "%s: fills of 10, 8 and 4 equal one fill of 22", laws[l].name);
+
+		rng_init(&r, 2024, 5, RNG_STREAM_WEIGHTS(3));
+		r.ctr[0] = 100;
+		laws[l].fill(&r, part, 9);
+		tap_ok(memcmp(part, whole + 200, 9 * sizeof(double)) == 0,
+		       "%s: starting at block 100 gives variates 200.. of the stream", laws[l].name);
+	}
+}
+
+static void test_names(void)
+{
+	static const struct { uint64_t seed, trial; uint32_t stream; } names[] = {
+		{ 1, 0, 0 }, { 2, 0, 0 }, { 1ull << 32 | 1, 0, 0 },
+		{ 1, 1, 0 }, { 1, 1ull << 32, 0 }, { 1, 0, 1 }, { 1, 0, RNG_STREAM_BIAS(1) },
+		{ 1, 0, RNG_STREAM_INPUTS },
+	};
+	enum { NNAMES = sizeof names / sizeof names[0], N = 16 };
+	double v[NNAMES][N], again[N];
+	for (int i = 0; i < NNAMES; i++) {
+		rl_rng r;
+		rng_init(&r, names[i].seed, names[i].trial, names[i].stream);
+		rng_normal(&r, v[i], N);
+	}
+	int differ = 1;
+	for (int i = 0; i < NNAMES; i++)
+		for (int j = i + 1; j < NNAMES; j++)
+			for (int k = 0; k < N; k++)
+				differ &= v[i][k] != v[j][k];
+	tap_ok(differ, "streams differing in seed, seed high word, trial, trial high word or "
+	       "stream id share no variate");
+	int same = 1;
+	for (int i = 0; i < NNAMES; i++) {
+		rl_rng r;
+		rng_init(&r, names[i].seed, names[i].trial, names[i].stream);
+		rng_normal(&r, again, N);
+		same &= memcmp(again, v[i], sizeof again) == 0;
+	}
+	tap_ok(same, "the same (seed, trial, stream) gives the same variates");
+}
+
+/* ---- SIMD paths against the scalar path */
+
+static int64_t ulps(double a, double b)
+{
+	int64_t ia, ib;
+	memcpy(&ia, &a, sizeof ia);
+	memcpy(&ib, &b, sizeof ib);
+	if (ia < 0)
+		ia = INT64_MIN - ia;
+	if (ib < 0)
+		ib = INT64_MIN - ib;
+	return ia > ib ? ia - ib : ib - ia;
+}
+
+/* Fills n variates with path p into a guarded buffer at out + offset. */
+static int fill_with(rng_path p, const struct law *law, rl_rng r, double *buf, size_t offset,
+                     size_t n, uint32_t *end_block)
+{
+	const double guard = -12345.0;
+	for (size_t i = 0; i < n + offset + 8; i++)
+		buf[i] = guard;
+	rng_set_path(p);
+	law->fill(&r, buf + offset, n);
+	*end_block = r.ctr[0];
+	for (size_t i = 0; i < offset; i++)
+		if (buf[i] != guard)
+			return 0;
+	for (size_t i = offset + n; i < offset + n + 8; i++)
+		if (buf[i] != guard)
+			return 0;
+	return 1;
+}
+
+static void test_paths(void)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33,
+		63, 64, 65, 100, 127, 1001, 4096, 100003 };
+	static const struct { uint64_t seed, trial; uint32_t stream, block; } names[] = {
+		{ 0, 0, 0, 0 }, { 12345, 7, RNG_STREAM_WEIGHTS(1), 0 },
+		{ 0xdeadbeefcafef00dull, 1ull << 40, RNG_STREAM_BIAS(9), 3 },
+		{ 99, 123456789, RNG_STREAM_INPUTS, 0xfffffff0u },   /* wraps past 2^32 */
+		{ 1ull << 63, ~0ull, 0xffffffffu, 1000001 },
+	};
+	enum { MAXN = 100003, PAD = 16 };
+	double *want = xmalloc((MAXN + PAD) * sizeof *want);
+	double *got = xmalloc((MAXN + PAD) * sizeof *got);
+
+	tap_ok(rng_set_path(RNG_PATH_SCALAR) == 0 && rng_get_path() == RNG_PATH_SCALAR,
+	       "the scalar path is always available");
+	tap_ok(rng_set_path((rng_path)42) == -1, "an unknown path is refused");
+	for (rng_path p = RNG_PATH_AVX2; p <= RNG_PATH_AVX512; p++) {
+		if (rng_set_path(p) != 0) {
+			tap_ok(rng_get_path() != p, "# SKIP %s path: not available on this CPU/build",
+			       rng_path_name(p));
+			continue;
+		}
+		int cases = 0, equal = 0, guards = 1, counters = 1;
+		int64_t worst = 0;
+		for (size_t l = 0; l < NLAWS; l++)
+			for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+				for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+					size_t n = sizes[s], offset = (k + s) % 4;
+					rl_rng r;
+					uint32_t end_scalar, end_simd;
+					rng_init(&r, names[k].seed, names[k].trial, names[k].stream);
+					r.ctr[0] = names[k].block;
+					guards &= fill_with(RNG_PATH_SCALAR, &laws[l], r, want, 0, n, &end_scalar);
+					guards &= fill_with(p, &laws[l], r, got, offset, n, &end_simd);
+					counters &= end_scalar == end_simd;
+					cases++;
+					if (memcmp(want, got + offset, n * sizeof *want) == 0)
+						equal++;
+					for (size_t i = 0; i < n; i++) {
+						int64_t d = ulps(want[i], got[offset + i]);
+						worst = d > worst ? d : worst;
+					}
+				}
+		tap_diag("%s vs scalar: %d of %d fills identical, largest difference %lld ulp",
+		         rng_path_name(p), equal, cases, (long long)worst);
+		tap_ok(equal == cases, "%s path gives bit-identical variates to the scalar path "
+		       "(3 laws, 5 streams, n from 0 to 100003, unaligned outputs)", rng_path_name(p));
+		tap_ok(guards, "%s path writes exactly out[0..n)", rng_path_name(p));
+		tap_ok(counters, "%s path advances the stream like the scalar path", rng_path_name(p));
+	}
+	tap_ok(rng_set_path(RNG_PATH_AUTO) == 0 && rng_get_path() != RNG_PATH_AUTO,
+	       "auto picks a concrete path (%s)", rng_path_name(rng_get_path()));
+	free(want);
+	free(got);
+}
+
+/* ---- distributions */
+
+typedef struct {
+	double n, s1, s2, s3, s4, sabs, pair, lag;
+} sums;
+
+/* Raw power sums over n variates from stream r, in chunks. pair sums the
+ * products of a block's two variates, lag those of neighbouring blocks. */
+static sums draw_sums(fill_fn *fill, rl_rng *r, size_t n, double centre)
+{
+	enum { CHUNK = 1 << 16 };
+	double *x = xmalloc(CHUNK * sizeof *x), prev = 0;
+	sums t = { 0 };
+	for (size_t done = 0; done < n; done += CHUNK) {
+		size_t m = n - done < CHUNK ? n - done : CHUNK;
+		sums c = { 0 };
+		fill(r, x, m);
+		for (size_t i = 0; i < m; i++) {
+			double d = x[i] - centre, d2 = d * d;
+			c.s1 += d;
+			c.s2 += d2;
+			c.s3 += d2 * d;
+			c.s4 += d2 * d2;
+			c.sabs += fabs(d);
+			if (i % 2)
+				c.pair += (x[i - 1] - centre) * d;
+			else if (i || done)
+				c.lag += prev * d;
+			prev = d;
+		}
+		t.s1 += c.s1; t.s2 += c.s2; t.s3 += c.s3; t.s4 += c.s4;
+		t.sabs += c.sabs; t.pair += c.pair; t.lag += c.lag;
+	}
+	t.n = (double)n;
+	free(x);
+	return t;
+}
+
+static void central(const sums *t, double *mean, double *m2, double *m3, double *m4)
+{
+	double a = t->s1 / t->n, b = t->s2 / t->n, c = t->s3 / t->n, d = t->s4 / t->n;
+	*mean = a;
+	*m2 = b - a * a;
+	*m3 = c - 3 * a * b + 2 * a * a * a;
+	*m4 = d - 4 * a * c + 6 * a * a * b - 3 * a * a * a * a;
+}
+
+static void test_normal_moments(void)
+{
+	const size_t n = 10000000;
+	rl_rng r;
+	rng_set_path(RNG_PATH_AUTO);
+	rng_init(&r, 20240601, 1, RNG_STREAM_WEIGHTS(1));
+	sums t = draw_sums(rng_normal, &r, n, 0);
+	double mean, m2, m3, m4, N = t.n;
+	central(&t, &mean, &m2, &m3, &m4);
+	tap_diag("normal, %s path, %zu draws", rng_path_name(rng_get_path()), n);
+	tap_sigma(mean, 0, sqrt(1 / N), 4, "normal mean");
+	tap_sigma(m2, 1, sqrt(2 / N), 4, "normal variance");
+	tap_sigma(m3 / pow(m2, 1.5), 0, sqrt(6 / N), 4, "normal skewness");
+	tap_sigma(m4 / (m2 * m2) - 3, 0, sqrt(24 / N), 4, "normal excess kurtosis");
+	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N), 4, "normal: covariance of a block's two variates");
+	tap_sigma(t.lag / (N / 2 - 1), 0, sqrt(2 / N), 4,
+	          "normal: covariance across neighbouring blocks");
+}
+
+static void test_uniform_laplace_moments(void)
+{
+	const size_t n = 2000000;
+	rl_rng r;
+	rng_init(&r, 77, 2, RNG_STREAM_BIAS(2));
+	sums t = draw_sums(rng_uniform, &r, n, 0.5);
+	double mean, m2, m3, m4, N = t.n;
+	central(&t, &mean, &m2, &m3, &m4);
+	/* U(0,1): variance 1/12, fourth central moment 1/80 */
+	tap_sigma(mean + 0.5, 0.5, sqrt(1.0 / 12 / N), 4, "uniform mean");
+	tap_sigma(m2, 1.0 / 12, sqrt((1.0 / 80 - 1.0 / 144) / N), 4, "uniform variance");
+	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N) / 12, 4,
+	          "uniform: covariance of a block's two variates");
+
+	rng_init(&r, 77, 2, RNG_STREAM_BIAS(3));
+	t = draw_sums(rng_laplace, &r, n, 0);
+	central(&t, &mean, &m2, &m3, &m4);
+	/* Laplace(0,1): variance 2, fourth moment 24; |x| ~ Exp(1) */
+	tap_sigma(mean, 0, sqrt(2 / N), 4, "laplace mean");
+	tap_sigma(m2, 2, sqrt((24.0 - 4) / N), 4, "laplace variance");
+	tap_sigma(t.sabs / N, 1, sqrt(1 / N), 4, "laplace mean absolute value");
+	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N) * 2, 4,
+	          "laplace: covariance of a block's two variates");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double cdf_normal(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+static double cdf_uniform(double x) { return x; }
+static double cdf_laplace(double x) { return x < 0 ? 0.5 * exp(x) : 1 - 0.5 * exp(-x); }
+
+/* sqrt(N) times the Kolmogorov-Smirnov distance of n draws from cdf. */
+static double ks_statistic(fill_fn *fill, double (*cdf)(double), uint64_t seed, size_t n,
+                           double lo, double hi, int *in_range)
+{
+	double *x = xmalloc(n * sizeof *x), d = 0;
+	rl_rng r;
+	rng_init(&r, seed, 0, RNG_STREAM_INPUTS);
+	fill(&r, x, n);
+	qsort(x, n, sizeof *x, cmp_double);
+	*in_range = x[0] > lo && x[n - 1] < hi;
+	for (size_t i = 0; i < n; i++) {
+		double f = cdf(x[i]);
+		d = fmax(d, fmax(f - (double)i / n, (double)(i + 1) / n - f));
+	}
+	free(x);
+	return d * sqrt((double)n);
+}
+
+static void test_ks(void)
+{
+	/* P(sqrt(N) D > 1.95) ~ 0.001 for large N (Kolmogorov distribution). */
+	static const struct {
+		const char *name;
+		fill_fn *fill;
+		double (*cdf)(double);
+		size_t n;
+		double lo, hi;
+	} cases[] = {
+		{ "normal", rng_normal, cdf_normal, 1000000, -9, 9 },
+		{ "uniform", rng_uniform, cdf_uniform, 500000, 0, 1 },
+		{ "laplace", rng_laplace, cdf_laplace, 500000, -38, 38 },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		int in_range;
+		double k = ks_statistic(cases[c].fill, cases[c].cdf, 31337 + c, cases[c].n,
+		                        cases[c].lo, cases[c].hi, &in_range);
+		tap_diag("%s: sqrt(N) D = %.4f over %zu draws", cases[c].name, k, cases[c].n);
+		tap_ok(k < 1.95, "%s passes Kolmogorov-Smirnov at the 0.1%% level", cases[c].name);
+		tap_ok(in_range, "%s draws lie strictly inside (%g, %g)", cases[c].name,
+		       cases[c].lo, cases[c].hi);
+	}
+}
+
+int main(void)
+{
+	test_known_answers();
+	test_layout();
+	test_mapping();
+	test_batches();
+	test_names();
+	test_paths();
+	test_normal_moments();
+	test_uniform_laplace_moments();
+	test_ks();
+	return tap_done();
+}
