@@ -43,10 +43,9 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
 		lua_rawseti(L, -2, (lua_Integer)l + 1);
 	}
 	lua_setfield(L, -2, "layers");
-	double log_l = bound_log_lower(spec->widths, spec->depth);
-	rlua_set_number(L, "lower", exp(log_l));
-	rlua_set_number(L, "upper", exp(bound_log_upper(spec->widths, spec->depth, spec->input,
-	                                                r->orthant, spec->bias.kind == LAW_ZERO)));
+	rlua_set_number(L, "lower", bound_lower(spec->widths, spec->depth));
+	rlua_set_number(L, "upper", bound_upper(spec->widths, spec->depth, (double)spec->input,
+	                                        r->orthant, spec->bias.kind == LAW_ZERO));
 	luaL_setmetatable(L, RLUA_DEATH);
 }
 
