@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
+#include "relush/bounds.h"
 #include "relush/inputs.h"
 
 typedef struct net_box {
@@ -444,7 +445,56 @@ static int net_clone_l(lua_State *L)
 	return 1;
 }
 
+/* net:bounds(): the bound.layers table of the net's widths, with the upper
+ * bounds for orthant and general inputs added. bound.layers is found through
+ * the registry, where luaopen_relush leaves the module. */
+static int net_bounds_tostring(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	char lower[32], upper[32], general[32];
+	lua_getfield(L, 1, "lower");
+	rlua_fmt_number(lower, sizeof lower, lua_tonumber(L, -1));
+	lua_getfield(L, 1, "upper");
+	rlua_fmt_number(upper, sizeof upper, lua_tonumber(L, -1));
+	lua_getfield(L, 1, "upper_general");
+	rlua_fmt_number(general, sizeof general, lua_tonumber(L, -1));
+	lua_getfield(L, 1, "layers");
+	luaL_tolstring(L, -1, NULL);
+	lua_pushfstring(L, "Bounds on P(alive): lower L = %s, upper U = %s (inputs in the orthant), "
+	                "%s (general inputs)\n%s", lower, upper, general, lua_tostring(L, -1));
+	return 1;
+}
+
+static int net_bounds(lua_State *L)
+{
+	rl_net *n = rlua_check_net(L, 1);
+	const rl_net_spec *s = &n->spec;
+	int zero_bias = s->bias.kind == LAW_ZERO;
+	lua_createtable(L, 0, 6);
+	rlua_set_number(L, "lower", bound_lower(s->widths, s->depth));
+	rlua_set_number(L, "log_lower", bound_log_lower(s->widths, s->depth));
+	rlua_set_number(L, "death", bound_death(s->widths, s->depth));
+	rlua_set_number(L, "upper", bound_upper(s->widths, s->depth, (double)s->input, 1, zero_bias));
+	rlua_set_number(L, "upper_general", bound_upper(s->widths, s->depth, (double)s->input, 0, zero_bias));
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
+	lua_getfield(L, -1, "bound");
+	lua_getfield(L, -1, "layers");
+	if (s->depth <= 100000) {
+		push_widths(L, s);
+		lua_call(L, 1, 1);
+		lua_setfield(L, -4, "layers");
+	}
+	lua_settop(L, 2);
+	if (luaL_newmetatable(L, "relush.NetBounds")) {
+		lua_pushcfunction(L, net_bounds_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
 static const luaL_Reg net_methods[] = {
+	{"bounds", net_bounds},
 	{"weights", net_weights},
 	{"bias", net_bias},
 	{"forward", net_forward_l},
@@ -493,6 +543,12 @@ static const rlua_help net_help[] = {
 	 "width, reaching, living, dead_neurons, active counts per neuron) and the bounds "
 	 "lower and upper. Without X: 64 standard Gaussian points, seed 1.",
 	 "relu(20, 4):death(inputs.gaussian(64, 4))"},
+	{"net:bounds", "net", "net:bounds()",
+	 "The paper's bounds for this net's widths: lower (L = prod (1 - 2^-n_l)), log_lower, "
+	 "death (1 - L, accurate when tiny), upper (U for inputs in the non-negative orthant, "
+	 "with the zero-bias exponent when the biases are 0), upper_general (U without the "
+	 "first layer's factor, for any inputs) and layers (the bound.layers table).",
+	 "relu{widths={3, 1, 4, 2, 5}}:bounds()"},
 	{"net:clone", "net", "net:clone()",
 	 "An independent copy of the network (same weights, same seed).",
 	 "copy = net:clone()"},

@@ -84,6 +84,14 @@ t.ok(relu(4, 6).seed ~= relu(4, 6).seed, "unseeded nets get fresh seeds")
 local c = a:clone()
 t.is(c:weights(3)[2][5], a:weights(3)[2][5], "clone copies weights")
 
+-- net:bounds()
+local nb = relu{widths = {3, 1, 4, 2, 5}, seed = 1}:bounds()
+t.is(nb.lower, 9765 / 32768, "net:bounds().lower is L exactly (7/8 * 1/2 * 15/16 * 3/4 * 31/32)")
+t.is(#nb.layers, 5, "net:bounds().layers has a row per layer")
+t.is(nb.layers[2].survival, 0.5, "per-layer survival 1 - 2^-n")
+t.ok(nb.upper >= nb.lower and nb.upper_general >= nb.upper, "L <= U(orthant) <= U(general)")
+t.ok(tostring(nb):find("Bounds on P%(alive%)"), "net:bounds() prints")
+
 -- death report fields
 local r = relu(30, 2, {seed = 5}):death(inputs.gaussian(64, 2, {seed = 1}))
 t.is(r.points, 64, "report.points")
