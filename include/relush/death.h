@@ -30,6 +30,39 @@ typedef struct rl_death_report {
 rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e);
 void death_report_free(rl_death_report *r);
 
+/* Whether X can be fed to nets of spec s: its dimension is s->input, it has
+ * a point, and a batchnorm net has at least 2 points to normalise over.
+ * net_death and net_forward check this; callers may check it up front. */
+int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e);
+
+/* Hooks into the pass of net_death, for algorithms that act layer by layer
+ * with exactly its semantics for every architecture (sign flipping,
+ * alignment). The pass carries rows: the points still living, or every
+ * point for batchnorm nets. Row r is point point_of_row[r] (0-based) and is
+ * living while dead_at[point_of_row[r]] == 0 (for skip nets this is the
+ * chain's death; the skip rule is applied after the pass). A hook returns 0
+ * to go on, or -1 after filling e to stop (net_death_hooked returns NULL). */
+typedef struct rl_pass_hooks {
+	/* Layer l's pre-activations Z (rows x n, normalised over the rows for
+	 * batchnorm), before the ReLU. The hook may negate columns of Z if it
+	 * negates the same neurons' weights and biases in the net: negation is
+	 * exact in floating point and commutes with the normalisation, so the
+	 * rest of the pass is then the pass of the modified net, bit for bit. */
+	int (*preact)(void *ctx, size_t l, double *Z, size_t rows, size_t n,
+	              const size_t *point_of_row, const size_t *dead_at, rl_err *e);
+	/* The representation after layer l, H (rows x width), once the deaths at
+	 * layer l are recorded; points that died at l are no longer among the
+	 * rows unless the net is batchnorm. Not called for the layers after the
+	 * one where the last row died. */
+	int (*layer)(void *ctx, size_t l, const double *H, size_t rows, size_t width,
+	             const size_t *point_of_row, const size_t *dead_at, rl_err *e);
+	void *ctx;
+} rl_pass_hooks;
+
+/* net_death with hooks (either may be NULL; hooks NULL is net_death). */
+rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
+                                  const rl_pass_hooks *hooks, rl_err *e);
+
 /* The network function h_k on every point (outputs are the last layer's
  * representation; for skip nets the concatenation of all layer outputs). */
 rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e);

@@ -29,14 +29,20 @@ static void preactivate(const double *H, size_t rows, size_t fan_in,
 	}
 }
 
-/* Normalises every column of Z over its rows (gamma = 1, beta = 0). */
+/* Normalises every column of Z over its rows (gamma = 1, beta = 0). The
+ * mean gets one correction pass: a column whose values are all equal must
+ * normalise to exactly 0 (inactive), and a rounded mean a few ulps off
+ * would otherwise give them random signs, which BN_EPS then magnifies. */
 static void batchnorm(double *Z, size_t rows, size_t n)
 {
 	for (size_t j = 0; j < n; j++) {
-		double mean = 0.0, var = 0.0;
+		double mean = 0.0, var = 0.0, correction = 0.0;
 		for (size_t r = 0; r < rows; r++)
 			mean += Z[r * n + j];
 		mean /= (double)rows;
+		for (size_t r = 0; r < rows; r++)
+			correction += Z[r * n + j] - mean;
+		mean += correction / (double)rows;
 		for (size_t r = 0; r < rows; r++) {
 			double d = Z[r * n + j] - mean;
 			var += d * d;
@@ -87,14 +93,24 @@ static size_t max_width(const rl_net_spec *s)
 	return w;
 }
 
-static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)
+int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 {
-	if (X->cols != net->spec.input)
+	if (X->cols != s->input)
 		return rl_fail(e, "the input set has dimension %zu but the network expects %zu "
-		               "(its 'input' size)", X->cols, net->spec.input);
+		               "(its 'input' size)", X->cols, s->input);
 	if (X->rows < 1)
 		return rl_fail(e, "the input set is empty");
+	/* One point normalises to 0 in every neuron: every point would die at
+	 * layer 1 whatever the weights (frameworks refuse this batch too). */
+	if (s->arch == ARCH_BATCHNORM && X->rows < 2)
+		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
+		               "which needs at least 2 points, got 1");
 	return 0;
+}
+
+static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	return net_check_input(&net->spec, X, e);
 }
 
 /* Scratch for a pass: two representation buffers and the pre-activations. */
@@ -209,8 +225,10 @@ static int row_is_zero(const double *h, size_t w)
 
 /* Batch norm needs every point of the batch to compute its statistics, so
  * its rows are never dropped; other architectures propagate only the points
- * still alive. */
-rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
+ * still alive. The hooks let sign flipping and alignment act inside this
+ * very pass, so they share its semantics for every architecture. */
+rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
+                                  const rl_pass_hooks *hooks, rl_err *e)
 {
 	const rl_net_spec *s = &net->spec;
 	pass_buffers p;
@@ -224,7 +242,7 @@ rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
 		return NULL;
 	}
 	rep->orthant = mat_nonnegative(X);
-	int keep_all = s->arch == ARCH_BATCHNORM;
+	int keep_all = s->arch == ARCH_BATCHNORM, failed = 0;
 	size_t rows = X->rows, cur = s->input, alive = X->rows;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
 	for (size_t r = 0; r < rows; r++)
@@ -236,6 +254,11 @@ rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
 		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
 		if (s->arch == ARCH_BATCHNORM)
 			batchnorm(p.Z, rows, n);
+		if (hooks && hooks->preact &&
+		    hooks->preact(hooks->ctx, l, p.Z, rows, n, point_of_row, rep->dead_at, e)) {
+			failed = 1;
+			break;
+		}
 		size_t width = next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
 		size_t kept = 0;
 		for (size_t r = 0; r < rows; r++) {
@@ -268,11 +291,22 @@ rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
 		double *t = p.H; p.H = p.next; p.next = t;
 		rows = kept;
 		cur = width;
+		if (hooks && hooks->layer &&
+		    hooks->layer(hooks->ctx, l, p.H, rows, cur, point_of_row, rep->dead_at, e)) {
+			failed = 1;
+			break;
+		}
 		if (rows == 0) {
 			for (size_t k = l + 1; k <= s->depth; k++)
 				rep->layers[k - 1].dead_neurons = s->widths[k - 1];
 			break;
 		}
+	}
+	free(point_of_row);
+	buffers_free(&p);
+	if (failed) {
+		death_report_free(rep);
+		return NULL;
 	}
 	/* Skip connections: every layer feeds the output, so a point keeps a
 	 * path to the output unless the chain died at the very first layer. */
@@ -282,7 +316,10 @@ rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
 				rep->dead_at[i] = 0;
 	for (size_t i = 0; i < rep->points; i++)
 		rep->living += rep->dead_at[i] == 0;
-	free(point_of_row);
-	buffers_free(&p);
 	return rep;
+}
+
+rl_death_report *net_death(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	return net_death_hooked(net, X, NULL, e);
 }

@@ -9,6 +9,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/linputs.c \
 	src/lua/lnet.c \
 	src/lua/lreport.c \
+	src/lua/lremedies.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)

@@ -44,6 +44,7 @@ extern const char *const rlua_relu_options[];
 void rlua_open_matrix(lua_State *L, int module);
 void rlua_open_inputs(lua_State *L, int module);
 void rlua_open_net(lua_State *L, int module);
+void rlua_open_remedies(lua_State *L, int module);   /* net:flip, net:alignment */
 void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);

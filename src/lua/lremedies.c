@@ -1,0 +1,329 @@
+/* lremedies.c: the paper's remedies on a Net: net:flip(X), the sign-flipping
+ * scheme applied in place (a FlipReport), and net:alignment([X]), the mean
+ * pairwise cosine of the living points' representations next to the
+ * infinite-width arc-cosine prediction (an AlignmentReport). Both reports
+ * are plain tables whose metatables print them as aligned tables. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/alignment.h"
+#include "relush/flip.h"
+#include "relush/inputs.h"
+
+#define RLUA_FLIP       "relush.FlipReport"
+#define RLUA_ALIGNMENT  "relush.AlignmentReport"
+
+/* net:alignment() without X uses net:death()'s default input set. */
+#define DEFAULT_POINTS 64
+#define DEFAULT_SEED 1
+
+/* Reports longer than this print their first and last layers only. */
+#define FULL_ROWS 40
+
+static double num_field(lua_State *L, int t, const char *k)
+{
+	lua_getfield(L, t, k);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+	lua_pop(L, 1);
+	return v;
+}
+
+static const char *str_field(lua_State *L, int t, const char *k)
+{
+	lua_getfield(L, t, k);
+	const char *s = lua_isstring(L, -1) ? lua_tostring(L, -1) : "?";
+	lua_pop(L, 1);   /* the table still anchors the string */
+	return s;
+}
+
+/* A number cell: "-" when the value is missing (nil or NaN). */
+static void cell(char *buf, size_t len, const char *fmt, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+/* Sets t[field] = v, leaving the field nil when v is NaN. */
+static void set_optional(lua_State *L, const char *field, double v)
+{
+	if (!isnan(v))
+		rlua_set_number(L, field, v);
+}
+
+/* Returns the string at the top (tostring results end without a newline). */
+static int push_without_newline(lua_State *L, luaL_Buffer *b)
+{
+	luaL_pushresult(b);
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len);
+	lua_pushlstring(L, s, len && s[len - 1] == '\n' ? len - 1 : len);
+	return 1;
+}
+
+/* Adds the layers' rows through row(L, layer_table_index, l, cells); long
+ * reports keep the first 20 and the last 10 around a gap line. */
+typedef void (*row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
+
+static void layer_rows(lua_State *L, rlua_table *t, int ncols, row_fn row)
+{
+	lua_getfield(L, 1, "layers");
+	lua_Integer depth = lua_istable(L, -1) ? luaL_len(L, -1) : 0;
+	char cells[10][32];
+	const char *ptrs[10];
+	for (int j = 0; j < ncols; j++)
+		ptrs[j] = cells[j];
+	for (lua_Integer l = 1; l <= depth; l++) {
+		if (depth > FULL_ROWS && l == 21) {
+			for (int j = 0; j < ncols; j++)
+				cells[j][0] = '\0';
+			snprintf(cells[0], 32, "...");
+			snprintf(cells[1], 32, "(%lld)", (long long)(depth - 30));
+			rlua_table_row(t, ptrs);
+			l = depth - 10;
+			continue;
+		}
+		lua_geti(L, -1, l);
+		if (lua_istable(L, -1)) {
+			row(L, lua_gettop(L), l, cells);
+			rlua_table_row(t, ptrs);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* ---- net:flip ------------------------------------------------------------------ */
+
+static void push_flip_report(lua_State *L, const rl_flip_report *r, const rl_net_spec *s)
+{
+	const rl_death_report *d = r->death;
+	size_t flipped = 0, ties = 0;
+	lua_createtable(L, 0, 16);
+	rlua_set_string(L, "arch", arch_name(s->arch));
+	rlua_set_integer(L, "points", (lua_Integer)r->points);
+	rlua_set_integer(L, "depth", (lua_Integer)r->depth);
+	rlua_set_bool(L, "alive", d->living > 0);
+	rlua_set_integer(L, "living", (lua_Integer)d->living);
+	rlua_set_number(L, "fraction", (double)d->living / (double)r->points);
+	rlua_set_integer(L, "living_before", (lua_Integer)r->living_before);
+	rlua_set_number(L, "fraction_before", (double)r->living_before / (double)r->points);
+	rlua_set_number(L, "floor", flip_floor(r->depth));
+	lua_createtable(L, (int)r->depth, 0);
+	for (size_t l = 0; l < r->depth; l++) {
+		const rl_flip_layer *fl = &r->layers[l];
+		const rl_layer_stats *st = &d->layers[l];
+		flipped += fl->flipped;
+		ties += fl->ties;
+		lua_createtable(L, 0, 9);
+		rlua_set_integer(L, "width", (lua_Integer)fl->width);
+		rlua_set_integer(L, "flipped", (lua_Integer)fl->flipped);
+		rlua_set_integer(L, "ties", (lua_Integer)fl->ties);
+		rlua_set_integer(L, "reaching", (lua_Integer)st->reaching);
+		rlua_set_integer(L, "living", (lua_Integer)st->living);
+		set_optional(L, "survival", st->reaching ? (double)st->living / (double)st->reaching : NAN);
+		rlua_set_integer(L, "living_before", (lua_Integer)fl->living_before);
+		rlua_set_number(L, "fraction", (double)st->living / (double)r->points);
+		rlua_set_number(L, "floor", flip_floor(l + 1));
+		lua_rawseti(L, -2, (lua_Integer)l + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	rlua_set_integer(L, "flipped", (lua_Integer)flipped);
+	rlua_set_integer(L, "ties", (lua_Integer)ties);
+	luaL_setmetatable(L, RLUA_FLIP);
+}
+
+static void flip_row(lua_State *L, int t, lua_Integer l, char c[][32])
+{
+	snprintf(c[0], 32, "%lld", (long long)l);
+	cell(c[1], 32, "%.0f", num_field(L, t, "width"));
+	cell(c[2], 32, "%.0f", num_field(L, t, "flipped"));
+	cell(c[3], 32, "%.0f", num_field(L, t, "ties"));
+	cell(c[4], 32, "%.0f", num_field(L, t, "reaching"));
+	cell(c[5], 32, "%.0f", num_field(L, t, "living"));
+	cell(c[6], 32, "%.4f", num_field(L, t, "survival"));
+	cell(c[7], 32, "%.0f", num_field(L, t, "living_before"));
+	cell(c[8], 32, "%.4f", num_field(L, t, "fraction"));
+	cell(c[9], 32, "%.3g", num_field(L, t, "floor"));
+}
+
+static int flip_tostring(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
+	double before = num_field(L, 1, "living_before"), depth = num_field(L, 1, "depth");
+	char floor[32], head[480];
+	rlua_fmt_number(floor, sizeof floor, num_field(L, 1, "floor"));
+	snprintf(head, sizeof head,
+	         "FlipReport: %s net, %.0f layers, %.0f points; %.0f neurons flipped, %.0f ties\n"
+	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; guaranteed >= 2^-%.0f = %s)\n"
+	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
+	         str_field(L, 1, "arch"), depth, points, num_field(L, 1, "flipped"),
+	         num_field(L, 1, "ties"), living, points, living / points, depth, floor,
+	         before, points, before / points);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
+	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
+	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
+	rlua_table *t = rlua_table_new(10, headers);
+	layer_rows(L, t, 10, flip_row);
+	rlua_table_emit(t, &b);
+	return push_without_newline(L, &b);
+}
+
+static int net_flip_l(lua_State *L)
+{
+	rl_net *net = rlua_check_net(L, 1);
+	if (lua_isnoneornil(L, 2))
+		return luaL_argerror(L, 2, "the input set X (a Matrix) is required: the flip is "
+		                     "chosen on the points it must keep alive, e.g. net:flip(inputs.gaussian(64, net.input))");
+	rl_mat *X = rlua_check_matrix(L, 2);
+	rl_err e;
+	rl_flip_report *r = net_flip(net, X, 1, &e);
+	if (!r)
+		return rlua_engine_error(L, &e);
+	push_flip_report(L, r, &net->spec);
+	flip_report_free(r);
+	return 1;
+}
+
+/* ---- net:alignment --------------------------------------------------------------- */
+
+static void push_alignment_report(lua_State *L, const rl_alignment_report *r, const rl_net_spec *s)
+{
+	lua_createtable(L, 0, 10);
+	rlua_set_string(L, "arch", arch_name(s->arch));
+	rlua_set_integer(L, "points", (lua_Integer)r->points);
+	rlua_set_integer(L, "depth", (lua_Integer)r->depth);
+	rlua_set_integer(L, "input_points", (lua_Integer)r->input_points);
+	set_optional(L, "input_cosine", r->input_cosine);
+	rlua_set_bool(L, "predicts", r->predicts);
+	lua_createtable(L, (int)r->depth, 0);
+	for (size_t l = 0; l < r->depth; l++) {
+		lua_createtable(L, 0, 4);
+		rlua_set_integer(L, "living", (lua_Integer)r->living[l]);
+		set_optional(L, "cosine", r->cosine[l]);
+		set_optional(L, "predicted", r->predicted[l]);
+		set_optional(L, "gap", r->cosine[l] - r->predicted[l]);
+		lua_rawseti(L, -2, (lua_Integer)l + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	luaL_setmetatable(L, RLUA_ALIGNMENT);
+}
+
+static void alignment_row(lua_State *L, int t, lua_Integer l, char c[][32])
+{
+	snprintf(c[0], 32, "%lld", (long long)l);
+	cell(c[1], 32, "%.0f", num_field(L, t, "living"));
+	cell(c[2], 32, "%.4f", num_field(L, t, "cosine"));
+	cell(c[3], 32, "%.4f", num_field(L, t, "predicted"));
+	cell(c[4], 32, "%+.4f", num_field(L, t, "gap"));
+}
+
+static int alignment_tostring(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "predicts");
+	int predicts = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	double c0 = num_field(L, 1, "input_cosine");
+	char head[480];
+	snprintf(head, sizeof head,
+	         "AlignmentReport: %s net, %.0f layers, %.0f points\n"
+	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
+	         "  predicted: %s\n\n",
+	         str_field(L, 1, "arch"), num_field(L, 1, "depth"), num_field(L, 1, "points"),
+	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
+	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)");
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
+	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};
+	rlua_table *t = rlua_table_new(5, headers);
+	char input_points[32], input_cosine[32];
+	cell(input_points, 32, "%.0f", num_field(L, 1, "input_points"));
+	cell(input_cosine, 32, "%.4f", c0);
+	const char *input_row[] = {"input", input_points, input_cosine, predicts ? input_cosine : "-", ""};
+	rlua_table_row(t, input_row);
+	layer_rows(L, t, 5, alignment_row);
+	rlua_table_emit(t, &b);
+	return push_without_newline(L, &b);
+}
+
+static int net_alignment_l(lua_State *L)
+{
+	rl_net *net = rlua_check_net(L, 1);
+	rl_err e;
+	if (lua_isnoneornil(L, 2)) {
+		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, net->spec.input, 1.0, DEFAULT_SEED, &e);
+		if (!X)
+			return rlua_engine_error(L, &e);
+		lua_settop(L, 1);
+		rlua_push_matrix(L, X);
+	}
+	rl_mat *X = rlua_check_matrix(L, 2);
+	rl_alignment_report *r = net_alignment(net, X, &e);
+	if (!r)
+		return rlua_engine_error(L, &e);
+	push_alignment_report(L, r, &net->spec);
+	alignment_report_free(r);
+	return 1;
+}
+
+/* ---- registration ------------------------------------------------------------------ */
+
+static const rlua_help remedies_help[] = {
+	{"net:flip", "net", "net:flip(X)",
+	 "Applies the paper's sign-flipping scheme in place, layer by layer from the input: "
+	 "every neuron active on fewer of the living points of X than it is inactive on has its "
+	 "weights and bias negated, so each layer keeps at least half of the living points and "
+	 "at least a fraction 2^-k of X lives after k layers, for every draw. Returns a "
+	 "FlipReport: living, fraction, living_before and fraction_before (the unflipped net), "
+	 "floor (2^-k), flipped, ties, and layers (per layer: width, flipped, ties, reaching, "
+	 "living, survival, living_before, fraction, floor). A pre-activation of exactly 0 is "
+	 "inactive under either sign and counted in ties; a layer keeps at least "
+	 "ceil((reaching - ties) / 2) points. Works for every arch (batchnorm on the normalised "
+	 "pre-activations). Use net:clone() first to keep the original.",
+	 "net = relu(20, 2); X = inputs.gaussian(64, 2); print(net:flip(X))"},
+	{"net:alignment", "net", "net:alignment([X])",
+	 "How the representations of X line up with depth, the mechanism that drives P(alive) to the lower bound: per layer the mean "
+	 "pairwise cosine of the living points' representations h_l next to its infinite-width "
+	 "prediction, the arc-cosine map c -> (sqrt(1 - c^2) + (pi - acos c) c) / pi iterated l "
+	 "times on the cosine of each pair of non-zero points of X and averaged over the pairs "
+	 "(f is convex, so the map of the mean cosine would be too low). The prediction is given "
+	 "for plain and skip nets with zero biases. Returns an AlignmentReport: input_cosine, "
+	 "input_points, predicts, and layers (per layer: living, cosine, predicted, gap; nil "
+	 "where undefined). Without X: 64 standard Gaussian points, seed 1.",
+	 "relu(16, 256):alignment(inputs.gaussian(32, 256))"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+static const luaL_Reg remedies_methods[] = {
+	{"flip", net_flip_l},
+	{"alignment", net_alignment_l},
+	{NULL, NULL}
+};
+
+static void report_metatable(lua_State *L, const char *name, lua_CFunction tostring)
+{
+	luaL_newmetatable(L, name);
+	lua_pushcfunction(L, tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}
+
+void rlua_open_remedies(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	luaL_getmetatable(L, RLUA_NET);
+	if (lua_getfield(L, -1, "__methods") != LUA_TTABLE)
+		luaL_error(L, "rlua_open_remedies: open the Net type (rlua_open_net) first");
+	luaL_setfuncs(L, remedies_methods, 0);
+	lua_pop(L, 2);
+	report_metatable(L, RLUA_FLIP, flip_tostring);
+	report_metatable(L, RLUA_ALIGNMENT, alignment_tostring);
+	rlua_help_register(L, module, remedies_help);
+}
