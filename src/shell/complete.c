@@ -1,0 +1,398 @@
+/* complete.c: Tab completion for the REPL. What is completed depends on
+ * where the cursor is: file names inside a string; option names (from
+ * module._options) at a key position inside relu{...} or mc{...}; after
+ * "expr:" the methods of expr's type (its metatable's __index table);
+ * after "expr." the fields of a table; else Lua keywords and globals.
+ * Functions complete with "(" appended. Expressions are resolved by name
+ * lookups only (raw fields and __index tables), never by running code.
+ * Tab right after "f(" shows f's signature from the help registry. */
+#include <stdlib.h>
+#include <string.h>
+#include <readline/readline.h>
+#include <lauxlib.h>
+#include "shell/shell.h"
+
+static lua_State *completion_state;
+
+static const char *const lua_keywords[] = {
+	"and", "break", "do", "else", "elseif", "end", "false", "for", "function",
+	"goto", "if", "in", "local", "nil", "not", "or", "repeat", "return", "then",
+	"true", "until", "while", NULL
+};
+
+/* Characters that end a word for completion: '.' and ':' are kept inside
+ * so "inputs.ga" and "net:de" arrive whole. */
+static char word_breaks[] = " \t\n\"'\\`@$><=;|&{(,+-*/%^#~[])}";
+
+/* ---- candidates ----------------------------------------------------------- */
+
+typedef struct candidates {
+	char **items;
+	size_t n, cap;
+} candidates;
+
+static candidates found;
+
+static void add_candidate(const char *prefix, const char *name, size_t name_len, const char *suffix)
+{
+	if (found.n == found.cap) {
+		size_t cap = found.cap ? 2 * found.cap : 64;
+		char **items = realloc(found.items, cap * sizeof *items);
+		if (items == NULL)
+			return;
+		found.items = items;
+		found.cap = cap;
+	}
+	size_t n = strlen(prefix) + name_len + strlen(suffix) + 1;
+	char *s = malloc(n);
+	if (s == NULL)
+		return;
+	snprintf(s, n, "%s%.*s%s", prefix, (int)name_len, name, suffix);
+	for (size_t i = 0; i < found.n; i++)
+		if (strcmp(found.items[i], s) == 0) {
+			free(s);
+			return;
+		}
+	found.items[found.n++] = s;
+}
+
+static void clear_candidates(void)
+{
+	for (size_t i = 0; i < found.n; i++)
+		free(found.items[i]);
+	found.n = 0;
+}
+
+static char *next_candidate(const char *text, int state)
+{
+	static size_t next;
+	(void)text;
+	if (state == 0)
+		next = 0;
+	if (next < found.n) {
+		char *s = found.items[next];
+		found.items[next++] = NULL;
+		return s;
+	}
+	clear_candidates();
+	return NULL;
+}
+
+static bool is_ident_char(char c)
+{
+	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_identifier(const char *s, size_t n)
+{
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_ident_char(s[i]))
+			return false;
+	return true;
+}
+
+/* Adds the string keys of table t that start with partial; with
+ * methods_only, only those holding functions. Follows __index tables. */
+static void add_table_keys(lua_State *L, int t, const char *prefix, const char *partial,
+                           bool methods_only, int depth)
+{
+	size_t plen = strlen(partial);
+	t = lua_absindex(L, t);
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		size_t klen;
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &klen) : NULL;
+		bool fn = lua_isfunction(L, -1) || (lua_istable(L, -1) && luaL_getmetafield(L, -1, "__call") != LUA_TNIL
+		                                     && (lua_pop(L, 1), true));
+		if (k && is_identifier(k, klen) && strncmp(k, partial, plen) == 0
+		    && (!methods_only || fn) && !(plen == 0 && k[0] == '_'))
+			add_candidate(prefix, k, klen, fn ? "(" : "");
+		lua_pop(L, 1);
+	}
+	if (depth < 4 && lua_getmetatable(L, t)) {
+		if (lua_getfield(L, -1, "__index") == LUA_TTABLE)
+			add_table_keys(L, -1, prefix, partial, methods_only, depth + 1);
+		lua_pop(L, 2);
+	}
+}
+
+/* Pushes the value named by expr ("a", "a.b", "a.b:c" without the last
+ * part) using raw lookups and __index tables only; nil when unknown. */
+static void push_path(lua_State *L, const char *expr, size_t len)
+{
+	lua_pushglobaltable(L);
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && expr[j] != '.' && expr[j] != ':')
+			j++;
+		if (!is_identifier(expr + i, j - i)) {
+			lua_pop(L, 1);
+			lua_pushnil(L);
+			return;
+		}
+		lua_pushlstring(L, expr + i, j - i);
+		int found_type = LUA_TNIL;
+		for (int hops = 0; hops < 5 && found_type == LUA_TNIL; hops++) {
+			if (lua_istable(L, -2)) {
+				lua_pushvalue(L, -1);
+				found_type = lua_rawget(L, -3);
+				if (found_type != LUA_TNIL)
+					break;
+				lua_pop(L, 1);
+			}
+			/* follow the metatable's __index when it is a table */
+			if (!lua_getmetatable(L, -2))
+				break;
+			if (lua_getfield(L, -1, "__index") != LUA_TTABLE) {
+				lua_pop(L, 2);
+				break;
+			}
+			lua_remove(L, -2);          /* the metatable */
+			lua_replace(L, -3);         /* __index replaces the object */
+		}
+		if (found_type == LUA_TNIL) {
+			lua_pop(L, 2);
+			lua_pushnil(L);
+			return;
+		}
+		lua_replace(L, -3);
+		lua_pop(L, 1);
+		i = j + 1;
+	}
+}
+
+/* ---- contexts ---------------------------------------------------------------- */
+
+/* The index of the innermost '{' still open before end (strings and
+ * comments skipped), or -1 when the innermost open bracket is not '{'. */
+static int open_brace_before(const char *line, int end)
+{
+	int stack[128];
+	int depth = 0;
+	for (int i = 0; i < end; i++) {
+		char c = line[i];
+		if (c == '"' || c == '\'') {
+			for (i++; i < end && line[i] != c; i++)
+				if (line[i] == '\\')
+					i++;
+		} else if (c == '-' && i + 1 < end && line[i + 1] == '-') {
+			return -1;
+		} else if (c == '{' || c == '(' || c == '[') {
+			if (depth < 128)
+				stack[depth] = i;
+			depth++;
+		} else if (c == '}' || c == ')' || c == ']') {
+			if (depth > 0)
+				depth--;
+		}
+	}
+	if (depth == 0 || depth > 128 || line[stack[depth - 1]] != '{')
+		return -1;
+	return stack[depth - 1];
+}
+
+/* Inside relu{ / mc{ at a key position: adds the option names. */
+static bool complete_options(lua_State *L, const char *text, int start)
+{
+	const char *line = rl_line_buffer;
+	int k = start - 1;
+	while (k >= 0 && (line[k] == ' ' || line[k] == '\t'))
+		k--;
+	if (k < 0 || (line[k] != '{' && line[k] != ','))
+		return false;
+	int brace = open_brace_before(line, start);
+	if (brace < 0)
+		return false;
+	int e = brace - 1;
+	while (e >= 0 && line[e] == ' ')
+		e--;
+	if (e >= 0 && line[e] == '(')
+		e--;
+	while (e >= 0 && line[e] == ' ')
+		e--;
+	int b = e;
+	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.'))
+		b--;
+	b++;
+	if (b > e)
+		return false;
+	/* the last part of the name: relu, mc (also relush.relu) */
+	int last = e;
+	while (last >= b && line[last] != '.')
+		last--;
+	lua_pushlstring(L, line + last + 1, (size_t)(e - last));
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
+	bool handled = false;
+	if (lua_istable(L, -1) && lua_getfield(L, -1, "_options") == LUA_TTABLE) {
+		lua_pushvalue(L, -3);
+		if (lua_gettable(L, -2) == LUA_TTABLE) {
+			size_t plen = strlen(text);
+			int list = lua_gettop(L);
+			lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_rawgeti(L, list, i);
+				size_t olen;
+				const char *opt = lua_tolstring(L, -1, &olen);
+				if (opt && strncmp(opt, text, plen) == 0)
+					add_candidate("", opt, olen, "=");
+				lua_pop(L, 1);
+			}
+			handled = true;
+		}
+		lua_pop(L, 1);
+	}
+	return handled;          /* the caller resets the stack */
+}
+
+/* "f(" then Tab: print f's signature under the line. */
+static bool show_signature(lua_State *L, int start)
+{
+	const char *line = rl_line_buffer;
+	int e = start - 1;
+	while (e >= 0 && line[e] == ' ')
+		e--;
+	if (e < 0 || line[e] != '(')
+		return false;
+	e--;
+	int b = e;
+	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.' || line[b] == ':'))
+		b--;
+	b++;
+	if (b > e)
+		return false;
+	push_path(L, line + b, (size_t)(e - b + 1));
+	bool shown = false;
+	if (lua_isfunction(L, -1)) {
+		shell_help_name_of(L, -1);
+		lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
+		if (lua_isstring(L, -2) && lua_istable(L, -1)
+		    && lua_getfield(L, -1, "_help") == LUA_TTABLE
+		    && (lua_pushvalue(L, -3), lua_gettable(L, -2)) == LUA_TTABLE
+		    && lua_getfield(L, -1, "signature") == LUA_TSTRING) {
+			rl_crlf();
+			printf("%s\n", lua_tostring(L, -1));
+			fflush(stdout);
+			rl_on_new_line();
+			shown = true;
+		}
+	}
+	return shown;            /* the caller resets the stack */
+}
+
+static void complete_expression(lua_State *L, const char *text)
+{
+	size_t len = strlen(text);
+	size_t cut = len;
+	while (cut > 0 && text[cut - 1] != '.' && text[cut - 1] != ':')
+		cut--;
+	const char *partial = text + cut;
+	if (cut == 0) {
+		for (int i = 0; lua_keywords[i]; i++)
+			if (strncmp(lua_keywords[i], partial, len) == 0)
+				add_candidate("", lua_keywords[i], strlen(lua_keywords[i]), "");
+		lua_pushglobaltable(L);
+		add_table_keys(L, -1, "", partial, false, 0);
+		lua_pop(L, 1);
+		return;
+	}
+	char sep = text[cut - 1];
+	char *prefix = malloc(cut + 1);
+	if (prefix == NULL)
+		return;
+	memcpy(prefix, text, cut);
+	prefix[cut] = '\0';
+	push_path(L, text, cut - 1);
+	if (lua_istable(L, -1))        /* own fields (and __index tables) */
+		add_table_keys(L, -1, prefix, partial, sep == ':', 0);
+	if (sep == ':' && shell_push_methods(L, -1)) {   /* the type's methods */
+		add_table_keys(L, -1, prefix, partial, true, 0);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	free(prefix);
+}
+
+static int in_string_quote(int start)
+{
+	char quote = 0;
+	for (int i = 0; i < start; i++) {
+		char c = rl_line_buffer[i];
+		if (quote) {
+			if (c == '\\')
+				i++;
+			else if (c == quote)
+				quote = 0;
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+		}
+	}
+	return quote;
+}
+
+static char **attempt_completion(const char *text, int start, int end)
+{
+	lua_State *L = completion_state;
+	(void)end;
+	rl_completion_append_character = '\0';
+	rl_attempted_completion_over = 1;
+	clear_candidates();
+	if (rl_completion_quote_character || in_string_quote(start)) {
+		rl_filename_completion_desired = 1;
+		return rl_completion_matches(text, rl_filename_completion_function);
+	}
+	int top = lua_gettop(L);
+	if (!complete_options(L, text, start)) {
+		lua_settop(L, top);
+		if (text[0] == '\0' && show_signature(L, start)) {
+			lua_settop(L, top);
+			return NULL;
+		}
+		lua_settop(L, top);
+		complete_expression(L, text);
+	}
+	lua_settop(L, top);
+	if (found.n == 0)
+		return NULL;
+	return rl_completion_matches(text, next_candidate);
+}
+
+/* Lists matches by their last part only ("gaussian(" for "inputs.gaussian("). */
+static void display_matches(char **matches, int num, int max_length)
+{
+	if (rl_filename_completion_desired) {
+		rl_display_match_list(matches, num, max_length);
+		rl_forced_update_display();
+		return;
+	}
+	char **shown = calloc((size_t)num + 2, sizeof *shown);
+	if (shown == NULL) {
+		rl_display_match_list(matches, num, max_length);
+		return;
+	}
+	int longest = 0;
+	for (int i = 0; i <= num; i++) {
+		const char *m = matches[i];
+		const char *p = m + strlen(m);
+		while (p > m && p[-1] != '.' && p[-1] != ':')
+			p--;
+		shown[i] = (char *)p;
+		int n = (int)strlen(p);
+		if (i > 0 && n > longest)
+			longest = n;
+	}
+	rl_display_match_list(shown, num, longest);
+	free(shown);
+	rl_forced_update_display();
+}
+
+void shell_complete_init(lua_State *L)
+{
+	completion_state = L;
+	rl_attempted_completion_function = attempt_completion;
+	rl_completer_word_break_characters = word_breaks;
+	rl_completer_quote_characters = "\"'";
+	rl_completion_display_matches_hook = display_matches;
+}

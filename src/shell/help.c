@@ -1,0 +1,692 @@
+/* help.c: the global help() and the name lookups behind it. Every text
+ * comes from the module's registry, module._help (name -> {topic=,
+ * signature=, summary=, example=}), the same table that feeds completion
+ * and the man-page test. Functions are found by identity in the module,
+ * its sub-tables and the method tables of its types; methods are named
+ * with the registry's variable for their type ("net:death"). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "shell/shell.h"
+
+#define MODULE_KEY "relush.shell.module"
+
+static const char *const topic_order[] = {
+	"construction", "net", "inputs", "matrix", "reports", "bounds", "mc",
+	"view", "plot", "shell", NULL
+};
+
+/* ---- registry access ------------------------------------------------------ */
+
+static void push_module(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+}
+
+/* Pushes module._help (an empty table when the module has none). */
+static void push_registry(lua_State *L)
+{
+	push_module(L);
+	if (lua_istable(L, -1)) {
+		if (lua_getfield(L, -1, "_help") == LUA_TTABLE) {
+			lua_remove(L, -2);
+			return;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	lua_newtable(L);
+}
+
+static const char *entry_field(lua_State *L, int entry, const char *field)
+{
+	lua_getfield(L, entry, field);
+	const char *s = lua_tostring(L, -1);
+	lua_pop(L, 1);              /* the entry table keeps the string alive */
+	return s ? s : "";
+}
+
+/* Pushes the registry's names, sorted, as a list. */
+static void push_sorted_names(lua_State *L, int reg)
+{
+	int n = 0;
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, reg) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, -3, ++n);
+		}
+	}
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "table");
+	lua_getfield(L, -1, "sort");
+	lua_pushvalue(L, -4);
+	lua_call(L, 1, 0);
+	lua_pop(L, 2);
+}
+
+/* Where a registry name's last part starts: after its last '.' or ':'. */
+static const char *last_part(const char *name)
+{
+	const char *p = name + strlen(name);
+	while (p > name && p[-1] != '.' && p[-1] != ':')
+		p--;
+	return p;
+}
+
+/* ---- types and their methods ------------------------------------------------ */
+
+/* Pushes the method table of the metatable at mt: its __index when that is
+ * a table, else its __methods (types whose __index is a function keep
+ * their methods there), else returns false and pushes nothing. */
+static bool push_metatable_methods(lua_State *L, int mt)
+{
+	mt = lua_absindex(L, mt);
+	if (lua_getfield(L, mt, "__index") == LUA_TTABLE)
+		return true;
+	lua_pop(L, 1);
+	if (lua_getfield(L, mt, "__methods") == LUA_TTABLE)
+		return true;
+	lua_pop(L, 1);
+	return false;
+}
+
+bool shell_push_methods(lua_State *L, int idx)
+{
+	if (!lua_getmetatable(L, idx))
+		return false;
+	if (push_metatable_methods(L, -1)) {
+		lua_remove(L, -2);
+		return true;
+	}
+	lua_pop(L, 1);
+	return false;
+}
+
+/* Pushes the registry's variable name for the type whose method table is
+ * at methods ("net" for a Net): the prefix p of the "p:m" entries that
+ * cover most of its methods. Pushes nil when no entry fits. */
+static void push_type_prefix(lua_State *L, int methods, int reg)
+{
+	lua_newtable(L);                           /* prefix -> count */
+	int counts = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, reg) != 0) {
+		lua_pop(L, 1);
+		const char *name = lua_tostring(L, -1);
+		const char *colon = lua_type(L, -1) == LUA_TSTRING ? strchr(name, ':') : NULL;
+		if (colon == NULL)
+			continue;
+		if (lua_getfield(L, methods, colon + 1) == LUA_TFUNCTION) {
+			lua_pushlstring(L, name, (size_t)(colon - name));
+			lua_pushvalue(L, -1);
+			lua_rawget(L, counts);
+			lua_Integer c = lua_tointeger(L, -1);
+			lua_pop(L, 1);
+			lua_pushinteger(L, c + 1);
+			lua_rawset(L, counts);
+		}
+		lua_pop(L, 1);
+	}
+	lua_Integer best = 0;
+	lua_pushnil(L);                            /* the best prefix so far */
+	lua_pushnil(L);
+	while (lua_next(L, counts) != 0) {
+		lua_Integer c = lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		if (c > best || (c == best && lua_compare(L, -1, -2, LUA_OPLT))) {
+			best = c;
+			lua_pushvalue(L, -1);
+			lua_replace(L, -3);
+		}
+	}
+	lua_remove(L, counts);
+}
+
+/* Pushes "prefix:method" for the function at fn if it is a method of one
+ * of the module's types (the tables registered as "relush.*"), else
+ * returns false and pushes nothing. */
+static bool push_method_name(lua_State *L, int fn, int reg)
+{
+	lua_pushnil(L);
+	while (lua_next(L, LUA_REGISTRYINDEX) != 0) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (key && strncmp(key, "relush.", 7) == 0 && strncmp(key, "relush.shell.", 13) != 0
+		    && lua_istable(L, -1)) {
+			int mt = lua_gettop(L);
+			int methods = mt;
+			if (push_metatable_methods(L, mt))
+				methods = lua_gettop(L);
+			lua_pushnil(L);
+			while (lua_next(L, methods) != 0) {
+				if (lua_rawequal(L, -1, fn) && lua_type(L, -2) == LUA_TSTRING) {
+					lua_pop(L, 1);
+					int method = lua_gettop(L);
+					push_type_prefix(L, methods, reg);
+					if (lua_isnil(L, -1))
+						lua_pushfstring(L, "%s:%s", key + 7, lua_tostring(L, method));
+					else
+						lua_pushfstring(L, "%s:%s", lua_tostring(L, -1), lua_tostring(L, method));
+					lua_replace(L, mt - 1);   /* over the registry key */
+					lua_settop(L, mt - 1);
+					return true;
+				}
+				lua_pop(L, 1);
+			}
+			lua_settop(L, mt);
+		}
+		lua_pop(L, 1);
+	}
+	return false;
+}
+
+/* Searches table t (and, when deep, the tables in it) for the value at
+ * target; pushes "k" or "k.k2" and returns true when found. */
+static bool push_name_in(lua_State *L, int t, int target, bool deep, bool skip_private)
+{
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING
+		    && !(skip_private && lua_tostring(L, -2)[0] == '_')
+		    && lua_rawequal(L, -1, target)) {
+			lua_pop(L, 1);
+			return true;
+		}
+		lua_pop(L, 1);
+	}
+	if (!deep)
+		return false;
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1)
+		    && !(skip_private && lua_tostring(L, -2)[0] == '_')
+		    && strcmp(lua_tostring(L, -2), "_G") != 0
+		    && !lua_rawequal(L, -1, t)) {
+			if (push_name_in(L, lua_gettop(L), target, false, false)) {
+				lua_pushfstring(L, "%s.%s", lua_tostring(L, -3), lua_tostring(L, -1));
+				lua_replace(L, -4);
+				lua_pop(L, 2);
+				return true;
+			}
+		}
+		lua_pop(L, 1);
+	}
+	return false;
+}
+
+void shell_help_name_of(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	int top = lua_gettop(L);
+	luaL_checkstack(L, 12, "help");
+	push_module(L);
+	int module = lua_gettop(L);
+	push_registry(L);
+	int reg = lua_gettop(L);
+	bool found = false;
+	if (lua_istable(L, module))
+		found = push_name_in(L, module, idx, true, true);
+	if (!found && lua_isfunction(L, idx))
+		found = push_method_name(L, idx, reg);
+	if (!found) {
+		lua_pushglobaltable(L);
+		found = push_name_in(L, lua_gettop(L), idx, true, false);
+		if (found)
+			lua_remove(L, -2);
+		else
+			lua_pop(L, 1);
+	}
+	if (!found)
+		lua_pushnil(L);
+	lua_replace(L, top + 1);
+	lua_settop(L, top + 1);
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static void out(const char *s) { fputs(s, stdout); }
+
+static void out_styled(const char *style, const char *s)
+{
+	if (shell_colour)
+		out(style);
+	out(s);
+	if (shell_colour)
+		out(SHELL_RESET);
+}
+
+/* Writes text wrapped at width, each line indented by indent spaces. */
+static void out_wrapped(const char *text, int indent, int width)
+{
+	int room = width - indent > 30 ? width - indent : 30;
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *line_end = p, *q = p;
+		while (*q && *q != '\n') {
+			const char *w = q;
+			while (*w && *w != ' ' && *w != '\n')
+				w++;
+			if (w - p > room && line_end > p)
+				break;
+			line_end = w;
+			q = w;
+			while (*q == ' ')
+				q++;
+		}
+		printf("%*s%.*s\n", indent, "", (int)(line_end - p), p);
+		p = line_end;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/* The first sentence of a summary, at most max characters. */
+static void out_first_sentence(const char *summary, int max)
+{
+	int n = 0;
+	while (summary[n] && summary[n] != '\n' &&
+	       !(summary[n] == '.' && (summary[n + 1] == ' ' || summary[n + 1] == '\0')))
+		n++;
+	if (summary[n] == '.')
+		n++;
+	if (max < 4)
+		max = 4;
+	if (n > max)
+		printf("%.*s...", max - 3, summary);
+	else
+		printf("%.*s", n, summary);
+}
+
+/* One line per entry: signature, then the summary's first sentence. */
+static void out_entry_line(lua_State *L, int entry, int width)
+{
+	const char *sig = entry_field(L, entry, "signature");
+	int sig_col = 34;
+	out("  ");
+	out_styled(SHELL_BOLD, sig);
+	int used = 2 + (int)strlen(sig);
+	if (used < sig_col) {
+		printf("%*s", sig_col - used, "");
+		used = sig_col;
+	} else {
+		out("\n");
+		printf("%*s", sig_col, "");
+		used = sig_col;
+	}
+	out_first_sentence(entry_field(L, entry, "summary"), width - used - 1);
+	out("\n");
+}
+
+static void out_entry(lua_State *L, const char *name, int entry, int width)
+{
+	const char *sig = entry_field(L, entry, "signature");
+	const char *topic = entry_field(L, entry, "topic");
+	const char *example = entry_field(L, entry, "example");
+	out_styled(SHELL_BOLD, *sig ? sig : name);
+	if (*topic) {
+		out("    ");
+		out_styled(SHELL_DIM, "[");
+		out_styled(SHELL_DIM, topic);
+		out_styled(SHELL_DIM, "]");
+	}
+	out("\n");
+	out_wrapped(entry_field(L, entry, "summary"), 2, width);
+	if (*example) {
+		out("  Example:  ");
+		out_styled(SHELL_GREEN, example);
+		out("\n");
+	}
+}
+
+/* ---- the listings ------------------------------------------------------------- */
+
+static int topic_rank(const char *topic)
+{
+	for (int i = 0; topic_order[i]; i++)
+		if (strcmp(topic, topic_order[i]) == 0)
+			return i;
+	return 100;
+}
+
+/* Lists the entries of one topic (or all, topic NULL) by topic. */
+static void list_topics(lua_State *L, int reg, const char *only_topic, int width)
+{
+	push_sorted_names(L, reg);
+	int names = lua_gettop(L);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, names);
+	/* topics in their preferred order, the others alphabetically after */
+	lua_newtable(L);
+	int topics = lua_gettop(L);
+	int ntopics = 0;
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, names, i);
+		lua_gettable(L, reg);
+		const char *topic = lua_istable(L, -1) ? entry_field(L, lua_gettop(L), "topic") : "";
+		lua_pushstring(L, *topic ? topic : "other");
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, topics) == LUA_TNIL) {
+			lua_pop(L, 1);
+			lua_pushvalue(L, -1);
+			lua_pushboolean(L, 1);
+			lua_rawset(L, topics);
+			lua_rawseti(L, topics, ++ntopics);
+		} else {
+			lua_pop(L, 2);
+		}
+		lua_pop(L, 1);
+	}
+	/* sort topics: by rank, then name (insertion sort, a handful of them) */
+	for (int i = 2; i <= ntopics; i++) {
+		for (int j = i; j > 1; j--) {
+			lua_rawgeti(L, topics, j - 1);
+			lua_rawgeti(L, topics, j);
+			const char *a = lua_tostring(L, -2), *b = lua_tostring(L, -1);
+			int ra = topic_rank(a), rb = topic_rank(b);
+			bool swap = ra > rb || (ra == rb && strcmp(a, b) > 0);
+			if (swap) {
+				lua_rawseti(L, topics, j - 1);
+				lua_rawseti(L, topics, j);
+			} else {
+				lua_pop(L, 2);
+				break;
+			}
+		}
+	}
+	for (int t = 1; t <= ntopics; t++) {
+		lua_rawgeti(L, topics, t);
+		const char *topic = lua_tostring(L, -1);
+		if (only_topic == NULL || strcmp(only_topic, topic) == 0) {
+			out_styled(SHELL_YELLOW, topic);
+			out("\n");
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_rawgeti(L, names, i);
+				lua_gettable(L, reg);
+				if (lua_istable(L, -1)) {
+					const char *et = entry_field(L, lua_gettop(L), "topic");
+					if (strcmp(*et ? et : "other", topic) == 0)
+						out_entry_line(L, lua_gettop(L), width);
+				}
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+}
+
+static bool topic_exists(lua_State *L, int reg, const char *topic)
+{
+	bool found = false;
+	lua_pushnil(L);
+	while (!found && lua_next(L, reg) != 0) {
+		if (lua_istable(L, -1) && strcmp(entry_field(L, lua_gettop(L), "topic"), topic) == 0)
+			found = true;
+		lua_pop(L, 1);
+	}
+	if (found)
+		lua_pop(L, 1);
+	return found;
+}
+
+static void help_overview(lua_State *L, int reg, int width)
+{
+	out("relush: explore neuron death in deep ReLU networks. help(x) explains one entry,\n"
+	    "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.\n\n");
+	list_topics(L, reg, NULL, width);
+	out("\nIn the shell: Tab completes names, methods and options; :time toggles timing;\n"
+	    "Ctrl-C stops a computation; Ctrl-D leaves. See relush(1).\n");
+}
+
+static bool string_matches(const char *name, const char *query, bool whole_last_part)
+{
+	if (whole_last_part)
+		return strcmp(last_part(name), query) == 0;
+	size_t qn = strlen(query);
+	for (const char *p = name; *p; p++)
+		if (strncasecmp(p, query, qn) == 0)
+			return true;
+	return false;
+}
+
+static void help_string(lua_State *L, int reg, const char *query, int width)
+{
+	if (lua_getfield(L, reg, query) == LUA_TTABLE) {
+		out_entry(L, query, lua_gettop(L), width);
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pop(L, 1);
+	if (topic_exists(L, reg, query)) {
+		list_topics(L, reg, query, width);
+		return;
+	}
+	push_sorted_names(L, reg);
+	int names = lua_gettop(L);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, names);
+	for (int pass = 0; pass < 2; pass++) {
+		int count = 0;
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, names, i);
+			count += string_matches(lua_tostring(L, -1), query, pass == 0);
+			lua_pop(L, 1);
+		}
+		if (count == 0)
+			continue;
+		bool full = pass == 0 || count == 1;
+		if (!full)
+			printf("%d entries match \"%s\":\n", count, query);
+		bool first = true;
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, names, i);
+			const char *name = lua_tostring(L, -1);
+			if (string_matches(name, query, pass == 0)) {
+				lua_gettable(L, reg);
+				if (full) {
+					if (!first)
+						out("\n");
+					out_entry(L, name, lua_gettop(L), width);
+				} else {
+					out_entry_line(L, lua_gettop(L), width);
+				}
+				first = false;
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pop(L, 1);
+	printf("No help entry matches \"%s\". help() lists every entry by topic.\n", query);
+}
+
+/* help(obj): the methods of its type, and for a table its fields. */
+static void help_object(lua_State *L, int reg, int obj, int width)
+{
+	const char *type_name = NULL;
+	if (luaL_getmetafield(L, obj, "__name") != LUA_TNIL)
+		type_name = lua_tostring(L, -1);
+	else
+		lua_pushnil(L);
+	int name_slot = lua_gettop(L);
+	bool said = false;
+	if (shell_push_methods(L, obj)) {
+		int methods = lua_gettop(L);
+		push_type_prefix(L, methods, reg);
+		const char *prefix = lua_tostring(L, -1);
+		printf("%s%s methods", type_name ? type_name : "object", type_name ? "" : "");
+		if (prefix)
+			printf(" (help \"%s:name\" for one):\n", prefix);
+		else
+			out(":\n");
+		lua_newtable(L);
+		int list = lua_gettop(L);
+		int n = 0;
+		lua_pushnil(L);
+		while (lua_next(L, methods) != 0) {
+			if (lua_type(L, -2) == LUA_TSTRING && lua_isfunction(L, -1)
+			    && lua_tostring(L, -2)[0] != '_') {
+				lua_pushvalue(L, -2);
+				lua_rawseti(L, list, ++n);
+			}
+			lua_pop(L, 1);
+		}
+		lua_newtable(L);                 /* sort the method names */
+		lua_pushnil(L);
+		for (int i = 1; i <= n; i++) {
+			lua_rawgeti(L, list, i);
+			lua_pushboolean(L, 1);
+			lua_rawset(L, -4);
+		}
+		lua_pop(L, 1);
+		push_sorted_names(L, lua_gettop(L));
+		int sorted = lua_gettop(L);
+		for (int i = 1; i <= n; i++) {
+			lua_rawgeti(L, sorted, i);
+			const char *m = lua_tostring(L, -1);
+			if (prefix && (lua_pushfstring(L, "%s:%s", prefix, m), lua_gettable(L, reg)) == LUA_TTABLE) {
+				out_entry_line(L, lua_gettop(L), width);
+			} else {
+				if (!prefix)
+					lua_pushnil(L);
+				printf("  %s:%s    (no help entry)\n", prefix ? prefix : "obj", m);
+			}
+			lua_pop(L, 2);
+		}
+		lua_settop(L, name_slot);
+		said = n > 0;
+	}
+	if (lua_istable(L, obj)) {
+		int fields = 0;
+		lua_newtable(L);
+		lua_pushnil(L);
+		while (lua_next(L, obj) != 0) {
+			lua_pop(L, 1);
+			if (lua_type(L, -1) == LUA_TSTRING) {
+				lua_pushvalue(L, -1);
+				lua_pushboolean(L, 1);
+				lua_rawset(L, -4);
+				fields++;
+			}
+		}
+		if (fields > 0) {
+			push_sorted_names(L, lua_gettop(L));
+			printf("%s fields:", type_name ? type_name : "table");
+			int col = (int)strlen(type_name ? type_name : "table") + 8;
+			for (int i = 1; i <= fields; i++) {
+				lua_rawgeti(L, -1, i);
+				size_t len;
+				const char *f = lua_tolstring(L, -1, &len);
+				if (col + (int)len + 1 > width) {
+					out("\n ");
+					col = 1;
+				}
+				printf(" %s", f);
+				col += (int)len + 1;
+				lua_pop(L, 1);
+			}
+			out("\n");
+			lua_pop(L, 1);
+			said = true;
+		}
+		lua_pop(L, 1);
+	}
+	if (!said)
+		printf("No help for this %s. help() lists the API.\n", type_name ? type_name : luaL_typename(L, obj));
+	lua_settop(L, name_slot - 1);
+}
+
+static int help(lua_State *L)
+{
+	int width = shell_term_width();
+	lua_settop(L, 1);
+	push_registry(L);
+	int reg = 2;
+	fflush(stdout);
+	switch (lua_type(L, 1)) {
+	case LUA_TNONE:
+	case LUA_TNIL:
+		help_overview(L, reg, width);
+		break;
+	case LUA_TSTRING:
+		help_string(L, reg, lua_tostring(L, 1), width);
+		break;
+	case LUA_TFUNCTION:
+		shell_help_name_of(L, 1);
+		if (lua_isnil(L, -1)) {
+			out("No help for this function: it is not part of the relush API.\n");
+		} else if (lua_pushvalue(L, -1), lua_gettable(L, reg) == LUA_TTABLE) {
+			out_entry(L, lua_tostring(L, -2), lua_gettop(L), width);
+		} else if (lua_iscfunction(L, 1)) {
+			printf("'%s' is a standard Lua function: see the Lua 5.4 reference manual.\n",
+			       lua_tostring(L, -2));
+		} else {
+			printf("No help for '%s': it is not part of the relush API.\n", lua_tostring(L, -2));
+		}
+		break;
+	case LUA_TTABLE:
+	case LUA_TUSERDATA:
+		/* a table of the module (bound, inputs): its entries */
+		push_module(L);
+		shell_help_name_of(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING && lua_istable(L, -2) && lua_istable(L, 1)
+		    && (lua_pushvalue(L, -1), lua_rawget(L, -3), lua_rawequal(L, -1, 1))) {
+			lua_pushfstring(L, "%s.", lua_tostring(L, -2));
+			help_string(L, reg, lua_tostring(L, -1), width);
+			break;
+		}
+		lua_settop(L, 2);
+		help_object(L, reg, 1, width);
+		break;
+	default:
+		printf("No help for a %s value. help() lists the API; help(relu) explains a function.\n",
+		       luaL_typename(L, 1));
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static const struct {
+	const char *name, *topic, *signature, *summary, *example;
+} shell_entries[] = {
+	{ "help", "shell", "help([topic | function | object])",
+	  "Explains the API. help() lists every entry by topic; help(f) shows the signature, "
+	  "an explanation and an example for an API function; help \"word\" finds entries by "
+	  "name, method or topic (help \"death\"); help(obj) lists the methods of a net, "
+	  "matrix or report.",
+	  "help(relu)" },
+};
+
+void shell_open_help(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	lua_pushvalue(L, module);
+	lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+	if (lua_getfield(L, module, "_help") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, module, "_help");
+	}
+	for (size_t i = 0; i < sizeof shell_entries / sizeof shell_entries[0]; i++) {
+		lua_createtable(L, 0, 4);
+		lua_pushstring(L, shell_entries[i].topic);
+		lua_setfield(L, -2, "topic");
+		lua_pushstring(L, shell_entries[i].signature);
+		lua_setfield(L, -2, "signature");
+		lua_pushstring(L, shell_entries[i].summary);
+		lua_setfield(L, -2, "summary");
+		lua_pushstring(L, shell_entries[i].example);
+		lua_setfield(L, -2, "example");
+		lua_setfield(L, -2, shell_entries[i].name);
+	}
+	lua_pop(L, 1);
+	lua_pushcfunction(L, help);
+	lua_setglobal(L, "help");
+}

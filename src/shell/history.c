@@ -1,0 +1,171 @@
+/* history.c: the REPL's history file. The path is $RELUSH_HISTORY, else
+ * $XDG_STATE_HOME/relush/history, else ~/.local/state/relush/history.
+ * Every command is appended as it is entered (nothing is lost on a crash,
+ * concurrent sessions all keep theirs); on exit the file is rewritten with
+ * duplicates folded (the latest kept) and capped at HISTORY_MAX entries.
+ * A path that cannot be used warns once and the session goes on; a device
+ * such as /dev/null silently means "no history". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+#include "shell/shell.h"
+
+enum { HISTORY_MAX = 1000 };
+
+static char *history_path;          /* NULL: no history file */
+static bool history_warned;
+
+static void warn_once(const char *what, int err)
+{
+	if (history_warned)
+		return;
+	history_warned = true;
+	fprintf(stderr, "relush: cannot %s the history file %s: %s; "
+	        "this session's history will not be saved (set RELUSH_HISTORY to change the path)\n",
+	        what, history_path, strerror(err));
+	free(history_path);
+	history_path = NULL;
+}
+
+/* mkdir -p for the folder part of path; returns 0 or an errno. */
+static int make_parent_dirs(const char *path)
+{
+	char *dir = strdup(path);
+	if (dir == NULL)
+		return ENOMEM;
+	int err = 0;
+	for (char *p = dir + 1; *p && !err; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			err = errno;
+		*p = '/';
+	}
+	free(dir);
+	return err;
+}
+
+static char *default_path(void)
+{
+	const char *env = getenv("RELUSH_HISTORY");
+	if (env != NULL)
+		return env[0] ? strdup(env) : NULL;      /* empty: no history */
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char *path = NULL;
+	if (state != NULL && state[0] == '/') {
+		size_t n = strlen(state) + sizeof "/relush/history";
+		path = malloc(n);
+		if (path)
+			snprintf(path, n, "%s/relush/history", state);
+	} else if (home != NULL && home[0]) {
+		size_t n = strlen(home) + sizeof "/.local/state/relush/history";
+		path = malloc(n);
+		if (path)
+			snprintf(path, n, "%s/.local/state/relush/history", home);
+	}
+	return path;
+}
+
+/* Removes every entry equal to line (an older duplicate). */
+static void remove_duplicates_of(const char *line)
+{
+	for (int i = history_length - 1; i >= 0; i--) {
+		HIST_ENTRY *h = history_get(history_base + i);
+		if (h != NULL && strcmp(h->line, line) == 0) {
+			HIST_ENTRY *gone = remove_history(i);
+			if (gone)
+				free_history_entry(gone);
+		}
+	}
+}
+
+/* Folds the whole list: keeps the latest of equal entries. */
+static void fold_duplicates(void)
+{
+	for (int i = history_length - 1; i > 0; i--) {
+		HIST_ENTRY *h = history_get(history_base + i);
+		if (h == NULL)
+			continue;
+		for (int j = i - 1; j >= 0; j--) {
+			HIST_ENTRY *o = history_get(history_base + j);
+			if (o != NULL && strcmp(o->line, h->line) == 0) {
+				HIST_ENTRY *gone = remove_history(j);
+				if (gone)
+					free_history_entry(gone);
+				i--;
+			}
+		}
+	}
+}
+
+void shell_history_open(void)
+{
+	using_history();
+	stifle_history(HISTORY_MAX);
+	history_path = default_path();
+	if (history_path == NULL)
+		return;
+	struct stat st;
+	if (stat(history_path, &st) == 0) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {   /* /dev/null: no history */
+			free(history_path);
+			history_path = NULL;
+			return;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			warn_once("use", EISDIR);
+			return;
+		}
+		int err = read_history(history_path);
+		if (err != 0)
+			warn_once("read", err);
+		fold_duplicates();
+		return;
+	}
+	if (errno != ENOENT) {
+		warn_once("use", errno);
+		return;
+	}
+	int err = make_parent_dirs(history_path);
+	if (err != 0)
+		warn_once("create", err);
+}
+
+void shell_history_add(const char *line)
+{
+	if (line == NULL || line[strspn(line, " \t\n")] == '\0')
+		return;
+	remove_duplicates_of(line);
+	add_history(line);
+	if (history_path == NULL)
+		return;
+	FILE *f = fopen(history_path, "a");
+	if (f == NULL) {
+		warn_once("write", errno);
+		return;
+	}
+	fclose(f);
+	int err = append_history(1, history_path);
+	if (err != 0)
+		warn_once("write", err);
+}
+
+void shell_history_close(void)
+{
+	if (history_path == NULL)
+		return;
+	/* Merge what other sessions appended meanwhile, then fold and cap. */
+	clear_history();
+	if (read_history(history_path) == 0) {
+		fold_duplicates();
+		if (write_history(history_path) != 0)
+			warn_once("write", errno);
+	}
+	free(history_path);
+	history_path = NULL;
+}

@@ -1,0 +1,274 @@
+/* run.c: the shell's Lua state and how code runs in it: set-up (standard
+ * libraries, the relush module, globals), protected calls with a short
+ * traceback, Ctrl-C turned into the error "interrupted" (lua.c's
+ * laction/lstop pattern plus the engine's interrupt flag), error reports. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lualib.h>
+#include <lauxlib.h>
+#include "relush/interrupt.h"
+#include "lua/rlua.h"
+#include "shell/shell.h"
+
+bool shell_colour;
+volatile sig_atomic_t shell_prompt_sigint;
+
+static enum shell_error_style error_style = SHELL_ERRORS_BATCH;
+static lua_State *running_state;              /* the state a Ctrl-C stops */
+static volatile sig_atomic_t sigint_count;    /* Ctrl-C presses during a call */
+static bool last_call_interrupted;
+
+void shell_set_error_style(enum shell_error_style style) { error_style = style; }
+bool shell_was_interrupted(void) { return last_call_interrupted; }
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static int open_all(lua_State *L)
+{
+	luaL_openlibs(L);
+	luaL_requiref(L, "relush", luaopen_relush, 0);  /* also package.loaded.relush */
+	int module = lua_gettop(L);
+	/* The public API as globals: every field not starting with "_". */
+	lua_pushnil(L);
+	while (lua_next(L, module) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING && lua_tostring(L, -2)[0] != '_') {
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_setglobal(L, lua_tostring(L, -2));
+		} else {
+			lua_pop(L, 1);
+		}
+	}
+	shell_open_help(L, module);
+	lua_pop(L, 1);
+	return 0;
+}
+
+lua_State *shell_open(void)
+{
+	lua_State *L = luaL_newstate();
+	if (L == NULL) {
+		fputs("relush: cannot create the Lua state: not enough memory\n", stderr);
+		exit(EXIT_FAILURE);
+	}
+	lua_gc(L, LUA_GCGEN, 0, 0);
+	lua_pushcfunction(L, open_all);
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+		fprintf(stderr, "relush: cannot load the relush module: %s\n",
+		        lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+		lua_close(L);
+		exit(EXIT_FAILURE);
+	}
+	return L;
+}
+
+/* ---- Ctrl-C ----------------------------------------------------------------- */
+
+/* The hook runs at the next Lua instruction: remove itself, raise the error. */
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "interrupted");
+}
+
+/* While code runs: stop C kernels through the engine's flag and Lua code
+ * through a hook (lua_sethook is safe in a signal handler). A second press
+ * before the first took effect restores the default action, so a third
+ * ends a process stuck in code that never polls. */
+static void on_sigint_running(int sig)
+{
+	(void)sig;
+	rl_interrupt_request();
+	if (++sigint_count >= 2)
+		signal(SIGINT, SIG_DFL);
+	if (running_state != NULL)
+		lua_sethook(running_state, stop_hook,
+		            LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+static void on_sigint_prompt(int sig)
+{
+	(void)sig;
+	shell_prompt_sigint = 1;
+}
+
+static void set_sigint(void (*handler)(int), struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;          /* no SA_RESTART: a blocked read/select sees EINTR */
+	sigaction(SIGINT, &sa, old);
+}
+
+void shell_sigint_at_prompt(bool repl)
+{
+	set_sigint(repl ? on_sigint_prompt : SIG_DFL, NULL);
+}
+
+/* ---- protected calls ---------------------------------------------------------- */
+
+/* Is a traceback line a frame that says nothing the message does not? */
+static bool trivial_frame(const char *line, size_t len)
+{
+	static const char main_chunk[] = "in main chunk";
+	size_t mlen = sizeof main_chunk - 1;
+	if (len >= 4 && memcmp(line, "[C]:", 4) == 0)
+		return true;
+	if (len >= 4 && memcmp(line, "(...", 4) == 0)   /* (...tail calls...) */
+		return true;
+	return len >= mlen && memcmp(line + len - mlen, main_chunk, mlen) == 0;
+}
+
+/* Pushes "\nstack traceback:..." with luaL_traceback's frames, less the C
+ * frame of the shell's own pcall ("[C]: in ?"): the first HEAD and last TAIL
+ * of them when there are more. Pushes "" in the REPL when every frame is
+ * trivial (the message already says where). */
+static void push_short_traceback(lua_State *L)
+{
+	enum { HEAD = 6, TAIL = 5 };
+	const char *frames[64 + HEAD + TAIL];
+	size_t lens[64 + HEAD + TAIL];
+	int n = 0, skipped = 0;
+	bool all_trivial = true;
+
+	luaL_traceback(L, L, NULL, 1);
+	const char *p = lua_tostring(L, -1);
+	const char *nl = strchr(p, '\n');          /* skip "stack traceback:" */
+	p = nl ? nl + 1 : p + strlen(p);
+	while (*p) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *line = p;
+		size_t l = len;
+		if (l > 0 && line[0] == '\t') { line++; l--; }
+		p += len + (end ? 1 : 0);
+		if (l == 9 && memcmp(line, "[C]: in ?", 9) == 0)
+			continue;
+		if (l >= 3 && memcmp(line, "...", 3) == 0) {   /* luaL_traceback's own elision */
+			const char *num = strstr(line, "skipping ");
+			skipped += num ? atoi(num + 9) : 0;
+			continue;
+		}
+		if (!trivial_frame(line, l))
+			all_trivial = false;
+		if (n < (int)(sizeof frames / sizeof frames[0])) {
+			frames[n] = line;
+			lens[n] = l;
+			n++;
+		} else {
+			skipped++;
+		}
+	}
+	if (n == 0 || (error_style == SHELL_ERRORS_REPL && all_trivial)) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "");
+		return;
+	}
+	/* The raw traceback stays below the buffer: frames point into it. */
+	luaL_Buffer tb;
+	luaL_buffinit(L, &tb);
+	luaL_addstring(&tb, "\nstack traceback:");
+	int shown_head = n > HEAD + TAIL ? HEAD : n;
+	for (int i = 0; i < shown_head; i++) {
+		luaL_addstring(&tb, "\n\t");
+		luaL_addlstring(&tb, frames[i], lens[i]);
+	}
+	if (n > HEAD + TAIL) {
+		lua_pushfstring(L, "\n\t...\t(skipping %d levels)", n - HEAD - TAIL + skipped);
+		luaL_addvalue(&tb);
+		for (int i = n - TAIL; i < n; i++) {
+			luaL_addstring(&tb, "\n\t");
+			luaL_addlstring(&tb, frames[i], lens[i]);
+		}
+	}
+	luaL_pushresult(&tb);
+	lua_remove(L, -2);        /* the raw traceback */
+}
+
+static int message_handler(lua_State *L)
+{
+	if (sigint_count > 0 || rl_interrupted()) {
+		lua_pushliteral(L, "interrupted");
+		return 1;
+	}
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	lua_pushstring(L, msg);
+	push_short_traceback(L);
+	lua_concat(L, 2);
+	return 1;
+}
+
+int shell_pcall(lua_State *L, int nargs, int nresults)
+{
+	int base = lua_gettop(L) - nargs;
+	struct sigaction old;
+	lua_pushcfunction(L, message_handler);
+	lua_insert(L, base);
+	running_state = L;
+	sigint_count = 0;
+	rl_interrupt_clear();
+	set_sigint(on_sigint_running, &old);
+	int status = lua_pcall(L, nargs, nresults, base);
+	sigaction(SIGINT, &old, NULL);
+	lua_sethook(L, NULL, 0, 0);
+	last_call_interrupted = status != LUA_OK && (sigint_count > 0 || rl_interrupted());
+	sigint_count = 0;
+	rl_interrupt_clear();
+	running_state = NULL;
+	lua_remove(L, base);
+	return status;
+}
+
+void shell_report(lua_State *L, int status)
+{
+	if (status == LUA_OK)
+		return;
+	const char *msg = last_call_interrupted ? "interrupted" : lua_tostring(L, -1);
+	if (msg == NULL)
+		msg = "(error object is not a string)";
+	fflush(stdout);
+	bool colour = error_style == SHELL_ERRORS_REPL && shell_colour && isatty(STDERR_FILENO);
+	fprintf(stderr, "%s%s%s%s\n", error_style == SHELL_ERRORS_BATCH ? "relush: " : "",
+	        colour ? SHELL_RED : "", msg, colour ? SHELL_RESET : "");
+	fflush(stderr);
+	lua_pop(L, 1);
+}
+
+/* ---- chunks and scripts ------------------------------------------------------- */
+
+int shell_run_string(lua_State *L, const char *chunk, const char *chunkname)
+{
+	int status = luaL_loadbuffer(L, chunk, strlen(chunk), chunkname);
+	last_call_interrupted = false;
+	if (status == LUA_OK)
+		status = shell_pcall(L, 0, 0);
+	shell_report(L, status);
+	return status;
+}
+
+int shell_run_script(lua_State *L, const char *path, int nargs)
+{
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;                       /* luaL_loadfile reads stdin */
+	int status = luaL_loadfile(L, path);
+	last_call_interrupted = false;
+	if (status == LUA_OK) {
+		lua_insert(L, -(nargs + 1));
+		status = shell_pcall(L, nargs, 0);
+	} else {
+		lua_insert(L, -(nargs + 1));
+		lua_pop(L, nargs);
+	}
+	shell_report(L, status);
+	return status;
+}

@@ -1,0 +1,275 @@
+-- shell.lua: the relush binary without a terminal: options, exit status,
+-- errors, the arg table, scripts on stdin, Ctrl-C in batch mode, and the
+-- REPL's evaluation, pretty printer and help() through a pipe (relush -i).
+local t = require "tap"
+
+local RELUSH = os.getenv("RELUSH") or arg[-1]
+local tmpdir = os.tmpname()
+os.remove(tmpdir)
+assert(os.execute("mkdir -p '" .. tmpdir .. "'"))
+
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function slurp(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function spit(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+-- run(args, input [, env]): stdout, stderr, exit status of relush
+local function run(args, input, env)
+  local inpath, out, err = tmpdir .. "/in", tmpdir .. "/out", tmpdir .. "/err"
+  spit(inpath, input or "")
+  local cmd = string.format("cd %s && env RELUSH_HISTORY=/dev/null %s %s %s <%s >%s 2>%s",
+    q(tmpdir), env or "", q(RELUSH), args, q(inpath), q(out), q(err))
+  local _, _, status = os.execute(cmd)
+  return slurp(out), slurp(err), status
+end
+
+-- repl(lines): the output of the REPL reading lines from a pipe
+local function repl(lines, env)
+  return run("-i", lines, env)
+end
+
+---------------------------------------------------------------- options
+do
+  local out, err, st = run([[-e 'net = relu(20,64); print(net.depth, #net.widths, net.widths[1], net.input)']])
+  t.is(out, "20\t20\t64\t64\n", "-e runs a chunk with the API as globals")
+  t.is(st, 0, "... and exits 0")
+  t.is(err, "", "... with nothing on stderr")
+
+  out, err, st = run("-v")
+  t.ok(out:match("^relush %d+%.%d+%.%d+"), "-v prints the version")
+  t.is(st, 0, "-v exits 0")
+
+  out, err, st = run("-h")
+  t.ok(out:find("usage: relush [options] [script.lua [args...]]", 1, true), "-h prints the usage on stdout")
+  t.ok(out:find("-e chunk", 1, true) and out:find("-i", 1, true), "-h lists the options")
+  t.is(st, 0, "-h exits 0")
+
+  out, err, st = run("-x")
+  t.is(st, 2, "an unknown option exits 2")
+  t.ok(err:find("'-x'", 1, true) and err:find("usage: relush", 1, true), "... naming the option, with the usage line")
+  t.is(out, "", "... and nothing on stdout")
+
+  out, err, st = run("-e")
+  t.is(st, 2, "-e without a chunk exits 2")
+  t.ok(err:find("'-e'", 1, true) and err:find("usage:", 1, true), "... naming -e, with the usage line")
+
+  out, err, st = run([[-e 'x = 1' -e 'x = x * 10' -e 'print(x)']])
+  t.is(out, "10\n", "several -e chunks run in order")
+
+  out = run([[-e 'print(require("relush").relu == relu, require("relush") == package.loaded.relush)']])
+  t.is(out, "true\ttrue\n", 'require "relush" returns the module the globals come from')
+
+  out = run([[-e 'print(_help == nil, _options == nil, type(require("relush")._help))']])
+  t.is(out, "true\ttrue\ttable\n", "fields starting with _ stay in the module only")
+
+  out = run([[-e 'print(type(help))']])
+  t.is(out, "function\n", "help is a global")
+end
+
+---------------------------------------------------------------- scripts
+do
+  spit(tmpdir .. "/args.lua", "print(select('#', ...), ...)\nprint(arg[0], arg[1], arg[2], arg[-1], arg[-2])\n")
+  local out, err, st = run("-e 'y=1' args.lua one two")
+  t.is(out, "2\tone\ttwo\nargs.lua\tone\ttwo\ty=1\t-e\n", "a script gets its arguments in ... and arg (negative: before it)")
+  t.is(st, 0, "... and exits 0")
+
+  out, err, st = run("-- args.lua -x")
+  t.is(out, "1\t-x\nargs.lua\t-x\tnil\t--\t" .. RELUSH .. "\n", "-- ends the options")
+
+  spit(tmpdir .. "/fail.lua", "local function inner()\n  error('it broke')\nend\ninner()\n")
+  out, err, st = run("fail.lua")
+  t.is(st, 1, "a Lua error exits 1")
+  t.ok(err:find("fail.lua:2: it broke", 1, true), "... with file:line and the message on stderr")
+  t.ok(err:find("stack traceback:", 1, true) and err:find("fail.lua:4: in main chunk", 1, true),
+    "... and a short traceback")
+  t.ok(not err:find("[C]: in ?", 1, true), "... without the shell's own frame")
+  t.is(out, "", "... and nothing on stdout")
+
+  out, err, st = run([[-e 'relu(0, 5)']])
+  t.is(st, 1, "a bad argument to the API exits 1")
+  t.ok(err:find("bad argument #1 to 'relu'", 1, true), "... with the API's message")
+
+  spit(tmpdir .. "/syntax.lua", "x = = 1\n")
+  out, err, st = run("syntax.lua")
+  t.is(st, 1, "a syntax error exits 1")
+  t.ok(err:find("syntax.lua:1:", 1, true), "... naming file and line")
+
+  out, err, st = run("no_such_script.lua")
+  t.is(st, 1, "a missing script exits 1")
+  t.ok(err:find("cannot open no_such_script.lua", 1, true), "... saying it cannot be opened")
+
+  out, err, st = run("", "print(1+1)\n")
+  t.is(out, "2\n", "stdin that is not a terminal runs as a script: prints 2 and nothing else")
+  t.is(err, "", "... nothing on stderr")
+  t.is(st, 0, "... exit 0")
+
+  out, err, st = run("- a b", "print(...)\n")
+  t.is(out, "a\tb\n", "'-' reads the script from stdin, with arguments")
+
+  out, err, st = run("", "error('piped')\n")
+  t.is(st, 1, "an error in a piped script exits 1")
+  t.ok(err:find("stdin:1: piped", 1, true), "... with stdin:line")
+
+  local libdir = tmpdir .. "/lib"
+  os.execute("mkdir -p " .. q(libdir))
+  spit(libdir .. "/shell_test_mod.lua", "return {answer = 42}\n")
+  out = run([[-e 'print(require("shell_test_mod").answer)']], "", "LUA_PATH=" .. q(libdir .. "/?.lua"))
+  t.is(out, "42\n", "LUA_PATH is honoured")
+end
+
+---------------------------------------------------------------- Ctrl-C in batch mode
+do
+  local errpath, rcpath = tmpdir .. "/int_err", tmpdir .. "/int_rc"
+  -- The loop ends by itself after 20 s, so a lost signal fails the test
+  -- instead of hanging it; the script says when it is running.
+  local script = [[io.stderr:write("started\n") io.stderr:flush() ]] ..
+                 [[local t0 = os.time() while os.time() - t0 < 20 do end]]
+  local cmd = string.format(
+    "cd %s && (RELUSH_HISTORY=/dev/null %s -e %s 2>%s & pid=$!; " ..
+    "i=0; while ! grep -q started %s 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; " ..
+    "kill -INT $pid; wait $pid; echo $? >%s)",
+    q(tmpdir), q(RELUSH), q(script), q(errpath), q(errpath), q(rcpath))
+  os.execute(cmd)
+  t.is(tonumber(slurp(rcpath)), 130, "Ctrl-C ends a script with status 130")
+  t.ok(slurp(errpath):find("interrupted", 1, true), "... after printing 'interrupted'")
+end
+
+---------------------------------------------------------------- the REPL through a pipe
+do
+  local out, err, st = repl("1 + 1\n")
+  t.is(out, "2\n", "an expression prints its value (no prompt without a terminal)")
+  t.is(st, 0, "end of input ends the REPL with status 0")
+
+  out = repl('"a", 2, nil\n')
+  t.is(out, "a\t2\tnil\n", "several results are separated by tabs")
+
+  out = repl("x = 41; x + 1\n")
+  t.is(out, "42\n", "the last expression after ';' prints")
+
+  out = repl("x = 1\nx + 1;\nprint(x)\n")
+  t.is(out, "1\n", "a trailing ';' suppresses printing")
+
+  out = repl("for i = 1, 3 do\nprint(i) end\n")
+  t.is(out, "1\n2\n3\n", "a chunk continues over lines")
+
+  out, err = repl("error('first')\nprint('second')\n")
+  t.is(out, "second\n", "the session goes on after an error")
+  t.ok(err:find("stdin:1: first", 1, true), "... which is reported on stderr")
+  t.ok(not err:find("traceback", 1, true), "... without a traceback that only repeats its position")
+
+  out, err = repl("local function f() error('deep') end f()\n")
+  t.ok(err:find("stack traceback:", 1, true) and err:find("in local 'f'", 1, true),
+    "an error inside a function shows a short traceback")
+
+  out = repl("x = 5\nprint(x)\n")
+  t.is(out, "5\n", "globals persist between commands")
+
+  out, err = repl("for i = 1, 3 do\n")
+  t.ok(err:find("'end' expected", 1, true), "input ending inside a chunk reports the syntax error")
+
+  out = repl(":time\n1\n:time\n")
+  t.ok(out:match("^timing on\n1\n%(%d+%.%d+ s%)\ntiming off\n$"), ":time toggles timing")
+
+  out, err = repl(":bogus\n")
+  t.ok(err:find("unknown command ':bogus'", 1, true), "an unknown : command is named")
+end
+
+---------------------------------------------------------------- pretty printer
+do
+  local out = repl('{3, 1, b = {true}, a = "s"}\n')
+  t.is(out, '{3, 1, a = "s", b = {true}}\n', "tables print sorted, sequence first")
+
+  out = repl("c = {} c.self = c\nc\n")
+  t.is(out, "{self = <cycle>}\n", "cycles are marked")
+
+  out = repl("{{{{{{1}}}}}}\n")
+  t.is(out, "{{{{{...}}}}}\n", "nesting stops at a depth limit")
+
+  out = repl("l = {} for i = 1, 100 do l[i] = i end\nl\n")
+  t.ok(out:find("... (80 more)", 1, true) and out:find("20,", 1, true) and not out:find("21,", 1, true),
+    "long lists are elided with a count")
+
+  out = repl("{[1.5] = 1, [true] = 2, ['a b'] = 3, x10 = 4, x9 = 5}\n")
+  t.is(out, '{[1.5] = 1, ["a b"] = 3, x9 = 5, x10 = 4, [true] = 2}\n', "keys: numbers, strings (naturally), others; odd keys bracketed")
+
+  out = repl("1/3\n{1/3}\n2.0\n{2.0, 3}\n0/0 ~= 0/0\n")
+  t.is(out, "0.33333333333333\n{0.333333}\n2.0\n{2.0, 3}\ntrue\n", "numbers: full precision alone, 6 digits in tables, floats stay floats")
+
+  out = repl('"raw\\tstring"\n{"q\\"uote\\n"}\n')
+  t.is(out, 'raw\tstring\n{"q\\"uote\\n"}\n', "strings print raw alone and quoted in tables")
+
+  out = repl("setmetatable({}, {__tostring = function() return 'T!' end})\n")
+  t.is(out, "T!\n", "__tostring is honoured")
+
+  out = repl("setmetatable({}, {__pretty = function() return 'P!' end, __tostring = function() return 'T' end})\n")
+  t.is(out, "P!\n", "__pretty wins over __tostring")
+
+  out = repl("relu\ninputs.gaussian\nprint\n")
+  t.is(out, "function: relu\nfunction: inputs.gaussian\nfunction: print\n", "functions print with their names")
+
+  out = repl("relu(3, 4, {seed = 1}):death()\n")
+  t.ok(out:find("DeathReport", 1, true) and out:find("layer", 1, true), "a DeathReport prints as its table")
+
+  out = repl("w = {} for i = 1, 40 do w['key' .. i] = {i, 'text'} end\nw\n", "COLUMNS=50")
+  local longest = 0
+  for line in out:gmatch("[^\n]+") do longest = math.max(longest, #line) end
+  t.ok(longest <= 50 and select(2, out:gsub("\n", "")) > 20, "wide tables fold to fit the width (COLUMNS=50)")
+  t.ok(out:find("key9 = ", 1, true) < out:find("key10 = ", 1, true), "string keys sort naturally (key9 before key10)")
+end
+
+---------------------------------------------------------------- help()
+do
+  local reg = require("relush")._help
+  local out = repl("help()\n")
+  t.ok(out:find("construction", 1, true) and out:find(reg.relu.signature, 1, true), "help() lists the API by topic")
+  local missing = {}
+  for name, e in pairs(reg) do
+    if not out:find(e.signature, 1, true) then missing[#missing + 1] = name end
+  end
+  t.is(#missing, 0, "help() lists every registry entry" .. (#missing > 0 and (": missing " .. table.concat(missing, ", ")) or ""))
+
+  out = repl("help(relu)\n")
+  t.ok(out:find(reg.relu.signature, 1, true) and out:find(reg.relu.example, 1, true),
+    "help(relu) shows the signature and the example")
+  t.ok(out:find(reg.relu.summary:sub(1, 30), 1, true), "... and the explanation")
+
+  out = repl('help "death"\n')
+  t.ok(out:find(reg["net:death"].signature, 1, true), 'help "death" finds net:death')
+
+  out = repl("net = relu(2, 3)\nhelp(net)\n")
+  local all = true
+  for name in pairs(reg) do
+    if name:match("^net:") and not out:find(name, 1, true) then all = false end
+  end
+  t.ok(all and out:find("relush.Net", 1, true), "help(net) lists every method of a net")
+
+  out = repl("help(inputs)\n")
+  t.ok(out:find("inputs.gaussian", 1, true) and out:find("inputs.load", 1, true), "help(inputs) lists the inputs functions")
+
+  out = repl("help(print)\nhelp(function() end)\nhelp(42)\nhelp 'zzzz_nothing'\n")
+  t.ok(out:find("standard Lua function", 1, true), "help(print) points to the Lua manual")
+  t.ok(out:find("not part of the relush API", 1, true), "help(own function) says it has none")
+  t.ok(out:find("No help for a number", 1, true), "help(42) says what it can explain")
+  t.ok(out:find('No help entry matches "zzzz_nothing"', 1, true), "an unknown topic is named")
+
+  out = repl("help 'bounds'\n")
+  local topic_ok = true
+  for name, e in pairs(reg) do
+    if e.topic == "bounds" and not out:find(e.signature, 1, true) then topic_ok = false end
+  end
+  t.ok(topic_ok, 'help "bounds" lists the topic')
+end
+
+os.execute("rm -rf " .. q(tmpdir))
+t.done()

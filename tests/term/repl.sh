@@ -1,0 +1,100 @@
+# The REPL in a real terminal: evaluation like lua.c, continuation lines,
+# reports, errors, help, Ctrl-C at the prompt, :time, Ctrl-D.
+. "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
+
+term_start
+ok $? "the shell starts and shows the prompt"
+term_screen | grep -q 'help()'
+ok $? "the banner points to help()"
+
+term_line 'net = relu(20,64); net:death()'
+term_wait 'DeathReport' 10 && term_wait '^[[:space:]]+20[[:space:]]' 5
+ok $? "net = relu(20,64); net:death() prints the death report"
+term_screen | grep -Eq '^layer +width'
+ok $? "the report is an aligned table with a header"
+
+term_clear
+term_line '1 + 1'
+term_wait '^2$'
+ok $? "an expression prints its value without ="
+term_line '"a", 2, nil'
+term_wait '^a[[:space:]]+2[[:space:]]+nil$'
+ok $? "several results print separated by tabs"
+term_line 'x = 41; x + 1'
+term_wait '^42$'
+ok $? "the value of the last statement after ';' prints"
+term_line 'x + 2;'
+term_line 'print("after")'
+term_wait '^after$' && ! term_screen | grep -q '^43$'
+ok $? "a trailing ';' suppresses printing"
+
+term_clear
+term_line 'for i=1,3 do'
+term_wait '^>> '
+ok $? "an unfinished chunk continues on a >> prompt"
+term_line 'print(i) end'
+term_wait '^3$' && term_screen | grep -A3 'print(i) end' | tr '\n' ' ' | grep -q '1 2 3'
+ok $? "the two-line for loop prints 1 2 3"
+
+term_clear
+term_line '{3, 1, b = {true}, a = "s"}'
+term_wait '^\{3, 1, a = "s", b = \{true\}\}$'
+ok $? "tables print sorted on one line"
+term_line 't = {} t.t = t; t'
+term_wait '<cycle>'
+ok $? "cycles are marked"
+
+term_clear
+term_line 'error("boom")'
+term_wait 'stdin:1: boom'
+ok $? "an error prints its message"
+term_line 'local function f() error("deep") end f()'
+term_wait 'stack traceback:' && term_wait "in local 'f'"
+ok $? "an error in a function shows a short traceback"
+term_screen | grep -q '\[C\]: in ?'
+ok $((! $?)) "the traceback has no shell-internal frame"
+term_line 'print(x)'
+term_wait '^41$'
+ok $? "the session goes on after errors, globals kept"
+
+term_clear
+term_line 'help()'
+term_wait 'construction' && term_wait 'relu\(depth, width'
+ok $? "help() lists the API by topic"
+term_clear
+term_line 'help(relu)'
+term_wait 'Example:'
+ok $? "help(relu) shows the signature, explanation and example"
+term_clear
+term_line 'help "death"'
+term_wait 'net:death'
+ok $? 'help "death" finds net:death'
+term_clear
+term_line 'help(net)'
+term_wait 'net:forward'
+ok $? "help(net) lists the methods of a net"
+
+term_clear
+term_type 'this line is dropped'
+sleep 0.2
+term_keys C-c
+term_wait '\^C$'
+term_line 'print("fresh")'
+term_wait '^fresh$' && ! term_screen | grep -q 'dropped.*fresh'
+ok $? "Ctrl-C at the prompt clears the line"
+
+term_clear
+term_line ':time'
+term_wait 'timing on'
+term_line '2 + 3'
+term_wait '^\([0-9]+\.[0-9]+ s\)$'
+ok $? ":time prints the wall time of each command"
+term_line ':time'
+term_wait 'timing off'
+ok $? ":time toggles it off"
+
+term_keys C-d
+term_wait '^\[exited 0\]'
+ok $? "Ctrl-D on an empty line exits with status 0"
+
+term_done

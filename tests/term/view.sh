@@ -1,0 +1,492 @@
+#!/bin/sh
+# view.sh: the live view in a real terminal (issue 7), driven through tmux
+# on a private socket: the heatmap rows against net:death(X) (numbers and,
+# cell by cell, the colours or ramp characters), q back to a working prompt
+# with the terminal intact, resizing, TERM=vt100 and NO_COLOR, Ctrl-C and
+# SIGTERM, stdout redirected to a file, and the Monte Carlo view (live
+# counter, q keeps the partial result, the same numbers as without the
+# view, and its overhead on benchmark P1, reported as a diagnostic).
+RELUSH=${RELUSH:-src/relush}
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+if [ ! -x "$RELUSH" ]; then
+	echo "1..0 # SKIP $RELUSH is not built"
+	exit 0
+fi
+case $RELUSH in /*) ;; *) RELUSH=$PWD/$RELUSH ;; esac
+
+SOCK=relush-view-$$
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/relush-view.XXXXXX") || exit 1
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+count=0
+failed=0
+ok() {   # ok STATUS DESCRIPTION
+	count=$((count + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $count - $2"
+	else
+		echo "not ok $count - $2"
+		failed=1
+	fi
+}
+diag() { echo "# $*"; }
+
+capture() { tm capture-pane -p -t view "$@" 2>/dev/null; }
+# wait_for PATTERN [TENTHS]: until the pane shows the (grep -E) pattern
+wait_for() {
+	i=0
+	while [ "$i" -lt "${2:-100}" ]; do
+		capture > "$TMP/pane"
+		grep -Eq -- "$1" "$TMP/pane" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "timed out waiting for /$1/; the pane shows:"
+	sed 's/^/#   /' "$TMP/pane"
+	return 1
+}
+type_line() { tm send-keys -t view -l "$1"; tm send-keys -t view Enter; }
+# start WIDTH HEIGHT VAR=VALUE...: a pane running sh with that environment
+# (a second session keeps the server up between panes)
+start() {
+	w=$1 h=$2
+	shift 2
+	tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 cat
+	tm kill-session -t view >/dev/null 2>&1
+	tm new-session -d -s view -x "$w" -y "$h" \
+		"env -u LC_ALL -u LC_CTYPE -u NO_COLOR VIEW_TMP=$TMP RELUSH_HISTORY=/dev/null PS1='sh\$ ' $* sh"
+	wait_for 'sh\$' 50
+}
+start_relush() {
+	type_line "stty -a > $TMP/sh.before; $RELUSH"
+	wait_for 'help\(\) lists' 100
+}
+
+# ---- the net and what net:death(X) says about it ----------------------------------
+cat > "$TMP/setup.lua" <<'EOF'
+net = relu(8, 16, {seed = 11})
+X = inputs.gaussian(64, 16, {seed = 12})
+local d = net:death(X)
+local f = assert(io.open(os.getenv("VIEW_TMP") .. "/expected", "w"))
+for l = 1, net.depth do
+  local L = d.layers[l]
+  local s = 0
+  for j = 1, L.width do s = s + L.active[j] end
+  f:write(l, " ", L.dead_neurons, " ", L.living, " ",
+          L.reaching > 0 and string.format("%.1f", 100 * s / (L.reaching * L.width)) or "-")
+  for j = 1, L.width do
+    f:write(" ", L.reaching > 0 and string.format("%.17g", L.active[j] / L.reaching) or "-1")
+  end
+  f:write("\n")
+end
+f:close()
+-- the terminal's modes as a program run from the prompt sees them
+function stty(name) os.execute("stty -a > " .. os.getenv("VIEW_TMP") .. "/" .. name) end
+stty("lua.before")
+EOF
+
+# check.lua CAPTURE MODE: the pane (with escapes) against the expected rows.
+# MODE: 256, 8 (colour of each heat cell) or ramp (its character).
+cat > "$TMP/check.lua" <<'EOF'
+local capture, mode = arg[1], arg[2]
+local dir = os.getenv("VIEW_TMP")
+local RAMP = ".:-=+*#%@"
+local HEAT256 = {54, 55, 56, 61, 25, 31, 30, 36, 37, 43, 42, 78, 114, 148, 184, 226}
+local HEAT8 = {4, 6, 2, 3, 7}   -- blue, cyan, green, yellow, white
+local DEAD = {["256"] = 160, ["8"] = 1}
+
+local expected = {}
+for line in io.lines(dir .. "/expected") do
+  local w = {}
+  for x in line:gmatch("%S+") do w[#w + 1] = x end
+  local e = {dead = tonumber(w[2]), living = tonumber(w[3]), act = w[4], f = {}}
+  for j = 5, #w do e.f[#e.f + 1] = tonumber(w[j]) end
+  expected[tonumber(w[1])] = e
+end
+
+local function sgr(params, bg)
+  local p = {}
+  for x in (params .. ";"):gmatch("(%d*);") do p[#p + 1] = tonumber(x) or 0 end
+  local k = 1
+  while k <= #p do
+    local v = p[k]
+    if v == 0 or v == 49 then bg = nil
+    elseif (v == 48 or v == 38) and p[k + 1] == 5 then
+      if v == 48 then bg = p[k + 2] end
+      k = k + 2
+    elseif (v == 48 or v == 38) and p[k + 1] == 2 then k = k + 4
+    elseif v >= 40 and v <= 47 then bg = v - 40
+    elseif v >= 100 and v <= 107 then bg = v - 100 + 8
+    end
+    k = k + 1
+  end
+  return bg
+end
+
+local function cells_of(s)
+  local cells, bg, i = {}, nil, 1
+  while i <= #s do
+    local c = s:byte(i)
+    if c == 27 and s:sub(i + 1, i + 1) == "[" then
+      local j = s:find("[@-~]", i + 2)
+      if s:sub(j, j) == "m" then bg = sgr(s:sub(i + 2, j - 1), bg) end
+      i = j + 1
+    else
+      local n = c < 0x80 and 1 or c < 0xE0 and 2 or c < 0xF0 and 3 or 4
+      cells[#cells + 1] = {ch = s:sub(i, i + n - 1), bg = bg}
+      i = i + n
+    end
+  end
+  return cells
+end
+
+local problems, rows = {}, 0
+local function problem(fmt, ...) problems[#problems + 1] = string.format(fmt, ...) end
+local header = false
+for line in io.lines(capture) do
+  local cells = cells_of(line)
+  local text = {}
+  for k, c in ipairs(cells) do text[k] = c.ch end
+  text = table.concat(text)
+  if text:find("1 cell = 1 neuron", 1, true) then header = true end
+  local l = tonumber(text:match("^%s*(%d+)|") or text:match("^%s*(%d+)\226\148\130"))
+  if l then
+    rows = rows + 1
+    local e = expected[l]
+    local sep = 0
+    for k, c in ipairs(cells) do
+      if c.ch == "|" or c.ch == "\226\148\130" then sep = k; break end
+    end
+    local right = text:match("[|\226\148\130]%s*(%d+ %S+%s+%d+%s+%S+)%s*$")
+    local dead, living, act = (right or ""):match("^(%d+) %S+%s+(%d+)%s+(%S+)$")
+    if not e then
+      problem("layer %s is not in the expected rows", l)
+    elseif tonumber(dead) ~= e.dead or tonumber(living) ~= e.living or act ~= e.act then
+      problem("layer %d: dead %s living %s act %s, want %d %d %s", l, tostring(dead),
+              tostring(living), tostring(act), e.dead, e.living, e.act)
+    else
+      for j, f in ipairs(e.f) do
+        local c = cells[sep + j] or {ch = "?"}
+        local want, got
+        if mode == "ramp" then
+          want = f < 0 and " " or f == 0 and "x" or RAMP:sub(math.ceil(f * 9), math.ceil(f * 9))
+          got = c.ch
+        elseif f < 0 then
+          want, got = "\194\183", c.ch
+        elseif f == 0 then
+          want, got = DEAD[mode], c.bg
+        else
+          local k = math.max(1, math.min(16, math.ceil(f * 16)))
+          want = mode == "256" and HEAT256[k] or HEAT8[(k - 1) * 5 // 16 + 1]
+          got = c.bg
+        end
+        if want ~= got then
+          problem("layer %d neuron %d (f = %.4f): got %s, want %s", l, j, f, tostring(got), tostring(want))
+        end
+      end
+    end
+  end
+end
+if rows ~= 8 then problem("%d heatmap rows, want 8", rows) end
+if not header then problem("no '1 cell = 1 neuron' heading") end
+for _, p in ipairs(problems) do print("# " .. p) end
+print(#problems == 0 and "RESULT ok" or "RESULT fail")
+EOF
+
+# check_pane MODE DESCRIPTION: capture with escapes and check it
+check_pane() {
+	capture -e > "$TMP/pane.esc"
+	VIEW_TMP=$TMP "$RELUSH" "$TMP/check.lua" "$TMP/pane.esc" "$1" > "$TMP/check.out" 2>&1
+	grep '^# ' "$TMP/check.out"
+	grep -q '^RESULT ok' "$TMP/check.out"
+	ok $? "$2"
+}
+
+# leave_view: q, then a working prompt that echoes what is typed, and the
+# terminal modes as they were before the view
+leave_view() {
+	tm send-keys -t view q
+	wait_for '^> *$' 50
+	ok $? "$1: q returns to the prompt"
+	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
+	wait_for '^echo42' 50 && grep -q '^> stty("lua.after"); print("echo" .. 40 + 2)' "$TMP/pane"
+	ok $? "$1: typed text echoes and runs after the view"
+	cmp -s "$TMP/lua.before" "$TMP/lua.after"
+	ok $? "$1: stty -a is unchanged by the view"
+}
+
+quit_relush() {
+	tm send-keys -t view C-d
+	wait_for 'sh\$ *$' 50
+	type_line "stty -a > $TMP/sh.after; echo typed-\$((6 * 7))"
+	wait_for '^typed-42' 50 && cmp -s "$TMP/sh.before" "$TMP/sh.after"
+	ok $? "$1: after relush exits the shell's terminal is as before and echoes"
+}
+
+# ---- 1. view(net, X) in 80x24 and 200x60 panes, 256 colours ------------------------
+for size in 80x24 200x60; do
+	w=${size%x*} h=${size#*x}
+	start "$w" "$h" TERM=tmux-256color LANG=C.UTF-8
+	start_relush
+	type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+	wait_for 'relush view' 100
+	ok $? "$size: view(relu(8,16), inputs.gaussian(64,16)) opens the view"
+	check_pane 256 "$size: 8 heatmap rows whose numbers and cell colours match net:death(X)"
+	last=$(capture | sed -n "${h}p")
+	case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
+	ok $s "$size: the key line is on the last row"
+	leave_view "$size"
+	quit_relush "$size"
+done
+
+# ---- 2. resizing ------------------------------------------------------------------------
+start 80 24 TERM=tmux-256color LANG=C.UTF-8
+start_relush
+type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+wait_for 'relush view' 100
+bar_width() { capture | sed -n 4p | sed 's/█/#/g; s/·/./g; s/.*│ *[0-9]* \([#.]*\) .*/\1/' | awk '{ print length($0) }'; }
+b80=$(bar_width)
+tm resize-window -t view -x 120 -y 40
+wait_for 'q: ?quit' 30 && sleep 0.3
+last=$(capture | sed -n 40p)
+b120=$(bar_width)
+case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
+[ "$b80" = 10 ] && [ "$b120" = 15 ] || s=1
+ok $s "resize to 120x40 redraws at the new size (key line on row 40, bars $b80 -> $b120 columns)"
+check_pane 256 "after the resize the rows still match net:death(X)"
+tm resize-window -t view -x 40 -y 10
+wait_for 'terminal too small: 40x10' 30
+ok $? "a 40x10 pane says the terminal is too small"
+tm resize-window -t view -x 80 -y 24
+wait_for 'relush view' 30 && sleep 0.2
+last=$(capture | sed -n 24p)
+case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
+ok $s "back to 80x24 the view is drawn again"
+leave_view "resize"
+
+# keys: help, aggregation, scrolling (a wide, deep net)
+type_line "view(relu(60, 300, {input = 4, seed = 2}), inputs.gaussian(16, 4, {seed = 3}))"
+wait_for 'relush view' 100
+grep -Eq '1 cell = [0-9]+ neurons \(auto\)' "$TMP/pane"
+ok $? "a 300-wide net is aggregated automatically, and the heading says so"
+tm send-keys -t view +
+wait_for '1 cell = [0-9]+ neurons +dead' 20
+ok $? "+ coarsens the aggregation (no longer automatic)"
+tm send-keys -t view -
+tm send-keys -t view -
+tm send-keys -t view -
+tm send-keys -t view -
+tm send-keys -t view -
+tm send-keys -t view -
+wait_for '1 cell = 1 neuron' 20
+ok $? "- down to 1 cell = 1 neuron"
+tm send-keys -t view NPage
+wait_for 'layers [0-9][0-9]+-' 20
+ok $? "PgDn scrolls the layers"
+tm send-keys -t view End
+wait_for 'layers [0-9]+-60/60' 20
+ok $? "End shows the last layer"
+tm send-keys -t view '?'
+wait_for 'relush view: keys' 20
+ok $? "? shows the help"
+tm send-keys -t view x
+sleep 0.2
+capture | grep -q 'relush view: keys'
+ok $((1 - $?)) "any key closes the help"
+tm send-keys -t view Escape
+wait_for '^> *$' 30
+ok $? "Esc leaves the view"
+
+# Ctrl-C inside the view: the terminal is restored, the shell says interrupted
+type_line "view(net, X)"
+wait_for 'relush view' 100
+tm send-keys -t view C-c
+wait_for '^interrupted' 30
+ok $? "Ctrl-C leaves the view and interrupts the call"
+leave_view_ctrlc() {
+	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
+	wait_for '^echo42' 50 && cmp -s "$TMP/lua.before" "$TMP/lua.after"
+	ok $? "after Ctrl-C the prompt works and stty -a is unchanged"
+}
+leave_view_ctrlc
+quit_relush "resize and keys"
+
+# ---- 3. no colours: TERM=vt100, NO_COLOR=1 ---------------------------------------------
+for env in "TERM=vt100 LANG=C" "TERM=tmux-256color NO_COLOR=1 LANG=C.UTF-8"; do
+	start 80 24 $env
+	start_relush
+	type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+	wait_for 'relush view' 100
+	check_pane ramp "$env: the heat cells are the character ramp of net:death(X)'s fractions"
+	grep -q '0% \.:-=+\*#%@ 100%' "$TMP/pane"
+	ok $? "$env: the legend shows the ramp"
+	capture -e | grep -Eq "$(printf '\033')\[([0-9;]*;)?(4[0-8]|10[0-7])(;[0-9;]*)?m"
+	ok $((1 - $?)) "$env: no background colours are drawn"
+	leave_view "$env"
+	quit_relush "$env"
+done
+start 80 24 TERM=vt100 LANG=C
+start_relush
+type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+wait_for 'relush view' 100
+capture > "$TMP/ascii"
+grep -q '^    1|' "$TMP/ascii" && ! grep -q '│' "$TMP/ascii"
+ok $? "LANG=C: ASCII glyphs only"
+tm send-keys -t view q
+wait_for '^> *$' 50
+quit_relush "vt100"
+
+# ---- 4. SIGTERM in the view, and stdout redirected to a file -----------------------------
+start 80 24 TERM=tmux-256color LANG=C.UTF-8
+type_line "stty -a > $TMP/sh.before; $RELUSH -e 'io.open(os.getenv(\"VIEW_TMP\") .. \"/pid\", \"w\"):write(io.open(\"/proc/self/stat\"):read(\"n\")):close(); view(relu(8, 16))'"
+wait_for 'relush view' 100
+kill -TERM "$(cat "$TMP/pid")"
+wait_for 'sh\$ *$' 50
+type_line "stty -a > $TMP/sh.after; echo typed-\$((6 * 7))"
+wait_for '^typed-42' 50 && cmp -s "$TMP/sh.before" "$TMP/sh.after"
+ok $? "SIGTERM in the view: relush ends and the terminal is restored"
+
+chunk="dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+type_line "$RELUSH -e \"$chunk\" > $TMP/batch.txt; echo exit-\$?"
+wait_for '^exit-[0-9]' 100
+grep -q '^exit-0' "$TMP/pane"
+ok $? "view() with stdout redirected to a file (stdin a terminal) succeeds"
+VIEW_TMP=$TMP "$RELUSH" -e "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); io.write(view.snapshot(net, X))" \
+	> "$TMP/snapshot.txt" 2>/dev/null </dev/null
+cmp -s "$TMP/batch.txt" "$TMP/snapshot.txt" && [ "$(grep -c '^ *[0-9]*|' "$TMP/batch.txt")" = 8 ]
+ok $? "the file holds the text snapshot: 8 layer rows, equal to view.snapshot(net, X)"
+
+# ---- 5. the Monte Carlo view ------------------------------------------------------------------
+P1="depth = 32, width = 4, X = inputs.gaussian(64, 2, {seed = 1}), seed = 5"
+cat > "$TMP/mc.lua" <<'EOF'
+-- records what the view's hook receives, then passes it on
+local reg = debug.getregistry()
+local hook = reg["relush.view_hook"]
+calls = {}
+reg["relush.view_hook"] = function(p)
+  if p then calls[#calls + 1] = p.done end
+  return hook(p)
+end
+function increasing(list)
+  for i = 2, #list do if list[i] < list[i - 1] then return false end end
+  return true
+end
+function same(a, b)
+  if a.alive_trials ~= b.alive_trials or a.trials ~= b.trials or a.fraction ~= b.fraction
+     or a.min_fraction ~= b.min_fraction then return false end
+  for l = 1, #a.layers do
+    for k, v in pairs(a.layers[l]) do
+      if type(v) == "number" and v == v and b.layers[l][k] ~= v then return false end
+    end
+  end
+  return true
+end
+EOF
+start 80 24 TERM=tmux-256color LANG=C.UTF-8
+start_relush
+type_line "dofile(os.getenv('VIEW_TMP') .. '/mc.lua')"
+# a longer run to watch the counter: 2e4 trials take ~0.15 s here, three
+# progress calls at the engine's 50 ms interval
+type_line "r = mc{$P1, trials = 3e5, threads = 1, view = true}"
+seen=""
+i=0
+while [ "$i" -lt 300 ]; do
+	capture > "$TMP/pane"
+	t=$(sed -n 's/^trials \([0-9]*\) \/ 300000.*/\1/p' "$TMP/pane")
+	[ -n "$t" ] && case " $seen " in *" $t "*) ;; *) seen="$seen $t" ;; esac
+	grep -q 'done$' "$TMP/pane" && break
+	sleep 0.05
+	i=$((i + 1))
+done
+n=$(echo $seen | wc -w)
+diag "trial counters seen on screen:$seen"
+[ "$n" -ge 5 ]
+ok $? "the trial counter updates on screen while the run goes on ($n values seen)"
+grep -q 'P(alive) against trials' "$TMP/pane" && grep -q '─* L' "$TMP/pane"
+ok $? "the P(alive) curve is drawn with the L line"
+tm send-keys -t view q
+wait_for '^> *$' 50
+type_line "print('calls', #calls, increasing(calls), r.interrupted)"
+wait_for '^calls[[:space:]]+[0-9]' 50
+n=$(sed -n 's/^calls[[:space:]]*\([0-9]*\)[[:space:]]*true[[:space:]]*false.*/\1/p' "$TMP/pane")
+[ -n "$n" ] && [ "$n" -ge 5 ]
+ok $? "the hook got ${n:-no} progress calls with a counter that never goes back; the run completed"
+
+# the acceptance run: the same numbers with and without the view
+type_line "calls = {}; r1 = mc{$P1, trials = 2e4, view = true}"
+wait_for 'done$' 100
+tm send-keys -t view q
+wait_for '^> *$' 50
+type_line "r2 = mc{$P1, trials = 2e4}; print('same', same(r1, r2), r1.alive_trials, r1.trials, #calls, r1.seconds)"
+wait_for '^same[[:space:]]+(true|false)[[:space:]]' 100
+diag "the 2e4-trial run: $(sed -n 's/^same[[:space:]].*20000[[:space:]]*\([0-9]*\)[[:space:]]*\([0-9.e-]*\).*/\1 progress calls in \2 s/p' "$TMP/pane")"
+grep -Eq '^same[[:space:]]+true[[:space:]]+[0-9]+[[:space:]]+20000' "$TMP/pane"
+ok $? "mc{depth=32, width=4, X=inputs.gaussian(64,2), trials=2e4, view=true} ends with the same numbers as without the view"
+
+# q during a run: the partial result, marked interrupted
+type_line "r3 = mc{$P1, trials = 1e8, threads = 1, view = true}"
+wait_for 'running$' 100
+sleep 0.5
+tm send-keys -t view q
+wait_for '^> *$' 50
+type_line "print('partial', r3.interrupted, r3.trials > 0 and r3.trials < 1e8)"
+wait_for '^partial[[:space:]]+(true|false)' 50
+grep -Eq '^partial[[:space:]]+true[[:space:]]+true' "$TMP/pane"
+ok $? "q stops a running experiment and keeps its partial result, marked interrupted"
+
+# space pauses the display, not the run
+type_line "r4 = mc{$P1, trials = 1e8, threads = 1, view = true}"
+wait_for 'running$' 100
+tm send-keys -t view Space
+wait_for 'PAUSED$' 20
+a=$(sed -n 's/^trials \([0-9]*\) .*/\1/p' "$TMP/pane")
+sleep 0.4
+b=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
+[ -n "$a" ] && [ "$a" = "$b" ]
+ok $? "space freezes the display (counter $a, then $b)"
+tm send-keys -t view Space
+sleep 0.4
+c=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
+[ -n "$c" ] && [ "$c" != "$b" ]
+ok $? "space again resumes it (counter $c)"
+tm send-keys -t view C-c
+wait_for '^> *$' 50
+type_line "print('ctrlc', r4.interrupted)"
+wait_for '^ctrlc[[:space:]]+(true|false)' 50
+grep -Eq '^ctrlc[[:space:]]+true' "$TMP/pane"
+ok $? "Ctrl-C in the Monte Carlo view keeps the partial result"
+
+# overhead on benchmark P1 (reported, not asserted: timings are not tests):
+# trials/s of the same run without the view, with mc{..., view = true}, and
+# with view{...} (which opens the terminal before the run starts)
+type_line "function rate(kind, v) io.open(os.getenv('VIEW_TMP') .. '/rate.' .. kind, 'a'):write(v, '\\n'):close() end"
+k=0
+while [ "$k" -lt 7 ]; do
+	type_line "rate('none', mc{$P1, trials = 2e4}.rate)"
+	type_line "rv = mc{$P1, trials = 2e4, view = true}"
+	wait_for 'done$' 100
+	tm send-keys -t view q
+	wait_for '^> *$' 50
+	type_line "rate('mc', rv.rate); rv = view{$P1, trials = 2e4}"
+	wait_for 'done$' 100
+	tm send-keys -t view q
+	wait_for '^> *$' 50
+	type_line "rate('view', rv.rate)"
+	k=$((k + 1))
+done
+sleep 0.5
+median() { sort -g "$TMP/rate.$1" | sed -n 4p; }
+none=$(median none) with_mc=$(median mc) with_view=$(median view)
+diag "P1 (2e4 trials, all cores), median of 7 runs: $none trials/s without the view,"
+diag "  $with_mc with mc{..., view = true}, $with_view with view{...}"
+diag "P1 throughput ratio with/without the view: $(awk -v a="$with_mc" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (mc{view=true}), $(awk -v a="$with_view" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (view{...})"
+quit_relush "mc"
+
+echo "1..$count"
+exit $failed
