@@ -26,6 +26,11 @@ tests_unit_test_core_SOURCES = tests/unit/test_core.c tests/unit/tap.h
 tests_unit_test_core_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_core
 
+check_PROGRAMS += tests/unit/test_remedies
+tests_unit_test_remedies_SOURCES = tests/unit/test_remedies.c tests/unit/tap.h
+tests_unit_test_remedies_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_remedies
+
 check_PROGRAMS += tests/unit/test_rng
 tests_unit_test_rng_SOURCES = tests/unit/test_rng.c tests/unit/tap.h
 tests_unit_test_rng_LDADD = $(unit_ldadd)
@@ -47,10 +52,19 @@ LUA_TESTS = \
 	tests/lua/errors.lua \
 	tests/lua/bounds.lua \
 	tests/lua/mc.lua
+LUA_TESTS += tests/lua/plot.lua tests/lua/paper.lua
+LUA_TESTS += tests/lua/remedies.lua
+LUA_TESTS += tests/lua/view.lua
+LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
+EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
 
 # ---- terminal tests
 TERM_TESTS =
+TERM_TESTS += tests/term/view.sh
+TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
+	tests/term/history.sh tests/term/cli.sh
+EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

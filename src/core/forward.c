@@ -7,10 +7,23 @@
 #include <string.h>
 #include "relush/alloc.h"
 #include "relush/death.h"
+#include "relush/interrupt.h"
 
 /* Batch-norm epsilon, as in common frameworks: a neuron whose pre-activations
  * are all equal on the batch normalises to 0, i.e. inactive. */
 #define BN_EPS 1e-5
+
+/* A pass polls the interrupt flag before a layer only when that layer is
+ * big enough to matter (so small per-trial passes inside Monte Carlo, which
+ * polls on its own, are never cut in the middle). */
+#define POLL_WORK 4194304.0
+
+static int interrupted_before(size_t rows, size_t fan_in, size_t n, rl_err *e)
+{
+	if ((double)rows * (double)fan_in * (double)n >= POLL_WORK && rl_interrupted())
+		return rl_fail(e, "interrupted");
+	return 0;
+}
 
 /* Z (rows x n) = H (rows x fan_in) W^T + b. */
 static void preactivate(const double *H, size_t rows, size_t fan_in,
@@ -161,6 +174,11 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
+		if (interrupted_before(rows, cur, n, e)) {
+			mat_free(out);
+			buffers_free(&p);
+			return NULL;
+		}
 		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
 		if (s->arch == ARCH_BATCHNORM)
 			batchnorm(p.Z, rows, n);
@@ -251,6 +269,10 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 		size_t n = s->widths[l - 1];
 		rl_layer_stats *st = &rep->layers[l - 1];
 		st->reaching = alive;
+		if (interrupted_before(rows, cur, n, e)) {
+			failed = 1;
+			break;
+		}
 		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
 		if (s->arch == ARCH_BATCHNORM)
 			batchnorm(p.Z, rows, n);

@@ -1,1 +1,12 @@
 # The ncurses live view and its text renderer (above the Lua layer).
+# Line plots (plot.lines): terminal/SVG/CSV renderer and its Lua binding.
+src_relush_SOURCES += src/view/plot.h src/view/plot.c src/view/lplot.c
+# The live view: model, one renderer, a text and an ncurses back end, Lua.
+src_relush_SOURCES += \
+	src/view/view.h \
+	src/view/model.h src/view/model.c \
+	src/view/grid.h src/view/grid.c \
+	src/view/render.h src/view/render.c \
+	src/view/term.h src/view/term.c \
+	src/view/session.h src/view/session.c \
+	src/view/lview.c

@@ -36,6 +36,12 @@ ok() {   # ok STATUS DESCRIPTION
 	fi
 }
 diag() { echo "# $*"; }
+# same_stty A B: the two saved `stty -a` outputs are equal (else the diff)
+same_stty() {
+	cmp -s "$TMP/$1" "$TMP/$2" && return 0
+	diff "$TMP/$1" "$TMP/$2" | sed 's/^/#   /'
+	return 1
+}
 
 capture() { tm capture-pane -p -t view "$@" 2>/dev/null; }
 # wait_for PATTERN [TENTHS]: until the pane shows the (grep -E) pattern
@@ -217,7 +223,7 @@ leave_view() {
 	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
 	wait_for '^echo42' 50 && grep -q '^> stty("lua.after"); print("echo" .. 40 + 2)' "$TMP/pane"
 	ok $? "$1: typed text echoes and runs after the view"
-	cmp -s "$TMP/lua.before" "$TMP/lua.after"
+	same_stty lua.before lua.after
 	ok $? "$1: stty -a is unchanged by the view"
 }
 
@@ -225,7 +231,7 @@ quit_relush() {
 	tm send-keys -t view C-d
 	wait_for 'sh\$ *$' 50
 	type_line "stty -a > $TMP/sh.after; echo typed-\$((6 * 7))"
-	wait_for '^typed-42' 50 && cmp -s "$TMP/sh.before" "$TMP/sh.after"
+	wait_for 'typed-42' 50 && same_stty sh.before sh.after
 	ok $? "$1: after relush exits the shell's terminal is as before and echoes"
 }
 
@@ -235,7 +241,7 @@ for size in 80x24 200x60; do
 	start "$w" "$h" TERM=tmux-256color LANG=C.UTF-8
 	start_relush
 	type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
-	wait_for 'relush view' 100
+	wait_for 'q: ?quit' 100
 	ok $? "$size: view(relu(8,16), inputs.gaussian(64,16)) opens the view"
 	check_pane 256 "$size: 8 heatmap rows whose numbers and cell colours match net:death(X)"
 	last=$(capture | sed -n "${h}p")
@@ -245,11 +251,20 @@ for size in 80x24 200x60; do
 	quit_relush "$size"
 done
 
+# 8 colours (TERM=screen): the gradient folds into blue, cyan, green, yellow, white
+start 80 24 TERM=screen LANG=C.UTF-8
+start_relush
+type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
+wait_for 'q: ?quit' 100
+check_pane 8 "TERM=screen: 8 heatmap rows in the 8-colour gradient match net:death(X)"
+leave_view "TERM=screen"
+quit_relush "TERM=screen"
+
 # ---- 2. resizing ------------------------------------------------------------------------
 start 80 24 TERM=tmux-256color LANG=C.UTF-8
 start_relush
 type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
-wait_for 'relush view' 100
+wait_for 'q: ?quit' 100
 bar_width() { capture | sed -n 4p | sed 's/█/#/g; s/·/./g; s/.*│ *[0-9]* \([#.]*\) .*/\1/' | awk '{ print length($0) }'; }
 b80=$(bar_width)
 tm resize-window -t view -x 120 -y 40
@@ -264,7 +279,7 @@ tm resize-window -t view -x 40 -y 10
 wait_for 'terminal too small: 40x10' 30
 ok $? "a 40x10 pane says the terminal is too small"
 tm resize-window -t view -x 80 -y 24
-wait_for 'relush view' 30 && sleep 0.2
+wait_for 'q: ?quit' 30 && sleep 0.2
 last=$(capture | sed -n 24p)
 case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
 ok $s "back to 80x24 the view is drawn again"
@@ -272,7 +287,7 @@ leave_view "resize"
 
 # keys: help, aggregation, scrolling (a wide, deep net)
 type_line "view(relu(60, 300, {input = 4, seed = 2}), inputs.gaussian(16, 4, {seed = 3}))"
-wait_for 'relush view' 100
+wait_for 'q: ?quit' 100
 grep -Eq '1 cell = [0-9]+ neurons \(auto\)' "$TMP/pane"
 ok $? "a 300-wide net is aggregated automatically, and the heading says so"
 tm send-keys -t view +
@@ -305,13 +320,13 @@ ok $? "Esc leaves the view"
 
 # Ctrl-C inside the view: the terminal is restored, the shell says interrupted
 type_line "view(net, X)"
-wait_for 'relush view' 100
+wait_for 'q: ?quit' 100
 tm send-keys -t view C-c
 wait_for '^interrupted' 30
 ok $? "Ctrl-C leaves the view and interrupts the call"
 leave_view_ctrlc() {
 	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
-	wait_for '^echo42' 50 && cmp -s "$TMP/lua.before" "$TMP/lua.after"
+	wait_for '^echo42' 50 && same_stty lua.before lua.after
 	ok $? "after Ctrl-C the prompt works and stty -a is unchanged"
 }
 leave_view_ctrlc
@@ -322,7 +337,7 @@ for env in "TERM=vt100 LANG=C" "TERM=tmux-256color NO_COLOR=1 LANG=C.UTF-8"; do
 	start 80 24 $env
 	start_relush
 	type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
-	wait_for 'relush view' 100
+	wait_for 'q: ?quit' 100
 	check_pane ramp "$env: the heat cells are the character ramp of net:death(X)'s fractions"
 	grep -q '0% \.:-=+\*#%@ 100%' "$TMP/pane"
 	ok $? "$env: the legend shows the ramp"
@@ -334,7 +349,7 @@ done
 start 80 24 TERM=vt100 LANG=C
 start_relush
 type_line "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
-wait_for 'relush view' 100
+wait_for 'q: ?quit' 100
 capture > "$TMP/ascii"
 grep -q '^    1|' "$TMP/ascii" && ! grep -q '│' "$TMP/ascii"
 ok $? "LANG=C: ASCII glyphs only"
@@ -345,17 +360,17 @@ quit_relush "vt100"
 # ---- 4. SIGTERM in the view, and stdout redirected to a file -----------------------------
 start 80 24 TERM=tmux-256color LANG=C.UTF-8
 type_line "stty -a > $TMP/sh.before; $RELUSH -e 'io.open(os.getenv(\"VIEW_TMP\") .. \"/pid\", \"w\"):write(io.open(\"/proc/self/stat\"):read(\"n\")):close(); view(relu(8, 16))'"
-wait_for 'relush view' 100
+wait_for 'q: ?quit' 100
 kill -TERM "$(cat "$TMP/pid")"
 wait_for 'sh\$ *$' 50
 type_line "stty -a > $TMP/sh.after; echo typed-\$((6 * 7))"
-wait_for '^typed-42' 50 && cmp -s "$TMP/sh.before" "$TMP/sh.after"
+wait_for 'typed-42' 50 && same_stty sh.before sh.after
 ok $? "SIGTERM in the view: relush ends and the terminal is restored"
 
 chunk="dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); view(net, X)"
 type_line "$RELUSH -e \"$chunk\" > $TMP/batch.txt; echo exit-\$?"
-wait_for '^exit-[0-9]' 100
-grep -q '^exit-0' "$TMP/pane"
+wait_for 'exit-[0-9]' 100
+grep -q 'exit-0' "$TMP/pane"
 ok $? "view() with stdout redirected to a file (stdin a terminal) succeeds"
 VIEW_TMP=$TMP "$RELUSH" -e "dofile(os.getenv('VIEW_TMP') .. '/setup.lua'); io.write(view.snapshot(net, X))" \
 	> "$TMP/snapshot.txt" 2>/dev/null </dev/null
@@ -425,7 +440,7 @@ tm send-keys -t view q
 wait_for '^> *$' 50
 type_line "r2 = mc{$P1, trials = 2e4}; print('same', same(r1, r2), r1.alive_trials, r1.trials, #calls, r1.seconds)"
 wait_for '^same[[:space:]]+(true|false)[[:space:]]' 100
-diag "the 2e4-trial run: $(sed -n 's/^same[[:space:]].*20000[[:space:]]*\([0-9]*\)[[:space:]]*\([0-9.e-]*\).*/\1 progress calls in \2 s/p' "$TMP/pane")"
+diag "the 2e4-trial run: $(awk '/^same[ \t]/ { print $5 " progress calls in " $6 " s" }' "$TMP/pane")"
 grep -Eq '^same[[:space:]]+true[[:space:]]+[0-9]+[[:space:]]+20000' "$TMP/pane"
 ok $? "mc{depth=32, width=4, X=inputs.gaussian(64,2), trials=2e4, view=true} ends with the same numbers as without the view"
 

@@ -1,0 +1,154 @@
+/* model.c: filling the view's model from a death report or from the Monte
+ * Carlo engine's counts. Fractions are computed here once, so the renderer
+ * and the text snapshot show exactly the numbers a report would. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "view/model.h"
+
+/* Samples kept for the P(alive) curve; when full, every other one goes. */
+#define CURVE_CAP 1024
+
+int view_model_init(view_model *m, int mc, const size_t *widths, size_t depth,
+                    size_t input, size_t points)
+{
+	memset(m, 0, sizeof *m);
+	m->mc = mc;
+	m->depth = depth;
+	m->input = input;
+	m->points = points;
+	m->p_alive = m->ci_lo = m->ci_hi = NAN;
+	m->lower = m->upper = NAN;
+	m->eta = INFINITY;
+	m->layers = calloc(depth ? depth : 1, sizeof *m->layers);
+	if (!m->layers)
+		return -1;
+	for (size_t l = 0; l < depth; l++) {
+		view_layer *v = &m->layers[l];
+		v->width = widths[l];
+		if (widths[l] > m->max_width)
+			m->max_width = widths[l];
+		v->active = calloc(widths[l], sizeof *v->active);
+		if (!v->active) {
+			view_model_free(m);
+			return -1;
+		}
+		v->living = v->active_pct = v->mean_dead = v->survival = NAN;
+		v->hazard_bound = -expm1(-(double)widths[l] * log(2.0));
+	}
+	if (mc) {
+		m->curve = calloc(CURVE_CAP, sizeof *m->curve);
+		if (!m->curve) {
+			view_model_free(m);
+			return -1;
+		}
+		m->curve_cap = CURVE_CAP;
+		m->curve_step = 0;
+	}
+	return 0;
+}
+
+void view_model_free(view_model *m)
+{
+	if (m->layers)
+		for (size_t l = 0; l < m->depth; l++)
+			free(m->layers[l].active);
+	free(m->layers);
+	free(m->curve);
+	memset(m, 0, sizeof *m);
+}
+
+void view_model_from_death(view_model *m, const rl_death_report *r)
+{
+	m->have_activity = 1;
+	m->living = r->living;
+	for (size_t l = 0; l < m->depth && l < r->depth; l++) {
+		const rl_layer_stats *st = &r->layers[l];
+		view_layer *v = &m->layers[l];
+		v->reached = st->reaching > 0;
+		v->living = (double)st->living;
+		v->dead = st->dead_neurons;
+		double sum = 0;
+		for (size_t j = 0; j < v->width; j++) {
+			v->active[j] = st->reaching ? (double)st->active[j] / (double)st->reaching : 0.0;
+			sum += (double)st->active[j];
+		}
+		/* the same expression as the DeathReport's "active %" column */
+		v->active_pct = st->reaching ? 100.0 * sum / ((double)st->reaching * (double)v->width) : NAN;
+	}
+}
+
+void view_model_from_counts(view_model *m, const mc_counts *c)
+{
+	/* without point statistics (stats = "alive") the counts are all 0 */
+	const uint64_t *na = c->stats == MC_STATS_ALL ? c->neuron_active : NULL;
+	m->have_activity = na != NULL;
+	size_t offset = 0;
+	for (size_t l = 0; l < m->depth && l < c->depth; l++) {
+		const mc_layer_counts *lc = &c->layers[l];
+		view_layer *v = &m->layers[l];
+		v->reached = lc->trials_reaching > 0;
+		v->survival = lc->trials_reaching
+		              ? (double)lc->trials_living / (double)lc->trials_reaching : NAN;
+		int point_stats = c->stats == MC_STATS_ALL;
+		v->living = point_stats && c->trials ? (double)lc->points_living / (double)c->trials : NAN;
+		v->mean_dead = point_stats && lc->trials_reaching
+		               ? (double)lc->dead_neurons / (double)lc->trials_reaching : NAN;
+		if (na) {
+			double sum = 0, reach = (double)lc->points_reaching;
+			size_t dead = 0;
+			for (size_t j = 0; j < v->width; j++) {
+				uint64_t a = na[offset + j];
+				v->active[j] = reach > 0 ? (double)a / reach : 0.0;
+				sum += (double)a;
+				dead += a == 0;
+			}
+			v->dead = lc->points_reaching ? dead : v->width;
+			v->active_pct = reach > 0 ? 100.0 * sum / (reach * (double)v->width) : NAN;
+		}
+		offset += v->width;
+	}
+}
+
+static void curve_append(view_model *m, double trials, double p, double lo, double hi)
+{
+	if (!m->curve)
+		return;
+	if (m->curve_len > 0) {
+		view_sample *last = &m->curve[m->curve_len - 1];
+		if (trials <= last->trials) {        /* the same point again: refresh it */
+			*last = (view_sample){trials, p, lo, hi};
+			return;
+		}
+		if (m->curve_step > 0 && m->curve_len > 1 &&
+		    trials - m->curve[m->curve_len - 2].trials < m->curve_step) {
+			*last = (view_sample){trials, p, lo, hi};
+			return;
+		}
+	}
+	if (m->curve_len == m->curve_cap) {
+		size_t k = 0;
+		for (size_t i = 0; i < m->curve_len; i += 2)
+			m->curve[k++] = m->curve[i];
+		m->curve[k - 1] = m->curve[m->curve_len - 1];
+		m->curve_len = k;
+		m->curve_step = m->curve_step > 0 ? 2 * m->curve_step : trials / (double)k;
+	}
+	m->curve[m->curve_len++] = (view_sample){trials, p, lo, hi};
+}
+
+void view_model_progress(view_model *m, uint64_t done, uint64_t total, uint64_t alive_trials,
+                         double elapsed, double rate, double eta)
+{
+	m->done = done;
+	m->total = total;
+	m->alive_trials = alive_trials;
+	m->elapsed = elapsed;
+	m->rate = rate;
+	m->eta = eta;
+	if (done > 0) {
+		m->p_alive = (double)alive_trials / (double)done;
+		mc_wilson(alive_trials, done, 1.959963984540054, &m->ci_lo, &m->ci_hi);
+		curve_append(m, (double)done, m->p_alive, m->ci_lo, m->ci_hi);
+	}
+}

@@ -1,0 +1,55 @@
+/* render.h: the one renderer of the live view. It draws a model into an
+ * abstract grid, given the view's state (scroll position, aggregation,
+ * colours, glyph set); term.c shows the grid with ncurses and grid.c turns
+ * it into text for view.snapshot. */
+#ifndef RELUSH_VIEW_RENDER_H
+#define RELUSH_VIEW_RENDER_H
+
+#include "view/grid.h"
+#include "view/model.h"
+
+/* How active fractions are shown. */
+enum view_colours {
+	VIEW_RAMP = 0,    /* a density ramp of characters (no colours, NO_COLOR, text) */
+	VIEW_COLOUR8,     /* the 8 ANSI colours */
+	VIEW_COLOUR256    /* a 256-colour gradient */
+};
+
+/* The character ramp for an active fraction f in (0, 1]: RAMP[ceil(9 f) - 1].
+ * A dead neuron is 'x'; a layer no point reaches is blank. */
+#define VIEW_RAMP_CHARS ".:-=+*#%@"
+#define VIEW_RAMP_LEVELS 9
+
+/* Sizes below these show "terminal too small" instead of the view. */
+#define VIEW_MIN_WIDTH 60
+#define VIEW_MIN_HEIGHT 8
+
+typedef struct view_state {
+	int colours;          /* enum view_colours */
+	int unicode;          /* UTF-8 block and box glyphs (else ASCII) */
+	int interactive;      /* draw the key line (not in snapshots) */
+	int agg;              /* neurons per heat cell; 0: as many as fit (auto) */
+	size_t top_layer;     /* vertical scroll: first layer row shown (0-based) */
+	size_t first_cell;    /* horizontal scroll: first heat cell shown */
+	int help;             /* the help box is shown */
+	int paused;           /* the display is frozen */
+	/* Filled by view_render, for the key handler: */
+	int layer_rows;       /* layer rows on screen */
+	int heat_cols;        /* heat cells on screen */
+	int agg_used;         /* neurons per cell in the last frame */
+	size_t cells_total;   /* heat cells of the widest layer */
+	int too_small;
+} view_state;
+
+/* Draws the whole screen into g (its size is the screen's). */
+void view_render(const view_model *m, view_state *s, view_grid *g);
+
+/* Rows a snapshot needs to show every layer (and, for Monte Carlo, the curve). */
+int view_render_full_height(const view_model *m, const view_state *s);
+
+/* The character for an active fraction (level 1..9) and the colour level
+ * (1..VIEW_HEAT_LEVELS); f in (0, 1]. */
+int view_ramp_level(double f);
+int view_heat_level(double f);
+
+#endif

@@ -1,0 +1,212 @@
+-- view.lua: the live view's text renderer (view.snapshot), its batch-mode
+-- print and the Monte Carlo hook, checked against net:death and mc (issue 7).
+local t = require "tap"
+
+local RAMP = ".:-=+*#%@"
+
+-- The character the view draws for a group of neurons: 'x' when all are
+-- dead, blank when no point reaches the layer, else the ramp at the mean
+-- active fraction (the ceil(9 f)-th character).
+local function expected_cell(layer, first, last)
+  if layer.reaching == 0 then return " " end
+  local sum, dead = 0, 0
+  for j = first, last do
+    local f = layer.active[j] / layer.reaching
+    sum = sum + f
+    if f == 0 then dead = dead + 1 end
+  end
+  if dead == last - first + 1 then return "x" end
+  local level = math.ceil(sum / (last - first + 1) * 9)
+  level = math.max(1, math.min(9, level))
+  return RAMP:sub(level, level)
+end
+
+-- Layer rows of an ASCII snapshot: {layer, heat, dead, bar, living, act}.
+local function rows_of(text)
+  local rows = {}
+  for line in text:gmatch("[^\n]*") do
+    local l, heat, dead, bar, living, act =
+      line:match("^%s*(%d+)|(.-)|%s*(%d+) ([#%.]+)%s+(%d+)%s+(%S+)$")
+    if l then
+      rows[#rows + 1] = {layer = tonumber(l), heat = heat, dead = tonumber(dead), bar = bar,
+                         living = tonumber(living), act = act}
+    end
+  end
+  return rows
+end
+
+local function act_pct(layer)
+  if layer.reaching == 0 then return "-" end
+  local sum = 0
+  for j = 1, layer.width do sum = sum + layer.active[j] end
+  return string.format("%.1f", 100 * sum / (layer.reaching * layer.width))
+end
+
+-- Every row of a snapshot against the death report, cell by cell.
+local function check_snapshot(net, X, opts, what)
+  local text = view.snapshot(net, X, opts)
+  local r = net:death(X)
+  local rows = rows_of(text)
+  t.is(#rows, net.depth, what .. ": one row per layer")
+  local agg = tonumber(text:match("1 cell = (%d+) neuron")) or 0
+  local cells_ok, numbers_ok, bars_ok = true, true, true
+  for l, row in ipairs(rows) do
+    local layer = r.layers[l]
+    if row.layer ~= l or row.dead ~= layer.dead_neurons or row.living ~= layer.living
+       or row.act ~= act_pct(layer) then
+      numbers_ok = false
+      t.diag(string.format("%s layer %d: got dead %s living %s act %s, want %d %d %s", what, l,
+             row.dead, row.living, row.act, layer.dead_neurons, layer.living, act_pct(layer)))
+    end
+    local cells = math.ceil(layer.width / agg)
+    for c = 1, cells do
+      local first = (c - 1) * agg + 1
+      local want = expected_cell(layer, first, math.min(first + agg - 1, layer.width))
+      if row.heat:sub(c, c) ~= want then
+        cells_ok = false
+        t.diag(string.format("%s layer %d cell %d: got '%s', want '%s'", what, l, c,
+               row.heat:sub(c, c), want))
+      end
+    end
+    if row.heat:sub(cells + 1):match("%S") then cells_ok = false end
+    local filled = select(2, row.bar:gsub("#", ""))
+    if (layer.living == X.rows) ~= (filled == #row.bar) or (layer.living > 0) ~= (filled > 0) then
+      bars_ok = false
+    end
+  end
+  t.ok(agg >= 1, what .. ": the aggregation is shown (1 cell = " .. agg .. ")")
+  t.ok(numbers_ok, what .. ": dead neurons, living points and active % equal net:death(X)'s")
+  t.ok(cells_ok, what .. ": every heat cell is the ramp character of its active fraction")
+  t.ok(bars_ok, what .. ": the living bars are full only when every point lives, empty only when none")
+  return text, r
+end
+
+-- the acceptance net, and a few others
+local net = relu(8, 16, {seed = 11})
+local X = inputs.gaussian(64, 16, {seed = 12})
+local text, r = check_snapshot(net, X, nil, "relu(8,16)")
+t.ok(text:find("living " .. r.living .. " of 64 points", 1, true), "the summary gives the living points")
+t.ok(text:find("1 cell = 1 neuron", 1, true), "16 neurons fit: 1 cell = 1 neuron")
+for line in text:gmatch("[^\n]+") do
+  if #line > 80 then t.ok(false, "a line is wider than 80 columns: " .. line) end
+end
+
+check_snapshot(relu(3, 500, {input = 4, seed = 3}), inputs.gaussian(32, 4, {seed = 4}), nil,
+               "wide layers")
+local wide = view.snapshot(relu(3, 500, {input = 4, seed = 3}), inputs.gaussian(32, 4, {seed = 4}))
+t.ok(wide:find("1 cell = %d+ neurons %(auto%)"), "wide layers are aggregated automatically")
+check_snapshot(relu(4, 300, {input = 4, seed = 3}), inputs.gaussian(32, 4, {seed = 4}),
+               {width = 200}, "width 200")
+check_snapshot(relu{widths = {3, 40, 2, 7}, input = 3, seed = 5}, inputs.gaussian(50, 3, {seed = 6}),
+               nil, "mixed widths")
+
+-- a net that dies: the rows after the death have no point reaching them
+local dying, dX
+for seed = 1, 200 do
+  local n = relu(12, 2, {seed = seed})
+  local x = inputs.gaussian(8, 2, {seed = seed})
+  local d = n:death(x)
+  if not d.alive and d.layers[12].reaching == 0 then dying, dX = n, x; break end
+end
+t.ok(dying ~= nil, "found a seeded relu(12, 2) that dies before its last layer")
+if dying then
+  local dtext = check_snapshot(dying, dX, nil, "a dead net")
+  t.ok(dtext:find(": dead", 1, true), "the summary says the net is dead")
+end
+
+-- the default input set is net:death()'s
+t.is(view.snapshot(net), view.snapshot(net, inputs.gaussian(64, 16, {seed = 1})),
+     "X defaults to 64 Gaussian points with seed 1, as in net:death()")
+
+-- Unicode glyphs on request, the same numbers
+local u = view.snapshot(net, X, {unicode = true})
+t.ok(u:find("\u{2502}") and u:find("\u{2588}"), "unicode = true draws box and block glyphs")
+t.ok(not text:find("[\128-\255]"), "the default snapshot is plain ASCII")
+
+-- errors name the argument and what is accepted
+t.raises(function() view.snapshot("net") end, {"bad argument #1", "relush.Net"}, "snapshot of a string")
+t.raises(function() view.snapshot(net, inputs.gaussian(4, 3)) end, {"bad argument #2", "16"},
+         "X of the wrong dimension")
+t.raises(function() view.snapshot(net, X, {width = 10}) end, {"width", "60"}, "width below 60")
+t.raises(function() view.snapshot(net, X, {colour = true}) end, {"colour"}, "unknown option")
+t.raises(function() view(42) end, {"bad argument #1", "Net"}, "view(42)")
+
+-- help entries
+local help = package.loaded.relush._help
+t.ok(help.view and help.view.summary:find("heatmap"), "help entry for view")
+t.ok(help["view.snapshot"] and help["view.snapshot"].example ~= "", "help entry for view.snapshot")
+
+-- batch mode: with stdout not a terminal, view() prints the snapshot
+local relush = os.getenv("RELUSH")
+if relush then
+  local chunk = "view(relu(8, 16, {seed = 11}), inputs.gaussian(64, 16, {seed = 12}))"
+  local p = io.popen(relush .. " -e '" .. chunk .. "' 2>&1 </dev/null")
+  local out = p:read("a")
+  p:close()
+  t.is(out, text, "view(net, X) with stdout redirected prints view.snapshot(net, X)")
+
+  -- view{...} runs mc with the view: the same numbers as without it, and
+  -- the final frame printed
+  local mc_chunk = [[
+    local X = inputs.gaussian(64, 2, {seed = 1})
+    local o = {depth = 32, width = 4, X = X, trials = 2e4, seed = 5}
+    local a = mc(o)
+    o.view = true
+    local b = mc(o)
+    o.view = nil
+    local c = view(o)
+    local same = a.alive_trials == b.alive_trials and a.alive_trials == c.alive_trials
+      and a.fraction == b.fraction and a.fraction == c.fraction and a.trials == c.trials
+    for l = 1, 32 do
+      for k, v in pairs(a.layers[l]) do
+        if type(v) == "number" and v == v and (b.layers[l][k] ~= v or c.layers[l][k] ~= v) then
+          same = false
+        end
+      end
+    end
+    print("SAME " .. tostring(same) .. " " .. a.alive_trials)
+  ]]
+  p = io.popen(relush .. " -e '" .. mc_chunk .. "' 2>&1 </dev/null")
+  out = p:read("a")
+  p:close()
+  local frames = select(2, out:gsub("relush mc ", ""))
+  t.is(frames, 2, "mc{view = true} and view{...} each print their final frame")
+  t.ok(out:find("trials 20000 / 20000 (100.0%)", 1, true), "the frame shows every trial done")
+  t.ok(out:find("SAME true", 1, true), "mc with the view gives the same counts as without it")
+  local alive = out:match("SAME true (%d+)")
+  t.ok(alive and out:find("(" .. alive .. " alive)", 1, true), "the frame shows the run's alive trials")
+  local mrows = 0
+  for line in out:gmatch("[^\n]+") do
+    if line:match("^%s*%d+|") then mrows = mrows + 1 end
+  end
+  t.is(mrows, 64, "each frame has a row for each of the 32 layers")
+  t.ok(out:find("P(alive) against trials", 1, true) and out:find("- L", 1, true),
+       "the frame has the P(alive) curve with L")
+end
+
+-- the hook's protocol, driven by hand in a child (it prints at the end)
+if relush then
+  local chunk = [[
+    local hook = debug.getregistry()["relush.view_hook"]
+    local function layers(done, active)
+      return {{width = 2, trials_reaching = done, trials_living = done, reaching = 3 * done,
+               living = 3 * done, dead_neurons = 0, active = active}}
+    end
+    assert(hook({done = 10, total = 40, elapsed = 0.1, rate = 100, eta = 0.3, final = false,
+                 alive_trials = 10, lower = 0.75, layers = layers(10, {30, 0})}) == true)
+    assert(hook({done = 20, total = 40, elapsed = 0.2, rate = 100, eta = 0.2, final = true,
+                 alive_trials = 15, lower = 0.75, upper = 0.9, layers = layers(20, {60, 0})}) == true)
+    assert(hook(nil) == true)
+  ]]
+  local p = io.popen(relush .. " -e '" .. chunk .. "' 2>&1 </dev/null")
+  local out = p:read("a")
+  p:close()
+  t.ok(out:find("trials 20 / 40 (50.0%)", 1, true), "hook: trials done and total")
+  t.ok(out:find("P(alive) 0.7500", 1, true), "hook: P(alive) = alive trials / trials")
+  t.ok(out:find("interrupted", 1, true), "hook: a final call before every trial is marked interrupted")
+  t.ok(out:find("X: 3 points", 1, true), "hook: the points are layer 1's reaching points per trial")
+  t.ok(out:match("\n%s*1|@x"), "hook: per-neuron activity over trials x points, dead neuron marked")
+  t.ok(out:find("= U", 1, true) and out:find("U 0.9000", 1, true), "hook: U is drawn when given")
+end
+
+t.done()
