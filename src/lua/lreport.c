@@ -44,6 +44,7 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
 	}
 	lua_setfield(L, -2, "layers");
 	rlua_set_number(L, "lower", bound_lower(spec->widths, spec->depth));
+	rlua_set_number(L, "lower_death", bound_death(spec->widths, spec->depth));
 	rlua_set_number(L, "upper", bound_upper(spec->widths, spec->depth, (double)spec->input,
 	                                        r->orthant, spec->bias.kind == LAW_ZERO));
 	luaL_setmetatable(L, RLUA_DEATH);
@@ -117,6 +118,13 @@ static int report_tostring(lua_State *L)
 	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
 	char lower[32], upper[32];
 	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
+	/* L within 1e-4 of 1 reads as "1": say how far from 1 it is instead */
+	double gap = num_field(L, 1, "lower_death");
+	if (gap > 0 && gap < 1e-4) {
+		char g[32];
+		rlua_fmt_number(g, sizeof g, gap);
+		snprintf(lower, sizeof lower, "1 - %s", g);
+	}
 	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
