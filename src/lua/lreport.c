@@ -116,12 +116,12 @@ static int report_tostring(lua_State *L)
 	lua_getfield(L, 1, "arch");
 	const char *arch = lua_tostring(L, -1);
 	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
-	char lower[32], upper[32];
+	char lower[40], upper[32];
 	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
 	/* L within 1e-4 of 1 reads as "1": say how far from 1 it is instead */
 	double gap = num_field(L, 1, "lower_death");
 	if (gap > 0 && gap < 1e-4) {
-		char g[32];
+		char g[24];
 		rlua_fmt_number(g, sizeof g, gap);
 		snprintf(lower, sizeof lower, "1 - %s", g);
 	}
