@@ -71,6 +71,24 @@ for l = 1, depth do
 end
 
 run:csv(csv_headers, csv_rows)
+-- The figure: the measured cosines per width against the prediction.
+do
+  local xs, series = {}, {}
+  local function column(j)
+    local c = {}
+    for i, row in ipairs(csv_rows) do c[i] = row[j] end
+    return c
+  end
+  for i, row in ipairs(csv_rows) do xs[i] = row[1] end
+  for j, n in ipairs(widths) do
+    series[#series + 1] = {name = "measured, n = " .. n, y = column(3 + j), color = j}
+  end
+  series[#series + 1] = {name = "arc-cosine prediction", y = column(2), style = "dashed", color = 8}
+  series[#series + 1] = {name = "map of the mean input cosine", y = column(3), style = "dotted", color = 4}
+  run:figure{x = xs, series = series, ymax = 1,
+             title = ("Mean pairwise cosine of the representations (%d nets per width)"):format(nets),
+             xlabel = "layer (0: the input)", ylabel = "mean cosine"}
+end
 run:table(headers, rows)
 print("  columns n=...: the mean over nets of the mean pairwise cosine of the living points'")
 print("  representations; predicted: the arc-cosine map iterated on each pair's input cosine")
@@ -92,6 +110,4 @@ for l = 1, depth do
 end
 run:check(ok, "width 256: the cosine follows the prediction within the tolerance at every layer",
           ("largest gap / tolerance %.2f"):format(worst))
-print(("wrote %s"):format(run:path("csv")))
-print(("alignment: %d checks, %d failed"):format(run.checks, run.failures))
-if run.failures > 0 then os.exit(1) end
+run:finish()

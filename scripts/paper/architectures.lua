@@ -70,6 +70,33 @@ for _, arch in ipairs(archs) do
 end
 run:csv({"arch", "depth", "p_alive", "mean_F", "se", "predicted_F", "p_every_layer_active",
          "nonzero_outputs"}, rows)
+-- The figure: P(alive) (lines) and mean F (markers) against depth per arch,
+-- with the plain lower bound L for reference.
+do
+  local styles = {plain = "line", residual = "line", dense = "dashed", skip = "dotted", batchnorm = "line"}
+  local series, few, L = {}, {}, {}
+  for i, k in ipairs(depths) do L[i] = (1 - 2 ^ -n) ^ k end
+  for c, arch in ipairs(archs) do
+    local P, F = {}, {}
+    for _, r in ipairs(results) do
+      if r.arch == arch then
+        for i, k in ipairs(depths) do
+          if r.k == k then P[i], F[i] = r.p_alive, r.F end
+        end
+      end
+    end
+    series[#series + 1] = {name = "P(alive) " .. arch, y = P, style = styles[arch], color = c}
+    series[#series + 1] = {name = "mean F " .. arch, y = F, style = "points", color = c}
+    few[#few + 1] = series[#series - 1]
+  end
+  series[#series + 1] = {name = "L = (1 - 2^-n)^k", y = L, style = "dotted", color = 8}
+  few[#few + 1] = series[#series]
+  run:figure({x = depths, series = series, logx = true, ymin = 0, ymax = 1,
+              title = ("Architectures, width %d, %d points in d = %d (residual, dense, skip: P(alive) = 1)")
+                      :format(n, points, dim),
+              xlabel = "depth k", ylabel = "P(alive) and mean living fraction"},
+             {series = few, ylabel = "P(alive)", title = "per architecture (mean F in the SVG)"})
+end
 run:table({"arch", "depth", "P(alive)", "mean F", "se", "predicted F", "P(every layer active)",
            "output != 0"}, rows)
 print("  predicted F: 1 for residual and dense, 1 - 2^-n_1 for skip, L = (1 - 2^-n)^k for plain")
@@ -90,6 +117,4 @@ for _, r in ipairs(results) do
               ("%.4f vs %.4f, se %.2g"):format(r.F, r.want, r.se))
   end
 end
-print(("wrote %s"):format(run:path("csv")))
-print(("architectures: %d checks, %d failed"):format(run.checks, run.failures))
-if run.failures > 0 then os.exit(1) end
+run:finish()

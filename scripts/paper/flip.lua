@@ -20,6 +20,7 @@ local widths, depths = {1, 2, 3, 4}, {1, 2, 5, 10, 20}
 print(("%d nets per setting, %d Gaussian points in d = %d"):format(trials, points, dim))
 
 local rows, min_margin, min_survival_all = {}, math.huge, math.huge
+local figure = {}   -- zero-bias results for the plot: figure[n][k]
 local mean_ok, width_one_ok = true, true
 for _, bias in ipairs{0, 1} do
   for _, n in ipairs(widths) do
@@ -56,11 +57,42 @@ for _, bias in ipairs{0, 1} do
       rows[#rows + 1] = {bias == 0 and "0" or "N(0,1)", n, k, mean_before, lower,
                          alive_before / trials, sum_after / trials, min_after, 2 ^ -k,
                          min_survival, alive_after / trials}
+      if bias == 0 then
+        figure[n] = figure[n] or {}
+        figure[n][k] = {before = mean_before, after = sum_after / trials, min = min_after}
+      end
     end
   end
 end
 run:csv({"bias", "width", "depth", "mean_F", "lower", "p_alive", "flipped_mean_F", "min_F",
          "floor", "min_survival", "p_alive_flipped"}, rows)
+-- The figure: living fraction against depth (zero biases), with and without
+-- flipping, the smallest flipped fraction over all widths, and the floor.
+do
+  local series, few, floor, lowest = {}, {}, {}, {}
+  for i, k in ipairs(depths) do
+    floor[i], lowest[i] = 2.0 ^ -k, math.huge
+    for _, n in ipairs(widths) do lowest[i] = math.min(lowest[i], figure[n][k].min) end
+  end
+  for c, n in ipairs(widths) do
+    local after, before = {}, {}
+    for i, k in ipairs(depths) do
+      after[i] = figure[n][k].after
+      before[i] = figure[n][k].before > 0 and figure[n][k].before or common.nan
+    end
+    series[#series + 1] = {name = "flipped, n = " .. n, y = after, color = c}
+    series[#series + 1] = {name = "not flipped, n = " .. n, y = before, style = "dashed", color = c}
+    if n == 1 or n == 4 then few[#few + 1] = series[#series - 1]; few[#few + 1] = series[#series] end
+  end
+  series[#series + 1] = {name = "smallest flipped F (any n)", y = lowest, style = "points", color = 8}
+  series[#series + 1] = {name = "floor 2^-k", y = floor, style = "dotted", color = 8}
+  few[#few + 1] = series[#series - 1]
+  few[#few + 1] = series[#series]
+  run:figure({x = depths, series = series, logy = true,
+              title = ("Living fraction with and without sign flipping (mean of %d nets, zero biases)"):format(trials),
+              xlabel = "depth k", ylabel = "living fraction F"},
+             {series = few, title = "flipped or not, n = 1 and 4 (all n in the SVG)"})
+end
 run:table({"bias", "width", "depth", "mean F", "L", "P(alive)", "flipped mean F", "min F",
            "floor 2^-k", "min survival", "P(alive) flipped"}, rows)
 
@@ -70,6 +102,4 @@ run:check(min_survival_all >= 0.5, "every layer keeps at least half of its livin
           ("smallest survival %.4f"):format(min_survival_all))
 run:check(mean_ok, "without flipping, mean F = L within 4 standard errors in every setting")
 run:check(width_one_ok, "width 1, zero bias: the living count after layer 1 is kept at every later depth")
-print(("wrote %s"):format(run:path("csv")))
-print(("flip: %d checks, %d failed"):format(run.checks, run.failures))
-if run.failures > 0 then os.exit(1) end
+run:finish()

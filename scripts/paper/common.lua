@@ -1,0 +1,208 @@
+-- common.lua: what the paper scripts share. Each script is run as
+--   relush scripts/paper/NAME.lua [--quick] [--out DIR]
+-- and writes DIR/NAME.csv (its results table) and DIR/NAME.svg (its
+-- figure), prints the figure in the terminal and a summary table, and
+-- checks the paper's claim it reproduces: one PASS/FAIL line per check,
+-- exit status 1 when any check fails, so `make paper` is also a test.
+--
+-- Statistical checks use 4-sigma intervals (Wilson with z = 4), so a true
+-- claim fails by chance about once in 15000 checks; the tables show the
+-- usual 95% intervals.
+local M = {}
+
+local Run = {}
+Run.__index = Run
+
+M.nan = 0 / 0
+
+local function usage(name, status)
+  local out = status == 0 and io.stdout or io.stderr
+  out:write(("usage: relush scripts/paper/%s.lua [--quick] [--out DIR]\n"):format(name),
+            "  --quick    fewer trials and points (the whole paper in under 5 minutes)\n",
+            "  --out DIR  where NAME.csv and NAME.svg go (default: results)\n")
+  os.exit(status)
+end
+
+-- Wall-clock seconds (os.clock counts CPU time of every thread).
+local function wall()
+  local f = io.popen("date +%s.%N 2>/dev/null")
+  local t = f and tonumber(f:read("l"))
+  if f then f:close() end
+  return t or os.time()
+end
+
+-- Starts a run: reads the command line (the script's ... or arg).
+function M.start(name, what, argv)
+  argv = argv or arg or {}
+  local run = setmetatable({name = name, quick = false, out = "results", checks = 0, failures = 0}, Run)
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--quick" then
+      run.quick = true
+    elseif a == "--out" then
+      run.out = argv[i + 1] or usage(name, 2)
+      i = i + 1
+    elseif a:match("^%-%-out=") then
+      run.out = a:sub(7)
+    elseif a == "-h" or a == "--help" then
+      usage(name, 0)
+    else
+      io.stderr:write(("relush: %s.lua: unknown argument '%s'\n"):format(name, a))
+      usage(name, 2)
+    end
+    i = i + 1
+  end
+  if os.getenv("RELUSH_PAPER_QUICK") == "1" then run.quick = true end
+  if not os.execute("mkdir -p '" .. run.out:gsub("'", "'\\''") .. "'") then
+    error(("%s: cannot create the results folder '%s'"):format(name, run.out), 0)
+  end
+  run.started = wall()
+  print(("== %s: %s%s"):format(name, what, run.quick and " (--quick)" or ""))
+  return run
+end
+
+-- full or quick setting
+function Run:pick(full, quick)
+  if self.quick then return quick end
+  return full
+end
+
+function Run:path(ext) return self.out .. "/" .. self.name .. "." .. ext end
+
+-- ---- numbers -------------------------------------------------------------
+
+-- Compact, readable numbers for tables: integers plainly, probabilities
+-- with 4 significant digits, tiny ones in exponent form.
+function M.fmt(v, digits)
+  if type(v) ~= "number" then return tostring(v) end
+  if v ~= v then return "-" end
+  if math.type(v) == "integer" or (v == math.floor(v) and math.abs(v) < 1e15) then
+    return string.format("%d", math.floor(v))
+  end
+  local a = math.abs(v)
+  if v > 0.99995 and v < 1 then               -- would print as 1: show how near
+    local decimals = math.min(15, math.ceil(-math.log(1 - v, 10)) + 2)
+    return (string.format("%." .. decimals .. "f", v):gsub("0+$", ""))
+  end
+  if a ~= 0 and (a < 1e-3 or a >= 1e6) then return string.format("%." .. ((digits or 4) - 1) .. "e", v) end
+  return string.format("%." .. (digits or 4) .. "g", v)
+end
+
+-- Wilson score interval for k successes in n trials at z sigmas.
+function M.wilson(k, n, z)
+  z = z or 4
+  local p = k / n
+  local z2 = z * z
+  local centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+  local half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+  return math.max(0, centre - half), math.min(1, centre + half)
+end
+
+-- A copy of list with values <= 0 (which a log axis cannot show) as NaN.
+function M.positive(list)
+  local out = {}
+  for i, v in ipairs(list) do out[i] = (v > 0) and v or M.nan end
+  return out
+end
+
+-- ---- output --------------------------------------------------------------
+
+-- Writes a CSV (header + rows of numbers/strings) through a temporary file
+-- renamed into place.
+local function csv_cell(v)
+  if type(v) == "number" then
+    if v ~= v then return "" end
+    if math.type(v) == "integer" then return tostring(v) end
+    local s = string.format("%.15g", v)
+    if tonumber(s) ~= v then s = string.format("%.17g", v) end
+    return s
+  end
+  v = tostring(v)
+  if v:find('[,"\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
+  return v
+end
+
+function Run:csv(headers, rows)
+  local path = self:path("csv")
+  local tmp = path .. ".tmp"
+  local f = assert(io.open(tmp, "w"))
+  local cells = {}
+  for i, h in ipairs(headers) do cells[i] = csv_cell(h) end
+  f:write(table.concat(cells, ","), "\n")
+  for _, row in ipairs(rows) do
+    for i = 1, #headers do cells[i] = csv_cell(row[i] == nil and M.nan or row[i]) end
+    f:write(table.concat(cells, ","), "\n")
+  end
+  assert(f:close())
+  assert(os.rename(tmp, path))
+  return path
+end
+
+-- Prints an aligned table: numbers right-aligned, text left-aligned.
+function Run:table(headers, rows, title)
+  local width, text = {}, {}
+  for j, h in ipairs(headers) do width[j] = utf8.len(h) end
+  for i, row in ipairs(rows) do
+    text[i] = {}
+    for j = 1, #headers do
+      local s = M.fmt(row[j])
+      text[i][j] = s
+      width[j] = math.max(width[j], utf8.len(s))
+    end
+  end
+  if title then print(title) end
+  local function line(cells, numeric)
+    local out = {}
+    for j, s in ipairs(cells) do
+      local pad = string.rep(" ", width[j] - utf8.len(s))
+      out[j] = (numeric and numeric[j]) and (pad .. s) or (s .. pad)
+    end
+    print("  " .. table.concat(out, "  "):gsub("%s+$", ""))
+  end
+  local numeric = {}
+  for j = 1, #headers do numeric[j] = rows[1] and type(rows[1][j]) == "number" end
+  line(headers, numeric)
+  local rule = {}
+  for j = 1, #headers do rule[j] = string.rep("-", width[j]) end
+  print("  " .. table.concat(rule, "  "))
+  for i = 1, #rows do line(text[i], numeric) end
+  print()
+end
+
+-- Builds the figure, writes NAME.svg, prints it in the terminal. A figure
+-- with many series can give `terminal`: fields replacing opts' for the
+-- terminal version (e.g. fewer series, which braille cannot tell apart).
+function Run:figure(opts, terminal)
+  local p = plot.lines(opts)
+  p:svg(self:path("svg"))
+  local shown = p
+  if terminal then
+    local o = {}
+    for k, v in pairs(opts) do o[k] = v end
+    for k, v in pairs(terminal) do o[k] = v end
+    shown = plot.lines(o)
+  end
+  print(shown:text{width = 78, height = 24})
+  return p
+end
+
+-- ---- checks -------------------------------------------------------------------
+
+function Run:check(cond, what, detail)
+  self.checks = self.checks + 1
+  if not cond then self.failures = self.failures + 1 end
+  print(("%s  %s%s"):format(cond and "PASS" or "FAIL", what, detail and ("  (" .. detail .. ")") or ""))
+  return cond
+end
+
+-- Ends the run: the files written, the verdict, exit 1 on any failure.
+function Run:finish()
+  local seconds = wall() - self.started
+  print(("wrote %s and %s"):format(self:path("csv"), self:path("svg")))
+  print(("%s: %d checks, %d failed, %.1f s"):format(self.name, self.checks, self.failures, seconds))
+  io.stdout:flush()
+  if self.failures > 0 then os.exit(1) end
+end
+
+return M

@@ -1,0 +1,487 @@
+/* lplot.c: the shell's `plot` table: plot.lines{...} builds a Plot object
+ * (a userdata owning a plot from plot.h) that prints itself as a terminal
+ * plot and writes SVG and CSV files. Lives with the renderer in src/view
+ * because only the shell links it. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include "lua/rlua.h"
+#include "view/plot.h"
+
+#define RLUA_PLOT "relush.Plot"
+#define FN "plot.lines"
+
+typedef struct lplot {
+	plot *p;
+} lplot;
+
+static lplot *check_plot(lua_State *L, int arg)
+{
+	lplot *lp = luaL_checkudata(L, arg, RLUA_PLOT);
+	if (lp->p == NULL)
+		luaL_argerror(L, arg, "the plot has been freed");
+	return lp;
+}
+
+static int option_error(lua_State *L, const char *option, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int option_error(lua_State *L, const char *option, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return luaL_error(L, "bad option '%s' to '" FN "' (%s)", option, msg);
+}
+
+/* ---- reading the options table ------------------------------------------------ */
+
+static const char *const lines_options[] = {
+	"x", "series", "title", "xlabel", "ylabel", "logx", "logy",
+	"xmin", "xmax", "ymin", "ymax", "refs", NULL
+};
+static const char *const series_fields[] = { "name", "y", "lo", "hi", "style", "color", "colour", NULL };
+static const char *const ref_fields[] = { "x", "y", "label", NULL };
+static const char *const style_names[] = { "line", "dashed", "dotted", "points", NULL };
+
+/* Rejects keys of the table at t that are not in known. option is the
+ * option holding the table (NULL for the options table itself: the key is
+ * then the bad option); where names the table. */
+static void check_keys(lua_State *L, int t, const char *const *known, const char *option, const char *where)
+{
+	t = lua_absindex(L, t);
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		bool found = false;
+		if (lua_type(L, -2) == LUA_TSTRING)
+			for (size_t i = 0; known[i] && !found; i++)
+				found = strcmp(known[i], lua_tostring(L, -2)) == 0;
+		if (!found) {
+			char list[256] = "";
+			size_t off = 0;
+			for (size_t i = 0; known[i] && off < sizeof list; i++)
+				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
+			lua_pushvalue(L, -2);
+			const char *key = luaL_tolstring(L, -1, NULL);
+			if (option == NULL)
+				option_error(L, key, "unknown option; the options are %s", list);
+			option_error(L, option, "%s has an unknown field '%s'; the fields are %s", where, key, list);
+		}
+		lua_pop(L, 1);
+	}
+}
+
+/* A list of numbers at index t (a number or NaN each) as a userdata-backed
+ * array left on the stack. what names it in errors ("x", "series[2].y").
+ * expect: the required length, or 0 for any length >= 1. */
+static double *check_numbers(lua_State *L, int t, const char *option, const char *what,
+                             size_t expect, size_t *count)
+{
+	t = lua_absindex(L, t);
+	if (lua_type(L, t) != LUA_TTABLE)
+		option_error(L, option, "%s must be a list of numbers, got a %s", what, luaL_typename(L, t));
+	lua_Integer n = luaL_len(L, t);
+	if (n < 1)
+		option_error(L, option, "%s is empty; it needs at least one number", what);
+	if (expect && (size_t)n != expect)
+		option_error(L, option, "%s has %lld values but x has %zu; they must be equally long",
+		             what, (long long)n, expect);
+	if ((lua_Unsigned)n > (lua_Unsigned)(SIZE_MAX / sizeof(double) / 8))
+		option_error(L, option, "%s has too many values (%lld)", what, (long long)n);
+	double *v = lua_newuserdatauv(L, (size_t)n * sizeof *v, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		int type = lua_geti(L, t, i);
+		if (type != LUA_TNUMBER) {
+			if (type == LUA_TSTRING)
+				option_error(L, option, "%s[%lld] must be a number (0/0 leaves a gap), got the "
+				             "string \"%s\"", what, (long long)i, lua_tostring(L, -1));
+			option_error(L, option, "%s[%lld] must be a number (0/0 leaves a gap), got %s",
+			             what, (long long)i, type == LUA_TNIL ? "nil (a hole in the list)" : luaL_typename(L, -1));
+		}
+		v[i - 1] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	*count = (size_t)n;
+	return v;
+}
+
+static const char *opt_string(lua_State *L, int t, const char *field)
+{
+	int type = lua_getfield(L, t, field);
+	const char *s = NULL;
+	if (type == LUA_TSTRING || type == LUA_TNUMBER)
+		s = lua_tostring(L, -1);
+	else if (type != LUA_TNIL)
+		option_error(L, field, "must be a string, got a %s", luaL_typename(L, -1));
+	lua_pop(L, 1);        /* the options table keeps the string alive */
+	return s;
+}
+
+static bool opt_bool(lua_State *L, int t, const char *field)
+{
+	int type = lua_getfield(L, t, field);
+	if (type != LUA_TNIL && type != LUA_TBOOLEAN)
+		option_error(L, field, "must be true or false, got a %s", luaL_typename(L, -1));
+	bool v = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
+static double opt_limit(lua_State *L, int t, const char *field)
+{
+	int type = lua_getfield(L, t, field);
+	double v = NAN;
+	if (type != LUA_TNIL) {
+		if (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+			option_error(L, field, "must be a finite number, got %s",
+			             type == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+		v = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+static void raise_engine(lua_State *L, const rl_err *e)
+{
+	luaL_error(L, "%s: %s", FN, e->msg);
+}
+
+static void add_series(lua_State *L, plot *p, int s, lua_Integer i)
+{
+	char where[64], field[80];
+	snprintf(where, sizeof where, "series[%lld]", (long long)i);
+	if (lua_type(L, s) != LUA_TTABLE)
+		option_error(L, "series", "%s must be a table {name=, y=, lo=, hi=, style=}, got a %s",
+		             where, luaL_typename(L, s));
+	check_keys(L, s, series_fields, "series", where);
+	int type = lua_getfield(L, s, "name");
+	if (type != LUA_TNIL && type != LUA_TSTRING && type != LUA_TNUMBER)
+		option_error(L, "series", "%s.name must be a string, got a %s", where, luaL_typename(L, -1));
+	const char *name = lua_tostring(L, -1);
+	size_t count;
+	snprintf(field, sizeof field, "%s.y", where);
+	if (lua_getfield(L, s, "y") == LUA_TNIL)
+		option_error(L, "series", "%s needs y, a list of numbers as long as x", where);
+	double *y = check_numbers(L, -1, "series", field, p->n, &count);
+	int has_lo = lua_getfield(L, s, "lo") != LUA_TNIL;
+	int has_hi = lua_getfield(L, s, "hi") != LUA_TNIL;
+	if (has_lo != has_hi)
+		option_error(L, "series", "%s gives %s without %s; an error band needs both lo and hi",
+		             where, has_lo ? "lo" : "hi", has_lo ? "hi" : "lo");
+	double *lo = NULL, *hi = NULL;
+	if (has_lo) {
+		snprintf(field, sizeof field, "%s.lo", where);
+		lo = check_numbers(L, -2, "series", field, p->n, &count);
+		snprintf(field, sizeof field, "%s.hi", where);
+		hi = check_numbers(L, -2, "series", field, p->n, &count);
+	}
+	enum plot_style style = PLOT_LINE;
+	type = lua_getfield(L, s, "style");
+	if (type != LUA_TNIL) {
+		const char *st = type == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		int found = -1;
+		for (int k = 0; st && style_names[k]; k++)
+			if (strcmp(st, style_names[k]) == 0)
+				found = k;
+		if (found < 0)
+			option_error(L, "series", "%s.style must be \"line\", \"dashed\", \"dotted\" or "
+			             "\"points\", got %s", where, st ? st : luaL_typename(L, -1));
+		style = (enum plot_style)found;
+	}
+	int colour = -1;
+	for (int f = 0; f < 2; f++) {
+		const char *key = f ? "colour" : "color";
+		if (lua_getfield(L, s, key) != LUA_TNIL) {
+			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > PLOT_PALETTE)
+				option_error(L, "series", "%s.%s must be a palette index, an integer from 1 to %d",
+				             where, key, PLOT_PALETTE);
+			colour = (int)lua_tointeger(L, -1) - 1;
+		}
+		lua_pop(L, 1);
+	}
+	rl_err e;
+	int index = plot_add_series(p, name, y, lo, hi, style, &e);
+	if (index < 0)
+		raise_engine(L, &e);
+	p->series[index].colour = colour;
+	lua_settop(L, s);
+}
+
+static void add_refs(lua_State *L, plot *p, int t)
+{
+	if (lua_getfield(L, t, "refs") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	int refs = lua_gettop(L);
+	if (!lua_istable(L, refs))
+		option_error(L, "refs", "must be a list of {y=value [, label=]} or {x=value [, label=]}, "
+		             "got a %s", luaL_typename(L, refs));
+	lua_Integer n = luaL_len(L, refs);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char where[48];
+		snprintf(where, sizeof where, "refs[%lld]", (long long)i);
+		lua_geti(L, refs, i);
+		int r = lua_gettop(L);
+		if (!lua_istable(L, r))
+			option_error(L, "refs", "%s must be a table {y=value} or {x=value}, got a %s", where,
+			             luaL_typename(L, r));
+		check_keys(L, r, ref_fields, "refs", where);
+		int tx = lua_getfield(L, r, "x"), ty = lua_getfield(L, r, "y");
+		if ((tx == LUA_TNIL) == (ty == LUA_TNIL))
+			option_error(L, "refs", "%s needs exactly one of x (a vertical line) or y (a horizontal one)", where);
+		int v = tx != LUA_TNIL ? -2 : -1;
+		if (lua_type(L, v) != LUA_TNUMBER)
+			option_error(L, "refs", "%s.%s must be a number, got a %s", where, tx != LUA_TNIL ? "x" : "y",
+			             luaL_typename(L, v));
+		double value = lua_tonumber(L, v);
+		int tl = lua_getfield(L, r, "label");
+		if (tl != LUA_TNIL && tl != LUA_TSTRING && tl != LUA_TNUMBER)
+			option_error(L, "refs", "%s.label must be a string, got a %s", where, luaL_typename(L, -1));
+		rl_err e;
+		if (plot_add_ref(p, lua_tostring(L, -1), value, tx != LUA_TNIL, &e) < 0)
+			raise_engine(L, &e);
+		lua_settop(L, refs);
+	}
+	lua_pop(L, 1);
+}
+
+static int plot_lines(lua_State *L)
+{
+	if (lua_type(L, 1) != LUA_TTABLE)
+		return luaL_argerror(L, 1, lua_pushfstring(L, "expected a table {x=..., series={{name=, y=}, ...}}, "
+		                                           "got a %s", luaL_typename(L, 1)));
+	lua_settop(L, 1);
+	check_keys(L, 1, lines_options, NULL, NULL);
+	lplot *lp = lua_newuserdatauv(L, sizeof *lp, 0);   /* empty first: __gc is always safe */
+	lp->p = NULL;
+	luaL_setmetatable(L, RLUA_PLOT);
+	int self = lua_gettop(L);
+
+	if (lua_getfield(L, 1, "x") == LUA_TNIL)
+		option_error(L, "x", "is missing; give the x values as a list of numbers");
+	size_t n;
+	double *x = check_numbers(L, -1, "x", "x", 0, &n);
+	rl_err e;
+	if (!(lp->p = plot_new(x, n, &e)))
+		raise_engine(L, &e);
+	lua_settop(L, self);
+	plot *p = lp->p;
+	if (plot_set_labels(p, opt_string(L, 1, "title"), opt_string(L, 1, "xlabel"),
+	                    opt_string(L, 1, "ylabel"), &e) < 0)
+		raise_engine(L, &e);
+	p->logx = opt_bool(L, 1, "logx");
+	p->logy = opt_bool(L, 1, "logy");
+	p->xmin = opt_limit(L, 1, "xmin");
+	p->xmax = opt_limit(L, 1, "xmax");
+	p->ymin = opt_limit(L, 1, "ymin");
+	p->ymax = opt_limit(L, 1, "ymax");
+
+	if (lua_getfield(L, 1, "series") != LUA_TTABLE)
+		option_error(L, "series", "must be a list of series {name=, y=, lo=, hi=}, got %s",
+		             lua_isnil(L, -1) ? "nothing" : luaL_typename(L, -1));
+	int list = lua_gettop(L);
+	lua_Integer ns = luaL_len(L, list);
+	if (ns < 1)
+		option_error(L, "series", "is empty; a plot needs at least one series");
+	for (lua_Integer i = 1; i <= ns; i++) {
+		lua_geti(L, list, i);
+		add_series(L, p, lua_gettop(L), i);
+		lua_pop(L, 1);
+	}
+	lua_settop(L, self);
+	add_refs(L, p, 1);
+	if (plot_check(p, &e) < 0)
+		raise_engine(L, &e);
+	return 1;
+}
+
+/* ---- methods ----------------------------------------------------------------- */
+
+static void text_options(lua_State *L, int arg, plot_text_opts *o, const char *fn)
+{
+	plot_text_defaults(o);
+	if (lua_isnoneornil(L, arg))
+		return;
+	luaL_checktype(L, arg, LUA_TTABLE);
+	static const char *const known[] = { "width", "height", "ascii", "colour", "color", NULL };
+	lua_pushnil(L);
+	while (lua_next(L, arg)) {
+		bool found = false;
+		for (size_t i = 0; known[i] && !found; i++)
+			found = lua_type(L, -2) == LUA_TSTRING && strcmp(known[i], lua_tostring(L, -2)) == 0;
+		if (!found)
+			luaL_error(L, "bad option '%s' to '%s' (unknown option; the options are width, height, "
+			           "ascii, colour)", lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?", fn);
+		lua_pop(L, 1);
+	}
+	o->width = (int)rlua_opt_int_field(L, arg, "width", o->width, PLOT_TEXT_MIN_WIDTH, PLOT_TEXT_MAX);
+	o->height = (int)rlua_opt_int_field(L, arg, "height", o->height, PLOT_TEXT_MIN_HEIGHT, PLOT_TEXT_MAX);
+	o->ascii = rlua_opt_bool_field(L, arg, "ascii", o->ascii);
+	o->colour = rlua_opt_bool_field(L, arg, "color", rlua_opt_bool_field(L, arg, "colour", o->colour));
+}
+
+static int push_text(lua_State *L, const plot *p, const plot_text_opts *o)
+{
+	rl_err e;
+	char *s = plot_text(p, o, &e);
+	if (!s)
+		return luaL_error(L, "%s", e.msg);
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
+static int plot_m_text(lua_State *L)
+{
+	lplot *lp = check_plot(L, 1);
+	plot_text_opts o;
+	text_options(L, 2, &o, "Plot:text");
+	return push_text(L, lp->p, &o);
+}
+
+static int plot_m_tostring(lua_State *L)
+{
+	lplot *lp = luaL_checkudata(L, 1, RLUA_PLOT);
+	if (lp->p == NULL) {
+		lua_pushliteral(L, "Plot (freed)");
+		return 1;
+	}
+	plot_text_opts o;
+	plot_text_defaults(&o);
+	const char *no_colour = getenv("NO_COLOR");
+	o.colour = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0');
+	/* A plot that no longer fits (a tiny terminal) still prints something. */
+	rl_err e;
+	char *s = plot_text(lp->p, &o, &e);
+	if (!s) {
+		lua_pushfstring(L, "Plot (%s)", e.msg);
+		return 1;
+	}
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
+static int plot_m_svg(lua_State *L)
+{
+	lplot *lp = check_plot(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	plot_svg_opts o;
+	plot_svg_defaults(&o);
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		o.width = (int)rlua_opt_int_field(L, 3, "width", o.width, 200, 20000);
+		o.height = (int)rlua_opt_int_field(L, 3, "height", o.height, 150, 20000);
+	}
+	rl_err e;
+	if (plot_write_svg(lp->p, path, &o, &e) < 0)
+		return luaL_error(L, "Plot:svg: %s", e.msg);
+	lua_pushvalue(L, 2);
+	return 1;
+}
+
+static int plot_m_csv(lua_State *L)
+{
+	lplot *lp = check_plot(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	rl_err e;
+	if (plot_write_csv(lp->p, path, &e) < 0)
+		return luaL_error(L, "Plot:csv: %s", e.msg);
+	lua_pushvalue(L, 2);
+	return 1;
+}
+
+static int plot_m_gc(lua_State *L)
+{
+	lplot *lp = luaL_checkudata(L, 1, RLUA_PLOT);
+	plot_free(lp->p);
+	lp->p = NULL;
+	return 0;
+}
+
+static int plot_m_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)check_plot(L, 1)->p->n);
+	return 1;
+}
+
+static const luaL_Reg plot_methods[] = {
+	{ "svg", plot_m_svg },
+	{ "csv", plot_m_csv },
+	{ "text", plot_m_text },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg plot_meta[] = {
+	{ "__tostring", plot_m_tostring },
+	{ "__gc", plot_m_gc },
+	{ "__close", plot_m_gc },
+	{ "__len", plot_m_len },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg plot_functions[] = {
+	{ "lines", plot_lines },
+	{ NULL, NULL }
+};
+
+static const rlua_help plot_help[] = {
+	{ "plot.lines", "plot",
+	  "plot.lines{x=, series={{name=, y=, lo=, hi=, style=, color=}, ...}, xlabel=, ylabel=, title=, "
+	  "logx=, logy=, xmin=, xmax=, ymin=, ymax=, refs=}",
+	  "A line plot of one or more series over the same x values, returned as a Plot that prints "
+	  "itself in the terminal (Unicode braille, or ASCII when the locale is not UTF-8) with axes, "
+	  "ticks and a legend. Each series has y values as many as x; lo and hi give an error band; "
+	  "style is \"line\" (default), \"dashed\", \"dotted\" or \"points\"; color picks a palette "
+	  "entry 1-10 (default: the series' position), so a bound can share its measurement's colour. A value 0/0 (NaN) "
+	  "leaves a gap. logx and logy use log10 axes, which need values > 0 and handle probabilities "
+	  "down to 1e-300 and below. refs adds reference lines: {y=v, label=} (horizontal) or "
+	  "{x=v, label=} (vertical).",
+	  "p = plot.lines{x={1,2,4,8}, series={{name=\"L\", y={0.75,0.56,0.32,0.1}}}, logy=true}" },
+	{ "Plot:svg", "plot", "Plot:svg(path [, {width=760, height=460}])",
+	  "Writes the plot as a standalone SVG file (axes, ticks, legend, error bands, reference "
+	  "lines) that a browser opens, through a temporary file renamed into place. Returns path.",
+	  "p:svg(\"depth.svg\")" },
+	{ "Plot:csv", "plot", "Plot:csv(path)",
+	  "Writes the plot's data as CSV: a header x,<name>[,<name>_lo,<name>_hi],... then one row "
+	  "per x value; numbers round-trip exactly and a gap is an empty cell. Returns path.",
+	  "p:csv(\"depth.csv\")" },
+	{ "Plot:text", "plot", "Plot:text{width=72, height=20, ascii=, colour=false}",
+	  "The terminal rendering as a string of exactly height lines of width columns; ascii=true "
+	  "draws with plain characters instead of braille (the default follows the locale), colour "
+	  "adds ANSI colours per series. print(p) shows the default rendering.",
+	  "print(p:text{width=100, height=30, ascii=true})" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+void plot_open_lua(lua_State *L)
+{
+	if (luaL_newmetatable(L, RLUA_PLOT)) {
+		luaL_setfuncs(L, plot_meta, 0);
+		luaL_newlib(L, plot_methods);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+	luaL_newlib(L, plot_functions);
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "plot");
+	/* also relush.plot, with the help entries, when the module is loaded */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	if (lua_getfield(L, -1, "relush") == LUA_TTABLE) {
+		int module = lua_gettop(L);
+		lua_pushvalue(L, -3);
+		lua_setfield(L, module, "plot");
+		rlua_help_register(L, module, plot_help);
+		rlua_register_options(L, module, FN, lines_options);
+	}
+	lua_pop(L, 3);
+}

@@ -1,0 +1,201 @@
+-- plot.lua: plot.lines and its three back ends (issue 8): the SVG is
+-- well-formed with one group per series, the CSV holds the data exactly,
+-- the terminal rendering has the asked dimensions in braille and ASCII,
+-- log axes reach 1e-300, and bad input meets a clear error.
+local t = require "tap"
+local xml = require "xmlcheck"
+
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p '" .. dir .. "'"))
+
+local function slurp(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function lines_of(s)
+  local out = {}
+  for line in s:gmatch("([^\n]*)\n") do out[#out + 1] = line end
+  return out
+end
+
+local function count(s, pattern)
+  local n = 0
+  for _ in s:gmatch(pattern) do n = n + 1 end
+  return n
+end
+
+-- ---- a plot like the depth experiment's
+local depth = {1, 2, 4, 8, 16, 32, 64}
+local L, U, P, lo, hi = {}, {}, {}, {}, {}
+for i, k in ipairs(depth) do
+  L[i] = 0.75 ^ k
+  U[i] = (1 - 2 ^ -6) ^ (k - 1)
+  P[i] = math.min(1, 1.8 * L[i])
+  lo[i], hi[i] = 0.9 * P[i], math.min(1, 1.1 * P[i])
+end
+local p = plot.lines{
+  x = depth, logx = true, logy = true,
+  title = "P(alive) & depth <n=2>", xlabel = "depth k", ylabel = "P(alive)",
+  series = {
+    {name = "Monte Carlo", y = P, lo = lo, hi = hi, style = "points"},
+    {name = "lower bound L", y = L, style = "dashed", color = 1},
+    {name = "upper bound U", y = U},
+  },
+  refs = {{y = 0.5, label = "p = 0.5"}, {x = 10}},
+}
+t.is(getmetatable(p).__name, "relush.Plot", "plot.lines returns a relush.Plot")
+t.is(#p, 7, "#p counts the x values")
+
+-- ---- SVG
+local svg_path = dir .. "/depth.svg"
+t.is(p:svg(svg_path), svg_path, "p:svg returns the path")
+local svg = slurp(svg_path) or ""
+local counts = {}
+local ok, err = xml.check(svg, counts)
+t.ok(ok, "the SVG is well-formed XML" .. (err and (": " .. err) or ""))
+local lint = xml.xmllint(svg_path)
+if lint == nil then
+  t.ok(true, "# SKIP xmllint is not installed")
+else
+  t.ok(lint, "xmllint --noout accepts the SVG")
+end
+t.ok(svg:match("^<%?xml") and svg:find("<svg xmlns=\"http://www.w3.org/2000/svg\"", 1, true),
+     "a standalone SVG document")
+t.is(count(svg, 'class="series"'), 3, "one series group per series")
+t.is(count(svg, 'class="band"'), 0, "points with lo/hi are error bars, not a band")
+t.is(count(svg, 'class="errorbars"'), 1, "the Monte Carlo series has error bars")
+t.is(counts.circle and counts.circle >= 7, true, "one marker per Monte Carlo point")
+t.ok(svg:find("stroke-dasharray=\"7 4\"", 1, true), "the dashed series is dashed")
+t.is(count(svg, 'stroke="#1f77b4"'), 3, "color = 1 shares the first series' colour")
+t.ok(svg:find("P(alive) &amp; depth &lt;n=2&gt;", 1, true), "the title is escaped")
+t.ok(svg:find('class="legend"', 1, true) and svg:find(">upper bound U<", 1, true), "a legend names the series")
+t.ok(svg:find('class="refs"', 1, true) and svg:find(">p = 0.5<", 1, true), "reference lines with their label")
+t.ok(svg:find(">depth k<", 1, true) and svg:find(">P(alive)<", 1, true), "axis labels")
+local leftovers = io.popen("ls -a '" .. dir .. "'"):read("a")
+t.ok(not leftovers:find("tmp", 1, true), "no temporary file is left behind")
+
+-- a band for a line series with lo/hi
+local band = plot.lines{x = {1, 2, 3}, series = {{name = "m", y = {1, 2, 3}, lo = {0.5, 1.5, 2.5}, hi = {1.5, 2.5, 3.5}}}}
+band:svg(dir .. "/band.svg")
+local bsvg = slurp(dir .. "/band.svg")
+t.ok(xml.check(bsvg), "a banded plot is well-formed")
+t.is(count(bsvg, 'class="band"'), 1, "a line series with lo/hi gets a band")
+
+-- ---- CSV
+local csv_path = dir .. "/depth.csv"
+t.is(p:csv(csv_path), csv_path, "p:csv returns the path")
+local csv = lines_of(slurp(csv_path) or "")
+t.is(#csv, 8, "CSV: a header and one row per x")
+t.is(csv[1], "x,Monte Carlo,Monte Carlo_lo,Monte Carlo_hi,lower bound L,upper bound U", "CSV header")
+local row_ok = true
+for i = 1, 7 do
+  local f = {}
+  for v in (csv[i + 1] .. ","):gmatch("([^,]*),") do f[#f + 1] = tonumber(v) end
+  local want = {depth[i], P[i], lo[i], hi[i], L[i], U[i]}
+  for j = 1, 6 do row_ok = row_ok and f[j] == want[j] end
+end
+t.ok(row_ok, "CSV values read back exactly")
+local gap = plot.lines{x = {1, 2, 3}, series = {{name = 'a "quoted", name', y = {1, 0/0, 3}}}}
+gap:csv(dir .. "/gap.csv")
+t.is(slurp(dir .. "/gap.csv"), 'x,"a ""quoted"", name"\n1,1\n2,\n3,3\n', "CSV: quoting and an empty cell for NaN")
+
+-- ---- terminal
+local function check_dims(s, w, h, what)
+  local ls = lines_of(s)
+  local dims = #ls == h and s:sub(-1) == "\n"
+  for _, line in ipairs(ls) do dims = dims and utf8.len(line) == w end
+  if not dims then t.diag(what .. ": " .. #ls .. " lines, first " .. tostring(utf8.len(ls[1] or ""))) end
+  return dims
+end
+local braille = p:text{width = 60, height = 15, ascii = false}
+t.ok(check_dims(braille, 60, 15, "braille"), "braille rendering is 15 lines of 60 columns")
+t.ok(braille:find("[\226][\160-\163][\128-\191]"), "the braille rendering uses U+2800 patterns")
+t.ok(braille:find("depth k", 1, true) and braille:find("lower bound L", 1, true), "xlabel and legend in the terminal")
+local big = p:text{width = 100, height = 30, ascii = false}
+t.ok(check_dims(big, 100, 30, "braille big"), "braille rendering is 30 lines of 100 columns")
+local ascii = p:text{width = 50, height = 12, ascii = true}
+t.ok(check_dims(ascii, 50, 12, "ascii"), "ASCII rendering is 12 lines of 50 columns")
+t.ok(not ascii:find("[\128-\255]"), "the ASCII rendering is pure ASCII")
+t.ok(ascii:find("*", 1, true) and ascii:find("|", 1, true), "ASCII has marks and an axis")
+local coloured = p:text{width = 60, height = 15, ascii = false, colour = true}
+t.ok(coloured:find("\27[", 1, true) and check_dims(coloured:gsub("\27%[%d+m", ""), 60, 15, "colour"),
+     "colour adds ANSI codes only")
+t.is(select(2, tostring(p):gsub("\n", "")), 20, "tostring(p) is the default 20-line rendering")
+t.is(tostring(p), p:text(), "tostring(p) equals p:text() off a terminal")
+
+-- ---- log axes down to 1e-300 (and a subnormal)
+local tiny = plot.lines{x = {1, 2, 3, 4}, logy = true,
+                        series = {{name = "tiny", y = {1, 1e-100, 1e-300, 5e-324}}}}
+local tt = tiny:text{width = 60, height = 16, ascii = false}
+t.ok(check_dims(tt, 60, 16, "tiny"), "a log axis to 5e-324 renders")
+t.ok(tt:find("1e-300", 1, true) or tt:find("1e-200", 1, true), "log ticks label the tiny decades")
+tiny:svg(dir .. "/tiny.svg")
+local tsvg = slurp(dir .. "/tiny.svg")
+t.ok(xml.check(tsvg) and not tsvg:find("nan", 1, true) and not tsvg:find("inf", 1, true),
+     "the SVG of a 1e-300 plot has finite coordinates")
+tiny:csv(dir .. "/tiny.csv")
+t.ok(slurp(dir .. "/tiny.csv"):find("\n3,1e-300\n", 1, true), "1e-300 round-trips through the CSV")
+local lx = plot.lines{x = {1e-300, 1e-150, 1}, logx = true, series = {{y = {1, 2, 3}}}}
+t.ok(check_dims(lx:text{ascii = true}, 72, 20, "logx"), "a log x axis from 1e-300 renders")
+t.ok(lx:text{ascii = true}:find("series 1", 1, true), "an unnamed series is named in the legend")
+
+-- ---- errors
+t.raises(function() plot.lines{x = {1, 2, 3}, series = {{y = {1, 2}}}} end,
+         {"plot.lines", "series[1].y", "2 values", "x has 3"}, "mismatched lengths")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, "two"}}}} end,
+         {"series[1].y[2]", "must be a number", "two"}, "a string value")
+t.raises(function() plot.lines{x = {1, {}}, series = {{y = {1, 2}}}} end,
+         {"'x'", "x[2]", "must be a number"}, "a table in x")
+t.raises(function() plot.lines{x = {1, 2}, series = {}} end, {"series", "at least one series"}, "no series")
+t.raises(function() plot.lines{x = {1, 2}} end, {"series", "nothing"}, "missing series")
+t.raises(function() plot.lines{x = {}, series = {{y = {}}}} end, {"'x'", "empty"}, "empty x")
+t.raises(function() plot.lines{x = {1, 2}, series = {{name = "e", y = {}}}} end, {"series[1].y", "empty"}, "empty y")
+t.raises(function() plot.lines{x = {1, 2}, series = {{name = "n", y = {0/0, 0/0}}}} end,
+         {"series 'n'", "no values"}, "all-NaN series")
+t.raises(function() plot.lines{x = {1, 2}, logy = true, series = {{name = "z", y = {1, 0}}}} end,
+         {"series 'z'", "y[2]", "log y axis", "> 0"}, "zero on a log y axis")
+t.raises(function() plot.lines{x = {1, 2}, logy = true, series = {{name = "neg", y = {1, -1e-300}}}} end,
+         {"log y axis", "> 0"}, "negative value on a log y axis")
+t.raises(function() plot.lines{x = {0, 1}, logx = true, series = {{y = {1, 2}}}} end,
+         {"x[1]", "log x axis"}, "zero on a log x axis")
+t.raises(function() plot.lines{x = {1, 2}, logy = true, series = {{name = "b", y = {1, 2}, lo = {0, 1}, hi = {2, 3}}}} end,
+         {"series 'b'", "lo[1]", "log y axis"}, "a band touching 0 on a log axis")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 1 / 0}}}} end, {"y[2]", "finite"}, "infinite value")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, lo = {1, 2}}}} end, {"lo", "hi"}, "lo without hi")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, lo = {1, 3}, hi = {2, 2}}}} end,
+         {"lo[2]", "above hi[2]"}, "lo above hi")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, style = "wavy"}}} end,
+         {"style", "dashed", "wavy"}, "unknown style")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, marker = "o"}}} end,
+         {"series[1]", "marker"}, "unknown series field")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, color = 11}}} end,
+         {"series[1].color", "1 to 10"}, "colour out of the palette")
+t.raises(function() plot.lines{x = {1, 2}, sereis = {}} end, {"sereis", "unknown option"}, "misspelt option")
+t.raises(function() plot.lines(42) end, {"#1", "table"}, "not a table")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, refs = {{y = 1, x = 2}}} end,
+         {"refs[1]", "exactly one"}, "a ref with both x and y")
+t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, ymin = 3, ymax = 1} end,
+         {"ymin", "below ymax"}, "inverted limits")
+t.raises(function() p:text{width = 5} end, {"width", "24"}, "text too narrow")
+t.raises(function() p:text{height = 100000} end, {"height"}, "text too tall")
+t.raises(function() p:text{wdith = 50} end, {"wdith", "unknown option"}, "misspelt text option")
+t.raises(function() p:svg("/nonexistent-dir/x.svg") end, {"Plot:svg", "cannot write", "/nonexistent-dir/x.svg"}, "unwritable SVG path")
+t.raises(function() p:csv("/nonexistent-dir/x.csv") end, {"Plot:csv", "cannot write"}, "unwritable CSV path")
+t.raises(function() p:svg() end, {"#1", "string"}, "svg without a path")
+
+-- ---- help
+local help = package.loaded.relush and package.loaded.relush._help or {}
+for _, name in ipairs{"plot.lines", "Plot:svg", "Plot:csv", "Plot:text"} do
+  local h = help[name]
+  t.ok(h and h.topic == "plot" and h.signature ~= "" and h.summary ~= "" and h.example ~= "",
+       "help entry " .. name)
+end
+t.ok(load(help["plot.lines"].example), "the plot.lines example compiles")
+
+os.execute("rm -rf '" .. dir .. "'")
+t.done()
