@@ -11,6 +11,8 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/inputs.c \
 	src/core/net.c \
 	src/core/forward.c \
+	src/core/flip.c \
+	src/core/alignment.c \
 	src/core/bounds.c \
 	src/core/mc.c \
 	src/core/gram.c \

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <lualib.h>
 #include <lauxlib.h>
+#include "relush/alloc.h"
 #include "relush/interrupt.h"
 #include "lua/rlua.h"
 #include "shell/shell.h"
@@ -46,6 +47,39 @@ static int open_all(lua_State *L)
 	return 0;
 }
 
+/* ---- the Lua heap's budget ------------------------------------------------
+ * The Lua heap stays under the engine's memory limit (limits.memory), so a
+ * script building a huge table gets "not enough memory" (a Lua error the
+ * session survives) instead of the OOM killer. Small blocks may go a little
+ * over (HEAP_SLACK), so that the shell can still compile and run the
+ * command that raises the limit or frees memory. */
+enum { HEAP_BIG_BLOCK = 64 * 1024, HEAP_SLACK = 16 * 1024 * 1024 };
+
+static struct heap_budget {
+	lua_Alloc inner;
+	void *inner_ud;
+	size_t used;            /* bytes in use by the Lua heap */
+	bool refused;           /* an allocation was refused since the last report */
+} heap;
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct heap_budget *b = ud;
+	size_t old = ptr != NULL ? osize : 0;   /* osize is a type tag when ptr is NULL */
+	if (nsize > old) {
+		size_t grow = nsize - old, limit = rl_mem_limit();
+		size_t allowed = grow >= HEAP_BIG_BLOCK ? limit : limit + HEAP_SLACK;
+		if (b->used + grow > allowed || b->used + grow < b->used) {
+			b->refused = true;
+			return NULL;
+		}
+	}
+	void *p = b->inner(b->inner_ud, ptr, osize, nsize);
+	if (p != NULL || nsize == 0)
+		b->used = b->used - old + nsize;
+	return p;
+}
+
 lua_State *shell_open(void)
 {
 	lua_State *L = luaL_newstate();
@@ -53,6 +87,9 @@ lua_State *shell_open(void)
 		fputs("relush: cannot create the Lua state: not enough memory\n", stderr);
 		exit(EXIT_FAILURE);
 	}
+	heap.inner = lua_getallocf(L, &heap.inner_ud);
+	heap.used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
+	lua_setallocf(L, budget_alloc, &heap);
 	lua_gc(L, LUA_GCGEN, 0, 0);
 	lua_pushcfunction(L, open_all);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
@@ -71,6 +108,12 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
 	lua_sethook(L, NULL, 0, 0);
+	/* A C kernel that polled the flag and returned a partial result (mc
+	 * does) has consumed the interrupt by clearing it: the code goes on. */
+	if (!rl_interrupted()) {
+		sigint_count = 0;
+		return;
+	}
 	luaL_error(L, "interrupted");
 }
 
@@ -236,10 +279,16 @@ void shell_report(lua_State *L, int status)
 	const char *msg = last_call_interrupted ? "interrupted" : lua_tostring(L, -1);
 	if (msg == NULL)
 		msg = "(error object is not a string)";
+	/* no Lua allocation here: the heap may be at its limit */
+	char why[160] = "";
+	if (status == LUA_ERRMEM && heap.refused)
+		snprintf(why, sizeof why, ": the Lua heap reached the memory limit of %zu bytes "
+		         "(set limits.memory or RELUSH_MEM_LIMIT to change it)", rl_mem_limit());
+	heap.refused = false;
 	fflush(stdout);
 	bool colour = error_style == SHELL_ERRORS_REPL && shell_colour && isatty(STDERR_FILENO);
-	fprintf(stderr, "%s%s%s%s\n", error_style == SHELL_ERRORS_BATCH ? "relush: " : "",
-	        colour ? SHELL_RED : "", msg, colour ? SHELL_RESET : "");
+	fprintf(stderr, "%s%s%s%s%s\n", error_style == SHELL_ERRORS_BATCH ? "relush: " : "",
+	        colour ? SHELL_RED : "", msg, why, colour ? SHELL_RESET : "");
 	fflush(stderr);
 	lua_pop(L, 1);
 }

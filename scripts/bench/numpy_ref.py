@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""numpy_ref.py: the NumPy reference for the Monte Carlo benchmark.
+
+P(alive) of a plain ReLU net with He weights and zero biases on a fixed
+input set X, written as an expert would: trials batched into 3-D arrays and
+multiplied with one matmul per layer (float64, the BLAS NumPy links,
+single-threaded when run with OPENBLAS_NUM_THREADS=1 as scripts/bench/run
+does), networks that have died dropped from the batch, and the loop over
+layers left as soon as every network of the batch is dead.
+
+With zero biases a dead point's representation is exactly 0 and stays 0,
+so no per-point bookkeeping is needed: a network is alive after the last
+layer iff some point has a positive activation somewhere.
+
+usage: numpy_ref.py m d width depth trials [max_seconds] [seed]
+prints: trials seconds rate p_alive
+"""
+import sys
+import time
+
+import numpy as np
+
+
+def run(m, d, width, depth, trials, max_seconds, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, d))
+    # Batches of about 32 MB of activations or weights.
+    per_trial = max(m * max(width, d), d * width, width * width)
+    batch = max(1, min(trials, int(4e6 // per_trial)))
+    alive = done = 0
+    start = time.perf_counter()
+    while done < trials and time.perf_counter() - start < max_seconds:
+        B = min(batch, trials - done)
+        H = np.broadcast_to(X, (B, m, d))
+        fan = d
+        for _ in range(depth):
+            W = rng.standard_normal((H.shape[0], fan, width))
+            W *= np.sqrt(2.0 / fan)
+            Z = np.matmul(H, W)                  # (B, m, width)
+            np.maximum(Z, 0.0, out=Z)
+            living = Z.reshape(Z.shape[0], -1).any(axis=1)
+            if not living.all():                 # drop dead networks
+                Z = Z[living]
+            H = Z
+            fan = width
+            if H.shape[0] == 0:
+                break
+        alive += H.shape[0]
+        done += B
+    seconds = time.perf_counter() - start
+    return done, seconds, alive / done
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) < 5:
+        sys.exit(__doc__)
+    m, d, width, depth, trials = (int(x) for x in a[:5])
+    max_seconds = float(a[5]) if len(a) > 5 else 1e9
+    seed = int(a[6]) if len(a) > 6 else 1
+    done, seconds, p = run(m, d, width, depth, trials, max_seconds, seed)
+    print(done, "%.6f" % seconds, "%.6g" % (done / seconds), "%.6f" % p)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+-- mc.lua: the Lua face of the Monte Carlo engine: mc{...} options and
+-- errors, result fields, printing, replay, progress, interrupts, and the
+-- exactness promises (threads, chunks, shards). The statistics themselves are
+-- tested at length in tests/unit/test_mc.c; here a few at 4 sigma.
+local t = require "tap"
+local relush = require "relush"
+
+local X = inputs.gaussian(64, 2, {seed = 3})
+local function se(p, n) return math.sqrt(p * (1 - p) / n) end
+
+-- ---- result fields
+local r = mc{depth = 8, width = 3, X = X, trials = 4000, seed = 1}
+for _, f in ipairs{"p_alive", "fraction", "fraction_se", "min_fraction", "lower", "upper",
+                   "union", "seconds", "rate"} do
+  t.ok(type(r[f]) == "number", "result field " .. f .. " is a number")
+end
+for _, f in ipairs{"trials", "alive_trials", "seed", "points", "depth", "first_trial", "last_trial"} do
+  t.ok(math.type(r[f]) == "integer", "result field " .. f .. " is an integer")
+end
+t.is(r.trials, 4000, "trials counted")
+t.is(r.interrupted, false, "not interrupted")
+t.is(r.seed, 1, "seed recorded")
+t.ok(r.ci[1] <= r.p_alive and r.p_alive <= r.ci[2], "Wilson interval contains p_alive")
+t.is(#r.layers, 8, "one layer entry per layer")
+t.is(#r.died_at, 8, "died_at has one entry per layer")
+local died = 0
+for l = 1, 8 do died = died + r.died_at[l] end
+t.is(died + r.alive_trials, r.trials, "died_at counts every dead network once")
+t.near(r.lower, (7 / 8) ^ 8, 1e-14, "lower bound L = (7/8)^8")
+t.ok(r.layers[3].survival > 0.8 and r.layers[3].bound == 0.875, "layer fields survival and bound")
+t.ok(r.layers[2].dead_rate >= 0 and r.layers[2].net_survival <= 1, "layer fields dead_rate and net_survival")
+t.sigma(r.fraction, r.lower, r.fraction_se, 4, "mean F = L")
+t.ok(r.rate > 0 and r.seconds > 0, "timing fields")
+local text = tostring(r)
+t.ok(text:find("P(alive)", 1, true) and text:find("L 0.3436", 1, true) and text:find("mean F", 1, true),
+     "the report prints P(alive), L and mean F")
+t.ok(getmetatable(r).__name == "relush.McResult", "__name is relush.McResult")
+
+-- default input set: one point, so P(alive) = L
+local one = mc{depth = 10, width = 2, trials = 20000, seed = 5}
+t.is(one.points, 1, "without X, one point")
+t.sigma(one.p_alive, one.lower, se(one.lower, 20000), 4, "single point: P(alive) = L")
+t.is(mc{widths = {3, 4}, X = inputs.gaussian(5, 7, {seed = 1}), trials = 10}.input, 7,
+     "input defaults to X's dimension")
+
+-- ---- exactness: threads, chunks, shards
+local function same(a, b)
+  if a.alive_trials ~= b.alive_trials or a.fraction ~= b.fraction or a.min_fraction ~= b.min_fraction then
+    return false
+  end
+  for l = 1, #a.layers do
+    if a.died_at[l] ~= b.died_at[l] or a.layers[l].living ~= b.layers[l].living
+       or a.layers[l].dead_neurons ~= b.layers[l].dead_neurons then return false end
+  end
+  return true
+end
+local base = {depth = 12, width = 3, X = X, trials = 3000, seed = 9, bias = 0.5}
+local function with(extra)
+  local o = {}
+  for k, v in pairs(base) do o[k] = v end
+  for k, v in pairs(extra) do o[k] = v end
+  return mc(o)
+end
+local r1 = with{threads = 1}
+t.ok(same(r1, with{threads = 2}), "threads = 1 and threads = 2 give identical counts")
+t.ok(same(r1, with{threads = 2, chunk = 5}), "chunk = 5 gives identical counts")
+local alive, living = 0, 0
+for i = 1, 3 do
+  local s = with{shard = {i, 3}}
+  alive = alive + s.alive_trials
+  living = living + s.fraction * s.points * s.trials
+end
+t.is(alive, r1.alive_trials, "shards {1,3}..{3,3} add up to the whole run (alive)")
+t.near(living, r1.fraction * 64 * 3000, 1e-12, "shards add up to the whole run (living points)")
+local g1, g2 = with{method = "gram", threads = 1}, with{method = "gram", threads = 2}
+t.ok(same(g1, g2), "gram: threads = 1 and 2 identical")
+local z = (r1.p_alive - g1.p_alive) / math.sqrt(2 * se(r1.p_alive, 3000) ^ 2 + 1e-300)
+t.ok(math.abs(z) <= 4, string.format("explicit and gram agree (z = %.2f)", z))
+local lz = with{method = "gram", stats = "alive"}
+t.is(lz.alive_trials, g1.alive_trials, "lazy stats = 'alive' equals gram trial for trial")
+t.is(lz.evaluation, "lazy", "stats = 'alive' with gram runs lazily")
+t.ok(lz.fraction == nil and lz.layers[1].survival == nil and lz.layers[1].net_survival ~= nil,
+     "stats = 'alive' reports only network-level statistics")
+
+-- ---- replay
+local X8 = inputs.gaussian(20, 4, {seed = 2})
+local ex = mc{depth = 6, width = 3, X = X8, trials = 30, seed = 77, method = "explicit"}
+t.is(ex.evaluation, "explicit", "method explicit draws every layer")
+local ok = true
+for i = 1, 30, 7 do
+  local single = mc{depth = 6, width = 3, X = X8, trials = 30, seed = 77, method = "explicit", shard = {i, 30}}
+  local d = ex:replay(i):death(X8)
+  ok = ok and single.first_trial == i and single.alive_trials == (d.alive and 1 or 0)
+       and math.abs(single.fraction - d.fraction) < 1e-15
+  for l = 1, 6 do ok = ok and single.layers[l].living == d.layers[l].living end
+end
+t.ok(ok, "r:replay(i):death(X) reproduces trial i's counts at every layer")
+t.is(ex:replay(4).depth, 6, "replay returns a Net")
+t.raises(function() return ex:replay(31) end, {"trial must be between 1 and 30", "31"}, "replay out of range")
+t.raises(function() return g1:replay(1) end, {"method = \"explicit\"", "cannot be rebuilt"},
+         "replay of a Gram run explains why not")
+t.raises(function() return lz:replay(1) end, {"lazy"}, "replay of a lazy run explains why not")
+local rr = mc{depth = 3, width = 3, X = X8, trials = 5, seed = 1, method = "reference"}
+t.is(rr.evaluation, "reference", "method reference uses net_create + net:death")
+t.is(rr:replay(2):death(X8).living, mc{depth = 3, width = 3, X = X8, trials = 5, seed = 1,
+     method = "explicit", shard = {2, 5}}.fraction * 20, "reference and explicit draw the same nets")
+
+-- ---- other architectures and flipping go through the reference path
+local res = mc{depth = 10, width = 4, arch = "residual", X = inputs.gaussian(8, 4, {seed = 1}), trials = 200, seed = 2}
+t.is(res.p_alive, 1, "residual nets are always alive")
+local fl = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true}
+t.ok(fl.min_fraction >= 2 ^ -12, "flip = true keeps at least 2^-k of the points")
+local fl1 = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true, shard = {5, 200}}
+t.is(fl:replay(5):death(X).living, math.floor(fl1.fraction * 64 + 0.5),
+     "replay of a flip run returns the flipped net, as measured")
+
+local al = mc{depth = 8, width = 32, X = inputs.gaussian(16, 32, {seed = 2}), trials = 40, seed = 3, alignment = true}
+t.ok(al.layers[8].alignment > al.layers[1].alignment and al.layers[8].alignment_predicted ~= nil
+     and al.input_cosine ~= nil, "alignment = true: per-layer cosine rising, with the prediction")
+t.ok(tostring(al):find("predicted", 1, true), "the report shows the alignment columns")
+
+-- ---- progress, view hook, interrupts
+local calls, last = 0, nil
+local big = {depth = 20, width = 64, X = inputs.gaussian(256, 64, {seed = 1}), trials = 1e8, seed = 3,
+             threads = 2, progress = function(p) calls = calls + 1; last = p; return p.done == 0 end}
+local part = mc(big)
+t.ok(part.interrupted and part.trials > 0 and part.trials < 1e8,
+     "a progress function returning false stops the run: partial result, interrupted = true")
+t.ok(calls >= 1 and last.total == 1e8 and type(last.rate) == "number" and #last.layers == 20,
+     "progress tables carry done, total, rate and layers")
+t.ok(tostring(part):find("PARTIAL RESULT", 1, true), "the report says the result is partial")
+t.is(mc{depth = 2, width = 2, trials = 10, seed = 1}.trials, 10, "the session goes on after a stop")
+local registry = debug.getregistry()
+local seen = 0
+registry["relush.view_hook"] = function(p) seen = seen + 1; if p.final then t.ok(p.layers[1].active ~= nil, "the view hook gets per-neuron activity") end end
+mc{depth = 4, width = 3, X = X, trials = 100, seed = 1, view = true}
+t.ok(seen >= 1, "view = true calls the registered view hook")
+registry["relush.view_hook"] = nil
+t.is(mc{depth = 4, width = 3, X = X, trials = 100, seed = 1, view = true}.trials, 100,
+     "view = true without a view is accepted")
+t.raises(function() mc{depth = 2, width = 2, trials = 100, progress = function() error("boom") end} end,
+         {"boom"}, "an error in the progress function propagates")
+-- a real SIGINT (what Ctrl-C sends) while mc runs
+local sent = false
+big.progress = function(p)
+  -- os.execute ignores SIGINT while its child runs, so the kill comes later
+  if not sent and p.done > 0 then sent = true; os.execute("(sleep 0.1; kill -INT $PPID) &") end
+end
+local okc, got = pcall(mc, big)
+t.ok(okc and got.interrupted and got.trials < 1e8, "SIGINT stops mc and returns the partial result")
+t.is(mc{depth = 2, width = 2, trials = 10, seed = 1}.trials, 10, "and the session goes on")
+
+-- ---- bad options
+local function bad(opts, frags, what) t.raises(function() return mc(opts) end, frags, what) end
+bad({depth = 3, width = 2, trails = 10}, {"trails"}, "unknown option name")
+bad({depth = 3, width = 2, trials = 0}, {"trials"}, "trials <= 0")
+bad({depth = 3, width = 2, trials = -5}, {"trials"}, "negative trials")
+bad({depth = 3, width = 2, weights = "uniform", method = "gram"}, {"gram", "uniform"},
+    "gram with uniform weights")
+bad({depth = 3, width = 2, bias = {law = "laplace", sd = 1}, method = "gram"}, {"gram", "laplace"},
+    "gram with Laplace biases")
+bad({depth = 3, width = 2, input = 3, X = X}, {"X", "dimension 2", "input = 3"}, "X of the wrong dimension")
+bad({depth = 3, width = 2, X = {1, 2}}, {"X", "Matrix"}, "X not a Matrix")
+bad({depth = 3, width = 2, method = "fast"}, {"method", "auto, explicit, gram"}, "unknown method")
+bad({depth = 3, width = 2, stats = "some"}, {"stats", "all, alive"}, "unknown stats")
+bad({depth = 3, width = 2, shard = {3, 2}}, {"shard"}, "shard i > N")
+bad({depth = 3, width = 2, trials = 2, shard = {1, 3}}, {"more shards than trials"}, "more shards than trials")
+bad({depth = 3, width = 2, threads = 0}, {"threads"}, "threads = 0")
+
+-- ---- help and man page
+local man
+local srcdir = os.getenv("RELUSH_SRCDIR")
+if srcdir then
+  local f = io.open(srcdir .. "/man/relush.1")
+  if f then man = f:read("a"); f:close() end
+end
+for _, name in ipairs{"mc", "r:replay"} do
+  local h = relush._help[name]
+  t.ok(h and h.topic == "mc" and #h.summary > 0 and #h.signature > 0 and #h.example > 0,
+       "help entry for " .. name)
+  if man then t.ok(man:find(".B " .. name, 1, true), "man page entry for " .. name) end
+end
+local ex_env = setmetatable({X = X}, {__index = _G})
+t.ok(pcall(load(relush._help["r:replay"].example, "example", "t", ex_env)), "the r:replay help example runs")
+
+t.done()
