@@ -465,6 +465,13 @@ static int mc_l(lua_State *L)
 	                        spec->bias.kind == LAW_ZERO);
 	ctx.points = X->rows;
 	rb->r = mc_run(&cfg, &e);
+	if (ctx.view_fn && (ctx.failed || !rb->r)) {
+		/* the view is showing: hook(nil) closes it, so the error is
+		 * printed on a restored terminal and not lost on the alternate screen */
+		lua_pushvalue(L, ctx.view_fn);
+		lua_pushnil(L);
+		lua_pcall(L, 1, 0, 0);
+	}
 	if (ctx.failed) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ctx.err_ref);
