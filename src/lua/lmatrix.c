@@ -59,8 +59,12 @@ static int matrix_index(lua_State *L)
 {
 	rl_mat *m = rlua_check_matrix(L, 1);
 	if (lua_type(L, 2) == LUA_TNUMBER) {
-		lua_Integer i = rlua_check_int(L, 2, "row index", 1, (lua_Integer)m->rows);
-		push_row(L, m, (size_t)i - 1);
+		/* Like a Lua list: X[#X + 1] is nil, so ipairs(X) stops there. */
+		lua_Integer i = rlua_check_int(L, 2, "row index", LUA_MININTEGER, LUA_MAXINTEGER);
+		if (i < 1 || (lua_Unsigned)i > m->rows)
+			lua_pushnil(L);
+		else
+			push_row(L, m, (size_t)i - 1);
 		return 1;
 	}
 	const char *k = luaL_checkstring(L, 2);

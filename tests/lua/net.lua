@@ -118,6 +118,10 @@ t.is(#G, 10, "#X")
 t.is(G.rows, 10, "X.rows")
 t.is(G.cols, 3, "X.cols")
 t.is(#G[4], 3, "X[i] is a row")
+t.is(G[11], nil, "X[#X + 1] is nil")
+local rows_seen = 0
+for i, row in ipairs(G) do rows_seen = rows_seen + 1 end
+t.is(rows_seen, 10, "ipairs(X) walks every row and stops")
 t.is(inputs.gaussian(10, 3, {seed = 2})[4][2], G[4][2], "seeded input sets are reproducible")
 local F = inputs.from{{1, 2}, {3, 4}, {5, 6}}
 t.is(F[3][2], 6, "inputs.from")

@@ -1,6 +1,6 @@
--- paper.lua: a smoke test of the paper scripts (issue 8): the cheapest one,
--- scripts/paper/shrink.lua --quick, runs with the built shell, passes its
--- own checks and writes a CSV and a well-formed SVG with its two series.
+-- paper.lua: the paper scripts (issue 8) run quick under make check:
+-- shrink.lua in detail (CSV columns, SVG series and band), and every other
+-- script passing its own claims and writing its CSV and SVG.
 local t = require "tap"
 local xml = require "xmlcheck"
 
@@ -50,6 +50,24 @@ local series = 0
 for _ in svg:gmatch('class="series"') do series = series + 1 end
 t.is(series, 2, "the SVG has its two series (P(alive) and L)")
 t.ok(svg:find('class="band"', 1, true), "the SVG draws the confidence band")
+
+-- Every other script, quick: its own claims pass and it writes CSV + SVG.
+for _, name in ipairs{"depth", "width_for_depth", "single_layer", "flip", "architectures", "alignment"} do
+  local f = io.popen(("'%s' '%s/scripts/paper/%s.lua' --quick --out '%s' 2>&1; echo \"exit=$?\""):format(
+    relush, srcdir, name, dir))
+  local text = f:read("a")
+  f:close()
+  local code = tonumber(text:match("exit=(%d+)%s*$"))
+  t.ok(code == 0 and text:find("PASS", 1, true) and not text:find("FAIL", 1, true),
+       name .. ".lua --quick passes its own checks")
+  local svgf = io.open(dir .. "/" .. name .. ".svg")
+  local body = svgf and svgf:read("a") or ""
+  if svgf then svgf:close() end
+  local csvf = io.open(dir .. "/" .. name .. ".csv")
+  if csvf then csvf:close() end
+  t.ok(csvf and xml.check(body) and body:find('class="series"', 1, true),
+       name .. ".lua writes its CSV and a well-formed SVG with series")
+end
 
 local _, bad = run("--bogus")
 t.is(bad, 2, "an unknown argument is a usage error (exit 2)")
