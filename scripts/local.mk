@@ -1,6 +1,9 @@
 # Scripts shipped in the tarball.
 EXTRA_DIST += scripts/local.mk
+EXTRA_DIST += scripts/cluster/slurm.sh scripts/cluster/parallel.sh
 EXTRA_DIST += scripts/bench/rng_bench.c
+EXTRA_DIST += scripts/bench/run scripts/bench/bench.py scripts/bench/numpy_ref.py \
+	scripts/bench/mc_bench.lua scripts/bench/limits.c
 EXTRA_DIST += scripts/paper/flip.lua scripts/paper/architectures.lua scripts/paper/alignment.lua
 
 # ---- make paper: every experiment of scripts/paper, run with the built
@@ -32,3 +35,4 @@ paper-quick:
 	$(MAKE) $(AM_MAKEFLAGS) paper QUICK=1
 
 .PHONY: paper paper-quick
+EXTRA_DIST += scripts/bench/view_overhead.sh

@@ -46,6 +46,11 @@ tests_unit_test_mc_SOURCES = tests/unit/test_mc.c tests/unit/tap.h
 tests_unit_test_mc_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_mc
 
+check_PROGRAMS += tests/unit/test_shard
+tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
+tests_unit_test_shard_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_shard
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \
@@ -56,6 +61,8 @@ LUA_TESTS += tests/lua/plot.lua tests/lua/paper.lua
 LUA_TESTS += tests/lua/remedies.lua
 LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
+LUA_TESTS += tests/lua/shard.lua
+LUA_TESTS += tests/lua/reliability.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
@@ -65,6 +72,25 @@ TERM_TESTS =
 TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
 	tests/term/history.sh tests/term/cli.sh
+TERM_TESTS += tests/term/crash.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
+
+# ---- fuzzing: the API fuzzer (every function and method, random
+# arguments) and the data-file parser under libFuzzer (needs clang; the
+# script builds the harness and skips without clang)
+FUZZ_TESTS = tests/fuzz/fuzz.lua
+TESTS += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh
+EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh tests/fuzz/fuzz_load.c \
+	tests/fuzz/load.dict tests/fuzz/corpus_load
+CLEANFILES += tests/fuzz/fuzz_load
+
+# ---- the suites a sanitizer build runs (scripts/bootstrap check builds
+# one with --enable-sanitizers): the C unit tests, the Lua API tests and
+# the API fuzzer; not the terminal tests (tmux timing) nor the libFuzzer
+# harness (clang's sanitizers, not gcc's).
+check-sanitizers:
+	@unit=; for t in $(TESTS); do case $$t in tests/unit/*) unit="$$unit $$t" ;; esac; done; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$unit $(LUA_TESTS) $(FUZZ_TESTS)"
+.PHONY: check-sanitizers

@@ -7,10 +7,14 @@
 #include <stddef.h>
 #include "relush/err.h"
 
-/* Current memory limit in bytes: RELUSH_MEM_LIMIT (bytes, or with a K/M/G
- * suffix) if set, else 3/4 of physical memory. */
+/* Current memory limit in bytes: the one set by rl_mem_set_limit (Lua's
+ * limits.memory), else RELUSH_MEM_LIMIT (bytes, or with a K/M/G/T suffix;
+ * read once, at the first call), else 3/4 of physical memory. */
 size_t rl_mem_limit(void);
 void rl_mem_set_limit(size_t bytes); /* 0 restores the default */
+/* "123", "512M", "8G", "1.5GiB" (K, M, G, T suffixes, powers of 1024, an
+ * optional B or iB) -> bytes; 0 when s is not such a size. */
+size_t rl_mem_parse_size(const char *s);
 
 /* a * b into *out; returns 0, or -1 when it overflows size_t. */
 int rl_mul_size(size_t a, size_t b, size_t *out);

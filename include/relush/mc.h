@@ -135,7 +135,8 @@ void mc_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi);
 /* Shard i (1-based) of N of trials 1..T: first and count; contiguous ranges
  * whose union is 1..T, sizes differing by at most one. */
 void mc_shard_range(uint64_t trials, uint64_t i, uint64_t n, uint64_t *first, uint64_t *count);
-/* Online cores. */
+/* The cores this process may run on (its affinity mask, which batch
+ * schedulers and taskset restrict), else the online cores. */
 unsigned mc_default_threads(void);
 const char *mc_method_name(mc_method m);
 
@@ -147,5 +148,89 @@ int mc_counts_want_alignment(mc_counts *c, rl_err *e);
 void mc_counts_free(mc_counts *c);
 void mc_counts_add(mc_counts *dst, const mc_counts *src, size_t neuron_total);
 double mc_u128_to_double(const uint64_t v[2]);
+
+/* The settings read from the environment that decide how "auto" evaluates
+ * (RELUSH_MC_NS_VARIATE, RELUSH_MC_LAZY_L, RELUSH_MC_BLAS_MIN); a run's
+ * counts depend on them, so records carry them. */
+typedef struct mc_tuning {
+	double ns_variate, lazy_l, blas_min;
+} mc_tuning;
+void mc_tuning_get(mc_tuning *t);
+
+/* ---- records (mc_record.c) ---------------------------------------------------
+ * A record is one line of a JSON Lines results file: the experiment (every
+ * setting that decides the counts: the network spec, X's shape and checksum,
+ * trials, method, stats, flip, alignment, the tuning and the relush version),
+ * the part of the trial space it counted (shard i of N: trials first..last),
+ * the raw integer counts, the values derived from the experiment (bounds,
+ * the alignment prediction) and timing. The records of the shards of one
+ * experiment merge into the record of the whole run, count for count. */
+typedef struct mc_record {
+	/* the experiment */
+	rl_net_spec spec;            /* owned */
+	uint64_t trials;             /* the trial space 1..trials */
+	mc_method method;
+	int reference;               /* method "reference" */
+	mc_stats stats;
+	int flip, alignment;
+	size_t x_rows, x_cols;
+	uint64_t x_checksum;         /* mc_checksum(X) */
+	mc_tuning tuning;
+	char version[32];            /* relush's */
+	/* the piece */
+	uint64_t shard_index, shard_count;  /* 1/1 for a whole run, also a merged one */
+	mc_result result;            /* counts (owned), result.first_trial..last_trial, timing */
+	uint64_t pieces;             /* shard runs merged into this record (1: one run) */
+	char kernel[16];             /* layer kernels that ran ("avx512"; "mixed" after a merge) */
+	char host[64];
+	double finished;             /* Unix time the run ended (the latest piece's) */
+	/* where it came from, for messages */
+	char source[256];            /* a path, or e.g. "result 2" */
+	size_t line, lines;          /* its line in the file (0: not from a file), lines in the file */
+} mc_record;
+
+/* FNV-1a (64 bits) over rows and cols (8 bytes each, little-endian) and
+ * then every entry's IEEE-754 bits (8 bytes, little-endian), row by row. */
+uint64_t mc_checksum(const rl_mat *X);
+/* The record of a run of cfg: takes res over (res is freed, even on error). */
+mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e);
+mc_record *mc_record_clone(const mc_record *r, rl_err *e);
+void mc_record_free(mc_record *r);
+/* How messages name a record: "a.jsonl" (a one-line file), "a.jsonl line 3",
+ * or the source as is. */
+const char *mc_record_label(const mc_record *r, char *buf, size_t len);
+/* Is the record's trial range exactly its shard's (a run that was not
+ * interrupted)? */
+int mc_record_complete(const mc_record *r);
+
+/* One line of JSON (malloc'ed, no newline); doubles printed with %.17g. */
+char *mc_record_to_json(const mc_record *r, rl_err *e);
+/* Parses one line; source, line and lines name it in messages. */
+mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
+                               size_t line, size_t lines, rl_err *e);
+/* Every record of a JSON Lines file (blank lines skipped), in order. */
+int mc_records_load(const char *path, mc_record ***out, size_t *count, rl_err *e);
+void mc_records_free(mc_record **recs, size_t count);
+/* Writes the records as lines of path, after the file's current lines when
+ * append is set, atomically: the whole new content goes to a temporary file
+ * in the same folder, which is flushed to disk and renamed over path, so a
+ * reader (or a crash) sees the old file or the new one, never a part. One
+ * writer per file: concurrent appends to the same file can lose a line. */
+int mc_records_save(const char *path, mc_record *const *recs, size_t count, int append, rl_err *e);
+/* Checks before a long run that path's folder exists and is writable. */
+int mc_records_check_path(const char *path, rl_err *e);
+
+/* Merges the pieces of one experiment into the record of the whole run.
+ * They must agree on every setting of the experiment and X's checksum, be
+ * complete (not interrupted), and their trial ranges must cover 1..trials
+ * exactly once; otherwise the message says which pieces disagree on what,
+ * which shards appear twice, or which are missing. Seconds are summed (the
+ * work done), threads the most any piece used. */
+mc_record *mc_merge(mc_record *const *pieces, size_t count, rl_err *e);
+/* The same for a sweep: the pieces are grouped by experiment (in the order
+ * each experiment first appears) and each group merged. An incomplete
+ * experiment that differs from another incomplete one in one setting is
+ * reported as that mismatch. */
+int mc_merge_sweep(mc_record *const *pieces, size_t count, mc_record ***out, size_t *nout, rl_err *e);
 
 #endif

@@ -5,6 +5,13 @@
 -- checks the paper's claim it reproduces: one PASS/FAIL line per check,
 -- exit status 1 when any check fails, so `make paper` is also a test.
 --
+-- A script written for it (depth.lua) also runs sharded: with --shard i/N
+-- (or relush --shard i/N) its Monte Carlo runs (run:mc) count only shard i
+-- of their trials and append their results to DIR/NAME.shard-i-of-N.jsonl,
+-- and nothing else happens; once every shard has run, --from FILES...
+-- merges them (mc.merge, sweep) and the script goes on as if it had run
+-- whole: the same tables, CSV, figure and checks.
+--
 -- Statistical checks use 4-sigma intervals (Wilson with z = 4), so a true
 -- claim fails by chance about once in 15000 checks; the tables show the
 -- usual 95% intervals.
@@ -17,9 +24,11 @@ M.nan = 0 / 0
 
 local function usage(name, status)
   local out = status == 0 and io.stdout or io.stderr
-  out:write(("usage: relush scripts/paper/%s.lua [--quick] [--out DIR]\n"):format(name),
+  out:write(("usage: relush scripts/paper/%s.lua [--quick] [--out DIR] [--shard i/N | --from FILES...]\n"):format(name),
             "  --quick    fewer trials and points (the whole paper in under 5 minutes)\n",
-            "  --out DIR  where NAME.csv and NAME.svg go (default: results)\n")
+            "  --out DIR  where NAME.csv and NAME.svg go (default: results)\n",
+            "  --shard i/N      run shard i of N only, into DIR/NAME.shard-i-of-N.jsonl (depth.lua)\n",
+            "  --from FILES...  merge the shards' files and finish as a whole run would\n")
   os.exit(status)
 end
 
@@ -31,8 +40,9 @@ local function wall()
   return t or os.time()
 end
 
--- Starts a run: reads the command line (the script's ... or arg).
-function M.start(name, what, argv)
+-- Starts a run: reads the command line (the script's ... or arg). opts:
+-- shardable = true when the script takes its Monte Carlo results from run:mc.
+function M.start(name, what, argv, opts)
   argv = argv or arg or {}
   local run = setmetatable({name = name, quick = false, out = "results", checks = 0, failures = 0}, Run)
   local i = 1
@@ -45,6 +55,23 @@ function M.start(name, what, argv)
       i = i + 1
     elseif a:match("^%-%-out=") then
       run.out = a:sub(7)
+    elseif a == "--shard" or a:match("^%-%-shard=") then
+      local v = a == "--shard" and argv[i + 1] or a:sub(9)
+      if a == "--shard" then i = i + 1 end
+      local si, sn = tostring(v):match("^(%d+)/(%d+)$")
+      si, sn = tonumber(si), tonumber(sn)
+      if not si or si < 1 or si > sn then
+        io.stderr:write(("relush: %s.lua: --shard needs i/N with 1 <= i <= N, got '%s'\n"):format(name, tostring(v)))
+        usage(name, 2)
+      end
+      mc.shard = {si, sn}
+    elseif a == "--from" then
+      run.from = {}
+      while argv[i + 1] and not argv[i + 1]:match("^%-%-") do
+        run.from[#run.from + 1] = argv[i + 1]
+        i = i + 1
+      end
+      if #run.from == 0 then usage(name, 2) end
     elseif a == "-h" or a == "--help" then
       usage(name, 0)
     else
@@ -54,12 +81,67 @@ function M.start(name, what, argv)
     i = i + 1
   end
   if os.getenv("RELUSH_PAPER_QUICK") == "1" then run.quick = true end
+  run.shard = mc and mc.shard or nil
+  if run.shard and not (opts and opts.shardable) then
+    error(("%s.lua does not run sharded (only scripts written for it, such as depth.lua, do); "
+           .. "run it without --shard"):format(name), 0)
+  end
+  if run.shard and run.from then
+    error(("%s.lua: --from merges the shards' files; run it without --shard"):format(name), 0)
+  end
   if not os.execute("mkdir -p '" .. run.out:gsub("'", "'\\''") .. "'") then
     error(("%s: cannot create the results folder '%s'"):format(name, run.out), 0)
   end
   run.started = wall()
-  print(("== %s: %s%s"):format(name, what, run.quick and " (--quick)" or ""))
+  if run.shard then
+    run.shard_file = ("%s/%s.shard-%d-of-%d.jsonl"):format(run.out, name, run.shard[1], run.shard[2])
+    os.remove(run.shard_file)   -- a shard run again starts its file afresh
+  elseif run.from then
+    local ok, merged = pcall(mc.merge, run.from, {sweep = true})
+    if not ok then error(("%s.lua --from: %s"):format(name, tostring(merged):gsub("^mc%.merge: ", "")), 0) end
+    run.merged, run.taken = merged, 0
+  end
+  print(("== %s: %s%s%s"):format(name, what, run.quick and " (--quick)" or "",
+        run.shard and (" (shard %d/%d)"):format(run.shard[1], run.shard[2]) or
+        run.from and (" (merged from %d files)"):format(#run.from) or ""))
   return run
+end
+
+-- mc(opts), or its shard appended to the shard's file, or (--from) the
+-- next merged result, which must be the same experiment point.
+function Run:mc(opts)
+  if self.merged then
+    self.taken = self.taken + 1
+    local r = self.merged[self.taken]
+    local depth = opts.widths and #opts.widths or opts.depth
+    local width = opts.widths and opts.widths[1] or opts.width
+    if not r or r.depth ~= depth or r.widths[1] ~= width or r.seed ~= opts.seed
+       or r.trials ~= opts.trials or (opts.X and r.points ~= opts.X.rows) then
+      error(("%s.lua --from: experiment %d of this run (depth %s, width %s, seed %s, %s trials) %s: "
+             .. "give every shard file of one run with the same settings (--quick or not)")
+            :format(self.name, self.taken, depth, width, opts.seed, opts.trials,
+                    r and ("is not the merged files' experiment %d (depth %d, width %d, seed %d, %d trials)")
+                          :format(self.taken, r.depth, r.widths[1], r.seed, r.trials)
+                      or "is missing from the merged files"), 0)
+    end
+    return r
+  end
+  if self.shard then
+    local o = {}
+    for k, v in pairs(opts) do o[k] = v end
+    o.out = self.shard_file
+    return mc(o)
+  end
+  return mc(opts)
+end
+
+-- Ends a shard's run: what it wrote and how to merge.
+function Run:finish_shard()
+  local n, N = self.shard[1], self.shard[2]
+  print(("shard %d/%d: wrote %s"):format(n, N, self.shard_file))
+  print(("when every shard has run: relush scripts/paper/%s.lua%s --out %s --from %s/%s.shard-*-of-%d.jsonl")
+        :format(self.name, self.quick and " --quick" or "", self.out, self.out, self.name, N))
+  io.stdout:flush()
 end
 
 -- full or quick setting
@@ -198,6 +280,10 @@ end
 
 -- Ends the run: the files written, the verdict, exit 1 on any failure.
 function Run:finish()
+  if self.merged and self.taken ~= #self.merged then
+    error(("%s.lua --from: the files hold %d experiments but this run used %d: give the shard files "
+           .. "of one run with the same settings"):format(self.name, #self.merged, self.taken), 0)
+  end
   local seconds = wall() - self.started
   print(("wrote %s and %s"):format(self:path("csv"), self:path("svg")))
   print(("%s: %d checks, %d failed, %.1f s"):format(self.name, self.checks, self.failures, seconds))

@@ -4,12 +4,15 @@
 -- Claims: L <= P(alive) <= U at every point; P(alive) approaches L quickly
 -- with depth: the ratio P/L stops growing after a few layers, and the
 -- wider the net the closer the plateau is to 1 (§2.4). Also E[F] = L (§6.1).
+-- Runs sharded: with --shard i/N (or relush --shard i/N) it only writes its
+-- shard's results; --from with every shard's file then finishes the run,
+-- with the same table, CSV and checks as an unsharded run (common.lua).
 local here = (arg and arg[0] or ""):match("^(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 local fmt = common.fmt
 
-local run = common.start("depth", "P(alive) against depth, with L and U", {...})
+local run = common.start("depth", "P(alive) against depth, with L and U", {...}, {shardable = true})
 local widths = {2, 3, 4, 6, 8}
 local depths = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128}
 local trials = run:pick(50000, 5000)
@@ -19,7 +22,7 @@ local rows, by = {}, {}
 for _, n in ipairs(widths) do
   by[n] = {}
   for _, k in ipairs(depths) do
-    local r = mc{depth = k, width = n, X = X, trials = trials, seed = 1000 + n}
+    local r = run:mc{depth = k, width = n, X = X, trials = trials, seed = 1000 + n}
     local lo4, hi4 = common.wilson(r.alive_trials, r.trials, 4)
     local row = {n = n, k = k, r = r, lo4 = lo4, hi4 = hi4, ratio = r.p_alive / r.lower}
     by[n][k] = row
@@ -27,6 +30,9 @@ for _, n in ipairs(widths) do
                        r.lower, r.upper, row.ratio, r.fraction, r.fraction_se}
   end
 end
+
+-- sharded (--shard i/N): this shard's results are in its file; merge with --from
+if run.shard then return run:finish_shard() end
 
 run:csv({"width", "depth", "trials", "alive_trials", "p_alive", "ci_lo", "ci_hi",
          "lower", "upper", "ratio", "fraction", "fraction_se"}, rows)

@@ -3,13 +3,17 @@
  * instead of driving the machine into swap or the OOM killer. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "relush/alloc.h"
 
-static size_t mem_limit_override;
+/* Atomic: the limit is read by every allocation, also by the Lua heap's
+ * allocator and worker threads, and set by limits.memory. The default is
+ * worked out once (the environment does not change under us). */
+static _Atomic size_t mem_limit_override, mem_limit_default;
 
 static size_t physical_memory(void)
 {
@@ -19,38 +23,53 @@ static size_t physical_memory(void)
 	return (size_t)pages * (size_t)page;
 }
 
-/* "123", "512M", "8G" -> bytes; 0 when unparsable. */
-static size_t parse_size(const char *s)
+size_t rl_mem_parse_size(const char *s)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || v <= 0)
+	if (errno || end == s || !(v > 0))
 		return 0;
+	int unit = 1;
 	switch (toupper((unsigned char)*end)) {
-	case 'K': v *= 1024.0; end++; break;
-	case 'M': v *= 1048576.0; end++; break;
-	case 'G': v *= 1073741824.0; end++; break;
-	case 'T': v *= 1099511627776.0; end++; break;
-	default: break;
+	case 'K': v *= 1024.0; break;
+	case 'M': v *= 1048576.0; break;
+	case 'G': v *= 1073741824.0; break;
+	case 'T': v *= 1099511627776.0; break;
+	default: unit = 0; break;
 	}
-	if (toupper((unsigned char)*end) == 'B')
+	end += unit;
+	if (unit && end[0] == 'i' && toupper((unsigned char)end[1]) == 'B')
+		end += 2;
+	else if (toupper((unsigned char)*end) == 'B')
 		end++;
-	if (*end != '\0' || v >= (double)SIZE_MAX)
+	/* 1 byte at least; below 2^63 so the size converts exactly and sums
+	 * with it cannot wrap */
+	if (*end != '\0' || !(v >= 1.0) || v >= 9.2e18)
 		return 0;
 	return (size_t)v;
 }
 
 size_t rl_mem_limit(void)
 {
-	if (mem_limit_override)
-		return mem_limit_override;
+	size_t v = atomic_load_explicit(&mem_limit_override, memory_order_relaxed);
+	if (v)
+		return v;
+	v = atomic_load_explicit(&mem_limit_default, memory_order_relaxed);
+	if (v)
+		return v;
 	const char *env = getenv("RELUSH_MEM_LIMIT");
-	size_t v = env ? parse_size(env) : 0;
-	return v ? v : physical_memory() / 4 * 3;
+	v = env ? rl_mem_parse_size(env) : 0;
+	if (!v)
+		v = physical_memory() / 4 * 3;
+	atomic_store_explicit(&mem_limit_default, v, memory_order_relaxed);
+	return v;
 }
 
-void rl_mem_set_limit(size_t bytes) { mem_limit_override = bytes; }
+void rl_mem_set_limit(size_t bytes)
+{
+	atomic_store_explicit(&mem_limit_override, bytes, memory_order_relaxed);
+}
 
 int rl_mul_size(size_t a, size_t b, size_t *out)
 {

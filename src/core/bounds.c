@@ -101,7 +101,7 @@ static double acc_value(const acc *a)
 static double acc_death(const acc *a)
 {
 	/* 1 - exact is exact too: its fraction has no more bits than exact's. */
-	return acc_is_exact(a) ? 1.0 - a->exact : -expm1(acc_log(a));
+	return acc_is_exact(a) ? 1.0 - a->exact : 0.0 - expm1(acc_log(a));  /* 0.0 - : never -0 */
 }
 
 /* -log(1 - 2^-n): a layer's contribution to the hazard sum. */
@@ -372,11 +372,50 @@ static void space_exact(unsigned n, unsigned j, bound_space *out)
 	out->log_p = log(out->p);
 }
 
+/* Beyond this many terms the sum runs from i = j downwards (below). */
+#define SPACE_FORWARD_TERMS 10000000.0
+#define SPACE_BACKWARD_TERMS 20000000.0
+
+/* The same for large j: 2^-n C(n, j) sum_k t_k with t_0 = 1 and t_{k+1} =
+ * t_k (j-k)/(n-j+k+1), a ratio below 1 and falling, so the terms shrink at
+ * least geometrically and the sum stops when they no longer count.
+ * log(2^-n C(n, j)) comes from Stirling's series, written in u = (n-2j)/n
+ * so that nothing of size n log 2 is subtracted; for j > 1e7 the terms left
+ * out are below 1e-22. Fails when the sum would need more than
+ * SPACE_BACKWARD_TERMS terms (j within ~1e-6 n of n/2 with n > 1e13). */
+static int space_log_cdf_backward(double n, double j, long double *log_cdf, rl_err *e)
+{
+	const long double pi = 3.141592653589793238462643383279502884L;
+	long double nn = (long double)n, jj = (long double)j, rest = nn - jj;
+	long double u = (nn - 2.0L * jj) / nn;
+	long double log_term = -jj * log1pl(-u) - rest * log1pl(u)
+	                       + 0.5L * logl(nn / (2.0L * pi * jj * rest))
+	                       + 1.0L / (12.0L * nn) - 1.0L / (12.0L * jj) - 1.0L / (12.0L * rest);
+	long double term = 1.0L, sum = 1.0L;
+	for (long double k = 0.0L;; k += 1.0L) {
+		long double ratio = (jj - k) / (rest + k + 1.0L);
+		term *= ratio;
+		sum += term;
+		/* what is left is below term * ratio / (1 - ratio) */
+		if (ratio <= 0.0L || term * ratio < 1e-21L * sum * (1.0L - ratio))
+			break;
+		if (k >= SPACE_BACKWARD_TERMS)
+			return rl_fail(e, "whole_space cannot sum C(%.17g, i) up to i = %.17g exactly: d is "
+			               "too close to n/2 for a width this large (more than 2e7 terms)", n, j);
+		if (fmodl(k, 1048576.0L) == 0.0L && rl_interrupted())
+			return rl_fail(e, "whole_space was interrupted");
+	}
+	*log_cdf = log_term + logl(sum);
+	return 0;
+}
+
 /* log of 2^-n sum_{i<=j} C(n, i) for j < n/2, in long double: terms are
  * built by C(n, i) = C(n, i-1) (n-i+1)/i and renormalised by 2^8000 so the
- * sum never overflows; relative error ~ j * 1e-19. */
+ * sum never overflows; relative error ~ j * 1e-19. Large j: see above. */
 static int space_log_cdf(double n, double j, long double *log_cdf, rl_err *e)
 {
+	if (j > SPACE_FORWARD_TERMS)
+		return space_log_cdf_backward(n, j, log_cdf, e);
 	const long double ln2 = 0.693147180559945309417232121458176568L;
 	long double term = 1.0L, sum = 1.0L, scale = 0.0L;
 	long double nn = (long double)n;

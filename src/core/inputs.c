@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "relush/alloc.h"
 #include "relush/inputs.h"
 #include "relush/rng.h"
 
@@ -107,13 +109,18 @@ typedef struct growable {
 	size_t n, cap;
 } growable;
 
-static int push(growable *g, double x)
+/* Returns 0, or -1 with the message in e (over the memory limit, or out of
+ * memory). */
+static int push(growable *g, double x, const char *path, rl_err *e)
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 1024;
+		if (cap > ((size_t)-1) / 2 / sizeof *g->v ||
+		    rl_mem_check((double)cap * sizeof *g->v, "reading the points", e))
+			return -1;
 		double *v = realloc(g->v, cap * sizeof *v);
 		if (!v)
-			return -1;
+			return rl_fail(e, "%s: out of memory reading the file", path);
 		g->v = v;
 		g->cap = cap;
 	}
@@ -140,10 +147,8 @@ static long parse_line(char *line, size_t lineno, const char *path, growable *g,
 			        (size_t)(p - line) + 1, (int)(len > 40 ? 40 : len), p);
 			return -1;
 		}
-		if (push(g, x)) {
-			rl_fail(e, "%s: out of memory reading the file", path);
+		if (push(g, x, path, e))
 			return -1;
-		}
 		count++;
 		p = end;
 		while (*p == ' ' || *p == '\t')
@@ -171,8 +176,14 @@ rl_mat *inputs_load(const char *path, rl_err *e)
 	long cols = -1;
 	rl_mat *X = NULL;
 	int failed = 0;
-	while (getline(&line, &cap, f) != -1) {
+	ssize_t got;
+	while ((got = getline(&line, &cap, f)) != -1) {
 		lineno++;
+		if (strlen(line) != (size_t)got) {
+			rl_fail(e, "%s:%zu: the line holds a NUL byte; is this a text file?", path, lineno);
+			failed = 1;
+			break;
+		}
 		long n = parse_line(line, lineno, path, &g, e);
 		if (n < 0) {
 			failed = 1;
@@ -200,34 +211,67 @@ rl_mat *inputs_load(const char *path, rl_err *e)
 	return X;
 }
 
-int inputs_save(const rl_mat *X, const char *path, rl_err *e)
+static int write_points(FILE *f, const rl_mat *X)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 32);
-	if (!tmp)
-		return rl_fail(e, "out of memory");
-	snprintf(tmp, len + 32, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
 	for (size_t i = 0; i < X->rows; i++) {
 		const double *x = mat_row(X, i);
 		for (size_t j = 0; j < X->cols; j++)
 			fprintf(f, j ? ",%.17g" : "%.17g", x[j]);
 		fputc('\n', f);
 	}
-	int bad = ferror(f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* Something that is not a regular file (/dev/stdout, a pipe) is written in
+ * place: renaming over it would replace it. */
+static int save_in_place(const rl_mat *X, const char *path, rl_err *e)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
+	int bad = write_points(f, X);
+	bad |= fclose(f) != 0;
+	if (bad)
+		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int inputs_save(const rl_mat *X, const char *path, rl_err *e)
+{
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode))
+		return save_in_place(X, path, e);
+	/* a symlink stays a link: its target is replaced */
+	char *real = exists ? realpath(path, NULL) : NULL;
+	const char *target = real ? real : path;
+	size_t len = strlen(target);
+	char *tmp = malloc(len + 32);
+	if (!tmp) {
+		free(real);
+		return rl_fail(e, "out of memory");
+	}
+	snprintf(tmp, len + 32, "%s.tmp.%ld", target, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		free(real);
+		return -1;
+	}
+	int bad = write_points(f, X);
+	if (exists)                       /* the new file keeps the old one's mode */
+		fchmod(fileno(f), st.st_mode & 07777);
 	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
+	if (bad || rename(tmp, target) != 0) {
 		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
+		free(real);
 		return -1;
 	}
 	free(tmp);
+	free(real);
 	return 0;
 }

@@ -3,9 +3,13 @@
  * and the threads. The calling thread only coordinates: it waits on the
  * workers, polls the interrupt flag and calls the progress callback, so
  * callbacks never run on a worker thread. */
+#ifdef __linux__
+#define _GNU_SOURCE   /* sched_getaffinity: the cores a batch scheduler gave us */
+#endif
 #include "config.h"
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +55,13 @@ static double tune(const char *name, double def)
 {
 	const char *v = getenv(name);
 	return v && *v ? atof(v) : def;
+}
+
+void mc_tuning_get(mc_tuning *t)
+{
+	t->ns_variate = tune("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE);
+	t->lazy_l = tune("RELUSH_MC_LAZY_L", 0.5);
+	t->blas_min = tune("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN);
 }
 
 /* ---- small exact helpers --------------------------------------------------- */
@@ -110,6 +121,13 @@ void mc_shard_range(uint64_t trials, uint64_t i, uint64_t n, uint64_t *first, ui
 
 unsigned mc_default_threads(void)
 {
+#ifdef __linux__
+	/* Slurm, taskset and containers restrict the affinity mask: one
+	 * thread per core we may run on, not per core of the machine. */
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 1)
+		return (unsigned)CPU_COUNT(&set);
+#endif
 	long c = sysconf(_SC_NPROCESSORS_ONLN);
 	return c >= 1 ? (unsigned)c : 1u;
 }

@@ -41,9 +41,14 @@ size_t net_output_width(const rl_net_spec *s)
 
 double net_param_count(const rl_net_spec *s)
 {
-	double count = 0.0;
-	for (size_t l = 1; l <= s->depth; l++)
-		count += (double)s->widths[l - 1] * ((double)net_fan_in(s, l) + 1.0);
+	/* the dense fan-in kept as a running sum: net_fan_in would make this
+	 * quadratic in the depth, and it runs before the memory check */
+	double count = 0.0, dense_fan = (double)s->input;
+	for (size_t l = 1; l <= s->depth; l++) {
+		double fan = s->arch == ARCH_DENSE ? dense_fan : (double)net_fan_in(s, l);
+		count += (double)s->widths[l - 1] * (fan + 1.0);
+		dense_fan += (double)s->widths[l - 1];
+	}
 	return count;
 }
 
@@ -84,7 +89,9 @@ int net_spec_validate(const rl_net_spec *s, rl_err *e)
 		if (dense_fan > 1e15)
 			return rl_fail(e, "the dense net's representation grows too wide");
 	}
-	return rl_mem_check(8.0 * net_param_count(s), "the network's weights", e);
+	/* the parameters, and per layer two pointers, a width and two heap
+	 * blocks' bookkeeping: a million thin layers cost more than their weights */
+	return rl_mem_check(8.0 * net_param_count(s) + 96.0 * (double)s->depth, "the network's weights", e);
 }
 
 void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b)

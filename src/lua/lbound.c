@@ -210,16 +210,15 @@ static int layers_tostring(lua_State *L)
 	char lower[32], death[32], head[128];
 	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
 	rlua_fmt_number(death, sizeof death, num_field(L, 1, "death"));
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
 	snprintf(head, sizeof head, "Lower bound per layer: %lld layers, L = %s, 1 - L = %s\n\n",
 	         (long long)depth, lower, death);
-	luaL_addstring(&b, head);
 	static const char *const headers[] = {"layer", "width", "survival 1-2^-n", "hazard 2^-n",
 	                                      "cumulative L", "death 1-L"};
-	rlua_table *t = rlua_table_new(6, headers);
+	rlua_table *t = rlua_table_push(L, 6, headers);
 	static const char *const fields[] = {"layer", "width", "survival", "hazard", "cumulative", "death"};
-	for (lua_Integer l = 1; l <= depth; l++) {
+	/* the rows the table really holds, whatever its __len says */
+	lua_Integer rows = (lua_Integer)lua_rawlen(L, 1);
+	for (lua_Integer l = 1; l <= depth && l <= rows; l++) {
 		char c[6][32];
 		lua_geti(L, 1, l);
 		for (int j = 0; j < 6; j++)
@@ -228,6 +227,9 @@ static int layers_tostring(lua_State *L)
 		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
 		rlua_table_row(t, row);
 	}
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
 	luaL_pushresult(&b);
 	size_t len;
@@ -336,7 +338,7 @@ static int schedule_tostring(lua_State *L)
 		{"rest", "estimated hazard beyond the horizon", 0},
 	};
 	static const char *const headers[] = {"quantity", "value", "meaning"};
-	rlua_table *t = rlua_table_new(3, headers);
+	rlua_table *t = rlua_table_push(L, 3, headers);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char value[40];
 		int type = lua_getfield(L, 1, rows[i].field);

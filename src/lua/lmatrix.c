@@ -24,11 +24,34 @@ rl_mat *rlua_check_matrix(lua_State *L, int arg)
 	return m;
 }
 
+/* Handing m over to a userdata: until the box holds it, m is ours to free. */
+typedef struct matrix_handover {
+	rl_mat *m;
+	int boxed;
+} matrix_handover;
+
+static int box_matrix(lua_State *L)
+{
+	matrix_handover *h = lua_touserdata(L, 1);
+	matrix_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->m = NULL;
+	luaL_setmetatable(L, RLUA_MATRIX);
+	b->m = h->m;
+	h->boxed = 1;
+	return 1;
+}
+
+static void unbox_failed(void *ud)
+{
+	matrix_handover *h = ud;
+	if (!h->boxed)
+		mat_free(h->m);
+}
+
 void rlua_push_matrix(lua_State *L, rl_mat *m)
 {
-	matrix_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->m = m;
-	luaL_setmetatable(L, RLUA_MATRIX);
+	matrix_handover h = {m, 0};
+	rlua_push_protected(L, box_matrix, &h, unbox_failed);
 }
 
 static int matrix_gc(lua_State *L)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
+#include "relush/alloc.h"
 #include "relush/bounds.h"
 #include "relush/inputs.h"
 
@@ -213,6 +214,10 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 				           "or widths={...})");
 		}
 		count = (size_t)depth;
+		/* this list and the spec's copy of it, before anything else is sized */
+		rl_err e;
+		if (rl_mem_check(2.0 * (double)count * sizeof *widths, "the list of layer widths", &e))
+			rlua_engine_error(L, &e);
 		widths = lua_newuserdatauv(L, count * sizeof *widths, 0);
 		for (size_t i = 0; i < count; i++)
 			widths[i] = (size_t)width;
@@ -247,12 +252,51 @@ rl_net *rlua_check_net(lua_State *L, int arg)
 	return b->net;
 }
 
+/* Handing n over to a userdata: until the box holds it, n is ours to free. */
+typedef struct net_handover {
+	rl_net *net;
+	int boxed;
+} net_handover;
+
+static int box_net(lua_State *L)
+{
+	net_handover *h = lua_touserdata(L, 1);
+	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->net = NULL;
+	luaL_setmetatable(L, RLUA_NET);
+	b->net = h->net;
+	h->boxed = 1;
+	return 1;
+}
+
+static void unbox_net_failed(void *ud)
+{
+	net_handover *h = ud;
+	if (!h->boxed)
+		net_free(h->net);
+}
+
 void rlua_push_net(lua_State *L, rl_net *n)
 {
-	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->net = n;
-	luaL_setmetatable(L, RLUA_NET);
+	net_handover h = {n, 0};
+	rlua_push_protected(L, box_net, &h, unbox_net_failed);
 }
+
+/* A death report handed to Lua as a table; the report itself is freed
+ * whether or not building the table succeeds. */
+typedef struct death_handover {
+	rl_death_report *r;
+	const rl_net_spec *spec;
+} death_handover;
+
+static int push_death_table(lua_State *L)
+{
+	death_handover *h = lua_touserdata(L, 1);
+	rlua_push_death_report(L, h->r, h->spec);
+	return 1;
+}
+
+static void free_death_report(void *ud) { death_report_free(((death_handover *)ud)->r); }
 
 /* relu(depth, width [, opts]) or relu(opts) */
 static int relu_l(lua_State *L)
@@ -428,7 +472,8 @@ static int net_death_l(lua_State *L)
 	rl_death_report *r = net_death(n, X, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	rlua_push_death_report(L, r, &n->spec);
+	death_handover h = {r, &n->spec};
+	rlua_push_protected(L, push_death_table, &h, free_death_report);
 	death_report_free(r);
 	return 1;
 }
@@ -470,6 +515,7 @@ static int net_bounds(lua_State *L)
 	rl_net *n = rlua_check_net(L, 1);
 	const rl_net_spec *s = &n->spec;
 	int zero_bias = s->bias.kind == LAW_ZERO;
+	lua_settop(L, 1);   /* the report is at index 2 below, whatever was passed */
 	lua_createtable(L, 0, 6);
 	rlua_set_number(L, "lower", bound_lower(s->widths, s->depth));
 	rlua_set_number(L, "log_lower", bound_log_lower(s->widths, s->depth));

@@ -29,12 +29,14 @@ static double num_field(lua_State *L, int t, const char *k)
 	return v;
 }
 
-static const char *str_field(lua_State *L, int t, const char *k)
+/* A string field copied out: once popped, a string that came from an
+ * __index function is anchored nowhere and may be collected. */
+static const char *str_field(lua_State *L, int t, const char *k, char *buf, size_t len)
 {
 	lua_getfield(L, t, k);
-	const char *s = lua_isstring(L, -1) ? lua_tostring(L, -1) : "?";
-	lua_pop(L, 1);   /* the table still anchors the string */
-	return s;
+	snprintf(buf, len, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "?");
+	lua_pop(L, 1);
+	return buf;
 }
 
 /* A number cell: "-" when the value is missing (nil or NaN). */
@@ -154,25 +156,41 @@ static int flip_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
 	double before = num_field(L, 1, "living_before"), depth = num_field(L, 1, "depth");
-	char floor[32], head[480];
+	char floor[32], head[480], arch[32];
 	rlua_fmt_number(floor, sizeof floor, num_field(L, 1, "floor"));
 	snprintf(head, sizeof head,
 	         "FlipReport: %s net, %.0f layers, %.0f points; %.0f neurons flipped, %.0f ties\n"
 	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; guaranteed >= 2^-%.0f = %s)\n"
 	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
-	         str_field(L, 1, "arch"), depth, points, num_field(L, 1, "flipped"),
+	         str_field(L, 1, "arch", arch, sizeof arch), depth, points, num_field(L, 1, "flipped"),
 	         num_field(L, 1, "ties"), living, points, living / points, depth, floor,
 	         before, points, before / points);
+	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
+	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
+	rlua_table *t = rlua_table_push(L, 10, headers);
+	layer_rows(L, t, 10, flip_row);
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, head);
-	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
-	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
-	rlua_table *t = rlua_table_new(10, headers);
-	layer_rows(L, t, 10, flip_row);
 	rlua_table_emit(t, &b);
 	return push_without_newline(L, &b);
 }
+
+/* A report handed to Lua as a table: freed by the caller after, or by
+ * rlua_push_protected when building the table fails. */
+typedef struct report_handover {
+	void *r;
+	const rl_net_spec *spec;
+} report_handover;
+
+static int push_flip_table(lua_State *L)
+{
+	report_handover *h = lua_touserdata(L, 1);
+	push_flip_report(L, h->r, h->spec);
+	return 1;
+}
+
+static void free_flip(void *ud) { flip_report_free(((report_handover *)ud)->r); }
 
 static int net_flip_l(lua_State *L)
 {
@@ -185,7 +203,8 @@ static int net_flip_l(lua_State *L)
 	rl_flip_report *r = net_flip(net, X, 1, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	push_flip_report(L, r, &net->spec);
+	report_handover h = {r, &net->spec};
+	rlua_push_protected(L, push_flip_table, &h, free_flip);
 	flip_report_free(r);
 	return 1;
 }
@@ -230,28 +249,37 @@ static int alignment_tostring(lua_State *L)
 	int predicts = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	double c0 = num_field(L, 1, "input_cosine");
-	char head[480];
+	char head[480], arch[32];
 	snprintf(head, sizeof head,
 	         "AlignmentReport: %s net, %.0f layers, %.0f points\n"
 	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
 	         "  predicted: %s\n\n",
-	         str_field(L, 1, "arch"), num_field(L, 1, "depth"), num_field(L, 1, "points"),
+	         str_field(L, 1, "arch", arch, sizeof arch), num_field(L, 1, "depth"), num_field(L, 1, "points"),
 	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
 	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)");
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, head);
 	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};
-	rlua_table *t = rlua_table_new(5, headers);
+	rlua_table *t = rlua_table_push(L, 5, headers);
 	char input_points[32], input_cosine[32];
 	cell(input_points, 32, "%.0f", num_field(L, 1, "input_points"));
 	cell(input_cosine, 32, "%.4f", c0);
 	const char *input_row[] = {"input", input_points, input_cosine, predicts ? input_cosine : "-", ""};
 	rlua_table_row(t, input_row);
 	layer_rows(L, t, 5, alignment_row);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
 	return push_without_newline(L, &b);
 }
+
+static int push_alignment_table(lua_State *L)
+{
+	report_handover *h = lua_touserdata(L, 1);
+	push_alignment_report(L, h->r, h->spec);
+	return 1;
+}
+
+static void free_alignment(void *ud) { alignment_report_free(((report_handover *)ud)->r); }
 
 static int net_alignment_l(lua_State *L)
 {
@@ -268,7 +296,8 @@ static int net_alignment_l(lua_State *L)
 	rl_alignment_report *r = net_alignment(net, X, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	push_alignment_report(L, r, &net->spec);
+	report_handover h = {r, &net->spec};
+	rlua_push_protected(L, push_alignment_table, &h, free_alignment);
 	alignment_report_free(r);
 	return 1;
 }

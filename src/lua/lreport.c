@@ -78,7 +78,9 @@ static void layer_rows(lua_State *L, rlua_table *t, lua_Integer depth)
 		double living = num_field(L, s, "living"), dead = num_field(L, s, "dead_neurons");
 		double active_sum = 0.0;
 		lua_getfield(L, s, "active");
-		for (lua_Integer j = 1; j <= (lua_Integer)width; j++) {
+		/* over the counts the list holds: width is data a script may change */
+		lua_Integer counted = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+		for (lua_Integer j = 1; j <= counted && (double)j <= width; j++) {
 			lua_geti(L, -1, j);
 			active_sum += lua_tonumber(L, -1);
 			lua_pop(L, 1);
@@ -126,8 +128,6 @@ static int report_tostring(lua_State *L)
 		snprintf(lower, sizeof lower, "1 - %s", g);
 	}
 	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
 	char head[400];
 	snprintf(head, sizeof head,
 	         "DeathReport: %s net, %lld layers, %.0f points\n"
@@ -136,11 +136,13 @@ static int report_tostring(lua_State *L)
 	         arch ? arch : "?", (long long)depth, points, alive ? "ALIVE" : "DEAD", living, points,
 	         points > 0 ? living / points : 0.0, lower, upper,
 	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "");
-	luaL_addstring(&b, head);
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
 	                                      "1-2^-n", "dead neurons", "active %"};
-	rlua_table *t = rlua_table_new(8, headers);
+	rlua_table *t = rlua_table_push(L, 8, headers);
 	layer_rows(L, t, depth);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
 	luaL_pushresult(&b);
 	size_t len;

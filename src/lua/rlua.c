@@ -181,6 +181,18 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 	return w;
 }
 
+void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud))
+{
+	/* neither push allocates: a C function has LUA_MINSTACK free slots */
+	lua_pushcfunction(L, push);
+	lua_pushlightuserdata(L, ud);
+	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+		if (release)
+			release(ud);
+		lua_error(L);
+	}
+}
+
 int rlua_engine_error(lua_State *L, const rl_err *e)
 {
 	lua_Debug ar;
@@ -219,7 +231,46 @@ struct rlua_table {
 	size_t nrows, cap;
 	char **cells;        /* (nrows + 1) * ncols, row 0 the header */
 	size_t *widths;
+	struct rlua_table **anchor;   /* the userdata of rlua_table_push, or NULL */
 };
+
+static void table_free(rlua_table *t)
+{
+	if (t->anchor)
+		*t->anchor = NULL;
+	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->widths);
+	free(t);
+}
+
+#define RLUA_TABLE_BOX "relush.TableBuilder"
+
+static int table_box_gc(lua_State *L)
+{
+	rlua_table **box = luaL_checkudata(L, 1, RLUA_TABLE_BOX);
+	if (*box)
+		table_free(*box);
+	return 0;
+}
+
+rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers)
+{
+	rlua_table **box = lua_newuserdatauv(L, sizeof *box, 0);
+	*box = NULL;
+	if (luaL_newmetatable(L, RLUA_TABLE_BOX)) {
+		lua_pushcfunction(L, table_box_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	rlua_table *t = rlua_table_new(ncols, headers);
+	if (!t)
+		luaL_error(L, "not enough memory for a table of %d columns", ncols);
+	*box = t;
+	t->anchor = box;
+	return t;
+}
 
 rlua_table *rlua_table_new(int ncols, const char *const *headers)
 {
@@ -294,11 +345,7 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
 			luaL_addchar(b, '\n');
 		}
 	}
-	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	free(t->widths);
-	free(t);
+	table_free(t);
 }
 
 void rlua_fmt_number(char *buf, size_t len, double v)

@@ -48,6 +48,7 @@ void rlua_open_remedies(lua_State *L, int module);   /* net:flip, net:alignment 
 void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);
+void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
 int luaopen_relush(lua_State *L);
 
 /* ---- argument checking (all raise errors naming the argument) ------------ */
@@ -68,6 +69,14 @@ void rlua_check_option_names(lua_State *L, int t, const char *const *known);
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
  * array that is anchored in a userdata on the stack (freed by GC). */
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
+/* Runs push(L) with the light userdata ud as its only argument, protected:
+ * push leaves one value (which it may build from ud) on the stack. When
+ * push raises an error (a Lua allocation that failed, say), release(ud)
+ * runs and the error goes on. This is how a C object (a report, a matrix)
+ * is handed to Lua without leaking when the handing over fails; if push
+ * gives the object to a userdata, ud must say so, for release to leave it. */
+void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud));
+
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);
 
@@ -105,6 +114,11 @@ void rlua_set_string(lua_State *L, const char *field, const char *v);
  * columns. Used by every report's __tostring. */
 typedef struct rlua_table rlua_table;
 rlua_table *rlua_table_new(int ncols, const char *const *headers);
+/* The same, anchored in a userdata pushed on the stack, so that a Lua error
+ * between here and rlua_table_emit (a field read through a metamethod, a
+ * memory error) cannot leak it. Push it before luaL_buffinit: a buffer needs
+ * the top of the stack. */
+rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers);
 void rlua_table_row(rlua_table *t, const char *const *cells);
 /* Appends the formatted table to the luaL_Buffer and frees t. */
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b);

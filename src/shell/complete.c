@@ -265,7 +265,7 @@ static bool show_signature(lua_State *L, int start)
 		return false;
 	push_path(L, line + b, (size_t)(e - b + 1));
 	bool shown = false;
-	if (lua_isfunction(L, -1)) {
+	if (lua_isfunction(L, -1) || lua_istable(L, -1)) {   /* tables: callable ones (mc) */
 		shell_help_name_of(L, -1);
 		lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
 		if (lua_isstring(L, -2) && lua_istable(L, -1)

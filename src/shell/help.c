@@ -637,6 +637,13 @@ static int help(lua_State *L)
 		shell_help_name_of(L, 1);
 		if (lua_type(L, -1) == LUA_TSTRING && lua_istable(L, -2) && lua_istable(L, 1)
 		    && (lua_pushvalue(L, -1), lua_rawget(L, -3), lua_rawequal(L, -1, 1))) {
+			/* a callable table (mc) has an entry of its own */
+			const char *name = lua_tostring(L, -2);
+			if (lua_getfield(L, reg, name) == LUA_TTABLE) {
+				help_string(L, reg, name, width);
+				break;
+			}
+			lua_pop(L, 1);
 			lua_pushfstring(L, "%s.", lua_tostring(L, -2));
 			help_string(L, reg, lua_tostring(L, -1), width);
 			break;

@@ -2,13 +2,16 @@
  * $XDG_STATE_HOME/relush/history, else ~/.local/state/relush/history.
  * Every command is appended as it is entered (nothing is lost on a crash,
  * concurrent sessions all keep theirs); on exit the file is rewritten with
- * duplicates folded (the latest kept) and capped at HISTORY_MAX entries.
+ * duplicates folded (the latest kept) and capped at HISTORY_MAX entries,
+ * through a temporary file renamed into place (never a truncated file).
  * A path that cannot be used warns once and the session goes on; a device
  * such as /dev/null silently means "no history". */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include "shell/shell.h"
@@ -155,6 +158,38 @@ void shell_history_add(const char *line)
 		warn_once("write", err);
 }
 
+/* Writes the list to a temporary file next to path, flushed to disk, then
+ * renames it into place: a crash or a full disk while writing leaves the
+ * old file whole. Returns 0 or an errno. */
+static int write_atomically(const char *link)
+{
+	/* a symlinked history file (dotfiles) stays a link: write its target */
+	char *real = realpath(link, NULL);
+	const char *path = real != NULL ? real : link;
+	size_t n = strlen(path) + 32;
+	char *tmp = malloc(n);
+	if (tmp == NULL) {
+		free(real);
+		return ENOMEM;
+	}
+	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	int err = write_history(tmp);
+	if (err == 0) {
+		int fd = open(tmp, O_RDONLY);
+		if (fd < 0 || fsync(fd) != 0)
+			err = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err == 0 && rename(tmp, path) != 0)
+		err = errno;
+	if (err != 0)
+		unlink(tmp);
+	free(tmp);
+	free(real);
+	return err;
+}
+
 void shell_history_close(void)
 {
 	if (history_path == NULL)
@@ -163,8 +198,9 @@ void shell_history_close(void)
 	clear_history();
 	if (read_history(history_path) == 0) {
 		fold_duplicates();
-		if (write_history(history_path) != 0)
-			warn_once("write", errno);
+		int err = write_atomically(history_path);
+		if (err != 0)
+			warn_once("write", err);
 	}
 	free(history_path);
 	history_path = NULL;

@@ -8,6 +8,7 @@ src_relush_SOURCES = \
 	src/shell/pretty.c \
 	src/shell/help.c \
 	src/shell/complete.c \
-	src/shell/history.c
+	src/shell/history.c \
+	src/shell/shard.c
 src_relush_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS) $(READLINE_CFLAGS) $(NCURSES_CFLAGS)
 src_relush_LDADD = src/lua/librelushlua.la $(LUA_LIBS) $(READLINE_LIBS) $(NCURSES_LIBS)

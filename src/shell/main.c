@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include "shell/shell.h"
 #include "view/plot.h"
+#include "view/ttyguard.h"
 #include "view/view.h"
 
 #ifndef PACKAGE_VERSION
@@ -22,6 +23,9 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -e chunk   run the Lua code in chunk (may be repeated; run in order)\n"
 	"  -i         enter the interactive shell after the script and chunks\n"
+	"  --shard i/N\n"
+	"             run shard i of N: every mc{} without a shard option counts\n"
+	"             only that slice of its trials (mc.shard = {i, N})\n"
 	"  -h         print this help and exit\n"
 	"  -v         print the version and exit\n"
 	"  -          read the script from standard input\n"
@@ -30,6 +34,9 @@ static const char usage_text[] =
 	"With no script and no -e, relush starts the interactive shell when\n"
 	"standard input is a terminal, and otherwise runs standard input as a\n"
 	"script. The script's arguments are in the table arg and in `...`.\n"
+	"\n"
+	"relush merge [-o out.jsonl] [--sweep] a.jsonl b.jsonl ... merges the\n"
+	"shards' results files into the whole run (relush merge -h).\n"
 	"Type help() in the shell for the API; see relush(1).\n";
 
 struct options {
@@ -37,6 +44,7 @@ struct options {
 	bool interactive;   /* -i */
 	bool has_chunks;    /* at least one -e */
 	bool help, version;
+	unsigned long long shard_index, shard_count;   /* --shard i/N; 0/0 without */
 };
 
 static int usage_error(const char *fmt, const char *what)
@@ -73,6 +81,12 @@ static int collect_options(int argc, char **argv, struct options *o)
 			o->version = true;
 		} else if (strcmp(a, "-i") == 0) {
 			o->interactive = true;
+		} else if (strcmp(a, "--shard") == 0 || strncmp(a, "--shard=", 8) == 0) {
+			const char *v = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			if (v == NULL)
+				return usage_error("option '%s' needs i/N (run shard i of N), e.g. --shard 3/8", "--shard");
+			if (shell_parse_shard(v, &o->shard_index, &o->shard_count))
+				return usage_error("option '--shard' needs i/N with integers 1 <= i <= N, got '%s'", v);
 		} else if (strncmp(a, "-e", 2) == 0) {
 			o->has_chunks = true;
 			if (a[2] == '\0') {
@@ -125,6 +139,8 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)   /* a script named merge: relush ./merge */
+		return shell_merge(argc - 1, argv + 1);
 	struct options o;
 	int status = collect_options(argc, argv, &o);
 	if (status != 0)
@@ -140,19 +156,24 @@ int main(int argc, char **argv)
 	const char *no_colour = getenv("NO_COLOR");
 	shell_colour = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0');
 
+	tty_guard_init();
 	lua_State *L = shell_open();
 	plot_open_lua(L);
 	view_open_lua(L);
+	if (o.shard_count)
+		shell_set_shard(L, o.shard_index, o.shard_count);
 	create_arg_table(L, argc, argv, o.script);
 	int last_option = o.script ? o.script : argc;
 	status = run_chunks(L, argv, last_option);
 	if (status == 0 && o.script)
 		status = run_script(L, argc, argv, o.script);
-	if (status == 0) {
-		bool stdin_tty = isatty(STDIN_FILENO);
-		if (o.interactive)
-			status = shell_repl(L, stdin_tty && !o.script && !o.has_chunks);
-		else if (!o.script && !o.has_chunks) {
+	bool stdin_tty = isatty(STDIN_FILENO);
+	if (o.interactive) {
+		/* -i: the REPL even after an error or Ctrl-C in the script, with
+		 * its globals intact, to look at what it left */
+		status = shell_repl(L, stdin_tty && !o.script && !o.has_chunks);
+	} else if (status == 0) {
+		if (!o.script && !o.has_chunks) {
 			if (stdin_tty)
 				status = shell_repl(L, true);
 			else if (shell_run_script(L, NULL, 0) != LUA_OK)

@@ -28,7 +28,8 @@ typedef struct sbuf {
 
 static int sbuf_gc(lua_State *L)
 {
-	sbuf *b = lua_touserdata(L, 1);
+	/* checked: the metatable is in the registry, where debug code can call it */
+	sbuf *b = luaL_checkudata(L, 1, "relush.shell.buffer");
 	free(b->p);
 	b->p = NULL;
 	return 0;

@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 #include "relush/interrupt.h"
 #include "shell/shell.h"
+#include "view/ttyguard.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -64,6 +65,9 @@ static enum read_status read_tty(const char *prompt, char **line)
 	shell_prompt_sigint = 0;
 	line_done = false;
 	line_result = NULL;
+	/* readline's modes while it waits, undone by a fatal signal */
+	const char *paste = rl_variable_value("enable-bracketed-paste");
+	tty_guard_set_escape(TTY_GUARD_PROMPT, paste && strcmp(paste, "on") == 0 ? "\033[?2004l" : NULL);
 	rl_callback_handler_install(prompt, on_line);
 	enum read_status status = READ_LINE;
 	while (!line_done) {
@@ -103,6 +107,7 @@ static enum read_status read_tty(const char *prompt, char **line)
 			rl_callback_read_char();
 	}
 	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+	tty_guard_set_escape(TTY_GUARD_PROMPT, NULL);
 	if (status == READ_LINE && line_result == NULL) {
 		fputs("\n", stdout);       /* Ctrl-D: leave the prompt line tidy */
 		status = READ_EOF;

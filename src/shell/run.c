@@ -3,6 +3,7 @@
  * traceback, Ctrl-C turned into the error "interrupted" (lua.c's
  * laction/lstop pattern plus the engine's interrupt flag), error reports. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ bool shell_was_interrupted(void) { return last_call_interrupted; }
 
 /* ---- set-up --------------------------------------------------------------- */
 
+static int fault_injection(lua_State *L);
+
 static int open_all(lua_State *L)
 {
 	luaL_openlibs(L);
@@ -44,6 +47,11 @@ static int open_all(lua_State *L)
 	}
 	shell_open_help(L, module);
 	lua_pop(L, 1);
+	const char *faults = getenv("RELUSH_FAULT_INJECTION");
+	if (faults != NULL && faults[0] != '\0') {
+		lua_pushcfunction(L, fault_injection);
+		lua_setfield(L, LUA_REGISTRYINDEX, "relush.fault_injection");
+	}
 	return 0;
 }
 
@@ -60,12 +68,38 @@ static struct heap_budget {
 	void *inner_ud;
 	size_t used;            /* bytes in use by the Lua heap */
 	bool refused;           /* an allocation was refused since the last report */
+	uint64_t fault_rate;    /* testing: fail 1 in fault_rate growths (0: never) */
+	uint64_t fault_state;
 } heap;
+
+/* Testing only: with RELUSH_FAULT_INJECTION set, registry function
+ * "relush.fault_injection"(n [, seed]) makes 1 in n Lua allocations fail
+ * (n = 0 or false: none), so that tests can drive every "not enough memory"
+ * path of the bindings and check that nothing leaks. */
+static bool fault_now(struct heap_budget *b)
+{
+	if (b->fault_rate == 0)
+		return false;
+	uint64_t z = (b->fault_state += 0x9E3779B97F4A7C15ull);   /* splitmix64 */
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (z ^ (z >> 31)) % b->fault_rate == 0;
+}
+
+static int fault_injection(lua_State *L)
+{
+	lua_Integer rate = lua_toboolean(L, 1) ? luaL_checkinteger(L, 1) : 0;
+	heap.fault_state = (uint64_t)luaL_optinteger(L, 2, (lua_Integer)heap.fault_state);
+	heap.fault_rate = rate > 0 ? (uint64_t)rate : 0;
+	return 0;
+}
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	struct heap_budget *b = ud;
 	size_t old = ptr != NULL ? osize : 0;   /* osize is a type tag when ptr is NULL */
+	if (nsize > old && fault_now(b))
+		return NULL;
 	if (nsize > old) {
 		size_t grow = nsize - old, limit = rl_mem_limit();
 		size_t allowed = grow >= HEAP_BIG_BLOCK ? limit : limit + HEAP_SLACK;

@@ -49,6 +49,14 @@ extern volatile sig_atomic_t shell_prompt_sigint;
 /* Installs the prompt-time SIGINT handler (REPL) or the default action. */
 void shell_sigint_at_prompt(bool repl);
 
+/* ---- shard.c --------------------------------------------------------------- */
+/* "i/N" with 1 <= i <= N: 0, or -1 when s is not that. */
+int shell_parse_shard(const char *s, unsigned long long *index, unsigned long long *count);
+/* mc.shard = {index, count}: the shard mc runs when a call gives none. */
+void shell_set_shard(lua_State *L, unsigned long long index, unsigned long long count);
+/* `relush merge ...` (argv[0] is "merge"); returns the exit status. */
+int shell_merge(int argc, char **argv);
+
 /* ---- colour ---------------------------------------------------------------- */
 extern bool shell_colour;     /* stdout is a terminal and NO_COLOR is unset */
 #define SHELL_RED     "\033[31m"

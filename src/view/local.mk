@@ -10,3 +10,5 @@ src_relush_SOURCES += \
 	src/view/term.h src/view/term.c \
 	src/view/session.h src/view/session.c \
 	src/view/lview.c
+# Terminal restored when the process dies on a signal (REPL and view).
+src_relush_SOURCES += src/view/ttyguard.h src/view/ttyguard.c

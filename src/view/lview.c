@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
+#include "relush/alloc.h"
 #include "relush/bounds.h"
 #include "relush/inputs.h"
 #include "lua/rlua.h"
@@ -56,6 +57,14 @@ static model_box *new_model_box(lua_State *L)
 	return b;
 }
 
+static int push_model_box(lua_State *L)
+{
+	new_model_box(L);
+	return 1;
+}
+
+static void free_report(void *ud) { death_report_free(ud); }
+
 /* Evaluates net (arg 1) on X (arg 2, or the default set) and pushes a
  * model box filled from the death report. */
 static view_model *push_net_model(lua_State *L, const char *fn)
@@ -80,7 +89,9 @@ static view_model *push_net_model(lua_State *L, const char *fn)
 		rlua_engine_error(L, &e);
 		return NULL;
 	}
-	model_box *b = new_model_box(L);
+	/* the box is a Lua allocation that may fail: r must not leak then */
+	rlua_push_protected(L, push_model_box, r, free_report);
+	model_box *b = lua_touserdata(L, -1);
 	const rl_net_spec *s = &net->spec;
 	if (view_model_init(&b->m, 0, s->widths, s->depth, s->input, X->rows)) {
 		death_report_free(r);
@@ -142,11 +153,18 @@ static void hook_reset(int print)
 	hook_counts_ready = 0;
 }
 
+/* A count from the progress table: >= 0, NaN and strings as def, floats
+ * beyond the integers clamped (a cast would be undefined). */
 static lua_Integer int_field(lua_State *L, int t, const char *k, lua_Integer def)
 {
 	lua_getfield(L, t, k);
-	lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1)
-	              : lua_type(L, -1) == LUA_TNUMBER ? (lua_Integer)lua_tonumber(L, -1) : def;
+	lua_Integer v = def;
+	if (lua_isinteger(L, -1)) {
+		v = lua_tointeger(L, -1);
+	} else if (lua_type(L, -1) == LUA_TNUMBER) {
+		double d = lua_tonumber(L, -1);
+		v = isnan(d) ? def : d >= 9.2e18 ? LUA_MAXINTEGER : d <= 0 ? 0 : (lua_Integer)d;
+	}
 	lua_pop(L, 1);
 	return v < 0 ? 0 : v;
 }
@@ -168,18 +186,27 @@ static int bool_field(lua_State *L, int t, const char *k)
 }
 
 /* The widths of the run from p.layers (pushed list at idx). Returns the depth
- * and a malloc'ed array, or 0 when there is no layer. */
+ * and an array in a userdata pushed on the stack, or 0 (nothing pushed)
+ * when there is no usable layer list. */
 static size_t layer_widths(lua_State *L, int layers, size_t **widths)
 {
-	size_t depth = (size_t)luaL_len(L, layers);
-	*widths = depth ? malloc(depth * sizeof **widths) : NULL;
-	if (depth && !*widths)
+	/* the table comes from lmc.c, but the hook is reachable from Lua
+	 * (debug.getregistry()): sizes are checked like any input */
+	lua_Integer len = luaL_len(L, layers);
+	*widths = NULL;
+	if (len < 1 || len > (lua_Integer)NET_MAX_DEPTH)
 		return 0;
+	size_t depth = (size_t)len;
+	rl_err e;
+	if (rl_mem_check((double)depth * sizeof **widths, "the view's list of widths", &e))
+		return 0;
+	/* on the stack, not malloc'ed: reading the layers may raise an error */
+	*widths = lua_newuserdatauv(L, depth * sizeof **widths, 0);
 	for (size_t l = 0; l < depth; l++) {
 		lua_geti(L, layers, (lua_Integer)l + 1);
 		lua_Integer w = lua_istable(L, -1) ? int_field(L, lua_gettop(L), "width", 0) : 0;
 		lua_pop(L, 1);
-		(*widths)[l] = w > 0 ? (size_t)w : 1;
+		(*widths)[l] = w > 0 ? (w < (lua_Integer)NET_MAX_WIDTH ? (size_t)w : NET_MAX_WIDTH) : 1;
 	}
 	return depth;
 }
@@ -204,22 +231,25 @@ static int hook_begin(lua_State *L, int p, int layers, char *err, size_t errlen)
 	size_t *widths = NULL;
 	size_t depth = layer_widths(L, layers, &widths);
 	if (depth == 0) {
-		free(widths);
-		snprintf(err, errlen, "the progress table has no layers");
+		snprintf(err, errlen, "the progress table has no layers (or more than %u)", NET_MAX_DEPTH);
 		return -1;
 	}
 	size_t neurons = 0;
 	for (size_t l = 0; l < depth; l++)
-		neurons += widths[l];
+		neurons += widths[l];         /* <= 1e8 layers of <= 1e8: no overflow */
 	size_t points = run_points(L, p, layers);
 	rl_err e;
+	/* the model's and the counts' per-neuron arrays */
+	if (rl_mem_check(16.0 * (double)neurons + 64.0 * (double)depth, "the view of this run", &e)) {
+		snprintf(err, errlen, "%.200s", e.msg);
+		return -1;
+	}
 	int failed = view_model_init(&mc_view.model, 1, widths, depth,
 	                             (size_t)int_field(L, p, "input", 0), points) != 0;
 	if (!failed && mc_counts_init(&hook_counts, depth, points, MC_STATS_ALL, neurons, &e)) {
 		view_model_free(&mc_view.model);
 		failed = 1;
 	}
-	free(widths);
 	if (failed) {
 		snprintf(err, errlen, "not enough memory for the view of this run");
 		return -1;
@@ -348,7 +378,9 @@ static int show_mc(lua_State *L)
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "loaded");
 	lua_getfield(L, -1, "relush");
-	if (!lua_istable(L, -1) || lua_getfield(L, -1, "mc") != LUA_TFUNCTION)
+	/* mc is a callable table (it also holds mc.merge and mc.load) */
+	int mc_type = lua_istable(L, -1) ? lua_getfield(L, -1, "mc") : LUA_TNIL;
+	if (mc_type != LUA_TFUNCTION && mc_type != LUA_TTABLE)
 		return luaL_error(L, "view: the relush module has no mc function");
 	lua_newtable(L);                 /* a copy of the options with view = true */
 	lua_pushnil(L);
@@ -385,6 +417,12 @@ static int view_call(lua_State *L)
 	                     "mc options (view{depth=..., width=..., ...}), got a %s", luaL_typename(L, 1)));
 }
 
+static int push_text(lua_State *L)
+{
+	lua_pushstring(L, lua_touserdata(L, 1));
+	return 1;
+}
+
 static int view_snapshot(lua_State *L)
 {
 	int width = BATCH_WIDTH, unicode = 0;
@@ -400,7 +438,7 @@ static int view_snapshot(lua_State *L)
 	char *text = view_snapshot_text(m, width, unicode);
 	if (!text)
 		return luaL_error(L, "view.snapshot: not enough memory for the text");
-	lua_pushstring(L, text);
+	rlua_push_protected(L, push_text, text, free);   /* the copy may fail: text must not leak */
 	free(text);
 	return 1;
 }

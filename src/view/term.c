@@ -17,6 +17,7 @@
 #include "relush/interrupt.h"
 #include "view/render.h"
 #include "view/term.h"
+#include "view/ttyguard.h"
 
 static SCREEN *screen;
 static int colours, unicode, old_cursor = -1;
@@ -122,6 +123,28 @@ static void restore_signals(void)
 	sigaction(SIGTSTP, &old_tstp, NULL);
 }
 
+/* What a process killed while the view is open must write to leave the
+ * view's screen: normal attributes, the cursor back, keypad and alternate
+ * screen off (the terminal's modes are restored by ttyguard itself). */
+static void guard_escape(void)
+{
+	static const char *const caps[] = {"sgr0", "cnorm", "rmkx", "rmcup"};
+	char seq[256];
+	size_t len = 0;
+	seq[0] = '\0';
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		const char *s = tigetstr(caps[i]);
+		if (s == NULL || s == (char *)-1)
+			continue;
+		size_t n = strlen(s);
+		if (len + n >= sizeof seq)
+			break;
+		memcpy(seq + len, s, n + 1);
+		len += n;
+	}
+	tty_guard_set_escape(TTY_GUARD_VIEW, seq);
+}
+
 int view_term_open(char *err, size_t errlen)
 {
 	static int atexit_done;
@@ -181,6 +204,7 @@ int view_term_open(char *err, size_t errlen)
 		colours = COLORS >= 256 ? VIEW_COLOUR256 : COLORS >= 8 ? VIEW_COLOUR8 : VIEW_RAMP;
 	}
 	setup_styles();
+	guard_escape();
 	erase();
 	refresh();
 	return 0;
@@ -190,6 +214,7 @@ void view_term_close(void)
 {
 	if (!screen)
 		return;
+	tty_guard_set_escape(TTY_GUARD_VIEW, NULL);
 	if (old_cursor >= 0)
 		curs_set(old_cursor);
 	endwin();

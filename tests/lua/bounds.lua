@@ -270,4 +270,6 @@ for _, name in ipairs(names) do
   end
 end
 
+-- a death probability that underflows is +0, never -0 (which prints "-0.0")
+t.is(1 / bound.death(1e6, 1e12), math.huge, "bound.death(1e6, 1e12) is +0")
 t.done()

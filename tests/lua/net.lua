@@ -143,7 +143,11 @@ t.ok(tostring(G):find("Matrix: 10 points x 3"), "a Matrix prints its shape")
 local moddir = os.getenv("RELUSH_MODULE_DIR")
 local lua = io.popen("command -v lua5.4"):read("l")
 if moddir and lua and lua ~= "" then
-  local cmd = string.format([[LUA_CPATH='%s/?.so' %s -e 'local r = require "relush"; print(r.relu(3, 5).depth)']], moddir, lua)
+  -- a sanitizer build's module needs its runtime loaded first (LD_PRELOAD)
+  local asan = io.popen(string.format("ldd '%s/relush.so' 2>/dev/null | awk '/libasan/ {print $3}'", moddir)):read("l")
+  local preload = asan and asan ~= "" and string.format("LD_PRELOAD='%s' ", asan) or ""
+  local cmd = string.format([[%sLUA_CPATH='%s/?.so' %s -e 'local r = require "relush"; print(r.relu(3, 5).depth)']],
+                            preload, moddir, lua)
   local p = io.popen(cmd)
   t.is(p:read("a"), "3\n", "require 'relush' works from a stock lua5.4")
   p:close()

@@ -1,0 +1,308 @@
+-- shard.lua: sharded sweeps from Lua and from the shell: mc{..., shard, out},
+-- r:save, mc.load, mc.merge (results, files, sweeps, and its errors), the
+-- default shard (relush --shard i/N sets mc.shard), `relush merge`, the
+-- cluster recipes in scripts/cluster and the sharded depth experiment
+-- (scripts/paper/depth.lua --shard, --from). Merging is also tested count
+-- for count, in C, by tests/unit/test_shard.c.
+local t = require "tap"
+local relush = require "relush"
+
+local RELUSH = os.getenv("RELUSH") or arg[-1]
+local SRCDIR = os.getenv("RELUSH_SRCDIR") or "."
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p '" .. tmp .. "'"))
+local function path(name) return tmp .. "/" .. name end
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+local function slurp(p)
+  local f = io.open(p, "rb")
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+local function spit(p, text)
+  local f = assert(io.open(p, "wb"))
+  f:write(text)
+  f:close()
+end
+-- sh(cmd): stdout, stderr, exit status of a shell command run in tmp
+local function sh(cmd, env)
+  local out, err = path("stdout"), path("stderr")
+  local _, _, status = os.execute(("cd %s && env RELUSH=%s RELUSH_HISTORY=/dev/null %s %s >%s 2>%s")
+    :format(q(tmp), q(RELUSH), env or "", cmd, q(out), q(err)))
+  return slurp(out), slurp(err), status
+end
+
+-- Every count a result exposes, compared exactly.
+local function same(a, b)
+  local function eq(x, y) return x == y or (x ~= x and y ~= y) end
+  for _, f in ipairs{"trials", "alive_trials", "p_alive", "fraction", "fraction_se", "min_fraction",
+                     "lower", "upper", "union", "evaluation", "first_trial", "last_trial", "checksum"} do
+    if not eq(a[f], b[f]) then return false, f end
+  end
+  if (a.ci == nil) ~= (b.ci == nil) or (a.ci and (a.ci[1] ~= b.ci[1] or a.ci[2] ~= b.ci[2])) then
+    return false, "ci"
+  end
+  for l = 1, #a.layers do
+    if a.died_at[l] ~= b.died_at[l] then return false, "died_at[" .. l .. "]" end
+    for _, f in ipairs{"reaching", "living", "dead_neurons", "trials_reaching", "trials_living", "died",
+                       "survival", "net_survival", "dead_rate", "alignment", "alignment_trials"} do
+      if not eq(a.layers[l][f], b.layers[l][f]) then return false, "layers[" .. l .. "]." .. f end
+    end
+  end
+  return true
+end
+local function with(base, extra)
+  local o = {progress = false}
+  for k, v in pairs(base) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+local X = inputs.gaussian(24, 2, {seed = 5})
+local configs = {
+  {name = "explicit, all stats", opts = {depth = 8, width = 3, X = X, trials = 2000, seed = 11,
+                                        method = "explicit", bias = 0.3}},
+  {name = "gram, stats alive (lazy)", opts = {depth = 10, width = 4, X = inputs.gaussian(8, 4, {seed = 6}),
+                                             trials = 2000, seed = 12, method = "gram", stats = "alive"}},
+  {name = "flip = true", opts = {depth = 6, width = 2, X = X, trials = 400, seed = 13, flip = true}},
+  {name = "skip arch", opts = {depth = 5, width = 3, X = X, trials = 400, seed = 14, arch = "skip"}},
+}
+
+-- ---- merged shards equal the single run, through files and as tables
+local wholes = {}
+for c, cfg in ipairs(configs) do
+  local whole = mc(with(cfg.opts))
+  wholes[c] = whole
+  for _, N in ipairs{1, 3, 8} do
+    local file = path(("c%d-n%d.jsonl"):format(c, N))
+    local pieces = {}
+    for i = N, 1, -1 do   -- in reverse: the order never matters
+      pieces[#pieces + 1] = mc(with(cfg.opts, {shard = {i, N}, out = file, threads = 1 + i % 2}))
+    end
+    local ok, field = same(mc.merge(file), whole)
+    t.ok(ok, ("%s: %d shard%s saved to one file and merged equal the single run%s")
+      :format(cfg.name, N, N == 1 and "" or "s", ok and "" or " (differs in " .. field .. ")"))
+    ok, field = same(mc.merge(pieces), whole)
+    t.ok(ok, ("%s: %d shard results merged as tables equal the single run%s")
+      :format(cfg.name, N, ok and "" or " (differs in " .. field .. ")"))
+  end
+end
+
+-- ---- results files: save, load, round trip
+local whole = wholes[1]
+local f1 = path("whole.jsonl")
+t.is(whole:save(f1, "w"), whole, "r:save returns r")
+local back = mc.merge(f1)
+t.ok(same(back, whole), "round trip: r:save then mc.merge of the one file equals the result")
+t.is(back.pieces, 1, "... from one piece")
+whole:save(f1)
+t.is(select(2, slurp(f1):gsub("\n", "")), 2, "r:save appends a line; mode \"w\" replaced the file")
+local loaded = mc.load(f1)
+t.is(#loaded, 2, "mc.load reads every line")
+t.ok(same(loaded[1], whole) and same(loaded[2], whole), "mc.load's results are the saved ones")
+t.ok(tostring(loaded):find("2 Monte Carlo results", 1, true), "a list of results prints as a table")
+t.is(loaded[2].source, f1 .. " line 2", "a loaded result knows its file and line")
+t.raises(function() return mc.merge(f1) end, {"the whole run (trials 1..2000) appears twice", "line 1", "line 2"},
+         "the same run twice in a file is refused")
+local f2 = path("list.jsonl")
+loaded:save(f2, "w")
+t.is(#mc.load(f2), 2, "a list of results saves as one line each")
+t.ok(whole.checksum:match("^fnv1a64:%x+$") and whole.version == relush.version and whole.pieces == 1,
+     "results carry X's checksum, the relush version and the number of pieces")
+local line = slurp(path("c1-n3.jsonl")):match("^[^\n]*")
+for _, key in ipairs{'"seed":11', '"method":"explicit"', '"stats":"all"', '"arch":"plain"', '"widths":[3,3,3,3,3,3,3,3]',
+                     '"input":2', '"weights":{"law":"normal","scale":"he"', '"bias":{"law":"normal","scale":"fixed","param":0.29999999999999999}',
+                     '"shard":{"i":3,"n":3,', '"alive_trials":', '"living_sum":', '"living_sq":', '"died_at":[',
+                     '"dead_neurons":[', '"relush":"' .. relush.version .. '"', '"seconds":', '"checksum":"fnv1a64:'} do
+  t.ok(line:find(key, 1, true), "a result line holds " .. key)
+end
+
+-- ---- the merged result: fields, printing, replay
+local pieces = {}
+for i = 1, 3 do pieces[i] = mc(with(configs[1].opts, {shard = {i, 3}})) end
+t.ok(pieces[2].shard[1] == 2 and pieces[2].shard[2] == 3 and pieces[2].first_trial == 668,
+     "a shard's result has shard {i, N} and its trial range")
+t.ok(tostring(pieces[2]):find("shard 2/3", 1, true), "a shard's report says which shard")
+local merged = mc.merge(pieces)
+t.ok(merged.pieces == 3 and merged.shard == nil and merged.first_trial == 1 and merged.last_trial == 2000,
+     "the merged result covers every trial, from 3 pieces")
+t.near(merged.seconds, pieces[1].seconds + pieces[2].seconds + pieces[3].seconds, 1e-12,
+       "its seconds are the pieces' summed")
+t.ok(tostring(merged):find("merged from 3 shard runs", 1, true), "its report says it was merged")
+local X1 = configs[1].opts.X
+t.ok(merged:replay(1500):death(X1).living == whole:replay(1500):death(X1).living and
+     merged:replay(1500):weights(2)[1][1] == whole:replay(1500):weights(2)[1][1],
+     "r:replay(i) on a merged result rebuilds the single run's trial i")
+local flips = {}
+local fcfg = configs[3].opts
+for i = 1, 2 do flips[i] = mc(with(fcfg, {shard = {i, 2}, out = path("flip.jsonl")})) end
+local fwhole = wholes[3]
+t.is(mc.merge(flips):replay(300):death(X).living, fwhole:replay(300):death(X).living,
+     "replay of a merged flip result (from results) flips on X")
+local ffile = mc.merge(path("flip.jsonl"))
+t.raises(function() return ffile:replay(300) end, {"r:replay(300, X)"},
+         "replay of a flip result from a file asks for X")
+t.is(ffile:replay(300, X):death(X).living, fwhole:replay(300):death(X).living, "... and works with it")
+t.raises(function() return ffile:replay(300, inputs.gaussian(24, 2, {seed = 99})) end,
+         {"not this run's input set"}, "... and checks that X is the run's")
+t.raises(function() return mc.merge(path("c2-n3.jsonl")):replay(1) end, {"lazy"},
+         "a merged lazy result cannot replay either")
+
+-- ---- errors that say which
+local function shard_file(name, seed, list, N)
+  local p = path(name)
+  os.remove(p)
+  for _, i in ipairs(list) do mc(with(configs[1].opts, {seed = seed, trials = 800, shard = {i, N}, out = p})) end
+  return p
+end
+local a, b = shard_file("a.jsonl", 1, {1}, 2), shard_file("b.jsonl", 2, {2}, 2)
+t.raises(function() return mc.merge{a, b} end, {"a.jsonl has seed 1 but ", "b.jsonl has seed 2"},
+         "pieces with different seeds: the error names both files and seeds")
+t.raises(function() return mc.merge{mc(with(configs[1].opts, {shard = {1, 2}})), mc(with(configs[1].opts, {shard = {2, 2}, seed = 2}))} end,
+         {"result 1 has seed 11 but result 2 has seed 2"}, "... and results by their place in the list")
+t.raises(function() return mc.merge{mc(with(configs[1].opts, {shard = {1, 2}})),
+                                    mc(with(configs[1].opts, {shard = {2, 2}, X = inputs.gaussian(24, 2, {seed = 6})}))} end,
+         {"X checksum", "a different input set"}, "pieces on different input sets are refused")
+local a3, b3, c3 = shard_file("a3.jsonl", 1, {3}, 8), shard_file("b3.jsonl", 1, {2, 4, 5, 6, 7, 8}, 8),
+                   shard_file("c3.jsonl", 1, {1, 3}, 8)
+t.raises(function() return mc.merge{a3, b3, c3} end, {"shard 3/8 appears twice (", "a3.jsonl line 1 and ", "c3.jsonl line 2)"},
+         "a duplicate shard: the error names both lines")
+local m1 = shard_file("m1.jsonl", 1, {1, 3, 4, 6, 7, 8}, 8)
+t.raises(function() return mc.merge(m1) end, {"shards 2, 5 of 8 are missing"}, "missing shards are named")
+t.raises(function() return mc.merge{} end, {"nothing to merge"}, "an empty list")
+t.raises(function() return mc.merge() end, {"bad argument #1", "mc.merge{"}, "no argument")
+t.raises(function() return mc.merge{42} end, {"item 1 must be a results file name"}, "a number among the pieces")
+t.raises(function() return mc.merge(path("none.jsonl")) end, {"cannot read", "no such file"}, "a missing file")
+spit(path("junk.jsonl"), "hello\n")
+t.raises(function() return mc.merge(path("junk.jsonl")) end, {"junk.jsonl is not valid JSON"}, "a file that is not JSON")
+t.raises(function() return mc.merge(a, {sweeps = true}) end, {"sweeps"}, "an unknown merge option")
+t.raises(function() return mc{depth = 2, width = 2, trials = 10, out = 5} end, {"bad option 'out'", "results file"},
+         "out must be a file name")
+t.raises(function() return mc{depth = 2, width = 2, trials = 10, out = path("no/such/dir/r.jsonl")} end,
+         {"does not exist"}, "out in a missing folder is refused before the run")
+t.raises(function() return getmetatable(whole).__index.save({}, path("x.jsonl")) end,
+         {"expected a Monte Carlo result"}, "save needs a result")
+t.raises(function() return whole:save(path("x.jsonl"), "x") end, {"invalid option 'x'"}, "save's mode is \"a\" or \"w\"")
+
+-- ---- sweeps: many experiments in the same files
+local sweep_files = {}
+for i = 1, 3 do
+  sweep_files[i] = path("sweep" .. i .. ".jsonl")
+  os.remove(sweep_files[i])
+  for _, k in ipairs{4, 8} do
+    mc(with(configs[1].opts, {depth = k, trials = 600, shard = {i, 3}, out = sweep_files[i]}))
+  end
+end
+local swept = mc.merge(sweep_files, {sweep = true})
+t.ok(#swept == 2 and swept[1].depth == 4 and swept[2].depth == 8 and
+     same(swept[2], mc(with(configs[1].opts, {depth = 8, trials = 600}))),
+     "sweep = true merges each experiment, in the order they appear")
+t.ok(tostring(swept):find("2 Monte Carlo results", 1, true), "the merged sweep prints as a table")
+t.raises(function() return mc.merge(sweep_files) end, {"has widths {3, 3, 3, 3} but", "has widths {3, 3, 3, 3, 3, 3, 3, 3}"},
+         "without sweep = true, several experiments are a mismatch")
+
+-- ---- the default shard: mc.shard (relush --shard i/N)
+mc.shard = {2, 3}
+local d = mc(with(configs[1].opts))
+t.ok(d.shard and d.shard[1] == 2 and d.first_trial == 668, "mc.shard is the default shard")
+t.ok(mc(with(configs[1].opts, {shard = false})).trials == 2000, "shard = false runs every trial")
+t.ok(mc(with(configs[1].opts, {shard = {1, 2}})).last_trial == 1000, "shard = {i, N} overrides mc.shard")
+mc.shard = {4, 3}
+t.raises(function() return mc(with(configs[1].opts)) end, {"mc.shard", "1 <= i <= N"}, "a bad mc.shard is named")
+mc.shard = nil
+
+-- ---- the shell: --shard and relush merge
+do
+  local out, err, st = sh(q(RELUSH) .. " --shard 2/3 -e 'print(mc.shard[1], mc.shard[2])'")
+  t.is(out, "2\t3\n", "relush --shard 2/3 sets mc.shard = {2, 3}")
+  for _, bad in ipairs{"0/3", "4/3", "x", "2/", "1/3/4"} do
+    out, err, st = sh(q(RELUSH) .. " --shard " .. bad .. " -e 'print(1)'")
+    t.ok(st == 2 and err:find("'--shard' needs i/N", 1, true), "--shard " .. bad .. " is a usage error (exit 2)")
+  end
+  out, err, st = sh(q(RELUSH) .. " --shard")
+  t.ok(st == 2 and err:find("needs i/N", 1, true), "--shard without a value is a usage error")
+  out, err, st = sh(q(RELUSH) .. " --shard=1/2 -e 'print(mc.shard[2])'")
+  t.is(out, "2\n", "--shard=i/N works too")
+
+  spit(path("exp.lua"), [[
+local X = inputs.gaussian(24, 2, {seed = 5})
+local i, N = mc.shard[1], mc.shard[2]
+mc{depth = 8, width = 3, X = X, trials = 2000, seed = 11, method = "explicit", bias = 0.3, progress = false,
+   out = ("cli.shard-%d-of-%d.jsonl"):format(i, N)}
+]])
+  for i = 1, 4 do os.remove(path(("cli.shard-%d-of-4.jsonl"):format(i))) end
+  local all = true
+  for i = 1, 4 do
+    out, err, st = sh(q(RELUSH) .. (" --shard %d/4 exp.lua"):format(i))
+    all = all and st == 0
+  end
+  t.ok(all, "four runs of a script with relush --shard i/4")
+  out, err, st = sh(q(RELUSH) .. " merge cli.shard-1-of-4.jsonl cli.shard-2-of-4.jsonl cli.shard-3-of-4.jsonl cli.shard-4-of-4.jsonl -o cli.jsonl")
+  t.is(st, 0, "relush merge exits 0")
+  t.ok(out:find("Monte Carlo: plain net", 1, true) and out:find("merged from 4 shard runs", 1, true) and
+       out:find("P(alive)", 1, true), "relush merge prints the merged result as the REPL does")
+  t.ok(same(mc.merge(path("cli.jsonl")), whole), "relush merge -o saves a result equal to the single run")
+  out, err, st = sh(q(RELUSH) .. " merge cli.shard-1-of-4.jsonl cli.shard-3-of-4.jsonl cli.shard-4-of-4.jsonl")
+  t.ok(st == 1 and err == "relush merge: shard 2 of 4 is missing; merge every shard of the experiment\n",
+       "relush merge with a shard missing exits 1 and says which: " .. err)
+  out, err, st = sh(q(RELUSH) .. " merge a.jsonl b.jsonl")
+  t.ok(st == 1 and err:find("a.jsonl has seed 1 but ", 1, true) and err:find("b.jsonl has seed 2", 1, true),
+       "relush merge of mismatched files says which")
+  out, err, st = sh(q(RELUSH) .. " merge --sweep sweep1.jsonl sweep2.jsonl sweep3.jsonl -o swept.jsonl")
+  t.ok(st == 0 and out:find("2 Monte Carlo results", 1, true) and #mc.load(path("swept.jsonl")) == 2,
+       "relush merge --sweep merges every experiment of a sweep")
+  out, err, st = sh(q(RELUSH) .. " merge")
+  t.ok(st == 2 and err:find("usage: relush merge", 1, true), "relush merge without files is a usage error")
+  out, err, st = sh(q(RELUSH) .. " merge -x a.jsonl")
+  t.ok(st == 2 and err:find("'-x'", 1, true), "relush merge rejects unknown options")
+  out, err, st = sh(q(RELUSH) .. " merge -h")
+  t.ok(st == 0 and out:find("--sweep", 1, true), "relush merge -h explains it")
+  out = sh(q(RELUSH) .. " -h")
+  t.ok(out:find("--shard i/N", 1, true) and out:find("relush merge", 1, true), "relush -h mentions --shard and merge")
+
+  -- ---- the cluster recipes, without a cluster
+  local slurm, par = q(SRCDIR .. "/scripts/cluster/slurm.sh"), q(SRCDIR .. "/scripts/cluster/parallel.sh")
+  for i = 1, 4 do os.remove(path(("cli.shard-%d-of-3.jsonl"):format(i))) end
+  all = true
+  for i = 0, 2 do   -- an array numbered from 0
+    out, err, st = sh("sh " .. slurm .. " exp.lua", ("SLURM_ARRAY_TASK_ID=%d SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=2"):format(i))
+    all = all and st == 0
+  end
+  t.ok(all and same(mc.merge{path("cli.shard-1-of-3.jsonl"), path("cli.shard-2-of-3.jsonl"), path("cli.shard-3-of-3.jsonl")}, whole),
+       "scripts/cluster/slurm.sh: array tasks 0..2 run shards 1..3 of 3, which merge into the single run")
+  out, err, st = sh("sh " .. slurm .. " exp.lua")
+  t.ok(st ~= 0 and err:find("sbatch --array", 1, true), "slurm.sh outside an array explains itself")
+  for i = 1, 5 do os.remove(path(("cli.shard-%d-of-5.jsonl"):format(i))) end
+  out, err, st = sh("sh " .. par .. " -j 2 5 exp.lua")
+  local files = {}
+  for i = 1, 5 do files[i] = path(("cli.shard-%d-of-5.jsonl"):format(i)) end
+  t.ok(st == 0 and same(mc.merge(files), whole), "scripts/cluster/parallel.sh runs 5 shards that merge into the single run")
+  out, err, st = sh("sh " .. par .. " 0 exp.lua")
+  t.is(st, 2, "parallel.sh refuses N = 0")
+
+  -- ---- the depth experiment, sharded and merged, gives the unsharded table
+  local depth = q(SRCDIR .. "/scripts/paper/depth.lua")
+  out, err, st = sh(q(RELUSH) .. " " .. depth .. " --quick --out whole")
+  t.is(st, 0, "depth.lua --quick runs whole")
+  all = true
+  for i = 1, 3 do
+    out, err, st = sh(q(RELUSH) .. (" --shard %d/3 "):format(i) .. depth .. " --quick --out parts")
+    all = all and st == 0 and out:find("--from parts/depth.shard-*-of-3.jsonl", 1, true) ~= nil
+  end
+  out, err, st = sh(q(RELUSH) .. " " .. depth .. " --quick --out parts --shard 2/3")
+  t.ok(all and st == 0, "depth.lua runs as 3 shards (relush --shard i/3, or its own --shard i/3)")
+  out, err, st = sh(q(RELUSH) .. " " .. depth .. " --quick --out parts --from parts/depth.shard-1-of-3.jsonl "
+                    .. "parts/depth.shard-2-of-3.jsonl parts/depth.shard-3-of-3.jsonl")
+  t.ok(st == 0 and out:find("6 checks, 0 failed", 1, true), "depth.lua --from merges the shards and runs its checks")
+  local w, p = slurp(path("whole/depth.csv")), slurp(path("parts/depth.csv"))
+  t.ok(#w > 1000 and w == p, "the merged depth.csv is the unsharded one, byte for byte")
+  out, err, st = sh(q(RELUSH) .. " " .. depth .. " --out parts --from parts/depth.shard-1-of-3.jsonl")
+  t.ok(st == 1 and err:find("--from", 1, true), "depth.lua --from with the wrong files says so")
+  out, err, st = sh(q(RELUSH) .. " --shard 1/2 " .. q(SRCDIR .. "/scripts/paper/shrink.lua") .. " --quick --out parts")
+  t.ok(st == 1 and err:find("does not run sharded", 1, true), "a paper script that cannot shard refuses --shard")
+end
+
+os.execute("rm -rf " .. q(tmp))
+t.done()
