@@ -506,6 +506,10 @@ static int mc_l(lua_State *L)
 	cfg.method = method == 3 ? MC_METHOD_EXPLICIT : (mc_method)method;
 	cfg.reference = method == 3;
 	cfg.stats = (mc_stats)option_string(L, 1, "stats", stats_names, 0);
+	if (method == 2 && (cfg.flip || cfg.alignment))
+		rlua_option_error(L, "method", "the Gram sampler draws no weights, so it cannot %s; "
+		                  "use method = 'explicit' or 'auto' with %s = true",
+		                  cfg.flip ? "flip signs" : "measure alignment", cfg.flip ? "flip" : "alignment");
 	int view = rlua_opt_bool_field(L, 1, "view", 0);
 	cfg.chunk = (uint64_t)rlua_opt_int_field(L, 1, "chunk", 0, 0, (lua_Integer)1 << 53);
 	shard_option(L, 1, &cfg);

@@ -210,8 +210,8 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 			depth = positional_or_field(L, t, "depth", 1);
 			width = positional_or_field(L, t, "width", 2);
 			if (!depth || !width)
-				luaL_error(L, "bad options (give depth and width, e.g. {depth=8, width=16}, "
-				           "or widths={...})");
+				rlua_option_error(L, depth ? "width" : "depth", "give depth and width, e.g. "
+				                  "{depth=8, width=16}, or widths={...}");
 		}
 		count = (size_t)depth;
 		/* this list and the spec's copy of it, before anything else is sized */
@@ -315,7 +315,11 @@ static int relu_l(lua_State *L)
 	luaL_setmetatable(L, RLUA_NET);
 	rl_err e;
 	b->net = net_create(&spec, 0, &e);
+	size_t depth = spec.depth, width = spec.widths[0];
 	net_spec_free(&spec);
+	if (!b->net && lua_type(L, 1) == LUA_TNUMBER)   /* relu(depth, width): name the sizes */
+		return luaL_argerror(L, 2, lua_pushfstring(L, "width %I at depth %I is too large: %s",
+		                     (lua_Integer)width, (lua_Integer)depth, e.msg));
 	if (!b->net)
 		return rlua_engine_error(L, &e);
 	return 1;

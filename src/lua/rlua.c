@@ -12,7 +12,9 @@
 
 static void describe(lua_State *L, int idx, char *buf, size_t len)
 {
-	if (lua_type(L, idx) == LUA_TNUMBER)
+	if (lua_type(L, idx) == LUA_TNUMBER && isnan(lua_tonumber(L, idx)))
+		snprintf(buf, len, "nan");   /* not "-nan" */
+	else if (lua_type(L, idx) == LUA_TNUMBER)
 		snprintf(buf, len, "%.17g", lua_tonumber(L, idx));
 	else if (lua_type(L, idx) == LUA_TSTRING)
 		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
@@ -31,8 +33,16 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
 		*out = lua_tointeger(L, idx);
 	} else if (lua_type(L, idx) == LUA_TNUMBER) {
 		double x = lua_tonumber(L, idx);
-		if (!isfinite(x) || x != floor(x) || x < -9.2e18 || x > 9.2e18) {
+		if (!isfinite(x) || x != floor(x)) {
 			snprintf(msg, len, "%s must be an integer, got %s", what, got);
+			return 0;
+		}
+		if (x < -9.2e18 || x > 9.2e18) {   /* integral but beyond any Lua integer */
+			if (max == LUA_MAXINTEGER)
+				snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
+			else
+				snprintf(msg, len, "%s must be an integer from %lld to %lld, got %s", what,
+				         (long long)min, (long long)max, got);
 			return 0;
 		}
 		*out = (lua_Integer)x;
