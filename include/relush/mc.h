@@ -43,6 +43,9 @@ typedef struct mc_layer_counts {
 	uint64_t points_reaching;  /* sum of points alive on entry */
 	uint64_t points_living;    /* sum of points alive after the layer */
 	uint64_t dead_neurons;     /* sum over reaching trials of neurons inactive on every reaching point */
+	uint64_t trials_active_unit; /* trials in which some neuron of the layer was active on some
+	                              point; with batch norm over all of X (it revives dead points),
+	                              else over the living points, where it equals trials_living */
 } mc_layer_counts;
 
 typedef struct mc_counts {
@@ -62,6 +65,8 @@ typedef struct mc_counts {
 	uint64_t layers_gram;      /* layer evaluations by the Gram sampler (breadth first) */
 	uint64_t trials_lazy;      /* trials run point by point */
 	uint64_t trials_reference; /* trials run by net_create + net_death */
+	uint64_t trials_all_active; /* trials in which every layer had an active unit (see
+	                              mc_layer_counts.trials_active_unit) */
 	rl_alignment_sum *alignment; /* optional (mc_config.alignment): per-layer sums of the
 	                              mean pairwise cosine of the living points */
 } mc_counts;

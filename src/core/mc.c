@@ -199,6 +199,7 @@ static void counts_clear(mc_counts *c, size_t neuron_total)
 	c->living_sq[0] = c->living_sq[1] = 0;
 	c->min_living = UINT64_MAX;
 	c->layers_explicit = c->layers_gram = c->trials_lazy = c->trials_reference = 0;
+	c->trials_all_active = 0;
 	memset(c->died_at, 0, c->depth * sizeof *c->died_at);
 	memset(c->layers, 0, c->depth * sizeof *c->layers);
 	if (c->neuron_active)
@@ -223,6 +224,7 @@ void mc_counts_add(mc_counts *dst, const mc_counts *src, size_t neuron_total)
 	dst->layers_gram += src->layers_gram;
 	dst->trials_lazy += src->trials_lazy;
 	dst->trials_reference += src->trials_reference;
+	dst->trials_all_active += src->trials_all_active;
 	for (size_t l = 0; l < dst->depth; l++) {
 		dst->died_at[l] += src->died_at[l];
 		mc_layer_counts *d = &dst->layers[l];
@@ -232,6 +234,7 @@ void mc_counts_add(mc_counts *dst, const mc_counts *src, size_t neuron_total)
 		d->points_reaching += s->points_reaching;
 		d->points_living += s->points_living;
 		d->dead_neurons += s->dead_neurons;
+		d->trials_active_unit += s->trials_active_unit;
 	}
 	if (dst->neuron_active && src->neuron_active)
 		for (size_t j = 0; j < neuron_total; j++)
@@ -515,6 +518,7 @@ typedef struct trial_record {
 	uint64_t living;          /* points living after the last layer */
 	size_t died;              /* layer where the last point died (0: alive) */
 	uint64_t *reaching, *alive_after, *dead_neurons;  /* [depth] */
+	uint8_t *active_unit;     /* [depth], reference trials: the layer had an active unit */
 	size_t layers_explicit, layers_gram;
 	int lazy, reference;
 	double *cosine;           /* [depth] with alignment, else NULL */
@@ -551,6 +555,7 @@ static void worker_free(mc_worker *w)
 	free(w->rec.reaching);
 	free(w->rec.alive_after);
 	free(w->rec.dead_neurons);
+	free(w->rec.active_unit);
 	free(w->rec.cosine);
 	gram_layer_free(&w->gram);
 	if (w->lazy_layers)
@@ -584,8 +589,10 @@ static int worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
 	w->rec.reaching = rl_calloc(depth, sizeof(uint64_t), what, e);
 	w->rec.alive_after = rl_calloc(depth, sizeof(uint64_t), what, e);
 	w->rec.dead_neurons = rl_calloc(depth, sizeof(uint64_t), what, e);
+	w->rec.active_unit = rl_calloc(depth, sizeof(uint8_t), what, e);
 	w->active = rl_calloc(rows, sizeof(uint64_t), what, e);
-	if (!w->rec.reaching || !w->rec.alive_after || !w->rec.dead_neurons || !w->active)
+	if (!w->rec.reaching || !w->rec.alive_after || !w->rec.dead_neurons || !w->rec.active_unit ||
+	    !w->active)
 		goto fail;
 	if (pl->cfg->alignment &&
 	    (mc_counts_want_alignment(&w->local, e) ||
@@ -896,6 +903,10 @@ static int trial_reference(mc_worker *w, uint64_t trial)
 	net_free(net);
 	if (!rep)
 		return TRIAL_FAILED;
+	/* Batch norm keeps every point in the batch, so a layer past the last
+	 * strictly living point can still have an active unit. */
+	for (size_t l = 1; l <= pl->depth; l++)
+		rec->active_unit[l - 1] = (uint8_t)rep->layers[l - 1].has_active_unit;
 	size_t worst = 0;
 	for (size_t i = 0; i < rep->points; i++)
 		if (rep->dead_at[i] > worst)
@@ -935,7 +946,9 @@ static void record_commit(mc_counts *c, const trial_record *rec)
 		for (size_t l = 0; l < last; l++) {
 			c->layers[l].trials_reaching++;
 			c->layers[l].trials_living += l + 1 < last || rec->living;
+			c->layers[l].trials_active_unit += l + 1 < last || rec->living;
 		}
+		c->trials_all_active += rec->living > 0;
 		return;
 	}
 	for (size_t l = 0; l < rec->reached; l++) {
@@ -945,6 +958,18 @@ static void record_commit(mc_counts *c, const trial_record *rec)
 		x->points_reaching += rec->reaching[l];
 		x->points_living += rec->alive_after[l];
 		x->dead_neurons += rec->dead_neurons[l];
+		if (!rec->reference)  /* only living points are evaluated */
+			x->trials_active_unit += rec->alive_after[l] > 0;
+	}
+	if (rec->reference) {
+		int all = 1;
+		for (size_t l = 0; l < c->depth; l++) {
+			c->layers[l].trials_active_unit += rec->active_unit[l];
+			all &= rec->active_unit[l];
+		}
+		c->trials_all_active += (uint64_t)all;
+	} else {
+		c->trials_all_active += rec->living > 0;
 	}
 	if (c->alignment && rec->cosine)
 		alignment_sum_add(c->alignment, rec->cosine);

@@ -472,6 +472,8 @@ static void write_counts(sbuf *b, const mc_record *r)
 	sb_u64_list(b, &c->layers[0].points_living, depth, sizeof *c->layers);
 	sb_key(b, "dead_neurons");
 	sb_u64_list(b, &c->layers[0].dead_neurons, depth, sizeof *c->layers);
+	sb_key(b, "trials_active_unit");
+	sb_u64_list(b, &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
 	sb_put(b, "}");
 	sb_key(b, "layers_explicit");
 	sb_u64(b, c->layers_explicit);
@@ -481,6 +483,8 @@ static void write_counts(sbuf *b, const mc_record *r)
 	sb_u64(b, c->trials_lazy);
 	sb_key(b, "trials_reference");
 	sb_u64(b, c->trials_reference);
+	sb_key(b, "trials_all_active");
+	sb_u64(b, c->trials_all_active);
 	sb_key(b, "lazy");
 	sb_bool(b, r->result.lazy);
 	if (c->neuron_active) {
@@ -1135,11 +1139,14 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 		              &c->layers[0].points_living, depth, sizeof *c->layers);
 		read_u64_list(rd, L, "dead_neurons", "counts.layers.dead_neurons",
 		              &c->layers[0].dead_neurons, depth, sizeof *c->layers);
+		read_u64_list(rd, L, "trials_active_unit", "counts.layers.trials_active_unit",
+		              &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
 	}
 	c->layers_explicit = read_u64(rd, o, "layers_explicit", "counts.layers_explicit");
 	c->layers_gram = read_u64(rd, o, "layers_gram", "counts.layers_gram");
 	c->trials_lazy = read_u64(rd, o, "trials_lazy", "counts.trials_lazy");
 	c->trials_reference = read_u64(rd, o, "trials_reference", "counts.trials_reference");
+	c->trials_all_active = read_u64(rd, o, "trials_all_active", "counts.trials_all_active");
 	r->result.lazy = read_bool(rd, o, "lazy", "counts.lazy");
 	if (na)
 		read_u64_list(rd, o, "neuron_active", "counts.neuron_active", c->neuron_active, nt,

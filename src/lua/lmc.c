@@ -343,6 +343,10 @@ static void push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_integer(L, "trials", (lua_Integer)c->trials);
 	rlua_set_integer(L, "alive_trials", (lua_Integer)c->alive_trials);
 	set_maybe(L, "p_alive", S.p_alive);
+	/* For batch norm the two differ: a strictly dead net can keep an active
+	 * unit in every layer, because normalising over X revives dead points. */
+	rlua_set_integer(L, "all_active_trials", (lua_Integer)c->trials_all_active);
+	rlua_set_number(L, "p_all_active", c->trials ? (double)c->trials_all_active / (double)c->trials : 0.0);
 	if (!isnan(S.ci_lo)) {
 		push_pair(L, S.ci_lo, S.ci_hi);
 		lua_setfield(L, t, "ci");
@@ -412,6 +416,7 @@ static void push_result(lua_State *L, const mc_record *rec, int run_idx)
 		rlua_set_integer(L, "trials_reaching", (lua_Integer)x->trials_reaching);
 		rlua_set_integer(L, "trials_living", (lua_Integer)x->trials_living);
 		rlua_set_integer(L, "died", (lua_Integer)c->died_at[l - 1]);
+		rlua_set_integer(L, "trials_active_unit", (lua_Integer)x->trials_active_unit);
 		if (c->alignment) {
 			set_maybe(L, "alignment", alignment_sum_mean(c->alignment, l));
 			set_maybe(L, "alignment_se", alignment_sum_se(c->alignment, l));
@@ -833,6 +838,12 @@ static int result_tostring(lua_State *L)
 		rlua_table_row(t, row2);
 	} else {
 		const char *row[] = {"mean F", "-", "(stats = \"alive\")", ""};
+		rlua_table_row(t, row);
+	}
+	if (strcmp(strf(L, 1, "arch"), "batchnorm") == 0) {
+		fmt_prob(v[0], 120, numf(L, 1, "p_all_active"));
+		snprintf(v[1], 120, "%.0f trials", numf(L, 1, "all_active_trials"));
+		const char *row[] = {"every layer active", v[0], v[1], "(batch norm)"};
 		rlua_table_row(t, row);
 	}
 	rlua_table_emit(t, &b);

@@ -183,4 +183,19 @@ end
 local ex_env = setmetatable({X = X}, {__index = _G})
 t.ok(pcall(load(relush._help["r:replay"].example, "example", "t", ex_env)), "the r:replay help example runs")
 
+-- batch norm: every layer keeps an active unit in every trial (NOTES 5),
+-- while strict point death still kills some nets; other nets: the two agree
+do
+  local bn = mc{depth = 32, width = 4, input = 4, X = inputs.gaussian(64, 4, {seed = 2}),
+                arch = "batchnorm", trials = 400, seed = 5}
+  t.is(bn.all_active_trials, 400, "batchnorm: every layer has an active unit in every trial")
+  t.ok(bn.p_alive < 1, "batchnorm: strict P(alive) stays below 1 (" .. bn.p_alive .. ")")
+  t.ok(tostring(bn):find("every layer active", 1, true), "batchnorm results print the active-unit rate")
+  for _, m in ipairs{"explicit", "gram"} do
+    local p = mc{depth = 8, width = 3, X = inputs.gaussian(32, 3, {seed = 1}), trials = 1000, seed = 1, method = m}
+    t.is(p.all_active_trials, p.alive_trials, "plain nets (" .. m .. "): every layer active iff alive")
+    t.is(p.layers[8].trials_active_unit, p.layers[8].trials_living, "plain nets (" .. m .. "): per-layer counts agree")
+  end
+end
+
 t.done()
