@@ -38,6 +38,13 @@ ok $? "relu{wei<Tab> completes weights="
 term_keys C-u
 
 term_clear
+term_type 'mc{thr'
+term_keys Tab
+term_wait '^> mc\{threads=$'
+ok $? "mc{thr<Tab> completes threads="
+term_keys C-u
+
+term_clear
 term_type 'relu{depth=3, se'
 term_keys Tab
 term_wait '^> relu\{depth=3, seed=$'

@@ -34,6 +34,7 @@ term_wait '^12346$'
 ok $? "the recalled command runs"
 term_keys C-d
 term_wait '^\[exited 0\]'
+ok $? "the session ends cleanly on Ctrl-D"
 
 # The cap: a long file is cut to the most recent entries on exit.
 awk 'BEGIN { for (i = 1; i <= 1500; i++) print "old_entry_" i " = " i }' > "$term_tmp/hist"
@@ -42,6 +43,7 @@ term_line 'print("capped")'
 term_wait '^capped$'
 term_keys C-d
 term_wait '^\[exited 0\]'
+ok $? "the session ends cleanly on Ctrl-D"
 n=$(wc -l < "$term_tmp/hist")
 diag "history lines after exit: $n"
 [ "$n" -le 1000 ] && tail -n 1 "$term_tmp/hist" | grep -q 'print("capped")' &&
@@ -55,6 +57,7 @@ term_start
 term_line 'xdg_marker = 1'
 term_keys C-d
 term_wait '^\[exited 0\]'
+ok $? "the session ends cleanly on Ctrl-D"
 grep -qx 'xdg_marker = 1' "$term_tmp/state/relush/history"
 ok $? "without RELUSH_HISTORY the file is \$XDG_STATE_HOME/relush/history"
 TERM_ENV=
@@ -62,6 +65,7 @@ term_start
 term_line 'home_marker = 1'
 term_keys C-d
 term_wait '^\[exited 0\]'
+ok $? "the session ends cleanly on Ctrl-D"
 grep -qx 'home_marker = 1' "$term_tmp/.local/state/relush/history"
 ok $? "... else ~/.local/state/relush/history"
 
@@ -85,6 +89,7 @@ term_line 'print("quiet")'
 term_wait '^quiet$'
 term_keys C-d
 term_wait '^\[exited 0\]'
+ok $? "the session ends cleanly on Ctrl-D"
 term_screen | grep -q 'history file'
 ok $((! $?)) "RELUSH_HISTORY=/dev/null: no history, no warning"
 [ -c /dev/null ]
