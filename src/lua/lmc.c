@@ -685,18 +685,26 @@ static void fmt_prob(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.4f", v);
 }
 
-static void layer_table(lua_State *L, luaL_Buffer *b, int stats_all)
+/* Pushes the (empty) per-layer table, anchored on the stack so an error
+ * while filling it cannot leak it; push it before any luaL_Buffer. */
+static rlua_table *layer_table_push(lua_State *L)
 {
 	static const char *const headers[] = {"layer", "width", "survival", "1-2^-n", "net survival",
 	                                      "dead neurons", "died here", "cosine", "predicted"};
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, "layers");
+	int layers = lua_gettop(L);
+	lua_geti(L, layers, 1);
+	int align = lua_istable(L, -1) && lua_getfield(L, -1, "alignment_trials") != LUA_TNIL;
+	lua_settop(L, top);
+	return rlua_table_push(L, align ? 9 : 7, headers);
+}
+
+static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats_all)
+{
 	lua_getfield(L, 1, "layers");
 	int layers = lua_gettop(L);
 	lua_Integer depth = luaL_len(L, layers);
-	lua_geti(L, layers, 1);
-	int align = lua_istable(L, -1) && lua_getfield(L, -1, "alignment_trials") != LUA_TNIL;
-	lua_settop(L, layers);
-	int ncols = align ? 9 : 7;
-	rlua_table *tab = rlua_table_new(ncols, headers);
 	double trials = numf(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (depth > 30 && l == 16) {
@@ -737,6 +745,11 @@ static void layer_table(lua_State *L, luaL_Buffer *b, int stats_all)
 static int result_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 1);
+	/* The tables' boxes go below the buffer, which needs the stack top. */
+	static const char *const headers[] = {"", "measured", "", "bounds"};
+	rlua_table *t = rlua_table_push(L, 4, headers);
+	rlua_table *layers_tab = layer_table_push(L);
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
 	double trials = numf(L, 1, "trials"), requested = numf(L, 1, "requested");
@@ -793,8 +806,6 @@ static int result_tostring(lua_State *L)
 	}
 	luaL_addstring(&b, "\n");
 
-	static const char *const headers[] = {"", "measured", "", "bounds"};
-	rlua_table *t = rlua_table_new(4, headers);
 	char v[4][120];
 	double lo = NAN, hi = NAN;
 	if (lua_getfield(L, 1, "ci") == LUA_TTABLE) {
@@ -848,7 +859,7 @@ static int result_tostring(lua_State *L)
 	}
 	rlua_table_emit(t, &b);
 	luaL_addstring(&b, "\n");
-	layer_table(L, &b, stats_all);
+	layer_table(L, &b, layers_tab, stats_all);
 	luaL_pushresult(&b);
 	size_t len;
 	const char *s = lua_tolstring(L, -1, &len);
