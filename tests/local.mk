@@ -85,6 +85,7 @@ TESTS += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh
 EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh tests/fuzz/fuzz_load.c \
 	tests/fuzz/load.dict tests/fuzz/corpus_load
 CLEANFILES += tests/fuzz/fuzz_load
+EXTRA_DIST += tests/lsan.supp
 
 # ---- the suites a sanitizer build runs (scripts/bootstrap check builds
 # one with --enable-sanitizers): the C unit tests, the Lua API tests and

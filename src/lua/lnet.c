@@ -302,17 +302,18 @@ static void free_death_report(void *ud) { death_report_free(((death_handover *)u
 static int relu_l(lua_State *L)
 {
 	rl_net_spec spec;
-	if (lua_type(L, 1) == LUA_TTABLE) {
-		rlua_parse_net_spec(L, 1, &spec, 0, NULL);
-	} else {
-		if (!lua_isnoneornil(L, 3))
-			luaL_checktype(L, 3, LUA_TTABLE);
-		rlua_parse_net_spec(L, lua_isnoneornil(L, 3) ? 0 : 3, &spec, 1, NULL);
-	}
-	/* Box first (empty), so a failure below leaves nothing to leak. */
+	int opts = lua_type(L, 1) == LUA_TTABLE ? 1 : lua_isnoneornil(L, 3) ? 0 : 3;
+	if (opts == 3)
+		luaL_checktype(L, 3, LUA_TTABLE);
+	lua_settop(L, opts == 1 ? 1 : 3);
+	/* Box first (empty), before the spec's malloc'ed widths exist: nothing
+	 * that can raise an error comes between those and net_spec_free. */
 	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
 	b->net = NULL;
 	luaL_setmetatable(L, RLUA_NET);
+	int box = lua_gettop(L);
+	rlua_parse_net_spec(L, opts, &spec, opts != 1, NULL);
+	lua_settop(L, box);
 	rl_err e;
 	b->net = net_create(&spec, 0, &e);
 	size_t depth = spec.depth, width = spec.widths[0];

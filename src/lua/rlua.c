@@ -87,13 +87,10 @@ int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	lua_Debug ar;
-	const char *fn = "?";
-	if (lua_getstack(L, 0, &ar)) {
-		lua_getinfo(L, "n", &ar);
-		if (ar.name)
-			fn = ar.name;
-	}
-	return luaL_error(L, "bad option '%s' to '%s' (%s)", field, fn, msg);
+	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
+		return luaL_error(L, "bad option '%s' to '%s' (%s)", field, ar.name, msg);
+	/* called through pcall or a table field Lua cannot name: no "to '?'" */
+	return luaL_error(L, "bad option '%s' (%s)", field, msg);
 }
 
 lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integer def,

@@ -1,9 +1,10 @@
 /* term.c: the live view's ncurses back end. The terminal is restored on
  * every way out: q, an error (callers close before raising), Ctrl-C and
  * SIGTERM (our handlers only set flags; the view closes, then the signal
- * goes on to the disposition it replaced), and exit (atexit). The view's
- * own handlers are installed before newterm so that ncurses installs none
- * of its process-wide ones. */
+ * goes on to the disposition it replaced), exit (atexit), and a crash or
+ * another deadly signal (ttyguard.c, given the escapes that leave the
+ * view's screen while it is open). The view's own handlers are installed
+ * before newterm so that ncurses installs none of its process-wide ones. */
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>

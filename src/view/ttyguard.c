@@ -1,8 +1,8 @@
 /* ttyguard.c: restores the terminal when relush dies on a signal (see
  * ttyguard.h). Everything the handler does is async-signal-safe: write(2),
- * tcsetattr(3), sigaction(2), raise(3); the escape sequences are copied
- * into static buffers beforehand, and a slot is switched off while it is
- * rewritten. */
+ * tcsetattr(3), sigaction(2), raise(3), getpgrp(2) and tcgetpgrp(3) (an
+ * ioctl); the escape sequences are copied into static buffers beforehand,
+ * and a slot is switched off while it is rewritten. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -42,11 +42,15 @@ static void on_fatal(int sig, siginfo_t *info, void *context)
 {
 	(void)context;
 	int saved_errno = errno;
-	for (int s = 0; s < TTY_GUARD_SLOTS; s++)
-		if (escape_len[s] > 0)
-			(void)!write(STDOUT_FILENO, escape[s], (size_t)escape_len[s]);
-	if (have_saved_state)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_state);
+	/* Only the foreground process owns the terminal's modes: a relush
+	 * killed in the background must not undo the editor in front. */
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+		for (int s = 0; s < TTY_GUARD_SLOTS; s++)
+			if (escape_len[s] > 0)
+				(void)!write(STDOUT_FILENO, escape[s], (size_t)escape_len[s]);
+		if (have_saved_state)
+			tcsetattr(STDIN_FILENO, TCSANOW, &saved_state);
+	}
 	const char *name = crash_name(sig);
 	if (name) {
 		say("relush: fatal signal ");

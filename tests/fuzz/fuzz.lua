@@ -27,10 +27,16 @@
 -- same seed makes the same calls), RELUSH_FUZZ_BATCH (calls per TAP line,
 -- default 1000), RELUSH_FUZZ_TIMEOUT (seconds, default 1200).
 --
+-- After the calls, a REPL phase pipes lines into `relush -i` whose results
+-- (random values, API objects, lying metatables) go through the shell's
+-- pretty printer.
+--
 -- Not fuzzed, on purpose: the Lua standard library (not ours; os.exit would
--- end the worker), the REPL (not a function; it is driven by the terminal
--- tests), and the view on a terminal (it would wait for keys: the worker's
--- standard streams are not terminals, so view() takes its batch path).
+-- end the worker), the REPL's line editing (readline on a terminal; driven
+-- by the terminal tests), the view on a terminal (it would wait for keys:
+-- the worker's standard streams are not terminals, so view() takes its
+-- batch path), and registry["relush.fault_injection"] (the fuzzer's own
+-- tool).
 -- Calls that would only be slow, not wrong, are made cheap: Monte Carlo
 -- trials are capped at 64, bound.schedule's layers (summed one by one, up
 -- to 2^62 on request) at 1e5, option tables of mc, view and bound.schedule
