@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "view/plot.h"
+#include "relush/files.h"
 
 /* ---- a growable string ----------------------------------------------------- */
 
@@ -1401,50 +1402,11 @@ char *plot_svg_string(const plot *p, const plot_svg_opts *o, rl_err *e)
 
 /* ---- files ------------------------------------------------------------------------ */
 
-/* Writes data to a temporary file next to path, then renames it into
- * place, so a reader never sees half a file. */
+/* Whole-file writes go through the engine's rl_write_atomic: a temporary
+ * file renamed into place, links and devices respected. */
 static int write_atomic(const char *path, const char *data, size_t len, rl_err *e)
 {
-	static unsigned counter;
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 48);
-	if (!tmp)
-		return rl_fail(e, "out of memory");
-	int fd = -1;
-	for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-		snprintf(tmp, plen + 48, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	size_t done = 0;
-	int bad = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			bad = errno;
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd) != 0 && !bad)
-		bad = errno;
-	if (!bad && rename(tmp, path) != 0)
-		bad = errno;
-	if (bad) {
-		unlink(tmp);
-		free(tmp);
-		return rl_fail(e, "cannot write '%s': %s", path, strerror(bad));
-	}
-	free(tmp);
-	return 0;
+	return rl_write_atomic(path, data, len, e);
 }
 
 int plot_write_svg(const plot *p, const char *path, const plot_svg_opts *o, rl_err *e)

@@ -198,4 +198,19 @@ end
 t.ok(load(help["plot.lines"].example), "the plot.lines example compiles")
 
 os.execute("rm -rf '" .. dir .. "'")
+-- saving respects links and devices: a symlink stays a link to the new
+-- content, and writing to /dev/null leaves the device in place
+do
+  local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p '" .. dir .. "'")
+  local f = io.open(dir .. "/target.csv", "w"); f:write("old\n"); f:close()
+  os.execute("ln -s target.csv '" .. dir .. "/link.csv'")
+  local p = plot.lines{x = {1, 2, 3}, series = {{name = "a", y = {1, 2, 3}}}}
+  p:csv(dir .. "/link.csv")
+  local kind = io.popen("stat -c %F '" .. dir .. "/link.csv'"):read("l")
+  t.is(kind, "symbolic link", "csv through a symlink keeps the link")
+  t.is(io.open(dir .. "/target.csv"):read("l"), "x,a", "... and replaces its target's content")
+  p:csv("/dev/null")
+  t.is(io.popen("stat -c %F /dev/null"):read("l"), "character special file", "writing to /dev/null leaves the device")
+  os.execute("rm -rf '" .. dir .. "'")
+end
 t.done()
