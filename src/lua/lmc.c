@@ -231,12 +231,31 @@ static void push_progress(lua_State *L, const mc_progress *p, const progress_ctx
 }
 
 /* Calls fn (at stack index idx) with a progress table; 1 means stop. */
+/* Builds the progress table and calls the function, all inside lua_pcall:
+ * an error (even a memory error while building the table) must not jump
+ * out of mc_run while its worker threads are running. */
+typedef struct progress_call {
+	progress_ctx *ctx;
+	const mc_progress *p;
+} progress_call;
+
+static int progress_trampoline(lua_State *L)
+{
+	progress_call *pc = lua_touserdata(L, 2);
+	lua_pushvalue(L, 1);
+	push_progress(L, pc->p, pc->ctx);
+	lua_call(L, 1, 1);
+	return 1;
+}
+
 static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
 {
 	lua_State *L = ctx->L;
+	progress_call pc = {ctx, p};
+	lua_pushcfunction(L, progress_trampoline);
 	lua_pushvalue(L, idx);
-	push_progress(L, p, ctx);
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+	lua_pushlightuserdata(L, &pc);
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
 		/* Ctrl-C while the function ran: the shell's hook raised
 		 * "interrupted" in it; that is the run's interrupt, not an error. */
 		if (rl_interrupted()) {
@@ -565,8 +584,31 @@ static int mc_l(lua_State *L)
 		lua_pcall(L, 1, 0, 0);
 	}
 	if (ctx.failed) {
+		/* Nothing computed is lost: the trials counted before the error
+		 * become a partial result (marked interrupted) in mc.partial. */
+		lua_Integer kept = 0;
+		if (rb->r && rb->r->counts.trials > 0) {
+			mc_record *rec = mc_record_new(&cfg, rb->r, &e);
+			rb->r = NULL;
+			if (rec) {
+				sb->rec = rec;
+				if (cfg.flip)
+					sb->flip_X = mat_clone(X, &e);
+				push_result(L, rec, 2);
+				int res = lua_gettop(L);
+				lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
+				if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
+					lua_pushvalue(L, res);
+					lua_setfield(L, -2, "partial");
+					kept = (lua_Integer)rec->result.counts.trials;
+				}
+			}
+		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ctx.err_ref);
+		if (kept && lua_type(L, -1) == LUA_TSTRING)
+			lua_pushfstring(L, "%s (the partial result of %I trials is kept in mc.partial)",
+			                lua_tostring(L, -1), kept);
 		return lua_error(L);
 	}
 	if (!rb->r)
@@ -659,12 +701,19 @@ static double numf(lua_State *L, int t, const char *k)
 	return v;
 }
 
+/* A string field, copied out: once popped, a string produced by an __index
+ * function could be collected. Four buffers in turn, so one printf can use
+ * up to four fields. */
 static const char *strf(lua_State *L, int t, const char *k)
 {
+	static char ring[4][64];
+	static unsigned next;
+	char *buf = ring[next++ % 4];
 	lua_getfield(L, t, k);
-	const char *s = lua_tostring(L, -1);   /* the result table keeps it alive */
+	const char *s = lua_tostring(L, -1);
+	snprintf(buf, sizeof ring[0], "%s", s ? s : "?");
 	lua_pop(L, 1);
-	return s ? s : "?";
+	return buf;
 }
 
 static void fmt(char *buf, size_t len, double v, const char *f)

@@ -198,4 +198,16 @@ do
   end
 end
 
+-- an error in the middle of a run keeps what was computed: the partial
+-- result (marked interrupted) is in mc.partial and the message says so
+do
+  local ok, err = pcall(mc, {depth = 3, width = 3, trials = 1e8, threads = 2, seed = 3,
+                             progress = function(p) if p.done > 0 then error("stop here") end end})
+  t.ok(not ok and tostring(err):find("stop here", 1, true) and tostring(err):find("mc.partial", 1, true),
+       "an error raised by progress propagates and names mc.partial")
+  local p = mc.partial
+  t.ok(p and p.interrupted and p.trials > 0 and p.trials < 1e8, "mc.partial holds the trials counted before the error")
+  t.ok(p and p.p_alive > 0 and p.p_alive <= 1 and p.ci, "the partial result is a full result")
+end
+
 t.done()
