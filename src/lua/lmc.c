@@ -485,10 +485,11 @@ static int mc_l(lua_State *L)
 	lua_settop(L, 1);
 	int input_given = lua_getfield(L, 1, "input") != LUA_TNIL;
 	lua_pop(L, 1);
-	rl_net_spec parsed;
-	rlua_parse_net_spec(L, 1, &parsed, 0, mc_options);
+	/* The box first, so the spec's widths are owned (and freed by __gc) from
+	 * the moment they are allocated, whatever raises later. */
 	run_box *sb = push_run_box(L);                        /* index 2 */
-	sb->spec = parsed;
+	rlua_parse_net_spec(L, 1, &sb->spec, 0, mc_options);
+	lua_settop(L, 2);
 	rl_net_spec *spec = &sb->spec;
 	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 0);  /* index 3 */
 	rb->r = NULL;
