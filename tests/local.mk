@@ -16,7 +16,7 @@ AM_TESTS_ENVIRONMENT = \
 	LUA_PATH='$(abs_top_srcdir)/tests/lua/lib/?.lua;;'; export LUA_PATH; \
 	RELUSH_HISTORY=/dev/null; export RELUSH_HISTORY;
 
-EXTRA_DIST += tests/local.mk tests/unit/tap.h tests/lua/lib/tap.lua
+EXTRA_DIST += tests/local.mk tests/unit/tap.h tests/lua/lib/tap.lua tests/lua/lib/proc.lua
 
 unit_ldadd = src/core/librelushcore.la -lm
 

@@ -10,32 +10,13 @@ local tmpdir = os.tmpname()
 os.remove(tmpdir)
 assert(os.execute("mkdir -p '" .. tmpdir .. "'"))
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+local proc = require "proc"
+local q, spit = proc.q, proc.spit
+local function slurp(path) return proc.slurp(path, false) or nil end
 
 -- run(args, input [, env]): stdout, stderr, exit status of a relush that
 -- `timeout` ends after 120 s (a guard against hangs, not a timing check)
-local function run(args, input, env)
-  local inpath, out, err = tmpdir .. "/in", tmpdir .. "/out", tmpdir .. "/err"
-  spit(inpath, input or "")
-  local cmd = string.format("cd %s && env RELUSH_HISTORY=/dev/null %s timeout 120 %s %s <%s >%s 2>%s",
-    q(tmpdir), env or "", q(RELUSH), args, q(inpath), q(out), q(err))
-  local _, _, status = os.execute(cmd)
-  return slurp(out) or "", slurp(err) or "", status
-end
+local function run(args, input, env) return proc.run(tmpdir, RELUSH, args, input, env, "timeout 120") end
 
 ---------------------------------------------------------------- limits.memory
 do

@@ -13,19 +13,8 @@ local tmp = os.tmpname()
 os.remove(tmp)
 assert(os.execute("mkdir -p '" .. tmp .. "'"))
 local function path(name) return tmp .. "/" .. name end
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function slurp(p)
-  local f = io.open(p, "rb")
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function spit(p, text)
-  local f = assert(io.open(p, "wb"))
-  f:write(text)
-  f:close()
-end
+local proc = require "proc"
+local q, slurp, spit = proc.q, proc.slurp, proc.spit
 -- sh(cmd): stdout, stderr, exit status of a shell command run in tmp
 local function sh(cmd, env)
   local out, err = path("stdout"), path("stderr")

@@ -8,31 +8,11 @@ local tmpdir = os.tmpname()
 os.remove(tmpdir)
 assert(os.execute("mkdir -p '" .. tmpdir .. "'"))
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+local proc = require "proc"
+local q, slurp, spit = proc.q, proc.slurp, proc.spit
 
 -- run(args, input [, env]): stdout, stderr, exit status of relush
-local function run(args, input, env)
-  local inpath, out, err = tmpdir .. "/in", tmpdir .. "/out", tmpdir .. "/err"
-  spit(inpath, input or "")
-  local cmd = string.format("cd %s && env RELUSH_HISTORY=/dev/null %s %s %s <%s >%s 2>%s",
-    q(tmpdir), env or "", q(RELUSH), args, q(inpath), q(out), q(err))
-  local _, _, status = os.execute(cmd)
-  return slurp(out), slurp(err), status
-end
+local function run(args, input, env) return proc.run(tmpdir, RELUSH, args, input, env) end
 
 -- repl(lines): the output of the REPL reading lines from a pipe
 local function repl(lines, env)
