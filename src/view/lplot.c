@@ -329,14 +329,27 @@ static void text_options(lua_State *L, int arg, plot_text_opts *o, const char *f
 	o->colour = rlua_opt_bool_field(L, arg, "color", rlua_opt_bool_field(L, arg, "colour", o->colour));
 }
 
+/* Pushes a rendered text and frees it, even when pushing fails (a Lua
+ * allocation error must not leak the rendering). */
+static int push_rendered(lua_State *L)
+{
+	lua_pushstring(L, lua_touserdata(L, 1));
+	return 1;
+}
+
+static void push_and_free(lua_State *L, char *s)
+{
+	rlua_push_protected(L, push_rendered, s, free);
+	free(s);
+}
+
 static int push_text(lua_State *L, const plot *p, const plot_text_opts *o)
 {
 	rl_err e;
 	char *s = plot_text(p, o, &e);
 	if (!s)
 		return luaL_error(L, "%s", e.msg);
-	lua_pushstring(L, s);
-	free(s);
+	push_and_free(L, s);
 	return 1;
 }
 
@@ -366,8 +379,7 @@ static int plot_m_tostring(lua_State *L)
 		lua_pushfstring(L, "Plot (%s)", e.msg);
 		return 1;
 	}
-	lua_pushstring(L, s);
-	free(s);
+	push_and_free(L, s);
 	return 1;
 }
 
