@@ -77,6 +77,14 @@ EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
 
+# ---- cluster tests: scripts/cluster/slurm.sh on a private one-node Slurm
+# and scripts/cluster/parallel.sh with GNU parallel (each skips, saying
+# why, without the packages; scripts/bootstrap check installs them)
+CLUSTER_TESTS = tests/cluster/slurm.sh tests/cluster/parallel.sh
+TESTS += $(CLUSTER_TESTS)
+EXTRA_DIST += $(CLUSTER_TESTS) tests/cluster/lib.sh tests/cluster/exp.lua tests/cluster/compare.lua \
+	tests/lua/lib/results.lua
+
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the
 # script builds the harness and skips without clang)

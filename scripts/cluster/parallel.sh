@@ -44,6 +44,7 @@ esac
 relush=${RELUSH:-relush}
 
 if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+	echo "parallel.sh: $count shards of $* with GNU parallel, $jobs at a time${logins:+ on $logins}" >&2
 	# -q passes the arguments as they are; {} is the shard number
 	if [ -n "$logins" ]; then
 		seq 1 "$count" | parallel -q -j "$jobs" --halt soon,fail=1 -S "$logins" --workdir "$PWD" \
@@ -56,6 +57,7 @@ else
 		echo "parallel.sh: -S needs GNU parallel, which is not installed" >&2
 		exit 2
 	fi
+	echo "parallel.sh: $count shards of $* with xargs -P $jobs (GNU parallel is not installed)" >&2
 	seq 1 "$count" | xargs -P "$jobs" -I{} "$relush" --shard "{}/$count" "$@"
 fi
 echo "parallel.sh: all $count shards done; merge their results files (relush merge, or the script's --from)" >&2

@@ -16,11 +16,16 @@
 #   jid=$(sbatch --parsable --array=1-16 scripts/cluster/slurm.sh scripts/paper/depth.lua --out results)
 #   sbatch --dependency=afterok:$jid --wrap \
 #     'relush scripts/paper/depth.lua --out results --from results/depth.shard-*-of-16.jsonl'
-# A failed task can be run again alone (sbatch --array=7 ... with SHARDS=16).
+# A failed task can be run again alone: SHARDS=16 sbatch --array=7 ... runs
+# shard 7 of 16 (with SHARDS set, task ids are shard numbers from 1; add
+# SHARD_FIRST=0 when the array was numbered from 0).
 #
-# mc's threads default to the cores Slurm gives the task (its CPU affinity):
-# choose them with --cpus-per-task. RELUSH names the relush binary (default:
-# relush on the PATH). Without sbatch, the same runs one shard by hand:
+# mc's threads default to the cores in the task's CPU affinity mask: where
+# Slurm binds tasks to cores (TaskPlugin task/affinity or task/cgroup, the
+# usual set-ups) that is --cpus-per-task, so threads = --cpus-per-task; on a
+# cluster that does not bind (task/none) mc uses every core of the node.
+# Ask for the cores your mc runs should use, and no more than a node has.
+# RELUSH names the relush binary (default: relush on the PATH). Without sbatch, the same runs one shard by hand:
 #   SLURM_ARRAY_TASK_ID=3 SHARDS=16 sh scripts/cluster/slurm.sh SCRIPT ARGS...
 #SBATCH --job-name=relush
 #SBATCH --cpus-per-task=4
@@ -35,7 +40,14 @@ fi
 task=${SLURM_ARRAY_TASK_ID:?"not an array task: submit with sbatch --array=1-N (or set SLURM_ARRAY_TASK_ID and SHARDS)"}
 first=${SLURM_ARRAY_TASK_MIN:-1}
 if [ -n "${SHARDS:-}" ]; then
+	# A re-run of some tasks (--array=7) has its own minimum: the task id
+	# is then the shard itself, counted from SHARD_FIRST (1, or 0 for an
+	# array that was numbered from 0).
 	count=$SHARDS
+	first=${SHARD_FIRST:-1}
+	case $count$first in
+	*[!0-9]*) echo "slurm.sh: SHARDS and SHARD_FIRST must be whole numbers, got '$SHARDS' and '$first'" >&2; exit 2 ;;
+	esac
 elif [ -n "${SLURM_ARRAY_TASK_COUNT:-}" ]; then
 	count=$SLURM_ARRAY_TASK_COUNT
 elif [ -n "${SLURM_ARRAY_TASK_MAX:-}" ]; then
