@@ -17,7 +17,7 @@ description = {
       initialisation, their death probabilities by Monte Carlo, the paper's
       bounds, sign flipping, NumPy and PyTorch files in and out.
    ]],
-   license = "GPL-3.0",
+   license = "GPL-3.0-or-later",
 }
 dependencies = {
    "lua >= 5.4, < 5.5",
