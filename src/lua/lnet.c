@@ -515,6 +515,7 @@ static int net_clone_l(lua_State *L)
 	rl_err e;
 	if (!(b->net = net_clone(n, &e)))
 		return rlua_engine_error(L, &e);
+	rlua_net_copy_origin(L, 1, lua_gettop(L));   /* a loaded net's copy saves under the same names */
 	return 1;
 }
 

@@ -107,6 +107,21 @@ const char *rlua_net_loaded_from(lua_State *L, int arg)
 	return path;
 }
 
+void rlua_net_copy_origin(lua_State *L, int from, int to)
+{
+	from = lua_absindex(L, from);
+	to = lua_absindex(L, to);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY) == LUA_TTABLE) {
+		lua_pushvalue(L, to);
+		lua_pushvalue(L, from);
+		if (lua_rawget(L, -3) == LUA_TTABLE)   /* the names are never changed: share them */
+			lua_rawset(L, -3);
+		else
+			lua_pop(L, 2);
+	}
+	lua_pop(L, 1);
+}
+
 static void remember_keys(lua_State *L, int net, const char *path, const rl_net_keys *k)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);

@@ -57,6 +57,8 @@ int rlua_load_numpy_inputs(lua_State *L);
 int rlua_is_numpy_path(const char *path, int npz);
 /* The file the Net at arg was loaded from by relu.load, or NULL. */
 const char *rlua_net_loaded_from(lua_State *L, int arg);
+/* The Net at to was copied from the one at from: it keeps its file names. */
+void rlua_net_copy_origin(lua_State *L, int from, int to);
 /* r:csv(path): a Monte Carlo result's per-layer table as CSV. */
 int rlua_result_csv(lua_State *L);
 void rlua_open_result_csv(lua_State *L, int module);   /* its help entry */

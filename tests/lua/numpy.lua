@@ -170,6 +170,12 @@ print(" ".join(sorted(np.load(%q).keys())))
   for _, k in ipairs(M.forward.keys) do want[#want + 1] = k end
   table.sort(want)
   t.is(ok and out:gsub("\n$", ""), table.concat(want, " "), "net:save writes the keys it was loaded with")
+  net:clone():save(path("clone.npz"))
+  ok, out = py(([[
+import numpy as np
+print(" ".join(sorted(np.load(%q).keys())))
+]]):format(path("clone.npz")))
+  t.is(ok and out:gsub("\n$", ""), table.concat(want, " "), "... and so does its net:clone()")
   local n2 = relu.load(path("nested.npz"))
   n2:save(path("nested_back.npz"))
   ok, out = py(([[
