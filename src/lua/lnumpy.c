@@ -17,27 +17,34 @@ int rlua_is_numpy_path(const char *path, int npz)
 	return n >= 4 && (strcmp(path + n - 4, ".npy") == 0 || (npz && strcmp(path + n - 4, ".npz") == 0));
 }
 
-/* Frees a C array in a userdata's __gc when a Lua error cuts a load short. */
-typedef struct array_box {
+/* What a load holds while Lua code may still raise: an array, an archive,
+ * a net and its names. The box's __gc frees whatever is left in it, so an
+ * error at any point leaks nothing (box first, then acquire). */
+typedef struct numpy_box {
 	rl_array a;
 	rl_npz *z;
-} array_box;
+	rl_net *net;
+	rl_net_keys keys;
+} numpy_box;
 
-static int array_box_gc(lua_State *L)
+static int numpy_box_gc(lua_State *L)
 {
-	array_box *b = luaL_checkudata(L, 1, "relush.ArrayBox");
+	numpy_box *b = luaL_checkudata(L, 1, "relush.NumpyBox");
 	rl_array_free(&b->a);
 	npz_close(b->z);
 	b->z = NULL;
+	net_free(b->net);
+	b->net = NULL;
+	net_keys_free(&b->keys);
 	return 0;
 }
 
-static array_box *push_array_box(lua_State *L)
+static numpy_box *push_box(lua_State *L)
 {
-	array_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	numpy_box *b = lua_newuserdatauv(L, sizeof *b, 0);
 	memset(b, 0, sizeof *b);
-	if (luaL_newmetatable(L, "relush.ArrayBox")) {
-		lua_pushcfunction(L, array_box_gc);
+	if (luaL_newmetatable(L, "relush.NumpyBox")) {
+		lua_pushcfunction(L, numpy_box_gc);
 		lua_setfield(L, -2, "__gc");
 	}
 	lua_setmetatable(L, -2);
@@ -45,7 +52,7 @@ static array_box *push_array_box(lua_State *L)
 }
 
 /* The array as a Matrix: 2-D one point per row, 1-D one point. */
-static int push_points(lua_State *L, array_box *b)
+static int push_points(lua_State *L, numpy_box *b)
 {
 	rl_err e;
 	rl_mat *X = calloc(1, sizeof *X);
@@ -67,7 +74,7 @@ int rlua_load_numpy_inputs(lua_State *L)
 	const char *member = luaL_optstring(L, 2, NULL);
 	size_t n = strlen(path);
 	rl_err e;
-	array_box *b = push_array_box(L);
+	numpy_box *b = push_box(L);
 	if (strcmp(path + n - 4, ".npy") == 0) {
 		if (member)
 			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
@@ -170,21 +177,6 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 	return names;
 }
 
-/* The net being loaded, boxed before it exists so an error leaks nothing. */
-typedef struct load_box {
-	rl_net *net;
-	rl_net_keys keys;
-} load_box;
-
-static int load_box_gc(lua_State *L)
-{
-	load_box *b = luaL_checkudata(L, 1, "relush.LoadBox");
-	net_free(b->net);
-	b->net = NULL;
-	net_keys_free(&b->keys);
-	return 0;
-}
-
 static int relu_load(lua_State *L)
 {
 	static const char *const known[] = {"keys", "arch", NULL};
@@ -199,13 +191,7 @@ static int relu_load(lua_State *L)
 	rl_arch arch = t ? rlua_arch_option(L, t) : ARCH_PLAIN;
 	size_t nkeys = 0;
 	const char **keys = t ? keys_option(L, t, &nkeys) : NULL;
-	load_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	if (luaL_newmetatable(L, "relush.LoadBox")) {
-		lua_pushcfunction(L, load_box_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
+	numpy_box *b = push_box(L);
 	rl_err e;
 	b->net = net_load_npz(path, keys, nkeys, arch, &b->keys, &e);
 	if (!b->net)
