@@ -38,7 +38,9 @@ unsigned char *rl_read_file(const char *path, size_t *len, rl_err *e)
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size;
-	unsigned char *buf = rl_calloc(size + 1, 1, "reading the file", e);
+	char what[320];
+	snprintf(what, sizeof what, "reading '%s'", path);
+	unsigned char *buf = rl_calloc(size + 1, 1, what, e);
 	if (!buf) {
 		fclose(f);
 		return NULL;

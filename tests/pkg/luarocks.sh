@@ -20,7 +20,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/relush-rock.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir "$work/src"
 (cd "$srcdir" && tar --exclude=./build --exclude=./build-san --exclude=./build-rock --exclude=./.git \
-	--exclude=./autom4te.cache --exclude='./relush-*.tar.gz' --exclude='./relush-[0-9]*/' -cf - .) \
+	--exclude=./autom4te.cache --exclude=./_build --exclude=./_inst \
+	--exclude='./relush-*.tar.gz' --exclude='./relush-[0-9]*/' -cf - .) \
 	| (cd "$work/src" && tar -xf -)
 chmod -R u+w "$work/src"
 (cd "$work/src" && luarocks --lua-version 5.4 make --tree "$work/tree" "$rockspec") >"$work/make.log" 2>&1
