@@ -69,6 +69,12 @@ EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
 
+# ---- packaging: the Lua module's exported symbols and install folder, and
+# the LuaRocks package (luarocks make into a temporary tree)
+PKG_TESTS = tests/pkg/symbols.sh tests/pkg/luarocks.sh
+TESTS += $(PKG_TESTS)
+EXTRA_DIST += $(PKG_TESTS)
+
 # ---- terminal tests
 TERM_TESTS =
 TERM_TESTS += tests/term/view.sh
@@ -78,12 +84,6 @@ TERM_TESTS += tests/term/crash.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
-
-# ---- packaging: the Lua module's exported symbols and install folder, and
-# the LuaRocks package (luarocks make into a temporary tree)
-PKG_TESTS = tests/pkg/symbols.sh tests/pkg/luarocks.sh
-TESTS += $(PKG_TESTS)
-EXTRA_DIST += $(PKG_TESTS)
 
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the
