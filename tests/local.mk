@@ -51,6 +51,11 @@ tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
 tests_unit_test_shard_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_shard
 
+check_PROGRAMS += tests/unit/test_npy
+tests_unit_test_npy_SOURCES = tests/unit/test_npy.c tests/unit/tap.h
+tests_unit_test_npy_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_npy
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \
@@ -63,9 +68,17 @@ LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
+LUA_TESTS += tests/lua/numpy.lua
+EXTRA_DIST += tests/lua/lib/numpy_fixtures.py
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
+
+# ---- packaging: the Lua module's exported symbols and install folder, and
+# the LuaRocks package (luarocks make into a temporary tree)
+PKG_TESTS = tests/pkg/symbols.sh tests/pkg/luarocks.sh
+TESTS += $(PKG_TESTS)
+EXTRA_DIST += $(PKG_TESTS)
 
 # ---- terminal tests
 TERM_TESTS =

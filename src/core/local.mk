@@ -21,8 +21,14 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/kernel.c \
 	src/core/kernel.h \
 	src/core/kernel_impl.h
-src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS)
-src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) -lm
+# NumPy and state-dict files, CSV tables (zlib inflates .npz members)
+src_core_librelushcore_la_SOURCES += \
+	src/core/npy.c \
+	src/core/npz.c \
+	src/core/netfile.c \
+	src/core/csv.c
+src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
+src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) -lm
 
 # SIMD kernels: compiled with their ISA flags, chosen at run time.
 if HAVE_AVX2

@@ -1064,7 +1064,6 @@ static void *worker_main(void *arg)
 }
 
 #ifdef HAVE_BLAS
-void openblas_set_num_threads(int);
 static void blas_single_thread(void)
 {
 	/* Our threads split the trials; a BLAS spawning its own threads inside

@@ -111,6 +111,10 @@ static int inputs_shrink_l(lua_State *L)
 static int inputs_load_l(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
+	if (rlua_is_numpy_path(path, 1))
+		return rlua_load_numpy_inputs(L);
+	if (!lua_isnoneornil(L, 2))
+		return luaL_argerror(L, 2, "a member name is for .npz archives only");
 	rl_err e;
 	return push_or_fail(L, inputs_load(path, &e), &e);
 }
@@ -187,9 +191,12 @@ static const rlua_help inputs_help[] = {
 	 "A copy of X pulled towards its first point x0: each x becomes x0 + eps (x - x0). "
 	 "As eps goes to 0 the set shrinks to one point and P(alive) falls to the lower bound.",
 	 "Y = inputs.shrink(inputs.gaussian(32, 3), 0.1)"},
-	{"inputs.load", "inputs", "inputs.load(path)",
+	{"inputs.load", "inputs", "inputs.load(path [, member])",
 	 "Reads points from a text file: one point per line, values separated by commas, "
-	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column.",
+	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column. "
+	 "A .npy file (NumPy's np.save: float32, float64 or integer dtypes, C or Fortran order, "
+	 "either byte order) gives one point per row of a 2-D array, or one point for a 1-D "
+	 "array; an .npz archive (np.savez, np.savez_compressed) the array named member.",
 	 "X = inputs.load('points.csv')"},
 	{"inputs.from", "inputs", "inputs.from(rows)",
 	 "An input set from a Lua list of points, each a list of numbers of the same length.",

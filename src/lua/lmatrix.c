@@ -4,6 +4,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/inputs.h"
+#include "relush/npy.h"
 
 typedef struct matrix_box {
 	rl_mat *m;
@@ -140,7 +141,7 @@ static int matrix_save(lua_State *L)
 	rl_mat *m = rlua_check_matrix(L, 1);
 	const char *path = luaL_checkstring(L, 2);
 	rl_err e;
-	if (inputs_save(m, path, &e))
+	if (rlua_is_numpy_path(path, 0) ? npy_save(path, m->data, m->rows, m->cols, &e) : inputs_save(m, path, &e))
 		return rlua_engine_error(L, &e);
 	lua_settop(L, 1);
 	return 1;
@@ -162,7 +163,8 @@ static const luaL_Reg matrix_meta[] = {
 
 static const rlua_help matrix_help[] = {
 	{"X:save", "inputs", "X:save(path)",
-	 "Writes the input set to a CSV file, one point per line with full precision. "
+	 "Writes the input set to a CSV file, one point per line with full precision "
+	 "(a path ending in .npy writes NumPy's format: a float64 array, one point per row). "
 	 "The file is written to a temporary name and renamed into place, so an "
 	 "interrupted save never leaves a truncated file. Returns X.",
 	 "inputs.gaussian(10, 2, {seed=1}):save('points.csv')"},

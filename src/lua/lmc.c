@@ -1359,6 +1359,8 @@ void rlua_open_mc(lua_State *L, int module)
 	lua_setfield(L, -2, "replay");
 	lua_pushcfunction(L, save_l);
 	lua_setfield(L, -2, "save");
+	lua_pushcfunction(L, rlua_result_csv);
+	lua_setfield(L, -2, "csv");
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 1);
 	luaL_newmetatable(L, RLUA_MC_RESULTS);

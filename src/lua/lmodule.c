@@ -24,6 +24,8 @@ int luaopen_relush(lua_State *L)
 	rlua_open_bound(L, module);
 	rlua_open_mc(L, module);
 	rlua_open_limits(L, module);
+	rlua_open_numpy(L, module);
+	rlua_open_result_csv(L, module);
 	lua_pushvalue(L, module);   /* for methods that call other parts of the API */
 	lua_setfield(L, LUA_REGISTRYINDEX, "relush.module");
 	lua_settop(L, module);

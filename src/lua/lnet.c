@@ -149,6 +149,11 @@ static rl_arch arch_option(lua_State *L, int t)
 	return arch;
 }
 
+rl_arch rlua_arch_option(lua_State *L, int t)
+{
+	return arch_option(L, t);
+}
+
 static lua_Integer positional_or_field(lua_State *L, int t, const char *field, int pos)
 {
 	if (lua_getfield(L, t, field) == LUA_TNIL) {
@@ -326,6 +331,19 @@ static int relu_l(lua_State *L)
 	return 1;
 }
 
+/* relu(...) through the relu table's __call: the table itself comes first. */
+static int relu_call(lua_State *L)
+{
+	lua_remove(L, 1);
+	return relu_l(L);
+}
+
+static int relu_pretty(lua_State *L)
+{
+	lua_pushliteral(L, "function: relu");
+	return 1;
+}
+
 static int net_gc(lua_State *L)
 {
 	net_box *b = luaL_checkudata(L, 1, RLUA_NET);
@@ -403,8 +421,13 @@ static int net_tostring(lua_State *L)
 		snprintf(shape, sizeof shape, "%zu layers of widths %zu..%zu", s->depth, s->widths[0], s->widths[s->depth - 1]);
 	law_text(w, sizeof w, &s->weights);
 	law_text(b, sizeof b, &s->bias);
-	lua_pushfstring(L, "Net: %s, input %I, %s; weights %s, bias %s; seed %I",
-	                shape, (lua_Integer)s->input, arch_name(s->arch), w, b, (lua_Integer)s->seed);
+	const char *from = rlua_net_loaded_from(L, 1);
+	if (from)
+		lua_pushfstring(L, "Net: %s, input %I, %s; weights and biases from %s",
+		                shape, (lua_Integer)s->input, arch_name(s->arch), from);
+	else
+		lua_pushfstring(L, "Net: %s, input %I, %s; weights %s, bias %s; seed %I",
+		                shape, (lua_Integer)s->input, arch_name(s->arch), w, b, (lua_Integer)s->seed);
 	return 1;
 }
 
@@ -492,6 +515,7 @@ static int net_clone_l(lua_State *L)
 	rl_err e;
 	if (!(b->net = net_clone(n, &e)))
 		return rlua_engine_error(L, &e);
+	rlua_net_copy_origin(L, 1, lua_gettop(L));   /* a loaded net's copy saves under the same names */
 	return 1;
 }
 
@@ -614,7 +638,15 @@ void rlua_open_net(lua_State *L, int module)
 	luaL_newlib(L, net_methods);
 	lua_setfield(L, -2, "__methods");
 	lua_pop(L, 1);
-	lua_pushcfunction(L, relu_l);
+	/* relu: a callable table, so it can also hold relu.load; the REPL
+	 * shows it as the function it stands for */
+	lua_createtable(L, 0, 1);
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, relu_call);
+	lua_setfield(L, -2, "__call");
+	lua_pushcfunction(L, relu_pretty);
+	lua_setfield(L, -2, "__pretty");
+	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "relu");
 	rlua_register_options(L, module, "relu", rlua_relu_options);
 	rlua_help_register(L, module, net_help);

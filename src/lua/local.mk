@@ -13,12 +13,24 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/lbound.c \
 	src/lua/lmc.c \
 	src/lua/llimits.c
+src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 src_lua_librelushlua_la_LIBADD = src/core/librelushcore.la
 
-# The same bindings as a stock-Lua C module: require "relush".
-luamoddir = $(libdir)/lua/5.4
+# The same bindings as a stock-Lua C module: require "relush". It goes
+# where lua5.4 looks for C modules (configure: INSTALL_CMOD), exports only
+# its entry point luaopen_relush, and the libtool archive relush.la is not
+# installed (a Lua module is loaded by path, never linked against).
+luamoddir = $(luacmoddir)
 luamod_LTLIBRARIES = src/lua/relush.la
 src_lua_relush_la_SOURCES =
 src_lua_relush_la_LIBADD = src/lua/librelushlua.la
-src_lua_relush_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
+src_lua_relush_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^luaopen_relush$$' $(AM_LDFLAGS)
+install-data-hook: install-data-hook-luamod
+install-data-hook-luamod:
+	rm -f "$(DESTDIR)$(luamoddir)/relush.la"
+# without relush.la libtool cannot tell what to uninstall: name the module
+uninstall-hook: uninstall-hook-luamod
+uninstall-hook-luamod:
+	rm -f "$(DESTDIR)$(luamoddir)/relush.so"
+.PHONY: install-data-hook-luamod uninstall-hook-luamod

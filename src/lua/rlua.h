@@ -49,6 +49,19 @@ void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);
 void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
+/* After rlua_open_net: relu.load, net:save (state dicts in .npz files). */
+void rlua_open_numpy(lua_State *L, int module);
+/* inputs.load for .npy and .npz paths: (path [, member]) -> Matrix. */
+int rlua_load_numpy_inputs(lua_State *L);
+/* 1 when path names a NumPy file (.npy, or .npz when npz is set). */
+int rlua_is_numpy_path(const char *path, int npz);
+/* The file the Net at arg was loaded from by relu.load, or NULL. */
+const char *rlua_net_loaded_from(lua_State *L, int arg);
+/* The Net at to was copied from the one at from: it keeps its file names. */
+void rlua_net_copy_origin(lua_State *L, int from, int to);
+/* r:csv(path): a Monte Carlo result's per-layer table as CSV. */
+int rlua_result_csv(lua_State *L);
+void rlua_open_result_csv(lua_State *L, int module);   /* its help entry */
 int luaopen_relush(lua_State *L);
 
 /* ---- argument checking (all raise errors naming the argument) ------------ */
@@ -97,6 +110,8 @@ rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
 void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
                          const char *const *known_extra);
 void rlua_push_net(lua_State *L, rl_net *n);     /* takes ownership */
+/* The arch option of the table at t (plain when absent), checked. */
+rl_arch rlua_arch_option(lua_State *L, int t);
 rl_net *rlua_check_net(lua_State *L, int arg);
 
 /* ---- Reports ------------------------------------------------------------- */

@@ -413,6 +413,15 @@ local method_args = {
   replay = function() return {1} end, svg = function() return {"fuzz.svg", {width = 300, height = 200}} end,
   csv = function() return {"fuzz.csv"} end, text = function() return {{width = R(20, 100), height = R(5, 30), ascii = chance(0.5)}} end,
 }
+-- NumPy files: nets and points saved as .npz/.npy, read back by relu.load
+-- and inputs.load (which also meet the CSV files written under those names)
+plausible["relu.load"] = function() return {pick{"fuzz.npz", "nofile.npz", "fuzz.csv", "."}, chance(0.3) and {arch = pick{"plain", "residual", "dense"}} or nil} end
+do
+  local save_csv = method_args.save
+  method_args.save = function(self) if chance(0.3) then return {pick{"fuzz.npz", "fuzz.npy"}} end return save_csv(self) end
+  local load_csv = plausible["inputs.load"]
+  plausible["inputs.load"] = function() if chance(0.3) then return {pick{"fuzz.npy", "fuzz.npz"}, chance(0.5) and pick{"0.weight", "2.bias"} or nil} end return load_csv() end
+end
 
 -- ---- what is cheap enough to run -------------------------------------------
 -- Memory is bounded by RELUSH_MEM_LIMIT; time is not. Scale down what would

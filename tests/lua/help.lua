@@ -170,6 +170,8 @@ do
         end
       else
         ok = relush[name] ~= nil or _G[name] ~= nil
+        -- a guide: an entry that is its own topic, read with help "name"
+        ok = ok or (reg[name].topic == name and reg[name].signature == 'help "' .. name .. '"')
       end
     end
     if not ok then stale[#stale + 1] = name end

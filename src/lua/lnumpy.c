@@ -1,0 +1,292 @@
+/* lnumpy.c: NumPy and PyTorch files from Lua: inputs.load of .npy/.npz
+ * files, relu.load (a Net from a state dict) and net:save (the state dict
+ * back, under the names it was loaded with). */
+#include <stdlib.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/netfile.h"
+#include "relush/npz.h"
+
+/* net -> {weight = {...}, bias = {...}} (bias[l] false when absent), weak
+ * keys: the names a loaded net's layers had in its file. */
+#define NET_KEYS_KEY "relush.net_keys"
+
+int rlua_is_numpy_path(const char *path, int npz)
+{
+	size_t n = strlen(path);
+	return n >= 4 && (strcmp(path + n - 4, ".npy") == 0 || (npz && strcmp(path + n - 4, ".npz") == 0));
+}
+
+/* What a load holds while Lua code may still raise: an array, an archive,
+ * a net and its names. The box's __gc frees whatever is left in it, so an
+ * error at any point leaks nothing (box first, then acquire). */
+typedef struct numpy_box {
+	rl_array a;
+	rl_npz *z;
+	rl_net *net;
+	rl_net_keys keys;
+} numpy_box;
+
+static int numpy_box_gc(lua_State *L)
+{
+	numpy_box *b = luaL_checkudata(L, 1, "relush.NumpyBox");
+	rl_array_free(&b->a);
+	npz_close(b->z);
+	b->z = NULL;
+	net_free(b->net);
+	b->net = NULL;
+	net_keys_free(&b->keys);
+	return 0;
+}
+
+static numpy_box *push_box(lua_State *L)
+{
+	numpy_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	memset(b, 0, sizeof *b);
+	if (luaL_newmetatable(L, "relush.NumpyBox")) {
+		lua_pushcfunction(L, numpy_box_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	return b;
+}
+
+/* The array as a Matrix: 2-D one point per row, 1-D one point. */
+static int push_points(lua_State *L, numpy_box *b)
+{
+	rl_err e;
+	rl_mat *X = calloc(1, sizeof *X);
+	if (!X) {
+		rl_fail(&e, "out of memory");
+		return rlua_engine_error(L, &e);
+	}
+	X->rows = b->a.rows;
+	X->cols = b->a.cols;
+	X->data = b->a.data;
+	b->a.data = NULL;          /* the Matrix owns it now */
+	rlua_push_matrix(L, X);
+	return 1;
+}
+
+int rlua_load_numpy_inputs(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	const char *member = luaL_optstring(L, 2, NULL);
+	size_t n = strlen(path);
+	rl_err e;
+	numpy_box *b = push_box(L);
+	if (strcmp(path + n - 4, ".npy") == 0) {
+		if (member)
+			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
+		if (npy_load(path, &b->a, &e))
+			return rlua_engine_error(L, &e);
+		return push_points(L, b);
+	}
+	if (!(b->z = npz_open(path, &e)))
+		return rlua_engine_error(L, &e);
+	long i = member ? npz_find(b->z, member) : npz_count(b->z) == 1 ? 0 : -1;
+	if (i < 0) {
+		char list[400];
+		npz_list(b->z, list, sizeof list);
+		if (member)
+			return luaL_argerror(L, 2, lua_pushfstring(L, "'%s' holds no array '%s'; it holds %s", path, member, list));
+		return luaL_argerror(L, 2, lua_pushfstring(L, "'%s' holds %I arrays: name one, as in "
+		                     "inputs.load('%s', 'name'); it holds %s", path, (lua_Integer)npz_count(b->z), path, list));
+	}
+	if (npz_read(b->z, (size_t)i, &b->a, &e))
+		return rlua_engine_error(L, &e);
+	return push_points(L, b);
+}
+
+/* ---- relu.load ------------------------------------------------------------ */
+
+const char *rlua_net_loaded_from(lua_State *L, int arg)
+{
+	arg = lua_absindex(L, arg);
+	int top = lua_gettop(L);
+	const char *path = NULL;
+	if (lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY) == LUA_TTABLE) {
+		lua_pushvalue(L, arg);
+		if (lua_rawget(L, -2) == LUA_TTABLE && lua_getfield(L, -1, "path") == LUA_TSTRING)
+			path = lua_tostring(L, -1);   /* the registry keeps it while the net lives */
+	}
+	lua_settop(L, top);
+	return path;
+}
+
+void rlua_net_copy_origin(lua_State *L, int from, int to)
+{
+	from = lua_absindex(L, from);
+	to = lua_absindex(L, to);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY) == LUA_TTABLE) {
+		lua_pushvalue(L, to);
+		lua_pushvalue(L, from);
+		if (lua_rawget(L, -3) == LUA_TTABLE)   /* the names are never changed: share them */
+			lua_rawset(L, -3);
+		else
+			lua_pop(L, 2);
+	}
+	lua_pop(L, 1);
+}
+
+static void remember_keys(lua_State *L, int net, const char *path, const rl_net_keys *k)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);
+	lua_pushvalue(L, net);
+	lua_createtable(L, 0, 3);
+	lua_pushstring(L, path);
+	lua_setfield(L, -2, "path");
+	lua_createtable(L, (int)k->depth, 0);
+	lua_createtable(L, (int)k->depth, 0);
+	for (size_t l = 0; l < k->depth; l++) {
+		lua_pushstring(L, k->weight[l]);
+		lua_rawseti(L, -3, (lua_Integer)l + 1);
+		if (k->bias[l])
+			lua_pushstring(L, k->bias[l]);
+		else
+			lua_pushboolean(L, 0);
+		lua_rawseti(L, -2, (lua_Integer)l + 1);
+	}
+	lua_setfield(L, -3, "bias");
+	lua_setfield(L, -2, "weight");
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+/* The keys option: a list of strings, kept on the stack in a userdata. */
+static const char **keys_option(lua_State *L, int t, size_t *n)
+{
+	if (lua_getfield(L, t, "keys") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (!lua_istable(L, -1))
+		rlua_option_error(L, "keys", "must be a list of layer names (e.g. {'fc1', 'fc2'} or "
+		                  "{'0.weight', '2.weight'}), got a %s", luaL_typename(L, -1));
+	lua_Integer count = luaL_len(L, -1);
+	if (count < 1 || count > NET_MAX_DEPTH)
+		rlua_option_error(L, "keys", "must list between 1 and %d layer names, got %I", (int)NET_MAX_DEPTH, count);
+	const char **names = lua_newuserdatauv(L, (size_t)count * sizeof *names, 0);
+	for (lua_Integer i = 1; i <= count; i++) {
+		if (lua_geti(L, -2, i) != LUA_TSTRING)
+			rlua_option_error(L, "keys", "entry %I must be a string (a layer name), got a %s", i, luaL_typename(L, -1));
+		names[i - 1] = lua_tostring(L, -1);
+		lua_pop(L, 1);            /* the list on the stack keeps the strings */
+	}
+	*n = (size_t)count;
+	return names;
+}
+
+static int relu_load(lua_State *L)
+{
+	static const char *const known[] = {"keys", "arch", NULL};
+	const char *path = luaL_checkstring(L, 1);
+	int t = 0;
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		rlua_check_option_names(L, 2, known);
+		t = 2;
+	}
+	lua_settop(L, 2);
+	rl_arch arch = t ? rlua_arch_option(L, t) : ARCH_PLAIN;
+	size_t nkeys = 0;
+	const char **keys = t ? keys_option(L, t, &nkeys) : NULL;
+	numpy_box *b = push_box(L);
+	rl_err e;
+	b->net = net_load_npz(path, keys, nkeys, arch, &b->keys, &e);
+	if (!b->net)
+		return rlua_engine_error(L, &e);
+	rl_net *net = b->net;
+	b->net = NULL;
+	rlua_push_net(L, net);     /* frees net if boxing fails */
+	remember_keys(L, lua_gettop(L), path, &b->keys);
+	return 1;
+}
+
+/* ---- net:save ------------------------------------------------------------- */
+
+static int net_save(lua_State *L)
+{
+	rl_net *net = rlua_check_net(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	size_t n = strlen(path);
+	if (n < 4 || strcmp(path + n - 4, ".npz") != 0)
+		return luaL_argerror(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
+		                     "writes it), got '%s'", path));
+	lua_settop(L, 2);
+	rl_net_keys keys = {0}, *use = NULL;
+	lua_getfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);
+	lua_pushvalue(L, 1);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {     /* names from the file it was loaded from */
+		size_t depth = net->spec.depth;
+		keys.depth = depth;
+		keys.weight = lua_newuserdatauv(L, 2 * depth * sizeof(char *), 0);
+		keys.bias = keys.weight + depth;
+		lua_getfield(L, 4, "weight");
+		lua_getfield(L, 4, "bias");
+		for (size_t l = 0; l < depth; l++) {
+			lua_rawgeti(L, -2, (lua_Integer)l + 1);
+			lua_rawgeti(L, -2, (lua_Integer)l + 1);
+			/* the tables anchored in the registry keep these strings alive */
+			keys.weight[l] = (char *)lua_tostring(L, -2);
+			keys.bias[l] = lua_type(L, -1) == LUA_TSTRING ? (char *)lua_tostring(L, -1) : NULL;
+			lua_pop(L, 2);
+			if (!keys.weight[l])
+				return luaL_error(L, "net:save: the layer names of this net are damaged");
+		}
+		use = &keys;
+	}
+	rl_err e;
+	if (net_save_npz(net, use, path, &e))
+		return rlua_engine_error(L, &e);
+	lua_settop(L, 1);
+	return 1;
+}
+
+static const rlua_help numpy_help[] = {
+	{"relu.load", "pytorch", "relu.load(path [, {keys=, arch=}])",
+	 "A Net from a PyTorch state dict saved as .npz (np.savez(path, **{k: v.detach().numpy() "
+	 "for k, v in model.state_dict().items()})). Each layer is a '<name>.weight' array, out x in "
+	 "as nn.Linear stores it (the orientation of net:weights(l)), with an optional '<name>.bias'. "
+	 "Layers are ordered by the numbers in their names (0.weight, 2.weight, layers.3.weight); "
+	 "keys={'fc1', 'fc2'} names them in order instead. The input dimension and widths come from "
+	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
+	 "layers connect. Mismatched shapes are errors naming the arrays.",
+	 "net = relu.load('init.npz'); net:death(inputs.load('X.npy'))"},
+	{"net:save", "pytorch", "net:save(path)",
+	 "Writes the net's weights and biases to an .npz state dict (float64), under the names they "
+	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
+	 "0.weight, 0.bias, 2.weight, ...), so that model.load_state_dict({k: torch.from_numpy(v) for "
+	 "k, v in np.load(path).items()}) takes it back. relu.load of the file gives identical weights. "
+	 "Returns the net.",
+	 "net:flip(X); net:save('flipped.npz')"},
+	{"pytorch", "pytorch", "help \"pytorch\"",
+	 "Your own network and data. In Python: np.savez('init.npz', **{k: v.detach().numpy() for k, v in "
+	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
+	 "X = inputs.load('X.npy'); net:death(X); net:flip(X); net:save('flipped.npz'). Back in Python: "
+	 "model.load_state_dict({k: torch.from_numpy(v).float() for k, v in np.load('flipped.npz').items()}). "
+	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x').",
+	 "help 'relu.load'"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+void rlua_open_numpy(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushstring(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);
+	lua_getfield(L, module, "relu");
+	lua_pushcfunction(L, relu_load);
+	lua_setfield(L, -2, "load");
+	lua_pop(L, 1);
+	luaL_getmetatable(L, RLUA_NET);
+	lua_getfield(L, -1, "__methods");
+	lua_pushcfunction(L, net_save);
+	lua_setfield(L, -2, "save");
+	lua_pop(L, 2);
+	rlua_help_register(L, module, numpy_help);
+}

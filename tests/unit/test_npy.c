@@ -1,0 +1,225 @@
+/* test_npy.c: the NumPy file code of the engine, against itself (files
+ * written by NumPy are tested in tests/lua/numpy.lua): .npy images round
+ * trip bit for bit, every truncation of a valid .npy or .npz fails with a
+ * message and never crashes, a state dict saved by net_save_npz loads back
+ * identical with its names, layers are ordered by the numbers in their
+ * names, and CSV tables quote and format as documented. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "relush/csv.h"
+#include "relush/netfile.h"
+#include "relush/npy.h"
+#include "relush/npz.h"
+#include "relush/files.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/relush-npy-XXXXXX";
+
+static char *in_dir(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	rl_err e;
+	return rl_read_file(path, len, &e);
+}
+
+static void round_trips(void)
+{
+	/* values that print badly: negative zero, subnormals, extremes */
+	double v[6] = {-0.0, 5e-324, 1.7976931348623157e308, -1.0 / 3.0, 1e-300, 42.0};
+	for (int ndim = 1; ndim <= 2; ndim++) {
+		size_t rows = ndim == 1 ? 1 : 2, cols = ndim == 1 ? 6 : 3, len;
+		rl_err e;
+		unsigned char *img = npy_encode(v, ndim, rows, cols, &len, &e);
+		rl_array a;
+		int ok = img && npy_parse(img, len, "image", &a, &e) == 0;
+		ok = ok && a.ndim == ndim && a.rows == rows && a.cols == cols && memcmp(a.data, v, sizeof v) == 0;
+		tap_ok(ok, "a %d-D array encodes and parses back bit for bit (-0, subnormals, extremes)", ndim);
+		tap_ok(img && (len - 6 * 8) % 64 == 0,
+		       "... its header is padded to a multiple of 64 bytes, as NumPy pads it");
+		if (ok)
+			rl_array_free(&a);
+		/* every shorter prefix is truncated: a message, never a crash */
+		int all_fail = img != NULL;
+		for (size_t cut = 0; img && cut < len; cut++) {
+			e.msg[0] = '\0';
+			if (npy_parse(img, cut, "cut", &a, &e) == 0 || e.msg[0] == '\0') {
+				all_fail = 0;
+				tap_diag("a prefix of %zu bytes of %zu parsed (or failed silently)", cut, len);
+				break;
+			}
+		}
+		tap_ok(all_fail, "every one of the %zu truncations of the %d-D image fails with a message", len, ndim);
+		free(img);
+	}
+}
+
+static void archives(void)
+{
+	double w[6] = {1, -2, 3.5, 4, 5, 6}, b[2] = {0.25, -0.5};
+	rl_array arrays[2] = {{2, 2, 3, w}, {1, 1, 2, b}};
+	const char *names[2] = {"layer.weight", "layer.bias"};
+	rl_err e;
+	const char *path = in_dir("two.npz");
+	int ok = npz_write(path, 2, names, arrays, &e) == 0;
+	tap_ok(ok, "npz_write writes an archive of two arrays%s%s", ok ? "" : ": ", ok ? "" : e.msg);
+	rl_npz *z = npz_open(path, &e);
+	ok = z && npz_count(z) == 2 && npz_find(z, "layer.bias") == 1 && npz_find(z, "layer.weight.npy") == 0 &&
+	     npz_find(z, "nope") == -1;
+	tap_ok(ok, "npz_open lists the members, found with or without .npy");
+	rl_array a;
+	ok = z && npz_read(z, 0, &a, &e) == 0 && a.rows == 2 && a.cols == 3 && memcmp(a.data, w, sizeof w) == 0;
+	if (ok)
+		rl_array_free(&a);
+	tap_ok(ok, "a member reads back bit for bit");
+	npz_close(z);
+	size_t len;
+	unsigned char *file = slurp(path, &len);
+	const char *cut_path = in_dir("cut.npz");
+	int all_clean = file != NULL, opened = 0;
+	for (size_t cut = 0; file && cut < len; cut++) {
+		if (rl_write_atomic(cut_path, (const char *)file, cut, &e)) {
+			all_clean = 0;
+			break;
+		}
+		e.msg[0] = '\0';
+		z = npz_open(cut_path, &e);
+		if (!z && e.msg[0] == '\0')
+			all_clean = 0;
+		for (size_t i = 0; z && i < npz_count(z); i++) {
+			opened++;
+			e.msg[0] = '\0';
+			if (npz_read(z, i, &a, &e) == 0)
+				rl_array_free(&a);
+			else if (e.msg[0] == '\0')
+				all_clean = 0;
+		}
+		npz_close(z);
+	}
+	tap_ok(all_clean, "every one of the %zu truncations of an archive fails with a message", len);
+	/* every byte damaged in turn: the directory, the headers, the data */
+	all_clean = file != NULL;
+	for (size_t at = 0; file && at < len; at++) {
+		file[at] ^= 0xff;
+		if (rl_write_atomic(cut_path, (const char *)file, len, &e)) {
+			all_clean = 0;
+			break;
+		}
+		file[at] ^= 0xff;
+		e.msg[0] = '\0';
+		z = npz_open(cut_path, &e);
+		if (!z && e.msg[0] == '\0')
+			all_clean = 0;
+		for (size_t i = 0; z && i < npz_count(z); i++) {
+			opened++;
+			e.msg[0] = '\0';
+			if (npz_read(z, i, &a, &e) == 0)
+				rl_array_free(&a);
+			else if (e.msg[0] == '\0')
+				all_clean = 0;
+		}
+		npz_close(z);
+	}
+	tap_ok(all_clean, "each of the %zu bytes of an archive damaged in turn: it opens or fails with a message, "
+	       "and so does each member (%d members read or refused)", len, opened);
+	free(file);
+}
+
+static void state_dicts(void)
+{
+	rl_net_spec spec = {0};
+	size_t widths[3] = {4, 3, 2};
+	spec.depth = 3;
+	spec.input = 5;
+	spec.widths = widths;
+	spec.weights = (rl_law){LAW_NORMAL, SCALE_HE, 0};
+	spec.bias = (rl_law){LAW_NORMAL, SCALE_FIXED, 0.1};
+	spec.seed = 11;
+	rl_err e;
+	rl_net *net = net_create(&spec, 0, &e);
+	const char *path = in_dir("net.npz");
+	int ok = net && net_save_npz(net, NULL, path, &e) == 0;
+	tap_ok(ok, "net_save_npz writes a relu{} net under nn.Sequential's names");
+	rl_net_keys keys;
+	rl_net *back = ok ? net_load_npz(path, NULL, 0, ARCH_PLAIN, &keys, &e) : NULL;
+	ok = back && back->spec.depth == 3 && back->spec.input == 5;
+	for (size_t l = 0; ok && l < 3; l++)
+		ok = back->spec.widths[l] == widths[l] &&
+		     memcmp(back->W[l], net->W[l], widths[l] * net_fan_in(&spec, l + 1) * sizeof(double)) == 0 &&
+		     memcmp(back->b[l], net->b[l], widths[l] * sizeof(double)) == 0;
+	tap_ok(ok, "net_load_npz gives it back with bitwise identical weights and biases");
+	ok = back && strcmp(keys.weight[0], "0.weight") == 0 && strcmp(keys.bias[1], "2.bias") == 0 &&
+	     strcmp(keys.weight[2], "4.weight") == 0;
+	tap_ok(ok, "... under the names 0.weight, 2.bias, 4.weight (Linear layers between ReLUs)");
+	/* names ordered by their numbers, not as text: 10 after 9 */
+	if (back) {
+		free(keys.weight[2]);
+		keys.weight[2] = strdup("block.10.weight");
+		free(keys.weight[1]);
+		keys.weight[1] = strdup("block.9.weight");
+		free(keys.bias[1]);
+		keys.bias[1] = NULL;
+		free(keys.bias[2]);
+		keys.bias[2] = strdup("block.10.bias");
+		ok = net_save_npz(back, &keys, in_dir("renamed.npz"), &e) == 0;
+		rl_net_keys k2;
+		rl_net *again = ok ? net_load_npz(in_dir("renamed.npz"), NULL, 0, ARCH_PLAIN, &k2, &e) : NULL;
+		ok = again && strcmp(k2.weight[1], "block.9.weight") == 0 && strcmp(k2.weight[2], "block.10.weight") == 0 &&
+		     k2.bias[1] == NULL && again->b[1][0] == 0.0 && again->b[2][1] == back->b[2][1];
+		tap_ok(ok, "layers are ordered by the numbers in their names (0, block.9, block.10); a layer "
+		       "saved without its bias loads with zero biases");
+		if (again) {
+			net_keys_free(&k2);
+			net_free(again);
+		}
+		net_keys_free(&keys);
+	}
+	net_free(back);
+	net_free(net);
+}
+
+static void csv_tables(void)
+{
+	const char *cols[3] = {"layer", "a,b", "say \"hi\""};
+	rl_err e;
+	rl_csv *t = csv_new(3, cols, &e);
+	double r1[3] = {1, 0.1, NAN}, r2[3] = {2, 1.0 / 3.0, -0.0};
+	const char *text[3] = {NULL, NULL, "x\ny"};
+	int ok = t && csv_row(t, r1, NULL, &e) == 0 && csv_row(t, r2, text, &e) == 0 &&
+	         csv_write(t, in_dir("t.csv"), &e) == 0;
+	csv_free(t);
+	size_t len;
+	unsigned char *got = ok ? slurp(in_dir("t.csv"), &len) : NULL;
+	const char *want = "layer,\"a,b\",\"say \"\"hi\"\"\"\n1,0.1,\n2,0.3333333333333333,\"x\ny\"\n";
+	ok = got && strcmp((const char *)got, want) == 0;
+	if (!ok && got)
+		tap_diag("got: %s", (const char *)got);
+	tap_ok(ok, "CSV: quoted names and text, shortest round-trip numbers, NaN as an empty cell");
+	free(got);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		printf("1..0 # SKIP cannot make a temporary folder\n");
+		return 0;
+	}
+	round_trips();
+	archives();
+	state_dicts();
+	csv_tables();
+	const char *names[] = {"two.npz", "cut.npz", "net.npz", "renamed.npz", "t.csv", NULL};
+	for (int i = 0; names[i]; i++)
+		unlink(in_dir(names[i]));
+	rmdir(dir);
+	return tap_done();
+}
