@@ -239,15 +239,15 @@ int view_inputs_lua(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
 	if (net->spec.input != 2)
-		return luaL_argerror(L, 1, lua_pushfstring(L, "view.inputs draws the input plane of nets "
-		                     "with 2 inputs; this net has %d (build one with relu{..., input = 2})",
-		                     (int)net->spec.input));
+		return luaL_error(L, "bad argument #1 to 'view.inputs' (it draws the input plane of nets "
+		                     "with 2 inputs; this net has %d: build one with relu{..., input = 2})",
+		                     (int)net->spec.input);
 	plane p = {net, NULL, PLANE_RADIUS, 0, VIEW_RAMP, 0};
 	if (!lua_isnoneornil(L, 2)) {
 		p.X = rlua_check_matrix(L, 2);
 		if (p.X->cols != 2)
-			return luaL_argerror(L, 2, lua_pushfstring(L, "X must have 2 columns (points of the "
-			                     "plane), got %d", (int)p.X->cols));
+			return luaL_error(L, "bad argument #2 to 'view.inputs' (X must have 2 columns (points of the "
+			                     "plane), got %d)", (int)p.X->cols);
 	}
 	int width = TEXT_WIDTH, height = TEXT_HEIGHT, text = 0;
 	if (!lua_isnoneornil(L, 3)) {

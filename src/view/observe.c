@@ -22,11 +22,12 @@
 #include "view/term.h"
 #include "view/view.h"
 
-/* Seconds of replay per frame (live) and for the printed text at the end;
- * a trial slower than REPLAY_SLOW turns the raster off. */
-#define REPLAY_BUDGET 0.004
+/* Seconds of replay per frame (live) and for the printed text at the end
+ * (at least one trial is replayed per frame); nets costing more than
+ * REPLAY_MAX_OPS multiply-adds per trial get no raster. */
+#define REPLAY_BUDGET 0.002
 #define REPLAY_BUDGET_FINAL 0.25
-#define REPLAY_SLOW 0.05
+#define REPLAY_MAX_OPS 2e7
 #define BATCH_WIDTH 80
 
 typedef struct observer {
@@ -107,12 +108,6 @@ static void replay_recent(uint64_t done, double budget)
 			return;
 		}
 		obs.replay_secs = rl_now() - s;
-		if (obs.replay_secs > REPLAY_SLOW) {
-			m->raster_off = "trials too slow to replay live";
-			free(m->raster);
-			m->raster = NULL;
-			return;
-		}
 		if (rl_now() - t0 > budget)
 			break;
 	}
@@ -146,6 +141,16 @@ static int observer_begin(void *ctx, const mc_config *cfg)
 		return -1;
 	}
 	view_model *m = &obs.v.model;
+	/* the cost of one replay, decided from the sizes (timings jitter on a
+	 * loaded machine) */
+	double ops = 0;
+	for (size_t l = 1; l <= s->depth; l++)
+		ops += (double)s->widths[l - 1] * (double)net_fan_in(s, l) * (double)(cfg->X->rows + 1);
+	if (ops > REPLAY_MAX_OPS && m->raster) {
+		free(m->raster);
+		m->raster = NULL;
+		m->raster_off = "trials too large to replay live";
+	}
 	m->arch = s->arch;
 	m->flip = cfg->flip;
 	m->lower = bound_lower(s->widths, s->depth);

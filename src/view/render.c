@@ -146,6 +146,8 @@ static int make_layout(const view_model *m, const view_state *s, int W, int H, l
 		 * few layers grow taller to use them. */
 		int chart = m->mc && avail >= 12;
 		int area = chart ? avail / 2 : avail;
+		if (chart && m->depth > (size_t)area && m->depth + 12 <= (size_t)avail)
+			area = (int)m->depth;    /* every layer on one screen, the chart keeps 12 rows */
 		int row_h = m->depth > 0 && (size_t)area / m->depth > 1 ? area / (int)m->depth : 1;
 		lo->row_h = row_h > MAX_ROW_H ? MAX_ROW_H : row_h;
 		lo->layer_rows = area / lo->row_h;
@@ -363,9 +365,12 @@ static void draw_column_header(const view_model *m, const view_state *s, view_gr
 	} else {
 		const char *unit = agg == 1 ? "neuron" : "neurons";
 		const char *mode = s->agg == 0 && agg > 1 ? " (auto)" : "";
-		snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s%s", agg, unit, mode);
-		snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s%s", agg, unit, mode);
-		snprintf(what[2], sizeof what[2], " 1 cell = %d %s", agg, unit);
+		char wide[32] = "";       /* grown cells say so (the terminal tests read it) */
+		if (lo->cell_w > 1)
+			snprintf(wide, sizeof wide, ", %d cols each", lo->cell_w);
+		snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s%s%s", agg, unit, mode, wide);
+		snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s%s%s", agg, unit, mode, wide);
+		snprintf(what[2], sizeof what[2], " 1 cell = %d %s%s", agg, unit, wide);
 	}
 	int k = 0;
 	while (k < 2 && (int)strlen(what[k]) > lo->heat_w)
