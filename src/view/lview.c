@@ -251,18 +251,28 @@ static int view_snapshot(lua_State *L)
 
 static const rlua_help view_help[] = {
 	{"view", "view", "view(net [, X]) | view(mc_options)",
-	 "Shows the live view in the terminal: one heatmap row per layer, one cell per neuron "
-	 "(neurons aggregated into cells when a layer is wider than the screen), coloured by the "
-	 "fraction of the points reaching the layer on which the neuron is active, dead neurons "
-	 "marked, and beside each row the points still living (bar and count), the dead neurons "
-	 "and the mean active %. X defaults to net:death()'s 64 Gaussian points. view{...} takes "
-	 "mc's options and runs mc{..., view = true}: the Monte Carlo view adds the running "
-	 "P(alive) with its 95 % interval against trials, L and U as reference lines, trials "
-	 "done, rate and ETA, and each layer's survival beside 1 - 2^-n. Keys: q or Esc leaves "
-	 "(a running experiment stops and keeps its partial result, marked interrupted), space "
-	 "pauses the display, arrows, PgUp and PgDn scroll, + and - change the aggregation, 0 "
-	 "makes it automatic, ? shows help. When standard output is not a terminal it prints "
-	 "view.snapshot's text instead.",
+	 "Shows the live view in the terminal. view(net [, X]): one heatmap row per layer, one cell "
+	 "per neuron (neurons aggregated into cells when a layer is wider than the screen; cells and "
+	 "rows grow when the net is narrow or shallow), coloured by the fraction of the points "
+	 "reaching the layer on which the neuron is active, dead neurons marked, and beside each row "
+	 "the points still living (bar and count), the dead neurons and the mean active %. X "
+	 "defaults to net:death()'s 64 Gaussian points. The header names the architecture; the "
+	 "bounds L and U are shown, labelled, for the plain chain only. view{...} takes mc's "
+	 "options and runs mc{..., view = true}. The Monte Carlo view shows what dies where: a "
+	 "rolling raster with one column per recent trial (replayed from its seed) and one row per "
+	 "layer, coloured by the share of X still living, x where the trial's last point died; per "
+	 "layer 'died here %' (share of trials x points killed there), 'dead%' (dead-neuron rate), "
+	 "'P(>l)' (P(some point alive after l)) and 'surv/pt' (per-point survival) beside its "
+	 "bound '1-2^-n'; and the chart of P(alive) with its 95 % interval against trials, L (and U "
+	 "when in range) as lines, its y range following P and L, with P/L and P - L printed. "
+	 "Keys: q or Esc leaves (a running experiment stops and keeps its partial result, marked "
+	 "interrupted), p pauses and resumes the computation itself, space freezes the display, n "
+	 "draws the next random net (single net), y switches the chart to a log axis, c the "
+	 "high-contrast palette (or RELUSH_PALETTE=contrast), arrows, PgUp and PgDn scroll, + and - "
+	 "change the aggregation, 0 makes it automatic, ? shows help and explains the columns. When "
+	 "standard output is not a terminal, or the terminal cannot show the view (TERM=dumb, an "
+	 "unknown TERM), it prints view.snapshot's text instead (mc runs without the view, says so "
+	 "and prints its last frame).",
 	 "view(relu(8, 16), inputs.gaussian(64, 16))"},
 	{"view.snapshot", "view", "view.snapshot(net [, X [, {width = 80, unicode = false}]])",
 	 "Returns the view of net on X as text, as the terminal would show it without colours: "
@@ -271,6 +281,14 @@ static const rlua_help view_help[] = {
 	 "where no point reaches the layer; then its dead neurons, living points (bar and count) "
 	 "and mean active % (the DeathReport's numbers). width is the number of columns (>= 60).",
 	 "print(view.snapshot(relu(8, 16), inputs.gaussian(64, 16)))"},
+	{"view.inputs", "view", "view.inputs(net [, X [, {width = 80, height = 30, radius = 2, text = false}]])",
+	 "For nets with 2 inputs: draws the input plane with each point marked by the layer that "
+	 "killed it (1-9, a-z for 10-35, + deeper; o alive), coloured from early to late deaths, and "
+	 "the share each layer kills. Without X every cell is the point at its centre, a grid on "
+	 "[-radius, radius]^2, so the regions a net abandons show; with X its points are drawn where "
+	 "they fall. In a terminal it stays until q; otherwise it prints the picture in width x "
+	 "height characters, and text = true returns that text instead.",
+	 "view.inputs(relu(12, 2, {input = 2, seed = 7}))"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
 

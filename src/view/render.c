@@ -122,7 +122,7 @@ static void columns(const view_model *m, int W, layout *lo)
 
 static int fixed_rows(const view_model *m, const view_state *s)
 {
-	return (m->mc ? 4 : 3) + 1 + (s->interactive ? 1 : 0);
+	return (m->mc ? 5 : 3) + 1 + (s->interactive ? 1 : 0);
 }
 
 /* Rows of the curve panel in a snapshot. */
@@ -137,7 +137,7 @@ static int make_layout(const view_model *m, const view_state *s, int W, int H, l
 	int avail = H - fixed_rows(m, s);
 	if (W < VIEW_MIN_WIDTH || H < VIEW_MIN_HEIGHT || avail < 1 || lo->heat_w < 8)
 		return -1;
-	lo->fixed_top = m->mc ? 3 : 2;
+	lo->fixed_top = m->mc ? 4 : 2;
 	lo->colhdr_y = lo->fixed_top;
 	lo->layers_y = lo->colhdr_y + 1;
 	lo->row_h = 1;
@@ -444,8 +444,12 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	view_fmt_prob(a, sizeof a, m->ci_lo);
 	view_fmt_prob(b, sizeof b, m->ci_hi);
 	snprintf(buf, sizeof buf, "%llu alive", (unsigned long long)m->alive_trials);
-	x = view_grid_printf(g, 0, 2, VS_TEXT, "P(alive) %s  95%% [%s, %s]  (%s)", p, a, b, buf);
-	view_grid_text(g, x, 2, bounds, VS_DIM);
+	view_grid_printf(g, 0, 2, VS_TEXT, "P(alive) %s  95%% [%s, %s]  (%s)", p, a, b, buf);
+	/* the paper's comparison on a line of its own */
+	x = view_grid_text(g, -3, 3, bounds, VS_DIM);
+	if (view_model_bounds_apply(m) && isfinite(m->p_alive) && m->lower > 0)
+		view_grid_printf(g, x, 3, VS_TEXT, "   P/L %.3f  P-L %+.4g", m->p_alive / m->lower,
+		                 m->p_alive - m->lower);
 }
 
 static void draw_legend(const view_model *m, const view_state *s, view_grid *g, const layout *lo)
