@@ -560,6 +560,22 @@ wait_for '^r15[[:space:]]+(true|false)' 50
 grep -Eq '^r15[[:space:]]+true[[:space:]]+true' "$TMP/pane"
 ok $? "after the pause the engine went on; q kept the partial result"
 
+# a Ctrl-C in the first milliseconds of a view closes it like a later one:
+# back at the prompt without q, whenever it lands
+for delay in 0 0.02 0.1; do
+	tm send-keys -t view -l "rc = mc{$A15, view = true}"
+	tm send-keys -t view Enter
+	sleep $delay
+	tm send-keys -t view C-c
+	wait_for '^> *$' 50
+	s=$?
+	capture | grep -q 'q: stop\|q: back' && s=1
+	ok $s "Ctrl-C $delay s after starting a view closes it (no q needed)"
+done
+type_line 'print("after" .. "-ctrl-c")'
+wait_for '^after-ctrl-c' 50
+ok $? "the prompt works after the early Ctrl-Cs"
+
 # resizing during a view: the next view and tput cols use the new size
 type_line "view(relu(8, 16, {seed = 11}))"
 wait_for 'q: ?quit' 100
@@ -579,6 +595,14 @@ w=$(capture | sed -n 30p | awk '{ print length($0) }')
 case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
 capture | sed -n 1p | grep -q '^relush view' || s=1
 ok $s "the next view is drawn at 100x30 (key line on row 30)"
+# c: the high-contrast palette draws the ramp glyphs on its colours
+row() { capture | grep -m1 '^ *1│' | sed 's/^ *1│\([^│]*\)│.*/\1/'; }
+before=$(row)
+tm send-keys -t view c
+sleep 0.3
+after=$(row)
+echo "$before" | grep -q '^ *$' && echo "$after" | grep -q '[.:=+*#%@-]'
+ok $? "c switches to the high-contrast palette (glyphs: '$after')"
 tm send-keys -t view q
 wait_for '^> *$' 50
 tm resize-window -t view -x 130 -y 45    # back to the size the shell started at
