@@ -51,6 +51,11 @@ tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
 tests_unit_test_shard_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_shard
 
+check_PROGRAMS += tests/unit/test_pause
+tests_unit_test_pause_SOURCES = tests/unit/test_pause.c tests/unit/tap.h
+tests_unit_test_pause_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_pause
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \

@@ -603,6 +603,10 @@ sleep 0.3
 after=$(row)
 echo "$before" | grep -q '^ *$' && echo "$after" | grep -q '[.:=+*#%@-]'
 ok $? "c switches to the high-contrast palette (glyphs: '$after')"
+# n: the next random net of the same kind
+tm send-keys -t view n
+wait_for '^relush view .*, trial 1;' 20
+ok $? "n draws the next net (trial 1) and shows it"
 tm send-keys -t view q
 wait_for '^> *$' 50
 tm resize-window -t view -x 130 -y 45    # back to the size the shell started at
