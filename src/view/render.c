@@ -103,8 +103,8 @@ static void describe_widths(const view_model *m, char *buf, size_t len)
  * surv/pt and 1-2^-n (8 each). */
 #define MC_RIGHT_COLS 37
 /* Layers grow to at most this many rows, heat cells to this many columns. */
-#define MAX_ROW_H 3
-#define MAX_CELL_W 6
+#define MAX_ROW_H 5
+#define MAX_CELL_W 16
 
 static int right_width(const view_model *m, int bar_w)
 {
