@@ -1,7 +1,8 @@
 /* interrupt.h: the two hooks through which the engine talks upward. Long
- * kernels poll rl_interrupted() (and rl_paused()) between chunks, and report progress through
- * a callback at most every ~50 ms. The shell sets the flag from its SIGINT
- * handler; the view plugs into the progress callback. */
+ * kernels poll rl_interrupted() (and rl_paused()) between chunks, and
+ * report progress through a callback at most every ~50 ms. The shell sets
+ * the flag from its SIGINT handler; the view plugs into the progress
+ * callback and sets the pause flag. */
 #ifndef RELUSH_INTERRUPT_H
 #define RELUSH_INTERRUPT_H
 
