@@ -506,46 +506,55 @@ static void draw_status(const view_model *m, const view_state *s, view_grid *g, 
 		view_grid_text(g, x, y, pos, VS_STATUS);
 }
 
+/* The help box; "M" lines are for Monte Carlo only, "N" lines for a
+ * single net only, " " lines for both (the first character is dropped). */
 static const char *const help_lines[] = {
-	"relush view: keys",
-	"",
-	"q, Esc      leave the view; a running Monte Carlo run",
-	"            stops and keeps its partial result (interrupted)",
-	"p           pause / resume the computation itself (Monte Carlo)",
-	"space       freeze / unfreeze the display (the run goes on)",
-	"n           a single net: draw the next random net (trial + 1)",
-	"y           P(alive) chart: linear / log axis",
-	"c           high-contrast palette (projectors): glyphs on strong colours",
-	"Up, Down    scroll the layers one row",
-	"PgUp, PgDn  scroll the layers one page; Home, End: ends",
-	"Left, Right scroll the neurons of wide layers",
-	"+, -        more / fewer neurons per heat cell; 0: auto",
-	"?           this help (any key closes it)",
-	"",
-	"A single net: a cell's colour is the fraction of the points",
-	"reaching the layer on which its neurons are active; x: dead.",
-	"Monte Carlo, per layer l (over the trials so far):",
-	" raster      one column per recent trial (replayed from its",
-	"             seed): share of X living after l; x: the layer",
-	"             where that trial's last point died",
-	" died here % share of all trials x points killed at l (the",
-	"             bar is scaled to the layer that kills most; with",
-	"             stats = \"alive\": share of nets whose last point died at l)",
-	" dead%       neurons inactive on every reaching point, % of n_l",
-	" P(>l)       P(some point of X alive after l): the network",
-	"             survives l layers; P(>k) is P(alive)",
-	" surv/pt     P(a point alive after l | alive before l)",
-	" 1-2^-n      the plain chain's per-point factor of L, the value",
-	"             surv/pt is compared with (per point, not per net)",
+	" relush view: keys",
+	" ",
+	" q, Esc      leave the view; a running Monte Carlo run",
+	"             stops and keeps its partial result (interrupted)",
+	"Mp           pause / resume the computation itself",
+	"Mspace       freeze / unfreeze the display (the run goes on)",
+	"Nn           draw the next random net (trial + 1)",
+	"My           P(alive) chart: linear / log axis",
+	" c           high-contrast palette (projectors)",
+	" Up, Down    scroll the layers one row",
+	" PgUp, PgDn  scroll the layers one page; Home, End: ends",
+	"NLeft, Right scroll the neurons of wide layers",
+	"N+, -        more / fewer neurons per heat cell; 0: auto",
+	" ?           this help (any key closes it)",
+	" ",
+	"NA cell's colour is the fraction of the points reaching",
+	"Nthe layer on which its neurons are active; x: dead.",
+	"MPer layer l, over the trials so far:",
+	"M raster      one column per recent trial (replayed from its",
+	"M             seed): share of X living after l; x: the layer",
+	"M             where that trial's last point died",
+	"M died here % share of all trials x points killed at l (the",
+	"M             bar is scaled to the layer that kills most; with",
+	"M             stats = \"alive\": share of nets whose last point died at l)",
+	"M dead%       neurons inactive on every reaching point, % of n_l",
+	"M P(>l)       P(some point of X alive after l): the network",
+	"M             survives l layers; P(>k) is P(alive)",
+	"M surv/pt     P(a point alive after l | alive before l)",
+	"M 1-2^-n      the plain chain's per-point factor of L, the value",
+	"M             surv/pt is compared with (per point, not per net)",
 	NULL
 };
 
-static void draw_help(const view_state *s, view_grid *g)
+static void draw_help(const view_model *m, const view_state *s, view_grid *g)
 {
+	const char *lines[64];
 	int n = 0, w = 0;
-	for (; help_lines[n]; n++)
-		if ((int)strlen(help_lines[n]) > w)
-			w = (int)strlen(help_lines[n]);
+	for (int i = 0; help_lines[i] && n < 64; i++) {
+		char kind = help_lines[i][0];
+		if ((kind == 'M' && !m->mc) || (kind == 'N' && m->mc))
+			continue;
+		lines[n] = help_lines[i] + 1;
+		if ((int)strlen(lines[n]) > w)
+			w = (int)strlen(lines[n]);
+		n++;
+	}
 	int bw = w + 4, bh = n + 2;
 	int x0 = (g->width - bw) / 2, y0 = (g->height - bh) / 2;
 	if (x0 < 0) x0 = 0;
@@ -564,7 +573,7 @@ static void draw_help(const view_state *s, view_grid *g)
 	view_grid_glyph(g, x0, y0 + bh - 1, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
 	view_grid_glyph(g, x0 + bw - 1, y0 + bh - 1, s->unicode ? "\xe2\x94\x98" : "+", VS_DIM);
 	for (int i = 0; i < n; i++)
-		view_grid_text(g, x0 + 2, y0 + 1 + i, help_lines[i], i == 0 ? VS_HEADER : VS_TEXT);
+		view_grid_text(g, x0 + 2, y0 + 1 + i, lines[i], i == 0 ? VS_HEADER : VS_TEXT);
 }
 
 static void draw_too_small(const view_model *m, const view_state *s, view_grid *g)
@@ -624,5 +633,5 @@ void view_render(const view_model *m, view_state *s, view_grid *g)
 	draw_legend(m, s, g, &lo);
 	draw_status(m, s, g, &lo, l);
 	if (s->help)
-		draw_help(s, g);
+		draw_help(m, s, g);
 }
