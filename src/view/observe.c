@@ -38,6 +38,8 @@ typedef struct observer {
 	int flip;
 	uint64_t first;          /* the run's first trial (its shard's) */
 	double replay_secs;      /* the last replay's duration */
+	double paused_since;     /* when the engine was paused (p), or 0 */
+	double paused_secs;      /* seconds paused so far: not counted in the rate */
 	size_t *living;          /* per layer, for one replayed trial */
 } observer;
 
@@ -131,6 +133,7 @@ static int observer_begin(void *ctx, const mc_config *cfg)
 	obs.X = cfg->X;
 	obs.flip = cfg->flip;
 	obs.replay_secs = 0;
+	obs.paused_since = obs.paused_secs = 0;
 	uint64_t count;
 	mc_shard_range(cfg->trials, cfg->shard_index, cfg->shard_count, &obs.first, &count);
 	obs.living = calloc(s->depth, sizeof *obs.living);
@@ -173,10 +176,21 @@ static int observer_progress(void *ctx, const mc_progress *p)
 	view_model *m = &obs.v.model;
 	if (obs.v.left && !p->final)
 		return 1;                     /* the user left; the engine is stopping */
+	/* the rate and ETA of the time the engine ran, pauses left out */
+	double now = rl_now();
+	if (rl_paused() && obs.paused_since == 0)
+		obs.paused_since = now;
+	if (!rl_paused() && obs.paused_since > 0) {
+		obs.paused_secs += now - obs.paused_since;
+		obs.paused_since = 0;
+	}
+	double ran = p->elapsed - obs.paused_secs - (obs.paused_since > 0 ? now - obs.paused_since : 0);
+	double rate = ran > 0 ? (double)p->done / ran : p->rate;
+	double eta = rate > 0 ? (double)(p->total - p->done) / rate : p->eta;
 	if (!obs.v.state.paused || p->final) {
 		view_model_from_counts(m, p->counts);
 		view_model_progress(m, p->done, p->total, p->counts->alive_trials, p->elapsed,
-		                    p->rate, p->eta);
+		                    rate, eta);
 		if (obs.v.terminal || p->final)
 			replay_recent(p->done, obs.v.terminal ? REPLAY_BUDGET : REPLAY_BUDGET_FINAL);
 	}
