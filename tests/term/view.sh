@@ -539,7 +539,7 @@ sleep 0.3
 # p pauses the computation itself
 tm send-keys -t view p
 wait_for 'PAUSED \(computation\)$' 20
-sleep 0.3    # the chunks in flight when p was pressed end
+sleep 0.6    # the chunks in flight when p was pressed end
 a=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
 sleep 0.5
 b=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')

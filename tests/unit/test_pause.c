@@ -12,16 +12,19 @@
 
 static size_t widths[8] = {3, 3, 3, 3, 3, 3, 3, 3};
 
+#define PAUSED_CALLS 20   /* progress calls (10 ms apart) the pause lasts */
+#define SETTLED_CALLS 8   /* the last ones, by which the chunks in flight have ended */
+
 typedef struct pauser {
 	int calls;             /* progress calls so far */
 	int paused_calls;      /* calls made while paused */
-	uint64_t at_pause;     /* trials counted when the pause had settled */
-	int moved;             /* the count changed while paused (after settling) */
+	uint64_t done[PAUSED_CALLS];   /* trials counted at each of them */
 	int stop_when_paused;  /* return 1 (stop) once paused */
 } pauser;
 
-/* Pauses on the 2nd call, resumes after 8 calls paused. The first paused
- * call only lets the chunks in flight finish. */
+/* Pauses on the 2nd call, resumes after PAUSED_CALLS calls paused. The
+ * chunks the workers had claimed when the flag was set still end (and are
+ * counted); after them nothing moves. */
 static int pause_progress(const mc_progress *p, void *arg)
 {
 	pauser *s = arg;
@@ -31,17 +34,22 @@ static int pause_progress(const mc_progress *p, void *arg)
 	if (s->calls == 2)
 		rl_pause_set(1);
 	else if (rl_paused()) {
-		s->paused_calls++;
-		if (s->paused_calls == 2)
-			s->at_pause = p->done;
-		else if (s->paused_calls > 2 && p->done != s->at_pause)
-			s->moved = 1;
+		s->done[s->paused_calls++] = p->done;
 		if (s->stop_when_paused && s->paused_calls == 4)
 			return 1;
-		if (s->paused_calls == 8)
+		if (s->paused_calls == PAUSED_CALLS)
 			rl_pause_set(0);
 	}
 	return 0;
+}
+
+/* The count stood still over the last SETTLED_CALLS paused calls. */
+static int settled(const pauser *s)
+{
+	for (int i = PAUSED_CALLS - SETTLED_CALLS + 1; i < PAUSED_CALLS; i++)
+		if (s->done[i] != s->done[i - 1])
+			return 0;
+	return 1;
 }
 
 int main(void)
@@ -52,7 +60,7 @@ int main(void)
 	                    .weights = {LAW_NORMAL, SCALE_HE, 0.0}, .bias = {LAW_ZERO, SCALE_FIXED, 0.0},
 	                    .arch = ARCH_PLAIN, .seed = 7};
 	mc_config c = {.spec = &spec, .X = X, .trials = 400000, .threads = 2, .method = MC_METHOD_EXPLICIT,
-	               .chunk = 256, .progress_interval = 0.01};
+	               .chunk = 64, .progress_interval = 0.01};
 	mc_result *plain = mc_run(&c, &e);
 	tap_ok(plain != NULL && !plain->interrupted, "an unpaused run completes");
 
@@ -61,10 +69,11 @@ int main(void)
 	c.progress = pause_progress;
 	c.progress_ctx = &s;
 	mc_result *r = mc_run(&c, &e);
-	tap_ok(r != NULL && s.paused_calls >= 8, "progress calls go on while paused (%d)", s.paused_calls);
-	tap_ok(!s.moved, "no trial is counted while paused (%llu trials at the pause)",
-	       (unsigned long long)s.at_pause);
-	tap_ok(s.at_pause < c.trials, "the pause came before the end of the run");
+	tap_ok(r != NULL && s.paused_calls == PAUSED_CALLS, "progress calls go on while paused (%d)",
+	       s.paused_calls);
+	tap_ok(settled(&s), "once the chunks in flight end, no trial is counted while paused "
+	       "(%llu trials)", (unsigned long long)s.done[PAUSED_CALLS - 1]);
+	tap_ok(s.done[PAUSED_CALLS - 1] < c.trials, "the pause came before the end of the run");
 	tap_ok(r && !r->interrupted && r->counts.trials == c.trials, "after resuming the run completes");
 	tap_ok(r && plain && r->counts.alive_trials == plain->counts.alive_trials &&
 	       r->counts.living_sum == plain->counts.living_sum,
