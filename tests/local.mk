@@ -56,6 +56,11 @@ tests_unit_test_npy_SOURCES = tests/unit/test_npy.c tests/unit/tap.h
 tests_unit_test_npy_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_npy
 
+check_PROGRAMS += tests/unit/test_pause
+tests_unit_test_pause_SOURCES = tests/unit/test_pause.c tests/unit/tap.h
+tests_unit_test_pause_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_pause
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \

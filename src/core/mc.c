@@ -1020,6 +1020,12 @@ static void *worker_main(void *arg)
 	uint64_t chunk = sh->chunk_fixed ? sh->chunk_fixed : 1;
 	int done = 0;
 	while (!done && !stop_requested(sh)) {
+		if (rl_paused()) {
+			/* paused (the view's p key): claim nothing until resumed or stopped */
+			struct timespec nap = {0, 10 * 1000 * 1000};
+			nanosleep(&nap, NULL);
+			continue;
+		}
 		uint64_t start = atomic_fetch_add(&sh->next, chunk);
 		if (start >= sh->count)
 			break;

@@ -5,14 +5,15 @@
  * shards of an experiment (results or JSON Lines files) into the whole run,
  * mc.load reads a results file, and mc.shard is the default shard (set by
  * relush --shard i/N). Progress goes to an optional Lua function, to the
- * live view's hook when one is registered, and to a progress bar on stderr
- * when stderr is a terminal. */
+ * live view's C observer when one is registered (mc_observer.h), and to a
+ * progress bar on stderr when stderr is a terminal. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "rlua.h"
+#include "mc_observer.h"
 #include "relush/bounds.h"
 #include "relush/flip.h"
 #include "relush/inputs.h"
@@ -26,7 +27,6 @@
 #define RLUA_MC_PIECES  "relush.McPieces"
 #define MC_RUNS_KEY     "relush.mc_runs"    /* registry: result table -> McRun (weak keys) */
 #define MC_TABLE_KEY    "rlua.mc_table"     /* registry: the mc table, for its shard default */
-#define VIEW_HOOK_KEY   "relush.view_hook"
 
 static const char *const mc_options[] = {
 	"X", "trials", "threads", "flip", "method", "stats", "view", "shard", "out",
@@ -162,7 +162,7 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 typedef struct progress_ctx {
 	lua_State *L;
 	int user_fn;             /* stack index of the progress function, or 0 */
-	int view_fn;             /* stack index of the view hook, or 0 */
+	rlua_mc_observer *view;  /* the live view following the run, or NULL */
 	int bar;                 /* draw the stderr bar */
 	int bar_drawn;
 	int failed;              /* a callback raised an error: its message is at err_idx */
@@ -304,10 +304,10 @@ static int on_progress(const mc_progress *p, void *arg)
 	int stop = 0;
 	if (ctx->bar)
 		draw_bar(ctx, p);
+	if (ctx->view)      /* C to C: the view reads the engine's structure */
+		stop |= ctx->view->progress(ctx->view->ctx, p);
 	if (rl_interrupted() && !p->final)
 		return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
-	if (!ctx->failed && ctx->view_fn)
-		stop |= call_progress_fn(ctx, ctx->view_fn, p);
 	if (!ctx->failed && ctx->user_fn)
 		stop |= call_progress_fn(ctx, ctx->user_fn, p);
 	return stop || ctx->failed;
@@ -552,12 +552,8 @@ static int mc_l(lua_State *L)
 	else if (type != LUA_TNIL)
 		rlua_option_error(L, "progress", "must be true, false or a function(p), got a %s",
 		                  luaL_typename(L, 4));
-	lua_getfield(L, LUA_REGISTRYINDEX, VIEW_HOOK_KEY);           /* index 5 */
-	if (view && lua_isfunction(L, 5)) {
-		ctx.view_fn = 5;
-		ctx.bar = 0;
-		cfg.neuron_activity = 1;
-	}
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);         /* index 5 */
+	rlua_mc_observer *observer = view && lua_islightuserdata(L, 5) ? lua_touserdata(L, 5) : NULL;
 	const char *out = NULL;
 	if (lua_getfield(L, 1, "out") != LUA_TNIL) {              /* index 6 */
 		if (lua_type(L, 6) != LUA_TSTRING)
@@ -565,25 +561,26 @@ static int mc_l(lua_State *L)
 			                  "\"results.jsonl\"), got a %s", luaL_typename(L, 6));
 		out = lua_tostring(L, 6);
 	}
-	if (ctx.bar || ctx.user_fn || ctx.view_fn) {
-		cfg.progress = on_progress;
-		cfg.progress_ctx = &ctx;
-	}
 	rl_err e;
 	if (mc_validate(&cfg, &e) || (out && mc_records_check_path(out, &e)))
 		return rlua_engine_error(L, &e);
+	if (observer && observer->begin(observer->ctx, &cfg) == 0) {
+		ctx.view = observer;   /* (else it said why, and the run goes on without it) */
+		ctx.bar = 0;
+	}
+	if (ctx.bar || ctx.user_fn || ctx.view) {
+		cfg.progress = on_progress;
+		cfg.progress_ctx = &ctx;
+	}
 	ctx.lower = bound_lower(spec->widths, spec->depth);
 	ctx.upper = bound_upper(spec->widths, spec->depth, (double)spec->input, mat_nonnegative(X),
 	                        spec->bias.kind == LAW_ZERO);
 	ctx.points = X->rows;
 	rb->r = mc_run(&cfg, &e);
-	if (ctx.view_fn && (ctx.failed || !rb->r)) {
-		/* the view is showing: hook(nil) closes it, so the error is
-		 * printed on a restored terminal and not lost on the alternate screen */
-		lua_pushvalue(L, ctx.view_fn);
-		lua_pushnil(L);
-		lua_pcall(L, 1, 0, 0);
-	}
+	if (ctx.view)
+		/* closed before any error is raised, so the error is printed on a
+		 * restored terminal and not lost on the alternate screen */
+		ctx.view->end(ctx.view->ctx, !ctx.failed && rb->r);
 	if (ctx.failed) {
 		/* Nothing computed is lost: the trials counted before the error
 		 * become a partial result (marked interrupted) in mc.partial. */

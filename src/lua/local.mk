@@ -11,7 +11,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/lreport.c \
 	src/lua/lremedies.c \
 	src/lua/lbound.c \
-	src/lua/lmc.c \
+	src/lua/lmc.c src/lua/mc_observer.h \
 	src/lua/llimits.c
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)

@@ -6,9 +6,10 @@ src_relush_SOURCES += \
 	src/view/view.h \
 	src/view/model.h src/view/model.c \
 	src/view/grid.h src/view/grid.c \
-	src/view/render.h src/view/render.c \
-	src/view/term.h src/view/term.c \
+	src/view/render.h src/view/render.c src/view/chart.c \
+	src/view/term.h src/view/term.c src/view/termcaps.c \
 	src/view/session.h src/view/session.c \
+	src/view/observe.c src/view/inputs.c \
 	src/view/lview.c
 # Terminal restored when the process dies on a signal (REPL and view).
 src_relush_SOURCES += src/view/ttyguard.h src/view/ttyguard.c

@@ -1,8 +1,9 @@
 /* lview.c: the Lua side of the live view: the global `view` (a table whose
  * __call shows a net or runs a Monte Carlo experiment in the view),
- * view.snapshot (the same screen as text), and the progress hook that
- * mc{..., view = true} calls. Every Lua error is raised only after the
- * terminal has been restored. */
+ * view.snapshot (the same screen as text) and view.inputs (inputs.c).
+ * mc{..., view = true} reaches the view through its C observer
+ * (observe.c). Every Lua error is raised only after the terminal has been
+ * restored. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,11 +23,6 @@
 #define DEFAULT_SEED 1
 #define BATCH_WIDTH 80
 
-/* The Monte Carlo view being shown (one at a time) and the counts read from
- * the progress tables into it. */
-static view_mc_session mc_view;
-static mc_counts hook_counts;
-static int hook_counts_ready;
 
 /* ---- the static view of one net ----------------------------------------------- */
 
@@ -99,6 +95,8 @@ static view_model *push_net_model(lua_State *L, const char *fn)
 	}
 	b->ready = 1;
 	view_model_from_death(&b->m, r);
+	b->m.arch = s->arch;
+	b->m.trial = net->trial;
 	b->m.lower = exp(bound_log_lower(s->widths, s->depth));
 	b->m.upper = exp(bound_log_upper(s->widths, s->depth, (double)s->input, r->orthant,
 	                                 s->bias.kind == LAW_ZERO));
@@ -124,249 +122,56 @@ static void check_no_view_open(lua_State *L)
 		luaL_error(L, "view: a view is already open; leave it (q) before starting another");
 }
 
+/* Key n: the next trial of the same spec on the same X. */
+typedef struct renew_ctx {
+	const rl_net *net;
+	const rl_mat *X;
+} renew_ctx;
+
+static int renew_net(void *arg, view_model *m)
+{
+	renew_ctx *c = arg;
+	rl_err e;
+	rl_net *next = net_create(&c->net->spec, m->trial + 1, &e);
+	if (!next)
+		return -1;
+	rl_death_report *r = net_death(next, c->X, &e);
+	net_free(next);
+	if (!r)
+		return -1;
+	view_model_from_death(m, r);
+	m->trial++;
+	death_report_free(r);
+	return 0;
+}
+
+/* Not a terminal the view can use: the text, and why when it is one. */
+static int text_instead(lua_State *L, const view_model *m)
+{
+	char why[256];
+	int t = view_term_check(why, sizeof why);
+	if (t == 1)
+		return 0;
+	if (t < 0)
+		fprintf(stderr, "view: %s; printing the view's text instead\n", why);
+	print_text(L, m, BATCH_WIDTH, 0);
+	return 1;
+}
+
 static int show_net(lua_State *L)
 {
 	check_no_view_open(L);
 	view_model *m = push_net_model(L, "view");
-	if (!view_term_usable()) {
-		print_text(L, m, BATCH_WIDTH, 0);
+	if (text_instead(L, m))
 		return 0;
-	}
+	renew_ctx rc = {rlua_check_net(L, 1), rlua_check_matrix(L, 2)};
 	char err[256];
-	int status = view_run_static(m, err, sizeof err);
+	int status = view_run_static(m, renew_net, &rc, err, sizeof err);
 	if (status < 0)
 		return luaL_error(L, "view: %s", err);
 	if (status > 0)
 		view_term_reraise(status);   /* Ctrl-C reaches the shell as usual */
 	return 0;
-}
-
-/* ---- Monte Carlo: the progress hook -------------------------------------------- */
-
-
-static void hook_reset(int print)
-{
-	if (mc_view.active)
-		view_mc_end(&mc_view, print);
-	if (hook_counts_ready)
-		mc_counts_free(&hook_counts);
-	hook_counts_ready = 0;
-}
-
-/* A count from the progress table: >= 0, NaN and strings as def, floats
- * beyond the integers clamped (a cast would be undefined). */
-static lua_Integer int_field(lua_State *L, int t, const char *k, lua_Integer def)
-{
-	lua_getfield(L, t, k);
-	lua_Integer v = def;
-	if (lua_isinteger(L, -1)) {
-		v = lua_tointeger(L, -1);
-	} else if (lua_type(L, -1) == LUA_TNUMBER) {
-		double d = lua_tonumber(L, -1);
-		v = isnan(d) ? def : d >= 9.2e18 ? LUA_MAXINTEGER : d <= 0 ? 0 : (lua_Integer)d;
-	}
-	lua_pop(L, 1);
-	return v < 0 ? 0 : v;
-}
-
-static double num_field(lua_State *L, int t, const char *k, double def)
-{
-	lua_getfield(L, t, k);
-	double v = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : def;
-	lua_pop(L, 1);
-	return v;
-}
-
-static int bool_field(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	int v = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	return v;
-}
-
-/* The widths of the run from p.layers (pushed list at idx). Returns the depth
- * and an array in a userdata pushed on the stack, or 0 (nothing pushed)
- * when there is no usable layer list. */
-static size_t layer_widths(lua_State *L, int layers, size_t **widths)
-{
-	/* the table comes from lmc.c, but the hook is reachable from Lua
-	 * (debug.getregistry()): sizes are checked like any input */
-	lua_Integer len = luaL_len(L, layers);
-	*widths = NULL;
-	if (len < 1 || len > (lua_Integer)NET_MAX_DEPTH)
-		return 0;
-	size_t depth = (size_t)len;
-	rl_err e;
-	if (rl_mem_check((double)depth * sizeof **widths, "the view's list of widths", &e))
-		return 0;
-	/* on the stack, not malloc'ed: reading the layers may raise an error */
-	*widths = lua_newuserdatauv(L, depth * sizeof **widths, 0);
-	for (size_t l = 0; l < depth; l++) {
-		lua_geti(L, layers, (lua_Integer)l + 1);
-		lua_Integer w = lua_istable(L, -1) ? int_field(L, lua_gettop(L), "width", 0) : 0;
-		lua_pop(L, 1);
-		(*widths)[l] = w > 0 ? (w < (lua_Integer)NET_MAX_WIDTH ? (size_t)w : NET_MAX_WIDTH) : 1;
-	}
-	return depth;
-}
-
-/* The run's points: p.points, else layer 1's reaching points per trial
- * (every point enters layer 1 in every trial); 0 when unknown. */
-static size_t run_points(lua_State *L, int p, int layers)
-{
-	lua_Integer done = int_field(L, p, "done", 0), points = int_field(L, p, "points", 0);
-	if (points == 0 && done > 0) {
-		lua_geti(L, layers, 1);
-		if (lua_istable(L, -1))
-			points = int_field(L, lua_gettop(L), "reaching", 0) / done;
-		lua_pop(L, 1);
-	}
-	return (size_t)points;
-}
-
-/* Opens the session on the first progress call of a run. */
-static int hook_begin(lua_State *L, int p, int layers, char *err, size_t errlen)
-{
-	size_t *widths = NULL;
-	size_t depth = layer_widths(L, layers, &widths);
-	if (depth == 0) {
-		snprintf(err, errlen, "the progress table has no layers (or more than %u)", NET_MAX_DEPTH);
-		return -1;
-	}
-	size_t neurons = 0;
-	for (size_t l = 0; l < depth; l++)
-		neurons += widths[l];         /* <= 1e8 layers of <= 1e8: no overflow */
-	size_t points = run_points(L, p, layers);
-	rl_err e;
-	/* the model's and the counts' per-neuron arrays */
-	if (rl_mem_check(16.0 * (double)neurons + 64.0 * (double)depth, "the view of this run", &e)) {
-		snprintf(err, errlen, "%.200s", e.msg);
-		return -1;
-	}
-	int failed = view_model_init(&mc_view.model, 1, widths, depth,
-	                             (size_t)int_field(L, p, "input", 0), points) != 0;
-	if (!failed && mc_counts_init(&hook_counts, depth, points, MC_STATS_ALL, neurons, &e)) {
-		view_model_free(&mc_view.model);
-		failed = 1;
-	}
-	if (failed) {
-		snprintf(err, errlen, "not enough memory for the view of this run");
-		return -1;
-	}
-	hook_counts_ready = 1;
-	if (view_mc_begin(&mc_view, err, errlen)) {
-		mc_counts_free(&hook_counts);
-		hook_counts_ready = 0;
-		view_model_free(&mc_view.model);
-		return -1;
-	}
-	return 0;
-}
-
-/* Copies p.layers into hook_counts and the model. */
-static void hook_read_layers(lua_State *L, int layers, uint64_t done)
-{
-	mc_counts *c = &hook_counts;
-	view_model *m = &mc_view.model;
-	c->trials = done;
-	int have_active = 1, point_stats = 0;
-	size_t offset = 0;
-	for (size_t l = 0; l < c->depth; l++) {
-		lua_geti(L, layers, (lua_Integer)l + 1);
-		int t = lua_gettop(L);
-		mc_layer_counts *lc = &c->layers[l];
-		if (lua_istable(L, t)) {
-			lc->trials_reaching = (uint64_t)int_field(L, t, "trials_reaching", 0);
-			lc->trials_living = (uint64_t)int_field(L, t, "trials_living", 0);
-			lc->points_reaching = (uint64_t)int_field(L, t, "reaching", 0);
-			lc->points_living = (uint64_t)int_field(L, t, "living", 0);
-			lc->dead_neurons = (uint64_t)int_field(L, t, "dead_neurons", 0);
-			point_stats |= lc->points_reaching > 0;
-			if (lua_getfield(L, t, "active") == LUA_TTABLE) {
-				size_t w = m->layers[l].width;
-				for (size_t j = 0; j < w; j++) {
-					lua_geti(L, -1, (lua_Integer)j + 1);
-					lua_Integer a = lua_tointeger(L, -1);
-					c->neuron_active[offset + j] = a > 0 ? (uint64_t)a : 0;
-					lua_pop(L, 1);
-				}
-			} else {
-				have_active = 0;
-			}
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-		offset += m->layers[l].width;
-	}
-	c->stats = point_stats || done == 0 ? MC_STATS_ALL : MC_STATS_ALIVE;
-	uint64_t *na = c->neuron_active;
-	if (!have_active)
-		c->neuron_active = NULL;
-	view_model_from_counts(m, c);
-	c->neuron_active = na;
-}
-
-/* registry["relush.view_hook"](p): one progress call of mc{..., view = true}. */
-static int view_hook(lua_State *L)
-{
-	if (!lua_istable(L, 1)) {      /* the run ended without a final call */
-		hook_reset(0);
-		lua_pushboolean(L, 1);
-		return 1;
-	}
-	lua_getfield(L, 1, "layers");
-	int layers = lua_gettop(L);
-	if (!lua_istable(L, layers)) {
-		hook_reset(0);
-		return luaL_error(L, "view: the progress table has no 'layers' list");
-	}
-	char err[256];
-	uint64_t done = (uint64_t)int_field(L, 1, "done", 0);
-	/* a new run while an old one was never closed: start afresh */
-	if (mc_view.active && ((size_t)luaL_len(L, layers) != mc_view.model.depth ||
-	                       done < mc_view.model.done))
-		hook_reset(0);
-	if (!mc_view.active && hook_begin(L, 1, layers, err, sizeof err))
-		return luaL_error(L, "view: %s", err);
-	view_model *m = &mc_view.model;
-	int final = bool_field(L, 1, "final");
-	if (mc_view.left && !final) {  /* the user left; the engine is stopping */
-		lua_pushboolean(L, 0);
-		return 1;
-	}
-	if (!mc_view.state.paused || final) {
-		hook_read_layers(L, layers, done);
-		view_model_progress(m, done, (uint64_t)int_field(L, 1, "total", 0),
-		                    (uint64_t)int_field(L, 1, "alive_trials", 0), num_field(L, 1, "elapsed", 0),
-		                    num_field(L, 1, "rate", 0), num_field(L, 1, "eta", INFINITY));
-		m->lower = num_field(L, 1, "lower", NAN);
-		m->upper = num_field(L, 1, "upper", NAN);
-		if (m->points == 0)
-			m->points = run_points(L, 1, layers);
-	}
-	m->final = final;
-	m->interrupted = (final && m->done < m->total) || bool_field(L, 1, "interrupted");
-	if (final) {
-		int sig = 0;
-		if (!mc_view.left)
-			view_mc_step(&mc_view, &sig);
-		hook_reset(1);
-		if (sig)
-			view_term_reraise(sig);
-		lua_pushboolean(L, 1);
-		return 1;
-	}
-	int sig = 0;
-	int stop = view_mc_step(&mc_view, &sig);
-	if (stop) {
-		m->interrupted = 1;
-		view_term_close();           /* leave at once; the final call ends the session */
-		if (sig)
-			view_term_reraise(sig);
-	}
-	lua_pushboolean(L, !stop);
-	return 1;
 }
 
 /* view(mc_options): mc{..., view = true}, with the view closed whatever
@@ -397,7 +202,8 @@ static int show_mc(lua_State *L)
 	if (view_term_usable() && view_term_open(err, sizeof err))
 		return luaL_error(L, "view: %s", err);
 	int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
-	hook_reset(0);
+	if (!ok)
+		view_observer_close();
 	view_term_close();
 	if (!ok)
 		return lua_error(L);
@@ -445,18 +251,28 @@ static int view_snapshot(lua_State *L)
 
 static const rlua_help view_help[] = {
 	{"view", "view", "view(net [, X]) | view(mc_options)",
-	 "Shows the live view in the terminal: one heatmap row per layer, one cell per neuron "
-	 "(neurons aggregated into cells when a layer is wider than the screen), coloured by the "
-	 "fraction of the points reaching the layer on which the neuron is active, dead neurons "
-	 "marked, and beside each row the points still living (bar and count), the dead neurons "
-	 "and the mean active %. X defaults to net:death()'s 64 Gaussian points. view{...} takes "
-	 "mc's options and runs mc{..., view = true}: the Monte Carlo view adds the running "
-	 "P(alive) with its 95 % interval against trials, L and U as reference lines, trials "
-	 "done, rate and ETA, and each layer's survival beside 1 - 2^-n. Keys: q or Esc leaves "
-	 "(a running experiment stops and keeps its partial result, marked interrupted), space "
-	 "pauses the display, arrows, PgUp and PgDn scroll, + and - change the aggregation, 0 "
-	 "makes it automatic, ? shows help. When standard output is not a terminal it prints "
-	 "view.snapshot's text instead.",
+	 "Shows the live view in the terminal. view(net [, X]): one heatmap row per layer, one cell "
+	 "per neuron (neurons aggregated into cells when a layer is wider than the screen; cells and "
+	 "rows grow when the net is narrow or shallow), coloured by the fraction of the points "
+	 "reaching the layer on which the neuron is active, dead neurons marked, and beside each row "
+	 "the points still living (bar and count), the dead neurons and the mean active %. X "
+	 "defaults to net:death()'s 64 Gaussian points. The header names the architecture; the "
+	 "bounds L and U are shown, labelled, for the plain chain only. view{...} takes mc's "
+	 "options and runs mc{..., view = true}. The Monte Carlo view shows what dies where: a "
+	 "rolling raster with one column per recent trial (replayed from its seed) and one row per "
+	 "layer, coloured by the share of X still living, x where the trial's last point died; per "
+	 "layer 'died here %' (share of trials x points killed there), 'dead%' (dead-neuron rate), "
+	 "'P(>l)' (P(some point alive after l)) and 'surv/pt' (per-point survival) beside its "
+	 "bound '1-2^-n'; and the chart of P(alive) with its 95 % interval against trials, L (and U "
+	 "when in range) as lines, its y range following P and L, with P/L and P - L printed. "
+	 "Keys: q or Esc leaves (a running experiment stops and keeps its partial result, marked "
+	 "interrupted), p pauses and resumes the computation itself, space freezes the display, n "
+	 "draws the next random net (single net), y switches the chart to a log axis, c the "
+	 "high-contrast palette (or RELUSH_PALETTE=contrast), arrows, PgUp and PgDn scroll, + and - "
+	 "change the aggregation, 0 makes it automatic, ? shows help and explains the columns. When "
+	 "standard output is not a terminal, or the terminal cannot show the view (TERM=dumb, an "
+	 "unknown TERM), it prints view.snapshot's text instead (mc runs without the view, says so "
+	 "and prints its last frame).",
 	 "view(relu(8, 16), inputs.gaussian(64, 16))"},
 	{"view.snapshot", "view", "view.snapshot(net [, X [, {width = 80, unicode = false}]])",
 	 "Returns the view of net on X as text, as the terminal would show it without colours: "
@@ -465,6 +281,14 @@ static const rlua_help view_help[] = {
 	 "where no point reaches the layer; then its dead neurons, living points (bar and count) "
 	 "and mean active % (the DeathReport's numbers). width is the number of columns (>= 60).",
 	 "print(view.snapshot(relu(8, 16), inputs.gaussian(64, 16)))"},
+	{"view.inputs", "view", "view.inputs(net [, X [, {width = 80, height = 30, radius = 2, text = false}]])",
+	 "For nets with 2 inputs: draws the input plane with each point marked by the layer that "
+	 "killed it (1-9, a-z for 10-35, + deeper; o alive), coloured from early to late deaths, and "
+	 "the share each layer kills. Without X every cell is the point at its centre, a grid on "
+	 "[-radius, radius]^2, so the regions a net abandons show; with X its points are drawn where "
+	 "they fall. In a terminal it stays until q; otherwise it prints the picture in width x "
+	 "height characters, and text = true returns that text instead.",
+	 "view.inputs(relu(12, 2, {input = 2, seed = 7}))"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
 
@@ -474,14 +298,15 @@ void view_open_lua(lua_State *L)
 	lua_newtable(L);                 /* view */
 	lua_pushcfunction(L, view_snapshot);
 	lua_setfield(L, -2, "snapshot");
+	lua_pushcfunction(L, view_inputs_lua);
+	lua_setfield(L, -2, "inputs");
 	lua_newtable(L);                 /* its metatable */
 	lua_pushcfunction(L, view_call);
 	lua_setfield(L, -2, "__call");
 	lua_setmetatable(L, -2);
 	lua_setglobal(L, "view");
 
-	lua_pushcfunction(L, view_hook);
-	lua_setfield(L, LUA_REGISTRYINDEX, VIEW_HOOK_REGISTRY_KEY);
+	view_observer_register(L);
 
 	lua_getglobal(L, "package");
 	if (lua_istable(L, -1)) {

@@ -28,12 +28,13 @@ int view_model_init(view_model *m, int mc, const size_t *widths, size_t depth,
 		v->width = widths[l];
 		if (widths[l] > m->max_width)
 			m->max_width = widths[l];
-		v->active = calloc(widths[l], sizeof *v->active);
-		if (!v->active) {
+		v->active = mc ? NULL : calloc(widths[l], sizeof *v->active);
+		if (!mc && !v->active) {
 			view_model_free(m);
 			return -1;
 		}
-		v->living = v->active_pct = v->mean_dead = v->survival = NAN;
+		v->living = v->active_pct = v->survival = NAN;
+		v->died_share = v->dead_rate = v->p_after = NAN;
 		v->hazard_bound = -expm1(-(double)widths[l] * log(2.0));
 	}
 	if (mc) {
@@ -44,6 +45,11 @@ int view_model_init(view_model *m, int mc, const size_t *widths, size_t depth,
 		}
 		m->curve_cap = CURVE_CAP;
 		m->curve_step = 0;
+		/* the raster is a luxury: left out for very deep nets */
+		if (depth <= 4096)
+			m->raster = calloc(VIEW_RASTER_COLUMNS * depth, sizeof *m->raster);
+		if (!m->raster)
+			m->raster_off = "too deep to keep";
 	}
 	return 0;
 }
@@ -55,6 +61,7 @@ void view_model_free(view_model *m)
 			free(m->layers[l].active);
 	free(m->layers);
 	free(m->curve);
+	free(m->raster);
 	memset(m, 0, sizeof *m);
 }
 
@@ -80,34 +87,57 @@ void view_model_from_death(view_model *m, const rl_death_report *r)
 
 void view_model_from_counts(view_model *m, const mc_counts *c)
 {
-	/* without point statistics (stats = "alive") the counts are all 0 */
-	const uint64_t *na = c->stats == MC_STATS_ALL ? c->neuron_active : NULL;
-	m->have_activity = na != NULL;
-	size_t offset = 0;
+	int point_stats = c->stats == MC_STATS_ALL;
+	double trials = (double)c->trials;
 	for (size_t l = 0; l < m->depth && l < c->depth; l++) {
 		const mc_layer_counts *lc = &c->layers[l];
 		view_layer *v = &m->layers[l];
 		v->reached = lc->trials_reaching > 0;
-		v->survival = lc->trials_reaching
-		              ? (double)lc->trials_living / (double)lc->trials_reaching : NAN;
-		int point_stats = c->stats == MC_STATS_ALL;
-		v->living = point_stats && c->trials ? (double)lc->points_living / (double)c->trials : NAN;
-		v->mean_dead = point_stats && lc->trials_reaching
-		               ? (double)lc->dead_neurons / (double)lc->trials_reaching : NAN;
-		if (na) {
-			double sum = 0, reach = (double)lc->points_reaching;
-			size_t dead = 0;
-			for (size_t j = 0; j < v->width; j++) {
-				uint64_t a = na[offset + j];
-				v->active[j] = reach > 0 ? (double)a / reach : 0.0;
-				sum += (double)a;
-				dead += a == 0;
-			}
-			v->dead = lc->points_reaching ? dead : v->width;
-			v->active_pct = reach > 0 ? 100.0 * sum / (reach * (double)v->width) : NAN;
-		}
-		offset += v->width;
+		v->p_after = c->trials ? (double)lc->trials_living / trials : NAN;
+		v->survival = point_stats && lc->points_reaching
+		              ? (double)lc->points_living / (double)lc->points_reaching : NAN;
+		v->living = point_stats && c->trials ? (double)lc->points_living / trials : NAN;
+		v->dead_rate = point_stats && lc->trials_reaching
+		               ? (double)lc->dead_neurons / (double)lc->trials_reaching / (double)v->width
+		               : NAN;
+		if (!c->trials)
+			v->died_share = NAN;
+		else if (point_stats && c->points)
+			v->died_share = (double)(lc->points_reaching - lc->points_living) /
+			                (trials * (double)c->points);
+		else
+			v->died_share = c->died_at ? (double)c->died_at[l] / trials : NAN;
 	}
+}
+
+int view_model_bounds_apply(const view_model *m)
+{
+	return m->arch == ARCH_PLAIN;
+}
+
+const float *view_model_raster_column(const view_model *m, size_t age)
+{
+	if (!m->raster || age >= m->raster_len)
+		return NULL;
+	size_t slot = (m->raster_head + m->raster_len - 1 - age) % VIEW_RASTER_COLUMNS;
+	return m->raster + slot * m->depth;
+}
+
+void view_model_raster_push(view_model *m, uint64_t trial, const size_t *living)
+{
+	if (!m->raster)
+		return;
+	size_t slot;
+	if (m->raster_len < VIEW_RASTER_COLUMNS) {
+		slot = (m->raster_head + m->raster_len++) % VIEW_RASTER_COLUMNS;
+	} else {
+		slot = m->raster_head;
+		m->raster_head = (m->raster_head + 1) % VIEW_RASTER_COLUMNS;
+	}
+	float *col = m->raster + slot * m->depth;
+	for (size_t l = 0; l < m->depth; l++)
+		col[l] = m->points ? (float)((double)living[l] / (double)m->points) : 0.0f;
+	m->raster_last = trial;
 }
 
 static void curve_append(view_model *m, double trials, double p, double lo, double hi)

@@ -1,7 +1,14 @@
 /* render.c: the live view's one renderer. It lays the screen out (title,
- * summary, one heatmap row per layer with its living-points bar and
- * numbers, the running P(alive) curve for Monte Carlo, legend, key line)
- * and draws it into a view_grid; nothing here knows about ncurses. */
+ * summary, one row per layer, legend, key line; for Monte Carlo the
+ * P(alive) chart of chart.c) and draws it into a view_grid; nothing here
+ * knows about ncurses. A single net's layer rows are heatmaps of its
+ * neurons' activity. A Monte Carlo run's are not: averaged over trials
+ * every neuron is active on ~half the points by symmetry, a uniform block.
+ * They show instead what varies with death: a rolling raster of recent
+ * trials (the share of X living after each layer, the layer where the
+ * last point died) and per layer the share of points killed there, the
+ * dead-neuron rate, P(some point alive after l) and the per-point survival
+ * beside its bound 1 - 2^-n_l. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +21,7 @@ typedef struct layout {
 	int curve_y, curve_h;
 	int legend_y, status_y; /* status_y < 0: no key line */
 	int lab_w, heat_x, heat_w, right_x, bar_w;
+	int row_h, cell_w;      /* rows per layer, columns per heat cell */
 } layout;
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -42,7 +50,7 @@ static int digits(size_t v)
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-static void fmt_prob(char *buf, size_t len, double p)
+void view_fmt_prob(char *buf, size_t len, double p)
 {
 	if (isnan(p))
 		snprintf(buf, len, "-");
@@ -52,7 +60,7 @@ static void fmt_prob(char *buf, size_t len, double p)
 		snprintf(buf, len, "%.4f", p);
 }
 
-static void fmt_count(char *buf, size_t len, double v)
+void view_fmt_count(char *buf, size_t len, double v)
 {
 	if (v >= 1e9)
 		snprintf(buf, len, "%.2fG", v / 1e9);
@@ -91,9 +99,16 @@ static void describe_widths(const view_model *m, char *buf, size_t len)
 
 /* ---- layout ---------------------------------------------------------------------- */
 
+/* Monte Carlo columns right of the bar: died % (6), dead % (7), P(>l),
+ * surv/pt and 1-2^-n (8 each). */
+#define MC_RIGHT_COLS 37
+/* Layers grow to at most this many rows, heat cells to this many columns. */
+#define MAX_ROW_H 5
+#define MAX_CELL_W 16
+
 static int right_width(const view_model *m, int bar_w)
 {
-	return m->mc ? 29 + bar_w : 20 + bar_w;
+	return m->mc ? MC_RIGHT_COLS + bar_w : 20 + bar_w;
 }
 
 static void columns(const view_model *m, int W, layout *lo)
@@ -107,16 +122,7 @@ static void columns(const view_model *m, int W, layout *lo)
 
 static int fixed_rows(const view_model *m, const view_state *s)
 {
-	return (m->mc ? 4 : 3) + 1 + (s->interactive ? 1 : 0);
-}
-
-/* Rows of the curve panel for a given number of free rows. */
-static int curve_rows(const view_model *m, int avail)
-{
-	if (!m->mc || avail < 12)
-		return 0;
-	int layers = (int)(m->depth < (size_t)avail / 2 ? m->depth : (size_t)avail / 2);
-	return avail - layers;
+	return (m->mc ? 5 : 3) + 1 + (s->interactive ? 1 : 0);
 }
 
 /* Rows of the curve panel in a snapshot. */
@@ -131,21 +137,34 @@ static int make_layout(const view_model *m, const view_state *s, int W, int H, l
 	int avail = H - fixed_rows(m, s);
 	if (W < VIEW_MIN_WIDTH || H < VIEW_MIN_HEIGHT || avail < 1 || lo->heat_w < 8)
 		return -1;
-	lo->fixed_top = m->mc ? 3 : 2;
+	lo->fixed_top = m->mc ? 4 : 2;
 	lo->colhdr_y = lo->fixed_top;
 	lo->layers_y = lo->colhdr_y + 1;
+	lo->row_h = 1;
 	if (s->interactive) {
-		lo->curve_h = curve_rows(m, avail);
-		lo->layer_rows = avail - lo->curve_h;
+		/* Monte Carlo layers get half the rows (the chart the rest);
+		 * few layers grow taller to use them. */
+		int chart = m->mc && avail >= 12;
+		int area = chart ? avail / 2 : avail;
+		if (chart && m->depth > (size_t)area && m->depth + 12 <= (size_t)avail)
+			area = (int)m->depth;    /* every layer on one screen, the chart keeps 12 rows */
+		int row_h = m->depth > 0 && (size_t)area / m->depth > 1 ? area / (int)m->depth : 1;
+		lo->row_h = row_h > MAX_ROW_H ? MAX_ROW_H : row_h;
+		lo->layer_rows = area / lo->row_h;
+		if (chart) {
+			if (m->depth < (size_t)lo->layer_rows)
+				lo->layer_rows = (int)m->depth;
+			lo->curve_h = avail - lo->layer_rows * lo->row_h;
+		}
 	} else {   /* a snapshot is as tall as its content */
 		int layers = (int)(m->depth < (size_t)avail ? m->depth : (size_t)avail);
 		lo->curve_h = m->mc && avail - layers >= 6 ? avail - layers : 0;
 		lo->layer_rows = avail - lo->curve_h;
 	}
-	lo->curve_y = lo->layers_y + lo->layer_rows;
+	lo->curve_y = lo->layers_y + lo->layer_rows * lo->row_h;
 	/* the legend follows the content; the key line stays at the bottom */
 	int shown = (int)(m->depth < (size_t)lo->layer_rows ? m->depth : (size_t)lo->layer_rows);
-	lo->legend_y = lo->curve_h ? lo->curve_y + lo->curve_h : lo->layers_y + shown;
+	lo->legend_y = lo->curve_h ? lo->curve_y + lo->curve_h : lo->layers_y + shown * lo->row_h;
 	lo->status_y = s->interactive ? H - 1 : -1;
 	return 0;
 }
@@ -158,13 +177,22 @@ int view_render_full_height(const view_model *m, const view_state *s)
 	return rows < VIEW_MIN_HEIGHT ? VIEW_MIN_HEIGHT : rows;
 }
 
-/* ---- heatmap ------------------------------------------------------------------ */
+/* ---- heatmap (a single net) and raster (Monte Carlo) ------------------------------ */
 
 /* Narrow nets keep their numbers next to the heatmap: the heat area
- * shrinks to the cells it needs (but keeps room for its heading). */
-static void shrink_heat(const view_model *m, layout *lo, int agg)
+ * shrinks to the cells it needs (but keeps room for its heading); on a
+ * terminal a narrow net's cells first grow to fill the width. */
+static void shrink_heat(const view_model *m, const view_state *s, layout *lo, int agg)
 {
+	lo->cell_w = 1;
+	if (m->mc)                  /* the raster fills the width with trials */
+		return;
 	size_t need = (m->max_width + (size_t)agg - 1) / (size_t)agg;
+	if (s->interactive && agg == 1 && need > 0 && need * 2 <= (size_t)lo->heat_w) {
+		size_t w = (size_t)lo->heat_w / need;
+		lo->cell_w = w > MAX_CELL_W ? MAX_CELL_W : (int)w;
+		need *= (size_t)lo->cell_w;
+	}
 	int keep = lo->heat_w < 38 ? lo->heat_w : 38;
 	if (need < (size_t)lo->heat_w)
 		lo->heat_w = (int)need > keep ? (int)need : keep;
@@ -176,6 +204,17 @@ static int auto_agg(const view_model *m, int heat_w)
 	size_t w = m->max_width ? m->max_width : 1;
 	size_t agg = (w + (size_t)heat_w - 1) / (size_t)heat_w;
 	return agg < 1 ? 1 : (int)agg;
+}
+
+/* A fraction f in (0, 1] as one cell: the ramp character (text, or the
+ * high-contrast palette's glyph on its colour) or a heat colour. */
+static void draw_fraction(const view_state *s, view_grid *g, int x, int y, double f)
+{
+	char c[2] = {VIEW_RAMP_CHARS[view_ramp_level(f) - 1], 0};
+	if (s->colours == VIEW_RAMP)
+		view_grid_glyph(g, x, y, c, VS_TEXT);
+	else
+		view_grid_glyph(g, x, y, s->contrast ? c : " ", VS_HEAT0 + view_heat_level(f));
 }
 
 static void draw_heat_cell(const view_state *s, view_grid *g,
@@ -196,15 +235,27 @@ static void draw_heat_cell(const view_state *s, view_grid *g,
 		sum += v->active[j];
 		dead += v->active[j] == 0.0;
 	}
-	double f = sum / (double)(last - first);
-	if (dead == last - first) {
-		view_grid_glyph(g, x, y, s->colours == VIEW_RAMP ? "x" : " ", VS_DEAD);
-	} else if (s->colours == VIEW_RAMP) {
-		char c[2] = {VIEW_RAMP_CHARS[view_ramp_level(f) - 1], 0};
-		view_grid_glyph(g, x, y, c, VS_TEXT);
-	} else {
-		view_grid_glyph(g, x, y, " ", VS_HEAT0 + view_heat_level(f));
-	}
+	if (dead == last - first)
+		view_grid_glyph(g, x, y, s->colours == VIEW_RAMP || s->contrast ? "x" : " ", VS_DEAD);
+	else
+		draw_fraction(s, g, x, y, sum / (double)(last - first));
+}
+
+/* Column c of the raster (newest trial at the right): the share of X
+ * living after layer l in that trial; 'x' where its last point died. */
+static void draw_raster_cell(const view_model *m, const view_state *s, view_grid *g,
+                             const layout *lo, size_t l, int c, int y)
+{
+	const float *col = view_model_raster_column(m, (size_t)(lo->heat_w - 1 - c));
+	if (!col)
+		return;
+	int x = lo->heat_x + c;
+	if (col[l] > 0)
+		draw_fraction(s, g, x, y, col[l]);
+	else if (l == 0 || col[l - 1] > 0)
+		view_grid_glyph(g, x, y, s->colours == VIEW_RAMP || s->contrast ? "x" : " ", VS_DEAD);
+	else if (s->colours != VIEW_RAMP)
+		view_grid_glyph(g, x, y, s->unicode ? "\xc2\xb7" : ".", VS_UNREACHED);
 }
 
 /* A bar of w columns filled to fraction f (eighths with Unicode). Any
@@ -233,47 +284,71 @@ static void draw_bar(view_grid *g, const view_state *s, int x, int y, int w, dou
 	}
 }
 
+static void print_prob(view_grid *g, int x, int y, int w, double p)
+{
+	char buf[32];
+	view_fmt_prob(buf, sizeof buf, p);
+	view_grid_printf(g, x, y, isnan(p) ? VS_DIM : VS_TEXT, " %*.*s", w, w, buf);
+}
+
+/* The Monte Carlo numbers of layer l: died here (bar scaled to the layer
+ * that kills most, and %), dead-neuron %, P(>l), surv/pt, 1-2^-n. */
+static void draw_mc_numbers(const view_model *m, view_grid *g, const view_state *s,
+                            const layout *lo, size_t l, int y, double max_died)
+{
+	const view_layer *v = &m->layers[l];
+	int x = lo->right_x;
+	draw_bar(g, s, x, y, lo->bar_w, max_died > 0 ? v->died_share / max_died : 0);
+	x += lo->bar_w;
+	if (isnan(v->died_share))
+		view_grid_printf(g, x, y, VS_DIM, " %5s", "-");
+	else
+		view_grid_printf(g, x, y, VS_TEXT, " %5.1f", 100 * v->died_share);
+	if (isnan(v->dead_rate))
+		view_grid_printf(g, x + 6, y, VS_DIM, " %6s", "-");
+	else
+		view_grid_printf(g, x + 6, y, VS_TEXT, " %6.1f", 100 * v->dead_rate);
+	print_prob(g, x + 13, y, 7, v->p_after);
+	print_prob(g, x + 21, y, 7, v->survival);
+	if (view_model_bounds_apply(m))
+		print_prob(g, x + 29, y, 7, v->hazard_bound);
+	else
+		view_grid_printf(g, x + 29, y, VS_DIM, " %7s", "n/a");
+}
+
 static void draw_layer_row(const view_model *m, view_state *s, view_grid *g,
-                           const layout *lo, size_t l, int y, int agg)
+                           const layout *lo, size_t l, int y, int agg, double max_died)
 {
 	const view_layer *v = &m->layers[l];
 	const char *sep = s->unicode ? "\xe2\x94\x82" : "|";
+	for (int r = 0; r < lo->row_h; r++) {   /* the cells fill every row of the layer */
+		view_grid_glyph(g, lo->heat_x - 1, y + r, sep, VS_DIM);
+		view_grid_glyph(g, lo->right_x - 1, y + r, sep, VS_DIM);
+		for (int c = 0; c < lo->heat_w; c++) {
+			if (m->mc)
+				draw_raster_cell(m, s, g, lo, l, c, y + r);
+			else if (m->have_activity)
+				draw_heat_cell(s, g, v, s->first_cell + (size_t)(c / lo->cell_w), agg,
+				               lo->heat_x + c, y + r);
+		}
+	}
 	view_grid_printf(g, 0, y, VS_TEXT, "%*zu", lo->lab_w, l + 1);
-	view_grid_glyph(g, lo->heat_x - 1, y, sep, VS_DIM);
-	view_grid_glyph(g, lo->right_x - 1, y, sep, VS_DIM);
-	if (m->have_activity)
-		for (int c = 0; c < lo->heat_w; c++)
-			draw_heat_cell(s, g, v, s->first_cell + (size_t)c, agg, lo->heat_x + c, y);
-	else if (l == s->top_layer)
-		view_grid_text(g, lo->heat_x, y, "(no per-neuron activity)", VS_DIM);
-	int x = lo->right_x;
-	char buf[32];
-	double living_frac = m->points ? v->living / (double)m->points : NAN;
-	if (!m->mc) {
-		view_grid_printf(g, x, y, v->dead ? VS_DEAD : VS_TEXT, "%5zu", v->dead);
-		draw_bar(g, s, x + 6, y, lo->bar_w, living_frac);
-		x += 6 + lo->bar_w;
-		view_grid_printf(g, x, y, VS_TEXT, " %6.0f", v->living);
-		if (isnan(v->active_pct))
-			view_grid_printf(g, x + 7, y, VS_DIM, " %6s", "-");
-		else
-			view_grid_printf(g, x + 7, y, VS_TEXT, " %6.1f", v->active_pct);
+	if (m->mc && !m->raster && l == s->top_layer)
+		view_grid_printf(g, lo->heat_x, y, VS_DIM, "(no trial raster: %s)", m->raster_off);
+	if (m->mc) {
+		draw_mc_numbers(m, g, s, lo, l, y, max_died);
 		return;
 	}
-	if (isnan(v->mean_dead))
-		view_grid_printf(g, x, y, VS_DIM, "%6s", "-");
+	int x = lo->right_x;
+	double living_frac = m->points ? v->living / (double)m->points : NAN;
+	view_grid_printf(g, x, y, v->dead ? VS_DEAD : VS_TEXT, "%5zu", v->dead);
+	draw_bar(g, s, x + 6, y, lo->bar_w, living_frac);
+	x += 6 + lo->bar_w;
+	view_grid_printf(g, x, y, VS_TEXT, " %6.0f", v->living);
+	if (isnan(v->active_pct))
+		view_grid_printf(g, x + 7, y, VS_DIM, " %6s", "-");
 	else
-		view_grid_printf(g, x, y, VS_TEXT, "%6.2f", v->mean_dead);
-	draw_bar(g, s, x + 7, y, lo->bar_w, living_frac);
-	x += 7 + lo->bar_w;
-	if (isnan(v->living))
-		view_grid_printf(g, x, y, VS_DIM, " %7s", "-");
-	else
-		view_grid_printf(g, x, y, VS_TEXT, " %7.2f", v->living);
-	fmt_prob(buf, sizeof buf, v->survival);
-	view_grid_printf(g, x + 8, y, isnan(v->survival) ? VS_DIM : VS_TEXT, " %6.6s", buf);
-	snprintf(buf, sizeof buf, "%.4f", v->hazard_bound);
-	view_grid_printf(g, x + 15, y, VS_DIM, " %6.6s", buf);
+		view_grid_printf(g, x + 7, y, VS_TEXT, " %6.1f", v->active_pct);
 }
 
 static void draw_column_header(const view_model *m, const view_state *s, view_grid *g,
@@ -283,10 +358,20 @@ static void draw_column_header(const view_model *m, const view_state *s, view_gr
 	view_grid_printf(g, 0, y, VS_HEADER, "%*s", lo->lab_w, "layer");
 	/* the longest heading that fits */
 	char what[3][96];
-	const char *unit = agg == 1 ? "neuron" : "neurons", *mode = s->agg == 0 && agg > 1 ? " (auto)" : "";
-	snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s%s", agg, unit, mode);
-	snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s%s", agg, unit, mode);
-	snprintf(what[2], sizeof what[2], " 1 cell = %d %s", agg, unit);
+	if (m->mc) {
+		snprintf(what[0], sizeof what[0], " recent trials (newest right): share of X living");
+		snprintf(what[1], sizeof what[1], " recent trials: X living");
+		snprintf(what[2], sizeof what[2], " trials");
+	} else {
+		const char *unit = agg == 1 ? "neuron" : "neurons";
+		const char *mode = s->agg == 0 && agg > 1 ? " (auto)" : "";
+		char wide[32] = "";       /* grown cells say so (the terminal tests read it) */
+		if (lo->cell_w > 1)
+			snprintf(wide, sizeof wide, ", %d cols each", lo->cell_w);
+		snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s%s%s", agg, unit, mode, wide);
+		snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s%s%s", agg, unit, mode, wide);
+		snprintf(what[2], sizeof what[2], " 1 cell = %d %s%s", agg, unit, wide);
+	}
 	int k = 0;
 	while (k < 2 && (int)strlen(what[k]) > lo->heat_w)
 		k++;
@@ -299,99 +384,9 @@ static void draw_column_header(const view_model *m, const view_state *s, view_gr
 		view_grid_printf(g, x + 6, y, VS_HEADER, "%-*s", lo->bar_w + 7, "living points");
 		view_grid_printf(g, x + 6 + lo->bar_w + 7, y, VS_HEADER, " %6s", "act %");
 	} else {
-		view_grid_printf(g, x, y, VS_HEADER, "%6s", "dead");
-		view_grid_printf(g, x + 7, y, VS_HEADER, "%-*s", lo->bar_w + 8, "living points");
-		view_grid_printf(g, x + 7 + lo->bar_w + 8, y, VS_HEADER, " %6s %6s", "surv", "1-2^-n");
-	}
-}
-
-/* ---- the P(alive) curve ------------------------------------------------------------ */
-
-static int y_of(double p, double ymin, double ymax, int subrows)
-{
-	double t = (ymax - p) / (ymax - ymin);
-	int sub = (int)lround(t * (subrows - 1));
-	return clampi(sub, 0, subrows - 1);
-}
-
-static void draw_curve(const view_model *m, const view_state *s, view_grid *g, const layout *lo)
-{
-	int y0 = lo->curve_y, h = lo->curve_h;
-	int axis_w = 7, plot_x = axis_w + 1, plot_w = lo->W - plot_x - 3, plot_h = h - 2;
-	if (plot_h < 2 || plot_w < 10)
-		return;
-	int x = view_grid_text(g, 0, y0, "P(alive) against trials   ", VS_HEADER);
-	view_grid_glyph(g, x++, y0, s->unicode ? "\xe2\x96\x80" : "*", VS_CURVE);
-	x = view_grid_text(g, x, y0, " estimate  ", VS_DIM);
-	view_grid_glyph(g, x++, y0, s->unicode ? "\xe2\x96\x91" : ":", VS_BAND);
-	x = view_grid_text(g, x, y0, " 95% interval  ", VS_DIM);
-	view_grid_glyph(g, x++, y0, s->unicode ? "\xe2\x94\x80" : "-", VS_LOWER);
-	x = view_grid_text(g, x, y0, " L  ", VS_DIM);
-	view_grid_glyph(g, x++, y0, s->unicode ? "\xe2\x95\x90" : "=", VS_UPPER);
-	view_grid_text(g, x, y0, " U", VS_DIM);
-
-	double ymin = 1, ymax = 0;
-	for (size_t i = 0; i < m->curve_len; i++) {
-		if (m->curve[i].lo < ymin) ymin = m->curve[i].lo;
-		if (m->curve[i].hi > ymax) ymax = m->curve[i].hi;
-	}
-	if (isfinite(m->lower)) { if (m->lower < ymin) ymin = m->lower; if (m->lower > ymax) ymax = m->lower; }
-	if (isfinite(m->upper)) { if (m->upper < ymin) ymin = m->upper; if (m->upper > ymax) ymax = m->upper; }
-	if (ymax < ymin) { ymin = 0; ymax = 1; }
-	double pad = (ymax - ymin) * 0.05 + 1e-3;
-	ymin = ymin - pad < 0 ? 0 : ymin - pad;
-	ymax = ymax + pad > 1 ? 1 : ymax + pad;
-
-	int top = y0 + 1;
-	char buf[32];
-	snprintf(buf, sizeof buf, "%.4f", ymax);
-	view_grid_printf(g, 0, top, VS_DIM, "%*s", axis_w, buf);
-	snprintf(buf, sizeof buf, "%.4f", ymin);
-	view_grid_printf(g, 0, top + plot_h - 1, VS_DIM, "%*s", axis_w, buf);
-	for (int r = 0; r < plot_h; r++)
-		view_grid_glyph(g, axis_w, top + r, s->unicode ? "\xe2\x94\x82" : "|", VS_DIM);
-	int axis_y = top + plot_h;
-	view_grid_glyph(g, axis_w, axis_y, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
-	view_grid_fill(g, plot_x, axis_y, plot_w, s->unicode ? "\xe2\x94\x80" : "-", VS_DIM);
-	view_grid_text(g, plot_x, axis_y, "0", VS_DIM);
-	fmt_count(buf, sizeof buf, (double)m->total);
-	view_grid_text(g, plot_x + plot_w - (int)strlen(buf), axis_y, buf, VS_DIM);
-
-	/* reference lines, labelled at the right */
-	double refs[2] = {m->upper, m->lower};
-	int ref_style[2] = {VS_UPPER, VS_LOWER};
-	const char *ref_glyph[2] = {s->unicode ? "\xe2\x95\x90" : "=", s->unicode ? "\xe2\x94\x80" : "-"};
-	const char *ref_label[2] = {"U", "L"};
-	for (int k = 0; k < 2; k++) {
-		if (!isfinite(refs[k]))
-			continue;
-		int row = top + y_of(refs[k], ymin, ymax, plot_h);
-		view_grid_fill(g, plot_x, row, plot_w, ref_glyph[k], ref_style[k]);
-		view_grid_text(g, plot_x + plot_w + 1, row, ref_label[k], ref_style[k]);
-	}
-	if (m->curve_len == 0 || m->total == 0)
-		return;
-	/* column c covers trials up to (c + 1) / plot_w of the run */
-	size_t i = 0;
-	for (int c = 0; c < plot_w; c++) {
-		double upto = (double)(c + 1) / plot_w * (double)m->total;
-		if (m->curve[0].trials > upto)
-			continue;
-		while (i + 1 < m->curve_len && m->curve[i + 1].trials <= upto)
-			i++;
-		const view_sample *sm = &m->curve[i];
-		if (i + 1 == m->curve_len && upto - sm->trials >= (double)m->total / plot_w)
-			break;   /* beyond the trials done */
-		int hi_row = y_of(sm->hi, ymin, ymax, plot_h), lo_row = y_of(sm->lo, ymin, ymax, plot_h);
-		for (int r = hi_row; r <= lo_row; r++)
-			view_grid_glyph(g, plot_x + c, top + r, s->unicode ? "\xe2\x96\x91" : ":", VS_BAND);
-		if (s->unicode) {
-			int sub = y_of(sm->p, ymin, ymax, 2 * plot_h);
-			view_grid_glyph(g, plot_x + c, top + sub / 2,
-			                sub % 2 ? "\xe2\x96\x84" : "\xe2\x96\x80", VS_CURVE);
-		} else {
-			view_grid_glyph(g, plot_x + c, top + y_of(sm->p, ymin, ymax, plot_h), "*", VS_CURVE);
-		}
+		view_grid_printf(g, x, y, VS_HEADER, "%-*s", lo->bar_w + 6, "died here %");
+		view_grid_printf(g, x + lo->bar_w + 6, y, VS_HEADER, " %6s %7s %7s %7s",
+		                 "dead%", "P(>l)", "surv/pt", "1-2^-n");
 	}
 }
 
@@ -405,11 +400,16 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	x = view_grid_text(g, x, 0, desc, VS_TITLE);
 	if (m->input)
 		x = view_grid_printf(g, x, 0, VS_TITLE, ", input %zu", m->input);
+	x = view_grid_printf(g, x, 0, VS_TITLE, ", %s%s", arch_name(m->arch), m->flip ? ", flipped" : "");
+	if (!m->mc && m->trial)
+		x = view_grid_printf(g, x, 0, VS_TITLE, ", trial %llu", (unsigned long long)m->trial);
 	if (m->points)
 		view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu points", m->points);
 	const char *state = NULL;
 	int state_style = VS_TITLE;
-	if (s->paused)
+	if (s->engine_paused && m->mc && !m->final)
+		state = "PAUSED (computation)", state_style = VS_WARN;
+	else if (s->paused)
 		state = "PAUSED", state_style = VS_WARN;
 	else if (m->mc && m->interrupted)
 		state = "interrupted", state_style = VS_WARN;
@@ -417,52 +417,68 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 		state = m->final ? "done" : "running";
 	if (state)
 		view_grid_text(g, g->width - (int)strlen(state), 0, state, state_style);
-	fmt_prob(lo_s, sizeof lo_s, m->lower);
-	fmt_prob(up_s, sizeof up_s, m->upper);
+	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
+	view_fmt_prob(up_s, sizeof up_s, m->upper);
+	char bounds[96];
+	if (view_model_bounds_apply(m))
+		snprintf(bounds, sizeof bounds, "   plain-chain bounds: L %s  U %s", lo_s, up_s);
+	else
+		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for the plain chain only");
 	if (!m->mc) {
 		double pct = m->points ? 100.0 * (double)m->living / (double)m->points : 0;
 		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu points (%.1f%%): ",
 		                     m->living, m->points, pct);
 		x = view_grid_text(g, x, 1, m->living ? "alive" : "dead", m->living ? VS_TEXT : VS_DEAD);
-		view_grid_printf(g, x, 1, VS_DIM, "   P(alive) bounds L %s  U %s", lo_s, up_s);
+		view_grid_text(g, x, 1, bounds, VS_DIM);
 		return;
 	}
 	char rate[32], el[32], eta[32];
-	fmt_count(rate, sizeof rate, m->rate);
+	view_fmt_count(rate, sizeof rate, m->rate);
 	fmt_secs(el, sizeof el, m->elapsed);
 	fmt_secs(eta, sizeof eta, m->final ? 0 : m->eta);
 	double pct = m->total ? 100.0 * (double)m->done / (double)m->total : 0;
 	view_grid_printf(g, 0, 1, VS_TEXT, "trials %llu / %llu (%.1f%%)   %s trials/s   elapsed %s   ETA %s",
 	                 (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, el, eta);
 	char p[32], a[32], b[32];
-	fmt_prob(p, sizeof p, m->p_alive);
-	fmt_prob(a, sizeof a, m->ci_lo);
-	fmt_prob(b, sizeof b, m->ci_hi);
+	view_fmt_prob(p, sizeof p, m->p_alive);
+	view_fmt_prob(a, sizeof a, m->ci_lo);
+	view_fmt_prob(b, sizeof b, m->ci_hi);
 	snprintf(buf, sizeof buf, "%llu alive", (unsigned long long)m->alive_trials);
-	x = view_grid_printf(g, 0, 2, VS_TEXT, "P(alive) %s  95%% [%s, %s]  (%s)", p, a, b, buf);
-	view_grid_printf(g, x, 2, VS_DIM, "   L %s  U %s", lo_s, up_s);
+	view_grid_printf(g, 0, 2, VS_TEXT, "P(alive) %s  95%% [%s, %s]  (%s)", p, a, b, buf);
+	/* the paper's comparison on a line of its own */
+	x = view_grid_text(g, -3, 3, bounds, VS_DIM);
+	if (view_model_bounds_apply(m) && isfinite(m->p_alive) && m->lower > 0)
+		view_grid_printf(g, x, 3, VS_TEXT, "   P/L %.3f  P-L %+.4g", m->p_alive / m->lower,
+		                 m->p_alive - m->lower);
 }
 
 static void draw_legend(const view_model *m, const view_state *s, view_grid *g, const layout *lo)
 {
 	int y = lo->legend_y, x = 0;
-	const char *what = m->mc ? "active on trials x points: " : "active on points: ";
+	const char *what = m->mc ? "X living per trial: " : "active on points: ";
+	const char *dead = m->mc ? " died here" : " dead";
 	x = view_grid_text(g, x, y, what, VS_DIM);
 	if (s->colours == VIEW_RAMP) {
 		x = view_grid_text(g, x, y, "0% " VIEW_RAMP_CHARS " 100%", VS_TEXT);
 		x = view_grid_text(g, x, y, "   ", VS_TEXT);
 		view_grid_glyph(g, x++, y, "x", VS_DEAD);
-		x = view_grid_text(g, x, y, " dead   blank: no point reaches", VS_DIM);
+		x = view_grid_text(g, x, y, dead, VS_DIM);
+		x = view_grid_text(g, x, y, m->mc ? "  blank: dead above" : "   blank: no point reaches", VS_DIM);
 	} else {
 		x = view_grid_text(g, x, y, "0% ", VS_TEXT);
-		for (int k = 1; k <= VIEW_HEAT_LEVELS; k++)
-			view_grid_glyph(g, x++, y, " ", VS_HEAT0 + k);
+		for (int k = 1; k <= VIEW_HEAT_LEVELS; k++) {
+			char c[2] = {VIEW_RAMP_CHARS[view_ramp_level(k / (double)VIEW_HEAT_LEVELS) - 1], 0};
+			view_grid_glyph(g, x++, y, s->contrast ? c : " ", VS_HEAT0 + k);
+		}
 		x = view_grid_text(g, x, y, " 100%   ", VS_TEXT);
-		view_grid_glyph(g, x++, y, " ", VS_DEAD);
-		x = view_grid_text(g, x, y, " dead  ", VS_DIM);
+		view_grid_glyph(g, x++, y, s->contrast ? "x" : " ", VS_DEAD);
+		x = view_grid_text(g, x, y, dead, VS_DIM);
+		x = view_grid_text(g, x, y, "  ", VS_DIM);
 		view_grid_glyph(g, x++, y, s->unicode ? "\xc2\xb7" : ".", VS_UNREACHED);
-		view_grid_text(g, x, y, " no point reaches", VS_DIM);
+		x = view_grid_text(g, x, y, m->mc ? " dead above" : " no point reaches", VS_DIM);
 	}
+	if (m->mc && s->interactive && x + 26 <= g->width)
+		view_grid_text(g, g->width - 23, y, "? explains the columns", VS_DIM);
 }
 
 static void draw_status(const view_model *m, const view_state *s, view_grid *g, const layout *lo,
@@ -473,12 +489,12 @@ static void draw_status(const view_model *m, const view_state *s, view_grid *g, 
 		return;
 	view_grid_fill(g, 0, y, g->width, " ", VS_STATUS);
 	const char *keys = m->mc && m->final
-		? " q: back to the prompt  arrows/PgUp/PgDn: scroll  +/-: aggregate  ?: help"
-		: m->mc ? " q: stop  space: pause  arrows/PgUp/PgDn: scroll  +/-: aggregate  ?: help"
-		        : " q: quit  arrows/PgUp/PgDn: scroll  +/-: aggregate  ?: help";
-	const char *compact = m->mc && m->final ? " q:back  arrows/PgUp/PgDn:scroll  +/-:aggregate  ?:help"
-		: m->mc ? " q:stop  space:pause  arrows/PgUp/PgDn:scroll  +/-:aggregate  ?:help"
-		        : " q:quit  arrows/PgUp/PgDn:scroll  +/-:aggregate  ?:help";
+		? " q: back to the prompt  arrows/PgUp/PgDn: scroll  y: log axis  c: contrast  ?: help"
+		: m->mc ? " q: stop  p: pause run  space: freeze  arrows: scroll  y: log axis  c: contrast  ?: help"
+		        : " q: quit  n: new net  arrows/PgUp/PgDn: scroll  +/-: aggregate  c: contrast  ?: help";
+	const char *compact = m->mc && m->final ? " q:back  arrows:scroll  y:log  c:contrast  ?:help"
+		: m->mc ? " q:stop  p:pause  space:freeze  arrows:scroll  y:log  ?:help"
+		        : " q:quit  n:new net  arrows:scroll  +/-:aggregate  ?:help";
 	char pos[64];
 	snprintf(pos, sizeof pos, " layers %zu-%zu/%zu ", m->depth ? s->top_layer + 1 : 0,
 	         last_layer, m->depth);
@@ -490,30 +506,55 @@ static void draw_status(const view_model *m, const view_state *s, view_grid *g, 
 		view_grid_text(g, x, y, pos, VS_STATUS);
 }
 
+/* The help box; "M" lines are for Monte Carlo only, "N" lines for a
+ * single net only, " " lines for both (the first character is dropped). */
 static const char *const help_lines[] = {
-	"relush view: keys",
-	"",
-	"q, Esc      leave the view; a running Monte Carlo run",
-	"            stops and keeps its partial result (interrupted)",
-	"space       pause / resume the display (Monte Carlo)",
-	"Up, Down    scroll the layers one row",
-	"PgUp, PgDn  scroll the layers one page; Home, End: ends",
-	"Left, Right scroll the neurons of wide layers",
-	"+, -        more / fewer neurons per heat cell; 0: auto",
-	"?           this help (any key closes it)",
-	"",
-	"A cell's colour is the fraction of points (Monte Carlo:",
-	"trials x points) reaching the layer on which its neurons",
-	"are active; dead: active on no reaching point.",
+	" relush view: keys",
+	" ",
+	" q, Esc      leave the view; a running Monte Carlo run",
+	"             stops and keeps its partial result (interrupted)",
+	"Mp           pause / resume the computation itself",
+	"Mspace       freeze / unfreeze the display (the run goes on)",
+	"Nn           draw the next random net (trial + 1)",
+	"My           P(alive) chart: linear / log axis",
+	" c           high-contrast palette (projectors)",
+	" Up, Down    scroll the layers one row",
+	" PgUp, PgDn  scroll the layers one page; Home, End: ends",
+	"NLeft, Right scroll the neurons of wide layers",
+	"N+, -        more / fewer neurons per heat cell; 0: auto",
+	" ?           this help (any key closes it)",
+	" ",
+	"NA cell's colour is the fraction of the points reaching",
+	"Nthe layer on which its neurons are active; x: dead.",
+	"MPer layer l, over the trials so far:",
+	"M raster      one column per recent trial (replayed from its",
+	"M             seed): share of X living after l; x: the layer",
+	"M             where that trial's last point died",
+	"M died here % share of all trials x points killed at l (the",
+	"M             bar is scaled to the layer that kills most; with",
+	"M             stats = \"alive\": share of nets whose last point died at l)",
+	"M dead%       neurons inactive on every reaching point, % of n_l",
+	"M P(>l)       P(some point of X alive after l): the network",
+	"M             survives l layers; P(>k) is P(alive)",
+	"M surv/pt     P(a point alive after l | alive before l)",
+	"M 1-2^-n      the plain chain's per-point factor of L, the value",
+	"M             surv/pt is compared with (per point, not per net)",
 	NULL
 };
 
-static void draw_help(const view_state *s, view_grid *g)
+static void draw_help(const view_model *m, const view_state *s, view_grid *g)
 {
+	const char *lines[64];
 	int n = 0, w = 0;
-	for (; help_lines[n]; n++)
-		if ((int)strlen(help_lines[n]) > w)
-			w = (int)strlen(help_lines[n]);
+	for (int i = 0; help_lines[i] && n < 64; i++) {
+		char kind = help_lines[i][0];
+		if ((kind == 'M' && !m->mc) || (kind == 'N' && m->mc))
+			continue;
+		lines[n] = help_lines[i] + 1;
+		if ((int)strlen(lines[n]) > w)
+			w = (int)strlen(lines[n]);
+		n++;
+	}
 	int bw = w + 4, bh = n + 2;
 	int x0 = (g->width - bw) / 2, y0 = (g->height - bh) / 2;
 	if (x0 < 0) x0 = 0;
@@ -532,7 +573,7 @@ static void draw_help(const view_state *s, view_grid *g)
 	view_grid_glyph(g, x0, y0 + bh - 1, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
 	view_grid_glyph(g, x0 + bw - 1, y0 + bh - 1, s->unicode ? "\xe2\x94\x98" : "+", VS_DIM);
 	for (int i = 0; i < n; i++)
-		view_grid_text(g, x0 + 2, y0 + 1 + i, help_lines[i], i == 0 ? VS_HEADER : VS_TEXT);
+		view_grid_text(g, x0 + 2, y0 + 1 + i, lines[i], i == 0 ? VS_HEADER : VS_TEXT);
 }
 
 static void draw_too_small(const view_model *m, const view_state *s, view_grid *g)
@@ -563,28 +604,34 @@ void view_render(const view_model *m, view_state *s, view_grid *g)
 	int agg = s->agg > 0 ? s->agg : auto_agg(m, lo.heat_w);
 	if ((size_t)agg > m->max_width && m->max_width > 0)
 		agg = (int)m->max_width;
-	shrink_heat(m, &lo, agg);
+	shrink_heat(m, s, &lo, agg);
 	s->agg_used = agg;
-	s->heat_cols = lo.heat_w;
+	s->heat_cols = m->mc ? lo.heat_w : lo.heat_w / lo.cell_w;
 	s->layer_rows = lo.layer_rows;
-	s->cells_total = (m->max_width + (size_t)agg - 1) / (size_t)agg;
+	s->row_h = lo.row_h;
+	s->cell_w = lo.cell_w;
+	s->cells_total = m->mc ? 0 : (m->max_width + (size_t)agg - 1) / (size_t)agg;
 	/* keep the scroll position inside the content */
-	size_t max_cell = s->cells_total > (size_t)lo.heat_w ? s->cells_total - (size_t)lo.heat_w : 0;
+	size_t max_cell = s->cells_total > (size_t)s->heat_cols ? s->cells_total - (size_t)s->heat_cols : 0;
 	if (s->first_cell > max_cell)
 		s->first_cell = max_cell;
 	size_t max_top = m->depth > (size_t)lo.layer_rows ? m->depth - (size_t)lo.layer_rows : 0;
 	if (s->top_layer > max_top)
 		s->top_layer = max_top;
+	double max_died = 0;
+	for (size_t k = 0; m->mc && k < m->depth; k++)
+		if (m->layers[k].died_share > max_died)
+			max_died = m->layers[k].died_share;
 
 	draw_top(m, s, g);
 	draw_column_header(m, s, g, &lo, agg);
 	size_t l = s->top_layer;
 	for (int r = 0; r < lo.layer_rows && l < m->depth; r++, l++)
-		draw_layer_row(m, s, g, &lo, l, lo.layers_y + r, agg);
+		draw_layer_row(m, s, g, &lo, l, lo.layers_y + r * lo.row_h, agg, max_died);
 	if (lo.curve_h > 0)
-		draw_curve(m, s, g, &lo);
+		view_draw_chart(m, s, g, 0, lo.curve_y, lo.W, lo.curve_h);
 	draw_legend(m, s, g, &lo);
 	draw_status(m, s, g, &lo, l);
 	if (s->help)
-		draw_help(s, g);
+		draw_help(m, s, g);
 }

@@ -16,7 +16,9 @@ enum view_colours {
 };
 
 /* The character ramp for an active fraction f in (0, 1]: RAMP[ceil(9 f) - 1].
- * A dead neuron is 'x'; a layer no point reaches is blank. */
+ * A dead neuron is 'x'; a layer no point reaches is blank. The Monte Carlo
+ * raster uses the same ramp for the share of X living after a layer in one
+ * trial, 'x' where the trial's last point died, and a blank below it. */
 #define VIEW_RAMP_CHARS ".:-=+*#%@"
 #define VIEW_RAMP_LEVELS 9
 
@@ -33,8 +35,13 @@ typedef struct view_state {
 	size_t first_cell;    /* horizontal scroll: first heat cell shown */
 	int help;             /* the help box is shown */
 	int paused;           /* the display is frozen */
+	int engine_paused;    /* the computation is paused (p) */
+	int log_y;            /* the P(alive) chart has a log axis (y) */
+	int contrast;         /* the high-contrast palette (c): glyphs on strong colours */
 	/* Filled by view_render, for the key handler: */
-	int layer_rows;       /* layer rows on screen */
+	int layer_rows;       /* layers on screen */
+	int row_h;            /* screen rows per layer (they grow to use the height) */
+	int cell_w;           /* screen columns per heat cell (they grow for narrow nets) */
 	int heat_cols;        /* heat cells on screen */
 	int agg_used;         /* neurons per cell in the last frame */
 	size_t cells_total;   /* heat cells of the widest layer */
@@ -51,5 +58,12 @@ int view_render_full_height(const view_model *m, const view_state *s);
  * (1..VIEW_HEAT_LEVELS); f in (0, 1]. */
 int view_ramp_level(double f);
 int view_heat_level(double f);
+
+/* Shared by the renderer's parts (render.c, chart.c, inputs.c). */
+void view_fmt_prob(char *buf, size_t len, double p);    /* %.4f, or %.3g when tiny */
+void view_fmt_count(char *buf, size_t len, double v);   /* 12.3k, 4.56M */
+/* The running P(alive) chart in the rectangle at (x, y), w x h. */
+void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
+                     int x, int y, int w, int h);
 
 #endif

@@ -1,5 +1,6 @@
 /* session.c: the view's loops. Keys change only the view state (scroll,
- * aggregation, pause, help); the renderer clamps what they ask for. A
+ * aggregation, pause, help, axis, palette) and the engine's pause flag;
+ * the renderer clamps what they ask for. A
  * static view waits for keys; a Monte Carlo view polls them on each of the
  * engine's progress calls and redraws at most every VIEW_FRAME_INTERVAL. */
 #include <signal.h>
@@ -57,6 +58,20 @@ enum view_action view_key(view_state *s, const view_model *m, int key)
 			return VIEW_NOTHING;
 		s->paused = !s->paused;
 		return VIEW_REDRAW;
+	case 'p': case 'P':       /* the computation itself: the workers wait */
+		if (!m->mc || m->final)
+			return VIEW_NOTHING;
+		s->engine_paused = !s->engine_paused;
+		rl_pause_set(s->engine_paused);
+		return VIEW_REDRAW;
+	case 'n': case 'N':
+		return m->mc ? VIEW_NOTHING : VIEW_NEW_NET;
+	case 'y': case 'Y':
+		s->log_y = !s->log_y;
+		break;
+	case 'c': case 'C':
+		s->contrast = !s->contrast;
+		break;
 	case KEY_UP: case 'k':     scroll_layers(s, -1); break;
 	case KEY_DOWN: case 'j':   scroll_layers(s, 1); break;
 	case KEY_PPAGE:            scroll_layers(s, -page); break;
@@ -117,7 +132,7 @@ static int frame(const view_model *m, view_state *s, view_grid *g)
 			return -1;
 	}
 	view_render(m, s, g);
-	view_term_draw(g);
+	view_term_draw(g, s->contrast);
 	return 0;
 }
 
@@ -127,9 +142,11 @@ static void init_state(view_state *s)
 	s->colours = view_term_colours();
 	s->unicode = view_term_unicode();
 	s->interactive = 1;
+	const char *palette = getenv("RELUSH_PALETTE");
+	s->contrast = palette && strcmp(palette, "contrast") == 0;
 }
 
-int view_run_static(const view_model *m, char *err, size_t errlen)
+int view_run_static(view_model *m, view_renew_fn renew, void *ctx, char *err, size_t errlen)
 {
 	if (view_term_open(err, errlen))
 		return -1;
@@ -150,6 +167,12 @@ int view_run_static(const view_model *m, char *err, size_t errlen)
 		for (int key = view_term_key(200); key != VIEW_KEY_NONE && a != VIEW_QUIT;
 		     key = view_term_key(0)) {
 			enum view_action k = view_key(&s, m, key);
+			if (k == VIEW_NEW_NET) {
+				if (renew && renew(ctx, m) == 0)
+					k = VIEW_REDRAW;
+				else
+					k = VIEW_NOTHING;
+			}
 			if (k != VIEW_NOTHING)
 				a = k;
 		}
@@ -170,6 +193,7 @@ int view_run_static(const view_model *m, char *err, size_t errlen)
 
 int view_mc_begin(view_mc_session *v, char *err, size_t errlen)
 {
+	memset(&v->state, 0, sizeof v->state);
 	v->active = 1;
 	v->left = 0;
 	v->last_draw = 0;
@@ -187,6 +211,8 @@ int view_mc_begin(view_mc_session *v, char *err, size_t errlen)
 
 void view_mc_end(view_mc_session *v, int print)
 {
+	rl_pause_set(0);       /* a run left paused must not stall the next one */
+	v->state.engine_paused = 0;
 	if (v->terminal)
 		view_term_close();
 	else if (print && v->active) {
@@ -235,6 +261,15 @@ int view_mc_step(view_mc_session *v, int *sig)
 	}
 	if (!v->model.final)
 		return 0;
+	rl_pause_set(0);
+	v->state.engine_paused = 0;
+	if (v->model.interrupted) {
+		/* Stopped by something other than this view's keys (a Ctrl-C
+		 * that reached the shell before the view's handler was in
+		 * place, a progress function's error): closed like a Ctrl-C. */
+		v->left = 1;
+		return 0;
+	}
 	/* The run is over: keep the last frame until the user leaves. */
 	v->state.paused = 0;
 	frame(&v->model, &v->state, &v->grid);

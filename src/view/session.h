@@ -1,7 +1,8 @@
 /* session.h: one open view: its model, its state and the loop that turns
  * keys into scrolling, aggregation, pause and help. The static view of a
  * net runs its own loop until q; a Monte Carlo view is driven by the
- * engine's progress calls (through the Lua hook) and polls keys in each. */
+ * engine's progress calls (through the C observer of observe.c) and polls
+ * keys in each. */
 #ifndef RELUSH_VIEW_SESSION_H
 #define RELUSH_VIEW_SESSION_H
 
@@ -14,7 +15,7 @@
 #define VIEW_FRAME_INTERVAL 0.045
 
 /* What a key did. */
-enum view_action { VIEW_NOTHING = 0, VIEW_REDRAW, VIEW_QUIT };
+enum view_action { VIEW_NOTHING = 0, VIEW_REDRAW, VIEW_QUIT, VIEW_NEW_NET };
 
 enum view_action view_key(view_state *s, const view_model *m, int key);
 
@@ -22,10 +23,14 @@ enum view_action view_key(view_state *s, const view_model *m, int key);
  * layer. Returns a malloc'ed string, or NULL when out of memory. */
 char *view_snapshot_text(const view_model *m, int width, int unicode);
 
+/* Refills the model with a fresh net (key n); 0, or -1 when it cannot. */
+typedef int (*view_renew_fn)(void *ctx, view_model *m);
+
 /* Shows a static model until q/Esc (or a signal). Returns 0, the signal to
  * re-raise after cleanup (SIGINT, SIGTERM), or -1 with err filled when the
- * terminal cannot be used. The terminal is restored before it returns. */
-int view_run_static(const view_model *m, char *err, size_t errlen);
+ * terminal cannot be used. The terminal is restored before it returns.
+ * renew (may be NULL) draws the next net on n. */
+int view_run_static(view_model *m, view_renew_fn renew, void *ctx, char *err, size_t errlen);
 
 /* ---- Monte Carlo: one session at a time -------------------------------- */
 typedef struct view_mc_session {

@@ -26,6 +26,9 @@ static char *saved_locale;
 static attr_t style_attr[VS_COUNT];
 static struct sigaction old_int, old_term, old_winch, old_tstp;
 static volatile sig_atomic_t pending_signal, pending_resize;
+static int resized;               /* the size changed while the view was open */
+static attr_t contrast_attr[VS_COUNT];
+static void tell_new_size(void);
 
 static void on_stop_signal(int sig)
 {
@@ -51,9 +54,29 @@ static void set_handler(int sig, void (*fn)(int), struct sigaction *old)
 	sigaction(sig, &sa, old);
 }
 
+int view_term_check(char *why, size_t len)
+{
+	char scratch[256];
+	if (!why) {
+		why = scratch;
+		len = sizeof scratch;
+	}
+	why[0] = '\0';
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return 0;
+	if (screen)
+		return 1;
+	const char *term = getenv("TERM");
+	if (!term || !*term) {
+		snprintf(why, len, "the TERM variable does not name the terminal (it is not set)");
+		return -1;
+	}
+	return view_termcaps_check(term, why, len) == 0 ? 1 : -1;
+}
+
 int view_term_usable(void)
 {
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	return view_term_check(NULL, 0) == 1;
 }
 
 int view_term_is_open(void) { return screen != NULL; }
@@ -84,6 +107,28 @@ static attr_t pair_attr(short fg, short bg)
 	return COLOR_PAIR(next_pair++);
 }
 
+/* The high-contrast palette: four strong 8-colour backgrounds under bold
+ * black glyphs (the ramp characters, so levels read without colour too),
+ * dead cells bold white on red; readable on dark and light screens. */
+static void setup_contrast(void)
+{
+	static const short level_bg[4] = {COLOR_BLUE, COLOR_CYAN, COLOR_YELLOW, COLOR_WHITE};
+	for (int i = 0; i < VS_COUNT; i++)
+		contrast_attr[i] = style_attr[i];
+	contrast_attr[VS_DIM] = A_NORMAL;
+	contrast_attr[VS_DEAD] = pair_attr(COLOR_WHITE, COLOR_RED) | A_BOLD;
+	contrast_attr[VS_UNREACHED] = A_NORMAL;
+	contrast_attr[VS_CURVE] = A_BOLD | A_REVERSE;
+	contrast_attr[VS_BAR] = A_BOLD;
+	contrast_attr[VS_LOWER] = pair_attr(COLOR_RED, -1) | A_BOLD;
+	contrast_attr[VS_UPPER] = pair_attr(COLOR_MAGENTA, -1) | A_BOLD;
+	attr_t levels[4];
+	for (int k = 0; k < 4; k++)
+		levels[k] = pair_attr(COLOR_BLACK, level_bg[k]) | A_BOLD;
+	for (int k = 1; k <= VIEW_HEAT_LEVELS; k++)
+		contrast_attr[VS_HEAT0 + k] = levels[(k - 1) * 4 / VIEW_HEAT_LEVELS];
+}
+
 static void setup_styles(void)
 {
 	for (int i = 0; i < VS_COUNT; i++)
@@ -95,8 +140,12 @@ static void setup_styles(void)
 	style_attr[VS_WARN] = A_BOLD | A_REVERSE;
 	style_attr[VS_DEAD] = A_BOLD;
 	style_attr[VS_CURVE] = A_BOLD;
-	if (colours == VIEW_RAMP)
+	if (colours == VIEW_RAMP) {
+		for (int i = 0; i < VS_COUNT; i++)
+			contrast_attr[i] = style_attr[i] | (i == VS_DIM ? 0 : A_BOLD);
+		contrast_attr[VS_DIM] = A_NORMAL;
 		return;
+	}
 	int c256 = colours == VIEW_COLOUR256;
 	next_pair = 1;
 	style_attr[VS_DIM] = c256 ? pair_attr(245, -1) : A_DIM;
@@ -112,6 +161,7 @@ static void setup_styles(void)
 		short bg = c256 ? heat256[k - 1] : heat8[(k - 1) * 5 / VIEW_HEAT_LEVELS];
 		style_attr[VS_HEAT0 + k] = pair_attr(COLOR_BLACK, bg);
 	}
+	setup_contrast();
 }
 
 /* ---- opening and closing ------------------------------------------------------ */
@@ -162,8 +212,11 @@ int view_term_open(char *err, size_t errlen)
 	}
 	if (!atexit_done && atexit(at_exit_restore) == 0)
 		atexit_done = 1;
-	pending_signal = 0;
+	/* a Ctrl-C that reached the shell's handler before ours was in place
+	 * closes the view like a later one */
+	pending_signal = rl_interrupted() ? SIGINT : 0;
 	pending_resize = 0;
+	resized = 0;
 	set_handler(SIGINT, on_stop_signal, &old_int);
 	set_handler(SIGTERM, on_stop_signal, &old_term);
 	set_handler(SIGWINCH, on_winch, &old_winch);
@@ -181,6 +234,10 @@ int view_term_open(char *err, size_t errlen)
 	unicode = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
 	fflush(stdout);
+	/* the size from the terminal, never from LINES/COLUMNS: readline
+	 * exports them and they go stale when the window is resized */
+	use_env(FALSE);
+	use_tioctl(TRUE);
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
 		restore_signals();
@@ -195,7 +252,7 @@ int view_term_open(char *err, size_t errlen)
 	nonl();
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
-	set_escdelay(25);
+	set_escdelay(25);    /* short: Esc alone still leaves at once */
 	old_cursor = curs_set(0);
 	const char *no_colour = getenv("NO_COLOR");
 	colours = VIEW_RAMP;
@@ -228,6 +285,31 @@ void view_term_close(void)
 		free(saved_locale);
 		saved_locale = NULL;
 	}
+	if (resized || pending_resize)
+		tell_new_size();
+}
+
+/* After a resize the view took for itself: the environment's LINES and
+ * COLUMNS (set by readline, read by tput and by programs run from the
+ * shell) get the new size, and the SIGWINCH the view swallowed goes on to
+ * the disposition it replaced, so readline learns the size too. */
+static void tell_new_size(void)
+{
+	resized = 0;
+	pending_resize = 0;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+		char buf[16];
+		if (getenv("COLUMNS")) {
+			snprintf(buf, sizeof buf, "%u", (unsigned)ws.ws_col);
+			setenv("COLUMNS", buf, 1);
+		}
+		if (getenv("LINES")) {
+			snprintf(buf, sizeof buf, "%u", (unsigned)ws.ws_row);
+			setenv("LINES", buf, 1);
+		}
+	}
+	raise(SIGWINCH);
 }
 
 void view_term_reraise(int sig)
@@ -244,8 +326,9 @@ void view_term_size(int *width, int *height)
 	*height = LINES;
 }
 
-void view_term_draw(const view_grid *g)
+void view_term_draw(const view_grid *g, int contrast)
 {
+	const attr_t *attrs = contrast ? contrast_attr : style_attr;
 	for (int y = 0; y < g->height && y < LINES; y++) {
 		move(y, 0);
 		const view_cell *row = &g->cells[(size_t)y * (size_t)g->width];
@@ -253,7 +336,7 @@ void view_term_draw(const view_grid *g)
 		for (int x = 0; x < g->width && x < COLS; x++) {
 			if (row[x].style != style) {
 				style = row[x].style;
-				attrset(style_attr[style]);
+				attrset(attrs[style]);
 			}
 			/* the bottom-right cell returns ERR once written: expected */
 			addstr(row[x].glyph);
@@ -266,11 +349,35 @@ void view_term_draw(const view_grid *g)
 static int apply_resize(void)
 {
 	pending_resize = 0;
+	resized = 1;
 	struct winsize ws;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resizeterm(ws.ws_row, ws.ws_col);
 	clear();
 	return VIEW_KEY_RESIZE;
+}
+
+/* After an Esc (27) that ncurses' keypad decoding did not turn into a key:
+ * if more bytes are already there (ncurses waited ESCDELAY for them), it
+ * was a sequence of a key terminfo does not know for this TERM (End
+ * under a TERM that does not match, Alt-x): it is read to its end and
+ * ignored. Esc alone is Esc. */
+static int escape_or_sequence(void)
+{
+	timeout(0);
+	int ch = getch();
+	if (ch == ERR)
+		return 27;
+	if (ch == '[') {              /* CSI: parameters, then a final byte @..~ */
+		for (int n = 0; n < 32; n++) {
+			ch = getch();
+			if (ch == ERR || (ch >= 0x40 && ch <= 0x7e))
+				break;
+		}
+	} else if (ch == 'O') {       /* SS3: one more byte */
+		getch();
+	}                             /* else Alt-x: x is swallowed */
+	return VIEW_KEY_NONE;
 }
 
 int view_term_key(int timeout_ms)
@@ -284,8 +391,11 @@ int view_term_key(int timeout_ms)
 	if (pending_resize)
 		return apply_resize();
 	if (ch == KEY_RESIZE) {
+		resized = 1;
 		clear();
 		return VIEW_KEY_RESIZE;
 	}
+	if (ch == 27)
+		return escape_or_sequence();
 	return ch == ERR ? VIEW_KEY_NONE : ch;
 }

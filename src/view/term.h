@@ -11,8 +11,15 @@
 #define VIEW_KEY_NONE   (-1)   /* timeout */
 #define VIEW_KEY_RESIZE (-2)   /* the terminal changed size */
 
-/* Both standard input and output are terminals (else views print text). */
+/* Both standard input and output are terminals whose TERM can show the
+ * view (else views print text). */
 int view_term_usable(void);
+/* The same, saying why not: 1 usable; 0 not a terminal (why is ""); -1 a
+ * terminal the view cannot use (TERM missing, unknown or without cursor
+ * addressing; why says which). */
+int view_term_check(char *why, size_t len);
+/* termcaps.c: TERM's terminfo entry can address the cursor: 0, or -1 with why. */
+int view_termcaps_check(const char *term, char *why, size_t len);
 
 /* Opens the terminal in the view's mode; chooses colours (256, 8, or none
  * when NO_COLOR is set or the terminal has none) and glyphs (UTF-8 when
@@ -27,8 +34,11 @@ int view_term_colours(void);     /* enum view_colours */
 int view_term_unicode(void);
 void view_term_size(int *width, int *height);
 
-void view_term_draw(const view_grid *g);
-/* A key, waiting at most timeout_ms (0: do not wait). */
+/* contrast: the high-contrast palette (strong colours, bold glyphs). */
+void view_term_draw(const view_grid *g, int contrast);
+/* A key, waiting at most timeout_ms (0: do not wait). Escape sequences
+ * ncurses does not know (keys of a terminal that does not match TERM) are
+ * swallowed whole, never returned as Esc (27); Esc alone is returned. */
 int view_term_key(int timeout_ms);
 
 /* SIGINT or SIGTERM received while the view was open (0 if none). The

@@ -1,5 +1,6 @@
 -- view.lua: the live view's text renderer (view.snapshot), its batch-mode
--- print and the Monte Carlo hook, checked against net:death and mc (issue 7).
+-- print, the Monte Carlo frame (issues 7, 15) and view.inputs, checked
+-- against net:death and mc.
 local t = require "tap"
 
 local RAMP = ".:-=+*#%@"
@@ -180,33 +181,114 @@ if relush then
     if line:match("^%s*%d+|") then mrows = mrows + 1 end
   end
   t.is(mrows, 64, "each frame has a row for each of the 32 layers")
-  t.ok(out:find("P(alive) against trials", 1, true) and out:find("- L", 1, true),
+  t.ok(out:find("P(alive)  *", 1, true) and out:find("- L", 1, true),
        "the frame has the P(alive) curve with L")
 end
 
--- the hook's protocol, driven by hand in a child (it prints at the end)
+-- The Monte Carlo frame (issue 15): the per-layer numbers are the result's,
+-- they vary with death, and the chart compares P with L.
 if relush then
   local chunk = [[
-    local hook = debug.getregistry()["relush.view_hook"]
-    local function layers(done, active)
-      return {{width = 2, trials_reaching = done, trials_living = done, reaching = 3 * done,
-               living = 3 * done, dead_neurons = 0, active = active}}
+    r = mc{depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 2e4, seed = 3,
+           view = true}
+    for l = 1, 24 do
+      local L = r.layers[l]
+      print(string.format("WANT %d %.1f %.1f %.4f %.4f", l, 100 * (L.reaching - L.living) / (r.trials * 64),
+                          100 * L.dead_rate, L.trials_living / r.trials, L.survival))
     end
-    assert(hook({done = 10, total = 40, elapsed = 0.1, rate = 100, eta = 0.3, final = false,
-                 alive_trials = 10, lower = 0.75, layers = layers(10, {30, 0})}) == true)
-    assert(hook({done = 20, total = 40, elapsed = 0.2, rate = 100, eta = 0.2, final = true,
-                 alive_trials = 15, lower = 0.75, upper = 0.9, layers = layers(20, {60, 0})}) == true)
-    assert(hook(nil) == true)
+    print(string.format("PL %.3f %.4f %.4f %d", r.p_alive / r.lower, r.p_alive, r.lower, r.trials))
   ]]
   local p = io.popen(relush .. " -e '" .. chunk .. "' 2>&1 </dev/null")
   local out = p:read("a")
   p:close()
-  t.ok(out:find("trials 20 / 40 (50.0%)", 1, true), "hook: trials done and total")
-  t.ok(out:find("P(alive) 0.7500", 1, true), "hook: P(alive) = alive trials / trials")
-  t.ok(out:find("interrupted", 1, true), "hook: a final call before every trial is marked interrupted")
-  t.ok(out:find("X: 3 points", 1, true), "hook: the points are layer 1's reaching points per trial")
-  t.ok(out:match("\n%s*1|@x"), "hook: per-neuron activity over trials x points, dead neuron marked")
-  t.ok(out:find("= U", 1, true) and out:find("U 0.9000", 1, true), "hook: U is drawn when given")
+  local want, got = {}, {}
+  for l, a, b, c, d in out:gmatch("WANT (%d+) (%S+) (%S+) (%S+) (%S+)") do
+    want[tonumber(l)] = table.concat({a, b, c, d}, " ")
+  end
+  for line in out:gmatch("[^\n]+") do
+    local l, rest = line:match("^%s*(%d+)|[^|]*|[#.]+%s+(.*)$")
+    if l then got[tonumber(l)] = rest:gsub("%s+", " "):gsub(" [%d.]+$", "") end
+  end
+  local same = #want == 24
+  for l = 1, 24 do
+    if got[l] ~= want[l] then
+      same = false
+      t.diag(string.format("layer %d: frame %s, result %s", l, tostring(got[l]), tostring(want[l])))
+    end
+  end
+  t.ok(same, "MC frame: died here %, dead %, P(>l) and surv/pt of every layer are the result's")
+  -- P(>l) falls with depth: layer 2 against layer 20, far beyond 4 standard errors
+  local p2 = tonumber((want[2] or ""):match("%S+ %S+ (%S+)"))
+  local p20 = tonumber((want[20] or ""):match("%S+ %S+ (%S+)"))
+  local se = p2 and math.sqrt(p2 * (1 - p2) / 2e4 + p20 * (1 - p20) / 2e4)
+  t.ok(p2 and p20 and p2 - p20 > 4 * se, string.format("the layer display is not uniform: P(>2) %s, P(>20) %s",
+       tostring(p2), tostring(p20)))
+  local ratio, pa, lo = out:match("PL (%S+) (%S+) (%S+)")
+  t.ok(ratio and out:find("P/L " .. ratio, 1, true), "the chart prints P/L = " .. tostring(ratio))
+  -- P and L are labelled on different rows of the chart
+  local prow, lrow
+  local n = 0
+  for line in out:gmatch("[^\n]+") do
+    n = n + 1
+    if pa and line:find("P " .. pa, 1, true) and line:find("|", 1, true) then prow = n end
+    if lo and line:find("L " .. lo, 1, true) and line:find("|", 1, true) then lrow = n end
+  end
+  t.ok(prow and lrow and prow ~= lrow, string.format("P %s and L %s on different chart rows (%s, %s)",
+       tostring(pa), tostring(lo), tostring(prow), tostring(lrow)))
+  t.ok(out:find("plain-chain bounds: L", 1, true), "the bounds are labelled as the plain chain's")
+
+  -- a residual net: no plain-chain bounds
+  p = io.popen(relush .. " -e 'mc{depth = 6, width = 3, arch = \"residual\", trials = 200, view = true}' 2>&1 </dev/null")
+  out = p:read("a")
+  p:close()
+  t.ok(out:find("residual", 1, true) and out:find("no bounds shown", 1, true)
+       and out:find("n/a", 1, true) and not out:find("L 0.", 1, true),
+       "a residual run names its architecture and leaves the plain chain's bounds out")
+end
+
+-- view() of a residual net: the header names it, no bounds
+do
+  local text = view.snapshot(relu(4, 4, {arch = "residual", seed = 2}))
+  t.ok(text:find("residual", 1, true) and text:find("no bounds shown", 1, true),
+       "view.snapshot of a residual net names it and shows no plain-chain bounds")
+  text = view.snapshot(relu(4, 4, {seed = 2}))
+  t.ok(text:find("plain-chain bounds: L", 1, true), "a plain net's bounds are labelled as such")
+end
+
+-- view.inputs: every cell of the plane is marked by the layer that kills its
+-- centre (net:death on the same grid), o where it lives
+do
+  local net = relu(6, 3, {input = 2, seed = 4})
+  local text = view.inputs(net, nil, {width = 80, height = 30, text = true})
+  local h, w = 30 - 7, 80 - 11
+  if w > 2 * h then w = 2 * h else h = w // 2 end
+  local rows = {}
+  for r = 0, h - 1 do
+    for c = 0, w - 1 do
+      rows[#rows + 1] = {-2 + 4 * (c + 0.5) / w, 2 - 4 * (r + 0.5) / h}
+    end
+  end
+  local d = net:death(inputs.from(rows))
+  local lines = {}
+  for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local same, marks = true, {}
+  for r = 0, h - 1 do
+    local line = lines[2 + r + 1] or ""
+    for c = 0, w - 1 do
+      local k = d.dead_at[r * w + c + 1]
+      local want = k == 0 and "o" or (k < 10 and tostring(k) or string.char(87 + k))
+      local got = line:sub(9 + c + 1, 9 + c + 1)
+      marks[got] = true
+      if got ~= want then same = false end
+    end
+  end
+  t.ok(same, "view.inputs: each cell shows the layer that killed its centre (or o)")
+  local kinds = 0
+  for _ in pairs(marks) do kinds = kinds + 1 end
+  t.ok(kinds >= 2, "view.inputs: the plane is not uniform (" .. kinds .. " marks)")
+  t.ok(text:find("alive after all 6 layers", 1, true), "view.inputs: the summary")
+  local ok, err = pcall(view.inputs, relu(2, 3))
+  t.ok(not ok and err:find("2 inputs", 1, true), "view.inputs of a net with 3 inputs: " .. tostring(err))
 end
 
 t.done()

@@ -5,7 +5,10 @@
 # with the terminal intact, resizing, TERM=vt100 and NO_COLOR, Ctrl-C and
 # SIGTERM, stdout redirected to a file, and the Monte Carlo view (live
 # counter, q keeps the partial result, the same numbers as without the
-# view, and its overhead on benchmark P1, reported as a diagnostic).
+# view, and its overhead on benchmark P1, reported as a diagnostic), and
+# issue 15: what dies where and the P/L chart in 130x45, p pausing the
+# engine, resizing then tput and the next view, escape sequences under
+# TERM=vt100, TERM=dumb and unknown TERMs, view.inputs.
 RELUSH=${RELUSH:-src/relush}
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
@@ -155,7 +158,10 @@ end
 local problems, rows = {}, 0
 local function problem(fmt, ...) problems[#problems + 1] = string.format(fmt, ...) end
 local header = false
+local cell_w = 1      -- narrow nets' cells grow: "..., N cols each"
 for line in io.lines(capture) do
+  local wide = line:match("(%d+) cols each")
+  if wide then cell_w = tonumber(wide) end
   local cells = cells_of(line)
   local text = {}
   for k, c in ipairs(cells) do text[k] = c.ch end
@@ -178,7 +184,11 @@ for line in io.lines(capture) do
               tostring(living), tostring(act), e.dead, e.living, e.act)
     else
       for j, f in ipairs(e.f) do
-        local c = cells[sep + j] or {ch = "?"}
+        local c = cells[sep + (j - 1) * cell_w + 1] or {ch = "?"}
+        for k = 2, cell_w do   -- every column of a grown cell alike
+          local o = cells[sep + (j - 1) * cell_w + k] or {}
+          if o.ch ~= c.ch or o.bg ~= c.bg then c = {ch = "?"} end
+        end
         local want, got
         if mode == "ramp" then
           want = f < 0 and " " or f == 0 and "x" or RAMP:sub(math.ceil(f * 9), math.ceil(f * 9))
@@ -380,14 +390,10 @@ ok $? "the file holds the text snapshot: 8 layer rows, equal to view.snapshot(ne
 # ---- 5. the Monte Carlo view ------------------------------------------------------------------
 P1="depth = 32, width = 4, X = inputs.gaussian(64, 2, {seed = 1}), seed = 5"
 cat > "$TMP/mc.lua" <<'EOF'
--- records what the view's hook receives, then passes it on
-local reg = debug.getregistry()
-local hook = reg["relush.view_hook"]
+-- records the progress calls the run makes (the view gets the same ones
+-- through its C observer)
 calls = {}
-reg["relush.view_hook"] = function(p)
-  if p then calls[#calls + 1] = p.done end
-  return hook(p)
-end
+function rec(p) calls[#calls + 1] = p.done end
 function increasing(list)
   for i = 2, #list do if list[i] < list[i - 1] then return false end end
   return true
@@ -408,7 +414,7 @@ start_relush
 type_line "dofile(os.getenv('VIEW_TMP') .. '/mc.lua')"
 # a longer run to watch the counter: 2e4 trials take ~0.15 s here, three
 # progress calls at the engine's 50 ms interval
-type_line "r = mc{$P1, trials = 3e5, threads = 1, view = true}"
+type_line "r = mc{$P1, trials = 3e5, threads = 1, view = true, progress = rec}"
 seen=""
 i=0
 while [ "$i" -lt 300 ]; do
@@ -423,7 +429,7 @@ n=$(echo $seen | wc -w)
 diag "trial counters seen on screen:$seen"
 [ "$n" -ge 5 ]
 ok $? "the trial counter updates on screen while the run goes on ($n values seen)"
-grep -q 'P(alive) against trials' "$TMP/pane" && grep -q '─* L' "$TMP/pane"
+grep -q 'P(alive)  ▀ P' "$TMP/pane" && grep -q '─* L 0' "$TMP/pane"
 ok $? "the P(alive) curve is drawn with the L line"
 tm send-keys -t view q
 wait_for '^> *$' 50
@@ -431,10 +437,10 @@ type_line "print('calls', #calls, increasing(calls), r.interrupted)"
 wait_for '^calls[[:space:]]+[0-9]' 50
 n=$(sed -n 's/^calls[[:space:]]*\([0-9]*\)[[:space:]]*true[[:space:]]*false.*/\1/p' "$TMP/pane")
 [ -n "$n" ] && [ "$n" -ge 5 ]
-ok $? "the hook got ${n:-no} progress calls with a counter that never goes back; the run completed"
+ok $? "the run made ${n:-no} progress calls with a counter that never goes back; it completed"
 
 # the acceptance run: the same numbers with and without the view
-type_line "calls = {}; r1 = mc{$P1, trials = 2e4, view = true}"
+type_line "calls = {}; r1 = mc{$P1, trials = 2e4, view = true, progress = rec}"
 wait_for 'done$' 100
 tm send-keys -t view q
 wait_for '^> *$' 50
@@ -502,6 +508,153 @@ diag "P1 (2e4 trials, all cores), median of 7 runs: $none trials/s without the v
 diag "  $with_mc with mc{..., view = true}, $with_view with view{...}"
 diag "P1 throughput ratio with/without the view: $(awk -v a="$with_mc" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (mc{view=true}), $(awk -v a="$with_view" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (view{...})"
 quit_relush "mc"
+
+# ---- 6. issue 15: what dies where, the chart, terminal manners ----------------------------
+A15="depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 3e6"
+start 130 45 TERM=tmux-256color LANG=C.UTF-8
+start_relush
+type_line "r15 = mc{$A15, view = true}"
+wait_for 'running$' 100
+sleep 2
+capture > "$TMP/a15"
+sed 's/^/#   /' "$TMP/a15" | head -48
+# P and L labelled on different rows of the chart, P/L printed
+prow=$(grep -n '│.* P 0\.[0-9]*$' "$TMP/a15" | cut -d: -f1)
+lrow=$(grep -n '│.* L 0\.[0-9]*$' "$TMP/a15" | cut -d: -f1)
+[ -n "$prow" ] && [ -n "$lrow" ] && [ "$prow" != "$lrow" ] && grep -Eq 'P/L [0-9]+\.[0-9]+ +P-L [-+]' "$TMP/a15"
+ok $? "130x45, depth 24 width 3: P (row ${prow:-?}) and L (row ${lrow:-?}) on different chart rows, P/L and P-L printed"
+# the per-layer quantity P(>l): layer 2 against layer 20 (every layer is on screen)
+pl() { sed -n "s/^ *$1│[^│]*│[^ ]* *[0-9.]* *[0-9.]* *\([0-9.]*\) .*/\1/p" "$TMP/a15"; }
+p2=$(pl 2) p20=$(pl 20)
+diag "P(>l): layer 2 $p2, layer 20 $p20"
+[ -n "$p2" ] && [ -n "$p20" ] && awk -v a="$p2" -v b="$p20" 'BEGIN { exit !(a > 0.9 && b < 0.3) }'
+ok $? "the layer display is not uniform: P(>l) $p2 at layer 2, $p20 at layer 20"
+grep -q 'died here %' "$TMP/a15" && grep -q 'P(>l) surv/pt  1-2^-n' "$TMP/a15"
+ok $? "the columns are labelled in a header"
+tm send-keys -t view '?'
+wait_for 'surv/pt     P\(a point alive' 20
+ok $? "? explains the columns"
+tm send-keys -t view Escape
+sleep 0.3
+# p pauses the computation itself
+tm send-keys -t view p
+wait_for 'PAUSED \(computation\)$' 20
+sleep 0.6    # the chunks in flight when p was pressed end
+a=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
+sleep 0.5
+b=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
+[ -n "$a" ] && [ "$a" = "$b" ]
+s1=$?
+tm send-keys -t view p
+sleep 0.5
+c=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
+[ $s1 -eq 0 ] && [ -n "$c" ] && [ "$c" -gt "$b" ]
+ok $? "p pauses the run (trials $a, $b) and p resumes it ($c)"
+tm send-keys -t view y
+wait_for 'P\(alive\), log axis' 20
+ok $? "y switches the chart to a log axis"
+tm send-keys -t view q
+wait_for '^> *$' 50
+type_line "print('r15', r15.interrupted, r15.trials > tonumber('$c'))"
+wait_for '^r15[[:space:]]+(true|false)' 50
+grep -Eq '^r15[[:space:]]+true[[:space:]]+true' "$TMP/pane"
+ok $? "after the pause the engine went on; q kept the partial result"
+
+# a Ctrl-C in the first milliseconds of a view closes it like a later one:
+# back at the prompt without q, whenever it lands
+for delay in 0 0.02 0.1; do
+	tm send-keys -t view -l "rc = mc{$A15, view = true}"
+	tm send-keys -t view Enter
+	sleep $delay
+	tm send-keys -t view C-c
+	wait_for '^> *$' 50
+	s=$?
+	capture | grep -q 'q: stop\|q: back' && s=1
+	ok $s "Ctrl-C $delay s after starting a view closes it (no q needed)"
+done
+type_line 'print("after" .. "-ctrl-c")'
+wait_for '^after-ctrl-c' 50
+ok $? "the prompt works after the early Ctrl-Cs"
+
+# resizing during a view: the next view and tput cols use the new size
+type_line "view(relu(8, 16, {seed = 11}))"
+wait_for 'q: ?quit' 100
+tm resize-window -t view -x 100 -y 30
+wait_for 'q: ?quit' 30 && sleep 0.3
+tm send-keys -t view q
+wait_for '^> *$' 50
+type_line "os.execute('tput cols; tput lines')"
+wait_for '^30$' 50
+grep -q '^100$' "$TMP/pane"
+ok $? "after a resize during a view, tput cols and lines say 100 and 30"
+type_line "view(relu(8, 16, {seed = 11}))"
+wait_for 'q: ?quit' 100
+sleep 0.2
+last=$(capture | sed -n 30p)
+w=$(capture | sed -n 30p | awk '{ print length($0) }')
+case $last in *"q: quit"*|*"q:quit"*) s=0 ;; *) s=1 ;; esac
+capture | sed -n 1p | grep -q '^relush view' || s=1
+ok $s "the next view is drawn at 100x30 (key line on row 30)"
+# c: the high-contrast palette draws the ramp glyphs on its colours
+row() { capture | grep -m1 '^ *1│' | sed 's/^ *1│\([^│]*\)│.*/\1/'; }
+before=$(row)
+tm send-keys -t view c
+sleep 0.3
+after=$(row)
+echo "$before" | grep -q '^ *$' && echo "$after" | grep -q '[.:=+*#%@-]'
+ok $? "c switches to the high-contrast palette (glyphs: '$after')"
+# n: the next random net of the same kind
+tm send-keys -t view n
+wait_for '^relush view .*, trial 1;' 20
+ok $? "n draws the next net (trial 1) and shows it"
+tm send-keys -t view q
+wait_for '^> *$' 50
+tm resize-window -t view -x 130 -y 45    # back to the size the shell started at
+sleep 0.3
+quit_relush "issue 15"
+
+# an End key under a TERM that does not match (vt100 knows no End) does not stop a run
+start 100 30 TERM=vt100 LANG=C
+start_relush
+type_line "re = mc{$A15, view = true, threads = 1}"
+wait_for 'running$' 100
+tm send-keys -t view End
+tm send-keys -t view Home
+tm send-keys -t view M-x
+sleep 0.6
+capture > "$TMP/pane"
+grep -q 'running$' "$TMP/pane"
+ok $? "End, Home and Alt-x under TERM=vt100 are not taken as Esc: the run goes on"
+tm send-keys -t view Escape
+wait_for '^> *$' 30
+ok $? "Esc alone still leaves"
+quit_relush "vt100"
+
+# TERM=dumb: the text snapshot instead of a blank screen; an unknown TERM
+# runs mc without the view and says so
+start 100 30 TERM=dumb LANG=C
+type_line "$RELUSH -e 'view(relu(8, 16, {seed = 11}))'; echo done-\$?"
+wait_for 'done-[0-9]' 100
+grep -q 'cannot move the cursor' "$TMP/pane" && [ "$(grep -c '^ *[0-9]*|' "$TMP/pane")" = 8 ]
+ok $? "TERM=dumb: view() says why and prints the text snapshot (8 layer rows)"
+start 100 30 TERM=xyzzy-unknown LANG=C
+type_line "$RELUSH -e 'r = mc{depth = 6, width = 3, trials = 2000, view = true}; print(\"trials\", r.trials)' 2> $TMP/unknown.err; echo done-\$?"
+wait_for 'done-[0-9]' 100
+grep -q "no live view: the terminal type 'xyzzy-unknown'" "$TMP/unknown.err" && grep -Eq '^trials[[:space:]]+2000' "$TMP/pane" && grep -q '^relush mc' "$TMP/pane"
+ok $? "an unknown TERM: mc{view = true} runs without the view, says so and prints the text"
+grep -q 'done-0' "$TMP/pane"
+ok $? "... and exits 0"
+
+# view.inputs in the terminal: the plane, q leaves
+start 100 30 TERM=tmux-256color LANG=C.UTF-8
+start_relush
+type_line "view.inputs(relu(12, 2, {input = 2, seed = 7}))"
+wait_for 'killed at layer' 100
+ok $? "view.inputs draws the input plane in the terminal"
+tm send-keys -t view q
+wait_for '^> *$' 30
+ok $? "q leaves view.inputs"
+quit_relush "view.inputs"
 
 echo "1..$count"
 exit $failed
