@@ -271,6 +271,25 @@ static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
 	return stop;
 }
 
+/* A duration as people read it: "42s", "3m 12s", "5h 02m", "2d 07h";
+ * "?" when unknown. */
+static void human_duration(double seconds, char *buf, size_t len)
+{
+	if (!isfinite(seconds) || seconds < 0 || seconds > 1e12) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	unsigned long long s = (unsigned long long)(seconds + 0.5);
+	if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum %02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh %02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%llud %02lluh", s / 86400, s / 3600 % 24);
+}
+
 static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 {
 	if (p->final) {
@@ -288,10 +307,7 @@ static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 		bar[i] = i < full ? '=' : (i == full ? '>' : ' ');
 	bar[30] = '\0';
 	char eta[32];
-	if (isfinite(p->eta))
-		snprintf(eta, sizeof eta, "%.1f s", p->eta);
-	else
-		snprintf(eta, sizeof eta, "?");
+	human_duration(p->eta, eta, sizeof eta);
 	fprintf(stderr, "\r\033[Kmc [%s] %llu/%llu %5.1f%%  %.4g trials/s  ETA %s", bar,
 	        (unsigned long long)p->done, (unsigned long long)p->total, 100.0 * frac, p->rate, eta);
 	fflush(stderr);
@@ -479,6 +495,18 @@ static void push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- mc(opts) ---------------------------------------------------------------------- */
 
+/* mc.partial = the result at res; true when it was stored. Leaves
+ * values on the stack (callers reset it). */
+static int keep_partial(lua_State *L, int res)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
+	if (!lua_istable(L, -1) || lua_getfield(L, -1, "mc") != LUA_TTABLE)
+		return 0;
+	lua_pushvalue(L, res);
+	lua_setfield(L, -2, "partial");
+	return 1;
+}
+
 static int mc_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -596,13 +624,8 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				push_result(L, rec, 2);
-				int res = lua_gettop(L);
-				lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
-				if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
-					lua_pushvalue(L, res);
-					lua_setfield(L, -2, "partial");
+				if (keep_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
-				}
 			}
 		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
@@ -622,6 +645,13 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	push_result(L, rec, 2);
+	if (rec->result.interrupted) {
+		/* Ctrl-C stops the whole command in the shell, so the caller may
+		 * never receive this result: it is kept in mc.partial too. */
+		int res = lua_gettop(L);
+		keep_partial(L, res);
+		lua_settop(L, res);
+	}
 	if (out && mc_records_save(out, &rec, 1, 1, &e))
 		return luaL_error(L, "mc: the run finished but its result could not be saved (%s); "
 		                  "the result is lost unless you run it again", e.msg);
@@ -822,10 +852,11 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	if (uniform)
-		snprintf(shape, sizeof shape, "%.0f layers of width %lld", depth, (long long)w0);
+		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, depth == 1 ? "" : "s",
+		         (long long)w0);
 	else
 		snprintf(shape, sizeof shape, "%.0f layers of widths %lld...", depth, (long long)w0);
-	char line[600], shard[64] = "";
+	char line[600], shard[64] = "", counted[160];
 	if (lua_getfield(L, 1, "shard") == LUA_TTABLE) {
 		lua_geti(L, -1, 1);
 		lua_geti(L, -2, 2);
@@ -835,12 +866,21 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	double pieces = numf(L, 1, "pieces");
+	/* An interrupted run counted the trials its threads finished: not
+	 * the whole range, and not always its first ones. */
+	if (interrupted)
+		snprintf(counted, sizeof counted, "%.0f trials (those finished before the interrupt, "
+		         "among trials %.0f..%.0f%s)", trials, numf(L, 1, "first_trial"),
+		         numf(L, 1, "last_trial"), shard);
+	else
+		snprintf(counted, sizeof counted, "%.0f trials (trials %.0f..%.0f%s)", trials,
+		         numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard);
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
-	         "  %.0f trials (trials %.0f..%.0f%s), seed %.0f, method %s (%s), %.0f thread%s, "
+	         "  %s, seed %.0f, method %s (%s), %.0f thread%s, "
 	         "%.3g s, %.4g trials/s\n",
 	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", numf(L, 1, "input"),
-	         trials, numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard, numf(L, 1, "seed"),
+	         counted, numf(L, 1, "seed"),
 	         strf(L, 1, "method"), strf(L, 1, "evaluation"), numf(L, 1, "threads"),
 	         numf(L, 1, "threads") == 1 ? "" : "s", numf(L, 1, "seconds"), numf(L, 1, "rate"));
 	luaL_addstring(&b, line);
@@ -1295,7 +1335,9 @@ static const rlua_help mc_help[] = {
 	 "alive_trials, died_at (per layer: dead networks whose last point died there), layers (per "
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
 	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
-	 "the run and returns the partial result with interrupted = true. mc is a table you can call: "
+	 "the run: its partial result (interrupted = true, the trials finished so far) is kept in "
+	 "mc.partial, and in the shell the whole command or script stops too (a script exits with "
+	 "status 130). mc is a table you can call: "
 	 "see also mc.merge, mc.load and mc.shard.",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
 	{"r:replay", "mc", "r:replay(i)",

@@ -137,17 +137,21 @@ lua_State *shell_open(void)
 
 /* ---- Ctrl-C ----------------------------------------------------------------- */
 
-/* The hook runs at the next Lua instruction: remove itself, raise the error. */
+/* The hook runs at the next Lua event: raise "interrupted". One Ctrl-C
+ * stops the whole command, not only the C call in progress: a kernel that
+ * polled the engine's flag and returned a partial result (mc does) clears
+ * that flag, but sigint_count stays set, so the code after it stops too.
+ * The hook stays armed on Lua instructions only (not on C calls, so the
+ * message handler runs in peace): a pcall in the user's code that catches
+ * "interrupted" is stopped again at its next instruction. */
 static void stop_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
-	lua_sethook(L, NULL, 0, 0);
-	/* A C kernel that polled the flag and returned a partial result (mc
-	 * does) has consumed the interrupt by clearing it: the code goes on. */
-	if (!rl_interrupted()) {
-		sigint_count = 0;
+	if (sigint_count == 0) {
+		lua_sethook(L, NULL, 0, 0);
 		return;
 	}
+	lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
 	luaL_error(L, "interrupted");
 }
 
@@ -267,9 +271,20 @@ static void push_short_traceback(lua_State *L)
 	lua_remove(L, -2);        /* the raw traceback */
 }
 
+/* Where the last interrupt stopped the code ("loop.lua:3"), and what it
+ * left behind ("; mc stopped after ..."): static, because the report is
+ * written without allocating (the heap may be at its limit). */
+static char interrupt_where[160];
+static char interrupt_partial[200];
+
 static int message_handler(lua_State *L)
 {
 	if (sigint_count > 0 || rl_interrupted()) {
+		/* the hook's error reads "chunk:line: interrupted" */
+		const char *msg = lua_tostring(L, 1);
+		const char *tail = msg ? strstr(msg, ": interrupted") : NULL;
+		if (tail != NULL && tail[13] == '\0' && interrupt_where[0] == '\0')
+			snprintf(interrupt_where, sizeof interrupt_where, "%.*s", (int)(tail - msg), msg);
 		lua_pushliteral(L, "interrupted");
 		return 1;
 	}
@@ -285,10 +300,47 @@ static int message_handler(lua_State *L)
 	return 1;
 }
 
+/* The value of mc.partial (NULL when there is none): an interrupted mc
+ * leaves its partial result there; comparing before and after a call tells
+ * whether this call left one. */
+static const void *partial_result(lua_State *L)
+{
+	const void *p = NULL;
+	int top = lua_gettop(L);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module") == LUA_TTABLE
+	    && lua_getfield(L, -1, "mc") == LUA_TTABLE
+	    && lua_getfield(L, -1, "partial") == LUA_TTABLE)
+		p = lua_topointer(L, -1);
+	lua_settop(L, top);
+	return p;
+}
+
+/* After an interrupt: describe the partial result mc left, if it is new. */
+static void note_partial_result(lua_State *L, const void *before)
+{
+	interrupt_partial[0] = '\0';
+	const void *now = partial_result(L);
+	if (now == NULL || now == before)
+		return;
+	int top = lua_gettop(L);
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
+	lua_getfield(L, -1, "mc");
+	lua_getfield(L, -1, "partial");
+	lua_getfield(L, -1, "trials");
+	lua_getfield(L, -2, "requested");
+	if (lua_isinteger(L, -2) && lua_isinteger(L, -1))
+		snprintf(interrupt_partial, sizeof interrupt_partial,
+		         "mc stopped after %lld of %lld trials; its partial result is in mc.partial",
+		         (long long)lua_tointeger(L, -2), (long long)lua_tointeger(L, -1));
+	lua_settop(L, top);
+}
+
 int shell_pcall(lua_State *L, int nargs, int nresults)
 {
 	int base = lua_gettop(L) - nargs;
 	struct sigaction old;
+	const void *partial_before = partial_result(L);
+	interrupt_where[0] = '\0';
 	lua_pushcfunction(L, message_handler);
 	lua_insert(L, base);
 	running_state = L;
@@ -299,6 +351,8 @@ int shell_pcall(lua_State *L, int nargs, int nresults)
 	sigaction(SIGINT, &old, NULL);
 	lua_sethook(L, NULL, 0, 0);
 	last_call_interrupted = status != LUA_OK && (sigint_count > 0 || rl_interrupted());
+	if (last_call_interrupted)
+		note_partial_result(L, partial_before);
 	sigint_count = 0;
 	rl_interrupt_clear();
 	running_state = NULL;
@@ -314,7 +368,11 @@ void shell_report(lua_State *L, int status)
 	if (msg == NULL)
 		msg = "(error object is not a string)";
 	/* no Lua allocation here: the heap may be at its limit */
-	char why[160] = "";
+	char why[400] = "";
+	if (last_call_interrupted && interrupt_partial[0])
+		snprintf(why, sizeof why, ": %s", interrupt_partial);
+	else if (last_call_interrupted && error_style == SHELL_ERRORS_BATCH && interrupt_where[0])
+		snprintf(why, sizeof why, " at %s", interrupt_where);
 	if (status == LUA_ERRMEM && heap.refused)
 		snprintf(why, sizeof why, ": the Lua heap reached the memory limit of %zu bytes "
 		         "(set limits.memory or RELUSH_MEM_LIMIT to change it)", rl_mem_limit());

@@ -33,7 +33,7 @@ term_line 'long_c()'
 sleep 1
 t0=$(now)
 term_keys C-c
-term_wait 'interrupted$' 1 && term_wait '^> $' 1
+term_wait 'interrupted' 1 && term_wait '^> $' 1
 status=$?
 t1=$(now)
 ok $status "Ctrl-C stops a long C computation"
@@ -51,5 +51,80 @@ term_clear
 term_line 'for i = 1, 3 do collectgarbage() end print(collectgarbage("count") < 1e5)'
 term_wait '^true$'
 ok $? "memory is released after interrupts"
+
+# One Ctrl-C stops the whole command: a loop of mc calls (each of which
+# stops early and returns a partial result) does not go on to the next.
+term_clear
+term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}; count = i end'
+sleep 1
+t0=$(now)
+term_keys C-c
+term_wait 'interrupted' 1 && term_wait '^> $' 1
+status=$?
+t1=$(now)
+ok $status "Ctrl-C stops a loop of mc calls and returns to the prompt"
+elapsed=$(awk "BEGIN{print $t1 - $t0}")
+diag "back at the prompt after $elapsed s"
+awk "BEGIN{exit !($elapsed < 1)}"
+ok $? "... within 1 s"
+term_clear
+term_line 'print("count", count)'
+term_wait '^count[[:space:]]+0$'
+ok $? "... and the loop did not go on after the interrupted call"
+
+# Also through the user's own pcall: the interrupt is raised again.
+term_clear
+term_line 'for i = 1, 1e6 do pcall(mc, {depth=20, width=8, trials=1e4}) end'
+sleep 1
+term_keys C-c
+term_wait 'interrupted' 1 && term_wait '^> $' 1
+ok $? "Ctrl-C stops a loop that catches errors with pcall"
+
+# r = mc{...} typed alone: the partial result is kept in mc.partial and one
+# line says so.
+term_clear
+term_line 'mc.partial = nil; r = mc{depth=20, width=16, trials=1e9}'
+term_wait 'ETA ([0-9]+d [0-9]{2}h|[0-9]+h [0-9]{2}m|[0-9]+m [0-9]{2}s|[0-9]+s)$' 3
+ok $? "the progress bar shows a human ETA"
+term_clear
+term_keys C-c
+term_wait '^interrupted: mc stopped after [0-9]+ of 1000000000 trials; its partial result is in mc.partial$' 2
+ok $? "an interrupted mc says how far it got and where its partial result is"
+term_wait '^> $' 1
+lines=$(term_screen | grep -v '^[[:space:]]*$' | grep -vc '^> ')
+[ "$lines" -eq 1 ]
+ok $? "... in one line (got $lines)"
+term_clear
+term_line 'print(r == nil, mc.partial.interrupted, mc.partial.trials > 0, mc.partial.trials < 1e9)'
+term_wait '^true[[:space:]]+true[[:space:]]+true[[:space:]]+true$'
+ok $? "... r is left unset and mc.partial holds the partial result"
+term_clear
+term_line 'mc.partial'
+term_wait '^  [0-9]+ trials \(those finished before the interrupt, among trials 1\.\.1000000000\), seed'
+ok $? "... whose header says which trials were counted"
+
+# A script of such a loop exits 130 within 1 s of Ctrl-C.
+cat > "$term_tmp/loop.lua" <<'EOF'
+for i = 1, 100 do
+  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}
+  print(i, r.interrupted)
+end
+EOF
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
+sleep 1.5
+t0=$(now)
+term_keys C-c
+term_wait '^\[exited 130\]$' 2
+status=$?
+t1=$(now)
+ok $status "an interrupted script exits with status 130"
+elapsed=$(awk "BEGIN{print $t1 - $t0}")
+diag "the script ended after $elapsed s"
+awk "BEGIN{exit !($elapsed < 1)}"
+ok $? "... within 1 s"
+term_screen | grep -Eq '^relush: interrupted: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
+ok $? "... and says what was interrupted"
+! term_screen | grep -Eq '^1[[:space:]]'
+ok $? "... without finishing the loop body"
 
 term_done
