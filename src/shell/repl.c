@@ -333,9 +333,15 @@ static void run_command(repl *r, const char *cmd)
 		status = shell_pcall(L, 0, LUA_MULTRET);
 		int nresults = lua_gettop(L) - base;
 		if (status == LUA_OK && nresults > 0 && !ends_with_semicolon(cmd)) {
-			lua_pushcfunction(L, print_results);
+			lua_pushvalue(L, base + 1);       /* the first result becomes _ */
 			lua_insert(L, base + 1);
+			lua_pushcfunction(L, print_results);
+			lua_insert(L, base + 2);
 			status = shell_pcall(L, nresults, 0);
+			if (status == LUA_OK) {
+				lua_pushvalue(L, base + 1);
+				lua_setglobal(L, "_");
+			}
 		}
 	}
 	if (status != LUA_OK)
@@ -346,6 +352,42 @@ static void run_command(repl *r, const char *cmd)
 		printf("%s(%.3f s)%s\n", shell_colour ? SHELL_DIM : "", t, shell_colour ? SHELL_RESET : "");
 	}
 	fflush(stdout);
+}
+
+/* "?name" and "name?" (IPython, Julia): help for what name is, or for
+ * the word when it names nothing (help "arch"). '?' is never Lua, so the
+ * shortcut cannot shadow a command. Returns false when the line is not one. */
+static bool help_shortcut(repl *r, const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+	size_t n = strlen(p);
+	while (n > 0 && strchr(" \t\r\n", p[n - 1]))
+		n--;
+	if (n < 2 || (p[0] != '?' && p[n - 1] != '?') || (p[0] == '?' && p[n - 1] == '?'))
+		return false;
+	const char *word = p[0] == '?' ? p + 1 : p;
+	size_t len = n - 1;
+	while (len > 0 && (*word == ' ' || *word == '\t'))
+		word++, len--;
+	while (len > 0 && (word[len - 1] == ' ' || word[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!(word[i] == '_' || word[i] == '.' || word[i] == ':' || (word[i] >= '0' && word[i] <= '9')
+		      || (word[i] >= 'a' && word[i] <= 'z') || (word[i] >= 'A' && word[i] <= 'Z')))
+			return false;
+	/* "net:death" names a method: help "net:death"; else the value, when
+	 * the name chain finds one, or the word itself (a topic) */
+	char *cmd = malloc(2 * len + 128);
+	if (cmd == NULL)
+		return false;
+	if (memchr(word, ':', len) != NULL)
+		sprintf(cmd, "help(\"%.*s\")", (int)len, word);
+	else
+		sprintf(cmd, "do local f = load(\"return %.*s\") local ok, v = pcall(f) "
+		        "help(ok and v ~= nil and v or \"%.*s\") end", (int)len, word, (int)len, word);
+	run_command(r, cmd);
+	free(cmd);
+	return true;
 }
 
 /* ":time", ":help", ":quit": returns false when the line is not one. */
@@ -405,7 +447,7 @@ int shell_repl(lua_State *L, bool banner)
 			break;
 		if (st == READ_INTERRUPTED)
 			continue;
-		if (shell_command(&r, line, &quit)) {
+		if (shell_command(&r, line, &quit) || help_shortcut(&r, line)) {
 			if (r.tty)
 				shell_history_add(line);
 			free(line);

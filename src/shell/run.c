@@ -45,6 +45,9 @@ static int open_all(lua_State *L)
 			lua_pop(L, 1);
 		}
 	}
+	/* relush itself, as `local relush = require "relush"` would give it */
+	lua_pushvalue(L, module);
+	lua_setglobal(L, "relush");
 	shell_open_help(L, module);
 	lua_pop(L, 1);
 	const char *faults = getenv("RELUSH_FAULT_INJECTION");

@@ -92,6 +92,12 @@ void shell_help_name_of(lua_State *L, int idx);
  * table, or __methods) and returns true; else pushes nothing. */
 bool shell_push_methods(lua_State *L, int idx);
 
+/* ---- pager.c --------------------------------------------------------------- */
+/* A stream for long output: a pipe to $PAGER (less) when stdin and stdout
+ * are terminals, else stdout. Close it with shell_pager_close. */
+FILE *shell_pager_open(void);
+void shell_pager_close(FILE *f);
+
 /* ---- complete.c ------------------------------------------------------------ */
 /* Installs the readline completion functions for state L. */
 void shell_complete_init(lua_State *L);
