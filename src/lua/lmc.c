@@ -32,6 +32,10 @@ static const char *const mc_options[] = {
 	"X", "trials", "threads", "flip", "method", "stats", "view", "shard", "out",
 	"progress", "chunk", "alignment", NULL
 };
+/* The accepted values of method and stats: parsing and the option registry
+ * (completion, "did you mean") both read these. */
+static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
+static const char *const stats_names[] = {"all", "alive", NULL};
 
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
@@ -109,7 +113,9 @@ static int option_string(lua_State *L, int t, const char *field, const char *con
 				strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
 				strncat(list, names[i], sizeof list - strlen(list) - 1);
 			}
-			rlua_option_error(L, field, "must be one of %s; got %s", list, luaL_tolstring(L, -1, NULL));
+			const char *near = s ? rlua_nearest(s, names) : NULL;
+			rlua_option_error(L, field, "must be one of %s; got %s%s%s%s", list, luaL_tolstring(L, -1, NULL),
+			                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 		}
 	}
 	lua_pop(L, 1);
@@ -553,8 +559,6 @@ static int mc_l(lua_State *L)
 	cfg.threads = (unsigned)rlua_opt_int_field(L, 1, "threads", mc_default_threads(), 1, 1024);
 	cfg.flip = rlua_opt_bool_field(L, 1, "flip", 0);
 	cfg.alignment = rlua_opt_bool_field(L, 1, "alignment", 0);
-	static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
-	static const char *const stats_names[] = {"all", "alive", NULL};
 	int method = option_string(L, 1, "method", methods, 0);
 	cfg.method = method == 3 ? MC_METHOD_EXPLICIT : (mc_method)method;
 	cfg.reference = method == 3;
@@ -1439,4 +1443,7 @@ void rlua_open_mc(lua_State *L, int module)
 		names[n++] = mc_options[i];
 	names[n] = NULL;
 	rlua_register_options(L, module, "mc", names);
+	rlua_register_relu_values(L, module, "mc");
+	rlua_register_option_values(L, module, "mc", "method", methods);
+	rlua_register_option_values(L, module, "mc", "stats", stats_names);
 }

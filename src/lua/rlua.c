@@ -154,6 +154,9 @@ void rlua_check_option_names(lua_State *L, int t, const char *const *known)
 			for (size_t i = 0; known[i] && off < sizeof list; i++)
 				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
 			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+			const char *near = rlua_nearest(key, known);
+			if (near)
+				rlua_option_error(L, key, "unknown option; did you mean '%s'? The options are %s", near, list);
 			rlua_option_error(L, key, "unknown option; the options are %s", list);
 		}
 		lua_pop(L, 1);

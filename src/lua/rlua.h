@@ -6,6 +6,7 @@
 #ifndef RELUSH_RLUA_H
 #define RELUSH_RLUA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -37,8 +38,25 @@ void rlua_help_register(lua_State *L, int module, const rlua_help *entries);
 /* Records the option names a table-taking function accepts, in
  * module._options[fn] (a list), for completion and help. */
 void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names);
+/* Records the accepted values of one option, module._options[fn][option]
+ * (a list), for completion and "did you mean"; the list given is the one
+ * the option's parser checks against. */
+void rlua_register_option_values(lua_State *L, int module, const char *fn, const char *option,
+                                 const char *const *values);
 /* relu's option names (NULL-terminated), for callers that extend them. */
 extern const char *const rlua_relu_options[];
+/* The law names of weights and bias (NULL-terminated). */
+extern const char *const rlua_law_names[];
+/* Registers the values of relu's options (arch, weights, bias) for fn. */
+void rlua_register_relu_values(lua_State *L, int module, const char *fn);
+
+/* ---- did you mean (suggest.c) -------------------------------------------- */
+/* Edit distance with transpositions, case-insensitive (names up to 64). */
+int rlua_edit_distance(const char *a, const char *b);
+/* Is name a plausible intent for word at that distance (or a completion of it)? */
+bool rlua_close_enough(const char *word, const char *name, int distance);
+/* The nearest plausible name of the NULL-terminated list, or NULL. */
+const char *rlua_nearest(const char *word, const char *const *names);
 
 /* ---- module pieces ------------------------------------------------------- */
 void rlua_open_matrix(lua_State *L, int module);

@@ -521,7 +521,12 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 		return;
 	}
 	lua_pop(L, 1);
-	fprintf(help_out, "No help entry matches \"%s\". help() lists every entry by topic.\n", query);
+	const char *near = shell_suggest(L, query, 't');
+	if (near)
+		fprintf(help_out, "No help entry matches \"%s\"; did you mean \"%s\"? help() lists every "
+		        "entry by topic.\n", query, near);
+	else
+		fprintf(help_out, "No help entry matches \"%s\". help() lists every entry by topic.\n", query);
 }
 
 /* help(obj): the methods of its type, and for a table its fields. */

@@ -298,8 +298,9 @@ static int message_handler(lua_State *L)
 		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	}
 	lua_pushstring(L, msg);
+	shell_push_suggestion(L, msg);
 	push_short_traceback(L);
-	lua_concat(L, 2);
+	lua_concat(L, 3);
 	return 1;
 }
 

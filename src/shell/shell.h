@@ -92,6 +92,15 @@ void shell_help_name_of(lua_State *L, int idx);
  * table, or __methods) and returns true; else pushes nothing. */
 bool shell_push_methods(lua_State *L, int idx);
 
+/* ---- suggest.c ------------------------------------------------------------- */
+/* The nearest existing name to word, of a kind: 'g' a global, 'm' a method
+ * of the API, 'f' a field (API functions and globals), 't' a help entry or
+ * topic. NULL when none is close; the string lives until the next call. */
+const char *shell_suggest(lua_State *L, const char *word, char kind);
+/* Pushes "; did you mean 'x'?" for an error message about a nil global,
+ * method or field when a near name exists, else "". */
+void shell_push_suggestion(lua_State *L, const char *msg);
+
 /* ---- pager.c --------------------------------------------------------------- */
 /* A stream for long output: a pipe to $PAGER (less) when stdin and stdout
  * are terminals, else stdout. Close it with shell_pager_close. */
