@@ -458,8 +458,11 @@ static void help_overview(lua_State *L, int reg, int width)
 	out("relush: explore neuron death in deep ReLU networks. help(x) explains one entry,\n"
 	    "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.\n\n");
 	list_topics(L, reg, NULL, width);
+	out("\nGuides to the theory: ");
+	shell_guide_list(help_out);
+	out(".\n");
 	out("\nIn the shell: Tab completes names, methods and options; :time toggles timing;\n"
-	    "Ctrl-C stops a computation; Ctrl-D leaves. See relush(1).\n");
+	    "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).\n");
 }
 
 static bool string_matches(const char *name, const char *query, bool whole_last_part)
@@ -481,6 +484,8 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 		return;
 	}
 	lua_pop(L, 1);
+	if (shell_guide(query, help_out, width, out_wrapped))
+		return;
 	if (topic_exists(L, reg, query)) {
 		list_topics(L, reg, query, width);
 		return;
@@ -755,6 +760,7 @@ void shell_open_help(lua_State *L, int module)
 		lua_setfield(L, -2, shell_entries[i].name);
 	}
 	lua_pop(L, 1);
+	shell_open_guides(L, module);
 	lua_pushcfunction(L, help);
 	lua_setglobal(L, "help");
 }

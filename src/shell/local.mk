@@ -8,6 +8,7 @@ src_relush_SOURCES = \
 	src/shell/pretty.c \
 	src/shell/help.c \
 	src/shell/pager.c \
+	src/shell/guides.c \
 	src/shell/suggest.c \
 	src/shell/complete.c \
 	src/shell/history.c \

@@ -92,6 +92,15 @@ void shell_help_name_of(lua_State *L, int idx);
  * table, or __methods) and returns true; else pushes nothing. */
 bool shell_push_methods(lua_State *L, int idx);
 
+/* ---- guides.c -------------------------------------------------------------- */
+/* Registers the teaching topics (help "arch", "paper", ...) in module._guides. */
+void shell_open_guides(lua_State *L, int module);
+/* Writes guide name to out (text wrapped by wrap(text, indent, width));
+ * false when there is no such guide. */
+bool shell_guide(const char *name, FILE *out, int width, void (*wrap)(const char *, int, int));
+/* Writes the guides as a list: help "alive", help "dead", ... */
+void shell_guide_list(FILE *out);
+
 /* ---- suggest.c ------------------------------------------------------------- */
 /* The nearest existing name to word, of a kind: 'g' a global, 'm' a method
  * of the API, 'f' a field (API functions and globals), 't' a help entry or

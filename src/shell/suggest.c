@@ -65,6 +65,16 @@ static void consider_registry(lua_State *L, const char *word, char kind, char *b
 		}
 	}
 	lua_settop(L, top);
+	if (kind == 't' && lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module") == LUA_TTABLE
+	    && lua_getfield(L, -1, "_guides") == LUA_TTABLE) {
+		lua_pushnil(L);
+		while (lua_next(L, -2) != 0) {
+			if (lua_type(L, -2) == LUA_TSTRING)
+				consider(word, lua_tostring(L, -2), lua_rawlen(L, -2), best, best_d);
+			lua_pop(L, 1);
+		}
+	}
+	lua_settop(L, top);
 }
 
 static void consider_globals(lua_State *L, const char *word, char *best, int *best_d)
