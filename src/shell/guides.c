@@ -187,12 +187,12 @@ bool shell_guide(const char *name, FILE *out, int width, void (*wrap)(const char
 		const guide_item *it = &g->items[k];
 		char line[400];
 		if (numbered)
-			snprintf(line, sizeof line, "%d. %s (%s)", k + 1, it->claim, it->section);
+			snprintf(line, sizeof line, "%d. %s", k + 1, it->claim);
 		else
-			snprintf(line, sizeof line, "%s (%s)", it->claim, it->section);
+			snprintf(line, sizeof line, "%s", it->claim);
 		fputs("\n", out);
 		wrap(line, 2, width);
-		fprintf(out, "    > %s\n", it->example);
+		fprintf(out, "    > %s\n    (%s)\n", it->example, it->section);
 	}
 	return true;
 }

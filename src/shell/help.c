@@ -734,6 +734,10 @@ static const struct {
 	  "name, method or topic (help \"death\"); help(obj) lists the methods of a net, "
 	  "matrix or report.",
 	  "help(relu)" },
+	{ "mc.shard", "mc", "mc.shard = {i, N} | false",
+	  "The shard mc runs when a call gives none: relush --shard i/N sets it to {i, N}; false "
+	  "(the default) runs every trial. A call's own shard option wins.",
+	  "mc.shard = {1, 2}; print(mc{depth=4, width=3, trials=100, seed=1}.trials); mc.shard = false" },
 };
 
 void shell_open_help(lua_State *L, int module)

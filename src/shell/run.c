@@ -45,6 +45,13 @@ static int open_all(lua_State *L)
 			lua_pop(L, 1);
 		}
 	}
+	/* mc.shard exists from the start (false: every trial), so that it is
+	 * seen, completed and documented before --shard sets it */
+	if (lua_getfield(L, module, "mc") == LUA_TTABLE && lua_getfield(L, -1, "shard") == LUA_TNIL) {
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -3, "shard");
+	}
+	lua_settop(L, module);
 	/* relush itself, as `local relush = require "relush"` would give it */
 	lua_pushvalue(L, module);
 	lua_setglobal(L, "relush");
