@@ -142,8 +142,8 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 		return;
 	}
 	if (!lua_istable(L, -1))
-		rlua_option_error(L, "shard", "%smust be a table {i, N} (run shard i of N) or false, got a %s",
-		                  from, luaL_typename(L, -1));
+		rlua_option_error(L, "shard", "%smust be a table {i, N} (run shard i of N) or false, got %s",
+		                  from, rlua_got(L, -1));
 	int s = lua_gettop(L);
 	lua_Integer v[2];
 	for (int k = 0; k < 2; k++) {
@@ -534,8 +534,8 @@ static int mc_l(lua_State *L)
 	if (lua_getfield(L, 1, "X") != LUA_TNIL) {
 		X = rlua_to_matrix(L, -1);
 		if (!X)
-			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got a %s",
-			                  luaL_typename(L, -1));
+			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got %s",
+			                  rlua_got(L, -1));
 		if (!input_given)
 			spec->input = X->cols;
 		else if (X->cols != spec->input)
@@ -582,8 +582,8 @@ static int mc_l(lua_State *L)
 	else if (type == LUA_TBOOLEAN)
 		ctx.bar = ctx.bar && lua_toboolean(L, 4);
 	else if (type != LUA_TNIL)
-		rlua_option_error(L, "progress", "must be true, false or a function(p), got a %s",
-		                  luaL_typename(L, 4));
+		rlua_option_error(L, "progress", "must be true, false or a function(p), got %s",
+		                  rlua_got(L, 4));
 	lua_getfield(L, LUA_REGISTRYINDEX, VIEW_HOOK_KEY);           /* index 5 */
 	if (view && lua_isfunction(L, 5)) {
 		ctx.view_fn = 5;
@@ -594,7 +594,7 @@ static int mc_l(lua_State *L)
 	if (lua_getfield(L, 1, "out") != LUA_TNIL) {              /* index 6 */
 		if (lua_type(L, 6) != LUA_TSTRING)
 			rlua_option_error(L, "out", "must be the name of a results file (a string such as "
-			                  "\"results.jsonl\"), got a %s", luaL_typename(L, 6));
+			                  "\"results.jsonl\"), got %s", rlua_got(L, 6));
 		out = lua_tostring(L, 6);
 	}
 	if (ctx.bar || ctx.user_fn || ctx.view_fn) {
@@ -685,8 +685,8 @@ static int replay_l(lua_State *L)
 	if (!lua_isnoneornil(L, 3)) {
 		X = rlua_to_matrix(L, 3);
 		if (!X)
-			return luaL_argerror(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got a %s",
-			                     luaL_typename(L, 3)));
+			return luaL_argerror(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got %s",
+			                     rlua_got(L, 3)));
 		uint64_t sum = mc_checksum(X);
 		if (sum != rec->x_checksum) {
 			char want[24], got[24];
@@ -856,7 +856,7 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	if (uniform)
-		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, depth == 1 ? "" : "s",
+		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, rlua_s(depth),
 		         (long long)w0);
 	else
 		snprintf(shape, sizeof shape, "%.0f layers of widths %lld...", depth, (long long)w0);
@@ -877,7 +877,7 @@ static int result_tostring(lua_State *L)
 		         "among trials %.0f..%.0f%s)", trials, numf(L, 1, "first_trial"),
 		         numf(L, 1, "last_trial"), shard);
 	else
-		snprintf(counted, sizeof counted, "%.0f trials (trials %.0f..%.0f%s)", trials,
+		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
 		         numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard);
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
@@ -925,7 +925,7 @@ static int result_tostring(lua_State *L)
 		rlua_table_row(t, row);
 	}
 	snprintf(v[0], 120, "%.0f", numf(L, 1, "alive_trials"));
-	snprintf(v[1], 120, "of %.0f trials", trials);
+	snprintf(v[1], 120, "of %.0f trial%s", trials, rlua_s(trials));
 	{
 		const char *row[] = {"alive trials", v[0], v[1], ""};
 		rlua_table_row(t, row);
@@ -1214,7 +1214,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 	}
 	if (!lua_istable(L, arg))
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
-		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got a %s", luaL_typename(L, arg)));
+		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got %s", rlua_got(L, arg)));
 	lua_Integer n = luaL_len(L, arg);
 	if (n == 0)
 		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
@@ -1239,7 +1239,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 			}
 		} else {
 			luaL_argerror(L, arg, lua_pushfstring(L, "item %I must be a results file name, a Monte "
-			              "Carlo result or a list of them (mc.load), got a %s", i, luaL_typename(L, v)));
+			              "Carlo result or a list of them (mc.load), got %s", i, rlua_got(L, v)));
 		}
 		lua_settop(L, v - 1);
 	}

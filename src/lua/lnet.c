@@ -24,7 +24,7 @@ static size_t *widths_option(lua_State *L, int idx, size_t *count)
 {
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) != LUA_TTABLE)
-		rlua_option_error(L, "widths", "must be a list of integers >= 1, got a %s", luaL_typename(L, idx));
+		rlua_option_error(L, "widths", "must be a list of integers >= 1, got %s", rlua_got(L, idx));
 	lua_Integer n = luaL_len(L, idx);
 	if (n < 1)
 		rlua_option_error(L, "widths", "must list at least one width, got an empty list");
@@ -140,8 +140,8 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
 		law = (rl_law){sd > 0 ? LAW_NORMAL : LAW_ZERO, SCALE_FIXED, sd};
 	} else if (type != LUA_TNIL) {
-		rlua_option_error(L, field, "must be a law name or a law table%s, got a %s",
-		                  strcmp(field, "bias") == 0 ? " or a number" : "", luaL_typename(L, -1));
+		rlua_option_error(L, field, "must be a law name or a law table%s, got %s",
+		                  strcmp(field, "bias") == 0 ? " or a number" : "", rlua_got(L, -1));
 	}
 	lua_pop(L, 1);
 	return law;
@@ -418,7 +418,8 @@ static int net_tostring(lua_State *L)
 		uniform &= s->widths[l] == s->widths[0];
 	char shape[96], w[64], b[64];
 	if (uniform)
-		snprintf(shape, sizeof shape, "%zu layers of width %zu", s->depth, s->widths[0]);
+		snprintf(shape, sizeof shape, "%zu layer%s of width %zu", s->depth, rlua_s((double)s->depth),
+		         s->widths[0]);
 	else if (s->depth <= 8) {
 		size_t off = (size_t)snprintf(shape, sizeof shape, "widths {");
 		for (size_t l = 0; l < s->depth && off < sizeof shape; l++)

@@ -10,6 +10,21 @@
 #include <unistd.h>
 #include "rlua.h"
 
+const char *rlua_got(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNONE:
+	case LUA_TNIL: return "nil";
+	case LUA_TBOOLEAN: return "a boolean";
+	case LUA_TNUMBER: return "a number";
+	case LUA_TSTRING: return "a string";
+	case LUA_TTABLE: return "a table";
+	case LUA_TFUNCTION: return "a function";
+	case LUA_TTHREAD: return "a thread";
+	default: return "a userdata";
+	}
+}
+
 static void describe(lua_State *L, int idx, char *buf, size_t len)
 {
 	if (lua_type(L, idx) == LUA_TNUMBER && isnan(lua_tonumber(L, idx)))
@@ -19,7 +34,7 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 	else if (lua_type(L, idx) == LUA_TSTRING)
 		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
 	else
-		snprintf(buf, len, "a %s", luaL_typename(L, idx));
+		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
 
 /* Checks the value at idx is an integer-valued finite number in range;
@@ -126,7 +141,7 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def)
 	int v = def, type = lua_getfield(L, t, field);
 	if (type != LUA_TNIL) {
 		if (type != LUA_TBOOLEAN)
-			rlua_option_error(L, field, "must be true or false, got a %s", luaL_typename(L, -1));
+			rlua_option_error(L, field, "must be true or false, got %s", rlua_got(L, -1));
 		v = lua_toboolean(L, -1);
 	}
 	lua_pop(L, 1);
@@ -169,8 +184,8 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 {
 	arg = lua_absindex(L, arg);
 	if (lua_type(L, arg) != LUA_TTABLE)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
-		                                      what, luaL_typename(L, arg)));
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got %s",
+		                                      what, rlua_got(L, arg)));
 	lua_Integer n = luaL_len(L, arg);
 	if (n < 1)
 		luaL_argerror(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));

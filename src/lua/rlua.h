@@ -80,6 +80,11 @@ lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integ
                                lua_Integer min, lua_Integer max);
 double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
 int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
+/* What the value at idx is, for "got %s" in errors: "nil" (also for no
+ * value), else "a table", "a number"... */
+const char *rlua_got(lua_State *L, int idx);
+/* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
+static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* Raises "bad option 'field' to 'fn' (msg)". */
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...);
 /* Rejects any key of the options table at t not in the NULL-terminated list. */
