@@ -342,33 +342,96 @@ static int looks_numeric(const char *s)
 	       || strcmp(s, "inf") == 0 || strcmp(s, "-inf") == 0 || strcmp(s, "-") == 0;
 }
 
-void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
+static int fold_width;        /* 0: tables print whole */
+
+void rlua_set_fold_width(int columns) { fold_width = columns > 0 ? columns : 0; }
+
+/* Emits the header, the rule and the rows for the columns listed in cols. */
+static void emit_block(const rlua_table *t, luaL_Buffer *b, const int *cols, int n, const bool *right)
 {
-	if (!t)
-		return;
 	for (size_t r = 0; r < t->nrows; r++) {
-		for (int j = 0; j < t->ncols; j++) {
+		for (int c = 0; c < n; c++) {
+			int j = cols[c];
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
 			s = s ? s : "";
 			size_t pad = t->widths[j] - strlen(s);
-			int right = r > 0 && looks_numeric(s);
-			if (j)
+			/* the header sits over its column: right-aligned over numbers */
+			bool align_right = r == 0 ? right[j] : looks_numeric(s);
+			if (c)
 				luaL_addstring(b, "  ");
-			for (size_t k = 0; right && k < pad; k++)
+			for (size_t k = 0; align_right && k < pad; k++)
 				luaL_addchar(b, ' ');
 			luaL_addstring(b, s);
-			for (size_t k = 0; !right && j + 1 < t->ncols && k < pad; k++)
+			for (size_t k = 0; !align_right && c + 1 < n && k < pad; k++)
 				luaL_addchar(b, ' ');
 		}
 		luaL_addchar(b, '\n');
 		if (r == 0) {
 			size_t total = 0;
-			for (int j = 0; j < t->ncols; j++)
-				total += t->widths[j] + (j ? 2 : 0);
+			for (int c = 0; c < n; c++)
+				total += t->widths[cols[c]] + (c ? 2 : 0);
+			if (fold_width > 0 && total > (size_t)fold_width)
+				total = (size_t)fold_width;
 			for (size_t k = 0; k < total; k++)
 				luaL_addchar(b, '-');
 			luaL_addchar(b, '\n');
 		}
+	}
+}
+
+void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
+{
+	if (!t)
+		return;
+	int cols[64];
+	bool right[64];
+	int ncols = t->ncols < 64 ? t->ncols : 64;
+	size_t total = 0;
+	for (int j = 0; j < ncols; j++) {
+		/* a column whose cells are all numbers is right-aligned */
+		bool numeric = false, text = false;
+		for (size_t r = 1; r < t->nrows; r++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
+			if (s && *s && looks_numeric(s))
+				numeric = true;
+			else if (s && *s)
+				text = true;
+		}
+		right[j] = numeric && !text;
+		total += t->widths[j] + (j ? 2 : 0);
+	}
+	if (fold_width == 0 || total <= (size_t)fold_width || ncols < 3) {
+		for (int j = 0; j < ncols; j++)
+			cols[j] = j;
+		emit_block(t, b, cols, ncols, right);
+		table_free(t);
+		return;
+	}
+	/* Too wide: blocks of columns that fit, each led by the first column
+	 * (the layer), as wide tables fold. */
+	int next = 1;
+	while (next < ncols) {
+		int n = 0;
+		size_t used = t->widths[0];
+		cols[n++] = 0;
+		while (next < ncols) {
+			/* a column with an empty header belongs to the one before it
+			 * ("measured" spans the value and its interval) */
+			int group_end = next + 1;
+			size_t group = 2 + t->widths[next];
+			while (group_end < ncols && (!t->cells[group_end] || !*t->cells[group_end])) {
+				group += 2 + t->widths[group_end];
+				group_end++;
+			}
+			if (n > 1 && used + group > (size_t)fold_width)
+				break;
+			used += group;
+			while (next < group_end)
+				cols[n++] = next++;
+		}
+		if (cols[1] > 1)
+			luaL_addchar(b, '\n');
+		emit_block(t, b, cols, n, right);
 	}
 	table_free(t);
 }

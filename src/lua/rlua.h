@@ -143,6 +143,10 @@ rlua_table *rlua_table_new(int ncols, const char *const *headers);
  * the top of the stack. */
 rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers);
 void rlua_table_row(rlua_table *t, const char *const *cells);
+/* Tables wider than columns fold into blocks of columns, each led by the
+ * first column; 0 (the default) prints them whole. The shell sets it to
+ * the terminal's width while it prints a result. */
+void rlua_set_fold_width(int columns);
 /* Appends the formatted table to the luaL_Buffer and frees t. */
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Number formatting for tables: %.6g-like, but tiny probabilities in

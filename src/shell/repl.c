@@ -17,6 +17,7 @@
 #include <readline/history.h>
 #include <lauxlib.h>
 #include "relush/interrupt.h"
+#include "lua/rlua.h"
 #include "shell/shell.h"
 #include "view/ttyguard.h"
 
@@ -290,23 +291,77 @@ static bool incomplete(lua_State *L, int status)
 /* Runs under shell_pcall: the values to print are the arguments. A report
  * (a relush object printing over several lines) gets its first line, the
  * header, in bold on a colour terminal. */
+/* Pushes text with every line longer than width wrapped at spaces, the
+ * continuation indented 2 more than the line (a report's prose lines; its
+ * tables are already folded to the width). */
+static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	const char *end = s + len;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *line_end = nl ? nl : end;
+		size_t indent = strspn(s, " ");
+		luaL_addlstring(&b, s, indent);
+		size_t col = indent, spaces = 0;
+		/* words go out with the spaces before them, which a break drops */
+		for (const char *p = s + indent; p < line_end;) {
+			if (*p == ' ') {
+				spaces++;
+				p++;
+				continue;
+			}
+			const char *w = p;
+			while (w < line_end && *w != ' ')
+				w++;
+			size_t wl = (size_t)(w - p);
+			if (col > indent + 2 && col + spaces + wl > (size_t)width) {
+				luaL_addchar(&b, '\n');
+				for (size_t k = 0; k < indent + 2; k++)
+					luaL_addchar(&b, ' ');
+				col = indent + 2;
+			} else {
+				for (size_t k = 0; k < spaces; k++)
+					luaL_addchar(&b, ' ');
+				col += spaces;
+			}
+			spaces = 0;
+			luaL_addlstring(&b, p, wl);
+			col += wl;
+			p = w;
+		}
+		for (size_t k = 0; k < spaces; k++)      /* a line's own trailing spaces stay */
+			luaL_addchar(&b, ' ');
+		if (nl)
+			luaL_addchar(&b, '\n');
+		s = nl ? nl + 1 : end;
+	}
+	luaL_pushresult(&b);
+}
+
 static int print_results(lua_State *L)
 {
 	int n = lua_gettop(L);
 	int width = shell_term_width();
 	for (int i = 1; i <= n; i++) {
+		int type = luaL_getmetafield(L, i, "__name");
+		bool report = type == LUA_TSTRING && strncmp(lua_tostring(L, -1), "relush.", 7) == 0;
+		if (type != LUA_TNIL)
+			lua_pop(L, 1);
+		rlua_set_fold_width(report ? width : 0);
 		shell_pretty(L, i, width, true);
+		rlua_set_fold_width(0);
 		size_t len;
 		const char *s = lua_tolstring(L, -1, &len);
 		const char *nl = memchr(s, '\n', len);
-		bool report = false;
-		if (shell_colour && nl != NULL) {
-			int type = luaL_getmetafield(L, i, "__name");
-			report = type == LUA_TSTRING && strncmp(lua_tostring(L, -1), "relush.", 7) == 0;
-			if (type != LUA_TNIL)
-				lua_pop(L, 1);
+		if (report && nl != NULL) {
+			push_wrapped(L, s, len, width);
+			lua_remove(L, -2);
+			s = lua_tolstring(L, -1, &len);
+			nl = memchr(s, '\n', len);
 		}
-		if (report) {
+		if (report && shell_colour && nl != NULL) {
 			fputs(SHELL_BOLD, stdout);
 			fwrite(s, 1, (size_t)(nl - s), stdout);
 			fputs(SHELL_RESET, stdout);

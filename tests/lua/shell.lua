@@ -298,6 +298,20 @@ do
   t.ok(err:find("did you mean 'gram'?", 1, true), "a misspelled option value suggests the value")
   t.ok(out:find('did you mean "residual"?', 1, true), "a misspelled help topic suggests the guide")
 
+  -- reports fold to narrow terminals as tables do; headers sit over their columns
+  out = repl("mc{depth=3, width=2, trials=100, seed=1}\nrelu(3, 2, {seed=1}):death(inputs.gaussian(4, 2, {seed=1}))\n" ..
+             "relu(3, 2, {seed=1}):flip(inputs.gaussian(4, 2, {seed=1}))\n", "COLUMNS=40")
+  local long = {}
+  for line in out:gmatch("[^\n]+") do
+    if #line > 40 and line:find("%S%s+%S") then long[#long + 1] = line end
+  end
+  t.ok(#long == 0 and out:find("died here", 1, true) and out:find("dead neurons", 1, true),
+       "reports fold at 40 columns" .. (#long > 0 and (": " .. table.concat(long, " | ")) or ""))
+  out = repl("mc{depth=3, width=2, trials=100, seed=1}\n", "COLUMNS=120")
+  local header = out:match("\n(layer[^\n]*died here)\n")
+  local row = out:match("\n(    1 [^\n]*%))\n")
+  t.ok(header and row and #header == #row, "the header 'died here' ends over its column")
+
   -- _ and the relush global
   out = repl("1 + 1\n_\n_ * 3\nx = 5;\n_\nprint(relush == require 'relush', relush.version == require('relush').version)\n")
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
