@@ -342,6 +342,53 @@ static void out_entry_line(lua_State *L, int entry, int width)
 	out("\n");
 }
 
+/* Appends a, b and c to text (of size cap, used bytes so far), cut when full. */
+static void append(char *text, size_t cap, size_t *used, const char *a, const char *b, const char *c)
+{
+	int n = snprintf(text + *used, cap - *used, "%s%s%s", a, b ? b : "?", c);
+	if (n > 0)
+		*used = *used + (size_t)n < cap ? *used + (size_t)n : cap - 1;
+}
+
+/* "Values:" of a table-taking function's options, from the option
+ * registry (module._options[fn][option]), the lists its parser checks. */
+static void out_option_values(lua_State *L, const char *name, int width)
+{
+	int top = lua_gettop(L);
+	push_module(L);
+	if (!lua_istable(L, -1) || lua_getfield(L, -1, "_options") != LUA_TTABLE
+	    || lua_getfield(L, -1, name) != LUA_TTABLE) {
+		lua_settop(L, top);
+		return;
+	}
+	int opts = lua_gettop(L);
+	char text[2048] = "Values: ";
+	size_t used = strlen(text);
+	bool any = false;
+	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, opts); i++) {
+		lua_rawgeti(L, opts, i);                    /* the option's name */
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, opts) == LUA_TTABLE) {
+				int values = lua_gettop(L);
+				append(text, sizeof text, &used, any ? "; " : "", lua_tostring(L, values - 1), " = ");
+				for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, values); k++) {
+					lua_rawgeti(L, values, k);
+					append(text, sizeof text, &used, k > 1 ? " | \"" : "\"", lua_tostring(L, -1), "\"");
+					lua_pop(L, 1);
+				}
+				any = true;
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	append(text, sizeof text, &used, ".", "", "");
+	if (any)
+		out_wrapped(text, 2, width);
+	lua_settop(L, top);
+}
+
 static void out_entry(lua_State *L, const char *name, int entry, int width)
 {
 	const char *sig = entry_field(L, entry, "signature");
@@ -356,6 +403,7 @@ static void out_entry(lua_State *L, const char *name, int entry, int width)
 	}
 	out("\n");
 	out_wrapped(entry_field(L, entry, "summary"), 2, width);
+	out_option_values(L, name, width);
 	if (*example) {
 		out("  Example:  ");
 		out_styled(SHELL_GREEN, example);

@@ -430,16 +430,18 @@ static bool help_shortcut(repl *r, const char *line)
 		if (!(word[i] == '_' || word[i] == '.' || word[i] == ':' || (word[i] >= '0' && word[i] <= '9')
 		      || (word[i] >= 'a' && word[i] <= 'z') || (word[i] >= 'A' && word[i] <= 'Z')))
 			return false;
-	/* "net:death" names a method: help "net:death"; else the value, when
-	 * the name chain finds one, or the word itself (a topic) */
-	char *cmd = malloc(2 * len + 128);
+	/* "net:death" names a method: help "net:death"; else the value when
+	 * it is one help explains (a function, table or object), or the word
+	 * itself ("arch" a guide, "net.depth" an entry) */
+	char *cmd = malloc(2 * len + 256);
 	if (cmd == NULL)
 		return false;
 	if (memchr(word, ':', len) != NULL)
 		sprintf(cmd, "help(\"%.*s\")", (int)len, word);
 	else
-		sprintf(cmd, "do local f = load(\"return %.*s\") local ok, v = pcall(f) "
-		        "help(ok and v ~= nil and v or \"%.*s\") end", (int)len, word, (int)len, word);
+		sprintf(cmd, "do local ok, v = pcall(load(\"return %.*s\") or error) local t = type(v) "
+		        "help((ok and (t == 'function' or t == 'table' or t == 'userdata')) and v or \"%.*s\") end",
+		        (int)len, word, (int)len, word);
 	run_command(r, cmd);
 	free(cmd);
 	return true;
