@@ -156,13 +156,22 @@ lua_State *shell_open(void)
  * "interrupted" is stopped again at its next instruction. */
 static void stop_hook(lua_State *L, lua_Debug *ar)
 {
-	(void)ar;
 	if (sigint_count == 0) {
 		lua_sethook(L, NULL, 0, 0);
 		return;
 	}
 	lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
-	luaL_error(L, "interrupted");
+	/* where the code was stopped: the current line of the hooked function,
+	 * or of its caller when it is a C function (mc returning) */
+	lua_Debug at;
+	for (int level = 0; level < 3 && lua_getstack(L, level, &at); level++)
+		if (lua_getinfo(L, "Sl", &at) && at.currentline > 0) {
+			lua_pushfstring(L, "%s:%d: interrupted", at.short_src, at.currentline);
+			lua_error(L);
+		}
+	(void)ar;
+	lua_pushliteral(L, "interrupted");
+	lua_error(L);
 }
 
 /* While code runs: stop C kernels through the engine's flag and Lua code
@@ -293,7 +302,7 @@ static int message_handler(lua_State *L)
 		/* the hook's error reads "chunk:line: interrupted" */
 		const char *msg = lua_tostring(L, 1);
 		const char *tail = msg ? strstr(msg, ": interrupted") : NULL;
-		if (tail != NULL && tail[13] == '\0' && interrupt_where[0] == '\0')
+		if (tail != NULL && tail > msg && interrupt_where[0] == '\0')
 			snprintf(interrupt_where, sizeof interrupt_where, "%.*s", (int)(tail - msg), msg);
 		lua_pushliteral(L, "interrupted");
 		return 1;
@@ -380,10 +389,11 @@ void shell_report(lua_State *L, int status)
 		msg = "(error object is not a string)";
 	/* no Lua allocation here: the heap may be at its limit */
 	char why[400] = "";
-	if (last_call_interrupted && interrupt_partial[0])
-		snprintf(why, sizeof why, ": %s", interrupt_partial);
-	else if (last_call_interrupted && error_style == SHELL_ERRORS_BATCH && interrupt_where[0])
-		snprintf(why, sizeof why, " at %s", interrupt_where);
+	/* a script says where it stopped; the REPL's "stdin:1" would say nothing */
+	bool where = last_call_interrupted && error_style == SHELL_ERRORS_BATCH && interrupt_where[0];
+	if (last_call_interrupted)
+		snprintf(why, sizeof why, "%s%s%s%s", where ? " at " : "", where ? interrupt_where : "",
+		         interrupt_partial[0] ? ": " : "", interrupt_partial);
 	if (status == LUA_ERRMEM && heap.refused)
 		snprintf(why, sizeof why, ": the Lua heap reached the memory limit of %zu bytes "
 		         "(set limits.memory or RELUSH_MEM_LIMIT to change it)", rl_mem_limit());

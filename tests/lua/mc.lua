@@ -157,7 +157,7 @@ end}
 print("went on", r.trials)
 ]])
   local out, err, status = proc.run(dir, os.getenv("RELUSH") or arg[-1], "int.lua", "", nil, "timeout 120")
-  local counted, requested = err:match("relush: interrupted: mc stopped after (%d+) of (%d+) trials; " ..
+  local counted, requested = err:match("relush: interrupted at int%.lua:%d+: mc stopped after (%d+) of (%d+) trials; " ..
                                        "its partial result is in mc.partial\n")
   t.is(status, 130, "SIGINT stops mc and the script: exit status 130")
   t.ok(counted and tonumber(counted) < 1e8 and requested == "100000000",

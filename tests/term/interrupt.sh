@@ -112,9 +112,17 @@ elapsed=$(awk "BEGIN{print $t1 - $t0}")
 diag "the script ended after $elapsed s"
 awk "BEGIN{exit !($elapsed < 1)}"
 ok $? "... within 1 s"
-term_screen | grep -Eq '^relush: interrupted: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
-ok $? "... and says what was interrupted"
+term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
+ok $? "... and says where, and what was interrupted"
 ! term_screen | grep -Eq '^1[[:space:]]'
 ok $? "... without finishing the loop body"
+
+# A script stopped in Lua code says where.
+printf 'local n = 0\nwhile true do\n  n = n + 1\nend\n' > "$term_tmp/spin.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' spin.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at spin.lua:[2-4]$'
+ok $? "a script stopped in a Lua loop exits 130 saying where it stopped"
 
 term_done
