@@ -780,7 +780,10 @@ static const struct {
 	  "Explains the API. help() lists every entry by topic; help(f) shows the signature, "
 	  "an explanation and an example for an API function; help \"word\" finds entries by "
 	  "name, method or topic (help \"death\"); help(obj) lists the methods of a net, "
-	  "matrix or report.",
+	  "matrix or report. Guides explain the theory with one-liners to try: help \"alive\", "
+	  "\"dead\", \"arch\", \"residual\", \"batchnorm\", \"flip\" and \"paper\" (each claim of "
+	  "the paper). ?relu and relu? are shortcuts for help(relu); a name that matches nothing "
+	  "gets \"did you mean\". help() goes through $PAGER (less) at a terminal.",
 	  "help(relu)" },
 	{ "mc.shard", "mc", "mc.shard = {i, N} | false",
 	  "The shard mc runs when a call gives none: relush --shard i/N sets it to {i, N}; false "
