@@ -25,6 +25,16 @@ void rlua_help_register(lua_State *L, int module, const rlua_help *entries)
 	lua_pop(L, 1);
 }
 
+/* Pushes a Lua list of the NULL-terminated strings. */
+static void push_string_list(lua_State *L, const char *const *strings)
+{
+	lua_newtable(L);
+	for (lua_Integer i = 0; strings[i]; i++) {
+		lua_pushstring(L, strings[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+}
+
 void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names)
 {
 	module = lua_absindex(L, module);
@@ -34,11 +44,7 @@ void rlua_register_options(lua_State *L, int module, const char *fn, const char 
 		lua_pushvalue(L, -1);
 		lua_setfield(L, module, "_options");
 	}
-	lua_newtable(L);
-	for (lua_Integer i = 0; names[i]; i++) {
-		lua_pushstring(L, names[i]);
-		lua_rawseti(L, -2, i + 1);
-	}
+	push_string_list(L, names);
 	lua_setfield(L, -2, fn);
 	lua_pop(L, 1);
 }
@@ -49,11 +55,7 @@ void rlua_register_option_values(lua_State *L, int module, const char *fn, const
 	module = lua_absindex(L, module);
 	if (lua_getfield(L, module, "_options") != LUA_TTABLE || lua_getfield(L, -1, fn) != LUA_TTABLE)
 		luaL_error(L, "internal error: the values of %s{%s=} are registered before its options", fn, option);
-	lua_newtable(L);
-	for (lua_Integer i = 0; values[i]; i++) {
-		lua_pushstring(L, values[i]);
-		lua_rawseti(L, -2, i + 1);
-	}
+	push_string_list(L, values);
 	lua_setfield(L, -2, option);
 	lua_pop(L, 2);
 }

@@ -5,20 +5,22 @@
 # in mc.partial and says so in one line; a script exits 130.
 . "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
 
-# ctrl_c_to_prompt REGEX DESCRIPTION: presses Ctrl-C, then checks that a
-# line matching REGEX and the prompt come within 1 s.
-ctrl_c_to_prompt() {
+# ctrl_c_within_1s REGEX DESCRIPTION [THEN]: presses Ctrl-C, then checks
+# that a line matching REGEX (and then one matching THEN) comes within 1 s.
+ctrl_c_within_1s() {
 	t0=$(now)
 	term_keys C-c
-	term_wait "$1" 1 && term_wait '^> $' 1
+	term_wait "$1" 2 && { [ -z "${3:-}" ] || term_wait "$3" 1; }
 	status=$?
 	t1=$(now)
 	ok $status "$2"
 	elapsed=$(awk "BEGIN{print $t1 - $t0}")
-	diag "back at the prompt after $elapsed s"
+	diag "done after $elapsed s"
 	awk "BEGIN{exit !($elapsed < 1)}"
 	ok $? "... within 1 s"
 }
+# ctrl_c_to_prompt REGEX DESCRIPTION: ... and back at the prompt.
+ctrl_c_to_prompt() { ctrl_c_within_1s "$1" "$2" '^> $'; }
 
 term_start
 ok $? "the shell starts"
@@ -102,16 +104,7 @@ end
 EOF
 term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
 sleep 1.5
-t0=$(now)
-term_keys C-c
-term_wait '^\[exited 130\]$' 2
-status=$?
-t1=$(now)
-ok $status "an interrupted script exits with status 130"
-elapsed=$(awk "BEGIN{print $t1 - $t0}")
-diag "the script ended after $elapsed s"
-awk "BEGIN{exit !($elapsed < 1)}"
-ok $? "... within 1 s"
+ctrl_c_within_1s '^\[exited 130\]$' "an interrupted script exits with status 130"
 term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
 ok $? "... and says where, and what was interrupted"
 ! term_screen | grep -Eq '^1[[:space:]]'
