@@ -39,7 +39,8 @@ int rlua_edit_distance(const char *a, const char *b)
 		prev = cur;
 		cur = t;
 	}
-	return prev[m];
+	/* "relU" for "relu": a difference of case alone is still one edit */
+	return prev[m] == 0 && strcmp(a, b) != 0 ? 1 : prev[m];
 }
 
 bool rlua_close_enough(const char *word, const char *name, int distance)

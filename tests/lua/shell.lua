@@ -312,6 +312,24 @@ do
   local row = out:match("\n(    1 [^\n]*%))\n")
   t.ok(header and row and #header == #row, "the header 'died here' ends over its column")
 
+  -- did you mean, by class of misspelling: a swap, a missing letter, an
+  -- extra letter, a case change, a prefix; a word near nothing gets none
+  local function message(opts) local ok, e = pcall(relu, opts) return ok and "" or tostring(e) end
+  local cases = {
+    {{depht = 3, width = 2}, "depth"}, {{wdth = 2, depth = 2}, "width"}, {{seedd = 1, depth = 2, width = 2}, "seed"},
+    {{Arch = "plain", depth = 2, width = 2}, "arch"}, {{depth = 2, width = 2, arch = "res"}, "residual"},
+    {{depth = 2, width = 2, arch = "Dense"}, "dense"}, {{depth = 2, width = 2, weights = "glorto"}, "glorot"},
+  }
+  local wrong = {}
+  for _, c in ipairs(cases) do
+    if not message(c[1]):find("did you mean '" .. c[2] .. "'", 1, true) then wrong[#wrong + 1] = c[2] end
+  end
+  t.ok(#wrong == 0, "misspelled options and values suggest the nearest name" ..
+       (#wrong > 0 and (": missed " .. table.concat(wrong, ", ")) or ""))
+  t.ok(not message{banana = 1, depth = 2, width = 2}:find("did you mean", 1, true)
+       and message{banana = 1, depth = 2, width = 2}:find("the options are", 1, true),
+       "a word near no option gets the list, not a guess")
+
   -- _ and the relush global
   out = repl("1 + 1\n_\n_ * 3\nx = 5;\n_\nprint(relush == require 'relush', relush.version == require('relush').version)\n")
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
