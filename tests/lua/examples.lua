@@ -1,10 +1,10 @@
 -- examples.lua: every example of the help registry (module._help) and of
 -- help's guides (module._guides: help "paper", "arch", ...) runs without an
 -- error. The examples are documentation users copy, so each runs as a user
--- would: in a fresh relush, in a folder holding the files examples read
--- (points.csv, results.jsonl, shard files), after a prelude that defines the
--- variables examples refer to (net, X, r, p). Checked: exit status 0 and
--- nothing on stderr.
+-- would: typed at the prompt of a fresh relush, in a folder holding the
+-- files examples read (points.csv, results.jsonl, shard files), after a
+-- prelude that defines the variables examples refer to (net, X, r, p).
+-- Checked: exit status 0 and nothing on stderr.
 local t = require "tap"
 local proc = require "proc"
 local relush = require "relush"
@@ -46,9 +46,11 @@ t.ok(#examples >= 40, "the registry and the guides hold examples: " .. #examples
 t.ok(relush._guides and relush._guides.paper and #relush._guides.paper.items >= 8,
      'help "paper" lists the claims of the paper with their one-liners')
 
+-- typed at the prompt, as users copy them (the REPL reads stdin: an
+-- expression prints its value; an error goes to stderr)
 for _, ex in ipairs(examples) do
-  proc.spit(dir .. "/example.lua", prelude .. ex.code .. "\n")
-  local out, err, st = proc.run(dir, RELUSH, "example.lua", "", "NO_COLOR=1 COLUMNS=100", "timeout 120")
+  local out, err, st = proc.run(dir, RELUSH, "-i", prelude .. ex.code .. "\n", "NO_COLOR=1 COLUMNS=100",
+                                "timeout 120")
   local ok = st == 0 and err == ""
   if not ok then t.diag(ex.what .. ": " .. ex.code .. "\n#   status " .. tostring(st) .. ": " .. err) end
   t.ok(ok, "the example of " .. ex.what .. " runs")
