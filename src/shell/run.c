@@ -389,8 +389,10 @@ void shell_report(lua_State *L, int status)
 		msg = "(error object is not a string)";
 	/* no Lua allocation here: the heap may be at its limit */
 	char why[400] = "";
-	/* a script says where it stopped; the REPL's "stdin:1" would say nothing */
-	bool where = last_call_interrupted && error_style == SHELL_ERRORS_BATCH && interrupt_where[0];
+	/* say where the code stopped, except at the prompt's own "stdin:1",
+	 * which says nothing the user does not see */
+	bool where = last_call_interrupted && interrupt_where[0]
+	             && (error_style == SHELL_ERRORS_BATCH || strncmp(interrupt_where, "stdin:", 6) != 0);
 	if (last_call_interrupted)
 		snprintf(why, sizeof why, "%s%s%s%s", where ? " at " : "", where ? interrupt_where : "",
 		         interrupt_partial[0] ? ": " : "", interrupt_partial);

@@ -53,6 +53,13 @@ term_line 'for i = 1, 3 do collectgarbage() end print(collectgarbage("count") < 
 term_wait '^true$'
 ok $? "memory is released after interrupts"
 
+# Code from a file says where it was stopped; the prompt's own lines do not.
+printf 'function spin()\n  local n = 0\n  while true do n = n + 1 end\nend\n' > "$term_tmp/spin_lib.lua"
+term_clear
+term_line 'dofile("spin_lib.lua"); spin()'
+sleep 0.5
+ctrl_c_to_prompt 'interrupted at spin_lib.lua:3$' "Ctrl-C in a function from a file says where it stopped"
+
 # One Ctrl-C stops the whole command: a loop of mc calls (each of which
 # stops early and returns a partial result) does not go on to the next.
 term_clear
