@@ -320,18 +320,37 @@ static int message_handler(lua_State *L)
 	return 1;
 }
 
-/* The value of mc.partial (NULL when there is none): an interrupted mc
- * leaves its partial result there; comparing before and after a call tells
- * whether this call left one. */
-static const void *partial_result(lua_State *L)
+/* The value of mc.partial as a light userdata (NULL when there is none):
+ * an interrupted mc leaves its partial result there; comparing before and
+ * after a call tells whether this call left one. With describe (upvalue),
+ * fills interrupt_partial from it. Runs protected: looking up a field may
+ * allocate a string, which may fail. */
+static int look_at_partial(lua_State *L)
 {
+	bool describe = lua_toboolean(L, 1);
 	const void *p = NULL;
-	int top = lua_gettop(L);
 	if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module") == LUA_TTABLE
 	    && lua_getfield(L, -1, "mc") == LUA_TTABLE
-	    && lua_getfield(L, -1, "partial") == LUA_TTABLE)
+	    && lua_getfield(L, -1, "partial") == LUA_TTABLE) {
 		p = lua_topointer(L, -1);
-	lua_settop(L, top);
+		if (describe && lua_getfield(L, -1, "trials") == LUA_TNUMBER
+		    && lua_getfield(L, -2, "requested") == LUA_TNUMBER)
+			snprintf(interrupt_partial, sizeof interrupt_partial,
+			         "mc stopped after %.0f of %.0f trials; its partial result is in mc.partial",
+			         lua_tonumber(L, -2), lua_tonumber(L, -1));
+	}
+	lua_pushlightuserdata(L, (void *)p);
+	return 1;
+}
+
+static const void *partial_result(lua_State *L, bool describe)
+{
+	const void *p = NULL;
+	lua_pushcfunction(L, look_at_partial);   /* light: pushing it allocates nothing */
+	lua_pushboolean(L, describe);
+	if (lua_pcall(L, 1, 1, 0) == LUA_OK)
+		p = lua_touserdata(L, -1);
+	lua_pop(L, 1);
 	return p;
 }
 
@@ -339,27 +358,15 @@ static const void *partial_result(lua_State *L)
 static void note_partial_result(lua_State *L, const void *before)
 {
 	interrupt_partial[0] = '\0';
-	const void *now = partial_result(L);
-	if (now == NULL || now == before)
-		return;
-	int top = lua_gettop(L);
-	lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
-	lua_getfield(L, -1, "mc");
-	lua_getfield(L, -1, "partial");
-	lua_getfield(L, -1, "trials");
-	lua_getfield(L, -2, "requested");
-	if (lua_isinteger(L, -2) && lua_isinteger(L, -1))
-		snprintf(interrupt_partial, sizeof interrupt_partial,
-		         "mc stopped after %lld of %lld trials; its partial result is in mc.partial",
-		         (long long)lua_tointeger(L, -2), (long long)lua_tointeger(L, -1));
-	lua_settop(L, top);
+	if (partial_result(L, false) != before)
+		partial_result(L, true);
 }
 
 int shell_pcall(lua_State *L, int nargs, int nresults)
 {
 	int base = lua_gettop(L) - nargs;
 	struct sigaction old;
-	const void *partial_before = partial_result(L);
+	const void *partial_before = partial_result(L, false);
 	interrupt_where[0] = '\0';
 	lua_pushcfunction(L, message_handler);
 	lua_insert(L, base);
