@@ -445,6 +445,39 @@ static int in_string_quote(int start)
 	return quote;
 }
 
+/* What completion found, computed under lua_pcall (looking names up may
+ * allocate, and an allocation may fail): candidates in found, or file
+ * names wanted, or nothing (a signature was shown). */
+enum completion_kind { COMPLETE_CANDIDATES, COMPLETE_FILES, COMPLETE_NOTHING };
+
+typedef struct completion_request {
+	const char *text;
+	int start;
+	enum completion_kind kind;
+} completion_request;
+
+static int find_completions(lua_State *L)
+{
+	completion_request *rq = lua_touserdata(L, 1);
+	int top = lua_gettop(L);
+	rq->kind = COMPLETE_CANDIDATES;
+	if (rl_completion_quote_character || in_string_quote(rq->start)) {
+		if (!complete_option_value(L, rq->text, rq->start))
+			rq->kind = COMPLETE_FILES;
+		return 0;
+	}
+	if (complete_options(L, rq->text, rq->start))
+		return 0;
+	lua_settop(L, top);
+	if (rq->text[0] == '\0' && show_signature(L, rq->start)) {
+		rq->kind = COMPLETE_NOTHING;
+		return 0;
+	}
+	lua_settop(L, top);
+	complete_expression(L, rq->text);
+	return 0;
+}
+
 static char **attempt_completion(const char *text, int start, int end)
 {
 	lua_State *L = completion_state;
@@ -452,26 +485,18 @@ static char **attempt_completion(const char *text, int start, int end)
 	rl_completion_append_character = '\0';
 	rl_attempted_completion_over = 1;
 	clear_candidates();
+	completion_request rq = { text, start, COMPLETE_NOTHING };
 	int top = lua_gettop(L);
-	if (rl_completion_quote_character || in_string_quote(start)) {
-		bool values = complete_option_value(L, text, start);
-		lua_settop(L, top);
-		if (values)
-			return found.n ? rl_completion_matches(text, next_candidate) : NULL;
+	lua_pushcfunction(L, find_completions);
+	lua_pushlightuserdata(L, &rq);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+		rq.kind = COMPLETE_NOTHING;          /* out of memory: no completion */
+	lua_settop(L, top);
+	if (rq.kind == COMPLETE_FILES) {
 		rl_filename_completion_desired = 1;
 		return rl_completion_matches(text, rl_filename_completion_function);
 	}
-	if (!complete_options(L, text, start)) {
-		lua_settop(L, top);
-		if (text[0] == '\0' && show_signature(L, start)) {
-			lua_settop(L, top);
-			return NULL;
-		}
-		lua_settop(L, top);
-		complete_expression(L, text);
-	}
-	lua_settop(L, top);
-	if (found.n == 0)
+	if (rq.kind == COMPLETE_NOTHING || found.n == 0)
 		return NULL;
 	return rl_completion_matches(text, next_candidate);
 }
