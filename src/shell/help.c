@@ -689,11 +689,25 @@ static bool help_api_table(lua_State *L, int reg, const char *name, int width)
 	if (own)
 		out_entry(L, name, lua_gettop(L), width);
 	lua_settop(L, top);
+	lua_pushfstring(L, "%s.", name);
 	if (!own && topic_exists(L, reg, name)) {
+		/* plot: its functions in full (plot.lines), then the whole topic */
+		const char *prefix = lua_tostring(L, -1);
+		push_sorted_names(L, reg);
+		int names = lua_gettop(L);
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, names); i++) {
+			lua_rawgeti(L, names, i);
+			const char *entry = lua_tostring(L, -1);
+			if (strncmp(entry, prefix, strlen(prefix)) == 0 && lua_gettable(L, reg) == LUA_TTABLE) {
+				out_entry(L, entry, lua_gettop(L), width);
+				out("\n");
+			}
+			lua_pop(L, 1);
+		}
 		list_topics(L, reg, name, width);
+		lua_settop(L, top);
 		return true;
 	}
-	lua_pushfstring(L, "%s.", name);
 	const char *prefix = lua_tostring(L, -1);
 	size_t plen = strlen(prefix);
 	push_sorted_names(L, reg);

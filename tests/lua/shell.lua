@@ -257,7 +257,9 @@ do
        "help(mc) shows mc's full entry")
   t.ok(reg.view == nil or (out:find(reg.view.signature, 1, true) and out:find(reg.view.example, 1, true)
        and not out:find("table fields", 1, true)), "help(view) shows view's full entry")
-  t.ok(reg["plot.lines"] == nil or out:find(reg["plot.lines"].signature, 1, true), "help(plot) shows the plot entries")
+  t.ok(reg["plot.lines"] == nil or (out:find(reg["plot.lines"].example, 1, true)
+       and (reg["Plot:svg"] == nil or out:find(reg["Plot:svg"].signature, 1, true))),
+       "help(plot) shows plot.lines in full and the plot topic")
   out = repl("help(nil)\nhelp(no_such_variable)\n")
   local _, nils = out:gsub("the value given is nil", "")
   t.ok(nils == 2 and not out:find("construction", 1, true), "help(nil) says the value is nil, not the whole API")
