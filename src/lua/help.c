@@ -1,6 +1,8 @@
 /* help.c: the help registry. Every binding file registers its entries here;
  * help(), completion hints and the man-page test all read module._help, so
- * the three cannot drift apart. */
+ * the three cannot drift apart. module._options[fn] lists a table-taking
+ * function's option names, and module._options[fn][option] the values an
+ * option accepts, from the same C lists its parser checks against. */
 #include "rlua.h"
 
 void rlua_help_register(lua_State *L, int module, const rlua_help *entries)
@@ -23,6 +25,16 @@ void rlua_help_register(lua_State *L, int module, const rlua_help *entries)
 	lua_pop(L, 1);
 }
 
+/* Pushes a Lua list of the NULL-terminated strings. */
+static void push_string_list(lua_State *L, const char *const *strings)
+{
+	lua_newtable(L);
+	for (lua_Integer i = 0; strings[i]; i++) {
+		lua_pushstring(L, strings[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+}
+
 void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names)
 {
 	module = lua_absindex(L, module);
@@ -32,11 +44,18 @@ void rlua_register_options(lua_State *L, int module, const char *fn, const char 
 		lua_pushvalue(L, -1);
 		lua_setfield(L, module, "_options");
 	}
-	lua_newtable(L);
-	for (lua_Integer i = 0; names[i]; i++) {
-		lua_pushstring(L, names[i]);
-		lua_rawseti(L, -2, i + 1);
-	}
+	push_string_list(L, names);
 	lua_setfield(L, -2, fn);
 	lua_pop(L, 1);
+}
+
+void rlua_register_option_values(lua_State *L, int module, const char *fn, const char *option,
+                                 const char *const *values)
+{
+	module = lua_absindex(L, module);
+	if (lua_getfield(L, module, "_options") != LUA_TTABLE || lua_getfield(L, -1, fn) != LUA_TTABLE)
+		luaL_error(L, "internal error: the values of %s{%s=} are registered before its options", fn, option);
+	push_string_list(L, values);
+	lua_setfield(L, -2, option);
+	lua_pop(L, 2);
 }

@@ -19,7 +19,7 @@ static double check_count(lua_State *L, int arg, const char *what, double min)
 	rl_err e;
 	if (lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_argerror(L, arg, lua_pushfstring(L, "%s must be an integer >= %d, got %s",
-		                                             what, (int)min, luaL_typename(L, arg)));
+		                                             what, (int)min, rlua_got(L, arg)));
 	double v = lua_tonumber(L, arg);
 	if (bound_check_count(v, min, what, &e))
 		luaL_argerror(L, arg, e.msg);
@@ -31,7 +31,7 @@ static double check_prob(lua_State *L, int arg)
 	rl_err e;
 	if (lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_argerror(L, arg, lua_pushfstring(L, "p must be a probability strictly "
-		                                             "between 0 and 1, got %s", luaL_typename(L, arg)));
+		                                             "between 0 and 1, got %s", rlua_got(L, arg)));
 	double p = lua_tonumber(L, arg);
 	if (bound_check_prob(p, "p", &e))
 		luaL_argerror(L, arg, e.msg);
@@ -45,7 +45,7 @@ static int opt_bool(lua_State *L, int arg, const char *what, int def)
 		return def;
 	if (lua_type(L, arg) != LUA_TBOOLEAN)
 		return luaL_argerror(L, arg, lua_pushfstring(L, "%s must be true or false, got %s", what,
-		                                             luaL_typename(L, arg)));
+		                                             rlua_got(L, arg)));
 	return lua_toboolean(L, arg);
 }
 
@@ -77,7 +77,7 @@ static int check_net(lua_State *L, int arg, net_arg *a)
 	}
 	if (lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of widths or a width "
-		                                             "and a depth, got %s", luaL_typename(L, arg)));
+		                                             "and a depth, got %s", rlua_got(L, arg)));
 	a->n = check_count(L, arg, "width", 1);
 	a->k = check_count(L, arg + 1, "depth", 0);
 	return 2;
@@ -210,8 +210,8 @@ static int layers_tostring(lua_State *L)
 	char lower[32], death[32], head[128];
 	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
 	rlua_fmt_number(death, sizeof death, num_field(L, 1, "death"));
-	snprintf(head, sizeof head, "Lower bound per layer: %lld layers, L = %s, 1 - L = %s\n\n",
-	         (long long)depth, lower, death);
+	snprintf(head, sizeof head, "Lower bound per layer: %lld layer%s, L = %s, 1 - L = %s\n\n",
+	         (long long)depth, rlua_s((double)depth), lower, death);
 	static const char *const headers[] = {"layer", "width", "survival 1-2^-n", "hazard 2^-n",
 	                                      "cumulative L", "death 1-L"};
 	rlua_table *t = rlua_table_push(L, 6, headers);

@@ -63,8 +63,8 @@ static size_t memory_value(lua_State *L, int idx)
 			           lua_tostring(L, idx));
 		break;
 	default:
-		luaL_error(L, "bad value for 'limits.memory' (must be %s, got a %s)", accepted,
-		           luaL_typename(L, idx));
+		luaL_error(L, "bad value for 'limits.memory' (must be %s, got %s)", accepted,
+		           rlua_got(L, idx));
 	}
 	return bytes;
 }

@@ -21,7 +21,7 @@ rl_mat *rlua_check_matrix(lua_State *L, int arg)
 	rl_mat *m = rlua_to_matrix(L, arg);
 	if (!m)
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected an input set (a Matrix, e.g. from "
-		              "inputs.gaussian), got a %s", luaL_typename(L, arg)));
+		              "inputs.gaussian), got %s", rlua_got(L, arg)));
 	return m;
 }
 
@@ -109,7 +109,8 @@ static int matrix_tostring(lua_State *L)
 	rl_mat *m = rlua_check_matrix(L, 1);
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
-	lua_pushfstring(L, "Matrix: %I points x %I dimensions\n", (lua_Integer)m->rows, (lua_Integer)m->cols);
+	lua_pushfstring(L, "Matrix: %I point%s x %I dimension%s\n", (lua_Integer)m->rows, rlua_s((double)m->rows),
+	                (lua_Integer)m->cols, rlua_s((double)m->cols));
 	luaL_addvalue(&b);
 	size_t show = m->rows <= 8 ? m->rows : 5;
 	for (size_t i = 0; i < show; i++) {

@@ -32,6 +32,10 @@ static const char *const mc_options[] = {
 	"X", "trials", "threads", "flip", "method", "stats", "view", "shard", "out",
 	"progress", "chunk", "alignment", NULL
 };
+/* The accepted values of method and stats: parsing and the option registry
+ * (completion, "did you mean") both read these. */
+static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
+static const char *const stats_names[] = {"all", "alive", NULL};
 
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
@@ -109,7 +113,9 @@ static int option_string(lua_State *L, int t, const char *field, const char *con
 				strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
 				strncat(list, names[i], sizeof list - strlen(list) - 1);
 			}
-			rlua_option_error(L, field, "must be one of %s; got %s", list, luaL_tolstring(L, -1, NULL));
+			const char *near = s ? rlua_nearest(s, names) : NULL;
+			rlua_option_error(L, field, "must be one of %s; got %s%s%s%s", list, luaL_tolstring(L, -1, NULL),
+			                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 		}
 	}
 	lua_pop(L, 1);
@@ -136,8 +142,8 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 		return;
 	}
 	if (!lua_istable(L, -1))
-		rlua_option_error(L, "shard", "%smust be a table {i, N} (run shard i of N) or false, got a %s",
-		                  from, luaL_typename(L, -1));
+		rlua_option_error(L, "shard", "%smust be a table {i, N} (run shard i of N) or false, got %s",
+		                  from, rlua_got(L, -1));
 	int s = lua_gettop(L);
 	lua_Integer v[2];
 	for (int k = 0; k < 2; k++) {
@@ -271,6 +277,25 @@ static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
 	return stop;
 }
 
+/* A duration as people read it: "42s", "3m 12s", "5h 02m", "2d 07h";
+ * "?" when unknown. */
+static void human_duration(double seconds, char *buf, size_t len)
+{
+	if (!isfinite(seconds) || seconds < 0 || seconds > 1e12) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	unsigned long long s = (unsigned long long)(seconds + 0.5);
+	if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum %02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh %02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%llud %02lluh", s / 86400, s / 3600 % 24);
+}
+
 static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 {
 	if (p->final) {
@@ -288,10 +313,7 @@ static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 		bar[i] = i < full ? '=' : (i == full ? '>' : ' ');
 	bar[30] = '\0';
 	char eta[32];
-	if (isfinite(p->eta))
-		snprintf(eta, sizeof eta, "%.1f s", p->eta);
-	else
-		snprintf(eta, sizeof eta, "?");
+	human_duration(p->eta, eta, sizeof eta);
 	fprintf(stderr, "\r\033[Kmc [%s] %llu/%llu %5.1f%%  %.4g trials/s  ETA %s", bar,
 	        (unsigned long long)p->done, (unsigned long long)p->total, 100.0 * frac, p->rate, eta);
 	fflush(stderr);
@@ -479,6 +501,18 @@ static void push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- mc(opts) ---------------------------------------------------------------------- */
 
+/* mc.partial = the result at res; true when it was stored. Leaves
+ * values on the stack (callers reset it). */
+static int keep_partial(lua_State *L, int res)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
+	if (!lua_istable(L, -1) || lua_getfield(L, -1, "mc") != LUA_TTABLE)
+		return 0;
+	lua_pushvalue(L, res);
+	lua_setfield(L, -2, "partial");
+	return 1;
+}
+
 static int mc_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -500,8 +534,8 @@ static int mc_l(lua_State *L)
 	if (lua_getfield(L, 1, "X") != LUA_TNIL) {
 		X = rlua_to_matrix(L, -1);
 		if (!X)
-			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got a %s",
-			                  luaL_typename(L, -1));
+			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got %s",
+			                  rlua_got(L, -1));
 		if (!input_given)
 			spec->input = X->cols;
 		else if (X->cols != spec->input)
@@ -525,8 +559,6 @@ static int mc_l(lua_State *L)
 	cfg.threads = (unsigned)rlua_opt_int_field(L, 1, "threads", mc_default_threads(), 1, 1024);
 	cfg.flip = rlua_opt_bool_field(L, 1, "flip", 0);
 	cfg.alignment = rlua_opt_bool_field(L, 1, "alignment", 0);
-	static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
-	static const char *const stats_names[] = {"all", "alive", NULL};
 	int method = option_string(L, 1, "method", methods, 0);
 	cfg.method = method == 3 ? MC_METHOD_EXPLICIT : (mc_method)method;
 	cfg.reference = method == 3;
@@ -550,15 +582,15 @@ static int mc_l(lua_State *L)
 	else if (type == LUA_TBOOLEAN)
 		ctx.bar = ctx.bar && lua_toboolean(L, 4);
 	else if (type != LUA_TNIL)
-		rlua_option_error(L, "progress", "must be true, false or a function(p), got a %s",
-		                  luaL_typename(L, 4));
+		rlua_option_error(L, "progress", "must be true, false or a function(p), got %s",
+		                  rlua_got(L, 4));
 	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);         /* index 5 */
 	rlua_mc_observer *observer = view && lua_islightuserdata(L, 5) ? lua_touserdata(L, 5) : NULL;
 	const char *out = NULL;
 	if (lua_getfield(L, 1, "out") != LUA_TNIL) {              /* index 6 */
 		if (lua_type(L, 6) != LUA_TSTRING)
 			rlua_option_error(L, "out", "must be the name of a results file (a string such as "
-			                  "\"results.jsonl\"), got a %s", luaL_typename(L, 6));
+			                  "\"results.jsonl\"), got %s", rlua_got(L, 6));
 		out = lua_tostring(L, 6);
 	}
 	rl_err e;
@@ -593,13 +625,8 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				push_result(L, rec, 2);
-				int res = lua_gettop(L);
-				lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
-				if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
-					lua_pushvalue(L, res);
-					lua_setfield(L, -2, "partial");
+				if (keep_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
-				}
 			}
 		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
@@ -619,6 +646,13 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	push_result(L, rec, 2);
+	if (rec->result.interrupted) {
+		/* Ctrl-C stops the whole command in the shell, so the caller may
+		 * never receive this result: it is kept in mc.partial too. */
+		int res = lua_gettop(L);
+		keep_partial(L, res);
+		lua_settop(L, res);
+	}
 	if (out && mc_records_save(out, &rec, 1, 1, &e))
 		return luaL_error(L, "mc: the run finished but its result could not be saved (%s); "
 		                  "the result is lost unless you run it again", e.msg);
@@ -648,8 +682,8 @@ static int replay_l(lua_State *L)
 	if (!lua_isnoneornil(L, 3)) {
 		X = rlua_to_matrix(L, 3);
 		if (!X)
-			return luaL_argerror(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got a %s",
-			                     luaL_typename(L, 3)));
+			return luaL_argerror(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got %s",
+			                     rlua_got(L, 3)));
 		uint64_t sum = mc_checksum(X);
 		if (sum != rec->x_checksum) {
 			char want[24], got[24];
@@ -819,10 +853,11 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	if (uniform)
-		snprintf(shape, sizeof shape, "%.0f layers of width %lld", depth, (long long)w0);
+		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, rlua_s(depth),
+		         (long long)w0);
 	else
 		snprintf(shape, sizeof shape, "%.0f layers of widths %lld...", depth, (long long)w0);
-	char line[600], shard[64] = "";
+	char line[600], shard[64] = "", counted[160];
 	if (lua_getfield(L, 1, "shard") == LUA_TTABLE) {
 		lua_geti(L, -1, 1);
 		lua_geti(L, -2, 2);
@@ -832,12 +867,21 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	double pieces = numf(L, 1, "pieces");
+	/* An interrupted run counted the trials its threads finished: not
+	 * the whole range, and not always its first ones. */
+	if (interrupted)
+		snprintf(counted, sizeof counted, "%.0f trials (those finished before the interrupt, "
+		         "among trials %.0f..%.0f%s)", trials, numf(L, 1, "first_trial"),
+		         numf(L, 1, "last_trial"), shard);
+	else
+		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
+		         numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard);
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
-	         "  %.0f trials (trials %.0f..%.0f%s), seed %.0f, method %s (%s), %.0f thread%s, "
+	         "  %s, seed %.0f, method %s (%s), %.0f thread%s, "
 	         "%.3g s, %.4g trials/s\n",
 	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", numf(L, 1, "input"),
-	         trials, numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard, numf(L, 1, "seed"),
+	         counted, numf(L, 1, "seed"),
 	         strf(L, 1, "method"), strf(L, 1, "evaluation"), numf(L, 1, "threads"),
 	         numf(L, 1, "threads") == 1 ? "" : "s", numf(L, 1, "seconds"), numf(L, 1, "rate"));
 	luaL_addstring(&b, line);
@@ -878,7 +922,7 @@ static int result_tostring(lua_State *L)
 		rlua_table_row(t, row);
 	}
 	snprintf(v[0], 120, "%.0f", numf(L, 1, "alive_trials"));
-	snprintf(v[1], 120, "of %.0f trials", trials);
+	snprintf(v[1], 120, "of %.0f trial%s", trials, rlua_s(trials));
 	{
 		const char *row[] = {"alive trials", v[0], v[1], ""};
 		rlua_table_row(t, row);
@@ -1167,7 +1211,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 	}
 	if (!lua_istable(L, arg))
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
-		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got a %s", luaL_typename(L, arg)));
+		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got %s", rlua_got(L, arg)));
 	lua_Integer n = luaL_len(L, arg);
 	if (n == 0)
 		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
@@ -1192,7 +1236,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 			}
 		} else {
 			luaL_argerror(L, arg, lua_pushfstring(L, "item %I must be a results file name, a Monte "
-			              "Carlo result or a list of them (mc.load), got a %s", i, luaL_typename(L, v)));
+			              "Carlo result or a list of them (mc.load), got %s", i, rlua_got(L, v)));
 		}
 		lua_settop(L, v - 1);
 	}
@@ -1292,7 +1336,9 @@ static const rlua_help mc_help[] = {
 	 "alive_trials, died_at (per layer: dead networks whose last point died there), layers (per "
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
 	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
-	 "the run and returns the partial result with interrupted = true. mc is a table you can call: "
+	 "the run: its partial result (interrupted = true, the trials finished so far) is kept in "
+	 "mc.partial, and in the shell the whole command or script stops too (a script exits with "
+	 "status 130). mc is a table you can call: "
 	 "see also mc.merge, mc.load and mc.shard.",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
 	{"r:replay", "mc", "r:replay(i)",
@@ -1396,4 +1442,7 @@ void rlua_open_mc(lua_State *L, int module)
 		names[n++] = mc_options[i];
 	names[n] = NULL;
 	rlua_register_options(L, module, "mc", names);
+	rlua_register_relu_values(L, module, "mc");
+	rlua_register_option_values(L, module, "mc", "method", methods);
+	rlua_register_option_values(L, module, "mc", "stats", stats_names);
 }

@@ -24,7 +24,7 @@ static size_t *widths_option(lua_State *L, int idx, size_t *count)
 {
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) != LUA_TTABLE)
-		rlua_option_error(L, "widths", "must be a list of integers >= 1, got a %s", luaL_typename(L, idx));
+		rlua_option_error(L, "widths", "must be a list of integers >= 1, got %s", rlua_got(L, idx));
 	lua_Integer n = luaL_len(L, idx);
 	if (n < 1)
 		rlua_option_error(L, "widths", "must list at least one width, got an empty list");
@@ -44,24 +44,39 @@ static size_t *widths_option(lua_State *L, int idx, size_t *count)
 	return w;
 }
 
+/* The law names relu and mc accept for weights and bias: read by parsing,
+ * by its error message and (through the option registry) by completion. */
+const char *const rlua_law_names[] = {"he", "glorot", "normal", "uniform", "laplace", NULL};
+static const struct { rl_law_kind kind; rl_scale_rule rule; } law_of_name[] = {
+	{LAW_NORMAL, SCALE_HE}, {LAW_NORMAL, SCALE_GLOROT}, {LAW_NORMAL, SCALE_HE},
+	{LAW_UNIFORM, SCALE_HE}, {LAW_LAPLACE, SCALE_HE},
+};
+/* bias also takes "zero" */
+static const char *const bias_law_names[] = {"zero", "he", "glorot", "normal", "uniform", "laplace", NULL};
+
 static rl_law_kind law_kind_named(lua_State *L, const char *field, const char *name, rl_scale_rule *rule)
 {
 	*rule = SCALE_HE;
-	if (strcmp(name, "he") == 0 || strcmp(name, "normal") == 0)
-		return LAW_NORMAL;
-	if (strcmp(name, "glorot") == 0) {
-		*rule = SCALE_GLOROT;
-		return LAW_NORMAL;
-	}
-	if (strcmp(name, "uniform") == 0)
-		return LAW_UNIFORM;
-	if (strcmp(name, "laplace") == 0)
-		return LAW_LAPLACE;
-	if (strcmp(name, "zero") == 0 && strcmp(field, "bias") == 0)
+	for (size_t i = 0; rlua_law_names[i]; i++)
+		if (strcmp(name, rlua_law_names[i]) == 0) {
+			*rule = law_of_name[i].rule;
+			return law_of_name[i].kind;
+		}
+	bool bias = strcmp(field, "bias") == 0;
+	if (bias && strcmp(name, "zero") == 0)
 		return LAW_ZERO;
-	rlua_option_error(L, field, "unknown law '%s'; use he, glorot, normal, uniform, laplace%s, "
-	                  "or a table like {law='uniform', a=0.5}", name,
-	                  strcmp(field, "bias") == 0 ? ", zero, a number (normal sd)" : "");
+	const char *const *names = bias ? bias_law_names : rlua_law_names;
+	char list[160] = "";
+	for (size_t i = 0; names[i]; i++) {
+		strncat(list, names[i], sizeof list - strlen(list) - 1);
+		strncat(list, ", ", sizeof list - strlen(list) - 1);
+	}
+	const char *near = rlua_nearest(name, names);
+	char hint[80] = "";
+	if (near)
+		snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+	rlua_option_error(L, field, "unknown law '%s'%s; use %s%sor a table like {law='uniform', a=0.5}",
+	                  name, hint, list, bias ? "a number (normal sd), " : "");
 	return LAW_ZERO;
 }
 
@@ -125,8 +140,8 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
 		law = (rl_law){sd > 0 ? LAW_NORMAL : LAW_ZERO, SCALE_FIXED, sd};
 	} else if (type != LUA_TNIL) {
-		rlua_option_error(L, field, "must be a law name or a law table%s, got a %s",
-		                  strcmp(field, "bias") == 0 ? " or a number" : "", luaL_typename(L, -1));
+		rlua_option_error(L, field, "must be a law name or a law table%s, got %s",
+		                  strcmp(field, "bias") == 0 ? " or a number" : "", rlua_got(L, -1));
 	}
 	lua_pop(L, 1);
 	return law;
@@ -141,9 +156,20 @@ static rl_arch arch_option(lua_State *L, int t)
 		for (arch = ARCH_PLAIN; arch <= ARCH_BATCHNORM; arch++)
 			if (strcmp(name, arch_name(arch)) == 0)
 				break;
-		if (arch > ARCH_BATCHNORM)
-			rlua_option_error(L, "arch", "must be one of plain, residual, dense, skip, batchnorm; got %s",
-			                  luaL_tolstring(L, -1, NULL));
+		if (arch > ARCH_BATCHNORM) {
+			const char *names[ARCH_BATCHNORM + 2];
+			char list[120] = "";
+			for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++) {
+				names[a] = arch_name(a);
+				strncat(list, a ? ", " : "", sizeof list - strlen(list) - 1);
+				strncat(list, names[a], sizeof list - strlen(list) - 1);
+			}
+			names[ARCH_BATCHNORM + 1] = NULL;
+			const char *near = rlua_nearest(name, names);
+			rlua_option_error(L, "arch", "must be one of %s; got %s%s%s%s", list,
+			                  luaL_tolstring(L, -1, NULL), near ? " (did you mean '" : "",
+			                  near ? near : "", near ? "'?)" : "");
+		}
 	}
 	lua_pop(L, 1);
 	return arch;
@@ -410,7 +436,8 @@ static int net_tostring(lua_State *L)
 		uniform &= s->widths[l] == s->widths[0];
 	char shape[96], w[64], b[64];
 	if (uniform)
-		snprintf(shape, sizeof shape, "%zu layers of width %zu", s->depth, s->widths[0]);
+		snprintf(shape, sizeof shape, "%zu layer%s of width %zu", s->depth, rlua_s((double)s->depth),
+		         s->widths[0]);
 	else if (s->depth <= 8) {
 		size_t off = (size_t)snprintf(shape, sizeof shape, "widths {");
 		for (size_t l = 0; l < s->depth && off < sizeof shape; l++)
@@ -630,6 +657,17 @@ static const rlua_help net_help[] = {
 	{NULL, NULL, NULL, NULL, NULL}
 };
 
+void rlua_register_relu_values(lua_State *L, int module, const char *fn)
+{
+	const char *arches[ARCH_BATCHNORM + 2];
+	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
+		arches[a] = arch_name(a);
+	arches[ARCH_BATCHNORM + 1] = NULL;
+	rlua_register_option_values(L, module, fn, "arch", arches);
+	rlua_register_option_values(L, module, fn, "weights", rlua_law_names);
+	rlua_register_option_values(L, module, fn, "bias", bias_law_names);
+}
+
 void rlua_open_net(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
@@ -649,5 +687,6 @@ void rlua_open_net(lua_State *L, int module)
 	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "relu");
 	rlua_register_options(L, module, "relu", rlua_relu_options);
+	rlua_register_relu_values(L, module, "relu");
 	rlua_help_register(L, module, net_help);
 }

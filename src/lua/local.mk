@@ -4,6 +4,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/rlua.h \
 	src/lua/rlua.c \
 	src/lua/help.c \
+	src/lua/suggest.c \
 	src/lua/lmodule.c \
 	src/lua/lmatrix.c \
 	src/lua/linputs.c \

@@ -159,10 +159,11 @@ static int flip_tostring(lua_State *L)
 	char floor[32], head[480], arch[32];
 	rlua_fmt_number(floor, sizeof floor, num_field(L, 1, "floor"));
 	snprintf(head, sizeof head,
-	         "FlipReport: %s net, %.0f layers, %.0f points; %.0f neurons flipped, %.0f ties\n"
+	         "FlipReport: %s net, %.0f layer%s, %.0f point%s; %.0f neurons flipped, %.0f ties\n"
 	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; guaranteed >= 2^-%.0f = %s)\n"
 	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
-	         str_field(L, 1, "arch", arch, sizeof arch), depth, points, num_field(L, 1, "flipped"),
+	         str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
+	         num_field(L, 1, "flipped"),
 	         num_field(L, 1, "ties"), living, points, living / points, depth, floor,
 	         before, points, before / points);
 	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
@@ -251,10 +252,11 @@ static int alignment_tostring(lua_State *L)
 	double c0 = num_field(L, 1, "input_cosine");
 	char head[480], arch[32];
 	snprintf(head, sizeof head,
-	         "AlignmentReport: %s net, %.0f layers, %.0f points\n"
+	         "AlignmentReport: %s net, %.0f layer%s, %.0f point%s\n"
 	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
 	         "  predicted: %s\n\n",
-	         str_field(L, 1, "arch", arch, sizeof arch), num_field(L, 1, "depth"), num_field(L, 1, "points"),
+	         str_field(L, 1, "arch", arch, sizeof arch), num_field(L, 1, "depth"), rlua_s(num_field(L, 1, "depth")),
+	         num_field(L, 1, "points"), rlua_s(num_field(L, 1, "points")),
 	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
 	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)");
 	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};

@@ -130,10 +130,11 @@ static int report_tostring(lua_State *L)
 	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
 	char head[400];
 	snprintf(head, sizeof head,
-	         "DeathReport: %s net, %lld layers, %.0f points\n"
-	         "  network %s: %.0f of %.0f points living (fraction %.4f)\n"
+	         "DeathReport: %s net, %lld layer%s, %.0f point%s\n"
+	         "  network %s: %.0f of %.0f point%s living (fraction %.4f)\n"
 	         "  bounds on P(alive): lower %s, upper %s%s\n\n",
-	         arch ? arch : "?", (long long)depth, points, alive ? "ALIVE" : "DEAD", living, points,
+	         arch ? arch : "?", (long long)depth, rlua_s((double)depth), points, rlua_s(points),
+	         alive ? "ALIVE" : "DEAD", living, points, rlua_s(points),
 	         points > 0 ? living / points : 0.0, lower, upper,
 	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "");
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",

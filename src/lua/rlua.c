@@ -10,6 +10,21 @@
 #include <unistd.h>
 #include "rlua.h"
 
+const char *rlua_got(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNONE:
+	case LUA_TNIL: return "nil";
+	case LUA_TBOOLEAN: return "a boolean";
+	case LUA_TNUMBER: return "a number";
+	case LUA_TSTRING: return "a string";
+	case LUA_TTABLE: return "a table";
+	case LUA_TFUNCTION: return "a function";
+	case LUA_TTHREAD: return "a thread";
+	default: return "a userdata";
+	}
+}
+
 static void describe(lua_State *L, int idx, char *buf, size_t len)
 {
 	if (lua_type(L, idx) == LUA_TNUMBER && isnan(lua_tonumber(L, idx)))
@@ -19,7 +34,7 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 	else if (lua_type(L, idx) == LUA_TSTRING)
 		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
 	else
-		snprintf(buf, len, "a %s", luaL_typename(L, idx));
+		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
 
 /* Checks the value at idx is an integer-valued finite number in range;
@@ -126,7 +141,7 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def)
 	int v = def, type = lua_getfield(L, t, field);
 	if (type != LUA_TNIL) {
 		if (type != LUA_TBOOLEAN)
-			rlua_option_error(L, field, "must be true or false, got a %s", luaL_typename(L, -1));
+			rlua_option_error(L, field, "must be true or false, got %s", rlua_got(L, -1));
 		v = lua_toboolean(L, -1);
 	}
 	lua_pop(L, 1);
@@ -154,6 +169,9 @@ void rlua_check_option_names(lua_State *L, int t, const char *const *known)
 			for (size_t i = 0; known[i] && off < sizeof list; i++)
 				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
 			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+			const char *near = rlua_nearest(key, known);
+			if (near)
+				rlua_option_error(L, key, "unknown option; did you mean '%s'? The options are %s", near, list);
 			rlua_option_error(L, key, "unknown option; the options are %s", list);
 		}
 		lua_pop(L, 1);
@@ -166,8 +184,8 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 {
 	arg = lua_absindex(L, arg);
 	if (lua_type(L, arg) != LUA_TTABLE)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
-		                                      what, luaL_typename(L, arg)));
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got %s",
+		                                      what, rlua_got(L, arg)));
 	lua_Integer n = luaL_len(L, arg);
 	if (n < 1)
 		luaL_argerror(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
@@ -324,33 +342,96 @@ static int looks_numeric(const char *s)
 	       || strcmp(s, "inf") == 0 || strcmp(s, "-inf") == 0 || strcmp(s, "-") == 0;
 }
 
-void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
+static int fold_width;        /* 0: tables print whole */
+
+void rlua_set_fold_width(int columns) { fold_width = columns > 0 ? columns : 0; }
+
+/* Emits the header, the rule and the rows for the columns listed in cols. */
+static void emit_block(const rlua_table *t, luaL_Buffer *b, const int *cols, int n, const bool *right)
 {
-	if (!t)
-		return;
 	for (size_t r = 0; r < t->nrows; r++) {
-		for (int j = 0; j < t->ncols; j++) {
+		for (int c = 0; c < n; c++) {
+			int j = cols[c];
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
 			s = s ? s : "";
 			size_t pad = t->widths[j] - strlen(s);
-			int right = r > 0 && looks_numeric(s);
-			if (j)
+			/* the header sits over its column: right-aligned over numbers */
+			bool align_right = r == 0 ? right[j] : looks_numeric(s);
+			if (c)
 				luaL_addstring(b, "  ");
-			for (size_t k = 0; right && k < pad; k++)
+			for (size_t k = 0; align_right && k < pad; k++)
 				luaL_addchar(b, ' ');
 			luaL_addstring(b, s);
-			for (size_t k = 0; !right && j + 1 < t->ncols && k < pad; k++)
+			for (size_t k = 0; !align_right && c + 1 < n && k < pad; k++)
 				luaL_addchar(b, ' ');
 		}
 		luaL_addchar(b, '\n');
 		if (r == 0) {
 			size_t total = 0;
-			for (int j = 0; j < t->ncols; j++)
-				total += t->widths[j] + (j ? 2 : 0);
+			for (int c = 0; c < n; c++)
+				total += t->widths[cols[c]] + (c ? 2 : 0);
+			if (fold_width > 0 && total > (size_t)fold_width)
+				total = (size_t)fold_width;
 			for (size_t k = 0; k < total; k++)
 				luaL_addchar(b, '-');
 			luaL_addchar(b, '\n');
 		}
+	}
+}
+
+void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
+{
+	if (!t)
+		return;
+	int cols[64];
+	bool right[64];
+	int ncols = t->ncols < 64 ? t->ncols : 64;
+	size_t total = 0;
+	for (int j = 0; j < ncols; j++) {
+		/* a column whose cells are all numbers is right-aligned */
+		bool numeric = false, text = false;
+		for (size_t r = 1; r < t->nrows; r++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
+			if (s && *s && looks_numeric(s))
+				numeric = true;
+			else if (s && *s)
+				text = true;
+		}
+		right[j] = numeric && !text;
+		total += t->widths[j] + (j ? 2 : 0);
+	}
+	if (fold_width == 0 || total <= (size_t)fold_width || ncols < 3) {
+		for (int j = 0; j < ncols; j++)
+			cols[j] = j;
+		emit_block(t, b, cols, ncols, right);
+		table_free(t);
+		return;
+	}
+	/* Too wide: blocks of columns that fit, each led by the first column
+	 * (the layer), as wide tables fold. */
+	int next = 1;
+	while (next < ncols) {
+		int n = 0;
+		size_t used = t->widths[0];
+		cols[n++] = 0;
+		while (next < ncols) {
+			/* a column with an empty header belongs to the one before it
+			 * ("measured" spans the value and its interval) */
+			int group_end = next + 1;
+			size_t group = 2 + t->widths[next];
+			while (group_end < ncols && (!t->cells[group_end] || !*t->cells[group_end])) {
+				group += 2 + t->widths[group_end];
+				group_end++;
+			}
+			if (n > 1 && used + group > (size_t)fold_width)
+				break;
+			used += group;
+			while (next < group_end)
+				cols[n++] = next++;
+		}
+		if (cols[1] > 1)
+			luaL_addchar(b, '\n');
+		emit_block(t, b, cols, n, right);
 	}
 	table_free(t);
 }

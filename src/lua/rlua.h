@@ -6,6 +6,7 @@
 #ifndef RELUSH_RLUA_H
 #define RELUSH_RLUA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -37,8 +38,25 @@ void rlua_help_register(lua_State *L, int module, const rlua_help *entries);
 /* Records the option names a table-taking function accepts, in
  * module._options[fn] (a list), for completion and help. */
 void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names);
+/* Records the accepted values of one option, module._options[fn][option]
+ * (a list), for completion and "did you mean"; the list given is the one
+ * the option's parser checks against. */
+void rlua_register_option_values(lua_State *L, int module, const char *fn, const char *option,
+                                 const char *const *values);
 /* relu's option names (NULL-terminated), for callers that extend them. */
 extern const char *const rlua_relu_options[];
+/* The law names of weights and bias (NULL-terminated). */
+extern const char *const rlua_law_names[];
+/* Registers the values of relu's options (arch, weights, bias) for fn. */
+void rlua_register_relu_values(lua_State *L, int module, const char *fn);
+
+/* ---- did you mean (suggest.c) -------------------------------------------- */
+/* Edit distance with transpositions, case-insensitive (names up to 64). */
+int rlua_edit_distance(const char *a, const char *b);
+/* Is name a plausible intent for word at that distance (or a completion of it)? */
+bool rlua_close_enough(const char *word, const char *name, int distance);
+/* The nearest plausible name of the NULL-terminated list, or NULL. */
+const char *rlua_nearest(const char *word, const char *const *names);
 
 /* ---- module pieces ------------------------------------------------------- */
 void rlua_open_matrix(lua_State *L, int module);
@@ -75,6 +93,11 @@ lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integ
                                lua_Integer min, lua_Integer max);
 double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
 int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
+/* What the value at idx is, for "got %s" in errors: "nil" (also for no
+ * value), else "a table", "a number"... */
+const char *rlua_got(lua_State *L, int idx);
+/* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
+static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* Raises "bad option 'field' to 'fn' (msg)". */
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...);
 /* Rejects any key of the options table at t not in the NULL-terminated list. */
@@ -135,6 +158,10 @@ rlua_table *rlua_table_new(int ncols, const char *const *headers);
  * the top of the stack. */
 rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers);
 void rlua_table_row(rlua_table *t, const char *const *cells);
+/* Tables wider than columns fold into blocks of columns, each led by the
+ * first column; 0 (the default) prints them whole. The shell sets it to
+ * the terminal's width while it prints a result. */
+void rlua_set_fold_width(int columns);
 /* Appends the formatted table to the luaL_Buffer and frees t. */
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Number formatting for tables: %.6g-like, but tiny probabilities in

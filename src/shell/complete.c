@@ -3,8 +3,12 @@
  * module._options) at a key position inside relu{...} or mc{...}; after
  * "expr:" the methods of expr's type (its metatable's __index table);
  * after "expr." the fields of a table; else Lua keywords and globals.
+ * Inside a string that is an option's value (relu{arch="res) the values
+ * the option accepts (module._options[fn][option]); other strings complete
+ * file names, absolute, relative or from ~/ (expanded to $HOME).
  * Functions complete with "(" appended. Expressions are resolved by name
- * lookups only (raw fields and __index tables), never by running code.
+ * lookups only (raw fields, integer indices and __index tables), never by
+ * calling a function or a metamethod.
  * Tab right after "f(" shows f's signature from the help registry. */
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +24,9 @@ static const char *const lua_keywords[] = {
 	"true", "until", "while", NULL
 };
 
-/* Characters that end a word for completion: '.' and ':' are kept inside
- * so "inputs.ga" and "net:de" arrive whole. */
-static char word_breaks[] = " \t\n\"'\\`@$><=;|&{(,+-*/%^#~[])}";
+/* Characters that end a word for completion: '.', ':', '[' and ']' are kept
+ * inside so "inputs.ga", "net:de" and "r.layers[1].su" arrive whole. */
+static char word_breaks[] = " \t\n\"'\\`@$><=;|&{(,+-*/%^#~)}";
 
 /* ---- candidates ----------------------------------------------------------- */
 
@@ -118,49 +122,75 @@ static void add_table_keys(lua_State *L, int t, const char *prefix, const char *
 	}
 }
 
-/* Pushes the value named by expr ("a", "a.b", "a.b:c" without the last
- * part) using raw lookups and __index tables only; nil when unknown. */
+/* Looks key (on top) up in the value below it: a raw get in a table, then
+ * the metatable's __index while it is a table, never a function or any
+ * other metamethod. Replaces both with the value found (nil: unknown). */
+static void index_plainly(lua_State *L)
+{
+	int found_type = LUA_TNIL;
+	for (int hops = 0; hops < 5; hops++) {
+		if (lua_istable(L, -2)) {
+			lua_pushvalue(L, -1);
+			found_type = lua_rawget(L, -3);
+			if (found_type != LUA_TNIL)
+				break;
+			lua_pop(L, 1);
+		}
+		if (!lua_getmetatable(L, -2))
+			break;
+		if (lua_getfield(L, -1, "__index") != LUA_TTABLE) {
+			lua_pop(L, 2);
+			break;
+		}
+		lua_remove(L, -2);          /* the metatable */
+		lua_replace(L, -3);         /* __index replaces the object */
+	}
+	if (found_type == LUA_TNIL) {
+		lua_pop(L, 2);
+		lua_pushnil(L);
+		return;
+	}
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+}
+
+/* Pushes the value named by expr, a plain index chain ("a", "a.b",
+ * "r.layers[1]", "a.b:c" without the last part), by index_plainly alone:
+ * nothing is called, so completion never runs code. nil when unknown. */
 static void push_path(lua_State *L, const char *expr, size_t len)
 {
 	lua_pushglobaltable(L);
 	size_t i = 0;
-	while (i < len) {
+	while (i < len && !lua_isnil(L, -1)) {
+		if (expr[i] == '[') {                  /* [integer] */
+			size_t j = i + 1;
+			lua_Integer k = 0;
+			while (j < len && expr[j] >= '0' && expr[j] <= '9' && k < (lua_Integer)1 << 48)
+				k = 10 * k + (expr[j++] - '0');
+			if (j == i + 1 || j >= len || expr[j] != ']')
+				break;
+			lua_pushinteger(L, k);
+			index_plainly(L);
+			i = j + 1;
+			continue;
+		}
+		if (i > 0) {
+			if (expr[i] != '.' && expr[i] != ':')
+				break;
+			i++;
+		}
 		size_t j = i;
-		while (j < len && expr[j] != '.' && expr[j] != ':')
+		while (j < len && is_ident_char(expr[j]))
 			j++;
-		if (!is_identifier(expr + i, j - i)) {
-			lua_pop(L, 1);
-			lua_pushnil(L);
-			return;
-		}
+		if (!is_identifier(expr + i, j - i))
+			break;
 		lua_pushlstring(L, expr + i, j - i);
-		int found_type = LUA_TNIL;
-		for (int hops = 0; hops < 5 && found_type == LUA_TNIL; hops++) {
-			if (lua_istable(L, -2)) {
-				lua_pushvalue(L, -1);
-				found_type = lua_rawget(L, -3);
-				if (found_type != LUA_TNIL)
-					break;
-				lua_pop(L, 1);
-			}
-			/* follow the metatable's __index when it is a table */
-			if (!lua_getmetatable(L, -2))
-				break;
-			if (lua_getfield(L, -1, "__index") != LUA_TTABLE) {
-				lua_pop(L, 2);
-				break;
-			}
-			lua_remove(L, -2);          /* the metatable */
-			lua_replace(L, -3);         /* __index replaces the object */
-		}
-		if (found_type == LUA_TNIL) {
-			lua_pop(L, 2);
-			lua_pushnil(L);
-			return;
-		}
-		lua_replace(L, -3);
+		index_plainly(L);
+		i = j;
+	}
+	if (i < len) {                             /* not a plain chain */
 		lua_pop(L, 1);
-		i = j + 1;
+		lua_pushnil(L);
 	}
 }
 
@@ -194,18 +224,11 @@ static int open_brace_before(const char *line, int end)
 	return stack[depth - 1];
 }
 
-/* Inside relu{ / mc{ at a key position: adds the option names. */
-static bool complete_options(lua_State *L, const char *text, int start)
+/* The name of the function whose option table opens at brace ("relu",
+ * "mc", also "relush.relu" and "mc({"): pushes its last part, or returns
+ * false and pushes nothing. */
+static bool push_function_before(lua_State *L, const char *line, int brace)
 {
-	const char *line = rl_line_buffer;
-	int k = start - 1;
-	while (k >= 0 && (line[k] == ' ' || line[k] == '\t'))
-		k--;
-	if (k < 0 || (line[k] != '{' && line[k] != ','))
-		return false;
-	int brace = open_brace_before(line, start);
-	if (brace < 0)
-		return false;
 	int e = brace - 1;
 	while (e >= 0 && line[e] == ' ')
 		e--;
@@ -219,32 +242,122 @@ static bool complete_options(lua_State *L, const char *text, int start)
 	b++;
 	if (b > e)
 		return false;
-	/* the last part of the name: relu, mc (also relush.relu) */
 	int last = e;
 	while (last >= b && line[last] != '.')
 		last--;
 	lua_pushlstring(L, line + last + 1, (size_t)(e - last));
+	return true;
+}
+
+/* Pushes module._options[fn] for the function name on top (replacing it);
+ * returns false (nothing pushed) when the function has no option list. */
+static bool push_option_list(lua_State *L)
+{
+	int name = lua_gettop(L);
 	lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module");
-	bool handled = false;
 	if (lua_istable(L, -1) && lua_getfield(L, -1, "_options") == LUA_TTABLE) {
-		lua_pushvalue(L, -3);
+		lua_pushvalue(L, name);
 		if (lua_gettable(L, -2) == LUA_TTABLE) {
-			size_t plen = strlen(text);
-			int list = lua_gettop(L);
-			lua_Integer n = (lua_Integer)lua_rawlen(L, list);
-			for (lua_Integer i = 1; i <= n; i++) {
-				lua_rawgeti(L, list, i);
-				size_t olen;
-				const char *opt = lua_tolstring(L, -1, &olen);
-				if (opt && strncmp(opt, text, plen) == 0)
-					add_candidate("", opt, olen, "=");
-				lua_pop(L, 1);
-			}
-			handled = true;
+			lua_replace(L, name);
+			lua_settop(L, name);
+			return true;
 		}
+	}
+	lua_settop(L, name - 1);
+	return false;
+}
+
+/* Adds the strings of the list at idx that start with text, with suffix. */
+static void add_list(lua_State *L, int idx, const char *text, const char *suffix)
+{
+	size_t plen = strlen(text);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, idx, i);
+		size_t len;
+		const char *s = lua_tolstring(L, -1, &len);
+		if (s && strncmp(s, text, plen) == 0)
+			add_candidate("", s, len, suffix);
 		lua_pop(L, 1);
 	}
-	return handled;          /* the caller resets the stack */
+}
+
+/* Inside relu{ / mc{ at a key position: adds the option names. */
+static bool complete_options(lua_State *L, const char *text, int start)
+{
+	const char *line = rl_line_buffer;
+	int k = start - 1;
+	while (k >= 0 && (line[k] == ' ' || line[k] == '\t'))
+		k--;
+	if (k < 0 || (line[k] != '{' && line[k] != ','))
+		return false;
+	int brace = open_brace_before(line, start);
+	if (brace < 0 || !push_function_before(L, line, brace) || !push_option_list(L))
+		return false;
+	add_list(L, lua_gettop(L), text, "=");
+	return true;             /* the caller resets the stack */
+}
+
+/* The identifier that ends just before position end (spaces skipped);
+ * its start in *begin, or -1 when there is none. */
+static int identifier_before(const char *line, int end, int *begin)
+{
+	int e = end - 1;
+	while (e >= 0 && line[e] == ' ')
+		e--;
+	int b = e;
+	while (b >= 0 && is_ident_char(line[b]))
+		b--;
+	*begin = b + 1;
+	return e >= *begin ? e - *begin + 1 : -1;
+}
+
+/* Inside a string that is the value of an option: relu{arch="res,
+ * mc{method=", mc{stats=", and the law of weights={law=" or bias={law=":
+ * adds the option's accepted values from module._options[fn][option]. */
+static bool complete_option_value(lua_State *L, const char *text, int start)
+{
+	const char *line = rl_line_buffer;
+	int q = start - 1;                      /* the opening quote */
+	if (q < 0 || (line[q] != '"' && line[q] != '\''))
+		return false;
+	int e = q - 1;
+	while (e >= 0 && line[e] == ' ')
+		e--;
+	if (e < 0 || line[e] != '=')
+		return false;
+	int key_at, key_len = identifier_before(line, e, &key_at);
+	if (key_len <= 0)
+		return false;
+	int brace = open_brace_before(line, key_at);
+	if (brace < 0)
+		return false;
+	/* a nested table: {law=...} as the value of weights= or bias= */
+	int outer_at = -1, outer_len = 0;
+	int before = brace - 1;
+	while (before >= 0 && line[before] == ' ')
+		before--;
+	if (before >= 0 && line[before] == '=') {
+		outer_len = identifier_before(line, before, &outer_at);
+		if (outer_len <= 0)
+			return false;
+		brace = open_brace_before(line, outer_at);
+		if (brace < 0)
+			return false;
+	}
+	if (!push_function_before(L, line, brace) || !push_option_list(L))
+		return false;
+	int list = lua_gettop(L);
+	if (outer_len > 0 && key_len == 3 && strncmp(line + key_at, "law", 3) == 0)
+		lua_pushlstring(L, line + outer_at, (size_t)outer_len);
+	else if (outer_len > 0)
+		return false;
+	else
+		lua_pushlstring(L, line + key_at, (size_t)key_len);
+	if (lua_rawget(L, list) != LUA_TTABLE)
+		return false;
+	add_list(L, lua_gettop(L), text, "");
+	return true;             /* the caller resets the stack */
 }
 
 /* "f(" then Tab: print f's signature under the line. */
@@ -332,6 +445,39 @@ static int in_string_quote(int start)
 	return quote;
 }
 
+/* What completion found, computed under lua_pcall (looking names up may
+ * allocate, and an allocation may fail): candidates in found, or file
+ * names wanted, or nothing (a signature was shown). */
+enum completion_kind { COMPLETE_CANDIDATES, COMPLETE_FILES, COMPLETE_NOTHING };
+
+typedef struct completion_request {
+	const char *text;
+	int start;
+	enum completion_kind kind;
+} completion_request;
+
+static int find_completions(lua_State *L)
+{
+	completion_request *rq = lua_touserdata(L, 1);
+	int top = lua_gettop(L);
+	rq->kind = COMPLETE_CANDIDATES;
+	if (rl_completion_quote_character || in_string_quote(rq->start)) {
+		if (!complete_option_value(L, rq->text, rq->start))
+			rq->kind = COMPLETE_FILES;
+		return 0;
+	}
+	if (complete_options(L, rq->text, rq->start))
+		return 0;
+	lua_settop(L, top);
+	if (rq->text[0] == '\0' && show_signature(L, rq->start)) {
+		rq->kind = COMPLETE_NOTHING;
+		return 0;
+	}
+	lua_settop(L, top);
+	complete_expression(L, rq->text);
+	return 0;
+}
+
 static char **attempt_completion(const char *text, int start, int end)
 {
 	lua_State *L = completion_state;
@@ -339,22 +485,18 @@ static char **attempt_completion(const char *text, int start, int end)
 	rl_completion_append_character = '\0';
 	rl_attempted_completion_over = 1;
 	clear_candidates();
-	if (rl_completion_quote_character || in_string_quote(start)) {
+	completion_request rq = { text, start, COMPLETE_NOTHING };
+	int top = lua_gettop(L);
+	lua_pushcfunction(L, find_completions);
+	lua_pushlightuserdata(L, &rq);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+		rq.kind = COMPLETE_NOTHING;          /* out of memory: no completion */
+	lua_settop(L, top);
+	if (rq.kind == COMPLETE_FILES) {
 		rl_filename_completion_desired = 1;
 		return rl_completion_matches(text, rl_filename_completion_function);
 	}
-	int top = lua_gettop(L);
-	if (!complete_options(L, text, start)) {
-		lua_settop(L, top);
-		if (text[0] == '\0' && show_signature(L, start)) {
-			lua_settop(L, top);
-			return NULL;
-		}
-		lua_settop(L, top);
-		complete_expression(L, text);
-	}
-	lua_settop(L, top);
-	if (found.n == 0)
+	if (rq.kind == COMPLETE_NOTHING || found.n == 0)
 		return NULL;
 	return rl_completion_matches(text, next_candidate);
 }
@@ -388,11 +530,23 @@ static void display_matches(char **matches, int num, int max_length)
 	rl_forced_update_display();
 }
 
+/* Inside a string only the quote and white space end the word: a file
+ * name keeps its '/' and '~' ("/tmp/fr", "~/data"). */
+static char *word_breaks_here(void)
+{
+	static char in_string[] = " \t\n\"'";
+	return in_string_quote(rl_point) ? in_string : word_breaks;
+}
+
 void shell_complete_init(lua_State *L)
 {
 	completion_state = L;
 	rl_attempted_completion_function = attempt_completion;
 	rl_completer_word_break_characters = word_breaks;
+	rl_completion_word_break_hook = word_breaks_here;
+	/* "~/da" completes to "$HOME/data...": Lua's io.open and the API's
+	 * loaders take file names literally and would not expand "~" */
+	rl_variable_bind("expand-tilde", "on");
 	rl_completer_quote_characters = "\"'";
 	rl_completion_display_matches_hook = display_matches;
 }

@@ -247,7 +247,10 @@ void shell_help_name_of(lua_State *L, int idx)
 
 /* ---- output -------------------------------------------------------------------- */
 
-static void out(const char *s) { fputs(s, stdout); }
+/* Where help writes: stdout, or the pager while help() pages. */
+static FILE *help_out;
+
+static void out(const char *s) { fputs(s, help_out); }
 
 static void out_styled(const char *style, const char *s)
 {
@@ -280,15 +283,16 @@ static void out_wrapped(const char *text, int indent, int width)
 			while (*q == ' ')
 				q++;
 		}
-		printf("%*s%.*s\n", indent, "", (int)(line_end - p), p);
+		fprintf(help_out, "%*s%.*s\n", indent, "", (int)(line_end - p), p);
 		p = line_end;
 		if (*p == '\n')
 			p++;
 	}
 }
 
-/* The first sentence of a summary, at most max characters. */
-static void out_first_sentence(const char *summary, int max)
+/* The first sentence of a summary from column col, wrapped at width with
+ * continuation lines indented to col: never cut, whatever the width. */
+static void out_first_sentence(const char *summary, int col, int width)
 {
 	int n = 0;
 	while (summary[n] && summary[n] != '\n' &&
@@ -296,12 +300,26 @@ static void out_first_sentence(const char *summary, int max)
 		n++;
 	if (summary[n] == '.')
 		n++;
-	if (max < 4)
-		max = 4;
-	if (n > max)
-		printf("%.*s...", max - 3, summary);
-	else
-		printf("%.*s", n, summary);
+	int indent = col, at = col;
+	for (int i = 0; i < n;) {
+		while (i < n && summary[i] == ' ')
+			i++;
+		int w = i;
+		while (w < n && summary[w] != ' ')
+			w++;
+		if (w == i)
+			break;
+		if (at > indent && at + 1 + (w - i) > width) {
+			fprintf(help_out, "\n%*s", indent, "");
+			at = indent;
+		} else if (at > indent) {
+			out(" ");
+			at++;
+		}
+		fprintf(help_out, "%.*s", w - i, summary + i);
+		at += w - i;
+		i = w;
+	}
 }
 
 /* One line per entry: signature, then the summary's first sentence. */
@@ -313,15 +331,62 @@ static void out_entry_line(lua_State *L, int entry, int width)
 	out_styled(SHELL_BOLD, sig);
 	int used = 2 + (int)strlen(sig);
 	if (used < sig_col) {
-		printf("%*s", sig_col - used, "");
+		fprintf(help_out, "%*s", sig_col - used, "");
 		used = sig_col;
 	} else {
 		out("\n");
-		printf("%*s", sig_col, "");
+		fprintf(help_out, "%*s", sig_col, "");
 		used = sig_col;
 	}
-	out_first_sentence(entry_field(L, entry, "summary"), width - used - 1);
+	out_first_sentence(entry_field(L, entry, "summary"), used, width - 1);
 	out("\n");
+}
+
+/* Appends a, b and c to text (of size cap, used bytes so far), cut when full. */
+static void append(char *text, size_t cap, size_t *used, const char *a, const char *b, const char *c)
+{
+	int n = snprintf(text + *used, cap - *used, "%s%s%s", a, b ? b : "?", c);
+	if (n > 0)
+		*used = *used + (size_t)n < cap ? *used + (size_t)n : cap - 1;
+}
+
+/* "Values:" of a table-taking function's options, from the option
+ * registry (module._options[fn][option]), the lists its parser checks. */
+static void out_option_values(lua_State *L, const char *name, int width)
+{
+	int top = lua_gettop(L);
+	push_module(L);
+	if (!lua_istable(L, -1) || lua_getfield(L, -1, "_options") != LUA_TTABLE
+	    || lua_getfield(L, -1, name) != LUA_TTABLE) {
+		lua_settop(L, top);
+		return;
+	}
+	int opts = lua_gettop(L);
+	char text[2048] = "Values: ";
+	size_t used = strlen(text);
+	bool any = false;
+	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, opts); i++) {
+		lua_rawgeti(L, opts, i);                    /* the option's name */
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, opts) == LUA_TTABLE) {
+				int values = lua_gettop(L);
+				append(text, sizeof text, &used, any ? "; " : "", lua_tostring(L, values - 1), " = ");
+				for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, values); k++) {
+					lua_rawgeti(L, values, k);
+					append(text, sizeof text, &used, k > 1 ? " | \"" : "\"", lua_tostring(L, -1), "\"");
+					lua_pop(L, 1);
+				}
+				any = true;
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	append(text, sizeof text, &used, ".", "", "");
+	if (any)
+		out_wrapped(text, 2, width);
+	lua_settop(L, top);
 }
 
 static void out_entry(lua_State *L, const char *name, int entry, int width)
@@ -338,6 +403,7 @@ static void out_entry(lua_State *L, const char *name, int entry, int width)
 	}
 	out("\n");
 	out_wrapped(entry_field(L, entry, "summary"), 2, width);
+	out_option_values(L, name, width);
 	if (*example) {
 		out("  Example:  ");
 		out_styled(SHELL_GREEN, example);
@@ -440,8 +506,11 @@ static void help_overview(lua_State *L, int reg, int width)
 	out("relush: explore neuron death in deep ReLU networks. help(x) explains one entry,\n"
 	    "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.\n\n");
 	list_topics(L, reg, NULL, width);
+	out("\nGuides to the theory: ");
+	shell_guide_list(help_out);
+	out(".\n");
 	out("\nIn the shell: Tab completes names, methods and options; :time toggles timing;\n"
-	    "Ctrl-C stops a computation; Ctrl-D leaves. See relush(1).\n");
+	    "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).\n");
 }
 
 static bool string_matches(const char *name, const char *query, bool whole_last_part)
@@ -463,6 +532,8 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 		return;
 	}
 	lua_pop(L, 1);
+	if (shell_guide(query, help_out, width, out_wrapped))
+		return;
 	if (topic_exists(L, reg, query)) {
 		list_topics(L, reg, query, width);
 		return;
@@ -481,7 +552,7 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 			continue;
 		bool full = pass == 0 || count == 1;
 		if (!full)
-			printf("%d entries match \"%s\":\n", count, query);
+			fprintf(help_out, "%d entries match \"%s\":\n", count, query);
 		bool first = true;
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_rawgeti(L, names, i);
@@ -503,7 +574,12 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 		return;
 	}
 	lua_pop(L, 1);
-	printf("No help entry matches \"%s\". help() lists every entry by topic.\n", query);
+	const char *near = shell_suggest(L, query, 't');
+	if (near)
+		fprintf(help_out, "No help entry matches \"%s\"; did you mean \"%s\"? help() lists every "
+		        "entry by topic.\n", query, near);
+	else
+		fprintf(help_out, "No help entry matches \"%s\". help() lists every entry by topic.\n", query);
 }
 
 /* help(obj): the methods of its type, and for a table its fields. */
@@ -520,9 +596,9 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 		int methods = lua_gettop(L);
 		push_type_prefix(L, methods, reg);
 		const char *prefix = lua_tostring(L, -1);
-		printf("%s%s methods", type_name ? type_name : "object", type_name ? "" : "");
+		fprintf(help_out, "%s%s methods", type_name ? type_name : "object", type_name ? "" : "");
 		if (prefix)
-			printf(" (help \"%s:name\" for one):\n", prefix);
+			fprintf(help_out, " (help \"%s:name\" for one):\n", prefix);
 		else
 			out(":\n");
 		lua_newtable(L);
@@ -555,7 +631,7 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 			} else {
 				if (!prefix)
 					lua_pushnil(L);
-				printf("  %s:%s    (no help entry)\n", prefix ? prefix : "obj", m);
+				fprintf(help_out, "  %s:%s    (no help entry)\n", prefix ? prefix : "obj", m);
 			}
 			lua_pop(L, 2);
 		}
@@ -577,7 +653,7 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 		}
 		if (fields > 0) {
 			push_sorted_names(L, lua_gettop(L));
-			printf("%s fields:", type_name ? type_name : "table");
+			fprintf(help_out, "%s fields:", type_name ? type_name : "table");
 			int col = (int)strlen(type_name ? type_name : "table") + 8;
 			for (int i = 1; i <= fields; i++) {
 				lua_rawgeti(L, -1, i);
@@ -587,7 +663,7 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 					out("\n ");
 					col = 1;
 				}
-				printf(" %s", f);
+				fprintf(help_out, " %s", f);
 				col += (int)len + 1;
 				lua_pop(L, 1);
 			}
@@ -598,21 +674,81 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 		lua_pop(L, 1);
 	}
 	if (!said)
-		printf("No help for this %s. help() lists the API.\n", type_name ? type_name : luaL_typename(L, obj));
+		fprintf(help_out, "No help for this %s. help() lists the API.\n", type_name ? type_name : luaL_typename(L, obj));
 	lua_settop(L, name_slot - 1);
+}
+
+/* help(t) for a table of the API named name: its entry (callable tables:
+ * mc, view) in full, then the entries under it ("view.snapshot") one a
+ * line; or the topic of that name (plot); or the entries under it
+ * (inputs, bound). False when the registry knows nothing of it. */
+static bool help_api_table(lua_State *L, int reg, const char *name, int width)
+{
+	int top = lua_gettop(L);
+	bool own = lua_getfield(L, reg, name) == LUA_TTABLE;
+	if (own)
+		out_entry(L, name, lua_gettop(L), width);
+	lua_settop(L, top);
+	lua_pushfstring(L, "%s.", name);
+	if (!own && topic_exists(L, reg, name)) {
+		/* plot: its functions in full (plot.lines), then the whole topic */
+		const char *prefix = lua_tostring(L, -1);
+		push_sorted_names(L, reg);
+		int names = lua_gettop(L);
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, names); i++) {
+			lua_rawgeti(L, names, i);
+			const char *entry = lua_tostring(L, -1);
+			if (strncmp(entry, prefix, strlen(prefix)) == 0 && lua_gettable(L, reg) == LUA_TTABLE) {
+				out_entry(L, entry, lua_gettop(L), width);
+				out("\n");
+			}
+			lua_pop(L, 1);
+		}
+		list_topics(L, reg, name, width);
+		lua_settop(L, top);
+		return true;
+	}
+	const char *prefix = lua_tostring(L, -1);
+	size_t plen = strlen(prefix);
+	push_sorted_names(L, reg);
+	int names = lua_gettop(L);
+	int under = 0;
+	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, names); i++) {
+		lua_rawgeti(L, names, i);
+		if (strncmp(lua_tostring(L, -1), prefix, plen) == 0) {
+			if (under++ == 0 && own)
+				out("\nAlso:\n");
+			else if (under == 1)
+				fprintf(help_out, "%s:\n", name);
+			lua_gettable(L, reg);
+			out_entry_line(L, lua_gettop(L), width);
+		}
+		lua_pop(L, 1);
+	}
+	lua_settop(L, top);
+	return own || under > 0;
 }
 
 static int help(lua_State *L)
 {
 	int width = shell_term_width();
+	bool given = lua_gettop(L) > 0;
 	lua_settop(L, 1);
 	push_registry(L);
 	int reg = 2;
 	fflush(stdout);
+	help_out = stdout;
 	switch (lua_type(L, 1)) {
-	case LUA_TNONE:
 	case LUA_TNIL:
+		if (given) {
+			out("help(nil): the value given is nil, perhaps a misspelled or unset name. "
+			    "help() lists the API; help \"word\" searches it.\n");
+			break;
+		}
+		help_out = shell_pager_open();
 		help_overview(L, reg, width);
+		shell_pager_close(help_out);
+		help_out = stdout;
 		break;
 	case LUA_TSTRING:
 		help_string(L, reg, lua_tostring(L, 1), width);
@@ -624,35 +760,27 @@ static int help(lua_State *L)
 		} else if (lua_pushvalue(L, -1), lua_gettable(L, reg) == LUA_TTABLE) {
 			out_entry(L, lua_tostring(L, -2), lua_gettop(L), width);
 		} else if (lua_iscfunction(L, 1)) {
-			printf("'%s' is a standard Lua function: see the Lua 5.4 reference manual.\n",
+			fprintf(help_out, "'%s' is a standard Lua function: see the Lua 5.4 reference manual.\n",
 			       lua_tostring(L, -2));
 		} else {
-			printf("No help for '%s': it is not part of the relush API.\n", lua_tostring(L, -2));
+			fprintf(help_out, "No help for '%s': it is not part of the relush API.\n", lua_tostring(L, -2));
 		}
 		break;
 	case LUA_TTABLE:
 	case LUA_TUSERDATA:
-		/* a table of the module (bound, inputs): its entries */
-		push_module(L);
+		/* a table of the API (mc, view, plot, inputs, bound): its own
+		 * entry in full when it has one, with the entries under it */
 		shell_help_name_of(L, 1);
-		if (lua_type(L, -1) == LUA_TSTRING && lua_istable(L, -2) && lua_istable(L, 1)
-		    && (lua_pushvalue(L, -1), lua_rawget(L, -3), lua_rawequal(L, -1, 1))) {
-			/* a callable table (mc) has an entry of its own */
-			const char *name = lua_tostring(L, -2);
-			if (lua_getfield(L, reg, name) == LUA_TTABLE) {
-				help_string(L, reg, name, width);
+		if (lua_type(L, -1) == LUA_TSTRING && lua_istable(L, 1)) {
+			const char *name = lua_tostring(L, -1);
+			if (help_api_table(L, reg, name, width))
 				break;
-			}
-			lua_pop(L, 1);
-			lua_pushfstring(L, "%s.", lua_tostring(L, -2));
-			help_string(L, reg, lua_tostring(L, -1), width);
-			break;
 		}
 		lua_settop(L, 2);
 		help_object(L, reg, 1, width);
 		break;
 	default:
-		printf("No help for a %s value. help() lists the API; help(relu) explains a function.\n",
+		fprintf(help_out, "No help for a %s value. help() lists the API; help(relu) explains a function.\n",
 		       luaL_typename(L, 1));
 	}
 	fflush(stdout);
@@ -666,8 +794,15 @@ static const struct {
 	  "Explains the API. help() lists every entry by topic; help(f) shows the signature, "
 	  "an explanation and an example for an API function; help \"word\" finds entries by "
 	  "name, method or topic (help \"death\"); help(obj) lists the methods of a net, "
-	  "matrix or report.",
+	  "matrix or report. Guides explain the theory with one-liners to try: help \"alive\", "
+	  "\"dead\", \"arch\", \"residual\", \"batchnorm\", \"flip\" and \"paper\" (each claim of "
+	  "the paper). ?relu and relu? are shortcuts for help(relu); a name that matches nothing "
+	  "gets \"did you mean\". help() goes through $PAGER (less) at a terminal.",
 	  "help(relu)" },
+	{ "mc.shard", "mc", "mc.shard = {i, N} | false",
+	  "The shard mc runs when a call gives none: relush --shard i/N sets it to {i, N}; false "
+	  "(the default) runs every trial. A call's own shard option wins.",
+	  "mc.shard = {1, 2}; print(mc{depth=4, width=3, trials=100, seed=1}.trials); mc.shard = false" },
 };
 
 void shell_open_help(lua_State *L, int module)
@@ -694,6 +829,7 @@ void shell_open_help(lua_State *L, int module)
 		lua_setfield(L, -2, shell_entries[i].name);
 	}
 	lua_pop(L, 1);
+	shell_open_guides(L, module);
 	lua_pushcfunction(L, help);
 	lua_setglobal(L, "help");
 }

@@ -4,7 +4,8 @@
  * concurrent sessions all keep theirs); on exit the file is rewritten with
  * duplicates folded (the latest kept) and capped at HISTORY_MAX entries,
  * through a temporary file renamed into place (never a truncated file).
- * A path that cannot be used warns once and the session goes on; a device
+ * Entries are stored with readline's "#<time>" lines, which keep a
+ * multi-line command one entry. A path that cannot be used warns once and the session goes on; a device
  * such as /dev/null silently means "no history". */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,10 +107,29 @@ static void fold_duplicates(void)
 	}
 }
 
+/* Joining lines into entries is right only for a file written with time
+ * stamps: readline would join every line of an older file into one entry
+ * (a file without them is rewritten with them on exit). */
+static int read_entries(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int c0 = f ? getc(f) : EOF, c1 = f ? getc(f) : EOF;
+	if (f)
+		fclose(f);
+	history_multiline_entries = c0 == '#' && c1 >= '0' && c1 <= '9';
+	return read_history(path);
+}
+
 void shell_history_open(void)
 {
 	using_history();
 	stifle_history(HISTORY_MAX);
+	/* Each entry is written after a "#<time>" line, so that a command typed
+	 * over several lines reads back as one entry in the next session
+	 * (readline joins the lines between two time stamps). Files written
+	 * without time stamps still read one entry per line. */
+	history_comment_char = '#';
+	history_write_timestamps = 1;
 	history_path = default_path();
 	if (history_path == NULL)
 		return;
@@ -124,7 +144,7 @@ void shell_history_open(void)
 			warn_once("use", EISDIR);
 			return;
 		}
-		int err = read_history(history_path);
+		int err = read_entries(history_path);
 		if (err != 0)
 			warn_once("read", err);
 		fold_duplicates();
@@ -196,7 +216,7 @@ void shell_history_close(void)
 		return;
 	/* Merge what other sessions appended meanwhile, then fold and cap. */
 	clear_history();
-	if (read_history(history_path) == 0) {
+	if (read_entries(history_path) == 0) {
 		fold_duplicates();
 		int err = write_atomically(history_path);
 		if (err != 0)

@@ -7,6 +7,9 @@ src_relush_SOURCES = \
 	src/shell/repl.c \
 	src/shell/pretty.c \
 	src/shell/help.c \
+	src/shell/pager.c \
+	src/shell/guides.c \
+	src/shell/suggest.c \
 	src/shell/complete.c \
 	src/shell/history.c \
 	src/shell/shard.c

@@ -17,6 +17,7 @@
 #include <readline/history.h>
 #include <lauxlib.h>
 #include "relush/interrupt.h"
+#include "lua/rlua.h"
 #include "shell/shell.h"
 #include "view/ttyguard.h"
 
@@ -290,23 +291,77 @@ static bool incomplete(lua_State *L, int status)
 /* Runs under shell_pcall: the values to print are the arguments. A report
  * (a relush object printing over several lines) gets its first line, the
  * header, in bold on a colour terminal. */
+/* Pushes text with every line longer than width wrapped at spaces, the
+ * continuation indented 2 more than the line (a report's prose lines; its
+ * tables are already folded to the width). */
+static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	const char *end = s + len;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *line_end = nl ? nl : end;
+		size_t indent = strspn(s, " ");
+		luaL_addlstring(&b, s, indent);
+		size_t col = indent, spaces = 0;
+		/* words go out with the spaces before them, which a break drops */
+		for (const char *p = s + indent; p < line_end;) {
+			if (*p == ' ') {
+				spaces++;
+				p++;
+				continue;
+			}
+			const char *w = p;
+			while (w < line_end && *w != ' ')
+				w++;
+			size_t wl = (size_t)(w - p);
+			if (col > indent + 2 && col + spaces + wl > (size_t)width) {
+				luaL_addchar(&b, '\n');
+				for (size_t k = 0; k < indent + 2; k++)
+					luaL_addchar(&b, ' ');
+				col = indent + 2;
+			} else {
+				for (size_t k = 0; k < spaces; k++)
+					luaL_addchar(&b, ' ');
+				col += spaces;
+			}
+			spaces = 0;
+			luaL_addlstring(&b, p, wl);
+			col += wl;
+			p = w;
+		}
+		for (size_t k = 0; k < spaces; k++)      /* a line's own trailing spaces stay */
+			luaL_addchar(&b, ' ');
+		if (nl)
+			luaL_addchar(&b, '\n');
+		s = nl ? nl + 1 : end;
+	}
+	luaL_pushresult(&b);
+}
+
 static int print_results(lua_State *L)
 {
 	int n = lua_gettop(L);
 	int width = shell_term_width();
 	for (int i = 1; i <= n; i++) {
+		int type = luaL_getmetafield(L, i, "__name");
+		bool report = type == LUA_TSTRING && strncmp(lua_tostring(L, -1), "relush.", 7) == 0;
+		if (type != LUA_TNIL)
+			lua_pop(L, 1);
+		rlua_set_fold_width(report ? width : 0);
 		shell_pretty(L, i, width, true);
+		rlua_set_fold_width(0);
 		size_t len;
 		const char *s = lua_tolstring(L, -1, &len);
 		const char *nl = memchr(s, '\n', len);
-		bool report = false;
-		if (shell_colour && nl != NULL) {
-			int type = luaL_getmetafield(L, i, "__name");
-			report = type == LUA_TSTRING && strncmp(lua_tostring(L, -1), "relush.", 7) == 0;
-			if (type != LUA_TNIL)
-				lua_pop(L, 1);
+		if (report && nl != NULL) {
+			push_wrapped(L, s, len, width);
+			lua_remove(L, -2);
+			s = lua_tolstring(L, -1, &len);
+			nl = memchr(s, '\n', len);
 		}
-		if (report) {
+		if (report && shell_colour && nl != NULL) {
 			fputs(SHELL_BOLD, stdout);
 			fwrite(s, 1, (size_t)(nl - s), stdout);
 			fputs(SHELL_RESET, stdout);
@@ -333,9 +388,15 @@ static void run_command(repl *r, const char *cmd)
 		status = shell_pcall(L, 0, LUA_MULTRET);
 		int nresults = lua_gettop(L) - base;
 		if (status == LUA_OK && nresults > 0 && !ends_with_semicolon(cmd)) {
-			lua_pushcfunction(L, print_results);
+			lua_pushvalue(L, base + 1);       /* the first result becomes _ */
 			lua_insert(L, base + 1);
+			lua_pushcfunction(L, print_results);
+			lua_insert(L, base + 2);
 			status = shell_pcall(L, nresults, 0);
+			if (status == LUA_OK) {
+				lua_pushvalue(L, base + 1);
+				lua_setglobal(L, "_");
+			}
 		}
 	}
 	if (status != LUA_OK)
@@ -346,6 +407,44 @@ static void run_command(repl *r, const char *cmd)
 		printf("%s(%.3f s)%s\n", shell_colour ? SHELL_DIM : "", t, shell_colour ? SHELL_RESET : "");
 	}
 	fflush(stdout);
+}
+
+/* "?name" and "name?" (IPython, Julia): help for what name is, or for
+ * the word when it names nothing (help "arch"). '?' is never Lua, so the
+ * shortcut cannot shadow a command. Returns false when the line is not one. */
+static bool help_shortcut(repl *r, const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+	size_t n = strlen(p);
+	while (n > 0 && strchr(" \t\r\n", p[n - 1]))
+		n--;
+	if (n < 2 || (p[0] != '?' && p[n - 1] != '?') || (p[0] == '?' && p[n - 1] == '?'))
+		return false;
+	const char *word = p[0] == '?' ? p + 1 : p;
+	size_t len = n - 1;
+	while (len > 0 && (*word == ' ' || *word == '\t'))
+		word++, len--;
+	while (len > 0 && (word[len - 1] == ' ' || word[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!(word[i] == '_' || word[i] == '.' || word[i] == ':' || (word[i] >= '0' && word[i] <= '9')
+		      || (word[i] >= 'a' && word[i] <= 'z') || (word[i] >= 'A' && word[i] <= 'Z')))
+			return false;
+	/* "net:death" names a method: help "net:death"; else the value when
+	 * it is one help explains (a function, table or object), or the word
+	 * itself ("arch" a guide, "net.depth" an entry) */
+	char *cmd = malloc(2 * len + 256);
+	if (cmd == NULL)
+		return false;
+	if (memchr(word, ':', len) != NULL)
+		sprintf(cmd, "help(\"%.*s\")", (int)len, word);
+	else
+		sprintf(cmd, "do local ok, v = pcall(load(\"return %.*s\") or error) local t = type(v) "
+		        "help((ok and (t == 'function' or t == 'table' or t == 'userdata')) and v or \"%.*s\") end",
+		        (int)len, word, (int)len, word);
+	run_command(r, cmd);
+	free(cmd);
+	return true;
 }
 
 /* ":time", ":help", ":quit": returns false when the line is not one. */
@@ -405,7 +504,7 @@ int shell_repl(lua_State *L, bool banner)
 			break;
 		if (st == READ_INTERRUPTED)
 			continue;
-		if (shell_command(&r, line, &quit)) {
+		if (shell_command(&r, line, &quit) || help_shortcut(&r, line)) {
 			if (r.tty)
 				shell_history_add(line);
 			free(line);

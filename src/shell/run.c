@@ -45,6 +45,16 @@ static int open_all(lua_State *L)
 			lua_pop(L, 1);
 		}
 	}
+	/* mc.shard exists from the start (false: every trial), so that it is
+	 * seen, completed and documented before --shard sets it */
+	if (lua_getfield(L, module, "mc") == LUA_TTABLE && lua_getfield(L, -1, "shard") == LUA_TNIL) {
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -3, "shard");
+	}
+	lua_settop(L, module);
+	/* relush itself, as `local relush = require "relush"` would give it */
+	lua_pushvalue(L, module);
+	lua_setglobal(L, "relush");
 	shell_open_help(L, module);
 	lua_pop(L, 1);
 	const char *faults = getenv("RELUSH_FAULT_INJECTION");
@@ -137,18 +147,31 @@ lua_State *shell_open(void)
 
 /* ---- Ctrl-C ----------------------------------------------------------------- */
 
-/* The hook runs at the next Lua instruction: remove itself, raise the error. */
+/* The hook runs at the next Lua event: raise "interrupted". One Ctrl-C
+ * stops the whole command, not only the C call in progress: a kernel that
+ * polled the engine's flag and returned a partial result (mc does) clears
+ * that flag, but sigint_count stays set, so the code after it stops too.
+ * The hook stays armed on Lua instructions only (not on C calls, so the
+ * message handler runs in peace): a pcall in the user's code that catches
+ * "interrupted" is stopped again at its next instruction. */
 static void stop_hook(lua_State *L, lua_Debug *ar)
 {
-	(void)ar;
-	lua_sethook(L, NULL, 0, 0);
-	/* A C kernel that polled the flag and returned a partial result (mc
-	 * does) has consumed the interrupt by clearing it: the code goes on. */
-	if (!rl_interrupted()) {
-		sigint_count = 0;
+	if (sigint_count == 0) {
+		lua_sethook(L, NULL, 0, 0);
 		return;
 	}
-	luaL_error(L, "interrupted");
+	lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
+	/* where the code was stopped: the current line of the hooked function,
+	 * or of its caller when it is a C function (mc returning) */
+	lua_Debug at;
+	for (int level = 0; level < 3 && lua_getstack(L, level, &at); level++)
+		if (lua_getinfo(L, "Sl", &at) && at.currentline > 0) {
+			lua_pushfstring(L, "%s:%d: interrupted", at.short_src, at.currentline);
+			lua_error(L);
+		}
+	(void)ar;
+	lua_pushliteral(L, "interrupted");
+	lua_error(L);
 }
 
 /* While code runs: stop C kernels through the engine's flag and Lua code
@@ -267,9 +290,20 @@ static void push_short_traceback(lua_State *L)
 	lua_remove(L, -2);        /* the raw traceback */
 }
 
+/* Where the last interrupt stopped the code ("loop.lua:3"), and what it
+ * left behind ("; mc stopped after ..."): static, because the report is
+ * written without allocating (the heap may be at its limit). */
+static char interrupt_where[160];
+static char interrupt_partial[200];
+
 static int message_handler(lua_State *L)
 {
 	if (sigint_count > 0 || rl_interrupted()) {
+		/* the hook's error reads "chunk:line: interrupted" */
+		const char *msg = lua_tostring(L, 1);
+		const char *tail = msg ? strstr(msg, ": interrupted") : NULL;
+		if (tail != NULL && tail > msg && interrupt_where[0] == '\0')
+			snprintf(interrupt_where, sizeof interrupt_where, "%.*s", (int)(tail - msg), msg);
 		lua_pushliteral(L, "interrupted");
 		return 1;
 	}
@@ -280,15 +314,60 @@ static int message_handler(lua_State *L)
 		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	}
 	lua_pushstring(L, msg);
+	shell_push_suggestion(L, msg);
 	push_short_traceback(L);
-	lua_concat(L, 2);
+	lua_concat(L, 3);
 	return 1;
+}
+
+/* The value of mc.partial as a light userdata (NULL when there is none):
+ * an interrupted mc leaves its partial result there; comparing before and
+ * after a call tells whether this call left one. With describe (upvalue),
+ * fills interrupt_partial from it. Runs protected: looking up a field may
+ * allocate a string, which may fail. */
+static int look_at_partial(lua_State *L)
+{
+	bool describe = lua_toboolean(L, 1);
+	const void *p = NULL;
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.shell.module") == LUA_TTABLE
+	    && lua_getfield(L, -1, "mc") == LUA_TTABLE
+	    && lua_getfield(L, -1, "partial") == LUA_TTABLE) {
+		p = lua_topointer(L, -1);
+		if (describe && lua_getfield(L, -1, "trials") == LUA_TNUMBER
+		    && lua_getfield(L, -2, "requested") == LUA_TNUMBER)
+			snprintf(interrupt_partial, sizeof interrupt_partial,
+			         "mc stopped after %.0f of %.0f trials; its partial result is in mc.partial",
+			         lua_tonumber(L, -2), lua_tonumber(L, -1));
+	}
+	lua_pushlightuserdata(L, (void *)p);
+	return 1;
+}
+
+static const void *partial_result(lua_State *L, bool describe)
+{
+	const void *p = NULL;
+	lua_pushcfunction(L, look_at_partial);   /* light: pushing it allocates nothing */
+	lua_pushboolean(L, describe);
+	if (lua_pcall(L, 1, 1, 0) == LUA_OK)
+		p = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return p;
+}
+
+/* After an interrupt: describe the partial result mc left, if it is new. */
+static void note_partial_result(lua_State *L, const void *before)
+{
+	interrupt_partial[0] = '\0';
+	if (partial_result(L, false) != before)
+		partial_result(L, true);
 }
 
 int shell_pcall(lua_State *L, int nargs, int nresults)
 {
 	int base = lua_gettop(L) - nargs;
 	struct sigaction old;
+	const void *partial_before = partial_result(L, false);
+	interrupt_where[0] = '\0';
 	lua_pushcfunction(L, message_handler);
 	lua_insert(L, base);
 	running_state = L;
@@ -299,6 +378,8 @@ int shell_pcall(lua_State *L, int nargs, int nresults)
 	sigaction(SIGINT, &old, NULL);
 	lua_sethook(L, NULL, 0, 0);
 	last_call_interrupted = status != LUA_OK && (sigint_count > 0 || rl_interrupted());
+	if (last_call_interrupted)
+		note_partial_result(L, partial_before);
 	sigint_count = 0;
 	rl_interrupt_clear();
 	running_state = NULL;
@@ -314,7 +395,14 @@ void shell_report(lua_State *L, int status)
 	if (msg == NULL)
 		msg = "(error object is not a string)";
 	/* no Lua allocation here: the heap may be at its limit */
-	char why[160] = "";
+	char why[400] = "";
+	/* say where the code stopped, except at the prompt's own "stdin:1",
+	 * which says nothing the user does not see */
+	bool where = last_call_interrupted && interrupt_where[0]
+	             && (error_style == SHELL_ERRORS_BATCH || strncmp(interrupt_where, "stdin:", 6) != 0);
+	if (last_call_interrupted)
+		snprintf(why, sizeof why, "%s%s%s%s", where ? " at " : "", where ? interrupt_where : "",
+		         interrupt_partial[0] ? ": " : "", interrupt_partial);
 	if (status == LUA_ERRMEM && heap.refused)
 		snprintf(why, sizeof why, ": the Lua heap reached the memory limit of %zu bytes "
 		         "(set limits.memory or RELUSH_MEM_LIMIT to change it)", rl_mem_limit());

@@ -92,6 +92,30 @@ void shell_help_name_of(lua_State *L, int idx);
  * table, or __methods) and returns true; else pushes nothing. */
 bool shell_push_methods(lua_State *L, int idx);
 
+/* ---- guides.c -------------------------------------------------------------- */
+/* Registers the teaching topics (help "arch", "paper", ...) in module._guides. */
+void shell_open_guides(lua_State *L, int module);
+/* Writes guide name to out (text wrapped by wrap(text, indent, width));
+ * false when there is no such guide. */
+bool shell_guide(const char *name, FILE *out, int width, void (*wrap)(const char *, int, int));
+/* Writes the guides as a list: help "alive", help "dead", ... */
+void shell_guide_list(FILE *out);
+
+/* ---- suggest.c ------------------------------------------------------------- */
+/* The nearest existing name to word, of a kind: 'g' a global, 'm' a method
+ * of the API, 'f' a field (API functions and globals), 't' a help entry or
+ * topic. NULL when none is close; the string lives until the next call. */
+const char *shell_suggest(lua_State *L, const char *word, char kind);
+/* Pushes "; did you mean 'x'?" for an error message about a nil global,
+ * method or field when a near name exists, else "". */
+void shell_push_suggestion(lua_State *L, const char *msg);
+
+/* ---- pager.c --------------------------------------------------------------- */
+/* A stream for long output: a pipe to $PAGER (less) when stdin and stdout
+ * are terminals, else stdout. Close it with shell_pager_close. */
+FILE *shell_pager_open(void);
+void shell_pager_close(FILE *f);
+
 /* ---- complete.c ------------------------------------------------------------ */
 /* Installs the readline completion functions for state L. */
 void shell_complete_init(lua_State *L);

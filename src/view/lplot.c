@@ -87,7 +87,7 @@ static double *check_numbers(lua_State *L, int t, const char *option, const char
 {
 	t = lua_absindex(L, t);
 	if (lua_type(L, t) != LUA_TTABLE)
-		option_error(L, option, "%s must be a list of numbers, got a %s", what, luaL_typename(L, t));
+		option_error(L, option, "%s must be a list of numbers, got %s", what, rlua_got(L, t));
 	lua_Integer n = luaL_len(L, t);
 	if (n < 1)
 		option_error(L, option, "%s is empty; it needs at least one number", what);
@@ -104,7 +104,7 @@ static double *check_numbers(lua_State *L, int t, const char *option, const char
 				option_error(L, option, "%s[%lld] must be a number (0/0 leaves a gap), got the "
 				             "string \"%s\"", what, (long long)i, lua_tostring(L, -1));
 			option_error(L, option, "%s[%lld] must be a number (0/0 leaves a gap), got %s",
-			             what, (long long)i, type == LUA_TNIL ? "nil (a hole in the list)" : luaL_typename(L, -1));
+			             what, (long long)i, type == LUA_TNIL ? "nil (a hole in the list)" : rlua_got(L, -1));
 		}
 		v[i - 1] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -120,7 +120,7 @@ static const char *opt_string(lua_State *L, int t, const char *field)
 	if (type == LUA_TSTRING || type == LUA_TNUMBER)
 		s = lua_tostring(L, -1);
 	else if (type != LUA_TNIL)
-		option_error(L, field, "must be a string, got a %s", luaL_typename(L, -1));
+		option_error(L, field, "must be a string, got %s", rlua_got(L, -1));
 	lua_pop(L, 1);        /* the options table keeps the string alive */
 	return s;
 }
@@ -129,7 +129,7 @@ static bool opt_bool(lua_State *L, int t, const char *field)
 {
 	int type = lua_getfield(L, t, field);
 	if (type != LUA_TNIL && type != LUA_TBOOLEAN)
-		option_error(L, field, "must be true or false, got a %s", luaL_typename(L, -1));
+		option_error(L, field, "must be true or false, got %s", rlua_got(L, -1));
 	bool v = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	return v;
@@ -142,7 +142,7 @@ static double opt_limit(lua_State *L, int t, const char *field)
 	if (type != LUA_TNIL) {
 		if (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
 			option_error(L, field, "must be a finite number, got %s",
-			             type == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+			             type == LUA_TNUMBER ? lua_tostring(L, -1) : rlua_got(L, -1));
 		v = lua_tonumber(L, -1);
 	}
 	lua_pop(L, 1);
@@ -159,12 +159,12 @@ static void add_series(lua_State *L, plot *p, int s, lua_Integer i)
 	char where[64], field[80];
 	snprintf(where, sizeof where, "series[%lld]", (long long)i);
 	if (lua_type(L, s) != LUA_TTABLE)
-		option_error(L, "series", "%s must be a table {name=, y=, lo=, hi=, style=}, got a %s",
-		             where, luaL_typename(L, s));
+		option_error(L, "series", "%s must be a table {name=, y=, lo=, hi=, style=}, got %s",
+		             where, rlua_got(L, s));
 	check_keys(L, s, series_fields, "series", where);
 	int type = lua_getfield(L, s, "name");
 	if (type != LUA_TNIL && type != LUA_TSTRING && type != LUA_TNUMBER)
-		option_error(L, "series", "%s.name must be a string, got a %s", where, luaL_typename(L, -1));
+		option_error(L, "series", "%s.name must be a string, got %s", where, rlua_got(L, -1));
 	const char *name = lua_tostring(L, -1);
 	size_t count;
 	snprintf(field, sizeof field, "%s.y", where);
@@ -193,7 +193,7 @@ static void add_series(lua_State *L, plot *p, int s, lua_Integer i)
 				found = k;
 		if (found < 0)
 			option_error(L, "series", "%s.style must be \"line\", \"dashed\", \"dotted\" or "
-			             "\"points\", got %s", where, st ? st : luaL_typename(L, -1));
+			             "\"points\", got %s", where, st ? st : rlua_got(L, -1));
 		style = (enum plot_style)found;
 	}
 	int colour = -1;
@@ -224,7 +224,7 @@ static void add_refs(lua_State *L, plot *p, int t)
 	int refs = lua_gettop(L);
 	if (!lua_istable(L, refs))
 		option_error(L, "refs", "must be a list of {y=value [, label=]} or {x=value [, label=]}, "
-		             "got a %s", luaL_typename(L, refs));
+		             "got %s", rlua_got(L, refs));
 	lua_Integer n = luaL_len(L, refs);
 	for (lua_Integer i = 1; i <= n; i++) {
 		char where[48];
@@ -232,20 +232,20 @@ static void add_refs(lua_State *L, plot *p, int t)
 		lua_geti(L, refs, i);
 		int r = lua_gettop(L);
 		if (!lua_istable(L, r))
-			option_error(L, "refs", "%s must be a table {y=value} or {x=value}, got a %s", where,
-			             luaL_typename(L, r));
+			option_error(L, "refs", "%s must be a table {y=value} or {x=value}, got %s", where,
+			             rlua_got(L, r));
 		check_keys(L, r, ref_fields, "refs", where);
 		int tx = lua_getfield(L, r, "x"), ty = lua_getfield(L, r, "y");
 		if ((tx == LUA_TNIL) == (ty == LUA_TNIL))
 			option_error(L, "refs", "%s needs exactly one of x (a vertical line) or y (a horizontal one)", where);
 		int v = tx != LUA_TNIL ? -2 : -1;
 		if (lua_type(L, v) != LUA_TNUMBER)
-			option_error(L, "refs", "%s.%s must be a number, got a %s", where, tx != LUA_TNIL ? "x" : "y",
-			             luaL_typename(L, v));
+			option_error(L, "refs", "%s.%s must be a number, got %s", where, tx != LUA_TNIL ? "x" : "y",
+			             rlua_got(L, v));
 		double value = lua_tonumber(L, v);
 		int tl = lua_getfield(L, r, "label");
 		if (tl != LUA_TNIL && tl != LUA_TSTRING && tl != LUA_TNUMBER)
-			option_error(L, "refs", "%s.label must be a string, got a %s", where, luaL_typename(L, -1));
+			option_error(L, "refs", "%s.label must be a string, got %s", where, rlua_got(L, -1));
 		rl_err e;
 		if (plot_add_ref(p, lua_tostring(L, -1), value, tx != LUA_TNIL, &e) < 0)
 			raise_engine(L, &e);
@@ -258,7 +258,7 @@ static int plot_lines(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TTABLE)
 		return luaL_argerror(L, 1, lua_pushfstring(L, "expected a table {x=..., series={{name=, y=}, ...}}, "
-		                                           "got a %s", luaL_typename(L, 1)));
+		                                           "got %s", rlua_got(L, 1)));
 	lua_settop(L, 1);
 	check_keys(L, 1, lines_options, NULL, NULL);
 	lplot *lp = lua_newuserdatauv(L, sizeof *lp, 0);   /* empty first: __gc is always safe */
@@ -287,7 +287,7 @@ static int plot_lines(lua_State *L)
 
 	if (lua_getfield(L, 1, "series") != LUA_TTABLE)
 		option_error(L, "series", "must be a list of series {name=, y=, lo=, hi=}, got %s",
-		             lua_isnil(L, -1) ? "nothing" : luaL_typename(L, -1));
+		             lua_isnil(L, -1) ? "nothing" : rlua_got(L, -1));
 	int list = lua_gettop(L);
 	lua_Integer ns = luaL_len(L, list);
 	if (ns < 1)

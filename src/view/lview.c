@@ -220,7 +220,7 @@ static int view_call(lua_State *L)
 	if (lua_istable(L, 1) && !lua_getmetatable(L, 1))
 		return show_mc(L);
 	return luaL_argerror(L, 1, lua_pushfstring(L, "expected a Net (view(net [, X])) or a table of "
-	                     "mc options (view{depth=..., width=..., ...}), got a %s", luaL_typename(L, 1)));
+	                     "mc options (view{depth=..., width=..., ...}), got %s", rlua_got(L, 1)));
 }
 
 static int push_text(lua_State *L)

@@ -579,7 +579,9 @@ static int grid_text(grid *g, int row, int col, const char *s, int max, bool asc
 }
 
 static const char ascii_marks[] = "*ox#@%&=+";
-static const int ansi_colours[] = { 34, 33, 32, 31, 35, 36, 94, 93, 92, 91 };
+/* Bright blue first: the plain blue (34) is hard to read on the dark
+ * backgrounds most terminals use; bright blue reads on light ones too. */
+static const int ansi_colours[] = { 94, 33, 32, 31, 35, 36, 34, 93, 92, 91 };
 
 static char ascii_mark(int owner)
 {

@@ -63,7 +63,9 @@ for name in ("_G string table math io os coroutine debug utf8 package"):gmatch("
 end
 for k, v in pairs(_G) do
   if type(k) == "string" and callable(v) and not lua_base[k] then need(k) end
-  if type(k) == "string" and type(v) == "table" and not lua_libraries[k] and relush[k] ~= v then
+  -- (the global relush is the module itself, checked above)
+  if type(k) == "string" and type(v) == "table" and not lua_libraries[k] and relush[k] ~= v
+     and v ~= relush then
     for k2, v2 in pairs(v) do
       if type(k2) == "string" and k2:sub(1, 1) ~= "_" and callable(v2) then
         need(k .. "." .. k2)

@@ -125,6 +125,8 @@ t.ok(ascii:find("*", 1, true) and ascii:find("|", 1, true), "ASCII has marks and
 local coloured = p:text{width = 60, height = 15, ascii = false, colour = true}
 t.ok(coloured:find("\27[", 1, true) and check_dims(coloured:gsub("\27%[%d+m", ""), 60, 15, "colour"),
      "colour adds ANSI codes only")
+t.ok(coloured:find("\27[94m", 1, true) and not coloured:find("\27[34m", 1, true),
+     "the first series is bright blue (readable on dark backgrounds), not dark blue")
 t.is(select(2, tostring(p):gsub("\n", "")), 20, "tostring(p) is the default 20-line rendering")
 t.is(tostring(p), p:text(), "tostring(p) equals p:text() off a terminal")
 

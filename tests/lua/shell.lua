@@ -9,6 +9,7 @@ os.remove(tmpdir)
 assert(os.execute("mkdir -p '" .. tmpdir .. "'"))
 
 local proc = require "proc"
+local relush = require "relush"
 local q, slurp, spit = proc.q, proc.slurp, proc.spit
 
 -- run(args, input [, env]): stdout, stderr, exit status of relush
@@ -249,6 +250,91 @@ do
     if e.topic == "bounds" and not out:find(e.signature, 1, true) then topic_ok = false end
   end
   t.ok(topic_ok, 'help "bounds" lists the topic')
+
+  -- full entries for the API's tables, nil, the guides
+  out = repl("help(mc)\nhelp(view)\nhelp(plot)\n")
+  t.ok(out:find(reg.mc.signature, 1, true) and out:find(reg.mc.example, 1, true),
+       "help(mc) shows mc's full entry")
+  t.ok(reg.view == nil or (out:find(reg.view.signature, 1, true) and out:find(reg.view.example, 1, true)
+       and not out:find("table fields", 1, true)), "help(view) shows view's full entry")
+  t.ok(reg["plot.lines"] == nil or (out:find(reg["plot.lines"].example, 1, true)
+       and (reg["Plot:svg"] == nil or out:find(reg["Plot:svg"].signature, 1, true))),
+       "help(plot) shows plot.lines in full and the plot topic")
+  out = repl("help(nil)\nhelp(no_such_variable)\n")
+  local _, nils = out:gsub("the value given is nil", "")
+  t.ok(nils == 2 and not out:find("construction", 1, true), "help(nil) says the value is nil, not the whole API")
+  for name, g in pairs(relush._guides) do
+    out = repl("help '" .. name .. "'\n")
+    local all_items = true
+    for _, item in ipairs(g.items) do
+      if not (out:find(item.example, 1, true) and out:find(item.section, 1, true)) then all_items = false end
+    end
+    t.ok(out:find(g.title, 1, true) and all_items and out:find("doc/theory.md", 1, true),
+         'help "' .. name .. '" explains it with one-liners and doc/theory.md sections')
+  end
+  -- every entry's first sentence appears whole (wrapped, never cut), at 120
+  -- columns and at 40
+  for _, cols in ipairs{120, 40} do
+    out = repl("help()\n", "COLUMNS=" .. cols)
+    local flat = out:gsub("%s+", " ")
+    local cut = {}
+    for name, e in pairs(reg) do
+      local first = e.summary:match("^(.-%.)%s") or e.summary:match("^(.-%.)$") or e.summary
+      if not flat:find((first:gsub("%s+", " ")), 1, true) then cut[#cut + 1] = name end
+    end
+    table.sort(cut)
+    t.ok(#cut == 0 and out:find('help "paper"', 1, true),
+         "help() at " .. cols .. " columns shows every description whole and lists the guides" ..
+         (#cut > 0 and (": cut " .. table.concat(cut, ", ")) or ""))
+  end
+
+  -- shortcuts, did you mean
+  out = repl("?relu\nmc?\n? arch\n")
+  t.ok(out:find(reg.relu.signature, 1, true) and out:find(reg.mc.signature, 1, true)
+       and out:find("arch: architectures", 1, true), "?relu, mc? and ? arch show help")
+  local err
+  out, err = repl("net = relu(2, 3)\nnet:deth()\nprnt(1)\nrelu{depht=3}\nhelp 'residul'\nmc{depth=2, width=2, method='gramm'}\n")
+  t.ok(err:find("method 'deth'); did you mean 'death'?", 1, true), "net:deth() suggests death: " .. err)
+  t.ok(err:find("global 'prnt'); did you mean 'print'?", 1, true), "a misspelled global suggests the name")
+  t.ok(err:find("did you mean 'depth'?", 1, true), "relu{depht=3} suggests depth")
+  t.ok(err:find("did you mean 'gram'?", 1, true), "a misspelled option value suggests the value")
+  t.ok(out:find('did you mean "residual"?', 1, true), "a misspelled help topic suggests the guide")
+
+  -- reports fold to narrow terminals as tables do; headers sit over their columns
+  out = repl("mc{depth=3, width=2, trials=100, seed=1}\nrelu(3, 2, {seed=1}):death(inputs.gaussian(4, 2, {seed=1}))\n" ..
+             "relu(3, 2, {seed=1}):flip(inputs.gaussian(4, 2, {seed=1}))\n", "COLUMNS=40")
+  local long = {}
+  for line in out:gmatch("[^\n]+") do
+    if #line > 40 and line:find("%S%s+%S") then long[#long + 1] = line end
+  end
+  t.ok(#long == 0 and out:find("died here", 1, true) and out:find("dead neurons", 1, true),
+       "reports fold at 40 columns" .. (#long > 0 and (": " .. table.concat(long, " | ")) or ""))
+  out = repl("mc{depth=3, width=2, trials=100, seed=1}\n", "COLUMNS=120")
+  local header = out:match("\n(layer[^\n]*died here)\n")
+  local row = out:match("\n(    1 [^\n]*%))\n")
+  t.ok(header and row and #header == #row, "the header 'died here' ends over its column")
+
+  -- did you mean, by class of misspelling: a swap, a missing letter, an
+  -- extra letter, a case change, a prefix; a word near nothing gets none
+  local function message(opts) local ok, e = pcall(relu, opts) return ok and "" or tostring(e) end
+  local cases = {
+    {{depht = 3, width = 2}, "depth"}, {{wdth = 2, depth = 2}, "width"}, {{seedd = 1, depth = 2, width = 2}, "seed"},
+    {{Arch = "plain", depth = 2, width = 2}, "arch"}, {{depth = 2, width = 2, arch = "res"}, "residual"},
+    {{depth = 2, width = 2, arch = "Dense"}, "dense"}, {{depth = 2, width = 2, weights = "glorto"}, "glorot"},
+  }
+  local wrong = {}
+  for _, c in ipairs(cases) do
+    if not message(c[1]):find("did you mean '" .. c[2] .. "'", 1, true) then wrong[#wrong + 1] = c[2] end
+  end
+  t.ok(#wrong == 0, "misspelled options and values suggest the nearest name" ..
+       (#wrong > 0 and (": missed " .. table.concat(wrong, ", ")) or ""))
+  t.ok(not message{banana = 1, depth = 2, width = 2}:find("did you mean", 1, true)
+       and message{banana = 1, depth = 2, width = 2}:find("the options are", 1, true),
+       "a word near no option gets the list, not a guess")
+
+  -- _ and the relush global
+  out = repl("1 + 1\n_\n_ * 3\nx = 5;\n_\nprint(relush == require 'relush', relush.version == require('relush').version)\n")
+  t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
 end
 
 os.execute("rm -rf " .. q(tmpdir))

@@ -1,6 +1,7 @@
 # Tab completion in a real terminal: methods after obj:, fields after a
-# table's '.', option names inside relu{ }, globals, keywords, file names
-# inside a string, the signature hint after "f(".
+# table's '.' (also through [i]), option names inside relu{ }, option values
+# inside their strings, globals, keywords, file names inside a string
+# (relative, absolute, ~/), the signature hint after "f(".
 . "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
 
 touch "$term_tmp/points_for_completion.csv"
@@ -77,6 +78,111 @@ term_type 'relu('
 term_keys Tab
 term_wait '^relu\(depth, width'
 ok $? "Tab after relu( shows its signature"
+term_keys C-u
+
+# Option values inside the string of an option: the values its parser accepts.
+term_clear
+term_type 'relu{arch="res'
+term_keys Tab
+term_wait '^> relu\{arch="residual"?$'
+ok $? 'relu{arch="res<Tab> completes residual'
+term_keys C-u
+
+term_clear
+term_type 'mc{method="'
+term_keys Tab Tab
+term_wait 'explicit' && term_wait 'gram' && term_wait 'auto'
+ok $? 'mc{method="<Tab><Tab> lists the methods'
+term_keys C-u
+
+term_clear
+term_type 'relu{depth=2, weights={law="lap'
+term_keys Tab
+term_wait '^> relu\{depth=2, weights=\{law="laplace"?$'
+ok $? 'law names complete inside weights={law="'
+term_keys C-u
+
+term_clear
+term_type "mc{bias={law='ze"
+term_keys Tab
+term_wait "^> mc\\{bias=\\{law='zero'?$"
+ok $? "... and inside bias={law=' (with zero)"
+term_keys C-u
+
+term_clear
+term_type 'relu{weights="gl'
+term_keys Tab
+term_wait '^> relu\{weights="glorot"?$'
+ok $? 'weights="gl<Tab> completes glorot'
+term_keys C-u
+
+term_clear
+term_type 'mc{depth=3, stats="aliv'
+term_keys Tab
+term_wait '^> mc\{depth=3, stats="alive"?$'
+ok $? 'mc{stats="aliv<Tab> completes alive'
+term_keys C-u
+
+# Fields and methods of values reached by plain index chains.
+term_clear
+term_line 'r = mc{depth=3, width=2, trials=10, seed=1}; X = inputs.gaussian(3, 2)'
+term_clear
+term_type 'r.layers[1].surv'
+term_keys Tab
+term_wait '^> r\.layers\[1\]\.survival$'
+ok $? "r.layers[1].surv<Tab> completes a field through an index"
+term_keys C-u
+
+term_clear
+term_type 'r.layers[1].'
+term_keys Tab Tab
+term_wait 'dead_rate' && term_wait 'net_survival'
+ok $? "r.layers[1].<Tab><Tab> lists the layer's fields"
+term_keys C-u
+
+term_clear
+term_type 'mc.'
+term_keys Tab Tab
+term_wait 'merge\(' && term_wait 'load\(' && term_wait 'shard'
+ok $? "mc.<Tab><Tab> lists merge, load and shard"
+term_keys C-u
+
+term_clear
+term_type 'X:sa'
+term_keys Tab
+term_wait '^> X:save\($'
+ok $? "X:sa<Tab> completes a Matrix method"
+term_keys C-u
+
+# Completion never calls anything: not a function, not an __index function.
+term_clear
+term_line 'calls = 0; lazy = setmetatable({}, {__index = function() calls = calls + 1; return {deep = 1} end}); function f() calls = calls + 1; return {x = 1} end'
+term_type 'lazy.field.de'
+term_keys Tab
+term_keys C-u
+term_type 'f().'
+term_keys Tab
+term_keys C-u
+term_clear
+term_line 'print("calls", calls)'
+term_wait '^calls[[:space:]]+0$'
+ok $? "completion calls no function and no __index function"
+
+# File names: absolute, and from ~/ (expanded to $HOME, the scratch folder).
+mkdir -p "$term_tmp/abs_dir" "$term_tmp/home_dir"
+touch "$term_tmp/abs_dir/absolute_name.csv" "$term_tmp/home_dir/tilde_name.csv"
+term_clear
+term_type "X = inputs.load(\"$term_tmp/abs_dir/abso"
+term_keys Tab
+term_wait 'abs_dir/absolute_name\.csv"?$'
+ok $? "absolute file names complete"
+term_keys C-u
+
+term_clear
+term_type 'X = inputs.load("~/home_dir/til'
+term_keys Tab
+term_wait "inputs.load\\(\"$term_tmp/home_dir/tilde_name\\.csv\"?\$"
+ok $? "~/ file names complete, with ~ expanded to \$HOME"
 term_keys C-u
 
 term_clear

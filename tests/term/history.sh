@@ -44,11 +44,36 @@ term_wait '^capped$'
 term_keys C-d
 term_wait '^\[exited 0\]'
 ok $? "the session ends cleanly on Ctrl-D"
-n=$(wc -l < "$term_tmp/hist")
-diag "history lines after exit: $n"
+n=$(grep -vc '^#[0-9]' "$term_tmp/hist")
+diag "history entries after exit: $n"
 [ "$n" -le 1000 ] && tail -n 1 "$term_tmp/hist" | grep -q 'print("capped")' &&
 	grep -q 'old_entry_1500 = 1500' "$term_tmp/hist"
 ok $? "the file is capped, keeping the most recent entries"
+
+# A command typed over several lines comes back as one entry.
+TERM_HISTORY="$term_tmp/hist_multi"
+term_start
+term_line 'function multi_line()'
+term_line '  return 77'
+term_line 'end'
+term_line 'print("after multi")'
+term_wait '^after multi$'
+term_keys C-d
+term_wait '^\[exited 0\]'
+term_start
+term_keys Up Up
+sleep 0.3
+term_keys Enter
+term_line 'print(multi_line())'
+term_wait '^77$'
+ok $? "a multi-line command is one history entry in the next session"
+term_keys Up Up Up
+sleep 0.3
+term_screen | grep -q '^> function multi_line()$'
+ok $? "... shown with its lines"
+term_keys C-c
+term_keys C-d
+term_wait '^\[exited 0\]'
 
 # The default path: $XDG_STATE_HOME/relush/history, else ~/.local/state.
 TERM_HISTORY=

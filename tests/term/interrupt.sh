@@ -1,23 +1,33 @@
 # Ctrl-C during a running computation returns to the prompt with
 # "interrupted", keeps the session (globals, next command), both for Lua
-# loops and for long C calls.
+# loops and for long C calls. One Ctrl-C stops the whole command (a loop of
+# mc calls, also through pcall); an interrupted mc leaves its partial result
+# in mc.partial and says so in one line; a script exits 130.
 . "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
+
+# ctrl_c_within_1s REGEX DESCRIPTION [THEN]: presses Ctrl-C, then checks
+# that a line matching REGEX (and then one matching THEN) comes within 1 s.
+ctrl_c_within_1s() {
+	t0=$(now)
+	term_keys C-c
+	term_wait "$1" 2 && { [ -z "${3:-}" ] || term_wait "$3" 1; }
+	status=$?
+	t1=$(now)
+	ok $status "$2"
+	elapsed=$(awk "BEGIN{print $t1 - $t0}")
+	diag "done after $elapsed s"
+	awk "BEGIN{exit !($elapsed < 1)}"
+	ok $? "... within 1 s"
+}
+# ctrl_c_to_prompt REGEX DESCRIPTION: ... and back at the prompt.
+ctrl_c_to_prompt() { ctrl_c_within_1s "$1" "$2" '^> $'; }
 
 term_start
 ok $? "the shell starts"
 
 term_line 'kept = 42; n = 0; while true do n = n + 1 end'
 sleep 0.5
-t0=$(now)
-term_keys C-c
-term_wait 'interrupted$' 1 && term_wait '^> $' 1
-status=$?
-t1=$(now)
-ok $status "Ctrl-C stops a Lua loop and returns to the prompt"
-elapsed=$(awk "BEGIN{print $t1 - $t0}")
-diag "back at the prompt after $elapsed s"
-awk "BEGIN{exit !($elapsed < 1)}"
-ok $? "... within 1 s"
+ctrl_c_to_prompt 'interrupted$' "Ctrl-C stops a Lua loop and returns to the prompt"
 
 term_clear
 term_line 'print(kept, n > 0)'
@@ -31,16 +41,7 @@ term_clear
 term_line 'long_c = mc ~= nil and function() return mc{depth=64, width=64, X=inputs.gaussian(512, 64), trials=1e9} end or function() local net, X = relu(8, 128), inputs.gaussian(2000, 128) while true do net:forward(X) end end'
 term_line 'long_c()'
 sleep 1
-t0=$(now)
-term_keys C-c
-term_wait 'interrupted$' 1 && term_wait '^> $' 1
-status=$?
-t1=$(now)
-ok $status "Ctrl-C stops a long C computation"
-elapsed=$(awk "BEGIN{print $t1 - $t0}")
-diag "back at the prompt after $elapsed s"
-awk "BEGIN{exit !($elapsed < 1)}"
-ok $? "... within 1 s"
+ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a long C computation"
 
 term_clear
 term_line 'net = relu(3, 4); print(net.depth, kept)'
@@ -51,5 +52,77 @@ term_clear
 term_line 'for i = 1, 3 do collectgarbage() end print(collectgarbage("count") < 1e5)'
 term_wait '^true$'
 ok $? "memory is released after interrupts"
+
+# Code from a file says where it was stopped; the prompt's own lines do not.
+printf 'function spin()\n  local n = 0\n  while true do n = n + 1 end\nend\n' > "$term_tmp/spin_lib.lua"
+term_clear
+term_line 'dofile("spin_lib.lua"); spin()'
+sleep 0.5
+ctrl_c_to_prompt 'interrupted at spin_lib.lua:3$' "Ctrl-C in a function from a file says where it stopped"
+
+# One Ctrl-C stops the whole command: a loop of mc calls (each of which
+# stops early and returns a partial result) does not go on to the next.
+term_clear
+term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}; count = i end'
+sleep 1
+ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a loop of mc calls and returns to the prompt"
+term_clear
+term_line 'print("count", count)'
+term_wait '^count[[:space:]]+0$'
+ok $? "... and the loop did not go on after the interrupted call"
+
+# Also through the user's own pcall: the interrupt is raised again.
+term_clear
+term_line 'for i = 1, 1e6 do pcall(mc, {depth=20, width=8, trials=1e4}) end'
+sleep 1
+term_keys C-c
+term_wait 'interrupted' 1 && term_wait '^> $' 1
+ok $? "Ctrl-C stops a loop that catches errors with pcall"
+
+# r = mc{...} typed alone: the partial result is kept in mc.partial and one
+# line says so.
+term_clear
+term_line 'mc.partial = nil; r = mc{depth=20, width=16, trials=1e9}'
+term_wait 'ETA ([0-9]+d [0-9]{2}h|[0-9]+h [0-9]{2}m|[0-9]+m [0-9]{2}s|[0-9]+s)$' 3
+ok $? "the progress bar shows a human ETA"
+term_clear
+term_keys C-c
+term_wait '^interrupted: mc stopped after [0-9]+ of 1000000000 trials; its partial result is in mc.partial$' 2
+ok $? "an interrupted mc says how far it got and where its partial result is"
+term_wait '^> $' 1
+lines=$(term_screen | grep -v '^[[:space:]]*$' | grep -vc '^> ')
+[ "$lines" -eq 1 ]
+ok $? "... in one line (got $lines)"
+term_clear
+term_line 'print(r == nil, mc.partial.interrupted, mc.partial.trials > 0, mc.partial.trials < 1e9)'
+term_wait '^true[[:space:]]+true[[:space:]]+true[[:space:]]+true$'
+ok $? "... r is left unset and mc.partial holds the partial result"
+term_clear
+term_line 'mc.partial'
+term_wait '^  [0-9]+ trials \(those finished before the interrupt, among trials 1\.\.1000000000\), seed'
+ok $? "... whose header says which trials were counted"
+
+# A script of such a loop exits 130 within 1 s of Ctrl-C.
+cat > "$term_tmp/loop.lua" <<'EOF'
+for i = 1, 100 do
+  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}
+  print(i, r.interrupted)
+end
+EOF
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
+sleep 1.5
+ctrl_c_within_1s '^\[exited 130\]$' "an interrupted script exits with status 130"
+term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
+ok $? "... and says where, and what was interrupted"
+! term_screen | grep -Eq '^1[[:space:]]'
+ok $? "... without finishing the loop body"
+
+# A script stopped in Lua code says where.
+printf 'local n = 0\nwhile true do\n  n = n + 1\nend\n' > "$term_tmp/spin.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' spin.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at spin.lua:[2-4]$'
+ok $? "a script stopped in a Lua loop exits 130 saying where it stopped"
 
 term_done

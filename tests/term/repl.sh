@@ -61,6 +61,34 @@ term_clear
 term_line 'help()'
 term_wait 'construction' && term_wait 'relu\(depth, width'
 ok $? "help() lists the API by topic"
+if command -v less >/dev/null 2>&1; then
+	# longer than the 40-line pane: less waits at its ':' prompt
+	term_wait '^:[[:space:]]*$' 3
+	ok $? "help() is paged through less at a terminal"
+	term_keys q
+	term_wait '^> $' 3
+	ok $? "... and q returns to the prompt"
+else
+	ok 0 "# SKIP no less: help() prints plainly"
+	ok 0 "# SKIP no less"
+fi
+term_clear
+term_line '?relu'
+term_wait '^relu\(depth, width' && term_wait 'Example:'
+ok $? "?relu shows help(relu)"
+term_clear
+term_line 'inputs.gaussian?'
+term_wait '^inputs\.gaussian\(m, d'
+ok $? "inputs.gaussian? shows its help"
+term_clear
+term_line 'net = relu(2, 3); net:deth()'
+term_wait "did you mean 'death'\?"
+ok $? "net:deth() suggests death"
+term_clear
+term_line '1 + 1'
+term_line '_'
+term_wait_count '^2$' 2
+ok $? "_ after 1 + 1 is 2"
 term_clear
 term_line 'help(relu)'
 term_wait 'Example:'
