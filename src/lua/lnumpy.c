@@ -252,14 +252,14 @@ static const rlua_help numpy_help[] = {
 	 "keys={'fc1', 'fc2'} names them in order instead. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
 	 "layers connect. Mismatched shapes are errors naming the arrays.",
-	 "net = relu.load('init.npz'); net:death(inputs.load('X.npy'))"},
+	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)"},
 	{"net:save", "pytorch", "net:save(path)",
 	 "Writes the net's weights and biases to an .npz state dict (float64), under the names they "
 	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
 	 "0.weight, 0.bias, 2.weight, ...), so that model.load_state_dict({k: torch.from_numpy(v) for "
 	 "k, v in np.load(path).items()}) takes it back. relu.load of the file gives identical weights. "
 	 "Returns the net.",
-	 "net:flip(X); net:save('flipped.npz')"},
+	 "net = relu(3, 2, {seed=1}); net:flip(inputs.gaussian(64, 2, {seed=1})); net:save('flipped.npz')"},
 	{"pytorch", "pytorch", "help \"pytorch\"",
 	 "Your own network and data. In Python: np.savez('init.npz', **{k: v.detach().numpy() for k, v in "
 	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
