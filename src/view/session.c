@@ -248,9 +248,11 @@ int view_mc_step(view_mc_session *v, int *sig)
 	}
 	int s = view_term_signal();
 	if (s) {
+		/* A signal during the run, Ctrl-C included, goes on to the shell
+		 * once the terminal is restored: Ctrl-C stops the whole command
+		 * (the loop around this mc too), as it does without the view. */
 		v->left = 1;
-		if (s != SIGINT)
-			*sig = s;
+		*sig = s;
 		return 1;
 	}
 	double now = rl_now();

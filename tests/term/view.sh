@@ -478,10 +478,18 @@ c=$(capture | sed -n 's/^trials \([0-9]*\) .*/\1/p')
 ok $? "space again resumes it (counter $c)"
 tm send-keys -t view C-c
 wait_for '^> *$' 50
-type_line "print('ctrlc', r4.interrupted)"
-wait_for '^ctrlc[[:space:]]+(true|false)' 50
-grep -Eq '^ctrlc[[:space:]]+true' "$TMP/pane"
-ok $? "Ctrl-C in the Monte Carlo view keeps the partial result"
+type_line "print('ctrlc', r4, mc.partial.interrupted, mc.partial.trials > 0)"
+wait_for '^ctrlc[[:space:]]+' 50
+grep -Eq '^ctrlc[[:space:]]+nil[[:space:]]+true[[:space:]]+true' "$TMP/pane"
+ok $? "Ctrl-C in the Monte Carlo view stops the command (r4 stays unset) and keeps the partial result in mc.partial"
+# one Ctrl-C in the view of an mc inside a loop stops the loop, as without the view
+type_line "for i = 1, 5 do mc{$P1, trials = 1e8, threads = 1, view = true}; print('loop', i) end"
+sleep 1
+tm send-keys -t view C-c
+wait_for '^> *$' 50
+s=$?
+capture | grep -q '^loop' && s=1
+ok $s "Ctrl-C in the view of an mc inside a loop stops the whole loop"
 
 # overhead on benchmark P1 (reported, not asserted: timings are not tests):
 # trials/s of the same run without the view, with mc{..., view = true}, and
