@@ -77,6 +77,10 @@ EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
 
+# ---- exact checks in Python (fractions, decimal) against the built shell
+TESTS += tests/py/bound_search.sh
+EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py
+
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the
 # script builds the harness and skips without clang)

@@ -15,10 +15,14 @@
  *   an rl_err * and return -1.
  * - Accuracy: logs are accurate to a few ulps whatever the arguments.
  *   Probabilities are exact (the double nearest the fraction, in fact the
- *   fraction itself) whenever the product's fraction fits in 53 bits, as for
- *   every fraction in NOTES §7.1; otherwise their relative error is below
- *   1e-13 (exp of a log of magnitude <= 745). Death probabilities (1 - L) are
- *   accurate relative to themselves even when tiny (-expm1 of the log).
+ *   fraction itself) whenever the product's fraction fits in 53 bits;
+ *   otherwise they are exp of a log summed in long double, and their relative
+ *   error is below 1e-13 down to the smallest normal double (about 2e-16 with
+ *   x86's 64-bit long double significand; where long double is no wider than
+ *   double it grows to |log| 2^-52, up to 2e-13 near underflow). Subnormal
+ *   results carry the absolute error of subnormal rounding. Death
+ *   probabilities (1 - L) are accurate relative to themselves even when tiny
+ *   (-expm1 of the log).
  *
  * Tiny factors. A factor 1 - 2^-e with a huge exponent e (width 1e6, or the
  * upper bound's e = n_l (n_{l-1}+1) of 1e12) has log -2^-e, below the
@@ -82,18 +86,25 @@ typedef struct bound_sandwich {
 void bound_sandwich_of(const size_t *widths, size_t k, bound_sandwich *out);
 void bound_sandwich_uniform(double n, double k, bound_sandwich *out);
 
-/* ---- inverse questions (NOTES §2.3, §6.6) ----------------------------------
- * width_for: the least uniform width n >= 1 with bound_lower_uniform(n, k)
- *   >= p (k >= 0 an integer, p in (0, 1)). The answer is checked against a
- *   direct evaluation at the boundary: L(n) >= p and (n == 1 or L(n-1) < p).
- * depth_for: the greatest depth k >= 0 with bound_lower_uniform(n, k) >= p
- *   (0 when even one layer is below p). Exact and boundary-checked while
- *   k <= 2^53; beyond that (widths above ~50) consecutive depths cannot be
- *   told apart in double precision and the answer is floor(log p / log(1 -
- *   2^-n)) with relative accuracy ~1e-15; it is +inf when it exceeds the
- *   largest double (widths above ~1024). */
+/* ---- inverse questions (doc/theory.md §5.3), decided exactly ----------------
+ * Both compare the exact real L(n, k) = (1 - 2^-n)^k with p, never a rounded
+ * L: the power is bracketed in wide binary floating point (rounded down and
+ * up) until p lies outside the bracket, or computed exactly (bound_search.c).
+ * width_for: the least uniform width n >= 1 with L(n, k) >= p (k >= 0 an
+ *   integer-valued finite double, p in (0, 1)); n <= 1078 always.
+ * depth_for: the greatest depth K >= 0 with L(n, K) >= p (0 when even one
+ *   layer is below p). exact = 1: K < 2^63, held exactly in k (value = K
+ *   rounded to a double). exact = 0: K >= 2^63 and value is the greatest
+ *   double <= K, or +inf when even the largest double reaches p.
+ * Both fail only on allocation-free impossibilities: when (1 - 2^-n)^k and p
+ * agree to more than 24576 bits without being equal (an error says so). */
+typedef struct bound_depth {
+	int exact;
+	uint64_t k;
+	double value;
+} bound_depth;
 int bound_width_for(double k, double p, double *n, rl_err *e);
-int bound_depth_for(double n, double p, double *k, rl_err *e);
+int bound_depth_for(double n, double p, bound_depth *out, rl_err *e);
 
 /* ---- whole-space count (NOTES §6.4) -----------------------------------------
  * P(some x in R^d kills layer 1) = 2^-n sum_{i=0}^{d} C(n, i) for a first

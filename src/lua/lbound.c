@@ -167,11 +167,15 @@ static int bound_width_for_l(lua_State *L)
 
 static int bound_depth_for_l(lua_State *L)
 {
-	double n = check_count(L, 1, "width", 1), p = check_prob(L, 2), k;
+	double n = check_count(L, 1, "width", 1), p = check_prob(L, 2);
+	bound_depth k;
 	rl_err e;
 	if (bound_depth_for(n, p, &k, &e))
 		return rlua_engine_error(L, &e);
-	push_count(L, k);
+	if (k.exact)
+		lua_pushinteger(L, (lua_Integer)k.k);
+	else
+		lua_pushnumber(L, k.value);
 	return 1;
 }
 
@@ -460,12 +464,15 @@ static const rlua_help bound_help[] = {
 	 "lo, L, hi, S = bound.sandwich(2, 10)  --> 0.03125 0.0563 0.0821 2.5"},
 	{"bound.width_for", "bounds", "bound.width_for(k, p)",
 	 "The least uniform width n with L(n, k) >= p, p in (0, 1): width need grow only like "
-	 "log2 k. Exact: L(n, k) >= p > L(n - 1, k) is checked by direct evaluation.",
+	 "log2 k. Exact for every k and p: the real (1 - 2^-n)^k is compared with p, never a "
+	 "rounded L (theory.md §5.3), so near-ties such as width_for(3, 1 - 2^-53) = 55 are "
+	 "right.",
 	 "bound.width_for(1e12, 0.5)  --> 41"},
 	{"bound.depth_for", "bounds", "bound.depth_for(n, p)",
-	 "The greatest depth k with L(n, k) >= p (0 if one layer is already below p). An "
-	 "integer, exact at the boundary, up to 2^53; beyond that a float accurate to ~1e-15, "
-	 "and inf past the largest double (n above ~1024).",
+	 "The greatest depth k with L(n, k) >= p (0 if one layer is already below p), decided "
+	 "exactly (theory.md §5.3). An integer while k < 2^63; beyond, the greatest float <= k "
+	 "(an integer-valued float); inf when even the largest double reaches p (n above about "
+	 "1020).",
 	 "bound.depth_for(10, 0.5)  --> 709"},
 	{"bound.whole_space", "bounds", "bound.whole_space(n, d)",
 	 "Returns p, q: p = 2^-n sum_{i<=d} C(n, i), the probability that some input x in all "

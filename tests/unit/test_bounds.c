@@ -240,7 +240,7 @@ static void test_width_for(void)
 	tap_ok(bound_width_for(k, p, &n, &e) == 0, "width_for(1e12, 0.5) succeeds");
 	tap_ok(bound_lower_uniform(n, k) >= p, "width_for(1e12, 0.5) = %g reaches 0.5", n);
 	tap_ok(bound_lower_uniform(n - 1, k) < p, "width %g - 1 does not", n);
-	tap_ok(n == ceil(-log2(-expm1(log(p) / k))), "and it is NOTES' n_min formula");
+	tap_ok(n == ceil(-log2(-expm1(log(p) / k))), "and it is the n_min formula of theory.md");
 	tap_ok(bound_width_for(0, 0.5, &n, &e) == 0 && n == 1, "depth 0 needs width 1");
 
 	tap_ok(bound_width_for(10, 1.0, &n, &e) == -1 && strstr(e.msg, "probability"),
@@ -256,18 +256,33 @@ static void test_width_for(void)
 static void test_depth_for(void)
 {
 	rl_err e;
-	double k;
-	tap_ok(bound_depth_for(2, 0.5, &k, &e) == 0 && k == 2, "depth_for(2, 0.5) = 2 (9/16 >= 1/2)");
-	tap_ok(bound_depth_for(1, 0.6, &k, &e) == 0 && k == 0, "depth_for(1, 0.6) = 0");
-	tap_ok(bound_depth_for(1, 0.5, &k, &e) == 0 && k == 1, "depth_for(1, 0.5) = 1 (tie counts)");
-	tap_ok(bound_depth_for(10, 0.5, &k, &e) == 0 && k == floor(log(0.5) / log1p(-ldexp(1, -10))),
-	       "depth_for(10, 0.5) = floor(log p / log(1 - 2^-n)) = %g", k);
-	tap_ok(bound_depth_for(40, 0.5, &k, &e) == 0 && bound_lower_uniform(40, k) >= 0.5 &&
-	       bound_lower_uniform(40, k + 1) < 0.5, "depth_for(40, 0.5) = %g at the boundary", k);
-	tap_ok(bound_depth_for(2000, 0.5, &k, &e) == 0 && isinf(k), "depth_for(2000, .5) = inf");
+	bound_depth k;
+	tap_ok(bound_depth_for(2, 0.5, &k, &e) == 0 && k.exact && k.k == 2,
+	       "depth_for(2, 0.5) = 2 (9/16 >= 1/2)");
+	tap_ok(bound_depth_for(1, 0.6, &k, &e) == 0 && k.exact && k.k == 0, "depth_for(1, 0.6) = 0");
+	tap_ok(bound_depth_for(1, 0.5, &k, &e) == 0 && k.k == 1, "depth_for(1, 0.5) = 1 (tie counts)");
+	tap_ok(bound_depth_for(10, 0.5, &k, &e) == 0 && k.value == floor(log(0.5) / log1p(-ldexp(1, -10))),
+	       "depth_for(10, 0.5) = floor(log p / log(1 - 2^-n))");
+	/* near-ties where L rounded to a double reaches p but L does not */
+	tap_ok(bound_depth_for(64, 1 - 0x1p-53, &k, &e) == 0 && k.exact && k.k == 2048,
+	       "depth_for(64, 1 - 2^-53) = 2048");
+	tap_ok(bound_depth_for(60, 1 - 0x1p-53, &k, &e) == 0 && k.exact && k.k == 128,
+	       "depth_for(60, 1 - 2^-53) = 128");
+	tap_ok(bound_depth_for(64, 0.999999999, &k, &e) == 0 && k.exact && k.k == 18446743561ULL,
+	       "depth_for(64, 0.999999999) = 18446743561");
+	tap_ok(bound_depth_for(80, 1 - 1e-12, &k, &e) == 0 && k.exact,
+	       "depth_for(80, 1 - 1e-12) answers (once an internal error)");
+	tap_ok(bound_depth_for(20, 0x1p-1074, &k, &e) == 0 && k.exact,
+	       "depth_for(20, 5e-324) answers (once an internal error)");
+	tap_ok(bound_depth_for(70, 0.5, &k, &e) == 0 && !k.exact && k.value >= 0x1p63 &&
+	       k.value == floor(k.value), "depth_for(70, 0.5) is a double beyond 2^63");
+	tap_ok(bound_depth_for(2000, 0.5, &k, &e) == 0 && isinf(k.value), "depth_for(2000, .5) = inf");
 	tap_ok(bound_depth_for(0, 0.5, &k, &e) == -1 && strstr(e.msg, "width"),
 	       "width 0 is refused: %s", e.msg);
 	tap_ok(bound_depth_for(3, 1.5, &k, &e) == -1, "p = 1.5 is refused");
+	double n;
+	tap_ok(bound_width_for(3, 1 - 0x1p-53, &n, &e) == 0 && n == 55,
+	       "width_for(3, 1 - 2^-53) = 55: (1 - 2^-54)^3 < 1 - 2^-53");
 }
 
 /* ---- whole-space count -------------------------------------------------------------- */
@@ -446,22 +461,24 @@ static void test_properties(void)
 	int inverse = 1, depth_ok = 1;
 	rl_err e;
 	for (int t = 0; t < 500; t++) {
-		double k = floor(exp(uniform01() * log(1e12))) + 1, p = 0.01 + 0.98 * uniform01(), n, kk;
+		double k = floor(exp(uniform01() * log(1e12))) + 1, p = 0.01 + 0.98 * uniform01(), n;
+		bound_depth kk;
 		if (bound_width_for(k, p, &n, &e))
 			inverse = 0;
 		inverse &= bound_lower_uniform(n, k) >= p && (n == 1 || bound_lower_uniform(n - 1, k) < p);
 		if (bound_depth_for(n, p, &kk, &e))
 			inverse = 0;
-		inverse &= kk >= k;
+		inverse &= kk.value >= k;
 		if (n > 1 && bound_depth_for(n - 1, p, &kk, &e) == 0)
-			inverse &= kk < k;
+			inverse &= kk.value < k;
 		double m = uniform_int(1, 45);
 		if (bound_depth_for(m, p, &kk, &e))
 			depth_ok = 0;
-		depth_ok &= bound_lower_uniform(m, kk) >= p && bound_lower_uniform(m, kk + 1) < p;
-		if (bound_width_for(kk, p, &n, &e) == 0)
+		depth_ok &= kk.exact && bound_lower_uniform(m, kk.value) >= p &&
+		            bound_lower_uniform(m, kk.value + 1) < p;
+		if (bound_width_for(kk.value, p, &n, &e) == 0)
 			depth_ok &= n <= m;
-		if (bound_width_for(kk + 1, p, &n, &e) == 0)
+		if (bound_width_for(kk.value + 1, p, &n, &e) == 0)
 			depth_ok &= n > m;
 	}
 	tap_ok(inverse, "width_for is exact at the boundary and inverse to depth_for");
