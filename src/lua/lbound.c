@@ -1,6 +1,7 @@
 /* lbound.c: the bound.* functions, thin bindings over relush/bounds.h.
  * A network is given as a list of widths or as a uniform width and depth
  * (n, k); k may be a float such as 1e12 as long as it is integer-valued. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -321,6 +322,44 @@ static void set_count(lua_State *L, const char *field, double v)
 	lua_setfield(L, -2, field);
 }
 
+/* lo rounded down and hi rounded up to the fewest significant digits that
+ * keep the printed bracket within 10 times the true one: the digits that are
+ * known, and no more. Returns the digits used (0 when not finite). */
+static int fmt_bracket(char *out, size_t size, double lo, double hi)
+{
+	if (!isfinite(lo) || !isfinite(hi) || lo > hi || lo < 0.0) {
+		snprintf(out, size, "[%.10g, %.10g]", lo, hi);
+		return 0;
+	}
+	double top = fmax(fabs(hi), DBL_MIN);
+	int digits = 1;
+	for (; digits < 17; digits++) {
+		double unit = pow(10.0, floor(log10(top)) - digits + 1);
+		if (ceil(hi / unit) * unit - floor(lo / unit) * unit <= fmax(10.0 * (hi - lo), 4e-16 * top))
+			break;
+	}
+	double unit = pow(10.0, floor(log10(top)) - digits + 1);
+	/* nextafter: never let the decimal rounding of printf move inwards */
+	double down = nextafter(floor(lo / unit) * unit, -INFINITY);
+	double up = nextafter(ceil(hi / unit) * unit, INFINITY);
+	snprintf(out, size, "[%.*g, %.*g]", digits, fmax(down, 0.0), digits, up);
+	return digits;
+}
+
+/* v to `digits` significant digits, rounded up (dir > 0), down (dir < 0) or
+ * to nearest, so a printed bound never moves inwards. */
+static void fmt_outward(char *out, size_t size, double v, int digits, int dir)
+{
+	if (dir == 0 || !isfinite(v) || v <= 0.0) {
+		snprintf(out, size, "%.*g", digits, v);
+		return;
+	}
+	double unit = pow(10.0, floor(log10(v)) - digits + 1);
+	double r = dir > 0 ? nextafter(ceil(v / unit) * unit, INFINITY)
+	                   : nextafter(floor(v / unit) * unit, -INFINITY);
+	snprintf(out, size, "%.*g", digits, r);
+}
+
 static int schedule_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -328,6 +367,7 @@ static int schedule_tostring(lua_State *L)
 	static const struct { const char *field, *meaning; int digits; } rows[] = {
 		{"limit", "estimate of lim L_k (includes the extrapolated rest)", 10},
 		{"positive", "estimate: the limit is > 0 (sum of 2^-n_l finite)", 0},
+		{"bracket", "[lower, upper] rounded outwards: the digits known", 0},
 		{"upper", "rigorous upper bound of the limit (if monotone)", 10},
 		{"lower", "rigorous lower bound of L at the horizon (if monotone)", 10},
 		{"partial", "L after the exactly summed layers (exact)", 10},
@@ -344,12 +384,22 @@ static int schedule_tostring(lua_State *L)
 	static const char *const headers[] = {"quantity", "value", "meaning"};
 	rlua_table *t = rlua_table_push(L, 3, headers);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char value[40];
+		char value[80];
 		int type = lua_getfield(L, 1, rows[i].field);
-		if (type == LUA_TBOOLEAN)
+		if (strcmp(rows[i].field, "limit") == 0 && type == LUA_TNUMBER) {
+			/* an estimate: only as many digits as the bracket below knows */
+			char bracket[80];
+			int digits = fmt_bracket(bracket, sizeof bracket, num_field(L, 1, "lower"),
+			                         num_field(L, 1, "upper"));
+			snprintf(value, sizeof value, "~%.*g", digits ? digits : 3, lua_tonumber(L, -1));
+		} else if (strcmp(rows[i].field, "bracket") == 0) {
+			fmt_bracket(value, sizeof value, num_field(L, 1, "lower"), num_field(L, 1, "upper"));
+		} else if (type == LUA_TBOOLEAN)
 			snprintf(value, sizeof value, "%s", lua_toboolean(L, -1) ? "yes" : "no");
 		else if (type == LUA_TNUMBER && rows[i].digits)
-			snprintf(value, sizeof value, "%.10g", lua_tonumber(L, -1));
+			fmt_outward(value, sizeof value, lua_tonumber(L, -1), rows[i].digits,
+			            strcmp(rows[i].field, "upper") == 0 ? 1 :
+			            strcmp(rows[i].field, "lower") == 0 ? -1 : 0);
 		else if (type == LUA_TNUMBER)
 			rlua_fmt_number(value, sizeof value, lua_tonumber(L, -1));
 		else
@@ -496,7 +546,9 @@ static const rlua_help bound_help[] = {
 	 "layer 2^62: if the widths are non-decreasing there (monotone), lower <= L(2^62) <= "
 	 "upper rigorously. The rest is an estimate, clearly marked: limit, positive (the "
 	 "limit is > 0, i.e. sum 2^-n_l < inf) and rest come from Cauchy condensation, fitting "
-	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1.",
+	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1. The printout shows the "
+	 "limit with only the digits the bracket knows, and the bracket rounded outwards "
+	 "(theory.md §5.4).",
 	 "bound.schedule(function(l) return math.ceil(2 * math.log(l + 1, 2)) end)"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
