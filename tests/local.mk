@@ -79,8 +79,9 @@ TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
 
 # ---- exact checks in Python (fractions, decimal) against the built shell
-TESTS += tests/py/bound_search.sh
-EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py
+TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
+EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
+	tests/py/theory_refs.sh tests/py/theory_refs.py
 
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the

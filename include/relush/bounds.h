@@ -1,4 +1,4 @@
-/* bounds.h: the paper's bounds as exact, instant functions (NOTES §2, §6).
+/* bounds.h: the paper's bounds as exact, instant functions (theory.md §3 to §5).
  *
  * Everything is computed in log space with log1p/expm1/ldexp, so depths up to
  * 1e12 and beyond, widths and input dimensions up to 1e6 and beyond neither
@@ -45,7 +45,7 @@ int bound_check_count(double v, double min, const char *what, rl_err *e);
 /* A probability strictly inside (0, 1). */
 int bound_check_prob(double p, const char *what, rl_err *e);
 
-/* ---- lower bound L = prod_l (1 - 2^-n_l)  (NOTES §2.1) --------------------- */
+/* ---- lower bound L = prod_l (1 - 2^-n_l)  (theory.md §3.1) --------------------- */
 double bound_log_lower(const size_t *widths, size_t k);
 double bound_lower(const size_t *widths, size_t k);
 /* 1 - L, accurate when tiny (n = 64, k = 1e6 gives 5.42e-14, not 0). */
@@ -55,10 +55,10 @@ double bound_log_lower_uniform(double n, double k);
 double bound_lower_uniform(double n, double k);
 double bound_death_uniform(double n, double k);
 
-/* ---- upper bound (NOTES §2.2) ----------------------------------------------
+/* ---- upper bound (theory.md §4.1) ----------------------------------------------
  * U = prod_{l=L0}^{k} (1 - 2^-e_l), e_l = n_l (n_{l-1} + 1), n_0 = d.
  * orthant != 0: the input set lies in the non-negative orthant and layer 1's
- *   factor is included (L0 = 1; U in NOTES); orthant == 0: general inputs,
+ *   factor is included (L0 = 1; U in theory.md); orthant == 0: general inputs,
  *   layer 1 contributes nothing (L0 = 2, "U_hidden").
  * zero_bias != 0: biases are identically 0 and the tighter e_l = n_l n_{l-1}
  *   holds (the +1 form is valid either way).
@@ -68,15 +68,15 @@ double bound_upper(const size_t *widths, size_t k, double d, int orthant, int ze
 double bound_log_upper_uniform(double n, double k, double d, int orthant, int zero_bias);
 double bound_upper_uniform(double n, double k, double d, int orthant, int zero_bias);
 
-/* ---- union bound min(1, m L) for an m-point input set (NOTES §6.3) -------- */
+/* ---- union bound min(1, m L) for an m-point input set (theory.md §4.4) -------- */
 double bound_union(const size_t *widths, size_t k, double m);
 double bound_union_uniform(double n, double k, double m);
 
-/* ---- sign-flip guarantee (NOTES §4): living fraction >= 2^-k ------------- */
+/* ---- sign-flip guarantee (theory.md §8): living fraction >= 2^-k ------------- */
 double bound_flip_fraction(double k);
 double bound_log_flip_fraction(double k);
 
-/* ---- sandwich exp(-2 ln2 S) <= L <= exp(-S), S = sum 2^-n_l (NOTES §2.3) -- */
+/* ---- sandwich exp(-2 ln2 S) <= L <= exp(-S), S = sum 2^-n_l (theory.md §5.1) -- */
 typedef struct bound_sandwich {
 	double sum;    /* S */
 	double lower;  /* exp(-2 ln2 S) */
@@ -106,7 +106,7 @@ typedef struct bound_depth {
 int bound_width_for(double k, double p, double *n, rl_err *e);
 int bound_depth_for(double n, double p, bound_depth *out, rl_err *e);
 
-/* ---- whole-space count (NOTES §6.4) -----------------------------------------
+/* ---- whole-space count (theory.md §4.5) -----------------------------------------
  * P(some x in R^d kills layer 1) = 2^-n sum_{i=0}^{d} C(n, i) for a first
  * layer of width n >= 1 on all of R^d (d >= 0; d = 0 is the single point 0
  * with random biases). q = 1 - p is computed on its own so both are accurate
@@ -118,7 +118,7 @@ typedef struct bound_space {
 } bound_space;
 int bound_whole_space(double n, double d, bound_space *out, rl_err *e);
 
-/* ---- per-layer table (NOTES §6.2) ------------------------------------------ */
+/* ---- per-layer table (theory.md §3.4) ------------------------------------------ */
 typedef struct bound_layer {
 	size_t layer;          /* 1-based */
 	double width;          /* n_l */
@@ -133,7 +133,7 @@ void bound_layers(const size_t *widths, size_t k, bound_layer *rows);
 /* The same for the uniform net, rows for layers 1..k. */
 void bound_layers_uniform(double n, size_t k, bound_layer *rows);
 
-/* ---- width schedules: the limit of L as depth grows (NOTES §2.3) -----------
+/* ---- width schedules: the limit of L as depth grows (theory.md §5.4) -----------
  * The schedule is a callback giving n_l for layer l >= 1: it returns 0 and
  * sets *width (an integer >= 1), 1 when the network has no layer l (and then
  * none beyond it), or -1 with a message in e.

@@ -1,4 +1,4 @@
-/* bounds.c: the paper's bounds in log space (NOTES §2, §6; see bounds.h for
+/* bounds.c: the paper's bounds in log space (theory.md §3 to §5; see bounds.h for
  * the accuracy contract). Every product of factors 1 - 2^-e goes through one
  * accumulator, so lower and upper bounds, per-layer tables and schedules
  * share the same careful arithmetic. */

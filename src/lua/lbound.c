@@ -485,7 +485,7 @@ static const luaL_Reg bound_funcs[] = {
 static const rlua_help bound_help[] = {
 	{"bound.lower", "bounds", "bound.lower(widths) | bound.lower(n, k)",
 	 "The lower bound L = prod_l (1 - 2^-n_l) on P(network alive), which is exactly "
-	 "P(a given point is living) (NOTES 2.1). Give a list of widths, or a uniform width n "
+	 "P(a given point is living) (theory.md §3.1). Give a list of widths, or a uniform width n "
 	 "and depth k; k may be a float such as 1e12 if it is an integer. Exact fractions "
 	 "come out exact; otherwise computed in log space.",
 	 "bound.lower{3, 5, 2}  --> 0.6357421875 (= 651/1024)"},
@@ -498,19 +498,19 @@ static const rlua_help bound_help[] = {
 	 "bound.death(64, 1e6)"},
 	{"bound.upper", "bounds",
 	 "bound.upper(widths, d [, orthant [, zero_bias]]) | bound.upper(n, k, d [, orthant [, zero_bias]])",
-	 "The upper bound U = prod (1 - 2^-(n_l (n_{l-1} + 1))) with n_0 = d (NOTES 2.2). "
+	 "The upper bound U = prod (1 - 2^-(n_l (n_{l-1} + 1))) with n_0 = d (theory.md §4.1). "
 	 "orthant (default true): the inputs lie in the non-negative orthant, so layer 1's "
 	 "factor is included; false leaves it out (general inputs, U_hidden). zero_bias "
 	 "(default false): biases are all 0, which allows the tighter exponent n_l n_{l-1}. "
 	 "Exponents beyond any integer (1e12) are handled exactly.",
 	 "bound.upper({2, 2, 2}, 2)  --> 0.9538536072 (= 250047/262144)"},
 	{"bound.union", "bounds", "bound.union(widths, m) | bound.union(n, k, m)",
-	 "The union bound min(1, m L) on P(alive) for an input set of m points (NOTES 6.3); "
+	 "The union bound min(1, m L) on P(alive) for an input set of m points (theory.md §4.4); "
 	 "often tighter than U.",
 	 "bound.union(4, 64, 64)"},
 	{"bound.sandwich", "bounds", "bound.sandwich(widths) | bound.sandwich(n, k)",
 	 "Returns lo, L, hi, S with S = sum 2^-n_l and exp(-2 ln2 S) = lo <= L <= hi = exp(-S) "
-	 "(NOTES 2.3): L > 0 in the limit exactly when S stays finite.",
+	 "(theory.md §5.1): L > 0 in the limit exactly when S stays finite.",
 	 "lo, L, hi, S = bound.sandwich(2, 10)  --> 0.03125 0.0563 0.0821 2.5"},
 	{"bound.width_for", "bounds", "bound.width_for(k, p)",
 	 "The least uniform width n with L(n, k) >= p, p in (0, 1): width need grow only like "
@@ -526,15 +526,15 @@ static const rlua_help bound_help[] = {
 	 "bound.depth_for(10, 0.5)  --> 709"},
 	{"bound.whole_space", "bounds", "bound.whole_space(n, d)",
 	 "Returns p, q: p = 2^-n sum_{i<=d} C(n, i), the probability that some input x in all "
-	 "of R^d kills a first layer of width n (NOTES 6.4; 1 when n <= d), and q = 1 - p, "
+	 "of R^d kills a first layer of width n (theory.md §4.5; 1 when n <= d), and q = 1 - p, "
 	 "each accurate when tiny. Exact for n <= 62; n and d up to 1e6 and beyond.",
 	 "bound.whole_space(5, 1)  --> 0.1875 0.8125"},
 	{"bound.flip", "bounds", "bound.flip(k)",
 	 "The sign-flip guarantee 2^-k: after net:flip(X) at least this fraction of the points "
-	 "of X is living in a k-layer net (NOTES 4), on every draw.",
+	 "of X is living in a k-layer net (theory.md §8), on every draw.",
 	 "bound.flip(10)  --> 0.0009765625"},
 	{"bound.layers", "bounds", "bound.layers(widths) | bound.layers(n, k)",
-	 "A per-layer table (NOTES 6.2): each row has layer, width, survival 1 - 2^-n_l "
+	 "A per-layer table (theory.md §3.4): each row has layer, width, survival 1 - 2^-n_l "
 	 "(P(alive after l | alive before l)), hazard 2^-n_l, cumulative L_l, log_cumulative "
 	 "and death 1 - L_l; fields lower, log_lower and death give the totals. Prints as an "
 	 "aligned table. At most 100000 layers.",

@@ -1,4 +1,4 @@
-/* test_bounds.c: the bounds engine against NOTES §7.1 (exact fractions are
+/* test_bounds.c: the bounds engine against theory.md §10.1 (exact fractions are
  * compared with ==), against independent long-double references, at the
  * extremes of the parameter range, and by property tests with a fixed seed. */
 #include <float.h>
@@ -53,7 +53,7 @@ static void fill(size_t *w, size_t k, size_t n)
 		w[i] = n;
 }
 
-/* ---- NOTES §7.1: lower bound ------------------------------------------------ */
+/* ---- theory.md §10.1: lower bound ------------------------------------------------ */
 static void test_lower_exact(void)
 {
 	static const struct { int n, k; double num, den; } cases[] = {
@@ -97,7 +97,7 @@ static void test_lower_decimal(void)
 		tap_rel(bound_lower_uniform(n, (double)k), ref, REL, "L(n, k) vs long-double product");
 		tap_rel(bound_lower(w, (size_t)k), ref, REL, "L(widths) vs long-double product");
 		tap_ok(fabs(bound_lower_uniform(n, (double)k) - cases[i].notes) <= 5e-11,
-		       "L(n=%d, k=%ld) = %.10f as printed in NOTES", n, k, cases[i].notes);
+		       "L(n=%d, k=%ld) = %.10f as in theory.md §10.1", n, k, cases[i].notes);
 	}
 	tap_rel(bound_log_lower_uniform(10, 1000), -0.9770396478266045, REL,
 	        "log L(n=10, k=1000) = -0.9770396478266045");
@@ -113,7 +113,7 @@ static void test_death(void)
 	tap_rel(d, (double)ref_death(64, 1e6), REL, "death(64, 1e6) vs binomial series");
 	tap_ok(bound_lower_uniform(64, 1e6) < 1.0 || d > 0.0, "death(64, 1e6) is not lost");
 	d = bound_death_uniform(30, 1000);
-	tap_ok(fabs(d - 9.313221414e-07) <= 5e-16, "death(30, 1000) = 9.313221414e-07 as in NOTES");
+	tap_ok(fabs(d - 9.313221414e-07) <= 5e-16, "death(30, 1000) = 9.313221414e-07 as in theory.md §10.1");
 	tap_rel(d, (double)ref_death(30, 1000), REL, "death(30, 1000) vs binomial series");
 	static size_t w[1000];
 	fill(w, 1000, 30);
@@ -204,7 +204,7 @@ static void test_union_sandwich(void)
 	tap_ok(s.value == 59049.0 / 1048576.0 && fabs(s.value - 0.05631) < 5e-6,
 	       "sandwich value L = 0.05631");
 	tap_rel(s.upper, exp(-2.5), 1e-15, "sandwich upper exp(-S)");
-	tap_ok(fabs(s.upper - 0.08208) < 5e-6, "sandwich upper = 0.08208 as in NOTES");
+	tap_ok(fabs(s.upper - 0.08208) < 5e-6, "sandwich upper = 0.08208 as in theory.md §10.1");
 	size_t ten[10];
 	fill(ten, 10, 2);
 	bound_sandwich t;
@@ -379,7 +379,7 @@ static void test_schedule(void)
 	bound_schedule_result r, q;
 	sched s = {0, 0, 0};
 	tap_ok(bound_schedule(sched_fn, &s, 1000000, &r, &e) == 0, "schedule 2 log2(l+1) runs");
-	tap_ok(fabs(r.partial - 0.5586) < 5e-5, "prod_{l<=1e6} = 0.5586 (NOTES), got %.6f", r.partial);
+	tap_ok(fabs(r.partial - 0.5586) < 5e-5, "prod_{l<=1e6} = 0.5586 (theory.md §10.1), got %.6f", r.partial);
 	tap_ok(r.positive && !r.finite && r.monotone && r.horizon == (uint64_t)1 << 62,
 	       "converges, probed to 2^62, monotone");
 	tap_ok(r.lower <= r.limit && r.limit <= r.upper && r.upper <= r.partial,
