@@ -59,23 +59,12 @@ static void wide_base(wide *w, int limbs, int n)
 	w->exp = 0;
 }
 
-/* r = a * b rounded down (up = 0) or up (up = 1) to W bits; r may alias. */
-static void wide_mul(powctx *c, wide *r, const wide *a, const wide *b, int up)
+/* r = the product in c->product (2W bits, in [2^(2W-2), 2^(2W))) times
+ * 2^exp, rounded down (up = 0) or up (up = 1) to W bits. */
+static void wide_round(powctx *c, wide *r, int64_t exp, int up)
 {
 	int n = c->limbs;
-	uint32_t *p = c->product;
-	memset(p, 0, sizeof(uint32_t) * 2 * (size_t)n);
-	for (int i = 0; i < n; i++) {
-		uint64_t carry = 0;
-		for (int j = 0; j < n; j++) {
-			uint64_t t = (uint64_t)a->mant[i] * b->mant[j] + p[i + j] + carry;
-			p[i + j] = (uint32_t)t;
-			carry = t >> 32;
-		}
-		p[i + n] = (uint32_t)carry;
-	}
-	/* The product lies in [2^(2W-2), 2^(2W)): keep its top W bits. */
-	int64_t exp = a->exp + b->exp;
+	const uint32_t *p = c->product;
 	int shift = n * LIMB_BITS; /* bits dropped */
 	if (!(p[2 * n - 1] >> (LIMB_BITS - 1))) {
 		shift--;
@@ -101,6 +90,58 @@ static void wide_mul(powctx *c, wide *r, const wide *a, const wide *b, int up)
 			r->exp++;
 		}
 	}
+}
+
+/* r = a * b, rounded as wide_round; r may alias a or b. */
+static void wide_mul(powctx *c, wide *r, const wide *a, const wide *b, int up)
+{
+	int n = c->limbs;
+	uint32_t *p = c->product;
+	memset(p, 0, sizeof(uint32_t) * 2 * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		uint64_t carry = 0;
+		for (int j = 0; j < n; j++) {
+			uint64_t t = (uint64_t)a->mant[i] * b->mant[j] + p[i + j] + carry;
+			p[i + j] = (uint32_t)t;
+			carry = t >> 32;
+		}
+		p[i + n] = (uint32_t)carry;
+	}
+	wide_round(c, r, a->exp + b->exp, up);
+}
+
+/* r = a * a, rounded as wide_round: each cross product once, doubled, plus
+ * the squares on the diagonal (about half the work of wide_mul). */
+static void wide_sqr(powctx *c, wide *r, const wide *a, int up)
+{
+	int n = c->limbs;
+	uint32_t *p = c->product;
+	memset(p, 0, sizeof(uint32_t) * 2 * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		uint64_t carry = 0;
+		for (int j = i + 1; j < n; j++) {
+			uint64_t t = (uint64_t)a->mant[i] * a->mant[j] + p[i + j] + carry;
+			p[i + j] = (uint32_t)t;
+			carry = t >> 32;
+		}
+		p[i + n] = (uint32_t)carry;
+	}
+	uint32_t top = 0; /* double the cross sum */
+	for (int i = 0; i < 2 * n; i++) {
+		uint32_t next = p[i] >> 31;
+		p[i] = (p[i] << 1) | top;
+		top = next;
+	}
+	uint64_t carry = 0;
+	for (int i = 0; i < n; i++) {
+		uint64_t sq = (uint64_t)a->mant[i] * a->mant[i];
+		uint64_t t = (uint64_t)p[2 * i] + (uint32_t)sq + carry;
+		p[2 * i] = (uint32_t)t;
+		t = (uint64_t)p[2 * i + 1] + (sq >> 32) + (t >> 32);
+		p[2 * i + 1] = (uint32_t)t;
+		carry = t >> 32;
+	}
+	wide_round(c, r, 2 * a->exp, up);
 }
 
 /* Sign of w - p for a positive double p (w has at least 2 limbs). */
@@ -140,15 +181,15 @@ static int bracket_power(powctx *c, int n, uint64_t m, int q, wide *lo, wide *hi
 		}
 		m >>= 1;
 		if (m) {
-			wide_mul(c, &base_lo, &base_lo, &base_lo, 0);
-			wide_mul(c, &base_hi, &base_hi, &base_hi, 1);
+			wide_sqr(c, &base_lo, &base_lo, 0);
+			wide_sqr(c, &base_hi, &base_hi, 1);
 			if (wide_below(&base_hi)) /* a later factor is this small */
 				return 1;
 		}
 	}
 	for (int i = 0; i < q; i++) {
-		wide_mul(c, lo, lo, lo, 0);
-		wide_mul(c, hi, hi, hi, 1);
+		wide_sqr(c, lo, lo, 0);
+		wide_sqr(c, hi, hi, 1);
 		if (wide_below(hi))
 			return 1;
 	}
@@ -285,19 +326,60 @@ static int narrow(double n, double p, int doubles, double estimate, uint64_t *lo
  * (1 - 2^-n)^k >= 1 - k 2^-n > 1 - 2^(1024 - n) >= 1 - 2^-54 (Bernoulli). */
 #define SEARCH_MAX_WIDTH 1078.0
 
-/* Which side of `edge` K lies on: from the estimate when it is far from the
- * edge (the estimate is then right by a wide margin), else decided. */
-static int depth_beyond(double n, double p, double estimate, double edge, int *beyond, rl_err *e)
+/* Which side of `edge` K lies on: from the estimate when trusted and far
+ * from the edge, else decided. A trusted guess is confirmed afterwards. */
+static int depth_beyond(double n, double p, double estimate, double edge, int trust,
+                        int *beyond, rl_err *e)
 {
-	if (estimate < edge * 0.5) {
+	if (trust && estimate < edge * 0.5) {
 		*beyond = 0;
 		return 0;
 	}
-	if (edge < DBL_MAX && estimate > edge * 2.0) {
+	if (trust && edge < DBL_MAX && estimate > edge * 2.0) {
 		*beyond = 1;
 		return 0;
 	}
 	return lower_reaches(n, depth_of_double(edge), p, beyond, e);
+}
+
+/* One search; with trust, the regime comes from the estimate and *confirmed
+ * says whether the answer then passed its check at the boundary (without
+ * trust every step is decided, so it always does). */
+static int depth_search(double n, double p, double estimate, int trust, bound_depth *out,
+                        int *confirmed, rl_err *e)
+{
+	int beyond, doubles, r;
+	memset(out, 0, sizeof *out);
+	*confirmed = 1;
+	if (depth_beyond(n, p, estimate, DBL_MAX, trust, &beyond, e))
+		return -1;
+	if (beyond) {
+		out->value = HUGE_VAL;
+		return 0;
+	}
+	if (depth_beyond(n, p, estimate, TWO_63, trust, &doubles, e))
+		return -1;
+	uint64_t lo = doubles ? index_of_double(TWO_63, 1) : 0;
+	uint64_t hi = doubles ? index_of_double(DBL_MAX, 1) : INT_REGIME_END;
+	if (narrow(n, p, doubles, estimate, &lo, &hi, e))
+		return -1;
+	uint64_t t;
+	if (bisect_depth(n, p, doubles, lo, hi, &t, e))
+		return -1;
+	if (trust) { /* the bisection assumed both ends of its range */
+		int above;
+		if (lower_reaches(n, depth_at(t, doubles), p, &r, e) ||
+		    lower_reaches(n, depth_at(t + 1, doubles), p, &above, e))
+			return -1;
+		*confirmed = r && !above;
+	}
+	out->exact = !doubles;
+	out->k = doubles ? 0 : t;
+	if (doubles)
+		memcpy(&out->value, &t, sizeof out->value);
+	else
+		out->value = (double)t;
+	return 0;
 }
 
 int bound_depth_for(double n, double p, bound_depth *out, rl_err *e)
@@ -312,29 +394,11 @@ int bound_depth_for(double n, double p, bound_depth *out, rl_err *e)
 	/* The estimate log p / log(1 - 2^-n), within a few ulps; 2^-n itself
 	 * may underflow for large n, where log(1 - 2^-n) = -2^-n to 2^-54. */
 	double estimate = n < 54.0 ? log(p) / log1p(-ldexp(1.0, -(int)n)) : ldexp(-log(p), (int)n);
-	int beyond;
-	if (depth_beyond(n, p, estimate, DBL_MAX, &beyond, e))
+	int confirmed;
+	if (depth_search(n, p, estimate, 1, out, &confirmed, e))
 		return -1;
-	if (beyond) {
-		out->value = HUGE_VAL;
-		return 0;
-	}
-	int doubles;
-	if (depth_beyond(n, p, estimate, TWO_63, &doubles, e))
+	if (!confirmed && depth_search(n, p, estimate, 0, out, &confirmed, e))
 		return -1;
-	uint64_t lo = doubles ? index_of_double(TWO_63, 1) : 0;
-	uint64_t hi = doubles ? index_of_double(DBL_MAX, 1) : INT_REGIME_END;
-	if (narrow(n, p, doubles, estimate, &lo, &hi, e))
-		return -1;
-	uint64_t t;
-	if (bisect_depth(n, p, doubles, lo, hi, &t, e))
-		return -1;
-	out->exact = !doubles;
-	out->k = doubles ? 0 : t;
-	if (doubles)
-		memcpy(&out->value, &t, sizeof out->value);
-	else
-		out->value = (double)t;
 	return 0;
 }
 
@@ -372,16 +436,19 @@ int bound_width_for(double k, double p, double *n_out, rl_err *e)
 	double hi = fmin(SEARCH_MAX_WIDTH, lo + 4.0);
 	depth_t depth = depth_of_double(k);
 	int r;
-	/* Width 1078 always reaches p (see SEARCH_MAX_WIDTH); 0 never does. */
+	/* Width 1078 always reaches p (see SEARCH_MAX_WIDTH) and 0 never does;
+	 * the guessed ends in between are decided before the bisection. */
+	int lo_known = lo == 0.0;
 	if (hi < SEARCH_MAX_WIDTH) {
 		if (lower_reaches(hi, depth, p, &r, e))
 			return -1;
 		if (!r) {
 			lo = hi;
 			hi = SEARCH_MAX_WIDTH;
+			lo_known = 1;
 		}
 	}
-	if (lo > 0.0 && hi - lo > 1.0 - 0.5) {
+	if (!lo_known) {
 		if (lower_reaches(lo, depth, p, &r, e))
 			return -1;
 		if (r) {

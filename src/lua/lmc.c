@@ -1320,7 +1320,9 @@ static const rlua_help mc_help[] = {
 	 "(Wilson 95%), fraction (mean living fraction F), fraction_se, min_fraction, trials, "
 	 "alive_trials, died_at (per layer: dead networks whose last point died there), layers (per "
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
-	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
+	 "upper, union (the plain chain's L, U, mL; the printout gives other architectures their "
+	 "own statements, theory.md §7), p_all_active (equals p_alive only for plain nets, "
+	 "theory.md §7.5), seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
 	 "the run and returns the partial result with interrupted = true. mc is a table you can call: "
 	 "see also mc.merge, mc.load and mc.shard.",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
