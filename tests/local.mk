@@ -81,7 +81,7 @@ EXTRA_DIST += $(TERM_TESTS)
 # ---- exact checks in Python (fractions, decimal) against the built shell
 TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
 EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
-	tests/py/theory_refs.sh tests/py/theory_refs.py
+	tests/py/theory_refs.sh tests/py/theory_refs.py tests/py/tap.py
 
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the

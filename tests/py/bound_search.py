@@ -18,6 +18,8 @@ import sys
 from decimal import Decimal, getcontext, localcontext
 from fractions import Fraction
 
+import tap
+
 EXACT_BITS = 20000
 MAX_DOUBLE = sys.float_info.max
 
@@ -256,10 +258,7 @@ def main():
             worst, where = rel, call[:40]
     tests.append((worst < 1e-13, "%d values near underflow within 1e-13 relative "
                   "(worst %.3g at %s)" % (len(values), worst, where)))
-    print("1..%d" % len(tests))
-    for i, (ok, text) in enumerate(tests, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, text))
-    return 0
+    return tap.report(tests)
 
 
 if __name__ == "__main__":

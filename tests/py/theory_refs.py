@@ -9,6 +9,8 @@ import os
 import re
 import sys
 
+import tap
+
 SCANNED = ["src", "include", "man", "scripts", "tests", "README.md"]
 CITE = re.compile(r"theory\.md((?:[ ,\n*-]*(?:and|to)?[ \n*-]*(?:§|\\\(sc)\d+(?:\.\d+)*)+)")
 NUMBER = re.compile(r"(?:§|\\\(sc)(\d+(?:\.\d+)*)")
@@ -65,10 +67,7 @@ def main():
         (not notes, "nothing cites NOTES%s" % (": " + ", ".join(notes[:8]) if notes else "")),
         ("NOTES" not in theory, "doc/theory.md itself does not cite NOTES"),
     ]
-    print("1..%d" % len(tests))
-    for i, (ok, text) in enumerate(tests, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, text))
-    return 0
+    return tap.report(tests)
 
 
 if __name__ == "__main__":
