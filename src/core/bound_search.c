@@ -12,12 +12,13 @@
  * multiplies by at most k; W = n + log2 k + GUARD bits therefore leaves a
  * bracket of relative width about 2^-GUARD around L. If p falls inside it the
  * guard is doubled; when W >= n k nothing is rounded at all and the answer
- * is exact, ties included. A double estimate (log space) only chooses where
- * the searches start: every answer is confirmed by the bracket. */
+ * is exact, ties included. The guard only decides how soon an answer comes:
+ * an answer is given only when p lies outside a rigorous bracket. A double
+ * estimate (log space) only chooses where the searches start: every answer
+ * is confirmed by the bracket at its boundary. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include "relush/bounds.h"
 
@@ -47,7 +48,7 @@ static void wide_one(wide *w, int limbs)
 	w->exp = 1;
 }
 
-/* 1 - 2^-n for 1 <= n < W: 2^W - 2^(W-n) over 2^W, exponent 0. */
+/* 1 - 2^-n for 1 <= n <= W: 2^W - 2^(W-n) over 2^W, exponent 0. */
 static void wide_base(wide *w, int limbs, int n)
 {
 	memset(w->mant, 0, sizeof w->mant);
