@@ -109,6 +109,15 @@ def build_cases(rng):
         for p in near_probs(value):
             depth.append((n, p))
             width.append((float(k), p))
+    # near-ties at the edges of depth_for's answers: 2^63 (integer to float)
+    # and the largest double (float to inf)
+    for n in range(58, 70):
+        for k in (2 ** 63 - 1, 2 ** 63, 2 ** 63 + 2048):
+            for p in near_probs(lower_near(n, k)):
+                depth.append((n, p))
+    for n in range(990, 1078, 4):
+        for p in near_probs(lower_near(n, int(MAX_DOUBLE))):
+            depth.append((n, p))
     # random questions
     for _ in range(1500):
         kind = rng.random()
