@@ -59,11 +59,11 @@ LUA_TESTS = \
 	tests/lua/mc.lua
 LUA_TESTS += tests/lua/plot.lua tests/lua/paper.lua
 LUA_TESTS += tests/lua/remedies.lua
+LUA_TESTS += tests/lua/reports.lua
 LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
-LUA_TESTS += tests/lua/reports.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
@@ -78,11 +78,6 @@ EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
 
-# ---- exact checks in Python (fractions, decimal) against the built shell
-TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
-EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
-	tests/py/theory_refs.sh tests/py/theory_refs.py tests/py/tap.py
-
 # ---- fuzzing: the API fuzzer (every function and method, random
 # arguments) and the data-file parser under libFuzzer (needs clang; the
 # script builds the harness and skips without clang)
@@ -92,6 +87,11 @@ EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh tests/fuzz/fuzz_load.c \
 	tests/fuzz/load.dict tests/fuzz/corpus_load
 CLEANFILES += tests/fuzz/fuzz_load
 EXTRA_DIST += tests/lsan.supp
+
+# ---- exact checks in Python (fractions, decimal) against the built shell
+TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
+EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
+	tests/py/theory_refs.sh tests/py/theory_refs.py tests/py/tap.py
 
 # ---- the suites a sanitizer build runs (scripts/bootstrap check builds
 # one with --enable-sanitizers): the C unit tests, the Lua API tests and
