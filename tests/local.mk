@@ -69,6 +69,7 @@ LUA_TESTS = \
 	tests/lua/mc.lua
 LUA_TESTS += tests/lua/plot.lua tests/lua/paper.lua
 LUA_TESTS += tests/lua/remedies.lua
+LUA_TESTS += tests/lua/reports.lua
 LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua tests/lua/examples.lua
 LUA_TESTS += tests/lua/shard.lua
@@ -112,6 +113,11 @@ EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/fuzz_load.sh tests/fuzz/fuzz_load.c \
 	tests/fuzz/load.dict tests/fuzz/corpus_load
 CLEANFILES += tests/fuzz/fuzz_load
 EXTRA_DIST += tests/lsan.supp
+
+# ---- exact checks in Python (fractions, decimal) against the built shell
+TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
+EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
+	tests/py/theory_refs.sh tests/py/theory_refs.py tests/py/tap.py
 
 # ---- the suites a sanitizer build runs (scripts/bootstrap check builds
 # one with --enable-sanitizers): the C unit tests, the Lua API tests and

@@ -1,6 +1,6 @@
 /* alignment.h: how the hidden representations of the points of X line up
  * with depth, the mechanism behind P(alive) converging to the lower bound
- * (NOTES §2.4). The measure at layer l is the mean pairwise cosine of the
+ * (theory.md §6). The measure at layer l is the mean pairwise cosine of the
  * living points' representations h_l; its prediction is the infinite-width
  * arc-cosine kernel map (Cho & Saul 2009)
  *     c' = f(c) = (sqrt(1 - c^2) + (pi - arccos c) c) / pi,

@@ -1,4 +1,4 @@
-/* bounds.h: the paper's bounds as exact, instant functions (NOTES §2, §6).
+/* bounds.h: the paper's bounds as exact, instant functions (theory.md §3 to §5).
  *
  * Everything is computed in log space with log1p/expm1/ldexp, so depths up to
  * 1e12 and beyond, widths and input dimensions up to 1e6 and beyond neither
@@ -15,10 +15,14 @@
  *   an rl_err * and return -1.
  * - Accuracy: logs are accurate to a few ulps whatever the arguments.
  *   Probabilities are exact (the double nearest the fraction, in fact the
- *   fraction itself) whenever the product's fraction fits in 53 bits, as for
- *   every fraction in NOTES §7.1; otherwise their relative error is below
- *   1e-13 (exp of a log of magnitude <= 745). Death probabilities (1 - L) are
- *   accurate relative to themselves even when tiny (-expm1 of the log).
+ *   fraction itself) whenever the product's fraction fits in 53 bits;
+ *   otherwise they are exp of a log summed in long double, and their relative
+ *   error is below 1e-13 down to the smallest normal double (about 2e-16 with
+ *   x86's 64-bit long double significand; where long double is no wider than
+ *   double it grows to |log| 2^-52, up to 2e-13 near underflow). Subnormal
+ *   results carry the absolute error of subnormal rounding. Death
+ *   probabilities (1 - L) are accurate relative to themselves even when tiny
+ *   (-expm1 of the log).
  *
  * Tiny factors. A factor 1 - 2^-e with a huge exponent e (width 1e6, or the
  * upper bound's e = n_l (n_{l-1}+1) of 1e12) has log -2^-e, below the
@@ -41,7 +45,7 @@ int bound_check_count(double v, double min, const char *what, rl_err *e);
 /* A probability strictly inside (0, 1). */
 int bound_check_prob(double p, const char *what, rl_err *e);
 
-/* ---- lower bound L = prod_l (1 - 2^-n_l)  (NOTES §2.1) --------------------- */
+/* ---- lower bound L = prod_l (1 - 2^-n_l)  (theory.md §3.1) --------------------- */
 double bound_log_lower(const size_t *widths, size_t k);
 double bound_lower(const size_t *widths, size_t k);
 /* 1 - L, accurate when tiny (n = 64, k = 1e6 gives 5.42e-14, not 0). */
@@ -51,10 +55,10 @@ double bound_log_lower_uniform(double n, double k);
 double bound_lower_uniform(double n, double k);
 double bound_death_uniform(double n, double k);
 
-/* ---- upper bound (NOTES §2.2) ----------------------------------------------
+/* ---- upper bound (theory.md §4.1) ----------------------------------------------
  * U = prod_{l=L0}^{k} (1 - 2^-e_l), e_l = n_l (n_{l-1} + 1), n_0 = d.
  * orthant != 0: the input set lies in the non-negative orthant and layer 1's
- *   factor is included (L0 = 1; U in NOTES); orthant == 0: general inputs,
+ *   factor is included (L0 = 1; U in theory.md); orthant == 0: general inputs,
  *   layer 1 contributes nothing (L0 = 2, "U_hidden").
  * zero_bias != 0: biases are identically 0 and the tighter e_l = n_l n_{l-1}
  *   holds (the +1 form is valid either way).
@@ -64,15 +68,15 @@ double bound_upper(const size_t *widths, size_t k, double d, int orthant, int ze
 double bound_log_upper_uniform(double n, double k, double d, int orthant, int zero_bias);
 double bound_upper_uniform(double n, double k, double d, int orthant, int zero_bias);
 
-/* ---- union bound min(1, m L) for an m-point input set (NOTES §6.3) -------- */
+/* ---- union bound min(1, m L) for an m-point input set (theory.md §4.4) -------- */
 double bound_union(const size_t *widths, size_t k, double m);
 double bound_union_uniform(double n, double k, double m);
 
-/* ---- sign-flip guarantee (NOTES §4): living fraction >= 2^-k ------------- */
+/* ---- sign-flip guarantee (theory.md §8): living fraction >= 2^-k ------------- */
 double bound_flip_fraction(double k);
 double bound_log_flip_fraction(double k);
 
-/* ---- sandwich exp(-2 ln2 S) <= L <= exp(-S), S = sum 2^-n_l (NOTES §2.3) -- */
+/* ---- sandwich exp(-2 ln2 S) <= L <= exp(-S), S = sum 2^-n_l (theory.md §5.1) -- */
 typedef struct bound_sandwich {
 	double sum;    /* S */
 	double lower;  /* exp(-2 ln2 S) */
@@ -82,20 +86,27 @@ typedef struct bound_sandwich {
 void bound_sandwich_of(const size_t *widths, size_t k, bound_sandwich *out);
 void bound_sandwich_uniform(double n, double k, bound_sandwich *out);
 
-/* ---- inverse questions (NOTES §2.3, §6.6) ----------------------------------
- * width_for: the least uniform width n >= 1 with bound_lower_uniform(n, k)
- *   >= p (k >= 0 an integer, p in (0, 1)). The answer is checked against a
- *   direct evaluation at the boundary: L(n) >= p and (n == 1 or L(n-1) < p).
- * depth_for: the greatest depth k >= 0 with bound_lower_uniform(n, k) >= p
- *   (0 when even one layer is below p). Exact and boundary-checked while
- *   k <= 2^53; beyond that (widths above ~50) consecutive depths cannot be
- *   told apart in double precision and the answer is floor(log p / log(1 -
- *   2^-n)) with relative accuracy ~1e-15; it is +inf when it exceeds the
- *   largest double (widths above ~1024). */
+/* ---- inverse questions (doc/theory.md §5.3), decided exactly ----------------
+ * Both compare the exact real L(n, k) = (1 - 2^-n)^k with p, never a rounded
+ * L: the power is bracketed in wide binary floating point (rounded down and
+ * up) until p lies outside the bracket, or computed exactly (bound_search.c).
+ * width_for: the least uniform width n >= 1 with L(n, k) >= p (k >= 0 an
+ *   integer-valued finite double, p in (0, 1)); n <= 1078 always.
+ * depth_for: the greatest depth K >= 0 with L(n, K) >= p (0 when even one
+ *   layer is below p). exact = 1: K < 2^63, held exactly in k (value = K
+ *   rounded to a double). exact = 0: K >= 2^63 and value is the greatest
+ *   double <= K, or +inf when even the largest double reaches p.
+ * Both fail only on allocation-free impossibilities: when (1 - 2^-n)^k and p
+ * agree to more than 24576 bits without being equal (an error says so). */
+typedef struct bound_depth {
+	int exact;
+	uint64_t k;
+	double value;
+} bound_depth;
 int bound_width_for(double k, double p, double *n, rl_err *e);
-int bound_depth_for(double n, double p, double *k, rl_err *e);
+int bound_depth_for(double n, double p, bound_depth *out, rl_err *e);
 
-/* ---- whole-space count (NOTES §6.4) -----------------------------------------
+/* ---- whole-space count (theory.md §4.5) -----------------------------------------
  * P(some x in R^d kills layer 1) = 2^-n sum_{i=0}^{d} C(n, i) for a first
  * layer of width n >= 1 on all of R^d (d >= 0; d = 0 is the single point 0
  * with random biases). q = 1 - p is computed on its own so both are accurate
@@ -107,7 +118,7 @@ typedef struct bound_space {
 } bound_space;
 int bound_whole_space(double n, double d, bound_space *out, rl_err *e);
 
-/* ---- per-layer table (NOTES §6.2) ------------------------------------------ */
+/* ---- per-layer table (theory.md §3.4) ------------------------------------------ */
 typedef struct bound_layer {
 	size_t layer;          /* 1-based */
 	double width;          /* n_l */
@@ -122,7 +133,7 @@ void bound_layers(const size_t *widths, size_t k, bound_layer *rows);
 /* The same for the uniform net, rows for layers 1..k. */
 void bound_layers_uniform(double n, size_t k, bound_layer *rows);
 
-/* ---- width schedules: the limit of L as depth grows (NOTES §2.3) -----------
+/* ---- width schedules: the limit of L as depth grows (theory.md §5.4) -----------
  * The schedule is a callback giving n_l for layer l >= 1: it returns 0 and
  * sets *width (an integer >= 1), 1 when the network has no layer l (and then
  * none beyond it), or -1 with a message in e.

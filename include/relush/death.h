@@ -1,7 +1,7 @@
 /* death.h: evaluating a network on an input set. A point is dead from the
  * first layer at which every neuron is inactive (pre-activation <= 0); it
  * stays dead even if random biases would make later outputs non-zero
- * (NOTES §1). Per-layer statistics are over the points that reach the layer
+ * (theory.md §1.4). Per-layer statistics are over the points that reach the layer
  * alive. */
 #ifndef RELUSH_DEATH_H
 #define RELUSH_DEATH_H

@@ -1,4 +1,4 @@
-/* flip.h: the sign-flipping scheme (NOTES §4). Layer by layer from the
+/* flip.h: the sign-flipping scheme (theory.md §8). Layer by layer from the
  * input side, every neuron that is active on fewer of the living points
  * than it is inactive on has its incoming weights and bias negated, which
  * negates its pre-activation at every point. Each neuron is then active on

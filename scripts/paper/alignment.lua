@@ -1,5 +1,5 @@
--- alignment.lua: the mechanism behind P(alive) -> L (NOTES §2.4, §6.7,
--- §9 F): deep ReLU nets line the representations of all points up along
+-- alignment.lua: the mechanism behind P(alive) -> L (theory.md §6.1,
+-- §6.2): deep ReLU nets line the representations of all points up along
 -- one ray, after which every layer treats X like a single point.
 --   relush scripts/paper/alignment.lua [--quick] [--out DIR]
 -- 32 Gaussian points in d = 16, He weights, zero biases, depth 32; for

@@ -1,5 +1,5 @@
--- architectures.lua: how the architectures change neuron death (NOTES §5,
--- §7.2 item 8, §9 E).
+-- architectures.lua: how the architectures change neuron death (theory.md §7,
+-- §10.2 item 8).
 --   relush scripts/paper/architectures.lua [--quick] [--out DIR]
 -- Width 4, 64 Gaussian points in d = 4, He weights, zero biases; for each
 -- arch and depth, over many nets: P(alive), the mean living fraction F

@@ -1,9 +1,9 @@
 -- depth.lua: P(alive) against depth for widths 2, 3, 4, 6, 8 on one fixed
 -- input set (64 Gaussian points in d = 2, He weights, zero biases), with
--- the lower bound L and the upper bound U (NOTES §3, §9 B and W).
+-- the lower bound L and the upper bound U (theory.md §10.3).
 -- Claims: L <= P(alive) <= U at every point; P(alive) approaches L quickly
 -- with depth: the ratio P/L stops growing after a few layers, and the
--- wider the net the closer the plateau is to 1 (§2.4). Also E[F] = L (§6.1).
+-- wider the net the closer the plateau is to 1 (theory.md §6.1). Also E[F] = L (§3.3).
 -- Runs sharded: with --shard i/N (or relush --shard i/N) it only writes its
 -- shard's results; --from with every shard's file then finishes the run,
 -- with the same table, CSV and checks as an unsharded run (common.lua).

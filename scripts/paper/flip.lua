@@ -1,4 +1,4 @@
--- flip.lua: the sign-flipping guarantee (NOTES §4, §7.2 item 7, §9 D).
+-- flip.lua: the sign-flipping guarantee (theory.md §8, §10.2 item 7).
 --   relush scripts/paper/flip.lua [--quick] [--out DIR]
 -- For widths 1..4 and depths up to 20, with zero and normal biases, draws
 -- nets, flips each on a Gaussian input set with net:flip(X), and prints

@@ -1,4 +1,4 @@
--- shrink.lua: P(alive) as the input set shrinks to a point (NOTES §7.2
+-- shrink.lua: P(alive) as the input set shrinks to a point (theory.md §10.2
 -- item 5): X = x0 + eps (E - x0) for 32 Gaussian points E in d = 3, a net
 -- of depth 8 and width 2 (He weights, zero biases).
 -- Claim (the paper's tightness result for the lower bound): P(alive) -> L

@@ -1,5 +1,5 @@
 -- single_layer.lua: the upper bound is exact for one layer on the largest
--- input set (NOTES §2.2, §7.2 item 6). A single layer of width n with
+-- input set (theory.md §4.3, §10.2 item 6). A single layer of width n with
 -- N(0, 1) biases is dead on the whole non-negative orthant of R^d exactly
 -- when every weight and bias is <= 0, so P(alive) = 1 - 2^-n(d+1) = U.
 -- The orthant is represented by its extreme points 0 and R e_i with R =

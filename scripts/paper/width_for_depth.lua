@@ -1,6 +1,6 @@
 -- width_for_depth.lua: how wide a net of depth k must be for the lower
 -- bound L = (1 - 2^-n)^k to reach p = 0.5, 0.9, 0.99, for k = 10 .. 10^6
--- (NOTES §2.3, §7.1), and a Monte Carlo check at the small depths.
+-- (theory.md §5.2, §10.1), and a Monte Carlo check at the small depths.
 -- Claims: depth can grow without limit with a good chance of a living net
 -- if width grows too, and only logarithmically: n_min = log2 k - log2
 -- ln(1/p) rounded up. At n_min the measured P(alive) is L (one point) and
@@ -108,10 +108,10 @@ local mismatch = {}
 for _, p in ipairs(ps) do
   for i, k in ipairs(notes_k) do
     local n = bound.width_for(k, p)
-    if n ~= notes[p][i] then mismatch[#mismatch + 1] = ("k=%d p=%s: %d, NOTES %d"):format(k, p, n, notes[p][i]) end
+    if n ~= notes[p][i] then mismatch[#mismatch + 1] = ("k=%d p=%s: %d, theory.md %d"):format(k, p, n, notes[p][i]) end
   end
 end
-run:check(#mismatch == 0, "n_min(k, p) matches the NOTES §7.1 table (30 values)",
+run:check(#mismatch == 0, "n_min(k, p) matches the theory.md §10.1 table (30 values)",
           #mismatch > 0 and table.concat(mismatch, "; ") or nil)
 
 local worst = 0

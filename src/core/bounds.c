@@ -1,4 +1,4 @@
-/* bounds.c: the paper's bounds in log space (NOTES §2, §6; see bounds.h for
+/* bounds.c: the paper's bounds in log space (theory.md §3 to §5; see bounds.h for
  * the accuracy contract). Every product of factors 1 - 2^-e goes through one
  * accumulator, so lower and upper bounds, per-layer tables and schedules
  * share the same careful arithmetic. */
@@ -18,6 +18,7 @@
  * also formed directly, which is exact. */
 typedef struct acc {
 	double sum, comp;
+	long double lsum, lcomp; /* the same sum in long double, for the value */
 	double tail_s, tail_m;
 	double bits;
 	double exact;
@@ -36,6 +37,16 @@ static void neumaier(double *sum, double *comp, double x)
 {
 	double t = *sum + x;
 	if (fabs(*sum) >= fabs(x))
+		*comp += (*sum - t) + x;
+	else
+		*comp += (x - t) + *sum;
+	*sum = t;
+}
+
+static void neumaier_long(long double *sum, long double *comp, long double x)
+{
+	long double t = *sum + x;
+	if (fabsl(*sum) >= fabsl(x))
 		*comp += (*sum - t) + x;
 	else
 		*comp += (x - t) + *sum;
@@ -77,9 +88,10 @@ static void acc_add(acc *a, double e, double count)
 		for (double i = 0; i < count; i++)
 			a->exact *= f;
 	}
-	if (e < SMALL_EXP)
+	if (e < SMALL_EXP) {
 		neumaier(&a->sum, &a->comp, count * log1p(-ldexp(1.0, -(int)e)));
-	else
+		neumaier_long(&a->lsum, &a->lcomp, (long double)count * log1pl(-ldexpl(1.0L, -(int)e)));
+	} else
 		tail_add(a, e, count);
 }
 
@@ -93,9 +105,18 @@ static double acc_log(const acc *a)
 	return sum + comp;
 }
 
+/* exp of the log: an absolute error d in the log is a relative error d in the
+ * value, and |log| reaches 745 before underflow, so a double log (error ~|log|
+ * 2^-53) would cost up to 2e-13. The long double sum (64-bit significand on
+ * x86) keeps it near 1e-16; see bounds.h for the contract. */
 static double acc_value(const acc *a)
 {
-	return acc_is_exact(a) ? a->exact : exp(acc_log(a));
+	if (acc_is_exact(a))
+		return a->exact;
+	long double log_value = a->lsum + a->lcomp;
+	if (a->tail_s != 0.0)
+		log_value -= ldexpl((long double)a->tail_s, (int)fmax(-20000.0, -a->tail_m));
+	return (double)expl(log_value);
 }
 
 static double acc_death(const acc *a)
@@ -185,7 +206,7 @@ double bound_lower_uniform(double n, double k)
 	 * beats exp(k log1p(..)) when |log L| is large. */
 	if (n < SMALL_EXP)
 		return pow(1.0 - ldexp(1.0, -(int)n), k);
-	return exp(acc_log(&a));
+	return acc_value(&a);
 }
 
 double bound_death_uniform(double n, double k)
@@ -294,65 +315,6 @@ void bound_sandwich_of(const size_t *widths, size_t k, bound_sandwich *out)
 void bound_sandwich_uniform(double n, double k, bound_sandwich *out)
 {
 	sandwich_fill(ldexp_clamped(k, -n), bound_lower_uniform(n, k), out);
-}
-
-/* ---- inverse questions ---------------------------------------------------------- */
-#define SEARCH_STEPS 100000
-
-static int lower_reaches(double n, double k, double p)
-{
-	return bound_lower_uniform(n, k) >= p;
-}
-
-int bound_width_for(double k, double p, double *n_out, rl_err *e)
-{
-	if (bound_check_count(k, 0.0, "depth", e) || bound_check_prob(p, "probability", e))
-		return -1;
-	double n = 1.0;
-	if (k > 0.0) {
-		/* L = (1 - 2^-n)^k >= p  <=>  2^-n <= 1 - p^(1/k). */
-		double t = -expm1(log(p) / k);
-		double guess = t > 0.0 ? ceil(-log2(t)) : 1100.0;
-		n = fmax(1.0, fmin(guess, 4000.0));
-	}
-	int steps = 0;
-	while (!lower_reaches(n, k, p) && steps++ < SEARCH_STEPS)
-		n += 1.0;
-	while (n > 1.0 && lower_reaches(n - 1.0, k, p) && steps++ < SEARCH_STEPS)
-		n -= 1.0;
-	if (steps >= SEARCH_STEPS)
-		return rl_fail(e, "width_for found no width for depth %.17g and probability %.17g "
-		               "(this is a bug: please report it)", k, p);
-	*n_out = n;
-	return 0;
-}
-
-int bound_depth_for(double n, double p, double *k_out, rl_err *e)
-{
-	if (bound_check_count(n, 1.0, "width", e) || bound_check_prob(p, "probability", e))
-		return -1;
-	/* Each layer multiplies L by 1 - 2^-n, whose log is c < 0. */
-	double guess;
-	if (n <= 1000.0)
-		guess = floor(log(p) / bound_log_lower_uniform(n, 1.0));
-	else
-		guess = ldexp_clamped(-log(p), n); /* -log p / 2^-n, +inf past DBL_MAX */
-	const double exact_limit = 9007199254740992.0; /* 2^53 */
-	if (guess >= exact_limit) {
-		*k_out = isinf(guess) ? HUGE_VAL : guess;
-		return 0;
-	}
-	double k = guess;
-	int steps = 0;
-	while (k > 0.0 && !lower_reaches(n, k, p) && steps++ < SEARCH_STEPS)
-		k -= 1.0;
-	while (k < exact_limit && lower_reaches(n, k + 1.0, p) && steps++ < SEARCH_STEPS)
-		k += 1.0;
-	if (steps >= SEARCH_STEPS)
-		return rl_fail(e, "depth_for found no depth for width %.17g and probability %.17g "
-		               "(this is a bug: please report it)", n, p);
-	*k_out = k;
-	return 0;
 }
 
 /* ---- whole-space count ------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-/* flip.c: the sign-flipping scheme of NOTES §4 (see relush/flip.h). The
+/* flip.c: the sign-flipping scheme of theory.md §8 (see relush/flip.h). The
  * flip happens inside net_death's pass through its pre-activation hook, so
  * every layer is flipped on exactly the points that reach it alive, with
  * the same semantics as a death report for every architecture. */

@@ -15,6 +15,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/flip.c \
 	src/core/alignment.c \
 	src/core/bounds.c \
+	src/core/bound_search.c \
 	src/core/mc.c \
 	src/core/mc_record.c \
 	src/core/gram.c \

@@ -1,6 +1,7 @@
 /* lbound.c: the bound.* functions, thin bindings over relush/bounds.h.
  * A network is given as a list of widths or as a uniform width and depth
  * (n, k); k may be a float such as 1e12 as long as it is integer-valued. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,11 +168,15 @@ static int bound_width_for_l(lua_State *L)
 
 static int bound_depth_for_l(lua_State *L)
 {
-	double n = check_count(L, 1, "width", 1), p = check_prob(L, 2), k;
+	double n = check_count(L, 1, "width", 1), p = check_prob(L, 2);
+	bound_depth k;
 	rl_err e;
 	if (bound_depth_for(n, p, &k, &e))
 		return rlua_engine_error(L, &e);
-	push_count(L, k);
+	if (k.exact)
+		lua_pushinteger(L, (lua_Integer)k.k);
+	else
+		lua_pushnumber(L, k.value);
 	return 1;
 }
 
@@ -317,6 +322,44 @@ static void set_count(lua_State *L, const char *field, double v)
 	lua_setfield(L, -2, field);
 }
 
+/* lo rounded down and hi rounded up to the fewest significant digits that
+ * keep the printed bracket within 10 times the true one: the digits that are
+ * known, and no more. Returns the digits used (0 when not finite). */
+static int fmt_bracket(char *out, size_t size, double lo, double hi)
+{
+	if (!isfinite(lo) || !isfinite(hi) || lo > hi || lo < 0.0) {
+		snprintf(out, size, "[%.10g, %.10g]", lo, hi);
+		return 0;
+	}
+	double top = fmax(fabs(hi), DBL_MIN);
+	int digits = 1;
+	for (; digits < 17; digits++) {
+		double unit = pow(10.0, floor(log10(top)) - digits + 1);
+		if (ceil(hi / unit) * unit - floor(lo / unit) * unit <= fmax(10.0 * (hi - lo), 4e-16 * top))
+			break;
+	}
+	double unit = pow(10.0, floor(log10(top)) - digits + 1);
+	/* nextafter: never let the decimal rounding of printf move inwards */
+	double down = nextafter(floor(lo / unit) * unit, -INFINITY);
+	double up = nextafter(ceil(hi / unit) * unit, INFINITY);
+	snprintf(out, size, "[%.*g, %.*g]", digits, fmax(down, 0.0), digits, up);
+	return digits;
+}
+
+/* v to `digits` significant digits, rounded up (dir > 0), down (dir < 0) or
+ * to nearest, so a printed bound never moves inwards. */
+static void fmt_outward(char *out, size_t size, double v, int digits, int dir)
+{
+	if (dir == 0 || !isfinite(v) || v <= 0.0) {
+		snprintf(out, size, "%.*g", digits, v);
+		return;
+	}
+	double unit = pow(10.0, floor(log10(v)) - digits + 1);
+	double r = dir > 0 ? nextafter(ceil(v / unit) * unit, INFINITY)
+	                   : nextafter(floor(v / unit) * unit, -INFINITY);
+	snprintf(out, size, "%.*g", digits, r);
+}
+
 static int schedule_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -324,6 +367,7 @@ static int schedule_tostring(lua_State *L)
 	static const struct { const char *field, *meaning; int digits; } rows[] = {
 		{"limit", "estimate of lim L_k (includes the extrapolated rest)", 10},
 		{"positive", "estimate: the limit is > 0 (sum of 2^-n_l finite)", 0},
+		{"bracket", "[lower, upper] rounded outwards: the digits known", 0},
 		{"upper", "rigorous upper bound of the limit (if monotone)", 10},
 		{"lower", "rigorous lower bound of L at the horizon (if monotone)", 10},
 		{"partial", "L after the exactly summed layers (exact)", 10},
@@ -340,12 +384,22 @@ static int schedule_tostring(lua_State *L)
 	static const char *const headers[] = {"quantity", "value", "meaning"};
 	rlua_table *t = rlua_table_push(L, 3, headers);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char value[40];
+		char value[80];
 		int type = lua_getfield(L, 1, rows[i].field);
-		if (type == LUA_TBOOLEAN)
+		if (strcmp(rows[i].field, "limit") == 0 && type == LUA_TNUMBER) {
+			/* an estimate: only as many digits as the bracket below knows */
+			char bracket[80];
+			int digits = fmt_bracket(bracket, sizeof bracket, num_field(L, 1, "lower"),
+			                         num_field(L, 1, "upper"));
+			snprintf(value, sizeof value, "~%.*g", digits ? digits : 3, lua_tonumber(L, -1));
+		} else if (strcmp(rows[i].field, "bracket") == 0) {
+			fmt_bracket(value, sizeof value, num_field(L, 1, "lower"), num_field(L, 1, "upper"));
+		} else if (type == LUA_TBOOLEAN)
 			snprintf(value, sizeof value, "%s", lua_toboolean(L, -1) ? "yes" : "no");
 		else if (type == LUA_TNUMBER && rows[i].digits)
-			snprintf(value, sizeof value, "%.10g", lua_tonumber(L, -1));
+			fmt_outward(value, sizeof value, lua_tonumber(L, -1), rows[i].digits,
+			            strcmp(rows[i].field, "upper") == 0 ? 1 :
+			            strcmp(rows[i].field, "lower") == 0 ? -1 : 0);
 		else if (type == LUA_TNUMBER)
 			rlua_fmt_number(value, sizeof value, lua_tonumber(L, -1));
 		else
@@ -431,7 +485,7 @@ static const luaL_Reg bound_funcs[] = {
 static const rlua_help bound_help[] = {
 	{"bound.lower", "bounds", "bound.lower(widths) | bound.lower(n, k)",
 	 "The lower bound L = prod_l (1 - 2^-n_l) on P(network alive), which is exactly "
-	 "P(a given point is living) (NOTES 2.1). Give a list of widths, or a uniform width n "
+	 "P(a given point is living) (theory.md §3.1). Give a list of widths, or a uniform width n "
 	 "and depth k; k may be a float such as 1e12 if it is an integer. Exact fractions "
 	 "come out exact; otherwise computed in log space.",
 	 "bound.lower{3, 5, 2}  --> 0.6357421875 (= 651/1024)"},
@@ -444,40 +498,43 @@ static const rlua_help bound_help[] = {
 	 "bound.death(64, 1e6)"},
 	{"bound.upper", "bounds",
 	 "bound.upper(widths, d [, orthant [, zero_bias]]) | bound.upper(n, k, d [, orthant [, zero_bias]])",
-	 "The upper bound U = prod (1 - 2^-(n_l (n_{l-1} + 1))) with n_0 = d (NOTES 2.2). "
+	 "The upper bound U = prod (1 - 2^-(n_l (n_{l-1} + 1))) with n_0 = d (theory.md §4.1). "
 	 "orthant (default true): the inputs lie in the non-negative orthant, so layer 1's "
 	 "factor is included; false leaves it out (general inputs, U_hidden). zero_bias "
 	 "(default false): biases are all 0, which allows the tighter exponent n_l n_{l-1}. "
 	 "Exponents beyond any integer (1e12) are handled exactly.",
 	 "bound.upper({2, 2, 2}, 2)  --> 0.9538536072 (= 250047/262144)"},
 	{"bound.union", "bounds", "bound.union(widths, m) | bound.union(n, k, m)",
-	 "The union bound min(1, m L) on P(alive) for an input set of m points (NOTES 6.3); "
+	 "The union bound min(1, m L) on P(alive) for an input set of m points (theory.md §4.4); "
 	 "often tighter than U.",
 	 "bound.union(4, 64, 64)"},
 	{"bound.sandwich", "bounds", "bound.sandwich(widths) | bound.sandwich(n, k)",
 	 "Returns lo, L, hi, S with S = sum 2^-n_l and exp(-2 ln2 S) = lo <= L <= hi = exp(-S) "
-	 "(NOTES 2.3): L > 0 in the limit exactly when S stays finite.",
+	 "(theory.md §5.1): L > 0 in the limit exactly when S stays finite.",
 	 "lo, L, hi, S = bound.sandwich(2, 10)  --> 0.03125 0.0563 0.0821 2.5"},
 	{"bound.width_for", "bounds", "bound.width_for(k, p)",
 	 "The least uniform width n with L(n, k) >= p, p in (0, 1): width need grow only like "
-	 "log2 k. Exact: L(n, k) >= p > L(n - 1, k) is checked by direct evaluation.",
+	 "log2 k. Exact for every k and p: the real (1 - 2^-n)^k is compared with p, never a "
+	 "rounded L (theory.md §5.3), so near-ties such as width_for(3, 1 - 2^-53) = 55 are "
+	 "right.",
 	 "bound.width_for(1e12, 0.5)  --> 41"},
 	{"bound.depth_for", "bounds", "bound.depth_for(n, p)",
-	 "The greatest depth k with L(n, k) >= p (0 if one layer is already below p). An "
-	 "integer, exact at the boundary, up to 2^53; beyond that a float accurate to ~1e-15, "
-	 "and inf past the largest double (n above ~1024).",
+	 "The greatest depth k with L(n, k) >= p (0 if one layer is already below p), decided "
+	 "exactly (theory.md §5.3). An integer while k < 2^63; beyond, the greatest float <= k "
+	 "(an integer-valued float); inf when even the largest double reaches p (n above about "
+	 "1020).",
 	 "bound.depth_for(10, 0.5)  --> 709"},
 	{"bound.whole_space", "bounds", "bound.whole_space(n, d)",
 	 "Returns p, q: p = 2^-n sum_{i<=d} C(n, i), the probability that some input x in all "
-	 "of R^d kills a first layer of width n (NOTES 6.4; 1 when n <= d), and q = 1 - p, "
+	 "of R^d kills a first layer of width n (theory.md §4.5; 1 when n <= d), and q = 1 - p, "
 	 "each accurate when tiny. Exact for n <= 62; n and d up to 1e6 and beyond.",
 	 "bound.whole_space(5, 1)  --> 0.1875 0.8125"},
 	{"bound.flip", "bounds", "bound.flip(k)",
 	 "The sign-flip guarantee 2^-k: after net:flip(X) at least this fraction of the points "
-	 "of X is living in a k-layer net (NOTES 4), on every draw.",
+	 "of X is living in a k-layer net (theory.md §8), on every draw.",
 	 "bound.flip(10)  --> 0.0009765625"},
 	{"bound.layers", "bounds", "bound.layers(widths) | bound.layers(n, k)",
-	 "A per-layer table (NOTES 6.2): each row has layer, width, survival 1 - 2^-n_l "
+	 "A per-layer table (theory.md §3.4): each row has layer, width, survival 1 - 2^-n_l "
 	 "(P(alive after l | alive before l)), hazard 2^-n_l, cumulative L_l, log_cumulative "
 	 "and death 1 - L_l; fields lower, log_lower and death give the totals. Prints as an "
 	 "aligned table. At most 100000 layers.",
@@ -489,7 +546,9 @@ static const rlua_help bound_help[] = {
 	 "layer 2^62: if the widths are non-decreasing there (monotone), lower <= L(2^62) <= "
 	 "upper rigorously. The rest is an estimate, clearly marked: limit, positive (the "
 	 "limit is > 0, i.e. sum 2^-n_l < inf) and rest come from Cauchy condensation, fitting "
-	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1.",
+	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1. The printout shows the "
+	 "limit with only the digits the bracket knows, and the bracket rounded outwards "
+	 "(theory.md §5.4).",
 	 "bound.schedule(function(l) return math.ceil(2 * math.log(l + 1, 2)) end)"},
 	{NULL, NULL, NULL, NULL, NULL}
 };

@@ -178,7 +178,7 @@ static const rlua_help inputs_help[] = {
 	 "X = inputs.uniform(64, 2)"},
 	{"inputs.point", "inputs", "inputs.point(d)",
 	 "The single point (1, ..., 1) in dimension d. On one point the probability of a "
-	 "living network equals the lower bound exactly (NOTES 2.1).",
+	 "living network equals the lower bound exactly (theory.md §3.2).",
 	 "relu(10, 2):death(inputs.point(2))"},
 	{"inputs.sphere", "inputs", "inputs.sphere(m, d [, {seed=}])",
 	 "m points uniform on the unit sphere in dimension d.",

@@ -823,6 +823,36 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 	rlua_table_emit(tab, b);
 }
 
+/* The "bounds" cells of the P(alive) and mean F rows. L, U and mL are the
+ * plain chain's (theory.md §3, §4); other architectures get their own
+ * statements (theory.md §7), or the plain chain's marked as such:
+ * batch norm keeps P(x living) = L, hence L <= P <= mL and E[F] = L, but not U
+ * (centring defeats its argument); skip nets' points live exactly when layer
+ * 1 is active on them; residual and dense nets carry every non-zero point. */
+static void arch_bound_cells(const char *arch, double lower, double upper, double uni,
+                             lua_Integer first_width, char *p_cell, char *f_cell, size_t size)
+{
+	char l[24], u[24], m[24];
+	fmt_prob(l, sizeof l, lower);
+	fmt_prob(u, sizeof u, upper);
+	fmt_prob(m, sizeof m, uni);
+	if (strcmp(arch, "skip") == 0) {
+		char s[24];
+		fmt_prob(s, sizeof s, -expm1(-(double)first_width * log(2.0)));
+		snprintf(p_cell, size, "P >= 1-2^-n1 %s (skip; plain L %s)", s, l);
+		snprintf(f_cell, size, "E[F] = 1-2^-n1 %s (skip)", s);
+	} else if (strcmp(arch, "residual") == 0 || strcmp(arch, "dense") == 0) {
+		snprintf(p_cell, size, "P = 1 if X has a point != 0 (%s)", arch);
+		snprintf(f_cell, size, "F = 1 on points != 0 (%s)", arch);
+	} else if (strcmp(arch, "batchnorm") == 0) {
+		snprintf(p_cell, size, "L %s <= P <= mL %s (no U: batch norm)", l, m);
+		snprintf(f_cell, size, "E[F] = L %s", l);
+	} else {
+		snprintf(p_cell, size, "L %s <= P <= U %s, mL %s", l, u, m);
+		snprintf(f_cell, size, "E[F] = L %s", l);
+	}
+}
+
 static int result_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -908,15 +938,13 @@ static int result_tostring(lua_State *L)
 	}
 	lua_pop(L, 1);
 	double lower = numf(L, 1, "lower"), upper = numf(L, 1, "upper"), uni = numf(L, 1, "union");
-	char a[24], bnd[24], c2[24], d2[24];
+	char a[24], bnd[24];
 	fmt_prob(v[0], 120, numf(L, 1, "p_alive"));
 	fmt_prob(a, 24, lo);
 	fmt_prob(bnd, 24, hi);
 	snprintf(v[1], 120, "95%% CI [%s, %s]", a, bnd);
-	fmt_prob(a, 24, lower);
-	fmt_prob(c2, 24, upper);
-	fmt_prob(d2, 24, uni);
-	snprintf(v[2], 120, "L %s <= P <= U %s, mL %s", a, c2, d2);
+	char f_bounds[120];
+	arch_bound_cells(strf(L, 1, "arch"), lower, upper, uni, w0, v[2], f_bounds, 120);
 	{
 		const char *row[] = {"P(alive)", v[0], v[1], v[2]};
 		rlua_table_row(t, row);
@@ -931,9 +959,7 @@ static int result_tostring(lua_State *L)
 		fmt_prob(v[0], 120, numf(L, 1, "fraction"));
 		fmt(a, 24, numf(L, 1, "fraction_se"), "%.2g");
 		snprintf(v[1], 120, "se %s", a);
-		fmt_prob(a, 24, lower);
-		snprintf(v[2], 120, "E[F] = L %s", a);
-		const char *row[] = {"mean F", v[0], v[1], v[2]};
+		const char *row[] = {"mean F", v[0], v[1], f_bounds};
 		rlua_table_row(t, row);
 		fmt_prob(v[0], 120, numf(L, 1, "min_fraction"));
 		const char *row2[] = {"min F", v[0], "", ""};
@@ -1335,7 +1361,9 @@ static const rlua_help mc_help[] = {
 	 "(Wilson 95%), fraction (mean living fraction F), fraction_se, min_fraction, trials, "
 	 "alive_trials, died_at (per layer: dead networks whose last point died there), layers (per "
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
-	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
+	 "upper, union (the plain chain's L, U, mL; the printout gives other architectures their "
+	 "own statements, theory.md §7), p_all_active (equals p_alive only for plain nets, "
+	 "theory.md §7.5), seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
 	 "the run: its partial result (interrupted = true, the trials finished so far) is kept in "
 	 "mc.partial, and in the shell the whole command or script stops too (a script exits with "
 	 "status 130). mc is a table you can call: "

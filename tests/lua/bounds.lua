@@ -1,4 +1,4 @@
--- bounds.lua: the bound.* API against NOTES §7.1 (fractions compared with
+-- bounds.lua: the bound.* API against theory.md §10.1 (fractions compared with
 -- ==), independent references computed here, argument errors, property
 -- tests with a fixed seed, and help/man entries for every function.
 local t = require "tap"
@@ -25,7 +25,7 @@ end
 
 local function rep(n, k) local w = {} for i = 1, k do w[i] = n end return w end
 
--- ---- lower bound: NOTES §7.1 ----------------------------------------------------
+-- ---- lower bound: theory.md §10.1 ----------------------------------------------------
 local fractions = {
   {2, 3, 27 / 64}, {1, 1, 1 / 2}, {1, 5, 1 / 32}, {1, 20, 2.0 ^ -20},
   {2, 10, 59049 / 1048576}, {3, 10, 282475249 / 1073741824},
@@ -46,7 +46,7 @@ for _, c in ipairs(decimals) do
   local n, k, notes = c[1], c[2], c[3]
   t.near(bound.lower(n, k), product(n, k), 1e-12, ("lower(%d, %d) vs direct product"):format(n, k))
   t.near(bound.lower(rep(n, k)), product(n, k), 1e-12, ("lower([%d]*%d) vs product"):format(n, k))
-  t.ok(math.abs(bound.lower(n, k) - notes) <= 5e-11, ("lower(%d, %d) = %.10f (NOTES)"):format(n, k, notes))
+  t.ok(math.abs(bound.lower(n, k) - notes) <= 5e-11, ("lower(%d, %d) = %.10f (theory.md §10.1)"):format(n, k, notes))
 end
 t.near(bound.log_lower(10, 1000), -0.9770396478266045, 1e-12, "log_lower(10, 1000)")
 t.near(bound.log_lower(rep(10, 1000)), -0.9770396478266045, 1e-12, "log_lower([10]*1000)")
@@ -55,7 +55,7 @@ t.near(bound.log_lower(rep(10, 1000)), -0.9770396478266045, 1e-12, "log_lower([1
 t.near(bound.death(64, 1e6), 5.4210108624e-14, 1e-9, "death(64, 1e6) = 5.4210108624e-14")
 t.near(bound.death(64, 1e6), death_series(64, 1e6), 1e-12, "death(64, 1e6) vs series")
 t.ok(1 - product(64, 1e6) == 0, "where the naive product gives a death probability of 0")
-t.ok(math.abs(bound.death(30, 1000) - 9.313221414e-07) <= 5e-16, "death(30, 1000) (NOTES)")
+t.ok(math.abs(bound.death(30, 1000) - 9.313221414e-07) <= 5e-16, "death(30, 1000) (theory.md §10.1)")
 t.near(bound.death(30, 1000), death_series(30, 1000), 1e-12, "death(30, 1000) vs series")
 t.near(bound.log_lower(1, 2000), -2000 * log(2), 1e-15, "log_lower(1, 2000) = -2000 log 2")
 t.ok(bound.log_lower(1, 2000) > -math.huge, "log_lower(1, 2000) is not -inf")
@@ -77,7 +77,7 @@ end
 t.is(bound.upper({2, 2, 2}, 2, false), 3969 / 4096, "U_hidden([2,2,2]) = (63/64)^2")
 t.is(bound.upper(2, 3, 9, false), 3969 / 4096, "U_hidden(2, 3) whatever d")
 t.is(bound.upper(rep(1, 10), 4, false), (3 / 4) ^ 9, "U_hidden([1]*10) = (3/4)^9")
-t.ok(math.abs(bound.upper(rep(1, 10), 4, false) - 0.0750846863) < 5e-11, "= 0.0750846863 (NOTES)")
+t.ok(math.abs(bound.upper(rep(1, 10), 4, false) - 0.0750846863) < 5e-11, "= 0.0750846863 (theory.md §10.1)")
 t.is(bound.upper({2}, 3, true, true), 63 / 64, "zero_bias: exponent n d")
 t.is(bound.log_lower(1, 1), log(0.5), "sanity: log_lower(1, 1)")
 t.is(bound.upper(1e6, 1e12, 1e6), 1.0, "exponents of 1e12 neither overflow nor fail")
@@ -154,7 +154,7 @@ t.is(#bound.layers(4, 10), 10, "layers(n, k) form")
 -- ---- schedules ---------------------------------------------------------------------------------
 local function log2ceil(a) return function(l) return ceil(a * log(l + 1, 2)) end end
 local r = bound.schedule(log2ceil(2), {layers = 1000000})
-t.ok(math.abs(r.partial - 0.5586) < 5e-5, ("prod_{l<=1e6} = 0.5586 (NOTES), got %.6f"):format(r.partial))
+t.ok(math.abs(r.partial - 0.5586) < 5e-5, ("prod_{l<=1e6} = 0.5586 (theory.md §10.1), got %.6f"):format(r.partial))
 t.ok(r.positive and r.monotone and not r.finite, "2 log2(l+1): positive, monotone")
 t.ok(r.lower <= r.limit and r.limit <= r.upper and r.upper <= r.partial, "lower <= limit <= upper <= partial")
 t.is(r.layers, 1000000, "layers summed")

@@ -204,7 +204,7 @@ end
 local ex_env = setmetatable({X = X}, {__index = _G})
 t.ok(pcall(load(relush._help["r:replay"].example, "example", "t", ex_env)), "the r:replay help example runs")
 
--- batch norm: every layer keeps an active unit in every trial (NOTES 5),
+-- batch norm: every layer keeps an active unit in every trial (theory.md §7.3),
 -- while strict point death still kills some nets; other nets: the two agree
 do
   local bn = mc{depth = 32, width = 4, input = 4, X = inputs.gaussian(64, 4, {seed = 2}),

@@ -108,7 +108,7 @@ t.raises(function() relu(3, 3):alignment(inputs.gaussian(5, 2)) end,
 t.raises(function() relu{widths = {4, 4}, input = 3, arch = "residual"} end,
          {"residual", "width"}, "residual with mismatched widths")
 
--- ---- architectures through net:death (NOTES §7.2 item 8): n = 4, 64 points
+-- ---- architectures through net:death (theory.md §10.2 item 8): n = 4, 64 points
 local function death_stats(arch, T, k, bias)
   local X = inputs.gaussian(64, 4, {seed = 42})
   local sum, sq, all_living, every_active = 0, 0, 0, 0

@@ -1,4 +1,4 @@
-/* test_bounds.c: the bounds engine against NOTES §7.1 (exact fractions are
+/* test_bounds.c: the bounds engine against theory.md §10.1 (exact fractions are
  * compared with ==), against independent long-double references, at the
  * extremes of the parameter range, and by property tests with a fixed seed. */
 #include <float.h>
@@ -53,7 +53,7 @@ static void fill(size_t *w, size_t k, size_t n)
 		w[i] = n;
 }
 
-/* ---- NOTES §7.1: lower bound ------------------------------------------------ */
+/* ---- theory.md §10.1: lower bound ------------------------------------------------ */
 static void test_lower_exact(void)
 {
 	static const struct { int n, k; double num, den; } cases[] = {
@@ -97,7 +97,7 @@ static void test_lower_decimal(void)
 		tap_rel(bound_lower_uniform(n, (double)k), ref, REL, "L(n, k) vs long-double product");
 		tap_rel(bound_lower(w, (size_t)k), ref, REL, "L(widths) vs long-double product");
 		tap_ok(fabs(bound_lower_uniform(n, (double)k) - cases[i].notes) <= 5e-11,
-		       "L(n=%d, k=%ld) = %.10f as printed in NOTES", n, k, cases[i].notes);
+		       "L(n=%d, k=%ld) = %.10f as in theory.md §10.1", n, k, cases[i].notes);
 	}
 	tap_rel(bound_log_lower_uniform(10, 1000), -0.9770396478266045, REL,
 	        "log L(n=10, k=1000) = -0.9770396478266045");
@@ -113,7 +113,7 @@ static void test_death(void)
 	tap_rel(d, (double)ref_death(64, 1e6), REL, "death(64, 1e6) vs binomial series");
 	tap_ok(bound_lower_uniform(64, 1e6) < 1.0 || d > 0.0, "death(64, 1e6) is not lost");
 	d = bound_death_uniform(30, 1000);
-	tap_ok(fabs(d - 9.313221414e-07) <= 5e-16, "death(30, 1000) = 9.313221414e-07 as in NOTES");
+	tap_ok(fabs(d - 9.313221414e-07) <= 5e-16, "death(30, 1000) = 9.313221414e-07 as in theory.md §10.1");
 	tap_rel(d, (double)ref_death(30, 1000), REL, "death(30, 1000) vs binomial series");
 	static size_t w[1000];
 	fill(w, 1000, 30);
@@ -204,7 +204,7 @@ static void test_union_sandwich(void)
 	tap_ok(s.value == 59049.0 / 1048576.0 && fabs(s.value - 0.05631) < 5e-6,
 	       "sandwich value L = 0.05631");
 	tap_rel(s.upper, exp(-2.5), 1e-15, "sandwich upper exp(-S)");
-	tap_ok(fabs(s.upper - 0.08208) < 5e-6, "sandwich upper = 0.08208 as in NOTES");
+	tap_ok(fabs(s.upper - 0.08208) < 5e-6, "sandwich upper = 0.08208 as in theory.md §10.1");
 	size_t ten[10];
 	fill(ten, 10, 2);
 	bound_sandwich t;
@@ -240,7 +240,7 @@ static void test_width_for(void)
 	tap_ok(bound_width_for(k, p, &n, &e) == 0, "width_for(1e12, 0.5) succeeds");
 	tap_ok(bound_lower_uniform(n, k) >= p, "width_for(1e12, 0.5) = %g reaches 0.5", n);
 	tap_ok(bound_lower_uniform(n - 1, k) < p, "width %g - 1 does not", n);
-	tap_ok(n == ceil(-log2(-expm1(log(p) / k))), "and it is NOTES' n_min formula");
+	tap_ok(n == ceil(-log2(-expm1(log(p) / k))), "and it is the n_min formula of theory.md");
 	tap_ok(bound_width_for(0, 0.5, &n, &e) == 0 && n == 1, "depth 0 needs width 1");
 
 	tap_ok(bound_width_for(10, 1.0, &n, &e) == -1 && strstr(e.msg, "probability"),
@@ -256,18 +256,33 @@ static void test_width_for(void)
 static void test_depth_for(void)
 {
 	rl_err e;
-	double k;
-	tap_ok(bound_depth_for(2, 0.5, &k, &e) == 0 && k == 2, "depth_for(2, 0.5) = 2 (9/16 >= 1/2)");
-	tap_ok(bound_depth_for(1, 0.6, &k, &e) == 0 && k == 0, "depth_for(1, 0.6) = 0");
-	tap_ok(bound_depth_for(1, 0.5, &k, &e) == 0 && k == 1, "depth_for(1, 0.5) = 1 (tie counts)");
-	tap_ok(bound_depth_for(10, 0.5, &k, &e) == 0 && k == floor(log(0.5) / log1p(-ldexp(1, -10))),
-	       "depth_for(10, 0.5) = floor(log p / log(1 - 2^-n)) = %g", k);
-	tap_ok(bound_depth_for(40, 0.5, &k, &e) == 0 && bound_lower_uniform(40, k) >= 0.5 &&
-	       bound_lower_uniform(40, k + 1) < 0.5, "depth_for(40, 0.5) = %g at the boundary", k);
-	tap_ok(bound_depth_for(2000, 0.5, &k, &e) == 0 && isinf(k), "depth_for(2000, .5) = inf");
+	bound_depth k;
+	tap_ok(bound_depth_for(2, 0.5, &k, &e) == 0 && k.exact && k.k == 2,
+	       "depth_for(2, 0.5) = 2 (9/16 >= 1/2)");
+	tap_ok(bound_depth_for(1, 0.6, &k, &e) == 0 && k.exact && k.k == 0, "depth_for(1, 0.6) = 0");
+	tap_ok(bound_depth_for(1, 0.5, &k, &e) == 0 && k.k == 1, "depth_for(1, 0.5) = 1 (tie counts)");
+	tap_ok(bound_depth_for(10, 0.5, &k, &e) == 0 && k.value == floor(log(0.5) / log1p(-ldexp(1, -10))),
+	       "depth_for(10, 0.5) = floor(log p / log(1 - 2^-n))");
+	/* near-ties where L rounded to a double reaches p but L does not */
+	tap_ok(bound_depth_for(64, 1 - 0x1p-53, &k, &e) == 0 && k.exact && k.k == 2048,
+	       "depth_for(64, 1 - 2^-53) = 2048");
+	tap_ok(bound_depth_for(60, 1 - 0x1p-53, &k, &e) == 0 && k.exact && k.k == 128,
+	       "depth_for(60, 1 - 2^-53) = 128");
+	tap_ok(bound_depth_for(64, 0.999999999, &k, &e) == 0 && k.exact && k.k == 18446743561ULL,
+	       "depth_for(64, 0.999999999) = 18446743561");
+	tap_ok(bound_depth_for(80, 1 - 1e-12, &k, &e) == 0 && k.exact,
+	       "depth_for(80, 1 - 1e-12) answers (once an internal error)");
+	tap_ok(bound_depth_for(20, 0x1p-1074, &k, &e) == 0 && k.exact,
+	       "depth_for(20, 5e-324) answers (once an internal error)");
+	tap_ok(bound_depth_for(70, 0.5, &k, &e) == 0 && !k.exact && k.value >= 0x1p63 &&
+	       k.value == floor(k.value), "depth_for(70, 0.5) is a double beyond 2^63");
+	tap_ok(bound_depth_for(2000, 0.5, &k, &e) == 0 && isinf(k.value), "depth_for(2000, .5) = inf");
 	tap_ok(bound_depth_for(0, 0.5, &k, &e) == -1 && strstr(e.msg, "width"),
 	       "width 0 is refused: %s", e.msg);
 	tap_ok(bound_depth_for(3, 1.5, &k, &e) == -1, "p = 1.5 is refused");
+	double n;
+	tap_ok(bound_width_for(3, 1 - 0x1p-53, &n, &e) == 0 && n == 55,
+	       "width_for(3, 1 - 2^-53) = 55: (1 - 2^-54)^3 < 1 - 2^-53");
 }
 
 /* ---- whole-space count -------------------------------------------------------------- */
@@ -364,7 +379,7 @@ static void test_schedule(void)
 	bound_schedule_result r, q;
 	sched s = {0, 0, 0};
 	tap_ok(bound_schedule(sched_fn, &s, 1000000, &r, &e) == 0, "schedule 2 log2(l+1) runs");
-	tap_ok(fabs(r.partial - 0.5586) < 5e-5, "prod_{l<=1e6} = 0.5586 (NOTES), got %.6f", r.partial);
+	tap_ok(fabs(r.partial - 0.5586) < 5e-5, "prod_{l<=1e6} = 0.5586 (theory.md §10.1), got %.6f", r.partial);
 	tap_ok(r.positive && !r.finite && r.monotone && r.horizon == (uint64_t)1 << 62,
 	       "converges, probed to 2^62, monotone");
 	tap_ok(r.lower <= r.limit && r.limit <= r.upper && r.upper <= r.partial,
@@ -446,22 +461,24 @@ static void test_properties(void)
 	int inverse = 1, depth_ok = 1;
 	rl_err e;
 	for (int t = 0; t < 500; t++) {
-		double k = floor(exp(uniform01() * log(1e12))) + 1, p = 0.01 + 0.98 * uniform01(), n, kk;
+		double k = floor(exp(uniform01() * log(1e12))) + 1, p = 0.01 + 0.98 * uniform01(), n;
+		bound_depth kk;
 		if (bound_width_for(k, p, &n, &e))
 			inverse = 0;
 		inverse &= bound_lower_uniform(n, k) >= p && (n == 1 || bound_lower_uniform(n - 1, k) < p);
 		if (bound_depth_for(n, p, &kk, &e))
 			inverse = 0;
-		inverse &= kk >= k;
+		inverse &= kk.value >= k;
 		if (n > 1 && bound_depth_for(n - 1, p, &kk, &e) == 0)
-			inverse &= kk < k;
+			inverse &= kk.value < k;
 		double m = uniform_int(1, 45);
 		if (bound_depth_for(m, p, &kk, &e))
 			depth_ok = 0;
-		depth_ok &= bound_lower_uniform(m, kk) >= p && bound_lower_uniform(m, kk + 1) < p;
-		if (bound_width_for(kk, p, &n, &e) == 0)
+		depth_ok &= kk.exact && bound_lower_uniform(m, kk.value) >= p &&
+		            bound_lower_uniform(m, kk.value + 1) < p;
+		if (bound_width_for(kk.value, p, &n, &e) == 0)
 			depth_ok &= n <= m;
-		if (bound_width_for(kk + 1, p, &n, &e) == 0)
+		if (bound_width_for(kk.value + 1, p, &n, &e) == 0)
 			depth_ok &= n > m;
 	}
 	tap_ok(inverse, "width_for is exact at the boundary and inverse to depth_for");

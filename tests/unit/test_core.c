@@ -1,6 +1,6 @@
 /* test_core.c: the engine's networks, input sets and death reports: the
  * reference forward pass, reproducibility, the single-point law and the
- * mean living fraction (NOTES §2.1, §6.1), and error handling. */
+ * mean living fraction (theory.md §3.1, §3.3), and error handling. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +69,7 @@ static void test_single_point_law(void)
 	}
 }
 
-/* E[F] = L for any finite X without degenerate points (NOTES §6.1). */
+/* E[F] = L for any finite X without degenerate points (theory.md §3.3). */
 static void test_mean_fraction(void)
 {
 	rl_err e;

@@ -1,5 +1,5 @@
-/* test_mc.c: the Monte Carlo engine against the paper's exact values (NOTES
- * §7.2) and against itself: explicit, Gram and lazy evaluation agree in
+/* test_mc.c: the Monte Carlo engine against the paper's exact values (theory.md
+ * §10.2) and against itself: explicit, Gram and lazy evaluation agree in
  * distribution, the fast kernels agree with the reference net_death trial
  * for trial, and counts are identical for any thread count, chunk size,
  * kernel path or sharding. Statistical checks use fixed seeds and 4 sigma. */
@@ -100,7 +100,7 @@ static void test_helpers(void)
 	mc_counts_free(&b);
 }
 
-/* ---- NOTES §7.2 ------------------------------------------------------------------ */
+/* ---- theory.md §10.2 ------------------------------------------------------------------ */
 
 /* 1: a single point lives with probability L exactly, for every law. */
 static void test_single_point(void)

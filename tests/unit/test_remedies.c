@@ -1,7 +1,7 @@
 /* test_remedies.c: the paper's remedies in the engine (issue 6): the
- * sign-flip guarantee (NOTES §4, §7.2 item 7), the architectures' forward
- * semantics and death rates (NOTES §5, §7.2 item 8), and the alignment of
- * representations against the arc-cosine prediction (NOTES §2.4), with a
+ * sign-flip guarantee (theory.md §8, §10.2 item 7), the architectures' forward
+ * semantics and death rates (theory.md §7, §10.2 item 8), and the alignment of
+ * representations against the arc-cosine prediction (theory.md §6.2), with a
  * tolerance derived from the finite-width fluctuations of the cosine. */
 #include <math.h>
 #include <stdio.h>
@@ -78,7 +78,7 @@ static int same_report(const rl_death_report *a, const rl_death_report *b)
 
 /* ---- sign flipping ------------------------------------------------------------ */
 
-/* NOTES §7.2 item 7 over 1000 random nets and input sets: widths 1..4 per
+/* theory.md §10.2 item 7 over 1000 random nets and input sets: widths 1..4 per
  * layer, depth 1..20, input dimension 1..4, 2..64 Gaussian points, zero
  * and random biases, three weight laws, plain/skip/batchnorm. */
 static void test_flip_guarantee(void)
@@ -229,12 +229,12 @@ static void test_flip_errors(void)
 	mat_free(X);
 	net_free(net);
 	net_free(orig);
-	tap_ok(flip_floor(10) == 0.0009765625, "flip_floor(10) = 2^-10 (NOTES §7.1)");
+	tap_ok(flip_floor(10) == 0.0009765625, "flip_floor(10) = 2^-10 (theory.md §10.1)");
 }
 
 /* ---- architectures ------------------------------------------------------------ */
 
-/* An independent reference forward pass for one point, written from NOTES
+/* An independent reference forward pass for one point, written from theory.md §7
  * §5 (skip: the concatenation of every h_l; batchnorm needs the batch and
  * is checked separately). */
 static void reference_point(const rl_net *net, const double *x, double *out)
@@ -288,7 +288,7 @@ static void test_arch_forward(void)
 			for (size_t c = 0; c < out->cols; c++)
 				worst = fmax(worst, fabs(mat_row(out, i)[c] - want[c]));
 		}
-		tap_ok(shape_ok && worst < 1e-12, "%s forward matches the NOTES §5 formula (%zu outputs, "
+		tap_ok(shape_ok && worst < 1e-12, "%s forward matches the theory.md §7 formula (%zu outputs, "
 		       "worst %.2g)", arch_name(archs[a]), out->cols, worst);
 		mat_free(out);
 		mat_free(X);
@@ -390,7 +390,7 @@ static double frac_se(const frac_stats *f)
 	return sqrt(fmax(0.0, (f->sum_sq / n - m * m) / (n - 1.0)));
 }
 
-/* NOTES §7.2 item 8: n = 4, m = 64 Gaussian points in d = 4. */
+/* theory.md §10.2 item 8: n = 4, m = 64 Gaussian points in d = 4. */
 static void test_arch_death(void)
 {
 	size_t w[32];
@@ -440,7 +440,7 @@ static void test_arch_death(void)
 
 static void test_alignment_map(void)
 {
-	/* NOTES §2.4: the iterates from c = 0 */
+	/* theory.md §6.2: the iterates from c = 0 */
 	const double want[] = {0.3183, 0.4937, 0.6048, 0.6810, 0.7359};
 	double c = 0.0;
 	int ok = 1;
