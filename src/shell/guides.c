@@ -10,15 +10,14 @@
 
 /* doc/theory.md's sections, in one place so that a renumbering of the
  * theory is one edit here. */
-#define THEORY "doc/theory.md "
-#define SEC_DEFINITIONS THEORY "§1"
-#define SEC_LOWER       THEORY "§2"
-#define SEC_UPPER       THEORY "§2"
-#define SEC_DEPTH_WIDTH THEORY "§2"
-#define SEC_CONVERGENCE THEORY "§2"
-#define SEC_SAMPLERS    THEORY "§3"
-#define SEC_FLIP        THEORY "§4"
-#define SEC_ARCH        THEORY "§5"
+#define SEC_DEFINITIONS "doc/theory.md §1.4"
+#define SEC_LOWER       "doc/theory.md §3"
+#define SEC_UPPER       "doc/theory.md §4"
+#define SEC_DEPTH_WIDTH "doc/theory.md §5"
+#define SEC_CONVERGENCE "doc/theory.md §6"
+#define SEC_SAMPLERS    "doc/theory.md §9"
+#define SEC_FLIP        "doc/theory.md §8"
+#define SEC_ARCH        "doc/theory.md §7"
 
 typedef struct guide_item {
 	const char *claim, *example, *section;
