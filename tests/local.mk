@@ -51,6 +51,11 @@ tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
 tests_unit_test_shard_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_shard
 
+check_PROGRAMS += tests/unit/test_train
+tests_unit_test_train_SOURCES = tests/unit/test_train.c tests/unit/tap.h
+tests_unit_test_train_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_train
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \
@@ -63,6 +68,7 @@ LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
+LUA_TESTS += tests/lua/train.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)

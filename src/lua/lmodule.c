@@ -20,6 +20,7 @@ int luaopen_relush(lua_State *L)
 	rlua_open_inputs(L, module);
 	rlua_open_net(L, module);
 	rlua_open_remedies(L, module);
+	rlua_open_train(L, module);
 	rlua_open_report(L, module);
 	rlua_open_bound(L, module);
 	rlua_open_mc(L, module);

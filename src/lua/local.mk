@@ -10,6 +10,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/lnet.c \
 	src/lua/lreport.c \
 	src/lua/lremedies.c \
+	src/lua/ltrain.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c \
 	src/lua/llimits.c

@@ -45,6 +45,7 @@ void rlua_open_matrix(lua_State *L, int module);
 void rlua_open_inputs(lua_State *L, int module);
 void rlua_open_net(lua_State *L, int module);
 void rlua_open_remedies(lua_State *L, int module);   /* net:flip, net:alignment */
+void rlua_open_train(lua_State *L, int module);      /* net:train, net:gradient */
 void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);
