@@ -10,6 +10,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/mat.c \
 	src/core/inputs.c \
 	src/core/files.c \
+	src/core/csv.c \
 	src/core/net.c \
 	src/core/forward.c \
 	src/core/flip.c \

@@ -1,0 +1,28 @@
+/* csv.h: the one CSV writer (plot data, sweep tables): the form pandas'
+ * read_csv and R's read.csv read without options. Cells are separated by
+ * commas, rows end in "\n", text is quoted when it holds a comma, quote or
+ * line break, numbers are the shortest decimal that reads back exactly and
+ * NaN is an empty cell. */
+#ifndef RELUSH_CSV_H
+#define RELUSH_CSV_H
+
+#include <stddef.h>
+#include "relush/err.h"
+
+typedef struct rl_csv {
+	char *data;
+	size_t len, cap;
+	size_t cells;            /* cells in the current row */
+	int out_of_memory;
+} rl_csv;
+
+void csv_number(rl_csv *c, double v);
+/* text followed by suffix ("" for none), as one cell */
+void csv_text(rl_csv *c, const char *text, const char *suffix);
+void csv_end_row(rl_csv *c);
+/* The text (caller frees), or NULL with e filled; c is emptied either way. */
+char *csv_finish(rl_csv *c, rl_err *e);
+/* Finishes c and writes it to path with rl_write_atomic. */
+int csv_write(rl_csv *c, const char *path, rl_err *e);
+
+#endif
