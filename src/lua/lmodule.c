@@ -24,6 +24,7 @@ int luaopen_relush(lua_State *L)
 	rlua_open_report(L, module);
 	rlua_open_bound(L, module);
 	rlua_open_mc(L, module);
+	rlua_open_sweep(L, module);
 	rlua_open_limits(L, module);
 	lua_pushvalue(L, module);   /* for methods that call other parts of the API */
 	lua_setfield(L, LUA_REGISTRYINDEX, "relush.module");

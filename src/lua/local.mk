@@ -13,6 +13,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/ltrain.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c \
+	src/lua/lsweep.c \
 	src/lua/llimits.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 src_lua_librelushlua_la_LIBADD = src/core/librelushcore.la

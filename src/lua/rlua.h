@@ -49,6 +49,7 @@ void rlua_open_train(lua_State *L, int module);      /* net:train, net:gradient 
 void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);
+void rlua_open_sweep(lua_State *L, int module);    /* mc.sweep, r:plot */
 void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
 int luaopen_relush(lua_State *L);
 
