@@ -68,7 +68,7 @@ LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
-LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua
+LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua tests/lua/demo.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
@@ -79,6 +79,7 @@ TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
 	tests/term/history.sh tests/term/cli.sh
 TERM_TESTS += tests/term/crash.sh
+TERM_TESTS += tests/term/demo.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

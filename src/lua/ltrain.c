@@ -210,7 +210,7 @@ static int train_tostring(lua_State *L)
 	snprintf(head, sizeof head,
 	         "TrainReport: %s, %lld steps at rate %g on %lld points\n"
 	         "  mean squared error %s -> %s (%s)%s\n"
-	         "  grad norm: sqrt(|dL/dW_l|^2 + |dL/db_l|^2) per layer, at the start and at the end\n\n",
+	         "  grad norm: sqrt(|dL/dW_l|^2 + |dL/db_l|^2) per layer, at start and end\n\n",
 	         lua_tostring(L, -6), (long long)lua_tointeger(L, -4), lua_tonumber(L, -5),
 	         (long long)lua_tointeger(L, -3), a, b, ratio,
 	         first == last ? "\n  the loss never moved: a dead net has a gradient of exactly 0" : "");
