@@ -13,6 +13,11 @@ return net:death(X)]]},
 r = mc{depth = 1, width = 2, input = 3, X = E, trials = 20000, seed = 1}
 return ("P(alive) = %.4f, 95%% CI [%.4f, %.4f], L = %.4f, U = %.4f")
   :format(r.p_alive, r.ci[1], r.ci[2], r.lower, r.upper)]]},
+    {[[The paper's own experiment keeps the origin and gives the biases a law, N(0, 1): then the origin is no tie, the layer is dead on the orthant exactly when all n (d + 1) weights and biases are negative, and U = 1 - 2^-(n (d + 1)) (bound.upper with zero_bias = false).]],
+     [[b = mc{depth = 1, width = 2, X = inputs.orthant(3, 1e6), bias = 1,
+       trials = 20000, seed = 1}
+return ("P(alive) = %.4f, 95%% CI [%.4f, %.4f], U = %.4f"):format(
+  b.p_alive, b.ci[1], b.ci[2], bound.upper({2}, 3, true, false))]]},
     {[[Width sweep of the single layer: P equals U within its interval at every width, well above L.]],
      [[s = mc.sweep{width = {1, 2, 3, 4, 6}, depth = 1, input = 3, X = E,
              trials = 10000, seed = 1}

@@ -14,10 +14,6 @@
 #define RLUA_FLIP       "relush.FlipReport"
 #define RLUA_ALIGNMENT  "relush.AlignmentReport"
 
-/* net:alignment() without X uses net:death()'s default input set. */
-#define DEFAULT_POINTS 64
-#define DEFAULT_SEED 1
-
 /* Reports longer than this print their first and last layers only. */
 #define FULL_ROWS 40
 
@@ -286,7 +282,7 @@ static int net_alignment_l(lua_State *L)
 	rl_net *net = rlua_check_net(L, 1);
 	rl_err e;
 	if (lua_isnoneornil(L, 2)) {
-		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, net->spec.input, 1.0, DEFAULT_SEED, &e);
+		rl_mat *X = inputs_default(net->spec.input, &e);
 		if (!X)
 			return rlua_engine_error(L, &e);
 		lua_settop(L, 1);

@@ -315,6 +315,15 @@ static const rlua_help demo_help[] = {
 	 "files and PASS/FAIL checks. A failed check is reported and the session goes on; "
 	 "returns true when every check passed. paper() lists the scripts.",
 	 "paper(\"single_layer\", \"--quick\")"},
+	{"single_layer", "guide", "help \"single_layer\"",
+	 "How to test the single-layer upper bound U properly. U is exact for one layer on inputs in "
+	 "the non-negative orthant, represented by inputs.orthant(d, R): the origin and R e_i. With "
+	 "zero biases (the default) the origin has every pre-activation exactly 0, a tie: it can "
+	 "never live and reports say so; leave it out (X = inputs.from{O[2], ..., O[d+1]}) and compare "
+	 "with U = 1 - 2^-(n d) = bound.upper({n}, d, true, true). Or keep it and draw biases (bias = "
+	 "1): then U = 1 - 2^-(n (d + 1)) = bound.upper({n}, d, true, false), the experiment of "
+	 "paper \"single_layer\". demo \"single_layer\" walks through both.",
+	 "O = inputs.orthant(3); mc{depth = 1, width = 2, X = inputs.from{O[2], O[3], O[4]}, trials = 20000, seed = 1}"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
 
