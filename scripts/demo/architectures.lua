@@ -9,8 +9,8 @@ s = mc.sweep{arch = {"plain", "residual", "dense", "skip", "batchnorm"},
 return s]]},
     {[[Residual and dense nets never lose a non-zero point (the identity path carries it). A skip net loses a point only if the first layer kills it. Batchnorm keeps an active neuron in every layer, but each point still dies with the plain probability.]],
      [[return s:plot()]]},
-    {[[One residual net, layer by layer: neurons can be dead, but no point is.]],
+    {[[One residual net, layer by layer: neurons can be dead, but no point is. (In a terminal, the live view: q comes back here.)]],
      [[res = relu(12, 3, {arch = "residual", seed = 2})
-return view.snapshot(res, X)]]},
+view(res, X)]]},
   },
 }

@@ -404,7 +404,7 @@ static const rlua_help sweep_help[] = {
 	 "Returns a SweepResults list of McResults (in grid order, the first swept option "
 	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
 	 "fixed (the other options); it prints as a table, and has :plot() and :csv(path). "
-	 "view=true shows each point's run in the live view in turn.",
+	 "view=true shows each point's run in the live view in turn (q goes on to the next point).",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
 	 "trials = 2000, seed = 1}; print(s); s:plot()"},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
