@@ -40,6 +40,32 @@ local r43 = mc{depth = 4, width = 3, trials = 300, seed = 3, progress = false}
 t.is(g[4].p_alive, r43.p_alive, "a grid point equals its mc call")
 t.is(table.concat(g.swept, ","), "depth,width", "swept names the swept options")
 
+-- ---- lists of input sets, of names, of lists
+do
+  local sets = {inputs.shrink(X, 1), inputs.shrink(X, 0.1), inputs.point(3)}
+  local xs = mc.sweep{X = sets, depth = 8, width = 3, trials = 500, seed = 2, progress = false}
+  local same_x = #xs == 3
+  for i, set in ipairs(sets) do
+    local r = mc{X = set, depth = 8, width = 3, trials = 500, seed = 2, progress = false}
+    if xs[i].alive_trials ~= r.alive_trials or xs[i].points ~= r.points then same_x = false end
+  end
+  t.ok(same_x, "a sweep over a list of input sets equals the separate runs")
+  local a = mc.sweep{arch = {"plain", "residual", "skip"}, depth = 6, width = 2, trials = 300, seed = 1, progress = false}
+  t.is(a[2].arch, "residual", "a sweep over architectures runs each")
+  t.ok(a:plot():text{width = 78, height = 20, ascii = true}:find("1 plain, 2 residual, 3 skip", 1, true),
+       "names on the x axis are listed by index")
+  a:csv(tmp .. "/arch.csv")
+  local arch_csv = proc.slurp(tmp .. "/arch.csv")
+  t.ok(arch_csv:find("\nresidual,", 1, true), "CSV: a text option is a text cell")
+  local w = mc.sweep{widths = {{2, 3}, {3, 2}}, trials = 300, seed = 1, progress = false}
+  t.is(#w, 2, "widths: a list of lists is a sweep")
+  t.is(w[2].widths[1], 3, "... each point gets its own widths")
+  w:csv(tmp .. "/widths.csv")
+  t.ok(proc.slurp(tmp .. "/widths.csv"):find('"{2,3}"', 1, true), "CSV: a list option is one quoted cell")
+  local one = mc.sweep{widths = {2, 3}, depth = {1, 2}, trials = 100, seed = 1, progress = false}
+  t.is(#one, 2, "widths = {2, 3} is one net's widths, not a sweep")
+end
+
 -- ---- without a seed: one seed for every point, reported
 local u = mc.sweep{depth = {1, 3}, width = 2, trials = 200, progress = false}
 t.ok(math.type(u.fixed.seed) == "integer", "a sweep without a seed draws one")
