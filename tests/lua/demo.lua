@@ -86,6 +86,15 @@ do
        "an unknown paper script is refused, naming the scripts")
 end
 
+-- paper() lists the scripts, common.lua left out
+do
+  local out = proc.run(dir, relush, "-e 'paper()'")
+  local n = 0
+  for _ in out:gmatch('\n  paper "[%w_]+"') do n = n + 1 end
+  t.ok(n >= 7 and out:find('paper "depth"', 1, true) and not out:find('paper "common"', 1, true),
+       ("paper() lists the paper scripts (%d)"):format(n))
+end
+
 -- a real paper script from the session, and by dofile from another folder
 do
   local out, err, status = proc.run(dir, relush,
