@@ -36,3 +36,14 @@ paper-quick:
 
 .PHONY: paper paper-quick
 EXTRA_DIST += scripts/bench/view_overhead.sh
+
+# The guided demonstrations (demo "name") and the paper scripts (paper
+# "name"), installed where the shell looks for them.
+demodir = $(pkgdatadir)/demo
+dist_demo_DATA = scripts/demo/depth.lua scripts/demo/width.lua scripts/demo/shrink.lua \
+	scripts/demo/single_layer.lua scripts/demo/flip.lua scripts/demo/architectures.lua \
+	scripts/demo/alignment.lua scripts/demo/trainability.lua
+paperdir = $(pkgdatadir)/paper
+paper_DATA = scripts/paper/common.lua scripts/paper/depth.lua scripts/paper/width_for_depth.lua \
+	scripts/paper/shrink.lua scripts/paper/single_layer.lua scripts/paper/flip.lua \
+	scripts/paper/architectures.lua scripts/paper/alignment.lua

@@ -61,6 +61,11 @@ tests_unit_test_pause_SOURCES = tests/unit/test_pause.c tests/unit/tap.h
 tests_unit_test_pause_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_pause
 
+check_PROGRAMS += tests/unit/test_train
+tests_unit_test_train_SOURCES = tests/unit/test_train.c tests/unit/tap.h
+tests_unit_test_train_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_train
+
 # ---- Lua API tests
 LUA_TESTS = \
 	tests/lua/net.lua \
@@ -76,6 +81,7 @@ LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
 LUA_TESTS += tests/lua/numpy.lua
 EXTRA_DIST += tests/lua/lib/numpy_fixtures.py
+LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua tests/lua/demo.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
@@ -92,6 +98,7 @@ TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
 	tests/term/history.sh tests/term/cli.sh
 TERM_TESTS += tests/term/crash.sh
+TERM_TESTS += tests/term/demo.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

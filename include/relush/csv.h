@@ -1,22 +1,35 @@
-/* csv.h: tables written as CSV (RFC 4180) for pandas, R and spreadsheets:
- * a header of named columns, then one row per record. Numbers are written
- * as the shortest decimal that reads back as the same double, missing
- * values (NaN) as empty cells; names are quoted when they need it. */
+/* csv.h: the one CSV writer (plot data, sweep tables): the form pandas'
+ * read_csv and R's read.csv read without options. Cells are separated by
+ * commas, rows end in "\n", text is quoted when it holds a comma, quote or
+ * line break, numbers are the shortest decimal that reads back exactly and
+ * NaN is an empty cell. */
 #ifndef RELUSH_CSV_H
 #define RELUSH_CSV_H
 
 #include <stddef.h>
 #include "relush/err.h"
 
-typedef struct rl_csv rl_csv;
+typedef struct rl_csv {
+	char *data;
+	size_t len, cap;
+	size_t cells;            /* cells in the current row */
+	int out_of_memory;
+	rl_err err;              /* why, once out_of_memory is set */
+} rl_csv;
 
-/* An empty table with ncols named columns; NULL with a message. */
-rl_csv *csv_new(size_t ncols, const char *const *columns, rl_err *e);
-void csv_free(rl_csv *t);
-/* Appends one row: a number per column (NaN for an empty cell), or, where
- * text is non-NULL and text[j] is non-NULL, that text in column j. */
-int csv_row(rl_csv *t, const double *values, const char *const *text, rl_err *e);
-/* Writes the table to path through rl_write_atomic. */
-int csv_write(const rl_csv *t, const char *path, rl_err *e);
+void csv_number(rl_csv *c, double v);
+/* text followed by suffix ("" for none), as one cell */
+void csv_text(rl_csv *c, const char *text, const char *suffix);
+void csv_end_row(rl_csv *c);
+/* Every cell goes into one growing text whose size is checked against the
+ * memory budget (limits.memory); the first failure is kept and reported by
+ * csv_finish. Start from a zeroed rl_csv. */
+
+/* The text (caller frees), or NULL with e filled; c is emptied either way. */
+char *csv_finish(rl_csv *c, rl_err *e);
+/* Finishes c and writes it to path with rl_write_atomic. */
+int csv_write(rl_csv *c, const char *path, rl_err *e);
+/* Drops an unfinished table (an error path); c is emptied. */
+void csv_discard(rl_csv *c);
 
 #endif

@@ -67,4 +67,18 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
  * representation; for skip nets the concatenation of all layer outputs). */
 rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e);
 
+/* The pass's two layer steps, shared with training (train.c) so that the
+ * trained function is the evaluated one bit for bit: Z (rows x n) =
+ * H (rows x fan_in) W^T + b, and batch normalisation of every column of Z
+ * over its rows (gamma 1, beta 0); inv_sd, when not NULL, receives each
+ * column's 1/sqrt(var + eps), which the backward pass needs. */
+void net_preactivate(const double *H, size_t rows, size_t fan_in,
+                     const double *W, const double *b, size_t n, double *Z);
+void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd);
+/* The representation after a layer from the one before it (H, width cur)
+ * and the layer's ReLU inputs Z (width n); returns its width. out holds
+ * rows x (cur + n) doubles. */
+size_t net_next_representation(rl_arch arch, const double *H, size_t rows, size_t cur,
+                               const double *Z, size_t n, double *out);
+
 #endif

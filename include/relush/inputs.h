@@ -9,6 +9,14 @@
 rl_mat *inputs_gaussian(size_t m, size_t d, double sd, uint64_t seed, rl_err *e);
 rl_mat *inputs_uniform(size_t m, size_t d, double lo, double hi, uint64_t seed, rl_err *e);
 rl_mat *inputs_point(size_t d, rl_err *e);                 /* (1, ..., 1) */
+/* The one default input set, used when X is not given (mc, net:death,
+ * net:alignment, view): 64 standard Gaussian points in dimension d, seed 1.
+ * A spread set, not one point: with one point P(alive) = L exactly, which
+ * hides the gap the paper is about. INPUTS_DEFAULT_NAME names it in reports. */
+#define INPUTS_DEFAULT_POINTS 64
+#define INPUTS_DEFAULT_SEED 1
+#define INPUTS_DEFAULT_NAME "the default, 64 standard Gaussian points, seed 1"
+rl_mat *inputs_default(size_t d, rl_err *e);
 rl_mat *inputs_sphere(size_t m, size_t d, uint64_t seed, rl_err *e);
 rl_mat *inputs_orthant(size_t d, double R, rl_err *e);     /* 0 and R e_i */
 rl_mat *inputs_shrink(const rl_mat *X, double eps, rl_err *e);

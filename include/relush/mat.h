@@ -17,5 +17,8 @@ void mat_free(rl_mat *m);
 static inline double *mat_row(const rl_mat *m, size_t i) { return m->data + i * m->cols; }
 /* 1 if every entry is >= 0 (the input set lies in the non-negative orthant). */
 int mat_nonnegative(const rl_mat *m);
+/* The number of rows that are exactly 0: with zero biases such a point has
+ * every pre-activation exactly 0 (a tie), so it can never live. */
+size_t mat_zero_rows(const rl_mat *m);
 
 #endif

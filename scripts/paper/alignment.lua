@@ -13,7 +13,8 @@
 -- the one-layer standard deviation of the cosine times sqrt(n) and b = 0.3
 -- its bias times n (delta method, derived in tests/unit/test_remedies.c),
 -- and the map's slope is at most 1.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 

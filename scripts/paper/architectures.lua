@@ -9,7 +9,8 @@
 -- residual and dense P(alive) = 1 and F = 1; skip mean F = 1 - 2^-n_1;
 -- batchnorm keeps an active unit in every layer with probability 1 and its
 -- strict mean F equals L; plain mean F equals L.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 

@@ -7,7 +7,8 @@
 -- Runs sharded: with --shard i/N (or relush --shard i/N) it only writes its
 -- shard's results; --from with every shard's file then finishes the run,
 -- with the same table, CSV and checks as an unsharded run (common.lua).
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 local fmt = common.fmt

@@ -9,7 +9,8 @@
 -- least half of its living points; without flipping mean F = L (4 standard
 -- errors); with width 1 and zero bias the count after layer 1 is kept at
 -- every later depth.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 

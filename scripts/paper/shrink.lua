@@ -3,7 +3,8 @@
 -- of depth 8 and width 2 (He weights, zero biases).
 -- Claim (the paper's tightness result for the lower bound): P(alive) -> L
 -- as eps -> 0, and P(alive) = L exactly when X is a single point.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 local fmt = common.fmt

@@ -6,7 +6,8 @@
 -- 1e6 (inputs.orthant), on which the death events coincide.
 -- Claims: the measured P(dead) equals 2^-n(d+1) for every (d, n) within
 -- 4 sigma; the lower bound (1 - 2^-n, exact for one point) is far from it.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 local fmt = common.fmt

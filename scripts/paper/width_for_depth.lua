@@ -6,7 +6,8 @@
 -- ln(1/p) rounded up. At n_min the measured P(alive) is L (one point) and
 -- at least p (one point and 64 Gaussian points); at n_min - 1 one point
 -- lives with probability L(n_min - 1) < p.
-local here = (arg and arg[0] or ""):match("^(.*)/") or "."
+-- this file's folder, wherever the script is started from (relush, dofile, paper)
+local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
 package.path = here .. "/?.lua;" .. package.path
 local common = require "common"
 local fmt = common.fmt

@@ -1,5 +1,4 @@
-/* csv.c: CSV tables (see relush/csv.h). The text grows in one buffer whose
- * size is checked against the memory budget. */
+/* csv.c: the one CSV writer (see relush/csv.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,97 +7,105 @@
 #include "relush/csv.h"
 #include "relush/files.h"
 
-struct rl_csv {
-	size_t ncols;
-	char *text;
-	size_t len, cap;
-};
-
-static int append(rl_csv *t, const char *s, size_t n, rl_err *e)
+static void put(rl_csv *c, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		while (cap < t->len + n + 1)
+	if (c->out_of_memory)
+		return;
+	if (c->len + n + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap : 256;
+		while (cap < c->len + n + 1)
 			cap *= 2;
-		if (rl_mem_check((double)cap, "the CSV table", e))
-			return -1;
-		char *text = realloc(t->text, cap);
-		if (!text)
-			return rl_fail(e, "out of memory building the CSV table");
-		t->text = text;
-		t->cap = cap;
+		if (rl_mem_check((double)cap, "the CSV table", &c->err)) {
+			c->out_of_memory = 1;
+			return;
+		}
+		char *d = realloc(c->data, cap);
+		if (!d) {
+			c->out_of_memory = 1;
+			rl_fail(&c->err, "out of memory writing CSV");
+			return;
+		}
+		c->data = d;
+		c->cap = cap;
 	}
-	memcpy(t->text + t->len, s, n);
-	t->len += n;
-	t->text[t->len] = '\0';
-	return 0;
+	memcpy(c->data + c->len, s, n);
+	c->len += n;
+	c->data[c->len] = 0;
 }
 
-/* A cell quoted when it holds a separator, a quote or a line break. */
-static int text_cell(rl_csv *t, const char *s, rl_err *e)
+static void next_cell(rl_csv *c)
 {
-	if (!strpbrk(s, ",\"\n\r"))
-		return append(t, s, strlen(s), e);
-	if (append(t, "\"", 1, e))
-		return -1;
-	for (const char *p = s; *p; p++)
-		if (append(t, p, 1, e) || (*p == '"' && append(t, "\"", 1, e)))
-			return -1;
-	return append(t, "\"", 1, e);
+	if (c->cells++)
+		put(c, ",", 1);
 }
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as v. */
-static int number_cell(rl_csv *t, double v, rl_err *e)
+void csv_number(rl_csv *c, double v)
 {
+	next_cell(c);
 	if (isnan(v))
-		return 0;
+		return;
 	char buf[40];
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, sizeof buf, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	return append(t, buf, strlen(buf), e);
+	put(c, buf, strlen(buf));
 }
 
-rl_csv *csv_new(size_t ncols, const char *const *columns, rl_err *e)
+static void put_escaped(rl_csv *c, const char *s)
 {
-	rl_csv *t = rl_calloc(1, sizeof *t, "the CSV table", e);
-	if (!t)
-		return NULL;
-	t->ncols = ncols;
-	for (size_t j = 0; j < ncols; j++)
-		if ((j && append(t, ",", 1, e)) || text_cell(t, columns[j], e)) {
-			csv_free(t);
-			return NULL;
-		}
-	if (append(t, "\n", 1, e)) {
-		csv_free(t);
-		return NULL;
-	}
-	return t;
-}
-
-void csv_free(rl_csv *t)
-{
-	if (t) {
-		free(t->text);
-		free(t);
+	for (; *s; s++) {
+		if (*s == '"')
+			put(c, "\"", 1);   /* a quote inside a quoted cell is doubled */
+		put(c, s, 1);
 	}
 }
 
-int csv_row(rl_csv *t, const double *values, const char *const *text, rl_err *e)
+void csv_text(rl_csv *c, const char *text, const char *suffix)
 {
-	for (size_t j = 0; j < t->ncols; j++) {
-		if (j && append(t, ",", 1, e))
-			return -1;
-		if (text && text[j] ? text_cell(t, text[j], e) : number_cell(t, values[j], e))
-			return -1;
-	}
-	return append(t, "\n", 1, e);
+	next_cell(c);
+	int quote = strpbrk(text, ",\"\n\r") || strpbrk(suffix, ",\"\n\r");
+	if (quote)
+		put(c, "\"", 1);
+	put_escaped(c, text);
+	put_escaped(c, suffix);
+	if (quote)
+		put(c, "\"", 1);
 }
 
-int csv_write(const rl_csv *t, const char *path, rl_err *e)
+void csv_end_row(rl_csv *c)
 {
-	return rl_write_atomic(path, t->text, t->len, e);
+	put(c, "\n", 1);
+	c->cells = 0;
+}
+
+char *csv_finish(rl_csv *c, rl_err *e)
+{
+	char *s = c->out_of_memory ? NULL : c->data ? c->data : calloc(1, 1);
+	if (!s) {
+		free(c->data);
+		if (c->out_of_memory)
+			*e = c->err;
+		else
+			rl_fail(e, "out of memory writing CSV");
+	}
+	memset(c, 0, sizeof *c);
+	return s;
+}
+
+void csv_discard(rl_csv *c)
+{
+	free(c->data);
+	memset(c, 0, sizeof *c);
+}
+
+int csv_write(rl_csv *c, const char *path, rl_err *e)
+{
+	char *s = csv_finish(c, e);
+	if (!s)
+		return -1;
+	int r = rl_write_atomic(path, s, strlen(s), e);
+	free(s);
+	return r;
 }

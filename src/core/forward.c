@@ -26,7 +26,7 @@ static int interrupted_before(size_t rows, size_t fan_in, size_t n, rl_err *e)
 }
 
 /* Z (rows x n) = H (rows x fan_in) W^T + b. */
-static void preactivate(const double *H, size_t rows, size_t fan_in,
+void net_preactivate(const double *H, size_t rows, size_t fan_in,
                         const double *W, const double *b, size_t n, double *Z)
 {
 	for (size_t r = 0; r < rows; r++) {
@@ -46,7 +46,7 @@ static void preactivate(const double *H, size_t rows, size_t fan_in,
  * mean gets one correction pass: a column whose values are all equal must
  * normalise to exactly 0 (inactive), and a rounded mean a few ulps off
  * would otherwise give them random signs, which BN_EPS then magnifies. */
-static void batchnorm(double *Z, size_t rows, size_t n)
+void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 {
 	for (size_t j = 0; j < n; j++) {
 		double mean = 0.0, var = 0.0, correction = 0.0;
@@ -61,6 +61,8 @@ static void batchnorm(double *Z, size_t rows, size_t n)
 			var += d * d;
 		}
 		double inv = 1.0 / sqrt(var / (double)rows + BN_EPS);
+		if (inv_sd)
+			inv_sd[j] = inv;
 		for (size_t r = 0; r < rows; r++)
 			Z[r * n + j] = (Z[r * n + j] - mean) * inv;
 	}
@@ -69,7 +71,7 @@ static void batchnorm(double *Z, size_t rows, size_t n)
 /* The next representation from the current one (H, width `cur`) and the
  * pre-activations Z (width n); returns its width. out must hold
  * rows x (cur + n) doubles. */
-static size_t next_representation(rl_arch arch, const double *H, size_t rows, size_t cur,
+size_t net_next_representation(rl_arch arch, const double *H, size_t rows, size_t cur,
                                   const double *Z, size_t n, double *out)
 {
 	for (size_t r = 0; r < rows; r++) {
@@ -179,10 +181,10 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			buffers_free(&p);
 			return NULL;
 		}
-		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
 		if (s->arch == ARCH_BATCHNORM)
-			batchnorm(p.Z, rows, n);
-		cur = next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+			net_batchnorm(p.Z, rows, n, NULL);
+		cur = net_next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
 		double *t = p.H; p.H = p.next; p.next = t;
 		if (s->arch == ARCH_SKIP) {
 			for (size_t r = 0; r < rows; r++)
@@ -273,15 +275,15 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			failed = 1;
 			break;
 		}
-		preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
 		if (s->arch == ARCH_BATCHNORM)
-			batchnorm(p.Z, rows, n);
+			net_batchnorm(p.Z, rows, n, NULL);
 		if (hooks && hooks->preact &&
 		    hooks->preact(hooks->ctx, l, p.Z, rows, n, point_of_row, rep->dead_at, e)) {
 			failed = 1;
 			break;
 		}
-		size_t width = next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+		size_t width = net_next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
 		size_t kept = 0;
 		for (size_t r = 0; r < rows; r++) {
 			const double *z = p.Z + r * n;

@@ -54,6 +54,11 @@ rl_mat *inputs_point(size_t d, rl_err *e)
 	return X;
 }
 
+rl_mat *inputs_default(size_t d, rl_err *e)
+{
+	return inputs_gaussian(INPUTS_DEFAULT_POINTS, d, 1.0, INPUTS_DEFAULT_SEED, e);
+}
+
 rl_mat *inputs_sphere(size_t m, size_t d, uint64_t seed, rl_err *e)
 {
 	rl_mat *X = sized(m, d, e);

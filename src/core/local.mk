@@ -10,10 +10,12 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/mat.c \
 	src/core/inputs.c \
 	src/core/files.c \
+	src/core/csv.c \
 	src/core/net.c \
 	src/core/forward.c \
 	src/core/flip.c \
 	src/core/alignment.c \
+	src/core/train.c \
 	src/core/bounds.c \
 	src/core/bound_search.c \
 	src/core/mc.c \
@@ -26,8 +28,7 @@ src_core_librelushcore_la_SOURCES = \
 src_core_librelushcore_la_SOURCES += \
 	src/core/npy.c \
 	src/core/npz.c \
-	src/core/netfile.c \
-	src/core/csv.c
+	src/core/netfile.c
 src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
 src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) -lm
 

@@ -49,3 +49,16 @@ int mat_nonnegative(const rl_mat *m)
 			return 0;
 	return 1;
 }
+
+size_t mat_zero_rows(const rl_mat *m)
+{
+	size_t zero = 0;
+	for (size_t i = 0; i < m->rows; i++) {
+		const double *row = mat_row(m, i);
+		size_t j = 0;
+		while (j < m->cols && row[j] == 0.0)
+			j++;
+		zero += j == m->cols;
+	}
+	return zero;
+}

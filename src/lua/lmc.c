@@ -545,7 +545,7 @@ static int mc_l(lua_State *L)
 	lua_pop(L, 1);   /* X stays referenced by the options table */
 	if (!X) {
 		rl_err e;
-		rb->X = inputs_point(spec->input, &e);
+		rb->X = inputs_default(spec->input, &e);
 		if (!rb->X)
 			return rlua_engine_error(L, &e);
 		X = rb->X;
@@ -625,6 +625,7 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				push_result(L, rec, 2);
+				rlua_name_inputs(L, spec, X, rb->X != NULL);
 				if (keep_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
 			}
@@ -646,6 +647,7 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	push_result(L, rec, 2);
+	rlua_name_inputs(L, spec, X, rb->X != NULL);
 	if (rec->result.interrupted) {
 		/* Ctrl-C stops the whole command in the shell, so the caller may
 		 * never receive this result: it is kept in mc.partial too. */
@@ -920,6 +922,9 @@ static int result_tostring(lua_State *L)
 		         "per second of that work)\n", pieces);
 		luaL_addstring(&b, line);
 	}
+	char named[500];
+	rlua_inputs_lines(L, 1, named, sizeof named);
+	luaL_addstring(&b, named);
 	if (interrupted) {
 		snprintf(line, sizeof line, "  PARTIAL RESULT: %.0f of %.0f trials counted, the run was interrupted\n",
 		         trials, requested);
@@ -1345,8 +1350,9 @@ static int load_l(lua_State *L)
 static const rlua_help mc_help[] = {
 	{"mc", "mc", "mc{depth=, width= | widths=, X=, trials=, seed=, threads=, method=, stats=, shard=, out=, ...}",
 	 "Monte Carlo estimate of neuron death. Every relu option (depth, width, widths, input, weights, "
-	 "bias, arch, seed) plus: X (the input set, a Matrix, fixed across trials; default one point "
-	 "(1, ..., 1); input defaults to its dimension), trials (default 10000), seed (trial i's net is "
+	 "bias, arch, seed) plus: X (the input set, a Matrix, fixed across trials; default the one "
+	 "default input set of net:death() and view(): 64 standard Gaussian points, seed 1, named in the "
+	 "report; input defaults to its dimension), trials (default 10000), seed (trial i's net is "
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "
 	 "count), method (\"auto\" default: per layer the cheaper of \"explicit\" (drawn weights, the only "
 	 "one that can replay) and \"gram\" (exact Gaussian sampler of the pre-activations, normal laws "

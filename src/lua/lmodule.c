@@ -20,9 +20,11 @@ int luaopen_relush(lua_State *L)
 	rlua_open_inputs(L, module);
 	rlua_open_net(L, module);
 	rlua_open_remedies(L, module);
+	rlua_open_train(L, module);
 	rlua_open_report(L, module);
 	rlua_open_bound(L, module);
 	rlua_open_mc(L, module);
+	rlua_open_sweep(L, module);
 	rlua_open_limits(L, module);
 	rlua_open_numpy(L, module);
 	rlua_open_result_csv(L, module);

@@ -507,17 +507,13 @@ static int net_forward_l(lua_State *L)
 	return 1;
 }
 
-/* The documented default input set of net:death(): 64 standard Gaussian
- * points in the net's input dimension, seed 1. */
-#define DEFAULT_POINTS 64
-#define DEFAULT_SEED 1
-
 static int net_death_l(lua_State *L)
 {
 	rl_net *n = rlua_check_net(L, 1);
 	rl_err e;
-	if (lua_isnoneornil(L, 2)) {
-		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, n->spec.input, 1.0, DEFAULT_SEED, &e);
+	int is_default = lua_isnoneornil(L, 2);
+	if (is_default) {
+		rl_mat *X = inputs_default(n->spec.input, &e);
 		if (!X)
 			return rlua_engine_error(L, &e);
 		lua_settop(L, 1);
@@ -530,6 +526,7 @@ static int net_death_l(lua_State *L)
 	death_handover h = {r, &n->spec};
 	rlua_push_protected(L, push_death_table, &h, free_death_report);
 	death_report_free(r);
+	rlua_name_inputs(L, &n->spec, X, is_default);
 	return 1;
 }
 

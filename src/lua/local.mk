@@ -11,8 +11,10 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/lnet.c \
 	src/lua/lreport.c \
 	src/lua/lremedies.c \
+	src/lua/ltrain.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c src/lua/mc_observer.h \
+	src/lua/lsweep.c \
 	src/lua/llimits.c
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)

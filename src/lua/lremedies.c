@@ -14,10 +14,6 @@
 #define RLUA_FLIP       "relush.FlipReport"
 #define RLUA_ALIGNMENT  "relush.AlignmentReport"
 
-/* net:alignment() without X uses net:death()'s default input set. */
-#define DEFAULT_POINTS 64
-#define DEFAULT_SEED 1
-
 /* Reports longer than this print their first and last layers only. */
 #define FULL_ROWS 40
 
@@ -250,15 +246,16 @@ static int alignment_tostring(lua_State *L)
 	int predicts = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	double c0 = num_field(L, 1, "input_cosine");
-	char head[480], arch[32];
+	char head[1000], arch[32], named[500];
+	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
 	         "AlignmentReport: %s net, %.0f layer%s, %.0f point%s\n"
 	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
-	         "  predicted: %s\n\n",
+	         "  predicted: %s\n%s\n",
 	         str_field(L, 1, "arch", arch, sizeof arch), num_field(L, 1, "depth"), rlua_s(num_field(L, 1, "depth")),
 	         num_field(L, 1, "points"), rlua_s(num_field(L, 1, "points")),
 	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
-	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)");
+	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)", named);
 	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};
 	rlua_table *t = rlua_table_push(L, 5, headers);
 	char input_points[32], input_cosine[32];
@@ -287,8 +284,9 @@ static int net_alignment_l(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
 	rl_err e;
-	if (lua_isnoneornil(L, 2)) {
-		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, net->spec.input, 1.0, DEFAULT_SEED, &e);
+	int is_default = lua_isnoneornil(L, 2);
+	if (is_default) {
+		rl_mat *X = inputs_default(net->spec.input, &e);
 		if (!X)
 			return rlua_engine_error(L, &e);
 		lua_settop(L, 1);
@@ -301,6 +299,8 @@ static int net_alignment_l(lua_State *L)
 	report_handover h = {r, &net->spec};
 	rlua_push_protected(L, push_alignment_table, &h, free_alignment);
 	alignment_report_free(r);
+	if (is_default)
+		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
 	return 1;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/bounds.h"
+#include "relush/inputs.h"
 
 static void push_size_list(lua_State *L, const size_t *v, size_t n)
 {
@@ -128,15 +129,16 @@ static int report_tostring(lua_State *L)
 		snprintf(lower, sizeof lower, "1 - %s", g);
 	}
 	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
-	char head[400];
+	char head[1000], named[500];
+	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
 	         "DeathReport: %s net, %lld layer%s, %.0f point%s\n"
 	         "  network %s: %.0f of %.0f point%s living (fraction %.4f)\n"
-	         "  bounds on P(alive): lower %s, upper %s%s\n\n",
+	         "  bounds on P(alive): lower %s, upper %s%s\n%s\n",
 	         arch ? arch : "?", (long long)depth, rlua_s((double)depth), points, rlua_s(points),
 	         alive ? "ALIVE" : "DEAD", living, points, rlua_s(points),
 	         points > 0 ? living / points : 0.0, lower, upper,
-	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "");
+	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "", named);
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
 	                                      "1-2^-n", "dead neurons", "active %"};
 	rlua_table *t = rlua_table_push(L, 8, headers);
@@ -158,5 +160,39 @@ void rlua_open_report(lua_State *L, int module)
 	luaL_newmetatable(L, RLUA_DEATH);
 	lua_pushcfunction(L, report_tostring);
 	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}
+
+/* ---- the input set, named in every report ---------------------------------- */
+
+void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int is_default)
+{
+	if (is_default)
+		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
+	/* batchnorm normalises over X, so a zero point is not 0 after layer 1 */
+	if (s->bias.kind == LAW_ZERO && s->arch != ARCH_BATCHNORM) {
+		size_t zero = mat_zero_rows(X);
+		if (zero)
+			rlua_set_integer(L, "never_living", (lua_Integer)zero);
+	}
+}
+
+void rlua_inputs_lines(lua_State *L, int t, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	if (lua_getfield(L, t, "inputs") == LUA_TSTRING)
+		used += (size_t)snprintf(buf, len, "  input set: %s\n", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (used >= len)
+		return;
+	if (lua_getfield(L, t, "never_living") == LUA_TNUMBER && lua_tonumber(L, -1) > 0) {
+		lua_Integer n = lua_tointeger(L, -1);
+		snprintf(buf + used, len - used,
+		         "  tie: %lld point%s of X %s 0 and the biases are 0, so every pre-activation there is "
+		         "exactly 0:\n  %s can never live (not a death the bounds count; leave %s out to "
+		         "compare with U)\n", (long long)n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
+		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them");
+	}
 	lua_pop(L, 1);
 }

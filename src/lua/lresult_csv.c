@@ -2,6 +2,7 @@
  * CSV (one row per layer, named columns) for pandas and R. The table is
  * written by the engine's CSV writer (relush/csv.h), as every CSV is. */
 #include <math.h>
+#include <string.h>
 #include "rlua.h"
 #include "relush/csv.h"
 
@@ -14,13 +15,13 @@ static const char *const layer_fields[] = {
 };
 #define NFIELDS (sizeof layer_fields / sizeof layer_fields[0] - 1)
 
+/* The table under construction lives in a userdata box, so that a Lua
+ * error part way (a layers entry that is not a table) frees it in __gc. */
 static int csv_gc(lua_State *L)
 {
-	rl_csv **box = lua_touserdata(L, 1);
-	if (!box)
-		return 0;
-	csv_free(*box);
-	*box = NULL;
+	rl_csv *box = lua_touserdata(L, 1);
+	if (box)
+		csv_discard(box);
 	return 0;
 }
 
@@ -33,9 +34,7 @@ int rlua_result_csv(lua_State *L)
 		return luaL_argerror(L, 1, "expected a Monte Carlo result (from mc{...}) with its layers table");
 	int layers = lua_gettop(L);
 	lua_Integer depth = luaL_len(L, layers);
-	const char *columns[NFIELDS + 1];
-	size_t field_of[NFIELDS], ncols = 0;
-	columns[ncols++] = "layer";
+	size_t field_of[NFIELDS], nfields = 0;
 	for (size_t f = 0; f < NFIELDS; f++) {
 		int present = 0;
 		for (lua_Integer l = 1; l <= depth && !present; l++) {
@@ -43,35 +42,33 @@ int rlua_result_csv(lua_State *L)
 				present = lua_getfield(L, -1, layer_fields[f]) == LUA_TNUMBER, lua_pop(L, 1);
 			lua_pop(L, 1);
 		}
-		if (present) {
-			field_of[ncols - 1] = f;
-			columns[ncols++] = layer_fields[f];
-		}
+		if (present)
+			field_of[nfields++] = f;
 	}
-	rl_csv **box = lua_newuserdatauv(L, sizeof *box, 0);
-	*box = NULL;
+	rl_csv *box = lua_newuserdatauv(L, sizeof *box, 0);
+	memset(box, 0, sizeof *box);
 	lua_createtable(L, 0, 1);
 	lua_pushcfunction(L, csv_gc);
 	lua_setfield(L, -2, "__gc");
 	lua_setmetatable(L, -2);
-	rl_err e;
-	if (!(*box = csv_new(ncols, columns, &e)))
-		return rlua_engine_error(L, &e);
+	csv_text(box, "layer", "");
+	for (size_t c = 0; c < nfields; c++)
+		csv_text(box, layer_fields[field_of[c]], "");
+	csv_end_row(box);
 	for (lua_Integer l = 1; l <= depth; l++) {
-		double row[NFIELDS + 1];
-		row[0] = (double)l;
 		if (lua_geti(L, layers, l) != LUA_TTABLE)
 			return luaL_argerror(L, 1, lua_pushfstring(L, "layers[%I] is not a table", l));
-		for (size_t c = 1; c < ncols; c++) {
-			lua_getfield(L, -1, layer_fields[field_of[c - 1]]);
-			row[c] = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN;
+		csv_number(box, (double)l);
+		for (size_t c = 0; c < nfields; c++) {
+			lua_getfield(L, -1, layer_fields[field_of[c]]);
+			csv_number(box, lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN);
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
-		if (csv_row(*box, row, NULL, &e))
-			return rlua_engine_error(L, &e);
+		csv_end_row(box);
 	}
-	if (csv_write(*box, path, &e))
+	rl_err e;
+	if (csv_write(box, path, &e))
 		return rlua_engine_error(L, &e);
 	lua_settop(L, 1);
 	return 1;

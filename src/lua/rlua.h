@@ -63,9 +63,11 @@ void rlua_open_matrix(lua_State *L, int module);
 void rlua_open_inputs(lua_State *L, int module);
 void rlua_open_net(lua_State *L, int module);
 void rlua_open_remedies(lua_State *L, int module);   /* net:flip, net:alignment */
+void rlua_open_train(lua_State *L, int module);      /* net:train, net:gradient */
 void rlua_open_report(lua_State *L, int module);
 void rlua_open_bound(lua_State *L, int module);
 void rlua_open_mc(lua_State *L, int module);
+void rlua_open_sweep(lua_State *L, int module);    /* mc.sweep, r:plot */
 void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
 /* After rlua_open_net: relu.load, net:save (state dicts in .npz files). */
 void rlua_open_numpy(lua_State *L, int module);
@@ -140,6 +142,14 @@ rl_net *rlua_check_net(lua_State *L, int arg);
 /* ---- Reports ------------------------------------------------------------- */
 /* Pushes a DeathReport table (with lower/upper bounds) built from r. */
 void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net_spec *spec);
+
+/* On the report table on top of the stack: inputs = INPUTS_DEFAULT_NAME
+ * when the default input set was used, and never_living = the points of X
+ * that are 0 when the net's biases are 0 (ties: they can never live). */
+void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int is_default);
+/* Appends the lines naming the input set and its ties for the report
+ * table at index t (fields of rlua_name_inputs) to buf (len bytes). */
+void rlua_inputs_lines(lua_State *L, int t, char *buf, size_t len);
 
 /* ---- tables for reports --------------------------------------------------- */
 /* Sets t[field] = v for the table on top of the stack. */

@@ -15,3 +15,7 @@ src_relush_SOURCES = \
 	src/shell/shard.c
 src_relush_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS) $(READLINE_CFLAGS) $(NCURSES_CFLAGS)
 src_relush_LDADD = src/lua/librelushlua.la $(LUA_LIBS) $(READLINE_LIBS) $(NCURSES_LIBS)
+# The teaching mode (demo, paper): where the scripts are installed, and the
+# source tree as a fallback so the build tree runs them before make install.
+src_relush_SOURCES += src/shell/demo.c
+src_relush_CFLAGS += -DRELUSH_PKGDATADIR='"$(pkgdatadir)"' -DRELUSH_SOURCE_DIR='"$(abs_top_srcdir)"'

@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 	lua_State *L = shell_open();
 	plot_open_lua(L);
 	view_open_lua(L);
+	shell_open_demo(L);
 	if (o.shard_count)
 		shell_set_shard(L, o.shard_index, o.shard_count);
 	create_arg_table(L, argc, argv, o.script);

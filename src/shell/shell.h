@@ -66,6 +66,10 @@ extern bool shell_colour;     /* stdout is a terminal and NO_COLOR is unset */
 #define SHELL_DIM     "\033[2m"
 #define SHELL_RESET   "\033[0m"
 
+/* ---- demo.c ---------------------------------------------------------------- */
+/* The globals demo([name]) and paper(name, ...) and their help entries. */
+void shell_open_demo(lua_State *L);
+
 /* ---- repl.c ---------------------------------------------------------------- */
 /* Runs the interactive loop until end of input; returns the exit status.
  * With a terminal it uses readline, history and completion; otherwise it

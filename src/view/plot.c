@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "view/plot.h"
+#include "relush/csv.h"
 #include "relush/files.h"
 
 /* ---- a growable string ----------------------------------------------------- */
@@ -1421,69 +1422,34 @@ int plot_write_svg(const plot *p, const char *path, const plot_svg_opts *o, rl_e
 	return r;
 }
 
-/* The shortest decimal that reads back as v; NaN as an empty cell. */
-static void csv_number(sbuf *b, double v)
-{
-	if (isnan(v))
-		return;
-	char buf[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	sb_puts(b, buf);
-}
-
-static void csv_field(sbuf *b, const char *s, const char *suffix)
-{
-	bool quote = strpbrk(s, ",\"\n\r") != NULL;
-	if (quote)
-		sb_puts(b, "\"");
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_puts(b, "\"");
-		sb_putn(b, s, 1);
-	}
-	sb_puts(b, suffix);
-	if (quote)
-		sb_puts(b, "\"");
-}
-
 char *plot_csv_string(const plot *p, rl_err *e)
 {
 	if (plot_check(p, e) < 0)
 		return NULL;
-	sbuf b = { 0 };
-	sb_puts(&b, "x");
+	rl_csv c = { 0 };
+	csv_text(&c, "x", "");
 	for (size_t k = 0; k < p->nseries; k++) {
 		const plot_series *s = &p->series[k];
-		sb_puts(&b, ",");
-		csv_field(&b, s->name, "");
+		csv_text(&c, s->name, "");
 		if (s->lo) {
-			sb_puts(&b, ",");
-			csv_field(&b, s->name, "_lo");
-			sb_puts(&b, ",");
-			csv_field(&b, s->name, "_hi");
+			csv_text(&c, s->name, "_lo");
+			csv_text(&c, s->name, "_hi");
 		}
 	}
-	sb_puts(&b, "\n");
+	csv_end_row(&c);
 	for (size_t i = 0; i < p->n; i++) {
-		csv_number(&b, p->x[i]);
+		csv_number(&c, p->x[i]);
 		for (size_t k = 0; k < p->nseries; k++) {
 			const plot_series *s = &p->series[k];
-			sb_puts(&b, ",");
-			csv_number(&b, s->y[i]);
+			csv_number(&c, s->y[i]);
 			if (s->lo) {
-				sb_puts(&b, ",");
-				csv_number(&b, s->lo[i]);
-				sb_puts(&b, ",");
-				csv_number(&b, s->hi[i]);
+				csv_number(&c, s->lo[i]);
+				csv_number(&c, s->hi[i]);
 			}
 		}
-		sb_puts(&b, "\n");
+		csv_end_row(&c);
 	}
-	return sb_finish(&b, e);
+	return csv_finish(&c, e);
 }
 
 int plot_write_csv(const plot *p, const char *path, rl_err *e)

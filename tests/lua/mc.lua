@@ -36,10 +36,35 @@ t.ok(text:find("P(alive)", 1, true) and text:find("L 0.3436", 1, true) and text:
      "the report prints P(alive), L and mean F")
 t.ok(getmetatable(r).__name == "relush.McResult", "__name is relush.McResult")
 
--- default input set: one point, so P(alive) = L
+-- the default input set is net:death()'s: 64 Gaussian points, seed 1, named
+-- in the report; a spread set, so P(alive) stands clearly above L
 local one = mc{depth = 10, width = 2, trials = 20000, seed = 5}
-t.is(one.points, 1, "without X, one point")
-t.sigma(one.p_alive, one.lower, se(one.lower, 20000), 4, "single point: P(alive) = L")
+t.is(one.points, 64, "without X, the default input set of 64 points")
+local given = mc{depth = 10, width = 2, trials = 20000, seed = 5, X = inputs.gaussian(64, 2, {seed = 1})}
+t.is(one.alive_trials, given.alive_trials, "the default is inputs.gaussian(64, d, {seed = 1})")
+t.is(one.fraction, given.fraction, "... the same numbers")
+t.ok(one.inputs and one.inputs:find("64 standard Gaussian points, seed 1", 1, true) and
+     tostring(one):find("input set: the default", 1, true), "the report names the default input set")
+t.ok(given.inputs == nil and not tostring(given):find("input set: the default", 1, true),
+     "a given X is not called the default")
+t.ok(one.p_alive - one.lower > 4 * se(one.lower, 20000), "P(alive) stands above L on the default set")
+t.ok(relu(3, 2, {seed = 1}):death().inputs == one.inputs, "net:death() names the same default")
+-- a single point lives with probability L
+local point = mc{depth = 10, width = 2, trials = 20000, seed = 5, X = inputs.point(2)}
+t.sigma(point.p_alive, point.lower, se(point.lower, 20000), 4, "single point: P(alive) = L")
+-- ties: a zero point with zero biases can never live, and reports say so
+for _, d in ipairs{2, 3, 5} do
+  local r = mc{depth = 1, width = 2, X = inputs.orthant(d), trials = 2000, seed = 1}
+  t.is(r.never_living, 1, ("orthant(%d): one point (the origin) can never live"):format(d))
+  t.ok(tostring(r):find("can never live", 1, true), ("orthant(%d): the report says so"):format(d))
+  local death = relu(2, 3, {input = d, seed = 1}):death(inputs.orthant(d))
+  t.is(death.never_living, 1, ("orthant(%d): net:death names the tie too"):format(d))
+  t.is(death.dead_at[1], 1, ("orthant(%d): the origin dies at layer 1"):format(d))
+end
+t.is(mc{depth = 1, width = 2, X = inputs.orthant(2), bias = 0.1, trials = 100, seed = 1}.never_living, nil,
+     "with random biases the origin is no tie")
+t.is(mc{depth = 1, width = 2, X = inputs.gaussian(8, 2, {seed = 1}), trials = 100, seed = 1}.never_living, nil,
+     "no zero point, no tie")
 t.is(mc{widths = {3, 4}, X = inputs.gaussian(5, 7, {seed = 1}), trials = 10}.input, 7,
      "input defaults to X's dimension")
 

@@ -4,10 +4,12 @@
  * message and never crashes, a state dict saved by net_save_npz loads back
  * identical with its names, layers are ordered by the numbers in their
  * names, and CSV tables quote and format as documented. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "relush/alloc.h"
 #include "relush/csv.h"
 #include "relush/netfile.h"
 #include "relush/npy.h"
@@ -189,14 +191,22 @@ static void state_dicts(void)
 
 static void csv_tables(void)
 {
-	const char *cols[3] = {"layer", "a,b", "say \"hi\""};
+	rl_csv t;
+	memset(&t, 0, sizeof t);
 	rl_err e;
-	rl_csv *t = csv_new(3, cols, &e);
-	double r1[3] = {1, 0.1, NAN}, r2[3] = {2, 1.0 / 3.0, -0.0};
-	const char *text[3] = {NULL, NULL, "x\ny"};
-	int ok = t && csv_row(t, r1, NULL, &e) == 0 && csv_row(t, r2, text, &e) == 0 &&
-	         csv_write(t, in_dir("t.csv"), &e) == 0;
-	csv_free(t);
+	csv_text(&t, "layer", "");
+	csv_text(&t, "a,b", "");
+	csv_text(&t, "say \"hi\"", "");
+	csv_end_row(&t);
+	csv_number(&t, 1);
+	csv_number(&t, 0.1);
+	csv_number(&t, NAN);
+	csv_end_row(&t);
+	csv_number(&t, 2);
+	csv_number(&t, 1.0 / 3.0);
+	csv_text(&t, "x\ny", "");
+	csv_end_row(&t);
+	int ok = csv_write(&t, in_dir("t.csv"), &e) == 0;
 	size_t len;
 	unsigned char *got = ok ? slurp(in_dir("t.csv"), &len) : NULL;
 	const char *want = "layer,\"a,b\",\"say \"\"hi\"\"\"\n1,0.1,\n2,0.3333333333333333,\"x\ny\"\n";
@@ -205,6 +215,16 @@ static void csv_tables(void)
 		tap_diag("got: %s", (const char *)got);
 	tap_ok(ok, "CSV: quoted names and text, shortest round-trip numbers, NaN as an empty cell");
 	free(got);
+	/* the table's text is counted against the memory budget */
+	rl_mem_set_limit(4096);
+	memset(&t, 0, sizeof t);
+	for (int i = 0; i < 10000; i++)
+		csv_number(&t, i + 0.5);
+	ok = csv_write(&t, in_dir("big.csv"), &e) != 0 && strstr(e.msg, "memory") != NULL;
+	rl_mem_set_limit(0);
+	tap_ok(ok, "CSV: a table over the memory budget is refused, not written");
+	if (!ok)
+		tap_diag("%s", e.msg);
 }
 
 int main(void)

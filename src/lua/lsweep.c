@@ -1,0 +1,458 @@
+/* lsweep.c: mc.sweep{...}, a grid of Monte Carlo runs in one call, the
+ * SweepResults list it returns (printed as a table, :plot(), :csv(path)),
+ * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
+ * The orchestration is Lua (below, as a chunk): it only calls mc and
+ * plot.lines, which are already C. The C part here is what Lua lacks: the
+ * engine's CSV writer and the report table formatter. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlua.h"
+#include "relush/csv.h"
+
+static int csv_buffer_gc(lua_State *L)
+{
+	rl_csv *c = lua_touserdata(L, 1);
+	free(c->data);
+	memset(c, 0, sizeof *c);
+	return 0;
+}
+
+/* write_csv(path, headers, rows): one CSV row per row of the list, cells
+ * numbers (exact), strings, booleans or nil (empty), through csv.h. */
+static int write_csv_l(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_checktype(L, 3, LUA_TTABLE);
+	lua_Integer ncols = luaL_len(L, 2), nrows = luaL_len(L, 3);
+	/* the buffer lives in a userdata, so a Lua error below cannot leak it */
+	rl_csv *c = lua_newuserdatauv(L, sizeof *c, 0);
+	memset(c, 0, sizeof *c);
+	if (luaL_newmetatable(L, "relush.CsvBuffer")) {
+		lua_pushcfunction(L, csv_buffer_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	for (lua_Integer j = 1; j <= ncols; j++) {
+		lua_geti(L, 2, j);
+		csv_text(c, luaL_tolstring(L, -1, NULL), "");
+		lua_pop(L, 2);
+	}
+	csv_end_row(c);
+	for (lua_Integer i = 1; i <= nrows; i++) {
+		lua_geti(L, 3, i);
+		for (lua_Integer j = 1; j <= ncols; j++) {
+			int type = lua_geti(L, -1, j);
+			if (type == LUA_TNUMBER) {
+				csv_number(c, lua_tonumber(L, -1));
+			} else if (type == LUA_TNIL) {
+				csv_number(c, NAN);
+			} else {
+				csv_text(c, luaL_tolstring(L, -1, NULL), "");
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		csv_end_row(c);
+	}
+	rl_err e;
+	if (csv_write(c, path, &e))
+		return luaL_error(L, "csv: %s", e.msg);
+	return 0;
+}
+
+/* format_table(headers, rows): the aligned table every report prints. */
+static int format_table_l(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	int ncols = (int)luaL_len(L, 1);
+	if (ncols < 1 || ncols > 32)
+		return luaL_error(L, "format_table: 1 to 32 columns, got %d", ncols);
+	luaL_checkstack(L, 2 * ncols + 8, "format_table");
+	const char *headers[32];
+	for (int j = 0; j < ncols; j++) {
+		lua_geti(L, 1, j + 1);
+		headers[j] = luaL_tolstring(L, -1, NULL);
+		lua_replace(L, -2);   /* the string stays on the stack while it is used */
+	}
+	rlua_table *t = rlua_table_push(L, ncols, headers);
+	lua_Integer nrows = luaL_len(L, 2);
+	for (lua_Integer i = 1; i <= nrows; i++) {
+		const char *cells[32];
+		lua_geti(L, 2, i);
+		int row = lua_gettop(L);
+		for (int j = 0; j < ncols; j++) {
+			if (lua_geti(L, row, j + 1) == LUA_TNIL) {
+				lua_pop(L, 1);
+				lua_pushliteral(L, "");
+			} else {
+				luaL_tolstring(L, -1, NULL);
+				lua_replace(L, -2);
+			}
+			cells[j] = lua_tostring(L, -1);
+		}
+		rlua_table_row(t, cells);
+		lua_settop(L, row - 1);
+	}
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	rlua_table_emit(t, &b);
+	luaL_pushresult(&b);
+	return 1;
+}
+
+static int fmt_l(lua_State *L)
+{
+	char buf[48];
+	rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+static int fresh_seed_l(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)(rlua_fresh_seed(L) & 0x7fffffffffffffffull));
+	return 1;
+}
+
+static const char sweep_chunk[] =
+"-- arguments: the module, and C helpers: the CSV writer, the table\n"
+"-- formatter, the number formatter and a fresh seed\n"
+"local module, write_csv, format_table, fmt, fresh_seed = ...\n"
+"\n"
+"-- options whose own value is a list: a sweep over them is a list of lists\n"
+"local list_valued = {widths = true, shard = true}\n"
+"-- the parameter put on the x axis, when several are swept: the first here\n"
+"local axis_order = {\"depth\", \"width\", \"widths\", \"input\", \"trials\", \"bias\", \"weights\", \"arch\", \"X\", \"seed\"}\n"
+"\n"
+"local function plain_list(v)\n"
+"  return type(v) == \"table\" and getmetatable(v) == nil and v[1] ~= nil\n"
+"end\n"
+"\n"
+"local function sweep_values(name, v)\n"
+"  if list_valued[name] then\n"
+"    return plain_list(v) and type(v[1]) == \"table\" and v or nil\n"
+"  end\n"
+"  return plain_list(v) and v or nil\n"
+"end\n"
+"\n"
+"-- An option value as a table cell and a CSV cell: numbers stay numbers.\n"
+"local function value_text(v)\n"
+"  if type(v) == \"table\" and getmetatable(v) == nil then\n"
+"    if v[1] ~= nil then\n"
+"      local parts = {}\n"
+"      for i, x in ipairs(v) do parts[i] = tostring(x) end\n"
+"      return \"{\" .. table.concat(parts, \",\") .. \"}\"\n"
+"    end\n"
+"    local parts = {}\n"
+"    for k, x in pairs(v) do parts[#parts + 1] = tostring(k) .. \"=\" .. tostring(x) end\n"
+"    table.sort(parts)\n"
+"    return \"{\" .. table.concat(parts, \",\") .. \"}\"\n"
+"  end\n"
+"  if type(v) == \"userdata\" and v.rows then\n"
+"    return (\"%dx%d points\"):format(v.rows, v.cols)\n"
+"  end\n"
+"  if math.type(v) == \"float\" and v == math.floor(v) and math.abs(v) < 2^53 then\n"
+"    return tostring(math.tointeger(v))\n"
+"  end\n"
+"  return tostring(v)\n"
+"end\n"
+"\n"
+"local Sweep = {}\n"
+"Sweep.__index = Sweep\n"
+"Sweep.__name = \"relush.SweepResults\"\n"
+"\n"
+"local function rank(name)\n"
+"  for i, n in ipairs(axis_order) do if n == name then return i end end\n"
+"  return #axis_order + 1\n"
+"end\n"
+"\n"
+"local function sweep(opts)\n"
+"  if type(opts) ~= \"table\" then\n"
+"    error(\"bad argument #1 to 'mc.sweep' (expected an options table such as \" ..\n"
+"          \"{depth = {1, 2, 4, 8}, width = 3}, got a \" .. type(opts) .. \")\", 2)\n"
+"  end\n"
+"  local names, fixed = {}, {}\n"
+"  for k, v in pairs(opts) do\n"
+"    if type(k) ~= \"string\" then\n"
+"      error(\"bad argument #1 to 'mc.sweep' (options are named, e.g. depth = {1, 2, 4}; got a \" ..\n"
+"            type(k) .. \" key)\", 2)\n"
+"    end\n"
+"    if sweep_values(k, v) then names[#names + 1] = k else fixed[k] = v end\n"
+"  end\n"
+"  if #names == 0 then\n"
+"    error(\"mc.sweep: no option is a list; make at least one a list of values, \" ..\n"
+"          \"e.g. mc.sweep{depth = {1, 2, 4, 8}, width = 3}\", 2)\n"
+"  end\n"
+"  table.sort(names, function(a, b)\n"
+"    local ra, rb = rank(a), rank(b)\n"
+"    if ra ~= rb then return ra < rb end\n"
+"    return a < b\n"
+"  end)\n"
+"  -- one seed for every point, so the points differ only by what is swept\n"
+"  if fixed.seed == nil and not opts.seed then fixed.seed = fresh_seed() end\n"
+"  local results = setmetatable({swept = names, params = {}, fixed = fixed}, Sweep)\n"
+"  local index, total = {}, 1\n"
+"  for i, name in ipairs(names) do index[i] = 1; total = total * #opts[name] end\n"
+"  for _ = 1, total do\n"
+"    local o, p, where = {}, {}, {}\n"
+"    for k, v in pairs(fixed) do o[k] = v end\n"
+"    for i, name in ipairs(names) do\n"
+"      local v = opts[name][index[i]]\n"
+"      o[name], p[name] = v, v\n"
+"      where[#where + 1] = name .. \" = \" .. value_text(v)\n"
+"    end\n"
+"    local ok, r = pcall(module.mc, o)\n"
+"    if not ok then\n"
+"      error((\"mc.sweep: at %s: %s\"):format(table.concat(where, \", \"), tostring(r)), 2)\n"
+"    end\n"
+"    results[#results + 1] = r\n"
+"    results.params[#results] = p\n"
+"    -- the first name varies fastest, so each run of x values is one curve\n"
+"    for i = 1, #names do\n"
+"      index[i] = index[i] + 1\n"
+"      if index[i] <= #opts[names[i]] then break end\n"
+"      index[i] = 1\n"
+"    end\n"
+"  end\n"
+"  return results\n"
+"end\n"
+"\n"
+"local function ratio(r)\n"
+"  if r.lower and r.lower > 0 then return r.p_alive / r.lower end\n"
+"  return 0 / 0\n"
+"end\n"
+"\n"
+"function Sweep:__tostring()\n"
+"  local headers = {}\n"
+"  for i, name in ipairs(self.swept) do headers[i] = name end\n"
+"  for _, h in ipairs{\"P(alive)\", \"95% CI\", \"L\", \"U\", \"P/L\", \"mean F\", \"trials\"} do\n"
+"    headers[#headers + 1] = h\n"
+"  end\n"
+"  local rows = {}\n"
+"  for i, r in ipairs(self) do\n"
+"    local row = {}\n"
+"    for j, name in ipairs(self.swept) do row[j] = value_text(self.params[i][name]) end\n"
+"    row[#row + 1] = fmt(r.p_alive)\n"
+"    row[#row + 1] = \"[\" .. fmt(r.ci[1]) .. \", \" .. fmt(r.ci[2]) .. \"]\"\n"
+"    row[#row + 1] = fmt(r.lower)\n"
+"    row[#row + 1] = r.upper and fmt(r.upper) or \"-\"\n"
+"    row[#row + 1] = fmt(ratio(r))\n"
+"    row[#row + 1] = fmt(r.fraction)\n"
+"    row[#row + 1] = fmt(r.trials)\n"
+"    rows[i] = row\n"
+"  end\n"
+"  local first, arch_swept = self[1], false\n"
+"  for _, name in ipairs(self.swept) do if name == \"arch\" then arch_swept = true end end\n"
+"  local nets = arch_swept and \"nets\" or ((first and first.arch or \"plain\") .. \" nets\")\n"
+"  local inputs = \"\"\n"
+"  if first and first.inputs then\n"
+"    inputs = \"  input set: \" .. first.inputs .. \"\\n\"\n"
+"  elseif first and self.fixed.X then\n"
+"    inputs = (\"  input set: the given X, %d points in d = %d\\n\"):format(first.points, first.input)\n"
+"  end\n"
+"  local head = (\"Sweep of %d Monte Carlo runs over %s: %s, seed %s\\n%s\"):format(\n"
+"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n"
+"  return head .. format_table(headers, rows)\n"
+"end\n"
+"\n"
+"-- The curves of a sweep: x is the first swept option; the other swept\n"
+"-- options split the results into curves, one per combination.\n"
+"local function curves(self)\n"
+"  local xname = self.swept[1]\n"
+"  local numeric = true\n"
+"  for i = 1, #self do\n"
+"    if type(self.params[i][xname]) ~= \"number\" then numeric = false end\n"
+"  end\n"
+"  local xs, xindex, groups, order, xlabels = {}, {}, {}, {}, {}\n"
+"  for i, r in ipairs(self) do\n"
+"    local xv = self.params[i][xname]\n"
+"    local xkey = value_text(xv)\n"
+"    if not xindex[xkey] then\n"
+"      xs[#xs + 1] = numeric and xv or #xs + 1\n"
+"      xindex[xkey] = #xs\n"
+"      xlabels[#xs] = #xs .. \" \" .. xkey\n"
+"    end\n"
+"    local label = {}\n"
+"    for j = 2, #self.swept do\n"
+"      label[#label + 1] = self.swept[j] .. \"=\" .. value_text(self.params[i][self.swept[j]])\n"
+"    end\n"
+"    local key = table.concat(label, \" \")\n"
+"    if not groups[key] then groups[key] = {}; order[#order + 1] = key end\n"
+"    groups[key][xindex[xkey]] = r\n"
+"  end\n"
+"  return xname, numeric, xs, groups, order, xlabels\n"
+"end\n"
+"\n"
+"function Sweep:plot(o)\n"
+"  o = o or {}\n"
+"  if type(o) ~= \"table\" then\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"  end\n"
+"  local plot = module.plot\n"
+"  if not plot then error(\"Sweep:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
+"  local xname, numeric, xs, groups, order, xlabels = curves(self)\n"
+"  local series, nan = {}, 0 / 0\n"
+"  for g, key in ipairs(order) do\n"
+"    local p, lo, hi, L, U, any_u = {}, {}, {}, {}, {}, false\n"
+"    for i = 1, #xs do\n"
+"      local r = groups[key][i]\n"
+"      p[i] = r and r.p_alive or nan\n"
+"      lo[i] = r and r.ci[1] or nan\n"
+"      hi[i] = r and r.ci[2] or nan\n"
+"      L[i] = r and r.lower or nan\n"
+"      U[i] = r and r.upper or nan\n"
+"      if r and r.upper and r.upper < 1 then any_u = true end\n"
+"      if o.logy then\n"
+"        if not (p[i] > 0) then p[i] = nan end\n"
+"        if not (lo[i] > 0) then lo[i] = hi[i] end\n"
+"      end\n"
+"    end\n"
+"    local suffix = key ~= \"\" and (\" \" .. key) or \"\"\n"
+"    local colour = (g - 1) % 10 + 1\n"
+"    series[#series + 1] = {name = \"P\" .. suffix, y = p, lo = lo, hi = hi, color = colour}\n"
+"    series[#series + 1] = {name = \"L\" .. suffix, y = L, style = \"dashed\", color = colour}\n"
+"    if any_u then series[#series + 1] = {name = \"U\" .. suffix, y = U, style = \"dotted\", color = colour} end\n"
+"  end\n"
+"  local p = plot.lines{\n"
+"    x = xs, series = series,\n"
+"    xlabel = numeric and xname or (xname .. \": \" .. table.concat(xlabels, \", \")),\n"
+"    ylabel = \"P(alive), 95% CI; L lower, U upper bound\",\n"
+"    title = \"P(alive) against \" .. xname,\n"
+"    logy = o.logy, logx = o.logx,\n"
+"  }\n"
+"  if o.svg then p:svg(o.svg) end\n"
+"  if o.csv then p:csv(o.csv) end\n"
+"  return p\n"
+"end\n"
+"\n"
+"-- one row per result: every option given (swept or fixed) then the result\n"
+"function Sweep:csv(path)\n"
+"  if type(path) ~= \"string\" then\n"
+"    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got a \" .. type(path) .. \")\", 2)\n"
+"  end\n"
+"  local options = {}\n"
+"  for _, name in ipairs(self.swept) do options[#options + 1] = name end\n"
+"  local fixed_names = {}\n"
+"  for k, v in pairs(self.fixed) do\n"
+"    if type(v) ~= \"function\" and k ~= \"progress\" and k ~= \"view\" then fixed_names[#fixed_names + 1] = k end\n"
+"  end\n"
+"  table.sort(fixed_names)\n"
+"  for _, k in ipairs(fixed_names) do options[#options + 1] = k end\n"
+"  local given = {}\n"
+"  for _, k in ipairs(options) do given[k] = true end\n"
+"  local fields = {}\n"
+"  for _, k in ipairs{\"arch\", \"input\", \"points\"} do\n"
+"    if not given[k] then fields[#fields + 1] = k end\n"
+"  end\n"
+"  for _, k in ipairs{\"p_alive\", \"ci_lo\", \"ci_hi\", \"lower\", \"upper\", \"fraction\", \"fraction_se\",\n"
+"                     \"min_fraction\", \"trials\", \"alive_trials\", \"seconds\"} do\n"
+"    if not given[k] then fields[#fields + 1] = k end\n"
+"  end\n"
+"  local headers = {}\n"
+"  for _, k in ipairs(options) do headers[#headers + 1] = k end\n"
+"  for _, k in ipairs(fields) do headers[#headers + 1] = k end\n"
+"  local rows = {}\n"
+"  for i, r in ipairs(self) do\n"
+"    local row = {}\n"
+"    for j, k in ipairs(options) do\n"
+"      local v = self.params[i][k]\n"
+"      if v == nil then v = self.fixed[k] end\n"
+"      row[j] = type(v) == \"number\" and v or value_text(v)\n"
+"    end\n"
+"    for _, k in ipairs(fields) do\n"
+"      local v\n"
+"      if k == \"ci_lo\" then v = r.ci[1] elseif k == \"ci_hi\" then v = r.ci[2] else v = r[k] end\n"
+"      row[#row + 1] = v\n"
+"    end\n"
+"    rows[i] = row\n"
+"  end\n"
+"  write_csv(path, headers, rows)\n"
+"  return path\n"
+"end\n"
+"\n"
+"-- r:plot() for one McResult: per layer the survival of points next to 1 - 2^-n\n"
+"local function result_plot(r, o)\n"
+"  o = o or {}\n"
+"  local plot = module.plot\n"
+"  if not plot then error(\"r:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
+"  local x, surv, bound, net = {}, {}, {}, {}\n"
+"  for l, layer in ipairs(r.layers or {}) do\n"
+"    x[l], surv[l], bound[l], net[l] = l, layer.survival or 0 / 0, layer.bound or 0 / 0, layer.net_survival or 0 / 0\n"
+"  end\n"
+"  if #x == 0 then error(\"r:plot: this result has no per-layer table (run mc with stats = 'all')\", 2) end\n"
+"  local p = plot.lines{\n"
+"    x = x,\n"
+"    series = {\n"
+"      {name = \"survival of points\", y = surv, color = 1},\n"
+"      {name = \"1 - 2^-n (per point)\", y = bound, style = \"dashed\", color = 1},\n"
+"      {name = \"net survival\", y = net, style = \"dotted\", color = 2},\n"
+"    },\n"
+"    xlabel = \"layer l\",\n"
+"    ylabel = \"fraction of reaching points living after l\",\n"
+"    title = (\"%s net, P(alive) %s\"):format(r.arch or \"?\", fmt(r.p_alive or 0 / 0)),\n"
+"  }\n"
+"  if o.svg then p:svg(o.svg) end\n"
+"  return p\n"
+"end\n"
+"\n"
+"return sweep, result_plot\n";
+
+static const rlua_help sweep_help[] = {
+	{"mc.sweep", "mc", "mc.sweep{opt = value or {values...}, ...}",
+	 "A grid of mc runs in one call: every mc option may be a list of values (widths, "
+	 "shard: a list of lists; X: a list of input sets), and mc runs once per combination "
+	 "with the other options as given. Without a seed one fresh seed is drawn and used for "
+	 "every point, so a sweep gives the same numbers as separate mc calls with that seed. "
+	 "Returns a SweepResults list of McResults (in grid order, the first swept option "
+	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
+	 "fixed (the other options); it prints as a table, and has :plot() and :csv(path). "
+	 "view=true shows each point's run in the live view in turn (q goes on to the next point).",
+	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
+	 "trials = 2000, seed = 1}; print(s); s:plot()"},
+	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
+	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% "
+	 "interval, the lower bound L (dashed, same colour) and the upper bound U (dotted) when it "
+	 "is below 1; one curve per combination of the other swept options. Prints in the "
+	 "terminal; p:svg(path) or {svg = path} writes SVG.",
+	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}"},
+	{"Sweep:csv", "mc", "s:csv(path)",
+	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
+	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
+	 "min_fraction, trials, alive_trials, seconds; the form pandas.read_csv and R's read.csv "
+	 "read. Returns path.",
+	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')"},
+	{"r:plot", "mc", "r:plot([{svg = path}])",
+	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
+	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted).",
+	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()"},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+void rlua_open_sweep(lua_State *L, int module)
+{
+	module = lua_absindex(L, module);
+	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, "=mc.sweep", "t") != LUA_OK)
+		lua_error(L);
+	lua_pushvalue(L, module);
+	lua_pushcfunction(L, write_csv_l);
+	lua_pushcfunction(L, format_table_l);
+	lua_pushcfunction(L, fmt_l);
+	lua_pushcfunction(L, fresh_seed_l);
+	lua_call(L, 5, 2);
+	/* r:plot on every McResult */
+	luaL_getmetatable(L, "relush.McResult");
+	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
+		luaL_error(L, "rlua_open_sweep: open mc (rlua_open_mc) first");
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "plot");
+	lua_pop(L, 3);
+	lua_getfield(L, module, "mc");
+	lua_insert(L, -2);
+	lua_setfield(L, -2, "sweep");
+	lua_pop(L, 1);
+	rlua_help_register(L, module, sweep_help);
+}

@@ -1,0 +1,125 @@
+-- sweep.lua: mc.sweep (issue 15): a sweep is exactly the separate mc runs
+-- it stands for, over one option and over a grid; it prints as a table,
+-- plots (terminal and SVG) and writes a CSV with one row per result; r:plot
+-- draws one result's layers; errors name what is wrong.
+local t = require "tap"
+local proc = require "proc"
+
+local tmp = proc.tmpdir()
+
+local X = inputs.gaussian(32, 3, {seed = 1})
+local depths = {1, 2, 4, 8, 16, 32, 64}
+
+-- ---- a sweep over 7 depths is 7 mc calls with the same seed
+local s = mc.sweep{depth = depths, width = 3, X = X, trials = 2000, seed = 7, progress = false}
+t.is(#s, 7, "one result per depth")
+t.is(getmetatable(s).__name, "relush.SweepResults", "a SweepResults list")
+local same = true
+for i, k in ipairs(depths) do
+  local r = mc{depth = k, width = 3, X = X, trials = 2000, seed = 7, progress = false}
+  local q = s[i]
+  if s.params[i].depth ~= k or q.depth ~= k or q.p_alive ~= r.p_alive or q.alive_trials ~= r.alive_trials
+     or q.fraction ~= r.fraction or q.ci[1] ~= r.ci[1] or q.ci[2] ~= r.ci[2] or q.lower ~= r.lower
+     or q.upper ~= r.upper or q.min_fraction ~= r.min_fraction then
+    same = false
+    t.diag(("depth %d: sweep %s, mc %s"):format(k, q.p_alive, r.p_alive))
+  end
+  for l = 1, k do
+    if q.layers[l].survival ~= r.layers[l].survival then same = false end
+  end
+end
+t.ok(same, "every number of the sweep equals the separate mc call's (p_alive, ci, F, bounds, layers)")
+
+-- ---- a grid: the first swept option varies fastest
+local g = mc.sweep{depth = {2, 4}, width = {2, 3}, trials = 300, seed = 3, progress = false}
+t.is(#g, 4, "a 2 x 2 grid gives 4 results")
+local order = {}
+for i = 1, #g do order[i] = g.params[i].depth .. "x" .. g.params[i].width end
+t.is(table.concat(order, " "), "2x2 4x2 2x3 4x3", "depth (the x axis) varies fastest")
+local r43 = mc{depth = 4, width = 3, trials = 300, seed = 3, progress = false}
+t.is(g[4].p_alive, r43.p_alive, "a grid point equals its mc call")
+t.is(table.concat(g.swept, ","), "depth,width", "swept names the swept options")
+
+-- ---- lists of input sets, of names, of lists
+do
+  local sets = {inputs.shrink(X, 1), inputs.shrink(X, 0.1), inputs.point(3)}
+  local xs = mc.sweep{X = sets, depth = 8, width = 3, trials = 500, seed = 2, progress = false}
+  local same_x = #xs == 3
+  for i, set in ipairs(sets) do
+    local r = mc{X = set, depth = 8, width = 3, trials = 500, seed = 2, progress = false}
+    if xs[i].alive_trials ~= r.alive_trials or xs[i].points ~= r.points then same_x = false end
+  end
+  t.ok(same_x, "a sweep over a list of input sets equals the separate runs")
+  local a = mc.sweep{arch = {"plain", "residual", "skip"}, depth = 6, width = 2, trials = 300, seed = 1, progress = false}
+  t.is(a[2].arch, "residual", "a sweep over architectures runs each")
+  t.ok(a:plot():text{width = 78, height = 20, ascii = true}:find("1 plain, 2 residual, 3 skip", 1, true),
+       "names on the x axis are listed by index")
+  a:csv(tmp .. "/arch.csv")
+  local arch_csv = proc.slurp(tmp .. "/arch.csv")
+  t.ok(arch_csv:find("\nresidual,", 1, true), "CSV: a text option is a text cell")
+  local w = mc.sweep{widths = {{2, 3}, {3, 2}}, trials = 300, seed = 1, progress = false}
+  t.is(#w, 2, "widths: a list of lists is a sweep")
+  t.is(w[2].widths[1], 3, "... each point gets its own widths")
+  w:csv(tmp .. "/widths.csv")
+  t.ok(proc.slurp(tmp .. "/widths.csv"):find('"{2,3}"', 1, true), "CSV: a list option is one quoted cell")
+  local one = mc.sweep{widths = {2, 3}, depth = {1, 2}, trials = 100, seed = 1, progress = false}
+  t.is(#one, 2, "widths = {2, 3} is one net's widths, not a sweep")
+end
+
+-- ---- without a seed: one seed for every point, reported
+local u = mc.sweep{depth = {1, 3}, width = 2, trials = 200, progress = false}
+t.ok(math.type(u.fixed.seed) == "integer", "a sweep without a seed draws one")
+t.is(u[1].seed, u[2].seed, "and every point uses it")
+
+-- ---- printing
+local text = tostring(s)
+t.ok(text:find("Sweep of 7 Monte Carlo runs over depth", 1, true), "the table names what is swept")
+local lines = 0
+for _ in text:gmatch("\n") do lines = lines + 1 end
+t.ok(lines >= 9, "a header, a rule and one row per result")
+t.ok(text:find("P/L", 1, true) and text:find("95% CI", 1, true), "columns P/L and 95% CI")
+
+-- ---- plot and CSV exist
+local p = s:plot{logy = true, svg = tmp .. "/sweep.svg"}
+t.is(getmetatable(p).__name, "relush.Plot", "s:plot returns a Plot")
+t.ok(proc.slurp(tmp .. "/sweep.svg"):find("<svg", 1, true), "s:plot{svg=} writes an SVG")
+t.ok(p:text{width = 78, height = 20, ascii = true}:find("depth", 1, true), "the plot labels its x axis")
+local gp = g:plot()
+t.is(#gp, 2, "a grid plot has the x values of its first swept option")
+local legend = gp:text{width = 78, height = 24, ascii = true}
+t.ok(legend:find("width=2", 1, true) and legend:find("width=3", 1, true), "one curve per value of the other option")
+
+t.is(s:csv(tmp .. "/sweep.csv"), tmp .. "/sweep.csv", "s:csv returns its path")
+local csv = proc.slurp(tmp .. "/sweep.csv")
+local rows = {}
+for line in csv:gmatch("[^\n]+") do rows[#rows + 1] = line end
+t.is(#rows, 8, "CSV: a header and one row per result")
+local function cells(line) local c = {} for v in (line .. ","):gmatch('("?[^"]-"?),') do c[#c + 1] = v end return c end
+local head = cells(rows[1])
+t.is(head[1], "depth", "CSV: the swept option comes first")
+local col = {}
+for i, h in ipairs(head) do col[h] = i end
+t.ok(col.width and col.seed and col.trials and col.p_alive and col.ci_lo and col.lower, "CSV: fixed options and results are columns")
+local row7 = cells(rows[8])
+t.is(#row7, #head, "CSV: every row has a cell per column")
+t.is(tonumber(row7[col.depth]), 64, "CSV: the last row is depth 64")
+t.is(tonumber(row7[col.p_alive]), s[7].p_alive, "CSV: numbers read back exactly")
+
+-- ---- r:plot: one result's layers
+local one = s[5]
+local rp = one:plot{svg = tmp .. "/layers.svg"}
+t.is(getmetatable(rp).__name, "relush.Plot", "r:plot returns a Plot")
+t.is(#rp, 16, "r:plot: one x per layer")
+local rtext = rp:text{width = 100, height = 20, ascii = true}
+t.ok(rtext:find("1 - 2^-n", 1, true) and rtext:find("survival", 1, true), "r:plot: survival next to 1 - 2^-n")
+t.ok(proc.slurp(tmp .. "/layers.svg"):find("<svg", 1, true), "r:plot{svg=} writes an SVG")
+
+-- ---- errors
+t.raises(function() mc.sweep(3) end, {"mc.sweep", "options table"}, "a non-table")
+t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"}, "nothing swept")
+t.raises(function() mc.sweep{depth = {2, 0}, width = 2, trials = 10, progress = false} end,
+         {"depth = 0", "depth"}, "a bad value names the point")
+t.raises(function() s:csv() end, {"csv", "path"}, "csv without a path")
+
+os.execute("rm -rf " .. proc.q(tmp))
+t.done()
