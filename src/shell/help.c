@@ -526,13 +526,18 @@ static bool string_matches(const char *name, const char *query, bool whole_last_
 
 static void help_string(lua_State *L, int reg, const char *query, int width)
 {
+	/* A word can be both a guide and an entry (help "paper": the paper's
+	 * claims, and the paper() function that runs its scripts): both. */
+	bool guide = shell_guide(query, help_out, width, out_wrapped);
 	if (lua_getfield(L, reg, query) == LUA_TTABLE) {
+		if (guide)
+			fputc('\n', help_out);
 		out_entry(L, query, lua_gettop(L), width);
 		lua_pop(L, 1);
 		return;
 	}
 	lua_pop(L, 1);
-	if (shell_guide(query, help_out, width, out_wrapped))
+	if (guide)
 		return;
 	if (topic_exists(L, reg, query)) {
 		list_topics(L, reg, query, width);
