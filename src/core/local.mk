@@ -14,6 +14,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/forward.c \
 	src/core/flip.c \
 	src/core/alignment.c \
+	src/core/scale.c \
 	src/core/bounds.c \
 	src/core/mc.c \
 	src/core/mc_record.c \

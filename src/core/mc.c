@@ -25,6 +25,7 @@
 #include "relush/flip.h"
 #include "relush/interrupt.h"
 #include "relush/mc.h"
+#include "relush/scale.h"
 #include "kernel.h"
 
 /* ---- tuning (measured on the benchmark machine, see scripts/bench) ------- */
@@ -354,6 +355,8 @@ int mc_validate(const mc_config *cfg, rl_err *e)
 		 * the architecture (batchnorm needs two points). */
 		if (net_spec_validate(s, e) || net_check_input(s, cfg->X, e))
 			return -1;
+	} else if (net_check_scale(s, cfg->X, e)) {
+		return -1;   /* (net_check_input checks it on the other path) */
 	}
 	return 0;
 }
