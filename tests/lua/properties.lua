@@ -140,6 +140,13 @@ for i = 1, 11 do
   classes[#classes + 1] = {c[1] .. ", normal biases", c[2], 0.5}
 end
 
+-- More points than dimensions (the layer-1 basis fills up) and fewer.
+for _, b in ipairs{0, 0.5} do
+  local tag = b > 0 and ", normal biases" or ""
+  classes[#classes + 1] = {"m > d (24 points in R^3)" .. tag, rows_of(inputs.gaussian(24, 3, {seed = 6})), b}
+  classes[#classes + 1] = {"m < d (3 points in R^16)" .. tag, rows_of(inputs.gaussian(3, 16, {seed = 7})), b}
+end
+
 for _, c in ipairs(classes) do for _, net in ipairs(nets) do
   local X = inputs.from(c[2])
   local name = c[1] .. net[1]
