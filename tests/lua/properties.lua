@@ -213,7 +213,34 @@ for _, c in ipairs(refused) do
   t.raises(function() return net:forward(c[3]) end, {"out of range"}, c[1] .. ": net:forward refuses")
   t.raises(function() return net:death(c[3]) end, {"out of range"}, c[1] .. ": net:death refuses")
 end
+-- Batch norm squares its pre-activations (their variance): half the range.
+t.raises(function() return mc(with(base, {X = inputs.from{scaled(G[1], 2 ^ 500), G[2]}, arch = "batchnorm"})) end,
+         {"out of range", "batch norm squares them"}, "batchnorm, coordinates x 2^500: refused")
 t.is(mc(with(base, {X = X4})).trials, TRIALS, "the session goes on after the refusals")
+
+-- The alignment measures (cosines) are scale invariant too: the same numbers
+-- on X, 2^600 X and 2^-600 X, whose squared norms overflow or underflow.
+do
+  local function close(u, v, tol)
+    return type(u) == "number" and type(v) == "number" and (u == v or math.abs(u - v) <= tol)
+  end
+  local net = relu(4, 4, {input = D, seed = 2})
+  local a1 = net:alignment(X4)
+  local r1 = mc(with(base, {X = X4, alignment = true, trials = 200}))
+  for _, sc in ipairs{2 ^ 600, 2 ^ -600} do
+    local Y = inputs.from{scaled(G[21], sc), scaled(G[22], sc), scaled(G[23], sc), scaled(G[24], sc)}
+    local a = net:alignment(Y)
+    local same = close(a.input_cosine, a1.input_cosine, 1e-15)
+    for l = 1, 4 do same = same and close(a.layers[l].cosine, a1.layers[l].cosine, 1e-15) end
+    t.ok(same, string.format("net:alignment on X x 2^%d gives X's cosines", math.floor(math.log(sc, 2) + 0.5)))
+    local r = mc(with(base, {X = Y, alignment = true, trials = 200}))
+    same = r.alive_trials == r1.alive_trials
+    for l = 1, base.depth do
+      same = same and close(r.layers[l].alignment, r1.layers[l].alignment, 1e-12)
+    end
+    t.ok(same, string.format("mc alignment on X x 2^%d gives X's cosines", math.floor(math.log(sc, 2) + 0.5)))
+  end
+end
 
 -- ---- input constructors never return non-finite coordinates -----------------------
 
