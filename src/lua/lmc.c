@@ -1296,7 +1296,10 @@ static const rlua_help mc_help[] = {
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
 	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
 	 "the run and returns the partial result with interrupted = true. mc is a table you can call: "
-	 "see also mc.merge, mc.load and mc.shard.",
+	 "see also mc.merge, mc.load and mc.shard. "
+	 "Nets and input sets whose typical pre-activations leave 2^-960 .. 2^960 (2^-480 .. 2^480 "
+	 "with batch norm) are refused with the layer and the scales named, never answered wrongly; "
+	 "inside, every method agrees (relush(1), Numbers out of range).",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
 	{"r:replay", "mc", "r:replay(i)",
 	 "Trial i's network (a Net) of a Monte Carlo result, rebuilt from the seed: the same weights, "

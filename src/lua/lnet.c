@@ -586,7 +586,8 @@ static const rlua_help net_help[] = {
 	{"net:forward", "net", "net:forward(X)",
 	 "The network function on every point of X: a Matrix with one output row per point "
 	 "(for skip nets the concatenation of every layer's output, for dense nets the full "
-	 "concatenated representation).",
+	 "concatenated representation). Refused, with the layer named, when the values would leave "
+	 "the range doubles hold reliably (relush(1), Numbers out of range).",
 	 "relu(3, 4):forward(inputs.gaussian(5, 4))"},
 	{"net:death", "net", "net:death([X])",
 	 "Which points of X die where: a DeathReport with alive, living, points, fraction, "
