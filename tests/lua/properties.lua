@@ -275,4 +275,20 @@ t.raises(function() return inputs.gaussian(64, 2, {sd = 1e308}) end,
 t.raises(function() return inputs.orthant(3, 1e308 * 10) end, {"radius"}, "inputs.orthant(d, inf) is refused")
 t.raises(function() return inputs.from{{1, 1e308 * 10}} end, {"finite"}, "inputs.from with inf is refused")
 
+-- Nor do law scales that would draw infinite weights or biases (a normal
+-- variate reaches about 8.7, a Laplace one 37.5).
+for _, law in ipairs{{weights = {law = "normal", sd = 1e308}}, {weights = {law = "laplace", scale = 1e307}},
+                     {weights = {law = "uniform", a = 1e307}}, {bias = 1e307},
+                     {bias = {law = "normal", sd = 1e307}}} do
+  local key = next(law)
+  t.raises(function() return relu(2, 200, with({seed = 1}, law)) end, {key, "too large", "1e306"},
+           "relu with a " .. key .. " scale above 1e306 is refused")
+end
+do
+  local net = relu(1, 200, {input = 200, weights = {law = "laplace", sd = 1e306}, bias = 1e306, seed = 1})
+  local all = true
+  for _, row in ipairs(net:weights(1)) do all = all and finite({row}) end
+  t.ok(all and finite({net:bias(1)}), "scales of 1e306 draw finite weights and biases")
+end
+
 t.done()
