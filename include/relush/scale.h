@@ -16,6 +16,12 @@
 #define SCALE_LOG2_MAX 960
 #define SCALE_LOG2_MAX_SQUARED 480   /* where values are squared (batch norm) */
 
+/* The exponent that brings the largest |x_i| into [0.5, 1) (0 when every
+ * x_i is 0): x scaled by 2^-exponent (exact) has squares that neither
+ * overflow nor vanish, so norms and dot products of far-from-1 vectors are
+ * computed on it and scaled back. */
+int scale_exponent(const double *x, size_t n);
+
 /* 0 when every coordinate of X is finite and the typical pre-activation of
  * every layer of a net of spec s, on the largest and on the smallest
  * non-zero point of X, lies in the range above; otherwise -1 with a message

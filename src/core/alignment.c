@@ -9,6 +9,7 @@
 #include "relush/alignment.h"
 #include "relush/alloc.h"
 #include "relush/interrupt.h"
+#include "relush/scale.h"
 
 double alignment_map(double c)
 {
@@ -32,18 +33,6 @@ typedef struct measure_ctx {
 	size_t sum_width;
 } measure_ctx;
 
-/* The exponent that brings the largest |h_i| into [0.5, 1) (0 for zero). */
-static int row_exponent(const double *h, size_t w)
-{
-	double big = 0.0;
-	for (size_t i = 0; i < w; i++)
-		if (fabs(h[i]) > big)
-			big = fabs(h[i]);
-	int ex;
-	frexp(big, &ex);
-	return ex;
-}
-
 /* Representations may be as large as 2^960 or as small as 2^-960
  * (relush/scale.h), where squares overflow or underflow: those rows are
  * measured scaled by a power of two, which is exact. */
@@ -54,7 +43,7 @@ static double row_norm(const double *h, size_t w)
 		s += h[i] * h[i];
 	if (s >= 0x1p-900 && s <= 0x1p900)
 		return sqrt(s);
-	int ex = row_exponent(h, w);
+	int ex = scale_exponent(h, w);
 	s = 0.0;
 	for (size_t i = 0; i < w; i++) {
 		double t = ldexp(h[i], -ex);
@@ -145,7 +134,7 @@ static double pair_cosine(const rl_mat *X, size_t a, size_t b, const double *nor
 	if (!isfinite(c) || fabs(dot) < 0x1p-900) {
 		/* The products overflowed or sank into the subnormals: the cosine of
 		 * the points scaled by powers of two is the same, exactly. */
-		int ea = row_exponent(x, X->cols), eb = row_exponent(y, X->cols);
+		int ea = scale_exponent(x, X->cols), eb = scale_exponent(y, X->cols);
 		dot = 0.0;
 		for (size_t i = 0; i < X->cols; i++)
 			dot += ldexp(x[i], -ea) * ldexp(y[i], -eb);

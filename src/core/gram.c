@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
+#include "relush/scale.h"
 
 void gram_layer_init(gram_layer *g, size_t p, size_t n)
 {
@@ -124,18 +125,6 @@ static void project_out(const gram_layer *g, double *restrict v, double *restric
  * enough above the subnormals that the GRAM_TOL2 test keeps its precision. */
 #define GRAM_NORM2_MIN 0x1p-900
 #define GRAM_NORM2_MAX 0x1p900
-
-/* The exponent that brings a's largest entry into [0.5, 1). */
-static int scale_exponent(const double *a, size_t p)
-{
-	double big = 0.0;
-	for (size_t i = 0; i < p; i++)
-		if (fabs(a[i]) > big)
-			big = fabs(a[i]);
-	int ex;
-	frexp(big, &ex);
-	return ex;
-}
 
 size_t gram_reveal(gram_layer *g, const double *a, double *c, double *work, int draw)
 {

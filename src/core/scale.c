@@ -27,24 +27,27 @@ static double log2_add(double a, double b)
 	return a + log2(1.0 + exp2(b - a));
 }
 
-/* log2 |x|^2 without overflow or underflow (scaled by the largest entry's
- * power of two, exact); -INFINITY for the zero point. */
-static double log2_norm2(const double *x, size_t d)
+int scale_exponent(const double *x, size_t n)
 {
 	double big = 0.0;
-	for (size_t i = 0; i < d; i++)
+	for (size_t i = 0; i < n; i++)
 		if (fabs(x[i]) > big)
 			big = fabs(x[i]);
-	if (big == 0.0)
-		return -INFINITY;
 	int ex;
 	frexp(big, &ex);
+	return ex;
+}
+
+/* log2 |x|^2 without overflow or underflow; -INFINITY for the zero point. */
+static double log2_norm2(const double *x, size_t d)
+{
+	int ex = scale_exponent(x, d);
 	double s = 0.0;
 	for (size_t i = 0; i < d; i++) {
 		double t = ldexp(x[i], -ex);
 		s += t * t;
 	}
-	return log2(s) + 2.0 * ex;
+	return s == 0.0 ? -INFINITY : log2(s) + 2.0 * ex;
 }
 
 static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
