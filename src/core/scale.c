@@ -38,8 +38,9 @@ int scale_exponent(const double *x, size_t n)
 	return ex;
 }
 
-/* log2 |x|^2 without overflow or underflow; -INFINITY for the zero point. */
-static double log2_norm2(const double *x, size_t d)
+/* log2 |x|^2 of a point whose squares overflow or underflow (scaled by a
+ * power of two, exact); -INFINITY for the zero point. */
+static double log2_norm2_scaled(const double *x, size_t d)
 {
 	int ex = scale_exponent(x, d);
 	double s = 0.0;
@@ -99,24 +100,37 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 
 int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 {
-	double lo = INFINITY, hi = -INFINITY;
+	/* One pass per point of ordinary size: net_death checks its input set on
+	 * every call, once per trial in reference Monte Carlo runs. Squared norms
+	 * in range are compared as they are, the rest in log2. */
+	double lo = INFINITY, hi = -INFINITY, lo2 = INFINITY, hi2 = 0.0;
 	int zero = 0;
 	for (size_t q = 0; q < X->rows; q++) {
 		const double *x = mat_row(X, q);
+		double n2 = 0.0;
+		for (size_t i = 0; i < X->cols; i++)
+			n2 += x[i] * x[i];
+		if (n2 >= 0x1p-900 && n2 <= 0x1p900) {   /* finite, and ordinary */
+			lo2 = n2 < lo2 ? n2 : lo2;
+			hi2 = n2 > hi2 ? n2 : hi2;
+			continue;
+		}
 		for (size_t i = 0; i < X->cols; i++)
 			if (!isfinite(x[i]))
 				return rl_fail(e, "the input set has a non-finite coordinate (%g at point %zu, "
 				               "coordinate %zu); every coordinate must be a finite number",
 				               x[i], q + 1, i + 1);
-		double t = log2_norm2(x, X->cols);
+		double t = log2_norm2_scaled(x, X->cols);
 		if (t == -INFINITY) {
 			zero = 1;
 			continue;
 		}
-		if (t < lo)
-			lo = t;
-		if (t > hi)
-			hi = t;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	if (hi2 > 0.0) {
+		lo = fmin(lo, log2(lo2));
+		hi = fmax(hi, log2(hi2));
 	}
 	/* A zero point's size is the biases'. */
 	if (zero && follow(s, -INFINITY, "zero", e))
