@@ -12,9 +12,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/files.c \
 	src/core/net.c \
 	src/core/forward.c \
+	src/core/scale.c \
 	src/core/flip.c \
 	src/core/alignment.c \
-	src/core/scale.c \
 	src/core/bounds.c \
 	src/core/mc.c \
 	src/core/mc_record.c \

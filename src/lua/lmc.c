@@ -1283,7 +1283,9 @@ static const rlua_help mc_help[] = {
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "
 	 "count), method (\"auto\" default: per layer the cheaper of \"explicit\" (drawn weights, the only "
 	 "one that can replay) and \"gram\" (exact Gaussian sampler of the pre-activations, normal laws "
-	 "only); \"reference\" evaluates each trial with net_create + net:death), stats (\"all\" default, "
+	 "only); \"reference\" evaluates each trial with net_create + net:death; every method refuses, "
+	 "naming the layer, nets and input sets whose values would leave 2^-960 .. 2^960, see relush(1), "
+	 "Numbers out of range), stats (\"all\" default, "
 	 "or \"alive\": only P(alive) and died_at, which lets Gaussian nets run point by point and stop "
 	 "at the first point that lives), shard ({i, N}: only the i-th of N contiguous slices of the "
 	 "trials, which mc.merge puts back together exactly; default mc.shard, which relush --shard i/N sets; "
@@ -1296,10 +1298,7 @@ static const rlua_help mc_help[] = {
 	 "layer: survival of points, bound 1-2^-n, net_survival, dead_rate of neurons, counts), lower, "
 	 "upper, union, seconds, rate, seed, interrupted, pieces, checksum (of X), version. Ctrl-C stops "
 	 "the run and returns the partial result with interrupted = true. mc is a table you can call: "
-	 "see also mc.merge, mc.load and mc.shard. "
-	 "Nets and input sets whose typical pre-activations leave 2^-960 .. 2^960 (2^-480 .. 2^480 "
-	 "with batch norm) are refused with the layer and the scales named, never answered wrongly; "
-	 "inside, every method agrees (relush(1), Numbers out of range).",
+	 "see also mc.merge, mc.load and mc.shard.",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
 	{"r:replay", "mc", "r:replay(i)",
 	 "Trial i's network (a Net) of a Monte Carlo result, rebuilt from the seed: the same weights, "
