@@ -78,6 +78,7 @@ LUA_TESTS += tests/lua/reports.lua
 LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua tests/lua/examples.lua
 LUA_TESTS += tests/lua/shard.lua
+LUA_TESTS += tests/lua/properties.lua tests/lua/differential.lua
 LUA_TESTS += tests/lua/reliability.lua
 LUA_TESTS += tests/lua/numpy.lua
 EXTRA_DIST += tests/lua/lib/numpy_fixtures.py

@@ -32,7 +32,8 @@ void death_report_free(rl_death_report *r);
 
 /* Whether X can be fed to nets of spec s: its dimension is s->input, it has
  * a point, and a batchnorm net has at least 2 points to normalise over.
- * net_death and net_forward check this; callers may check it up front. */
+ * net_death and net_forward check this; callers may check it up front.
+ * It also checks that the values stay in range (net_check_scale). */
 int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e);
 
 /* Hooks into the pass of net_death, for algorithms that act layer by layer

@@ -17,6 +17,11 @@ typedef struct rl_law {
 	double param;        /* normal: sd; uniform: a in U(-a, a); laplace: b */
 } rl_law;
 
+/* The largest parameter (and sd) accepted: every law's standard variate is
+ * below 64 in size (its uniforms are at least 2^-54: a normal radius is at
+ * most 8.7, a Laplace variate at most 37.5), so no draw overflows to inf. */
+#define LAW_SCALE_MAX 1e306
+
 /* The parameter for a layer with this fan-in and fan-out. */
 double law_param(const rl_law *law, size_t fan_in, size_t fan_out);
 /* Standard deviation of the law with parameter param. */

@@ -9,6 +9,7 @@
 #include "relush/alignment.h"
 #include "relush/alloc.h"
 #include "relush/interrupt.h"
+#include "relush/scale.h"
 
 double alignment_map(double c)
 {
@@ -32,12 +33,23 @@ typedef struct measure_ctx {
 	size_t sum_width;
 } measure_ctx;
 
+/* Representations may be as large as 2^960 or as small as 2^-960
+ * (relush/scale.h), where squares overflow or underflow: those rows are
+ * measured scaled by a power of two, which is exact. */
 static double row_norm(const double *h, size_t w)
 {
 	double s = 0.0;
 	for (size_t i = 0; i < w; i++)
 		s += h[i] * h[i];
-	return sqrt(s);
+	if (s >= 0x1p-900 && s <= 0x1p900)
+		return sqrt(s);
+	int ex = scale_exponent(h, w);
+	s = 0.0;
+	for (size_t i = 0; i < w; i++) {
+		double t = ldexp(h[i], -ex);
+		s += t * t;
+	}
+	return ldexp(sqrt(s), ex);
 }
 
 static int measure_layer(void *ctx, size_t l, const double *H, size_t rows, size_t width,
@@ -119,6 +131,15 @@ static double pair_cosine(const rl_mat *X, size_t a, size_t b, const double *nor
 	for (size_t i = 0; i < X->cols; i++)
 		dot += x[i] * y[i];
 	double c = dot / (norm[a] * norm[b]);
+	if (!isfinite(c) || fabs(dot) < 0x1p-900) {
+		/* The products overflowed or sank into the subnormals: the cosine of
+		 * the points scaled by powers of two is the same, exactly. */
+		int ea = scale_exponent(x, X->cols), eb = scale_exponent(y, X->cols);
+		dot = 0.0;
+		for (size_t i = 0; i < X->cols; i++)
+			dot += ldexp(x[i], -ea) * ldexp(y[i], -eb);
+		c = dot / (ldexp(norm[a], -ea) * ldexp(norm[b], -eb));
+	}
 	return c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c;
 }
 

@@ -8,6 +8,7 @@
 #include "relush/alloc.h"
 #include "relush/death.h"
 #include "relush/interrupt.h"
+#include "relush/scale.h"
 
 /* Batch-norm epsilon, as in common frameworks: a neuron whose pre-activations
  * are all equal on the batch normalises to 0, i.e. inactive. */
@@ -120,7 +121,7 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 	if (s->arch == ARCH_BATCHNORM && X->rows < 2)
 		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
 		               "which needs at least 2 points, got 1");
-	return 0;
+	return net_check_scale(s, X, e);
 }
 
 static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)

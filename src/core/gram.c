@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
+#include "relush/scale.h"
 
 void gram_layer_init(gram_layer *g, size_t p, size_t n)
 {
@@ -120,14 +121,29 @@ static void project_out(const gram_layer *g, double *restrict v, double *restric
 	}
 }
 
+/* Squared norms between these need no rescaling: far from overflow, and far
+ * enough above the subnormals that the GRAM_TOL2 test keeps its precision. */
+#define GRAM_NORM2_MIN 0x1p-900
+#define GRAM_NORM2_MAX 0x1p900
+
 size_t gram_reveal(gram_layer *g, const double *a, double *c, double *work, int draw)
 {
 	size_t p = g->p;
 	double na2 = dot(a, a, p);
 	memset(c, 0, (g->rank + 1) * sizeof *c);
-	if (na2 == 0.0)
-		return g->rank;
+	if (na2 == 0.0 && scale_exponent(a, p) == 0)
+		return g->rank;   /* the zero vector (frexp(0) gives exponent 0) */
 	memcpy(work, a, p * sizeof *work);
+	/* Large or tiny points (|a|^2 would overflow or underflow) are worked on
+	 * scaled by a power of two, which is exact; their coordinates are scaled
+	 * back at the end. The basis is orthonormal, so it needs no scaling. */
+	int ex = 0;
+	if (!(na2 >= GRAM_NORM2_MIN && na2 <= GRAM_NORM2_MAX)) {
+		ex = scale_exponent(a, p);
+		for (size_t i = 0; i < p; i++)
+			work[i] = ldexp(a[i], -ex);
+		na2 = dot(work, work, p);
+	}
 	project_out(g, work, c);
 	double nv2 = dot(work, work, p);
 	/* Twice is enough (Kahan, Parlett): a second pass when the first removed
@@ -136,18 +152,22 @@ size_t gram_reveal(gram_layer *g, const double *a, double *c, double *work, int 
 		project_out(g, work, c);
 		nv2 = dot(work, work, p);
 	}
-	if (nv2 <= GRAM_TOL2 * na2)
-		return g->rank;
-	if (gram_grow(g, g->rank + 1))
-		return (size_t)-1;
-	double nv = sqrt(nv2), inv = 1.0 / nv;
-	double *q = g->Q + g->rank * p;
-	for (size_t i = 0; i < p; i++)
-		q[i] = work[i] * inv;
-	c[g->rank] = nv;
-	g->rank++;
-	if (draw && g->drawn < g->rank && gram_draw_rows(g, g->rank))
-		return (size_t)-1;
+	size_t rank = g->rank;
+	if (nv2 > GRAM_TOL2 * na2) {
+		if (gram_grow(g, g->rank + 1))
+			return (size_t)-1;
+		double nv = sqrt(nv2), inv = 1.0 / nv;
+		double *q = g->Q + g->rank * p;
+		for (size_t i = 0; i < p; i++)
+			q[i] = work[i] * inv;
+		c[g->rank] = nv;
+		g->rank++;
+		if (draw && g->drawn < g->rank && gram_draw_rows(g, g->rank))
+			return (size_t)-1;
+	}
+	if (ex)
+		for (size_t k = 0; k <= rank; k++)   /* c[rank] is 0 or the new length */
+			c[k] = ldexp(c[k], ex);
 	return g->rank;
 }
 

@@ -20,8 +20,28 @@ static rl_mat *sized(size_t m, size_t d, rl_err *e)
 	return mat_new(m, d, e);
 }
 
+/* Finite arguments can still give infinite coordinates (a huge scale or
+ * range): such a set would make every later number meaningless and could not
+ * be saved and loaded back, so it is refused. */
+static rl_mat *all_finite(rl_mat *X, const char *what, rl_err *e)
+{
+	for (size_t i = 0; i < X->rows * X->cols; i++)
+		if (!isfinite(X->data[i])) {
+			rl_fail(e, "%s: coordinate %zu of point %zu is %g, beyond the largest "
+			        "double (about 1.8e308); use a smaller scale",
+			        what, i % X->cols + 1, i / X->cols + 1, X->data[i]);
+			mat_free(X);
+			return NULL;
+		}
+	return X;
+}
+
 rl_mat *inputs_gaussian(size_t m, size_t d, double sd, uint64_t seed, rl_err *e)
 {
+	if (!isfinite(sd) || sd <= 0) {
+		rl_fail(e, "sd must be a finite number > 0, got %g", sd);
+		return NULL;
+	}
 	rl_mat *X = sized(m, d, e);
 	if (!X)
 		return NULL;
@@ -30,19 +50,35 @@ rl_mat *inputs_gaussian(size_t m, size_t d, double sd, uint64_t seed, rl_err *e)
 	rng_normal(&r, X->data, m * d);
 	for (size_t i = 0; i < m * d; i++)
 		X->data[i] *= sd;
-	return X;
+	char what[64];
+	snprintf(what, sizeof what, "gaussian points with sd %g", sd);
+	return all_finite(X, what, e);
 }
 
 rl_mat *inputs_uniform(size_t m, size_t d, double lo, double hi, uint64_t seed, rl_err *e)
 {
+	if (!isfinite(lo) || !isfinite(hi) || !(lo < hi)) {
+		rl_fail(e, "uniform points need finite lo < hi, got lo = %g, hi = %g", lo, hi);
+		return NULL;
+	}
 	rl_mat *X = sized(m, d, e);
 	if (!X)
 		return NULL;
 	rl_rng r;
 	rng_init(&r, seed, 0, RNG_STREAM_INPUTS + 1);
 	rng_uniform(&r, X->data, m * d);
-	for (size_t i = 0; i < m * d; i++)
-		X->data[i] = lo + (hi - lo) * X->data[i];
+	if (isfinite(hi - lo)) {
+		for (size_t i = 0; i < m * d; i++)
+			X->data[i] = lo + (hi - lo) * X->data[i];
+	} else {
+		/* The width overflows (lo and hi of opposite signs near the double
+		 * range): work in halves, exact, and keep rounding inside [lo, hi]. */
+		double half_lo = lo / 2, half_width = hi / 2 - lo / 2;
+		for (size_t i = 0; i < m * d; i++) {
+			double x = 2.0 * (half_lo + half_width * X->data[i]);
+			X->data[i] = fmin(fmax(x, lo), hi);
+		}
+	}
 	return X;
 }
 
@@ -83,6 +119,10 @@ rl_mat *inputs_sphere(size_t m, size_t d, uint64_t seed, rl_err *e)
 
 rl_mat *inputs_orthant(size_t d, double R, rl_err *e)
 {
+	if (!isfinite(R) || R <= 0) {
+		rl_fail(e, "radius R must be a finite number > 0, got %g", R);
+		return NULL;
+	}
 	if (d >= (size_t)1 << 31) {
 		rl_fail(e, "dimension %zu is too large for the orthant set", d);
 		return NULL;
@@ -95,16 +135,26 @@ rl_mat *inputs_orthant(size_t d, double R, rl_err *e)
 
 rl_mat *inputs_shrink(const rl_mat *X, double eps, rl_err *e)
 {
+	if (!isfinite(eps) || eps < 0) {
+		rl_fail(e, "eps must be a finite number >= 0, got %g", eps);
+		return NULL;
+	}
 	rl_mat *Y = mat_clone(X, e);
 	if (!Y)
 		return NULL;
 	const double *x0 = X->data;
 	for (size_t i = 1; i < X->rows; i++) {
 		double *y = mat_row(Y, i);
-		for (size_t j = 0; j < X->cols; j++)
-			y[j] = x0[j] + eps * (y[j] - x0[j]);
+		for (size_t j = 0; j < X->cols; j++) {
+			double s = x0[j] + eps * (y[j] - x0[j]);
+			if (!isfinite(s))   /* maybe only y - x0 overflowed: halves are exact */
+				s = 2.0 * (x0[j] / 2 + eps * (y[j] / 2 - x0[j] / 2));
+			y[j] = s;
+		}
 	}
-	return Y;
+	char what[64];
+	snprintf(what, sizeof what, "shrinking by eps = %g", eps);
+	return all_finite(Y, what, e);
 }
 
 /* ---- text files ---------------------------------------------------------- */
@@ -243,6 +293,12 @@ static int save_in_place(const rl_mat *X, const char *path, rl_err *e)
 
 int inputs_save(const rl_mat *X, const char *path, rl_err *e)
 {
+	/* inputs_load refuses non-finite numbers: never write a file it refuses. */
+	for (size_t i = 0; i < X->rows * X->cols; i++)
+		if (!isfinite(X->data[i]))
+			return rl_fail(e, "cannot save to '%s': coordinate %zu of point %zu is %g, and "
+			               "input files hold finite numbers only", path,
+			               i % X->cols + 1, i / X->cols + 1, X->data[i]);
 	struct stat st;
 	int exists = stat(path, &st) == 0;
 	if (exists && !S_ISREG(st.st_mode))

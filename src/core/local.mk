@@ -13,6 +13,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/csv.c \
 	src/core/net.c \
 	src/core/forward.c \
+	src/core/scale.c \
 	src/core/flip.c \
 	src/core/alignment.c \
 	src/core/train.c \

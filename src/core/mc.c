@@ -25,6 +25,7 @@
 #include "relush/flip.h"
 #include "relush/interrupt.h"
 #include "relush/mc.h"
+#include "relush/scale.h"
 #include "kernel.h"
 
 /* ---- tuning (measured on the benchmark machine, see scripts/bench) ------- */
@@ -354,6 +355,8 @@ int mc_validate(const mc_config *cfg, rl_err *e)
 		 * the architecture (batchnorm needs two points). */
 		if (net_spec_validate(s, e) || net_check_input(s, cfg->X, e))
 			return -1;
+	} else if (net_check_scale(s, cfg->X, e)) {
+		return -1;   /* (net_check_input checks it on the other path) */
 	}
 	return 0;
 }
@@ -372,7 +375,8 @@ typedef struct mc_plan {
 	/* Layer 1's Gram basis of X, the same in every trial. */
 	int have_basis1;
 	size_t rank1;
-	double *coords1;         /* m x rank1: point q's coordinates (zero past its rank) */
+	size_t coords1_ld;       /* stride of coords1: min(p, m) + 1, fixed before rank1 is known */
+	double *coords1;         /* m rows: point q's coordinates (zero past its rank) */
 	size_t *rank_after1;     /* [m]: basis size after point q */
 	double cost_variate, blas_min;
 	int use_blas;
@@ -419,7 +423,8 @@ static int plan_basis1(mc_plan *pl, rl_err *e)
 	gram_layer_init(&g, p, pl->spec.widths[0]);
 	double *a = malloc((p + 1) * sizeof *a), *work = malloc((p + 1) * sizeof *work);
 	double *c = malloc((r + 2) * sizeof *c);
-	pl->coords1 = rl_calloc(m, (r + 1) * sizeof(double), "the Gram basis of X", e);
+	pl->coords1_ld = r + 1;
+	pl->coords1 = rl_calloc(m, pl->coords1_ld * sizeof(double), "the Gram basis of X", e);
 	pl->rank_after1 = rl_calloc(m, sizeof(size_t), "the Gram basis of X", e);
 	int rc = 0;
 	if (!a || !work || !c || !pl->coords1 || !pl->rank_after1) {
@@ -437,7 +442,7 @@ static int plan_basis1(mc_plan *pl, rl_err *e)
 			rc = rl_fail(e, "out of memory computing the Gram basis of X");
 			goto out;
 		}
-		memcpy(pl->coords1 + q * (r + 1), c, rk * sizeof *c);
+		memcpy(pl->coords1 + q * pl->coords1_ld, c, rk * sizeof *c);
 		pl->rank_after1[q] = rk;
 	}
 	pl->rank1 = g.rank;
@@ -745,7 +750,7 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 		const double *c;
 		size_t r;
 		if (l == 1) {
-			c = pl->coords1 + q * (pl->rank1 + 1);
+			c = pl->coords1 + q * pl->coords1_ld;
 			r = pl->rank_after1[q];
 		} else {
 			for (size_t i = 0; i < fan; i++)
@@ -830,7 +835,7 @@ static int trial_lazy(mc_worker *w, uint64_t trial)
 			const double *c;
 			size_t r;
 			if (l == 1) {
-				c = pl->coords1 + q * (pl->rank1 + 1);
+				c = pl->coords1 + q * pl->coords1_ld;
 				r = pl->rank_after1[q];
 				if (gram_draw_rows(g, r))
 					return TRIAL_FAILED;

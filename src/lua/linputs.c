@@ -170,11 +170,13 @@ static const luaL_Reg inputs_funcs[] = {
 static const rlua_help inputs_help[] = {
 	{"inputs.gaussian", "inputs", "inputs.gaussian(m, d [, {sd=1, seed=}])",
 	 "m points with independent N(0, sd^2) coordinates in dimension d. Without a "
-	 "seed each call draws a new set; with one the set is reproducible.",
+	 "seed each call draws a new set; with one the set is reproducible. An sd so large that a "
+	 "coordinate overflows is refused.",
 	 "X = inputs.gaussian(64, 2, {seed=1})"},
 	{"inputs.uniform", "inputs", "inputs.uniform(m, d [, lo, hi [, {seed=}]])",
 	 "m points uniform in the box [lo, hi]^d (default [0, 1]^d, which lies in the "
-	 "non-negative orthant, so the upper bound includes the first layer's factor).",
+	 "non-negative orthant, so the upper bound includes the first layer's factor). lo and hi "
+	 "are finite; the points stay finite and inside the box even when hi - lo overflows.",
 	 "X = inputs.uniform(64, 2)"},
 	{"inputs.point", "inputs", "inputs.point(d)",
 	 "The single point (1, ..., 1) in dimension d. On one point the probability of a "
@@ -189,7 +191,8 @@ static const rlua_help inputs_help[] = {
 	 "X = inputs.orthant(3, 1e6)"},
 	{"inputs.shrink", "inputs", "inputs.shrink(X, eps)",
 	 "A copy of X pulled towards its first point x0: each x becomes x0 + eps (x - x0). "
-	 "As eps goes to 0 the set shrinks to one point and P(alive) falls to the lower bound.",
+	 "As eps goes to 0 the set shrinks to one point and P(alive) falls to the lower bound. "
+	 "An eps that makes a coordinate overflow is refused, naming it.",
 	 "Y = inputs.shrink(inputs.gaussian(32, 3), 0.1)"},
 	{"inputs.load", "inputs", "inputs.load(path [, member])",
 	 "Reads points from a text file: one point per line, values separated by commas, "

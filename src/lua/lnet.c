@@ -105,6 +105,9 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 			double v = lua_tonumber(L, -1);
 			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v <= 0)
 				rlua_option_error(L, field, "field '%s' must be a finite number > 0", param_of[i]);
+			if (v > LAW_SCALE_MAX)
+				rlua_option_error(L, field, "field '%s' = %g is too large: draws would overflow "
+				                  "to inf; use at most 1e306", param_of[i], v);
 			if (given)
 				rlua_option_error(L, field, "give only one of sd, a, scale");
 			given = param_of[i];
@@ -138,6 +141,9 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 		double sd = lua_tonumber(L, -1);
 		if (!isfinite(sd) || sd < 0)
 			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
+		if (sd > LAW_SCALE_MAX)
+			rlua_option_error(L, field, "sd %g is too large: draws would overflow to inf; use at "
+			                  "most 1e306", sd);
 		law = (rl_law){sd > 0 ? LAW_NORMAL : LAW_ZERO, SCALE_FIXED, sd};
 	} else if (type != LUA_TNIL) {
 		rlua_option_error(L, field, "must be a law name or a law table%s, got %s",
@@ -634,7 +640,8 @@ static const rlua_help net_help[] = {
 	{"net:forward", "net", "net:forward(X)",
 	 "The network function on every point of X: a Matrix with one output row per point "
 	 "(for skip nets the concatenation of every layer's output, for dense nets the full "
-	 "concatenated representation).",
+	 "concatenated representation). Refused, with the layer named, when the values would leave "
+	 "the range doubles hold reliably (relush(1), Numbers out of range).",
 	 "relu(3, 4):forward(inputs.gaussian(5, 4))"},
 	{"net:death", "net", "net:death([X])",
 	 "Which points of X die where: a DeathReport with alive, living, points, fraction, "

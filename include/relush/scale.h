@@ -1,0 +1,31 @@
+/* scale.h: whether a network's values on an input set stay inside the range
+ * a double holds reliably. Death depends only on the signs of the
+ * pre-activations, but those signs are only computed right while the values
+ * neither overflow (inf, then inf - inf = NaN) nor sink into the subnormals
+ * (where precision, and at last the value, is lost). Rather than answer
+ * wrongly, relush refuses networks and input sets whose typical sizes leave
+ * 2^-SCALE_LOG2_MAX .. 2^SCALE_LOG2_MAX (a margin of 2^62 either side of the
+ * double range for the fluctuations of random layers). Batch norm squares
+ * its pre-activations (the variance), so it gets half the exponent range. */
+#ifndef RELUSH_SCALE_H
+#define RELUSH_SCALE_H
+
+#include "relush/mat.h"
+#include "relush/net.h"
+
+#define SCALE_LOG2_MAX 960
+#define SCALE_LOG2_MAX_SQUARED 480   /* where values are squared (batch norm) */
+
+/* The exponent that brings the largest |x_i| into [0.5, 1) (0 when every
+ * x_i is 0): x scaled by 2^-exponent (exact) has squares that neither
+ * overflow nor vanish, so norms and dot products of far-from-1 vectors are
+ * computed on it and scaled back. */
+int scale_exponent(const double *x, size_t n);
+
+/* 0 when every coordinate of X is finite and the typical pre-activation of
+ * every layer of a net of spec s, on the largest and on the smallest
+ * non-zero point of X, lies in the range above; otherwise -1 with a message
+ * giving the layer, the size, the scales involved and what to change. */
+int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e);
+
+#endif

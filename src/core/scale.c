@@ -1,0 +1,143 @@
+/* scale.c: refuses networks and input sets whose values a double cannot
+ * hold reliably (see relush/scale.h).
+ *
+ * Sizes are followed in log2, so the check itself never overflows: with
+ * T = |h|^2 the squared norm of a point's representation, a pre-activation
+ * w . h + b has second moment E z^2 = sd_w^2 T + sd_b^2 (independent,
+ * centred weights and biases), and ReLU keeps half of it on average, so a
+ * plain layer of n neurons gives T' = n E z^2 / 2. Residual and dense layers
+ * add T' to the T they carry forward; batch norm resets the scale to
+ * n / 2. This is the typical size, not a bound: random layers fluctuate
+ * around it, which the margin in SCALE_LOG2_MAX absorbs. */
+#include <math.h>
+#include <stdio.h>
+#include "relush/law.h"
+#include "relush/scale.h"
+
+/* log2(2^a + 2^b), with -INFINITY for 0. */
+static double log2_add(double a, double b)
+{
+	if (a < b) {
+		double t = a;
+		a = b;
+		b = t;
+	}
+	if (b == -INFINITY)
+		return a;
+	return a + log2(1.0 + exp2(b - a));
+}
+
+int scale_exponent(const double *x, size_t n)
+{
+	double big = 0.0;
+	for (size_t i = 0; i < n; i++)
+		if (fabs(x[i]) > big)
+			big = fabs(x[i]);
+	int ex;
+	frexp(big, &ex);
+	return ex;
+}
+
+/* log2 |x|^2 of a point whose squares overflow or underflow (scaled by a
+ * power of two, exact); -INFINITY for the zero point. */
+static double log2_norm2_scaled(const double *x, size_t d)
+{
+	int ex = scale_exponent(x, d);
+	double s = 0.0;
+	for (size_t i = 0; i < d; i++) {
+		double t = ldexp(x[i], -ex);
+		s += t * t;
+	}
+	return s == 0.0 ? -INFINITY : log2(s) + 2.0 * ex;
+}
+
+static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
+{
+	if (law->kind == LAW_ZERO)
+		return -INFINITY;
+	return log2(law_sd(law->kind, law_param(law, fan, n)));
+}
+
+/* Follows a point of squared norm 2^t0 through the layers; fails at the
+ * first layer whose typical pre-activation leaves the range. */
+static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
+{
+	double t = t0;
+	int limit = s->arch == ARCH_BATCHNORM ? SCALE_LOG2_MAX_SQUARED : SCALE_LOG2_MAX;
+	for (size_t l = 1; l <= s->depth; l++) {
+		size_t n = s->widths[l - 1], fan = net_fan_in(s, l);
+		double lw = law_log2_sd(&s->weights, fan, n), lb = law_log2_sd(&s->bias, fan, n);
+		double z2 = log2_add(2.0 * lw + t, 2.0 * lb);
+		if (z2 == -INFINITY)
+			return 0;   /* the zero point of a zero-bias net: dead, exactly */
+		double size = z2 / 2.0;
+		if (size > limit || size < -limit) {
+			char bias[48];
+			if (lb == -INFINITY)
+				snprintf(bias, sizeof bias, "zero biases");
+			else
+				snprintf(bias, sizeof bias, "biases sd %.3g", exp2(lb));
+			return rl_fail(e, "numbers out of range: on the %s point of the input set "
+			               "(size 2^%.0f), layer %zu's pre-activations would be about 2^%.0f "
+			               "(weights sd %.3g, %s), outside 2^-%d .. 2^%d, where doubles "
+			               "hold them reliably%s; scale the input set, the weights or the "
+			               "biases nearer 1 (with zero biases only the signs matter, so any "
+			               "positive scale of the weights or of the points gives the same "
+			               "deaths)",
+			               which, t0 == -INFINITY ? 0.0 : t0 / 2.0, l, size, exp2(lw), bias, limit,
+			               limit, limit == SCALE_LOG2_MAX_SQUARED ? " (batch norm squares them)" : "");
+		}
+		double layer = log2((double)n) + z2 - 1.0;
+		if (s->arch == ARCH_BATCHNORM)
+			t = log2((double)n) - 1.0;
+		else if (s->arch == ARCH_RESIDUAL || s->arch == ARCH_DENSE)
+			t = log2_add(t, layer);
+		else
+			t = layer;
+	}
+	return 0;
+}
+
+int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e)
+{
+	/* One pass per point of ordinary size: net_death checks its input set on
+	 * every call, once per trial in reference Monte Carlo runs. Squared norms
+	 * in range are compared as they are, the rest in log2. */
+	double lo = INFINITY, hi = -INFINITY, lo2 = INFINITY, hi2 = 0.0;
+	int zero = 0;
+	for (size_t q = 0; q < X->rows; q++) {
+		const double *x = mat_row(X, q);
+		double n2 = 0.0;
+		for (size_t i = 0; i < X->cols; i++)
+			n2 += x[i] * x[i];
+		if (n2 >= 0x1p-900 && n2 <= 0x1p900) {   /* finite, and ordinary */
+			lo2 = n2 < lo2 ? n2 : lo2;
+			hi2 = n2 > hi2 ? n2 : hi2;
+			continue;
+		}
+		for (size_t i = 0; i < X->cols; i++)
+			if (!isfinite(x[i]))
+				return rl_fail(e, "the input set has a non-finite coordinate (%g at point %zu, "
+				               "coordinate %zu); every coordinate must be a finite number",
+				               x[i], q + 1, i + 1);
+		double t = log2_norm2_scaled(x, X->cols);
+		if (t == -INFINITY) {
+			zero = 1;
+			continue;
+		}
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	if (hi2 > 0.0) {
+		lo = fmin(lo, log2(lo2));
+		hi = fmax(hi, log2(hi2));
+	}
+	/* A zero point's size is the biases'. */
+	if (zero && follow(s, -INFINITY, "zero", e))
+		return -1;
+	if (hi == -INFINITY)
+		return 0;
+	if (follow(s, hi, "largest", e))
+		return -1;
+	return lo < hi ? follow(s, lo, "smallest non-zero", e) : 0;
+}
