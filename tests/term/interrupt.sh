@@ -105,14 +105,14 @@ ok $? "... whose header says which trials were counted"
 # A script of such a loop exits 130 within 1 s of Ctrl-C.
 cat > "$term_tmp/loop.lua" <<'EOF'
 for i = 1, 100 do
-  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}
+  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e8}
   print(i, r.interrupted)
 end
 EOF
 term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
 sleep 1.5
 ctrl_c_within_1s '^\[exited 130\]$' "an interrupted script exits with status 130"
-term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
+term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000000 trials; its partial result is in mc.partial$'
 ok $? "... and says where, and what was interrupted"
 ! term_screen | grep -Eq '^1[[:space:]]'
 ok $? "... without finishing the loop body"
