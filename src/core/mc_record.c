@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "relush/alloc.h"
+#include "relush/files.h"
 #include "relush/mc.h"
 #include "kernel.h"
 
@@ -1321,49 +1322,6 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 
 /* ---- files ---------------------------------------------------------------------------- */
 
-/* The whole file in a malloc'ed buffer (NUL-terminated); *missing set
- * when it does not exist. */
-static char *read_file(const char *path, size_t *len, int *missing, rl_err *e)
-{
-	*missing = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		if (errno == ENOENT) {
-			*missing = 1;
-			rl_fail(e, "cannot read '%s': no such file", path);
-		} else {
-			rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
-		}
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (ferror(f)) {
-			rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
-			free(buf);
-			fclose(f);
-			return NULL;
-		}
-		if (feof(f))
-			break;
-		char *bigger = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-		cap *= 2;
-	}
-	fclose(f);
-	if (!buf) {
-		rl_fail(e, "out of memory reading '%s'", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static int blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1385,147 +1343,59 @@ int mc_records_load(const char *path, mc_record ***out, size_t *count, rl_err *e
 {
 	*out = NULL;
 	*count = 0;
-	size_t len;
-	int missing;
-	char *text = read_file(path, &len, &missing, e);
-	if (!text)
+	rl_reader rd;
+	/* the text read is bounded by the memory limit, a line by a quarter of it */
+	if (rl_reader_open(&rd, path, 0, 0, NULL, e))
 		return -1;
-	size_t lines = 0;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		lines += !blank(p, (size_t)(stop - p));
-		p = stop + 1;
+	mc_record **recs = NULL;
+	size_t n = 0, cap = 0, len;
+	int got;
+	while ((got = rl_reader_next(&rd, &len, e)) == 1) {
+		if (blank(rd.line, len))
+			continue;
+		if (n == cap) {
+			size_t more = cap ? 2 * cap : 16;
+			mc_record **bigger = realloc(recs, more * sizeof *recs);
+			if (!bigger) {
+				got = rl_fail(e, "out of memory reading '%s'", path);
+				break;
+			}
+			recs = bigger;
+			cap = more;
+		}
+		/* a message about a one-line file names the file alone */
+		int c = rd.lineno == 1 ? getc(rd.f) : 0;
+		int only = c == EOF;
+		if (c != EOF && rd.lineno == 1)
+			ungetc(c, rd.f);
+		if (!(recs[n] = mc_record_from_json(rd.line, len, path, rd.lineno, only, e))) {
+			got = -1;
+			break;
+		}
+		n++;
 	}
-	if (lines == 0) {
-		free(text);
+	rl_reader_close(&rd);
+	if (got < 0) {
+		mc_records_free(recs, n);
+		return -1;
+	}
+	if (n == 0) {
+		free(recs);
 		return rl_fail(e, "'%s' holds no results (it is empty); results files are written by "
 		               "r:save(path) and mc{..., out = path}", path);
 	}
-	mc_record **recs = calloc(lines, sizeof *recs);
-	if (!recs) {
-		free(text);
-		return rl_fail(e, "out of memory reading '%s'", path);
-	}
-	size_t n = 0, line = 0;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		line++;
-		if (!blank(p, (size_t)(stop - p))) {
-			recs[n] = mc_record_from_json(p, (size_t)(stop - p), path, line, lines, e);
-			if (!recs[n]) {
-				mc_records_free(recs, n);
-				free(text);
-				return -1;
-			}
-			n++;
-		}
-		p = stop + 1;
-	}
-	free(text);
+	for (size_t i = 0; i < n; i++)   /* labels name the line only among several */
+		recs[i]->lines = n;
 	*out = recs;
 	*count = n;
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static char *folder_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	char *dir = strndup(path, (size_t)(slash - path));
-	return dir;
-}
-
 int mc_records_check_path(const char *path, rl_err *e)
 {
-	struct stat st;
 	if (!*path)
 		return rl_fail(e, "the results file name is empty; give a path such as \"results.jsonl\"");
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return rl_fail(e, "cannot write results to '%s': it is a folder; give a file name inside it", path);
-	char *dir = folder_of(path);
-	if (!dir)
-		return rl_fail(e, "out of memory");
-	int rc = 0;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		rc = rl_fail(e, "cannot write results to '%s': the folder '%s' does not exist", path, dir);
-	else if (access(dir, W_OK | X_OK) != 0)
-		rc = rl_fail(e, "cannot write results to '%s': the folder '%s' is not writable", path, dir);
-	free(dir);
-	return rc;
-}
-
-/* old + add into path through a temporary file renamed over it. */
-static int write_atomic(const char *path, const char *old, size_t old_len, const char *add,
-                        size_t add_len, rl_err *e)
-{
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	if (!tmp)
-		return rl_fail(e, "out of memory writing '%s'", path);
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int err = errno;
-		free(tmp);
-		char *dir = folder_of(path);
-		rl_fail(e, "cannot write '%s': cannot create a temporary file in '%s' (%s)", path,
-		        dir ? dir : ".", strerror(err));
-		free(dir);
-		return -1;
-	}
-	/* the permissions a plain fopen would give, or the file's own */
-	struct stat st;
-	mode_t mode;
-	if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t mask = umask(0);
-		umask(mask);
-		mode = 0666 & ~mask;
-	}
-	int err = 0;
-	errno = 0;
-	if (fchmod(fd, mode) != 0 || write_all(fd, old, old_len) || write_all(fd, add, add_len) ||
-	    fsync(fd) != 0)
-		err = errno ? errno : EIO;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, path) != 0)
-		err = errno;
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		return rl_fail(e, "cannot write '%s': %s", path, strerror(err));
-	}
-	free(tmp);
-	/* the rename itself reaches the disk with the folder */
-	char *dir = folder_of(path);
-	int dfd = dir ? open(dir, O_RDONLY) : -1;
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	return 0;
+	return rl_check_writable(path, e);
 }
 
 int mc_records_save(const char *path, mc_record *const *recs, size_t count, int append, rl_err *e)
@@ -1545,21 +1415,8 @@ int mc_records_save(const char *path, mc_record *const *recs, size_t count, int 
 		free(b.p);
 		return rl_fail(e, "out of memory writing '%s'", path);
 	}
-	char *old = NULL;
-	size_t old_len = 0;
-	if (append) {
-		int missing;
-		rl_err ignored;
-		old = read_file(path, &old_len, &missing, &ignored);
-		if (!old && !missing) {
-			free(b.p);
-			return rl_fail(e, "%s (to append to it)", ignored.msg);
-		}
-		if (old && old_len > 0 && old[old_len - 1] != '\n')
-			old[old_len++] = '\n';   /* read_file leaves room for the NUL */
-	}
-	int rc = write_atomic(path, old ? old : "", old_len, b.p ? b.p : "", b.len, e);
-	free(old);
+	int rc = append ? rl_append_atomic(path, b.p ? b.p : "", b.len, e)
+	                : rl_write_atomic(path, b.p ? b.p : "", b.len, e);
 	free(b.p);
 	return rc;
 }

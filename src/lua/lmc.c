@@ -479,6 +479,20 @@ static void push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- mc(opts) ---------------------------------------------------------------------- */
 
+/* mc.partial = the result at res; 1 when stored. */
+static int keep_in_partial(lua_State *L, int res)
+{
+	int top = lua_gettop(L), kept = 0;
+	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
+	if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
+		lua_pushvalue(L, res);
+		lua_setfield(L, -2, "partial");
+		kept = 1;
+	}
+	lua_settop(L, top);
+	return kept;
+}
+
 static int mc_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -491,7 +505,7 @@ static int mc_l(lua_State *L)
 	rlua_parse_net_spec(L, 1, &sb->spec, 0, mc_options);
 	lua_settop(L, 2);
 	rl_net_spec *spec = &sb->spec;
-	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 0);  /* index 3 */
+	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 1);  /* index 3; user value: X */
 	rb->r = NULL;
 	rb->X = NULL;
 	luaL_setmetatable(L, RLUA_MC_BOX);
@@ -508,7 +522,9 @@ static int mc_l(lua_State *L)
 			rlua_option_error(L, "X", "has dimension %d but input = %d; leave 'input' out to take X's dimension",
 			                  (int)X->cols, (int)spec->input);
 	}
-	lua_pop(L, 1);   /* X stays referenced by the options table */
+	/* X may come from an __index metamethod and be referenced nowhere
+	 * else: the box anchors it for the whole call */
+	lua_setiuservalue(L, 3, 1);
 	if (!X) {
 		rl_err e;
 		rb->X = inputs_point(spec->input, &e);
@@ -572,6 +588,13 @@ static int mc_l(lua_State *L)
 	rl_err e;
 	if (mc_validate(&cfg, &e) || (out && mc_records_check_path(out, &e)))
 		return rlua_engine_error(L, &e);
+	if ((ctx.user_fn || ctx.view_fn) && !rb->X) {
+		/* Lua code runs during the run and may close X (<close>, or the
+		 * view's hook): the run works on its own copy */
+		if (!(rb->X = mat_clone(X, &e)))
+			return rlua_engine_error(L, &e);
+		cfg.X = X = rb->X;
+	}
 	ctx.lower = bound_lower(spec->widths, spec->depth);
 	ctx.upper = bound_upper(spec->widths, spec->depth, (double)spec->input, mat_nonnegative(X),
 	                        spec->bias.kind == LAW_ZERO);
@@ -596,13 +619,8 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				push_result(L, rec, 2);
-				int res = lua_gettop(L);
-				lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
-				if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
-					lua_pushvalue(L, res);
-					lua_setfield(L, -2, "partial");
+				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
-				}
 			}
 		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
@@ -622,9 +640,13 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	push_result(L, rec, 2);
-	if (out && mc_records_save(out, &rec, 1, 1, &e))
+	if (out && mc_records_save(out, &rec, 1, 1, &e)) {
+		/* the finished result is not lost: it waits in mc.partial */
+		keep_in_partial(L, lua_gettop(L));
 		return luaL_error(L, "mc: the run finished but its result could not be saved (%s); "
-		                  "the result is lost unless you run it again", e.msg);
+		                  "the complete result is kept in mc.partial: save it elsewhere with "
+		                  "mc.partial:save(path)", e.msg);
+	}
 	return 1;
 }
 
@@ -754,7 +776,7 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 {
 	lua_getfield(L, 1, "layers");
 	int layers = lua_gettop(L);
-	lua_Integer depth = luaL_len(L, layers);
+	lua_Integer depth = rlua_len(L, layers, "the result's layers");
 	double trials = numf(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (depth > 30 && l == 16) {
@@ -810,7 +832,7 @@ static int result_tostring(lua_State *L)
 	lua_pop(L, 1);
 	char shape[80];
 	lua_getfield(L, 1, "widths");
-	lua_Integer k = luaL_len(L, -1);
+	lua_Integer k = rlua_len(L, -1, "the result's widths");
 	int uniform = 1;
 	lua_geti(L, -1, 1);
 	lua_Integer w0 = lua_tointeger(L, -1);
@@ -923,7 +945,7 @@ static int results_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	static const char *const headers[] = {"#", "arch", "depth", "widths", "seed", "trials", "alive",
 	                                      "P(alive)", "95% CI", "mean F", "pieces"};
-	lua_Integer n = luaL_len(L, 1);
+	lua_Integer n = rlua_len(L, 1, "the list of results");
 	rlua_table *t = rlua_table_push(L, 11, headers);
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, 1, i);
@@ -934,7 +956,7 @@ static int results_tostring(lua_State *L)
 		snprintf(c[2], 48, "%.0f", numf(L, r, "depth"));
 		c[3][0] = '\0';
 		if (lua_getfield(L, r, "widths") == LUA_TTABLE) {
-			lua_Integer k = luaL_len(L, -1), shown = 0;
+			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown = 0;
 			int uniform = 1;
 			lua_geti(L, -1, 1);
 			lua_Integer w0 = lua_tointeger(L, -1);
@@ -1034,7 +1056,7 @@ static int save_l(lua_State *L)
 		if (!is_results_list(L, 1))
 			return luaL_argerror(L, 1, "expected a Monte Carlo result or a list of them "
 			                     "(from mc{...}, mc.merge or mc.load)");
-		n = (size_t)luaL_len(L, 1);
+		n = (size_t)rlua_len(L, 1, "the list of results");
 	}
 	mc_record **recs = lua_newuserdatauv(L, (n ? n : 1) * sizeof *recs, 0);
 	if (one) {
@@ -1067,6 +1089,7 @@ typedef struct pieces_box {
 	size_t n, cap;
 	const rl_mat **flip_X;   /* the results' input sets, for replaying flipped nets */
 	size_t nflip;
+	int self;                /* its stack index while being filled */
 } pieces_box;
 
 static int pieces_gc(lua_State *L)
@@ -1146,6 +1169,7 @@ static void pieces_file(lua_State *L, pieces_box *p, const char *path)
  * unless it came from a file (its file and line name it better). */
 static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *label)
 {
+	idx = lua_absindex(L, idx);
 	run_box *b = to_run(L, idx);
 	mc_record *copy = malloc(sizeof *copy);
 	if (!copy)
@@ -1156,6 +1180,14 @@ static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *labe
 	pieces_add(L, p, copy, 0);
 	if (b->flip_X)
 		p->flip_X[p->nflip++] = b->flip_X;
+	/* the copy shares the result's arrays: the pieces box anchors its run
+	 * box, which may come from an __index and be dropped by the next one */
+	lua_getiuservalue(L, p->self, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
+	lua_pushvalue(L, idx);
+	lua_rawget(L, -2);
+	lua_rawseti(L, -3, (lua_Integer)p->n);
+	lua_pop(L, 2);
 }
 
 static void pieces_collect(lua_State *L, pieces_box *p, int arg)
@@ -1171,7 +1203,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 	if (!lua_istable(L, arg))
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
 		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got a %s", luaL_typename(L, arg)));
-	lua_Integer n = luaL_len(L, arg);
+	lua_Integer n = rlua_len(L, arg, "the list to merge");
 	if (n == 0)
 		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
 		              "or results");
@@ -1185,7 +1217,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 		} else if (lua_istable(L, v) && to_run(L, v)) {
 			pieces_result(L, p, v, label);
 		} else if (lua_istable(L, v) && is_results_list(L, v)) {
-			lua_Integer m = luaL_len(L, v);
+			lua_Integer m = rlua_len(L, v, "a list of results");
 			for (lua_Integer j = 1; j <= m; j++) {
 				lua_geti(L, v, j);
 				snprintf(label, sizeof label, "result %lld[%lld]", (long long)i, (long long)j);
@@ -1203,9 +1235,12 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 
 static pieces_box *push_pieces(lua_State *L)
 {
-	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 0);
+	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 1);
 	memset(p, 0, sizeof *p);
 	luaL_setmetatable(L, RLUA_MC_PIECES);
+	p->self = lua_gettop(L);
+	lua_newtable(L);                /* user value: the run boxes of the pieces */
+	lua_setiuservalue(L, p->self, 1);
 	return p;
 }
 

@@ -3,6 +3,7 @@
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -139,6 +140,10 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
 
 int main(int argc, char **argv)
 {
+	/* over a file size limit (ulimit -f) a write fails with EFBIG and the
+	 * save says so, keeping the old file, instead of the signal killing
+	 * the session and the result with it */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)   /* a script named merge: relush ./merge */
 		return shell_merge(argc - 1, argv + 1);
 	struct options o;

@@ -192,7 +192,7 @@ static size_t layer_widths(lua_State *L, int layers, size_t **widths)
 {
 	/* the table comes from lmc.c, but the hook is reachable from Lua
 	 * (debug.getregistry()): sizes are checked like any input */
-	lua_Integer len = luaL_len(L, layers);
+	lua_Integer len = rlua_len(L, layers, "the layers");
 	*widths = NULL;
 	if (len < 1 || len > (lua_Integer)NET_MAX_DEPTH)
 		return 0;
@@ -324,7 +324,7 @@ static int view_hook(lua_State *L)
 	char err[256];
 	uint64_t done = (uint64_t)int_field(L, 1, "done", 0);
 	/* a new run while an old one was never closed: start afresh */
-	if (mc_view.active && ((size_t)luaL_len(L, layers) != mc_view.model.depth ||
+	if (mc_view.active && ((size_t)rlua_len(L, layers, "the layers") != mc_view.model.depth ||
 	                       done < mc_view.model.done))
 		hook_reset(0);
 	if (!mc_view.active && hook_begin(L, 1, layers, err, sizeof err))
