@@ -63,6 +63,7 @@ LUA_TESTS += tests/lua/view.lua
 LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/reliability.lua
+LUA_TESTS += tests/lua/files.lua tests/lua/hostile.lua tests/lua/budget.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
