@@ -15,6 +15,8 @@
  * worked out once (the environment does not change under us). */
 static _Atomic size_t mem_limit_override, mem_limit_default;
 
+static void human(double bytes, char *buf, size_t len);
+
 static size_t physical_memory(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -64,6 +66,21 @@ size_t rl_mem_limit(void)
 		v = physical_memory() / 4 * 3;
 	atomic_store_explicit(&mem_limit_default, v, memory_order_relaxed);
 	return v;
+}
+
+const char *rl_mem_limit_origin(char *buf, size_t len)
+{
+	const char *env = getenv("RELUSH_MEM_LIMIT");
+	if (atomic_load_explicit(&mem_limit_override, memory_order_relaxed))
+		snprintf(buf, len, "set by limits.memory; nil restores the default");
+	else if (env && rl_mem_parse_size(env))
+		snprintf(buf, len, "from RELUSH_MEM_LIMIT=%s", env);
+	else {
+		char h[32];
+		human((double)physical_memory(), h, sizeof h);
+		snprintf(buf, len, "the default: 3/4 of physical memory (%s); RELUSH_MEM_LIMIT is not set", h);
+	}
+	return buf;
 }
 
 void rl_mem_set_limit(size_t bytes)

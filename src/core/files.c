@@ -185,18 +185,16 @@ static int write_file(const char *path, const char *data, size_t len, int append
 {
 	if (!*path)
 		return rl_fail(e, "cannot write a file with an empty name; give a path such as \"out.txt\"");
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* through the name given: /dev/stdout's link leads to "pipe:[n]" */
+		int rc = refuse_kind(path, &st, e);
+		return rc ? rc : write_in_place(path, data, len, append, e);
+	}
 	char *target = resolve(path);
 	if (!target)
 		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-	struct stat st;
 	int exists = stat(target, &st) == 0;
-	if (exists && !S_ISREG(st.st_mode)) {
-		int rc = refuse_kind(path, &st, e);
-		if (!rc)
-			rc = write_in_place(target, data, len, append, e);
-		free(target);
-		return rc;
-	}
 	if (exists && access(target, W_OK) != 0 && errno == EACCES) {
 		free(target);
 		return read_only(path, &st, e);
@@ -270,23 +268,22 @@ int rl_check_writable(const char *path, rl_err *e)
 {
 	if (!*path)
 		return rl_fail(e, "the file name is empty; give a path such as \"out.txt\"");
+	struct stat st;
+	int rc = 0;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = refuse_kind(path, &st, e);
+		if (!rc && S_ISFIFO(st.st_mode)) {
+			int fd = open_in_place(path, 1, e);
+			rc = fd < 0 ? -1 : 0;
+			if (fd >= 0)
+				close(fd);
+		}
+		return rc;
+	}
 	char *target = resolve(path);
 	if (!target)
 		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-	struct stat st;
-	int rc = 0;
 	if (stat(target, &st) == 0) {
-		if (!S_ISREG(st.st_mode)) {
-			rc = refuse_kind(path, &st, e);
-			if (!rc && S_ISFIFO(st.st_mode)) {
-				int fd = open_in_place(target, 1, e);
-				rc = fd < 0 ? -1 : 0;
-				if (fd >= 0)
-					close(fd);
-			}
-			free(target);
-			return rc;
-		}
 		if (access(target, W_OK) != 0 && errno == EACCES)
 			rc = read_only(path, &st, e);
 	}

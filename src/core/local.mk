@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += src/core/librelushcore.la
 src_core_librelushcore_la_SOURCES = \
 	src/core/err.c \
 	src/core/alloc.c \
+	src/core/env.c \
 	src/core/interrupt.c \
 	src/core/rng.c \
 	src/core/rng_simd.h \

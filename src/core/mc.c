@@ -20,6 +20,7 @@
 #endif
 #include "relush/alignment.h"
 #include "relush/alloc.h"
+#include "relush/env.h"
 #include "relush/bounds.h"
 #include "relush/death.h"
 #include "relush/flip.h"
@@ -51,17 +52,13 @@
 /* Adaptive chunks aim at this many seconds of work. */
 #define MC_CHUNK_SECONDS 0.02
 
-static double tune(const char *name, double def)
-{
-	const char *v = getenv(name);
-	return v && *v ? atof(v) : def;
-}
-
+/* A value relush cannot use is refused at start-up (rl_env_check); here it
+ * falls back to the default, so no NaN ever reaches a results file. */
 void mc_tuning_get(mc_tuning *t)
 {
-	t->ns_variate = tune("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE);
-	t->lazy_l = tune("RELUSH_MC_LAZY_L", 0.5);
-	t->blas_min = tune("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN);
+	t->ns_variate = rl_env_number("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE, 1e-300);
+	t->lazy_l = rl_env_number("RELUSH_MC_LAZY_L", 0.5, 0);
+	t->blas_min = rl_env_number("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN, 0);
 }
 
 /* ---- small exact helpers --------------------------------------------------- */
@@ -409,7 +406,7 @@ static int choose_lazy(const mc_plan *pl)
 		return 1;
 	if (cfg->method == MC_METHOD_EXPLICIT)
 		return 0;
-	return pl->m == 1 || bound_lower(pl->spec.widths, pl->spec.depth) >= tune("RELUSH_MC_LAZY_L", 0.5);
+	return pl->m == 1 || bound_lower(pl->spec.widths, pl->spec.depth) >= rl_env_number("RELUSH_MC_LAZY_L", 0.5, 0);
 }
 
 static int plan_basis1(mc_plan *pl, rl_err *e)
@@ -466,8 +463,8 @@ static int plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 	pl->max_width = s->input;
 	pl->dense = kernel_dense();
 	pl->finish = kernel_finish();
-	pl->cost_variate = tune("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE);
-	pl->blas_min = tune("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN);
+	pl->cost_variate = rl_env_number("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE, 1e-300);
+	pl->blas_min = rl_env_number("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN, 0);
 #ifdef HAVE_BLAS
 	pl->use_blas = pl->blas_min > 0;
 #endif

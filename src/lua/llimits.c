@@ -14,8 +14,6 @@
 /* Below this the shell itself could not run (the Lua heap shares the limit). */
 #define MIN_MEMORY ((size_t)1 << 20)
 
-static int memory_is_default;   /* no limits.memory set since start-up */
-
 static void human(size_t bytes, char *buf, size_t len)
 {
 	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -77,7 +75,6 @@ static int limits_newindex(lua_State *L)
 		                  k ? k : luaL_tolstring(L, 2, NULL));
 	size_t bytes = memory_value(L, 3);
 	rl_mem_set_limit(bytes);
-	memory_is_default = bytes == 0;
 	return 0;
 }
 
@@ -86,9 +83,9 @@ static int limits_tostring(lua_State *L)
 	char h[32];
 	size_t bytes = rl_mem_limit();
 	human(bytes, h, sizeof h);
+	char origin[160];
 	lua_pushfstring(L, "limits: memory = %s (%I bytes; %s)", h, (lua_Integer)bytes,
-	                memory_is_default ? "the default: RELUSH_MEM_LIMIT, else 3/4 of physical memory"
-	                                  : "set by limits.memory; nil restores the default");
+	                rl_mem_limit_origin(origin, sizeof origin));
 	return 1;
 }
 
@@ -134,7 +131,6 @@ static const rlua_help limits_help[] = {
 void rlua_open_limits(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	memory_is_default = 1;
 	lua_newtable(L);
 	luaL_newmetatable(L, RLUA_LIMITS);
 	luaL_setfuncs(L, limits_meta, 0);
