@@ -13,6 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 	RELUSH='$(abs_top_builddir)/src/relush'; export RELUSH; \
 	RELUSH_SRCDIR='$(abs_top_srcdir)'; export RELUSH_SRCDIR; \
 	RELUSH_MODULE_DIR='$(abs_top_builddir)/src/lua/.libs'; export RELUSH_MODULE_DIR; \
+	RELUSH_PEAK_RSS='$(abs_top_builddir)/tests/unit/peak_rss'; export RELUSH_PEAK_RSS; \
 	LUA_PATH='$(abs_top_srcdir)/tests/lua/lib/?.lua;;'; export LUA_PATH; \
 	RELUSH_HISTORY=/dev/null; export RELUSH_HISTORY;
 
@@ -50,6 +51,10 @@ check_PROGRAMS += tests/unit/test_shard
 tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
 tests_unit_test_shard_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_shard
+
+# a helper the memory-budget tests (tests/lua/budget.lua) run commands under
+check_PROGRAMS += tests/unit/peak_rss
+tests_unit_peak_rss_SOURCES = tests/unit/peak_rss.c
 
 # ---- Lua API tests
 LUA_TESTS = \

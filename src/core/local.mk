@@ -18,6 +18,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/bounds.c \
 	src/core/mc.c \
 	src/core/mc_record.c \
+	src/core/mc_check.c \
 	src/core/gram.c \
 	src/core/kernel.c \
 	src/core/kernel.h \

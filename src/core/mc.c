@@ -49,6 +49,8 @@
 /* auto takes a Gram layer only when its estimated cost is this many times
  * below the explicit one. */
 #define MC_GRAM_MARGIN 1.5
+/* Memory a run's counts and result take per layer, besides the workers'. */
+#define MC_BYTES_PER_LAYER 1024.0
 /* Adaptive chunks aim at this many seconds of work. */
 #define MC_CHUNK_SECONDS 0.02
 
@@ -352,6 +354,15 @@ int mc_validate(const mc_config *cfg, rl_err *e)
 		if (net_spec_validate(s, e) || net_check_input(s, cfg->X, e))
 			return -1;
 	}
+	/* Before any work: what grows with the depth. The counts (the run's,
+	 * a snapshot, one per worker, the record's copy) take ~56 bytes a layer
+	 * each, and the result reaches Lua as a table per layer (~500 bytes,
+	 * measured): 1 KiB a layer plus the workers' counts bounds it. A run
+	 * too deep for the limit is refused now, not after it has run. */
+	unsigned threads = cfg->threads ? cfg->threads : mc_default_threads();
+	if (rl_mem_check((double)s->depth * (MC_BYTES_PER_LAYER + 64.0 * threads),
+	                 "the counts and result of a run this deep", e))
+		return -1;
 	return 0;
 }
 

@@ -1309,9 +1309,9 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 		read_counts(&rd, &root, r, e);
 	if (!rd.failed)
 		read_rest(&rd, &root, r, e);
-	const mc_counts *c = &r->result.counts;
-	if (!rd.failed && (c->trials > r->result.requested || c->alive_trials > c->trials))
-		bad(&rd, "counts", "consistent (alive_trials <= trials <= the shard's trials)");
+	char field[64], why[200];
+	if (!rd.failed && mc_record_check_counts(r, field, sizeof field, why, sizeof why))
+		bad(&rd, field, why);
 	jv_free(&root);
 	if (rd.failed) {
 		mc_record_free(r);
@@ -1566,15 +1566,13 @@ static void shard_text(const mc_record *r, char *buf, size_t len)
 		         (unsigned long long)r->result.last_trial);
 }
 
-/* "2, 5, 7" (at most 16 shown) into buf. */
+/* "2, 5, 7" (the first 16 at most) into buf. */
 static void list_numbers(const uint64_t *v, size_t n, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && i < 16 && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, i ? ", %llu" : "%llu", (unsigned long long)v[i]);
-	if (n > 16 && used < len)
-		snprintf(buf + used, len - used, ", ... (%zu in all)", n);
 }
 
 /* Overlaps and gaps of the pieces' trial ranges (sorted). Sets *missing
@@ -1629,18 +1627,26 @@ static int check_coverage(piece *pc, size_t n, uint64_t trials, int *missing, rl
 		same_n &= pc[i].r->shard_count == N;
 	char list[200];
 	if (same_n && N > 1) {
-		uint64_t *absent = malloc(N * sizeof *absent);
-		if (!absent)
-			return rl_fail(e, "shards are missing (out of memory listing them)");
-		size_t count = 0, j = 0;
-		for (uint64_t s = 1; s <= N; s++) {
-			while (j < n && pc[j].r->shard_index < s)
-				j++;
-			if (j >= n || pc[j].r->shard_index != s)
-				absent[count++] = s;
+		/* the pieces are sorted by trial range, hence by shard index: the
+		 * absent ones are the gaps (listed up to 16, counted without a
+		 * list N long: N comes from the file) */
+		uint64_t absent[17], count = 0, s = 1;
+		size_t shown = 0;
+		for (size_t j = 0; j <= n; j++) {
+			uint64_t upto = j < n ? pc[j].r->shard_index : N + 1;
+			if (upto > s) {
+				for (uint64_t a = s; a < upto && shown < 17; a++)
+					absent[shown++] = a;
+				count += upto - s;
+			}
+			if (j < n && pc[j].r->shard_index >= s)
+				s = pc[j].r->shard_index + 1;
 		}
-		list_numbers(absent, count, list, sizeof list);
-		free(absent);
+		list_numbers(absent, shown, list, sizeof list);
+		if (count > 16) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof list - used, ", ... (%llu in all)", (unsigned long long)count);
+		}
 		return rl_fail(e, "%s %s of %llu %s missing; merge every shard of the experiment",
 		               count == 1 ? "shard" : "shards", list, (unsigned long long)N,
 		               count == 1 ? "is" : "are");
@@ -1664,7 +1670,52 @@ static int check_coverage(piece *pc, size_t n, uint64_t trials, int *missing, rl
 	               list, count > 6 ? ", ..." : "", (unsigned long long)trials);
 }
 
+static mc_record *merge_kept(mc_record *const *pieces, size_t n, int *missing, rl_err *e);
+
+/* An interrupted piece whose shard was run again to completion is left
+ * out (the complete line supersedes it) and the merged record's note says
+ * so; an interrupted piece without such a twin still stops the merge. */
 static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, rl_err *e)
+{
+	mc_record **kept = malloc((n ? n : 1) * sizeof *kept);
+	if (!kept) {
+		rl_fail(e, "out of memory merging results");
+		return NULL;
+	}
+	size_t k = 0, dropped = 0;
+	const mc_record *first_old = NULL, *first_new = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const mc_record *twin = NULL;
+		int d;
+		for (size_t j = 0; j < n && !mc_record_complete(pieces[i]) && !twin; j++)
+			if (j != i && mc_record_complete(pieces[j]) &&
+			    pieces[j]->shard_index == pieces[i]->shard_index &&
+			    pieces[j]->shard_count == pieces[i]->shard_count &&
+			    count_differences(pieces[i], pieces[j], &d) == 0)
+				twin = pieces[j];
+		if (!twin) {
+			kept[k++] = pieces[i];
+		} else if (dropped++ == 0) {
+			first_old = pieces[i];
+			first_new = twin;
+		}
+	}
+	mc_record *out = merge_kept(kept, k, missing, e);
+	free(kept);
+	if (out && dropped) {
+		char la[MC_SOURCE_LEN + 32], lb[MC_SOURCE_LEN + 32], sa[96];
+		shard_text(first_old, sa, sizeof sa);
+		snprintf(out->note, sizeof out->note, "%s (%s, interrupted after %llu of its %llu trials) "
+		         "was left out: %s is a complete run of the same shard%s",
+		         label_line(first_old, la, sizeof la), sa,
+		         (unsigned long long)first_old->result.counts.trials,
+		         (unsigned long long)first_old->result.requested, label_line(first_new, lb, sizeof lb),
+		         dropped > 1 ? " (and so were other interrupted pieces with complete reruns)" : "");
+	}
+	return out;
+}
+
+static mc_record *merge_kept(mc_record *const *pieces, size_t n, int *missing, rl_err *e)
 {
 	char la[MC_SOURCE_LEN + 32], sa[96];
 	*missing = 0;
@@ -1703,6 +1754,11 @@ static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, 
 	if (rc)
 		return NULL;
 
+	char why[160];
+	if (mc_merge_check_sums(pieces, n, why, sizeof why)) {
+		rl_fail(e, "cannot merge: %s; the pieces are damaged or edited", why);
+		return NULL;
+	}
 	int all_neurons = 1;
 	for (size_t i = 0; i < n; i++)
 		all_neurons &= pieces[i]->result.counts.neuron_active != NULL;
@@ -1738,6 +1794,7 @@ static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, 
 	}
 	snprintf(out->source, sizeof out->source, "the merged result");
 	out->line = out->lines = 0;
+	out->note[0] = '\0';
 	return out;
 }
 

@@ -1013,6 +1013,17 @@ static int results_tostring(lua_State *L)
 	return 1;
 }
 
+/* An interrupted piece left out for its complete rerun: the merge says so
+ * (on stderr, and in the result's field superseded). */
+static void merge_note(lua_State *L, const mc_record *rec)
+{
+	if (!rec->note[0])
+		return;
+	fprintf(stderr, "mc.merge: note: %s\n", rec->note);
+	lua_pushstring(L, rec->note);
+	lua_setfield(L, -2, "superseded");
+}
+
 /* Pushes a McResults list of the records recs[0..n), taking each over
  * (recs[i] is NULL once taken); flip_X are candidate input sets for
  * replaying flipped nets, matched by checksum. */
@@ -1025,7 +1036,9 @@ static void push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat 
 		for (size_t k = 0; k < nflip && recs[i]->flip && !X; k++)
 			if (mc_checksum(flip_X[k]) == recs[i]->x_checksum)
 				X = flip_X[k];
+		const mc_record *rec = recs[i];
 		push_record(L, &recs[i], X);
+		merge_note(L, rec);
 		lua_rawseti(L, list, (lua_Integer)i + 1);
 	}
 	luaL_setmetatable(L, RLUA_MC_RESULTS);
@@ -1271,6 +1284,7 @@ static int merge_l(lua_State *L)
 			if (mc_checksum(p->flip_X[k]) == rec->x_checksum)
 				X = p->flip_X[k];
 		push_record(L, &merged->list[0], X);
+		merge_note(L, rec);
 		return 1;
 	}
 	mc_record **out;

@@ -89,6 +89,17 @@ enum view_action view_key(view_state *s, const view_model *m, int key)
 
 /* ---- text ------------------------------------------------------------------- */
 
+double view_snapshot_bytes(const view_model *m, int width, int unicode)
+{
+	view_state s;
+	memset(&s, 0, sizeof s);
+	s.colours = VIEW_RAMP;
+	s.unicode = unicode;
+	/* a grid cell (6 bytes), its text (up to 4 bytes and a newline) and the
+	 * Lua string copied from that text */
+	return (double)width * (double)view_render_full_height(m, &s) * 16.0;
+}
+
 char *view_snapshot_text(const view_model *m, int width, int unicode)
 {
 	view_state s;
