@@ -1349,10 +1349,21 @@ int mc_records_load(const char *path, mc_record ***out, size_t *count, rl_err *e
 		return -1;
 	mc_record **recs = NULL;
 	size_t n = 0, cap = 0, len;
+	double held = 0;   /* the records so far, in bytes, against the budget */
 	int got;
 	while ((got = rl_reader_next(&rd, &len, e)) == 1) {
 		if (blank(rd.line, len))
 			continue;
+		if (n > 0) {
+			const mc_record *r = recs[n - 1];
+			held += sizeof *r + sizeof r + (double)r->spec.depth * (sizeof(mc_layer_counts) + 64.0);
+			char what[MC_SOURCE_LEN + 64];
+			snprintf(what, sizeof what, "reading the %zu results of '%s'", n + 1, path);
+			if (rl_mem_check(held + (double)len * 2, what, e)) {
+				got = -1;
+				break;
+			}
+		}
 		if (n == cap) {
 			size_t more = cap ? 2 * cap : 16;
 			mc_record **bigger = realloc(recs, more * sizeof *recs);
