@@ -166,6 +166,7 @@ typedef struct progress_ctx {
 	int bar;                 /* draw the stderr bar */
 	int bar_drawn;
 	int failed;              /* a callback raised an error: its message is at err_idx */
+	int interrupted;         /* Ctrl-C reached a callback: the user's is not called again */
 	int err_ref;
 	const rl_net_spec *spec;
 	size_t points;
@@ -260,6 +261,7 @@ static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
 		 * "interrupted" in it; that is the run's interrupt, not an error. */
 		if (rl_interrupted()) {
 			lua_pop(L, 1);
+			ctx->interrupted = 1;
 			return 1;
 		}
 		ctx->failed = 1;
@@ -304,11 +306,16 @@ static int on_progress(const mc_progress *p, void *arg)
 	int stop = 0;
 	if (ctx->bar)
 		draw_bar(ctx, p);
-	if (rl_interrupted() && !p->final)
-		return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
+	if (rl_interrupted()) {
+		ctx->interrupted = 1;
+		if (!p->final)
+			return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
+	}
 	if (!ctx->failed && ctx->view_fn)
 		stop |= call_progress_fn(ctx, ctx->view_fn, p);
-	if (!ctx->failed && ctx->user_fn)
+	/* after a Ctrl-C the user's function is not entered again for the
+	 * final report: a slow one would make the user press Ctrl-C twice */
+	if (!ctx->failed && ctx->user_fn && !ctx->interrupted)
 		stop |= call_progress_fn(ctx, ctx->user_fn, p);
 	return stop || ctx->failed;
 }

@@ -168,7 +168,9 @@ int view_run_static(const view_model *m, char *err, size_t errlen)
 			status = view_term_signal();
 			break;
 		}
-		if (a == VIEW_QUIT)
+		/* a Ctrl-C that came before the view took the terminal (the
+		 * shell's handler set the flag): leave, the shell stops the command */
+		if (a == VIEW_QUIT || rl_interrupted())
 			break;
 		dirty = a == VIEW_REDRAW;
 	}
@@ -251,6 +253,8 @@ int view_mc_step(view_mc_session *v, int *sig)
 	frame(&v->model, &v->state, &v->grid);
 	for (;;) {
 		int key = view_term_key(200);
+		if (rl_interrupted())   /* Ctrl-C before the view had the terminal: the run was stopped */
+			break;
 		if ((s = view_term_signal()) != 0) {
 			if (s != SIGINT)
 				*sig = s;

@@ -136,4 +136,22 @@ do
   t.is(relu{widths = proxy, input = 2, seed = 1}.depth, 3, "a list whose __len and __index agree is accepted")
 end
 
+------------------------------------------------------------ Ctrl-C in a slow progress callback
+do
+  -- one SIGINT (what Ctrl-C sends) while the callback busy-loops: the run
+  -- stops with its partial result and the callback is not entered again
+  -- for the final report (which used to need a second Ctrl-C)
+  local entered = 0
+  local r = mc{depth = 3, width = 3, trials = 1e8, seed = 1, threads = 2, progress = function()
+    entered = entered + 1
+    if entered > 1 then return end
+    -- os.execute ignores SIGINT while its child runs, so the kill comes later
+    os.execute("(sleep 0.2; kill -INT $PPID) &")
+    local spins = 0
+    while true do spins = spins + 1 end   -- only the interrupt ends this
+  end}
+  t.ok(r.interrupted and r.trials < 1e8, "one SIGINT stops mc inside a slow progress callback")
+  t.is(entered, 1, "... and the callback is not entered again for the final report")
+end
+
 t.done()
