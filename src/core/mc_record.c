@@ -1545,6 +1545,21 @@ static int mismatch_error(const mc_record *a, const mc_record *b, int k, const c
 	char la[MC_SOURCE_LEN + 32], lb[MC_SOURCE_LEN + 32], da[160], db[160];
 	describe(a, b, k, da, sizeof da);
 	describe(b, a, k, db, sizeof db);
+	if ((k == F_WEIGHTS || k == F_BIAS) && strcmp(da, db) == 0) {
+		/* the short forms agree (a scaled law's stored parameter, -0 and
+		 * 0, ...): show every stored value, down to the bits */
+		const rl_law *x = k == F_WEIGHTS ? &a->spec.weights : &a->spec.bias;
+		const rl_law *y = k == F_WEIGHTS ? &b->spec.weights : &b->spec.bias;
+		uint64_t bx, by;
+		memcpy(&bx, &x->param, sizeof bx);
+		memcpy(&by, &y->param, sizeof by);
+		snprintf(da, sizeof da, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
+		         k == F_WEIGHTS ? "weights" : "bias", law_name(x->kind), scale_name(x->rule), x->param,
+		         (unsigned long long)bx);
+		snprintf(db, sizeof db, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
+		         k == F_WEIGHTS ? "weights" : "bias", law_name(y->kind), scale_name(y->rule), y->param,
+		         (unsigned long long)by);
+	}
 	const char *why = k == F_XSUM ? " (a different input set of the same shape)" : "";
 	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
 	               mc_record_label(b, lb, sizeof lb), db, why, tail);

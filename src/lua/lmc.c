@@ -150,8 +150,8 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 		lua_pop(L, 1);
 	}
 	if (v[0] > v[1])
-		rlua_option_error(L, "shard", "%smust be {i, N} with 1 <= i <= N, got {%d, %d}", from,
-		                  (int)v[0], (int)v[1]);
+		rlua_option_error(L, "shard", "%smust be {i, N} with 1 <= i <= N, got {%lld, %lld}", from,
+		                  (long long)v[0], (long long)v[1]);
 	cfg->shard_index = (uint64_t)v[0];
 	cfg->shard_count = (uint64_t)v[1];
 	lua_pop(L, 1);

@@ -111,7 +111,10 @@ end
 ------------------------------------------------------------ an interrupted line and its rerun
 do
   local path = dir .. "/rerun.jsonl"
-  local o = {depth = 3, width = 3, trials = 100000, seed = 1, out = path}
+  -- trials heavy enough (~1 ms each) that the first progress report, at
+  -- ~50 ms, comes well before the shard's 500 trials are done
+  local X = inputs.gaussian(400, 40, {seed = 1})
+  local o = {depth = 3, width = 40, X = X, trials = 1000, seed = 1, out = path, threads = 1}
   local function with(extra)
     local c = {}
     for k, v in pairs(o) do c[k] = v end
@@ -119,20 +122,35 @@ do
     return c
   end
   local cut = mc(with{shard = {1, 2}, progress = function() return false end})
-  t.ok(cut.interrupted and cut.trials < 50000, "shard 1/2 interrupted after " .. cut.trials .. " trials (line 1)")
+  t.ok(cut.interrupted and cut.trials < 500, "shard 1/2 interrupted after " .. cut.trials .. " trials (line 1)")
   mc(with{shard = {2, 2}})
   t.raises(function() return mc.merge(path) end, {"line 1", "interrupted", "run it again"},
            "an interrupted line without a rerun still stops the merge")
   mc(with{shard = {1, 2}})
   local ok, m = pcall(mc.merge, path)
-  local whole = mc{depth = 3, width = 3, trials = 100000, seed = 1}
-  t.ok(ok and m.trials == 100000 and m.alive_trials == whole.alive_trials,
+  local whole = mc{depth = 3, width = 40, X = X, trials = 1000, seed = 1}
+  t.ok(ok and m.trials == 1000 and m.alive_trials == whole.alive_trials,
        "the complete rerun (line 3) supersedes the interrupted line 1: the merge equals the single run")
   t.ok(ok and type(m.superseded) == "string" and m.superseded:find("line 1", 1, true) and
        m.superseded:find("line 3", 1, true), "... and the merged result says so: " .. tostring(ok and m.superseded))
   local out, err, status = proc.run(dir, RELUSH, "merge " .. q(path), "", nil, "timeout 60")
   t.ok(status == 0 and err:find("note:", 1, true) and err:find("left out", 1, true),
        "relush merge says which line was left out: " .. err:gsub("\n", " "))
+end
+
+------------------------------------------------------------ messages that used to mislead
+do
+  t.raises(function() return mc{depth = 2, width = 2, trials = 10, shard = {2 ^ 40 + 5, 2 ^ 40}} end,
+           {"got {1099511627781, 1099511627776}"}, "shard = {2^40 + 5, 2^40} is quoted as given, not as {5, 0}")
+  local path = dir .. "/param.jsonl"
+  mc{depth = 2, width = 2, trials = 10, seed = 1, shard = {1, 2}}:save(path, "w")
+  mc{depth = 2, width = 2, trials = 10, seed = 1, shard = {2, 2}}:save(path)
+  local one, two = slurp(path):match("^([^\n]+)\n([^\n]+)\n$")
+  spit(path, one .. "\n" .. two:gsub('("weights":{[^}]-"param":)0}', "%1-0}", 1) .. "\n")
+  local ok, err = pcall(mc.merge, path)
+  local left, right = tostring(err):match("line 1 has (.-) but .- line 2 has (.-);")
+  t.ok(not ok and left and right and left ~= right,
+       "a weights-parameter mismatch shows two different texts: " .. tostring(err))
 end
 
 os.execute("rm -rf " .. q(dir))
