@@ -123,7 +123,8 @@ static const rlua_help limits_help[] = {
 	 "refuses at once with a message giving both, instead of swapping or being killed; the Lua "
 	 "heap as a whole stays under it too. Set it to a number of bytes (at least 1 MiB) or a "
 	 "string with a K, M, G or T suffix (powers of 1024); nil restores the default, which is "
-	 "RELUSH_MEM_LIMIT when set, else three quarters of physical memory.",
+	 "RELUSH_MEM_LIMIT when set, else three quarters of physical memory; print(limits) "
+	 "says which.",
 	 "limits.memory = \"2G\"; print(limits)"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
