@@ -19,6 +19,9 @@ const char *rl_mem_limit_origin(char *buf, size_t len);
  * optional B or iB) -> bytes; 0 when s is not such a size. */
 size_t rl_mem_parse_size(const char *s);
 
+/* bytes as "1.5 GiB" (powers of 1024) into buf, for messages. */
+void rl_mem_human(double bytes, char *buf, size_t len);
+
 /* a * b into *out; returns 0, or -1 when it overflows size_t. */
 int rl_mul_size(size_t a, size_t b, size_t *out);
 

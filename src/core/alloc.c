@@ -15,14 +15,23 @@
  * worked out once (the environment does not change under us). */
 static _Atomic size_t mem_limit_override, mem_limit_default;
 
-static void human(double bytes, char *buf, size_t len);
-
 static size_t physical_memory(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	if (pages <= 0 || page <= 0)
 		return (size_t)4 << 30;
 	return (size_t)pages * (size_t)page;
+}
+
+void rl_mem_human(double bytes, char *buf, size_t len)
+{
+	const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	int u = 0;
+	while (bytes >= 1024.0 && u < 6) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
 }
 
 size_t rl_mem_parse_size(const char *s)
@@ -77,7 +86,7 @@ const char *rl_mem_limit_origin(char *buf, size_t len)
 		snprintf(buf, len, "from RELUSH_MEM_LIMIT=%s", env);
 	else {
 		char h[32];
-		human((double)physical_memory(), h, sizeof h);
+		rl_mem_human((double)physical_memory(), h, sizeof h);
 		snprintf(buf, len, "the default: 3/4 of physical memory (%s); RELUSH_MEM_LIMIT is not set", h);
 	}
 	return buf;
@@ -96,16 +105,6 @@ int rl_mul_size(size_t a, size_t b, size_t *out)
 	return 0;
 }
 
-static void human(double bytes, char *buf, size_t len)
-{
-	const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	int u = 0;
-	while (bytes >= 1024.0 && u < 6) {
-		bytes /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
-}
 
 int rl_mem_check(double bytes, const char *what, rl_err *e)
 {
@@ -113,8 +112,8 @@ int rl_mem_check(double bytes, const char *what, rl_err *e)
 	if (bytes <= (double)limit)
 		return 0;
 	char asked[32], have[32];
-	human(bytes, asked, sizeof asked);
-	human((double)limit, have, sizeof have);
+	rl_mem_human(bytes, asked, sizeof asked);
+	rl_mem_human((double)limit, have, sizeof have);
 	return rl_fail(e, "%s would need %s of memory, more than the limit of %s "
 	               "(set RELUSH_MEM_LIMIT or limits.memory to change it)", what, asked, have);
 }

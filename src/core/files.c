@@ -301,17 +301,6 @@ int rl_check_writable(const char *path, rl_err *e)
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-static void human(size_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1024.0 && u < 6) {
-		v /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
 
 int rl_reader_open(rl_reader *r, const char *path, size_t max_line, size_t max_total,
                    int *missing, rl_err *e)
@@ -337,7 +326,7 @@ int rl_reader_open(rl_reader *r, const char *path, size_t max_line, size_t max_t
 			return rl_fail(e, "cannot read '%s': it is a folder", path);
 		}
 		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > r->max_total) {   /* before any work */
-			human(r->max_total, h, sizeof h);
+			rl_mem_human((double)r->max_total, h, sizeof h);
 			rl_reader_close(r);
 			return rl_fail(e, "cannot read '%s': it is larger than the limit of %s for this file "
 			               "(the limit follows the memory limit: set RELUSH_MEM_LIMIT or "
@@ -361,7 +350,7 @@ int rl_reader_next(rl_reader *r, size_t *len, rl_err *e)
 			               r->lineno + 1);
 		if (n + 1 >= r->cap) {
 			if (n >= r->max_line) {
-				human(r->max_line, h, sizeof h);
+				rl_mem_human((double)r->max_line, h, sizeof h);
 				return rl_fail(e, "%s:%zu: the line is longer than the limit of %s (a quarter of "
 				               "the memory limit: set RELUSH_MEM_LIMIT or limits.memory to change "
 				               "it); is this the right file?", r->path, r->lineno + 1, h);
@@ -377,7 +366,7 @@ int rl_reader_next(rl_reader *r, size_t *len, rl_err *e)
 		}
 		r->line[n++] = (char)c;
 		if (++r->total > r->max_total) {
-			human(r->max_total, h, sizeof h);
+			rl_mem_human((double)r->max_total, h, sizeof h);
 			return rl_fail(e, "cannot read '%s': it is larger than the limit of %s for this file "
 			               "(the limit follows the memory limit: set RELUSH_MEM_LIMIT or "
 			               "limits.memory to change it)", r->path, h);

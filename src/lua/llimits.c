@@ -14,17 +14,6 @@
 /* Below this the shell itself could not run (the Lua heap shares the limit). */
 #define MIN_MEMORY ((size_t)1 << 20)
 
-static void human(size_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1024.0 && u < 6) {
-		v /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
 
 static int limits_index(lua_State *L)
 {
@@ -82,7 +71,7 @@ static int limits_tostring(lua_State *L)
 {
 	char h[32];
 	size_t bytes = rl_mem_limit();
-	human(bytes, h, sizeof h);
+	rl_mem_human((double)bytes, h, sizeof h);
 	char origin[160];
 	lua_pushfstring(L, "limits: memory = %s (%I bytes; %s)", h, (lua_Integer)bytes,
 	                rl_mem_limit_origin(origin, sizeof origin));
