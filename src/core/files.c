@@ -270,16 +270,10 @@ int rl_check_writable(const char *path, rl_err *e)
 		return rl_fail(e, "the file name is empty; give a path such as \"out.txt\"");
 	struct stat st;
 	int rc = 0;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		rc = refuse_kind(path, &st, e);
-		if (!rc && S_ISFIFO(st.st_mode)) {
-			int fd = open_in_place(path, 1, e);
-			rc = fd < 0 ? -1 : 0;
-			if (fd >= 0)
-				close(fd);
-		}
-		return rc;
-	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		/* a FIFO is not opened here: closing a trial write end would
+		 * give its reader an end of file before the real write */
+		return refuse_kind(path, &st, e);
 	char *target = resolve(path);
 	if (!target)
 		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));

@@ -99,6 +99,14 @@ do
   os.remove(big)
 end
 
+-- a real shard line of shard {1, 2^27}: listing the missing shards takes
+-- no memory proportional to N
+do
+  local p = dir .. "/wide.jsonl"
+  mc{depth = 2, width = 2, trials = 2 ^ 28, seed = 1, shard = {1, 2 ^ 27}}:save(p, "w")
+  check("100M", "merge " .. q(p), nil, "134217727 in all", "relush merge of one shard {1, 2^27} line")
+end
+
 ---------------------------------------------------------------- huge requested shapes
 check("200M", e("relu(10, 1e7)"), nil, "more than the limit", "relu(10, 1e7)")
 check("200M", e("inputs.gaussian(1e9, 1e3)"), nil, "more than the limit", "inputs.gaussian(1e9, 1e3)")
