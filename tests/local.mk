@@ -85,6 +85,7 @@ TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
 	tests/term/history.sh tests/term/cli.sh
 TERM_TESTS += tests/term/crash.sh
+TERM_TESTS += tests/term/early_interrupt.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

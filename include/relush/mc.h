@@ -77,6 +77,8 @@ typedef struct mc_progress {
 	double elapsed, rate, eta; /* seconds, trials per second, seconds left */
 	const mc_counts *counts;   /* a consistent snapshot of the counts so far */
 	int final;                 /* last call, after the workers stopped */
+	int interrupt;             /* final: an interrupt (Ctrl-C) stopped the run; the flag
+	                              itself is consumed by then */
 } mc_progress;
 /* Returns 0 to go on, non-zero to stop the run (the result is then partial
  * and marked interrupted, like an interrupt). */

@@ -1100,7 +1100,7 @@ static void fill_bounds(mc_result *r, const mc_plan *pl)
 
 /* Calls the progress callback with a snapshot; returns its verdict. */
 static int report_progress(const mc_config *cfg, mc_shared *sh, mc_counts *snap,
-                           double t0, int final)
+                           double t0, int final, int interrupt)
 {
 	pthread_mutex_lock(&sh->lock);
 	counts_copy(snap, &sh->total, sh->plan->neuron_total);
@@ -1113,6 +1113,7 @@ static int report_progress(const mc_config *cfg, mc_shared *sh, mc_counts *snap,
 	pr.eta = pr.rate > 0 ? (double)(pr.total - pr.done) / pr.rate : INFINITY;
 	pr.counts = snap;
 	pr.final = final;
+	pr.interrupt = interrupt;
 	return cfg->progress(&pr, cfg->progress_ctx);
 }
 
@@ -1210,7 +1211,7 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 		double now = rl_now();
 		if (cfg->progress && !atomic_load(&sh.stop) && now - last_report >= interval) {
 			last_report = now;
-			if (report_progress(cfg, &sh, &snap, t0, 0))
+			if (report_progress(cfg, &sh, &snap, t0, 0, 0))
 				atomic_store(&sh.stop, 1);
 		}
 		pthread_mutex_lock(&sh.lock);
@@ -1225,11 +1226,11 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 		pthread_cond_destroy(&sh.wake);
 		goto fail;
 	}
-	int interrupted = sh.total.trials < count;
-	if (interrupted && rl_interrupted())
+	int interrupted = sh.total.trials < count, by_interrupt = interrupted && rl_interrupted();
+	if (by_interrupt)
 		rl_interrupt_clear();   /* consumed: the session goes on with the partial result */
 	if (cfg->progress)
-		report_progress(cfg, &sh, &snap, t0, 1);
+		report_progress(cfg, &sh, &snap, t0, 1, by_interrupt);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_cond_destroy(&sh.wake);
 	res->counts = sh.total;

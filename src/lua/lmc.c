@@ -227,6 +227,8 @@ static void push_progress(lua_State *L, const mc_progress *p, const progress_ctx
 	rlua_set_integer(L, "input", (lua_Integer)ctx->spec->input);
 	rlua_set_integer(L, "seed", (lua_Integer)ctx->spec->seed);
 	rlua_set_bool(L, "interrupted", p->final && p->done < p->total);
+	if (p->interrupt)   /* Ctrl-C stopped the run (the view leaves without waiting for q) */
+		rlua_set_bool(L, "sigint", 1);
 	push_layer_progress(L, c, ctx->spec);
 	lua_setfield(L, -2, "layers");
 }
@@ -306,7 +308,7 @@ static int on_progress(const mc_progress *p, void *arg)
 	int stop = 0;
 	if (ctx->bar)
 		draw_bar(ctx, p);
-	if (rl_interrupted()) {
+	if (rl_interrupted() || p->interrupt) {
 		ctx->interrupted = 1;
 		if (!p->final)
 			return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */

@@ -349,7 +349,9 @@ static int view_hook(lua_State *L)
 	m->interrupted = (final && m->done < m->total) || bool_field(L, 1, "interrupted");
 	if (final) {
 		int sig = 0;
-		if (!mc_view.left)
+		/* a Ctrl-C that stopped the run before the view had the terminal
+		 * (it came to the shell's handler): leave, as a Ctrl-C in the view does */
+		if (!mc_view.left && !bool_field(L, 1, "sigint"))
 			view_mc_step(&mc_view, &sig);
 		hook_reset(1);
 		if (sig)

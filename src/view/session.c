@@ -253,8 +253,6 @@ int view_mc_step(view_mc_session *v, int *sig)
 	frame(&v->model, &v->state, &v->grid);
 	for (;;) {
 		int key = view_term_key(200);
-		if (rl_interrupted())   /* Ctrl-C before the view had the terminal: the run was stopped */
-			break;
 		if ((s = view_term_signal()) != 0) {
 			if (s != SIGINT)
 				*sig = s;
