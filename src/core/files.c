@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,9 +124,26 @@ static int write_in_place(const char *path, const char *data, size_t len, int ap
 	int fd = open_in_place(path, append, e);
 	if (fd < 0)
 		return -1;
+	/* a reader that goes away makes the write fail with EPIPE (said in the
+	 * message) instead of SIGPIPE ending the session: the signal is
+	 * blocked for the write and a pending one taken back */
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
 	int bad = write_all(fd, data, len);
+	if (masked) {
+		sigset_t pending;
+		struct timespec zero = {0, 0};
+		if (bad == EPIPE && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) &&
+		    !sigismember(&old, SIGPIPE))
+			(void)sigtimedwait(&pipe_set, NULL, &zero);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (close(fd) != 0 && !bad && errno != EINTR)
 		bad = errno;
+	if (bad == EPIPE)
+		return rl_fail(e, "cannot write '%s': the pipe's reader has gone away", path);
 	return bad ? rl_fail(e, "cannot write '%s': %s", path, strerror(bad)) : 0;
 }
 

@@ -120,6 +120,19 @@ do
        "r:save('/dev/stdout') into a pipe writes the line (append and replace) and does not hang")
 end
 
+-- a pipe whose reader has gone (| head -c 10): the save fails with a
+-- message and the session goes on (no SIGPIPE death)
+do
+  local code = "r = mc{depth=2,width=2,trials=5,seed=1}; for i = 1, 3 do os.execute('sleep 0.3'); " ..
+               "local ok, e = pcall(r.save, r, '/dev/stdout'); io.stderr:write(tostring(ok), ' ', ok and '' or e, '\\n') end; " ..
+               "io.stderr:write('alive\\n')"
+  local said = out_of(string.format("cd %s && RELUSH_HISTORY=/dev/null timeout 60 %s -e %s 2>%s </dev/null | head -c 10 >/dev/null; cat %s",
+                                    q(dir), q(RELUSH), q(code), q(dir .. "/pipe.err"), q(dir .. "/pipe.err")))
+  t.ok(said:find("reader has gone away", 1, true) and said:find("alive", 1, true),
+       "r:save('/dev/stdout') after the pipe's reader left fails with a message and the session goes on: " ..
+       said:gsub("\n", " / "))
+end
+
 ---------------------------------------------------------------- read-only files
 do
   -- root may write anything, so this runs as nobody when we are root
