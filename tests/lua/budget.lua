@@ -61,6 +61,9 @@ check("100M", e("inputs.load('/dev/zero')"), nil, "NUL byte", "inputs.load('/dev
 check("100M", e("mc.load('/dev/zero')"), nil, "NUL byte", "mc.load('/dev/zero')")
 check("100M", e("mc.merge{'/dev/zero'}"), nil, "NUL byte", "mc.merge{'/dev/zero'}")
 check("100M", "merge /dev/zero", nil, "NUL byte", "relush merge /dev/zero")
+-- appending to a device writes in place and never reads it back
+check("100M", e("mc{depth=2,width=2,trials=5,seed=1}:save('/dev/zero')"), nil, true, "r:save('/dev/zero') (append)")
+check("100M", e("mc{depth=2,width=2,trials=5,seed=1,out='/dev/zero'}"), nil, true, "mc{out = '/dev/zero'}")
 -- an endless line (no newline ever) from a pipe: the line limit
 check("100M", e("inputs.load('/dev/stdin')"), "yes 1, | tr -d '\\n'", "longer than the limit",
       "inputs.load of an endless line (a pipe)")
