@@ -165,18 +165,24 @@ void shell_history_add(const char *line)
  * alone. Returns 0, or -1 with the message in e. */
 static int write_atomically(const char *path, rl_err *e)
 {
+	/* the text readline's write_history would write: an entry's time
+	 * stamp line ("#<time>") before it when time stamps are on */
 	HIST_ENTRY **list = history_list();
 	size_t len = 0;
-	for (size_t i = 0; list && list[i]; i++)
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *stamp = list[i]->timestamp;
+		if (history_write_timestamps && stamp && stamp[0])
+			len += strlen(stamp) + 1;
 		len += strlen(list[i]->line) + 1;
+	}
 	char *text = malloc(len + 1), *p = text;
 	if (text == NULL)
 		return rl_fail(e, "out of memory");
 	for (size_t i = 0; list && list[i]; i++) {
-		size_t n = strlen(list[i]->line);
-		memcpy(p, list[i]->line, n);
-		p += n;
-		*p++ = '\n';
+		const char *stamp = list[i]->timestamp;
+		if (history_write_timestamps && stamp && stamp[0])
+			p += sprintf(p, "%s\n", stamp);
+		p += sprintf(p, "%s\n", list[i]->line);
 	}
 	int rc = rl_write_atomic(path, text, len, e);
 	free(text);
