@@ -636,7 +636,22 @@ typedef struct jparser {
 	const char *start, *p, *end;
 	const char *err;         /* what was expected, NULL while fine */
 	int depth;
+	double bytes, budget;    /* the tree's memory so far, and the most it may take */
 } jparser;
+
+/* Counts an allocation of n bytes of the tree (with malloc's overhead)
+ * against the budget: a line of a million tiny values makes a tree many
+ * times its own size. 0, or -1 ("budget"). */
+static int jtake(jparser *ps, double n)
+{
+	ps->bytes += n + 16.0;
+	if (ps->bytes > ps->budget) {
+		if (!ps->err)
+			ps->err = "budget";
+		return -1;
+	}
+	return 0;
+}
 
 static void skip_ws(jparser *ps)
 {
@@ -687,9 +702,13 @@ static int hex4(const char *s, unsigned *v)
 static int parse_string(jparser *ps, char **out)
 {
 	ps->p++;   /* the opening quote */
-	const char *s = ps->p;
+	const char *s = ps->p, *q = s;
+	while (q < ps->end && *q != '"')   /* its extent: unescaping only shrinks */
+		q += *q == '\\' && q + 1 < ps->end ? 2 : 1;
 	size_t n = 0;
-	char *buf = malloc((size_t)(ps->end - s) + 1);   /* unescaping only shrinks */
+	if (jtake(ps, (double)(q - s) + 1.0))
+		return -1;
+	char *buf = malloc((size_t)(q - s) + 1);
 	if (!buf)
 		return jfail(ps, "memory");
 	while (ps->p < ps->end && *ps->p != '"') {
@@ -776,6 +795,8 @@ static int parse_number(jparser *ps, jv *v)
 			return jfail(ps, "digits in the exponent");
 	}
 	v->type = 'd';
+	if (jtake(ps, (double)(q - s) + 1.0))
+		return -1;
 	v->text = malloc((size_t)(q - s) + 1);
 	if (!v->text)
 		return jfail(ps, "memory");
@@ -791,6 +812,8 @@ static int push_item(jparser *ps, jv *v, char *key)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 8;
+		if (jtake(ps, (double)(cap - v->cap) * (double)(sizeof(jv) + (v->type == 'o' ? sizeof(char *) : 0))))
+			return -1;
 		jv *items = realloc(v->items, cap * sizeof *items);
 		if (!items)
 			return jfail(ps, "memory");
@@ -1267,7 +1290,9 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 	r->lines = lines;
 	char who[MC_SOURCE_LEN + 32];
 	mc_record_label(r, who, sizeof who);
-	jparser ps = {text, text, text + len, NULL, 0};
+	/* the tree may take half the memory limit; the record built from it
+	 * is far smaller */
+	jparser ps = {text, text, text + len, NULL, 0, 0, (double)rl_mem_limit() / 2};
 	jv root;
 	memset(&root, 0, sizeof root);
 	int rc = parse_value(&ps, &root);
@@ -1277,6 +1302,10 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 	if (rc) {
 		if (ps.err && strcmp(ps.err, "memory") == 0)
 			rl_fail(e, "out of memory reading %s", who);
+		else if (ps.err && strcmp(ps.err, "budget") == 0)
+			rl_fail(e, "reading %s would need more than half the memory limit (%zu bytes of JSON "
+			        "holding that many values is not a relush result; set RELUSH_MEM_LIMIT or "
+			        "limits.memory to change the limit)", who, len);
 		else
 			rl_fail(e, "%s is not valid JSON (column %zu: expected %s)", who,
 			        (size_t)(ps.p - ps.start) + 1, ps.err ? ps.err : "a value");

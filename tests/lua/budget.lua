@@ -85,6 +85,16 @@ do
   check("100M", e("mc.load('/dev/stdin')"), "yes \"$(cat " .. q(dir .. "/line.txt") .. ")\"",
         "more than the limit", "mc.load of endless result lines (a pipe)")
 end
+-- a line of ten million tiny JSON values (20 MB, under the line limit):
+-- the parse tree would be many times the line; the parser's budget stops it
+do
+  local f = assert(io.open(dir .. "/tiny.jsonl", "w"))
+  f:write('{"format":[', string.rep("1,", 10000000), '1]}\n')
+  f:close()
+  check("100M", e("mc.load('tiny.jsonl')"), nil, "more than half the memory limit",
+        "mc.load of a 20 MB line of 1e7 tiny values")
+  os.remove(dir .. "/tiny.jsonl")
+end
 -- a big regular file is refused before reading
 do
   local big = dir .. "/big.jsonl"
