@@ -13,8 +13,15 @@ AM_TESTS_ENVIRONMENT = \
 	RELUSH='$(abs_top_builddir)/src/relush'; export RELUSH; \
 	RELUSH_SRCDIR='$(abs_top_srcdir)'; export RELUSH_SRCDIR; \
 	RELUSH_MODULE_DIR='$(abs_top_builddir)/src/lua/.libs'; export RELUSH_MODULE_DIR; \
+	RELUSH_PEAK_RSS='$(abs_top_builddir)/tests/unit/peak_rss'; export RELUSH_PEAK_RSS; \
 	LUA_PATH='$(abs_top_srcdir)/tests/lua/lib/?.lua;;'; export LUA_PATH; \
 	RELUSH_HISTORY=/dev/null; export RELUSH_HISTORY;
+
+# the sanitizers' own memory (shadow, quarantine) makes peak RSS figures
+# meaningless there: tests/lua/budget.lua skips those checks in that build
+if SANITIZERS
+AM_TESTS_ENVIRONMENT += SANITIZED_BUILD=1; export SANITIZED_BUILD;
+endif
 
 EXTRA_DIST += tests/local.mk tests/unit/tap.h tests/lua/lib/tap.lua tests/lua/lib/proc.lua
 
@@ -65,6 +72,9 @@ check_PROGRAMS += tests/unit/test_train
 tests_unit_test_train_SOURCES = tests/unit/test_train.c tests/unit/tap.h
 tests_unit_test_train_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_train
+# a helper the memory-budget tests (tests/lua/budget.lua) run commands under
+check_PROGRAMS += tests/unit/peak_rss
+tests_unit_peak_rss_SOURCES = tests/unit/peak_rss.c
 
 # ---- Lua API tests
 LUA_TESTS = \
@@ -83,6 +93,7 @@ LUA_TESTS += tests/lua/reliability.lua
 LUA_TESTS += tests/lua/numpy.lua
 EXTRA_DIST += tests/lua/lib/numpy_fixtures.py
 LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua tests/lua/demo.lua
+LUA_TESTS += tests/lua/files.lua tests/lua/hostile.lua tests/lua/budget.lua tests/lua/counts.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
@@ -100,6 +111,7 @@ TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh 
 	tests/term/history.sh tests/term/cli.sh
 TERM_TESTS += tests/term/crash.sh
 TERM_TESTS += tests/term/demo.sh
+TERM_TESTS += tests/term/early_interrupt.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

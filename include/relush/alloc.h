@@ -12,9 +12,15 @@
  * read once, at the first call), else 3/4 of physical memory. */
 size_t rl_mem_limit(void);
 void rl_mem_set_limit(size_t bytes); /* 0 restores the default */
+/* Where the current limit comes from, for messages: "set by limits.memory",
+ * "RELUSH_MEM_LIMIT=512M", or "3/4 of physical memory (15.5 GiB)". */
+const char *rl_mem_limit_origin(char *buf, size_t len);
 /* "123", "512M", "8G", "1.5GiB" (K, M, G, T suffixes, powers of 1024, an
  * optional B or iB) -> bytes; 0 when s is not such a size. */
 size_t rl_mem_parse_size(const char *s);
+
+/* bytes as "1.5 GiB" (powers of 1024) into buf, for messages. */
+void rl_mem_human(double bytes, char *buf, size_t len);
 
 /* a * b into *out; returns 0, or -1 when it overflows size_t. */
 int rl_mul_size(size_t a, size_t b, size_t *out);

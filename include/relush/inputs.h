@@ -23,7 +23,8 @@ rl_mat *inputs_shrink(const rl_mat *X, double eps, rl_err *e);
 /* CSV or whitespace-separated text, one point per line; '#' starts a
  * comment; errors give the line and column. */
 rl_mat *inputs_load(const char *path, rl_err *e);
-/* Writes CSV through a temporary file renamed into place. */
+/* Writes CSV through rl_write_atomic (relush/files.h): atomic, links kept,
+ * devices and pipes written in place, read-only files refused. */
 int inputs_save(const rl_mat *X, const char *path, rl_err *e);
 
 #endif

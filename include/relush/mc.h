@@ -77,6 +77,8 @@ typedef struct mc_progress {
 	double elapsed, rate, eta; /* seconds, trials per second, seconds left */
 	const mc_counts *counts;   /* a consistent snapshot of the counts so far */
 	int final;                 /* last call, after the workers stopped */
+	int interrupt;             /* final: an interrupt (Ctrl-C) stopped the run; the flag
+	                              itself is consumed by then */
 } mc_progress;
 /* Returns 0 to go on, non-zero to stop the run (the result is then partial
  * and marked interrupted, like an interrupt). */
@@ -192,6 +194,7 @@ typedef struct mc_record {
 	/* where it came from, for messages */
 	char source[256];            /* a path, or e.g. "result 2" */
 	size_t line, lines;          /* its line in the file (0: not from a file), lines in the file */
+	char note[1024];             /* a merge's remark (an interrupted piece superseded), or "" */
 } mc_record;
 
 /* FNV-1a (64 bits) over rows and cols (8 bytes each, little-endian) and
@@ -204,6 +207,13 @@ void mc_record_free(mc_record *r);
 /* How messages name a record: "a.jsonl" (a one-line file), "a.jsonl line 3",
  * or the source as is. */
 const char *mc_record_label(const mc_record *r, char *buf, size_t len);
+/* The invariants of a real run's counts (alive + died = trials, every
+ * count within its trials and points, sums of squares consistent, ...):
+ * 0, or -1 with the field and what it must be written into field and why. */
+int mc_record_check_counts(const mc_record *r, char *field, size_t flen, char *why, size_t wlen);
+/* Would summing the pieces' counts overflow (they are checked one by one,
+ * not together)? 0, or -1 with why. */
+int mc_merge_check_sums(mc_record *const *pieces, size_t n, char *why, size_t wlen);
 /* Is the record's trial range exactly its shard's (a run that was not
  * interrupted)? */
 int mc_record_complete(const mc_record *r);

@@ -23,6 +23,17 @@ static size_t physical_memory(void)
 	return (size_t)pages * (size_t)page;
 }
 
+void rl_mem_human(double bytes, char *buf, size_t len)
+{
+	const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	int u = 0;
+	while (bytes >= 1024.0 && u < 6) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
 size_t rl_mem_parse_size(const char *s)
 {
 	char *end;
@@ -66,6 +77,21 @@ size_t rl_mem_limit(void)
 	return v;
 }
 
+const char *rl_mem_limit_origin(char *buf, size_t len)
+{
+	const char *env = getenv("RELUSH_MEM_LIMIT");
+	if (atomic_load_explicit(&mem_limit_override, memory_order_relaxed))
+		snprintf(buf, len, "set by limits.memory; nil restores the default");
+	else if (env && rl_mem_parse_size(env))
+		snprintf(buf, len, "from RELUSH_MEM_LIMIT=%s", env);
+	else {
+		char h[32];
+		rl_mem_human((double)physical_memory(), h, sizeof h);
+		snprintf(buf, len, "the default: 3/4 of physical memory (%s); RELUSH_MEM_LIMIT is not set", h);
+	}
+	return buf;
+}
+
 void rl_mem_set_limit(size_t bytes)
 {
 	atomic_store_explicit(&mem_limit_override, bytes, memory_order_relaxed);
@@ -79,16 +105,6 @@ int rl_mul_size(size_t a, size_t b, size_t *out)
 	return 0;
 }
 
-static void human(double bytes, char *buf, size_t len)
-{
-	const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	int u = 0;
-	while (bytes >= 1024.0 && u < 6) {
-		bytes /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
-}
 
 int rl_mem_check(double bytes, const char *what, rl_err *e)
 {
@@ -96,8 +112,8 @@ int rl_mem_check(double bytes, const char *what, rl_err *e)
 	if (bytes <= (double)limit)
 		return 0;
 	char asked[32], have[32];
-	human(bytes, asked, sizeof asked);
-	human((double)limit, have, sizeof have);
+	rl_mem_human(bytes, asked, sizeof asked);
+	rl_mem_human((double)limit, have, sizeof have);
 	return rl_fail(e, "%s would need %s of memory, more than the limit of %s "
 	               "(set RELUSH_MEM_LIMIT or limits.memory to change it)", what, asked, have);
 }

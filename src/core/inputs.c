@@ -2,12 +2,14 @@
  * orthant points, shrinking, and text files in and out. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "relush/alloc.h"
+#include "relush/files.h"
 #include "relush/inputs.h"
 #include "relush/rng.h"
 
@@ -220,26 +222,18 @@ static long parse_line(char *line, size_t lineno, const char *path, growable *g,
 
 rl_mat *inputs_load(const char *path, rl_err *e)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		rl_fail(e, "cannot open '%s': %s", path, strerror(errno));
+	rl_reader rd;
+	/* a line holds at most a quarter of the memory limit; the points
+	 * themselves are checked against the limit as they grow (push) */
+	if (rl_reader_open(&rd, path, 0, SIZE_MAX, NULL, e))
 		return NULL;
-	}
 	growable g = {0};
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, rows = 0;
+	size_t rows = 0, len;
 	long cols = -1;
 	rl_mat *X = NULL;
-	int failed = 0;
-	ssize_t got;
-	while ((got = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		if (strlen(line) != (size_t)got) {
-			rl_fail(e, "%s:%zu: the line holds a NUL byte; is this a text file?", path, lineno);
-			failed = 1;
-			break;
-		}
-		long n = parse_line(line, lineno, path, &g, e);
+	int failed = 0, got;
+	while ((got = rl_reader_next(&rd, &len, e)) == 1) {
+		long n = parse_line(rd.line, rd.lineno, path, &g, e);
 		if (n < 0) {
 			failed = 1;
 			break;
@@ -247,48 +241,46 @@ rl_mat *inputs_load(const char *path, rl_err *e)
 		if (n == 0)
 			continue;
 		if (cols >= 0 && n != cols) {
-			rl_fail(e, "%s:%zu: this line has %ld values but the first point has %ld", path, lineno, n, cols);
+			rl_fail(e, "%s:%zu: this line has %ld values but the first point has %ld", path,
+			        rd.lineno, n, cols);
 			failed = 1;
 			break;
 		}
 		cols = n;
 		rows++;
 	}
-	if (!failed && ferror(f))
-		failed = rl_fail(e, "error reading '%s': %s", path, strerror(errno)) != 0;
+	failed |= got < 0;
 	if (!failed && rows == 0)
 		failed = rl_fail(e, "'%s' holds no points (one point per line, values separated by commas or spaces)", path) != 0;
 	if (!failed && (X = mat_new(rows, (size_t)cols, e)))
 		memcpy(X->data, g.v, rows * (size_t)cols * sizeof(double));
-	free(line);
 	free(g.v);
-	fclose(f);
+	rl_reader_close(&rd);
 	return X;
 }
 
-static int write_points(FILE *f, const rl_mat *X)
+/* The CSV text of X in one buffer (NULL with the message in e). */
+static char *points_text(const rl_mat *X, size_t *len, rl_err *e)
 {
+	/* %.17g takes at most 24 characters plus the separator */
+	size_t cells;
+	if (rl_mul_size(X->rows, X->cols, &cells) || rl_mul_size(cells, 25, &cells) ||
+	    cells > SIZE_MAX - X->rows - 1) {
+		rl_fail(e, "the text of a %zu x %zu input set is too large", X->rows, X->cols);
+		return NULL;
+	}
+	char *buf = rl_calloc(cells + X->rows + 1, 1, "the text of the input set", e);
+	if (!buf)
+		return NULL;
+	char *p = buf;
 	for (size_t i = 0; i < X->rows; i++) {
 		const double *x = mat_row(X, i);
 		for (size_t j = 0; j < X->cols; j++)
-			fprintf(f, j ? ",%.17g" : "%.17g", x[j]);
-		fputc('\n', f);
+			p += sprintf(p, j ? ",%.17g" : "%.17g", x[j]);
+		*p++ = '\n';
 	}
-	return ferror(f) ? -1 : 0;
-}
-
-/* Something that is not a regular file (/dev/stdout, a pipe) is written in
- * place: renaming over it would replace it. */
-static int save_in_place(const rl_mat *X, const char *path, rl_err *e)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-	int bad = write_points(f, X);
-	bad |= fclose(f) != 0;
-	if (bad)
-		return rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-	return 0;
+	*len = (size_t)(p - buf);
+	return buf;
 }
 
 int inputs_save(const rl_mat *X, const char *path, rl_err *e)
@@ -299,40 +291,11 @@ int inputs_save(const rl_mat *X, const char *path, rl_err *e)
 			return rl_fail(e, "cannot save to '%s': coordinate %zu of point %zu is %g, and "
 			               "input files hold finite numbers only", path,
 			               i % X->cols + 1, i / X->cols + 1, X->data[i]);
-	struct stat st;
-	int exists = stat(path, &st) == 0;
-	if (exists && !S_ISREG(st.st_mode))
-		return save_in_place(X, path, e);
-	/* a symlink stays a link: its target is replaced */
-	char *real = exists ? realpath(path, NULL) : NULL;
-	const char *target = real ? real : path;
-	size_t len = strlen(target);
-	char *tmp = malloc(len + 32);
-	if (!tmp) {
-		free(real);
-		return rl_fail(e, "out of memory");
-	}
-	snprintf(tmp, len + 32, "%s.tmp.%ld", target, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		free(real);
+	size_t len;
+	char *text = points_text(X, &len, e);
+	if (!text)
 		return -1;
-	}
-	int bad = write_points(f, X);
-	if (exists)                       /* the new file keeps the old one's mode */
-		fchmod(fileno(f), st.st_mode & 07777);
-	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, target) != 0) {
-		rl_fail(e, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		free(real);
-		return -1;
-	}
-	free(tmp);
-	free(real);
-	return 0;
+	int rc = rl_write_atomic(path, text, len, e);
+	free(text);
+	return rc;
 }

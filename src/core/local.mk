@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += src/core/librelushcore.la
 src_core_librelushcore_la_SOURCES = \
 	src/core/err.c \
 	src/core/alloc.c \
+	src/core/env.c \
 	src/core/interrupt.c \
 	src/core/rng.c \
 	src/core/rng_simd.h \
@@ -21,6 +22,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/bound_search.c \
 	src/core/mc.c \
 	src/core/mc_record.c \
+	src/core/mc_check.c \
 	src/core/gram.c \
 	src/core/kernel.c \
 	src/core/kernel.h \

@@ -20,6 +20,7 @@
 #endif
 #include "relush/alignment.h"
 #include "relush/alloc.h"
+#include "relush/env.h"
 #include "relush/bounds.h"
 #include "relush/death.h"
 #include "relush/flip.h"
@@ -49,20 +50,18 @@
 /* auto takes a Gram layer only when its estimated cost is this many times
  * below the explicit one. */
 #define MC_GRAM_MARGIN 1.5
+/* Memory a run's counts and result take per layer, besides the workers'. */
+#define MC_BYTES_PER_LAYER 1024.0
 /* Adaptive chunks aim at this many seconds of work. */
 #define MC_CHUNK_SECONDS 0.02
 
-static double tune(const char *name, double def)
-{
-	const char *v = getenv(name);
-	return v && *v ? atof(v) : def;
-}
-
+/* A value relush cannot use is refused at start-up (rl_env_check); here it
+ * falls back to the default, so no NaN ever reaches a results file. */
 void mc_tuning_get(mc_tuning *t)
 {
-	t->ns_variate = tune("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE);
-	t->lazy_l = tune("RELUSH_MC_LAZY_L", 0.5);
-	t->blas_min = tune("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN);
+	t->ns_variate = rl_env_number("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE, 1e-300);
+	t->lazy_l = rl_env_number("RELUSH_MC_LAZY_L", 0.5, 0);
+	t->blas_min = rl_env_number("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN, 0);
 }
 
 /* ---- small exact helpers --------------------------------------------------- */
@@ -358,6 +357,15 @@ int mc_validate(const mc_config *cfg, rl_err *e)
 	} else if (net_check_scale(s, cfg->X, e)) {
 		return -1;   /* (net_check_input checks it on the other path) */
 	}
+	/* Before any work: what grows with the depth. The counts (the run's,
+	 * a snapshot, one per worker, the record's copy) take ~56 bytes a layer
+	 * each, and the result reaches Lua as a table per layer (~500 bytes,
+	 * measured): 1 KiB a layer plus the workers' counts bounds it. A run
+	 * too deep for the limit is refused now, not after it has run. */
+	unsigned threads = cfg->threads ? cfg->threads : mc_default_threads();
+	if (rl_mem_check((double)s->depth * (MC_BYTES_PER_LAYER + 64.0 * threads),
+	                 "the counts and result of a run this deep", e))
+		return -1;
 	return 0;
 }
 
@@ -413,7 +421,7 @@ static int choose_lazy(const mc_plan *pl)
 		return 1;
 	if (cfg->method == MC_METHOD_EXPLICIT)
 		return 0;
-	return pl->m == 1 || bound_lower(pl->spec.widths, pl->spec.depth) >= tune("RELUSH_MC_LAZY_L", 0.5);
+	return pl->m == 1 || bound_lower(pl->spec.widths, pl->spec.depth) >= rl_env_number("RELUSH_MC_LAZY_L", 0.5, 0);
 }
 
 static int plan_basis1(mc_plan *pl, rl_err *e)
@@ -471,8 +479,8 @@ static int plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 	pl->max_width = s->input;
 	pl->dense = kernel_dense();
 	pl->finish = kernel_finish();
-	pl->cost_variate = tune("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE);
-	pl->blas_min = tune("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN);
+	pl->cost_variate = rl_env_number("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE, 1e-300);
+	pl->blas_min = rl_env_number("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN, 0);
 #ifdef HAVE_BLAS
 	pl->use_blas = pl->blas_min > 0;
 #endif
@@ -1102,7 +1110,7 @@ static void fill_bounds(mc_result *r, const mc_plan *pl)
 
 /* Calls the progress callback with a snapshot; returns its verdict. */
 static int report_progress(const mc_config *cfg, mc_shared *sh, mc_counts *snap,
-                           double t0, int final)
+                           double t0, int final, int interrupt)
 {
 	pthread_mutex_lock(&sh->lock);
 	counts_copy(snap, &sh->total, sh->plan->neuron_total);
@@ -1115,6 +1123,7 @@ static int report_progress(const mc_config *cfg, mc_shared *sh, mc_counts *snap,
 	pr.eta = pr.rate > 0 ? (double)(pr.total - pr.done) / pr.rate : INFINITY;
 	pr.counts = snap;
 	pr.final = final;
+	pr.interrupt = interrupt;
 	return cfg->progress(&pr, cfg->progress_ctx);
 }
 
@@ -1212,7 +1221,7 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 		double now = rl_now();
 		if (cfg->progress && !atomic_load(&sh.stop) && now - last_report >= interval) {
 			last_report = now;
-			if (report_progress(cfg, &sh, &snap, t0, 0))
+			if (report_progress(cfg, &sh, &snap, t0, 0, 0))
 				atomic_store(&sh.stop, 1);
 		}
 		pthread_mutex_lock(&sh.lock);
@@ -1227,11 +1236,11 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 		pthread_cond_destroy(&sh.wake);
 		goto fail;
 	}
-	int interrupted = sh.total.trials < count;
-	if (interrupted && rl_interrupted())
+	int interrupted = sh.total.trials < count, by_interrupt = interrupted && rl_interrupted();
+	if (by_interrupt)
 		rl_interrupt_clear();   /* consumed: the session goes on with the partial result */
 	if (cfg->progress)
-		report_progress(cfg, &sh, &snap, t0, 1);
+		report_progress(cfg, &sh, &snap, t0, 1, by_interrupt);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_cond_destroy(&sh.wake);
 	res->counts = sh.total;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "relush/alloc.h"
+#include "relush/files.h"
 #include "relush/mc.h"
 #include "kernel.h"
 
@@ -635,7 +636,22 @@ typedef struct jparser {
 	const char *start, *p, *end;
 	const char *err;         /* what was expected, NULL while fine */
 	int depth;
+	double bytes, budget;    /* the tree's memory so far, and the most it may take */
 } jparser;
+
+/* Counts an allocation of n bytes of the tree (with malloc's overhead)
+ * against the budget: a line of a million tiny values makes a tree many
+ * times its own size. 0, or -1 ("budget"). */
+static int jtake(jparser *ps, double n)
+{
+	ps->bytes += n + 16.0;
+	if (ps->bytes > ps->budget) {
+		if (!ps->err)
+			ps->err = "budget";
+		return -1;
+	}
+	return 0;
+}
 
 static void skip_ws(jparser *ps)
 {
@@ -686,9 +702,13 @@ static int hex4(const char *s, unsigned *v)
 static int parse_string(jparser *ps, char **out)
 {
 	ps->p++;   /* the opening quote */
-	const char *s = ps->p;
+	const char *s = ps->p, *q = s;
+	while (q < ps->end && *q != '"')   /* its extent: unescaping only shrinks */
+		q += *q == '\\' && q + 1 < ps->end ? 2 : 1;
 	size_t n = 0;
-	char *buf = malloc((size_t)(ps->end - s) + 1);   /* unescaping only shrinks */
+	if (jtake(ps, (double)(q - s) + 1.0))
+		return -1;
+	char *buf = malloc((size_t)(q - s) + 1);
 	if (!buf)
 		return jfail(ps, "memory");
 	while (ps->p < ps->end && *ps->p != '"') {
@@ -775,6 +795,8 @@ static int parse_number(jparser *ps, jv *v)
 			return jfail(ps, "digits in the exponent");
 	}
 	v->type = 'd';
+	if (jtake(ps, (double)(q - s) + 1.0))
+		return -1;
 	v->text = malloc((size_t)(q - s) + 1);
 	if (!v->text)
 		return jfail(ps, "memory");
@@ -790,6 +812,8 @@ static int push_item(jparser *ps, jv *v, char *key)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 8;
+		if (jtake(ps, (double)(cap - v->cap) * (double)(sizeof(jv) + (v->type == 'o' ? sizeof(char *) : 0))))
+			return -1;
 		jv *items = realloc(v->items, cap * sizeof *items);
 		if (!items)
 			return jfail(ps, "memory");
@@ -1266,7 +1290,9 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 	r->lines = lines;
 	char who[MC_SOURCE_LEN + 32];
 	mc_record_label(r, who, sizeof who);
-	jparser ps = {text, text, text + len, NULL, 0};
+	/* the tree may take half the memory limit; the record built from it
+	 * is far smaller */
+	jparser ps = {text, text, text + len, NULL, 0, 0, (double)rl_mem_limit() / 2};
 	jv root;
 	memset(&root, 0, sizeof root);
 	int rc = parse_value(&ps, &root);
@@ -1276,6 +1302,10 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 	if (rc) {
 		if (ps.err && strcmp(ps.err, "memory") == 0)
 			rl_fail(e, "out of memory reading %s", who);
+		else if (ps.err && strcmp(ps.err, "budget") == 0)
+			rl_fail(e, "reading %s would need more than half the memory limit (%zu bytes of JSON "
+			        "holding that many values is not a relush result; set RELUSH_MEM_LIMIT or "
+			        "limits.memory to change the limit)", who, len);
 		else
 			rl_fail(e, "%s is not valid JSON (column %zu: expected %s)", who,
 			        (size_t)(ps.p - ps.start) + 1, ps.err ? ps.err : "a value");
@@ -1308,9 +1338,9 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 		read_counts(&rd, &root, r, e);
 	if (!rd.failed)
 		read_rest(&rd, &root, r, e);
-	const mc_counts *c = &r->result.counts;
-	if (!rd.failed && (c->trials > r->result.requested || c->alive_trials > c->trials))
-		bad(&rd, "counts", "consistent (alive_trials <= trials <= the shard's trials)");
+	char field[64], why[200];
+	if (!rd.failed && mc_record_check_counts(r, field, sizeof field, why, sizeof why))
+		bad(&rd, field, why);
 	jv_free(&root);
 	if (rd.failed) {
 		mc_record_free(r);
@@ -1320,49 +1350,6 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 }
 
 /* ---- files ---------------------------------------------------------------------------- */
-
-/* The whole file in a malloc'ed buffer (NUL-terminated); *missing set
- * when it does not exist. */
-static char *read_file(const char *path, size_t *len, int *missing, rl_err *e)
-{
-	*missing = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		if (errno == ENOENT) {
-			*missing = 1;
-			rl_fail(e, "cannot read '%s': no such file", path);
-		} else {
-			rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
-		}
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (ferror(f)) {
-			rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
-			free(buf);
-			fclose(f);
-			return NULL;
-		}
-		if (feof(f))
-			break;
-		char *bigger = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-		cap *= 2;
-	}
-	fclose(f);
-	if (!buf) {
-		rl_fail(e, "out of memory reading '%s'", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static int blank(const char *s, size_t n)
 {
@@ -1385,147 +1372,70 @@ int mc_records_load(const char *path, mc_record ***out, size_t *count, rl_err *e
 {
 	*out = NULL;
 	*count = 0;
-	size_t len;
-	int missing;
-	char *text = read_file(path, &len, &missing, e);
-	if (!text)
+	rl_reader rd;
+	/* the text read is bounded by the memory limit, a line by a quarter of it */
+	if (rl_reader_open(&rd, path, 0, 0, NULL, e))
 		return -1;
-	size_t lines = 0;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		lines += !blank(p, (size_t)(stop - p));
-		p = stop + 1;
+	mc_record **recs = NULL;
+	size_t n = 0, cap = 0, len;
+	double held = 0;   /* the records so far, in bytes, against the budget */
+	int got;
+	while ((got = rl_reader_next(&rd, &len, e)) == 1) {
+		if (blank(rd.line, len))
+			continue;
+		if (n > 0) {
+			const mc_record *r = recs[n - 1];
+			held += sizeof *r + sizeof r + (double)r->spec.depth * (sizeof(mc_layer_counts) + 64.0);
+			char what[MC_SOURCE_LEN + 64];
+			snprintf(what, sizeof what, "reading the %zu results of '%s'", n + 1, path);
+			if (rl_mem_check(held + (double)len * 2, what, e)) {
+				got = -1;
+				break;
+			}
+		}
+		if (n == cap) {
+			size_t more = cap ? 2 * cap : 16;
+			mc_record **bigger = realloc(recs, more * sizeof *recs);
+			if (!bigger) {
+				got = rl_fail(e, "out of memory reading '%s'", path);
+				break;
+			}
+			recs = bigger;
+			cap = more;
+		}
+		/* a message about a one-line file names the file alone */
+		int c = rd.lineno == 1 ? getc(rd.f) : 0;
+		int only = c == EOF;
+		if (c != EOF && rd.lineno == 1)
+			ungetc(c, rd.f);
+		if (!(recs[n] = mc_record_from_json(rd.line, len, path, rd.lineno, only, e))) {
+			got = -1;
+			break;
+		}
+		n++;
 	}
-	if (lines == 0) {
-		free(text);
+	rl_reader_close(&rd);
+	if (got < 0) {
+		mc_records_free(recs, n);
+		return -1;
+	}
+	if (n == 0) {
+		free(recs);
 		return rl_fail(e, "'%s' holds no results (it is empty); results files are written by "
 		               "r:save(path) and mc{..., out = path}", path);
 	}
-	mc_record **recs = calloc(lines, sizeof *recs);
-	if (!recs) {
-		free(text);
-		return rl_fail(e, "out of memory reading '%s'", path);
-	}
-	size_t n = 0, line = 0;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		line++;
-		if (!blank(p, (size_t)(stop - p))) {
-			recs[n] = mc_record_from_json(p, (size_t)(stop - p), path, line, lines, e);
-			if (!recs[n]) {
-				mc_records_free(recs, n);
-				free(text);
-				return -1;
-			}
-			n++;
-		}
-		p = stop + 1;
-	}
-	free(text);
+	for (size_t i = 0; i < n; i++)   /* labels name the line only among several */
+		recs[i]->lines = n;
 	*out = recs;
 	*count = n;
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static char *folder_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	char *dir = strndup(path, (size_t)(slash - path));
-	return dir;
-}
-
 int mc_records_check_path(const char *path, rl_err *e)
 {
-	struct stat st;
 	if (!*path)
 		return rl_fail(e, "the results file name is empty; give a path such as \"results.jsonl\"");
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return rl_fail(e, "cannot write results to '%s': it is a folder; give a file name inside it", path);
-	char *dir = folder_of(path);
-	if (!dir)
-		return rl_fail(e, "out of memory");
-	int rc = 0;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		rc = rl_fail(e, "cannot write results to '%s': the folder '%s' does not exist", path, dir);
-	else if (access(dir, W_OK | X_OK) != 0)
-		rc = rl_fail(e, "cannot write results to '%s': the folder '%s' is not writable", path, dir);
-	free(dir);
-	return rc;
-}
-
-/* old + add into path through a temporary file renamed over it. */
-static int write_atomic(const char *path, const char *old, size_t old_len, const char *add,
-                        size_t add_len, rl_err *e)
-{
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	if (!tmp)
-		return rl_fail(e, "out of memory writing '%s'", path);
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int err = errno;
-		free(tmp);
-		char *dir = folder_of(path);
-		rl_fail(e, "cannot write '%s': cannot create a temporary file in '%s' (%s)", path,
-		        dir ? dir : ".", strerror(err));
-		free(dir);
-		return -1;
-	}
-	/* the permissions a plain fopen would give, or the file's own */
-	struct stat st;
-	mode_t mode;
-	if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t mask = umask(0);
-		umask(mask);
-		mode = 0666 & ~mask;
-	}
-	int err = 0;
-	errno = 0;
-	if (fchmod(fd, mode) != 0 || write_all(fd, old, old_len) || write_all(fd, add, add_len) ||
-	    fsync(fd) != 0)
-		err = errno ? errno : EIO;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, path) != 0)
-		err = errno;
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		return rl_fail(e, "cannot write '%s': %s", path, strerror(err));
-	}
-	free(tmp);
-	/* the rename itself reaches the disk with the folder */
-	char *dir = folder_of(path);
-	int dfd = dir ? open(dir, O_RDONLY) : -1;
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	return 0;
+	return rl_check_writable(path, e);
 }
 
 int mc_records_save(const char *path, mc_record *const *recs, size_t count, int append, rl_err *e)
@@ -1545,21 +1455,8 @@ int mc_records_save(const char *path, mc_record *const *recs, size_t count, int 
 		free(b.p);
 		return rl_fail(e, "out of memory writing '%s'", path);
 	}
-	char *old = NULL;
-	size_t old_len = 0;
-	if (append) {
-		int missing;
-		rl_err ignored;
-		old = read_file(path, &old_len, &missing, &ignored);
-		if (!old && !missing) {
-			free(b.p);
-			return rl_fail(e, "%s (to append to it)", ignored.msg);
-		}
-		if (old && old_len > 0 && old[old_len - 1] != '\n')
-			old[old_len++] = '\n';   /* read_file leaves room for the NUL */
-	}
-	int rc = write_atomic(path, old ? old : "", old_len, b.p ? b.p : "", b.len, e);
-	free(old);
+	int rc = append ? rl_append_atomic(path, b.p ? b.p : "", b.len, e)
+	                : rl_write_atomic(path, b.p ? b.p : "", b.len, e);
 	free(b.p);
 	return rc;
 }
@@ -1677,6 +1574,21 @@ static int mismatch_error(const mc_record *a, const mc_record *b, int k, const c
 	char la[MC_SOURCE_LEN + 32], lb[MC_SOURCE_LEN + 32], da[160], db[160];
 	describe(a, b, k, da, sizeof da);
 	describe(b, a, k, db, sizeof db);
+	if ((k == F_WEIGHTS || k == F_BIAS) && strcmp(da, db) == 0) {
+		/* the short forms agree (a scaled law's stored parameter, -0 and
+		 * 0, ...): show every stored value, down to the bits */
+		const rl_law *x = k == F_WEIGHTS ? &a->spec.weights : &a->spec.bias;
+		const rl_law *y = k == F_WEIGHTS ? &b->spec.weights : &b->spec.bias;
+		uint64_t bx, by;
+		memcpy(&bx, &x->param, sizeof bx);
+		memcpy(&by, &y->param, sizeof by);
+		snprintf(da, sizeof da, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
+		         k == F_WEIGHTS ? "weights" : "bias", law_name(x->kind), scale_name(x->rule), x->param,
+		         (unsigned long long)bx);
+		snprintf(db, sizeof db, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
+		         k == F_WEIGHTS ? "weights" : "bias", law_name(y->kind), scale_name(y->rule), y->param,
+		         (unsigned long long)by);
+	}
 	const char *why = k == F_XSUM ? " (a different input set of the same shape)" : "";
 	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
 	               mc_record_label(b, lb, sizeof lb), db, why, tail);
@@ -1709,15 +1621,13 @@ static void shard_text(const mc_record *r, char *buf, size_t len)
 		         (unsigned long long)r->result.last_trial);
 }
 
-/* "2, 5, 7" (at most 16 shown) into buf. */
+/* "2, 5, 7" (the first 16 at most) into buf. */
 static void list_numbers(const uint64_t *v, size_t n, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && i < 16 && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, i ? ", %llu" : "%llu", (unsigned long long)v[i]);
-	if (n > 16 && used < len)
-		snprintf(buf + used, len - used, ", ... (%zu in all)", n);
 }
 
 /* Overlaps and gaps of the pieces' trial ranges (sorted). Sets *missing
@@ -1772,18 +1682,26 @@ static int check_coverage(piece *pc, size_t n, uint64_t trials, int *missing, rl
 		same_n &= pc[i].r->shard_count == N;
 	char list[200];
 	if (same_n && N > 1) {
-		uint64_t *absent = malloc(N * sizeof *absent);
-		if (!absent)
-			return rl_fail(e, "shards are missing (out of memory listing them)");
-		size_t count = 0, j = 0;
-		for (uint64_t s = 1; s <= N; s++) {
-			while (j < n && pc[j].r->shard_index < s)
-				j++;
-			if (j >= n || pc[j].r->shard_index != s)
-				absent[count++] = s;
+		/* the pieces are sorted by trial range, hence by shard index: the
+		 * absent ones are the gaps (listed up to 16, counted without a
+		 * list N long: N comes from the file) */
+		uint64_t absent[17], count = 0, s = 1;
+		size_t shown = 0;
+		for (size_t j = 0; j <= n; j++) {
+			uint64_t upto = j < n ? pc[j].r->shard_index : N + 1;
+			if (upto > s) {
+				for (uint64_t a = s; a < upto && shown < 17; a++)
+					absent[shown++] = a;
+				count += upto - s;
+			}
+			if (j < n && pc[j].r->shard_index >= s)
+				s = pc[j].r->shard_index + 1;
 		}
-		list_numbers(absent, count, list, sizeof list);
-		free(absent);
+		list_numbers(absent, shown, list, sizeof list);
+		if (count > 16) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof list - used, ", ... (%llu in all)", (unsigned long long)count);
+		}
 		return rl_fail(e, "%s %s of %llu %s missing; merge every shard of the experiment",
 		               count == 1 ? "shard" : "shards", list, (unsigned long long)N,
 		               count == 1 ? "is" : "are");
@@ -1807,7 +1725,52 @@ static int check_coverage(piece *pc, size_t n, uint64_t trials, int *missing, rl
 	               list, count > 6 ? ", ..." : "", (unsigned long long)trials);
 }
 
+static mc_record *merge_kept(mc_record *const *pieces, size_t n, int *missing, rl_err *e);
+
+/* An interrupted piece whose shard was run again to completion is left
+ * out (the complete line supersedes it) and the merged record's note says
+ * so; an interrupted piece without such a twin still stops the merge. */
 static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, rl_err *e)
+{
+	mc_record **kept = malloc((n ? n : 1) * sizeof *kept);
+	if (!kept) {
+		rl_fail(e, "out of memory merging results");
+		return NULL;
+	}
+	size_t k = 0, dropped = 0;
+	const mc_record *first_old = NULL, *first_new = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const mc_record *twin = NULL;
+		int d;
+		for (size_t j = 0; j < n && !mc_record_complete(pieces[i]) && !twin; j++)
+			if (j != i && mc_record_complete(pieces[j]) &&
+			    pieces[j]->shard_index == pieces[i]->shard_index &&
+			    pieces[j]->shard_count == pieces[i]->shard_count &&
+			    count_differences(pieces[i], pieces[j], &d) == 0)
+				twin = pieces[j];
+		if (!twin) {
+			kept[k++] = pieces[i];
+		} else if (dropped++ == 0) {
+			first_old = pieces[i];
+			first_new = twin;
+		}
+	}
+	mc_record *out = merge_kept(kept, k, missing, e);
+	free(kept);
+	if (out && dropped) {
+		char la[MC_SOURCE_LEN + 32], lb[MC_SOURCE_LEN + 32], sa[96];
+		shard_text(first_old, sa, sizeof sa);
+		snprintf(out->note, sizeof out->note, "%s (%s, interrupted after %llu of its %llu trials) "
+		         "was left out: %s is a complete run of the same shard%s",
+		         label_line(first_old, la, sizeof la), sa,
+		         (unsigned long long)first_old->result.counts.trials,
+		         (unsigned long long)first_old->result.requested, label_line(first_new, lb, sizeof lb),
+		         dropped > 1 ? " (and so were other interrupted pieces with complete reruns)" : "");
+	}
+	return out;
+}
+
+static mc_record *merge_kept(mc_record *const *pieces, size_t n, int *missing, rl_err *e)
 {
 	char la[MC_SOURCE_LEN + 32], sa[96];
 	*missing = 0;
@@ -1846,6 +1809,11 @@ static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, 
 	if (rc)
 		return NULL;
 
+	char why[160];
+	if (mc_merge_check_sums(pieces, n, why, sizeof why)) {
+		rl_fail(e, "cannot merge: %s; the pieces are damaged or edited", why);
+		return NULL;
+	}
 	int all_neurons = 1;
 	for (size_t i = 0; i < n; i++)
 		all_neurons &= pieces[i]->result.counts.neuron_active != NULL;
@@ -1881,6 +1849,7 @@ static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, 
 	}
 	snprintf(out->source, sizeof out->source, "the merged result");
 	out->line = out->lines = 0;
+	out->note[0] = '\0';
 	return out;
 }
 

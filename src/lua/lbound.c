@@ -211,7 +211,7 @@ static double num_field(lua_State *L, int t, const char *k)
 static int layers_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_Integer depth = luaL_len(L, 1);
+	lua_Integer depth = rlua_len(L, 1, "the layers");
 	char lower[32], death[32], head[128];
 	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
 	rlua_fmt_number(death, sizeof death, num_field(L, 1, "death"));

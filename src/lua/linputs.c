@@ -122,13 +122,13 @@ static int inputs_load_l(lua_State *L)
 static int inputs_from_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_Integer m = luaL_len(L, 1);
+	lua_Integer m = rlua_len(L, 1, "the list of points");
 	if (m < 1)
 		luaL_argerror(L, 1, "expected a non-empty list of points (each a list of numbers)");
 	lua_geti(L, 1, 1);
 	if (lua_type(L, -1) != LUA_TTABLE)
 		luaL_argerror(L, 1, "expected a list of points, each a list of numbers; point 1 is not a list");
-	lua_Integer d = luaL_len(L, -1);
+	lua_Integer d = rlua_len(L, -1, "a point");
 	lua_pop(L, 1);
 	if (d < 1)
 		luaL_argerror(L, 1, "point 1 is empty: every point needs at least one coordinate");
@@ -140,9 +140,10 @@ static int inputs_from_l(lua_State *L)
 	for (lua_Integer i = 1; i <= m; i++) {
 		if (lua_geti(L, 1, i) != LUA_TTABLE)
 			luaL_argerror(L, 1, lua_pushfstring(L, "point %I is a %s, not a list of numbers", i, luaL_typename(L, -1)));
-		if (luaL_len(L, -1) != d)
+		lua_Integer di = rlua_len(L, -1, "a point");
+		if (di != d)
 			luaL_argerror(L, 1, lua_pushfstring(L, "point %I has %I coordinates but point 1 has %I",
-			                                    i, luaL_len(L, -1), d));
+			                                    i, di, d));
 		for (lua_Integer j = 1; j <= d; j++) {
 			lua_geti(L, -1, j);
 			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))

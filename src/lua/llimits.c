@@ -14,19 +14,6 @@
 /* Below this the shell itself could not run (the Lua heap shares the limit). */
 #define MIN_MEMORY ((size_t)1 << 20)
 
-static int memory_is_default;   /* no limits.memory set since start-up */
-
-static void human(size_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1024.0 && u < 6) {
-		v /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
 
 static int limits_index(lua_State *L)
 {
@@ -77,7 +64,6 @@ static int limits_newindex(lua_State *L)
 		                  k ? k : luaL_tolstring(L, 2, NULL));
 	size_t bytes = memory_value(L, 3);
 	rl_mem_set_limit(bytes);
-	memory_is_default = bytes == 0;
 	return 0;
 }
 
@@ -85,10 +71,10 @@ static int limits_tostring(lua_State *L)
 {
 	char h[32];
 	size_t bytes = rl_mem_limit();
-	human(bytes, h, sizeof h);
+	rl_mem_human((double)bytes, h, sizeof h);
+	char origin[160];
 	lua_pushfstring(L, "limits: memory = %s (%I bytes; %s)", h, (lua_Integer)bytes,
-	                memory_is_default ? "the default: RELUSH_MEM_LIMIT, else 3/4 of physical memory"
-	                                  : "set by limits.memory; nil restores the default");
+	                rl_mem_limit_origin(origin, sizeof origin));
 	return 1;
 }
 
@@ -126,7 +112,8 @@ static const rlua_help limits_help[] = {
 	 "refuses at once with a message giving both, instead of swapping or being killed; the Lua "
 	 "heap as a whole stays under it too. Set it to a number of bytes (at least 1 MiB) or a "
 	 "string with a K, M, G or T suffix (powers of 1024); nil restores the default, which is "
-	 "RELUSH_MEM_LIMIT when set, else three quarters of physical memory.",
+	 "RELUSH_MEM_LIMIT when set, else three quarters of physical memory; print(limits) "
+	 "says which.",
 	 "limits.memory = \"2G\"; print(limits)"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
@@ -134,7 +121,6 @@ static const rlua_help limits_help[] = {
 void rlua_open_limits(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	memory_is_default = 1;
 	lua_newtable(L);
 	luaL_newmetatable(L, RLUA_LIMITS);
 	luaL_setfuncs(L, limits_meta, 0);

@@ -167,7 +167,9 @@ static const rlua_help matrix_help[] = {
 	 "Writes the input set to a CSV file, one point per line with full precision "
 	 "(a path ending in .npy writes NumPy's format: a float64 array, one point per row). "
 	 "The file is written to a temporary name and renamed into place, so an "
-	 "interrupted save never leaves a truncated file. Returns X.",
+	 "interrupted save never leaves a truncated file; a symlink is followed, a device or "
+	 "pipe written in place, a read-only file refused (see the manual's Files written). "
+	 "Returns X.",
 	 "inputs.gaussian(10, 2, {seed=1}):save('points.csv')"},
 	{"X.rows", "inputs", "X.rows, X.cols, #X, X[i]",
 	 "A Matrix holds one point per row: X.rows (also #X) is the number of points, "

@@ -156,8 +156,8 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 		lua_pop(L, 1);
 	}
 	if (v[0] > v[1])
-		rlua_option_error(L, "shard", "%smust be {i, N} with 1 <= i <= N, got {%d, %d}", from,
-		                  (int)v[0], (int)v[1]);
+		rlua_option_error(L, "shard", "%smust be {i, N} with 1 <= i <= N, got {%lld, %lld}", from,
+		                  (long long)v[0], (long long)v[1]);
 	cfg->shard_index = (uint64_t)v[0];
 	cfg->shard_count = (uint64_t)v[1];
 	lua_pop(L, 1);
@@ -172,6 +172,7 @@ typedef struct progress_ctx {
 	int bar;                 /* draw the stderr bar */
 	int bar_drawn;
 	int failed;              /* a callback raised an error: its message is at err_idx */
+	int interrupted;         /* Ctrl-C reached a callback: the user's is not called again */
 	int err_ref;
 	const rl_net_spec *spec;
 	size_t points;
@@ -266,6 +267,7 @@ static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
 		 * "interrupted" in it; that is the run's interrupt, not an error. */
 		if (rl_interrupted()) {
 			lua_pop(L, 1);
+			ctx->interrupted = 1;
 			return 1;
 		}
 		ctx->failed = 1;
@@ -328,9 +330,14 @@ static int on_progress(const mc_progress *p, void *arg)
 		draw_bar(ctx, p);
 	if (ctx->view)      /* C to C: the view reads the engine's structure */
 		stop |= ctx->view->progress(ctx->view->ctx, p);
-	if (rl_interrupted() && !p->final)
-		return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
-	if (!ctx->failed && ctx->user_fn)
+	if (rl_interrupted() || p->interrupt) {
+		ctx->interrupted = 1;
+		if (!p->final)
+			return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
+	}
+	/* after a Ctrl-C the user's function is not entered again for the
+	 * final report: a slow one would make the user press Ctrl-C twice */
+	if (!ctx->failed && ctx->user_fn && !ctx->interrupted)
 		stop |= call_progress_fn(ctx, ctx->user_fn, p);
 	return stop || ctx->failed;
 }
@@ -501,16 +508,18 @@ static void push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- mc(opts) ---------------------------------------------------------------------- */
 
-/* mc.partial = the result at res; true when it was stored. Leaves
- * values on the stack (callers reset it). */
-static int keep_partial(lua_State *L, int res)
+/* mc.partial = the result at res; 1 when stored. */
+static int keep_in_partial(lua_State *L, int res)
 {
+	int top = lua_gettop(L), kept = 0;
 	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
-	if (!lua_istable(L, -1) || lua_getfield(L, -1, "mc") != LUA_TTABLE)
-		return 0;
-	lua_pushvalue(L, res);
-	lua_setfield(L, -2, "partial");
-	return 1;
+	if (lua_istable(L, -1) && lua_getfield(L, -1, "mc") == LUA_TTABLE) {
+		lua_pushvalue(L, res);
+		lua_setfield(L, -2, "partial");
+		kept = 1;
+	}
+	lua_settop(L, top);
+	return kept;
 }
 
 static int mc_l(lua_State *L)
@@ -525,7 +534,7 @@ static int mc_l(lua_State *L)
 	rlua_parse_net_spec(L, 1, &sb->spec, 0, mc_options);
 	lua_settop(L, 2);
 	rl_net_spec *spec = &sb->spec;
-	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 0);  /* index 3 */
+	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 1);  /* index 3; user value: X */
 	rb->r = NULL;
 	rb->X = NULL;
 	luaL_setmetatable(L, RLUA_MC_BOX);
@@ -542,13 +551,17 @@ static int mc_l(lua_State *L)
 			rlua_option_error(L, "X", "has dimension %d but input = %d; leave 'input' out to take X's dimension",
 			                  (int)X->cols, (int)spec->input);
 	}
-	lua_pop(L, 1);   /* X stays referenced by the options table */
+	/* X may come from an __index metamethod and be referenced nowhere
+	 * else: the box anchors it for the whole call */
+	lua_setiuservalue(L, 3, 1);
+	int default_inputs = 0;   /* X is relush's default input set, named in the report */
 	if (!X) {
 		rl_err e;
 		rb->X = inputs_default(spec->input, &e);
 		if (!rb->X)
 			return rlua_engine_error(L, &e);
 		X = rb->X;
+		default_inputs = 1;
 	}
 
 	mc_config cfg;
@@ -600,6 +613,13 @@ static int mc_l(lua_State *L)
 		ctx.view = observer;   /* (else it said why, and the run goes on without it) */
 		ctx.bar = 0;
 	}
+	if (ctx.user_fn && !rb->X) {
+		/* Lua code runs during the run and may close X (<close>): the run
+		 * works on its own copy */
+		if (!(rb->X = mat_clone(X, &e)))
+			return rlua_engine_error(L, &e);
+		cfg.X = X = rb->X;
+	}
 	if (ctx.bar || ctx.user_fn || ctx.view) {
 		cfg.progress = on_progress;
 		cfg.progress_ctx = &ctx;
@@ -625,8 +645,8 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				push_result(L, rec, 2);
-				rlua_name_inputs(L, spec, X, rb->X != NULL);
-				if (keep_partial(L, lua_gettop(L)))
+				rlua_name_inputs(L, spec, X, default_inputs);
+				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
 			}
 		}
@@ -647,17 +667,18 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	push_result(L, rec, 2);
-	rlua_name_inputs(L, spec, X, rb->X != NULL);
-	if (rec->result.interrupted) {
+	rlua_name_inputs(L, spec, X, default_inputs);
+	if (rec->result.interrupted)
 		/* Ctrl-C stops the whole command in the shell, so the caller may
 		 * never receive this result: it is kept in mc.partial too. */
-		int res = lua_gettop(L);
-		keep_partial(L, res);
-		lua_settop(L, res);
-	}
-	if (out && mc_records_save(out, &rec, 1, 1, &e))
+		keep_in_partial(L, lua_gettop(L));
+	if (out && mc_records_save(out, &rec, 1, 1, &e)) {
+		/* the finished result is not lost: it waits in mc.partial */
+		keep_in_partial(L, lua_gettop(L));
 		return luaL_error(L, "mc: the run finished but its result could not be saved (%s); "
-		                  "the result is lost unless you run it again", e.msg);
+		                  "the complete result is kept in mc.partial: save it elsewhere with "
+		                  "mc.partial:save(path)", e.msg);
+	}
 	return 1;
 }
 
@@ -787,7 +808,7 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 {
 	lua_getfield(L, 1, "layers");
 	int layers = lua_gettop(L);
-	lua_Integer depth = luaL_len(L, layers);
+	lua_Integer depth = rlua_len(L, layers, "the result's layers");
 	double trials = numf(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (depth > 30 && l == 16) {
@@ -873,7 +894,7 @@ static int result_tostring(lua_State *L)
 	lua_pop(L, 1);
 	char shape[80];
 	lua_getfield(L, 1, "widths");
-	lua_Integer k = luaL_len(L, -1);
+	lua_Integer k = rlua_len(L, -1, "the result's widths");
 	int uniform = 1;
 	lua_geti(L, -1, 1);
 	lua_Integer w0 = lua_tointeger(L, -1);
@@ -995,7 +1016,7 @@ static int results_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	static const char *const headers[] = {"#", "arch", "depth", "widths", "seed", "trials", "alive",
 	                                      "P(alive)", "95% CI", "mean F", "pieces"};
-	lua_Integer n = luaL_len(L, 1);
+	lua_Integer n = rlua_len(L, 1, "the list of results");
 	rlua_table *t = rlua_table_push(L, 11, headers);
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, 1, i);
@@ -1006,7 +1027,7 @@ static int results_tostring(lua_State *L)
 		snprintf(c[2], 48, "%.0f", numf(L, r, "depth"));
 		c[3][0] = '\0';
 		if (lua_getfield(L, r, "widths") == LUA_TTABLE) {
-			lua_Integer k = luaL_len(L, -1), shown = 0;
+			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown = 0;
 			int uniform = 1;
 			lua_geti(L, -1, 1);
 			lua_Integer w0 = lua_tointeger(L, -1);
@@ -1063,6 +1084,17 @@ static int results_tostring(lua_State *L)
 	return 1;
 }
 
+/* An interrupted piece left out for its complete rerun: the merge says so
+ * (on stderr, and in the result's field superseded). */
+static void merge_note(lua_State *L, const mc_record *rec)
+{
+	if (!rec->note[0])
+		return;
+	fprintf(stderr, "mc.merge: note: %s\n", rec->note);
+	lua_pushstring(L, rec->note);
+	lua_setfield(L, -2, "superseded");
+}
+
 /* Pushes a McResults list of the records recs[0..n), taking each over
  * (recs[i] is NULL once taken); flip_X are candidate input sets for
  * replaying flipped nets, matched by checksum. */
@@ -1075,7 +1107,9 @@ static void push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat 
 		for (size_t k = 0; k < nflip && recs[i]->flip && !X; k++)
 			if (mc_checksum(flip_X[k]) == recs[i]->x_checksum)
 				X = flip_X[k];
+		const mc_record *rec = recs[i];
 		push_record(L, &recs[i], X);
+		merge_note(L, rec);
 		lua_rawseti(L, list, (lua_Integer)i + 1);
 	}
 	luaL_setmetatable(L, RLUA_MC_RESULTS);
@@ -1106,7 +1140,7 @@ static int save_l(lua_State *L)
 		if (!is_results_list(L, 1))
 			return luaL_argerror(L, 1, "expected a Monte Carlo result or a list of them "
 			                     "(from mc{...}, mc.merge or mc.load)");
-		n = (size_t)luaL_len(L, 1);
+		n = (size_t)rlua_len(L, 1, "the list of results");
 	}
 	mc_record **recs = lua_newuserdatauv(L, (n ? n : 1) * sizeof *recs, 0);
 	if (one) {
@@ -1139,6 +1173,7 @@ typedef struct pieces_box {
 	size_t n, cap;
 	const rl_mat **flip_X;   /* the results' input sets, for replaying flipped nets */
 	size_t nflip;
+	int self;                /* its stack index while being filled */
 } pieces_box;
 
 static int pieces_gc(lua_State *L)
@@ -1218,6 +1253,7 @@ static void pieces_file(lua_State *L, pieces_box *p, const char *path)
  * unless it came from a file (its file and line name it better). */
 static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *label)
 {
+	idx = lua_absindex(L, idx);
 	run_box *b = to_run(L, idx);
 	mc_record *copy = malloc(sizeof *copy);
 	if (!copy)
@@ -1228,6 +1264,14 @@ static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *labe
 	pieces_add(L, p, copy, 0);
 	if (b->flip_X)
 		p->flip_X[p->nflip++] = b->flip_X;
+	/* the copy shares the result's arrays: the pieces box anchors its run
+	 * box, which may come from an __index and be dropped by the next one */
+	lua_getiuservalue(L, p->self, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
+	lua_pushvalue(L, idx);
+	lua_rawget(L, -2);
+	lua_rawseti(L, -3, (lua_Integer)p->n);
+	lua_pop(L, 2);
 }
 
 static void pieces_collect(lua_State *L, pieces_box *p, int arg)
@@ -1243,7 +1287,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 	if (!lua_istable(L, arg))
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
 		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got %s", rlua_got(L, arg)));
-	lua_Integer n = luaL_len(L, arg);
+	lua_Integer n = rlua_len(L, arg, "the list to merge");
 	if (n == 0)
 		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
 		              "or results");
@@ -1257,7 +1301,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 		} else if (lua_istable(L, v) && to_run(L, v)) {
 			pieces_result(L, p, v, label);
 		} else if (lua_istable(L, v) && is_results_list(L, v)) {
-			lua_Integer m = luaL_len(L, v);
+			lua_Integer m = rlua_len(L, v, "a list of results");
 			for (lua_Integer j = 1; j <= m; j++) {
 				lua_geti(L, v, j);
 				snprintf(label, sizeof label, "result %lld[%lld]", (long long)i, (long long)j);
@@ -1275,9 +1319,12 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 
 static pieces_box *push_pieces(lua_State *L)
 {
-	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 0);
+	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 1);
 	memset(p, 0, sizeof *p);
 	luaL_setmetatable(L, RLUA_MC_PIECES);
+	p->self = lua_gettop(L);
+	lua_newtable(L);                /* user value: the run boxes of the pieces */
+	lua_setiuservalue(L, p->self, 1);
 	return p;
 }
 
@@ -1308,6 +1355,7 @@ static int merge_l(lua_State *L)
 			if (mc_checksum(p->flip_X[k]) == rec->x_checksum)
 				X = p->flip_X[k];
 		push_record(L, &merged->list[0], X);
+		merge_note(L, rec);
 		return 1;
 	}
 	mc_record **out;

@@ -2,6 +2,7 @@
  * into the shell and built as relush.so for a stock lua5.4. */
 #include "config.h"
 #include "rlua.h"
+#include "relush/env.h"
 
 static const rlua_help module_help[] = {
 	{"relush.version", "construction", "relush.version",
@@ -11,6 +12,9 @@ static const rlua_help module_help[] = {
 
 int luaopen_relush(lua_State *L)
 {
+	rl_err e;
+	if (rl_env_check(&e))   /* the shell checked already; a stock lua has not */
+		return luaL_error(L, "relush: %s", e.msg);
 	lua_newtable(L);
 	int module = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);

@@ -25,7 +25,7 @@ static size_t *widths_option(lua_State *L, int idx, size_t *count)
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) != LUA_TTABLE)
 		rlua_option_error(L, "widths", "must be a list of integers >= 1, got %s", rlua_got(L, idx));
-	lua_Integer n = luaL_len(L, idx);
+	lua_Integer n = rlua_len(L, idx, "the widths");
 	if (n < 1)
 		rlua_option_error(L, "widths", "must list at least one width, got an empty list");
 	if ((lua_Unsigned)n > NET_MAX_DEPTH)

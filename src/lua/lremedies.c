@@ -68,7 +68,7 @@ typedef void (*row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32])
 static void layer_rows(lua_State *L, rlua_table *t, int ncols, row_fn row)
 {
 	lua_getfield(L, 1, "layers");
-	lua_Integer depth = lua_istable(L, -1) ? luaL_len(L, -1) : 0;
+	lua_Integer depth = lua_istable(L, -1) ? rlua_len(L, -1, "the report's layers") : 0;
 	char cells[10][32];
 	const char *ptrs[10];
 	for (int j = 0; j < ncols; j++)

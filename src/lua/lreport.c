@@ -112,7 +112,7 @@ static int report_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "layers");
-	lua_Integer depth = luaL_len(L, -1);
+	lua_Integer depth = rlua_len(L, -1, "the report's layers");
 	lua_pop(L, 1);
 	lua_getfield(L, 1, "alive");
 	int alive = lua_toboolean(L, -1);

@@ -178,15 +178,41 @@ void rlua_check_option_names(lua_State *L, int t, const char *const *known)
 	}
 }
 
+lua_Integer rlua_len(lua_State *L, int idx, const char *what)
+{
+	idx = lua_absindex(L, idx);
+	if (!luaL_getmetafield(L, idx, "__len"))
+		return lua_istable(L, idx) ? (lua_Integer)lua_rawlen(L, idx) : luaL_len(L, idx);
+	lua_pop(L, 1);
+	lua_Integer n = luaL_len(L, idx);
+	if (!lua_istable(L, idx)) {
+		if (n < 0 || n > ((lua_Integer)1 << 31))
+			luaL_error(L, "the length of %s is %I, which is not the length of a list (its __len "
+			           "metamethod must give a count between 0 and 2^31)", what, n);
+		return n;
+	}
+	lua_Integer raw = (lua_Integer)lua_rawlen(L, idx);
+	if (n == raw)
+		return n;
+	/* a __len that disagrees with the table's own items must be backed by
+	 * t[n]; else the items held are what counts */
+	int held = n > 0 && n <= ((lua_Integer)1 << 31);
+	if (held) {
+		held = lua_geti(L, idx, n) != LUA_TNIL;
+		lua_pop(L, 1);
+	}
+	return held ? n : raw;
+}
+
 /* Widths live in a userdata so they are freed by the GC if an error
  * escapes before the caller takes them over. */
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count)
 {
 	arg = lua_absindex(L, arg);
 	if (lua_type(L, arg) != LUA_TTABLE)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got %s",
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
 		                                      what, rlua_got(L, arg)));
-	lua_Integer n = luaL_len(L, arg);
+	lua_Integer n = rlua_len(L, arg, what);
 	if (n < 1)
 		luaL_argerror(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
 	if ((lua_Unsigned)n > NET_MAX_DEPTH)

@@ -107,6 +107,12 @@ void rlua_check_option_names(lua_State *L, int t, const char *const *known);
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
  * array that is anchored in a userdata on the stack (freed by GC). */
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
+/* The length of the list at idx (#t), checked against what it holds: a
+ * table's __len that disagrees with its own items counts only when t[n] is
+ * there and n <= 2^31, else the items it holds count; so a lying __len
+ * (2^40, say) cannot send C into a near-endless loop. For a userdata, a
+ * length outside 0..2^31 is an error naming what. */
+lua_Integer rlua_len(lua_State *L, int idx, const char *what);
 /* Runs push(L) with the light userdata ud as its only argument, protected:
  * push leaves one value (which it may build from ud) on the stack. When
  * push raises an error (a Lua allocation that failed, say), release(ud)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
+#include "relush/files.h"
 #include "shell/shell.h"
 
 enum { HISTORY_MAX = 1000 };
@@ -178,36 +179,34 @@ void shell_history_add(const char *line)
 		warn_once("write", err);
 }
 
-/* Writes the list to a temporary file next to path, flushed to disk, then
- * renames it into place: a crash or a full disk while writing leaves the
- * old file whole. Returns 0 or an errno. */
-static int write_atomically(const char *link)
+/* Writes the list through the core's atomic writer (relush/files.h): a
+ * crash or a full disk while writing leaves the old file whole, a
+ * symlinked history file (dotfiles) stays a link, a read-only one is left
+ * alone. Returns 0, or -1 with the message in e. */
+static int write_atomically(const char *path, rl_err *e)
 {
-	/* a symlinked history file (dotfiles) stays a link: write its target */
-	char *real = realpath(link, NULL);
-	const char *path = real != NULL ? real : link;
-	size_t n = strlen(path) + 32;
-	char *tmp = malloc(n);
-	if (tmp == NULL) {
-		free(real);
-		return ENOMEM;
+	/* the text readline's write_history would write: an entry's time
+	 * stamp line ("#<time>") before it when time stamps are on */
+	HIST_ENTRY **list = history_list();
+	size_t len = 0;
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *stamp = list[i]->timestamp;
+		if (history_write_timestamps && stamp && stamp[0])
+			len += strlen(stamp) + 1;
+		len += strlen(list[i]->line) + 1;
 	}
-	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	int err = write_history(tmp);
-	if (err == 0) {
-		int fd = open(tmp, O_RDONLY);
-		if (fd < 0 || fsync(fd) != 0)
-			err = errno;
-		if (fd >= 0)
-			close(fd);
+	char *text = malloc(len + 1), *p = text;
+	if (text == NULL)
+		return rl_fail(e, "out of memory");
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *stamp = list[i]->timestamp;
+		if (history_write_timestamps && stamp && stamp[0])
+			p += sprintf(p, "%s\n", stamp);
+		p += sprintf(p, "%s\n", list[i]->line);
 	}
-	if (err == 0 && rename(tmp, path) != 0)
-		err = errno;
-	if (err != 0)
-		unlink(tmp);
-	free(tmp);
-	free(real);
-	return err;
+	int rc = rl_write_atomic(path, text, len, e);
+	free(text);
+	return rc;
 }
 
 void shell_history_close(void)
@@ -218,9 +217,9 @@ void shell_history_close(void)
 	clear_history();
 	if (read_entries(history_path) == 0) {
 		fold_duplicates();
-		int err = write_atomically(history_path);
-		if (err != 0)
-			warn_once("write", err);
+		rl_err e;
+		if (write_atomically(history_path, &e) != 0 && !history_warned)
+			fprintf(stderr, "relush: %s; this session's history was not saved\n", e.msg);
 	}
 	free(history_path);
 	history_path = NULL;

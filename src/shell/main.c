@@ -3,10 +3,12 @@
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <lauxlib.h>
+#include "relush/env.h"
 #include "shell/shell.h"
 #include "view/plot.h"
 #include "view/ttyguard.h"
@@ -139,6 +141,15 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
 
 int main(int argc, char **argv)
 {
+	/* over a file size limit (ulimit -f) a write fails with EFBIG and the
+	 * save says so, keeping the old file, instead of the signal killing
+	 * the session and the result with it */
+	signal(SIGXFSZ, SIG_IGN);
+	rl_err env_error;
+	if (rl_env_check(&env_error) != 0) {
+		fprintf(stderr, "relush: %s\n", env_error.msg);
+		return 2;
+	}
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)   /* a script named merge: relush ./merge */
 		return shell_merge(argc - 1, argv + 1);
 	struct options o;

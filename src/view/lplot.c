@@ -88,7 +88,7 @@ static double *check_numbers(lua_State *L, int t, const char *option, const char
 	t = lua_absindex(L, t);
 	if (lua_type(L, t) != LUA_TTABLE)
 		option_error(L, option, "%s must be a list of numbers, got %s", what, rlua_got(L, t));
-	lua_Integer n = luaL_len(L, t);
+	lua_Integer n = rlua_len(L, t, what);
 	if (n < 1)
 		option_error(L, option, "%s is empty; it needs at least one number", what);
 	if (expect && (size_t)n != expect)
@@ -121,7 +121,8 @@ static const char *opt_string(lua_State *L, int t, const char *field)
 		s = lua_tostring(L, -1);
 	else if (type != LUA_TNIL)
 		option_error(L, field, "must be a string, got %s", rlua_got(L, -1));
-	lua_pop(L, 1);        /* the options table keeps the string alive */
+	/* left on the stack: the string may come from an __index metamethod
+	 * and be referenced nowhere else; the caller pops it when done */
 	return s;
 }
 
@@ -225,7 +226,7 @@ static void add_refs(lua_State *L, plot *p, int t)
 	if (!lua_istable(L, refs))
 		option_error(L, "refs", "must be a list of {y=value [, label=]} or {x=value [, label=]}, "
 		             "got %s", rlua_got(L, refs));
-	lua_Integer n = luaL_len(L, refs);
+	lua_Integer n = rlua_len(L, refs, "refs");
 	for (lua_Integer i = 1; i <= n; i++) {
 		char where[48];
 		snprintf(where, sizeof where, "refs[%lld]", (long long)i);
@@ -275,9 +276,11 @@ static int plot_lines(lua_State *L)
 		raise_engine(L, &e);
 	lua_settop(L, self);
 	plot *p = lp->p;
-	if (plot_set_labels(p, opt_string(L, 1, "title"), opt_string(L, 1, "xlabel"),
-	                    opt_string(L, 1, "ylabel"), &e) < 0)
+	const char *title = opt_string(L, 1, "title"), *xlabel = opt_string(L, 1, "xlabel");
+	const char *ylabel = opt_string(L, 1, "ylabel");
+	if (plot_set_labels(p, title, xlabel, ylabel, &e) < 0)
 		raise_engine(L, &e);
+	lua_settop(L, self);
 	p->logx = opt_bool(L, 1, "logx");
 	p->logy = opt_bool(L, 1, "logy");
 	p->xmin = opt_limit(L, 1, "xmin");
@@ -289,7 +292,7 @@ static int plot_lines(lua_State *L)
 		option_error(L, "series", "must be a list of series {name=, y=, lo=, hi=}, got %s",
 		             lua_isnil(L, -1) ? "nothing" : rlua_got(L, -1));
 	int list = lua_gettop(L);
-	lua_Integer ns = luaL_len(L, list);
+	lua_Integer ns = rlua_len(L, list, "the series");
 	if (ns < 1)
 		option_error(L, "series", "is empty; a plot needs at least one series");
 	for (lua_Integer i = 1; i <= ns; i++) {

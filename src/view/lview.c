@@ -241,6 +241,9 @@ static int view_snapshot(lua_State *L)
 		lua_settop(L, 2);
 	}
 	view_model *m = push_net_model(L, "view.snapshot");
+	rl_err e;
+	if (rl_mem_check(view_snapshot_bytes(m, width, unicode), "the text of this snapshot", &e))
+		return rlua_engine_error(L, &e);
 	char *text = view_snapshot_text(m, width, unicode);
 	if (!text)
 		return luaL_error(L, "view.snapshot: not enough memory for the text");

@@ -198,7 +198,9 @@ static int observer_progress(void *ctx, const mc_progress *p)
 	m->interrupted = p->final && p->done < p->total;
 	int sig = 0;
 	if (p->final) {
-		if (!obs.v.left)
+		/* after a Ctrl-C (mc_run clears the flag before this last report,
+		 * so p->interrupt tells) the view closes without waiting for q */
+		if (!obs.v.left && !p->interrupt)
 			view_mc_step(&obs.v, &sig);
 		if (obs.v.terminal)
 			view_term_close();

@@ -104,6 +104,17 @@ enum view_action view_key(view_state *s, const view_model *m, int key)
 
 /* ---- text ------------------------------------------------------------------- */
 
+double view_snapshot_bytes(const view_model *m, int width, int unicode)
+{
+	view_state s;
+	memset(&s, 0, sizeof s);
+	s.colours = VIEW_RAMP;
+	s.unicode = unicode;
+	/* a grid cell (6 bytes), its text (up to 4 bytes and a newline) and the
+	 * Lua string copied from that text */
+	return (double)width * (double)view_render_full_height(m, &s) * 16.0;
+}
+
 char *view_snapshot_text(const view_model *m, int width, int unicode)
 {
 	view_state s;
@@ -180,7 +191,9 @@ int view_run_static(view_model *m, view_renew_fn renew, void *ctx, char *err, si
 			status = view_term_signal();
 			break;
 		}
-		if (a == VIEW_QUIT)
+		/* a Ctrl-C that came before the view took the terminal (the
+		 * shell's handler set the flag): leave, the shell stops the command */
+		if (a == VIEW_QUIT || rl_interrupted())
 			break;
 		dirty = a == VIEW_REDRAW;
 	}

@@ -22,6 +22,8 @@ enum view_action view_key(view_state *s, const view_model *m, int key);
 /* Renders the model as text (ASCII unless unicode), width columns, every
  * layer. Returns a malloc'ed string, or NULL when out of memory. */
 char *view_snapshot_text(const view_model *m, int width, int unicode);
+/* What view_snapshot_text needs at its peak, in bytes, to check first. */
+double view_snapshot_bytes(const view_model *m, int width, int unicode);
 
 /* Refills the model with a fresh net (key n); 0, or -1 when it cannot. */
 typedef int (*view_renew_fn)(void *ctx, view_model *m);

@@ -27,6 +27,13 @@
 -- same seed makes the same calls), RELUSH_FUZZ_BATCH (calls per TAP line,
 -- default 1000), RELUSH_FUZZ_TIMEOUT (seconds, default 1200).
 --
+-- Hostile Lua (issue 14): option tables and lists come with metatables
+-- whose __index and __len collect garbage (and build values referenced
+-- nowhere else), __len lies, and callbacks (progress, schedules, __index)
+-- collect garbage, close objects with <close> (a Net, a Matrix, a Plot that
+-- C may be using) and empty the option tables of the call they are in. The
+-- mc and view option tables keep their tamed values behind such proxies.
+--
 -- After the calls, a REPL phase pipes lines into `relush -i` whose results
 -- (random values, API objects, lying metatables) go through the shell's
 -- pretty printer.
@@ -247,8 +254,38 @@ local function gen_list(depth)
 end
 
 -- tables whose metamethods lie or fail
+-- a proxy for t: every read goes through __index (and # through __len),
+-- which collects garbage first, so values only the proxy hands out must be
+-- anchored by whoever takes them
+local function gc_proxy(t)
+  return setmetatable({}, {
+    __index = function(_, k)
+      if chance(0.5) then collectgarbage() else collectgarbage("step") end
+      local v = rawget(t, k)
+      if type(v) == "string" and chance(0.5) then v = (v .. "#"):sub(1, #v) end   -- a fresh copy
+      return v
+    end,
+    __len = function() collectgarbage("step"); return #t end,
+    __pairs = function() return next, t, nil end,
+  })
+end
+
 local function gen_tricky_table(depth)
-  local kind = R(6)
+  local kind = R(9)
+  if kind == 7 then return gc_proxy(gen_list(depth)) end
+  if kind == 8 then return gc_proxy(gen_option_table(nil, depth)) end
+  if kind == 9 then
+    -- a list of fresh objects that __index builds and nothing else holds
+    return setmetatable({}, {__len = function() return R(0, 3) end, __index = function(_, i)
+      collectgarbage()
+      if type(i) ~= "number" then return nil end
+      local ok, v = pcall(pick{function() return inputs.gaussian(R(1, 4), R(1, 3), {seed = R(0, 9)}) end,
+                              function() return mc{depth = 2, width = 2, trials = R(1, 16), seed = 1, progress = false} end,
+                              function() return relu(2, 2, {seed = R(0, 9)}) end,
+                              function() return "fresh " .. R(1e6) end})
+      return ok and v or nil
+    end})
+  end
   if kind == 1 then
     return setmetatable({}, {__len = function() return pick{0, -1, 1, 3, 2^31, 1e12, math.maxinteger} end})
   elseif kind == 2 then
@@ -267,8 +304,42 @@ local function gen_tricky_table(depth)
   end
 end
 
+local current_args       -- the arguments of the call being made (callbacks may empty them)
+
+-- callbacks that attack what C is using: collect garbage, close a sample
+-- (<close> frees a Net's, a Matrix's or a Plot's memory at once), or empty
+-- the option tables of the call they run in (o.X = nil; collectgarbage())
+local hostile_callbacks = {
+  function() collectgarbage(); return true end,
+  function()
+    local s = samples[R(math.max(#samples, 1))]
+    local mt = s and debug.getmetatable(s.value)
+    if mt and rawget(mt, "__close") then local c <close> = s.value end
+    collectgarbage()
+    return true
+  end,
+  function()
+    for _, a in ipairs(current_args or {}) do
+      if type(a) == "table" and not debug.getmetatable(a) then
+        for k in next, a do rawset(a, k, nil) end
+      end
+    end
+    collectgarbage()
+    return pick{true, nil}
+  end,
+  function(...)
+    for _, a in ipairs{...} do
+      local mt = debug.getmetatable(a)
+      if mt and rawget(mt, "__close") then local c <close> = a end
+    end
+    collectgarbage()
+  end,
+}
+
 local function gen_function(depth)
   local r = R()
+  if r < 0.15 then return pick(hostile_callbacks) end
+  r = R()
   if r < 0.3 then
     local v = gen(depth + 1)
     return function() return v end
@@ -355,7 +426,8 @@ local function net_options()
   return o
 end
 
-local plausible = {
+local plausible
+plausible = {
   ["relu"] = function() if chance(0.5) then return {small(), small(), net_options()} end
     local o = net_options(); o.depth, o.width = small(), small(); return {o} end,
   ["inputs.gaussian"] = function() return {small() * 3, small(), {seed = R(0, 9), sd = 1}} end,
@@ -374,8 +446,17 @@ local plausible = {
     if chance(0.1) then o.shard = {1, 2} end
     if chance(0.1) then o.threads = R(1, 3) end
     if chance(0.1) then o.progress = gen_function(0) end
+    if chance(0.1) then o.progress = pick(hostile_callbacks) end
     if chance(0.1) then o.flip = true end
     return {o} end,
+  ["mc.merge"] = function()
+    local list = {}
+    for i = 1, R(1, 3) do
+      local ok, r = pcall(mc, {depth = 2, width = 2, trials = 12, seed = 3, shard = {i, 3}, progress = false})
+      list[i] = ok and r or nil
+    end
+    return {chance(0.5) and gc_proxy(list) or list}
+  end,
   ["bound.lower"] = function() return chance(0.5) and {{3, 4, 2}} or {small(), small()} end,
   ["bound.upper"] = function() return {{2, 3}, small(), chance(0.5), chance(0.5)} end,
   ["bound.union"] = function() return {{2, 3}, small()} end,
@@ -391,6 +472,16 @@ local plausible = {
   ["view.snapshot"] = function() return {S("net"), S("matrix"), {width = R(60, 200)}} end,
   ["help"] = function() return {pick{"relu", "net:death", "mc", "nothing", relush.relu}} end,
 }
+do   -- plot options (labels, series) and the series list read through GC-ing proxies
+  local lines = plausible["plot.lines"]
+  plausible["plot.lines"] = function()
+    local args = lines()
+    args[1].title, args[1].xlabel = "t" .. R(1e6), "x" .. R(1e6)
+    if chance(0.3) then args[1].series = gc_proxy(args[1].series) end
+    if chance(0.4) then args[1] = gc_proxy(args[1]) end
+    return args
+  end
+end
 plausible["bound.log_lower"] = plausible["bound.lower"]
 plausible["bound.death"] = plausible["bound.lower"]
 plausible["bound.sandwich"] = plausible["bound.lower"]
@@ -463,6 +554,8 @@ local function tame(name, args)
   if name == "mc" or name == "view" then
     if type(args[1]) == "table" and debug.getmetatable(args[1]) then args[1] = plain(args[1]) end
     tame_mc(args[1])
+    -- the tamed options, read through a proxy that collects garbage
+    if type(args[1]) == "table" and chance(0.3) then args[1] = gc_proxy(args[1]) end
   end
   if name == "bound.schedule" and type(args[2]) == "table" then
     if debug.getmetatable(args[2]) then args[2] = plain(args[2]) end
@@ -656,6 +749,7 @@ local fuzz_limit = limits.memory   -- RELUSH_MEM_LIMIT, put back after any call 
 
 local function call_target(target, args, n)
   if not tame(target.name, args) then return true end
+  current_args = args
   local st = per_target[target.name] or {0, 0}
   per_target[target.name] = st
   st[1] = st[1] + 1

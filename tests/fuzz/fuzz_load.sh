@@ -42,7 +42,7 @@ harness=tests/fuzz/fuzz_load
 mkdir -p tests/fuzz
 cflags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$srcdir/include -I$srcdir/src"
 if clang $cflags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	"$srcdir/tests/fuzz/fuzz_load.c" "$srcdir/src/core/inputs.c" "$srcdir/src/core/mat.c" \
+	"$srcdir/tests/fuzz/fuzz_load.c" "$srcdir/src/core/inputs.c" "$srcdir/src/core/files.c" "$srcdir/src/core/mat.c" \
 	"$srcdir/src/core/alloc.c" "$srcdir/src/core/err.c" \
 	"$srcdir/src/core/npy.c" "$srcdir/src/core/npz.c" "$srcdir/src/core/netfile.c" "$lib" \
 	$(pkg-config --libs sleef 2>/dev/null || echo -lsleef) $(pkg-config --libs zlib 2>/dev/null || echo -lz) \

@@ -27,7 +27,7 @@ t.raises(function() relu(3, 4):forward(inputs.gaussian(5, 3)) end, {"dimension 3
 t.raises(function() relu(3, 4):death(42) end, {"#1", "input set"}, "death with a number")
 t.raises(function() relu(10, 1e7) end, {"#2", "relu", "width 10000000", "memory", "limit"}, "relu(10,1e7) exceeds memory, naming the width")
 t.raises(function() inputs.gaussian(1e9, 1e3) end, {"memory"}, "inputs.gaussian(1e9,1e3) exceeds memory")
-t.raises(function() inputs.load("/nonexistent/file.csv") end, {"load", "cannot open"}, "missing file")
+t.raises(function() inputs.load("/nonexistent/file.csv") end, {"load", "cannot read", "no such file"}, "missing file")
 local path = os.tmpname()
 local f = io.open(path, "w"); f:write("1,2\n3,oops\n"); f:close()
 t.raises(function() inputs.load(path) end, {":2:3:", "oops"}, "malformed file names line and column")

@@ -1,0 +1,213 @@
+-- files.lua: every save goes through the core's one writer (rl_write_atomic,
+-- rl_append_atomic), so the file-safety rules are tested here for each of
+-- them: X:save, r:save (replace and append), mc{out=}, Plot:csv and Plot:svg.
+-- A symlink is kept and its target written (also a dangling one); a FIFO is
+-- written in place when read and refused at once when nobody reads it (never
+-- a hang, never replaced); character devices stay devices; a read-only file
+-- is refused (checked as a non-root user); a symlink planted at a temporary
+-- name is never followed; a file size limit (RLIMIT_FSIZE, a full disk's
+-- twin) leaves the old file whole and mc keeps its finished result; the
+-- mode of a replaced file is kept. Only files in a fresh temporary folder
+-- are touched (FIFOs and links made there, /dev/null only written to).
+local t = require "tap"
+local proc = require "proc"
+local q, spit, slurp = proc.q, proc.spit, proc.slurp
+
+local RELUSH = os.getenv("RELUSH") or arg[-1]
+local dir = proc.tmpdir()
+
+local function sh(cmd) return os.execute(cmd) end
+local function out_of(cmd)
+  local f = io.popen(cmd)
+  local s = f:read("a")
+  f:close()
+  return (s:gsub("%s+$", ""))
+end
+-- the file type as lstat sees it: "regular file", "symbolic link", "fifo", ...
+local function kind(path) return out_of("stat -c %F " .. q(path) .. " 2>/dev/null") end
+local function mode(path) return out_of("stat -L -c %a " .. q(path)) end
+local function listing() return out_of("ls -A " .. q(dir)) end
+
+local X = inputs.gaussian(3, 2, {seed = 1})
+local r = mc{depth = 2, width = 3, trials = 20, seed = 1}
+local p = plot.lines{x = {1, 2, 3}, series = {{name = "s", y = {1, 4, 9}}}}
+
+-- each writer: a save to path, and how to recognise its content
+local writers = {
+  {"X:save", function(path) X:save(path) end, "0.%d+,"},
+  {"r:save(path, 'w')", function(path) r:save(path, "w") end, '"alive_trials"'},
+  {"r:save(path) (append)", function(path) r:save(path) end, '"alive_trials"'},
+  {"mc{out=}", function(path) mc{depth = 2, width = 3, trials = 20, seed = 1, out = path} end, '"alive_trials"'},
+  {"Plot:csv", function(path) p:csv(path) end, "x,s"},
+  {"Plot:svg", function(path) p:svg(path) end, "<svg"},
+}
+
+for k, w in ipairs(writers) do
+  local name, save, mark = w[1], w[2], w[3]
+  local base = dir .. "/w" .. k
+
+  -- a symlink stays a link; its target gets the content
+  spit(base .. ".target", "old\n")
+  sh("ln -s " .. q(base .. ".target") .. " " .. q(base .. ".link"))
+  local ok, err = pcall(save, base .. ".link")
+  t.ok(ok and kind(base .. ".link") == "symbolic link" and slurp(base .. ".target"):find(mark),
+       name .. ": through a symlink, the link stays and its target is written" .. (ok and "" or ": " .. tostring(err)))
+
+  -- a dangling symlink: the file it names is created, the link stays
+  sh("ln -s " .. q(base .. ".new") .. " " .. q(base .. ".dangling"))
+  ok, err = pcall(save, base .. ".dangling")
+  t.ok(ok and kind(base .. ".dangling") == "symbolic link" and slurp(base .. ".new"):find(mark),
+       name .. ": through a dangling symlink, the file it names is created" .. (ok and "" or ": " .. tostring(err)))
+
+  -- the mode of a replaced file is kept
+  spit(base .. ".mode", "old\n")
+  sh("chmod 640 " .. q(base .. ".mode"))
+  ok = pcall(save, base .. ".mode")
+  t.ok(ok and mode(base .. ".mode") == "640", name .. ": a replaced file keeps its mode (640)")
+
+  -- a FIFO being read is written in place and stays a FIFO
+  local fifo = base .. ".fifo"
+  sh("mkfifo " .. q(fifo))
+  local reader = io.open(fifo, "r+")   -- O_RDWR: a reader that never blocks
+  ok, err = pcall(save, fifo)
+  local got = ok and reader:read(4) or ""
+  reader:close()
+  t.ok(ok and #got == 4 and kind(fifo) == "fifo",
+       name .. ": a FIFO with a reader is written in place and stays a FIFO" .. (ok and "" or ": " .. tostring(err)))
+
+  -- a FIFO nobody reads: refused at once, not replaced
+  ok, err = pcall(save, fifo)
+  t.ok(not ok and tostring(err):find("nobody is reading", 1, true) and kind(fifo) == "fifo",
+       name .. ": a FIFO nobody reads is refused at once and stays a FIFO: " .. tostring(err))
+
+  -- /dev/null stays a device
+  ok, err = pcall(save, "/dev/null")
+  t.ok(ok and kind("/dev/null") == "character special file",
+       name .. ": /dev/null is written in place and stays a device" .. (ok and "" or ": " .. tostring(err)))
+
+  -- a folder is refused
+  ok, err = pcall(save, dir)
+  t.ok(not ok and tostring(err):find("folder", 1, true), name .. ": a folder is refused: " .. tostring(err))
+end
+
+---------------------------------------------------------- planted temporary names
+do
+  -- the pid of this relush, to plant links at the names a writer using
+  -- predictable temporary names (target.tmp.<pid>[.n]) would take
+  local pid = slurp("/proc/self/stat"):match("^(%d+)")
+  local victim = dir .. "/victim"
+  spit(victim, "precious\n")
+  local target = dir .. "/planted.csv"
+  for _, suffix in ipairs{"", ".0", ".1", ".2", ".3"} do
+    sh("ln -s " .. q(victim) .. " " .. q(target .. ".tmp." .. pid .. suffix))
+  end
+  for _, w in ipairs(writers) do w[2](target) end
+  t.is(slurp(victim), "precious\n", "symlinks planted at target.tmp.<pid>[.n] are never written through")
+  t.ok(slurp(target):find("<svg", 1, true), "... and the saves reached the target")
+  local left = 0
+  for name in listing():gmatch("[^\n]+") do
+    if name:find("^planted%.csv%.tmp%.") and not name:find("^planted%.csv%.tmp%." .. pid) then left = left + 1 end
+  end
+  t.is(left, 0, "... and leave no temporary file behind")
+end
+
+---------------------------------------------------------------- /dev/stdout into a pipe
+do
+  local code = "r = mc{depth=2,width=2,trials=5,seed=1}; r:save('/dev/stdout'); r:save('/dev/stdout', 'w')"
+  local out = out_of(string.format("cd %s && RELUSH_HISTORY=/dev/null timeout 60 %s -e %s </dev/null 2>&1 | cat; echo status=$?",
+                                   q(dir), q(RELUSH), q(code)))
+  t.ok(out:find("status=0", 1, true) and select(2, out:gsub('"alive_trials"', "")) == 2,
+       "r:save('/dev/stdout') into a pipe writes the line (append and replace) and does not hang")
+end
+
+-- a pipe whose reader has gone (| head -c 10): the save fails with a
+-- message and the session goes on (no SIGPIPE death)
+do
+  local code = "r = mc{depth=2,width=2,trials=5,seed=1}; for i = 1, 3 do os.execute('sleep 0.3'); " ..
+               "local ok, e = pcall(r.save, r, '/dev/stdout'); io.stderr:write(tostring(ok), ' ', ok and '' or e, '\\n') end; " ..
+               "io.stderr:write('alive\\n')"
+  local said = out_of(string.format("cd %s && RELUSH_HISTORY=/dev/null timeout 60 %s -e %s 2>%s </dev/null | head -c 10 >/dev/null; cat %s",
+                                    q(dir), q(RELUSH), q(code), q(dir .. "/pipe.err"), q(dir .. "/pipe.err")))
+  t.ok(said:find("reader has gone away", 1, true) and said:find("alive", 1, true),
+       "r:save('/dev/stdout') after the pipe's reader left fails with a message and the session goes on: " ..
+       said:gsub("\n", " / "))
+end
+
+---------------------------------------------------------------- read-only files
+do
+  -- root may write anything, so this runs as nobody when we are root
+  local me = out_of("id -u")
+  local prefix, why = "", nil
+  if me == "0" then
+    if not os.execute("command -v setpriv >/dev/null 2>&1") then
+      why = "running as root without setpriv"
+    else
+      prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups "
+    end
+  end
+  local rodir = dir .. "/ro"
+  sh("mkdir " .. q(rodir) .. " && chmod 777 " .. q(rodir))
+  local probe = prefix .. "test -x " .. q(RELUSH) .. " && " .. prefix .. "test -w " .. q(rodir)
+  if not why and not os.execute(probe) then why = "the non-root user cannot run " .. RELUSH end
+  if why then
+    t.skip("read-only files are refused", why)
+  else
+    local cases = {
+      {"X:save", "inputs.gaussian(2,2,{seed=1}):save(%s)"},
+      {"r:save 'w'", "mc{depth=2,width=2,trials=5,seed=1}:save(%s, 'w')"},
+      {"r:save (append)", "mc{depth=2,width=2,trials=5,seed=1}:save(%s)"},
+      {"mc{out=}", "mc{depth=2,width=2,trials=5,seed=1,out=%s}"},
+      {"Plot:csv", "plot.lines{x={1,2},series={{y={1,2}}}}:csv(%s)"},
+    }
+    for i, c in ipairs(cases) do
+      local path = rodir .. "/ro" .. i
+      spit(path, "read-only content\n")
+      sh("chmod 444 " .. q(path) .. (me == "0" and " && chown 65534:65534 " .. q(path) .. " " .. q(rodir) or ""))
+      local code = "local ok, e = pcall(function() " .. c[2]:format(string.format("%q", path)) ..
+                   " end); io.write(ok and 'SAVED' or e)"
+      local cmd = string.format("cd %s && env RELUSH_HISTORY=/dev/null %s timeout 60 %s -e %s 2>&1",
+                                q(rodir), me == "0" and prefix or "", q(RELUSH), q(code))
+      local said = out_of(cmd)
+      t.ok(said:find("read-only", 1, true) and slurp(path) == "read-only content\n" and mode(path) == "444",
+           c[1] .. ": a read-only file (0444) is refused and left as it was: " .. said)
+    end
+  end
+end
+
+---------------------------------------------------------------- a file size limit (disk full)
+do
+  -- dash and bash count ulimit -f in 512- or 1024-byte blocks: 64 blocks
+  -- is at most 64 KiB, and every old file below is 200 KiB
+  local old = string.rep("an old line that must survive\n", 7000)
+  local cases = {
+    {"X:save", "X = inputs.gaussian(5000, 10, {seed=1}); X:save(%s)"},
+    {"r:save (append)", "mc{depth=2,width=2,trials=5,seed=1}:save(%s)"},
+    {"Plot:csv", "local x = {} for i = 1, 20000 do x[i] = i end plot.lines{x=x,series={{y=x}}}:csv(%s)"},
+  }
+  for i, c in ipairs(cases) do
+    local path = dir .. "/full" .. i
+    spit(path, old)
+    local code = "local ok, e = pcall(function() " .. c[2]:format(string.format("%q", path)) ..
+                 " end); io.write(ok and 'SAVED' or e)"
+    local said = out_of(string.format("cd %s && ulimit -f 64 && RELUSH_HISTORY=/dev/null timeout 60 %s -e %s 2>&1",
+                                      q(dir), q(RELUSH), q(code)))
+    t.ok(said:find("too large", 1, true) and slurp(path) == old,
+         c[1] .. " over a file size limit fails with a message and leaves the old file whole: " .. said)
+  end
+  -- mc{out=}: the run finished; its result is kept in mc.partial
+  local path = dir .. "/full-mc"
+  spit(path, old)
+  local code = [[local ok, e = pcall(mc, {depth=3,width=3,trials=200,seed=5,out=]] .. string.format("%q", path) .. [[})
+io.write(tostring(e), "\n", tostring(mc.partial and mc.partial.trials), " ", tostring(mc.partial and mc.partial.interrupted), "\n")
+mc.partial:save(]] .. string.format("%q", dir .. "/rescued.jsonl") .. [[)]]
+  local said = out_of(string.format("cd %s && ulimit -f 64 && RELUSH_HISTORY=/dev/null timeout 60 %s -e %s 2>&1",
+                                    q(dir), q(RELUSH), q(code)))
+  t.ok(said:find("could not be saved", 1, true) and said:find("mc.partial", 1, true) and slurp(path) == old,
+       "mc{out=} over a file size limit says so, leaving the old file whole: " .. said:gsub("\n", " / "))
+  t.ok(said:find("\n200 false", 1, true), "... and the complete result (200 trials) is kept in mc.partial")
+  local rescued = mc.load(dir .. "/rescued.jsonl")[1]
+  t.ok(rescued and rescued.trials == 200, "... which saves elsewhere and loads back")
+end
+
+os.execute("chmod -R u+w " .. q(dir) .. "; rm -rf " .. q(dir))
+t.done()

@@ -1,0 +1,157 @@
+-- hostile.lua: Lua code that attacks the values C is using (issue 14, items
+-- 1-3): a progress callback that closes or drops X while mc runs; option
+-- tables and lists whose __index builds values referenced nowhere else and
+-- collects garbage; mc.merge lists whose __index drops earlier results;
+-- plot labels from __index; lying __len. Each must give the same numbers
+-- as the plain call (or a clear error), never a crash: in the sanitizer
+-- build (make check-sanitizers) any use after free fails this test.
+local t = require "tap"
+
+local function full_gc() collectgarbage(); collectgarbage() end
+
+------------------------------------------------------------ X closed or dropped mid-run
+do
+  local opts = {depth = 6, width = 8, trials = 3000, seed = 1, threads = 2, chunk = 50}
+  local function run(X, progress)
+    local o = {X = X, progress = progress}
+    for k, v in pairs(opts) do o[k] = v end
+    return mc(o)
+  end
+  local base = run(inputs.gaussian(40, 6, {seed = 1}))
+
+  local X = inputs.gaussian(40, 6, {seed = 1})
+  local calls = 0
+  local r = run(X, function()
+    calls = calls + 1
+    if X then local c <close> = X end   -- frees X's data on the first call
+    full_gc()
+  end)
+  t.ok(calls >= 1, "the progress callback ran (" .. calls .. " calls)")
+  t.is(r.alive_trials, base.alive_trials, "X closed (<close>) by the progress callback: the run's counts are unchanged")
+  t.is(r.trials, 3000, "... and every trial ran")
+
+  local o = {X = inputs.gaussian(40, 6, {seed = 1})}
+  for k, v in pairs(opts) do o[k] = v end
+  o.progress = function() o.X = nil; full_gc() end
+  r = mc(o)
+  t.is(r.alive_trials, base.alive_trials, "X dropped from the options (o.X = nil; collectgarbage()) mid-run: counts unchanged")
+
+end
+
+------------------------------------------------------------ options from __index that collect garbage
+do
+  local plain = mc{depth = 4, width = 3, trials = 1000, seed = 1, X = inputs.gaussian(8, 2, {seed = 3})}
+  local lazy = setmetatable({depth = 4, width = 3, trials = 1000, seed = 1}, {__index = function(_, k)
+    full_gc()
+    if k == "X" then return inputs.gaussian(8, 2, {seed = 3}) end
+  end})
+  local r = mc(lazy)
+  t.is(r.alive_trials, plain.alive_trials, "mc: X built by __index (referenced nowhere else) while __index collects garbage")
+
+  -- every option through __index, strings built on the fly
+  local all = setmetatable({}, {__index = function(_, k)
+    full_gc()
+    local v = ({depth = 4, width = 3, trials = 500, seed = 2, method = "exp" .. "licit",
+                stats = "a" .. "ll", arch = "pla" .. "in"})[k]
+    full_gc()
+    return v
+  end})
+  local ok, res = pcall(mc, all)
+  local direct = mc{depth = 4, width = 3, trials = 500, seed = 2, method = "explicit", stats = "all", arch = "plain"}
+  t.ok(ok and res.alive_trials == direct.alive_trials, "mc: every option from __index (fresh strings, GC in between)")
+
+  local net = relu(setmetatable({}, {__index = function(_, k)
+    full_gc()
+    return ({depth = 3, width = 4, seed = 9, weights = "nor" .. "mal"})[k]
+  end}))
+  t.is(net:death(inputs.gaussian(16, 4, {seed = 1})).living,
+       relu{depth = 3, width = 4, seed = 9, weights = "normal"}:death(inputs.gaussian(16, 4, {seed = 1})).living,
+       "relu: options from __index with GC give the same network")
+end
+
+------------------------------------------------------------ mc.merge lists that drop their results
+do
+  local function shards()
+    return {mc{depth = 3, width = 3, trials = 300, seed = 4, shard = {1, 3}},
+            mc{depth = 3, width = 3, trials = 300, seed = 4, shard = {2, 3}},
+            mc{depth = 3, width = 3, trials = 300, seed = 4, shard = {3, 3}}}
+  end
+  local plain = mc.merge(shards())
+  local held, nexti = shards(), 1
+  local list = setmetatable({}, {
+    __len = function() return 3 end,
+    __index = function(_, i)
+      local v = held[i]
+      if i == nexti then held[i - 1] = nil; nexti = i + 1 end   -- drop the one before
+      full_gc()
+      return v
+    end})
+  local m = mc.merge(list)
+  full_gc()
+  t.ok(m.trials == 300 and m.alive_trials == plain.alive_trials and m.pieces == 3,
+       "mc.merge of a list whose __index drops earlier results merges them all")
+  t.ok(tostring(m):find("300", 1, true), "... and the merged result prints")
+
+  -- results built by __index, referenced by nothing else
+  local fresh = setmetatable({}, {__len = function() return 3 end, __index = function(_, i)
+    full_gc()
+    return mc{depth = 3, width = 3, trials = 300, seed = 4, shard = {i, 3}}
+  end})
+  m = mc.merge(fresh)
+  full_gc()
+  t.is(m.alive_trials, plain.alive_trials, "mc.merge of results that only __index holds")
+end
+
+------------------------------------------------------------ plot labels from __index
+do
+  local p = plot.lines(setmetatable({x = {1, 2, 3}, series = {{name = "s", y = {1, 4, 9}}}}, {__index = function(_, k)
+    full_gc()
+    if k == "title" or k == "xlabel" or k == "ylabel" then return (k .. "-label"):rep(2) end
+  end}))
+  full_gc()
+  local text = p:text{width = 60, height = 12}
+  t.ok(text:find("title-labeltitle-label", 1, true) and text:find("xlabel-label", 1, true),
+       "plot.lines: labels from __index (fresh strings, GC in between) are copied")
+end
+
+------------------------------------------------------------ lying __len
+do
+  local function lie(n) return setmetatable({}, {__len = function() return n end}) end
+  for _, n in ipairs{2 ^ 40 // 1, math.maxinteger, -5} do
+    local r = mc{depth = 3, width = 3, trials = 10, seed = 1}
+    r.widths = lie(n)
+    local layers = r.layers
+    r.layers = setmetatable(layers, {__len = function() return n end})
+    local ok, s = pcall(tostring, r)
+    t.ok(ok and s:find("P(alive)", 1, true), "a result whose widths and layers claim __len = " .. n .. " prints what it holds")
+    ok = pcall(tostring, setmetatable({r}, {__len = function() return n end}))
+    t.ok(ok, "... and so does a list of results claiming " .. n)
+    t.raises(function() return relu{widths = lie(n)} end, {"widths"}, "relu{widths = __len " .. n .. "} is refused")
+    t.raises(function() return inputs.from(lie(n)) end, {"from"}, "inputs.from of a list claiming " .. n .. " is refused")
+  end
+  -- a __len backed by __index is a real list
+  local proxy = setmetatable({}, {__len = function() return 3 end, __index = function(_, i)
+    if type(i) == "number" and i >= 1 and i <= 3 then return 4 end
+  end})
+  t.is(relu{widths = proxy, input = 2, seed = 1}.depth, 3, "a list whose __len and __index agree is accepted")
+end
+
+------------------------------------------------------------ Ctrl-C in a slow progress callback
+do
+  -- one SIGINT (what Ctrl-C sends) while the callback busy-loops: the run
+  -- stops with its partial result and the callback is not entered again
+  -- for the final report (which used to need a second Ctrl-C)
+  local entered = 0
+  local r = mc{depth = 3, width = 3, trials = 1e8, seed = 1, threads = 2, progress = function()
+    entered = entered + 1
+    if entered > 1 then return end
+    -- os.execute ignores SIGINT while its child runs, so the kill comes later
+    os.execute("(sleep 0.2; kill -INT $PPID) &")
+    local spins = 0
+    while true do spins = spins + 1 end   -- only the interrupt ends this
+  end}
+  t.ok(r.interrupted and r.trials < 1e8, "one SIGINT stops mc inside a slow progress callback")
+  t.is(entered, 1, "... and the callback is not entered again for the final report")
+end
+
+t.done()
