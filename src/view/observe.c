@@ -202,6 +202,8 @@ static int observer_progress(void *ctx, const mc_progress *p)
 		 * so p->interrupt tells) the view closes without waiting for q */
 		if (!obs.v.left && !p->interrupt)
 			view_mc_step(&obs.v, &sig);
+		else if (!obs.v.left)   /* a Ctrl-C the view took is passed on */
+			sig = view_term_signal();
 		if (obs.v.terminal)
 			view_term_close();
 		if (sig)

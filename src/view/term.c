@@ -26,6 +26,9 @@ static char *saved_locale;
 static attr_t style_attr[VS_COUNT];
 static struct sigaction old_int, old_term, old_winch, old_tstp;
 static volatile sig_atomic_t pending_signal, pending_resize;
+/* the signal the view's own handler took (not one the shell had already
+ * when the view opened): only that one is passed on at close */
+static volatile sig_atomic_t caught_signal;
 static int resized;               /* the size changed while the view was open */
 static attr_t contrast_attr[VS_COUNT];
 static void tell_new_size(void);
@@ -33,6 +36,7 @@ static void tell_new_size(void);
 static void on_stop_signal(int sig)
 {
 	pending_signal = sig;
+	caught_signal = sig;
 	rl_interrupt_request();
 }
 
@@ -215,6 +219,7 @@ int view_term_open(char *err, size_t errlen)
 	/* a Ctrl-C that reached the shell's handler before ours was in place
 	 * closes the view like a later one */
 	pending_signal = rl_interrupted() ? SIGINT : 0;
+	caught_signal = 0;
 	pending_resize = 0;
 	resized = 0;
 	set_handler(SIGINT, on_stop_signal, &old_int);
@@ -314,7 +319,9 @@ static void tell_new_size(void)
 
 void view_term_reraise(int sig)
 {
-	if (sig)
+	/* a Ctrl-C that reached the shell's handler before the view opened is
+	 * already counted there: raising it again would count it twice */
+	if (sig && sig == caught_signal)
 		raise(sig);
 }
 

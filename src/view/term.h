@@ -45,7 +45,9 @@ int view_term_key(int timeout_ms);
  * handler has already asked the engine to stop (rl_interrupt_request). */
 int view_term_signal(void);
 /* After view_term_close: delivers a pending SIGINT/SIGTERM to the
- * disposition the view replaced (the shell's handler, or the default). */
+ * disposition the view replaced (the shell's handler, or the default),
+ * when the view's own handler took it; one that came before the view
+ * opened was delivered there already. */
 void view_term_reraise(int sig);
 
 #endif

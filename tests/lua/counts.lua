@@ -83,7 +83,7 @@ do
      "points_living above points_reaching"},
     {lines[2], '"dead_neurons":%[%d+', '"dead_neurons":[100000', "counts.layers.dead_neurons",
      "dead_neurons above trials_reaching x width"},
-    {lines[2], '"min_living":%d+', '"min_living":5', "counts.min_living", "min_living above the points"},
+    {lines[2], '"min_living":%d+', '"min_living":100000', "counts.min_living", "min_living above the points"},
     {lines[2], '"trials_all_active":%d+', '"trials_all_active":9999', "counts", "trials_all_active above trials"},
   }
   for k, c in ipairs(cases) do

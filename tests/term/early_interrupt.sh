@@ -1,7 +1,8 @@
 # early_interrupt.sh: a Ctrl-C that comes before the live view has taken
 # the terminal (issue 14, item 12). The shell's handler gets it and the run
 # stops at once; the view then opens only for the final report and must
-# leave without waiting for q, keeping the partial result. The run's set-up
+# leave without waiting for q; the command stops and the partial result
+# waits in mc.partial. The run's set-up
 # (copying and transposing a 100000-point X) is long enough that the Ctrl-C
 # always lands before the view opens.
 . "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
@@ -19,9 +20,9 @@ term_keys C-c
 term_wait '^> $' 30
 ok $? "a Ctrl-C before the view opened: back at the prompt without pressing q"
 term_clear
-term_line 'print(r.interrupted, r.trials < 1e9)'
-term_wait '^true[[:space:]]+true$' 5
-ok $? "the partial result is kept, marked interrupted"
+term_line 'print(r, mc.partial.interrupted, mc.partial.trials < 1e9)'
+term_wait '^nil[[:space:]]+true[[:space:]]+true$' 5
+ok $? "the command stopped (r unset) and the partial result is kept in mc.partial, marked interrupted"
 term_clear
 term_line 'print(mc{depth = 2, width = 2, trials = 10, seed = 1}.trials)'
 term_wait '^10$' 5
