@@ -1,13 +1,22 @@
 /* limits.c: this machine's limits for the Monte Carlo benchmark, on one
  * core: Gaussian variates per second from the engine's own RNG (rng_normal,
- * 4096 a call, the size of a weight block) and double-precision GEMM FLOP/s
- * of the BLAS alone (single-threaded) and of the engine's fused kernel, for
- * the layer shapes of the benchmark configurations. Built and run by
- * scripts/bench/run; prints "name value" lines. */
+ * 4096 a call, the size of a weight block); the SIMD Box-Muller limit, i.e.
+ * the transform alone (SLEEF's widest vector log, sincos and a square root
+ * on ready uniforms, no generator) in double and in single precision, which
+ * no Box-Muller generator can beat; and GEMM FLOP/s of the BLAS alone
+ * (dgemm and sgemm, single-threaded) and of the engine's fused kernel, for
+ * the layer shapes of the benchmark configurations. Built (with
+ * -march=native: it measures this machine) and run by scripts/bench/run;
+ * prints "name value" lines. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <sleef.h>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #ifdef HAVE_BLAS
 #include <cblas.h>
 void openblas_set_num_threads(int);
@@ -31,6 +40,124 @@ static double variates_per_second(double seconds)
 	} while (t < seconds);
 	return (double)n / t;
 }
+
+/* Box-Muller on 4096 ready uniform pairs per pass with the widest SLEEF
+ * vectors this build can use (u35: the fastest accuracy SLEEF offers). */
+#define BM_N 4096
+static double boxmuller_double(double seconds, const char **isa)
+{
+	static double u0[BM_N], u1[BM_N], out[2 * BM_N];
+	for (int i = 0; i < BM_N; i++) {
+		u0[i] = (i + 0.5) / BM_N;
+		u1[i] = (BM_N - i - 0.25) / BM_N;
+	}
+	double t0 = rl_now(), t;
+	size_t n = 0;
+	do {
+#if defined(__AVX512F__)
+		*isa = "avx512";
+		for (int i = 0; i < BM_N; i += 8) {
+			__m512d r = _mm512_sqrt_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0),
+			                                         Sleef_logd8_u35avx512f(_mm512_loadu_pd(u0 + i))));
+			Sleef___m512d_2 sc = Sleef_sincosd8_u35avx512f(_mm512_mul_pd(_mm512_loadu_pd(u1 + i),
+			                                                             _mm512_set1_pd(6.283185307179586)));
+			_mm512_storeu_pd(out + 2 * i, _mm512_mul_pd(r, sc.x));
+			_mm512_storeu_pd(out + 2 * i + 8, _mm512_mul_pd(r, sc.y));
+		}
+#elif defined(__AVX2__) && defined(__FMA__)
+		*isa = "avx2";
+		for (int i = 0; i < BM_N; i += 4) {
+			__m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0),
+			                                         Sleef_logd4_u35avx2(_mm256_loadu_pd(u0 + i))));
+			Sleef___m256d_2 sc = Sleef_sincosd4_u35avx2(_mm256_mul_pd(_mm256_loadu_pd(u1 + i),
+			                                                          _mm256_set1_pd(6.283185307179586)));
+			_mm256_storeu_pd(out + 2 * i, _mm256_mul_pd(r, sc.x));
+			_mm256_storeu_pd(out + 2 * i + 4, _mm256_mul_pd(r, sc.y));
+		}
+#else
+		*isa = "scalar";
+		for (int i = 0; i < BM_N; i++) {
+			double r = sqrt(-2.0 * Sleef_logd1_u35purec(u0[i]));
+			Sleef_double_2 sc = Sleef_sincosd1_u35purec(u1[i] * 6.283185307179586);
+			out[2 * i] = r * sc.x;
+			out[2 * i + 1] = r * sc.y;
+		}
+#endif
+		n += 2 * BM_N;
+		t = rl_now() - t0;
+	} while (t < seconds);
+	volatile double sink = out[BM_N];
+	(void)sink;
+	return (double)n / t;
+}
+
+static double boxmuller_float(double seconds)
+{
+	static float u0[BM_N], u1[BM_N], out[2 * BM_N];
+	for (int i = 0; i < BM_N; i++) {
+		u0[i] = (float)((i + 0.5) / BM_N);
+		u1[i] = (float)((BM_N - i - 0.25) / BM_N);
+	}
+	double t0 = rl_now(), t;
+	size_t n = 0;
+	do {
+#if defined(__AVX512F__)
+		for (int i = 0; i < BM_N; i += 16) {
+			__m512 r = _mm512_sqrt_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f),
+			                                        Sleef_logf16_u35avx512f(_mm512_loadu_ps(u0 + i))));
+			Sleef___m512_2 sc = Sleef_sincosf16_u35avx512f(_mm512_mul_ps(_mm512_loadu_ps(u1 + i),
+			                                                             _mm512_set1_ps(6.2831855f)));
+			_mm512_storeu_ps(out + 2 * i, _mm512_mul_ps(r, sc.x));
+			_mm512_storeu_ps(out + 2 * i + 16, _mm512_mul_ps(r, sc.y));
+		}
+#elif defined(__AVX2__) && defined(__FMA__)
+		for (int i = 0; i < BM_N; i += 8) {
+			__m256 r = _mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f),
+			                                        Sleef_logf8_u35avx2(_mm256_loadu_ps(u0 + i))));
+			Sleef___m256_2 sc = Sleef_sincosf8_u35avx2(_mm256_mul_ps(_mm256_loadu_ps(u1 + i),
+			                                                         _mm256_set1_ps(6.2831855f)));
+			_mm256_storeu_ps(out + 2 * i, _mm256_mul_ps(r, sc.x));
+			_mm256_storeu_ps(out + 2 * i + 8, _mm256_mul_ps(r, sc.y));
+		}
+#else
+		for (int i = 0; i < BM_N; i++) {
+			float r = sqrtf(-2.0f * Sleef_logf1_u35purec(u0[i]));
+			Sleef_float_2 sc = Sleef_sincosf1_u35purec(u1[i] * 6.2831855f);
+			out[2 * i] = r * sc.x;
+			out[2 * i + 1] = r * sc.y;
+		}
+#endif
+		n += 2 * BM_N;
+		t = rl_now() - t0;
+	} while (t < seconds);
+	volatile float sink = out[BM_N];
+	(void)sink;
+	return (double)n / t;
+}
+
+#ifdef HAVE_BLAS
+/* FLOP/s of single-precision Z = W H by the BLAS (sgemm). */
+static double sgemm_flops(size_t n, size_t p, size_t m, double seconds)
+{
+	float *W = malloc(n * p * sizeof *W), *H = malloc(p * m * sizeof *H), *Z = malloc(n * m * sizeof *Z);
+	for (size_t i = 0; i < n * p; i++)
+		W[i] = (float)(i % 7) - 3.0f;
+	for (size_t i = 0; i < p * m; i++)
+		H[i] = (float)(i % 5) * 0.1f;
+	double t0 = rl_now(), t;
+	size_t reps = 0;
+	do {
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
+		            1.0f, W, (int)p, H, (int)m, 0.0f, Z, (int)m);
+		reps++;
+		t = rl_now() - t0;
+	} while (t < seconds);
+	free(W);
+	free(H);
+	free(Z);
+	return 2.0 * (double)n * (double)p * (double)m * (double)reps / t;
+}
+#endif
 
 /* FLOP/s of Z (n x m) = W (n x p) H (p x m) by the BLAS or the fused kernel. */
 static double gemm_flops(size_t n, size_t p, size_t m, int blas, double seconds)
@@ -77,6 +204,10 @@ int main(int argc, char **argv)
 	printf("rng_path %s\n", rng_path_name(rng_get_path()));
 	printf("kernel_path %s\n", kernel_path_name(kernel_get_path()));
 	printf("variates_per_s %.4g\n", variates_per_second(seconds));
+	const char *isa = "scalar";
+	printf("boxmuller_double_per_s %.4g\n", boxmuller_double(seconds, &isa));
+	printf("boxmuller_float_per_s %.4g\n", boxmuller_float(seconds));
+	printf("boxmuller_isa %s\n", isa);
 	static const struct { const char *name; size_t n, p, m; } shapes[] = {
 		{"P1", 4, 4, 64}, {"P2", 64, 64, 256}, {"P4a", 128, 784, 1000}, {"P4b", 128, 128, 1000},
 	};
@@ -84,6 +215,8 @@ int main(int argc, char **argv)
 #ifdef HAVE_BLAS
 		printf("blas_flops_%s %.4g\n", shapes[s].name,
 		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 1, seconds));
+		printf("sgemm_flops_%s %.4g\n", shapes[s].name,
+		       sgemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, seconds));
 #endif
 		printf("kernel_flops_%s %.4g\n", shapes[s].name,
 		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 0, seconds));

@@ -4,8 +4,11 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/err.c \
 	src/core/alloc.c \
 	src/core/interrupt.c \
+	src/core/cpu.c \
+	src/core/cpu.h \
 	src/core/rng.c \
 	src/core/rng_simd.h \
+	src/core/rng_impl.h \
 	src/core/law.c \
 	src/core/mat.c \
 	src/core/inputs.c \
