@@ -86,7 +86,7 @@ def reference(cfg, seconds, batch, peer):
     if peer == "numpy":
         cmd = [os.path.join(HERE, "numpy_ref.py")] + args + ["1", str(batch)]
     else:
-        cmd = [os.path.join(HERE, "torch_ref.py")] + args + [str(batch), peer]
+        cmd = [os.path.join(HERE, "torch_ref.py")] + args + ["1", str(batch), peer]
     out, rss = run(["/usr/bin/python3"] + cmd, env=ONE_THREAD)
     f = out.split()
     return {"trials": int(f[0]), "rate": float(f[2]), "p": float(f[3]), "rss": rss, "batch": batch}

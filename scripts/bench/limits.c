@@ -25,114 +25,116 @@ void openblas_set_num_threads(int);
 #include "relush/rng.h"
 #include "core/kernel.h"
 
-static double variates_per_second(double seconds)
+/* Calls pass() until `seconds` have gone by; returns items per second,
+ * pass() producing per_pass items each time. */
+static double per_second(void (*pass)(void), size_t per_pass, double seconds)
+{
+	double t0 = rl_now(), t;
+	size_t n = 0;
+	do {
+		pass();
+		n += per_pass;
+		t = rl_now() - t0;
+	} while (t < seconds);
+	return (double)n / t;
+}
+
+/* The engine's own generator, 4096 variates a call, 64 calls a pass. */
+static void engine_pass(void)
 {
 	static double buf[4096];
-	rl_rng r;
-	rng_init(&r, 1, 1, 2);
-	double t0 = rl_now(), t;
-	size_t n = 0;
-	do {
-		for (int k = 0; k < 64; k++)
-			rng_normal(&r, buf, 4096);
-		n += 64 * 4096;
-		t = rl_now() - t0;
-	} while (t < seconds);
-	return (double)n / t;
+	static rl_rng r;
+	if (r.key[0] == 0)
+		rng_init(&r, 1, 1, 2);
+	for (int k = 0; k < 64; k++)
+		rng_normal(&r, buf, 4096);
 }
 
-/* Box-Muller on 4096 ready uniform pairs per pass with the widest SLEEF
+/* Box-Muller on BM_N ready uniform pairs a pass with the widest SLEEF
  * vectors this build can use (u35: the fastest accuracy SLEEF offers). */
 #define BM_N 4096
-static double boxmuller_double(double seconds, const char **isa)
-{
-	static double u0[BM_N], u1[BM_N], out[2 * BM_N];
-	for (int i = 0; i < BM_N; i++) {
-		u0[i] = (i + 0.5) / BM_N;
-		u1[i] = (BM_N - i - 0.25) / BM_N;
-	}
-	double t0 = rl_now(), t;
-	size_t n = 0;
-	do {
-#if defined(__AVX512F__)
-		*isa = "avx512";
-		for (int i = 0; i < BM_N; i += 8) {
-			__m512d r = _mm512_sqrt_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0),
-			                                         Sleef_logd8_u35avx512f(_mm512_loadu_pd(u0 + i))));
-			Sleef___m512d_2 sc = Sleef_sincosd8_u35avx512f(_mm512_mul_pd(_mm512_loadu_pd(u1 + i),
-			                                                             _mm512_set1_pd(6.283185307179586)));
-			_mm512_storeu_pd(out + 2 * i, _mm512_mul_pd(r, sc.x));
-			_mm512_storeu_pd(out + 2 * i + 8, _mm512_mul_pd(r, sc.y));
-		}
-#elif defined(__AVX2__) && defined(__FMA__)
-		*isa = "avx2";
-		for (int i = 0; i < BM_N; i += 4) {
-			__m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0),
-			                                         Sleef_logd4_u35avx2(_mm256_loadu_pd(u0 + i))));
-			Sleef___m256d_2 sc = Sleef_sincosd4_u35avx2(_mm256_mul_pd(_mm256_loadu_pd(u1 + i),
-			                                                          _mm256_set1_pd(6.283185307179586)));
-			_mm256_storeu_pd(out + 2 * i, _mm256_mul_pd(r, sc.x));
-			_mm256_storeu_pd(out + 2 * i + 4, _mm256_mul_pd(r, sc.y));
-		}
-#else
-		*isa = "scalar";
-		for (int i = 0; i < BM_N; i++) {
-			double r = sqrt(-2.0 * Sleef_logd1_u35purec(u0[i]));
-			Sleef_double_2 sc = Sleef_sincosd1_u35purec(u1[i] * 6.283185307179586);
-			out[2 * i] = r * sc.x;
-			out[2 * i + 1] = r * sc.y;
-		}
-#endif
-		n += 2 * BM_N;
-		t = rl_now() - t0;
-	} while (t < seconds);
-	volatile double sink = out[BM_N];
-	(void)sink;
-	return (double)n / t;
-}
+#define BM_TWO_PI 6.283185307179586
+static double bm_u0[BM_N], bm_u1[BM_N], bm_out[2 * BM_N];
+static float bm_u0f[BM_N], bm_u1f[BM_N], bm_outf[2 * BM_N];
 
-static double boxmuller_float(double seconds)
-{
-	static float u0[BM_N], u1[BM_N], out[2 * BM_N];
-	for (int i = 0; i < BM_N; i++) {
-		u0[i] = (float)((i + 0.5) / BM_N);
-		u1[i] = (float)((BM_N - i - 0.25) / BM_N);
-	}
-	double t0 = rl_now(), t;
-	size_t n = 0;
-	do {
 #if defined(__AVX512F__)
-		for (int i = 0; i < BM_N; i += 16) {
-			__m512 r = _mm512_sqrt_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f),
-			                                        Sleef_logf16_u35avx512f(_mm512_loadu_ps(u0 + i))));
-			Sleef___m512_2 sc = Sleef_sincosf16_u35avx512f(_mm512_mul_ps(_mm512_loadu_ps(u1 + i),
-			                                                             _mm512_set1_ps(6.2831855f)));
-			_mm512_storeu_ps(out + 2 * i, _mm512_mul_ps(r, sc.x));
-			_mm512_storeu_ps(out + 2 * i + 16, _mm512_mul_ps(r, sc.y));
-		}
+#define BM_ISA "avx512"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 8) {
+		__m512d r = _mm512_sqrt_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0),
+		                                         Sleef_logd8_u35avx512f(_mm512_loadu_pd(bm_u0 + i))));
+		Sleef___m512d_2 sc = Sleef_sincosd8_u35avx512f(_mm512_mul_pd(_mm512_loadu_pd(bm_u1 + i),
+		                                                             _mm512_set1_pd(BM_TWO_PI)));
+		_mm512_storeu_pd(bm_out + 2 * i, _mm512_mul_pd(r, sc.x));
+		_mm512_storeu_pd(bm_out + 2 * i + 8, _mm512_mul_pd(r, sc.y));
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 16) {
+		__m512 r = _mm512_sqrt_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f),
+		                                        Sleef_logf16_u35avx512f(_mm512_loadu_ps(bm_u0f + i))));
+		Sleef___m512_2 sc = Sleef_sincosf16_u35avx512f(_mm512_mul_ps(_mm512_loadu_ps(bm_u1f + i),
+		                                                             _mm512_set1_ps((float)BM_TWO_PI)));
+		_mm512_storeu_ps(bm_outf + 2 * i, _mm512_mul_ps(r, sc.x));
+		_mm512_storeu_ps(bm_outf + 2 * i + 16, _mm512_mul_ps(r, sc.y));
+	}
+}
 #elif defined(__AVX2__) && defined(__FMA__)
-		for (int i = 0; i < BM_N; i += 8) {
-			__m256 r = _mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f),
-			                                        Sleef_logf8_u35avx2(_mm256_loadu_ps(u0 + i))));
-			Sleef___m256_2 sc = Sleef_sincosf8_u35avx2(_mm256_mul_ps(_mm256_loadu_ps(u1 + i),
-			                                                         _mm256_set1_ps(6.2831855f)));
-			_mm256_storeu_ps(out + 2 * i, _mm256_mul_ps(r, sc.x));
-			_mm256_storeu_ps(out + 2 * i + 8, _mm256_mul_ps(r, sc.y));
-		}
+#define BM_ISA "avx2"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 4) {
+		__m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0),
+		                                         Sleef_logd4_u35avx2(_mm256_loadu_pd(bm_u0 + i))));
+		Sleef___m256d_2 sc = Sleef_sincosd4_u35avx2(_mm256_mul_pd(_mm256_loadu_pd(bm_u1 + i),
+		                                                          _mm256_set1_pd(BM_TWO_PI)));
+		_mm256_storeu_pd(bm_out + 2 * i, _mm256_mul_pd(r, sc.x));
+		_mm256_storeu_pd(bm_out + 2 * i + 4, _mm256_mul_pd(r, sc.y));
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 8) {
+		__m256 r = _mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f),
+		                                        Sleef_logf8_u35avx2(_mm256_loadu_ps(bm_u0f + i))));
+		Sleef___m256_2 sc = Sleef_sincosf8_u35avx2(_mm256_mul_ps(_mm256_loadu_ps(bm_u1f + i),
+		                                                         _mm256_set1_ps((float)BM_TWO_PI)));
+		_mm256_storeu_ps(bm_outf + 2 * i, _mm256_mul_ps(r, sc.x));
+		_mm256_storeu_ps(bm_outf + 2 * i + 8, _mm256_mul_ps(r, sc.y));
+	}
+}
 #else
-		for (int i = 0; i < BM_N; i++) {
-			float r = sqrtf(-2.0f * Sleef_logf1_u35purec(u0[i]));
-			Sleef_float_2 sc = Sleef_sincosf1_u35purec(u1[i] * 6.2831855f);
-			out[2 * i] = r * sc.x;
-			out[2 * i + 1] = r * sc.y;
-		}
+#define BM_ISA "scalar"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		double r = sqrt(-2.0 * Sleef_logd1_u35purec(bm_u0[i]));
+		Sleef_double_2 sc = Sleef_sincosd1_u35purec(bm_u1[i] * BM_TWO_PI);
+		bm_out[2 * i] = r * sc.x;
+		bm_out[2 * i + 1] = r * sc.y;
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		float r = sqrtf(-2.0f * Sleef_logf1_u35purec(bm_u0f[i]));
+		Sleef_float_2 sc = Sleef_sincosf1_u35purec(bm_u1f[i] * (float)BM_TWO_PI);
+		bm_outf[2 * i] = r * sc.x;
+		bm_outf[2 * i + 1] = r * sc.y;
+	}
+}
 #endif
-		n += 2 * BM_N;
-		t = rl_now() - t0;
-	} while (t < seconds);
-	volatile float sink = out[BM_N];
-	(void)sink;
-	return (double)n / t;
+
+static void bm_setup(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		bm_u0[i] = (i + 0.5) / BM_N;
+		bm_u1[i] = (BM_N - i - 0.25) / BM_N;
+		bm_u0f[i] = (float)bm_u0[i];
+		bm_u1f[i] = (float)bm_u1[i];
+	}
 }
 
 #ifdef HAVE_BLAS
@@ -203,11 +205,11 @@ int main(int argc, char **argv)
 #endif
 	printf("rng_path %s\n", rng_path_name(rng_get_path()));
 	printf("kernel_path %s\n", kernel_path_name(kernel_get_path()));
-	printf("variates_per_s %.4g\n", variates_per_second(seconds));
-	const char *isa = "scalar";
-	printf("boxmuller_double_per_s %.4g\n", boxmuller_double(seconds, &isa));
-	printf("boxmuller_float_per_s %.4g\n", boxmuller_float(seconds));
-	printf("boxmuller_isa %s\n", isa);
+	printf("variates_per_s %.4g\n", per_second(engine_pass, 64 * 4096, seconds));
+	bm_setup();
+	printf("boxmuller_double_per_s %.4g\n", per_second(bm_double_pass, 2 * BM_N, seconds));
+	printf("boxmuller_float_per_s %.4g\n", per_second(bm_float_pass, 2 * BM_N, seconds));
+	printf("boxmuller_isa %s\n", BM_ISA);
 	static const struct { const char *name; size_t n, p, m; } shapes[] = {
 		{"P1", 4, 4, 64}, {"P2", 64, 64, 256}, {"P4a", 128, 784, 1000}, {"P4b", 128, 128, 1000},
 	};

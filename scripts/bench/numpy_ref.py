@@ -20,10 +20,11 @@ batch 0 the script sizes it by memory (~32 MB of activations).
 usage: numpy_ref.py m d width depth trials [max_seconds] [seed] [batch]
 prints: trials seconds rate p_alive
 """
-import sys
 import time
 
 import numpy as np
+
+import refcli
 
 
 def run(m, d, width, depth, trials, max_seconds, seed, batch):
@@ -59,15 +60,8 @@ def run(m, d, width, depth, trials, max_seconds, seed, batch):
 
 
 def main():
-    a = sys.argv[1:]
-    if len(a) < 5:
-        sys.exit(__doc__)
-    m, d, width, depth, trials = (int(x) for x in a[:5])
-    max_seconds = float(a[5]) if len(a) > 5 else 1e9
-    seed = int(a[6]) if len(a) > 6 else 1
-    batch = int(a[7]) if len(a) > 7 else 0
-    done, seconds, p = run(m, d, width, depth, trials, max_seconds, seed, batch)
-    print(done, "%.6f" % seconds, "%.6g" % (done / seconds), "%.6f" % p)
+    m, d, width, depth, trials, max_seconds, seed, batch, _ = refcli.parse(__doc__)
+    refcli.report(*run(m, d, width, depth, trials, max_seconds, seed, batch))
 
 
 if __name__ == "__main__":

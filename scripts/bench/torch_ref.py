@@ -9,13 +9,15 @@ have died dropped from the batch, and the loop over layers left as soon as
 the whole batch is dead. Every layer's survivors are counted too, which is
 what relush's all-statistics run reports per layer.
 
-usage: torch_ref.py m d width depth trials max_seconds batch float32|float64 [seed]
+usage: torch_ref.py m d width depth trials max_seconds seed batch float32|float64
 prints: trials seconds rate p_alive
 """
 import sys
 import time
 
 import torch
+
+import refcli
 
 
 def run(m, d, width, depth, trials, max_seconds, batch, dtype, seed):
@@ -52,17 +54,11 @@ def run(m, d, width, depth, trials, max_seconds, batch, dtype, seed):
 
 
 def main():
-    a = sys.argv[1:]
-    if len(a) < 8:
-        sys.exit(__doc__)
-    m, d, width, depth, trials = (int(x) for x in a[:5])
-    max_seconds, batch = float(a[5]), int(a[6])
-    dtype = {"float32": torch.float32, "float64": torch.float64}.get(a[7])
+    m, d, width, depth, trials, max_seconds, seed, batch, extra = refcli.parse(__doc__)
+    dtype = {"float32": torch.float32, "float64": torch.float64}.get(extra[0] if extra else "")
     if dtype is None:
-        sys.exit("torch_ref.py: precision must be float32 or float64, got %s" % a[7])
-    seed = int(a[8]) if len(a) > 8 else 1
-    done, seconds, p = run(m, d, width, depth, trials, max_seconds, batch, dtype, seed)
-    print(done, "%.6f" % seconds, "%.6g" % (done / seconds), "%.6f" % p)
+        sys.exit("torch_ref.py: the precision must be float32 or float64")
+    refcli.report(*run(m, d, width, depth, trials, max_seconds, batch, dtype, seed))
 
 
 if __name__ == "__main__":
