@@ -3,7 +3,8 @@ EXTRA_DIST += scripts/local.mk
 EXTRA_DIST += scripts/cluster/slurm.sh scripts/cluster/parallel.sh
 EXTRA_DIST += scripts/bench/rng_bench.c
 EXTRA_DIST += scripts/bench/run scripts/bench/bench.py scripts/bench/numpy_ref.py \
-	scripts/bench/mc_bench.lua scripts/bench/limits.c
+	scripts/bench/mc_bench.lua scripts/bench/limits.c \
+	scripts/bench/torch_ref.py scripts/bench/refcli.py scripts/bench/precision.py
 EXTRA_DIST += scripts/paper/flip.lua scripts/paper/architectures.lua scripts/paper/alignment.lua
 
 # ---- make paper: every experiment of scripts/paper, run with the built

@@ -143,7 +143,16 @@ EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
 # one with --enable-sanitizers): the C unit tests, the Lua API tests and
 # the API fuzzer; not the terminal tests (tmux timing) nor the libFuzzer
 # harness (clang's sanitizers, not gcc's).
+LIST_UNIT_TESTS = unit=; for t in $(TESTS); do case $$t in tests/unit/*) unit="$$unit $$t" ;; esac; done
 check-sanitizers:
-	@unit=; for t in $(TESTS); do case $$t in tests/unit/*) unit="$$unit $$t" ;; esac; done; \
+	@$(LIST_UNIT_TESTS); \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$unit $(LUA_TESTS) $(FUZZ_TESTS)"
 .PHONY: check-sanitizers
+
+# ---- the suites the portable build runs (scripts/bootstrap check builds
+# one with --disable-simd, the code a CPU that is not x86 runs): the C unit
+# tests and the Lua API tests, which hold the statistical checks.
+check-portable:
+	@$(LIST_UNIT_TESTS); \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$unit $(LUA_TESTS)"
+.PHONY: check-portable

@@ -1,17 +1,26 @@
 #!/usr/bin/python3
 """bench.py: the Monte Carlo benchmark table (run it through scripts/bench/run).
 
-For each configuration P1-P4 of issue 5 it runs, each in its own process so
-that peak memory can be read from the kernel (wait4's ru_maxrss):
-  - the NumPy reference (numpy_ref.py, P(alive) only, single-threaded BLAS);
-  - relush mc{stats="alive"} on 1 thread and on every core;
-  - relush mc{} (all statistics) with method auto, explicit and gram on 1
-    thread (slow combinations on fewer trials: only rates are compared);
+For each configuration P1-P4 it runs, each in its own process so that peak
+memory can be read from the kernel (wait4's ru_maxrss):
+  - the peers a user would pick, on one core: the NumPy reference
+    (numpy_ref.py, float64) and, when /usr/bin/python3 has torch, the
+    PyTorch CPU reference (torch_ref.py, torch.bmm, float32 and float64);
+    each first sweeps its batch (trials per chunk) on short runs and is then
+    timed with the fastest batch;
+  - relush mc{stats="alive"} and mc{} (all statistics) on 1 thread and on
+    every core, and mc{} with method explicit and gram on 1 thread (slow
+    combinations on fewer trials: only rates are compared);
   relush rates are the best of two runs of at least ~1 s (more trials than
   the configuration's when it runs faster than that);
-and prints trials/s, the ratios, peak RSS and this machine's limits measured
-by limits.c (Gaussian variates/s of the engine's RNG, GEMM FLOP/s of the BLAS
-and of the engine's fused kernel).
+and prints trials/s, the relush/NumPy and relush/PyTorch ratios from this
+run, peak RSS and how close the run comes to this machine's limits measured
+by limits.c (Gaussian variates/s against the SIMD Box-Muller limit; GEMM
+FLOP/s against single-threaded dgemm and sgemm).
+
+The references run on one core. The all-cores ratios compare relush on
+every core with a peer that scales perfectly (its one-core rate times the
+number of cores, e.g. one process per core), the most a peer could reach.
 
 usage: bench.py BUILD_DIR LIMITS_BINARY [--quick]
 """
@@ -65,13 +74,40 @@ def relush(build, cfg, trials, stats, threads, method, min_seconds):
     return again if again["rate"] > r["rate"] else r
 
 
-def numpy(cfg, seconds):
+BATCHES = (16, 64, 256, 1024, 4096)
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def reference(cfg, seconds, batch, peer):
+    """One run of a reference: peer is "numpy", "float32" or "float64"."""
     _, m, d, width, depth, trials = cfg[:6]
-    out, rss = run(["/usr/bin/python3", os.path.join(HERE, "numpy_ref.py"), str(m), str(d),
-                    str(width), str(depth), str(trials), str(seconds)],
-                   env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    trials = max(trials, 10 ** 7)           # the time limit ends the run
+    args = [str(m), str(d), str(width), str(depth), str(trials), str(seconds)]
+    if peer == "numpy":
+        cmd = [os.path.join(HERE, "numpy_ref.py")] + args + ["1", str(batch)]
+    else:
+        cmd = [os.path.join(HERE, "torch_ref.py")] + args + ["1", str(batch), peer]
+    out, rss = run(["/usr/bin/python3"] + cmd, env=ONE_THREAD)
     f = out.split()
-    return {"trials": int(f[0]), "rate": float(f[2]), "p": float(f[3]), "rss": rss}
+    return {"trials": int(f[0]), "rate": float(f[2]), "p": float(f[3]), "rss": rss, "batch": batch}
+
+
+def tuned_reference(cfg, seconds, peer, quick):
+    """The fastest batch of a short sweep, then a run of `seconds` with it.
+    Batches whose activations would pass ~256 MB are left out."""
+    _, m, d, width = cfg[:4]
+    per_trial = 8 * max(m * max(width, d), d * width, width * width)
+    batches = [b for b in BATCHES if b * per_trial <= 256e6] or [1]
+    sweep = [reference(cfg, 0.25 if quick else 0.6, b, peer) for b in batches]
+    best = max(sweep, key=lambda r: r["rate"])
+    timed = reference(cfg, seconds, best["batch"], peer)
+    # The better of two runs with that batch, as for relush.
+    return timed if timed["rate"] >= best["rate"] else best
+
+
+def have_torch():
+    return subprocess.call(["/usr/bin/python3", "-c", "import torch"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0
 
 
 def limits(binary):
@@ -94,65 +130,118 @@ def fmt_rate(x):
     return "%.3g" % x if x < 1000 else "%.0f" % x
 
 
+def flops_per_trial(cfg):
+    """FLOPs of one trial's matrix products when every layer runs."""
+    _, m, d, width, depth = cfg[:5]
+    return 2.0 * m * (d * width + (depth - 1) * width * width)
+
+
+def print_table(rows):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for k, r in enumerate(rows):
+        print("  ".join(c.rjust(widths[i]) if i else c.ljust(widths[i]) for i, c in enumerate(r)))
+        if k == 0:
+            print("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    print()
+
+
+def ratio(a, b):
+    return "%.1f" % (a / b) if b and b > 0 else "-"
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     build, limits_bin = sys.argv[1], sys.argv[2]
     quick = "--quick" in sys.argv
     cores = os.cpu_count() or 1
+    torch = have_torch()
     lim = limits(limits_bin)
-    print("machine: %s, %d cores; rng %s, kernels %s" % (cpu_name(), cores, lim["rng_path"],
-                                                         lim["kernel_path"]))
-    print("limits (1 core): %.3g Gaussian variates/s (engine RNG); GEMM GFLOP/s BLAS / fused kernel:"
-          % float(lim["variates_per_s"]), end="")
+    print("machine: %s, %d cores; rng %s, kernels %s; load average %.1f" %
+          (cpu_name(), cores, lim["rng_path"], lim["kernel_path"], os.getloadavg()[0]))
+    bm_d, bm_f = float(lim["boxmuller_double_per_s"]), float(lim["boxmuller_float_per_s"])
+    print("limits (1 core): engine RNG %.3g Gaussian variates/s = %.0f%% of the %s Box-Muller limit "
+          "(%.3g/s double, %.3g/s single)" % (float(lim["variates_per_s"]),
+                                              100.0 * float(lim["variates_per_s"]) / bm_d,
+                                              lim["boxmuller_isa"], bm_d, bm_f))
+    print("GEMM GFLOP/s dgemm / sgemm / fused kernel:", end="")
     for shape in ("P1", "P2", "P4a", "P4b"):
-        blas = float(lim.get("blas_flops_" + shape, "nan")) / 1e9
+        dg = float(lim.get("blas_flops_" + shape, "nan")) / 1e9
+        sg = float(lim.get("sgemm_flops_" + shape, "nan")) / 1e9
         kern = float(lim["kernel_flops_" + shape]) / 1e9
-        print(" %s %.3g / %.3g" % (shape, blas, kern), end=";" if shape != "P4b" else "\n")
+        print(" %s %.3g / %.3g / %.3g" % (shape, dg, sg, kern), end=";" if shape != "P4b" else "\n")
+    if not torch:
+        print("PyTorch: not installed for /usr/bin/python3, its columns are skipped "
+              "(apt-get install python3-torch)")
     print()
-    head = ("config", "numpy/s", "alive 1T/s", "x numpy", "alive %dT/s" % cores, "scaling",
-            "all 1T/s", "explicit/s", "gram/s", "RSS numpy", "RSS relush", "P numpy", "P relush")
-    rows = [head]
-    notes = []
+    peers = ["numpy"] + (["float32", "float64"] if torch else [])
+    refs_head = ("config", "numpy/s (batch)") + (("torch f32/s (batch)", "torch f64/s (batch)")
+                                                 if torch else ())
+    ref_rows = [refs_head]
+    alive_head = ("stats=alive", "1T/s", "x numpy", "x torch32") + \
+        ("%dT/s" % cores, "x numpy", "x torch32", "scaling")
+    all_head = ("all stats", "1T/s", "x numpy", "x torch32", "x torch64") + \
+        ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush")
+    alive_rows, all_rows, notes = [alive_head], [all_head], []
     for cfg in CONFIGS:
         name, trials, ex_trials, gr_trials = cfg[0], cfg[5], cfg[6], cfg[7]
         if quick:
             trials, ex_trials, gr_trials = (max(1, x // 4) for x in (trials, ex_trials, gr_trials))
-        ref = numpy(cfg, 3.0 if quick else 10.0)
+        ref = {p: tuned_reference(cfg, 1.5 if quick else 5.0, p, quick) for p in peers}
+        ref_rows.append((name,) + tuple("%s (%d)" % (fmt_rate(ref[p]["rate"]), ref[p]["batch"])
+                                        for p in peers))
         sec = 0.3 if quick else 1.0
         a1 = relush(build, cfg, trials, "alive", 1, "auto", sec)
         an = relush(build, cfg, trials, "alive", cores, "auto", sec)
         full = relush(build, cfg, trials, "all", 1, "auto", sec)
+        fulln = relush(build, cfg, trials, "all", cores, "auto", sec)
         ex = relush(build, cfg, ex_trials, "all", 1, "explicit", sec / 2)
         gr = relush(build, cfg, gr_trials, "all", 1, "gram", sec / 2)
-        rows.append((name, fmt_rate(ref["rate"]), fmt_rate(a1["rate"]), "%.0f" % (a1["rate"] / ref["rate"]),
-                     fmt_rate(an["rate"]), "%.2f" % (an["rate"] / a1["rate"]), fmt_rate(full["rate"]),
-                     fmt_rate(ex["rate"]), fmt_rate(gr["rate"]), "%.0f MiB" % ref["rss"],
-                     "%.0f MiB" % max(a1["rss"], full["rss"]), "%.4f" % ref["p"], "%.4f" % a1["p"]))
+        npr = ref["numpy"]["rate"]
+        t32 = ref["float32"]["rate"] if torch else 0.0
+        t64 = ref["float64"]["rate"] if torch else 0.0
+        alive_rows.append((name, fmt_rate(a1["rate"]), ratio(a1["rate"], npr), ratio(a1["rate"], t32),
+                           fmt_rate(an["rate"]), ratio(an["rate"], cores * npr),
+                           ratio(an["rate"], cores * t32), "%.2f" % (an["rate"] / a1["rate"])))
+        all_rows.append((name, fmt_rate(full["rate"]), ratio(full["rate"], npr), ratio(full["rate"], t32),
+                         ratio(full["rate"], t64), fmt_rate(fulln["rate"]),
+                         ratio(fulln["rate"], cores * npr), ratio(fulln["rate"], cores * t32),
+                         "%.2f" % (fulln["rate"] / full["rate"]), fmt_rate(ex["rate"]),
+                         fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"])))
         slower = min(ex["rate"], gr["rate"])
-        notes.append("%s: stats=alive ran %s; all statistics ran %s; auto %s the slower of explicit/gram"
-                     % (name, a1["how"], full["how"],
-                        "is not slower than" if full["rate"] >= 0.9 * slower else "IS SLOWER THAN"))
+        notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s; all statistics ran %s; "
+                     "auto %s the slower of explicit/gram; RSS numpy %.0f MiB"
+                     % (name, ref["numpy"]["p"], a1["p"], a1["how"], full["how"],
+                        "is not slower than" if full["rate"] >= 0.9 * slower else "IS SLOWER THAN",
+                        ref["numpy"]["rss"]))
         if name == "P3":
             variates = cfg[4] * cfg[3]
-            notes.append("P3: lazy draws ~%d variates a trial: %.3g variates/s, %.0f%% of the RNG limit"
+            notes.append("P3: lazy draws ~%d variates a trial: %.3g variates/s, %.0f%% of the engine "
+                         "RNG's rate, %.0f%% of the double Box-Muller limit"
                          % (variates, variates * a1["rate"],
-                            100.0 * variates * a1["rate"] / float(lim["variates_per_s"])))
-        if name == "P4":
-            flops = 2.0 * cfg[1] * (cfg[2] * cfg[3] + (cfg[4] - 1) * cfg[3] * cfg[3])
-            notes.append("P4: all statistics multiply %.3g GFLOP a trial: %.3g GFLOP/s, %.0f%% of the "
-                         "fused kernel's and %.0f%% of the BLAS's GEMM rate"
-                         % (flops / 1e9, flops * full["rate"] / 1e9,
-                            100.0 * flops * full["rate"] / float(lim["kernel_flops_P4b"]),
-                            100.0 * flops * full["rate"] / float(lim.get("blas_flops_P4b", "nan"))))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    for k, r in enumerate(rows):
-        print("  ".join(c.rjust(widths[i]) if i else c.ljust(widths[i]) for i, c in enumerate(r)))
-        if k == 0:
-            print("-" * (sum(widths) + 2 * (len(widths) - 1)))
-    print()
+                            100.0 * variates * a1["rate"] / float(lim["variates_per_s"]),
+                            100.0 * variates * a1["rate"] / bm_d))
+        if name in ("P2", "P4"):
+            flops = flops_per_trial(cfg)
+            shape = "P2" if name == "P2" else "P4b"
+            rate = flops * full["rate"]
+            notes.append("%s: all statistics multiply <= %.3g GFLOP a trial: %.3g GFLOP/s on 1 thread, "
+                         "%.0f%% of the fused kernel's, %.0f%% of dgemm's and %.0f%% of sgemm's rate"
+                         % (name, flops / 1e9, rate / 1e9,
+                            100.0 * rate / float(lim["kernel_flops_" + shape]),
+                            100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
+                            100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
+    print("References, one core, trials/s (batch = trials per chunk, the fastest of a sweep):")
+    print_table(ref_rows)
+    print("relush, stats=\"alive\" (x = relush / reference; %dT ratios against %d x the one-core "
+          "reference):" % (cores, cores))
+    print_table(alive_rows)
+    print("relush, all statistics (mc{} default):")
+    print_table(all_rows)
     for n in notes:
         print(n)
+    print("load average at the end: %.1f (rates and ratios mean little when it exceeds the "
+          "number of cores: other jobs shared them)" % os.getloadavg()[0])
 
 
 if __name__ == "__main__":

@@ -1,13 +1,22 @@
 /* limits.c: this machine's limits for the Monte Carlo benchmark, on one
  * core: Gaussian variates per second from the engine's own RNG (rng_normal,
- * 4096 a call, the size of a weight block) and double-precision GEMM FLOP/s
- * of the BLAS alone (single-threaded) and of the engine's fused kernel, for
- * the layer shapes of the benchmark configurations. Built and run by
- * scripts/bench/run; prints "name value" lines. */
+ * 4096 a call, the size of a weight block); the SIMD Box-Muller limit, i.e.
+ * the transform alone (SLEEF's widest vector log, sincos and a square root
+ * on ready uniforms, no generator) in double and in single precision, which
+ * no Box-Muller generator can beat; and GEMM FLOP/s of the BLAS alone
+ * (dgemm and sgemm, single-threaded) and of the engine's fused kernel, for
+ * the layer shapes of the benchmark configurations. Built (with
+ * -march=native: it measures this machine) and run by scripts/bench/run;
+ * prints "name value" lines. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <sleef.h>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #ifdef HAVE_BLAS
 #include <cblas.h>
 void openblas_set_num_threads(int);
@@ -16,21 +25,141 @@ void openblas_set_num_threads(int);
 #include "relush/rng.h"
 #include "core/kernel.h"
 
-static double variates_per_second(double seconds)
+/* Calls pass() until `seconds` have gone by; returns items per second,
+ * pass() producing per_pass items each time. */
+static double per_second(void (*pass)(void), size_t per_pass, double seconds)
 {
-	static double buf[4096];
-	rl_rng r;
-	rng_init(&r, 1, 1, 2);
 	double t0 = rl_now(), t;
 	size_t n = 0;
 	do {
-		for (int k = 0; k < 64; k++)
-			rng_normal(&r, buf, 4096);
-		n += 64 * 4096;
+		pass();
+		n += per_pass;
 		t = rl_now() - t0;
 	} while (t < seconds);
 	return (double)n / t;
 }
+
+/* The engine's own generator, 4096 variates a call, 64 calls a pass. */
+static void engine_pass(void)
+{
+	static double buf[4096];
+	static rl_rng r;
+	if (r.key[0] == 0)
+		rng_init(&r, 1, 1, 2);
+	for (int k = 0; k < 64; k++)
+		rng_normal(&r, buf, 4096);
+}
+
+/* Box-Muller on BM_N ready uniform pairs a pass with the widest SLEEF
+ * vectors this build can use (u35: the fastest accuracy SLEEF offers). */
+#define BM_N 4096
+#define BM_TWO_PI 6.283185307179586
+static double bm_u0[BM_N], bm_u1[BM_N], bm_out[2 * BM_N];
+static float bm_u0f[BM_N], bm_u1f[BM_N], bm_outf[2 * BM_N];
+
+#if defined(__AVX512F__)
+#define BM_ISA "avx512"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 8) {
+		__m512d r = _mm512_sqrt_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0),
+		                                         Sleef_logd8_u35avx512f(_mm512_loadu_pd(bm_u0 + i))));
+		Sleef___m512d_2 sc = Sleef_sincosd8_u35avx512f(_mm512_mul_pd(_mm512_loadu_pd(bm_u1 + i),
+		                                                             _mm512_set1_pd(BM_TWO_PI)));
+		_mm512_storeu_pd(bm_out + 2 * i, _mm512_mul_pd(r, sc.x));
+		_mm512_storeu_pd(bm_out + 2 * i + 8, _mm512_mul_pd(r, sc.y));
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 16) {
+		__m512 r = _mm512_sqrt_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f),
+		                                        Sleef_logf16_u35avx512f(_mm512_loadu_ps(bm_u0f + i))));
+		Sleef___m512_2 sc = Sleef_sincosf16_u35avx512f(_mm512_mul_ps(_mm512_loadu_ps(bm_u1f + i),
+		                                                             _mm512_set1_ps((float)BM_TWO_PI)));
+		_mm512_storeu_ps(bm_outf + 2 * i, _mm512_mul_ps(r, sc.x));
+		_mm512_storeu_ps(bm_outf + 2 * i + 16, _mm512_mul_ps(r, sc.y));
+	}
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+#define BM_ISA "avx2"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 4) {
+		__m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0),
+		                                         Sleef_logd4_u35avx2(_mm256_loadu_pd(bm_u0 + i))));
+		Sleef___m256d_2 sc = Sleef_sincosd4_u35avx2(_mm256_mul_pd(_mm256_loadu_pd(bm_u1 + i),
+		                                                          _mm256_set1_pd(BM_TWO_PI)));
+		_mm256_storeu_pd(bm_out + 2 * i, _mm256_mul_pd(r, sc.x));
+		_mm256_storeu_pd(bm_out + 2 * i + 4, _mm256_mul_pd(r, sc.y));
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i += 8) {
+		__m256 r = _mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f),
+		                                        Sleef_logf8_u35avx2(_mm256_loadu_ps(bm_u0f + i))));
+		Sleef___m256_2 sc = Sleef_sincosf8_u35avx2(_mm256_mul_ps(_mm256_loadu_ps(bm_u1f + i),
+		                                                         _mm256_set1_ps((float)BM_TWO_PI)));
+		_mm256_storeu_ps(bm_outf + 2 * i, _mm256_mul_ps(r, sc.x));
+		_mm256_storeu_ps(bm_outf + 2 * i + 8, _mm256_mul_ps(r, sc.y));
+	}
+}
+#else
+#define BM_ISA "scalar"
+static void bm_double_pass(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		double r = sqrt(-2.0 * Sleef_logd1_u35purec(bm_u0[i]));
+		Sleef_double_2 sc = Sleef_sincosd1_u35purec(bm_u1[i] * BM_TWO_PI);
+		bm_out[2 * i] = r * sc.x;
+		bm_out[2 * i + 1] = r * sc.y;
+	}
+}
+static void bm_float_pass(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		float r = sqrtf(-2.0f * Sleef_logf1_u35purec(bm_u0f[i]));
+		Sleef_float_2 sc = Sleef_sincosf1_u35purec(bm_u1f[i] * (float)BM_TWO_PI);
+		bm_outf[2 * i] = r * sc.x;
+		bm_outf[2 * i + 1] = r * sc.y;
+	}
+}
+#endif
+
+static void bm_setup(void)
+{
+	for (int i = 0; i < BM_N; i++) {
+		bm_u0[i] = (i + 0.5) / BM_N;
+		bm_u1[i] = (BM_N - i - 0.25) / BM_N;
+		bm_u0f[i] = (float)bm_u0[i];
+		bm_u1f[i] = (float)bm_u1[i];
+	}
+}
+
+#ifdef HAVE_BLAS
+/* FLOP/s of single-precision Z = W H by the BLAS (sgemm). */
+static double sgemm_flops(size_t n, size_t p, size_t m, double seconds)
+{
+	float *W = malloc(n * p * sizeof *W), *H = malloc(p * m * sizeof *H), *Z = malloc(n * m * sizeof *Z);
+	for (size_t i = 0; i < n * p; i++)
+		W[i] = (float)(i % 7) - 3.0f;
+	for (size_t i = 0; i < p * m; i++)
+		H[i] = (float)(i % 5) * 0.1f;
+	double t0 = rl_now(), t;
+	size_t reps = 0;
+	do {
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
+		            1.0f, W, (int)p, H, (int)m, 0.0f, Z, (int)m);
+		reps++;
+		t = rl_now() - t0;
+	} while (t < seconds);
+	free(W);
+	free(H);
+	free(Z);
+	return 2.0 * (double)n * (double)p * (double)m * (double)reps / t;
+}
+#endif
 
 /* FLOP/s of Z (n x m) = W (n x p) H (p x m) by the BLAS or the fused kernel. */
 static double gemm_flops(size_t n, size_t p, size_t m, int blas, double seconds)
@@ -76,7 +205,11 @@ int main(int argc, char **argv)
 #endif
 	printf("rng_path %s\n", rng_path_name(rng_get_path()));
 	printf("kernel_path %s\n", kernel_path_name(kernel_get_path()));
-	printf("variates_per_s %.4g\n", variates_per_second(seconds));
+	printf("variates_per_s %.4g\n", per_second(engine_pass, 64 * 4096, seconds));
+	bm_setup();
+	printf("boxmuller_double_per_s %.4g\n", per_second(bm_double_pass, 2 * BM_N, seconds));
+	printf("boxmuller_float_per_s %.4g\n", per_second(bm_float_pass, 2 * BM_N, seconds));
+	printf("boxmuller_isa %s\n", BM_ISA);
 	static const struct { const char *name; size_t n, p, m; } shapes[] = {
 		{"P1", 4, 4, 64}, {"P2", 64, 64, 256}, {"P4a", 128, 784, 1000}, {"P4b", 128, 128, 1000},
 	};
@@ -84,6 +217,8 @@ int main(int argc, char **argv)
 #ifdef HAVE_BLAS
 		printf("blas_flops_%s %.4g\n", shapes[s].name,
 		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 1, seconds));
+		printf("sgemm_flops_%s %.4g\n", shapes[s].name,
+		       sgemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, seconds));
 #endif
 		printf("kernel_flops_%s %.4g\n", shapes[s].name,
 		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 0, seconds));

@@ -12,21 +12,29 @@ With zero biases a dead point's representation is exactly 0 and stays 0,
 so no per-point bookkeeping is needed: a network is alive after the last
 layer iff some point has a positive activation somewhere.
 
-usage: numpy_ref.py m d width depth trials [max_seconds] [seed]
+The batch (trials per chunk) is an argument because the best one depends on
+the net: small nets want a few hundred trials (256 for P1), wide ones fewer;
+scripts/bench sweeps it per configuration and reports the fastest. With
+batch 0 the script sizes it by memory (~32 MB of activations).
+
+usage: numpy_ref.py m d width depth trials [max_seconds] [seed] [batch]
 prints: trials seconds rate p_alive
 """
-import sys
 import time
 
 import numpy as np
 
+import refcli
 
-def run(m, d, width, depth, trials, max_seconds, seed):
+
+def run(m, d, width, depth, trials, max_seconds, seed, batch):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((m, d))
-    # Batches of about 32 MB of activations or weights.
-    per_trial = max(m * max(width, d), d * width, width * width)
-    batch = max(1, min(trials, int(4e6 // per_trial)))
+    if batch <= 0:
+        # Batches of about 32 MB of activations or weights.
+        per_trial = max(m * max(width, d), d * width, width * width)
+        batch = int(4e6 // per_trial)
+    batch = max(1, min(trials, batch))
     alive = done = 0
     start = time.perf_counter()
     while done < trials and time.perf_counter() - start < max_seconds:
@@ -52,14 +60,8 @@ def run(m, d, width, depth, trials, max_seconds, seed):
 
 
 def main():
-    a = sys.argv[1:]
-    if len(a) < 5:
-        sys.exit(__doc__)
-    m, d, width, depth, trials = (int(x) for x in a[:5])
-    max_seconds = float(a[5]) if len(a) > 5 else 1e9
-    seed = int(a[6]) if len(a) > 6 else 1
-    done, seconds, p = run(m, d, width, depth, trials, max_seconds, seed)
-    print(done, "%.6f" % seconds, "%.6g" % (done / seconds), "%.6f" % p)
+    m, d, width, depth, trials, max_seconds, seed, batch, _ = refcli.parse(__doc__)
+    refcli.report(*run(m, d, width, depth, trials, max_seconds, seed, batch))
 
 
 if __name__ == "__main__":

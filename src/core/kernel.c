@@ -1,9 +1,10 @@
 /* kernel.c: the layer kernels for any x86-64 (or other) CPU, and the run-time
  * choice between them and the AVX2 / AVX-512 copies of the same source
- * (kernel_impl.h), made once from the CPU's features. */
+ * (kernel_impl.h), made once from the CPU's features (cpu.c). */
 #include "config.h"
 #include <pthread.h>
 #include <stdatomic.h>
+#include "cpu.h"
 #define KERNEL_NAME(x) x##_base
 #include "kernel_impl.h"
 
@@ -16,25 +17,22 @@ static struct {
 
 static void kernel_setup(void)
 {
+	const cpu_features *cpu = cpu_get();
 	kernel_state.has[KERNEL_PATH_BASE] = 1;
 	kernel_state.best = KERNEL_PATH_BASE;
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-	__builtin_cpu_init();
-	int fma = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
 #ifdef HAVE_AVX2
-	if (fma && __builtin_cpu_supports("avx2")) {
+	if (cpu->avx2) {
 		kernel_state.has[KERNEL_PATH_AVX2] = 1;
 		kernel_state.best = KERNEL_PATH_AVX2;
 	}
 #endif
 #ifdef HAVE_AVX512
-	if (fma && __builtin_cpu_supports("avx512f")) {
+	if (cpu->avx512f) {
 		kernel_state.has[KERNEL_PATH_AVX512] = 1;
 		kernel_state.best = KERNEL_PATH_AVX512;
 	}
 #endif
-	(void)fma;
-#endif
+	(void)cpu;
 	atomic_store(&kernel_state.current, (int)kernel_state.best);
 }
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include "relush/rng.h"
 
-#define KERNEL_BLOCK 16   /* points per block: two vectors of 8 doubles */
+#define KERNEL_BLOCK 16   /* padding unit: the widest block, two vectors of 8 doubles */
 #define KERNEL_SCRATCH 64 /* bytes of scratch per neuron */
 
 static inline size_t kernel_pad(size_t m)

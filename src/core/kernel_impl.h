@@ -1,22 +1,35 @@
 /* kernel_impl.h: the body of the layer kernels, included by kernel.c,
  * kernel_avx2.c and kernel_avx512.c, each compiled with its own ISA flags
  * and with KERNEL_NAME(x) naming its copies. Written with GCC vector
- * extensions (8 doubles a vector) so one source serves every ISA: the
- * compiler lowers a vector to one zmm, two ymm or four xmm registers.
+ * extensions so one source serves every ISA. A vector is the ISA's own
+ * register (KL doubles: 8 in a zmm, 4 in a ymm, 2 in an xmm or NEON
+ * register): vectors wider than the hardware made GCC split them through
+ * the stack, and the AVX2 copy spent more instructions moving halves than
+ * multiplying. A block is two vectors of points (KB = 2 KL <= KERNEL_BLOCK,
+ * so a block never reads past the padded columns).
  * Included only by the SIMD kernel files, where compiler extensions are
  * allowed (see STYLE.md). */
 #include <string.h>
-#if defined(__AVX2__) || defined(__AVX512F__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 #include "kernel.h"
 
-/* The helpers below pass 64-byte vectors between static inline functions
- * only, so the psABI note about such arguments does not concern us. */
+/* The helpers below pass vectors between static inline functions only, so
+ * the psABI note about such arguments does not concern us. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-typedef double kvd __attribute__((vector_size(64)));
-typedef long long kvl __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
+#define KL 8
+#elif defined(__AVX__)
+#define KL 4
+#else
+#define KL 2
+#endif
+#define KB (2 * KL)   /* points per block */
+
+typedef double kvd __attribute__((vector_size(KL * 8)));
+typedef long long kvl __attribute__((vector_size(KL * 8)));
 
 #define NEUR 4   /* neurons per register block */
 
@@ -27,19 +40,30 @@ static inline kvd kload(const double *p)
 	return v;
 }
 
-/* Vectors go by pointer or through macros: passing 64-byte vectors by
- * value to a function draws psABI notes on the narrower ISAs. */
+/* Vectors go by pointer or through macros: passing vectors by value to a
+ * function draws psABI notes. */
 #define KSTORE(p, v) do { kvd kv_ = (v); memcpy((p), &kv_, sizeof kv_); } while (0)
+
+#if KL == 8
+#define KLANES(x) {x, x, x, x, x, x, x, x}
+#define KINDEX {0, 1, 2, 3, 4, 5, 6, 7}
+#elif KL == 4
+#define KLANES(x) {x, x, x, x}
+#define KINDEX {0, 1, 2, 3}
+#else
+#define KLANES(x) {x, x}
+#define KINDEX {0, 1}
+#endif
 
 static inline kvd ksplat(double x)
 {
-	return (kvd){x, x, x, x, x, x, x, x};
+	return (kvd)KLANES(x);
 }
 
 static inline kvl klanes_below(long long k)
 {
-	const kvl idx = {0, 1, 2, 3, 4, 5, 6, 7};
-	kvl kk = {k, k, k, k, k, k, k, k};
+	const kvl idx = KINDEX;
+	kvl kk = KLANES(k);
 	return idx < kk;
 }
 
@@ -49,20 +73,17 @@ static inline unsigned kmask(const kvl *v)
 #if defined(__AVX512F__)
 	__m512i x = (__m512i)*v;
 	return (unsigned)_mm512_test_epi64_mask(x, x);
-#elif defined(__AVX2__)
-	__m256d lo, hi;
-	memcpy(&lo, v, sizeof lo);
-	memcpy(&hi, (const char *)v + sizeof lo, sizeof hi);
-	return (unsigned)_mm256_movemask_pd(lo) | (unsigned)_mm256_movemask_pd(hi) << 4;
+#elif KL == 4
+	return (unsigned)_mm256_movemask_pd((__m256d)*v);
 #else
 	unsigned m = 0;
-	for (int t = 0; t < 8; t++)
+	for (int t = 0; t < KL; t++)
 		m |= (unsigned)((*v)[t] != 0) << t;
 	return m;
 #endif
 }
 
-/* The epilogue of a vector of 8 pre-activations z of neuron j: ReLU(z) to
+/* The epilogue of a vector of KL pre-activations z of neuron j: ReLU(z) to
  * out, and the lanes where z > 0 (and valid) counted for neuron j and OR-ed
  * into the block's alive mask. With AVX-512 the masks are mask registers
  * and the counts scalar popcounts; elsewhere they are vectors of lanes,
@@ -82,7 +103,7 @@ typedef __mmask8 kmask_t;
 #define KFLUSH() ((void)cnt)
 #else
 typedef kvl kmask_t;
-#define KZERO ((kvl){0, 0, 0, 0, 0, 0, 0, 0})
+#define KZERO ((kvl)KLANES(0))
 #define KVALID(len) klanes_below((long long)(len))
 #define KBITS(m) kmask(&(m))
 #define kepilogue(z, valid, out, j, alive) do { \
@@ -130,10 +151,10 @@ static void kflush_counts(kvl *cnt, size_t n, uint64_t *active)
 {
 	for (size_t j = 0; j < n; j++) {
 		long long s = 0;
-		for (int t = 0; t < 8; t++)
+		for (int t = 0; t < KL; t++)
 			s += cnt[j][t];
 		active[j] += (uint64_t)s;
-		cnt[j] = (kvl){0, 0, 0, 0, 0, 0, 0, 0};
+		cnt[j] = (kvl)KLANES(0);
 	}
 }
 #endif
@@ -147,9 +168,9 @@ size_t KERNEL_NAME(kernel_dense)(const double *W, const double *b, size_t n, siz
 {
 	kvl *cnt = scratch;
 	size_t pos = 0;
-	for (size_t blk = 0; blk < m; blk += KERNEL_BLOCK) {
-		size_t len = m - blk < KERNEL_BLOCK ? m - blk : KERNEL_BLOCK;
-		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - 8);
+	for (size_t blk = 0; blk < m; blk += KB) {
+		size_t len = m - blk < KB ? m - blk : KB;
+		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - KL);
 		kmask_t alive0 = KZERO, alive1 = KZERO;
 		const double *hb = Hin + blk;
 		size_t j = 0;
@@ -158,7 +179,7 @@ size_t KERNEL_NAME(kernel_dense)(const double *W, const double *b, size_t n, siz
 			kvd a20 = ksplat(b[j + 2]), a21 = a20, a30 = ksplat(b[j + 3]), a31 = a30;
 			const double *w0 = W + j * p, *w1 = w0 + p, *w2 = w1 + p, *w3 = w2 + p;
 			for (size_t i = 0; i < p; i++) {
-				kvd h0 = kload(hb + i * ldi), h1 = kload(hb + i * ldi + 8);
+				kvd h0 = kload(hb + i * ldi), h1 = kload(hb + i * ldi + KL);
 				kvd s0 = ksplat(w0[i]), s1 = ksplat(w1[i]), s2 = ksplat(w2[i]), s3 = ksplat(w3[i]);
 				a00 += s0 * h0; a01 += s0 * h1;
 				a10 += s1 * h0; a11 += s1 * h1;
@@ -167,13 +188,13 @@ size_t KERNEL_NAME(kernel_dense)(const double *W, const double *b, size_t n, siz
 			}
 			double *o = Hout + j * ldo + pos;
 			kepilogue(a00, v0, o, j, alive0);
-			kepilogue(a01, v1, o + 8, j, alive1);
+			kepilogue(a01, v1, o + KL, j, alive1);
 			kepilogue(a10, v0, o + ldo, j + 1, alive0);
-			kepilogue(a11, v1, o + ldo + 8, j + 1, alive1);
+			kepilogue(a11, v1, o + ldo + KL, j + 1, alive1);
 			kepilogue(a20, v0, o + 2 * ldo, j + 2, alive0);
-			kepilogue(a21, v1, o + 2 * ldo + 8, j + 2, alive1);
+			kepilogue(a21, v1, o + 2 * ldo + KL, j + 2, alive1);
 			kepilogue(a30, v0, o + 3 * ldo, j + 3, alive0);
-			kepilogue(a31, v1, o + 3 * ldo + 8, j + 3, alive1);
+			kepilogue(a31, v1, o + 3 * ldo + KL, j + 3, alive1);
 		}
 		for (; j < n; j++) {
 			kvd a0 = ksplat(b[j]), a1 = a0;
@@ -181,13 +202,13 @@ size_t KERNEL_NAME(kernel_dense)(const double *W, const double *b, size_t n, siz
 			for (size_t i = 0; i < p; i++) {
 				kvd s = ksplat(w[i]);
 				a0 += s * kload(hb + i * ldi);
-				a1 += s * kload(hb + i * ldi + 8);
+				a1 += s * kload(hb + i * ldi + KL);
 			}
 			double *o = Hout + j * ldo + pos;
 			kepilogue(a0, v0, o, j, alive0);
-			kepilogue(a1, v1, o + 8, j, alive1);
+			kepilogue(a1, v1, o + KL, j, alive1);
 		}
-		unsigned mask = KBITS(alive0) | KBITS(alive1) << 8;
+		unsigned mask = KBITS(alive0) | KBITS(alive1) << KL;
 		kcompact(Hout, ldo, n, pos, mask, len);
 		pos += (size_t)__builtin_popcount(mask);
 	}
@@ -201,18 +222,18 @@ size_t KERNEL_NAME(kernel_finish)(const double *Z, size_t ldz, const double *b, 
 {
 	kvl *cnt = scratch;
 	size_t pos = 0;
-	for (size_t blk = 0; blk < m; blk += KERNEL_BLOCK) {
-		size_t len = m - blk < KERNEL_BLOCK ? m - blk : KERNEL_BLOCK;
-		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - 8);
+	for (size_t blk = 0; blk < m; blk += KB) {
+		size_t len = m - blk < KB ? m - blk : KB;
+		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - KL);
 		kmask_t alive0 = KZERO, alive1 = KZERO;
 		for (size_t j = 0; j < n; j++) {
 			kvd bj = ksplat(b[j]);
 			const double *z = Z + j * ldz + blk;
 			double *o = Hout + j * ldo + pos;
 			kepilogue(kload(z) + bj, v0, o, j, alive0);
-			kepilogue(kload(z + 8) + bj, v1, o + 8, j, alive1);
+			kepilogue(kload(z + KL) + bj, v1, o + KL, j, alive1);
 		}
-		unsigned mask = KBITS(alive0) | KBITS(alive1) << 8;
+		unsigned mask = KBITS(alive0) | KBITS(alive1) << KL;
 		kcompact(Hout, ldo, n, pos, mask, len);
 		pos += (size_t)__builtin_popcount(mask);
 	}

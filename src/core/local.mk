@@ -5,8 +5,11 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/alloc.c \
 	src/core/env.c \
 	src/core/interrupt.c \
+	src/core/cpu.c \
+	src/core/cpu.h \
 	src/core/rng.c \
 	src/core/rng_simd.h \
+	src/core/rng_impl.h \
 	src/core/law.c \
 	src/core/mat.c \
 	src/core/inputs.c \

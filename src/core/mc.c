@@ -537,8 +537,13 @@ typedef struct trial_record {
 	double *cosine;           /* [depth] with alignment, else NULL */
 } trial_record;
 
+/* Each worker starts on its own cache line and fills whole lines: the
+ * counts at its end are written every trial and the next worker's plan and
+ * shared pointers at its start are read every layer, so two workers sharing
+ * a line would slow each other down (false sharing). */
+#define MC_CACHE_LINE 64
 typedef struct mc_worker {
-	mc_plan *plan;
+	_Alignas(MC_CACHE_LINE) mc_plan *plan;
 	struct mc_shared *shared;
 	pthread_t thread;
 	double *H[2], *W, *b, *Z, *a, *c, *work, *z, *h;
@@ -1149,7 +1154,9 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 	unsigned threads = cfg->threads ? cfg->threads : mc_default_threads();
 	if ((uint64_t)threads > count)
 		threads = (unsigned)count;
-	mc_worker *workers = calloc(threads, sizeof *workers);
+	mc_worker *workers = aligned_alloc(MC_CACHE_LINE, threads * sizeof *workers);
+	if (workers)
+		memset(workers, 0, threads * sizeof *workers);
 	mc_counts snap;
 	memset(&snap, 0, sizeof snap);
 	if (!res || !workers) {

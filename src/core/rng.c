@@ -1,6 +1,6 @@
 /* rng.c: Philox4x32-10 streams (relush/rng.h): the block function, the
  * scalar variate code and the run-time choice between it and the SIMD
- * kernels (rng_avx2.c, rng_avx512.c), which reproduce it bit for bit.
+ * kernels (rng_impl.h compiled per ISA), which reproduce it bit for bit.
  *
  * From one block x[0..3] come two 64-bit words, w0 = x[1]:x[0] and
  * w1 = x[3]:x[2]. Each word gives u = k * 2^-53 from its top 53 bits k
@@ -21,6 +21,7 @@
 #include <sleef.h>
 #include <stdatomic.h>
 #include "relush/rng.h"
+#include "cpu.h"
 #include "rng_simd.h"
 
 void rng_init(rl_rng *r, uint64_t seed, uint64_t trial, uint32_t stream)
@@ -66,8 +67,11 @@ void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
  * FMA (FP_FAST_FMA), but this file is built for any x86-64 and calls them
  * only after checking the CPU, so they are declared here (with the exact
  * type of their purec twins, which sleef.h gives a const return type). */
+#if defined(__x86_64__) || defined(__i386__)
+#define RNG_X86 1
 __typeof__(Sleef_logd1_u10purec) Sleef_logd1_u10purecfma;
 __typeof__(Sleef_sincosd1_u10purec) Sleef_sincosd1_u10purecfma;
+#endif
 static __typeof__(Sleef_logd1_u10purec) *scalar_log;
 static __typeof__(Sleef_sincosd1_u10purec) *scalar_sincos;
 
@@ -128,24 +132,30 @@ static struct {
 
 static void rng_setup(void)
 {
-	__builtin_cpu_init();
-	int fma = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
-	scalar_log = fma ? Sleef_logd1_u10purecfma : Sleef_logd1_u10purec;
-	scalar_sincos = fma ? Sleef_sincosd1_u10purecfma : Sleef_sincosd1_u10purec;
+	const cpu_features *cpu = cpu_get();
+#ifdef RNG_X86
+	scalar_log = cpu->fma ? Sleef_logd1_u10purecfma : Sleef_logd1_u10purec;
+	scalar_sincos = cpu->fma ? Sleef_sincosd1_u10purecfma : Sleef_sincosd1_u10purec;
+#else
+	/* No SIMD path runs off x86, so no kernel has to be matched bit for bit. */
+	scalar_log = Sleef_logd1_u10purec;
+	scalar_sincos = Sleef_sincosd1_u10purec;
+#endif
 	rng_state.has[RNG_PATH_SCALAR] = 1;
 	rng_state.best = RNG_PATH_SCALAR;
 #ifdef HAVE_AVX2
-	if (fma && __builtin_cpu_supports("avx2")) {
+	if (cpu->avx2) {
 		rng_state.has[RNG_PATH_AVX2] = 1;
 		rng_state.best = RNG_PATH_AVX2;
 	}
 #endif
 #ifdef HAVE_AVX512
-	if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+	if (cpu->avx512dq) {
 		rng_state.has[RNG_PATH_AVX512] = 1;
 		rng_state.best = RNG_PATH_AVX512;
 	}
 #endif
+	(void)cpu;
 	atomic_store(&rng_state.current, (int)rng_state.best);
 }
 

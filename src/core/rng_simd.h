@@ -1,5 +1,6 @@
-/* rng_simd.h: what rng.c and the SIMD kernels (rng_avx2.c, rng_avx512.c)
- * share: the Philox constants, the law codes and the kernels' entry points.
+/* rng_simd.h: what rng.c and the SIMD kernels (rng_impl.h, compiled as
+ * rng_avx2.c and rng_avx512.c) share: the Philox constants, the law codes
+ * and the kernels' entry points.
  * Every kernel fills out[0..n) from the blocks ctr[0], ctr[0]+1, ... of
  * stream r (block index modulo 2^32) exactly as the scalar code in rng.c
  * does, bit for bit; the caller advances the counter. */

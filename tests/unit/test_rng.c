@@ -2,13 +2,17 @@
  * the counter layout and the block-to-variate mapping, independence from
  * batch sizes, distinct streams, bit-identical SIMD and scalar paths, and
  * moment and Kolmogorov-Smirnov checks of the three laws (fixed seeds,
- * tolerances of 4 standard errors). */
+ * tolerances of 4 standard errors), and that the RNG and the layer kernels
+ * offer exactly the paths the CPU features (cpu.c) and the build allow. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "relush/rng.h"
+#include "core/cpu.h"
+#include "core/kernel.h"
 #include "tap.h"
 
 typedef void fill_fn(rl_rng *r, double *out, size_t n);
@@ -276,6 +280,40 @@ static void test_paths(void)
 	free(got);
 }
 
+/* One detection serves both modules: each SIMD path is offered exactly
+ * when it was built and the CPU has what it needs. */
+static void test_cpu_paths(void)
+{
+	const cpu_features *cpu = cpu_get();
+	tap_ok(cpu_get() == cpu, "the CPU features are read once");
+	tap_ok((!cpu->avx2 || cpu->fma) && (!cpu->avx512f || cpu->fma) && (!cpu->avx512dq || cpu->avx512f),
+	       "features are consistent (fma %d, avx2 %d, avx512f %d, avx512dq %d)",
+	       cpu->fma, cpu->avx2, cpu->avx512f, cpu->avx512dq);
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	tap_ok(cpu->avx2 == (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")),
+	       "avx2 is reported as the CPU has it");
+#else
+	tap_ok(!cpu->fma && !cpu->avx2 && !cpu->avx512f, "no x86 features off x86");
+#endif
+	int built_avx2 = 0, built_avx512 = 0;
+#ifdef HAVE_AVX2
+	built_avx2 = 1;
+#endif
+#ifdef HAVE_AVX512
+	built_avx512 = 1;
+#endif
+	tap_ok((rng_set_path(RNG_PATH_AVX2) == 0) == (built_avx2 && cpu->avx2) &&
+	       (rng_set_path(RNG_PATH_AVX512) == 0) == (built_avx512 && cpu->avx512dq),
+	       "the RNG offers avx2 iff built and the CPU has AVX2+FMA, avx512 iff AVX-512F/DQ");
+	tap_ok((kernel_set_path(KERNEL_PATH_AVX2) == 0) == (built_avx2 && cpu->avx2) &&
+	       (kernel_set_path(KERNEL_PATH_AVX512) == 0) == (built_avx512 && cpu->avx512f),
+	       "the layer kernels offer avx2 iff built and the CPU has AVX2+FMA, avx512 iff AVX-512F");
+	tap_ok(rng_set_path(RNG_PATH_AUTO) == 0 && kernel_set_path(KERNEL_PATH_AUTO) == 0,
+	       "both go back to their best path (rng %s, kernels %s)", rng_path_name(rng_get_path()),
+	       kernel_path_name(kernel_get_path()));
+}
+
 /* ---- distributions */
 
 typedef struct {
@@ -428,6 +466,7 @@ int main(void)
 	test_batches();
 	test_names();
 	test_paths();
+	test_cpu_paths();
 	test_normal_moments();
 	test_uniform_laplace_moments();
 	test_ks();
