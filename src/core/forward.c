@@ -124,6 +124,27 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 	return net_check_scale(s, X, e);
 }
 
+/* net_check_scale knows a net's laws, not its values: weights loaded from
+ * a file (relu.load) or changed by training are not covered by it. A
+ * pre-activation that overflowed (inf, or NaN from inf - inf) makes its
+ * sign, and so every death after it, meaningless: refuse rather than
+ * answer. Checked on the values actually computed, so no net is refused
+ * that computes correctly. */
+static int check_finite(const double *Z, size_t count, size_t layer, rl_arch arch, rl_err *e)
+{
+	/* batch norm squares them for the variance: those squares must stay
+	 * finite too (else the variance is inf and every value normalises to 0) */
+	double limit = arch == ARCH_BATCHNORM ? 0x1p500 : INFINITY;
+	for (size_t i = 0; i < count; i++)
+		if (!(fabs(Z[i]) < limit))
+			return rl_fail(e, "layer %zu's pre-activations overflow the range of a double (%g%s): "
+			               "their signs, and so the deaths, cannot be computed; the weights "
+			               "or the points are too large (with zero biases, scaling a layer's "
+			               "weights or the points by a positive number changes no death)",
+			               layer, Z[i], isfinite(Z[i]) ? ", whose square batch norm needs" : "");
+	return 0;
+}
+
 static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)
 {
 	return net_check_input(&net->spec, X, e);
@@ -183,6 +204,11 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			return NULL;
 		}
 		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
+			mat_free(out);
+			buffers_free(&p);
+			return NULL;
+		}
 		if (s->arch == ARCH_BATCHNORM)
 			net_batchnorm(p.Z, rows, n, NULL);
 		cur = net_next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
@@ -277,6 +303,10 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			break;
 		}
 		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
+			failed = 1;
+			break;
+		}
 		if (s->arch == ARCH_BATCHNORM)
 			net_batchnorm(p.Z, rows, n, NULL);
 		if (hooks && hooks->preact &&
