@@ -79,6 +79,25 @@ term_keys C-c
 term_wait 'interrupted' 1 && term_wait '^> $' 1
 ok $? "Ctrl-C stops a loop that catches errors with pcall"
 
+# Code running in a coroutine (hooks belong to one coroutine, and the
+# signal handler reaches only the main one): a loop inside coroutine.wrap,
+# a coroutine resumed in a loop (resume catches the error as pcall does),
+# and a generator called in a loop, each stopped by one Ctrl-C.
+for cmd in \
+	'co = coroutine.wrap(function() local n = 0 while true do n = n + 1 end end); co()' \
+	'co = coroutine.create(function() while true do end end); for i = 1, 10 do print(coroutine.resume(co)) end' \
+	'g = coroutine.wrap(function() for i = 1, 1e9 do coroutine.yield(i) end end); while true do g() end' \
+	'co = coroutine.wrap(function() return coroutine.wrap(function() while true do end end)() end); co()'; do
+	term_clear
+	term_line "$cmd"
+	sleep 0.5
+	ctrl_c_to_prompt '(^|\^C)interrupted$' "Ctrl-C stops a loop in a coroutine: ${cmd%%;*}"
+done
+term_clear
+term_line 'print(coroutine.wrap(function(a) coroutine.yield(a + 1) end)(1), select(2, pcall(coroutine.create, 5)))'
+term_wait "^2[[:space:]]+bad argument #1 to '(coroutine\\.)?create' \(function expected, got number\)$"
+ok $? "coroutines still work, and their errors name create"
+
 # r = mc{...} typed alone: the partial result is kept in mc.partial and one
 # line says so.
 term_clear
@@ -124,5 +143,13 @@ sleep 0.5
 term_keys C-c
 term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at spin.lua:[2-4]$'
 ok $? "a script stopped in a Lua loop exits 130 saying where it stopped"
+
+# ... also in a coroutine of a script.
+printf 'local co = coroutine.wrap(function()\n  while true do end\nend)\nco()\n' > "$term_tmp/cospin.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' cospin.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at cospin.lua:2$'
+ok $? "a script stopped in a coroutine exits 130 saying where it stopped"
 
 term_done
