@@ -411,6 +411,8 @@ static void complete_expression(lua_State *L, const char *text)
 		lua_pop(L, 1);
 		return;
 	}
+	if (cut == 1)       /* "(s).", "f():": nothing plain before the '.' */
+		return;
 	char sep = text[cut - 1];
 	char *prefix = malloc(cut + 1);
 	if (prefix == NULL)
@@ -494,6 +496,8 @@ static char **attempt_completion(const char *text, int start, int end)
 	lua_settop(L, top);
 	if (rq.kind == COMPLETE_FILES) {
 		rl_filename_completion_desired = 1;
+		if (text[0] == '~' && strchr(text, '/') == NULL)   /* "~us": user names, as bash */
+			return rl_completion_matches(text, rl_username_completion_function);
 		return rl_completion_matches(text, rl_filename_completion_function);
 	}
 	if (rq.kind == COMPLETE_NOTHING || found.n == 0)
