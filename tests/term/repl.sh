@@ -125,4 +125,22 @@ term_keys C-d
 term_wait '^\[exited 0\]'
 ok $? "Ctrl-D on an empty line exits with status 0"
 
+# help() through a PAGER that names no program: as without PAGER (the
+# text is not swallowed by "sh: not found"); TERM=dumb: plainly, no less
+# stopping on "terminal is not fully functional"
+TERM_ENV='PAGER=no_such_pager_for_relush' term_start
+term_line 'help()'
+term_wait 'relu\(depth, width' 3
+s=$?
+term_screen | grep -q 'not found' && s=1
+ok $s "help() with a PAGER that does not exist still shows the help"
+term_keys q
+term_wait '^> $' 3
+TERM_ENV='TERM=dumb' term_start
+term_line 'help()'
+term_wait 'See relush\(1\)' 3 && term_wait '^> $' 2
+s=$?
+term_screen | grep -q 'not fully functional' && s=1
+ok $s "help() with TERM=dumb prints plainly to the end"
+
 term_done
