@@ -160,6 +160,11 @@ static void index_plainly(lua_State *L)
 static void push_path(lua_State *L, const char *expr, size_t len)
 {
 	lua_pushglobaltable(L);
+	shell_index_chain(L, expr, len);
+}
+
+void shell_index_chain(lua_State *L, const char *expr, size_t len)
+{
 	size_t i = 0;
 	while (i < len && !lua_isnil(L, -1)) {
 		if (expr[i] == '[') {                  /* [integer] */
@@ -174,7 +179,7 @@ static void push_path(lua_State *L, const char *expr, size_t len)
 			i = j + 1;
 			continue;
 		}
-		if (i > 0) {
+		if (i > 0 || expr[0] == '.' || expr[0] == ':') {
 			if (expr[i] != '.' && expr[i] != ':')
 				break;
 			i++;

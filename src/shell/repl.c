@@ -385,7 +385,9 @@ static void run_command(repl *r, const char *cmd)
 	int status = load_command(L, cmd);
 	if (status == LUA_OK) {
 		int base = lua_gettop(L) - 1;
+		shell_set_chunk_text(cmd);      /* for "did you mean" */
 		status = shell_pcall(L, 0, LUA_MULTRET);
+		shell_set_chunk_text(NULL);
 		int nresults = lua_gettop(L) - base;
 		if (status == LUA_OK && nresults > 0 && !ends_with_semicolon(cmd)) {
 			lua_pushvalue(L, base + 1);       /* the first result becomes _ */

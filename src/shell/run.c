@@ -495,8 +495,11 @@ int shell_run_string(lua_State *L, const char *chunk, const char *chunkname)
 {
 	int status = luaL_loadbuffer(L, chunk, strlen(chunk), chunkname);
 	last_call_interrupted = false;
-	if (status == LUA_OK)
+	if (status == LUA_OK) {
+		shell_set_chunk_text(chunk);    /* for "did you mean" */
 		status = shell_pcall(L, 0, 0);
+		shell_set_chunk_text(NULL);
+	}
 	shell_report(L, status);
 	return status;
 }

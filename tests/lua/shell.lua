@@ -337,5 +337,37 @@ do
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
 end
 
+---------------------------------------------------------------- did you mean: the right table
+-- A misspelled field is looked for in the table it was looked up in, when
+-- the line shows it as a plain chain (a global, a local, a path), not
+-- among every name of the API: a library's names, the API's tables, a
+-- user's tables, a string's methods; a word near nothing in that table gets
+-- no guess from elsewhere. Through -e, the REPL (a pipe) and a file.
+do
+  local cases = {
+    {"math.sine(1)", "sin"}, {"string.fromat('%d', 1)", "format"}, {"table.inser({}, 1)", "insert"},
+    {"inputs.gausian(3, 2)", "gaussian"}, {"bound.lowr{3}", "lower"},
+    {"local t = {alpha = 1}; t.alpah()", "alpha"}, {"x = {y = {deepname = 1}}; x.y.deepnam()", "deepname"},
+    {"local s = 'x'; s:uper()", "upper"}, {"local value = 3; print(valeu + 1)", "value"},
+    {"print(relu(2, 2).dpth + 1)", "depth"}, {"net = relu(2, 2); net:deth()", "death"},
+    {"inputs.g(3, 2)", nil}, {"math.zzzzzz()", nil}, {"local t = {alpha = 1}; t.beta()", nil},
+  }
+  local wrong = {}
+  for _, c in ipairs(cases) do
+    local _, err = run("-e " .. q(c[1]))
+    local got = err:match("did you mean '([^']*)'")
+    if got ~= c[2] then wrong[#wrong + 1] = c[1] .. " -> " .. tostring(got) end
+    local out, rerr = repl(c[1] .. "\n")
+    got = (out .. rerr):match("did you mean '([^']*)'")
+    if got ~= c[2] then wrong[#wrong + 1] = "(REPL) " .. c[1] .. " -> " .. tostring(got) end
+  end
+  t.ok(#wrong == 0, "a misspelled field is looked for in its own table" ..
+       (#wrong > 0 and (": " .. table.concat(wrong, "; ")) or ""))
+  spit(tmpdir .. "/fields.lua", "local m = math\nlocal value = 1\nprint(m.sine(value))\n")
+  local _, err = run("fields.lua")
+  t.ok(err:find("fields.lua:3: attempt to call a nil value (field 'sine'); did you mean 'sin'?", 1, true),
+       "... also in a script, through a local: " .. err:match("[^\n]*"))
+end
+
 os.execute("rm -rf " .. q(tmpdir))
 t.done()
