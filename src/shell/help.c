@@ -326,7 +326,9 @@ static void out_first_sentence(const char *summary, int col, int width)
 static void out_entry_line(lua_State *L, int entry, int width)
 {
 	const char *sig = entry_field(L, entry, "signature");
-	int sig_col = 34;
+	/* the descriptions' column, when it leaves them room; in a narrow
+	 * terminal (40 columns) they go under their signatures */
+	int sig_col = width - 34 >= 36 ? 34 : 6;
 	out("  ");
 	out_styled(SHELL_BOLD, sig);
 	int used = 2 + (int)strlen(sig);
@@ -503,14 +505,31 @@ static bool topic_exists(lua_State *L, int reg, const char *topic)
 
 static void help_overview(lua_State *L, int reg, int width)
 {
-	out("relush: explore neuron death in deep ReLU networks. help(x) explains one entry,\n"
-	    "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.\n\n");
+	/* prose wraps at the width as the entries do (40 columns included) */
+	out_wrapped("relush: explore neuron death in deep ReLU networks. help(x) explains one entry, "
+	            "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.", 0, width);
+	out("\n");
 	list_topics(L, reg, NULL, width);
-	out("\nGuides to the theory: ");
-	shell_guide_list(help_out);
-	out(".\n");
-	out("\nIn the shell: Tab completes names, methods and options; :time toggles timing;\n"
-	    "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).\n");
+	out("\n");
+	char *guides = NULL;
+	size_t len = 0;
+	FILE *list = open_memstream(&guides, &len);
+	if (list != NULL) {
+		fputs("Guides to the theory: ", list);
+		shell_guide_list(list);
+		fputs(".", list);
+	}
+	if (list != NULL && fclose(list) == 0 && guides != NULL) {
+		out_wrapped(guides, 0, width);
+	} else {
+		out("Guides to the theory: ");
+		shell_guide_list(help_out);
+		out(".\n");
+	}
+	free(guides);
+	out("\n");
+	out_wrapped("In the shell: Tab completes names, methods and options; :time toggles timing; "
+	            "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).", 0, width);
 }
 
 static bool string_matches(const char *name, const char *query, bool whole_last_part)

@@ -283,7 +283,7 @@ do
       if not flat:find((first:gsub("%s+", " ")), 1, true) then cut[#cut + 1] = name end
     end
     table.sort(cut)
-    t.ok(#cut == 0 and out:find('help "paper"', 1, true),
+    t.ok(#cut == 0 and flat:find('help "paper"', 1, true),
          "help() at " .. cols .. " columns shows every description whole and lists the guides" ..
          (#cut > 0 and (": cut " .. table.concat(cut, ", ")) or ""))
   end
@@ -335,6 +335,33 @@ do
   -- _ and the relush global
   out = repl("1 + 1\n_\n_ * 3\nx = 5;\n_\nprint(relush == require 'relush', relush.version == require('relush').version)\n")
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
+end
+
+---------------------------------------------------------------- help at 40 columns
+-- help() in a narrow terminal (COLUMNS=40 through a pipe): descriptions go
+-- under their signatures instead of one word a line at column 34; prose
+-- lines fit; only a signature (code, not split) may be longer. Same at 80.
+do
+  for _, cols in ipairs{40, 60, 80} do
+    for _, call in ipairs{"help()", "help(relu)", "help(mc)", "help 'paper'", "help(relu(2, 2))"} do
+      local out = run("-e " .. q(call), nil, "COLUMNS=" .. cols)
+      -- headings (column 0), signatures (column 2) and one-liners to type
+      -- ("> ...") are code, not wrapped; two one-word lines in a row at a
+      -- far column are the bug this checks
+      local long, lonely, n, prev_alone = {}, 0, 0, false
+      for line in out:gmatch("[^\n]+") do
+        n = n + 1
+        local indent = #line:match("^ *")
+        if #line > cols and indent > 2 and not line:find("^ *> ") then long[#long + 1] = line end
+        local alone = indent >= 20 and not line:find(" ", indent + 1, true)
+        if alone and prev_alone then lonely = lonely + 1 end
+        prev_alone = alone
+      end
+      t.ok(n > 3 and #long == 0 and lonely == 0,
+           ("%s at %d columns: prose fits (%d longer lines), no word left alone at a far column (%d)")
+           :format(call, cols, #long, lonely) .. (long[1] and (": " .. long[1]) or ""))
+    end
+  end
 end
 
 ---------------------------------------------------------------- did you mean: the right table
