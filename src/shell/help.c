@@ -532,6 +532,15 @@ static void help_overview(lua_State *L, int reg, int width)
 	            "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).", 0, width);
 }
 
+/* help(): the overview through the pager. */
+static void page_overview(lua_State *L, int reg, int width)
+{
+	help_out = shell_pager_open();
+	help_overview(L, reg, width);
+	shell_pager_close(help_out);
+	help_out = stdout;
+}
+
 static bool string_matches(const char *name, const char *query, bool whole_last_part)
 {
 	if (whole_last_part)
@@ -760,14 +769,11 @@ static int help(lua_State *L)
 	switch (lua_type(L, 1)) {
 	case LUA_TNIL:
 		if (given) {
-			out("help(nil): the value given is nil, perhaps a misspelled or unset name. "
-			    "help() lists the API; help \"word\" searches it.\n");
+			out_wrapped("help(nil): the value given is nil, perhaps a misspelled or unset name. "
+			            "help() lists the API; help \"word\" searches it.", 0, width);
 			break;
 		}
-		help_out = shell_pager_open();
-		help_overview(L, reg, width);
-		shell_pager_close(help_out);
-		help_out = stdout;
+		page_overview(L, reg, width);
 		break;
 	case LUA_TSTRING:
 		help_string(L, reg, lua_tostring(L, 1), width);
@@ -787,6 +793,14 @@ static int help(lua_State *L)
 		break;
 	case LUA_TTABLE:
 	case LUA_TUSERDATA:
+		/* the module itself (help(relush), ?relush): the whole API */
+		lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+		if (lua_rawequal(L, 1, -1)) {
+			lua_pop(L, 1);
+			page_overview(L, reg, width);
+			break;
+		}
+		lua_pop(L, 1);
 		/* a table of the API (mc, view, plot, inputs, bound): its own
 		 * entry in full when it has one, with the entries under it */
 		shell_help_name_of(L, 1);

@@ -412,7 +412,7 @@ static void run_command(repl *r, const char *cmd)
 }
 
 /* "?name" and "name?" (IPython, Julia): help for what name is, or for
- * the word when it names nothing (help "arch"). '?' is never Lua, so the
+ * the word when it names nothing (help "arch"); "?" alone: help(). '?' is never Lua, so the
  * shortcut cannot shadow a command. Returns false when the line is not one. */
 static bool help_shortcut(repl *r, const char *line)
 {
@@ -420,6 +420,10 @@ static bool help_shortcut(repl *r, const char *line)
 	size_t n = strlen(p);
 	while (n > 0 && strchr(" \t\r\n", p[n - 1]))
 		n--;
+	if (n == 1 && p[0] == '?') {          /* "?" alone, as in IPython: the overview */
+		run_command(r, "help()");
+		return true;
+	}
 	if (n < 2 || (p[0] != '?' && p[n - 1] != '?') || (p[0] == '?' && p[n - 1] == '?'))
 		return false;
 	const char *word = p[0] == '?' ? p + 1 : p;

@@ -337,6 +337,17 @@ do
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
 end
 
+---------------------------------------------------------------- help(relush), ? alone
+-- The module is the whole API: help(relush) and ?relush list it as help()
+-- does (not only relush.version); "?" alone is help().
+do
+  local whole = repl("help()\n")
+  t.ok(whole:find("construction", 1, true) and whole:find("mc{", 1, true), "help() lists the API")
+  for _, cmd in ipairs{"help(relush)", "?relush", "relush?", "help(require 'relush')", "?"} do
+    t.is(repl(cmd .. "\n"), whole, cmd .. " lists the whole API as help() does")
+  end
+end
+
 ---------------------------------------------------------------- help at 40 columns
 -- help() in a narrow terminal (COLUMNS=40 through a pipe): descriptions go
 -- under their signatures instead of one word a line at column 34; prose
