@@ -291,4 +291,63 @@ do
   t.ok(not ok and err:find("2 inputs", 1, true), "view.inputs of a net with 3 inputs: " .. tostring(err))
 end
 
+-- view.inputs with X at extreme scales: the axis labels fit their column
+-- (not cut: 9.97e+29 for 9.97e+299) and say the range's size; a set whose
+-- points all coincide at a huge value still shows its point once; points
+-- spread over (-1e300, 1e300) land in many columns, not all in the first
+do
+  local net = relu(6, 2, {input = 2, seed = 3})
+  local function plane(X)
+    local text = view.inputs(net, X, {width = 80, height = 30, text = true})
+    local lines = {}
+    for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+    return text, lines
+  end
+  local function labels(lines)
+    local out = {}
+    for _, line in ipairs(lines) do
+      local label = line:match("^ *([-+%d.e]+)|")
+      if label then out[#out + 1] = label end
+    end
+    return out
+  end
+  for _, scale in ipairs{1e-300, 1e-5, 1, 1e5, 1e20, 1e300} do
+    local X = inputs.uniform(200, 2, -scale, scale, {seed = 1})
+    local text, lines = plane(X)
+    local ls = labels(lines)
+    local fits = #ls == 2
+    for _, l in ipairs(ls) do
+      local v = tonumber(l)
+      if not v or math.abs(v) < scale * 0.5 or math.abs(v) > scale * 2 then fits = false end
+    end
+    local cols = {}
+    for _, line in ipairs(lines) do
+      local body = line:match("^ *[-+%d.e]*|(.*)$")
+      if body then
+        for c = 1, #body do
+          if body:sub(c, c):match("[%w]") then cols[c] = true end
+        end
+      end
+    end
+    local ncols = 0
+    for _ in pairs(cols) do ncols = ncols + 1 end
+    t.ok(fits and ncols > 10, ("view.inputs at scale %g: labels %s, points in %d columns"):format(
+         scale, table.concat(ls, " and "), ncols))
+  end
+  local path = os.tmpname()
+  local f = io.open(path, "w")
+  f:write("1e20,1e20\n1e20,1e20\n")
+  f:close()
+  local text, lines = plane(inputs.load(path))
+  os.remove(path)
+  local marks = 0
+  for _, line in ipairs(lines) do
+    local body = line:match("^ *[-+%d.e]*|(.*)$")
+    if body then marks = marks + select(2, body:gsub("[%w]", "")) end
+  end
+  local ls = labels(lines)
+  t.ok(marks == 1 and #ls == 2 and tonumber(ls[1]) and tonumber(ls[2]) > 9e19,
+       "view.inputs of two equal points at 1e20: one mark, finite labels (" .. table.concat(ls, ", ") .. ")")
+end
+
 t.done()
