@@ -135,8 +135,9 @@ static void draw_summary(const plane *p, const rl_death_report *r, view_grid *g,
 			x = view_grid_printf(g, x, y, VS_TEXT, "%c %.1f%%  ", layer_mark(l),
 			                     100.0 * (double)n / (double)r->points);
 	}
-	view_grid_printf(g, 0, y + 1, VS_TEXT, "alive after all %zu layers: %.1f%% of the points",
-	                 r->depth, 100.0 * (double)r->living / (double)r->points);
+	view_grid_printf(g, 0, y + 1, VS_TEXT, "alive after %s %zu layer%s: %.1f%% of the points",
+	                 r->depth == 1 ? "the" : "all", r->depth, r->depth == 1 ? "" : "s",
+	                 100.0 * (double)r->living / (double)r->points);
 	x = view_grid_text(g, 0, y + 2, "mark: the layer that killed the point (1-9, a-z = 10-35, "
 	                       "+ deeper); ", VS_DIM);
 	view_grid_glyph(g, x, y + 2, p->unicode ? "\xe2\x97\x8f" : "o", VS_BAR);   /* as drawn */
@@ -165,7 +166,7 @@ static int plane_render(const plane *p, view_grid *g, rl_err *e)
 	int x = view_grid_printf(g, 0, 0, VS_TITLE, "relush view.inputs  depth %zu, %s, trial %llu; ",
 	                         s->depth, arch_name(s->arch), (unsigned long long)p->net->trial);
 	if (p->X)
-		view_grid_printf(g, x, 0, VS_TITLE, "X: %zu points", p->X->rows);
+		view_grid_printf(g, x, 0, VS_TITLE, "X: %zu point%s", p->X->rows, p->X->rows == 1 ? "" : "s");
 	else
 		view_grid_printf(g, x, 0, VS_TITLE, "X: a %dx%d grid on [-%g, %g]^2", a.w, a.h,
 		                 p->radius, p->radius);

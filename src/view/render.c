@@ -404,7 +404,7 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	if (!m->mc && m->trial)
 		x = view_grid_printf(g, x, 0, VS_TITLE, ", trial %llu", (unsigned long long)m->trial);
 	if (m->points)
-		x = view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu points", m->points);
+		x = view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu point%s", m->points, m->points == 1 ? "" : "s");
 	const char *state = NULL;
 	int state_style = VS_TITLE;
 	if (s->engine_paused && m->mc && !m->final)
@@ -433,8 +433,8 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for the plain chain only");
 	if (!m->mc) {
 		double pct = m->points ? 100.0 * (double)m->living / (double)m->points : 0;
-		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu points (%.1f%%): ",
-		                     m->living, m->points, pct);
+		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu point%s (%.1f%%): ",
+		                     m->living, m->points, m->points == 1 ? "" : "s", pct);
 		x = view_grid_text(g, x, 1, m->living ? "alive" : "dead", m->living ? VS_TEXT : VS_DEAD);
 		view_grid_text(g, x, 1, bounds, VS_DIM);
 		return;

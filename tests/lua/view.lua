@@ -350,4 +350,17 @@ do
        "view.inputs of two equal points at 1e20: one mark, finite labels (" .. table.concat(ls, ", ") .. ")")
 end
 
+-- plurals in the view's titles and summaries: "X: 1 point", "1 of 1 point",
+-- "after the 1 layer"; "64 points", "all 6 layers"
+do
+  local one = view.snapshot(relu(1, 3, {seed = 1}), inputs.point(3))
+  t.ok(one:find("X: 1 point\n", 1, true) and one:find("of 1 point (", 1, true) and not one:find("1 points", 1, true),
+       "view of one point: 'X: 1 point', 'of 1 point'")
+  local many = view.snapshot(relu(2, 3, {seed = 1}), inputs.gaussian(64, 3, {seed = 1}))
+  t.ok(many:find("X: 64 points", 1, true) and many:find("of 64 points (", 1, true), "view of 64 points: plural")
+  local plane = view.inputs(relu(1, 2, {input = 2, seed = 1}), inputs.from{{1, 1}}, {text = true})
+  t.ok(plane:find("X: 1 point\n", 1, true) and plane:find("alive after the 1 layer:", 1, true),
+       "view.inputs of one point and one layer: singular")
+end
+
 t.done()
