@@ -363,4 +363,32 @@ do
        "view.inputs of one point and one layer: singular")
 end
 
+-- README's capture of the Monte Carlo view (trials = 2e5, seed = 1)
+-- reproduces: every line but the rate/time line and the chart's path
+do
+  local srcdir = os.getenv("RELUSH_SRCDIR") or "."
+  local f = io.open(srcdir .. "/README.md")
+  local readme = f and f:read("a") or ""
+  if f then f:close() end
+  local capture = readme:match("\n```\n(relush mc  depth 24, width 3[^`]*)```")
+  if capture and relush then
+    local p = io.popen(relush .. " -e 'mc{depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), " ..
+                       "trials = 2e5, seed = 1, view = true}' 2>&1 </dev/null")
+    local fresh = p:read("a")
+    p:close()
+    local function steady(text)   -- the lines that must reproduce
+      local out, chart = {}, false
+      for line in text:gmatch("[^\n]+") do
+        local in_chart = chart and (line:find("^ *[%d.]*|") or line:find("^ *%+0"))
+        if not line:find("trials/s", 1, true) and not in_chart then out[#out + 1] = line end
+        chart = chart or line:find("^P%(alive%)  ") ~= nil
+      end
+      return #out .. " lines\n" .. table.concat(out, "\n")
+    end
+    t.is(steady(fresh), steady(capture), "README's capture of the Monte Carlo view reproduces")
+  else
+    t.ok(capture ~= nil, "README has the capture of the Monte Carlo view")
+  end
+end
+
 t.done()
