@@ -337,6 +337,25 @@ do
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
 end
 
+---------------------------------------------------------------- the first keys of a big table
+-- A table with more keys than print shows its smallest keys in order
+-- (numbers, then strings in natural order, then booleans), whatever order
+-- they were inserted in, and how many more there are; with few keys, all.
+do
+  local cmd = "math.randomseed(7); local names = {} for i = 1, 5000 do names[i] = 'k' .. i end " ..
+              "for i = #names, 2, -1 do local j = math.random(i); names[i], names[j] = names[j], names[i] end " ..
+              "t = {} for _, k in ipairs(names) do t[k] = 1 end t[-1] = 1; t[0.5] = 1; t[true] = 1\nt\n"
+  local out = repl(cmd)
+  local shown = {}
+  for key in out:gmatch("\n  ([^\n]-) = 1,") do shown[#shown + 1] = key end
+  local want = {"[-1]", "[0.5]"}
+  for i = 1, 30 do want[#want + 1] = "k" .. i end
+  t.is(table.concat(shown, " "), table.concat(want, " "), "a table of 5003 keys shows its 32 smallest, sorted")
+  t.ok(out:find("... (4971 more keys)", 1, true), "... and how many more")
+  out = repl("t = {} for _, k in ipairs{'b', 'k10', 'a', 'k9', 3.5} do t[k] = 1 end t[false] = 1\nt\n")
+  t.is(out, "{[3.5] = 1, a = 1, b = 1, k9 = 1, k10 = 1, [false] = 1}\n", "a few keys print all, sorted")
+end
+
 ---------------------------------------------------------------- help(relush), ? alone
 -- The module is the whole API: help(relush) and ?relush list it as help()
 -- does (not only relush.version); "?" alone is help().
