@@ -29,6 +29,7 @@ bool shell_was_interrupted(void) { return last_call_interrupted; }
 
 static int fault_injection(lua_State *L);
 static void watch_coroutines(lua_State *L);
+static void watch_execute(lua_State *L);
 
 static int open_all(lua_State *L)
 {
@@ -58,6 +59,7 @@ static int open_all(lua_State *L)
 	lua_setglobal(L, "relush");
 	shell_open_help(L, module);
 	watch_coroutines(L);
+	watch_execute(L);
 	lua_pop(L, 1);
 	const char *faults = getenv("RELUSH_FAULT_INJECTION");
 	if (faults != NULL && faults[0] != '\0') {
@@ -267,6 +269,33 @@ static void on_sigint_running(int sig)
 	if (running_state != NULL)
 		lua_sethook(running_state, stop_hook,
 		            LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+/* os.execute as Lua's own (upvalue 1), but a command that Ctrl-C killed
+ * stops the Lua code too: system() ignores SIGINT in the shell while it
+ * waits, so only the command saw it, and a loop of os.execute calls went
+ * on to the next (bash stops its loops the same way). */
+static int interruptible_execute(lua_State *L)
+{
+	int n = lua_gettop(L);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	int results = lua_gettop(L);
+	if (results >= 3 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "signal") == 0
+	    && lua_tointeger(L, 3) == SIGINT && running_state != NULL)
+		on_sigint_running(SIGINT);   /* as if the shell had seen the Ctrl-C */
+	return results;
+}
+
+static void watch_execute(lua_State *L)
+{
+	int top = lua_gettop(L);
+	if (lua_getglobal(L, "os") == LUA_TTABLE && lua_getfield(L, -1, "execute") == LUA_TFUNCTION) {
+		lua_pushcclosure(L, interruptible_execute, 1);
+		lua_setfield(L, -2, "execute");
+	}
+	lua_settop(L, top);
 }
 
 static void on_sigint_prompt(int sig)

@@ -62,8 +62,9 @@ ctrl_c_to_prompt 'interrupted at spin_lib.lua:3$' "Ctrl-C in a function from a f
 
 # One Ctrl-C stops the whole command: a loop of mc calls (each of which
 # stops early and returns a partial result) does not go on to the next.
+# (Each call runs for seconds, so the Ctrl-C lands inside the first.)
 term_clear
-term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}; count = i end'
+term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e6}; count = i end'
 sleep 1
 ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a loop of mc calls and returns to the prompt"
 term_clear
@@ -98,6 +99,18 @@ term_line 'print(coroutine.wrap(function(a) coroutine.yield(a + 1) end)(1), sele
 term_wait "^2[[:space:]]+bad argument #1 to '(coroutine\\.)?create' \(function expected, got number\)$"
 ok $? "coroutines still work, and their errors name create"
 
+# A shell command Ctrl-C kills (os.execute: system() ignores SIGINT in
+# relush while it waits, so only the command sees it): the loop around it
+# stops too, as bash stops its loops.
+term_clear
+term_line 'n = 0; for i = 1, 100 do os.execute("sleep 5"); n = i end'
+sleep 0.5
+ctrl_c_to_prompt '(^|\^C)interrupted$' "Ctrl-C stops a loop of os.execute calls"
+term_clear
+term_line 'print("n", n, os.execute("exit 3"))'
+term_wait '^n[[:space:]]+0[[:space:]]+nil[[:space:]]+exit[[:space:]]+3$'
+ok $? "... at the first call; os.execute still returns what Lua's does"
+
 # r = mc{...} typed alone: the partial result is kept in mc.partial and one
 # line says so.
 term_clear
@@ -124,14 +137,14 @@ ok $? "... whose header says which trials were counted"
 # A script of such a loop exits 130 within 1 s of Ctrl-C.
 cat > "$term_tmp/loop.lua" <<'EOF'
 for i = 1, 100 do
-  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}
+  local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e6}
   print(i, r.interrupted)
 end
 EOF
 term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
 sleep 1.5
 ctrl_c_within_1s '^\[exited 130\]$' "an interrupted script exits with status 130"
-term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000 trials; its partial result is in mc.partial$'
+term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 1000000 trials; its partial result is in mc.partial$'
 ok $? "... and says where, and what was interrupted"
 ! term_screen | grep -Eq '^1[[:space:]]'
 ok $? "... without finishing the loop body"
@@ -143,6 +156,14 @@ sleep 0.5
 term_keys C-c
 term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at spin.lua:[2-4]$'
 ok $? "a script stopped in a Lua loop exits 130 saying where it stopped"
+
+# ... and a script stopped in a shell command it runs.
+printf 'for i = 1, 100 do\n  os.execute("sleep 5")\nend\n' > "$term_tmp/shloop.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' shloop.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at shloop.lua:2$'
+ok $? "a script stopped in os.execute exits 130 saying where it stopped"
 
 # ... also in a coroutine of a script.
 printf 'local co = coroutine.wrap(function()\n  while true do end\nend)\nco()\n' > "$term_tmp/cospin.lua"
