@@ -554,6 +554,10 @@ static bool string_matches(const char *name, const char *query, bool whole_last_
 
 static void help_string(lua_State *L, int reg, const char *query, int width)
 {
+	if (query[strspn(query, " \t\r\n")] == '\0') {   /* help "": as help() */
+		page_overview(L, reg, width);
+		return;
+	}
 	if (lua_getfield(L, reg, query) == LUA_TTABLE) {
 		out_entry(L, query, lua_gettop(L), width);
 		lua_pop(L, 1);
@@ -603,11 +607,16 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 	}
 	lua_pop(L, 1);
 	const char *near = shell_suggest(L, query, 't');
+	/* the query echoed on one line, a long one cut */
+	int shown = (int)strcspn(query, "\r\n");
+	const char *cut = shown > 60 || query[shown] ? "..." : "";
+	shown = shown > 60 ? 60 : shown;
 	if (near)
-		fprintf(help_out, "No help entry matches \"%s\"; did you mean \"%s\"? help() lists every "
-		        "entry by topic.\n", query, near);
+		fprintf(help_out, "No help entry matches \"%.*s%s\"; did you mean \"%s\"? help() lists every "
+		        "entry by topic.\n", shown, query, cut, near);
 	else
-		fprintf(help_out, "No help entry matches \"%s\". help() lists every entry by topic.\n", query);
+		fprintf(help_out, "No help entry matches \"%.*s%s\". help() lists every entry by topic.\n",
+		        shown, query, cut);
 }
 
 /* help(obj): the methods of its type, and for a table its fields. */

@@ -362,8 +362,17 @@ end
 do
   local whole = repl("help()\n")
   t.ok(whole:find("construction", 1, true) and whole:find("mc{", 1, true), "help() lists the API")
-  for _, cmd in ipairs{"help(relush)", "?relush", "relush?", "help(require 'relush')", "?"} do
+  for _, cmd in ipairs{"help(relush)", "?relush", "relush?", "help(require 'relush')", "?", "help ''", "help '  '"} do
     t.is(repl(cmd .. "\n"), whole, cmd .. " lists the whole API as help() does")
+  end
+end
+
+-- a query that matches nothing is echoed on one line, a long one cut
+do
+  for _, q0 in ipairs{"string.rep('a', 1e5)", "'x\\ny'", "string.rep('z', 61)"} do
+    local out = repl("help(" .. q0 .. ")\n")
+    t.ok(#out < 200 and select(2, out:gsub("\n", "")) == 1 and out:find("No help entry matches", 1, true),
+         "help(" .. q0 .. ") answers in one short line: " .. out:sub(1, 120))
   end
 end
 
