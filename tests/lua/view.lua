@@ -391,4 +391,16 @@ do
   end
 end
 
+-- view{...} with a bad mc option names view and the user's line, as
+-- mc{...} names mc (mc, called from view, knows neither)
+do
+  for _, c in ipairs{{{depth = 2, width = 2, trails = 5}, "trails", "did you mean 'trials'"},
+                     {{depth = 2}, "width", "give depth and width"},
+                     {{depth = 2, width = 2, trials = -1}, "trials", "got -1"}} do
+    local ok, err = pcall(function() view(c[1]) end)
+    t.ok(not ok and tostring(err):find("view%.lua:%d+: bad option '" .. c[2] .. "' to 'view' %(")
+         and tostring(err):find(c[3], 1, true), "view{...}: " .. tostring(err):sub(1, 100))
+  end
+end
+
 t.done()
