@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "shell/shell.h"
 
-static struct sigaction old_pipe;
+static struct sigaction old_pipe, old_int;
 
 /* Is prog an executable in $PATH? */
 static bool in_path(const char *prog)
@@ -71,6 +71,11 @@ FILE *shell_pager_open(void)
 		sigaction(SIGPIPE, &old_pipe, NULL);
 		return stdout;
 	}
+	/* Ctrl-C belongs to the pager while it runs (less uses it to stop a
+	 * search): the shell ignores it, as git does, instead of reporting
+	 * the help command "interrupted" after q. Set after popen, so that
+	 * the pager does not inherit SIG_IGN. */
+	sigaction(SIGINT, &ignore, &old_int);
 	return f;
 }
 
@@ -81,5 +86,6 @@ void shell_pager_close(FILE *f)
 		return;
 	}
 	pclose(f);
+	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 }

@@ -65,11 +65,18 @@ if command -v less >/dev/null 2>&1; then
 	# longer than the 40-line pane: less waits at its ':' prompt
 	term_wait '^:[[:space:]]*$' 3
 	ok $? "help() is paged through less at a terminal"
+	# Ctrl-C belongs to less while it runs: after q the help command is
+	# not reported "interrupted"
+	term_keys C-c
+	sleep 0.2
 	term_keys q
 	term_wait '^> $' 3
 	ok $? "... and q returns to the prompt"
+	! term_screen | grep -q 'interrupted'
+	ok $? "... a Ctrl-C in less does not report the help command interrupted"
 else
 	ok 0 "# SKIP no less: help() prints plainly"
+	ok 0 "# SKIP no less"
 	ok 0 "# SKIP no less"
 fi
 term_clear
