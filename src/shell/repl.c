@@ -305,6 +305,11 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 		size_t indent = strspn(s, " ");
 		luaL_addlstring(&b, s, indent);
 		size_t col = indent, spaces = 0;
+		/* the word before, when it is not first on its line: a short word
+		 * after a number (its unit: "0.0031 s,", "12 %") takes the number
+		 * along to the next line rather than start that line alone */
+		const char *prev = NULL;
+		size_t prev_len = 0, prev_at = 0;
 		/* words go out with the spaces before them, which a break drops */
 		for (const char *p = s + indent; p < line_end;) {
 			if (*p == ' ') {
@@ -317,15 +322,27 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 				w++;
 			size_t wl = (size_t)(w - p);
 			if (col > indent + 2 && col + spaces + wl > (size_t)width) {
+				bool unit = prev != NULL && wl <= 3 && (p[0] == '%' || (p[0] >= 'a' && p[0] <= 'z'))
+				            && prev[prev_len - 1] >= '0' && prev[prev_len - 1] <= '9';
+				if (unit)          /* take back the number and the spaces before it */
+					luaL_buffsub(&b, luaL_bufflen(&b) - prev_at);
 				luaL_addchar(&b, '\n');
 				for (size_t k = 0; k < indent + 2; k++)
 					luaL_addchar(&b, ' ');
 				col = indent + 2;
-			} else {
-				for (size_t k = 0; k < spaces; k++)
-					luaL_addchar(&b, ' ');
-				col += spaces;
+				if (unit) {
+					luaL_addlstring(&b, prev, prev_len);
+					col += prev_len;
+				} else {
+					spaces = 0;
+				}
 			}
+			for (size_t k = 0; k < spaces; k++)
+				luaL_addchar(&b, ' ');
+			col += spaces;
+			prev = col > indent + 2 ? p : NULL;
+			prev_len = wl;
+			prev_at = luaL_bufflen(&b) - spaces;
 			spaces = 0;
 			luaL_addlstring(&b, p, wl);
 			col += wl;

@@ -356,6 +356,31 @@ do
   t.is(out, "{[3.5] = 1, a = 1, b = 1, k9 = 1, k10 = 1, [false] = 1}\n", "a few keys print all, sorted")
 end
 
+---------------------------------------------------------------- a number keeps its unit
+-- A report's prose wraps at the width without starting a line with a
+-- number's unit ("0.0031" / "s,"), and loses no word, at every width.
+do
+  local body = "  100 trials (trials 1..100), seed 1, method auto (explicit), 2 threads, " ..
+               "0.0031 s, 3.221e+04 trials/s on 1 point in d = 2 and 12 % of 7 ms more text here"
+  local obj = "setmetatable({}, {__name = 'relush.Fake', __tostring = function() return " ..
+              "'Header\\n" .. body .. "' end})\n"
+  local bad, lost = {}, {}
+  for cols = 30, 110 do
+    local out = repl(obj, "COLUMNS=" .. cols)
+    local prev
+    for line in out:gmatch("[^\n]+") do
+      local first = line:match("^%s+(%S+)")
+      if prev and first and (first:match("^[%%a-z][^%s]?[^%s]?$") and prev:match("%d$")) then
+        bad[#bad + 1] = cols .. ": '" .. prev .. "' / '" .. first .. "'"
+      end
+      prev = line:match("(%S+)%s*$")
+    end
+    if out:gsub("%s+", " "):gsub(" $", "") ~= ("Header " .. body):gsub("%s+", " ") then lost[#lost + 1] = cols end
+  end
+  t.ok(#bad == 0, "no line starts with a number's unit" .. (bad[1] and (": " .. bad[1]) or ""))
+  t.ok(#lost == 0, "wrapping loses no word" .. (lost[1] and (" (at " .. lost[1] .. " columns)") or ""))
+end
+
 ---------------------------------------------------------------- help(relush), ? alone
 -- The module is the whole API: help(relush) and ?relush list it as help()
 -- does (not only relush.version); "?" alone is help().
