@@ -225,6 +225,18 @@ for expr in '("abc"):' '(s).' 'f().' 'x = .'; do
 	term_keys C-u
 done
 
+# A table of 100000 keys: Tab completes their common start at once (a scan
+# of the candidates per key took minutes, with the shell frozen).
+term_clear
+term_line 'big = {} for i = 1, 1e5 do big["key" .. i] = i end print("built")'
+term_wait '^built$' 10
+term_clear
+term_type 'big.'
+term_keys Tab
+term_wait '^> big\.key$' 5
+ok $? "big.<Tab> on a table of 100000 keys completes big.key promptly"
+term_keys C-u
+
 term_clear
 term_line 'print("still fine")'
 term_wait '^still fine$'
