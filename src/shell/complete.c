@@ -36,28 +36,46 @@ typedef struct candidates {
 } candidates;
 
 static candidates found;
+/* While find_completions runs: the stack index of a set of the candidates
+ * so far (a table with millions of keys must not cost a scan per key). */
+static int seen_index;
 
 static void add_candidate(const char *prefix, const char *name, size_t name_len, const char *suffix)
 {
+	/* the candidate as a Lua string first: raising "not enough memory"
+	 * here leaks nothing (find_completions runs protected) */
+	lua_State *L = completion_state;
+	lua_pushstring(L, prefix);
+	lua_pushlstring(L, name, name_len);
+	lua_pushstring(L, suffix);
+	lua_concat(L, 3);
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, seen_index) != LUA_TNIL) {
+		lua_pop(L, 2);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, -1);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, seen_index);
 	if (found.n == found.cap) {
 		size_t cap = found.cap ? 2 * found.cap : 64;
 		char **items = realloc(found.items, cap * sizeof *items);
-		if (items == NULL)
+		if (items == NULL) {
+			lua_pop(L, 1);
 			return;
+		}
 		found.items = items;
 		found.cap = cap;
 	}
-	size_t n = strlen(prefix) + name_len + strlen(suffix) + 1;
-	char *s = malloc(n);
-	if (s == NULL)
-		return;
-	snprintf(s, n, "%s%.*s%s", prefix, (int)name_len, name, suffix);
-	for (size_t i = 0; i < found.n; i++)
-		if (strcmp(found.items[i], s) == 0) {
-			free(s);
-			return;
-		}
-	found.items[found.n++] = s;
+	size_t n;
+	const char *text = lua_tolstring(L, -1, &n);
+	char *s = malloc(n + 1);
+	if (s != NULL) {
+		memcpy(s, text, n + 1);
+		found.items[found.n++] = s;
+	}
+	lua_pop(L, 1);
 }
 
 static void clear_candidates(void)
@@ -160,6 +178,11 @@ static void index_plainly(lua_State *L)
 static void push_path(lua_State *L, const char *expr, size_t len)
 {
 	lua_pushglobaltable(L);
+	shell_index_chain(L, expr, len);
+}
+
+void shell_index_chain(lua_State *L, const char *expr, size_t len)
+{
 	size_t i = 0;
 	while (i < len && !lua_isnil(L, -1)) {
 		if (expr[i] == '[') {                  /* [integer] */
@@ -174,7 +197,7 @@ static void push_path(lua_State *L, const char *expr, size_t len)
 			i = j + 1;
 			continue;
 		}
-		if (i > 0) {
+		if (i > 0 || expr[0] == '.' || expr[0] == ':') {
 			if (expr[i] != '.' && expr[i] != ':')
 				break;
 			i++;
@@ -411,6 +434,8 @@ static void complete_expression(lua_State *L, const char *text)
 		lua_pop(L, 1);
 		return;
 	}
+	if (cut == 1)       /* "(s).", "f():": nothing plain before the '.' */
+		return;
 	char sep = text[cut - 1];
 	char *prefix = malloc(cut + 1);
 	if (prefix == NULL)
@@ -459,6 +484,8 @@ typedef struct completion_request {
 static int find_completions(lua_State *L)
 {
 	completion_request *rq = lua_touserdata(L, 1);
+	lua_newtable(L);
+	seen_index = lua_gettop(L);
 	int top = lua_gettop(L);
 	rq->kind = COMPLETE_CANDIDATES;
 	if (rl_completion_quote_character || in_string_quote(rq->start)) {
@@ -494,6 +521,8 @@ static char **attempt_completion(const char *text, int start, int end)
 	lua_settop(L, top);
 	if (rq.kind == COMPLETE_FILES) {
 		rl_filename_completion_desired = 1;
+		if (text[0] == '~' && strchr(text, '/') == NULL)   /* "~us": user names, as bash */
+			return rl_completion_matches(text, rl_username_completion_function);
 		return rl_completion_matches(text, rl_filename_completion_function);
 	}
 	if (rq.kind == COMPLETE_NOTHING || found.n == 0)

@@ -326,7 +326,9 @@ static void out_first_sentence(const char *summary, int col, int width)
 static void out_entry_line(lua_State *L, int entry, int width)
 {
 	const char *sig = entry_field(L, entry, "signature");
-	int sig_col = 34;
+	/* the descriptions' column, when it leaves them room; in a narrow
+	 * terminal (40 columns) they go under their signatures */
+	int sig_col = width - 34 >= 36 ? 34 : 6;
 	out("  ");
 	out_styled(SHELL_BOLD, sig);
 	int used = 2 + (int)strlen(sig);
@@ -503,14 +505,40 @@ static bool topic_exists(lua_State *L, int reg, const char *topic)
 
 static void help_overview(lua_State *L, int reg, int width)
 {
-	out("relush: explore neuron death in deep ReLU networks. help(x) explains one entry,\n"
-	    "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.\n\n");
+	/* prose wraps at the width as the entries do (40 columns included) */
+	out_wrapped("relush: explore neuron death in deep ReLU networks. help(x) explains one entry, "
+	            "e.g. help(relu), help \"death\", help(net); help \"topic\" lists one topic.", 0, width);
+	out("\n");
 	list_topics(L, reg, NULL, width);
-	out("\nGuides to the theory: ");
-	shell_guide_list(help_out);
-	out(".\n");
-	out("\nIn the shell: Tab completes names, methods and options; :time toggles timing;\n"
-	    "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).\n");
+	out("\n");
+	char *guides = NULL;
+	size_t len = 0;
+	FILE *list = open_memstream(&guides, &len);
+	if (list != NULL) {
+		fputs("Guides to the theory: ", list);
+		shell_guide_list(list);
+		fputs(".", list);
+	}
+	if (list != NULL && fclose(list) == 0 && guides != NULL) {
+		out_wrapped(guides, 0, width);
+	} else {
+		out("Guides to the theory: ");
+		shell_guide_list(help_out);
+		out(".\n");
+	}
+	free(guides);
+	out("\n");
+	out_wrapped("In the shell: Tab completes names, methods and options; :time toggles timing; "
+	            "Ctrl-C stops the command; Ctrl-D leaves. See relush(1).", 0, width);
+}
+
+/* help(): the overview through the pager. */
+static void page_overview(lua_State *L, int reg, int width)
+{
+	help_out = shell_pager_open();
+	help_overview(L, reg, width);
+	shell_pager_close(help_out);
+	help_out = stdout;
 }
 
 static bool string_matches(const char *name, const char *query, bool whole_last_part)
@@ -526,6 +554,10 @@ static bool string_matches(const char *name, const char *query, bool whole_last_
 
 static void help_string(lua_State *L, int reg, const char *query, int width)
 {
+	if (query[strspn(query, " \t\r\n")] == '\0') {   /* help "": as help() */
+		page_overview(L, reg, width);
+		return;
+	}
 	/* A word can be both a guide and an entry (help "paper": the paper's
 	 * claims, and the paper() function that runs its scripts): both. */
 	bool guide = shell_guide(query, help_out, width, out_wrapped);
@@ -580,11 +612,16 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 	}
 	lua_pop(L, 1);
 	const char *near = shell_suggest(L, query, 't');
+	/* the query echoed on one line, a long one cut */
+	int shown = (int)strcspn(query, "\r\n");
+	const char *cut = shown > 60 || query[shown] ? "..." : "";
+	shown = shown > 60 ? 60 : shown;
 	if (near)
-		fprintf(help_out, "No help entry matches \"%s\"; did you mean \"%s\"? help() lists every "
-		        "entry by topic.\n", query, near);
+		fprintf(help_out, "No help entry matches \"%.*s%s\"; did you mean \"%s\"? help() lists every "
+		        "entry by topic.\n", shown, query, cut, near);
 	else
-		fprintf(help_out, "No help entry matches \"%s\". help() lists every entry by topic.\n", query);
+		fprintf(help_out, "No help entry matches \"%.*s%s\". help() lists every entry by topic.\n",
+		        shown, query, cut);
 }
 
 /* help(obj): the methods of its type, and for a table its fields. */
@@ -746,14 +783,11 @@ static int help(lua_State *L)
 	switch (lua_type(L, 1)) {
 	case LUA_TNIL:
 		if (given) {
-			out("help(nil): the value given is nil, perhaps a misspelled or unset name. "
-			    "help() lists the API; help \"word\" searches it.\n");
+			out_wrapped("help(nil): the value given is nil, perhaps a misspelled or unset name. "
+			            "help() lists the API; help \"word\" searches it.", 0, width);
 			break;
 		}
-		help_out = shell_pager_open();
-		help_overview(L, reg, width);
-		shell_pager_close(help_out);
-		help_out = stdout;
+		page_overview(L, reg, width);
 		break;
 	case LUA_TSTRING:
 		help_string(L, reg, lua_tostring(L, 1), width);
@@ -773,6 +807,14 @@ static int help(lua_State *L)
 		break;
 	case LUA_TTABLE:
 	case LUA_TUSERDATA:
+		/* the module itself (help(relush), ?relush): the whole API */
+		lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+		if (lua_rawequal(L, 1, -1)) {
+			lua_pop(L, 1);
+			page_overview(L, reg, width);
+			break;
+		}
+		lua_pop(L, 1);
 		/* a table of the API (mc, view, plot, inputs, bound): its own
 		 * entry in full when it has one, with the entries under it */
 		shell_help_name_of(L, 1);

@@ -5,13 +5,15 @@
  * duplicates folded (the latest kept) and capped at HISTORY_MAX entries,
  * through a temporary file renamed into place (never a truncated file).
  * Entries are stored with readline's "#<time>" lines, which keep a
- * multi-line command one entry. A path that cannot be used warns once and the session goes on; a device
+ * multi-line command one entry (its empty lines marked, as readline would
+ * drop them). A path that cannot be used warns once and the session goes on; a device
  * such as /dev/null silently means "no history". */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
@@ -108,6 +110,61 @@ static void fold_duplicates(void)
 	}
 }
 
+/* Readline drops empty lines when it reads a file, so a command whose
+ * blank line was inside a long string ("s = [[a", "", "b]]") would come
+ * back from the next session as another value. In the file an empty line
+ * of a multi-line entry is written as BLANK_MARK (a comment, harmless if
+ * run as it is) and read back as empty. */
+static const char BLANK_MARK[] = "--[[relush: blank line]]";
+
+/* A malloc'ed copy of entry with its empty lines marked (encode) or its
+ * marks made empty again; NULL when out of memory. */
+static char *recode(const char *entry, bool encode)
+{
+	size_t mark = sizeof BLANK_MARK - 1, lines = 1;
+	for (const char *p = entry; *p; p++)
+		lines += *p == '\n';
+	char *out = malloc(strlen(entry) + lines * mark + 1);
+	if (out == NULL)
+		return NULL;
+	char *o = out;
+	for (const char *p = entry;;) {
+		size_t n = strcspn(p, "\n");
+		if (encode && n == 0) {
+			memcpy(o, BLANK_MARK, mark);
+			o += mark;
+		} else if (!(!encode && n == mark && memcmp(p, BLANK_MARK, mark) == 0)) {
+			memcpy(o, p, n);
+			o += n;
+		}
+		if (p[n] == '\0')
+			break;
+		*o++ = '\n';
+		p += n + 1;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Recodes every multi-line entry of the list in place. */
+static void recode_all(bool encode)
+{
+	for (int i = 0; i < history_length; i++) {
+		HIST_ENTRY *h = history_get(history_base + i);
+		if (h == NULL || strchr(h->line, '\n') == NULL)
+			continue;
+		if (!encode && strstr(h->line, BLANK_MARK) == NULL)
+			continue;
+		char *line = recode(h->line, encode);
+		if (line == NULL)
+			continue;
+		HIST_ENTRY *old = replace_history_entry(i, line, h->data);
+		if (old)
+			free_history_entry(old);
+		free(line);
+	}
+}
+
 /* Joining lines into entries is right only for a file written with time
  * stamps: readline would join every line of an older file into one entry
  * (a file without them is rewritten with them on exit). */
@@ -118,7 +175,10 @@ static int read_entries(const char *path)
 	if (f)
 		fclose(f);
 	history_multiline_entries = c0 == '#' && c1 >= '0' && c1 <= '9';
-	return read_history(path);
+	int err = read_history(path);
+	if (err == 0)
+		recode_all(false);
+	return err;
 }
 
 void shell_history_open(void)
@@ -173,10 +233,14 @@ void shell_history_add(const char *line)
 		warn_once("write", errno);
 		return;
 	}
-	fclose(f);
-	int err = append_history(1, history_path);
-	if (err != 0)
-		warn_once("write", err);
+	/* as append_history would write it (a time stamp line, the entry),
+	 * with its empty lines marked */
+	char *entry = strchr(line, '\n') ? recode(line, true) : NULL;
+	errno = 0;
+	int ok = fprintf(f, "#%ld\n%s\n", (long)time(NULL), entry ? entry : line) > 0;
+	free(entry);
+	if (fclose(f) != 0 || !ok)
+		warn_once("write", errno ? errno : EIO);
 }
 
 /* Writes the list through the core's atomic writer (relush/files.h): a
@@ -186,7 +250,9 @@ void shell_history_add(const char *line)
 static int write_atomically(const char *path, rl_err *e)
 {
 	/* the text readline's write_history would write: an entry's time
-	 * stamp line ("#<time>") before it when time stamps are on */
+	 * stamp line ("#<time>") before it when time stamps are on, and the
+	 * blank lines of multi-line entries marked (readline would drop them) */
+	recode_all(true);          /* the list is not used after this */
 	HIST_ENTRY **list = history_list();
 	size_t len = 0;
 	for (size_t i = 0; list && list[i]; i++) {

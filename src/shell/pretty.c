@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <lauxlib.h>
+#include "relush/interrupt.h"
 #include "shell/shell.h"
 
 enum {
@@ -269,38 +270,52 @@ static int key_compare(const void *a, const void *b)
 	return x->slot - y->slot;
 }
 
-/* Pushes the list of t's non-sequence keys and a userdata array of sorted
- * key_entry; returns how many. */
+/* Pushes a list anchoring keys and a userdata array of the smallest
+ * non-sequence keys of t, sorted (all of them when there are at most
+ * MAX_KEYS; else the first KEYS_SHOWN are all that print, so only the
+ * smallest KEPT are kept: one pass over a table of millions of keys, not a
+ * sort of them all); returns how many keys there are in all. A long pass
+ * stops on Ctrl-C. */
 static int sorted_keys(lua_State *L, int t, lua_Integer seq_len, key_entry **entries)
 {
-	int nkeys = 0;
+	enum { KEPT = MAX_KEYS + 1 };
 	lua_newtable(L);
 	int list = lua_gettop(L);
+	key_entry *e = lua_newuserdatauv(L, sizeof *e * KEPT, 0);
+	int kept = 0, nkeys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
 		lua_pop(L, 1);
 		if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= seq_len)
 			continue;
+		if ((++nkeys & 0xffff) == 0 && rl_interrupted())
+			luaL_error(L, "interrupted");
+		key_entry k = { .type = lua_type(L, -1) };
+		if (k.type == LUA_TNUMBER)
+			k.num = lua_tonumber(L, -1);
+		else if (k.type == LUA_TSTRING)
+			k.str = lua_tolstring(L, -1, &k.len);   /* anchored by t, and by list */
+		else if (k.type == LUA_TBOOLEAN)
+			k.num = lua_toboolean(L, -1);
+		k.slot = kept < KEPT ? kept + 1 : e[KEPT - 1].slot;   /* the dropped one's slot */
+		if (kept == KEPT && key_compare(&k, &e[KEPT - 1]) >= 0)
+			continue;
+		int lo = 0, hi = kept < KEPT ? kept : KEPT - 1;     /* where k goes */
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (key_compare(&k, &e[mid]) < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		int last = kept < KEPT ? kept : KEPT - 1;
+		memmove(&e[lo + 1], &e[lo], sizeof *e * (size_t)(last - lo));
+		e[lo] = k;
+		if (kept < KEPT)
+			kept++;
 		lua_pushvalue(L, -1);
-		lua_rawseti(L, list, ++nkeys);
+		lua_rawseti(L, list, k.slot);
 	}
-	key_entry *e = lua_newuserdatauv(L, sizeof *e * (size_t)(nkeys ? nkeys : 1), 0);
-	for (int i = 0; i < nkeys; i++) {
-		lua_rawgeti(L, list, i + 1);
-		e[i].type = lua_type(L, -1);
-		e[i].slot = i + 1;
-		e[i].str = NULL;
-		e[i].len = 0;
-		e[i].num = 0;
-		if (e[i].type == LUA_TNUMBER)
-			e[i].num = lua_tonumber(L, -1);
-		else if (e[i].type == LUA_TSTRING)
-			e[i].str = lua_tolstring(L, -1, &e[i].len);   /* anchored by list */
-		else if (e[i].type == LUA_TBOOLEAN)
-			e[i].num = lua_toboolean(L, -1);
-		lua_pop(L, 1);
-	}
-	qsort(e, (size_t)nkeys, sizeof *e, key_compare);
 	*entries = e;
 	return nkeys;
 }

@@ -305,6 +305,11 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 		size_t indent = strspn(s, " ");
 		luaL_addlstring(&b, s, indent);
 		size_t col = indent, spaces = 0;
+		/* the word before, when it is not first on its line: a short word
+		 * after a number (its unit: "0.0031 s,", "12 %") takes the number
+		 * along to the next line rather than start that line alone */
+		const char *prev = NULL;
+		size_t prev_len = 0, prev_at = 0;
 		/* words go out with the spaces before them, which a break drops */
 		for (const char *p = s + indent; p < line_end;) {
 			if (*p == ' ') {
@@ -317,15 +322,27 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 				w++;
 			size_t wl = (size_t)(w - p);
 			if (col > indent + 2 && col + spaces + wl > (size_t)width) {
+				bool unit = prev != NULL && wl <= 3 && (p[0] == '%' || (p[0] >= 'a' && p[0] <= 'z'))
+				            && prev[prev_len - 1] >= '0' && prev[prev_len - 1] <= '9';
+				if (unit)          /* take back the number and the spaces before it */
+					luaL_buffsub(&b, luaL_bufflen(&b) - prev_at);
 				luaL_addchar(&b, '\n');
 				for (size_t k = 0; k < indent + 2; k++)
 					luaL_addchar(&b, ' ');
 				col = indent + 2;
-			} else {
-				for (size_t k = 0; k < spaces; k++)
-					luaL_addchar(&b, ' ');
-				col += spaces;
+				if (unit) {
+					luaL_addlstring(&b, prev, prev_len);
+					col += prev_len;
+				} else {
+					spaces = 0;
+				}
 			}
+			for (size_t k = 0; k < spaces; k++)
+				luaL_addchar(&b, ' ');
+			col += spaces;
+			prev = col > indent + 2 ? p : NULL;
+			prev_len = wl;
+			prev_at = luaL_bufflen(&b) - spaces;
 			spaces = 0;
 			luaL_addlstring(&b, p, wl);
 			col += wl;
@@ -385,7 +402,9 @@ static void run_command(repl *r, const char *cmd)
 	int status = load_command(L, cmd);
 	if (status == LUA_OK) {
 		int base = lua_gettop(L) - 1;
+		shell_set_chunk_text(cmd);      /* for "did you mean" */
 		status = shell_pcall(L, 0, LUA_MULTRET);
+		shell_set_chunk_text(NULL);
 		int nresults = lua_gettop(L) - base;
 		if (status == LUA_OK && nresults > 0 && !ends_with_semicolon(cmd)) {
 			lua_pushvalue(L, base + 1);       /* the first result becomes _ */
@@ -410,7 +429,7 @@ static void run_command(repl *r, const char *cmd)
 }
 
 /* "?name" and "name?" (IPython, Julia): help for what name is, or for
- * the word when it names nothing (help "arch"). '?' is never Lua, so the
+ * the word when it names nothing (help "arch"); "?" alone: help(). '?' is never Lua, so the
  * shortcut cannot shadow a command. Returns false when the line is not one. */
 static bool help_shortcut(repl *r, const char *line)
 {
@@ -418,6 +437,10 @@ static bool help_shortcut(repl *r, const char *line)
 	size_t n = strlen(p);
 	while (n > 0 && strchr(" \t\r\n", p[n - 1]))
 		n--;
+	if (n == 1 && p[0] == '?') {          /* "?" alone, as in IPython: the overview */
+		run_command(r, "help()");
+		return true;
+	}
 	if (n < 2 || (p[0] != '?' && p[n - 1] != '?') || (p[0] == '?' && p[n - 1] == '?'))
 		return false;
 	const char *word = p[0] == '?' ? p + 1 : p;

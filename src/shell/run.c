@@ -28,6 +28,8 @@ bool shell_was_interrupted(void) { return last_call_interrupted; }
 /* ---- set-up --------------------------------------------------------------- */
 
 static int fault_injection(lua_State *L);
+static void watch_coroutines(lua_State *L);
+static void watch_execute(lua_State *L);
 
 static int open_all(lua_State *L)
 {
@@ -56,6 +58,8 @@ static int open_all(lua_State *L)
 	lua_pushvalue(L, module);
 	lua_setglobal(L, "relush");
 	shell_open_help(L, module);
+	watch_coroutines(L);
+	watch_execute(L);
 	lua_pop(L, 1);
 	const char *faults = getenv("RELUSH_FAULT_INJECTION");
 	if (faults != NULL && faults[0] != '\0') {
@@ -147,6 +151,12 @@ lua_State *shell_open(void)
 
 /* ---- Ctrl-C ----------------------------------------------------------------- */
 
+/* Where the last interrupt stopped the code ("loop.lua:3"), and what it
+ * left behind ("; mc stopped after ..."): static, because the report is
+ * written without allocating (the heap may be at its limit). */
+static char interrupt_where[160];
+static char interrupt_partial[200];
+
 /* The hook runs at the next Lua event: raise "interrupted". One Ctrl-C
  * stops the whole command, not only the C call in progress: a kernel that
  * polled the engine's flag and returned a partial result (mc does) clears
@@ -166,12 +176,84 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 	lua_Debug at;
 	for (int level = 0; level < 3 && lua_getstack(L, level, &at); level++)
 		if (lua_getinfo(L, "Sl", &at) && at.currentline > 0) {
+			/* the first place stopped is the one to report: an error
+			 * leaving a coroutine gets the resumer's position prepended */
+			if (interrupt_where[0] == '\0')
+				snprintf(interrupt_where, sizeof interrupt_where, "%s:%d",
+				         at.short_src, at.currentline);
 			lua_pushfstring(L, "%s:%d: interrupted", at.short_src, at.currentline);
 			lua_error(L);
 		}
 	(void)ar;
 	lua_pushliteral(L, "interrupted");
 	lua_error(L);
+}
+
+/* Hooks belong to one thread (one coroutine), and the signal handler can
+ * only reach the main one, while the code running may be a coroutine's.
+ * So every coroutine gets, when it is created, a hook every WATCH_COUNT
+ * instructions that raises "interrupted" once Ctrl-C was pressed. (Not on
+ * the main thread: a count hook makes every Lua instruction take the VM's
+ * slow path, about 40 % for a tight loop; the main thread gets its hook
+ * from the signal handler instead.) */
+enum { WATCH_COUNT = 1000 };
+
+static void watch_hook(lua_State *L, lua_Debug *ar)
+{
+	if (sigint_count > 0)
+		stop_hook(L, ar);
+}
+
+static void watch_thread(lua_State *co)
+{
+	lua_sethook(co, watch_hook, LUA_MASKCOUNT, WATCH_COUNT);
+}
+
+/* coroutine.create and coroutine.wrap as Lua's own (upvalue 1), the new
+ * coroutine watched. */
+static int watched_create(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);   /* the error names create/wrap */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	if (lua_isthread(L, -1))
+		watch_thread(lua_tothread(L, -1));
+	return 1;
+}
+
+static int watched_wrap(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);   /* the error names create/wrap */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	/* Lua's wrap returns a C closure whose upvalue is the coroutine */
+	if (lua_tocfunction(L, -1) != NULL && lua_getupvalue(L, -1, 1) != NULL) {
+		if (lua_isthread(L, -1))
+			watch_thread(lua_tothread(L, -1));
+		lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static void watch_coroutines(lua_State *L)
+{
+	if (lua_getglobal(L, "coroutine") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	static const struct { const char *name; lua_CFunction f; } wrapped[] = {
+		{"create", watched_create}, {"wrap", watched_wrap},
+	};
+	for (size_t i = 0; i < sizeof wrapped / sizeof wrapped[0]; i++)
+		if (lua_getfield(L, -1, wrapped[i].name) == LUA_TFUNCTION) {
+			lua_pushcclosure(L, wrapped[i].f, 1);
+			lua_setfield(L, -2, wrapped[i].name);
+		} else {
+			lua_pop(L, 1);
+		}
+	lua_pop(L, 1);
 }
 
 /* While code runs: stop C kernels through the engine's flag and Lua code
@@ -187,6 +269,33 @@ static void on_sigint_running(int sig)
 	if (running_state != NULL)
 		lua_sethook(running_state, stop_hook,
 		            LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+/* os.execute as Lua's own (upvalue 1), but a command that Ctrl-C killed
+ * stops the Lua code too: system() ignores SIGINT in the shell while it
+ * waits, so only the command saw it, and a loop of os.execute calls went
+ * on to the next (bash stops its loops the same way). */
+static int interruptible_execute(lua_State *L)
+{
+	int n = lua_gettop(L);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	int results = lua_gettop(L);
+	if (results >= 3 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "signal") == 0
+	    && lua_tointeger(L, 3) == SIGINT && running_state != NULL)
+		on_sigint_running(SIGINT);   /* as if the shell had seen the Ctrl-C */
+	return results;
+}
+
+static void watch_execute(lua_State *L)
+{
+	int top = lua_gettop(L);
+	if (lua_getglobal(L, "os") == LUA_TTABLE && lua_getfield(L, -1, "execute") == LUA_TFUNCTION) {
+		lua_pushcclosure(L, interruptible_execute, 1);
+		lua_setfield(L, -2, "execute");
+	}
+	lua_settop(L, top);
 }
 
 static void on_sigint_prompt(int sig)
@@ -289,12 +398,6 @@ static void push_short_traceback(lua_State *L)
 	luaL_pushresult(&tb);
 	lua_remove(L, -2);        /* the raw traceback */
 }
-
-/* Where the last interrupt stopped the code ("loop.lua:3"), and what it
- * left behind ("; mc stopped after ..."): static, because the report is
- * written without allocating (the heap may be at its limit). */
-static char interrupt_where[160];
-static char interrupt_partial[200];
 
 static int message_handler(lua_State *L)
 {
@@ -421,8 +524,11 @@ int shell_run_string(lua_State *L, const char *chunk, const char *chunkname)
 {
 	int status = luaL_loadbuffer(L, chunk, strlen(chunk), chunkname);
 	last_call_interrupted = false;
-	if (status == LUA_OK)
+	if (status == LUA_OK) {
+		shell_set_chunk_text(chunk);    /* for "did you mean" */
 		status = shell_pcall(L, 0, 0);
+		shell_set_chunk_text(NULL);
+	}
 	shell_report(L, status);
 	return status;
 }

@@ -111,8 +111,14 @@ void shell_guide_list(FILE *out);
  * topic. NULL when none is close; the string lives until the next call. */
 const char *shell_suggest(lua_State *L, const char *word, char kind);
 /* Pushes "; did you mean 'x'?" for an error message about a nil global,
- * method or field when a near name exists, else "". */
+ * method or field when a near name exists, else "". Runs in a message
+ * handler: the erroring function is at level 1; its line of source (from
+ * its file, or the text given to shell_set_chunk_text) tells which table a
+ * field was looked up in. */
 void shell_push_suggestion(lua_State *L, const char *msg);
+/* The text of the chunk about to run (the REPL's command, -e's chunk),
+ * for the suggestions; NULL when it is done. Not copied. */
+void shell_set_chunk_text(const char *text);
 
 /* ---- pager.c --------------------------------------------------------------- */
 /* A stream for long output: a pipe to $PAGER (less) when stdin and stdout
@@ -123,6 +129,10 @@ void shell_pager_close(FILE *f);
 /* ---- complete.c ------------------------------------------------------------ */
 /* Installs the readline completion functions for state L. */
 void shell_complete_init(lua_State *L);
+/* Replaces the value on top by the one a plain index chain names in it
+ * ("a.b[2]", or ".b[2]" continuing one): raw fields, integer indices and
+ * __index tables only, nothing called; nil when unknown. */
+void shell_index_chain(lua_State *L, const char *expr, size_t len);
 
 /* ---- history.c ------------------------------------------------------------- */
 /* Loads the history file (path from RELUSH_HISTORY, XDG_STATE_HOME or

@@ -62,9 +62,10 @@ static void plane_area(const plane *p, const view_grid *g, area *a)
 				if (v > hi[k]) hi[k] = v;
 			}
 		for (int k = 0; k < 2; k++)
-			if (!(hi[k] > lo[k])) {
-				lo[k] -= 1;
-				hi[k] += 1;
+			if (!(hi[k] > lo[k])) {     /* one value: a range around it that */
+				double pad = fabs(lo[k]) > 1 ? fabs(lo[k]) * 1e-3 : 1;   /* exists at its size */
+				lo[k] -= pad;
+				hi[k] += pad;
 			}
 	}
 	a->x0 = lo[0]; a->x1 = hi[0];
@@ -88,6 +89,27 @@ static rl_mat *plane_points(const plane *p, const area *a, rl_err *e)
 	return G;
 }
 
+/* Where v falls in [lo, hi] as one of n cells, 0..n-1: halved first, so
+ * that a range as wide as the doubles (-1e308, 1e308) does not overflow. */
+static int cell_of(double v, double lo, double hi, int n)
+{
+	double f = (v * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+	if (!(f > 0))
+		return 0;
+	return f >= 1 ? n - 1 : (int)(f * n);
+}
+
+/* A number in at most width characters: fewer digits until it fits
+ * ("-9.99e+299" in 8: "-1e+300"). */
+static void fmt_fit(char *buf, size_t len, double v, int width)
+{
+	for (int digits = 3; digits >= 1; digits--) {
+		snprintf(buf, len, "%.*g", digits, v);
+		if ((int)strlen(buf) <= width)
+			return;
+	}
+}
+
 static void draw_cell(const plane *p, view_grid *g, int x, int y, size_t dead_at, size_t depth)
 {
 	if (dead_at == 0) {
@@ -101,7 +123,7 @@ static void draw_cell(const plane *p, view_grid *g, int x, int y, size_t dead_at
 		view_grid_glyph(g, x, y, mark, VS_HEAT0 + view_heat_level((double)dead_at / (double)depth));
 }
 
-static void draw_summary(const rl_death_report *r, view_grid *g, int y)
+static void draw_summary(const plane *p, const rl_death_report *r, view_grid *g, int y)
 {
 	/* the share of the points each of the first killing layers takes */
 	int x = view_grid_text(g, 0, y, "killed at layer: ", VS_DIM);
@@ -113,10 +135,13 @@ static void draw_summary(const rl_death_report *r, view_grid *g, int y)
 			x = view_grid_printf(g, x, y, VS_TEXT, "%c %.1f%%  ", layer_mark(l),
 			                     100.0 * (double)n / (double)r->points);
 	}
-	view_grid_printf(g, 0, y + 1, VS_TEXT, "alive after all %zu layers: %.1f%% of the points",
-	                 r->depth, 100.0 * (double)r->living / (double)r->points);
-	view_grid_text(g, 0, y + 2, "mark: the layer that killed the point (1-9, a-z = 10-35, + deeper); "
-	               "o: alive", VS_DIM);
+	view_grid_printf(g, 0, y + 1, VS_TEXT, "alive after %s %zu layer%s: %.1f%% of the points",
+	                 r->depth == 1 ? "the" : "all", r->depth, r->depth == 1 ? "" : "s",
+	                 100.0 * (double)r->living / (double)r->points);
+	x = view_grid_text(g, 0, y + 2, "mark: the layer that killed the point (1-9, a-z = 10-35, "
+	                       "+ deeper); ", VS_DIM);
+	view_grid_glyph(g, x, y + 2, p->unicode ? "\xe2\x97\x8f" : "o", VS_BAR);   /* as drawn */
+	view_grid_text(g, x + 1, y + 2, ": alive", VS_DIM);
 }
 
 /* Draws the whole picture; 0, or -1 with e filled. */
@@ -141,16 +166,16 @@ static int plane_render(const plane *p, view_grid *g, rl_err *e)
 	int x = view_grid_printf(g, 0, 0, VS_TITLE, "relush view.inputs  depth %zu, %s, trial %llu; ",
 	                         s->depth, arch_name(s->arch), (unsigned long long)p->net->trial);
 	if (p->X)
-		view_grid_printf(g, x, 0, VS_TITLE, "X: %zu points", p->X->rows);
+		view_grid_printf(g, x, 0, VS_TITLE, "X: %zu point%s", p->X->rows, p->X->rows == 1 ? "" : "s");
 	else
 		view_grid_printf(g, x, 0, VS_TITLE, "X: a %dx%d grid on [-%g, %g]^2", a.w, a.h,
 		                 p->radius, p->radius);
 	view_grid_text(g, 0, 1, "the input plane: each point marked by the layer that killed it", VS_DIM);
 	char buf[32];
-	snprintf(buf, sizeof buf, "%.3g", a.y1);
-	view_grid_printf(g, 0, a.top, VS_DIM, "%8s", buf);
-	snprintf(buf, sizeof buf, "%.3g", a.y0);
-	view_grid_printf(g, 0, a.top + a.h - 1, VS_DIM, "%8s", buf);
+	fmt_fit(buf, sizeof buf, a.y1, a.left - 1);     /* never cut by the axis */
+	view_grid_printf(g, 0, a.top, VS_DIM, "%*s", a.left - 1, buf);
+	fmt_fit(buf, sizeof buf, a.y0, a.left - 1);
+	view_grid_printf(g, 0, a.top + a.h - 1, VS_DIM, "%*s", a.left - 1, buf);
 	for (int row = 0; row < a.h; row++)
 		view_grid_glyph(g, a.left - 1, a.top + row, p->unicode ? "\xe2\x94\x82" : "|", VS_DIM);
 	view_grid_fill(g, a.left, a.top + a.h, a.w, p->unicode ? "\xe2\x94\x80" : "-", VS_DIM);
@@ -167,10 +192,8 @@ static int plane_render(const plane *p, view_grid *g, rl_err *e)
 	}
 	for (size_t i = 0; i < P->rows; i++) {
 		const double *pt = mat_row(P, i);
-		int c = (int)floor((pt[0] - a.x0) / (a.x1 - a.x0) * a.w);
-		int row = (int)floor((a.y1 - pt[1]) / (a.y1 - a.y0) * a.h);
-		c = c < 0 ? 0 : c >= a.w ? a.w - 1 : c;
-		row = row < 0 ? 0 : row >= a.h ? a.h - 1 : row;
+		int c = cell_of(pt[0], a.x0, a.x1, a.w);
+		int row = a.h - 1 - cell_of(pt[1], a.y0, a.y1, a.h);
 		size_t *k = &cell[(size_t)row * (size_t)a.w + (size_t)c];
 		size_t fate = r->dead_at[i] == 0 ? (size_t)-1 : r->dead_at[i];
 		if (*k == 0 || fate == (size_t)-1 || (*k != (size_t)-1 && fate + 1 > *k))
@@ -183,7 +206,7 @@ static int plane_render(const plane *p, view_grid *g, rl_err *e)
 				draw_cell(p, g, a.left + c, a.top + row, k == (size_t)-1 ? 0 : k - 1, s->depth);
 		}
 	free(cell);
-	draw_summary(r, g, a.top + a.h + 1);
+	draw_summary(p, r, g, a.top + a.h + 1);
 	death_report_free(r);
 	mat_free(P);
 	return 0;

@@ -205,8 +205,23 @@ static int show_mc(lua_State *L)
 	if (!ok)
 		view_observer_close();
 	view_term_close();
-	if (!ok)
+	if (!ok) {
+		/* mc, called from here, knows neither its name nor the user's
+		 * line: "bad option 'depth' (...)" becomes "stdin:1: bad option
+		 * 'depth' to 'view' (...)", as mc{...} itself would say */
+		const char *msg = lua_tostring(L, -1);
+		static const char bad[] = "bad option '";
+		const char *close = msg && strncmp(msg, bad, sizeof bad - 1) == 0
+		                    ? strchr(msg + sizeof bad - 1, '\'') : NULL;
+		if (close != NULL && strncmp(close + 1, " to '", 5) != 0) {
+			luaL_where(L, 1);
+			lua_pushlstring(L, msg, (size_t)(close + 1 - msg));
+			lua_pushliteral(L, " to 'view'");
+			lua_pushstring(L, close + 1);
+			lua_concat(L, 4);
+		}
 		return lua_error(L);
+	}
 	return 1;
 }
 

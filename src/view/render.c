@@ -404,7 +404,7 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	if (!m->mc && m->trial)
 		x = view_grid_printf(g, x, 0, VS_TITLE, ", trial %llu", (unsigned long long)m->trial);
 	if (m->points)
-		view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu points", m->points);
+		x = view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu point%s", m->points, m->points == 1 ? "" : "s");
 	const char *state = NULL;
 	int state_style = VS_TITLE;
 	if (s->engine_paused && m->mc && !m->final)
@@ -415,8 +415,15 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 		state = "interrupted", state_style = VS_WARN;
 	else if (m->mc)
 		state = m->final ? "done" : "running";
-	if (state)
-		view_grid_text(g, g->width - (int)strlen(state), 0, state, state_style);
+	if (state) {
+		/* a long title gives way to the state, marked as cut */
+		int sx = g->width - (int)strlen(state);
+		if (x > sx - 1 && sx >= 2) {
+			view_grid_glyph(g, sx - 2, 0, s->unicode ? "\xe2\x80\xa6" : "~", VS_TITLE);
+			view_grid_glyph(g, sx - 1, 0, " ", VS_TITLE);
+		}
+		view_grid_text(g, sx, 0, state, state_style);
+	}
 	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
 	view_fmt_prob(up_s, sizeof up_s, m->upper);
 	char bounds[96];
@@ -426,8 +433,8 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for the plain chain only");
 	if (!m->mc) {
 		double pct = m->points ? 100.0 * (double)m->living / (double)m->points : 0;
-		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu points (%.1f%%): ",
-		                     m->living, m->points, pct);
+		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu point%s (%.1f%%): ",
+		                     m->living, m->points, m->points == 1 ? "" : "s", pct);
 		x = view_grid_text(g, x, 1, m->living ? "alive" : "dead", m->living ? VS_TEXT : VS_DEAD);
 		view_grid_text(g, x, 1, bounds, VS_DIM);
 		return;
@@ -437,8 +444,13 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	fmt_secs(el, sizeof el, m->elapsed);
 	fmt_secs(eta, sizeof eta, m->final ? 0 : m->eta);
 	double pct = m->total ? 100.0 * (double)m->done / (double)m->total : 0;
-	view_grid_printf(g, 0, 1, VS_TEXT, "trials %llu / %llu (%.1f%%)   %s trials/s   elapsed %s   ETA %s",
-	                 (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, el, eta);
+	char line[160];
+	snprintf(line, sizeof line, "trials %llu / %llu (%.1f%%)   %s trials/s   elapsed %s   ETA %s",
+	         (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, el, eta);
+	if ((int)strlen(line) > g->width)    /* narrow: the ETA must stay on the screen */
+		snprintf(line, sizeof line, "trials %llu/%llu %.1f%%  %s/s  ETA %s",
+		         (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, eta);
+	view_grid_text(g, 0, 1, line, VS_TEXT);
 	char p[32], a[32], b[32];
 	view_fmt_prob(p, sizeof p, m->p_alive);
 	view_fmt_prob(a, sizeof a, m->ci_lo);
@@ -522,7 +534,7 @@ static const char *const help_lines[] = {
 	" PgUp, PgDn  scroll the layers one page; Home, End: ends",
 	"NLeft, Right scroll the neurons of wide layers",
 	"N+, -        more / fewer neurons per heat cell; 0: auto",
-	" ?           this help (any key closes it)",
+	" ?           this help; any key closes it (Up/Down scroll a tall one)",
 	" ",
 	"NA cell's colour is the fraction of the points reaching",
 	"Nthe layer on which its neurons are active; x: dead.",
@@ -542,7 +554,10 @@ static const char *const help_lines[] = {
 	NULL
 };
 
-static void draw_help(const view_model *m, const view_state *s, view_grid *g)
+/* The help box, centred; on a screen too small for it, as much as fits:
+ * lines cut at the box's width, and when it is too tall a window of lines
+ * that Up/Down/PgUp/PgDn scroll (s->help_top), with a line saying so. */
+static void draw_help(const view_model *m, view_state *s, view_grid *g)
 {
 	const char *lines[64];
 	int n = 0, w = 0;
@@ -555,7 +570,15 @@ static void draw_help(const view_model *m, const view_state *s, view_grid *g)
 			w = (int)strlen(lines[n]);
 		n++;
 	}
-	int bw = w + 4, bh = n + 2;
+	int bw = w + 4 < g->width ? w + 4 : g->width;
+	int shown = n + 2 <= g->height ? n : g->height - 3;     /* - borders - the scroll line */
+	if (shown < 1)
+		shown = 1;
+	int hidden = n - shown;
+	s->help_hidden = hidden > 0 ? hidden : 0;
+	if (s->help_top > s->help_hidden)
+		s->help_top = s->help_hidden;
+	int bh = shown + 2 + (hidden > 0);
 	int x0 = (g->width - bw) / 2, y0 = (g->height - bh) / 2;
 	if (x0 < 0) x0 = 0;
 	if (y0 < 0) y0 = 0;
@@ -572,8 +595,20 @@ static void draw_help(const view_model *m, const view_state *s, view_grid *g)
 	view_grid_glyph(g, x0 + bw - 1, y0, s->unicode ? "\xe2\x94\x90" : "+", VS_DIM);
 	view_grid_glyph(g, x0, y0 + bh - 1, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
 	view_grid_glyph(g, x0 + bw - 1, y0 + bh - 1, s->unicode ? "\xe2\x94\x98" : "+", VS_DIM);
-	for (int i = 0; i < n; i++)
-		view_grid_text(g, x0 + 2, y0 + 1 + i, lines[i], i == 0 ? VS_HEADER : VS_TEXT);
+	int text_w = bw - 4 > 0 ? bw - 4 : 0;
+	char cut[128];
+	for (int i = 0; i < shown; i++) {
+		int k = i + s->help_top;
+		snprintf(cut, sizeof cut, "%.*s", text_w, lines[k]);
+		view_grid_text(g, x0 + 2, y0 + 1 + i, cut, k == 0 ? VS_HEADER : VS_TEXT);
+	}
+	if (hidden > 0) {
+		char more[96];
+		snprintf(more, sizeof more, "lines %d-%d of %d: Up/Down scroll, other keys close",
+		         s->help_top + 1, s->help_top + shown, n);
+		snprintf(cut, sizeof cut, "%.*s", text_w, more);
+		view_grid_text(g, x0 + 2, y0 + 1 + shown, cut, VS_WARN);
+	}
 }
 
 static void draw_too_small(const view_model *m, const view_state *s, view_grid *g)

@@ -34,6 +34,7 @@ typedef struct view_state {
 	size_t top_layer;     /* vertical scroll: first layer row shown (0-based) */
 	size_t first_cell;    /* horizontal scroll: first heat cell shown */
 	int help;             /* the help box is shown */
+	int help_top;         /* its first line shown, when it is taller than the screen */
 	int paused;           /* the display is frozen */
 	int engine_paused;    /* the computation is paused (p) */
 	int log_y;            /* the P(alive) chart has a log axis (y) */
@@ -46,6 +47,7 @@ typedef struct view_state {
 	int agg_used;         /* neurons per cell in the last frame */
 	size_t cells_total;   /* heat cells of the widest layer */
 	int too_small;
+	int help_hidden;      /* help lines that do not fit (0: the box fits) */
 } view_state;
 
 /* Draws the whole screen into g (its size is the screen's). */

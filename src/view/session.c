@@ -44,7 +44,15 @@ enum view_action view_key(view_state *s, const view_model *m, int key)
 		return VIEW_NOTHING;
 	if (key == VIEW_KEY_RESIZE)
 		return VIEW_REDRAW;
-	if (s->help) {             /* any key closes the help box */
+	if (s->help) {             /* any key closes the help box ... */
+		if (s->help_hidden > 0) {     /* ... except those scrolling one too tall */
+			int by = key == KEY_UP || key == 'k' ? -1 : key == KEY_DOWN || key == 'j' ? 1
+			       : key == KEY_PPAGE ? -8 : key == KEY_NPAGE ? 8 : 0;
+			if (by != 0) {
+				s->help_top = s->help_top + by < 0 ? 0 : s->help_top + by;
+				return VIEW_REDRAW;    /* the renderer clamps the far end */
+			}
+		}
 		s->help = 0;
 		return key == 'q' || key == 'Q' ? VIEW_QUIT : VIEW_REDRAW;
 	}
@@ -92,6 +100,7 @@ enum view_action view_key(view_state *s, const view_model *m, int key)
 		break;
 	case '?':
 		s->help = 1;
+		s->help_top = 0;
 		break;
 	case KEY_CTRL_L:
 		clear();

@@ -283,7 +283,7 @@ do
       if not flat:find((first:gsub("%s+", " ")), 1, true) then cut[#cut + 1] = name end
     end
     table.sort(cut)
-    t.ok(#cut == 0 and out:find('help "paper"', 1, true),
+    t.ok(#cut == 0 and flat:find('help "paper"', 1, true),
          "help() at " .. cols .. " columns shows every description whole and lists the guides" ..
          (#cut > 0 and (": cut " .. table.concat(cut, ", ")) or ""))
   end
@@ -335,6 +335,129 @@ do
   -- _ and the relush global
   out = repl("1 + 1\n_\n_ * 3\nx = 5;\n_\nprint(relush == require 'relush', relush.version == require('relush').version)\n")
   t.is(out, "2\n2\n6\n6\ntrue\ttrue\n", "_ holds the last printed value; relush is the module")
+end
+
+---------------------------------------------------------------- the first keys of a big table
+-- A table with more keys than print shows its smallest keys in order
+-- (numbers, then strings in natural order, then booleans), whatever order
+-- they were inserted in, and how many more there are; with few keys, all.
+do
+  local cmd = "math.randomseed(7); local names = {} for i = 1, 5000 do names[i] = 'k' .. i end " ..
+              "for i = #names, 2, -1 do local j = math.random(i); names[i], names[j] = names[j], names[i] end " ..
+              "t = {} for _, k in ipairs(names) do t[k] = 1 end t[-1] = 1; t[0.5] = 1; t[true] = 1\nt\n"
+  local out = repl(cmd)
+  local shown = {}
+  for key in out:gmatch("\n  ([^\n]-) = 1,") do shown[#shown + 1] = key end
+  local want = {"[-1]", "[0.5]"}
+  for i = 1, 30 do want[#want + 1] = "k" .. i end
+  t.is(table.concat(shown, " "), table.concat(want, " "), "a table of 5003 keys shows its 32 smallest, sorted")
+  t.ok(out:find("... (4971 more keys)", 1, true), "... and how many more")
+  out = repl("t = {} for _, k in ipairs{'b', 'k10', 'a', 'k9', 3.5} do t[k] = 1 end t[false] = 1\nt\n")
+  t.is(out, "{[3.5] = 1, a = 1, b = 1, k9 = 1, k10 = 1, [false] = 1}\n", "a few keys print all, sorted")
+end
+
+---------------------------------------------------------------- a number keeps its unit
+-- A report's prose wraps at the width without starting a line with a
+-- number's unit ("0.0031" / "s,"), and loses no word, at every width.
+do
+  local body = "  100 trials (trials 1..100), seed 1, method auto (explicit), 2 threads, " ..
+               "0.0031 s, 3.221e+04 trials/s on 1 point in d = 2 and 12 % of 7 ms more text here"
+  local obj = "setmetatable({}, {__name = 'relush.Fake', __tostring = function() return " ..
+              "'Header\\n" .. body .. "' end})\n"
+  local bad, lost = {}, {}
+  for cols = 30, 110 do
+    local out = repl(obj, "COLUMNS=" .. cols)
+    local prev
+    for line in out:gmatch("[^\n]+") do
+      local first = line:match("^%s+(%S+)")
+      if prev and first and (first:match("^[%%a-z][^%s]?[^%s]?$") and prev:match("%d$")) then
+        bad[#bad + 1] = cols .. ": '" .. prev .. "' / '" .. first .. "'"
+      end
+      prev = line:match("(%S+)%s*$")
+    end
+    if out:gsub("%s+", " "):gsub(" $", "") ~= ("Header " .. body):gsub("%s+", " ") then lost[#lost + 1] = cols end
+  end
+  t.ok(#bad == 0, "no line starts with a number's unit" .. (bad[1] and (": " .. bad[1]) or ""))
+  t.ok(#lost == 0, "wrapping loses no word" .. (lost[1] and (" (at " .. lost[1] .. " columns)") or ""))
+end
+
+---------------------------------------------------------------- help(relush), ? alone
+-- The module is the whole API: help(relush) and ?relush list it as help()
+-- does (not only relush.version); "?" alone is help().
+do
+  local whole = repl("help()\n")
+  t.ok(whole:find("construction", 1, true) and whole:find("mc{", 1, true), "help() lists the API")
+  for _, cmd in ipairs{"help(relush)", "?relush", "relush?", "help(require 'relush')", "?", "help ''", "help '  '"} do
+    t.is(repl(cmd .. "\n"), whole, cmd .. " lists the whole API as help() does")
+  end
+end
+
+-- a query that matches nothing is echoed on one line, a long one cut
+do
+  for _, q0 in ipairs{"string.rep('a', 1e5)", "'x\\ny'", "string.rep('z', 61)"} do
+    local out = repl("help(" .. q0 .. ")\n")
+    t.ok(#out < 200 and select(2, out:gsub("\n", "")) == 1 and out:find("No help entry matches", 1, true),
+         "help(" .. q0 .. ") answers in one short line: " .. out:sub(1, 120))
+  end
+end
+
+---------------------------------------------------------------- help at 40 columns
+-- help() in a narrow terminal (COLUMNS=40 through a pipe): descriptions go
+-- under their signatures instead of one word a line at column 34; prose
+-- lines fit; only a signature (code, not split) may be longer. Same at 80.
+do
+  for _, cols in ipairs{40, 60, 80} do
+    for _, call in ipairs{"help()", "help(relu)", "help(mc)", "help 'paper'", "help(relu(2, 2))"} do
+      local out = run("-e " .. q(call), nil, "COLUMNS=" .. cols)
+      -- headings (column 0), signatures (column 2) and one-liners to type
+      -- ("> ...") are code, not wrapped; two one-word lines in a row at a
+      -- far column are the bug this checks
+      local long, lonely, n, prev_alone = {}, 0, 0, false
+      for line in out:gmatch("[^\n]+") do
+        n = n + 1
+        local indent = #line:match("^ *")
+        if #line > cols and indent > 2 and not line:find("^ *> ") then long[#long + 1] = line end
+        local alone = indent >= 20 and not line:find(" ", indent + 1, true)
+        if alone and prev_alone then lonely = lonely + 1 end
+        prev_alone = alone
+      end
+      t.ok(n > 3 and #long == 0 and lonely == 0,
+           ("%s at %d columns: prose fits (%d longer lines), no word left alone at a far column (%d)")
+           :format(call, cols, #long, lonely) .. (long[1] and (": " .. long[1]) or ""))
+    end
+  end
+end
+
+---------------------------------------------------------------- did you mean: the right table
+-- A misspelled field is looked for in the table it was looked up in, when
+-- the line shows it as a plain chain (a global, a local, a path), not
+-- among every name of the API: a library's names, the API's tables, a
+-- user's tables, a string's methods; a word near nothing in that table gets
+-- no guess from elsewhere. Through -e, the REPL (a pipe) and a file.
+do
+  local cases = {
+    {"math.sine(1)", "sin"}, {"string.fromat('%d', 1)", "format"}, {"table.inser({}, 1)", "insert"},
+    {"inputs.gausian(3, 2)", "gaussian"}, {"bound.lowr{3}", "lower"},
+    {"local t = {alpha = 1}; t.alpah()", "alpha"}, {"x = {y = {deepname = 1}}; x.y.deepnam()", "deepname"},
+    {"local s = 'x'; s:uper()", "upper"}, {"local value = 3; print(valeu + 1)", "value"},
+    {"print(relu(2, 2).dpth + 1)", "depth"}, {"net = relu(2, 2); net:deth()", "death"},
+    {"inputs.g(3, 2)", nil}, {"math.zzzzzz()", nil}, {"local t = {alpha = 1}; t.beta()", nil},
+  }
+  local wrong = {}
+  for _, c in ipairs(cases) do
+    local _, err = run("-e " .. q(c[1]))
+    local got = err:match("did you mean '([^']*)'")
+    if got ~= c[2] then wrong[#wrong + 1] = c[1] .. " -> " .. tostring(got) end
+    local out, rerr = repl(c[1] .. "\n")
+    got = (out .. rerr):match("did you mean '([^']*)'")
+    if got ~= c[2] then wrong[#wrong + 1] = "(REPL) " .. c[1] .. " -> " .. tostring(got) end
+  end
+  t.ok(#wrong == 0, "a misspelled field is looked for in its own table" ..
+       (#wrong > 0 and (": " .. table.concat(wrong, "; ")) or ""))
+  spit(tmpdir .. "/fields.lua", "local m = math\nlocal value = 1\nprint(m.sine(value))\n")
+  local _, err = run("fields.lua")
+  t.ok(err:find("fields.lua:3: attempt to call a nil value (field 'sine'); did you mean 'sin'?", 1, true),
+       "... also in a script, through a local: " .. err:match("[^\n]*"))
 end
 
 os.execute("rm -rf " .. q(tmpdir))

@@ -291,4 +291,116 @@ do
   t.ok(not ok and err:find("2 inputs", 1, true), "view.inputs of a net with 3 inputs: " .. tostring(err))
 end
 
+-- view.inputs with X at extreme scales: the axis labels fit their column
+-- (not cut: 9.97e+29 for 9.97e+299) and say the range's size; a set whose
+-- points all coincide at a huge value still shows its point once; points
+-- spread over (-1e300, 1e300) land in many columns, not all in the first
+do
+  local net = relu(6, 2, {input = 2, seed = 3})
+  local function plane(X)
+    local text = view.inputs(net, X, {width = 80, height = 30, text = true})
+    local lines = {}
+    for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+    return text, lines
+  end
+  local function labels(lines)
+    local out = {}
+    for _, line in ipairs(lines) do
+      local label = line:match("^ *([-+%d.e]+)|")
+      if label then out[#out + 1] = label end
+    end
+    return out
+  end
+  for _, scale in ipairs{1e-300, 1e-5, 1, 1e5, 1e20, 1e300} do
+    local X = inputs.uniform(200, 2, -scale, scale, {seed = 1})
+    local text, lines = plane(X)
+    local ls = labels(lines)
+    local fits = #ls == 2
+    for _, l in ipairs(ls) do
+      local v = tonumber(l)
+      if not v or math.abs(v) < scale * 0.5 or math.abs(v) > scale * 2 then fits = false end
+    end
+    local cols = {}
+    for _, line in ipairs(lines) do
+      local body = line:match("^ *[-+%d.e]*|(.*)$")
+      if body then
+        for c = 1, #body do
+          if body:sub(c, c):match("[%w]") then cols[c] = true end
+        end
+      end
+    end
+    local ncols = 0
+    for _ in pairs(cols) do ncols = ncols + 1 end
+    t.ok(fits and ncols > 10, ("view.inputs at scale %g: labels %s, points in %d columns"):format(
+         scale, table.concat(ls, " and "), ncols))
+  end
+  local path = os.tmpname()
+  local f = io.open(path, "w")
+  f:write("1e20,1e20\n1e20,1e20\n")
+  f:close()
+  local text, lines = plane(inputs.load(path))
+  os.remove(path)
+  local marks = 0
+  for _, line in ipairs(lines) do
+    local body = line:match("^ *[-+%d.e]*|(.*)$")
+    if body then marks = marks + select(2, body:gsub("[%w]", "")) end
+  end
+  local ls = labels(lines)
+  t.ok(marks == 1 and #ls == 2 and tonumber(ls[1]) and tonumber(ls[2]) > 9e19,
+       "view.inputs of two equal points at 1e20: one mark, finite labels (" .. table.concat(ls, ", ") .. ")")
+end
+
+-- plurals in the view's titles and summaries: "X: 1 point", "1 of 1 point",
+-- "after the 1 layer"; "64 points", "all 6 layers"
+do
+  local one = view.snapshot(relu(1, 3, {seed = 1}), inputs.point(3))
+  t.ok(one:find("X: 1 point\n", 1, true) and one:find("of 1 point (", 1, true) and not one:find("1 points", 1, true),
+       "view of one point: 'X: 1 point', 'of 1 point'")
+  local many = view.snapshot(relu(2, 3, {seed = 1}), inputs.gaussian(64, 3, {seed = 1}))
+  t.ok(many:find("X: 64 points", 1, true) and many:find("of 64 points (", 1, true), "view of 64 points: plural")
+  local plane = view.inputs(relu(1, 2, {input = 2, seed = 1}), inputs.from{{1, 1}}, {text = true})
+  t.ok(plane:find("X: 1 point\n", 1, true) and plane:find("alive after the 1 layer:", 1, true),
+       "view.inputs of one point and one layer: singular")
+end
+
+-- README's capture of the Monte Carlo view (trials = 2e5, seed = 1)
+-- reproduces: every line but the rate/time line and the chart's path
+do
+  local srcdir = os.getenv("RELUSH_SRCDIR") or "."
+  local f = io.open(srcdir .. "/README.md")
+  local readme = f and f:read("a") or ""
+  if f then f:close() end
+  local capture = readme:match("\n```\n(relush mc  depth 24, width 3[^`]*)```")
+  if capture and relush then
+    local p = io.popen(relush .. " -e 'mc{depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), " ..
+                       "trials = 2e5, seed = 1, view = true}' 2>&1 </dev/null")
+    local fresh = p:read("a")
+    p:close()
+    local function steady(text)   -- the lines that must reproduce
+      local out, chart = {}, false
+      for line in text:gmatch("[^\n]+") do
+        local in_chart = chart and (line:find("^ *[%d.]*|") or line:find("^ *%+0"))
+        if not line:find("trials/s", 1, true) and not in_chart then out[#out + 1] = line end
+        chart = chart or line:find("^P%(alive%)  ") ~= nil
+      end
+      return #out .. " lines\n" .. table.concat(out, "\n")
+    end
+    t.is(steady(fresh), steady(capture), "README's capture of the Monte Carlo view reproduces")
+  else
+    t.ok(capture ~= nil, "README has the capture of the Monte Carlo view")
+  end
+end
+
+-- view{...} with a bad mc option names view and the user's line, as
+-- mc{...} names mc (mc, called from view, knows neither)
+do
+  for _, c in ipairs{{{depth = 2, width = 2, trails = 5}, "trails", "did you mean 'trials'"},
+                     {{depth = 2}, "width", "give depth and width"},
+                     {{depth = 2, width = 2, trials = -1}, "trials", "got -1"}} do
+    local ok, err = pcall(function() view(c[1]) end)
+    t.ok(not ok and tostring(err):find("view%.lua:%d+: bad option '" .. c[2] .. "' to 'view' %(")
+         and tostring(err):find(c[3], 1, true), "view{...}: " .. tostring(err):sub(1, 100))
+  end
+end
+
 t.done()

@@ -185,6 +185,58 @@ term_wait "inputs.load\\(\"$term_tmp/home_dir/tilde_name\\.csv\"?\$"
 ok $? "~/ file names complete, with ~ expanded to \$HOME"
 term_keys C-u
 
+# A name of a user after ~ (as bash), a folder with spaces, a folder that
+# does not exist (nothing, quietly).
+me=$(id -un 2>/dev/null)
+if [ -n "$me" ] && [ ${#me} -ge 2 ]; then
+	term_clear
+	term_type "X = inputs.load(\"~${me%?}"
+	term_keys Tab
+	term_wait "inputs.load\\(\"~$me/\$"
+	ok $? "~user<Tab> completes a user name"
+	term_keys C-u
+fi
+mkdir -p "$term_tmp/with space"
+touch "$term_tmp/with space/spaced name.csv"
+term_clear
+term_type 'X = inputs.load("with space/spa'
+term_keys Tab
+term_wait 'inputs.load\("with space/spaced name\.csv"?$'
+ok $? "file names with spaces complete"
+term_keys C-u
+term_clear
+term_type 'X = inputs.load("/no_such_dir_for_relush/a'
+term_keys Tab Tab
+sleep 0.3
+term_keys C-u
+term_line 'print("after a missing folder")'
+term_wait '^after a missing folder$'
+ok $? "a folder that does not exist completes nothing and the session goes on"
+
+# Nothing plain before the '.' or ':' (a call, a parenthesis, a string):
+# nothing is offered, not the globals.
+for expr in '("abc"):' '(s).' 'f().' 'x = .'; do
+	term_clear
+	term_type "$expr"
+	term_keys Tab Tab
+	sleep 0.4
+	! term_screen | grep -Eq 'print\(|pcall\(|Display all'
+	ok $? "$expr<Tab><Tab> offers no globals"
+	term_keys C-u
+done
+
+# A table of 100000 keys: Tab completes their common start at once (a scan
+# of the candidates per key took minutes, with the shell frozen).
+term_clear
+term_line 'big = {} for i = 1, 1e5 do big["key" .. i] = i end print("built")'
+term_wait '^built$' 10
+term_clear
+term_type 'big.'
+term_keys Tab
+term_wait '^> big\.key$' 5
+ok $? "big.<Tab> on a table of 100000 keys completes big.key promptly"
+term_keys C-u
+
 term_clear
 term_line 'print("still fine")'
 term_wait '^still fine$'

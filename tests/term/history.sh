@@ -75,6 +75,32 @@ term_keys C-c
 term_keys C-d
 term_wait '^\[exited 0\]'
 
+# ... with its empty lines: inside a long string they are part of the
+# value (readline drops empty lines when it reads a file). Two sessions, so
+# the entry also goes through the rewrite on exit.
+TERM_HISTORY="$term_tmp/hist_blank"
+term_start
+term_line 'blank_s = [[a'
+term_line ''
+term_line ''
+term_line 'b]]'
+term_line 'print("len", #blank_s)'
+term_wait '^len[[:space:]]+5$'
+term_keys C-d
+term_wait '^\[exited 0\]'
+for session in 2 3; do
+	term_start
+	term_keys Up Up
+	sleep 0.3
+	term_keys Enter
+	term_clear
+	term_line 'print("len", #blank_s)'
+	term_wait '^len[[:space:]]+5$'
+	ok $? "a multi-line string with empty lines comes back from history whole (session $session)"
+	term_keys C-d
+	term_wait '^\[exited 0\]'
+done
+
 # The default path: $XDG_STATE_HOME/relush/history, else ~/.local/state.
 TERM_HISTORY=
 TERM_ENV="XDG_STATE_HOME='$term_tmp/state'"

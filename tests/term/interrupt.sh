@@ -62,8 +62,9 @@ ctrl_c_to_prompt 'interrupted at spin_lib.lua:3$' "Ctrl-C in a function from a f
 
 # One Ctrl-C stops the whole command: a loop of mc calls (each of which
 # stops early and returns a partial result) does not go on to the next.
+# (Each call runs for seconds, so the Ctrl-C lands inside the first.)
 term_clear
-term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e5}; count = i end'
+term_line 'count = 0; for i = 1, 100 do local r = mc{depth=50, width=8, X=inputs.gaussian(64, 8), trials=1e6}; count = i end'
 sleep 1
 ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a loop of mc calls and returns to the prompt"
 term_clear
@@ -78,6 +79,37 @@ sleep 1
 term_keys C-c
 term_wait 'interrupted' 1 && term_wait '^> $' 1
 ok $? "Ctrl-C stops a loop that catches errors with pcall"
+
+# Code running in a coroutine (hooks belong to one coroutine, and the
+# signal handler reaches only the main one): a loop inside coroutine.wrap,
+# a coroutine resumed in a loop (resume catches the error as pcall does),
+# and a generator called in a loop, each stopped by one Ctrl-C.
+for cmd in \
+	'co = coroutine.wrap(function() local n = 0 while true do n = n + 1 end end); co()' \
+	'co = coroutine.create(function() while true do end end); for i = 1, 10 do print(coroutine.resume(co)) end' \
+	'g = coroutine.wrap(function() for i = 1, 1e9 do coroutine.yield(i) end end); while true do g() end' \
+	'co = coroutine.wrap(function() return coroutine.wrap(function() while true do end end)() end); co()'; do
+	term_clear
+	term_line "$cmd"
+	sleep 0.5
+	ctrl_c_to_prompt '(^|\^C)interrupted$' "Ctrl-C stops a loop in a coroutine: ${cmd%%;*}"
+done
+term_clear
+term_line 'print(coroutine.wrap(function(a) coroutine.yield(a + 1) end)(1), select(2, pcall(coroutine.create, 5)))'
+term_wait "^2[[:space:]]+bad argument #1 to '(coroutine\\.)?create' \(function expected, got number\)$"
+ok $? "coroutines still work, and their errors name create"
+
+# A shell command Ctrl-C kills (os.execute: system() ignores SIGINT in
+# relush while it waits, so only the command sees it): the loop around it
+# stops too, as bash stops its loops.
+term_clear
+term_line 'n = 0; for i = 1, 100 do os.execute("sleep 5"); n = i end'
+sleep 0.5
+ctrl_c_to_prompt '(^|\^C)interrupted$' "Ctrl-C stops a loop of os.execute calls"
+term_clear
+term_line 'print("n", n, os.execute("exit 3"))'
+term_wait '^n[[:space:]]+0[[:space:]]+nil[[:space:]]+exit[[:space:]]+3$'
+ok $? "... at the first call; os.execute still returns what Lua's does"
 
 # r = mc{...} typed alone: the partial result is kept in mc.partial and one
 # line says so.
@@ -124,5 +156,21 @@ sleep 0.5
 term_keys C-c
 term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at spin.lua:[2-4]$'
 ok $? "a script stopped in a Lua loop exits 130 saying where it stopped"
+
+# ... and a script stopped in a shell command it runs.
+printf 'for i = 1, 100 do\n  os.execute("sleep 5")\nend\n' > "$term_tmp/shloop.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' shloop.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at shloop.lua:2$'
+ok $? "a script stopped in os.execute exits 130 saying where it stopped"
+
+# ... also in a coroutine of a script.
+printf 'local co = coroutine.wrap(function()\n  while true do end\nend)\nco()\n' > "$term_tmp/cospin.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' cospin.lua"
+sleep 0.5
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at cospin.lua:2$'
+ok $? "a script stopped in a coroutine exits 130 saying where it stopped"
 
 term_done

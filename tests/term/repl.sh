@@ -65,11 +65,18 @@ if command -v less >/dev/null 2>&1; then
 	# longer than the 40-line pane: less waits at its ':' prompt
 	term_wait '^:[[:space:]]*$' 3
 	ok $? "help() is paged through less at a terminal"
+	# Ctrl-C belongs to less while it runs: after q the help command is
+	# not reported "interrupted"
+	term_keys C-c
+	sleep 0.2
 	term_keys q
 	term_wait '^> $' 3
 	ok $? "... and q returns to the prompt"
+	! term_screen | grep -q 'interrupted'
+	ok $? "... a Ctrl-C in less does not report the help command interrupted"
 else
 	ok 0 "# SKIP no less: help() prints plainly"
+	ok 0 "# SKIP no less"
 	ok 0 "# SKIP no less"
 fi
 term_clear
@@ -124,5 +131,23 @@ ok $? ":time toggles it off"
 term_keys C-d
 term_wait '^\[exited 0\]'
 ok $? "Ctrl-D on an empty line exits with status 0"
+
+# help() through a PAGER that names no program: as without PAGER (the
+# text is not swallowed by "sh: not found"); TERM=dumb: plainly, no less
+# stopping on "terminal is not fully functional"
+TERM_ENV='PAGER=no_such_pager_for_relush' term_start
+term_line 'help()'
+term_wait 'relu\(depth, width' 3
+s=$?
+term_screen | grep -q 'not found' && s=1
+ok $s "help() with a PAGER that does not exist still shows the help"
+term_keys q
+term_wait '^> $' 3
+TERM_ENV='TERM=dumb' term_start
+term_line 'help()'
+term_wait 'See relush\(1\)' 3 && term_wait '^> $' 2
+s=$?
+term_screen | grep -q 'not fully functional' && s=1
+ok $s "help() with TERM=dumb prints plainly to the end"
 
 term_done

@@ -664,5 +664,40 @@ wait_for '^> *$' 30
 ok $? "q leaves view.inputs"
 quit_relush "view.inputs"
 
+# small terminals (61x12, 80x24): the title gives way to the state word
+# with a mark, the ETA stays on the screen, and the help box (taller than
+# the screen) shows a window with its borders that Up/Down scroll
+for size in 61x12 80x24; do
+	w=${size%x*} h=${size#*x}
+	start "$w" "$h" TERM=tmux-256color LANG=C.UTF-8
+	start_relush
+	type_line "rs = mc{$A15, view = true}"
+	wait_for 'running$' 100
+	sleep 0.3
+	capture > "$TMP/small"
+	sed -n 1p "$TMP/small" | grep -Eq '(points +|… )running$'
+	ok $? "$size: the title and the state word do not run together ($(sed -n 1p "$TMP/small"))"
+	sed -n 2p "$TMP/small" | grep -Eq 'ETA [0-9]'
+	ok $? "$size: the ETA is on the screen"
+	tm send-keys -t view '?'
+	wait_for 'lines 1-[0-9]+ of [0-9]+: Up/Down scroll' 20
+	s=$?
+	capture | grep -q '└' || s=1
+	ok $s "$size: a help box taller than the screen shows a window of it with its borders"
+	tm send-keys -t view Down
+	wait_for 'lines 2-[0-9]+ of' 20
+	ok $? "$size: Down scrolls the help"
+	tm send-keys -t view NPage NPage NPage NPage
+	wait_for 'surv/pt is compared with' 20
+	ok $? "$size: the help scrolls to its last line"
+	tm send-keys -t view x
+	sleep 0.3
+	! capture | grep -q 'Up/Down scroll' && capture | grep -q 'running$'
+	ok $? "$size: another key closes the help; the run goes on"
+	tm send-keys -t view q
+	wait_for '^> *$' 50
+	quit_relush "small $size"
+done
+
 echo "1..$count"
 exit $failed
