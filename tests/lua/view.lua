@@ -294,7 +294,9 @@ end
 -- view.inputs with X at extreme scales: the axis labels fit their column
 -- (not cut: 9.97e+29 for 9.97e+299) and say the range's size; a set whose
 -- points all coincide at a huge value still shows its point once; points
--- spread over (-1e300, 1e300) land in many columns, not all in the first
+-- spread over (-1e250, 1e250) land in many columns, not all in the first
+-- (scales beyond 2^960 either way are refused by the range check, which
+-- tests/lua/properties.lua tests)
 do
   local net = relu(6, 2, {input = 2, seed = 3})
   local function plane(X)
@@ -311,7 +313,7 @@ do
     end
     return out
   end
-  for _, scale in ipairs{1e-300, 1e-5, 1, 1e5, 1e20, 1e300} do
+  for _, scale in ipairs{1e-250, 1e-5, 1, 1e5, 1e20, 1e250} do
     local X = inputs.uniform(200, 2, -scale, scale, {seed = 1})
     local text, lines = plane(X)
     local ls = labels(lines)
