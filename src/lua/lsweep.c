@@ -9,6 +9,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/csv.h"
+#include "sweep_observer.h"
 
 static int csv_buffer_gc(lua_State *L)
 {
@@ -118,10 +119,93 @@ static int fresh_seed_l(lua_State *L)
 	return 1;
 }
 
+
+/* ---- the sweep view's hooks (sweep_observer.h) ---------------------------------- */
+
+/* While a sweep is followed: the observer, and the single-run observer it
+ * replaced at registry[MC_OBSERVER_KEY] (restored when the guard closes). */
+typedef struct sweep_guard {
+	rlua_sweep_observer *observer;
+	int saved_ref;
+	int open;
+} sweep_guard;
+
+static sweep_guard *check_guard(lua_State *L)
+{
+	return luaL_checkudata(L, 1, "relush.SweepView");
+}
+
+/* view_close(guard, finished): idempotent; also the guard's __close and __gc */
+static int view_close_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	if (!g->open)
+		return 0;
+	g->open = 0;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, g->saved_ref);
+	lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+	luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
+	/* as __close, argument 2 is the error (nil when the block ended well) */
+	int finished = lua_gettop(L) >= 2 && lua_type(L, 2) == LUA_TBOOLEAN && lua_toboolean(L, 2);
+	g->observer->end(g->observer->ctx, finished);
+	return 0;
+}
+
+/* view_open(x_name, x_count, points): a guard, or nil when there is no
+ * sweep view (a stock Lua with require "relush") or it cannot follow. */
+static int view_open_l(lua_State *L)
+{
+	const char *x_name = luaL_checkstring(L, 1);
+	lua_Integer x_count = luaL_checkinteger(L, 2), points = luaL_checkinteger(L, 3);
+	lua_getfield(L, LUA_REGISTRYINDEX, SWEEP_OBSERVER_KEY);
+	rlua_sweep_observer *o = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!o || x_count < 1 || points < 1)
+		return 0;
+	sweep_guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+	memset(g, 0, sizeof *g);
+	if (luaL_newmetatable(L, "relush.SweepView")) {
+		lua_pushcfunction(L, view_close_l);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, view_close_l);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+	g->saved_ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* before anything is open */
+	g->observer = o;
+	if (o->begin(o->ctx, x_name, (size_t)x_count, (size_t)points)) {
+		luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
+		return 0;
+	}
+	g->open = 1;
+	lua_pushlightuserdata(L, o->mc);
+	lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+	return 1;
+}
+
+/* view_point(guard, x_index, curve, label): 1-based indices from Lua */
+static int view_point_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	lua_Integer x_index = luaL_checkinteger(L, 2), curve = luaL_checkinteger(L, 3);
+	const char *label = luaL_checkstring(L, 4);
+	if (g->open && x_index >= 1 && curve >= 1)
+		g->observer->point(g->observer->ctx, (size_t)x_index - 1, (size_t)curve - 1, label);
+	return 0;
+}
+
+static int view_left_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	lua_pushboolean(L, g->open && g->observer->left(g->observer->ctx));
+	return 1;
+}
+
 static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
-"-- formatter, the number formatter and a fresh seed\n"
-"local module, write_csv, format_table, fmt, fresh_seed = ...\n"
+"-- formatter, the number formatter, a fresh seed and the sweep view's hooks\n"
+"local module, write_csv, format_table, fmt, fresh_seed, view_open, view_point, view_left, view_close = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -197,6 +281,10 @@ static const char sweep_chunk[] =
 "  local results = setmetatable({swept = names, params = {}, fixed = fixed}, Sweep)\n"
 "  local index, total = {}, 1\n"
 "  for i, name in ipairs(names) do index[i] = 1; total = total * #opts[name] end\n"
+"  -- the finished points so far, should Ctrl-C or an error stop the sweep\n"
+"  module.mc.partial_sweep = results\n"
+"  -- view = true: one view of the whole sweep (its points reach it in C)\n"
+"  local guard <close> = fixed.view and view_open(names[1], #opts[names[1]], total) or nil\n"
 "  for _ = 1, total do\n"
 "    local o, p, where = {}, {}, {}\n"
 "    for k, v in pairs(fixed) do o[k] = v end\n"
@@ -205,9 +293,26 @@ static const char sweep_chunk[] =
 "      o[name], p[name] = v, v\n"
 "      where[#where + 1] = name .. \" = \" .. value_text(v)\n"
 "    end\n"
+"    if guard then\n"
+"      local curve, stride = 1, 1\n"
+"      for i = 2, #names do\n"
+"        curve = curve + (index[i] - 1) * stride\n"
+"        stride = stride * #opts[names[i]]\n"
+"      end\n"
+"      view_point(guard, index[1], curve, table.concat(where, \", \"))\n"
+"    end\n"
 "    local ok, r = pcall(module.mc, o)\n"
 "    if not ok then\n"
 "      error((\"mc.sweep: at %s: %s\"):format(table.concat(where, \", \"), tostring(r)), 2)\n"
+"    end\n"
+"    if guard and view_left(guard) then\n"
+"      -- q in the view: the sweep stops with its finished points\n"
+"      if not r.interrupted then\n"
+"        results[#results + 1] = r\n"
+"        results.params[#results] = p\n"
+"      end\n"
+"      results.stopped = #results < total\n"
+"      break\n"
 "    end\n"
 "    results[#results + 1] = r\n"
 "    results.params[#results] = p\n"
@@ -218,6 +323,8 @@ static const char sweep_chunk[] =
 "      index[i] = 1\n"
 "    end\n"
 "  end\n"
+"  if guard then view_close(guard, true) end\n"
+"  module.mc.partial_sweep = nil\n"
 "  return results\n"
 "end\n"
 "\n"
@@ -255,7 +362,9 @@ static const char sweep_chunk[] =
 "    inputs = (\"  input set: the given X, %d points in d = %d\\n\"):format(first.points, first.input)\n"
 "  end\n"
 "  local head = (\"Sweep of %d Monte Carlo runs over %s: %s, seed %s\\n%s\"):format(\n"
-"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n"
+"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n""  if self.stopped then\n"
+"    head = head .. \"  stopped in the view (q): the finished points only\\n\"\n"
+"  end\n"
 "  return head .. format_table(headers, rows)\n"
 "end\n"
 "\n"
@@ -442,7 +551,11 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_pushcfunction(L, format_table_l);
 	lua_pushcfunction(L, fmt_l);
 	lua_pushcfunction(L, fresh_seed_l);
-	lua_call(L, 5, 2);
+	lua_pushcfunction(L, view_open_l);
+	lua_pushcfunction(L, view_point_l);
+	lua_pushcfunction(L, view_left_l);
+	lua_pushcfunction(L, view_close_l);
+	lua_call(L, 9, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, "relush.McResult");
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

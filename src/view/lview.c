@@ -307,6 +307,7 @@ void view_open_lua(lua_State *L)
 	lua_setglobal(L, "view");
 
 	view_observer_register(L);
+	view_sweep_register(L);
 
 	lua_getglobal(L, "package");
 	if (lua_istable(L, -1)) {
