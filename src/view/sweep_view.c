@@ -178,8 +178,15 @@ static void draw_table(view_grid *g, int top, int rows)
 {
 	if (rows < 1)
 		return;
-	view_grid_printf(g, 0, top, VS_HEADER, "  %-18s %9s  %-20s %9s %6s %8s", "point", "P(alive)",
-	                 "95% interval", "L", "P/L", "trials");
+	/* the label column as wide as the longest label, within the screen */
+	int label = 5;
+	for (size_t i = 0; i < sv.count; i++)
+		if ((int)strlen(sv.points[i].label) > label)
+			label = (int)strlen(sv.points[i].label);
+	if (label > g->width - 60)
+		label = g->width - 60 > 10 ? g->width - 60 : 10;
+	view_grid_printf(g, 0, top, VS_HEADER, "  %-*s %9s  %-20s %9s %6s %8s", label, "point",
+	                 "P(alive)", "95% interval", "L", "P/L", "trials");
 	size_t first = sv.count > (size_t)rows ? sv.count - (size_t)rows : 0;
 	for (size_t i = first; i < sv.count; i++) {
 		const sweep_point *q = &sv.points[i];
@@ -190,9 +197,9 @@ static void draw_table(view_grid *g, int top, int rows)
 		else
 			snprintf(ratio, sizeof ratio, "-");
 		view_grid_printf(g, 0, top + 1 + (int)(i - first), VS_TEXT,
-		                 "%c %-18.18s %9.4g  %-20s %9.4g %6s %8llu",
-		                 curve_marks[q->curve % (sizeof curve_marks - 1)], q->label, q->p, ci,
-		                 q->lower, ratio, (unsigned long long)q->trials);
+		                 "%c %-*.*s %9.4g  %-20s %9.4g %6s %8llu",
+		                 curve_marks[q->curve % (sizeof curve_marks - 1)], label, label, q->label,
+		                 q->p, ci, q->lower, ratio, (unsigned long long)q->trials);
 	}
 }
 
@@ -224,8 +231,14 @@ static void render(view_grid *g, int chart_rows, int unicode)
 	x = view_grid_text(g, x, y, " L lower bound  ", VS_DIM);
 	x = view_grid_text(g, x, y, "=", VS_UPPER);
 	x = view_grid_text(g, x, y, " U upper bound", VS_DIM);
-	if (sv.curves > 1)
-		view_grid_printf(g, x, y, VS_DIM, "  (o x + * #: one per curve)");
+	if (sv.curves > 1) {           /* the markers in use, one per curve */
+		x += 2;
+		for (size_t c = 0; c < sv.curves && c < 5; c++) {
+			char mark[3] = {curve_marks[c], ' ', 0};
+			x = view_grid_text(g, x, y, mark, VS_CURVE);
+		}
+		view_grid_text(g, x, y, sv.curves > 5 ? "...: curves" : ": curves", VS_DIM);
+	}
 	int table_rows = g->height - (y + 2) - 2;
 	draw_table(g, y + 2, table_rows);
 	if (sv.terminal)
