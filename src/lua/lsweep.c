@@ -3,7 +3,8 @@
  * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
  * The orchestration is Lua (below, as a chunk): it only calls mc and
  * plot.lines, which are already C. The C part here is what Lua lacks: the
- * engine's CSV writer and the report table formatter. */
+ * engine's CSV writer, the report table formatter, and the hooks that hand
+ * a sweep with view = true to the view's C observer (sweep_observer.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,7 +520,11 @@ static const rlua_help sweep_help[] = {
 	 "Returns a SweepResults list of McResults (in grid order, the first swept option "
 	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
 	 "fixed (the other options); it prints as a table, and has :plot() and :csv(path). "
-	 "view=true shows each point's run in the live view in turn (q goes on to the next point).",
+	 "view=true shows one live view of the sweep: P(alive) with its interval, L and U against "
+	 "the swept option, a point added as each run finishes, and the running point's trials and "
+	 "rate; q or Esc stops the sweep and returns the finished points (s.stopped = true); Ctrl-C "
+	 "stops the whole command and leaves the finished points in mc.partial_sweep (also after an "
+	 "error); on TERM=dumb or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
 	 "trials = 2000, seed = 1}; print(s); s:plot()"},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",

@@ -138,8 +138,8 @@ static void draw_chart(view_grid *g, int top, int rows, int unicode)
 	const char *vline = unicode ? "\xe2\x94\x82" : "|", *hline = unicode ? "\xe2\x94\x80" : "-";
 	for (int r = 0; r < rows; r++) {
 		view_grid_glyph(g, left - 1, top + r, vline, VS_DIM);
-		/* a tick label on the first, last and every fourth row */
-		if (r == 0 || r == rows - 1 || r % 4 == 0) {
+		/* a tick label every fourth row, and on the last unless one is near */
+		if (r % 4 == 0 || (r == rows - 1 && r % 4 >= 2)) {
 			double t = a.hi - (a.hi - a.lo) * r / (rows - 1);
 			view_grid_printf(g, 0, top + r, VS_DIM, "%8.3g", a.log ? pow(10, t) : t);
 		}
