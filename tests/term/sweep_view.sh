@@ -52,6 +52,8 @@ term_wait '1 of 7 points done' 60
 term_keys C-c
 term_wait 'interrupted' 10 && term_wait '^> $' 5
 ok $? "Ctrl-C in the sweep view: the terminal is restored and the command is interrupted"
+term_screen | grep -Eq '^mc.sweep: stopped; its [0-9]+ finished points? (is|are) in mc.partial_sweep$'
+ok $? "... and it says where the finished points are"
 term_clear
 term_line 'print(n, t, #mc.partial_sweep >= 1, mc.partial_sweep[1].depth, mc.partial.interrupted)'
 term_wait '^0[[:space:]]+nil[[:space:]]+true[[:space:]]+1[[:space:]]+true$' 5
