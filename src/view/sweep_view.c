@@ -22,6 +22,7 @@
 #include "relush/mat.h"
 #include "lua/sweep_observer.h"
 #include "view/grid.h"
+#include "view/render.h"
 #include "view/session.h"
 #include "view/term.h"
 #include "view/view.h"
@@ -109,18 +110,7 @@ static void choose_axis(axis *a)
 		lo = log10(pos_lo);
 		hi = log10(hi);
 	}
-	double span = hi - lo, min_span = a->log ? 0.5 : 0.01;
-	if (span < min_span) {
-		double mid = (hi + lo) / 2;
-		lo = mid - min_span / 2;
-		hi = mid + min_span / 2;
-		span = min_span;
-	}
-	lo -= 0.05 * span;
-	hi += 0.05 * span;
-	if (!a->log && lo < 0) lo = 0;
-	if (!a->log && hi > 1) hi = 1;
-	if (a->log && hi > 0) hi = 0;
+	view_prob_range_pad(&lo, &hi, a->log);
 	a->lo = lo;
 	a->hi = hi;
 }
