@@ -433,10 +433,11 @@ static void sweep_point_at(void *ctx, size_t x_index, size_t curve, const char *
 	sv.cur.curve = curve;
 	snprintf(sv.cur.label, sizeof sv.cur.label, "%s", label);
 	if (!sv.x_text[x_index][0]) {
-		/* "depth = 8, width = 3": the x value is the first part's */
+		/* "depth = 8, width = 3": the x value is the first part's
+		 * (a list such as widths = {2,3} up to its brace) */
 		const char *v = strstr(label, " = ");
 		v = v ? v + 3 : label;
-		size_t n = strcspn(v, ",");
+		size_t n = v[0] == '{' ? strcspn(v, "}") + (strchr(v, '}') ? 1 : 0) : strcspn(v, ",");
 		if (n >= sizeof sv.x_text[0])
 			n = sizeof sv.x_text[0] - 1;
 		memcpy(sv.x_text[x_index], v, n);
@@ -461,15 +462,12 @@ static void sweep_end(void *ctx, int finished)
 		for (;;) {
 			int key = view_term_key(200);
 			int sig = view_term_signal();
-			if (sig) {
-				if (sig == SIGINT)
-					rl_interrupt_clear();   /* the sweep is over: Ctrl-C only leaves */
-				else {
-					leave(sig);
-					break;
-				}
+			if (sig == SIGINT)
+				rl_interrupt_clear();   /* the sweep is over: Ctrl-C only leaves, like q */
+			else if (sig)
+				leave(sig);             /* SIGTERM goes on once the terminal is restored */
+			if (sig)
 				break;
-			}
 			if (key == 'q' || key == 'Q' || key == KEY_ESCAPE)
 				break;
 			if (key != VIEW_KEY_NONE)
