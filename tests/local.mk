@@ -112,6 +112,7 @@ TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh 
 TERM_TESTS += tests/term/crash.sh
 TERM_TESTS += tests/term/demo.sh
 TERM_TESTS += tests/term/early_interrupt.sh
+TERM_TESTS += tests/term/sweep_view.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)

@@ -26,7 +26,7 @@ local X = inputs.gaussian(points, dim, {seed = 1})
 
 local function f(c) return (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c) / math.pi end
 
-print(("%d Gaussian points in d = %d, He weights, zero biases, depth %d, %d nets per width")
+print(("%d Gaussian points in d = %d, He weights, zero bias, depth %d, %d nets/width")
       :format(points, dim, depth, nets))
 local mean, living, predicted, input_cosine = {}, {}, nil, nil
 for _, n in ipairs(widths) do
@@ -91,9 +91,10 @@ do
              xlabel = "layer (0: the input)", ylabel = "mean cosine"}
 end
 run:table(headers, rows)
-print("  columns n=...: the mean over nets of the mean pairwise cosine of the living points'")
-print("  representations; predicted: the arc-cosine map iterated on each pair's input cosine")
-print("  and averaged; f^l(mean c0): the map iterated on the mean input cosine instead.")
+print("  columns n=...: the mean over nets of the mean pairwise cosine of the living")
+print("  points' representations; predicted: the arc-cosine map iterated on each")
+print("  pair's input cosine and averaged; f^l(mean c0): the map iterated on the mean")
+print("  input cosine instead.")
 print()
 
 for _, n in ipairs(widths) do

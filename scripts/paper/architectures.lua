@@ -40,7 +40,7 @@ local function predicted_F(arch, k)
   return (1 - 2 ^ -n) ^ k
 end
 
-print(("width %d, %d Gaussian points in d = %d, He weights, zero biases, %d nets per row")
+print(("width %d, %d Gaussian points in d = %d, He weights, zero bias, %d nets per row")
       :format(n, points, dim, trials))
 local rows, results = {}, {}
 for _, arch in ipairs(archs) do
@@ -99,10 +99,11 @@ do
              {series = few, ylabel = "P(alive)", title = "per architecture (mean F in the SVG)"})
 end
 run:table({"arch", "depth", "P(alive)", "mean F", "se", "predicted F", "P(every layer active)",
-           "output != 0"}, rows)
-print("  predicted F: 1 for residual and dense, 1 - 2^-n_1 for skip, L = (1 - 2^-n)^k for plain")
-print("  and for batchnorm's strict per-point death; 'output != 0' counts non-zero network outputs")
-print("  (batchnorm revives points whose representation was zero).")
+           "output != 0"}, rows, nil, 2)
+print("  predicted F: 1 for residual and dense, 1 - 2^-n_1 for skip,")
+print("  L = (1 - 2^-n)^k for plain and for batchnorm's strict per-point death;")
+print("  'output != 0' counts non-zero network outputs (batchnorm revives points")
+print("  whose representation was zero).")
 print()
 
 for _, r in ipairs(results) do

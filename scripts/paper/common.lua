@@ -21,6 +21,7 @@ local Run = {}
 Run.__index = Run
 
 M.nan = 0 / 0
+M.columns = 78    -- printed lines fit a 78-column terminal
 
 local function usage(name, status)
   local out = status == 0 and io.stdout or io.stderr
@@ -101,9 +102,9 @@ function M.start(name, what, argv, opts)
     if not ok then error(("%s.lua --from: %s"):format(name, tostring(merged):gsub("^mc%.merge: ", "")), 0) end
     run.merged, run.taken = merged, 0
   end
-  print(("== %s: %s%s%s"):format(name, what, run.quick and " (--quick)" or "",
-        run.shard and (" (shard %d/%d)"):format(run.shard[1], run.shard[2]) or
-        run.from and (" (merged from %d files)"):format(#run.from) or ""))
+  M.print_wrapped(("== %s: %s%s%s"):format(name, what, run.quick and " (--quick)" or "",
+                  run.shard and (" (shard %d/%d)"):format(run.shard[1], run.shard[2]) or
+                  run.from and (" (merged from %d files)"):format(#run.from) or ""), "   ")
   return run
 end
 
@@ -221,8 +222,25 @@ function Run:csv(headers, rows)
   return path
 end
 
--- Prints an aligned table: numbers right-aligned, text left-aligned.
-function Run:table(headers, rows, title)
+-- Prints text wrapped at word boundaries to fit M.columns.
+local function print_wrapped(text, indent)
+  local line = ""
+  for word in text:gmatch("%S+") do
+    if line ~= "" and utf8.len(line) + 1 + utf8.len(word) > M.columns then
+      print(line)
+      line = indent .. word
+    else
+      line = line == "" and word or (line .. " " .. word)
+    end
+  end
+  if line ~= "" then print(line) end
+end
+M.print_wrapped = print_wrapped
+
+-- Prints an aligned table: numbers right-aligned, text left-aligned. A
+-- table wider than M.columns is printed in parts, each repeating the first
+-- `keys` columns (default 1), so every line fits a 78-column terminal.
+function Run:table(headers, rows, title, keys)
   local width, text = {}, {}
   for j, h in ipairs(headers) do width[j] = utf8.len(h) end
   for i, row in ipairs(rows) do
@@ -233,23 +251,45 @@ function Run:table(headers, rows, title)
       width[j] = math.max(width[j], utf8.len(s))
     end
   end
-  if title then print(title) end
-  local function line(cells, numeric)
+  if title then print_wrapped(title, "  ") end
+  local numeric = {}
+  for j = 1, #headers do numeric[j] = rows[1] and type(rows[1][j]) == "number" end
+  -- the parts: the key columns, then as many others as fit
+  keys = math.min(keys or 1, #headers)
+  local parts, used = {}, 2
+  for j = 1, keys do used = used + width[j] + 2 end
+  local part = {}
+  for j = keys + 1, #headers do
+    if #part > 0 and used + width[j] > M.columns then
+      parts[#parts + 1] = part
+      part, used = {}, 2
+      for k = 1, keys do used = used + width[k] + 2 end
+    end
+    part[#part + 1] = j
+    used = used + width[j] + 2
+  end
+  if #part > 0 or #parts == 0 then parts[#parts + 1] = part end
+  local function line(cells, cols)
     local out = {}
-    for j, s in ipairs(cells) do
+    for _, j in ipairs(cols) do
+      local s = cells[j]
       local pad = string.rep(" ", width[j] - utf8.len(s))
-      out[j] = (numeric and numeric[j]) and (pad .. s) or (s .. pad)
+      out[#out + 1] = numeric[j] and (pad .. s) or (s .. pad)
     end
     print("  " .. table.concat(out, "  "):gsub("%s+$", ""))
   end
-  local numeric = {}
-  for j = 1, #headers do numeric[j] = rows[1] and type(rows[1][j]) == "number" end
-  line(headers, numeric)
-  local rule = {}
-  for j = 1, #headers do rule[j] = string.rep("-", width[j]) end
-  print("  " .. table.concat(rule, "  "))
-  for i = 1, #rows do line(text[i], numeric) end
-  print()
+  for p, others in ipairs(parts) do
+    local cols = {}
+    for j = 1, keys do cols[#cols + 1] = j end
+    for _, j in ipairs(others) do cols[#cols + 1] = j end
+    if #parts > 1 then print(("  (part %d of %d)"):format(p, #parts)) end
+    line(headers, cols)
+    local rule = {}
+    for _, j in ipairs(cols) do rule[j] = string.rep("-", width[j]) end
+    line(rule, cols)
+    for i = 1, #rows do line(text[i], cols) end
+    print()
+  end
 end
 
 -- Builds the figure, writes NAME.svg, prints it in the terminal. A figure

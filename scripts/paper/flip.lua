@@ -95,7 +95,7 @@ do
              {series = few, title = "flipped or not, n = 1 and 4 (all n in the SVG)"})
 end
 run:table({"bias", "width", "depth", "mean F", "L", "P(alive)", "flipped mean F", "min F",
-           "floor 2^-k", "min survival", "P(alive) flipped"}, rows)
+           "floor 2^-k", "min survival", "P(alive) flipped"}, rows, nil, 3)
 
 run:check(min_margin >= 1, "the living fraction after flipping is >= 2^-k in every net",
           ("smallest F / 2^-k = %.3g"):format(min_margin))

@@ -14,7 +14,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/ltrain.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c src/lua/mc_observer.h \
-	src/lua/lsweep.c \
+	src/lua/lsweep.c src/lua/sweep_observer.h \
 	src/lua/llimits.c
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)

@@ -3,12 +3,15 @@
  * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
  * The orchestration is Lua (below, as a chunk): it only calls mc and
  * plot.lines, which are already C. The C part here is what Lua lacks: the
- * engine's CSV writer and the report table formatter. */
+ * engine's CSV writer, the report table formatter, and the hooks that hand
+ * a sweep with view = true to the view's C observer (sweep_observer.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
 #include "relush/csv.h"
+#include "sweep_observer.h"
 
 static int csv_buffer_gc(lua_State *L)
 {
@@ -118,10 +121,116 @@ static int fresh_seed_l(lua_State *L)
 	return 1;
 }
 
+
+/* ---- the sweep's guard and the sweep view's hooks (sweep_observer.h) ------------ */
+
+/* Every sweep holds one, closed when the sweep ends however it ends: with
+ * view = true it follows the sweep through the view's observer, which it
+ * puts at registry[MC_OBSERVER_KEY] in place of the single-run view (and
+ * restores); when the sweep is stopped (Ctrl-C, an error) it says where
+ * the finished points wait. Its uservalue is the results list. */
+typedef struct sweep_guard {
+	rlua_sweep_observer *observer;   /* NULL: no view */
+	int saved_ref;
+	int open;                        /* the view follows the sweep */
+	int closed;
+} sweep_guard;
+
+static sweep_guard *check_guard(lua_State *L)
+{
+	return luaL_checkudata(L, 1, "relush.SweepGuard");
+}
+
+/* close_guard(guard, true) at the end; also the guard's __close (argument 2
+ * the error, nil when the block ended well) and __gc. Idempotent. */
+static int guard_close_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	if (g->closed)
+		return 0;
+	g->closed = 1;
+	int finished = lua_type(L, 2) == LUA_TBOOLEAN && lua_toboolean(L, 2);
+	int failed = lua_gettop(L) >= 2 && !lua_isnil(L, 2) && lua_type(L, 2) != LUA_TBOOLEAN;
+	if (g->open) {
+		g->open = 0;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, g->saved_ref);
+		lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+		luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
+		/* the terminal is restored before anything is printed */
+		g->observer->end(g->observer->ctx, finished);
+	}
+	if (failed && lua_getiuservalue(L, 1, 1) == LUA_TTABLE) {
+		lua_Integer kept = (lua_Integer)lua_rawlen(L, -1);
+		if (kept > 0) {
+			fprintf(stderr, "mc.sweep: stopped; its %lld finished point%s %s in mc.partial_sweep\n",
+			        (long long)kept, kept == 1 ? "" : "s", kept == 1 ? "is" : "are");
+			fflush(stderr);
+		}
+	}
+	return 0;
+}
+
+/* open_guard(results, view, x_name, x_count, points): the guard; with view
+ * it follows the sweep when a sweep view is registered (not in a stock Lua
+ * with require "relush") and can follow it. */
+static int guard_open_l(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	int view = lua_toboolean(L, 2);
+	const char *x_name = luaL_checkstring(L, 3);
+	lua_Integer x_count = luaL_checkinteger(L, 4), points = luaL_checkinteger(L, 5);
+	sweep_guard *g = lua_newuserdatauv(L, sizeof *g, 1);
+	memset(g, 0, sizeof *g);
+	g->saved_ref = LUA_NOREF;
+	if (luaL_newmetatable(L, "relush.SweepGuard")) {
+		lua_pushcfunction(L, guard_close_l);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, guard_close_l);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, 1);
+	lua_setiuservalue(L, -2, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, SWEEP_OBSERVER_KEY);
+	rlua_sweep_observer *o = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!view || !o || x_count < 1 || points < 1)
+		return 1;
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+	g->saved_ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* before anything is open */
+	if (o->begin(o->ctx, x_name, (size_t)x_count, (size_t)points)) {
+		luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
+		return 1;
+	}
+	g->observer = o;
+	g->open = 1;
+	lua_pushlightuserdata(L, o->mc);
+	lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
+	return 1;
+}
+
+/* view_point(guard, x_index, curve, label): 1-based indices from Lua */
+static int view_point_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	lua_Integer x_index = luaL_checkinteger(L, 2), curve = luaL_checkinteger(L, 3);
+	const char *label = luaL_checkstring(L, 4);
+	if (g->open && !g->closed && x_index >= 1 && curve >= 1)
+		g->observer->point(g->observer->ctx, (size_t)x_index - 1, (size_t)curve - 1, label);
+	return 0;
+}
+
+static int view_left_l(lua_State *L)
+{
+	sweep_guard *g = check_guard(L);
+	lua_pushboolean(L, g->open && !g->closed && g->observer->left(g->observer->ctx));
+	return 1;
+}
+
 static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
-"-- formatter, the number formatter and a fresh seed\n"
-"local module, write_csv, format_table, fmt, fresh_seed = ...\n"
+"-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
+"local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -197,6 +306,10 @@ static const char sweep_chunk[] =
 "  local results = setmetatable({swept = names, params = {}, fixed = fixed}, Sweep)\n"
 "  local index, total = {}, 1\n"
 "  for i, name in ipairs(names) do index[i] = 1; total = total * #opts[name] end\n"
+"  -- the finished points so far, should Ctrl-C or an error stop the sweep\n"
+"  module.mc.partial_sweep = results\n"
+"  -- view = true: one view of the whole sweep (its points reach it in C)\n"
+"  local guard <close> = open_guard(results, fixed.view, names[1], #opts[names[1]], total)\n"
 "  for _ = 1, total do\n"
 "    local o, p, where = {}, {}, {}\n"
 "    for k, v in pairs(fixed) do o[k] = v end\n"
@@ -205,9 +318,26 @@ static const char sweep_chunk[] =
 "      o[name], p[name] = v, v\n"
 "      where[#where + 1] = name .. \" = \" .. value_text(v)\n"
 "    end\n"
+"    do\n"
+"      local curve, stride = 1, 1\n"
+"      for i = 2, #names do\n"
+"        curve = curve + (index[i] - 1) * stride\n"
+"        stride = stride * #opts[names[i]]\n"
+"      end\n"
+"      view_point(guard, index[1], curve, table.concat(where, \", \"))\n"
+"    end\n"
 "    local ok, r = pcall(module.mc, o)\n"
 "    if not ok then\n"
 "      error((\"mc.sweep: at %s: %s\"):format(table.concat(where, \", \"), tostring(r)), 2)\n"
+"    end\n"
+"    if view_left(guard) then\n"
+"      -- q in the view: the sweep stops with its finished points\n"
+"      if not r.interrupted then\n"
+"        results[#results + 1] = r\n"
+"        results.params[#results] = p\n"
+"      end\n"
+"      results.stopped = #results < total\n"
+"      break\n"
 "    end\n"
 "    results[#results + 1] = r\n"
 "    results.params[#results] = p\n"
@@ -218,6 +348,8 @@ static const char sweep_chunk[] =
 "      index[i] = 1\n"
 "    end\n"
 "  end\n"
+"  close_guard(guard, true)\n"
+"  module.mc.partial_sweep = nil\n"
 "  return results\n"
 "end\n"
 "\n"
@@ -255,7 +387,9 @@ static const char sweep_chunk[] =
 "    inputs = (\"  input set: the given X, %d points in d = %d\\n\"):format(first.points, first.input)\n"
 "  end\n"
 "  local head = (\"Sweep of %d Monte Carlo runs over %s: %s, seed %s\\n%s\"):format(\n"
-"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n"
+"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n""  if self.stopped then\n"
+"    head = head .. \"  stopped in the view (q): the finished points only\\n\"\n"
+"  end\n"
 "  return head .. format_table(headers, rows)\n"
 "end\n"
 "\n"
@@ -410,7 +544,11 @@ static const rlua_help sweep_help[] = {
 	 "Returns a SweepResults list of McResults (in grid order, the first swept option "
 	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
 	 "fixed (the other options); it prints as a table, and has :plot() and :csv(path). "
-	 "view=true shows each point's run in the live view in turn (q goes on to the next point).",
+	 "view=true shows one live view of the sweep: P(alive) with its interval, L and U against "
+	 "the swept option, a point added as each run finishes, and the running point's trials and "
+	 "rate; q or Esc stops the sweep and returns the finished points (s.stopped = true); Ctrl-C "
+	 "stops the whole command and leaves the finished points in mc.partial_sweep, and says so "
+	 "(also after an error, with or without the view); on TERM=dumb or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
 	 "trials = 2000, seed = 1}; print(s); s:plot()"},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
@@ -442,7 +580,11 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_pushcfunction(L, format_table_l);
 	lua_pushcfunction(L, fmt_l);
 	lua_pushcfunction(L, fresh_seed_l);
-	lua_call(L, 5, 2);
+	lua_pushcfunction(L, guard_open_l);
+	lua_pushcfunction(L, view_point_l);
+	lua_pushcfunction(L, view_left_l);
+	lua_pushcfunction(L, guard_close_l);
+	lua_call(L, 9, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, "relush.McResult");
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

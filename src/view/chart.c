@@ -65,24 +65,29 @@ static int choose_range(const view_model *m, int log_axis, int bounds, yaxis *a)
 		widen(&lo, &hi, u);
 		with_u = 1;
 	}
-	double span = hi - lo, min_span = log_axis ? 0.2 : 0.002;
-	if (span < min_span) {
-		double mid = (hi + lo) / 2;
-		lo = mid - min_span / 2;
-		hi = mid + min_span / 2;
-		span = min_span;
-	}
-	lo -= 0.08 * span;
-	hi += 0.08 * span;
-	if (!log_axis) {
-		if (lo < 0) lo = 0;
-		if (hi > 1) hi = 1;
-	} else if (hi > 0) {
-		hi = 0;
-	}
+	view_prob_range_pad(&lo, &hi, log_axis);
 	a->lo = lo;
 	a->hi = hi;
 	return with_u;
+}
+
+void view_prob_range_pad(double *lo, double *hi, int log_axis)
+{
+	double span = *hi - *lo, min_span = log_axis ? 0.2 : 0.002;
+	if (span < min_span) {
+		double mid = (*hi + *lo) / 2;
+		*lo = mid - min_span / 2;
+		*hi = mid + min_span / 2;
+		span = min_span;
+	}
+	*lo -= 0.08 * span;
+	*hi += 0.08 * span;
+	if (!log_axis) {
+		if (*lo < 0) *lo = 0;
+		if (*hi > 1) *hi = 1;
+	} else if (*hi > 0) {
+		*hi = 0;
+	}
 }
 
 static void axis_label(char *buf, size_t len, const yaxis *a, double v)

@@ -10,6 +10,7 @@ src_relush_SOURCES += \
 	src/view/term.h src/view/term.c src/view/termcaps.c \
 	src/view/session.h src/view/session.c \
 	src/view/observe.c src/view/inputs.c \
+	src/view/sweep_view.c \
 	src/view/lview.c
 # Terminal restored when the process dies on a signal (REPL and view).
 src_relush_SOURCES += src/view/ttyguard.h src/view/ttyguard.c

@@ -473,7 +473,9 @@ static const rlua_help plot_help[] = {
 	{ "Plot:text", "plot", "Plot:text{width=72, height=20, ascii=, colour=false}",
 	  "The terminal rendering as a string of exactly height lines of width columns; ascii=true "
 	  "draws with plain characters instead of braille (the default follows the locale), colour "
-	  "adds ANSI colours per series. print(p) shows the default rendering.",
+	  "adds ANSI colours per series. Each series also has a glyph of its own (o x + * # over "
+	  "braille, * o x # in ASCII) at its data points and in its legend, so series stay apart "
+	  "without colour (NO_COLOR, a vt100). print(p) shows the default rendering.",
 	  "print(p:text{width=100, height=30, ascii=true})" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -18,9 +18,6 @@
 #include "view/term.h"
 #include "view/view.h"
 
-/* Default input set of view(net): the same as net:death()'s. */
-#define DEFAULT_POINTS 64
-#define DEFAULT_SEED 1
 #define BATCH_WIDTH 80
 
 
@@ -68,7 +65,7 @@ static view_model *push_net_model(lua_State *L, const char *fn)
 	rl_net *net = rlua_check_net(L, 1);
 	rl_err e;
 	if (lua_isnoneornil(L, 2)) {
-		rl_mat *X = inputs_gaussian(DEFAULT_POINTS, net->spec.input, 1.0, DEFAULT_SEED, &e);
+		rl_mat *X = inputs_default(net->spec.input, &e);   /* net:death()'s and mc's */
 		if (!X) {
 			rlua_engine_error(L, &e);
 			return NULL;
@@ -325,6 +322,7 @@ void view_open_lua(lua_State *L)
 	lua_setglobal(L, "view");
 
 	view_observer_register(L);
+	view_sweep_register(L);
 
 	lua_getglobal(L, "package");
 	if (lua_istable(L, -1)) {

@@ -762,6 +762,35 @@ static void canvas_refs(canvas *cv, const mapping *m, const plot *p)
 	}
 }
 
+/* Braille lines look alike without colour (NO_COLOR, a vt100): each series
+ * also gets a glyph of its own, drawn over the line at its data points
+ * (every point when they are sparse, else about one per 6 columns,
+ * staggered between series) and in its legend sample. */
+static const char series_marks[] = "ox+*#@%&";
+
+static char series_mark(int owner)
+{
+	return series_marks[owner % (int)(sizeof series_marks - 1)];
+}
+
+static void text_markers(grid *g, const mapping *m, const plot *p, int top, int left, int cols)
+{
+	size_t room = (size_t)(cols / 6 > 1 ? cols / 6 : 1);
+	size_t stride = p->n <= (size_t)cols / 4 ? 1 : (p->n + room - 1) / room;
+	for (size_t k = 0; k < p->nseries; k++) {
+		const plot_series *s = &p->series[k];
+		char mark = series_mark((int)k);
+		for (size_t i = (k * stride) / (p->nseries ? p->nseries : 1) % stride; i < p->n; i += stride) {
+			if (!isfinite(s->y[i]) || !isfinite(p->x[i]))
+				continue;
+			double x = map_x(m, p->x[i]), y = map_y(m, s->y[i]);
+			if (!(x >= -0.5 && x <= m->dw - 0.5 && y >= -0.5 && y <= m->dh - 0.5))
+				continue;
+			grid_put(g, top + (int)lround(y) / 4, left + (int)lround(x) / 2, &mark, 1, (int)k);
+		}
+	}
+}
+
 /* UTF-8 of the braille pattern U+2800 + bits. */
 static void braille_utf8(uint8_t bits, char out[4])
 {
@@ -792,6 +821,10 @@ static void legend_sample(grid *g, int row, int col, enum plot_style style, bool
 		char ch[4];
 		braille_utf8(pat[i], ch);
 		grid_put(g, row, col + i, pat[i] ? ch : " ", pat[i] ? 3 : 1, owner);
+	}
+	if (owner >= 0) {              /* the series' own glyph (text_markers) */
+		char mark = series_mark(owner);
+		grid_put(g, row, col + 1, &mark, 1, owner);
 	}
 }
 
@@ -1045,6 +1078,8 @@ char *plot_text(const plot *p, const plot_text_opts *o, rl_err *e)
 
 	text_header(&g, p, o->ascii);
 	canvas_blit(&cv, &g, header, left);
+	if (!o->ascii)
+		text_markers(&g, &m, p, header, left, cols);
 	text_axes(&g, &ax, &ay, header, left, cols, rows, &cv, o->ascii);
 	if (p->xlabel) {
 		int w = (int)text_columns(p->xlabel);

@@ -64,6 +64,10 @@ int view_heat_level(double f);
 /* Shared by the renderer's parts (render.c, chart.c, inputs.c). */
 void view_fmt_prob(char *buf, size_t len, double p);    /* %.4f, or %.3g when tiny */
 void view_fmt_count(char *buf, size_t len, double v);   /* 12.3k, 4.56M */
+/* chart.c: pads a probability axis range [lo, hi] (log10 units on a log
+ * axis) to a readable minimum span plus a margin, kept within [0, 1]
+ * (<= 0 on a log axis). Also the sweep view's (sweep_view.c). */
+void view_prob_range_pad(double *lo, double *hi, int log_axis);
 /* The running P(alive) chart in the rectangle at (x, y), w x h. */
 void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
                      int x, int y, int w, int h);

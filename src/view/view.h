@@ -17,6 +17,8 @@ void view_open_lua(lua_State *L);
 void view_observer_register(lua_State *L);
 int view_observer_busy(void);     /* a run is being followed */
 void view_observer_close(void);   /* ends it whatever its state */
+/* sweep_view.c: the view of mc.sweep{..., view = true} (sweep_observer.h) */
+void view_sweep_register(lua_State *L);
 /* inputs.c: view.inputs(net [, X [, options]]) */
 int view_inputs_lua(lua_State *L);
 

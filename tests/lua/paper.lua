@@ -67,6 +67,18 @@ for _, name in ipairs{"depth", "width_for_depth", "single_layer", "flip", "archi
   if csvf then csvf:close() end
   t.ok(csvf and xml.check(body) and body:find('class="series"', 1, true),
        name .. ".lua writes its CSV and a well-formed SVG with series")
+  -- its tables, titles and notes fit a 78-column terminal (the check
+  -- lines quote numbers and may be longer; plots, with their box-drawing
+  -- and braille characters, are sized by plot:text)
+  local wide
+  for line in text:gmatch("[^\n]+") do
+    if not line:match("^PASS") and not line:match("^FAIL") and not line:match("^wrote ")
+       and not line:find("\xE2[\x94-\x95\xA0-\xA3]") and utf8.len(line) and utf8.len(line) > 78 then
+      wide = wide or line
+    end
+  end
+  t.ok(wide == nil, name .. ".lua prints its tables and notes within 78 columns" ..
+       (wide and (" (got: " .. wide .. ")") or ""))
 end
 
 local _, bad = run("--bogus")

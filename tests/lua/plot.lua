@@ -127,6 +127,38 @@ t.ok(coloured:find("\27[", 1, true) and check_dims(coloured:gsub("\27%[%d+m", ""
      "colour adds ANSI codes only")
 t.ok(coloured:find("\27[94m", 1, true) and not coloured:find("\27[34m", 1, true),
      "the first series is bright blue (readable on dark backgrounds), not dark blue")
+-- without colour (NO_COLOR, a vt100) braille lines look alike: each series
+-- carries its own glyph at its data points and in its legend
+do
+  local xs, below, above = {}, {}, {}
+  for i = 1, 9 do xs[i], below[i], above[i] = i, i, i + 6 end
+  local two = plot.lines{x = xs, series = {{name = "first", y = below}, {name = "second", y = above}}}
+  for _, colour in ipairs{false, true} do
+    local text = two:text{width = 70, height = 24, ascii = false, colour = colour}:gsub("\27%[%d+m", "")
+    local o, x, legend = 0, 0, nil
+    for _, line in ipairs(lines_of(text)) do
+      if line:find("\u{2524}") or line:find("\u{2502}") then    -- the plot area (axis)
+        local body = line:gsub("^[^\u{2524}\u{2502}]*[\u{2524}\u{2502}]", "")
+        o = o + select(2, body:gsub("o", ""))
+        x = x + select(2, body:gsub("x", ""))
+      elseif line:find("first", 1, true) then
+        legend = line
+      end
+    end
+    local mode = colour and "with colour" or "without colour"
+    t.is(o, 9, "braille " .. mode .. ": the first series has its glyph o at each of its 9 points")
+    t.is(x, 9, "braille " .. mode .. ": the second series has its glyph x at each of its 9 points")
+    t.ok(legend and legend:find("o[\226][\160-\163][\128-\191] first")
+         and legend:find("x[\226][\160-\163][\128-\191] second"),
+         "braille " .. mode .. ": the legend shows each series' glyph" .. (legend and (": " .. legend) or ""))
+  end
+  -- many points: markers about every 6 columns, not on every point
+  local many_x, many_y = {}, {}
+  for i = 1, 500 do many_x[i], many_y[i] = i, math.sin(i / 40) end
+  local dense = plot.lines{x = many_x, series = {{name = "dense", y = many_y}}}
+  local marks = select(2, dense:text{width = 72, height = 20, ascii = false}:gsub("o", ""))
+  t.ok(marks >= 5 and marks <= 16, "a dense series gets about one glyph per 6 columns (" .. marks .. ")")
+end
 t.is(select(2, tostring(p):gsub("\n", "")), 20, "tostring(p) is the default 20-line rendering")
 t.is(tostring(p), p:text(), "tostring(p) equals p:text() off a terminal")
 

@@ -114,6 +114,52 @@ local rtext = rp:text{width = 100, height = 20, ascii = true}
 t.ok(rtext:find("1 - 2^-n", 1, true) and rtext:find("survival", 1, true), "r:plot: survival next to 1 - 2^-n")
 t.ok(proc.slurp(tmp .. "/layers.svg"):find("<svg", 1, true), "r:plot{svg=} writes an SVG")
 
+-- ---- view = true: the same numbers; without a terminal the sweep view's
+-- text is printed at the end, each finished point on its row
+do
+  local relush = os.getenv("RELUSH")
+  if not relush then
+    t.ok(true, "# SKIP RELUSH is set by make check")
+  else
+    proc.spit(tmp .. "/view.lua", [[
+local X = inputs.gaussian(32, 3, {seed = 1})
+local depths = {1, 2, 4, 8, 16, 32, 64}
+local a = mc.sweep{depth = depths, width = 3, X = X, trials = 2000, seed = 7, progress = false}
+local b = mc.sweep{depth = depths, width = 3, X = X, trials = 2000, seed = 7, view = true}
+local same = #a == 7 and #b == 7
+for i = 1, #a do
+  local p, q = a[i], b[i]
+  if p.alive_trials ~= q.alive_trials or p.p_alive ~= q.p_alive or p.ci[1] ~= q.ci[1]
+     or p.ci[2] ~= q.ci[2] or p.fraction ~= q.fraction or p.lower ~= q.lower or p.upper ~= q.upper
+     or p.layers[p.depth].survival ~= q.layers[q.depth].survival then same = false end
+  io.stderr:write(("ROW depth = %d|%.4g|%.4g\n"):format(depths[i], q.p_alive, q.lower))
+end
+io.stderr:write("SAME ", tostring(same), "\n")
+io.stderr:write("PARTIAL ", tostring(mc.partial_sweep), "\n")
+local g = mc.sweep{depth = {2, 4}, width = {2, 3}, trials = 300, seed = 3, view = true}
+io.stderr:write("GRID ", #g, "\n")
+]])
+    local out, err, status = proc.run(tmp, relush, proc.q(tmp .. "/view.lua"), "")
+    t.ok(status, "a sweep with view = true runs in batch" .. (status and "" or (": " .. err)))
+    t.ok(err:find("SAME true", 1, true), "view = true gives the same numbers as without it")
+    t.ok(err:find("PARTIAL nil", 1, true), "a finished sweep leaves nothing in mc.partial_sweep")
+    t.ok(out:find("mc.sweep: P(alive) against depth, 7 of 7 points done", 1, true),
+         "the sweep view's text is printed at the end")
+    local rows, shown = 0, 0
+    for label, p, lower in err:gmatch("ROW ([^|]+)|([^|]+)|([^\n]+)") do
+      rows = rows + 1
+      local pat = "\no " .. label:gsub("%p", "%%%0") .. "%s+" .. p:gsub("%p", "%%%0")
+      local line = out:match(pat .. "[^\n]*")
+      if line and line:find(lower, 1, true) then shown = shown + 1 end
+    end
+    t.is(shown, 7, "every point's row shows its P(alive) and L")
+    t.ok(out:find("P(alive) (log scale)", 1, true) and out:find("95% interval", 1, true),
+         "the chart's axis and legend are printed")
+    t.ok(err:find("GRID 4", 1, true) and out:find("\nx depth = 2, width = 3", 1, true)
+         and out:find("o x : curves", 1, true), "a grid's curves get their own markers")
+  end
+end
+
 -- ---- errors
 t.raises(function() mc.sweep(3) end, {"mc.sweep", "options table"}, "a non-table")
 t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"}, "nothing swept")
