@@ -376,6 +376,7 @@ void rlua_set_fold_width(int columns) { fold_width = columns > 0 ? columns : 0; 
 static void emit_block(const rlua_table *t, luaL_Buffer *b, const int *cols, int n, const bool *right)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
+		size_t line_start = luaL_bufflen(b);
 		for (int c = 0; c < n; c++) {
 			int j = cols[c];
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)j];
@@ -391,6 +392,9 @@ static void emit_block(const rlua_table *t, luaL_Buffer *b, const int *cols, int
 			for (size_t k = 0; !align_right && c + 1 < n && k < pad; k++)
 				luaL_addchar(b, ' ');
 		}
+		/* empty last cells leave padding: no line ends in spaces */
+		while (luaL_bufflen(b) > line_start && luaL_buffaddr(b)[luaL_bufflen(b) - 1] == ' ')
+			luaL_buffsub(b, 1);
 		luaL_addchar(b, '\n');
 		if (r == 0) {
 			size_t total = 0;
