@@ -3,12 +3,14 @@
  * 'shape': (3, 4), }; it is parsed by a small scanner that accepts what
  * numpy.lib.format writes and names what it does not accept. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "relush/alloc.h"
 #include "relush/files.h"
 #include "relush/npy.h"
@@ -26,15 +28,27 @@ void rl_array_free(rl_array *a)
 
 unsigned char *rl_read_file(const char *path, size_t *len, rl_err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	/* O_NONBLOCK: opening a FIFO (or a tty, a device) must not wait for a
+	 * writer; such files are refused below, before anything is read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		rl_fail(e, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		rl_fail(e, "'%s' is not a regular file", path);
-		fclose(f);
+	int stat_failed = fstat(fd, &st) != 0;
+	if (stat_failed || !S_ISREG(st.st_mode)) {
+		rl_fail(e, "'%s' is not a regular file (it is %s); NumPy files are read whole, from disk", path,
+		        stat_failed ? "unreadable" : S_ISDIR(st.st_mode) ? "a folder"
+		        : S_ISFIFO(st.st_mode) ? "a pipe" : "a device or socket");
+		close(fd);
+		return NULL;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size;
