@@ -3,6 +3,7 @@
  * back, under the names it was loaded with). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "rlua.h"
 #include "relush/netfile.h"
 #include "relush/npz.h"
@@ -11,10 +12,14 @@
  * keys: the names a loaded net's layers had in its file. */
 #define NET_KEYS_KEY "relush.net_keys"
 
-int rlua_is_numpy_path(const char *path, int npz)
+int rlua_numpy_kind(const char *path, int sniff)
 {
 	size_t n = strlen(path);
-	return n >= 4 && (strcmp(path + n - 4, ".npy") == 0 || (npz && strcmp(path + n - 4, ".npz") == 0));
+	if (n >= 4 && strcasecmp(path + n - 4, ".npy") == 0)
+		return 1;
+	if (n >= 4 && strcasecmp(path + n - 4, ".npz") == 0)
+		return 2;
+	return sniff ? npy_sniff(path) : 0;
 }
 
 /* What a load holds while Lua code may still raise: an array, an archive,
@@ -68,14 +73,13 @@ static int push_points(lua_State *L, numpy_box *b)
 	return 1;
 }
 
-int rlua_load_numpy_inputs(lua_State *L)
+int rlua_load_numpy_inputs(lua_State *L, int kind)
 {
 	const char *path = luaL_checkstring(L, 1);
 	const char *member = luaL_optstring(L, 2, NULL);
-	size_t n = strlen(path);
 	rl_err e;
 	numpy_box *b = push_box(L);
-	if (strcmp(path + n - 4, ".npy") == 0) {
+	if (kind == 1) {
 		if (member)
 			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
 		if (npy_load(path, &b->a, &e))
@@ -191,6 +195,9 @@ static int relu_load(lua_State *L)
 	rl_arch arch = t ? rlua_arch_option(L, t) : ARCH_PLAIN;
 	size_t nkeys = 0;
 	const char **keys = t ? keys_option(L, t, &nkeys) : NULL;
+	if (npy_sniff(path) == 1)
+		return luaL_error(L, "'%s' is a .npy file, one array; relu.load reads a state dict of several "
+		                  "arrays saved with np.savez (.npz)", path);
 	numpy_box *b = push_box(L);
 	rl_err e;
 	b->net = net_load_npz(path, keys, nkeys, arch, &b->keys, &e);
@@ -209,8 +216,7 @@ static int net_save(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
 	const char *path = luaL_checkstring(L, 2);
-	size_t n = strlen(path);
-	if (n < 4 || strcmp(path + n - 4, ".npz") != 0)
+	if (rlua_numpy_kind(path, 0) != 2)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
 		                     "writes it), got '%s'", path));
 	lua_settop(L, 2);

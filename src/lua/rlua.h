@@ -51,10 +51,12 @@ void rlua_open_mc(lua_State *L, int module);
 void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
 /* After rlua_open_net: relu.load, net:save (state dicts in .npz files). */
 void rlua_open_numpy(lua_State *L, int module);
-/* inputs.load for .npy and .npz paths: (path [, member]) -> Matrix. */
-int rlua_load_numpy_inputs(lua_State *L);
-/* 1 when path names a NumPy file (.npy, or .npz when npz is set). */
-int rlua_is_numpy_path(const char *path, int npz);
+/* inputs.load of a NumPy file (kind 1 .npy, 2 .npz): (path [, member]) -> Matrix. */
+int rlua_load_numpy_inputs(lua_State *L, int kind);
+/* 1 when path is a .npy file, 2 an .npz one, else 0: by its suffix in any
+ * case (.npy, .NPY), else, with sniff, by its first bytes (a NumPy file
+ * saved without the suffix). */
+int rlua_numpy_kind(const char *path, int sniff);
 /* The file the Net at arg was loaded from by relu.load, or NULL. */
 const char *rlua_net_loaded_from(lua_State *L, int arg);
 /* The Net at to was copied from the one at from: it keeps its file names. */

@@ -137,6 +137,55 @@ print(",".join(repr(float(v)) for v in a.ravel()))
     "an unwritable .npy path is named")
 end
 
+---------------------------------------------------------------- files by content, not only by name
+do
+  -- a NumPy file is known by its first bytes whatever its name (no suffix,
+  -- upper case); pipes and folders are refused at once, never waited on
+  local Xs = inputs.gaussian(5, 3, {seed = 8})
+  local function same(A, B)
+    local ok = A.rows == B.rows and A.cols == B.cols
+    for i = 1, A.rows do for j = 1, A.cols do ok = ok and A[i][j] == B[i][j] end end
+    return ok
+  end
+  for _, name in ipairs{"plain.npy", "UPPER.NPY", "no_suffix", "wrong.csv"} do
+    local npy = path(name)
+    os.execute(("cp %s %s"):format(q(path("saved_x.npy")), q(npy)))
+  end
+  Xs:save(path("saved_x.npy"))
+  for _, name in ipairs{"plain.npy", "UPPER.NPY", "no_suffix", "wrong.csv"} do
+    os.execute(("cp %s %s"):format(q(path("saved_x.npy")), q(path(name))))
+    local ok, Y = pcall(inputs.load, path(name))
+    t.ok(ok and same(Xs, Y), "a .npy file named '" .. name .. "' loads as NumPy's format" .. (ok and "" or ": " .. tostring(Y)))
+  end
+  for _, name in ipairs{"data_copy", "DATA.NPZ"} do
+    os.execute(("cp %s %s"):format(q(path("data.npz")), q(path(name))))
+    local ok, Y = pcall(inputs.load, path(name), "train_x")
+    t.ok(ok and Y.rows == 4, "an .npz archive named '" .. name .. "' loads its member" .. (ok and "" or ": " .. tostring(Y)))
+  end
+  for _, name in ipairs{"upper.NPY", "arr.npz"} do
+    Xs:save(path(name))
+    t.ok(same(Xs, inputs.load(path(name))), "X:save('" .. name .. "') writes NumPy's format and reads back bit for bit")
+  end
+  Xs:save(path("named.x.npz"), "train_x")
+  t.ok(same(Xs, inputs.load(path("named.x.npz"), "train_x")), "X:save(path.npz, 'train_x') names the array")
+  local ok, out, err = py(([[
+import numpy as np
+a, b = np.load(%q), np.load(%q)
+print(list(a.keys()), a["arr_0"].shape, list(b.keys()), b["train_x"].dtype)
+]]):format(path("arr.npz"), path("named.x.npz")))
+  t.is(ok and out, "['arr_0'] (5, 3) ['train_x'] float64\n", "NumPy reads X:save's .npz: arr_0 by default, as np.savez names it" .. (ok and "" or ": " .. err))
+  t.raises(function() Xs:save(path("x.csv"), "train_x") end, {"array name", ".npz"}, "an array name with a CSV path is an error")
+  t.raises(function() Xs:save(path("x.npz"), "") end, {"array name", "empty"}, "an empty array name is an error")
+  t.raises(function() relu.load(path("saved_x.npy")) end, {"saved_x.npy", ".npy file", "np.savez"},
+    "relu.load of a .npy file says it needs an .npz state dict")
+  os.execute(("mkfifo %s %s && mkdir %s"):format(q(path("pipe.npy")), q(path("pipe.npz")), q(path("folder.npy"))))
+  for _, case in ipairs{{inputs.load, "pipe.npy", "a pipe"}, {inputs.load, "pipe.npz", "a pipe"},
+                        {relu.load, "pipe.npz", "a pipe"}, {inputs.load, "folder.npy", "a folder"}} do
+    t.raises(function() case[1](path(case[2]), case[2]:match("npz$") and case[1] == inputs.load and "x" or nil) end,
+      {case[2], "not a regular file", case[3]}, case[2] .. " is refused at once (no wait for a writer)")
+  end
+end
+
 ---------------------------------------------------------------- state dicts
 do
   local X = inputs.load(path("X.npy"))

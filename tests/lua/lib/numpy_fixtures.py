@@ -30,7 +30,7 @@ rng = np.random.default_rng(20260219)
 
 # ---- well-formed arrays: every dtype, order and byte order
 lua.append("good = {")
-dtypes = ["f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
+dtypes = ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
 for dt in dtypes:
     for order in "CF":
         for bo in "<>":
@@ -59,6 +59,11 @@ for dt in ["i8", "u8", "i4", "u4"]:
     np.save(path(name), a)
     lua.append("  {file=%s, rows=1, cols=3, values=%s, what=%s}," % (
         lua_str(name), lua_values(a), lua_str("the extremes of " + dt)))
+# float16 (a model saved with .half()): the extremes, subnormals and -0 are exact
+a = np.array([[65504, -65504, 2.0 ** -24, -(2.0 ** -14), -0.0, 1 / 3]], dtype="<f2")
+np.save(path("extremes_f2.npy"), a)
+lua.append("  {file=%s, rows=1, cols=6, values=%s, what=%s}," % (
+    lua_str("extremes_f2.npy"), lua_values(a), lua_str("the extremes of float16")))
 # 1-D: one point
 a = rng.normal(size=7)
 np.save(path("vector.npy"), a)
@@ -123,7 +128,8 @@ put("bad_no_shape.npy", npy_with({"descr": "<f8", "fortran_order": False}, f8), 
 put("bad_unknown_key.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (2, 3), "x": 1}, f8), ["unknown key 'x'"])
 put("bad_object.npy", npy_with({"descr": "|O", "fortran_order": False, "shape": (2, 3)}, f8), ["object arrays"])
 put("bad_complex.npy", npy_with({"descr": "<c16", "fortran_order": False, "shape": (3,)}, f8), ["complex"])
-put("bad_float16.npy", npy_with({"descr": "<f2", "fortran_order": False, "shape": (3,)}, f8[:6]), ["float16", "not supported"])
+put("bad_float16_inf.npy", npy_with({"descr": "<f2", "fortran_order": False, "shape": (3,)}, np.array([1, -np.inf, 3], "<f2").tobytes()), ["element (1, 2)", "infinite"])
+put("bad_float128.npy", npy_with({"descr": "<f16", "fortran_order": False, "shape": (1,)}, b"\x00" * 16), ["float128", "not supported"])
 put("bad_string_dtype.npy", npy_with({"descr": "<U3", "fortran_order": False, "shape": (1,)}, b"\x00" * 12), ["unsupported dtype '<U3'"])
 put("bad_structured.npy", npy_with({"descr": [("a", "<f8")], "fortran_order": False, "shape": (6,)}, f8), ["structured"])
 put("bad_rank3.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (1, 2, 3)}, f8), ["3 dimensions", "2-D"])
