@@ -157,7 +157,12 @@ static void remember_keys(lua_State *L, int net, const char *path, const rl_net_
 	lua_pop(L, 1);
 }
 
-/* The keys option: a list of strings, kept on the stack in a userdata. */
+/* The keys option: a list of strings. The list may be a proxy whose
+ * __index makes a new string on every call, so the strings are anchored in
+ * a table of our own (left on the stack with the pointer array) before any
+ * pointer to them is kept: a collection in a later __index call must not
+ * free them. The pointer array is allocated only once the strings exist,
+ * so a lying __len cannot make it huge. */
 static const char **keys_option(lua_State *L, int t, size_t *n)
 {
 	if (lua_getfield(L, t, "keys") == LUA_TNIL) {
@@ -167,15 +172,24 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 	if (!lua_istable(L, -1))
 		rlua_option_error(L, "keys", "must be a list of layer names (e.g. {'fc1', 'fc2'} or "
 		                  "{'0.weight', '2.weight'}), got a %s", luaL_typename(L, -1));
-	lua_Integer count = luaL_len(L, -1);
+	int list = lua_gettop(L);
+	lua_Integer count = luaL_len(L, list);
 	if (count < 1 || count > NET_MAX_DEPTH)
-		rlua_option_error(L, "keys", "must list between 1 and %d layer names, got %I", (int)NET_MAX_DEPTH, count);
+		rlua_option_error(L, "keys", "must list between 1 and %d layer names, got %lld", (int)NET_MAX_DEPTH,
+		                  (long long)count);
+	lua_createtable(L, count < 1024 ? (int)count : 1024, 0);
+	int anchor = lua_gettop(L);
+	for (lua_Integer i = 1; i <= count; i++) {
+		if (lua_geti(L, list, i) != LUA_TSTRING)
+			rlua_option_error(L, "keys", "entry %lld must be a string (a layer name), got a %s", (long long)i,
+			                  luaL_typename(L, -1));
+		lua_rawseti(L, anchor, i);
+	}
 	const char **names = lua_newuserdatauv(L, (size_t)count * sizeof *names, 0);
 	for (lua_Integer i = 1; i <= count; i++) {
-		if (lua_geti(L, -2, i) != LUA_TSTRING)
-			rlua_option_error(L, "keys", "entry %I must be a string (a layer name), got a %s", i, luaL_typename(L, -1));
-		names[i - 1] = lua_tostring(L, -1);
-		lua_pop(L, 1);            /* the list on the stack keeps the strings */
+		lua_rawgeti(L, anchor, i);
+		names[i - 1] = lua_tostring(L, -1);   /* anchor keeps it */
+		lua_pop(L, 1);
 	}
 	*n = (size_t)count;
 	return names;

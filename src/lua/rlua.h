@@ -78,7 +78,9 @@ lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integ
 double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
 int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
 /* Raises "bad option 'field' to 'fn' (msg)". */
-int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...);
+/* fmt is C's printf (not lua_pushfstring: no %I); the compiler checks it */
+int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Rejects any key of the options table at t not in the NULL-terminated list. */
 void rlua_check_option_names(lua_State *L, int t, const char *const *known);
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed

@@ -256,6 +256,25 @@ print(" ".join(sorted(z.keys())), z["layers.3.weight"].dtype, z["layers.3.weight
   t.raises(function() relu.load(path("named.npz"), {keys = {"fc2"}}) end, {"keys[1] = 'fc2'", "'fc1.weight'"},
     "a key that is not in the archive is named, with what is there")
   t.raises(function() relu.load(path("init.npz"), {keys = "0"}) end, {"keys", "list"}, "keys must be a list")
+  -- keys that are not a plain list of strings: errors naming the entry (a
+  -- number once crashed the message formatting), and a proxy list whose
+  -- __index makes a new string each call while collecting garbage (the
+  -- strings must stay alive: the sanitizer build checks this)
+  t.raises(function() relu.load(path("named.npz"), {keys = {"fc1", 2}}) end, {"keys", "entry 2", "string", "number"},
+    "a key that is not a string is named by its position")
+  t.raises(function() relu.load(path("named.npz"), {keys = {}}) end, {"keys", "between 1 and", "got 0"},
+    "an empty keys list is an error")
+  t.raises(function() relu.load(path("named.npz"), {keys = setmetatable({}, {__len = function() return 1e15 end})}) end,
+    {"keys", "got 1000000000000000"}, "a lying __len is an error, before any allocation")
+  local proxy = setmetatable({}, {__len = function() return 2 end, __index = function(_, i)
+    -- member names with their .npy suffix: strings no constant of this file holds
+    local name = (i == 1 and "fc" .. tostring(i) or "ou" .. "t") .. ".weight" .. ".npy"
+    collectgarbage(); collectgarbage()
+    return name
+  end})
+  local pn = relu.load(path("named.npz"), {keys = proxy})
+  collectgarbage()
+  close_values(pn:forward(X), M.named, 1e-12, "keys from a proxy whose __index makes new strings and collects garbage")
   t.raises(function() relu.load(path("init.npz"), {arch = "cnn"}) end, {"arch", "plain"}, "arch is checked")
   t.raises(function() relu.load(path("init.npz"), {nope = 1}) end, {"nope"}, "unknown options are named")
   t.raises(function() net:save(path("x.npy")) end, {".npz"}, "net:save wants an .npz path")
