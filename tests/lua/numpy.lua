@@ -243,6 +243,18 @@ print(" ".join(sorted(z.keys())), z["layers.3.weight"].dtype, z["layers.3.weight
 ]]):format(path("nested_back.npz")))
   t.is(ok and out, "layers.0.weight layers.12.weight layers.3.weight float64 (3, 4)\n",
     "a net without biases saves without biases, under its nested names")
+  -- keys with non-ASCII letters (Python identifiers may hold them) come
+  -- back to NumPy unchanged: the archive marks its names as UTF-8
+  ok = py(([[
+import numpy as np
+np.savez(%q, **{"schicht_ä.0.weight": np.ones((2, 3)), "schicht_ä.0.bias": np.ones(2), "ß.weight": np.ones((1, 2))})
+]]):format(path("unicode.npz")))
+  relu.load(path("unicode.npz"), {keys = {"schicht_ä.0", "ß"}}):save(path("unicode_back.npz"))
+  ok, out = py(([[
+import numpy as np
+print(" ".join(sorted(np.load(%q).keys())))
+]]):format(path("unicode_back.npz")))
+  t.is(ok and out, "schicht_ä.0.bias schicht_ä.0.weight ß.weight\n", "non-ASCII keys are written as UTF-8 names NumPy reads back")
   local fresh = relu{widths = {3, 2}, input = 4, seed = 3, bias = 0.1}
   fresh:save(path("fresh.npz"))
   local f2 = relu.load(path("fresh.npz"))
