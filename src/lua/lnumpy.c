@@ -282,6 +282,8 @@ static const rlua_help numpy_help[] = {
 	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
 	 "0.weight, 0.bias, 2.weight, ...), so that model.load_state_dict({k: torch.from_numpy(v) for "
 	 "k, v in np.load(path).items()}) takes it back. relu.load of the file gives identical weights. "
+	 "A net loaded with keys={...} saves only those layers: PyTorch takes them with "
+	 "load_state_dict(..., strict=False), its other parameters (a BatchNorm's) unchanged. "
 	 "Returns the net.",
 	 "net:flip(X); net:save('flipped.npz')"},
 	{"pytorch", "pytorch", "help \"pytorch\"",

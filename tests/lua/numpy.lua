@@ -322,6 +322,34 @@ model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(%q).items()})
 print(repr(float(model[2].weight[1, 2])))
 ]]):format(path("torch_flipped.npz")))
     t.is(ok and tonumber(out), w[2][3], "load_state_dict takes the flipped net back" .. (ok and "" or ": " .. err))
+
+    -- a model with a BatchNorm between its Linear layers: refused without
+    -- keys (naming the BatchNorm's arrays), read with them; the saved
+    -- layers go back with strict=False, the BatchNorm's left as they were
+    ok, out, err = py(([[
+import numpy as np, torch
+nn = torch.nn
+torch.manual_seed(3)
+model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()).double()
+np.savez(%q, **{k: v.detach().numpy() for k, v in model.state_dict().items()})
+]]):format(path("bn.npz")))
+    t.ok(ok, "PyTorch exports a model with a BatchNorm1d" .. (ok and "" or ": " .. err))
+    t.raises(function() relu.load(path("bn.npz")) end, {"'1.running_mean'", "keys="}, "... relu.load names its running_mean and asks for keys")
+    local bn = relu.load(path("bn.npz"), {keys = {"0", "3"}})
+    t.ok(bn.depth == 2 and bn.input == 3 and bn.widths[2] == 2, "... keys={'0', '3'} reads its Linear layers")
+    bn:flip(inputs.load(path("X.npy")))
+    bn:save(path("bn_flipped.npz"))
+    ok, out, err = py(([[
+import numpy as np, torch
+nn = torch.nn
+model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()).double()
+r = model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(%q).items()}, strict=False)
+print(sorted(r.missing_keys), r.unexpected_keys, repr(float(model[3].weight[1, 2])))
+]]):format(path("bn_flipped.npz")))
+    local missing, value = (out or ""):match("^(.-%]) %[%] (%S+)\n$")
+    t.ok(ok and missing == "['1.bias', '1.running_mean', '1.running_var', '1.weight']"
+      and tonumber(value) == bn:weights(2)[2][3],
+      "... load_state_dict(strict=False) takes the flipped Linear layers back (got: " .. tostring(out) .. "), only the BatchNorm's keys missing" .. (ok and "" or ": " .. err))
   end
 end
 
