@@ -145,6 +145,9 @@ static int matrix_save(lua_State *L)
 	const char *member = luaL_optstring(L, 3, NULL);
 	if (member && kind != 2)
 		return luaL_argerror(L, 3, "an array name is for .npz archives only");
+	size_t mlen = member ? strlen(member) : 0;
+	if (mlen > 4 && strcmp(member + mlen - 4, ".npy") == 0)   /* 'train_x.npy' names train_x, as in inputs.load */
+		member = lua_pushlstring(L, member, mlen - 4);
 	if (member && !*member)
 		return luaL_argerror(L, 3, "the array name must not be empty");
 	rl_err e;

@@ -168,6 +168,9 @@ do
   end
   Xs:save(path("named.x.npz"), "train_x")
   t.ok(same(Xs, inputs.load(path("named.x.npz"), "train_x")), "X:save(path.npz, 'train_x') names the array")
+  Xs:save(path("suffixed.npz"), "train_x.npy")
+  t.ok(same(Xs, inputs.load(path("suffixed.npz"), "train_x")) and same(Xs, inputs.load(path("suffixed.npz"), "train_x.npy")),
+    "X:save(path.npz, 'train_x.npy') names the array train_x, as inputs.load reads names")
   local ok, out, err = py(([[
 import numpy as np
 a, b = np.load(%q), np.load(%q)
