@@ -291,7 +291,9 @@ static const rlua_help numpy_help[] = {
 	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
 	 "X = inputs.load('X.npy'); net:death(X); net:flip(X); net:save('flipped.npz'). Back in Python: "
 	 "model.load_state_dict({k: torch.from_numpy(v).float() for k, v in np.load('flipped.npz').items()}). "
-	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x').",
+	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x'). "
+	 "A model whose layer names do not say their order (fc1, fc2, out) or that holds other layers "
+	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'.",
 	 "help 'relu.load'"},
 	{NULL, NULL, NULL, NULL, NULL}
 };
