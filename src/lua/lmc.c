@@ -92,12 +92,6 @@ static run_box *to_run(lua_State *L, int idx)
 	return b && b->rec ? b : NULL;
 }
 
-const mc_record *rlua_result_record(lua_State *L, int idx)
-{
-	run_box *b = to_run(L, idx);
-	return b ? b->rec : NULL;
-}
-
 /* ---- options ------------------------------------------------------------------ */
 
 static int option_string(lua_State *L, int t, const char *field, const char *const *names, int def)
@@ -1375,8 +1369,6 @@ void rlua_open_mc(lua_State *L, int module)
 	lua_newtable(L);
 	lua_pushcfunction(L, save_l);
 	lua_setfield(L, -2, "save");
-	lua_pushcfunction(L, rlua_results_csv);
-	lua_setfield(L, -2, "csv");
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 1);
 	lua_newtable(L);                       /* result -> run, weak keys */

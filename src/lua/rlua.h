@@ -63,12 +63,6 @@ const char *rlua_net_loaded_from(lua_State *L, int arg);
 void rlua_net_copy_origin(lua_State *L, int from, int to);
 /* r:csv(path): a Monte Carlo result's per-layer table as CSV. */
 int rlua_result_csv(lua_State *L);
-/* results:csv(path): a list of results (a sweep), one row each. */
-int rlua_results_csv(lua_State *L);
-/* The record behind an McResult table at idx (its spec, flip...), or NULL
- * for any other value; valid while the result lives. */
-struct mc_record;
-const struct mc_record *rlua_result_record(lua_State *L, int idx);
 void rlua_open_result_csv(lua_State *L, int module);   /* its help entry */
 int luaopen_relush(lua_State *L);
 

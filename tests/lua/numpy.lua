@@ -378,52 +378,5 @@ print(len(rows), rows[1]["layer"], rows[1]["width"], rows[2]["dead_neurons"])
   t.raises(function() r:csv("/nonexistent/dir/r.csv") end, {"cannot write", "/nonexistent/dir/r.csv"}, "an unwritable path is named")
 end
 
----------------------------------------------------------------- results:csv (a sweep)
-do
-  -- every kind of result in one list: plain defaults, mixed widths with
-  -- glorot weights, fixed-sd biases and flip, a fixed uniform law with
-  -- stats = "alive" (no fractions), a seed beyond 2^53, an interrupted run
-  local X = inputs.gaussian(3, 4, {seed = 1})
-  local pieces = {
-    mc{depth = 2, width = 3, trials = 50, seed = 1},
-    mc{widths = {4, 4, 2}, trials = 50, seed = 2, bias = 0.1, weights = "glorot", flip = true, X = X},
-    mc{depth = 3, width = 2, trials = 40, seed = (1 << 60) + 1, stats = "alive", weights = {law = "uniform", a = 0.5}},
-  }
-  local ok = pcall(mc, {depth = 30, width = 3, trials = 1e6, seed = 4, chunk = 1000,
-    progress = function() error("stop") end})
-  t.ok(not ok and mc.partial and mc.partial.interrupted, "an interrupted run leaves a partial result")
-  local merged = mc.merge(pieces, {sweep = true})   -- merge refuses an interrupted run: load it from a file
-  t.is(merged:csv(path("merged.csv")), merged, "results:csv returns the list")
-  pieces[4] = mc.partial
-  for _, r in ipairs(pieces) do r:save(path("sweep.jsonl")) end
-  local sweep = mc.load(path("sweep.jsonl"))
-  sweep:csv(path("sweep.csv"))
-  local okp, out, err = py(([[
-import csv
-rows = list(csv.DictReader(open(%q)))
-print(len(rows))
-for r in rows:
-    print("|".join(r[k] for k in ["result", "depth", "width", "widths", "weights", "weights_scale", "weights_param",
-                                 "bias", "bias_param", "seed", "stats", "flip", "fraction", "interrupted", "trials", "p_alive"]))
-]]):format(path("sweep.csv")))
-  local lines = {}
-  for line in (out or ""):gmatch("[^\n]+") do lines[#lines + 1] = line end
-  t.is(okp and lines[1], "4", "Python's csv reads one row per result" .. (okp and "" or ": " .. err))
-  local function cells(k) local c = {} for v in ((lines[k + 1] or "") .. "|"):gmatch("([^|]*)|") do c[#c + 1] = v end return c end
-  local c1, c2, c3, c4 = cells(1), cells(2), cells(3), cells(4)
-  t.ok(c1[2] == "2" and c1[3] == "3" and c1[4] == "3 3" and c1[5] == "normal" and c1[6] == "he" and c1[7] == ""
-    and c1[8] == "zero" and c1[12] == "false", "defaults: width 3, widths '3 3', he-scaled normal weights (no parameter), zero bias: " .. (lines[2] or ""))
-  t.ok(c2[3] == "" and c2[4] == "4 4 2" and c2[6] == "glorot" and c2[8] == "normal" and tonumber(c2[9]) == 0.1
-    and c2[12] == "true", "mixed widths: width empty, widths '4 4 2'; glorot; bias sd 0.1; flip: " .. (lines[3] or ""))
-  t.ok(c3[5] == "uniform" and tonumber(c3[7]) == 0.5 and c3[10] == tostring((1 << 60) + 1) and c3[11] == "alive"
-    and c3[13] == "", "a fixed law's parameter; a seed above 2^53 exact; stats='alive' leaves fraction empty: " .. (lines[4] or ""))
-  t.ok(c4[14] == "true" and tonumber(c4[15]) == mc.partial.trials and tonumber(c4[16]) == mc.partial.p_alive,
-    "the interrupted run: interrupted=true, its trials and p_alive exactly: " .. (lines[5] or ""))
-  -- the results in memory and read back from a file give the same rows
-  t.is(slurp(path("merged.csv")), slurp(path("sweep.csv")):match("^(.-\n.-\n.-\n.-\n)"),
-    "the merged sweep in memory writes the same rows as the results read back from a file")
-  t.raises(function() sweep.csv({pieces[1], 7}, path("bad.csv")) end, {"entry 2", "number"}, "an entry that is not a result is named")
-end
-
 os.execute("rm -rf " .. q(dir))
 t.done()
