@@ -276,7 +276,7 @@ static const rlua_help numpy_help[] = {
 	 "layers connect. Mismatched shapes are errors naming the arrays. Every layer is followed by a "
 	 "ReLU, the last one too: for a model ending in a Linear head without one, keys can load the "
 	 "hidden layers alone.",
-	 "net = relu.load('init.npz'); net:death(inputs.load('X.npy'))"},
+	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)"},
 	{"net:save", "pytorch", "net:save(path)",
 	 "Writes the net's weights and biases to an .npz state dict (float64), under the names they "
 	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
@@ -285,7 +285,7 @@ static const rlua_help numpy_help[] = {
 	 "A net loaded with keys={...} saves only those layers: PyTorch takes them with "
 	 "load_state_dict(..., strict=False), its other parameters (a BatchNorm's) unchanged. "
 	 "Returns the net.",
-	 "net:flip(X); net:save('flipped.npz')"},
+	 "net = relu(3, 2, {seed=1}); net:flip(inputs.gaussian(64, 2, {seed=1})); net:save('flipped.npz')"},
 	{"pytorch", "pytorch", "help \"pytorch\"",
 	 "Your own network and data. In Python: np.savez('init.npz', **{k: v.detach().numpy() for k, v in "
 	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
