@@ -20,7 +20,7 @@ typedef struct rl_array {
 void rl_array_free(rl_array *a);   /* frees data; a itself is the caller's */
 
 /* Parses a whole .npy image (len bytes). Accepts format versions 1 to 3;
- * dtypes float32, float64, signed and unsigned integers of 1, 2, 4 and 8
+ * dtypes float16, float32, float64, signed and unsigned integers of 1, 2, 4 and 8
  * bytes (and booleans) in either byte order; C or Fortran order; ranks 1
  * and 2. Values must be finite. name says where the bytes came from, for
  * the messages ("X.npy", "data.npz:train_x"). Returns 0, or -1 with a
@@ -36,6 +36,11 @@ unsigned char *npy_encode(const double *data, int ndim, size_t rows, size_t cols
 /* Reads a whole file through the memory budget: a malloc'ed buffer (with
  * one extra NUL byte) and its length, or NULL with a message naming path. */
 unsigned char *rl_read_file(const char *path, size_t *len, rl_err *e);
+
+/* What the file at path holds by its first bytes: 1 a .npy array (NumPy's
+ * magic), 2 a ZIP archive (.npz), 0 anything else, or a file that is not a
+ * regular one or cannot be read (nothing is consumed from a pipe). */
+int npy_sniff(const char *path);
 
 /* inputs from a .npy file: a 2-D array gives one point per row, a 1-D
  * array one point. */

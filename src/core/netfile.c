@@ -9,8 +9,6 @@
 #include "relush/netfile.h"
 #include "relush/npz.h"
 
-#define MAX_NUMBERS 8
-
 void net_keys_free(rl_net_keys *k)
 {
 	if (!k)
@@ -32,37 +30,83 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The numbers in a name, in order: "layers.3.weight" -> {3}. */
+/* Layer order from the names. A weight's prefix ("model.fc.2" of
+ * "model.fc.2.weight") is split at its dots; two prefixes are ordered at
+ * the first part where they differ, and only when both parts are a number
+ * after the same text ("2" and "10", "fc1" and "fc2", "layer3" and
+ * "layer12"). Parts that differ otherwise ("fc2" and "out", "model" and
+ * "head") say nothing about which layer runs first: such names are refused
+ * rather than guessed. The sort below is a total order (text, then number)
+ * in which any two unorderable names have an unorderable neighbouring pair
+ * between them, so checking neighbours finds every ambiguity. */
+typedef struct name_part {
+	const char *text;
+	size_t len, stem;        /* stem: the text before the trailing digits */
+	int has_number;
+	uint64_t number;
+} name_part;
+
 typedef struct layer_order {
 	size_t member;
-	int count;
-	uint64_t number[MAX_NUMBERS];
+	const char *name;
+	size_t prefix;           /* length of the name without "weight" */
 } layer_order;
 
-static void numbers_of(const char *s, layer_order *o)
+/* The part of name[0..len) starting at *at; advances *at past its dot. */
+static int next_part(const char *name, size_t len, size_t *at, name_part *p)
 {
-	o->count = 0;
-	while (*s) {
-		if (*s >= '0' && *s <= '9') {
-			uint64_t v = 0;
-			while (*s >= '0' && *s <= '9') {
-				v = v > UINT64_MAX / 10 - 9 ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
-				s++;
-			}
-			if (o->count < MAX_NUMBERS)
-				o->number[o->count++] = v;
-		} else
-			s++;
+	if (*at >= len)
+		return 0;
+	const char *s = name + *at, *dot = memchr(s, '.', len - *at);
+	p->text = s;
+	p->len = dot ? (size_t)(dot - s) : len - *at;
+	*at += p->len + (dot ? 1 : 0);
+	p->stem = p->len;
+	while (p->stem > 0 && s[p->stem - 1] >= '0' && s[p->stem - 1] <= '9')
+		p->stem--;
+	p->has_number = p->stem < p->len;
+	p->number = 0;
+	for (size_t i = p->stem; i < p->len; i++)
+		p->number = p->number > UINT64_MAX / 10 - 9 ? UINT64_MAX : p->number * 10 + (uint64_t)(s[i] - '0');
+	return 1;
+}
+
+static int compare_text(const char *a, size_t na, const char *b, size_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
+/* <0, 0 or >0 as a sorts before, with or after b; *orderable says whether
+ * the names themselves say which layer comes first. */
+static int relate(const layer_order *a, const layer_order *b, int *orderable)
+{
+	size_t ia = 0, ib = 0;
+	name_part pa, pb;
+	*orderable = 0;
+	for (;;) {
+		int more_a = next_part(a->name, a->prefix, &ia, &pa), more_b = next_part(b->name, b->prefix, &ib, &pb);
+		if (!more_a || !more_b)
+			return more_a - more_b;           /* one is a prefix of the other (or the same) */
+		if (pa.len == pb.len && memcmp(pa.text, pb.text, pa.len) == 0)
+			continue;
+		int c = compare_text(pa.text, pa.stem, pb.text, pb.stem);
+		if (c == 0 && pa.has_number && pb.has_number && pa.number != pb.number) {
+			*orderable = 1;
+			return pa.number < pb.number ? -1 : 1;
+		}
+		if (c == 0)
+			c = pa.has_number - pb.has_number;
+		if (c == 0)
+			c = pa.number < pb.number ? -1 : pa.number > pb.number;
+		return c ? c : compare_text(pa.text, pa.len, pb.text, pb.len);
 	}
 }
 
 static int compare_order(const void *pa, const void *pb)
 {
-	const layer_order *a = pa, *b = pb;
-	for (int i = 0; i < a->count && i < b->count; i++)
-		if (a->number[i] != b->number[i])
-			return a->number[i] < b->number[i] ? -1 : 1;
-	return (a->count > b->count) - (a->count < b->count);
+	int orderable;
+	return relate(pa, pb, &orderable);
 }
 
 static char *dup_or_fail(const char *s, rl_err *e)
@@ -128,20 +172,40 @@ static int keys_from_names(const rl_npz *z, const char *path, rl_net_keys *k, rl
 	if (!order)
 		return -1;
 	size_t at = 0;
-	for (size_t i = 0; i < n; i++)
-		if (has_suffix(npz_name(z, i), ".weight") || strcmp(npz_name(z, i), "weight") == 0) {
-			order[at].member = i;
-			numbers_of(npz_name(z, i), &order[at]);
-			at++;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = npz_name(z, i);
+		if (has_suffix(name, ".weight") || strcmp(name, "weight") == 0) {
+			size_t len = strlen(name) - 6;
+			order[at++] = (layer_order){i, name, len ? len - 1 : 0};
 		}
+	}
 	qsort(order, depth, sizeof *order, compare_order);
 	int r = alloc_keys(k, depth, e);
 	for (size_t l = 0; r == 0 && l < depth; l++) {
-		if (l > 0 && compare_order(&order[l - 1], &order[l]) == 0)
+		int orderable = 1;
+		if (l > 0)
+			relate(&order[l - 1], &order[l], &orderable);
+		if (!orderable) {
+			/* the layers as saved (state_dict order), to copy into keys */
+			char saved[400];
+			size_t used = 0;
+			saved[0] = '\0';
+			for (size_t i = 0; i < n && used + 1 < sizeof saved; i++) {
+				const char *name = npz_name(z, i);
+				if (!has_suffix(name, ".weight"))
+					continue;
+				int w = snprintf(saved + used, sizeof saved - used, "%s'%.*s'", used ? ", " : "",
+				                 (int)(strlen(name) - 7), name);
+				if (w < 0 || (size_t)w >= sizeof saved - used) {
+					strcpy(saved + sizeof saved - 6, ", ...");
+					break;
+				}
+				used += (size_t)w;
+			}
 			r = rl_fail(e, "'%s': the layers '%s' and '%s' cannot be ordered by the numbers in their names; "
-			            "give keys={...} to list the layers in order", path,
-			            npz_name(z, order[l - 1].member), npz_name(z, order[l].member));
-		else
+			            "give keys={...} to list the layers in the order the network runs them (saved in "
+			            "this order: %s)", path, order[l - 1].name, order[l].name, saved);
+		} else
 			r = add_layer(z, k, l, order[l].member, e);
 	}
 	free(order);
@@ -181,8 +245,9 @@ static int read_layers(const rl_npz *z, const rl_net_keys *k, rl_array *W, rl_ar
 		if (npz_read(z, (size_t)npz_find(z, k->weight[l]), &W[l], e))
 			return -1;
 		if (W[l].ndim != 2)
-			return rl_fail(e, "'%s' is 1-D (%zu values); a layer's weight must be 2-D, out x in",
-			               k->weight[l], W[l].cols);
+			return rl_fail(e, "'%s' is 1-D (%zu values); a layer's weight must be 2-D, out x in, as "
+			               "nn.Linear's is (a 1-D weight is a normalisation layer's scale: relush reads only "
+			               "the Linear layers, named with keys={...})", k->weight[l], W[l].cols);
 		if (!k->bias[l])
 			continue;
 		if (npz_read(z, (size_t)npz_find(z, k->bias[l]), &b[l], e))

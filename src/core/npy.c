@@ -3,12 +3,14 @@
  * 'shape': (3, 4), }; it is parsed by a small scanner that accepts what
  * numpy.lib.format writes and names what it does not accept. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "relush/alloc.h"
 #include "relush/files.h"
 #include "relush/npy.h"
@@ -26,15 +28,27 @@ void rl_array_free(rl_array *a)
 
 unsigned char *rl_read_file(const char *path, size_t *len, rl_err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	/* O_NONBLOCK: opening a FIFO (or a tty, a device) must not wait for a
+	 * writer; such files are refused below, before anything is read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		rl_fail(e, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		rl_fail(e, "'%s' is not a regular file", path);
-		fclose(f);
+	int stat_failed = fstat(fd, &st) != 0;
+	if (stat_failed || !S_ISREG(st.st_mode)) {
+		rl_fail(e, "'%s' is not a regular file (it is %s); NumPy files are read whole, from disk", path,
+		        stat_failed ? "unreadable" : S_ISDIR(st.st_mode) ? "a folder"
+		        : S_ISFIFO(st.st_mode) ? "a pipe" : "a device or socket");
+		close(fd);
+		return NULL;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		rl_fail(e, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size;
@@ -55,6 +69,24 @@ unsigned char *rl_read_file(const char *path, size_t *len, rl_err *e)
 	}
 	*len = size;
 	return buf;
+}
+
+int npy_sniff(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	unsigned char head[6] = {0};
+	int kind = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, head, sizeof head) == (ssize_t)sizeof head) {
+		if (memcmp(head, NPY_MAGIC, 6) == 0)
+			kind = 1;
+		else if (memcmp(head, "PK\x03\x04", 4) == 0 || memcmp(head, "PK\x05\x06", 4) == 0)
+			kind = 2;
+	}
+	close(fd);
+	return kind;
 }
 
 /* ---- the header ---------------------------------------------------------- */
@@ -219,7 +251,7 @@ static int host_is_little(void)
 
 static int parse_descr(const char *d, const char *name, dtype *t, rl_err *e)
 {
-	static const char accepted[] = "accepted: float32, float64, (u)int8/16/32/64 and bool, either byte order";
+	static const char accepted[] = "accepted: float16, float32, float64, (u)int8/16/32/64 and bool, either byte order";
 	char order = d[0];
 	if (order != '<' && order != '>' && order != '|' && order != '=')
 		return rl_fail(e, "%s: unsupported dtype '%s' (%s)", name, d, accepted);
@@ -239,7 +271,7 @@ static int parse_descr(const char *d, const char *name, dtype *t, rl_err *e)
 	switch (kind) {
 	case 'f':
 		t->kind = KIND_FLOAT;
-		if (size != 4 && size != 8)
+		if (size != 2 && size != 4 && size != 8)
 			return rl_fail(e, "%s: float%ld arrays are not supported (%s)", name, size * 8, accepted);
 		break;
 	case 'i':
@@ -261,6 +293,16 @@ static int parse_descr(const char *d, const char *name, dtype *t, rl_err *e)
 	return 0;
 }
 
+/* IEEE half precision (a model saved with .half()): exact in a double. */
+static double half_value(uint16_t h)
+{
+	int sign = h >> 15, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+	double v = exponent == 0 ? ldexp(mantissa, -24)
+	         : exponent == 31 ? (mantissa ? NAN : INFINITY)
+	         : ldexp(mantissa + 1024, exponent - 25);
+	return sign ? -v : v;
+}
+
 static double element(const unsigned char *src, const dtype *t)
 {
 	unsigned char b[8];
@@ -268,7 +310,11 @@ static double element(const unsigned char *src, const dtype *t)
 		b[k] = t->swap ? src[t->size - 1 - k] : src[k];
 	switch (t->kind) {
 	case KIND_FLOAT:
-		if (t->size == 4) {
+		if (t->size == 2) {
+			uint16_t h;
+			memcpy(&h, b, 2);
+			return half_value(h);
+		} else if (t->size == 4) {
 			float f;
 			memcpy(&f, b, 4);
 			return f;

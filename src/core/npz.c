@@ -277,6 +277,17 @@ int npz_read(const rl_npz *z, size_t i, rl_array *out, rl_err *e)
 static void wr16(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
 static void wr32(unsigned char *p, uint32_t v) { wr16(p, v & 0xffff); wr16(p + 2, v >> 16); }
 
+/* General purpose flags: bit 11 says the name is UTF-8. Without it zip
+ * readers (Python's zipfile, so np.load) decode a name as code page 437,
+ * and a key such as "schicht_ä.0.weight" comes back garbled. */
+static uint32_t name_flags(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p >= 0x80)
+			return 1u << 11;
+	return 0;
+}
+
 /* 1980-01-01 00:00, the earliest DOS date: the archive's bytes depend only
  * on its arrays. */
 #define DOS_DATE 0x21
@@ -322,6 +333,7 @@ int npz_write(const char *path, size_t n, const char *const *names, const rl_arr
 		unsigned char *h = zip + at;
 		wr32(h, SIG_LOCAL);
 		wr16(h + 4, 20);
+		wr16(h + 6, name_flags(names[i]));
 		wr16(h + 12, DOS_DATE);
 		wr32(h + 14, sums[i]);
 		wr32(h + 18, (uint32_t)lens[i]);
@@ -339,6 +351,7 @@ int npz_write(const char *path, size_t n, const char *const *names, const rl_arr
 		wr32(h, SIG_CENTRAL);
 		wr16(h + 4, 20);
 		wr16(h + 6, 20);
+		wr16(h + 8, name_flags(names[i]));
 		wr16(h + 14, DOS_DATE);
 		wr32(h + 16, sums[i]);
 		wr32(h + 20, (uint32_t)lens[i]);

@@ -111,8 +111,9 @@ static int inputs_shrink_l(lua_State *L)
 static int inputs_load_l(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	if (rlua_is_numpy_path(path, 1))
-		return rlua_load_numpy_inputs(L);
+	int kind = rlua_numpy_kind(path, 1);
+	if (kind)
+		return rlua_load_numpy_inputs(L, kind);
 	if (!lua_isnoneornil(L, 2))
 		return luaL_argerror(L, 2, "a member name is for .npz archives only");
 	rl_err e;
@@ -198,9 +199,10 @@ static const rlua_help inputs_help[] = {
 	{"inputs.load", "inputs", "inputs.load(path [, member])",
 	 "Reads points from a text file: one point per line, values separated by commas, "
 	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column. "
-	 "A .npy file (NumPy's np.save: float32, float64 or integer dtypes, C or Fortran order, "
+	 "A .npy file (NumPy's np.save: float16, float32, float64 or integer dtypes, C or Fortran order, "
 	 "either byte order) gives one point per row of a 2-D array, or one point for a 1-D "
-	 "array; an .npz archive (np.savez, np.savez_compressed) the array named member.",
+	 "array; an .npz archive (np.savez, np.savez_compressed) the array named member. A NumPy "
+	 "file saved without its suffix is known by its first bytes; pipes and folders are refused.",
 	 "X = inputs.load('points.csv')"},
 	{"inputs.from", "inputs", "inputs.from(rows)",
 	 "An input set from a Lua list of points, each a list of numbers of the same length.",

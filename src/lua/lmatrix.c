@@ -5,6 +5,7 @@
 #include "rlua.h"
 #include "relush/inputs.h"
 #include "relush/npy.h"
+#include "relush/npz.h"
 
 typedef struct matrix_box {
 	rl_mat *m;
@@ -141,8 +142,25 @@ static int matrix_save(lua_State *L)
 {
 	rl_mat *m = rlua_check_matrix(L, 1);
 	const char *path = luaL_checkstring(L, 2);
+	int kind = rlua_numpy_kind(path, 0);
+	const char *member = luaL_optstring(L, 3, NULL);
+	if (member && kind != 2)
+		return luaL_argerror(L, 3, "an array name is for .npz archives only");
+	size_t mlen = member ? strlen(member) : 0;
+	if (mlen > 4 && strcmp(member + mlen - 4, ".npy") == 0)   /* 'train_x.npy' names train_x, as in inputs.load */
+		member = lua_pushlstring(L, member, mlen - 4);
+	if (member && !*member)
+		return luaL_argerror(L, 3, "the array name must not be empty");
 	rl_err e;
-	if (rlua_is_numpy_path(path, 0) ? npy_save(path, m->data, m->rows, m->cols, &e) : inputs_save(m, path, &e))
+	int r;
+	if (kind == 2) {
+		/* np.savez(path, X) names an unnamed array arr_0 */
+		const char *name = member ? member : "arr_0";
+		rl_array a = {2, m->rows, m->cols, m->data};
+		r = npz_write(path, 1, &name, &a, &e);
+	} else
+		r = kind == 1 ? npy_save(path, m->data, m->rows, m->cols, &e) : inputs_save(m, path, &e);
+	if (r)
 		return rlua_engine_error(L, &e);
 	lua_settop(L, 1);
 	return 1;
@@ -163,9 +181,11 @@ static const luaL_Reg matrix_meta[] = {
 };
 
 static const rlua_help matrix_help[] = {
-	{"X:save", "inputs", "X:save(path)",
+	{"X:save", "inputs", "X:save(path [, name])",
 	 "Writes the input set to a CSV file, one point per line with full precision "
-	 "(a path ending in .npy writes NumPy's format: a float64 array, one point per row). "
+	 "(a path ending in .npy writes NumPy's format: a float64 array, one point per row; "
+	 "one ending in .npz an archive holding that array under name, 'arr_0' by default as "
+	 "np.savez names it, which inputs.load(path) reads back). "
 	 "The file is written to a temporary name and renamed into place, so an "
 	 "interrupted save never leaves a truncated file; a symlink is followed, a device or "
 	 "pipe written in place, a read-only file refused (see the manual's Files written). "

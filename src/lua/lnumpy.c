@@ -3,6 +3,7 @@
  * back, under the names it was loaded with). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "rlua.h"
 #include "relush/netfile.h"
 #include "relush/npz.h"
@@ -11,10 +12,14 @@
  * keys: the names a loaded net's layers had in its file. */
 #define NET_KEYS_KEY "relush.net_keys"
 
-int rlua_is_numpy_path(const char *path, int npz)
+int rlua_numpy_kind(const char *path, int sniff)
 {
 	size_t n = strlen(path);
-	return n >= 4 && (strcmp(path + n - 4, ".npy") == 0 || (npz && strcmp(path + n - 4, ".npz") == 0));
+	if (n >= 4 && strcasecmp(path + n - 4, ".npy") == 0)
+		return 1;
+	if (n >= 4 && strcasecmp(path + n - 4, ".npz") == 0)
+		return 2;
+	return sniff ? npy_sniff(path) : 0;
 }
 
 /* What a load holds while Lua code may still raise: an array, an archive,
@@ -68,14 +73,13 @@ static int push_points(lua_State *L, numpy_box *b)
 	return 1;
 }
 
-int rlua_load_numpy_inputs(lua_State *L)
+int rlua_load_numpy_inputs(lua_State *L, int kind)
 {
 	const char *path = luaL_checkstring(L, 1);
 	const char *member = luaL_optstring(L, 2, NULL);
-	size_t n = strlen(path);
 	rl_err e;
 	numpy_box *b = push_box(L);
-	if (strcmp(path + n - 4, ".npy") == 0) {
+	if (kind == 1) {
 		if (member)
 			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
 		if (npy_load(path, &b->a, &e))
@@ -153,7 +157,12 @@ static void remember_keys(lua_State *L, int net, const char *path, const rl_net_
 	lua_pop(L, 1);
 }
 
-/* The keys option: a list of strings, kept on the stack in a userdata. */
+/* The keys option: a list of strings. The list may be a proxy whose
+ * __index makes a new string on every call, so the strings are anchored in
+ * a table of our own (left on the stack with the pointer array) before any
+ * pointer to them is kept: a collection in a later __index call must not
+ * free them. The pointer array is allocated only once the strings exist,
+ * so a lying __len cannot make it huge. */
 static const char **keys_option(lua_State *L, int t, size_t *n)
 {
 	if (lua_getfield(L, t, "keys") == LUA_TNIL) {
@@ -163,15 +172,24 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 	if (!lua_istable(L, -1))
 		rlua_option_error(L, "keys", "must be a list of layer names (e.g. {'fc1', 'fc2'} or "
 		                  "{'0.weight', '2.weight'}), got a %s", luaL_typename(L, -1));
-	lua_Integer count = luaL_len(L, -1);
+	int list = lua_gettop(L);
+	lua_Integer count = luaL_len(L, list);
 	if (count < 1 || count > NET_MAX_DEPTH)
-		rlua_option_error(L, "keys", "must list between 1 and %d layer names, got %I", (int)NET_MAX_DEPTH, count);
+		rlua_option_error(L, "keys", "must list between 1 and %d layer names, got %lld", (int)NET_MAX_DEPTH,
+		                  (long long)count);
+	lua_createtable(L, count < 1024 ? (int)count : 1024, 0);
+	int anchor = lua_gettop(L);
+	for (lua_Integer i = 1; i <= count; i++) {
+		if (lua_geti(L, list, i) != LUA_TSTRING)
+			rlua_option_error(L, "keys", "entry %lld must be a string (a layer name), got a %s", (long long)i,
+			                  luaL_typename(L, -1));
+		lua_rawseti(L, anchor, i);
+	}
 	const char **names = lua_newuserdatauv(L, (size_t)count * sizeof *names, 0);
 	for (lua_Integer i = 1; i <= count; i++) {
-		if (lua_geti(L, -2, i) != LUA_TSTRING)
-			rlua_option_error(L, "keys", "entry %I must be a string (a layer name), got a %s", i, luaL_typename(L, -1));
-		names[i - 1] = lua_tostring(L, -1);
-		lua_pop(L, 1);            /* the list on the stack keeps the strings */
+		lua_rawgeti(L, anchor, i);
+		names[i - 1] = lua_tostring(L, -1);   /* anchor keeps it */
+		lua_pop(L, 1);
 	}
 	*n = (size_t)count;
 	return names;
@@ -191,6 +209,9 @@ static int relu_load(lua_State *L)
 	rl_arch arch = t ? rlua_arch_option(L, t) : ARCH_PLAIN;
 	size_t nkeys = 0;
 	const char **keys = t ? keys_option(L, t, &nkeys) : NULL;
+	if (npy_sniff(path) == 1)
+		return luaL_error(L, "'%s' is a .npy file, one array; relu.load reads a state dict of several "
+		                  "arrays saved with np.savez (.npz)", path);
 	numpy_box *b = push_box(L);
 	rl_err e;
 	b->net = net_load_npz(path, keys, nkeys, arch, &b->keys, &e);
@@ -209,8 +230,7 @@ static int net_save(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
 	const char *path = luaL_checkstring(L, 2);
-	size_t n = strlen(path);
-	if (n < 4 || strcmp(path + n - 4, ".npz") != 0)
+	if (rlua_numpy_kind(path, 0) != 2)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
 		                     "writes it), got '%s'", path));
 	lua_settop(L, 2);
@@ -248,8 +268,12 @@ static const rlua_help numpy_help[] = {
 	 "A Net from a PyTorch state dict saved as .npz (np.savez(path, **{k: v.detach().numpy() "
 	 "for k, v in model.state_dict().items()})). Each layer is a '<name>.weight' array, out x in "
 	 "as nn.Linear stores it (the orientation of net:weights(l)), with an optional '<name>.bias'. "
-	 "Layers are ordered by the numbers in their names (0.weight, 2.weight, layers.3.weight); "
-	 "keys={'fc1', 'fc2'} names them in order instead. The input dimension and widths come from "
+	 "Layers are ordered by the numbers in their names, part by part (0 < 2 < 10, fc2 < fc10, "
+	 "layers.3 < layers.12); names that differ otherwise (fc2 and out, model.fc.0 and head) do not "
+	 "say which layer runs first and are refused, with the layers listed as saved. "
+	 "keys={'fc1', 'fc2', 'out'} names them in order instead. Every layer is followed by a ReLU, "
+	 "the last one too: for a model ending in a Linear head without one, keys can load the hidden "
+	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
 	 "layers connect. Mismatched shapes are errors naming the arrays.",
 	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)"},
@@ -258,6 +282,8 @@ static const rlua_help numpy_help[] = {
 	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
 	 "0.weight, 0.bias, 2.weight, ...), so that model.load_state_dict({k: torch.from_numpy(v) for "
 	 "k, v in np.load(path).items()}) takes it back. relu.load of the file gives identical weights. "
+	 "A net loaded with keys={...} saves only those layers: PyTorch takes them with "
+	 "load_state_dict(..., strict=False), its other parameters (a BatchNorm's) unchanged. "
 	 "Returns the net.",
 	 "net = relu(3, 2, {seed=1}); net:flip(inputs.gaussian(64, 2, {seed=1})); net:save('flipped.npz')"},
 	{"pytorch", "pytorch", "help \"pytorch\"",
@@ -265,7 +291,9 @@ static const rlua_help numpy_help[] = {
 	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
 	 "X = inputs.load('X.npy'); net:death(X); net:flip(X); net:save('flipped.npz'). Back in Python: "
 	 "model.load_state_dict({k: torch.from_numpy(v).float() for k, v in np.load('flipped.npz').items()}). "
-	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x').",
+	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x'). "
+	 "A model whose layer names do not say their order (fc1, fc2, out) or that holds other layers "
+	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'.",
 	 "help 'relu.load'"},
 	{NULL, NULL, NULL, NULL, NULL}
 };

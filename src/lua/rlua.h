@@ -71,10 +71,12 @@ void rlua_open_sweep(lua_State *L, int module);    /* mc.sweep, r:plot */
 void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
 /* After rlua_open_net: relu.load, net:save (state dicts in .npz files). */
 void rlua_open_numpy(lua_State *L, int module);
-/* inputs.load for .npy and .npz paths: (path [, member]) -> Matrix. */
-int rlua_load_numpy_inputs(lua_State *L);
-/* 1 when path names a NumPy file (.npy, or .npz when npz is set). */
-int rlua_is_numpy_path(const char *path, int npz);
+/* inputs.load of a NumPy file (kind 1 .npy, 2 .npz): (path [, member]) -> Matrix. */
+int rlua_load_numpy_inputs(lua_State *L, int kind);
+/* 1 when path is a .npy file, 2 an .npz one, else 0: by its suffix in any
+ * case (.npy, .NPY), else, with sniff, by its first bytes (a NumPy file
+ * saved without the suffix). */
+int rlua_numpy_kind(const char *path, int sniff);
 /* The file the Net at arg was loaded from by relu.load, or NULL. */
 const char *rlua_net_loaded_from(lua_State *L, int arg);
 /* The Net at to was copied from the one at from: it keeps its file names. */
@@ -101,7 +103,9 @@ const char *rlua_got(lua_State *L, int idx);
 /* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
 static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* Raises "bad option 'field' to 'fn' (msg)". */
-int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...);
+/* fmt is C's printf (not lua_pushfstring: no %I); the compiler checks it */
+int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Rejects any key of the options table at t not in the NULL-terminated list. */
 void rlua_check_option_names(lua_State *L, int t, const char *const *known);
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed

@@ -48,18 +48,23 @@ local function same_values(X, case, what)
   return t.ok(ok, what)
 end
 
+-- Norm-wise relative difference max|X - want| / max|want|: a forward pass
+-- sums in another order than NumPy, so an output that cancels to near 0 (or
+-- a ReLU output at 0) differs by rounding at the scale of the terms, which
+-- no element-wise relative bound can hold.
 local function close_values(X, case, rel, what)
-  local worst, k = 0, 0
+  local worst, scale, k = 0, 0, 0
   for i = 1, X.rows do
     local row = X[i]
     for j = 1, X.cols do
       k = k + 1
       local want = case.values[k]
-      local err = math.abs(row[j] - want) / math.max(math.abs(want), 1e-300)
-      if row[j] ~= want and err > worst then worst = err end
+      worst = math.max(worst, math.abs(row[j] - want))
+      scale = math.max(scale, math.abs(want))
     end
   end
-  t.diag(("%s: largest relative difference %.3g"):format(what, worst))
+  worst = worst / math.max(scale, 1e-300)
+  t.diag(("%s: largest difference %.3g of the largest output"):format(what, worst))
   return t.ok(X.rows == case.rows and X.cols == case.cols and worst <= rel, what)
 end
 
@@ -132,6 +137,58 @@ print(",".join(repr(float(v)) for v in a.ravel()))
     "an unwritable .npy path is named")
 end
 
+---------------------------------------------------------------- files by content, not only by name
+do
+  -- a NumPy file is known by its first bytes whatever its name (no suffix,
+  -- upper case); pipes and folders are refused at once, never waited on
+  local Xs = inputs.gaussian(5, 3, {seed = 8})
+  local function same(A, B)
+    local ok = A.rows == B.rows and A.cols == B.cols
+    for i = 1, A.rows do for j = 1, A.cols do ok = ok and A[i][j] == B[i][j] end end
+    return ok
+  end
+  for _, name in ipairs{"plain.npy", "UPPER.NPY", "no_suffix", "wrong.csv"} do
+    local npy = path(name)
+    os.execute(("cp %s %s"):format(q(path("saved_x.npy")), q(npy)))
+  end
+  Xs:save(path("saved_x.npy"))
+  for _, name in ipairs{"plain.npy", "UPPER.NPY", "no_suffix", "wrong.csv"} do
+    os.execute(("cp %s %s"):format(q(path("saved_x.npy")), q(path(name))))
+    local ok, Y = pcall(inputs.load, path(name))
+    t.ok(ok and same(Xs, Y), "a .npy file named '" .. name .. "' loads as NumPy's format" .. (ok and "" or ": " .. tostring(Y)))
+  end
+  for _, name in ipairs{"data_copy", "DATA.NPZ"} do
+    os.execute(("cp %s %s"):format(q(path("data.npz")), q(path(name))))
+    local ok, Y = pcall(inputs.load, path(name), "train_x")
+    t.ok(ok and Y.rows == 4, "an .npz archive named '" .. name .. "' loads its member" .. (ok and "" or ": " .. tostring(Y)))
+  end
+  for _, name in ipairs{"upper.NPY", "arr.npz"} do
+    Xs:save(path(name))
+    t.ok(same(Xs, inputs.load(path(name))), "X:save('" .. name .. "') writes NumPy's format and reads back bit for bit")
+  end
+  Xs:save(path("named.x.npz"), "train_x")
+  t.ok(same(Xs, inputs.load(path("named.x.npz"), "train_x")), "X:save(path.npz, 'train_x') names the array")
+  Xs:save(path("suffixed.npz"), "train_x.npy")
+  t.ok(same(Xs, inputs.load(path("suffixed.npz"), "train_x")) and same(Xs, inputs.load(path("suffixed.npz"), "train_x.npy")),
+    "X:save(path.npz, 'train_x.npy') names the array train_x, as inputs.load reads names")
+  local ok, out, err = py(([[
+import numpy as np
+a, b = np.load(%q), np.load(%q)
+print(list(a.keys()), a["arr_0"].shape, list(b.keys()), b["train_x"].dtype)
+]]):format(path("arr.npz"), path("named.x.npz")))
+  t.is(ok and out, "['arr_0'] (5, 3) ['train_x'] float64\n", "NumPy reads X:save's .npz: arr_0 by default, as np.savez names it" .. (ok and "" or ": " .. err))
+  t.raises(function() Xs:save(path("x.csv"), "train_x") end, {"array name", ".npz"}, "an array name with a CSV path is an error")
+  t.raises(function() Xs:save(path("x.npz"), "") end, {"array name", "empty"}, "an empty array name is an error")
+  t.raises(function() relu.load(path("saved_x.npy")) end, {"saved_x.npy", ".npy file", "np.savez"},
+    "relu.load of a .npy file says it needs an .npz state dict")
+  os.execute(("mkfifo %s %s && mkdir %s"):format(q(path("pipe.npy")), q(path("pipe.npz")), q(path("folder.npy"))))
+  for _, case in ipairs{{inputs.load, "pipe.npy", "a pipe"}, {inputs.load, "pipe.npz", "a pipe"},
+                        {relu.load, "pipe.npz", "a pipe"}, {inputs.load, "folder.npy", "a folder"}} do
+    t.raises(function() case[1](path(case[2]), case[2]:match("npz$") and case[1] == inputs.load and "x" or nil) end,
+      {case[2], "not a regular file", case[3]}, case[2] .. " is refused at once (no wait for a writer)")
+  end
+end
+
 ---------------------------------------------------------------- state dicts
 do
   local X = inputs.load(path("X.npy"))
@@ -146,6 +203,10 @@ do
     "layers.0/3/12.weight, float32, no biases, deflated: forward matches NumPy")
   close_values(relu.load(path("named.npz"), {keys = {"fc1", "out.weight"}}):forward(X), M.named, 1e-12,
     "keys={'fc1', 'out.weight'} picks named layers (other arrays ignored): forward matches NumPy")
+  close_values(relu.load(path("stems.npz")):forward(X), M.stems, 1e-12,
+    "fc1, fc2, fc10 (saved as sorted text) are ordered by number: forward matches NumPy")
+  close_values(relu.load(path("stems2.npz")):forward(X), M.stems2, 1e-12,
+    "layer2.0, layer11.0: forward matches NumPy")
   close_values(relu.load(path("residual.npz"), {arch = "residual"}):forward(X), M.residual, 1e-12,
     "arch='residual': forward matches NumPy's h + relu(W h + b)")
 
@@ -185,6 +246,18 @@ print(" ".join(sorted(z.keys())), z["layers.3.weight"].dtype, z["layers.3.weight
 ]]):format(path("nested_back.npz")))
   t.is(ok and out, "layers.0.weight layers.12.weight layers.3.weight float64 (3, 4)\n",
     "a net without biases saves without biases, under its nested names")
+  -- keys with non-ASCII letters (Python identifiers may hold them) come
+  -- back to NumPy unchanged: the archive marks its names as UTF-8
+  ok = py(([[
+import numpy as np
+np.savez(%q, **{"schicht_ä.0.weight": np.ones((2, 3)), "schicht_ä.0.bias": np.ones(2), "ß.weight": np.ones((1, 2))})
+]]):format(path("unicode.npz")))
+  relu.load(path("unicode.npz"), {keys = {"schicht_ä.0", "ß"}}):save(path("unicode_back.npz"))
+  ok, out = py(([[
+import numpy as np
+print(" ".join(sorted(np.load(%q).keys())))
+]]):format(path("unicode_back.npz")))
+  t.is(ok and out, "schicht_ä.0.bias schicht_ä.0.weight ß.weight\n", "non-ASCII keys are written as UTF-8 names NumPy reads back")
   local fresh = relu{widths = {3, 2}, input = 4, seed = 3, bias = 0.1}
   fresh:save(path("fresh.npz"))
   local f2 = relu.load(path("fresh.npz"))
@@ -198,6 +271,25 @@ print(" ".join(sorted(z.keys())), z["layers.3.weight"].dtype, z["layers.3.weight
   t.raises(function() relu.load(path("named.npz"), {keys = {"fc2"}}) end, {"keys[1] = 'fc2'", "'fc1.weight'"},
     "a key that is not in the archive is named, with what is there")
   t.raises(function() relu.load(path("init.npz"), {keys = "0"}) end, {"keys", "list"}, "keys must be a list")
+  -- keys that are not a plain list of strings: errors naming the entry (a
+  -- number once crashed the message formatting), and a proxy list whose
+  -- __index makes a new string each call while collecting garbage (the
+  -- strings must stay alive: the sanitizer build checks this)
+  t.raises(function() relu.load(path("named.npz"), {keys = {"fc1", 2}}) end, {"keys", "entry 2", "string", "number"},
+    "a key that is not a string is named by its position")
+  t.raises(function() relu.load(path("named.npz"), {keys = {}}) end, {"keys", "between 1 and", "got 0"},
+    "an empty keys list is an error")
+  t.raises(function() relu.load(path("named.npz"), {keys = setmetatable({}, {__len = function() return 1e15 end})}) end,
+    {"keys", "got 1000000000000000"}, "a lying __len is an error, before any allocation")
+  local proxy = setmetatable({}, {__len = function() return 2 end, __index = function(_, i)
+    -- member names with their .npy suffix: strings no constant of this file holds
+    local name = (i == 1 and "fc" .. tostring(i) or "ou" .. "t") .. ".weight" .. ".npy"
+    collectgarbage(); collectgarbage()
+    return name
+  end})
+  local pn = relu.load(path("named.npz"), {keys = proxy})
+  collectgarbage()
+  close_values(pn:forward(X), M.named, 1e-12, "keys from a proxy whose __index makes new strings and collects garbage")
   t.raises(function() relu.load(path("init.npz"), {arch = "cnn"}) end, {"arch", "plain"}, "arch is checked")
   t.raises(function() relu.load(path("init.npz"), {nope = 1}) end, {"nope"}, "unknown options are named")
   t.raises(function() net:save(path("x.npy")) end, {".npz"}, "net:save wants an .npz path")
@@ -233,6 +325,34 @@ model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(%q).items()})
 print(repr(float(model[2].weight[1, 2])))
 ]]):format(path("torch_flipped.npz")))
     t.is(ok and tonumber(out), w[2][3], "load_state_dict takes the flipped net back" .. (ok and "" or ": " .. err))
+
+    -- a model with a BatchNorm between its Linear layers: refused without
+    -- keys (naming the BatchNorm's arrays), read with them; the saved
+    -- layers go back with strict=False, the BatchNorm's left as they were
+    ok, out, err = py(([[
+import numpy as np, torch
+nn = torch.nn
+torch.manual_seed(3)
+model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()).double()
+np.savez(%q, **{k: v.detach().numpy() for k, v in model.state_dict().items()})
+]]):format(path("bn.npz")))
+    t.ok(ok, "PyTorch exports a model with a BatchNorm1d" .. (ok and "" or ": " .. err))
+    t.raises(function() relu.load(path("bn.npz")) end, {"'1.running_mean'", "keys="}, "... relu.load names its running_mean and asks for keys")
+    local bn = relu.load(path("bn.npz"), {keys = {"0", "3"}})
+    t.ok(bn.depth == 2 and bn.input == 3 and bn.widths[2] == 2, "... keys={'0', '3'} reads its Linear layers")
+    bn:flip(inputs.load(path("X.npy")))
+    bn:save(path("bn_flipped.npz"))
+    ok, out, err = py(([[
+import numpy as np, torch
+nn = torch.nn
+model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()).double()
+r = model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(%q).items()}, strict=False)
+print(sorted(r.missing_keys), r.unexpected_keys, repr(float(model[3].weight[1, 2])))
+]]):format(path("bn_flipped.npz")))
+    local missing, value = (out or ""):match("^(.-%]) %[%] (%S+)\n$")
+    t.ok(ok and missing == "['1.bias', '1.running_mean', '1.running_var', '1.weight']"
+      and tonumber(value) == bn:weights(2)[2][3],
+      "... load_state_dict(strict=False) takes the flipped Linear layers back (got: " .. tostring(out) .. "), only the BatchNorm's keys missing" .. (ok and "" or ": " .. err))
   end
 end
 

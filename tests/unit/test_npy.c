@@ -164,6 +164,10 @@ static void state_dicts(void)
 	tap_ok(ok, "... under the names 0.weight, 2.bias, 4.weight (Linear layers between ReLUs)");
 	/* names ordered by their numbers, not as text: 10 after 9 */
 	if (back) {
+		free(keys.weight[0]);
+		keys.weight[0] = strdup("block.0.weight");
+		free(keys.bias[0]);
+		keys.bias[0] = strdup("block.0.bias");
 		free(keys.weight[2]);
 		keys.weight[2] = strdup("block.10.weight");
 		free(keys.weight[1]);
@@ -175,9 +179,9 @@ static void state_dicts(void)
 		ok = net_save_npz(back, &keys, in_dir("renamed.npz"), &e) == 0;
 		rl_net_keys k2;
 		rl_net *again = ok ? net_load_npz(in_dir("renamed.npz"), NULL, 0, ARCH_PLAIN, &k2, &e) : NULL;
-		ok = again && strcmp(k2.weight[1], "block.9.weight") == 0 && strcmp(k2.weight[2], "block.10.weight") == 0 &&
+		ok = again && strcmp(k2.weight[0], "block.0.weight") == 0 && strcmp(k2.weight[1], "block.9.weight") == 0 && strcmp(k2.weight[2], "block.10.weight") == 0 &&
 		     k2.bias[1] == NULL && again->b[1][0] == 0.0 && again->b[2][1] == back->b[2][1];
-		tap_ok(ok, "layers are ordered by the numbers in their names (0, block.9, block.10); a layer "
+		tap_ok(ok, "layers are ordered by the numbers in their names (block.0, block.9, block.10); a layer "
 		       "saved without its bias loads with zero biases");
 		if (again) {
 			net_keys_free(&k2);
@@ -187,6 +191,74 @@ static void state_dicts(void)
 	}
 	net_free(back);
 	net_free(net);
+}
+
+/* Layer order from names, for every kind of name a state dict holds: each
+ * case lists the weights as saved and the order they must load in, or
+ * NULL when the names cannot say (the load must fail, never guess). All
+ * layers are 2 x 2, so a wrong order would load without a shape error. */
+static void layer_order(void)
+{
+	static const char *const cases[][2][6] = {
+		{{"0", "2", "10"}, {"0", "2", "10"}},
+		{{"10", "2", "0"}, {"0", "2", "10"}},
+		{{"fc1", "fc10", "fc2"}, {"fc1", "fc2", "fc10"}},
+		{{"layer11.0", "layer2.1", "layer2.0"}, {"layer2.0", "layer2.1", "layer11.0"}},
+		{{"net.blocks.3.lin", "net.blocks.12.lin", "net.blocks.0.lin"},
+		 {"net.blocks.0.lin", "net.blocks.3.lin", "net.blocks.12.lin"}},
+		{{"weight_only"}, {"weight_only"}},
+		{{"fc1", "fc2", "out"}, {NULL}},
+		{{"model.fc.0", "model.fc.2", "head"}, {NULL}},
+		{{"blocks.0.0", "blocks.1.0", "inp"}, {NULL}},
+		{{"0", "block.9", "block.10"}, {NULL}},
+		{{"enc1", "enc2", "dec1"}, {NULL}},
+		{{"fc", "fc.0"}, {NULL}},
+		{{"a", "b"}, {NULL}},
+		{{"fc01", "fc1"}, {NULL}},
+	};
+	double two[4] = {1, 2, 3, 4};
+	int all = 1;
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		const char *const *saved = cases[c][0], *const *want = cases[c][1];
+		char names[6][64];
+		const char *np[6];
+		rl_array arrays[6];
+		size_t n = 0;
+		for (; n < 6 && saved[n]; n++) {
+			if (strcmp(saved[n], "weight_only") == 0)
+				snprintf(names[n], sizeof names[n], "weight");
+			else
+				snprintf(names[n], sizeof names[n], "%s.weight", saved[n]);
+			np[n] = names[n];
+			arrays[n] = (rl_array){2, 2, 2, two};
+		}
+		rl_err e;
+		rl_net_keys k;
+		rl_net *net = npz_write(in_dir("order.npz"), n, np, arrays, &e) == 0
+			? net_load_npz(in_dir("order.npz"), NULL, 0, ARCH_PLAIN, &k, &e) : NULL;
+		int ok;
+		if (!want[0]) {
+			ok = !net && strstr(e.msg, "cannot be ordered") && strstr(e.msg, "keys=");
+		} else {
+			ok = net && k.depth == n;
+			for (size_t l = 0; ok && l < n; l++) {
+				char w[64];
+				snprintf(w, sizeof w, strcmp(want[l], "weight_only") == 0 ? "weight" : "%s.weight", want[l]);
+				ok = strcmp(k.weight[l], w) == 0;
+			}
+		}
+		if (!ok) {
+			tap_diag("case %zu (%s, %s, ...): %s", c, saved[0], saved[1] ? saved[1] : "", net ? "loaded" : e.msg);
+			all = 0;
+		}
+		if (net) {
+			net_keys_free(&k);
+			net_free(net);
+		}
+	}
+	tap_ok(all, "layers are ordered by numbers after the same text (0 < 2 < 10, fc2 < fc10, blocks.3 < blocks.12); "
+	       "names that differ otherwise (fc2 and out, model.fc.0 and head) are refused, never guessed");
+	unlink(in_dir("order.npz"));
 }
 
 static void csv_tables(void)
@@ -236,6 +308,7 @@ int main(void)
 	round_trips();
 	archives();
 	state_dicts();
+	layer_order();
 	csv_tables();
 	const char *names[] = {"two.npz", "cut.npz", "net.npz", "renamed.npz", "t.csv", NULL};
 	for (int i = 0; names[i]; i++)

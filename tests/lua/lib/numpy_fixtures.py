@@ -30,7 +30,7 @@ rng = np.random.default_rng(20260219)
 
 # ---- well-formed arrays: every dtype, order and byte order
 lua.append("good = {")
-dtypes = ["f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
+dtypes = ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
 for dt in dtypes:
     for order in "CF":
         for bo in "<>":
@@ -59,6 +59,11 @@ for dt in ["i8", "u8", "i4", "u4"]:
     np.save(path(name), a)
     lua.append("  {file=%s, rows=1, cols=3, values=%s, what=%s}," % (
         lua_str(name), lua_values(a), lua_str("the extremes of " + dt)))
+# float16 (a model saved with .half()): the extremes, subnormals and -0 are exact
+a = np.array([[65504, -65504, 2.0 ** -24, -(2.0 ** -14), -0.0, 1 / 3]], dtype="<f2")
+np.save(path("extremes_f2.npy"), a)
+lua.append("  {file=%s, rows=1, cols=6, values=%s, what=%s}," % (
+    lua_str("extremes_f2.npy"), lua_values(a), lua_str("the extremes of float16")))
 # 1-D: one point
 a = rng.normal(size=7)
 np.save(path("vector.npy"), a)
@@ -123,7 +128,8 @@ put("bad_no_shape.npy", npy_with({"descr": "<f8", "fortran_order": False}, f8), 
 put("bad_unknown_key.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (2, 3), "x": 1}, f8), ["unknown key 'x'"])
 put("bad_object.npy", npy_with({"descr": "|O", "fortran_order": False, "shape": (2, 3)}, f8), ["object arrays"])
 put("bad_complex.npy", npy_with({"descr": "<c16", "fortran_order": False, "shape": (3,)}, f8), ["complex"])
-put("bad_float16.npy", npy_with({"descr": "<f2", "fortran_order": False, "shape": (3,)}, f8[:6]), ["float16", "not supported"])
+put("bad_float16_inf.npy", npy_with({"descr": "<f2", "fortran_order": False, "shape": (3,)}, np.array([1, -np.inf, 3], "<f2").tobytes()), ["element (1, 2)", "infinite"])
+put("bad_float128.npy", npy_with({"descr": "<f16", "fortran_order": False, "shape": (1,)}, b"\x00" * 16), ["float128", "not supported"])
 put("bad_string_dtype.npy", npy_with({"descr": "<U3", "fortran_order": False, "shape": (1,)}, b"\x00" * 12), ["unsupported dtype '<U3'"])
 put("bad_structured.npy", npy_with({"descr": [("a", "<f8")], "fortran_order": False, "shape": (6,)}, f8), ["structured"])
 put("bad_rank3.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (1, 2, 3)}, f8), ["3 dimensions", "2-D"])
@@ -208,7 +214,22 @@ for W, b in [(sd4["0.weight"], np.zeros(3)), (sd4["1.weight"], sd4["1.bias"])]:
     h = h + np.maximum(h @ W.T + b, 0)
 lua.append("residual = {file=%s, rows=%d, cols=%d, values=%s}" % (lua_str("residual.npz"), h.shape[0], h.shape[1], lua_values(h)))
 
+# numbered names after the same text are ordered by number, not as text:
+# fc1, fc2, fc10 (saved as sorted text: fc1, fc10, fc2), layer2.0, layer11.0
+sd5 = {"fc1.weight": rng.normal(size=(4, 3)), "fc1.bias": rng.normal(size=4),
+       "fc10.weight": rng.normal(size=(2, 5)),
+       "fc2.weight": rng.normal(size=(5, 4)), "fc2.bias": rng.normal(size=5)}
+np.savez(path("stems.npz"), **sd5)
+Y5 = relu_forward([(sd5["fc1.weight"], sd5["fc1.bias"]), (sd5["fc2.weight"], sd5["fc2.bias"]),
+                   (sd5["fc10.weight"], None)], X)
+lua.append("stems = {file=%s, rows=%d, cols=%d, values=%s}" % (lua_str("stems.npz"), Y5.shape[0], Y5.shape[1], lua_values(Y5)))
+sd6 = {"layer11.0.weight": rng.normal(size=(2, 4)), "layer2.0.weight": rng.normal(size=(4, 3))}
+np.savez(path("stems2.npz"), **sd6)
+Y6 = relu_forward([(sd6["layer2.0.weight"], None), (sd6["layer11.0.weight"], None)], X)
+lua.append("stems2 = {file=%s, rows=%d, cols=%d, values=%s}" % (lua_str("stems2.npz"), Y6.shape[0], Y6.shape[1], lua_values(Y6)))
+
 # malformed state dicts
+sq = lambda: np.ones((3, 3))   # square: a wrong layer order would load without a shape error
 bad_sd = [
     ("sd_mismatch.npz", {"0.weight": np.ones((5, 3)), "2.weight": np.ones((4, 6))}, ["'2.weight' is 4 x 6", "takes 5 inputs", "'0.weight'"]),
     ("sd_bias_size.npz", {"0.weight": np.ones((5, 3)), "0.bias": np.ones(4)}, ["'0.bias'", "'0.weight' has 5 rows"]),
@@ -216,6 +237,18 @@ bad_sd = [
     ("sd_unknown.npz", {"0.weight": np.ones((2, 2)), "bn.running_mean": np.ones(2)}, ["'bn.running_mean'", "keys="]),
     ("sd_orphan_bias.npz", {"0.weight": np.ones((2, 2)), "1.bias": np.ones(2)}, ["'1.bias'", "no weight"]),
     ("sd_unordered.npz", {"a.weight": np.ones((2, 2)), "b.weight": np.ones((2, 2))}, ["'a.weight'", "'b.weight'", "cannot be ordered"]),
+    # names whose parts differ other than by a number say nothing of the order
+    ("sd_named_head.npz", {"fc1.weight": sq(), "fc2.weight": sq(), "out.weight": sq()},
+     ["'fc2.weight'", "'out.weight'", "cannot be ordered", "keys=", "'fc1', 'fc2', 'out'"]),
+    ("sd_nested_head.npz", {"model.fc.0.weight": sq(), "model.fc.0.bias": np.ones(3), "model.fc.2.weight": sq(), "head.weight": sq()},
+     ["'head.weight'", "'model.fc.0.weight'", "cannot be ordered", "'model.fc.0', 'model.fc.2', 'head'"]),
+    ("sd_input_layer.npz", {"blocks.0.0.weight": sq(), "blocks.1.0.weight": sq(), "inp.weight": sq()},
+     ["'inp.weight'", "cannot be ordered"]),
+    ("sd_enc_dec.npz", {"enc1.weight": sq(), "enc2.weight": sq(), "dec1.weight": sq(), "dec2.weight": sq()},
+     ["cannot be ordered", "'enc1', 'enc2', 'dec1', 'dec2'"]),
+    ("sd_prefix.npz", {"fc.weight": sq(), "fc.0.weight": sq()}, ["'fc.weight'", "'fc.0.weight'", "cannot be ordered"]),
+    ("sd_layernorm.npz", {"0.weight": sq(), "1.weight": np.ones(3), "1.bias": np.ones(3), "2.weight": sq()},
+     ["'1.weight' is 1-D", "normalisation", "keys="]),
     ("sd_no_weights.npz", {"x": np.ones(2)}, ["'x'"]),
     ("sd_complex.npz", {"0.weight": np.ones((2, 2), np.complex128)}, ["0.weight", "complex"]),
     ("sd_residual_widths.npz", {"0.weight": np.ones((4, 3))}, ["residual"]),
