@@ -111,9 +111,10 @@ end
 ------------------------------------------------------------ an interrupted line and its rerun
 do
   local path = dir .. "/rerun.jsonl"
-  -- trials heavy enough (~1 ms each) that the first progress report, at
-  -- ~50 ms, comes well before the shard's 500 trials are done
-  local X = inputs.gaussian(400, 40, {seed = 1})
+  -- trials heavy enough (a few ms each on one thread) that the first
+  -- progress report, at ~50 ms, comes long before the shard's 500 trials
+  -- are done, however fast the machine
+  local X = inputs.gaussian(2000, 40, {seed = 1})
   local o = {depth = 3, width = 40, X = X, trials = 1000, seed = 1, out = path, threads = 1}
   local function with(extra)
     local c = {}
