@@ -112,10 +112,10 @@ end
 do
   local path = dir .. "/rerun.jsonl"
   -- trials heavy enough (a few ms each on one thread) that the first
-  -- progress report, at ~50 ms, comes long before the shard's 500 trials
+  -- progress report, at ~50 ms, comes long before the shard's 2000 trials
   -- are done, however fast the machine
   local X = inputs.gaussian(2000, 40, {seed = 1})
-  local o = {depth = 3, width = 40, X = X, trials = 1000, seed = 1, out = path, threads = 1}
+  local o = {depth = 3, width = 40, X = X, trials = 4000, seed = 1, out = path, threads = 1}
   local function with(extra)
     local c = {}
     for k, v in pairs(o) do c[k] = v end
@@ -123,14 +123,14 @@ do
     return c
   end
   local cut = mc(with{shard = {1, 2}, progress = function() return false end})
-  t.ok(cut.interrupted and cut.trials < 500, "shard 1/2 interrupted after " .. cut.trials .. " trials (line 1)")
+  t.ok(cut.interrupted and cut.trials < 2000, "shard 1/2 interrupted after " .. cut.trials .. " trials (line 1)")
   mc(with{shard = {2, 2}})
   t.raises(function() return mc.merge(path) end, {"line 1", "interrupted", "run it again"},
            "an interrupted line without a rerun still stops the merge")
   mc(with{shard = {1, 2}})
   local ok, m = pcall(mc.merge, path)
-  local whole = mc{depth = 3, width = 40, X = X, trials = 1000, seed = 1}
-  t.ok(ok and m.trials == 1000 and m.alive_trials == whole.alive_trials,
+  local whole = mc{depth = 3, width = 40, X = X, trials = 4000, seed = 1}
+  t.ok(ok and m.trials == 4000 and m.alive_trials == whole.alive_trials,
        "the complete rerun (line 3) supersedes the interrupted line 1: the merge equals the single run")
   t.ok(ok and type(m.superseded) == "string" and m.superseded:find("line 1", 1, true) and
        m.superseded:find("line 3", 1, true), "... and the merged result says so: " .. tostring(ok and m.superseded))
