@@ -162,8 +162,10 @@ static int show_net(lua_State *L)
 	if (text_instead(L, m))
 		return 0;
 	renew_ctx rc = {rlua_check_net(L, 1), rlua_check_matrix(L, 2)};
+	/* a net loaded from a file has no law to draw its next trial from */
+	m->fixed = rc.net->spec.weights.kind == LAW_ZERO;
 	char err[256];
-	int status = view_run_static(m, renew_net, &rc, err, sizeof err);
+	int status = view_run_static(m, m->fixed ? NULL : renew_net, &rc, err, sizeof err);
 	if (status < 0)
 		return luaL_error(L, "view: %s", err);
 	if (status > 0)
@@ -282,7 +284,7 @@ static const rlua_help view_help[] = {
 	 "when in range) as lines, its y range following P and L, with P/L and P - L printed. "
 	 "Keys: q or Esc leaves (a running experiment stops and keeps its partial result, marked "
 	 "interrupted), p pauses and resumes the computation itself, space freezes the display, n "
-	 "draws the next random net (single net), y switches the chart to a log axis, c the "
+	 "draws the next random net (single net; not for a net from relu.load), y switches the chart to a log axis, c the "
 	 "high-contrast palette (or RELUSH_PALETTE=contrast), arrows, PgUp and PgDn scroll, + and - "
 	 "change the aggregation, 0 makes it automatic, ? shows help and explains the columns. When "
 	 "standard output is not a terminal, or the terminal cannot show the view (TERM=dumb, an "

@@ -46,6 +46,7 @@ typedef struct view_model {
 	rl_arch arch;          /* the bounds L and U hold for the plain chain only */
 	int flip;              /* sign-flipped nets (L still bounds them, U does not) */
 	uint64_t trial;        /* single net: its trial (n draws the next one) */
+	int fixed;             /* single net with no law to draw from (relu.load): no n */
 	/* a single net */
 	size_t living;         /* points living after the last layer */
 	/* Monte Carlo */

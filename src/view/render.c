@@ -503,9 +503,11 @@ static void draw_status(const view_model *m, const view_state *s, view_grid *g, 
 	const char *keys = m->mc && m->final
 		? " q: back to the prompt  arrows/PgUp/PgDn: scroll  y: log axis  c: contrast  ?: help"
 		: m->mc ? " q: stop  p: pause run  space: freeze  arrows: scroll  y: log axis  c: contrast  ?: help"
+		: m->fixed ? " q: quit  arrows/PgUp/PgDn: scroll  +/-: aggregate  c: contrast  ?: help"
 		        : " q: quit  n: new net  arrows/PgUp/PgDn: scroll  +/-: aggregate  c: contrast  ?: help";
 	const char *compact = m->mc && m->final ? " q:back  arrows:scroll  y:log  c:contrast  ?:help"
 		: m->mc ? " q:stop  p:pause  space:freeze  arrows:scroll  y:log  ?:help"
+		: m->fixed ? " q:quit  arrows:scroll  +/-:aggregate  ?:help"
 		        : " q:quit  n:new net  arrows:scroll  +/-:aggregate  ?:help";
 	char pos[64];
 	snprintf(pos, sizeof pos, " layers %zu-%zu/%zu ", m->depth ? s->top_layer + 1 : 0,

@@ -617,6 +617,20 @@ wait_for '^relush view .*, trial 1;' 20
 ok $? "n draws the next net (trial 1) and shows it"
 tm send-keys -t view q
 wait_for '^> *$' 50
+# a net loaded from a file has no law to draw from: no n, and n changes nothing
+type_line "relu(6, 2, {seed = 3}):save(os.getenv('VIEW_TMP') .. '/l.npz'); ln = relu.load(os.getenv('VIEW_TMP') .. '/l.npz')"
+type_line "view(ln, inputs.gaussian(16, 2, {seed = 1}))"
+wait_for '^relush view' 20
+before=$(capture | sed -n 1p)
+tm send-keys -t view n
+sleep 0.5
+after=$(capture | sed -n 1p)
+s=0
+[ "$before" = "$after" ] || s=1
+capture | grep -q 'n: new net\|n:new net' && s=1
+ok $s "view of a net from relu.load: no n key, and n leaves the net as it is"
+tm send-keys -t view q
+wait_for '^> *$' 50
 tm resize-window -t view -x 130 -y 45    # back to the size the shell started at
 sleep 0.3
 quit_relush "issue 15"
