@@ -60,6 +60,17 @@ cl_cleanup() {
 trap cl_cleanup EXIT
 trap 'cl_cleanup; exit 1' INT TERM HUP
 
+# cl_workdir: $work, a folder holding the experiment (exp.lua) and the
+# comparison (compare.lua), and the environment relush runs in there
+cl_workdir() {
+	work=$cl_tmp/work
+	mkdir -p "$work"
+	cp "$SRCDIR/tests/cluster/exp.lua" "$SRCDIR/tests/cluster/compare.lua" "$work/"
+	LUA_PATH="$SRCDIR/tests/lua/lib/?.lua;;"
+	RELUSH_HISTORY=/dev/null
+	export RELUSH LUA_PATH RELUSH_HISTORY
+}
+
 # cl_skip_unless_cluster: skip the whole test (with the reason) when a
 # private Slurm cannot be run here.
 cl_skip_unless_cluster() {

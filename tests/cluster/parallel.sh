@@ -11,15 +11,8 @@ if ! command -v parallel >/dev/null 2>&1 || ! parallel --version 2>/dev/null | g
 	exit 0
 fi
 
-work=$cl_tmp/work
-mkdir -p "$work"
-cp "$SRCDIR/tests/cluster/exp.lua" "$SRCDIR/tests/cluster/compare.lua" "$work/"
+cl_workdir
 par=$SRCDIR/scripts/cluster/parallel.sh
-export RELUSH
-LUA_PATH="$SRCDIR/tests/lua/lib/?.lua;;"
-export LUA_PATH
-RELUSH_HISTORY=/dev/null
-export RELUSH_HISTORY
 cd "$work" || exit 1
 shards="r.shard-1-of-4.jsonl r.shard-2-of-4.jsonl r.shard-3-of-4.jsonl r.shard-4-of-4.jsonl"
 

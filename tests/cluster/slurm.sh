@@ -8,15 +8,8 @@
 . "$RELUSH_SRCDIR/tests/cluster/lib.sh"
 cl_skip_unless_cluster
 
-work=$cl_tmp/work
-mkdir -p "$work"
-cp "$SRCDIR/tests/cluster/exp.lua" "$SRCDIR/tests/cluster/compare.lua" "$work/"
+cl_workdir
 slurm_sh=$SRCDIR/scripts/cluster/slurm.sh
-export RELUSH
-LUA_PATH="$SRCDIR/tests/lua/lib/?.lua;;"
-export LUA_PATH
-RELUSH_HISTORY=/dev/null
-export RELUSH_HISTORY
 
 if ! cl_start; then
 	ok 1 "a private one-node Slurm starts (munged, slurmctld, slurmd)"
