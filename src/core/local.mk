@@ -24,6 +24,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/bounds.c \
 	src/core/bound_search.c \
 	src/core/mc.c \
+	src/core/strbuf.c \
+	src/core/json.c \
+	src/core/json.h \
 	src/core/mc_record.c \
 	src/core/mc_check.c \
 	src/core/gram.c \

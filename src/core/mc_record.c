@@ -17,6 +17,7 @@
 #include "relush/alloc.h"
 #include "relush/files.h"
 #include "relush/mc.h"
+#include "json.h"
 #include "kernel.h"
 
 #define MC_FORMAT "relush-mc"
@@ -280,641 +281,239 @@ int mc_record_complete(const mc_record *r)
 
 /* ---- writing JSON ---------------------------------------------------------------- */
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+static void sb_law(rl_strbuf *b, const rl_law *law)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	rl_sb_put(b, "{");
+	json_key(b, "law");
+	json_string(b, law_name(law->kind));
+	json_key(b, "scale");
+	json_string(b, scale_name(law->rule));
+	json_key(b, "param");
+	json_double(b, law->param);
+	rl_sb_put(b, "}");
 }
 
-static void sb_put(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void sb_fmt(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_fmt(sbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof tmp)
-		sb_add(b, tmp, (size_t)n);
-	else
-		b->oom = 1;   /* only short numbers go through here */
-}
-
-static void sb_u64(sbuf *b, uint64_t v) { sb_fmt(b, "%llu", (unsigned long long)v); }
-
-/* Doubles round-trip with %.17g; NaN and infinities become null. */
-static void sb_double(sbuf *b, double v)
-{
-	if (isfinite(v))
-		sb_fmt(b, "%.17g", v);
-	else
-		sb_put(b, "null");
-}
-
-static void sb_bool(sbuf *b, int v) { sb_put(b, v ? "true" : "false"); }
-
-static void sb_string(sbuf *b, const char *s)
-{
-	sb_put(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			char esc[2] = {'\\', (char)c};
-			sb_add(b, esc, 2);
-		} else if (c < 0x20) {
-			sb_fmt(b, "\\u%04x", c);
-		} else {
-			sb_add(b, s, 1);
-		}
-	}
-	sb_put(b, "\"");
-}
-
-static void sb_key(sbuf *b, const char *key)
-{
-	if (b->len && b->p[b->len - 1] != '{')
-		sb_put(b, ",");
-	sb_string(b, key);
-	sb_put(b, ":");
-}
-
-static void sb_u64_list(sbuf *b, const uint64_t *v, size_t n, size_t stride)
-{
-	sb_put(b, "[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_put(b, ",");
-		sb_u64(b, *(const uint64_t *)((const char *)v + i * stride));
-	}
-	sb_put(b, "]");
-}
-
-static void sb_law(sbuf *b, const rl_law *law)
-{
-	sb_put(b, "{");
-	sb_key(b, "law");
-	sb_string(b, law_name(law->kind));
-	sb_key(b, "scale");
-	sb_string(b, scale_name(law->rule));
-	sb_key(b, "param");
-	sb_double(b, law->param);
-	sb_put(b, "}");
-}
-
-static void write_config(sbuf *b, const mc_record *r)
+static void write_config(rl_strbuf *b, const mc_record *r)
 {
 	const rl_net_spec *s = &r->spec;
-	sb_key(b, "config");
-	sb_put(b, "{");
-	sb_key(b, "depth");
-	sb_u64(b, s->depth);
-	sb_key(b, "input");
-	sb_u64(b, s->input);
-	sb_key(b, "widths");
-	sb_put(b, "[");
+	json_key(b, "config");
+	rl_sb_put(b, "{");
+	json_key(b, "depth");
+	json_u64(b, s->depth);
+	json_key(b, "input");
+	json_u64(b, s->input);
+	json_key(b, "widths");
+	rl_sb_put(b, "[");
 	for (size_t l = 0; l < s->depth; l++)
-		sb_fmt(b, l ? ",%zu" : "%zu", s->widths[l]);
-	sb_put(b, "]");
-	sb_key(b, "weights");
+		rl_sb_printf(b, l ? ",%zu" : "%zu", s->widths[l]);
+	rl_sb_put(b, "]");
+	json_key(b, "weights");
 	sb_law(b, &s->weights);
-	sb_key(b, "bias");
+	json_key(b, "bias");
 	sb_law(b, &s->bias);
-	sb_key(b, "arch");
-	sb_string(b, arch_name(s->arch));
-	sb_key(b, "seed");
-	sb_u64(b, s->seed);
-	sb_key(b, "trials");
-	sb_u64(b, r->trials);
-	sb_key(b, "method");
-	sb_string(b, method_name(r));
-	sb_key(b, "stats");
-	sb_string(b, stats_name(r->stats));
-	sb_key(b, "flip");
-	sb_bool(b, r->flip);
-	sb_key(b, "alignment");
-	sb_bool(b, r->alignment);
-	sb_key(b, "X");
-	sb_put(b, "{");
-	sb_key(b, "rows");
-	sb_u64(b, r->x_rows);
-	sb_key(b, "cols");
-	sb_u64(b, r->x_cols);
-	sb_key(b, "checksum");
-	sb_fmt(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
-	sb_put(b, "}");
-	sb_key(b, "tuning");
-	sb_put(b, "{");
-	sb_key(b, "ns_variate");
-	sb_double(b, r->tuning.ns_variate);
-	sb_key(b, "lazy_l");
-	sb_double(b, r->tuning.lazy_l);
-	sb_key(b, "blas_min");
-	sb_double(b, r->tuning.blas_min);
-	sb_put(b, "}}");
+	json_key(b, "arch");
+	json_string(b, arch_name(s->arch));
+	json_key(b, "seed");
+	json_u64(b, s->seed);
+	json_key(b, "trials");
+	json_u64(b, r->trials);
+	json_key(b, "method");
+	json_string(b, method_name(r));
+	json_key(b, "stats");
+	json_string(b, stats_name(r->stats));
+	json_key(b, "flip");
+	json_bool(b, r->flip);
+	json_key(b, "alignment");
+	json_bool(b, r->alignment);
+	json_key(b, "X");
+	rl_sb_put(b, "{");
+	json_key(b, "rows");
+	json_u64(b, r->x_rows);
+	json_key(b, "cols");
+	json_u64(b, r->x_cols);
+	json_key(b, "checksum");
+	rl_sb_printf(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
+	rl_sb_put(b, "}");
+	json_key(b, "tuning");
+	rl_sb_put(b, "{");
+	json_key(b, "ns_variate");
+	json_double(b, r->tuning.ns_variate);
+	json_key(b, "lazy_l");
+	json_double(b, r->tuning.lazy_l);
+	json_key(b, "blas_min");
+	json_double(b, r->tuning.blas_min);
+	rl_sb_put(b, "}}");
 }
 
-static void write_counts(sbuf *b, const mc_record *r)
+static void write_counts(rl_strbuf *b, const mc_record *r)
 {
 	const mc_counts *c = &r->result.counts;
 	size_t depth = r->spec.depth;
-	sb_key(b, "counts");
-	sb_put(b, "{");
-	sb_key(b, "trials");
-	sb_u64(b, c->trials);
-	sb_key(b, "alive_trials");
-	sb_u64(b, c->alive_trials);
-	sb_key(b, "interrupted");
-	sb_bool(b, r->result.interrupted);
-	sb_key(b, "living_sum");
-	sb_u64(b, c->living_sum);
+	json_key(b, "counts");
+	rl_sb_put(b, "{");
+	json_key(b, "trials");
+	json_u64(b, c->trials);
+	json_key(b, "alive_trials");
+	json_u64(b, c->alive_trials);
+	json_key(b, "interrupted");
+	json_bool(b, r->result.interrupted);
+	json_key(b, "living_sum");
+	json_u64(b, c->living_sum);
 	char sq[48];
 	u128_decimal(c->living_sq, sq);
-	sb_key(b, "living_sq");
-	sb_put(b, sq);
-	sb_key(b, "min_living");
+	json_key(b, "living_sq");
+	rl_sb_put(b, sq);
+	json_key(b, "min_living");
 	if (c->min_living == UINT64_MAX)
-		sb_put(b, "null");
+		rl_sb_put(b, "null");
 	else
-		sb_u64(b, c->min_living);
-	sb_key(b, "died_at");
-	sb_u64_list(b, c->died_at, depth, sizeof *c->died_at);
-	sb_key(b, "layers");
-	sb_put(b, "{");
-	sb_key(b, "trials_reaching");
-	sb_u64_list(b, &c->layers[0].trials_reaching, depth, sizeof *c->layers);
-	sb_key(b, "trials_living");
-	sb_u64_list(b, &c->layers[0].trials_living, depth, sizeof *c->layers);
-	sb_key(b, "points_reaching");
-	sb_u64_list(b, &c->layers[0].points_reaching, depth, sizeof *c->layers);
-	sb_key(b, "points_living");
-	sb_u64_list(b, &c->layers[0].points_living, depth, sizeof *c->layers);
-	sb_key(b, "dead_neurons");
-	sb_u64_list(b, &c->layers[0].dead_neurons, depth, sizeof *c->layers);
-	sb_key(b, "trials_active_unit");
-	sb_u64_list(b, &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
-	sb_put(b, "}");
-	sb_key(b, "layers_explicit");
-	sb_u64(b, c->layers_explicit);
-	sb_key(b, "layers_gram");
-	sb_u64(b, c->layers_gram);
-	sb_key(b, "trials_lazy");
-	sb_u64(b, c->trials_lazy);
-	sb_key(b, "trials_reference");
-	sb_u64(b, c->trials_reference);
-	sb_key(b, "trials_all_active");
-	sb_u64(b, c->trials_all_active);
-	sb_key(b, "lazy");
-	sb_bool(b, r->result.lazy);
+		json_u64(b, c->min_living);
+	json_key(b, "died_at");
+	json_u64_list(b, c->died_at, depth, sizeof *c->died_at);
+	json_key(b, "layers");
+	rl_sb_put(b, "{");
+	json_key(b, "trials_reaching");
+	json_u64_list(b, &c->layers[0].trials_reaching, depth, sizeof *c->layers);
+	json_key(b, "trials_living");
+	json_u64_list(b, &c->layers[0].trials_living, depth, sizeof *c->layers);
+	json_key(b, "points_reaching");
+	json_u64_list(b, &c->layers[0].points_reaching, depth, sizeof *c->layers);
+	json_key(b, "points_living");
+	json_u64_list(b, &c->layers[0].points_living, depth, sizeof *c->layers);
+	json_key(b, "dead_neurons");
+	json_u64_list(b, &c->layers[0].dead_neurons, depth, sizeof *c->layers);
+	json_key(b, "trials_active_unit");
+	json_u64_list(b, &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
+	rl_sb_put(b, "}");
+	json_key(b, "layers_explicit");
+	json_u64(b, c->layers_explicit);
+	json_key(b, "layers_gram");
+	json_u64(b, c->layers_gram);
+	json_key(b, "trials_lazy");
+	json_u64(b, c->trials_lazy);
+	json_key(b, "trials_reference");
+	json_u64(b, c->trials_reference);
+	json_key(b, "trials_all_active");
+	json_u64(b, c->trials_all_active);
+	json_key(b, "lazy");
+	json_bool(b, r->result.lazy);
 	if (c->neuron_active) {
-		sb_key(b, "neuron_active");
-		sb_u64_list(b, c->neuron_active, neuron_total(&r->spec), sizeof *c->neuron_active);
+		json_key(b, "neuron_active");
+		json_u64_list(b, c->neuron_active, neuron_total(&r->spec), sizeof *c->neuron_active);
 	}
 	if (c->alignment) {
 		const rl_alignment_sum *a = c->alignment;
-		sb_key(b, "alignment");
-		sb_put(b, "{");
-		sb_key(b, "trials");
-		sb_u64_list(b, a->trials, depth, sizeof *a->trials);
-		sb_key(b, "sum");
-		sb_put(b, "[");
+		json_key(b, "alignment");
+		rl_sb_put(b, "{");
+		json_key(b, "trials");
+		json_u64_list(b, a->trials, depth, sizeof *a->trials);
+		json_key(b, "sum");
+		rl_sb_put(b, "[");
 		for (size_t l = 0; l < depth; l++)
-			sb_fmt(b, l ? ",%lld" : "%lld", (long long)a->sum[l]);
-		sb_put(b, "]");
-		sb_key(b, "sum_sq");
-		sb_u64_list(b, a->sum_sq, depth, sizeof *a->sum_sq);
-		sb_put(b, "}");
+			rl_sb_printf(b, l ? ",%lld" : "%lld", (long long)a->sum[l]);
+		rl_sb_put(b, "]");
+		json_key(b, "sum_sq");
+		json_u64_list(b, a->sum_sq, depth, sizeof *a->sum_sq);
+		rl_sb_put(b, "}");
 	}
-	sb_put(b, "}");
+	rl_sb_put(b, "}");
 }
 
 char *mc_record_to_json(const mc_record *r, rl_err *e)
 {
 	const mc_result *res = &r->result;
-	sbuf b = {0};
-	sb_put(&b, "{");
-	sb_key(&b, "format");
-	sb_string(&b, MC_FORMAT);
-	sb_key(&b, "format_version");
-	sb_u64(&b, MC_FORMAT_VERSION);
-	sb_key(&b, "relush");
-	sb_string(&b, r->version);
+	rl_strbuf b = {0};
+	rl_sb_put(&b, "{");
+	json_key(&b, "format");
+	json_string(&b, MC_FORMAT);
+	json_key(&b, "format_version");
+	json_u64(&b, MC_FORMAT_VERSION);
+	json_key(&b, "relush");
+	json_string(&b, r->version);
 	write_config(&b, r);
-	sb_key(&b, "shard");
-	sb_put(&b, "{");
-	sb_key(&b, "i");
-	sb_u64(&b, r->shard_index);
-	sb_key(&b, "n");
-	sb_u64(&b, r->shard_count);
-	sb_key(&b, "first");
-	sb_u64(&b, res->first_trial);
-	sb_key(&b, "last");
-	sb_u64(&b, res->last_trial);
-	sb_key(&b, "requested");
-	sb_u64(&b, res->requested);
-	sb_put(&b, "}");
+	json_key(&b, "shard");
+	rl_sb_put(&b, "{");
+	json_key(&b, "i");
+	json_u64(&b, r->shard_index);
+	json_key(&b, "n");
+	json_u64(&b, r->shard_count);
+	json_key(&b, "first");
+	json_u64(&b, res->first_trial);
+	json_key(&b, "last");
+	json_u64(&b, res->last_trial);
+	json_key(&b, "requested");
+	json_u64(&b, res->requested);
+	rl_sb_put(&b, "}");
 	write_counts(&b, r);
-	sb_key(&b, "derived");
-	sb_put(&b, "{");
-	sb_key(&b, "lower");
-	sb_double(&b, res->lower);
-	sb_key(&b, "upper");
-	sb_double(&b, res->upper);
-	sb_key(&b, "union");
-	sb_double(&b, res->union_bound);
+	json_key(&b, "derived");
+	rl_sb_put(&b, "{");
+	json_key(&b, "lower");
+	json_double(&b, res->lower);
+	json_key(&b, "upper");
+	json_double(&b, res->upper);
+	json_key(&b, "union");
+	json_double(&b, res->union_bound);
 	if (res->align_predicted) {
-		sb_key(&b, "input_cosine");
-		sb_double(&b, res->input_cosine);
-		sb_key(&b, "alignment_predicted");
-		sb_put(&b, "[");
+		json_key(&b, "input_cosine");
+		json_double(&b, res->input_cosine);
+		json_key(&b, "alignment_predicted");
+		rl_sb_put(&b, "[");
 		for (size_t l = 0; l < r->spec.depth; l++) {
 			if (l)
-				sb_put(&b, ",");
-			sb_double(&b, res->align_predicted[l]);
+				rl_sb_put(&b, ",");
+			json_double(&b, res->align_predicted[l]);
 		}
-		sb_put(&b, "]");
+		rl_sb_put(&b, "]");
 	}
-	sb_put(&b, "}");
+	rl_sb_put(&b, "}");
 	/* For readers of the file (jq, pandas): derived from the counts, never read back. */
 	mc_summary S;
 	mc_summarize(res, &S);
-	sb_key(&b, "summary");
-	sb_put(&b, "{");
-	sb_key(&b, "p_alive");
-	sb_double(&b, S.p_alive);
-	sb_key(&b, "ci");
-	sb_put(&b, "[");
-	sb_double(&b, S.ci_lo);
-	sb_put(&b, ",");
-	sb_double(&b, S.ci_hi);
-	sb_put(&b, "]");
-	sb_key(&b, "fraction");
-	sb_double(&b, S.fraction);
-	sb_key(&b, "fraction_se");
-	sb_double(&b, S.fraction_se);
-	sb_key(&b, "min_fraction");
-	sb_double(&b, S.min_fraction);
-	sb_put(&b, "}");
-	sb_key(&b, "timing");
-	sb_put(&b, "{");
-	sb_key(&b, "seconds");
-	sb_double(&b, res->seconds);
-	sb_key(&b, "rate");
-	sb_double(&b, res->seconds > 0 ? (double)res->counts.trials / res->seconds : 0.0);
-	sb_key(&b, "threads");
-	sb_u64(&b, res->threads);
-	sb_key(&b, "pieces");
-	sb_u64(&b, r->pieces);
-	sb_key(&b, "kernel");
-	sb_string(&b, r->kernel);
-	sb_key(&b, "host");
-	sb_string(&b, r->host);
+	json_key(&b, "summary");
+	rl_sb_put(&b, "{");
+	json_key(&b, "p_alive");
+	json_double(&b, S.p_alive);
+	json_key(&b, "ci");
+	rl_sb_put(&b, "[");
+	json_double(&b, S.ci_lo);
+	rl_sb_put(&b, ",");
+	json_double(&b, S.ci_hi);
+	rl_sb_put(&b, "]");
+	json_key(&b, "fraction");
+	json_double(&b, S.fraction);
+	json_key(&b, "fraction_se");
+	json_double(&b, S.fraction_se);
+	json_key(&b, "min_fraction");
+	json_double(&b, S.min_fraction);
+	rl_sb_put(&b, "}");
+	json_key(&b, "timing");
+	rl_sb_put(&b, "{");
+	json_key(&b, "seconds");
+	json_double(&b, res->seconds);
+	json_key(&b, "rate");
+	json_double(&b, res->seconds > 0 ? (double)res->counts.trials / res->seconds : 0.0);
+	json_key(&b, "threads");
+	json_u64(&b, res->threads);
+	json_key(&b, "pieces");
+	json_u64(&b, r->pieces);
+	json_key(&b, "kernel");
+	json_string(&b, r->kernel);
+	json_key(&b, "host");
+	json_string(&b, r->host);
 	time_t t = (time_t)r->finished;
 	struct tm tm;
 	char when[40] = "1970-01-01T00:00:00Z";
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sb_key(&b, "finished");
-	sb_string(&b, when);
-	sb_put(&b, "}}");
+	json_key(&b, "finished");
+	json_string(&b, when);
+	rl_sb_put(&b, "}}");
 	if (b.oom) {
 		free(b.p);
 		rl_fail(e, "out of memory writing a Monte Carlo result as JSON");
 		return NULL;
 	}
 	return b.p;
-}
-
-/* ---- reading JSON ---------------------------------------------------------------------
- * A small DOM: numbers keep their text, so integers are read exactly. */
-
-typedef struct jv {
-	char type;               /* 'z' null, 'b' boolean, 'd' number, 's' string, 'a' array, 'o' object */
-	int boolean;
-	char *text;              /* number token or unescaped string */
-	size_t n, cap;
-	struct jv *items;        /* array items, object values */
-	char **keys;             /* object keys */
-} jv;
-
-static void jv_free(jv *v)
-{
-	free(v->text);
-	for (size_t i = 0; i < v->n; i++) {
-		jv_free(&v->items[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->items);
-	free(v->keys);
-	memset(v, 0, sizeof *v);
-}
-
-typedef struct jparser {
-	const char *start, *p, *end;
-	const char *err;         /* what was expected, NULL while fine */
-	int depth;
-	double bytes, budget;    /* the tree's memory so far, and the most it may take */
-} jparser;
-
-/* Counts an allocation of n bytes of the tree (with malloc's overhead)
- * against the budget: a line of a million tiny values makes a tree many
- * times its own size. 0, or -1 ("budget"). */
-static int jtake(jparser *ps, double n)
-{
-	ps->bytes += n + 16.0;
-	if (ps->bytes > ps->budget) {
-		if (!ps->err)
-			ps->err = "budget";
-		return -1;
-	}
-	return 0;
-}
-
-static void skip_ws(jparser *ps)
-{
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
-}
-
-static int jfail(jparser *ps, const char *what)
-{
-	if (!ps->err)
-		ps->err = what;
-	return -1;
-}
-
-static void put_utf8(char *out, size_t *n, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[(*n)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*n)++] = (char)(0xC0 | cp >> 6);
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*n)++] = (char)(0xE0 | cp >> 12);
-		out[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*n)++] = (char)(0xF0 | cp >> 18);
-		out[(*n)++] = (char)(0x80 | (cp >> 12 & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	}
-}
-
-static int hex4(const char *s, unsigned *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-		           : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
-		if (d > 15)
-			return -1;
-		*v = *v << 4 | d;
-	}
-	return 0;
-}
-
-static int parse_string(jparser *ps, char **out)
-{
-	ps->p++;   /* the opening quote */
-	const char *s = ps->p, *q = s;
-	while (q < ps->end && *q != '"')   /* its extent: unescaping only shrinks */
-		q += *q == '\\' && q + 1 < ps->end ? 2 : 1;
-	size_t n = 0;
-	if (jtake(ps, (double)(q - s) + 1.0))
-		return -1;
-	char *buf = malloc((size_t)(q - s) + 1);
-	if (!buf)
-		return jfail(ps, "memory");
-	while (ps->p < ps->end && *ps->p != '"') {
-		unsigned char c = (unsigned char)*ps->p;
-		if (c < 0x20) {
-			free(buf);
-			return jfail(ps, "a control character escaped in a string");
-		}
-		if (c != '\\') {
-			buf[n++] = (char)c;
-			ps->p++;
-			continue;
-		}
-		if (ps->end - ps->p < 2) {
-			free(buf);
-			return jfail(ps, "a complete escape");
-		}
-		char x = ps->p[1];
-		ps->p += 2;
-		switch (x) {
-		case '"': buf[n++] = '"'; break;
-		case '\\': buf[n++] = '\\'; break;
-		case '/': buf[n++] = '/'; break;
-		case 'b': buf[n++] = '\b'; break;
-		case 'f': buf[n++] = '\f'; break;
-		case 'n': buf[n++] = '\n'; break;
-		case 'r': buf[n++] = '\r'; break;
-		case 't': buf[n++] = '\t'; break;
-		case 'u': {
-			unsigned cp, lo;
-			if (ps->end - ps->p < 4 || hex4(ps->p, &cp)) {
-				free(buf);
-				return jfail(ps, "four hex digits after \\u");
-			}
-			ps->p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && ps->end - ps->p >= 6 && ps->p[0] == '\\' &&
-			    ps->p[1] == 'u' && !hex4(ps->p + 2, &lo) && lo >= 0xDC00 && lo < 0xE000) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				ps->p += 6;
-			}
-			put_utf8(buf, &n, cp);
-			break;
-		}
-		default:
-			free(buf);
-			return jfail(ps, "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
-		}
-	}
-	if (ps->p >= ps->end) {
-		free(buf);
-		return jfail(ps, "the closing quote of a string");
-	}
-	ps->p++;
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int parse_number(jparser *ps, jv *v)
-{
-	const char *s = ps->p, *q = s;
-	if (q < ps->end && *q == '-')
-		q++;
-	const char *digits = q;
-	while (q < ps->end && *q >= '0' && *q <= '9')
-		q++;
-	if (q == digits)
-		return jfail(ps, "a value");
-	if (q < ps->end && *q == '.') {
-		const char *f = ++q;
-		while (q < ps->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == f)
-			return jfail(ps, "digits after the decimal point");
-	}
-	if (q < ps->end && (*q == 'e' || *q == 'E')) {
-		q++;
-		if (q < ps->end && (*q == '+' || *q == '-'))
-			q++;
-		const char *x = q;
-		while (q < ps->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == x)
-			return jfail(ps, "digits in the exponent");
-	}
-	v->type = 'd';
-	if (jtake(ps, (double)(q - s) + 1.0))
-		return -1;
-	v->text = malloc((size_t)(q - s) + 1);
-	if (!v->text)
-		return jfail(ps, "memory");
-	memcpy(v->text, s, (size_t)(q - s));
-	v->text[q - s] = '\0';
-	ps->p = q;
-	return 0;
-}
-
-static int parse_value(jparser *ps, jv *v);
-
-static int push_item(jparser *ps, jv *v, char *key)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 8;
-		if (jtake(ps, (double)(cap - v->cap) * (double)(sizeof(jv) + (v->type == 'o' ? sizeof(char *) : 0))))
-			return -1;
-		jv *items = realloc(v->items, cap * sizeof *items);
-		if (!items)
-			return jfail(ps, "memory");
-		v->items = items;
-		if (v->type == 'o') {
-			char **keys = realloc(v->keys, cap * sizeof *keys);
-			if (!keys)
-				return jfail(ps, "memory");
-			v->keys = keys;
-		}
-		v->cap = cap;
-	}
-	memset(&v->items[v->n], 0, sizeof v->items[v->n]);
-	if (v->type == 'o')
-		v->keys[v->n] = key;
-	v->n++;
-	return 0;
-}
-
-static int parse_container(jparser *ps, jv *v, char open)
-{
-	char close = open == '[' ? ']' : '}';
-	v->type = open == '[' ? 'a' : 'o';
-	if (++ps->depth > 32)
-		return jfail(ps, "less nesting (at most 32 levels)");
-	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		ps->depth--;
-		return 0;
-	}
-	for (;;) {
-		char *key = NULL;
-		skip_ws(ps);
-		if (v->type == 'o') {
-			if (ps->p >= ps->end || *ps->p != '"')
-				return jfail(ps, "a quoted key");
-			if (parse_string(ps, &key))
-				return -1;
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':') {
-				free(key);
-				return jfail(ps, "':' after a key");
-			}
-			ps->p++;
-		}
-		if (push_item(ps, v, key)) {
-			free(key);
-			return -1;
-		}
-		if (parse_value(ps, &v->items[v->n - 1]))
-			return -1;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == close) {
-			ps->p++;
-			ps->depth--;
-			return 0;
-		}
-		return jfail(ps, open == '[' ? "',' or ']'" : "',' or '}'");
-	}
-}
-
-static int literal(jparser *ps, const char *word)
-{
-	size_t n = strlen(word);
-	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-		return jfail(ps, "a value");
-	ps->p += n;
-	return 0;
-}
-
-static int parse_value(jparser *ps, jv *v)
-{
-	skip_ws(ps);
-	if (ps->p >= ps->end)
-		return jfail(ps, "a value");
-	switch (*ps->p) {
-	case '{':
-	case '[':
-		return parse_container(ps, v, *ps->p);
-	case '"':
-		v->type = 's';
-		return parse_string(ps, &v->text);
-	case 't':
-		v->type = 'b';
-		v->boolean = 1;
-		return literal(ps, "true");
-	case 'f':
-		v->type = 'b';
-		return literal(ps, "false");
-	case 'n':
-		v->type = 'z';
-		return literal(ps, "null");
-	default:
-		return parse_number(ps, v);
-	}
 }
 
 /* ---- from the DOM to a record ------------------------------------------------------- */
@@ -934,21 +533,11 @@ static int bad(reader *rd, const char *path, const char *what)
 	return -1;
 }
 
-static const jv *get(const jv *obj, const char *key)
-{
-	if (!obj || obj->type != 'o')
-		return NULL;
-	for (size_t i = 0; i < obj->n; i++)
-		if (strcmp(obj->keys[i], key) == 0)
-			return &obj->items[i];
-	return NULL;
-}
-
 /* obj.key, required; path names it in messages ("counts.died_at"). */
 static const jv *need(reader *rd, const jv *obj, const char *key, const char *path, char type,
                       const char *what)
 {
-	const jv *v = get(obj, key);
+	const jv *v = json_get(obj, key);
 	if (!v || v->type != type) {
 		bad(rd, path, what);
 		return NULL;
@@ -956,29 +545,17 @@ static const jv *need(reader *rd, const jv *obj, const char *key, const char *pa
 	return v;
 }
 
-static int to_u64(const jv *v, uint64_t *out)
-{
-	if (!v || v->type != 'd' || !v->text[0] || strspn(v->text, "0123456789") != strlen(v->text))
-		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(v->text, NULL, 10);
-	if (errno == ERANGE)
-		return -1;
-	*out = (uint64_t)x;
-	return 0;
-}
-
 static uint64_t read_u64(reader *rd, const jv *obj, const char *key, const char *path)
 {
 	uint64_t x = 0;
-	if (to_u64(get(obj, key), &x))
+	if (json_to_u64(json_get(obj, key), &x))
 		bad(rd, path, "a non-negative integer");
 	return x;
 }
 
 static double read_double(reader *rd, const jv *obj, const char *key, const char *path, int nullable)
 {
-	const jv *v = get(obj, key);
+	const jv *v = json_get(obj, key);
 	if (v && v->type == 'z' && nullable)
 		return NAN;
 	if (!v || v->type != 'd') {
@@ -1004,7 +581,7 @@ static const char *read_string(reader *rd, const jv *obj, const char *key, const
 static void read_u64_list(reader *rd, const jv *obj, const char *key, const char *path,
                           uint64_t *out, size_t n, size_t stride)
 {
-	const jv *v = get(obj, key);
+	const jv *v = json_get(obj, key);
 	char what[64];
 	snprintf(what, sizeof what, "a list of %zu non-negative integers", n);
 	if (!v || v->type != 'a' || v->n != n) {
@@ -1012,7 +589,7 @@ static void read_u64_list(reader *rd, const jv *obj, const char *key, const char
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (to_u64(&v->items[i], (uint64_t *)((char *)out + i * stride))) {
+		if (json_to_u64(&v->items[i], (uint64_t *)((char *)out + i * stride))) {
 			bad(rd, path, what);
 			return;
 		}
@@ -1131,7 +708,7 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 	const jv *o = need(rd, root, "counts", "counts", 'o', "an object");
 	if (!o)
 		return;
-	const jv *na = get(o, "neuron_active");
+	const jv *na = json_get(o, "neuron_active");
 	size_t nt = neuron_total(&r->spec);
 	if (mc_counts_init(c, depth, r->x_rows, r->stats, na ? nt : 0, e) ||
 	    (r->alignment && mc_counts_want_alignment(c, e))) {
@@ -1142,10 +719,10 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 	c->alive_trials = read_u64(rd, o, "alive_trials", "counts.alive_trials");
 	r->result.interrupted = read_bool(rd, o, "interrupted", "counts.interrupted");
 	c->living_sum = read_u64(rd, o, "living_sum", "counts.living_sum");
-	const jv *sq = get(o, "living_sq");
+	const jv *sq = json_get(o, "living_sq");
 	if (!sq || sq->type != 'd' || u128_parse(sq->text, c->living_sq))
 		bad(rd, "counts.living_sq", "a non-negative integer below 2^128");
-	const jv *ml = get(o, "min_living");
+	const jv *ml = json_get(o, "min_living");
 	if (ml && ml->type == 'z')
 		c->min_living = UINT64_MAX;
 	else
@@ -1182,7 +759,7 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 			return;
 		read_u64_list(rd, A, "trials", "counts.alignment.trials", a->trials, depth, sizeof *a->trials);
 		read_u64_list(rd, A, "sum_sq", "counts.alignment.sum_sq", a->sum_sq, depth, sizeof *a->sum_sq);
-		const jv *S = get(A, "sum");
+		const jv *S = json_get(A, "sum");
 		if (!S || S->type != 'a' || S->n != depth) {
 			bad(rd, "counts.alignment.sum", "a list of one integer per layer");
 			return;
@@ -1241,7 +818,7 @@ static void read_rest(reader *rd, const jv *root, mc_record *r, rl_err *e)
 		res->lower = read_double(rd, d, "lower", "derived.lower", 1);
 		res->upper = read_double(rd, d, "upper", "derived.upper", 1);
 		res->union_bound = read_double(rd, d, "union", "derived.union", 1);
-		const jv *ap = get(d, "alignment_predicted");
+		const jv *ap = json_get(d, "alignment_predicted");
 		if (ap && !rd->failed) {
 			res->input_cosine = read_double(rd, d, "input_cosine", "derived.input_cosine", 1);
 			if (ap->type != 'a' || ap->n != r->spec.depth) {
@@ -1269,7 +846,7 @@ static void read_rest(reader *rd, const jv *root, mc_record *r, rl_err *e)
 	r->pieces = read_u64(rd, t, "pieces", "timing.pieces");
 	if (!rd->failed && r->pieces < 1)
 		bad(rd, "timing.pieces", "an integer >= 1");
-	const jv *k = get(t, "kernel"), *h = get(t, "host"), *f = get(t, "finished");
+	const jv *k = json_get(t, "kernel"), *h = json_get(t, "host"), *f = json_get(t, "finished");
 	snprintf(r->kernel, sizeof r->kernel, "%s", k && k->type == 's' ? k->text : "unknown");
 	snprintf(r->host, sizeof r->host, "%s", h && h->type == 's' ? h->text : "unknown");
 	int Y, M, D, hh, mm, ss;
@@ -1292,39 +869,35 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 	mc_record_label(r, who, sizeof who);
 	/* the tree may take half the memory limit; the record built from it
 	 * is far smaller */
-	jparser ps = {text, text, text + len, NULL, 0, 0, (double)rl_mem_limit() / 2};
 	jv root;
-	memset(&root, 0, sizeof root);
-	int rc = parse_value(&ps, &root);
-	skip_ws(&ps);
-	if (rc == 0 && ps.p != ps.end)
-		rc = jfail(&ps, "the end of the line after one JSON value");
+	const char *expected;
+	size_t column;
+	int rc = json_parse(text, len, (double)rl_mem_limit() / 2, &root, &expected, &column);
 	if (rc) {
-		if (ps.err && strcmp(ps.err, "memory") == 0)
+		if (strcmp(expected, "memory") == 0)
 			rl_fail(e, "out of memory reading %s", who);
-		else if (ps.err && strcmp(ps.err, "budget") == 0)
+		else if (strcmp(expected, "budget") == 0)
 			rl_fail(e, "reading %s would need more than half the memory limit (%zu bytes of JSON "
 			        "holding that many values is not a relush result; set RELUSH_MEM_LIMIT or "
 			        "limits.memory to change the limit)", who, len);
 		else
-			rl_fail(e, "%s is not valid JSON (column %zu: expected %s)", who,
-			        (size_t)(ps.p - ps.start) + 1, ps.err ? ps.err : "a value");
+			rl_fail(e, "%s is not valid JSON (column %zu: expected %s)", who, column, expected);
 		jv_free(&root);
 		free(r);
 		return NULL;
 	}
 	reader rd = {who, e, 0};
-	const jv *format = get(&root, "format");
+	const jv *format = json_get(&root, "format");
 	uint64_t fv = 0;
 	if (root.type != 'o' || !format || format->type != 's' || strcmp(format->text, MC_FORMAT) != 0) {
 		rl_fail(e, "%s is not a relush Monte Carlo result (it has no \"format\": \"" MC_FORMAT "\"); "
 		        "results files are written by r:save(path) and mc{..., out = path}", who);
 		rd.failed = 1;
-	} else if (to_u64(get(&root, "format_version"), &fv) || fv < 1 || fv > MC_FORMAT_VERSION) {
+	} else if (json_to_u64(json_get(&root, "format_version"), &fv) || fv < 1 || fv > MC_FORMAT_VERSION) {
 		rl_fail(e, "%s has format_version %s, but this relush (%s) reads version %d: "
 		        "use the relush that wrote it, or a newer one", who,
-		        get(&root, "format_version") && get(&root, "format_version")->type == 'd'
-		            ? get(&root, "format_version")->text : "(none)",
+		        json_get(&root, "format_version") && json_get(&root, "format_version")->type == 'd'
+		            ? json_get(&root, "format_version")->text : "(none)",
 		        PACKAGE_VERSION, MC_FORMAT_VERSION);
 		rd.failed = 1;
 	}
@@ -1440,15 +1013,15 @@ int mc_records_check_path(const char *path, rl_err *e)
 
 int mc_records_save(const char *path, mc_record *const *recs, size_t count, int append, rl_err *e)
 {
-	sbuf b = {0};
+	rl_strbuf b = {0};
 	for (size_t i = 0; i < count; i++) {
 		char *line = mc_record_to_json(recs[i], e);
 		if (!line) {
 			free(b.p);
 			return -1;
 		}
-		sb_put(&b, line);
-		sb_put(&b, "\n");
+		rl_sb_put(&b, line);
+		rl_sb_put(&b, "\n");
 		free(line);
 	}
 	if (b.oom) {
