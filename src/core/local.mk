@@ -28,6 +28,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/json.c \
 	src/core/json.h \
 	src/core/mc_record.c \
+	src/core/mc_record_impl.h \
+	src/core/mc_record_read.c \
+	src/core/mc_merge.c \
 	src/core/mc_check.c \
 	src/core/gram.c \
 	src/core/kernel.c \

@@ -86,11 +86,6 @@ static void u64_square(uint64_t x, uint64_t *lo, uint64_t *hi)
 	*hi = bb + (mid >> 32) + (mid_hi << 32) + carry;
 }
 
-double mc_u128_to_double(const uint64_t v[2])
-{
-	return ldexp((double)v[1], 64) + (double)v[0];
-}
-
 void mc_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi)
 {
 	if (n == 0) {
