@@ -24,6 +24,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/bounds.c \
 	src/core/bound_search.c \
 	src/core/mc.c \
+	src/core/mc_impl.h \
+	src/core/mc_counts.c \
+	src/core/mc_eval.c \
 	src/core/strbuf.c \
 	src/core/json.c \
 	src/core/json.h \
