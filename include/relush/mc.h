@@ -32,6 +32,9 @@
 #include "relush/net.h"
 
 typedef enum { MC_METHOD_AUTO = 0, MC_METHOD_EXPLICIT, MC_METHOD_GRAM } mc_method;
+/* The fourth method name users and results files give, after the three
+ * above: "reference" is explicit with cfg.reference set. */
+enum { MC_METHOD_REFERENCE = MC_METHOD_GRAM + 1 };
 typedef enum { MC_STATS_ALL = 0, MC_STATS_ALIVE } mc_stats;
 
 /* Per-layer sums over trials. A trial "reaches" layer l when some point is

@@ -102,7 +102,7 @@ static int name_index(const char *name, const char *(*names)(int), int count)
 static const char *law_at(int i) { return law_name((rl_law_kind)i); }
 static const char *scale_at(int i) { return mcr_scale_name((rl_scale_rule)i); }
 static const char *arch_at(int i) { return arch_name((rl_arch)i); }
-static const char *method_at(int i) { return i == 3 ? "reference" : mc_method_name((mc_method)i); }
+static const char *method_at(int i) { return i == MC_METHOD_REFERENCE ? "reference" : mc_method_name((mc_method)i); }
 static const char *stats_at(int i) { return mcr_stats_name((mc_stats)i); }
 
 static void read_law(reader *rd, const jv *config, const char *key, rl_law *law)
@@ -170,10 +170,10 @@ static void read_config(reader *rd, const jv *root, mc_record *r, rl_err *e)
 	                              "one of plain, residual, dense, skip, batchnorm");
 	s->seed = read_u64(rd, c, "seed", "config.seed");
 	r->trials = read_u64(rd, c, "trials", "config.trials");
-	int m = enum_field(rd, c, "method", "config.method", method_at, 4,
+	int m = enum_field(rd, c, "method", "config.method", method_at, MC_METHOD_REFERENCE + 1,
 	                   "one of auto, explicit, gram, reference");
-	r->reference = m == 3;
-	r->method = m == 3 ? MC_METHOD_EXPLICIT : (mc_method)m;
+	r->reference = m == MC_METHOD_REFERENCE;
+	r->method = m == MC_METHOD_REFERENCE ? MC_METHOD_EXPLICIT : (mc_method)m;
 	r->stats = (mc_stats)enum_field(rd, c, "stats", "config.stats", stats_at, 2, "all or alive");
 	r->flip = read_bool(rd, c, "flip", "config.flip");
 	r->alignment = read_bool(rd, c, "alignment", "config.alignment");

@@ -14,6 +14,7 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/ltrain.c \
 	src/lua/lbound.c \
 	src/lua/lmc.c src/lua/mc_observer.h \
+	src/lua/lmc_impl.h src/lua/lmc_progress.c src/lua/lmc_result.c src/lua/lmc_merge.c \
 	src/lua/lsweep.c \
 	src/lua/llimits.c
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
