@@ -34,6 +34,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/mc_record_impl.h \
 	src/core/mc_record_read.c \
 	src/core/mc_merge.c \
+	src/core/mc_fields.c \
 	src/core/mc_check.c \
 	src/core/gram.c \
 	src/core/kernel.c \

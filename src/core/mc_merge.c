@@ -14,137 +14,6 @@
 
 /* ---- merging -------------------------------------------------------------------------- */
 
-/* The settings that make an experiment, in the order messages check them. */
-enum {
-	F_VERSION, F_WIDTHS, F_INPUT, F_WEIGHTS, F_BIAS, F_ARCH, F_SEED, F_TRIALS, F_METHOD, F_STATS,
-	F_FLIP, F_ALIGNMENT, F_XSHAPE, F_XSUM, F_TUNING, F_COUNT
-};
-
-static int laws_differ(const rl_law *a, const rl_law *b)
-{
-	return a->kind != b->kind || a->rule != b->rule || memcmp(&a->param, &b->param, sizeof a->param) != 0;
-}
-
-static int field_differs(const mc_record *a, const mc_record *b, int k)
-{
-	switch (k) {
-	case F_VERSION: return strcmp(a->version, b->version) != 0;
-	case F_WIDTHS:
-		return a->spec.depth != b->spec.depth ||
-		       memcmp(a->spec.widths, b->spec.widths, a->spec.depth * sizeof *a->spec.widths) != 0;
-	case F_INPUT: return a->spec.input != b->spec.input;
-	case F_WEIGHTS: return laws_differ(&a->spec.weights, &b->spec.weights);
-	case F_BIAS: return laws_differ(&a->spec.bias, &b->spec.bias);
-	case F_ARCH: return a->spec.arch != b->spec.arch;
-	case F_SEED: return a->spec.seed != b->spec.seed;
-	case F_TRIALS: return a->trials != b->trials;
-	case F_METHOD: return a->method != b->method || a->reference != b->reference;
-	case F_STATS: return a->stats != b->stats;
-	case F_FLIP: return a->flip != b->flip;
-	case F_ALIGNMENT: return a->alignment != b->alignment;
-	case F_XSHAPE: return a->x_rows != b->x_rows || a->x_cols != b->x_cols;
-	case F_XSUM: return a->x_checksum != b->x_checksum;
-	case F_TUNING:
-		return memcmp(&a->tuning.ns_variate, &b->tuning.ns_variate, sizeof(double)) != 0 ||
-		       memcmp(&a->tuning.lazy_l, &b->tuning.lazy_l, sizeof(double)) != 0 ||
-		       memcmp(&a->tuning.blas_min, &b->tuning.blas_min, sizeof(double)) != 0;
-	}
-	return 0;
-}
-
-static void describe_law(char *buf, size_t len, const char *what, const rl_law *law)
-{
-	if (law->kind == LAW_ZERO)
-		snprintf(buf, len, "%s zero", what);
-	else if (law->rule != SCALE_FIXED)
-		snprintf(buf, len, "%s %s (%s scale)", what, law_name(law->kind), mcr_scale_name(law->rule));
-	else
-		snprintf(buf, len, "%s %s (parameter %.17g)", what, law_name(law->kind), law->param);
-}
-
-/* Field k of r as "seed 1"; other (the record it is compared with) picks
- * the layer shown when two long width lists differ. */
-static void describe(const mc_record *r, const mc_record *other, int k, char *buf, size_t len)
-{
-	const rl_net_spec *s = &r->spec;
-	switch (k) {
-	case F_VERSION: snprintf(buf, len, "relush version %s", r->version); break;
-	case F_WIDTHS:
-		if (s->depth != other->spec.depth && (s->depth > 8 || other->spec.depth > 8)) {
-			snprintf(buf, len, "depth %zu", s->depth);
-		} else {
-			size_t l = 0;   /* the first layer where the two differ, if any */
-			while (l < s->depth && other->spec.depth == s->depth && s->widths[l] == other->spec.widths[l])
-				l++;
-			if (s->depth > 8 && l < s->depth) {
-				snprintf(buf, len, "width %zu at layer %zu", s->widths[l], l + 1);
-				break;
-			}
-			size_t n = (size_t)snprintf(buf, len, "widths {");
-			for (l = 0; l < s->depth && l < 8 && n < len; l++)
-				n += (size_t)snprintf(buf + n, len - n, l ? ", %zu" : "%zu", s->widths[l]);
-			if (n < len)
-				snprintf(buf + n, len - n, s->depth > 8 ? ", ... (depth %zu)}" : "}", s->depth);
-		}
-		break;
-	case F_INPUT: snprintf(buf, len, "input dimension %zu", s->input); break;
-	case F_WEIGHTS: describe_law(buf, len, "weights", &s->weights); break;
-	case F_BIAS: describe_law(buf, len, "bias", &s->bias); break;
-	case F_ARCH: snprintf(buf, len, "arch %s", arch_name(s->arch)); break;
-	case F_SEED: snprintf(buf, len, "seed %llu", (unsigned long long)s->seed); break;
-	case F_TRIALS: snprintf(buf, len, "trials %llu", (unsigned long long)r->trials); break;
-	case F_METHOD: snprintf(buf, len, "method %s", mcr_method_name(r)); break;
-	case F_STATS: snprintf(buf, len, "stats %s", mcr_stats_name(r->stats)); break;
-	case F_FLIP: snprintf(buf, len, "flip = %s", r->flip ? "true" : "false"); break;
-	case F_ALIGNMENT: snprintf(buf, len, "alignment = %s", r->alignment ? "true" : "false"); break;
-	case F_XSHAPE: snprintf(buf, len, "an X of %zu points in d = %zu", r->x_rows, r->x_cols); break;
-	case F_XSUM:
-		snprintf(buf, len, "X checksum fnv1a64:%016llx", (unsigned long long)r->x_checksum);
-		break;
-	case F_TUNING:
-		snprintf(buf, len, "tuning RELUSH_MC_NS_VARIATE=%.17g RELUSH_MC_LAZY_L=%.17g RELUSH_MC_BLAS_MIN=%.17g",
-		         r->tuning.ns_variate, r->tuning.lazy_l, r->tuning.blas_min);
-		break;
-	}
-}
-
-static int count_differences(const mc_record *a, const mc_record *b, int *first)
-{
-	int n = 0;
-	*first = -1;
-	for (int k = 0; k < F_COUNT; k++)
-		if (field_differs(a, b, k)) {
-			if (n++ == 0)
-				*first = k;
-		}
-	return n;
-}
-
-static int mismatch_error(const mc_record *a, const mc_record *b, int k, const char *tail, rl_err *e)
-{
-	char la[MC_SOURCE_LEN + 32], lb[MC_SOURCE_LEN + 32], da[160], db[160];
-	describe(a, b, k, da, sizeof da);
-	describe(b, a, k, db, sizeof db);
-	if ((k == F_WEIGHTS || k == F_BIAS) && strcmp(da, db) == 0) {
-		/* the short forms agree (a scaled law's stored parameter, -0 and
-		 * 0, ...): show every stored value, down to the bits */
-		const rl_law *x = k == F_WEIGHTS ? &a->spec.weights : &a->spec.bias;
-		const rl_law *y = k == F_WEIGHTS ? &b->spec.weights : &b->spec.bias;
-		uint64_t bx, by;
-		memcpy(&bx, &x->param, sizeof bx);
-		memcpy(&by, &y->param, sizeof by);
-		snprintf(da, sizeof da, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
-		         k == F_WEIGHTS ? "weights" : "bias", law_name(x->kind), mcr_scale_name(x->rule), x->param,
-		         (unsigned long long)bx);
-		snprintf(db, sizeof db, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
-		         k == F_WEIGHTS ? "weights" : "bias", law_name(y->kind), mcr_scale_name(y->rule), y->param,
-		         (unsigned long long)by);
-	}
-	const char *why = k == F_XSUM ? " (a different input set of the same shape)" : "";
-	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
-	               mc_record_label(b, lb, sizeof lb), db, why, tail);
-}
-
 typedef struct piece {
 	const mc_record *r;
 	size_t order;            /* position among the pieces */
@@ -297,7 +166,7 @@ static mc_record *merge_group(mc_record *const *pieces, size_t n, int *missing, 
 			if (j != i && mc_record_complete(pieces[j]) &&
 			    pieces[j]->shard_index == pieces[i]->shard_index &&
 			    pieces[j]->shard_count == pieces[i]->shard_count &&
-			    count_differences(pieces[i], pieces[j], &d) == 0)
+			    mcr_count_differences(pieces[i], pieces[j], &d) == 0)
 				twin = pieces[j];
 		if (!twin) {
 			kept[k++] = pieces[i];
@@ -340,8 +209,8 @@ static mc_record *merge_kept(mc_record *const *pieces, size_t n, int *missing, r
 		}
 	for (size_t i = 1; i < n; i++) {
 		int k;
-		if (count_differences(pieces[0], pieces[i], &k)) {
-			mismatch_error(pieces[0], pieces[i], k,
+		if (mcr_count_differences(pieces[0], pieces[i], &k)) {
+			mcr_mismatch_error(pieces[0], pieces[i], k,
 			               "the pieces of one experiment must agree on every setting", e);
 			return NULL;
 		}
@@ -444,7 +313,7 @@ static void name_experiment(const mc_record *r, rl_err *e)
 	if (l == s->depth)
 		snprintf(widths, sizeof widths, "depth %zu, width %zu", s->depth, s->widths[0]);
 	else
-		describe(r, r, F_WIDTHS, widths, sizeof widths);
+		mcr_field_describe(r, r, F_WIDTHS, widths, sizeof widths);
 	rl_fail(e, "the experiment of %s (%s net, %s, seed %llu, %llu trials): %s", mcr_label_line(r, label, sizeof label),
 	        arch_name(r->spec.arch), widths, (unsigned long long)r->spec.seed, (unsigned long long)r->trials, msg);
 }
@@ -467,7 +336,7 @@ int mc_merge_sweep(mc_record *const *pieces, size_t count, mc_record ***out, siz
 	for (size_t i = 0; i < count; i++) {
 		size_t g = 0;
 		int k;
-		while (g < groups && count_differences(pieces[first[g]], pieces[i], &k))
+		while (g < groups && mcr_count_differences(pieces[first[g]], pieces[i], &k))
 			g++;
 		if (g == groups)
 			first[groups++] = i;
@@ -489,7 +358,7 @@ int mc_merge_sweep(mc_record *const *pieces, size_t count, mc_record ***out, siz
 		 * experiment whose pieces disagree. Say so. */
 		for (size_t h = 0; h < groups && missing; h++) {
 			int k;
-			if (h == g || count_differences(pieces[first[g]], pieces[first[h]], &k) != 1 ||
+			if (h == g || mcr_count_differences(pieces[first[g]], pieces[first[h]], &k) != 1 ||
 			    !complement(pieces, count, group, g, h))
 				continue;
 			const mc_record *a = pieces[first[g]], *b = pieces[first[h]];
@@ -497,7 +366,7 @@ int mc_merge_sweep(mc_record *const *pieces, size_t count, mc_record ***out, siz
 				a = pieces[first[h]];
 				b = pieces[first[g]];
 			}
-			mismatch_error(a, b, k, "the pieces of one experiment must agree on every setting", e);
+			mcr_mismatch_error(a, b, k, "the pieces of one experiment must agree on every setting", e);
 			explained = 1;
 			break;
 		}

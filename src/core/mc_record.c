@@ -252,70 +252,6 @@ int mc_record_complete(const mc_record *r)
 
 /* ---- writing JSON ---------------------------------------------------------------- */
 
-static void sb_law(rl_strbuf *b, const rl_law *law)
-{
-	rl_sb_put(b, "{");
-	json_key(b, "law");
-	json_string(b, law_name(law->kind));
-	json_key(b, "scale");
-	json_string(b, mcr_scale_name(law->rule));
-	json_key(b, "param");
-	json_double(b, law->param);
-	rl_sb_put(b, "}");
-}
-
-static void write_config(rl_strbuf *b, const mc_record *r)
-{
-	const rl_net_spec *s = &r->spec;
-	json_key(b, "config");
-	rl_sb_put(b, "{");
-	json_key(b, "depth");
-	json_u64(b, s->depth);
-	json_key(b, "input");
-	json_u64(b, s->input);
-	json_key(b, "widths");
-	rl_sb_put(b, "[");
-	for (size_t l = 0; l < s->depth; l++)
-		rl_sb_printf(b, l ? ",%zu" : "%zu", s->widths[l]);
-	rl_sb_put(b, "]");
-	json_key(b, "weights");
-	sb_law(b, &s->weights);
-	json_key(b, "bias");
-	sb_law(b, &s->bias);
-	json_key(b, "arch");
-	json_string(b, arch_name(s->arch));
-	json_key(b, "seed");
-	json_u64(b, s->seed);
-	json_key(b, "trials");
-	json_u64(b, r->trials);
-	json_key(b, "method");
-	json_string(b, mcr_method_name(r));
-	json_key(b, "stats");
-	json_string(b, mcr_stats_name(r->stats));
-	json_key(b, "flip");
-	json_bool(b, r->flip);
-	json_key(b, "alignment");
-	json_bool(b, r->alignment);
-	json_key(b, "X");
-	rl_sb_put(b, "{");
-	json_key(b, "rows");
-	json_u64(b, r->x_rows);
-	json_key(b, "cols");
-	json_u64(b, r->x_cols);
-	json_key(b, "checksum");
-	rl_sb_printf(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
-	rl_sb_put(b, "}");
-	json_key(b, "tuning");
-	rl_sb_put(b, "{");
-	json_key(b, "ns_variate");
-	json_double(b, r->tuning.ns_variate);
-	json_key(b, "lazy_l");
-	json_double(b, r->tuning.lazy_l);
-	json_key(b, "blas_min");
-	json_double(b, r->tuning.blas_min);
-	rl_sb_put(b, "}}");
-}
-
 static void write_counts(rl_strbuf *b, const mc_record *r)
 {
 	const mc_counts *c = &r->result.counts;
@@ -401,7 +337,7 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	json_u64(&b, MC_FORMAT_VERSION);
 	json_key(&b, "relush");
 	json_string(&b, r->version);
-	write_config(&b, r);
+	mcr_write_config(&b, r);
 	json_key(&b, "shard");
 	rl_sb_put(&b, "{");
 	json_key(&b, "i");

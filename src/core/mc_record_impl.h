@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "relush/mc.h"
+#include "relush/strbuf.h"
+#include "json.h"
 
 #define MC_FORMAT "relush-mc"
 #define MC_FORMAT_VERSION 1
@@ -27,5 +29,44 @@ mc_record *mcr_record_alloc(rl_err *e);
 mc_record *mcr_record_like(const mc_record *src, int neuron_active, rl_err *e);
 /* With the line always, for messages about one line among several. */
 const char *mcr_label_line(const mc_record *r, char *buf, size_t len);
+
+/* ---- reading a line (mc_record_read.c) ---- */
+typedef struct mcr_reader {
+	const char *who;         /* "a.jsonl line 3" */
+	rl_err *e;
+	int failed;
+} mcr_reader;
+
+/* Records the first failure: "<who>: '<path>' must be <what>; ...". -1. */
+int mcr_bad(mcr_reader *rd, const char *path, const char *what);
+/* obj.key, required, of JSON type type; path names it in messages ("counts.died_at"). */
+const jv *mcr_need(mcr_reader *rd, const jv *obj, const char *key, const char *path, char type,
+                   const char *what);
+uint64_t mcr_read_u64(mcr_reader *rd, const jv *obj, const char *key, const char *path);
+double mcr_read_double(mcr_reader *rd, const jv *obj, const char *key, const char *path, int nullable);
+int mcr_read_bool(mcr_reader *rd, const jv *obj, const char *key, const char *path);
+const char *mcr_read_string(mcr_reader *rd, const jv *obj, const char *key, const char *path);
+/* A list of n non-negative integers into out (stride bytes apart). */
+void mcr_read_u64_list(mcr_reader *rd, const jv *obj, const char *key, const char *path,
+                       uint64_t *out, size_t n, size_t stride);
+
+/* ---- the experiment's settings (mc_fields.c) ---- */
+/* The settings in the order the merge checks them. */
+enum {
+	F_VERSION, F_WIDTHS, F_INPUT, F_WEIGHTS, F_BIAS, F_ARCH, F_SEED, F_TRIALS, F_METHOD, F_STATS,
+	F_FLIP, F_ALIGNMENT, F_XSHAPE, F_XSUM, F_TUNING, F_COUNT
+};
+/* "config": {...} of a results line */
+void mcr_write_config(rl_strbuf *b, const mc_record *r);
+void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e);
+/* Does setting k (F_*) differ between a and b? */
+int mcr_field_differs(const mc_record *a, const mc_record *b, int k);
+/* Setting k of r as "seed 1"; other (the record it is compared with) picks
+ * the layer shown when two long width lists differ. */
+void mcr_field_describe(const mc_record *r, const mc_record *other, int k, char *buf, size_t len);
+/* How many settings differ, the first (F_*) in *first (-1: none). */
+int mcr_count_differences(const mc_record *a, const mc_record *b, int *first);
+/* "a has seed 1 but b has seed 2; <tail>" into e. -1. */
+int mcr_mismatch_error(const mc_record *a, const mc_record *b, int k, const char *tail, rl_err *e);
 
 #endif

@@ -14,13 +14,7 @@
 
 /* ---- from the DOM to a record ------------------------------------------------------- */
 
-typedef struct reader {
-	const char *who;         /* "a.jsonl line 3" */
-	rl_err *e;
-	int failed;
-} reader;
-
-static int bad(reader *rd, const char *path, const char *what)
+int mcr_bad(mcr_reader *rd, const char *path, const char *what)
 {
 	if (!rd->failed)
 		rl_fail(rd->e, "%s: '%s' must be %s; the file is damaged, edited or not a relush results file",
@@ -29,179 +23,71 @@ static int bad(reader *rd, const char *path, const char *what)
 	return -1;
 }
 
-/* obj.key, required; path names it in messages ("counts.died_at"). */
-static const jv *need(reader *rd, const jv *obj, const char *key, const char *path, char type,
+const jv *mcr_need(mcr_reader *rd, const jv *obj, const char *key, const char *path, char type,
                       const char *what)
 {
 	const jv *v = json_get(obj, key);
 	if (!v || v->type != type) {
-		bad(rd, path, what);
+		mcr_bad(rd, path, what);
 		return NULL;
 	}
 	return v;
 }
 
-static uint64_t read_u64(reader *rd, const jv *obj, const char *key, const char *path)
+uint64_t mcr_read_u64(mcr_reader *rd, const jv *obj, const char *key, const char *path)
 {
 	uint64_t x = 0;
 	if (json_to_u64(json_get(obj, key), &x))
-		bad(rd, path, "a non-negative integer");
+		mcr_bad(rd, path, "a non-negative integer");
 	return x;
 }
 
-static double read_double(reader *rd, const jv *obj, const char *key, const char *path, int nullable)
+double mcr_read_double(mcr_reader *rd, const jv *obj, const char *key, const char *path, int nullable)
 {
 	const jv *v = json_get(obj, key);
 	if (v && v->type == 'z' && nullable)
 		return NAN;
 	if (!v || v->type != 'd') {
-		bad(rd, path, nullable ? "a number or null" : "a number");
+		mcr_bad(rd, path, nullable ? "a number or null" : "a number");
 		return NAN;
 	}
 	return strtod(v->text, NULL);
 }
 
-static int read_bool(reader *rd, const jv *obj, const char *key, const char *path)
+int mcr_read_bool(mcr_reader *rd, const jv *obj, const char *key, const char *path)
 {
-	const jv *v = need(rd, obj, key, path, 'b', "true or false");
+	const jv *v = mcr_need(rd, obj, key, path, 'b', "true or false");
 	return v ? v->boolean : 0;
 }
 
-static const char *read_string(reader *rd, const jv *obj, const char *key, const char *path)
+const char *mcr_read_string(mcr_reader *rd, const jv *obj, const char *key, const char *path)
 {
-	const jv *v = need(rd, obj, key, path, 's', "a string");
+	const jv *v = mcr_need(rd, obj, key, path, 's', "a string");
 	return v ? v->text : "";
 }
 
-/* A list of n non-negative integers into out (stride bytes apart). */
-static void read_u64_list(reader *rd, const jv *obj, const char *key, const char *path,
+void mcr_read_u64_list(mcr_reader *rd, const jv *obj, const char *key, const char *path,
                           uint64_t *out, size_t n, size_t stride)
 {
 	const jv *v = json_get(obj, key);
 	char what[64];
 	snprintf(what, sizeof what, "a list of %zu non-negative integers", n);
 	if (!v || v->type != 'a' || v->n != n) {
-		bad(rd, path, what);
+		mcr_bad(rd, path, what);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (json_to_u64(&v->items[i], (uint64_t *)((char *)out + i * stride))) {
-			bad(rd, path, what);
+			mcr_bad(rd, path, what);
 			return;
 		}
 }
 
-static int name_index(const char *name, const char *(*names)(int), int count)
-{
-	for (int i = 0; i < count; i++)
-		if (strcmp(name, names(i)) == 0)
-			return i;
-	return -1;
-}
-
-static const char *law_at(int i) { return law_name((rl_law_kind)i); }
-static const char *scale_at(int i) { return mcr_scale_name((rl_scale_rule)i); }
-static const char *arch_at(int i) { return arch_name((rl_arch)i); }
-static const char *method_at(int i) { return i == MC_METHOD_REFERENCE ? "reference" : mc_method_name((mc_method)i); }
-static const char *stats_at(int i) { return mcr_stats_name((mc_stats)i); }
-
-static void read_law(reader *rd, const jv *config, const char *key, rl_law *law)
-{
-	char path[32];
-	snprintf(path, sizeof path, "config.%s", key);
-	const jv *o = need(rd, config, key, path, 'o', "an object {law, scale, param}");
-	if (!o)
-		return;
-	int kind = name_index(read_string(rd, o, "law", path), law_at, LAW_LAPLACE + 1);
-	int rule = name_index(read_string(rd, o, "scale", path), scale_at, SCALE_GLOROT + 1);
-	if (kind < 0 || rule < 0) {
-		bad(rd, path, "a law zero, normal, uniform or laplace with a scale fixed, he or glorot");
-		return;
-	}
-	law->kind = (rl_law_kind)kind;
-	law->rule = (rl_scale_rule)rule;
-	law->param = read_double(rd, o, "param", path, 0);
-}
-
-static int enum_field(reader *rd, const jv *obj, const char *key, const char *path,
-                      const char *(*names)(int), int count, const char *what)
-{
-	int i = name_index(read_string(rd, obj, key, path), names, count);
-	if (i < 0)
-		bad(rd, path, what);
-	return i < 0 ? 0 : i;
-}
-
-static void read_config(reader *rd, const jv *root, mc_record *r, rl_err *e)
-{
-	const jv *c = need(rd, root, "config", "config", 'o', "an object");
-	if (!c)
-		return;
-	rl_net_spec *s = &r->spec;
-	uint64_t depth = read_u64(rd, c, "depth", "config.depth");
-	if (!rd->failed && (depth < 1 || depth > NET_MAX_DEPTH)) {
-		bad(rd, "config.depth", "an integer from 1 to 100000000");
-		return;
-	}
-	s->input = (size_t)read_u64(rd, c, "input", "config.input");
-	if (rd->failed)
-		return;
-	s->widths = rl_calloc((size_t)depth, sizeof *s->widths, "the widths of a Monte Carlo record", e);
-	if (!s->widths) {
-		rd->failed = 1;
-		return;
-	}
-	s->depth = (size_t)depth;
-	uint64_t *w = rl_calloc(s->depth, sizeof *w, "the widths of a Monte Carlo record", e);
-	if (!w) {
-		rd->failed = 1;
-		return;
-	}
-	read_u64_list(rd, c, "widths", "config.widths", w, s->depth, sizeof *w);
-	for (size_t l = 0; l < s->depth && !rd->failed; l++) {
-		if (w[l] < 1 || w[l] > NET_MAX_WIDTH)
-			bad(rd, "config.widths", "a list of integers from 1 to 100000000");
-		s->widths[l] = (size_t)w[l];
-	}
-	free(w);
-	read_law(rd, c, "weights", &s->weights);
-	read_law(rd, c, "bias", &s->bias);
-	s->arch = (rl_arch)enum_field(rd, c, "arch", "config.arch", arch_at, ARCH_BATCHNORM + 1,
-	                              "one of plain, residual, dense, skip, batchnorm");
-	s->seed = read_u64(rd, c, "seed", "config.seed");
-	r->trials = read_u64(rd, c, "trials", "config.trials");
-	int m = enum_field(rd, c, "method", "config.method", method_at, MC_METHOD_REFERENCE + 1,
-	                   "one of auto, explicit, gram, reference");
-	r->reference = m == MC_METHOD_REFERENCE;
-	r->method = m == MC_METHOD_REFERENCE ? MC_METHOD_EXPLICIT : (mc_method)m;
-	r->stats = (mc_stats)enum_field(rd, c, "stats", "config.stats", stats_at, 2, "all or alive");
-	r->flip = read_bool(rd, c, "flip", "config.flip");
-	r->alignment = read_bool(rd, c, "alignment", "config.alignment");
-	const jv *X = need(rd, c, "X", "config.X", 'o', "an object {rows, cols, checksum}");
-	if (X) {
-		r->x_rows = (size_t)read_u64(rd, X, "rows", "config.X.rows");
-		r->x_cols = (size_t)read_u64(rd, X, "cols", "config.X.cols");
-		const char *sum = read_string(rd, X, "checksum", "config.X.checksum");
-		char *end = NULL;
-		if (!rd->failed && (strncmp(sum, "fnv1a64:", 8) != 0 || strlen(sum) != 24 ||
-		                    (r->x_checksum = strtoull(sum + 8, &end, 16), *end != '\0')))
-			bad(rd, "config.X.checksum", "\"fnv1a64:\" and 16 hex digits");
-	}
-	const jv *t = need(rd, c, "tuning", "config.tuning", 'o', "an object");
-	if (t) {
-		r->tuning.ns_variate = read_double(rd, t, "ns_variate", "config.tuning.ns_variate", 0);
-		r->tuning.lazy_l = read_double(rd, t, "lazy_l", "config.tuning.lazy_l", 0);
-		r->tuning.blas_min = read_double(rd, t, "blas_min", "config.tuning.blas_min", 0);
-	}
-	if (!rd->failed && (r->trials < 1 || r->x_rows < 1 || r->x_cols != s->input))
-		bad(rd, "config", "a valid experiment (trials >= 1, X with at least one point of dimension input)");
-}
-
-static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
+static void read_counts(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 {
 	mc_counts *c = &r->result.counts;
 	size_t depth = r->spec.depth;
-	const jv *o = need(rd, root, "counts", "counts", 'o', "an object");
+	const jv *o = mcr_need(rd, root, "counts", "counts", 'o', "an object");
 	if (!o)
 		return;
 	const jv *na = json_get(o, "neuron_active");
@@ -211,53 +97,53 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 		rd->failed = 1;
 		return;
 	}
-	c->trials = read_u64(rd, o, "trials", "counts.trials");
-	c->alive_trials = read_u64(rd, o, "alive_trials", "counts.alive_trials");
-	r->result.interrupted = read_bool(rd, o, "interrupted", "counts.interrupted");
-	c->living_sum = read_u64(rd, o, "living_sum", "counts.living_sum");
+	c->trials = mcr_read_u64(rd, o, "trials", "counts.trials");
+	c->alive_trials = mcr_read_u64(rd, o, "alive_trials", "counts.alive_trials");
+	r->result.interrupted = mcr_read_bool(rd, o, "interrupted", "counts.interrupted");
+	c->living_sum = mcr_read_u64(rd, o, "living_sum", "counts.living_sum");
 	const jv *sq = json_get(o, "living_sq");
 	if (!sq || sq->type != 'd' || mcr_u128_parse(sq->text, c->living_sq))
-		bad(rd, "counts.living_sq", "a non-negative integer below 2^128");
+		mcr_bad(rd, "counts.living_sq", "a non-negative integer below 2^128");
 	const jv *ml = json_get(o, "min_living");
 	if (ml && ml->type == 'z')
 		c->min_living = UINT64_MAX;
 	else
-		c->min_living = read_u64(rd, o, "min_living", "counts.min_living");
-	read_u64_list(rd, o, "died_at", "counts.died_at", c->died_at, depth, sizeof *c->died_at);
-	const jv *L = need(rd, o, "layers", "counts.layers", 'o', "an object of per-layer lists");
+		c->min_living = mcr_read_u64(rd, o, "min_living", "counts.min_living");
+	mcr_read_u64_list(rd, o, "died_at", "counts.died_at", c->died_at, depth, sizeof *c->died_at);
+	const jv *L = mcr_need(rd, o, "layers", "counts.layers", 'o', "an object of per-layer lists");
 	if (L) {
-		read_u64_list(rd, L, "trials_reaching", "counts.layers.trials_reaching",
+		mcr_read_u64_list(rd, L, "trials_reaching", "counts.layers.trials_reaching",
 		              &c->layers[0].trials_reaching, depth, sizeof *c->layers);
-		read_u64_list(rd, L, "trials_living", "counts.layers.trials_living",
+		mcr_read_u64_list(rd, L, "trials_living", "counts.layers.trials_living",
 		              &c->layers[0].trials_living, depth, sizeof *c->layers);
-		read_u64_list(rd, L, "points_reaching", "counts.layers.points_reaching",
+		mcr_read_u64_list(rd, L, "points_reaching", "counts.layers.points_reaching",
 		              &c->layers[0].points_reaching, depth, sizeof *c->layers);
-		read_u64_list(rd, L, "points_living", "counts.layers.points_living",
+		mcr_read_u64_list(rd, L, "points_living", "counts.layers.points_living",
 		              &c->layers[0].points_living, depth, sizeof *c->layers);
-		read_u64_list(rd, L, "dead_neurons", "counts.layers.dead_neurons",
+		mcr_read_u64_list(rd, L, "dead_neurons", "counts.layers.dead_neurons",
 		              &c->layers[0].dead_neurons, depth, sizeof *c->layers);
-		read_u64_list(rd, L, "trials_active_unit", "counts.layers.trials_active_unit",
+		mcr_read_u64_list(rd, L, "trials_active_unit", "counts.layers.trials_active_unit",
 		              &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
 	}
-	c->layers_explicit = read_u64(rd, o, "layers_explicit", "counts.layers_explicit");
-	c->layers_gram = read_u64(rd, o, "layers_gram", "counts.layers_gram");
-	c->trials_lazy = read_u64(rd, o, "trials_lazy", "counts.trials_lazy");
-	c->trials_reference = read_u64(rd, o, "trials_reference", "counts.trials_reference");
-	c->trials_all_active = read_u64(rd, o, "trials_all_active", "counts.trials_all_active");
-	r->result.lazy = read_bool(rd, o, "lazy", "counts.lazy");
+	c->layers_explicit = mcr_read_u64(rd, o, "layers_explicit", "counts.layers_explicit");
+	c->layers_gram = mcr_read_u64(rd, o, "layers_gram", "counts.layers_gram");
+	c->trials_lazy = mcr_read_u64(rd, o, "trials_lazy", "counts.trials_lazy");
+	c->trials_reference = mcr_read_u64(rd, o, "trials_reference", "counts.trials_reference");
+	c->trials_all_active = mcr_read_u64(rd, o, "trials_all_active", "counts.trials_all_active");
+	r->result.lazy = mcr_read_bool(rd, o, "lazy", "counts.lazy");
 	if (na)
-		read_u64_list(rd, o, "neuron_active", "counts.neuron_active", c->neuron_active, nt,
+		mcr_read_u64_list(rd, o, "neuron_active", "counts.neuron_active", c->neuron_active, nt,
 		              sizeof *c->neuron_active);
 	if (r->alignment) {
 		rl_alignment_sum *a = c->alignment;
-		const jv *A = need(rd, o, "alignment", "counts.alignment", 'o', "an object (alignment = true)");
+		const jv *A = mcr_need(rd, o, "alignment", "counts.alignment", 'o', "an object (alignment = true)");
 		if (!A)
 			return;
-		read_u64_list(rd, A, "trials", "counts.alignment.trials", a->trials, depth, sizeof *a->trials);
-		read_u64_list(rd, A, "sum_sq", "counts.alignment.sum_sq", a->sum_sq, depth, sizeof *a->sum_sq);
+		mcr_read_u64_list(rd, A, "trials", "counts.alignment.trials", a->trials, depth, sizeof *a->trials);
+		mcr_read_u64_list(rd, A, "sum_sq", "counts.alignment.sum_sq", a->sum_sq, depth, sizeof *a->sum_sq);
 		const jv *S = json_get(A, "sum");
 		if (!S || S->type != 'a' || S->n != depth) {
-			bad(rd, "counts.alignment.sum", "a list of one integer per layer");
+			mcr_bad(rd, "counts.alignment.sum", "a list of one integer per layer");
 			return;
 		}
 		for (size_t l = 0; l < depth; l++) {
@@ -266,28 +152,28 @@ static void read_counts(reader *rd, const jv *root, mc_record *r, rl_err *e)
 			errno = 0;
 			a->sum[l] = x->type == 'd' ? (int64_t)strtoll(x->text, &end, 10) : 0;
 			if (x->type != 'd' || *end != '\0' || errno == ERANGE) {
-				bad(rd, "counts.alignment.sum", "a list of one integer per layer");
+				mcr_bad(rd, "counts.alignment.sum", "a list of one integer per layer");
 				return;
 			}
 		}
 	}
 }
 
-static void read_shard(reader *rd, const jv *root, mc_record *r)
+static void read_shard(mcr_reader *rd, const jv *root, mc_record *r)
 {
-	const jv *o = need(rd, root, "shard", "shard", 'o', "an object {i, n, first, last, requested}");
+	const jv *o = mcr_need(rd, root, "shard", "shard", 'o', "an object {i, n, first, last, requested}");
 	if (!o)
 		return;
-	r->shard_index = read_u64(rd, o, "i", "shard.i");
-	r->shard_count = read_u64(rd, o, "n", "shard.n");
-	r->result.first_trial = read_u64(rd, o, "first", "shard.first");
-	r->result.last_trial = read_u64(rd, o, "last", "shard.last");
-	r->result.requested = read_u64(rd, o, "requested", "shard.requested");
+	r->shard_index = mcr_read_u64(rd, o, "i", "shard.i");
+	r->shard_count = mcr_read_u64(rd, o, "n", "shard.n");
+	r->result.first_trial = mcr_read_u64(rd, o, "first", "shard.first");
+	r->result.last_trial = mcr_read_u64(rd, o, "last", "shard.last");
+	r->result.requested = mcr_read_u64(rd, o, "requested", "shard.requested");
 	if (rd->failed)
 		return;
 	if (r->shard_count < 1 || r->shard_index < 1 || r->shard_index > r->shard_count ||
 	    r->shard_count > r->trials) {
-		bad(rd, "shard", "{i, n} with 1 <= i <= n <= trials");
+		mcr_bad(rd, "shard", "{i, n} with 1 <= i <= n <= trials");
 		return;
 	}
 	/* The range must be the shard's: a check that the line is intact. */
@@ -306,19 +192,19 @@ static void read_shard(reader *rd, const jv *root, mc_record *r)
 	}
 }
 
-static void read_rest(reader *rd, const jv *root, mc_record *r, rl_err *e)
+static void read_rest(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 {
 	mc_result *res = &r->result;
-	const jv *d = need(rd, root, "derived", "derived", 'o', "an object");
+	const jv *d = mcr_need(rd, root, "derived", "derived", 'o', "an object");
 	if (d) {
-		res->lower = read_double(rd, d, "lower", "derived.lower", 1);
-		res->upper = read_double(rd, d, "upper", "derived.upper", 1);
-		res->union_bound = read_double(rd, d, "union", "derived.union", 1);
+		res->lower = mcr_read_double(rd, d, "lower", "derived.lower", 1);
+		res->upper = mcr_read_double(rd, d, "upper", "derived.upper", 1);
+		res->union_bound = mcr_read_double(rd, d, "union", "derived.union", 1);
 		const jv *ap = json_get(d, "alignment_predicted");
 		if (ap && !rd->failed) {
-			res->input_cosine = read_double(rd, d, "input_cosine", "derived.input_cosine", 1);
+			res->input_cosine = mcr_read_double(rd, d, "input_cosine", "derived.input_cosine", 1);
 			if (ap->type != 'a' || ap->n != r->spec.depth) {
-				bad(rd, "derived.alignment_predicted", "a list of one number (or null) per layer");
+				mcr_bad(rd, "derived.alignment_predicted", "a list of one number (or null) per layer");
 			} else if ((res->align_predicted = rl_calloc(r->spec.depth, sizeof(double),
 			                                             "a Monte Carlo record", e)) == NULL) {
 				rd->failed = 1;
@@ -326,22 +212,22 @@ static void read_rest(reader *rd, const jv *root, mc_record *r, rl_err *e)
 				for (size_t l = 0; l < r->spec.depth; l++) {
 					const jv *x = &ap->items[l];
 					if (x->type != 'd' && x->type != 'z')
-						bad(rd, "derived.alignment_predicted", "a list of one number (or null) per layer");
+						mcr_bad(rd, "derived.alignment_predicted", "a list of one number (or null) per layer");
 					res->align_predicted[l] = x->type == 'd' ? strtod(x->text, NULL) : NAN;
 				}
 			}
 		}
 	}
-	const jv *t = need(rd, root, "timing", "timing", 'o', "an object");
+	const jv *t = mcr_need(rd, root, "timing", "timing", 'o', "an object");
 	if (!t)
 		return;
-	res->seconds = read_double(rd, t, "seconds", "timing.seconds", 1);
+	res->seconds = mcr_read_double(rd, t, "seconds", "timing.seconds", 1);
 	if (isnan(res->seconds))
 		res->seconds = 0;
-	res->threads = (unsigned)read_u64(rd, t, "threads", "timing.threads");
-	r->pieces = read_u64(rd, t, "pieces", "timing.pieces");
+	res->threads = (unsigned)mcr_read_u64(rd, t, "threads", "timing.threads");
+	r->pieces = mcr_read_u64(rd, t, "pieces", "timing.pieces");
 	if (!rd->failed && r->pieces < 1)
-		bad(rd, "timing.pieces", "an integer >= 1");
+		mcr_bad(rd, "timing.pieces", "an integer >= 1");
 	const jv *k = json_get(t, "kernel"), *h = json_get(t, "host"), *f = json_get(t, "finished");
 	snprintf(r->kernel, sizeof r->kernel, "%s", k && k->type == 's' ? k->text : "unknown");
 	snprintf(r->host, sizeof r->host, "%s", h && h->type == 's' ? h->text : "unknown");
@@ -382,7 +268,7 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 		free(r);
 		return NULL;
 	}
-	reader rd = {who, e, 0};
+	mcr_reader rd = {who, e, 0};
 	const jv *format = json_get(&root, "format");
 	uint64_t fv = 0;
 	if (root.type != 'o' || !format || format->type != 's' || strcmp(format->text, MC_FORMAT) != 0) {
@@ -398,9 +284,9 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 		rd.failed = 1;
 	}
 	if (!rd.failed)
-		snprintf(r->version, sizeof r->version, "%s", read_string(&rd, &root, "relush", "relush"));
+		snprintf(r->version, sizeof r->version, "%s", mcr_read_string(&rd, &root, "relush", "relush"));
 	if (!rd.failed)
-		read_config(&rd, &root, r, e);
+		mcr_read_config(&rd, &root, r, e);
 	if (!rd.failed)
 		read_shard(&rd, &root, r);
 	if (!rd.failed)
@@ -409,7 +295,7 @@ mc_record *mc_record_from_json(const char *text, size_t len, const char *source,
 		read_rest(&rd, &root, r, e);
 	char field[64], why[200];
 	if (!rd.failed && mc_record_check_counts(r, field, sizeof field, why, sizeof why))
-		bad(&rd, field, why);
+		mcr_bad(&rd, field, why);
 	jv_free(&root);
 	if (rd.failed) {
 		mc_record_free(r);
