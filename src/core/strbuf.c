@@ -8,8 +8,8 @@
 
 static void fail(rl_strbuf *b, const char *why)
 {
-	if (!b->oom && why)
-		rl_fail(&b->err, "%s", why);
+	if (!b->oom)
+		rl_fail(&b->err, "%s %s", why, b->budget ? b->budget : "a text");
 	b->oom = 1;
 }
 
@@ -27,7 +27,7 @@ void rl_sb_add(rl_strbuf *b, const char *s, size_t n)
 		}
 		char *p = realloc(b->p, cap);
 		if (!p) {
-			fail(b, "out of memory building a text");
+			fail(b, "out of memory building");
 			return;
 		}
 		b->p = p;
@@ -48,7 +48,7 @@ void rl_sb_printf(rl_strbuf *b, const char *fmt, ...)
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		fail(b, "a text could not be formatted");
+		fail(b, "a format error building");
 		return;
 	}
 	if ((size_t)n < sizeof small) {
@@ -57,7 +57,7 @@ void rl_sb_printf(rl_strbuf *b, const char *fmt, ...)
 	}
 	char *big = malloc((size_t)n + 1);
 	if (!big) {
-		fail(b, "out of memory building a text");
+		fail(b, "out of memory building");
 		return;
 	}
 	va_start(ap, fmt);
