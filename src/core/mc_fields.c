@@ -83,6 +83,26 @@ static const mc_field *by_rank(int k)
 	return NULL;
 }
 
+/* The per-layer lists of "counts.layers", and the evaluation counters after
+ * them in "counts", in the order written. */
+const mcr_count_field mcr_layer_fields[] = {
+	{"trials_reaching", offsetof(mc_layer_counts, trials_reaching)},
+	{"trials_living", offsetof(mc_layer_counts, trials_living)},
+	{"points_reaching", offsetof(mc_layer_counts, points_reaching)},
+	{"points_living", offsetof(mc_layer_counts, points_living)},
+	{"dead_neurons", offsetof(mc_layer_counts, dead_neurons)},
+	{"trials_active_unit", offsetof(mc_layer_counts, trials_active_unit)},
+	{NULL, 0}
+};
+const mcr_count_field mcr_counter_fields[] = {
+	{"layers_explicit", offsetof(mc_counts, layers_explicit)},
+	{"layers_gram", offsetof(mc_counts, layers_gram)},
+	{"trials_lazy", offsetof(mc_counts, trials_lazy)},
+	{"trials_reference", offsetof(mc_counts, trials_reference)},
+	{"trials_all_active", offsetof(mc_counts, trials_all_active)},
+	{NULL, 0}
+};
+
 /* ---- writing ---------------------------------------------------------------------- */
 
 static void write_law(rl_strbuf *b, const rl_law *law)

@@ -279,29 +279,15 @@ static void write_counts(rl_strbuf *b, const mc_record *r)
 	json_u64_list(b, c->died_at, depth, sizeof *c->died_at);
 	json_key(b, "layers");
 	rl_sb_put(b, "{");
-	json_key(b, "trials_reaching");
-	json_u64_list(b, &c->layers[0].trials_reaching, depth, sizeof *c->layers);
-	json_key(b, "trials_living");
-	json_u64_list(b, &c->layers[0].trials_living, depth, sizeof *c->layers);
-	json_key(b, "points_reaching");
-	json_u64_list(b, &c->layers[0].points_reaching, depth, sizeof *c->layers);
-	json_key(b, "points_living");
-	json_u64_list(b, &c->layers[0].points_living, depth, sizeof *c->layers);
-	json_key(b, "dead_neurons");
-	json_u64_list(b, &c->layers[0].dead_neurons, depth, sizeof *c->layers);
-	json_key(b, "trials_active_unit");
-	json_u64_list(b, &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
+	for (const mcr_count_field *f = mcr_layer_fields; f->key; f++) {
+		json_key(b, f->key);
+		json_u64_list(b, (const uint64_t *)((const char *)c->layers + f->offset), depth, sizeof *c->layers);
+	}
 	rl_sb_put(b, "}");
-	json_key(b, "layers_explicit");
-	json_u64(b, c->layers_explicit);
-	json_key(b, "layers_gram");
-	json_u64(b, c->layers_gram);
-	json_key(b, "trials_lazy");
-	json_u64(b, c->trials_lazy);
-	json_key(b, "trials_reference");
-	json_u64(b, c->trials_reference);
-	json_key(b, "trials_all_active");
-	json_u64(b, c->trials_all_active);
+	for (const mcr_count_field *f = mcr_counter_fields; f->key; f++) {
+		json_key(b, f->key);
+		json_u64(b, *(const uint64_t *)((const char *)c + f->offset));
+	}
 	json_key(b, "lazy");
 	json_bool(b, r->result.lazy);
 	if (c->neuron_active) {

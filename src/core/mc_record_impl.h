@@ -56,6 +56,14 @@ enum {
 	F_VERSION, F_WIDTHS, F_INPUT, F_WEIGHTS, F_BIAS, F_ARCH, F_SEED, F_TRIALS, F_METHOD, F_STATS,
 	F_FLIP, F_ALIGNMENT, F_XSHAPE, F_XSUM, F_TUNING, F_COUNT
 };
+/* A uint64_t count of a results line: its key and where it is (in
+ * mc_layer_counts for mcr_layer_fields, in mc_counts for
+ * mcr_counter_fields); each list ends with a NULL key. */
+typedef struct mcr_count_field {
+	const char *key;
+	size_t offset;
+} mcr_count_field;
+extern const mcr_count_field mcr_layer_fields[], mcr_counter_fields[];
 /* "config": {...} of a results line */
 void mcr_write_config(rl_strbuf *b, const mc_record *r);
 void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e);

@@ -112,24 +112,18 @@ static void read_counts(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 	mcr_read_u64_list(rd, o, "died_at", "counts.died_at", c->died_at, depth, sizeof *c->died_at);
 	const jv *L = mcr_need(rd, o, "layers", "counts.layers", 'o', "an object of per-layer lists");
 	if (L) {
-		mcr_read_u64_list(rd, L, "trials_reaching", "counts.layers.trials_reaching",
-		              &c->layers[0].trials_reaching, depth, sizeof *c->layers);
-		mcr_read_u64_list(rd, L, "trials_living", "counts.layers.trials_living",
-		              &c->layers[0].trials_living, depth, sizeof *c->layers);
-		mcr_read_u64_list(rd, L, "points_reaching", "counts.layers.points_reaching",
-		              &c->layers[0].points_reaching, depth, sizeof *c->layers);
-		mcr_read_u64_list(rd, L, "points_living", "counts.layers.points_living",
-		              &c->layers[0].points_living, depth, sizeof *c->layers);
-		mcr_read_u64_list(rd, L, "dead_neurons", "counts.layers.dead_neurons",
-		              &c->layers[0].dead_neurons, depth, sizeof *c->layers);
-		mcr_read_u64_list(rd, L, "trials_active_unit", "counts.layers.trials_active_unit",
-		              &c->layers[0].trials_active_unit, depth, sizeof *c->layers);
+		for (const mcr_count_field *f = mcr_layer_fields; f->key; f++) {
+			char path[64];
+			snprintf(path, sizeof path, "counts.layers.%s", f->key);
+			mcr_read_u64_list(rd, L, f->key, path, (uint64_t *)((char *)c->layers + f->offset), depth,
+			                  sizeof *c->layers);
+		}
 	}
-	c->layers_explicit = mcr_read_u64(rd, o, "layers_explicit", "counts.layers_explicit");
-	c->layers_gram = mcr_read_u64(rd, o, "layers_gram", "counts.layers_gram");
-	c->trials_lazy = mcr_read_u64(rd, o, "trials_lazy", "counts.trials_lazy");
-	c->trials_reference = mcr_read_u64(rd, o, "trials_reference", "counts.trials_reference");
-	c->trials_all_active = mcr_read_u64(rd, o, "trials_all_active", "counts.trials_all_active");
+	for (const mcr_count_field *f = mcr_counter_fields; f->key; f++) {
+		char path[64];
+		snprintf(path, sizeof path, "counts.%s", f->key);
+		*(uint64_t *)((char *)c + f->offset) = mcr_read_u64(rd, o, f->key, path);
+	}
 	r->result.lazy = mcr_read_bool(rd, o, "lazy", "counts.lazy");
 	if (na)
 		mcr_read_u64_list(rd, o, "neuron_active", "counts.neuron_active", c->neuron_active, nt,

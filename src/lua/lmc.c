@@ -470,41 +470,37 @@ static const rlua_help mc_help[] = {
 	{NULL, NULL, NULL, NULL, NULL}
 };
 
+/* The metatable name with the functions meta and, when methods is not
+ * NULL, an __index table of methods. */
+static void new_metatable(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
+{
+	luaL_newmetatable(L, name);
+	luaL_setfuncs(L, meta, 0);
+	if (methods) {
+		lua_newtable(L);
+		luaL_setfuncs(L, methods, 0);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+}
+
 void rlua_open_mc(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newmetatable(L, RLUA_MC_RUN);
-	lua_pushcfunction(L, run_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_BOX);
-	lua_pushcfunction(L, box_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_PIECES);
-	lua_pushcfunction(L, lmc_pieces_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_RESULT);
-	lua_pushcfunction(L, lmc_result_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_newtable(L);
-	lua_pushcfunction(L, replay_l);
-	lua_setfield(L, -2, "replay");
-	lua_pushcfunction(L, lmc_save_l);
-	lua_setfield(L, -2, "save");
-	lua_pushcfunction(L, rlua_result_csv);
-	lua_setfield(L, -2, "csv");
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_RESULTS);
-	lua_pushcfunction(L, lmc_results_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_newtable(L);
-	lua_pushcfunction(L, lmc_save_l);
-	lua_setfield(L, -2, "save");
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	static const luaL_Reg run_meta[] = {{"__gc", run_gc}, {NULL, NULL}};
+	static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
+	static const luaL_Reg pieces_meta[] = {{"__gc", lmc_pieces_gc}, {NULL, NULL}};
+	static const luaL_Reg result_meta[] = {{"__tostring", lmc_result_tostring}, {NULL, NULL}};
+	static const luaL_Reg result_methods[] = {
+		{"replay", replay_l}, {"save", lmc_save_l}, {"csv", rlua_result_csv}, {NULL, NULL}
+	};
+	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
+	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
+	new_metatable(L, RLUA_MC_RUN, run_meta, NULL);
+	new_metatable(L, RLUA_MC_BOX, box_meta, NULL);
+	new_metatable(L, RLUA_MC_PIECES, pieces_meta, NULL);
+	new_metatable(L, RLUA_MC_RESULT, result_meta, result_methods);
+	new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	lua_newtable(L);                       /* result -> run, weak keys */
 	lua_newtable(L);
 	lua_pushstring(L, "k");
