@@ -59,6 +59,30 @@ void json_u64_list(rl_strbuf *b, const uint64_t *v, size_t n, size_t stride)
 	rl_sb_put(b, "]");
 }
 
+void json_field_u64(rl_strbuf *b, const char *key, uint64_t v)
+{
+	json_key(b, key);
+	json_u64(b, v);
+}
+
+void json_field_double(rl_strbuf *b, const char *key, double v)
+{
+	json_key(b, key);
+	json_double(b, v);
+}
+
+void json_field_bool(rl_strbuf *b, const char *key, int v)
+{
+	json_key(b, key);
+	json_bool(b, v);
+}
+
+void json_field_string(rl_strbuf *b, const char *key, const char *s)
+{
+	json_key(b, key);
+	json_string(b, s);
+}
+
 /* ---- reading ---------------------------------------------------------------------- */
 
 

@@ -17,6 +17,11 @@ void json_bool(rl_strbuf *b, int v);
 void json_string(rl_strbuf *b, const char *s);
 /* "key": with the comma before it unless it opens an object */
 void json_key(rl_strbuf *b, const char *key);
+/* "key":value, the key as by json_key */
+void json_field_u64(rl_strbuf *b, const char *key, uint64_t v);
+void json_field_double(rl_strbuf *b, const char *key, double v);
+void json_field_bool(rl_strbuf *b, const char *key, int v);
+void json_field_string(rl_strbuf *b, const char *key, const char *s);
 /* n integers stride bytes apart, as a list */
 void json_u64_list(rl_strbuf *b, const uint64_t *v, size_t n, size_t stride);
 

@@ -108,12 +108,9 @@ const mcr_count_field mcr_counter_fields[] = {
 static void write_law(rl_strbuf *b, const rl_law *law)
 {
 	rl_sb_put(b, "{");
-	json_key(b, "law");
-	json_string(b, law_name(law->kind));
-	json_key(b, "scale");
-	json_string(b, mcr_scale_name(law->rule));
-	json_key(b, "param");
-	json_double(b, law->param);
+	json_field_string(b, "law", law_name(law->kind));
+	json_field_string(b, "scale", mcr_scale_name(law->rule));
+	json_field_double(b, "param", law->param);
 	rl_sb_put(b, "}");
 }
 
@@ -142,22 +139,17 @@ void mcr_write_config(rl_strbuf *b, const mc_record *r)
 		case K_METHOD: json_string(b, mcr_method_name(r)); break;
 		case K_X:
 			rl_sb_put(b, "{");
-			json_key(b, "rows");
-			json_u64(b, r->x_rows);
-			json_key(b, "cols");
-			json_u64(b, r->x_cols);
+			json_field_u64(b, "rows", r->x_rows);
+			json_field_u64(b, "cols", r->x_cols);
 			json_key(b, "checksum");
 			rl_sb_printf(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
 			rl_sb_put(b, "}");
 			break;
 		case K_TUNING:
 			rl_sb_put(b, "{");
-			json_key(b, "ns_variate");
-			json_double(b, r->tuning.ns_variate);
-			json_key(b, "lazy_l");
-			json_double(b, r->tuning.lazy_l);
-			json_key(b, "blas_min");
-			json_double(b, r->tuning.blas_min);
+			json_field_double(b, "ns_variate", r->tuning.ns_variate);
+			json_field_double(b, "lazy_l", r->tuning.lazy_l);
+			json_field_double(b, "blas_min", r->tuning.blas_min);
 			rl_sb_put(b, "}");
 			break;
 		case K_VERSION:
