@@ -15,6 +15,9 @@
 # lines are lib.sh's
 TMP=$term_tmp
 tm() { term_tmux "$@"; }
+# lib.sh's ok, with the counts the plan line at the end reads
+count=0 failed=0
+ok() { term_ok "$1" "$2"; count=$term_count; failed=$((term_failed > 0)); }
 # same_stty A B: the two saved `stty -a` outputs are equal (else the diff)
 same_stty() {
 	cmp -s "$TMP/$1" "$TMP/$2" && return 0
@@ -640,4 +643,5 @@ wait_for '^> *$' 30
 ok $? "q leaves view.inputs"
 quit_relush "view.inputs"
 
-term_done
+echo "1..$count"
+exit $failed
