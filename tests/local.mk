@@ -25,56 +25,24 @@ endif
 
 EXTRA_DIST += tests/local.mk tests/unit/tap.h tests/lua/lib/tap.lua tests/lua/lib/proc.lua
 
-unit_ldadd = src/core/librelushcore.la -lm
-
-# ---- C unit tests
-check_PROGRAMS += tests/unit/test_core
-tests_unit_test_core_SOURCES = tests/unit/test_core.c tests/unit/tap.h
-tests_unit_test_core_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_core
-
-check_PROGRAMS += tests/unit/test_remedies
-tests_unit_test_remedies_SOURCES = tests/unit/test_remedies.c tests/unit/tap.h
-tests_unit_test_remedies_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_remedies
-
-check_PROGRAMS += tests/unit/test_rng
-tests_unit_test_rng_SOURCES = tests/unit/test_rng.c tests/unit/tap.h
-tests_unit_test_rng_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_rng
-
-check_PROGRAMS += tests/unit/test_bounds
-tests_unit_test_bounds_SOURCES = tests/unit/test_bounds.c tests/unit/tap.h
-tests_unit_test_bounds_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_bounds
-
-check_PROGRAMS += tests/unit/test_mc
-tests_unit_test_mc_SOURCES = tests/unit/test_mc.c tests/unit/tap.h
-tests_unit_test_mc_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_mc
-
-check_PROGRAMS += tests/unit/test_shard
-tests_unit_test_shard_SOURCES = tests/unit/test_shard.c tests/unit/tap.h
-tests_unit_test_shard_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_shard
-
-check_PROGRAMS += tests/unit/test_npy
-tests_unit_test_npy_SOURCES = tests/unit/test_npy.c tests/unit/tap.h
-tests_unit_test_npy_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_npy
-
-check_PROGRAMS += tests/unit/test_pause
-tests_unit_test_pause_SOURCES = tests/unit/test_pause.c tests/unit/tap.h
-tests_unit_test_pause_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_pause
-
-check_PROGRAMS += tests/unit/test_train
-tests_unit_test_train_SOURCES = tests/unit/test_train.c tests/unit/tap.h
-tests_unit_test_train_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_train
+# ---- C unit tests: tests/unit/NAME.c each, linked with the engine
+# (automake's default sources and LDADD)
+UNIT_TESTS = \
+	tests/unit/test_core \
+	tests/unit/test_remedies \
+	tests/unit/test_rng \
+	tests/unit/test_bounds \
+	tests/unit/test_mc \
+	tests/unit/test_shard \
+	tests/unit/test_npy \
+	tests/unit/test_pause \
+	tests/unit/test_train
+LDADD = src/core/librelushcore.la -lm
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
 # a helper the memory-budget tests (tests/lua/budget.lua) run commands under
 check_PROGRAMS += tests/unit/peak_rss
-tests_unit_peak_rss_SOURCES = tests/unit/peak_rss.c
+tests_unit_peak_rss_LDADD =
 
 # ---- Lua API tests
 LUA_TESTS = \
@@ -103,6 +71,10 @@ EXTRA_DIST += $(LUA_TESTS)
 PKG_TESTS = tests/pkg/symbols.sh tests/pkg/luarocks.sh
 TESTS += $(PKG_TESTS)
 EXTRA_DIST += $(PKG_TESTS)
+
+# ---- the layers: a grep of the includes (doc/architecture.md)
+TESTS += tests/layers/includes.sh
+EXTRA_DIST += tests/layers/includes.sh
 
 # ---- terminal tests
 TERM_TESTS =
@@ -144,16 +116,13 @@ EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
 # one with --enable-sanitizers): the C unit tests, the Lua API tests and
 # the API fuzzer; not the terminal tests (tmux timing) nor the libFuzzer
 # harness (clang's sanitizers, not gcc's).
-LIST_UNIT_TESTS = unit=; for t in $(TESTS); do case $$t in tests/unit/*) unit="$$unit $$t" ;; esac; done
 check-sanitizers:
-	@$(LIST_UNIT_TESTS); \
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$unit $(LUA_TESTS) $(FUZZ_TESTS)"
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(LUA_TESTS) $(FUZZ_TESTS)"
 .PHONY: check-sanitizers
 
 # ---- the suites the portable build runs (scripts/bootstrap check builds
 # one with --disable-simd, the code a CPU that is not x86 runs): the C unit
 # tests and the Lua API tests, which hold the statistical checks.
 check-portable:
-	@$(LIST_UNIT_TESTS); \
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$unit $(LUA_TESTS)"
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(LUA_TESTS)"
 .PHONY: check-portable

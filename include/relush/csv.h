@@ -8,13 +8,11 @@
 
 #include <stddef.h>
 #include "relush/err.h"
+#include "relush/strbuf.h"
 
 typedef struct rl_csv {
-	char *data;
-	size_t len, cap;
+	rl_strbuf text;          /* the table so far, with its first failure */
 	size_t cells;            /* cells in the current row */
-	int out_of_memory;
-	rl_err err;              /* why, once out_of_memory is set */
 } rl_csv;
 
 void csv_number(rl_csv *c, double v);

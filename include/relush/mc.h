@@ -32,6 +32,9 @@
 #include "relush/net.h"
 
 typedef enum { MC_METHOD_AUTO = 0, MC_METHOD_EXPLICIT, MC_METHOD_GRAM } mc_method;
+/* The fourth method name users and results files give, after the three
+ * above: "reference" is explicit with cfg.reference set. */
+enum { MC_METHOD_REFERENCE = MC_METHOD_GRAM + 1 };
 typedef enum { MC_STATS_ALL = 0, MC_STATS_ALIVE } mc_stats;
 
 /* Per-layer sums over trials. A trial "reaches" layer l when some point is
@@ -154,7 +157,6 @@ int mc_counts_init(mc_counts *c, size_t depth, size_t points, mc_stats stats,
 int mc_counts_want_alignment(mc_counts *c, rl_err *e);
 void mc_counts_free(mc_counts *c);
 void mc_counts_add(mc_counts *dst, const mc_counts *src, size_t neuron_total);
-double mc_u128_to_double(const uint64_t v[2]);
 
 /* The settings read from the environment that decide how "auto" evaluates
  * (RELUSH_MC_NS_VARIATE, RELUSH_MC_LAZY_L, RELUSH_MC_BLAS_MIN); a run's
@@ -202,7 +204,6 @@ typedef struct mc_record {
 uint64_t mc_checksum(const rl_mat *X);
 /* The record of a run of cfg: takes res over (res is freed, even on error). */
 mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e);
-mc_record *mc_record_clone(const mc_record *r, rl_err *e);
 void mc_record_free(mc_record *r);
 /* How messages name a record: "a.jsonl" (a one-line file), "a.jsonl line 3",
  * or the source as is. */

@@ -6,31 +6,12 @@
 #include "relush/alloc.h"
 #include "relush/csv.h"
 #include "relush/files.h"
+#include "relush/strbuf.h"
 
 static void put(rl_csv *c, const char *s, size_t n)
 {
-	if (c->out_of_memory)
-		return;
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 256;
-		while (cap < c->len + n + 1)
-			cap *= 2;
-		if (rl_mem_check((double)cap, "the CSV table", &c->err)) {
-			c->out_of_memory = 1;
-			return;
-		}
-		char *d = realloc(c->data, cap);
-		if (!d) {
-			c->out_of_memory = 1;
-			rl_fail(&c->err, "out of memory writing CSV");
-			return;
-		}
-		c->data = d;
-		c->cap = cap;
-	}
-	memcpy(c->data + c->len, s, n);
-	c->len += n;
-	c->data[c->len] = 0;
+	c->text.budget = "the CSV table";   /* checked against limits.memory */
+	rl_sb_add(&c->text, s, n);
 }
 
 static void next_cell(rl_csv *c)
@@ -82,11 +63,10 @@ void csv_end_row(rl_csv *c)
 
 char *csv_finish(rl_csv *c, rl_err *e)
 {
-	char *s = c->out_of_memory ? NULL : c->data ? c->data : calloc(1, 1);
+	char *s = rl_sb_take(&c->text);
 	if (!s) {
-		free(c->data);
-		if (c->out_of_memory)
-			*e = c->err;
+		if (c->text.oom)
+			*e = c->text.err;
 		else
 			rl_fail(e, "out of memory writing CSV");
 	}
@@ -96,7 +76,7 @@ char *csv_finish(rl_csv *c, rl_err *e)
 
 void csv_discard(rl_csv *c)
 {
-	free(c->data);
+	rl_sb_free(&c->text);
 	memset(c, 0, sizeof *c);
 }
 

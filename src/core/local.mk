@@ -24,7 +24,17 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/bounds.c \
 	src/core/bound_search.c \
 	src/core/mc.c \
+	src/core/mc_impl.h \
+	src/core/mc_counts.c \
+	src/core/mc_eval.c \
+	src/core/strbuf.c \
+	src/core/json.c \
+	src/core/json.h \
 	src/core/mc_record.c \
+	src/core/mc_record_impl.h \
+	src/core/mc_record_read.c \
+	src/core/mc_merge.c \
+	src/core/mc_fields.c \
 	src/core/mc_check.c \
 	src/core/gram.c \
 	src/core/kernel.c \

@@ -19,34 +19,21 @@
 #include "relush/inputs.h"
 #include "relush/interrupt.h"
 #include "relush/mc.h"
-
-#define RLUA_MC_RESULT  "relush.McResult"
-#define RLUA_MC_RESULTS "relush.McResults"  /* a list of results: mc.load, mc.merge{..., sweep = true} */
-#define RLUA_MC_RUN     "relush.McRun"
-#define RLUA_MC_BOX     "relush.McBox"
-#define RLUA_MC_PIECES  "relush.McPieces"
-#define MC_RUNS_KEY     "relush.mc_runs"    /* registry: result table -> McRun (weak keys) */
-#define MC_TABLE_KEY    "rlua.mc_table"     /* registry: the mc table, for its shard default */
+#include "lmc_impl.h"
 
 static const char *const mc_options[] = {
 	"X", "trials", "threads", "flip", "method", "stats", "view", "shard", "out",
 	"progress", "chunk", "alignment", NULL
 };
 /* The accepted values of method and stats: parsing and the option registry
- * (completion, "did you mean") both read these. */
+ * (completion, "did you mean") both read these. methods[i] is mc_method i,
+ * and methods[MC_METHOD_REFERENCE] "reference". */
 static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
 static const char *const stats_names[] = {"all", "alive", NULL};
-
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
 
-/* What a result table stands for: its record (settings, counts, timing),
- * kept out of the user's sight for replay, save and merge. */
-typedef struct run_box {
-	rl_net_spec spec;        /* mc{}'s parsed options, until the record has them */
-	mc_record *rec;
-	rl_mat *flip_X;          /* with flip = true: X, to flip the replayed net on */
-} run_box;
+
 
 typedef struct result_box {
 	mc_result *r;
@@ -74,7 +61,7 @@ static int box_gc(lua_State *L)
 	return 0;
 }
 
-static run_box *push_run_box(lua_State *L)
+run_box *lmc_push_run_box(lua_State *L)
 {
 	run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
 	memset(b, 0, sizeof *b);
@@ -83,7 +70,7 @@ static run_box *push_run_box(lua_State *L)
 }
 
 /* The run behind the value at idx (an McResult), or NULL. */
-static run_box *to_run(lua_State *L, int idx)
+run_box *lmc_to_run(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
 	if (!lua_istable(L, idx))
@@ -163,349 +150,6 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 	lua_pop(L, 1);
 }
 
-/* ---- progress ----------------------------------------------------------------- */
-
-typedef struct progress_ctx {
-	lua_State *L;
-	int user_fn;             /* stack index of the progress function, or 0 */
-	rlua_mc_observer *view;  /* the live view following the run, or NULL */
-	int bar;                 /* draw the stderr bar */
-	int bar_drawn;
-	int failed;              /* a callback raised an error: its message is at err_idx */
-	int interrupted;         /* Ctrl-C reached a callback: the user's is not called again */
-	int err_ref;
-	const rl_net_spec *spec;
-	size_t points;
-	double lower, upper;
-} progress_ctx;
-
-static void push_layer_progress(lua_State *L, const mc_counts *c, const rl_net_spec *s)
-{
-	lua_createtable(L, (int)(c->depth < 1u << 24 ? c->depth : 0), 0);
-	size_t offset = 0;
-	for (size_t l = 0; l < c->depth; l++) {
-		const mc_layer_counts *x = &c->layers[l];
-		lua_createtable(L, 0, 6);
-		rlua_set_integer(L, "width", (lua_Integer)s->widths[l]);
-		rlua_set_integer(L, "trials_reaching", (lua_Integer)x->trials_reaching);
-		rlua_set_integer(L, "trials_living", (lua_Integer)x->trials_living);
-		rlua_set_integer(L, "reaching", (lua_Integer)x->points_reaching);
-		rlua_set_integer(L, "living", (lua_Integer)x->points_living);
-		rlua_set_integer(L, "dead_neurons", (lua_Integer)x->dead_neurons);
-		if (c->neuron_active) {
-			lua_createtable(L, (int)s->widths[l], 0);
-			for (size_t j = 0; j < s->widths[l]; j++) {
-				lua_pushinteger(L, (lua_Integer)c->neuron_active[offset + j]);
-				lua_rawseti(L, -2, (lua_Integer)j + 1);
-			}
-			lua_setfield(L, -2, "active");
-		}
-		offset += s->widths[l];
-		lua_rawseti(L, -2, (lua_Integer)l + 1);
-	}
-}
-
-static void push_progress(lua_State *L, const mc_progress *p, const progress_ctx *ctx)
-{
-	const mc_counts *c = p->counts;
-	lua_createtable(L, 0, 12);
-	rlua_set_integer(L, "done", (lua_Integer)p->done);
-	rlua_set_integer(L, "total", (lua_Integer)p->total);
-	rlua_set_number(L, "elapsed", p->elapsed);
-	rlua_set_number(L, "rate", p->rate);
-	rlua_set_number(L, "eta", p->eta);
-	rlua_set_bool(L, "final", p->final);
-	rlua_set_integer(L, "alive_trials", (lua_Integer)c->alive_trials);
-	if (c->trials) {
-		double lo, hi;
-		mc_wilson(c->alive_trials, c->trials, 1.959963984540054, &lo, &hi);
-		rlua_set_number(L, "p_alive", (double)c->alive_trials / (double)c->trials);
-		lua_createtable(L, 2, 0);
-		lua_pushnumber(L, lo);
-		lua_rawseti(L, -2, 1);
-		lua_pushnumber(L, hi);
-		lua_rawseti(L, -2, 2);
-		lua_setfield(L, -2, "ci");
-	}
-	rlua_set_number(L, "lower", ctx->lower);
-	rlua_set_number(L, "upper", ctx->upper);
-	rlua_set_integer(L, "points", (lua_Integer)ctx->points);
-	rlua_set_integer(L, "input", (lua_Integer)ctx->spec->input);
-	rlua_set_integer(L, "seed", (lua_Integer)ctx->spec->seed);
-	rlua_set_bool(L, "interrupted", p->final && p->done < p->total);
-	push_layer_progress(L, c, ctx->spec);
-	lua_setfield(L, -2, "layers");
-}
-
-/* Calls fn (at stack index idx) with a progress table; 1 means stop. */
-/* Builds the progress table and calls the function, all inside lua_pcall:
- * an error (even a memory error while building the table) must not jump
- * out of mc_run while its worker threads are running. */
-typedef struct progress_call {
-	progress_ctx *ctx;
-	const mc_progress *p;
-} progress_call;
-
-static int progress_trampoline(lua_State *L)
-{
-	progress_call *pc = lua_touserdata(L, 2);
-	lua_pushvalue(L, 1);
-	push_progress(L, pc->p, pc->ctx);
-	lua_call(L, 1, 1);
-	return 1;
-}
-
-static int call_progress_fn(progress_ctx *ctx, int idx, const mc_progress *p)
-{
-	lua_State *L = ctx->L;
-	progress_call pc = {ctx, p};
-	lua_pushcfunction(L, progress_trampoline);
-	lua_pushvalue(L, idx);
-	lua_pushlightuserdata(L, &pc);
-	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-		/* Ctrl-C while the function ran: the shell's hook raised
-		 * "interrupted" in it; that is the run's interrupt, not an error. */
-		if (rl_interrupted()) {
-			lua_pop(L, 1);
-			ctx->interrupted = 1;
-			return 1;
-		}
-		ctx->failed = 1;
-		ctx->err_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		return 1;
-	}
-	int stop = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	return stop;
-}
-
-/* A duration as people read it: "42s", "3m 12s", "5h 02m", "2d 07h";
- * "?" when unknown. */
-static void human_duration(double seconds, char *buf, size_t len)
-{
-	if (!isfinite(seconds) || seconds < 0 || seconds > 1e12) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	unsigned long long s = (unsigned long long)(seconds + 0.5);
-	if (s < 60)
-		snprintf(buf, len, "%llus", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%llum %02llus", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%lluh %02llum", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, len, "%llud %02lluh", s / 86400, s / 3600 % 24);
-}
-
-static void draw_bar(progress_ctx *ctx, const mc_progress *p)
-{
-	if (p->final) {
-		if (ctx->bar_drawn)
-			fputs("\r\033[K", stderr);
-		fflush(stderr);
-		return;
-	}
-	if (p->elapsed < 0.5)   /* quick runs draw nothing */
-		return;
-	double frac = p->total ? (double)p->done / (double)p->total : 0.0;
-	char bar[31];
-	int full = (int)(frac * 30.0);
-	for (int i = 0; i < 30; i++)
-		bar[i] = i < full ? '=' : (i == full ? '>' : ' ');
-	bar[30] = '\0';
-	char eta[32];
-	human_duration(p->eta, eta, sizeof eta);
-	fprintf(stderr, "\r\033[Kmc [%s] %llu/%llu %5.1f%%  %.4g trials/s  ETA %s", bar,
-	        (unsigned long long)p->done, (unsigned long long)p->total, 100.0 * frac, p->rate, eta);
-	fflush(stderr);
-	ctx->bar_drawn = 1;
-}
-
-static int on_progress(const mc_progress *p, void *arg)
-{
-	progress_ctx *ctx = arg;
-	int stop = 0;
-	if (ctx->bar)
-		draw_bar(ctx, p);
-	if (ctx->view)      /* C to C: the view reads the engine's structure */
-		stop |= ctx->view->progress(ctx->view->ctx, p);
-	if (rl_interrupted() || p->interrupt) {
-		ctx->interrupted = 1;
-		if (!p->final)
-			return 1;   /* stopping: no Lua code until the engine has consumed the interrupt */
-	}
-	/* after a Ctrl-C the user's function is not entered again for the
-	 * final report: a slow one would make the user press Ctrl-C twice */
-	if (!ctx->failed && ctx->user_fn && !ctx->interrupted)
-		stop |= call_progress_fn(ctx, ctx->user_fn, p);
-	return stop || ctx->failed;
-}
-
-/* ---- the result table ------------------------------------------------------------- */
-
-static void push_pair(lua_State *L, double a, double b)
-{
-	lua_createtable(L, 2, 0);
-	lua_pushnumber(L, a);
-	lua_rawseti(L, -2, 1);
-	lua_pushnumber(L, b);
-	lua_rawseti(L, -2, 2);
-}
-
-static void set_maybe(lua_State *L, const char *field, double v)
-{
-	if (!isnan(v))
-		rlua_set_number(L, field, v);
-}
-
-static const char *evaluation_name(const mc_counts *c)
-{
-	if (c->trials_reference)
-		return "reference";
-	if (c->trials_lazy)
-		return "lazy";
-	if (c->layers_gram && c->layers_explicit)
-		return "mixed";
-	if (c->layers_gram)
-		return "gram";
-	return "explicit";
-}
-
-static const char *record_method(const mc_record *rec)
-{
-	return rec->reference ? "reference" : mc_method_name(rec->method);
-}
-
-/* Pushes the result table of rec and remembers run (at run_idx) for it. */
-static void push_result(lua_State *L, const mc_record *rec, int run_idx)
-{
-	const mc_result *r = &rec->result;
-	const mc_counts *c = &r->counts;
-	const rl_net_spec *s = &rec->spec;
-	run_idx = lua_absindex(L, run_idx);
-	mc_summary S;
-	mc_summarize(r, &S);
-	lua_createtable(L, 0, 40);
-	int t = lua_gettop(L);
-	rlua_set_integer(L, "trials", (lua_Integer)c->trials);
-	rlua_set_integer(L, "alive_trials", (lua_Integer)c->alive_trials);
-	set_maybe(L, "p_alive", S.p_alive);
-	/* For batch norm the two differ: a strictly dead net can keep an active
-	 * unit in every layer, because normalising over X revives dead points. */
-	rlua_set_integer(L, "all_active_trials", (lua_Integer)c->trials_all_active);
-	rlua_set_number(L, "p_all_active", c->trials ? (double)c->trials_all_active / (double)c->trials : 0.0);
-	if (!isnan(S.ci_lo)) {
-		push_pair(L, S.ci_lo, S.ci_hi);
-		lua_setfield(L, t, "ci");
-	}
-	set_maybe(L, "fraction", S.fraction);
-	set_maybe(L, "fraction_se", S.fraction_se);
-	set_maybe(L, "min_fraction", S.min_fraction);
-	rlua_set_number(L, "lower", r->lower);
-	rlua_set_number(L, "upper", r->upper);
-	rlua_set_number(L, "union", r->union_bound);
-	rlua_set_number(L, "seconds", r->seconds);
-	rlua_set_number(L, "rate", r->seconds > 0 ? (double)c->trials / r->seconds : 0.0);
-	rlua_set_integer(L, "seed", (lua_Integer)s->seed);
-	rlua_set_bool(L, "interrupted", r->interrupted);
-	rlua_set_string(L, "method", record_method(rec));
-	rlua_set_string(L, "evaluation", evaluation_name(c));
-	rlua_set_string(L, "stats", rec->stats == MC_STATS_ALIVE ? "alive" : "all");
-	rlua_set_integer(L, "threads", (lua_Integer)r->threads);
-	rlua_set_integer(L, "points", (lua_Integer)c->points);
-	rlua_set_integer(L, "input", (lua_Integer)s->input);
-	rlua_set_integer(L, "depth", (lua_Integer)s->depth);
-	rlua_set_string(L, "arch", arch_name(s->arch));
-	rlua_set_integer(L, "first_trial", (lua_Integer)r->first_trial);
-	rlua_set_integer(L, "last_trial", (lua_Integer)r->last_trial);
-	rlua_set_integer(L, "requested", (lua_Integer)r->requested);
-	rlua_set_integer(L, "pieces", (lua_Integer)rec->pieces);
-	char sum[32];
-	snprintf(sum, sizeof sum, "fnv1a64:%016llx", (unsigned long long)rec->x_checksum);
-	rlua_set_string(L, "checksum", sum);
-	rlua_set_string(L, "version", rec->version);
-	if (rec->line > 0) {
-		char where[300];
-		rlua_set_string(L, "source", mc_record_label(rec, where, sizeof where));
-	}
-	if (c->alignment)
-		set_maybe(L, "input_cosine", r->input_cosine);
-	if (rec->shard_count > 1) {
-		lua_createtable(L, 2, 0);
-		lua_pushinteger(L, (lua_Integer)rec->shard_index);
-		lua_rawseti(L, -2, 1);
-		lua_pushinteger(L, (lua_Integer)rec->shard_count);
-		lua_rawseti(L, -2, 2);
-		lua_setfield(L, t, "shard");
-	}
-	lua_createtable(L, (int)(s->depth < 1u << 24 ? s->depth : 0), 0);
-	for (size_t l = 0; l < s->depth; l++) {
-		lua_pushinteger(L, (lua_Integer)s->widths[l]);
-		lua_rawseti(L, -2, (lua_Integer)l + 1);
-	}
-	lua_setfield(L, t, "widths");
-	lua_createtable(L, (int)(s->depth < 1u << 24 ? s->depth : 0), 0);
-	for (size_t l = 0; l < s->depth; l++) {
-		lua_pushinteger(L, (lua_Integer)c->died_at[l]);
-		lua_rawseti(L, -2, (lua_Integer)l + 1);
-	}
-	lua_setfield(L, t, "died_at");
-	lua_createtable(L, (int)(s->depth < 1u << 24 ? s->depth : 0), 0);
-	for (size_t l = 1; l <= s->depth; l++) {
-		const mc_layer_counts *x = &c->layers[l - 1];
-		size_t n = s->widths[l - 1];
-		lua_createtable(L, 0, 10);
-		rlua_set_integer(L, "width", (lua_Integer)n);
-		set_maybe(L, "survival", mc_layer_survival(c, l));
-		rlua_set_number(L, "bound", -expm1(-(double)n * log(2.0)));
-		set_maybe(L, "net_survival", mc_layer_net_survival(c, l));
-		set_maybe(L, "dead_rate", mc_layer_dead_rate(c, l, n));
-		rlua_set_integer(L, "trials_reaching", (lua_Integer)x->trials_reaching);
-		rlua_set_integer(L, "trials_living", (lua_Integer)x->trials_living);
-		rlua_set_integer(L, "died", (lua_Integer)c->died_at[l - 1]);
-		rlua_set_integer(L, "trials_active_unit", (lua_Integer)x->trials_active_unit);
-		if (c->alignment) {
-			set_maybe(L, "alignment", alignment_sum_mean(c->alignment, l));
-			set_maybe(L, "alignment_se", alignment_sum_se(c->alignment, l));
-			rlua_set_integer(L, "alignment_trials", (lua_Integer)c->alignment->trials[l - 1]);
-			if (r->align_predicted)
-				set_maybe(L, "alignment_predicted", r->align_predicted[l - 1]);
-		}
-		if (c->stats == MC_STATS_ALL) {
-			rlua_set_integer(L, "reaching", (lua_Integer)x->points_reaching);
-			rlua_set_integer(L, "living", (lua_Integer)x->points_living);
-			rlua_set_integer(L, "dead_neurons", (lua_Integer)x->dead_neurons);
-		}
-		lua_rawseti(L, -2, (lua_Integer)l);
-	}
-	lua_setfield(L, t, "layers");
-	luaL_setmetatable(L, RLUA_MC_RESULT);
-	/* remember the run for replay, save and merge, out of the user's sight */
-	lua_getfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
-	lua_pushvalue(L, t);
-	lua_pushvalue(L, run_idx);
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
-}
-
-/* Pushes the result table of the record at *slot, which it takes over
- * (*slot is then NULL; until then whoever owns the slot frees it on an
- * error); flip_X (may be NULL) is cloned for replay. */
-static void push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
-{
-	run_box *b = push_run_box(L);
-	mc_record *rec = b->rec = *slot;
-	*slot = NULL;
-	if (flip_X && rec->flip) {
-		rl_err e;
-		if (!(b->flip_X = mat_clone(flip_X, &e)))
-			rlua_engine_error(L, &e);
-	}
-	push_result(L, rec, -1);
-	lua_remove(L, -2);
-}
-
 /* ---- mc(opts) ---------------------------------------------------------------------- */
 
 /* mc.partial = the result at res; 1 when stored. */
@@ -522,25 +166,35 @@ static int keep_in_partial(lua_State *L, int res)
 	return kept;
 }
 
+/* mc_l's stack: the options, then what it anchors for the whole call. */
+enum {
+	ARG_OPTS = 1,
+	SLOT_RUN,          /* run_box: the spec's widths, then the record */
+	SLOT_RESULT,       /* result_box: the engine's result and a default X; user value: X */
+	SLOT_PROGRESS,     /* opts.progress */
+	SLOT_OBSERVER,     /* the live view's observer (registry) */
+	SLOT_OUT           /* opts.out */
+};
+
 static int mc_l(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_settop(L, 1);
-	int input_given = lua_getfield(L, 1, "input") != LUA_TNIL;
+	luaL_checktype(L, ARG_OPTS, LUA_TTABLE);
+	lua_settop(L, ARG_OPTS);
+	int input_given = lua_getfield(L, ARG_OPTS, "input") != LUA_TNIL;
 	lua_pop(L, 1);
 	/* The box first, so the spec's widths are owned (and freed by __gc) from
 	 * the moment they are allocated, whatever raises later. */
-	run_box *sb = push_run_box(L);                        /* index 2 */
-	rlua_parse_net_spec(L, 1, &sb->spec, 0, mc_options);
-	lua_settop(L, 2);
+	run_box *sb = lmc_push_run_box(L);                        /* SLOT_RUN */
+	rlua_parse_net_spec(L, ARG_OPTS, &sb->spec, 0, mc_options);
+	lua_settop(L, SLOT_RUN);
 	rl_net_spec *spec = &sb->spec;
-	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 1);  /* index 3; user value: X */
+	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 1);  /* SLOT_RESULT */
 	rb->r = NULL;
 	rb->X = NULL;
 	luaL_setmetatable(L, RLUA_MC_BOX);
 
 	const rl_mat *X = NULL;
-	if (lua_getfield(L, 1, "X") != LUA_TNIL) {
+	if (lua_getfield(L, ARG_OPTS, "X") != LUA_TNIL) {
 		X = rlua_to_matrix(L, -1);
 		if (!X)
 			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got %s",
@@ -553,7 +207,7 @@ static int mc_l(lua_State *L)
 	}
 	/* X may come from an __index metamethod and be referenced nowhere
 	 * else: the box anchors it for the whole call */
-	lua_setiuservalue(L, 3, 1);
+	lua_setiuservalue(L, SLOT_RESULT, 1);
 	int default_inputs = 0;   /* X is relush's default input set, named in the report */
 	if (!X) {
 		rl_err e;
@@ -568,43 +222,43 @@ static int mc_l(lua_State *L)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.spec = spec;
 	cfg.X = X;
-	cfg.trials = (uint64_t)rlua_opt_int_field(L, 1, "trials", 10000, 1, (lua_Integer)1 << 53);
-	cfg.threads = (unsigned)rlua_opt_int_field(L, 1, "threads", mc_default_threads(), 1, 1024);
-	cfg.flip = rlua_opt_bool_field(L, 1, "flip", 0);
-	cfg.alignment = rlua_opt_bool_field(L, 1, "alignment", 0);
-	int method = option_string(L, 1, "method", methods, 0);
-	cfg.method = method == 3 ? MC_METHOD_EXPLICIT : (mc_method)method;
-	cfg.reference = method == 3;
-	cfg.stats = (mc_stats)option_string(L, 1, "stats", stats_names, 0);
-	if (method == 2 && (cfg.flip || cfg.alignment))
+	cfg.trials = (uint64_t)rlua_opt_int_field(L, ARG_OPTS, "trials", 10000, 1, (lua_Integer)1 << 53);
+	cfg.threads = (unsigned)rlua_opt_int_field(L, ARG_OPTS, "threads", mc_default_threads(), 1, 1024);
+	cfg.flip = rlua_opt_bool_field(L, ARG_OPTS, "flip", 0);
+	cfg.alignment = rlua_opt_bool_field(L, ARG_OPTS, "alignment", 0);
+	int method = option_string(L, ARG_OPTS, "method", methods, 0);
+	cfg.method = method == MC_METHOD_REFERENCE ? MC_METHOD_EXPLICIT : (mc_method)method;
+	cfg.reference = method == MC_METHOD_REFERENCE;
+	cfg.stats = (mc_stats)option_string(L, ARG_OPTS, "stats", stats_names, 0);
+	if (method == MC_METHOD_GRAM && (cfg.flip || cfg.alignment))
 		rlua_option_error(L, "method", "the Gram sampler draws no weights, so it cannot %s; "
 		                  "use method = 'explicit' or 'auto' with %s = true",
 		                  cfg.flip ? "flip signs" : "measure alignment", cfg.flip ? "flip" : "alignment");
-	int view = rlua_opt_bool_field(L, 1, "view", 0);
-	cfg.chunk = (uint64_t)rlua_opt_int_field(L, 1, "chunk", 0, 0, (lua_Integer)1 << 53);
-	shard_option(L, 1, &cfg);
+	int view = rlua_opt_bool_field(L, ARG_OPTS, "view", 0);
+	cfg.chunk = (uint64_t)rlua_opt_int_field(L, ARG_OPTS, "chunk", 0, 0, (lua_Integer)1 << 53);
+	shard_option(L, ARG_OPTS, &cfg);
 
 	progress_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.L = L;
 	ctx.spec = spec;
 	ctx.bar = isatty(2);
-	int type = lua_getfield(L, 1, "progress");                  /* index 4 */
+	int type = lua_getfield(L, ARG_OPTS, "progress");           /* SLOT_PROGRESS */
 	if (type == LUA_TFUNCTION)
-		ctx.user_fn = 4;
+		ctx.user_fn = SLOT_PROGRESS;
 	else if (type == LUA_TBOOLEAN)
-		ctx.bar = ctx.bar && lua_toboolean(L, 4);
+		ctx.bar = ctx.bar && lua_toboolean(L, SLOT_PROGRESS);
 	else if (type != LUA_TNIL)
 		rlua_option_error(L, "progress", "must be true, false or a function(p), got %s",
-		                  rlua_got(L, 4));
-	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);         /* index 5 */
-	rlua_mc_observer *observer = view && lua_islightuserdata(L, 5) ? lua_touserdata(L, 5) : NULL;
+		                  rlua_got(L, SLOT_PROGRESS));
+	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);         /* SLOT_OBSERVER */
+	rlua_mc_observer *observer = view && lua_islightuserdata(L, SLOT_OBSERVER) ? lua_touserdata(L, SLOT_OBSERVER) : NULL;
 	const char *out = NULL;
-	if (lua_getfield(L, 1, "out") != LUA_TNIL) {              /* index 6 */
-		if (lua_type(L, 6) != LUA_TSTRING)
+	if (lua_getfield(L, ARG_OPTS, "out") != LUA_TNIL) {       /* SLOT_OUT */
+		if (lua_type(L, SLOT_OUT) != LUA_TSTRING)
 			rlua_option_error(L, "out", "must be the name of a results file (a string such as "
-			                  "\"results.jsonl\"), got %s", rlua_got(L, 6));
-		out = lua_tostring(L, 6);
+			                  "\"results.jsonl\"), got %s", rlua_got(L, SLOT_OUT));
+		out = lua_tostring(L, SLOT_OUT);
 	}
 	rl_err e;
 	if (mc_validate(&cfg, &e) || (out && mc_records_check_path(out, &e)))
@@ -621,7 +275,7 @@ static int mc_l(lua_State *L)
 		cfg.X = X = rb->X;
 	}
 	if (ctx.bar || ctx.user_fn || ctx.view) {
-		cfg.progress = on_progress;
+		cfg.progress = lmc_on_progress;
 		cfg.progress_ctx = &ctx;
 	}
 	ctx.lower = bound_lower(spec->widths, spec->depth);
@@ -644,7 +298,7 @@ static int mc_l(lua_State *L)
 				sb->rec = rec;
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
-				push_result(L, rec, 2);
+				lmc_push_result(L, rec, SLOT_RUN);
 				rlua_name_inputs(L, spec, X, default_inputs);
 				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
@@ -666,7 +320,7 @@ static int mc_l(lua_State *L)
 	sb->rec = rec;
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
-	push_result(L, rec, 2);
+	lmc_push_result(L, rec, SLOT_RUN);
 	rlua_name_inputs(L, spec, X, default_inputs);
 	if (rec->result.interrupted)
 		/* Ctrl-C stops the whole command in the shell, so the caller may
@@ -694,7 +348,7 @@ static int mc_call(lua_State *L)
 static int replay_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	run_box *rb = to_run(L, 1);
+	run_box *rb = lmc_to_run(L, 1);
 	if (!rb)
 		return luaL_argerror(L, 1, "expected a Monte Carlo result (from mc{...}, mc.merge or mc.load)");
 	const mc_record *rec = rb->rec;
@@ -743,653 +397,6 @@ static int replay_l(lua_State *L)
 			return rlua_engine_error(L, &e);
 		flip_report_free(fr);
 	}
-	return 1;
-}
-
-/* ---- printing ------------------------------------------------------------------------- */
-
-static double numf(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
-	lua_pop(L, 1);
-	return v;
-}
-
-/* A string field, copied out: once popped, a string produced by an __index
- * function could be collected. Four buffers in turn, so one printf can use
- * up to four fields. */
-static const char *strf(lua_State *L, int t, const char *k)
-{
-	static char ring[4][64];
-	static unsigned next;
-	char *buf = ring[next++ % 4];
-	lua_getfield(L, t, k);
-	const char *s = lua_tostring(L, -1);
-	snprintf(buf, sizeof ring[0], "%s", s ? s : "?");
-	lua_pop(L, 1);
-	return buf;
-}
-
-static void fmt(char *buf, size_t len, double v, const char *f)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, f, v);
-}
-
-static void fmt_prob(char *buf, size_t len, double v)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (v != 0 && (fabs(v) < 1e-3 || fabs(1 - v) < 1e-6))
-		snprintf(buf, len, "%.4g", v);
-	else
-		snprintf(buf, len, "%.4f", v);
-}
-
-/* Pushes the (empty) per-layer table, anchored on the stack so an error
- * while filling it cannot leak it; push it before any luaL_Buffer. */
-static rlua_table *layer_table_push(lua_State *L)
-{
-	static const char *const headers[] = {"layer", "width", "survival", "1-2^-n", "net survival",
-	                                      "dead neurons", "died here", "cosine", "predicted"};
-	int top = lua_gettop(L);
-	lua_getfield(L, 1, "layers");
-	int layers = lua_gettop(L);
-	lua_geti(L, layers, 1);
-	int align = lua_istable(L, -1) && lua_getfield(L, -1, "alignment_trials") != LUA_TNIL;
-	lua_settop(L, top);
-	return rlua_table_push(L, align ? 9 : 7, headers);
-}
-
-static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats_all)
-{
-	lua_getfield(L, 1, "layers");
-	int layers = lua_gettop(L);
-	lua_Integer depth = rlua_len(L, layers, "the result's layers");
-	double trials = numf(L, 1, "trials");
-	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > 30 && l == 16) {
-			char gap[48];
-			snprintf(gap, sizeof gap, "(%lld layers not shown)", (long long)(depth - 25));
-			const char *row[] = {"...", "", "", "", "", "", gap, "", ""};
-			rlua_table_row(tab, row);
-			l = depth - 9;
-		}
-		lua_geti(L, layers, l);
-		int x = lua_gettop(L);
-		char c[9][40];
-		snprintf(c[0], 40, "%lld", (long long)l);
-		snprintf(c[1], 40, "%.0f", numf(L, x, "width"));
-		fmt_prob(c[2], 40, stats_all ? numf(L, x, "survival") : NAN);
-		fmt_prob(c[3], 40, numf(L, x, "bound"));
-		fmt_prob(c[4], 40, numf(L, x, "net_survival"));
-		double dr = numf(L, x, "dead_rate");
-		if (isnan(dr))
-			snprintf(c[5], 40, "-");
-		else
-			snprintf(c[5], 40, "%.1f%%", 100.0 * dr);
-		double died = numf(L, x, "died");
-		if (trials > 0)
-			snprintf(c[6], 40, "%.0f (%.2f%%)", died, 100.0 * died / trials);
-		else
-			snprintf(c[6], 40, "-");
-		fmt(c[7], 40, numf(L, x, "alignment"), "%.4f");
-		fmt(c[8], 40, numf(L, x, "alignment_predicted"), "%.4f");
-		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
-		rlua_table_row(tab, row);
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-	rlua_table_emit(tab, b);
-}
-
-/* The "bounds" cells of the P(alive) and mean F rows. L, U and mL are the
- * plain chain's (theory.md §3, §4); other architectures get their own
- * statements (theory.md §7), or the plain chain's marked as such:
- * batch norm keeps P(x living) = L, hence L <= P <= mL and E[F] = L, but not U
- * (centring defeats its argument); skip nets' points live exactly when layer
- * 1 is active on them; residual and dense nets carry every non-zero point. */
-static void arch_bound_cells(const char *arch, double lower, double upper, double uni,
-                             lua_Integer first_width, char *p_cell, char *f_cell, size_t size)
-{
-	char l[24], u[24], m[24];
-	fmt_prob(l, sizeof l, lower);
-	fmt_prob(u, sizeof u, upper);
-	fmt_prob(m, sizeof m, uni);
-	if (strcmp(arch, "skip") == 0) {
-		char s[24];
-		fmt_prob(s, sizeof s, -expm1(-(double)first_width * log(2.0)));
-		snprintf(p_cell, size, "P >= 1-2^-n1 %s (skip; plain L %s)", s, l);
-		snprintf(f_cell, size, "E[F] = 1-2^-n1 %s (skip)", s);
-	} else if (strcmp(arch, "residual") == 0 || strcmp(arch, "dense") == 0) {
-		snprintf(p_cell, size, "P = 1 if X has a point != 0 (%s)", arch);
-		snprintf(f_cell, size, "F = 1 on points != 0 (%s)", arch);
-	} else if (strcmp(arch, "batchnorm") == 0) {
-		snprintf(p_cell, size, "L %s <= P <= mL %s (no U: batch norm)", l, m);
-		snprintf(f_cell, size, "E[F] = L %s", l);
-	} else {
-		snprintf(p_cell, size, "L %s <= P <= U %s, mL %s", l, u, m);
-		snprintf(f_cell, size, "E[F] = L %s", l);
-	}
-}
-
-static int result_tostring(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_settop(L, 1);
-	/* The tables' boxes go below the buffer, which needs the stack top. */
-	static const char *const headers[] = {"", "measured", "", "bounds"};
-	rlua_table *t = rlua_table_push(L, 4, headers);
-	rlua_table *layers_tab = layer_table_push(L);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	double trials = numf(L, 1, "trials"), requested = numf(L, 1, "requested");
-	double points = numf(L, 1, "points"), depth = numf(L, 1, "depth");
-	int stats_all = strcmp(strf(L, 1, "stats"), "all") == 0;
-	lua_getfield(L, 1, "interrupted");
-	int interrupted = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	char shape[80];
-	lua_getfield(L, 1, "widths");
-	lua_Integer k = rlua_len(L, -1, "the result's widths");
-	int uniform = 1;
-	lua_geti(L, -1, 1);
-	lua_Integer w0 = lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	for (lua_Integer l = 2; l <= k; l++) {
-		lua_geti(L, -1, l);
-		uniform &= lua_tointeger(L, -1) == w0;
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-	if (uniform)
-		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, rlua_s(depth),
-		         (long long)w0);
-	else
-		snprintf(shape, sizeof shape, "%.0f layers of widths %lld...", depth, (long long)w0);
-	char line[600], shard[64] = "", counted[160];
-	if (lua_getfield(L, 1, "shard") == LUA_TTABLE) {
-		lua_geti(L, -1, 1);
-		lua_geti(L, -2, 2);
-		snprintf(shard, sizeof shard, ", shard %lld/%lld", (long long)lua_tointeger(L, -2),
-		         (long long)lua_tointeger(L, -1));
-		lua_pop(L, 2);
-	}
-	lua_pop(L, 1);
-	double pieces = numf(L, 1, "pieces");
-	/* An interrupted run counted the trials its threads finished: not
-	 * the whole range, and not always its first ones. */
-	if (interrupted)
-		snprintf(counted, sizeof counted, "%.0f trials (those finished before the interrupt, "
-		         "among trials %.0f..%.0f%s)", trials, numf(L, 1, "first_trial"),
-		         numf(L, 1, "last_trial"), shard);
-	else
-		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
-		         numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard);
-	snprintf(line, sizeof line,
-	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
-	         "  %s, seed %.0f, method %s (%s), %.0f thread%s, "
-	         "%.3g s, %.4g trials/s\n",
-	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", numf(L, 1, "input"),
-	         counted, numf(L, 1, "seed"),
-	         strf(L, 1, "method"), strf(L, 1, "evaluation"), numf(L, 1, "threads"),
-	         numf(L, 1, "threads") == 1 ? "" : "s", numf(L, 1, "seconds"), numf(L, 1, "rate"));
-	luaL_addstring(&b, line);
-	if (pieces > 1) {
-		snprintf(line, sizeof line, "  merged from %.0f shard runs (seconds: their sum; rate: trials "
-		         "per second of that work)\n", pieces);
-		luaL_addstring(&b, line);
-	}
-	char named[500];
-	rlua_inputs_lines(L, 1, named, sizeof named);
-	luaL_addstring(&b, named);
-	if (interrupted) {
-		snprintf(line, sizeof line, "  PARTIAL RESULT: %.0f of %.0f trials counted, the run was interrupted\n",
-		         trials, requested);
-		luaL_addstring(&b, line);
-	}
-	luaL_addstring(&b, "\n");
-
-	char v[4][120];
-	double lo = NAN, hi = NAN;
-	if (lua_getfield(L, 1, "ci") == LUA_TTABLE) {
-		lua_geti(L, -1, 1);
-		lo = lua_tonumber(L, -1);
-		lua_geti(L, -2, 2);
-		hi = lua_tonumber(L, -1);
-		lua_pop(L, 2);
-	}
-	lua_pop(L, 1);
-	double lower = numf(L, 1, "lower"), upper = numf(L, 1, "upper"), uni = numf(L, 1, "union");
-	char a[24], bnd[24];
-	fmt_prob(v[0], 120, numf(L, 1, "p_alive"));
-	fmt_prob(a, 24, lo);
-	fmt_prob(bnd, 24, hi);
-	snprintf(v[1], 120, "95%% CI [%s, %s]", a, bnd);
-	char f_bounds[120];
-	arch_bound_cells(strf(L, 1, "arch"), lower, upper, uni, w0, v[2], f_bounds, 120);
-	{
-		const char *row[] = {"P(alive)", v[0], v[1], v[2]};
-		rlua_table_row(t, row);
-	}
-	snprintf(v[0], 120, "%.0f", numf(L, 1, "alive_trials"));
-	snprintf(v[1], 120, "of %.0f trial%s", trials, rlua_s(trials));
-	{
-		const char *row[] = {"alive trials", v[0], v[1], ""};
-		rlua_table_row(t, row);
-	}
-	if (stats_all) {
-		fmt_prob(v[0], 120, numf(L, 1, "fraction"));
-		fmt(a, 24, numf(L, 1, "fraction_se"), "%.2g");
-		snprintf(v[1], 120, "se %s", a);
-		const char *row[] = {"mean F", v[0], v[1], f_bounds};
-		rlua_table_row(t, row);
-		fmt_prob(v[0], 120, numf(L, 1, "min_fraction"));
-		const char *row2[] = {"min F", v[0], "", ""};
-		rlua_table_row(t, row2);
-	} else {
-		const char *row[] = {"mean F", "-", "(stats = \"alive\")", ""};
-		rlua_table_row(t, row);
-	}
-	if (strcmp(strf(L, 1, "arch"), "batchnorm") == 0) {
-		fmt_prob(v[0], 120, numf(L, 1, "p_all_active"));
-		snprintf(v[1], 120, "%.0f trials", numf(L, 1, "all_active_trials"));
-		const char *row[] = {"every layer active", v[0], v[1], "(batch norm)"};
-		rlua_table_row(t, row);
-	}
-	rlua_table_emit(t, &b);
-	luaL_addstring(&b, "\n");
-	layer_table(L, &b, layers_tab, stats_all);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
-	return 1;
-}
-
-/* A list of results (mc.load, mc.merge{..., sweep = true}): one line each. */
-static int results_tostring(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	static const char *const headers[] = {"#", "arch", "depth", "widths", "seed", "trials", "alive",
-	                                      "P(alive)", "95% CI", "mean F", "pieces"};
-	lua_Integer n = rlua_len(L, 1, "the list of results");
-	rlua_table *t = rlua_table_push(L, 11, headers);
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_geti(L, 1, i);
-		int r = lua_gettop(L);
-		char c[11][48], a[20], b[20];
-		snprintf(c[0], 48, "%lld", (long long)i);
-		snprintf(c[1], 48, "%s", strf(L, r, "arch"));
-		snprintf(c[2], 48, "%.0f", numf(L, r, "depth"));
-		c[3][0] = '\0';
-		if (lua_getfield(L, r, "widths") == LUA_TTABLE) {
-			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown = 0;
-			int uniform = 1;
-			lua_geti(L, -1, 1);
-			lua_Integer w0 = lua_tointeger(L, -1);
-			lua_pop(L, 1);
-			size_t used = 0;
-			for (lua_Integer l = 1; l <= k; l++) {
-				lua_geti(L, -1, l);
-				lua_Integer w = lua_tointeger(L, -1);
-				lua_pop(L, 1);
-				uniform &= w == w0;
-				if (shown < 4 && used < 40)
-					used += (size_t)snprintf(c[3] + used, 48 - used, l > 1 ? ",%lld" : "%lld", (long long)w);
-				shown++;
-			}
-			if (uniform)
-				snprintf(c[3], 48, "%lld", (long long)w0);
-			else if (k > 4)
-				snprintf(c[3] + used, 48 - used, ",...");
-		}
-		lua_pop(L, 1);
-		snprintf(c[4], 48, "%.0f", numf(L, r, "seed"));
-		snprintf(c[5], 48, "%.0f", numf(L, r, "trials"));
-		snprintf(c[6], 48, "%.0f", numf(L, r, "alive_trials"));
-		fmt_prob(c[7], 48, numf(L, r, "p_alive"));
-		double lo = NAN, hi = NAN;
-		if (lua_getfield(L, r, "ci") == LUA_TTABLE) {
-			lua_geti(L, -1, 1);
-			lua_geti(L, -2, 2);
-			lo = lua_tonumber(L, -2);
-			hi = lua_tonumber(L, -1);
-			lua_pop(L, 2);
-		}
-		lua_pop(L, 1);
-		fmt_prob(a, sizeof a, lo);
-		fmt_prob(b, sizeof b, hi);
-		snprintf(c[8], 48, "[%s, %s]", a, b);
-		fmt_prob(c[9], 48, numf(L, r, "fraction"));
-		snprintf(c[10], 48, "%.0f", numf(L, r, "pieces"));
-		const char *row[11];
-		for (int j = 0; j < 11; j++)
-			row[j] = c[j];
-		rlua_table_row(t, row);
-		lua_settop(L, r - 1);
-	}
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	lua_pushfstring(L, "%I Monte Carlo result%s\n", n, n == 1 ? "" : "s");
-	luaL_addvalue(&b);
-	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
-	return 1;
-}
-
-/* An interrupted piece left out for its complete rerun: the merge says so
- * (on stderr, and in the result's field superseded). */
-static void merge_note(lua_State *L, const mc_record *rec)
-{
-	if (!rec->note[0])
-		return;
-	fprintf(stderr, "mc.merge: note: %s\n", rec->note);
-	lua_pushstring(L, rec->note);
-	lua_setfield(L, -2, "superseded");
-}
-
-/* Pushes a McResults list of the records recs[0..n), taking each over
- * (recs[i] is NULL once taken); flip_X are candidate input sets for
- * replaying flipped nets, matched by checksum. */
-static void push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat *const *flip_X, size_t nflip)
-{
-	lua_createtable(L, n < (1u << 24) ? (int)n : 0, 0);
-	int list = lua_gettop(L);
-	for (size_t i = 0; i < n; i++) {
-		const rl_mat *X = NULL;
-		for (size_t k = 0; k < nflip && recs[i]->flip && !X; k++)
-			if (mc_checksum(flip_X[k]) == recs[i]->x_checksum)
-				X = flip_X[k];
-		const mc_record *rec = recs[i];
-		push_record(L, &recs[i], X);
-		merge_note(L, rec);
-		lua_rawseti(L, list, (lua_Integer)i + 1);
-	}
-	luaL_setmetatable(L, RLUA_MC_RESULTS);
-}
-
-static int is_results_list(lua_State *L, int idx)
-{
-	if (!lua_getmetatable(L, idx))
-		return 0;
-	luaL_getmetatable(L, RLUA_MC_RESULTS);
-	int yes = lua_rawequal(L, -1, -2);
-	lua_pop(L, 2);
-	return yes;
-}
-
-/* ---- r:save(path [, mode]) ------------------------------------------------------------ */
-
-static int save_l(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	const char *path = luaL_checkstring(L, 2);
-	static const char *const modes[] = {"a", "w", NULL};
-	int replace = luaL_checkoption(L, 3, "a", modes);
-	lua_settop(L, 3);
-	size_t n = 1;
-	run_box *one = to_run(L, 1);
-	if (!one) {
-		if (!is_results_list(L, 1))
-			return luaL_argerror(L, 1, "expected a Monte Carlo result or a list of them "
-			                     "(from mc{...}, mc.merge or mc.load)");
-		n = (size_t)rlua_len(L, 1, "the list of results");
-	}
-	mc_record **recs = lua_newuserdatauv(L, (n ? n : 1) * sizeof *recs, 0);
-	if (one) {
-		recs[0] = one->rec;
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			lua_geti(L, 1, (lua_Integer)i + 1);
-			run_box *b = to_run(L, -1);
-			if (!b)
-				return luaL_argerror(L, 1, lua_pushfstring(L, "item %I of the list is not a Monte Carlo result",
-				                     (lua_Integer)i + 1));
-			recs[i] = b->rec;
-			lua_pop(L, 1);
-		}
-	}
-	rl_err e;
-	if (mc_records_check_path(path, &e) || mc_records_save(path, recs, n, !replace, &e))
-		return luaL_error(L, "save: %s", e.msg);
-	lua_settop(L, 1);
-	return 1;
-}
-
-/* ---- mc.merge(pieces [, opts]) and mc.load(path) ----------------------------------------- */
-
-/* The pieces of a merge: records loaded from files (owned) and relabelled
- * shallow copies of results' records (whose arrays stay the results'). */
-typedef struct pieces_box {
-	mc_record **list;        /* what is merged, in order */
-	unsigned char *owned;    /* list[i] came from a file: mc_record_free; else free */
-	size_t n, cap;
-	const rl_mat **flip_X;   /* the results' input sets, for replaying flipped nets */
-	size_t nflip;
-	int self;                /* its stack index while being filled */
-} pieces_box;
-
-static int pieces_gc(lua_State *L)
-{
-	pieces_box *p = luaL_checkudata(L, 1, RLUA_MC_PIECES);
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->owned[i])
-			mc_record_free(p->list[i]);
-		else
-			free(p->list[i]);
-	}
-	free(p->list);
-	free(p->owned);
-	free(p->flip_X);
-	memset(p, 0, sizeof *p);
-	return 0;
-}
-
-/* Room for extra more pieces; -1 when out of memory. */
-static int pieces_reserve(pieces_box *p, size_t extra)
-{
-	if (p->n + extra <= p->cap)
-		return 0;
-	size_t cap = p->cap ? p->cap : 16;
-	while (cap < p->n + extra)
-		cap *= 2;
-	mc_record **list = realloc(p->list, cap * sizeof *list);
-	if (!list)
-		return -1;
-	p->list = list;
-	unsigned char *own = realloc(p->owned, cap);
-	if (!own)
-		return -1;
-	p->owned = own;
-	const rl_mat **fx = realloc(p->flip_X, cap * sizeof *fx);
-	if (!fx)
-		return -1;
-	p->flip_X = fx;
-	p->cap = cap;
-	return 0;
-}
-
-/* Adds rec (owned: from a file; else a shallow copy); frees it and raises
- * when out of memory. */
-static void pieces_add(lua_State *L, pieces_box *p, mc_record *rec, int owned)
-{
-	if (pieces_reserve(p, 1)) {
-		if (owned)
-			mc_record_free(rec);
-		else
-			free(rec);
-		luaL_error(L, "mc.merge: out of memory collecting the pieces");
-	}
-	p->list[p->n] = rec;
-	p->owned[p->n] = (unsigned char)owned;
-	p->n++;
-}
-
-/* Every record of the file at path, taken over by p. */
-static void pieces_file(lua_State *L, pieces_box *p, const char *path)
-{
-	mc_record **recs;
-	size_t n;
-	rl_err e;
-	if (mc_records_load(path, &recs, &n, &e))
-		luaL_error(L, "mc.merge: %s", e.msg);
-	if (pieces_reserve(p, n)) {
-		mc_records_free(recs, n);
-		luaL_error(L, "out of memory reading '%s'", path);
-	}
-	for (size_t i = 0; i < n; i++)
-		pieces_add(L, p, recs[i], 1);   /* cannot fail: the room is there */
-	free(recs);
-}
-
-/* A result table at idx: a shallow copy of its record named by label,
- * unless it came from a file (its file and line name it better). */
-static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *label)
-{
-	idx = lua_absindex(L, idx);
-	run_box *b = to_run(L, idx);
-	mc_record *copy = malloc(sizeof *copy);
-	if (!copy)
-		luaL_error(L, "mc.merge: out of memory collecting the pieces");
-	*copy = *b->rec;
-	if (copy->line == 0)
-		snprintf(copy->source, sizeof copy->source, "%s", label);
-	pieces_add(L, p, copy, 0);
-	if (b->flip_X)
-		p->flip_X[p->nflip++] = b->flip_X;
-	/* the copy shares the result's arrays: the pieces box anchors its run
-	 * box, which may come from an __index and be dropped by the next one */
-	lua_getiuservalue(L, p->self, 1);
-	lua_getfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
-	lua_pushvalue(L, idx);
-	lua_rawget(L, -2);
-	lua_rawseti(L, -3, (lua_Integer)p->n);
-	lua_pop(L, 2);
-}
-
-static void pieces_collect(lua_State *L, pieces_box *p, int arg)
-{
-	if (lua_type(L, arg) == LUA_TSTRING) {
-		pieces_file(L, p, lua_tostring(L, arg));
-		return;
-	}
-	if (lua_istable(L, arg) && to_run(L, arg)) {
-		pieces_result(L, p, arg, "the result");
-		return;
-	}
-	if (!lua_istable(L, arg))
-		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
-		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got %s", rlua_got(L, arg)));
-	lua_Integer n = rlua_len(L, arg, "the list to merge");
-	if (n == 0)
-		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
-		              "or results");
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_geti(L, arg, i);
-		int v = lua_gettop(L);
-		char label[48];
-		snprintf(label, sizeof label, "result %lld", (long long)i);
-		if (lua_type(L, v) == LUA_TSTRING) {
-			pieces_file(L, p, lua_tostring(L, v));
-		} else if (lua_istable(L, v) && to_run(L, v)) {
-			pieces_result(L, p, v, label);
-		} else if (lua_istable(L, v) && is_results_list(L, v)) {
-			lua_Integer m = rlua_len(L, v, "a list of results");
-			for (lua_Integer j = 1; j <= m; j++) {
-				lua_geti(L, v, j);
-				snprintf(label, sizeof label, "result %lld[%lld]", (long long)i, (long long)j);
-				if (to_run(L, -1))
-					pieces_result(L, p, lua_gettop(L), label);
-				lua_pop(L, 1);
-			}
-		} else {
-			luaL_argerror(L, arg, lua_pushfstring(L, "item %I must be a results file name, a Monte "
-			              "Carlo result or a list of them (mc.load), got %s", i, rlua_got(L, v)));
-		}
-		lua_settop(L, v - 1);
-	}
-}
-
-static pieces_box *push_pieces(lua_State *L)
-{
-	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	luaL_setmetatable(L, RLUA_MC_PIECES);
-	p->self = lua_gettop(L);
-	lua_newtable(L);                /* user value: the run boxes of the pieces */
-	lua_setiuservalue(L, p->self, 1);
-	return p;
-}
-
-static int merge_l(lua_State *L)
-{
-	int sweep = 0;
-	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
-		static const char *const known[] = {"sweep", NULL};
-		rlua_check_option_names(L, 2, known);
-		sweep = rlua_opt_bool_field(L, 2, "sweep", 0);
-	}
-	if (lua_isnoneornil(L, 1))
-		return luaL_argerror(L, 1, "expected the pieces to merge: results files and results, "
-		                     "e.g. mc.merge{\"a.jsonl\", \"b.jsonl\"}");
-	lua_settop(L, 2);
-	pieces_box *p = push_pieces(L);                        /* index 3 */
-	pieces_collect(L, p, 1);
-	rl_err e;
-	pieces_box *merged = push_pieces(L);                   /* index 4: owns the merged records */
-	if (!sweep) {
-		mc_record *rec = mc_merge(p->list, p->n, &e);
-		if (!rec)
-			return luaL_error(L, "mc.merge: %s", e.msg);
-		pieces_add(L, merged, rec, 1);
-		const rl_mat *X = NULL;
-		for (size_t k = 0; k < p->nflip && !X; k++)
-			if (mc_checksum(p->flip_X[k]) == rec->x_checksum)
-				X = p->flip_X[k];
-		push_record(L, &merged->list[0], X);
-		merge_note(L, rec);
-		return 1;
-	}
-	mc_record **out;
-	size_t n;
-	if (mc_merge_sweep(p->list, p->n, &out, &n, &e))
-		return luaL_error(L, "mc.merge: %s", e.msg);
-	if (pieces_reserve(merged, n)) {
-		mc_records_free(out, n);
-		return luaL_error(L, "mc.merge: out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		pieces_add(L, merged, out[i], 1);
-	free(out);
-	push_results(L, merged->list, merged->n, p->flip_X, p->nflip);
-	return 1;
-}
-
-static int load_l(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-	mc_record **recs;
-	size_t n;
-	rl_err e;
-	if (mc_records_load(path, &recs, &n, &e))
-		return luaL_error(L, "mc.load: %s", e.msg);
-	pieces_box *p = push_pieces(L);   /* frees what is not yet a result on error */
-	if (pieces_reserve(p, n)) {
-		mc_records_free(recs, n);
-		return luaL_error(L, "mc.load: out of memory reading '%s'", path);
-	}
-	for (size_t i = 0; i < n; i++)
-		pieces_add(L, p, recs[i], 1);
-	free(recs);
-	push_results(L, p->list, p->n, NULL, 0);   /* each result takes its record over */
 	return 1;
 }
 
@@ -1463,41 +470,37 @@ static const rlua_help mc_help[] = {
 	{NULL, NULL, NULL, NULL, NULL}
 };
 
+/* The metatable name with the functions meta and, when methods is not
+ * NULL, an __index table of methods. */
+static void new_metatable(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
+{
+	luaL_newmetatable(L, name);
+	luaL_setfuncs(L, meta, 0);
+	if (methods) {
+		lua_newtable(L);
+		luaL_setfuncs(L, methods, 0);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+}
+
 void rlua_open_mc(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newmetatable(L, RLUA_MC_RUN);
-	lua_pushcfunction(L, run_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_BOX);
-	lua_pushcfunction(L, box_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_PIECES);
-	lua_pushcfunction(L, pieces_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_RESULT);
-	lua_pushcfunction(L, result_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_newtable(L);
-	lua_pushcfunction(L, replay_l);
-	lua_setfield(L, -2, "replay");
-	lua_pushcfunction(L, save_l);
-	lua_setfield(L, -2, "save");
-	lua_pushcfunction(L, rlua_result_csv);
-	lua_setfield(L, -2, "csv");
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_MC_RESULTS);
-	lua_pushcfunction(L, results_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_newtable(L);
-	lua_pushcfunction(L, save_l);
-	lua_setfield(L, -2, "save");
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	static const luaL_Reg run_meta[] = {{"__gc", run_gc}, {NULL, NULL}};
+	static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
+	static const luaL_Reg pieces_meta[] = {{"__gc", lmc_pieces_gc}, {NULL, NULL}};
+	static const luaL_Reg result_meta[] = {{"__tostring", lmc_result_tostring}, {NULL, NULL}};
+	static const luaL_Reg result_methods[] = {
+		{"replay", replay_l}, {"save", lmc_save_l}, {"csv", rlua_result_csv}, {NULL, NULL}
+	};
+	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
+	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
+	new_metatable(L, RLUA_MC_RUN, run_meta, NULL);
+	new_metatable(L, RLUA_MC_BOX, box_meta, NULL);
+	new_metatable(L, RLUA_MC_PIECES, pieces_meta, NULL);
+	new_metatable(L, RLUA_MC_RESULT, result_meta, result_methods);
+	new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	lua_newtable(L);                       /* result -> run, weak keys */
 	lua_newtable(L);
 	lua_pushstring(L, "k");
@@ -1506,9 +509,9 @@ void rlua_open_mc(lua_State *L, int module)
 	lua_setfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);
-	lua_pushcfunction(L, merge_l);
+	lua_pushcfunction(L, lmc_merge_l);
 	lua_setfield(L, -2, "merge");
-	lua_pushcfunction(L, load_l);
+	lua_pushcfunction(L, lmc_load_l);
 	lua_setfield(L, -2, "load");
 	lua_createtable(L, 0, 1);
 	lua_pushcfunction(L, mc_call);
@@ -1530,3 +533,4 @@ void rlua_open_mc(lua_State *L, int module)
 	rlua_register_option_values(L, module, "mc", "method", methods);
 	rlua_register_option_values(L, module, "mc", "stats", stats_names);
 }
+

@@ -19,6 +19,9 @@ src_lua_librelushlua_la_SOURCES = \
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 src_lua_librelushlua_la_LIBADD = src/core/librelushcore.la
+# mc{...} beyond lmc.c: progress, the result and its report, merge and load
+src_lua_librelushlua_la_SOURCES += src/lua/lmc_impl.h src/lua/lmc_progress.c src/lua/lmc_result.c \
+	src/lua/lmc_merge.c
 
 # The same bindings as a stock-Lua C module: require "relush". It goes
 # where lua5.4 looks for C modules (configure: INSTALL_CMOD), exports only

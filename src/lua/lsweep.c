@@ -16,8 +16,7 @@
 static int csv_buffer_gc(lua_State *L)
 {
 	rl_csv *c = lua_touserdata(L, 1);
-	free(c->data);
-	memset(c, 0, sizeof *c);
+	csv_discard(c);
 	return 0;
 }
 

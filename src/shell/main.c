@@ -10,7 +10,7 @@
 #include <lauxlib.h>
 #include "relush/env.h"
 #include "shell/shell.h"
-#include "view/plot.h"
+#include "plot/plot.h"
 #include "view/ttyguard.h"
 #include "view/view.h"
 

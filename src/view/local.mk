@@ -1,6 +1,6 @@
 # The ncurses live view and its text renderer (above the Lua layer).
-# Line plots (plot.lines): terminal/SVG/CSV renderer and its Lua binding.
-src_relush_SOURCES += src/view/plot.h src/view/plot.c src/view/lplot.c
+# The Lua binding of the line plots (src/plot).
+src_relush_SOURCES += src/view/lplot.c
 # The live view: model, one renderer, a text and an ncurses back end, Lua.
 src_relush_SOURCES += \
 	src/view/view.h \

@@ -13,7 +13,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "lua/rlua.h"
-#include "view/plot.h"
+#include "plot/plot.h"
 
 #define RLUA_PLOT "relush.Plot"
 #define FN "plot.lines"

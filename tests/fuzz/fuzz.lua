@@ -27,7 +27,7 @@
 -- same seed makes the same calls), RELUSH_FUZZ_BATCH (calls per TAP line,
 -- default 1000), RELUSH_FUZZ_TIMEOUT (seconds, default 1200).
 --
--- Hostile Lua (issue 14): option tables and lists come with metatables
+-- Hostile Lua: option tables and lists come with metatables
 -- whose __index and __len collect garbage (and build values referenced
 -- nowhere else), __len lies, and callbacks (progress, schedules, __index)
 -- collect garbage, close objects with <close> (a Net, a Matrix, a Plot that

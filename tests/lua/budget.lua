@@ -1,4 +1,4 @@
--- budget.lua: the memory budget everywhere (issue 14, items 8-9). Each
+-- budget.lua: the memory budget everywhere. Each
 -- reader (inputs.load, mc.load, mc.merge, relush merge, r:save appending to
 -- a big file) and each huge requested shape runs in a child relush under
 -- RELUSH_MEM_LIMIT, started by tests/unit/peak_rss, which reports the

@@ -1,4 +1,4 @@
--- counts.lua: merges check their counts (issue 14, items 10-11). Every
+-- counts.lua: merges check their counts. Every
 -- kind of real run (each architecture, method, stats, flip, alignment, the
 -- view's neuron activity, shards, interrupted runs) writes counts that pass
 -- the reader's invariants and merge back to the single run; each class of

@@ -1,4 +1,4 @@
--- demo.lua: the teaching mode (issue 15). demo() lists the guided demos;
+-- demo.lua: the teaching mode. demo() lists the guided demos;
 -- every demo runs to its end in batch (no terminal: no key waits), showing
 -- each step's Lua and result; paper(name) runs a paper script inside the
 -- session, where a failed check or os.exit is reported and the session goes

@@ -1,5 +1,5 @@
--- hostile.lua: Lua code that attacks the values C is using (issue 14, items
--- 1-3): a progress callback that closes or drops X while mc runs; option
+-- hostile.lua: Lua code that attacks the values C is using: a progress
+-- callback that closes or drops X while mc runs; option
 -- tables and lists whose __index builds values referenced nowhere else and
 -- collects garbage; mc.merge lists whose __index drops earlier results;
 -- plot labels from __index; lying __len. Each must give the same numbers

@@ -1,4 +1,4 @@
--- paper.lua: the paper scripts (issue 8) run quick under make check:
+-- paper.lua: the paper scripts run quick under make check:
 -- shrink.lua in detail (CSV columns, SVG series and band), and every other
 -- script passing its own claims and writing its CSV and SVG.
 local t = require "tap"

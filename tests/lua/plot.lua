@@ -1,4 +1,4 @@
--- plot.lua: plot.lines and its three back ends (issue 8): the SVG is
+-- plot.lua: plot.lines and its three back ends: the SVG is
 -- well-formed with one group per series, the CSV holds the data exactly,
 -- the terminal rendering has the asked dimensions in braille and ASCII,
 -- log axes reach 1e-300, and bad input meets a clear error.

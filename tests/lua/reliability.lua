@@ -1,4 +1,4 @@
--- reliability.lua: the fault cases of issue 9 that are not fuzzing: the
+-- reliability.lua: the fault cases that are not fuzzing: the
 -- memory budget (limits.memory, RELUSH_MEM_LIMIT, the Lua heap), sizes
 -- that must fail at once, files never left half written (a relush killed
 -- with SIGKILL while saving), -i after an error keeping the script's

@@ -1,5 +1,5 @@
 -- remedies.lua: net:flip, the architectures through net:death, and
--- net:alignment, from Lua (issue 6). Fixed seeds; statistical checks at
+-- net:alignment, from Lua. Fixed seeds; statistical checks at
 -- 4 standard errors.
 local t = require "tap"
 

@@ -1,4 +1,4 @@
--- sweep.lua: mc.sweep (issue 15): a sweep is exactly the separate mc runs
+-- sweep.lua: mc.sweep: a sweep is exactly the separate mc runs
 -- it stands for, over one option and over a grid; it prints as a table,
 -- plots (terminal and SVG) and writes a CSV with one row per result; r:plot
 -- draws one result's layers; errors name what is wrong.

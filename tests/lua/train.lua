@@ -1,4 +1,4 @@
--- train.lua: net:train and net:gradient from Lua (issue 15): dead nets do
+-- train.lua: net:train and net:gradient from Lua: dead nets do
 -- not learn (gradient exactly 0, loss constant), the same nets flipped do
 -- (loss at least halved on a small regression problem), every architecture
 -- trains, and bad arguments are named. The finite-difference check of the

@@ -1,5 +1,5 @@
 -- view.lua: the live view's text renderer (view.snapshot), its batch-mode
--- print, the Monte Carlo frame (issues 7, 15) and view.inputs, checked
+-- print, the Monte Carlo frame and view.inputs, checked
 -- against net:death and mc.
 local t = require "tap"
 
@@ -185,7 +185,7 @@ if relush then
        "the frame has the P(alive) curve with L")
 end
 
--- The Monte Carlo frame (issue 15): the per-layer numbers are the result's,
+-- The Monte Carlo frame: the per-layer numbers are the result's,
 -- they vary with death, and the chart compares P with L.
 if relush then
   local chunk = [[

@@ -1,4 +1,4 @@
-# The teaching mode in a terminal (issue 15): demo "flip" driven through
+# The teaching mode in a terminal: demo "flip" driven through
 # its steps with keys: space and the right arrow go on, the left arrow goes
 # back, q leaves to the prompt with the demo's globals kept; a demo run to
 # its last step ends by itself.

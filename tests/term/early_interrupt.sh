@@ -1,5 +1,5 @@
 # early_interrupt.sh: a Ctrl-C that comes before the live view has taken
-# the terminal (issue 14, item 12). The shell's handler gets it and the run
+# the terminal. The shell's handler gets it and the run
 # stops at once; the view then opens only for the final report and must
 # leave without waiting for q; the command stops and the partial result
 # waits in mc.partial. The run's set-up

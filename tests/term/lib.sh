@@ -27,8 +27,10 @@ term_cleanup() {
 trap term_cleanup EXIT
 trap 'term_cleanup; exit 1' INT TERM HUP
 
-# ok COND_STATUS DESCRIPTION: one TAP line from an exit status (0 = pass).
-ok() {
+# ok COND_STATUS DESCRIPTION: one TAP line from an exit status (0 = pass);
+# term_ok is the same, for a test that wraps ok.
+ok() { term_ok "$@"; }
+term_ok() {
 	term_count=$((term_count + 1))
 	if [ "$1" -eq 0 ]; then
 		printf 'ok %d - %s\n' "$term_count" "$2"

@@ -1,44 +1,23 @@
 #!/bin/sh
-# view.sh: the live view in a real terminal (issue 7), driven through tmux
+# view.sh: the live view in a real terminal, driven through tmux
 # on a private socket: the heatmap rows against net:death(X) (numbers and,
 # cell by cell, the colours or ramp characters), q back to a working prompt
 # with the terminal intact, resizing, TERM=vt100 and NO_COLOR, Ctrl-C and
 # SIGTERM, stdout redirected to a file, and the Monte Carlo view (live
 # counter, q keeps the partial result, the same numbers as without the
 # view, and its overhead on benchmark P1, reported as a diagnostic), and
-# issue 15: what dies where and the P/L chart in 130x45, p pausing the
+# what dies where and the P/L chart in 130x45, p pausing the
 # engine, resizing then tput and the next view, escape sequences under
 # TERM=vt100, TERM=dumb and unknown TERMs, view.inputs.
-RELUSH=${RELUSH:-src/relush}
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-if [ ! -x "$RELUSH" ]; then
-	echo "1..0 # SKIP $RELUSH is not built"
-	exit 0
-fi
-case $RELUSH in /*) ;; *) RELUSH=$PWD/$RELUSH ;; esac
-
-SOCK=relush-view-$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/relush-view.XXXXXX") || exit 1
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-count=0
-failed=0
-ok() {   # ok STATUS DESCRIPTION
-	count=$((count + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $count - $2"
-	else
-		echo "not ok $count - $2"
-		failed=1
-	fi
-}
-diag() { echo "# $*"; }
+. "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
+# the panes here run sh (the stty checks need a shell around relush), so
+# they are this test's own; the socket, scratch folder, clean-up and TAP
+# lines are lib.sh's
+TMP=$term_tmp
+tm() { term_tmux "$@"; }
+# lib.sh's ok, with the counts the plan line at the end reads
+count=0 failed=0
+ok() { term_ok "$1" "$2"; count=$term_count; failed=$((term_failed > 0)); }
 # same_stty A B: the two saved `stty -a` outputs are equal (else the diff)
 same_stty() {
 	cmp -s "$TMP/$1" "$TMP/$2" && return 0
@@ -517,7 +496,7 @@ diag "  $with_mc with mc{..., view = true}, $with_view with view{...}"
 diag "P1 throughput ratio with/without the view: $(awk -v a="$with_mc" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (mc{view=true}), $(awk -v a="$with_view" -v b="$none" 'BEGIN { printf "%.3f", a / b }') (view{...})"
 quit_relush "mc"
 
-# ---- 6. issue 15: what dies where, the chart, terminal manners ----------------------------
+# ---- 6. what dies where, the chart, terminal manners ----------------------------
 A15="depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 3e6"
 start 130 45 TERM=tmux-256color LANG=C.UTF-8
 start_relush
@@ -633,7 +612,7 @@ tm send-keys -t view q
 wait_for '^> *$' 50
 tm resize-window -t view -x 130 -y 45    # back to the size the shell started at
 sleep 0.3
-quit_relush "issue 15"
+quit_relush "the chart and terminal manners"
 
 # an End key under a TERM that does not match (vt100 knows no End) does not stop a run
 start 100 30 TERM=vt100 LANG=C

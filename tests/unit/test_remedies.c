@@ -1,4 +1,4 @@
-/* test_remedies.c: the paper's remedies in the engine (issue 6): the
+/* test_remedies.c: the paper's remedies in the engine: the
  * sign-flip guarantee (theory.md §8, §10.2 item 7), the architectures' forward
  * semantics and death rates (theory.md §7, §10.2 item 8), and the alignment of
  * representations against the arc-cosine prediction (theory.md §6.2), with a

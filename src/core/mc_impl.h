@@ -1,0 +1,134 @@
+/* mc_impl.h: what the Monte Carlo engine's files share (core-internal):
+ * mc_counts.c (exact counts and statistics), mc_eval.c (the plan, the
+ * workers' workspace and the evaluation of one trial) and mc.c
+ * (configuration and the threaded run). */
+#ifndef RELUSH_MC_IMPL_H
+#define RELUSH_MC_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "relush/mc.h"
+#include "relush/death.h"
+#include "kernel.h"
+
+/* ---- tuning (measured on the benchmark machine, see scripts/bench) ------- */
+
+/* Estimated costs in nanoseconds on one core, for choosing between an
+ * explicit and a Gram layer (measured with scripts/bench: a Gaussian variate
+ * ~5 ns through the SIMD rng, a multiply-add ~0.15 ns in the fused kernel,
+ * ~0.7 ns in the Gram sampler's short loops, plus fixed costs per layer and
+ * per revealed point). */
+#define MC_NS_VARIATE 5.0
+#define MC_NS_KERNEL_FMA 0.15
+#define MC_NS_GRAM_FMA 0.7
+#define MC_NS_LAYER 150.0
+#define MC_NS_GRAM_POINT 60.0
+/* Explicit layers with at least this many multiply-adds (points x n x fan_in)
+ * go through the BLAS, when there is one; 0 never. Measured on the
+ * benchmark machine (scripts/bench/limits.c): Debian's OpenBLAS 0.3.21 does
+ * 8-10 GFLOP/s on these shapes and the fused kernel 18-41, so the BLAS never
+ * wins there; RELUSH_MC_BLAS_MIN turns it on for other machines. */
+#define MC_BLAS_MIN 0
+/* auto takes a Gram layer only when its estimated cost is this many times
+ * below the explicit one. */
+#define MC_GRAM_MARGIN 1.5
+/* Memory a run's counts and result take per layer, besides the workers'. */
+#define MC_BYTES_PER_LAYER 1024.0
+/* Adaptive chunks aim at this many seconds of work. */
+#define MC_CHUNK_SECONDS 0.02
+
+/* ---- the shared, read-only plan of a run ------------------------------------ */
+
+typedef struct mc_plan {
+	const mc_config *cfg;
+	rl_net_spec spec;        /* own copy */
+	const rl_mat *X;
+	size_t m, pad, depth, max_width, max_params, neuron_total;
+	size_t *neuron_offset;   /* [depth] start of layer l's neurons in neuron_active */
+	double *Xt;              /* d x pad, feature-major */
+	int gaussian, fast, lazy;
+	double *sd_w, *sd_b;     /* [depth] */
+	/* Layer 1's Gram basis of X, the same in every trial. */
+	int have_basis1;
+	size_t rank1;
+	size_t coords1_ld;       /* stride of coords1: min(p, m) + 1, fixed before rank1 is known */
+	double *coords1;         /* m rows: point q's coordinates (zero past its rank) */
+	size_t *rank_after1;     /* [m]: basis size after point q */
+	double cost_variate, blas_min;
+	int use_blas;
+	kernel_dense_fn *dense;  /* the kernels for this CPU, chosen once per run */
+	kernel_finish_fn *finish;
+} mc_plan;
+
+/* ---- per-thread workspace ---------------------------------------------------- */
+
+/* What one trial did, committed to the counts only when the trial completes
+ * (an interrupted trial leaves no trace). */
+typedef struct trial_record {
+	size_t reached;           /* layers entered with a living point */
+	uint64_t living;          /* points living after the last layer */
+	size_t died;              /* layer where the last point died (0: alive) */
+	uint64_t *reaching, *alive_after, *dead_neurons;  /* [depth] */
+	uint8_t *active_unit;     /* [depth], reference trials: the layer had an active unit */
+	size_t layers_explicit, layers_gram;
+	int lazy, reference;
+	double *cosine;           /* [depth] with alignment, else NULL */
+} trial_record;
+
+/* Each worker starts on its own cache line and fills whole lines: the
+ * counts at its end are written every trial and the next worker's plan and
+ * shared pointers at its start are read every layer, so two workers sharing
+ * a line would slow each other down (false sharing). */
+#define MC_CACHE_LINE 64
+typedef struct mc_worker {
+	_Alignas(MC_CACHE_LINE) mc_plan *plan;
+	struct mc_shared *shared;
+	pthread_t thread;
+	double *H[2], *W, *b, *Z, *a, *c, *work, *z, *h;
+	void *scratch;
+	uint64_t *active;         /* [max_width] per-layer neuron activity */
+	gram_layer gram;          /* breadth-first: the current layer */
+	gram_layer *lazy_layers;  /* lazy: one per layer */
+	uint64_t *lazy_stamp;     /* trial each lazy layer was last reset for */
+	trial_record rec;
+	mc_counts local;
+} mc_worker;
+
+/* ---- the run's shared state (mc.c) -------------------------------------------- */
+
+typedef struct mc_shared {
+	mc_plan *plan;
+	uint64_t first, count;
+	_Atomic uint64_t next;       /* offset of the next unclaimed trial */
+	_Atomic int stop;            /* interrupt, callback or failure */
+	_Atomic int failed;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	mc_counts total;             /* guarded by lock */
+	unsigned running;            /* workers still going, guarded by lock */
+	uint64_t chunk_fixed;
+	unsigned threads;
+} mc_shared;
+
+/* what mci_run_trial returns */
+enum { TRIAL_DONE = 0, TRIAL_ABORTED = 1, TRIAL_FAILED = 2 };
+
+
+void mci_u128_add(uint64_t acc[2], uint64_t lo, uint64_t hi);
+void mci_u64_square(uint64_t x, uint64_t *lo, uint64_t *hi);
+void mci_counts_clear(mc_counts *c, size_t neuron_total);
+void mci_counts_copy(mc_counts *dst, const mc_counts *src, size_t neuron_total);
+void mci_plan_free(mc_plan *pl);
+int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e);
+void mci_worker_free(mc_worker *w);
+double mci_worker_bytes(const mc_plan *pl);
+int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e);
+void mci_record_commit(mc_counts *c, const trial_record *rec);
+int mci_run_trial(mc_worker *w, uint64_t trial);
+int mci_gaussian_net(const rl_net_spec *s);
+int mci_fast_path(const mc_config *cfg);
+int mci_stop_requested(const mc_shared *sh);
+
+#endif
