@@ -200,21 +200,13 @@ static int bound_flip_l(lua_State *L)
 }
 
 /* ---- bound.layers ---------------------------------------------------------------- */
-static double num_field(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	double v = lua_tonumber(L, -1);
-	lua_pop(L, 1);
-	return v;
-}
-
 static int layers_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_Integer depth = rlua_len(L, 1, "the layers");
 	char lower[32], death[32], head[128];
-	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
-	rlua_fmt_number(death, sizeof death, num_field(L, 1, "death"));
+	rlua_fmt_number(lower, sizeof lower, rlua_num_field(L, 1, "lower"));
+	rlua_fmt_number(death, sizeof death, rlua_num_field(L, 1, "death"));
 	snprintf(head, sizeof head, "Lower bound per layer: %lld layer%s, L = %s, 1 - L = %s\n\n",
 	         (long long)depth, rlua_s((double)depth), lower, death);
 	static const char *const headers[] = {"layer", "width", "survival 1-2^-n", "hazard 2^-n",
@@ -227,7 +219,7 @@ static int layers_tostring(lua_State *L)
 		char c[6][32];
 		lua_geti(L, 1, l);
 		for (int j = 0; j < 6; j++)
-			rlua_fmt_number(c[j], sizeof c[j], num_field(L, -1, fields[j]));
+			rlua_fmt_number(c[j], sizeof c[j], rlua_num_field(L, -1, fields[j]));
 		lua_pop(L, 1);
 		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
 		rlua_table_row(t, row);
@@ -236,10 +228,7 @@ static int layers_tostring(lua_State *L)
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);  /* without the last newline */
+	rlua_push_report(L, &b);
 	return 1;
 }
 
@@ -389,11 +378,11 @@ static int schedule_tostring(lua_State *L)
 		if (strcmp(rows[i].field, "limit") == 0 && type == LUA_TNUMBER) {
 			/* an estimate: only as many digits as the bracket below knows */
 			char bracket[80];
-			int digits = fmt_bracket(bracket, sizeof bracket, num_field(L, 1, "lower"),
-			                         num_field(L, 1, "upper"));
+			int digits = fmt_bracket(bracket, sizeof bracket, rlua_num_field(L, 1, "lower"),
+			                         rlua_num_field(L, 1, "upper"));
 			snprintf(value, sizeof value, "~%.*g", digits ? digits : 3, lua_tonumber(L, -1));
 		} else if (strcmp(rows[i].field, "bracket") == 0) {
-			fmt_bracket(value, sizeof value, num_field(L, 1, "lower"), num_field(L, 1, "upper"));
+			fmt_bracket(value, sizeof value, rlua_num_field(L, 1, "lower"), rlua_num_field(L, 1, "upper"));
 		} else if (type == LUA_TBOOLEAN)
 			snprintf(value, sizeof value, "%s", lua_toboolean(L, -1) ? "yes" : "no");
 		else if (type == LUA_TNUMBER && rows[i].digits)
@@ -412,10 +401,7 @@ static int schedule_tostring(lua_State *L)
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, "Width schedule: the limit of the lower bound as depth grows\n\n");
 	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
+	rlua_push_report(L, &b);
 	return 1;
 }
 

@@ -130,11 +130,7 @@ static int matrix_tostring(lua_State *L)
 		lua_pushfstring(L, "  ... %I more rows\n", (lua_Integer)(m->rows - show));
 		luaL_addvalue(&b);
 	}
-	luaL_pushresult(&b);
-	/* no trailing newline: print adds one */
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
+	rlua_push_report(L, &b);
 	return 1;
 }
 

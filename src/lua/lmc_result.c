@@ -177,14 +177,6 @@ void lmc_push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- printing ------------------------------------------------------------------------- */
 
-static double numf(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
-	lua_pop(L, 1);
-	return v;
-}
-
 /* A string field, copied out: once popped, a string produced by an __index
  * function could be collected. Four buffers in turn, so one printf can use
  * up to four fields. */
@@ -238,7 +230,7 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 	lua_getfield(L, 1, "layers");
 	int layers = lua_gettop(L);
 	lua_Integer depth = rlua_len(L, layers, "the result's layers");
-	double trials = numf(L, 1, "trials");
+	double trials = rlua_num_field(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (depth > 30 && l == 16) {
 			char gap[48];
@@ -251,22 +243,22 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 		int x = lua_gettop(L);
 		char c[9][40];
 		snprintf(c[0], 40, "%lld", (long long)l);
-		snprintf(c[1], 40, "%.0f", numf(L, x, "width"));
-		fmt_prob(c[2], 40, stats_all ? numf(L, x, "survival") : NAN);
-		fmt_prob(c[3], 40, numf(L, x, "bound"));
-		fmt_prob(c[4], 40, numf(L, x, "net_survival"));
-		double dr = numf(L, x, "dead_rate");
+		snprintf(c[1], 40, "%.0f", rlua_num_field(L, x, "width"));
+		fmt_prob(c[2], 40, stats_all ? rlua_num_field(L, x, "survival") : NAN);
+		fmt_prob(c[3], 40, rlua_num_field(L, x, "bound"));
+		fmt_prob(c[4], 40, rlua_num_field(L, x, "net_survival"));
+		double dr = rlua_num_field(L, x, "dead_rate");
 		if (isnan(dr))
 			snprintf(c[5], 40, "-");
 		else
 			snprintf(c[5], 40, "%.1f%%", 100.0 * dr);
-		double died = numf(L, x, "died");
+		double died = rlua_num_field(L, x, "died");
 		if (trials > 0)
 			snprintf(c[6], 40, "%.0f (%.2f%%)", died, 100.0 * died / trials);
 		else
 			snprintf(c[6], 40, "-");
-		fmt(c[7], 40, numf(L, x, "alignment"), "%.4f");
-		fmt(c[8], 40, numf(L, x, "alignment_predicted"), "%.4f");
+		fmt(c[7], 40, rlua_num_field(L, x, "alignment"), "%.4f");
+		fmt(c[8], 40, rlua_num_field(L, x, "alignment_predicted"), "%.4f");
 		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
 		rlua_table_row(tab, row);
 		lua_pop(L, 1);
@@ -315,8 +307,8 @@ int lmc_result_tostring(lua_State *L)
 	rlua_table *layers_tab = layer_table_push(L);
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
-	double trials = numf(L, 1, "trials"), requested = numf(L, 1, "requested");
-	double points = numf(L, 1, "points"), depth = numf(L, 1, "depth");
+	double trials = rlua_num_field(L, 1, "trials"), requested = rlua_num_field(L, 1, "requested");
+	double points = rlua_num_field(L, 1, "points"), depth = rlua_num_field(L, 1, "depth");
 	int stats_all = strcmp(strf(L, 1, "stats"), "all") == 0;
 	lua_getfield(L, 1, "interrupted");
 	int interrupted = lua_toboolean(L, -1);
@@ -348,24 +340,24 @@ int lmc_result_tostring(lua_State *L)
 		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
-	double pieces = numf(L, 1, "pieces");
+	double pieces = rlua_num_field(L, 1, "pieces");
 	/* An interrupted run counted the trials its threads finished: not
 	 * the whole range, and not always its first ones. */
 	if (interrupted)
 		snprintf(counted, sizeof counted, "%.0f trials (those finished before the interrupt, "
-		         "among trials %.0f..%.0f%s)", trials, numf(L, 1, "first_trial"),
-		         numf(L, 1, "last_trial"), shard);
+		         "among trials %.0f..%.0f%s)", trials, rlua_num_field(L, 1, "first_trial"),
+		         rlua_num_field(L, 1, "last_trial"), shard);
 	else
 		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
-		         numf(L, 1, "first_trial"), numf(L, 1, "last_trial"), shard);
+		         rlua_num_field(L, 1, "first_trial"), rlua_num_field(L, 1, "last_trial"), shard);
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
 	         "  %s, seed %.0f, method %s (%s), %.0f thread%s, "
 	         "%.3g s, %.4g trials/s\n",
-	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", numf(L, 1, "input"),
-	         counted, numf(L, 1, "seed"),
-	         strf(L, 1, "method"), strf(L, 1, "evaluation"), numf(L, 1, "threads"),
-	         numf(L, 1, "threads") == 1 ? "" : "s", numf(L, 1, "seconds"), numf(L, 1, "rate"));
+	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", rlua_num_field(L, 1, "input"),
+	         counted, rlua_num_field(L, 1, "seed"),
+	         strf(L, 1, "method"), strf(L, 1, "evaluation"), rlua_num_field(L, 1, "threads"),
+	         rlua_num_field(L, 1, "threads") == 1 ? "" : "s", rlua_num_field(L, 1, "seconds"), rlua_num_field(L, 1, "rate"));
 	luaL_addstring(&b, line);
 	if (pieces > 1) {
 		snprintf(line, sizeof line, "  merged from %.0f shard runs (seconds: their sum; rate: trials "
@@ -392,9 +384,9 @@ int lmc_result_tostring(lua_State *L)
 		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
-	double lower = numf(L, 1, "lower"), upper = numf(L, 1, "upper"), uni = numf(L, 1, "union");
+	double lower = rlua_num_field(L, 1, "lower"), upper = rlua_num_field(L, 1, "upper"), uni = rlua_num_field(L, 1, "union");
 	char a[24], bnd[24];
-	fmt_prob(v[0], 120, numf(L, 1, "p_alive"));
+	fmt_prob(v[0], 120, rlua_num_field(L, 1, "p_alive"));
 	fmt_prob(a, 24, lo);
 	fmt_prob(bnd, 24, hi);
 	snprintf(v[1], 120, "95%% CI [%s, %s]", a, bnd);
@@ -404,19 +396,19 @@ int lmc_result_tostring(lua_State *L)
 		const char *row[] = {"P(alive)", v[0], v[1], v[2]};
 		rlua_table_row(t, row);
 	}
-	snprintf(v[0], 120, "%.0f", numf(L, 1, "alive_trials"));
+	snprintf(v[0], 120, "%.0f", rlua_num_field(L, 1, "alive_trials"));
 	snprintf(v[1], 120, "of %.0f trial%s", trials, rlua_s(trials));
 	{
 		const char *row[] = {"alive trials", v[0], v[1], ""};
 		rlua_table_row(t, row);
 	}
 	if (stats_all) {
-		fmt_prob(v[0], 120, numf(L, 1, "fraction"));
-		fmt(a, 24, numf(L, 1, "fraction_se"), "%.2g");
+		fmt_prob(v[0], 120, rlua_num_field(L, 1, "fraction"));
+		fmt(a, 24, rlua_num_field(L, 1, "fraction_se"), "%.2g");
 		snprintf(v[1], 120, "se %s", a);
 		const char *row[] = {"mean F", v[0], v[1], f_bounds};
 		rlua_table_row(t, row);
-		fmt_prob(v[0], 120, numf(L, 1, "min_fraction"));
+		fmt_prob(v[0], 120, rlua_num_field(L, 1, "min_fraction"));
 		const char *row2[] = {"min F", v[0], "", ""};
 		rlua_table_row(t, row2);
 	} else {
@@ -424,18 +416,15 @@ int lmc_result_tostring(lua_State *L)
 		rlua_table_row(t, row);
 	}
 	if (strcmp(strf(L, 1, "arch"), "batchnorm") == 0) {
-		fmt_prob(v[0], 120, numf(L, 1, "p_all_active"));
-		snprintf(v[1], 120, "%.0f trials", numf(L, 1, "all_active_trials"));
+		fmt_prob(v[0], 120, rlua_num_field(L, 1, "p_all_active"));
+		snprintf(v[1], 120, "%.0f trials", rlua_num_field(L, 1, "all_active_trials"));
 		const char *row[] = {"every layer active", v[0], v[1], "(batch norm)"};
 		rlua_table_row(t, row);
 	}
 	rlua_table_emit(t, &b);
 	luaL_addstring(&b, "\n");
 	layer_table(L, &b, layers_tab, stats_all);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
+	rlua_push_report(L, &b);
 	return 1;
 }
 
@@ -453,7 +442,7 @@ int lmc_results_tostring(lua_State *L)
 		char c[11][48], a[20], b[20];
 		snprintf(c[0], 48, "%lld", (long long)i);
 		snprintf(c[1], 48, "%s", strf(L, r, "arch"));
-		snprintf(c[2], 48, "%.0f", numf(L, r, "depth"));
+		snprintf(c[2], 48, "%.0f", rlua_num_field(L, r, "depth"));
 		c[3][0] = '\0';
 		if (lua_getfield(L, r, "widths") == LUA_TTABLE) {
 			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown = 0;
@@ -477,10 +466,10 @@ int lmc_results_tostring(lua_State *L)
 				snprintf(c[3] + used, 48 - used, ",...");
 		}
 		lua_pop(L, 1);
-		snprintf(c[4], 48, "%.0f", numf(L, r, "seed"));
-		snprintf(c[5], 48, "%.0f", numf(L, r, "trials"));
-		snprintf(c[6], 48, "%.0f", numf(L, r, "alive_trials"));
-		fmt_prob(c[7], 48, numf(L, r, "p_alive"));
+		snprintf(c[4], 48, "%.0f", rlua_num_field(L, r, "seed"));
+		snprintf(c[5], 48, "%.0f", rlua_num_field(L, r, "trials"));
+		snprintf(c[6], 48, "%.0f", rlua_num_field(L, r, "alive_trials"));
+		fmt_prob(c[7], 48, rlua_num_field(L, r, "p_alive"));
 		double lo = NAN, hi = NAN;
 		if (lua_getfield(L, r, "ci") == LUA_TTABLE) {
 			lua_geti(L, -1, 1);
@@ -493,8 +482,8 @@ int lmc_results_tostring(lua_State *L)
 		fmt_prob(a, sizeof a, lo);
 		fmt_prob(b, sizeof b, hi);
 		snprintf(c[8], 48, "[%s, %s]", a, b);
-		fmt_prob(c[9], 48, numf(L, r, "fraction"));
-		snprintf(c[10], 48, "%.0f", numf(L, r, "pieces"));
+		fmt_prob(c[9], 48, rlua_num_field(L, r, "fraction"));
+		snprintf(c[10], 48, "%.0f", rlua_num_field(L, r, "pieces"));
 		const char *row[11];
 		for (int j = 0; j < 11; j++)
 			row[j] = c[j];
@@ -506,10 +495,7 @@ int lmc_results_tostring(lua_State *L)
 	lua_pushfstring(L, "%I Monte Carlo result%s\n", n, n == 1 ? "" : "s");
 	luaL_addvalue(&b);
 	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
+	rlua_push_report(L, &b);
 	return 1;
 }
 

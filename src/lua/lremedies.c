@@ -17,14 +17,6 @@
 /* Reports longer than this print their first and last layers only. */
 #define FULL_ROWS 40
 
-static double num_field(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
-	lua_pop(L, 1);
-	return v;
-}
-
 /* A string field copied out: once popped, a string that came from an
  * __index function is anchored nowhere and may be collected. */
 static const char *str_field(lua_State *L, int t, const char *k, char *buf, size_t len)
@@ -51,15 +43,6 @@ static void set_optional(lua_State *L, const char *field, double v)
 		rlua_set_number(L, field, v);
 }
 
-/* Returns the string at the top (tostring results end without a newline). */
-static int push_without_newline(lua_State *L, luaL_Buffer *b)
-{
-	luaL_pushresult(b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len && s[len - 1] == '\n' ? len - 1 : len);
-	return 1;
-}
 
 /* Adds the layers' rows through row(L, layer_table_index, l, cells); long
  * reports keep the first 20 and the last 10 around a gap line. */
@@ -136,31 +119,31 @@ static void push_flip_report(lua_State *L, const rl_flip_report *r, const rl_net
 static void flip_row(lua_State *L, int t, lua_Integer l, char c[][32])
 {
 	snprintf(c[0], 32, "%lld", (long long)l);
-	cell(c[1], 32, "%.0f", num_field(L, t, "width"));
-	cell(c[2], 32, "%.0f", num_field(L, t, "flipped"));
-	cell(c[3], 32, "%.0f", num_field(L, t, "ties"));
-	cell(c[4], 32, "%.0f", num_field(L, t, "reaching"));
-	cell(c[5], 32, "%.0f", num_field(L, t, "living"));
-	cell(c[6], 32, "%.4f", num_field(L, t, "survival"));
-	cell(c[7], 32, "%.0f", num_field(L, t, "living_before"));
-	cell(c[8], 32, "%.4f", num_field(L, t, "fraction"));
-	cell(c[9], 32, "%.3g", num_field(L, t, "floor"));
+	cell(c[1], 32, "%.0f", rlua_num_field(L, t, "width"));
+	cell(c[2], 32, "%.0f", rlua_num_field(L, t, "flipped"));
+	cell(c[3], 32, "%.0f", rlua_num_field(L, t, "ties"));
+	cell(c[4], 32, "%.0f", rlua_num_field(L, t, "reaching"));
+	cell(c[5], 32, "%.0f", rlua_num_field(L, t, "living"));
+	cell(c[6], 32, "%.4f", rlua_num_field(L, t, "survival"));
+	cell(c[7], 32, "%.0f", rlua_num_field(L, t, "living_before"));
+	cell(c[8], 32, "%.4f", rlua_num_field(L, t, "fraction"));
+	cell(c[9], 32, "%.3g", rlua_num_field(L, t, "floor"));
 }
 
 static int flip_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
-	double before = num_field(L, 1, "living_before"), depth = num_field(L, 1, "depth");
+	double points = rlua_num_field(L, 1, "points"), living = rlua_num_field(L, 1, "living");
+	double before = rlua_num_field(L, 1, "living_before"), depth = rlua_num_field(L, 1, "depth");
 	char floor[32], head[480], arch[32];
-	rlua_fmt_number(floor, sizeof floor, num_field(L, 1, "floor"));
+	rlua_fmt_number(floor, sizeof floor, rlua_num_field(L, 1, "floor"));
 	snprintf(head, sizeof head,
 	         "FlipReport: %s net, %.0f layer%s, %.0f point%s; %.0f neurons flipped, %.0f ties\n"
 	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; guaranteed >= 2^-%.0f = %s)\n"
 	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
 	         str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
-	         num_field(L, 1, "flipped"),
-	         num_field(L, 1, "ties"), living, points, living / points, depth, floor,
+	         rlua_num_field(L, 1, "flipped"),
+	         rlua_num_field(L, 1, "ties"), living, points, living / points, depth, floor,
 	         before, points, before / points);
 	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
 	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
@@ -170,7 +153,8 @@ static int flip_tostring(lua_State *L)
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
-	return push_without_newline(L, &b);
+	rlua_push_report(L, &b);
+	return 1;
 }
 
 /* A report handed to Lua as a table: freed by the caller after, or by
@@ -233,10 +217,10 @@ static void push_alignment_report(lua_State *L, const rl_alignment_report *r, co
 static void alignment_row(lua_State *L, int t, lua_Integer l, char c[][32])
 {
 	snprintf(c[0], 32, "%lld", (long long)l);
-	cell(c[1], 32, "%.0f", num_field(L, t, "living"));
-	cell(c[2], 32, "%.4f", num_field(L, t, "cosine"));
-	cell(c[3], 32, "%.4f", num_field(L, t, "predicted"));
-	cell(c[4], 32, "%+.4f", num_field(L, t, "gap"));
+	cell(c[1], 32, "%.0f", rlua_num_field(L, t, "living"));
+	cell(c[2], 32, "%.4f", rlua_num_field(L, t, "cosine"));
+	cell(c[3], 32, "%.4f", rlua_num_field(L, t, "predicted"));
+	cell(c[4], 32, "%+.4f", rlua_num_field(L, t, "gap"));
 }
 
 static int alignment_tostring(lua_State *L)
@@ -245,21 +229,21 @@ static int alignment_tostring(lua_State *L)
 	lua_getfield(L, 1, "predicts");
 	int predicts = lua_toboolean(L, -1);
 	lua_pop(L, 1);
-	double c0 = num_field(L, 1, "input_cosine");
+	double c0 = rlua_num_field(L, 1, "input_cosine");
 	char head[1000], arch[32], named[500];
 	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
 	         "AlignmentReport: %s net, %.0f layer%s, %.0f point%s\n"
 	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
 	         "  predicted: %s\n%s\n",
-	         str_field(L, 1, "arch", arch, sizeof arch), num_field(L, 1, "depth"), rlua_s(num_field(L, 1, "depth")),
-	         num_field(L, 1, "points"), rlua_s(num_field(L, 1, "points")),
+	         str_field(L, 1, "arch", arch, sizeof arch), rlua_num_field(L, 1, "depth"), rlua_s(rlua_num_field(L, 1, "depth")),
+	         rlua_num_field(L, 1, "points"), rlua_s(rlua_num_field(L, 1, "points")),
 	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
 	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)", named);
 	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};
 	rlua_table *t = rlua_table_push(L, 5, headers);
 	char input_points[32], input_cosine[32];
-	cell(input_points, 32, "%.0f", num_field(L, 1, "input_points"));
+	cell(input_points, 32, "%.0f", rlua_num_field(L, 1, "input_points"));
 	cell(input_cosine, 32, "%.4f", c0);
 	const char *input_row[] = {"input", input_points, input_cosine, predicts ? input_cosine : "-", ""};
 	rlua_table_row(t, input_row);
@@ -268,7 +252,8 @@ static int alignment_tostring(lua_State *L)
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
-	return push_without_newline(L, &b);
+	rlua_push_report(L, &b);
+	return 1;
 }
 
 static int push_alignment_table(lua_State *L)

@@ -51,14 +51,6 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
 	luaL_setmetatable(L, RLUA_DEATH);
 }
 
-static lua_Number num_field(lua_State *L, int t, const char *k)
-{
-	lua_getfield(L, t, k);
-	lua_Number v = lua_tonumber(L, -1);
-	lua_pop(L, 1);
-	return v;
-}
-
 /* The report's layer rows: all of them for shallow nets, else the first 20
  * and the last 10 around a line saying how many were left out. */
 static void layer_rows(lua_State *L, rlua_table *t, lua_Integer depth)
@@ -75,8 +67,8 @@ static void layer_rows(lua_State *L, rlua_table *t, lua_Integer depth)
 		}
 		lua_geti(L, -1, l);
 		int s = lua_gettop(L);
-		double width = num_field(L, s, "width"), reaching = num_field(L, s, "reaching");
-		double living = num_field(L, s, "living"), dead = num_field(L, s, "dead_neurons");
+		double width = rlua_num_field(L, s, "width"), reaching = rlua_num_field(L, s, "reaching");
+		double living = rlua_num_field(L, s, "living"), dead = rlua_num_field(L, s, "dead_neurons");
 		double active_sum = 0.0;
 		lua_getfield(L, s, "active");
 		/* over the counts the list holds: width is data a script may change */
@@ -118,17 +110,17 @@ static int report_tostring(lua_State *L)
 	int alive = lua_toboolean(L, -1);
 	lua_getfield(L, 1, "arch");
 	const char *arch = lua_tostring(L, -1);
-	double points = num_field(L, 1, "points"), living = num_field(L, 1, "living");
+	double points = rlua_num_field(L, 1, "points"), living = rlua_num_field(L, 1, "living");
 	char lower[40], upper[32];
-	rlua_fmt_number(lower, sizeof lower, num_field(L, 1, "lower"));
+	rlua_fmt_number(lower, sizeof lower, rlua_num_field(L, 1, "lower"));
 	/* L within 1e-4 of 1 reads as "1": say how far from 1 it is instead */
-	double gap = num_field(L, 1, "lower_death");
+	double gap = rlua_num_field(L, 1, "lower_death");
 	if (gap > 0 && gap < 1e-4) {
 		char g[24];
 		rlua_fmt_number(g, sizeof g, gap);
 		snprintf(lower, sizeof lower, "1 - %s", g);
 	}
-	rlua_fmt_number(upper, sizeof upper, num_field(L, 1, "upper"));
+	rlua_fmt_number(upper, sizeof upper, rlua_num_field(L, 1, "upper"));
 	char head[1000], named[500];
 	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
@@ -147,10 +139,7 @@ static int report_tostring(lua_State *L)
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, head);
 	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	size_t len;
-	const char *s = lua_tolstring(L, -1, &len);
-	lua_pushlstring(L, s, len ? len - 1 : 0);
+	rlua_push_report(L, &b);
 	return 1;
 }
 

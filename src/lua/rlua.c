@@ -409,6 +409,22 @@ static void emit_block(const rlua_table *t, luaL_Buffer *b, const int *cols, int
 	}
 }
 
+void rlua_push_report(lua_State *L, luaL_Buffer *b)
+{
+	luaL_pushresult(b);
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len);
+	lua_pushlstring(L, s, len && s[len - 1] == '\n' ? len - 1 : len);
+}
+
+double rlua_num_field(lua_State *L, int t, const char *k)
+{
+	lua_getfield(L, t, k);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+	lua_pop(L, 1);
+	return v;
+}
+
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
 {
 	if (!t)

@@ -184,6 +184,12 @@ void rlua_table_row(rlua_table *t, const char *const *cells);
 void rlua_set_fold_width(int columns);
 /* Appends the formatted table to the luaL_Buffer and frees t. */
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
+/* Ends a report's __tostring: pushes the buffer's text without its last
+ * newline (the REPL and print add their own). */
+void rlua_push_report(lua_State *L, luaL_Buffer *b);
+/* A report's numeric field t[k]; NaN when it is missing or not a number
+ * (a table edited by the user prints as such instead of as a made-up 0). */
+double rlua_num_field(lua_State *L, int t, const char *k);
 /* Number formatting for tables: %.6g-like, but tiny probabilities in
  * exponent form and integers without a decimal point. */
 void rlua_fmt_number(char *buf, size_t len, double v);
