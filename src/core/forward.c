@@ -109,6 +109,16 @@ static size_t max_width(const rl_net_spec *s)
 	return w;
 }
 
+/* Every point of X equals the first (compared as numbers: -0 == 0). */
+static int all_rows_equal(const rl_mat *X)
+{
+	for (size_t r = 1; r < X->rows; r++)
+		for (size_t c = 0; c < X->cols; c++)
+			if (X->data[r * X->cols + c] != X->data[c])
+				return 0;
+	return 1;
+}
+
 int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 {
 	if (X->cols != s->input)
@@ -121,6 +131,13 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 	if (s->arch == ARCH_BATCHNORM && X->rows < 2)
 		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
 		               "which needs at least 2 points, got 1");
+	/* The same holds for any number of copies of one point: every
+	 * pre-activation equals its neuron's mean, so every point would die at
+	 * layer 1 and theory.md 7.3's E[F] = L would not hold. */
+	if (s->arch == ARCH_BATCHNORM && all_rows_equal(X))
+		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
+		               "which needs at least 2 distinct points, got %zu copies of one point",
+		               X->rows);
 	return net_check_scale(s, X, e);
 }
 

@@ -164,7 +164,7 @@ end
 
 local CONFIGS, TRIALS = 500, 4
 local mismatches, compared, shown = 0, 0, 0
-local arch_count = {}
+local arch_count, refused_copies = {}, 0
 for id = 1, CONFIGS do
   local arch = ARCHS[(id - 1) % #ARCHS + 1]
   local c = random_config(id, arch)
@@ -172,8 +172,23 @@ for id = 1, CONFIGS do
   local opts = {widths = c.widths, input = c.input, weights = c.weights, bias = c.bias, arch = arch,
                 X = X, trials = TRIALS, seed = c.seed, threads = 1}
   local methods = arch == "plain" and {"reference", "explicit", "auto"} or {"reference", "auto"}
-  local ref = mc(setmetatable({method = "reference"}, {__index = opts}))
-  for i = 1, TRIALS do
+  -- Batch norm on copies of one point normalises everything to 0: refused
+  -- (like a single point), by every method and by net:death.
+  local copies = arch == "batchnorm"
+  for p = 2, #c.points do
+    for i = 1, c.input do copies = copies and c.points[p][i] == c.points[1][i] end
+  end
+  if copies then
+    refused_copies = refused_copies + 1
+    for _, method in ipairs{"reference", "explicit", "auto"} do
+      t.raises(function() return mc(setmetatable({method = method}, {__index = opts})) end,
+               {"2 distinct points"}, describe(c) .. ": " .. method .. " refuses copies of one point")
+    end
+    t.raises(function() return _G.relu{widths = c.widths, input = c.input, arch = arch}:death(X) end,
+             {"2 distinct points"}, describe(c) .. ": net:death refuses copies of one point")
+  end
+  local ref = not copies and mc(setmetatable({method = "reference"}, {__index = opts}))
+  for i = 1, copies and 0 or TRIALS do
     local dead = evaluate(ref:replay(i), c.points, arch)
     local living = 0
     for _, v in ipairs(dead) do if v == 0 then living = living + 1 end end
