@@ -37,6 +37,16 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
 
+/* The value at idx described for an error message (a number, a quoted
+ * string, else its type), pushed; never calls a metamethod, so a hostile
+ * __tostring or __name cannot raise in place of the message or run code. */
+const char *rlua_describe(lua_State *L, int idx)
+{
+	char buf[64];
+	describe(L, idx, buf, sizeof buf);
+	return lua_pushstring(L, buf);
+}
+
 /* Checks the value at idx is an integer-valued finite number in range;
  * on failure fills msg and returns 0. */
 static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer min,
