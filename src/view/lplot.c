@@ -389,7 +389,7 @@ static int plot_m_tostring(lua_State *L)
 static int plot_m_svg(lua_State *L)
 {
 	lplot *lp = check_plot(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	plot_svg_opts o;
 	plot_svg_defaults(&o);
 	if (!lua_isnoneornil(L, 3)) {
@@ -407,7 +407,7 @@ static int plot_m_svg(lua_State *L)
 static int plot_m_csv(lua_State *L)
 {
 	lplot *lp = check_plot(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	rl_err e;
 	if (plot_write_csv(lp->p, path, &e) < 0)
 		return luaL_error(L, "Plot:csv: %s", e.msg);
