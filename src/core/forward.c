@@ -26,7 +26,7 @@ static int interrupted_before(size_t rows, size_t fan_in, size_t n, rl_err *e)
 	return 0;
 }
 
-/* Z (rows x n) = H (rows x fan_in) W^T + b. */
+/* Z (rows x n) = H (rows x fan_in) W^T + b (b NULL: no bias). */
 void net_preactivate(const double *H, size_t rows, size_t fan_in,
                         const double *W, const double *b, size_t n, double *Z)
 {
@@ -38,7 +38,7 @@ void net_preactivate(const double *H, size_t rows, size_t fan_in,
 			double s = 0.0;
 			for (size_t i = 0; i < fan_in; i++)
 				s += w[i] * h[i];
-			z[j] = s + b[j];
+			z[j] = b ? s + b[j] : s;
 		}
 	}
 }
@@ -66,6 +66,27 @@ void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 			inv_sd[j] = inv;
 		for (size_t r = 0; r < rows; r++)
 			Z[r * n + j] = (Z[r * n + j] - mean) * inv;
+	}
+}
+
+/* Batch norm's layer 1 sees W x_i + b only through its centred values
+ * W (x_i - mean x), so X is centred first (the same correction pass as
+ * above): identical in exact arithmetic, and it keeps the signs of points
+ * that differ by a few ulps, whose W x_i - W x_j would otherwise be
+ * rounding noise (catastrophic cancellation). Later layers see normalised,
+ * well-scaled values. */
+static void batchnorm_centre_input(double *H, size_t rows, size_t cols)
+{
+	for (size_t c = 0; c < cols; c++) {
+		double mean = 0.0, correction = 0.0;
+		for (size_t r = 0; r < rows; r++)
+			mean += H[r * cols + c];
+		mean /= (double)rows;
+		for (size_t r = 0; r < rows; r++)
+			correction += H[r * cols + c] - mean;
+		mean += correction / (double)rows;
+		for (size_t r = 0; r < rows; r++)
+			H[r * cols + c] -= mean;
 	}
 }
 
@@ -213,6 +234,8 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 	}
 	size_t rows = X->rows, cur = s->input, skip_col = 0;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	if (s->arch == ARCH_BATCHNORM)
+		batchnorm_centre_input(p.H, rows, cur);
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
 		if (interrupted_before(rows, cur, n, e)) {
@@ -220,7 +243,10 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			buffers_free(&p);
 			return NULL;
 		}
-		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		/* batch norm's centring removes a bias exactly; adding it first
+		 * would only round away the small differences between points */
+		net_preactivate(p.H, rows, cur, net->W[l - 1],
+		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			mat_free(out);
 			buffers_free(&p);
@@ -309,6 +335,8 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 	int keep_all = s->arch == ARCH_BATCHNORM, failed = 0;
 	size_t rows = X->rows, cur = s->input, alive = X->rows;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	if (s->arch == ARCH_BATCHNORM)
+		batchnorm_centre_input(p.H, rows, cur);
 	for (size_t r = 0; r < rows; r++)
 		point_of_row[r] = r;
 	for (size_t l = 1; l <= s->depth; l++) {
@@ -319,7 +347,10 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			failed = 1;
 			break;
 		}
-		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		/* batch norm's centring removes a bias exactly; adding it first
+		 * would only round away the small differences between points */
+		net_preactivate(p.H, rows, cur, net->W[l - 1],
+		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			failed = 1;
 			break;

@@ -49,6 +49,21 @@ local function evaluate(net, X, arch)
   local m = #X
   local H, dead, carried = {}, {}, {}
   for p = 1, m do H[p] = X[p]; dead[p] = 0; carried[p] = p end
+  if arch == "batchnorm" then
+    -- batch norm sees W x + b only centred: W (x - mean x), with no bias
+    -- (theory.md 7.3); the engine centres X first, with the same operations
+    local d = #X[1]
+    for p = 1, m do H[p] = {} end
+    for i = 1, d do
+      local mean = 0.0
+      for p = 1, m do mean = mean + X[p][i] end
+      mean = mean / m
+      local corr = 0.0
+      for p = 1, m do corr = corr + (X[p][i] - mean) end
+      mean = mean + corr / m
+      for p = 1, m do H[p][i] = X[p][i] - mean end
+    end
+  end
   for l = 1, net.depth do
     local W, b = net:weights(l), net:bias(l)
     local n = #b
@@ -58,7 +73,7 @@ local function evaluate(net, X, arch)
       for j = 1, n do
         local s, w = 0.0, W[j]
         for i = 1, #h do s = s + w[i] * h[i] end
-        z[j] = s + b[j]
+        z[j] = arch == "batchnorm" and s or s + b[j]
       end
       Z[k] = z
     end

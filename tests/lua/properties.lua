@@ -253,6 +253,25 @@ do
          "batchnorm, copies plus one distinct point: accepted")
   end
 end
+-- Batch norm over points a few ulps apart: its layer 1 sees only W (x_i -
+-- mean x), so {p, p + d} must behave like {0, d} (d the exact difference).
+-- Computing W p + W d - W p in doubles used to round d away (P(alive) 0.75
+-- instead of 0.86 at d ~ 2^-52 |p|). For zero and non-zero biases.
+do
+  local p, v = scaled(G[4], 1), G[5]
+  for _, k in ipairs{20, 40, 50, 52} do
+    local q, d = {}, {}
+    for i = 1, D do q[i] = p[i] + 2 ^ -k * v[i]; d[i] = q[i] - p[i] end
+    for _, bias in ipairs{"zero", {law = "normal", sd = 1}} do
+      local o = {arch = "batchnorm", bias = bias, method = "reference"}
+      local near = mc(with(base, o, {X = inputs.from{p, q}}))
+      local apart = mc(with(base, o, {X = inputs.from{zero(D), d}}))
+      local what = string.format("batchnorm, two points 2^-%d apart, bias %s", k, type(bias) == "table" and "normal" or bias)
+      p_agree(near, apart, what .. ": P(alive) as for {0, d}")
+      f_agree(near, apart, what .. ": mean F as for {0, d}")
+    end
+  end
+end
 t.is(mc(with(base, {X = X4})).trials, TRIALS, "the session goes on after the refusals")
 
 -- The alignment measures (cosines) are scale invariant too: the same numbers
