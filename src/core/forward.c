@@ -43,20 +43,28 @@ void net_preactivate(const double *H, size_t rows, size_t fan_in,
 	}
 }
 
-/* Normalises every column of Z over its rows (gamma = 1, beta = 0). The
- * mean gets one correction pass: a column whose values are all equal must
- * normalise to exactly 0 (inactive), and a rounded mean a few ulps off
- * would otherwise give them random signs, which BN_EPS then magnifies. */
+/* The mean of column j of A (rows x n) with one correction pass: a column
+ * whose values are all equal gets exactly that value, and a rounded mean a
+ * few ulps off would otherwise give them random signs once subtracted. */
+static double column_mean(const double *A, size_t rows, size_t n, size_t j)
+{
+	double mean = 0.0, correction = 0.0;
+	for (size_t r = 0; r < rows; r++)
+		mean += A[r * n + j];
+	mean /= (double)rows;
+	for (size_t r = 0; r < rows; r++)
+		correction += A[r * n + j] - mean;
+	return mean + correction / (double)rows;
+}
+
+/* Normalises every column of Z over its rows (gamma = 1, beta = 0). A
+ * column whose values are all equal must normalise to exactly 0
+ * (inactive), which column_mean's correction pass ensures; BN_EPS would
+ * otherwise magnify a mean a few ulps off into random signs. */
 void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 {
 	for (size_t j = 0; j < n; j++) {
-		double mean = 0.0, var = 0.0, correction = 0.0;
-		for (size_t r = 0; r < rows; r++)
-			mean += Z[r * n + j];
-		mean /= (double)rows;
-		for (size_t r = 0; r < rows; r++)
-			correction += Z[r * n + j] - mean;
-		mean += correction / (double)rows;
+		double mean = column_mean(Z, rows, n, j), var = 0.0;
 		for (size_t r = 0; r < rows; r++) {
 			double d = Z[r * n + j] - mean;
 			var += d * d;
@@ -78,13 +86,7 @@ void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 static void batchnorm_centre_input(double *H, size_t rows, size_t cols)
 {
 	for (size_t c = 0; c < cols; c++) {
-		double mean = 0.0, correction = 0.0;
-		for (size_t r = 0; r < rows; r++)
-			mean += H[r * cols + c];
-		mean /= (double)rows;
-		for (size_t r = 0; r < rows; r++)
-			correction += H[r * cols + c] - mean;
-		mean += correction / (double)rows;
+		double mean = column_mean(H, rows, cols, c);
 		for (size_t r = 0; r < rows; r++)
 			H[r * cols + c] -= mean;
 	}

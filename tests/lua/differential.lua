@@ -22,15 +22,20 @@ local BN_EPS = 1e-5   -- as in forward.c and the usual frameworks
 
 -- Normalises every column of Z over its rows (the same operations in the
 -- same order as the engine, so the same bits: one correction pass on the mean).
+local function column_mean(Z, j)
+  local rows = #Z
+  local mean = 0.0
+  for r = 1, rows do mean = mean + Z[r][j] end
+  mean = mean / rows
+  local corr = 0.0
+  for r = 1, rows do corr = corr + (Z[r][j] - mean) end
+  return mean + corr / rows
+end
+
 local function batchnorm(Z, n)
   local rows = #Z
   for j = 1, n do
-    local mean = 0.0
-    for r = 1, rows do mean = mean + Z[r][j] end
-    mean = mean / rows
-    local corr = 0.0
-    for r = 1, rows do corr = corr + (Z[r][j] - mean) end
-    mean = mean + corr / rows
+    local mean = column_mean(Z, j)
     local var = 0.0
     for r = 1, rows do local d = Z[r][j] - mean; var = var + d * d end
     local inv = 1.0 / math.sqrt(var / rows + BN_EPS)
@@ -55,12 +60,7 @@ local function evaluate(net, X, arch)
     local d = #X[1]
     for p = 1, m do H[p] = {} end
     for i = 1, d do
-      local mean = 0.0
-      for p = 1, m do mean = mean + X[p][i] end
-      mean = mean / m
-      local corr = 0.0
-      for p = 1, m do corr = corr + (X[p][i] - mean) end
-      mean = mean + corr / m
+      local mean = column_mean(X, i)
       for p = 1, m do H[p][i] = X[p][i] - mean end
     end
   end

@@ -155,6 +155,8 @@ do
      {"method", "got a table"}},
     {"limits.memory", function() limits.memory = evil() end, {"limits.memory", "got a table"}},
     {"limits[evil]", function() limits[evil()] = 1 end, {"unknown limit", "a table"}},
+    {"plot.lines with a table as an option name",
+     function() return plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, [evil()] = 1} end, {"unknown option", "a table"}},
   }
   for _, c in ipairs(cases) do
     t.raises(c[2], c[3], c[1] .. ": an option value whose __tostring raises gets the function's own message")
