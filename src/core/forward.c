@@ -26,7 +26,7 @@ static int interrupted_before(size_t rows, size_t fan_in, size_t n, rl_err *e)
 	return 0;
 }
 
-/* Z (rows x n) = H (rows x fan_in) W^T + b. */
+/* Z (rows x n) = H (rows x fan_in) W^T + b (b NULL: no bias). */
 void net_preactivate(const double *H, size_t rows, size_t fan_in,
                         const double *W, const double *b, size_t n, double *Z)
 {
@@ -38,25 +38,33 @@ void net_preactivate(const double *H, size_t rows, size_t fan_in,
 			double s = 0.0;
 			for (size_t i = 0; i < fan_in; i++)
 				s += w[i] * h[i];
-			z[j] = s + b[j];
+			z[j] = b ? s + b[j] : s;
 		}
 	}
 }
 
-/* Normalises every column of Z over its rows (gamma = 1, beta = 0). The
- * mean gets one correction pass: a column whose values are all equal must
- * normalise to exactly 0 (inactive), and a rounded mean a few ulps off
- * would otherwise give them random signs, which BN_EPS then magnifies. */
+/* The mean of column j of A (rows x n) with one correction pass: a column
+ * whose values are all equal gets exactly that value, and a rounded mean a
+ * few ulps off would otherwise give them random signs once subtracted. */
+static double column_mean(const double *A, size_t rows, size_t n, size_t j)
+{
+	double mean = 0.0, correction = 0.0;
+	for (size_t r = 0; r < rows; r++)
+		mean += A[r * n + j];
+	mean /= (double)rows;
+	for (size_t r = 0; r < rows; r++)
+		correction += A[r * n + j] - mean;
+	return mean + correction / (double)rows;
+}
+
+/* Normalises every column of Z over its rows (gamma = 1, beta = 0). A
+ * column whose values are all equal must normalise to exactly 0
+ * (inactive), which column_mean's correction pass ensures; BN_EPS would
+ * otherwise magnify a mean a few ulps off into random signs. */
 void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 {
 	for (size_t j = 0; j < n; j++) {
-		double mean = 0.0, var = 0.0, correction = 0.0;
-		for (size_t r = 0; r < rows; r++)
-			mean += Z[r * n + j];
-		mean /= (double)rows;
-		for (size_t r = 0; r < rows; r++)
-			correction += Z[r * n + j] - mean;
-		mean += correction / (double)rows;
+		double mean = column_mean(Z, rows, n, j), var = 0.0;
 		for (size_t r = 0; r < rows; r++) {
 			double d = Z[r * n + j] - mean;
 			var += d * d;
@@ -66,6 +74,21 @@ void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 			inv_sd[j] = inv;
 		for (size_t r = 0; r < rows; r++)
 			Z[r * n + j] = (Z[r * n + j] - mean) * inv;
+	}
+}
+
+/* Batch norm's layer 1 sees W x_i + b only through its centred values
+ * W (x_i - mean x), so X is centred first (the same correction pass as
+ * above): identical in exact arithmetic, and it keeps the signs of points
+ * that differ by a few ulps, whose W x_i - W x_j would otherwise be
+ * rounding noise (catastrophic cancellation). Later layers see normalised,
+ * well-scaled values. */
+static void batchnorm_centre_input(double *H, size_t rows, size_t cols)
+{
+	for (size_t c = 0; c < cols; c++) {
+		double mean = column_mean(H, rows, cols, c);
+		for (size_t r = 0; r < rows; r++)
+			H[r * cols + c] -= mean;
 	}
 }
 
@@ -109,6 +132,16 @@ static size_t max_width(const rl_net_spec *s)
 	return w;
 }
 
+/* Every point of X equals the first (compared as numbers: -0 == 0). */
+static int all_rows_equal(const rl_mat *X)
+{
+	for (size_t r = 1; r < X->rows; r++)
+		for (size_t c = 0; c < X->cols; c++)
+			if (X->data[r * X->cols + c] != X->data[c])
+				return 0;
+	return 1;
+}
+
 int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 {
 	if (X->cols != s->input)
@@ -121,6 +154,13 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 	if (s->arch == ARCH_BATCHNORM && X->rows < 2)
 		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
 		               "which needs at least 2 points, got 1");
+	/* The same holds for any number of copies of one point: every
+	 * pre-activation equals its neuron's mean, so every point would die at
+	 * layer 1 and theory.md 7.3's E[F] = L would not hold. */
+	if (s->arch == ARCH_BATCHNORM && all_rows_equal(X))
+		return rl_fail(e, "a batchnorm net normalises each neuron over the input set, "
+		               "which needs at least 2 distinct points, got %zu copies of one point",
+		               X->rows);
 	return net_check_scale(s, X, e);
 }
 
@@ -196,6 +236,8 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 	}
 	size_t rows = X->rows, cur = s->input, skip_col = 0;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	if (s->arch == ARCH_BATCHNORM)
+		batchnorm_centre_input(p.H, rows, cur);
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
 		if (interrupted_before(rows, cur, n, e)) {
@@ -203,7 +245,10 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			buffers_free(&p);
 			return NULL;
 		}
-		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		/* batch norm's centring removes a bias exactly; adding it first
+		 * would only round away the small differences between points */
+		net_preactivate(p.H, rows, cur, net->W[l - 1],
+		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			mat_free(out);
 			buffers_free(&p);
@@ -292,6 +337,8 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 	int keep_all = s->arch == ARCH_BATCHNORM, failed = 0;
 	size_t rows = X->rows, cur = s->input, alive = X->rows;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
+	if (s->arch == ARCH_BATCHNORM)
+		batchnorm_centre_input(p.H, rows, cur);
 	for (size_t r = 0; r < rows; r++)
 		point_of_row[r] = r;
 	for (size_t l = 1; l <= s->depth; l++) {
@@ -302,7 +349,10 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			failed = 1;
 			break;
 		}
-		net_preactivate(p.H, rows, cur, net->W[l - 1], net->b[l - 1], n, p.Z);
+		/* batch norm's centring removes a bias exactly; adding it first
+		 * would only round away the small differences between points */
+		net_preactivate(p.H, rows, cur, net->W[l - 1],
+		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			failed = 1;
 			break;

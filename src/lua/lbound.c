@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 #include "rlua.h"
+#include "relush/alloc.h"
 #include "relush/bounds.h"
 
 #define RLUA_BOUND_LAYERS   "relush.BoundLayers"
 #define RLUA_BOUND_SCHEDULE "relush.BoundSchedule"
 #define LAYERS_MAX_DEPTH 100000 /* a Lua table per row: ~30 MB */
+#define LAYERS_ROW_BYTES 270.0  /* a row's table (7 fields) and its slot: 320 measured with the C row */
 #define SCHEDULE_DEFAULT_LAYERS 100000
 
 /* An integer-valued finite number >= min: Lua integers, or floats such as
@@ -245,6 +247,12 @@ static int bound_layers_l(lua_State *L)
 		                     lua_pushfstring(L, "a per-layer table takes at most %d layers, got %s "
 		                                     "(bound.lower and bound.death take any depth)",
 		                                     LAYERS_MAX_DEPTH, depth_text));
+	/* checked before the work, so the memory budget gives a message naming
+	 * the table rather than Lua's bare "not enough memory" half-way */
+	rl_err e;
+	if (rl_mem_check((double)depth * (LAYERS_ROW_BYTES + sizeof(bound_layer)), "bound.layers' "
+	                 "per-layer table", &e))
+		return rlua_engine_error(L, &e);
 	bound_layer *rows = lua_newuserdatauv(L, (depth ? depth : 1) * sizeof *rows, 0);
 	if (a.widths)
 		bound_layers(a.widths, a.count, rows);
@@ -517,7 +525,9 @@ static const rlua_help bound_help[] = {
 	 "bound.whole_space(5, 1)  --> 0.1875 0.8125"},
 	{"bound.flip", "bounds", "bound.flip(k)",
 	 "The sign-flip guarantee 2^-k: after net:flip(X) at least this fraction of the points "
-	 "of X is living in a k-layer net (theory.md §8), on every draw.",
+	 "of X is living in a k-layer net (theory.md §8), on every draw without ties (no "
+	 "pre-activation exactly 0, which a density excludes except at the zero point with zero "
+	 "biases: that point is dead in every net).",
 	 "bound.flip(10)  --> 0.0009765625"},
 	{"bound.layers", "bounds", "bound.layers(widths) | bound.layers(n, k)",
 	 "A per-layer table (theory.md §3.4): each row has layer, width, survival 1 - 2^-n_l "

@@ -110,7 +110,7 @@ static int inputs_shrink_l(lua_State *L)
 
 static int inputs_load_l(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = rlua_check_path(L, 1);
 	int kind = rlua_numpy_kind(path, 1);
 	if (kind)
 		return rlua_load_numpy_inputs(L, kind);

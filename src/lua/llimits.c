@@ -39,7 +39,7 @@ static size_t memory_value(lua_State *L, int idx)
 		double v = lua_tonumber(L, idx);
 		if (!isfinite(v) || v != floor(v) || v < (double)MIN_MEMORY || v >= 9.2e18)
 			luaL_error(L, "bad value for 'limits.memory' (must be %s, got %s)", accepted,
-			           luaL_tolstring(L, idx, NULL));
+			           rlua_describe(L, idx));
 		bytes = (size_t)v;
 		break;
 	}
@@ -61,7 +61,7 @@ static int limits_newindex(lua_State *L)
 	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
 	if (!k || strcmp(k, "memory") != 0)
 		return luaL_error(L, "unknown limit '%s' (the limits are: memory)",
-		                  k ? k : luaL_tolstring(L, 2, NULL));
+		                  k ? k : rlua_describe(L, 2));
 	size_t bytes = memory_value(L, 3);
 	rl_mem_set_limit(bytes);
 	return 0;

@@ -137,7 +137,7 @@ static int matrix_tostring(lua_State *L)
 static int matrix_save(lua_State *L)
 {
 	rl_mat *m = rlua_check_matrix(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	int kind = rlua_numpy_kind(path, 0);
 	const char *member = luaL_optstring(L, 3, NULL);
 	if (member && kind != 2)

@@ -36,7 +36,7 @@ static size_t *widths_option(lua_State *L, int idx, size_t *count)
 		double x = lua_tonumber(L, -1);
 		if (lua_type(L, -1) != LUA_TNUMBER || x != floor(x) || x < 1 || x > NET_MAX_WIDTH)
 			rlua_option_error(L, "widths", "entry %lld must be an integer from 1 to %u, got %s",
-			                  (long long)i, NET_MAX_WIDTH, luaL_tolstring(L, -1, NULL));
+			                  (long long)i, NET_MAX_WIDTH, rlua_describe(L, -1));
 		w[i - 1] = (size_t)x;
 		lua_pop(L, 1);
 	}
@@ -173,7 +173,7 @@ static rl_arch arch_option(lua_State *L, int t)
 			names[ARCH_BATCHNORM + 1] = NULL;
 			const char *near = rlua_nearest(name, names);
 			rlua_option_error(L, "arch", "must be one of %s; got %s%s%s%s", list,
-			                  luaL_tolstring(L, -1, NULL), near ? " (did you mean '" : "",
+			                  rlua_describe(L, -1), near ? " (did you mean '" : "",
 			                  near ? near : "", near ? "'?)" : "");
 		}
 	}
@@ -205,7 +205,7 @@ static lua_Integer positional_or_field(lua_State *L, int t, const char *field, i
 		lua_geti(L, t, pos);
 		double x = lua_tonumber(L, -1);
 		if (lua_type(L, -1) != LUA_TNUMBER || x != floor(x) || x < 1 || x > NET_MAX_WIDTH)
-			rlua_option_error(L, field, "must be an integer >= 1, got %s", luaL_tolstring(L, -1, NULL));
+			rlua_option_error(L, field, "must be an integer >= 1, got %s", rlua_describe(L, -1));
 		v = (lua_Integer)x;
 		lua_pop(L, 1);
 	}

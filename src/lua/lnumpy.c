@@ -75,7 +75,7 @@ static int push_points(lua_State *L, numpy_box *b)
 
 int rlua_load_numpy_inputs(lua_State *L, int kind)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = rlua_check_path(L, 1);
 	const char *member = luaL_optstring(L, 2, NULL);
 	rl_err e;
 	numpy_box *b = push_box(L);
@@ -198,7 +198,7 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 static int relu_load(lua_State *L)
 {
 	static const char *const known[] = {"keys", "arch", NULL};
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = rlua_check_path(L, 1);
 	int t = 0;
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
@@ -229,7 +229,7 @@ static int relu_load(lua_State *L)
 static int net_save(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	if (rlua_numpy_kind(path, 0) != 2)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
 		                     "writes it), got '%s'", path));

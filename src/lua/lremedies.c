@@ -135,15 +135,23 @@ static int flip_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	double points = rlua_num_field(L, 1, "points"), living = rlua_num_field(L, 1, "living");
 	double before = rlua_num_field(L, 1, "living_before"), depth = rlua_num_field(L, 1, "depth");
-	char floor[32], head[480], arch[32];
+	double ties = rlua_num_field(L, 1, "ties");
+	char floor[32], head[640], arch[32], claim[200];
 	rlua_fmt_number(floor, sizeof floor, rlua_num_field(L, 1, "floor"));
+	/* 2^-k holds only when no pre-activation is exactly 0 (theory.md 8.2):
+	 * a tie is inactive under either sign, and with zero biases the zero
+	 * point ties at every neuron of every net. Claim it only then. */
+	if (ties > 0)
+		snprintf(claim, sizeof claim, "2^-%.0f = %s is guaranteed only without ties: %.0f "
+		         "pre-activation%s exactly 0", depth, floor, ties, ties == 1 ? " was" : "s were");
+	else
+		snprintf(claim, sizeof claim, "guaranteed >= 2^-%.0f = %s", depth, floor);
 	snprintf(head, sizeof head,
 	         "FlipReport: %s net, %.0f layer%s, %.0f point%s; %.0f neurons flipped, %.0f ties\n"
-	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; guaranteed >= 2^-%.0f = %s)\n"
+	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; %s)\n"
 	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
 	         str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
-	         rlua_num_field(L, 1, "flipped"),
-	         rlua_num_field(L, 1, "ties"), living, points, living / points, depth, floor,
+	         rlua_num_field(L, 1, "flipped"), ties, living, points, living / points, claim,
 	         before, points, before / points);
 	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
 	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
@@ -296,7 +304,9 @@ static const rlua_help remedies_help[] = {
 	 "Applies the paper's sign-flipping scheme in place, layer by layer from the input: "
 	 "every neuron active on fewer of the living points of X than it is inactive on has its "
 	 "weights and bias negated, so each layer keeps at least half of the living points and "
-	 "at least a fraction 2^-k of X lives after k layers, for every draw. Returns a "
+	 "at least a fraction 2^-k of X lives after k layers, for every draw without ties (no "
+	 "pre-activation exactly 0: with zero biases the zero point ties everywhere and is dead "
+	 "in every net, so a set of zero points keeps none; the report then says so). Returns a "
 	 "FlipReport: living, fraction, living_before and fraction_before (the unflipped net), "
 	 "floor (2^-k), flipped, ties, and layers (per layer: width, flipped, ties, reaching, "
 	 "living, survival, living_before, fraction, floor). A pre-activation of exactly 0 is "

@@ -28,7 +28,7 @@ static int csv_gc(lua_State *L)
 int rlua_result_csv(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	lua_settop(L, 2);
 	if (lua_getfield(L, 1, "layers") != LUA_TTABLE)
 		return luaL_argerror(L, 1, "expected a Monte Carlo result (from mc{...}) with its layers table");

@@ -24,7 +24,7 @@ static int csv_buffer_gc(lua_State *L)
  * numbers (exact), strings, booleans or nil (empty), through csv.h. */
 static int write_csv_l(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = rlua_check_path(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	luaL_checktype(L, 3, LUA_TTABLE);
 	lua_Integer ncols = luaL_len(L, 2), nrows = luaL_len(L, 3);

@@ -61,7 +61,7 @@ static rl_train_opts check_opts(lua_State *L, int t)
 		const char *m = lua_tostring(L, -1);
 		if (lua_type(L, -1) != LUA_TSTRING || (strcmp(m, "gd") && strcmp(m, "adam")))
 			rlua_option_error(L, "method", "must be 'gd' (plain gradient descent) or 'adam', got %s",
-			                  luaL_tolstring(L, -1, NULL));
+			                  rlua_describe(L, -1));
 		o.method = strcmp(m, "adam") == 0 ? TRAIN_ADAM : TRAIN_GD;
 	}
 	lua_pop(L, 1);

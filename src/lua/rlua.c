@@ -37,6 +37,39 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
 
+/* A file path argument: a string without NUL bytes. The C file functions
+ * stop at the first NUL, so "a\0b.csv" would silently name the file "a". */
+const char *rlua_check_path(lua_State *L, int arg)
+{
+	size_t len;
+	const char *path = luaL_checklstring(L, arg, &len);
+	const char *nul = memchr(path, '\0', len);
+	if (nul) {
+		luaL_Buffer b;   /* the whole path, each NUL shown as \0 */
+		luaL_buffinit(L, &b);
+		luaL_addstring(&b, "the path holds a NUL byte, which no file name can hold; got '");
+		for (size_t i = 0; i < len && i < 200; i++)
+			if (path[i])
+				luaL_addchar(&b, path[i]);
+			else
+				luaL_addstring(&b, "\\0");
+		luaL_addstring(&b, len > 200 ? "...'" : "'");
+		luaL_pushresult(&b);
+		luaL_argerror(L, arg, lua_tostring(L, -1));
+	}
+	return path;
+}
+
+/* The value at idx described for an error message (a number, a quoted
+ * string, else its type), pushed; never calls a metamethod, so a hostile
+ * __tostring or __name cannot raise in place of the message or run code. */
+const char *rlua_describe(lua_State *L, int idx)
+{
+	char buf[64];
+	describe(L, idx, buf, sizeof buf);
+	return lua_pushstring(L, buf);
+}
+
 /* Checks the value at idx is an integer-valued finite number in range;
  * on failure fills msg and returns 0. */
 static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer min,

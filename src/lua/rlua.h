@@ -100,6 +100,8 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
 /* What the value at idx is, for "got %s" in errors: "nil" (also for no
  * value), else "a table", "a number"... */
 const char *rlua_got(lua_State *L, int idx);
+const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
+const char *rlua_check_path(lua_State *L, int arg); /* a string with no NUL byte */
 /* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
 static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* Raises "bad option 'field' to 'fn' (msg)". */

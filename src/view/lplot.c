@@ -69,8 +69,9 @@ static void check_keys(lua_State *L, int t, const char *const *known, const char
 			size_t off = 0;
 			for (size_t i = 0; known[i] && off < sizeof list; i++)
 				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
-			lua_pushvalue(L, -2);
-			const char *key = luaL_tolstring(L, -1, NULL);
+			/* a non-string key is described without its metamethods */
+			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2)
+			                                                 : rlua_describe(L, -2);
 			if (option == NULL)
 				option_error(L, key, "unknown option; the options are %s", list);
 			option_error(L, option, "%s has an unknown field '%s'; the fields are %s", where, key, list);
@@ -389,7 +390,7 @@ static int plot_m_tostring(lua_State *L)
 static int plot_m_svg(lua_State *L)
 {
 	lplot *lp = check_plot(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	plot_svg_opts o;
 	plot_svg_defaults(&o);
 	if (!lua_isnoneornil(L, 3)) {
@@ -407,7 +408,7 @@ static int plot_m_svg(lua_State *L)
 static int plot_m_csv(lua_State *L)
 {
 	lplot *lp = check_plot(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	rl_err e;
 	if (plot_write_csv(lp->p, path, &e) < 0)
 		return luaL_error(L, "Plot:csv: %s", e.msg);

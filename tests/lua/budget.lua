@@ -137,6 +137,11 @@ check("200M", e("print(mc{depth = 1e5, width = 1, trials = 1}.trials)"), nil, tr
 
 for _, f in ipairs(figures) do t.diag(f) end
 
+-- a Lua table per row: checked before it is built, named in the message
+check("16M", e("bound.layers(3, 100000)"), nil, "bound.layers' per-layer table",
+      "bound.layers(3, 100000) (a table of 100000 rows)")
+check("64M", e("print(#bound.layers(3, 100000))"), nil, true, "bound.layers(3, 100000) within a 64M limit")
+
 ---------------------------------------------------------------- RELUSH_* values
 do
   local function env_run(assign)

@@ -22,15 +22,20 @@ local BN_EPS = 1e-5   -- as in forward.c and the usual frameworks
 
 -- Normalises every column of Z over its rows (the same operations in the
 -- same order as the engine, so the same bits: one correction pass on the mean).
+local function column_mean(Z, j)
+  local rows = #Z
+  local mean = 0.0
+  for r = 1, rows do mean = mean + Z[r][j] end
+  mean = mean / rows
+  local corr = 0.0
+  for r = 1, rows do corr = corr + (Z[r][j] - mean) end
+  return mean + corr / rows
+end
+
 local function batchnorm(Z, n)
   local rows = #Z
   for j = 1, n do
-    local mean = 0.0
-    for r = 1, rows do mean = mean + Z[r][j] end
-    mean = mean / rows
-    local corr = 0.0
-    for r = 1, rows do corr = corr + (Z[r][j] - mean) end
-    mean = mean + corr / rows
+    local mean = column_mean(Z, j)
     local var = 0.0
     for r = 1, rows do local d = Z[r][j] - mean; var = var + d * d end
     local inv = 1.0 / math.sqrt(var / rows + BN_EPS)
@@ -49,6 +54,16 @@ local function evaluate(net, X, arch)
   local m = #X
   local H, dead, carried = {}, {}, {}
   for p = 1, m do H[p] = X[p]; dead[p] = 0; carried[p] = p end
+  if arch == "batchnorm" then
+    -- batch norm sees W x + b only centred: W (x - mean x), with no bias
+    -- (theory.md 7.3); the engine centres X first, with the same operations
+    local d = #X[1]
+    for p = 1, m do H[p] = {} end
+    for i = 1, d do
+      local mean = column_mean(X, i)
+      for p = 1, m do H[p][i] = X[p][i] - mean end
+    end
+  end
   for l = 1, net.depth do
     local W, b = net:weights(l), net:bias(l)
     local n = #b
@@ -58,7 +73,7 @@ local function evaluate(net, X, arch)
       for j = 1, n do
         local s, w = 0.0, W[j]
         for i = 1, #h do s = s + w[i] * h[i] end
-        z[j] = s + b[j]
+        z[j] = arch == "batchnorm" and s or s + b[j]
       end
       Z[k] = z
     end
@@ -164,7 +179,7 @@ end
 
 local CONFIGS, TRIALS = 500, 4
 local mismatches, compared, shown = 0, 0, 0
-local arch_count = {}
+local arch_count, refused_copies = {}, 0
 for id = 1, CONFIGS do
   local arch = ARCHS[(id - 1) % #ARCHS + 1]
   local c = random_config(id, arch)
@@ -172,8 +187,23 @@ for id = 1, CONFIGS do
   local opts = {widths = c.widths, input = c.input, weights = c.weights, bias = c.bias, arch = arch,
                 X = X, trials = TRIALS, seed = c.seed, threads = 1}
   local methods = arch == "plain" and {"reference", "explicit", "auto"} or {"reference", "auto"}
-  local ref = mc(setmetatable({method = "reference"}, {__index = opts}))
-  for i = 1, TRIALS do
+  -- Batch norm on copies of one point normalises everything to 0: refused
+  -- (like a single point), by every method and by net:death.
+  local copies = arch == "batchnorm"
+  for p = 2, #c.points do
+    for i = 1, c.input do copies = copies and c.points[p][i] == c.points[1][i] end
+  end
+  if copies then
+    refused_copies = refused_copies + 1
+    for _, method in ipairs{"reference", "explicit", "auto"} do
+      t.raises(function() return mc(setmetatable({method = method}, {__index = opts})) end,
+               {"2 distinct points"}, describe(c) .. ": " .. method .. " refuses copies of one point")
+    end
+    t.raises(function() return _G.relu{widths = c.widths, input = c.input, arch = arch}:death(X) end,
+             {"2 distinct points"}, describe(c) .. ": net:death refuses copies of one point")
+  end
+  local ref = not copies and mc(setmetatable({method = "reference"}, {__index = opts}))
+  for i = 1, copies and 0 or TRIALS do
     local dead = evaluate(ref:replay(i), c.points, arch)
     local living = 0
     for _, v in ipairs(dead) do if v == 0 then living = living + 1 end end

@@ -209,5 +209,34 @@ mc.partial:save(]] .. string.format("%q", dir .. "/rescued.jsonl") .. [[)]]
   t.ok(rescued and rescued.trials == 200, "... which saves elsewhere and loads back")
 end
 
+-- A NUL byte in a path: the C file functions stop at it, so "a\0b.csv"
+-- used to write (or read) the file "a". Every function taking a path refuses
+-- it, shows it with the NUL as \0, and touches no file. (r:save, mc.load and
+-- mc{out=} are lmc.c's and not covered yet.)
+do
+  local X = inputs.gaussian(4, 2, {seed = 1})
+  local r = mc{depth = 2, width = 2, X = X, trials = 10, seed = 1}
+  local net = relu(2, 2, {input = 2, seed = 1})
+  local p = plot.lines{x = {1, 2}, series = {{name = "s", y = {1, 2}}}}
+  local takers = {
+    {"X:save", function(path) return X:save(path) end},
+    {"inputs.load", function(path) return inputs.load(path) end},
+    {"net:save", function(path) return net:save(path) end},
+    {"relu.load", function(path) return relu.load(path) end},
+    {"r:csv", function(path) return r:csv(path) end},
+    {"Plot:csv", function(path) return p:csv(path) end},
+    {"Plot:svg", function(path) return p:svg(path) end},
+  }
+  spit(dir .. "/nul", "0.5,1\n")   -- what a truncated read would find
+  for _, c in ipairs(takers) do
+    for _, tail in ipairs{"\0.csv", "\0.npz", "\0.svg", "\0"} do
+      local path = dir .. "/nul" .. tail
+      t.raises(function() return c[2](path) end, {"NUL byte", "nul\\0"},
+               c[1] .. ": a path with a NUL byte ('" .. tail:gsub("%z", "\\0") .. "') is refused")
+    end
+  end
+  t.is(slurp(dir .. "/nul"), "0.5,1\n", "... and the file named by the part before the NUL is untouched")
+end
+
 os.execute("chmod -R u+w " .. q(dir) .. "; rm -rf " .. q(dir))
 t.done()

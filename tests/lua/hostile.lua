@@ -136,6 +136,38 @@ do
   t.is(relu{widths = proxy, input = 2, seed = 1}.depth, 3, "a list whose __len and __index agree is accepted")
 end
 
+------------------------------------------------------------ hostile values in error messages
+do
+  -- A bad option value is described in the message without its metamethods:
+  -- a __tostring that raises, yields nonsense or collects garbage must not
+  -- replace the function's own message (which names the option) nor run.
+  local ran = 0
+  local function evil()
+    return setmetatable({}, {__tostring = function() ran = ran + 1; collectgarbage(); error("__tostring ran") end,
+                             __name = "Evil"})
+  end
+  local X = inputs.gaussian(4, 2, {seed = 1})
+  local cases = {
+    {"relu arch", function() return relu{depth = 2, width = 2, arch = evil()} end, {"arch", "got a table"}},
+    {"relu widths entry", function() return relu{widths = {2, evil()}} end, {"widths", "entry 2", "got a table"}},
+    {"relu positional width", function() return relu(2, evil()) end, {"got a table"}},
+    {"net:train method", function() return relu(2, 2, {input = 2, seed = 1}):train(X, {1, 0, 1, 0}, {method = evil()}) end,
+     {"method", "got a table"}},
+    {"limits.memory", function() limits.memory = evil() end, {"limits.memory", "got a table"}},
+    {"limits[evil]", function() limits[evil()] = 1 end, {"unknown limit", "a table"}},
+    {"plot.lines with a table as an option name",
+     function() return plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, [evil()] = 1} end, {"unknown option", "a table"}},
+  }
+  for _, c in ipairs(cases) do
+    t.raises(c[2], c[3], c[1] .. ": an option value whose __tostring raises gets the function's own message")
+  end
+  t.is(ran, 0, "... and no __tostring ran")
+  -- strings and numbers are still shown as they are
+  t.raises(function() return relu{depth = 2, width = 2, arch = "plian"} end, {"'plian'", "did you mean 'plain'"},
+           "relu arch: a misspelt name is quoted, with the nearest name")
+  t.raises(function() limits.memory = 1.5 end, {"got 1.5"}, "limits.memory: a bad number is shown")
+end
+
 ------------------------------------------------------------ Ctrl-C in a slow progress callback
 do
   -- one SIGINT (what Ctrl-C sends) while the callback busy-loops: the run

@@ -222,6 +222,56 @@ end
 -- Batch norm squares its pre-activations (their variance): half the range.
 t.raises(function() return mc(with(base, {X = inputs.from{scaled(G[1], 2 ^ 500), G[2]}, arch = "batchnorm"})) end,
          {"out of range", "batch norm squares them"}, "batchnorm, coordinates x 2^500: refused")
+-- Batch norm over copies of one point normalises every neuron to 0, as over
+-- a single point: every point would die at layer 1 whatever the weights, so
+-- E[F] = L (theory.md 7.3) fails. Refused, by every method and every net
+-- function, whatever the number of copies; -0 and 0 are the same point.
+do
+  local p, z, nz = G[3], zero(D), zero(D)
+  for i = 1, D do nz[i] = -0.0 end
+  local sets = {{"2 copies", {p, p}}, {"3 copies", {p, p, p}}, {"10 copies", {p, p, p, p, p, p, p, p, p, p}},
+                {"zero point twice", {z, z}}, {"0 and -0", {z, nz}}}
+  local bn = relu{depth = 3, width = 3, input = D, arch = "batchnorm", seed = 1}
+  for _, c in ipairs(sets) do
+    local X = inputs.from(c[2])
+    for _, m in ipairs{"auto", "explicit", "reference"} do  -- (gram is plain only)
+      t.raises(function() return mc(with(base, {X = X, arch = "batchnorm", method = m})) end,
+               {"2 distinct points", #c[2] .. " copies"}, "batchnorm, " .. c[1] .. ": " .. m .. " refuses")
+    end
+    t.raises(function() return mc(with(base, {X = X, arch = "batchnorm", stats = "alive"})) end,
+             {"2 distinct points"}, "batchnorm, " .. c[1] .. ": stats = alive refuses")
+    for _, f in ipairs{"forward", "death", "flip"} do
+      t.raises(function() return bn[f](bn, X) end, {"2 distinct points"}, "batchnorm, " .. c[1] .. ": net:" .. f .. " refuses")
+    end
+    -- plain nets take the same set: each point is judged on its own
+    t.is(mc(with(base, {X = X, trials = 200})).trials, 200, "plain, " .. c[1] .. ": accepted")
+  end
+  -- one coordinate apart, in the first or the last point, is a real set
+  local q = scaled(p, 1); q[D] = q[D] + 1
+  for _, pts in ipairs{{p, p, q}, {q, p, p}} do
+    t.is(mc(with(base, {X = inputs.from(pts), arch = "batchnorm", trials = 200})).trials, 200,
+         "batchnorm, copies plus one distinct point: accepted")
+  end
+end
+-- Batch norm over points a few ulps apart: its layer 1 sees only W (x_i -
+-- mean x), so {p, p + d} must behave like {0, d} (d the exact difference).
+-- Computing W p + W d - W p in doubles used to round d away (P(alive) 0.75
+-- instead of 0.86 at d ~ 2^-52 |p|). For zero and non-zero biases.
+do
+  local p, v = scaled(G[4], 1), G[5]
+  for _, k in ipairs{20, 40, 50, 52} do
+    local q, d = {}, {}
+    for i = 1, D do q[i] = p[i] + 2 ^ -k * v[i]; d[i] = q[i] - p[i] end
+    for _, bias in ipairs{"zero", {law = "normal", sd = 1}} do
+      local o = {arch = "batchnorm", bias = bias, method = "reference"}
+      local near = mc(with(base, o, {X = inputs.from{p, q}}))
+      local apart = mc(with(base, o, {X = inputs.from{zero(D), d}}))
+      local what = string.format("batchnorm, two points 2^-%d apart, bias %s", k, type(bias) == "table" and "normal" or bias)
+      p_agree(near, apart, what .. ": P(alive) as for {0, d}")
+      f_agree(near, apart, what .. ": mean F as for {0, d}")
+    end
+  end
+end
 t.is(mc(with(base, {X = X4})).trials, TRIALS, "the session goes on after the refusals")
 
 -- The alignment measures (cosines) are scale invariant too: the same numbers

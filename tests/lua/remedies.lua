@@ -219,4 +219,44 @@ do
   t.ok(ok, "width 128: the mean cosine stays near the arc-cosine prediction")
 end
 
+-- The 2^-k guarantee and its one real exception: with zero biases the zero
+-- point has pre-activation 0 at every neuron (a tie), so it is dead in every
+-- net, flipped or not. On every draw: sets without zero points keep at least
+-- 2^-k of X and the report claims it; sets with m0 zero points keep at least
+-- 2^-k of the others; a set of zero points keeps none, and the report does
+-- not claim the floor for it.
+do
+  local function zeros(m, d) local r = {} for i = 1, m do r[i] = {} for j = 1, d do r[i][j] = 0 end end return r end
+  local mixed = zeros(3, 3)
+  for i = 1, 5 do mixed[#mixed + 1] = inputs.gaussian(1, 3, {seed = 100 + i})[1] end
+  local classes = {
+    {"gaussian", function(s) return inputs.gaussian(12, 3, {seed = s}) end, 0},
+    {"d = 1", function(s) return inputs.gaussian(7, 1, {seed = s}) end, 0},
+    {"duplicates", function(s) local p = inputs.gaussian(1, 3, {seed = s})[1] return inputs.from{p, p, p} end, 0},
+    {"3 zero points and 5 others", function() return inputs.from(mixed) end, 3},
+    {"zero points only", function() return inputs.from(zeros(4, 3)) end, 4},
+  }
+  for _, c in ipairs(classes) do
+    for _, k in ipairs{1, 4, 12} do
+      local below, claimed_wrongly, worst = 0, 0, 1
+      for s = 1, 100 do
+        local X = c[2](s)
+        local m = #X
+        local f = relu(k, 1 + s % 3, {input = #X[1], seed = s}):flip(X)
+        local floor = bound.flip(k) * (m - c[3]) / m
+        if f.fraction < floor then below = below + 1 end
+        worst = math.min(worst, f.fraction)
+        local claims = tostring(f):find("guaranteed >=", 1, true) ~= nil
+        if claims and f.fraction < f.floor then claimed_wrongly = claimed_wrongly + 1 end
+        if c[3] == 0 and f.ties == 0 and not claims then claimed_wrongly = claimed_wrongly + 1 end
+      end
+      t.is(below, 0, string.format("flip, %s, k = %d: F >= 2^-k (m - m0) / m on 100 draws (worst %.4g)", c[1], k, worst))
+      t.is(claimed_wrongly, 0, string.format("flip, %s, k = %d: the report claims 2^-k exactly when it holds", c[1], k))
+    end
+  end
+  local f = relu(3, 2, {input = 3, seed = 1}):flip(inputs.from(zeros(2, 3)))
+  t.ok(f.fraction == 0 and tostring(f):find("only without ties: 4 pre-activations were exactly 0", 1, true),
+       "zero points, zero biases: F = 0 and the report says the floor needs no ties")
+end
+
 t.done()

@@ -330,17 +330,32 @@ static void test_arch_forward(void)
 	tap_ok(worst < 1e-12, "batchnorm forward normalises each neuron over X (worst %.2g)", worst);
 	mat_free(out);
 	mat_free(X);
-	/* a batch of equal points: every column is constant and must normalise
-	 * to exactly 0, so every point dies at layer 1 and no unit is active */
+	/* a batch of equal points is refused: every column would be constant
+	 * and every point die at layer 1 whatever the weights */
 	X = mat_new(8, 3, &e);
 	for (size_t i = 0; i < 8; i++) {
 		mat_row(X, i)[0] = 0.1;
 		mat_row(X, i)[1] = 0.7;
 		mat_row(X, i)[2] = 1.0 / 3.0;
 	}
+	{
+		rl_net *n2 = net_create(&s, 0, &e);
+		rl_death_report *r = net_death(n2, X, &e);
+		tap_ok(r == NULL && strstr(e.msg, "2 distinct points") != NULL,
+		       "batchnorm on 8 copies of one point is refused: %s", r ? "(accepted)" : e.msg);
+		death_report_free(r);
+		net_free(n2);
+	}
+	/* distinct points that differ only in coordinate 0, which layer 1's
+	 * weights ignore: every layer-1 column is constant and must normalise
+	 * to exactly 0, so every point dies at layer 1 and no unit is active */
+	for (size_t i = 0; i < 8; i++)
+		mat_row(X, i)[0] = 0.1 * (double)(i + 1);
 	size_t loud = 0, dead_first = 0;
 	for (size_t t = 0; t < 40; t++) {
 		rl_net *n2 = net_create(&s, t, &e);
+		for (size_t j = 0; j < s.widths[0]; j++)
+			n2->W[0][j * 3] = 0.0;
 		rl_death_report *r = net_death(n2, X, &e);
 		loud += r->layers[0].has_active_unit;
 		for (size_t i = 0; i < 8; i++)
