@@ -101,7 +101,7 @@ static int option_string(lua_State *L, int t, const char *field, const char *con
 				strncat(list, names[i], sizeof list - strlen(list) - 1);
 			}
 			const char *near = s ? rlua_nearest(s, names) : NULL;
-			rlua_option_error(L, field, "must be one of %s; got %s%s%s%s", list, luaL_tolstring(L, -1, NULL),
+			rlua_option_error(L, field, "must be one of %s; got %s%s%s%s", list, rlua_describe(L, -1),
 			                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 		}
 	}
@@ -139,7 +139,7 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 		v[k] = lua_tointegerx(L, -1, &isnum);
 		if (!isnum || v[k] < 1)
 			rlua_option_error(L, "shard", "%smust be {i, N} with integers 1 <= i <= N, got %s at %d",
-			                  from, luaL_tolstring(L, -1, NULL), k + 1);
+			                  from, rlua_describe(L, -1), k + 1);
 		lua_pop(L, 1);
 	}
 	if (v[0] > v[1])
@@ -259,6 +259,9 @@ static int mc_l(lua_State *L)
 			rlua_option_error(L, "out", "must be the name of a results file (a string such as "
 			                  "\"results.jsonl\"), got %s", rlua_got(L, SLOT_OUT));
 		out = lua_tostring(L, SLOT_OUT);
+		const char *nul = rlua_nul_in_path(L, SLOT_OUT);   /* the file would be named by its start */
+		if (nul)
+			rlua_option_error(L, "out", "%s", nul);
 	}
 	rl_err e;
 	if (mc_validate(&cfg, &e) || (out && mc_records_check_path(out, &e)))

@@ -80,9 +80,13 @@ static void pieces_add(lua_State *L, pieces_box *p, mc_record *rec, int owned)
 	p->n++;
 }
 
-/* Every record of the file at path, taken over by p. */
-static void pieces_file(lua_State *L, pieces_box *p, const char *path)
+/* Every record of the file named by the string at idx, taken over by p. */
+static void pieces_file(lua_State *L, pieces_box *p, int idx)
 {
+	const char *path = lua_tostring(L, idx);
+	const char *nul = rlua_nul_in_path(L, idx);   /* the C file functions would stop at it */
+	if (nul)
+		luaL_error(L, "mc.merge: %s", nul);
 	mc_record **recs;
 	size_t n;
 	rl_err e;
@@ -125,7 +129,7 @@ static void pieces_result(lua_State *L, pieces_box *p, int idx, const char *labe
 static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 {
 	if (lua_type(L, arg) == LUA_TSTRING) {
-		pieces_file(L, p, lua_tostring(L, arg));
+		pieces_file(L, p, arg);
 		return;
 	}
 	if (lua_istable(L, arg) && lmc_to_run(L, arg)) {
@@ -145,7 +149,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 		char label[48];
 		snprintf(label, sizeof label, "result %lld", (long long)i);
 		if (lua_type(L, v) == LUA_TSTRING) {
-			pieces_file(L, p, lua_tostring(L, v));
+			pieces_file(L, p, v);
 		} else if (lua_istable(L, v) && lmc_to_run(L, v)) {
 			pieces_result(L, p, v, label);
 		} else if (lua_istable(L, v) && lmc_is_results_list(L, v)) {
@@ -223,7 +227,7 @@ int lmc_merge_l(lua_State *L)
 
 int lmc_load_l(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = rlua_check_path(L, 1);
 	mc_record **recs;
 	size_t n;
 	rl_err e;

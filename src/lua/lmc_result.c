@@ -545,7 +545,7 @@ int lmc_is_results_list(lua_State *L, int idx)
 int lmc_save_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = rlua_check_path(L, 2);
 	static const char *const modes[] = {"a", "w", NULL};
 	int replace = luaL_checkoption(L, 3, "a", modes);
 	lua_settop(L, 3);

@@ -39,24 +39,31 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 
 /* A file path argument: a string without NUL bytes. The C file functions
  * stop at the first NUL, so "a\0b.csv" would silently name the file "a". */
-const char *rlua_check_path(lua_State *L, int arg)
+const char *rlua_nul_in_path(lua_State *L, int idx)
 {
 	size_t len;
-	const char *path = luaL_checklstring(L, arg, &len);
-	const char *nul = memchr(path, '\0', len);
-	if (nul) {
-		luaL_Buffer b;   /* the whole path, each NUL shown as \0 */
-		luaL_buffinit(L, &b);
-		luaL_addstring(&b, "the path holds a NUL byte, which no file name can hold; got '");
-		for (size_t i = 0; i < len && i < 200; i++)
-			if (path[i])
-				luaL_addchar(&b, path[i]);
-			else
-				luaL_addstring(&b, "\\0");
-		luaL_addstring(&b, len > 200 ? "...'" : "'");
-		luaL_pushresult(&b);
-		luaL_argerror(L, arg, lua_tostring(L, -1));
-	}
+	const char *path = lua_tolstring(L, idx, &len);
+	if (!path || !memchr(path, '\0', len))
+		return NULL;
+	luaL_Buffer b;   /* the whole path, each NUL shown as \0 */
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, "the path holds a NUL byte, which no file name can hold; got '");
+	for (size_t i = 0; i < len && i < 200; i++)
+		if (path[i])
+			luaL_addchar(&b, path[i]);
+		else
+			luaL_addstring(&b, "\\0");
+	luaL_addstring(&b, len > 200 ? "...'" : "'");
+	luaL_pushresult(&b);
+	return lua_tostring(L, -1);
+}
+
+const char *rlua_check_path(lua_State *L, int arg)
+{
+	const char *path = luaL_checkstring(L, arg);
+	const char *nul = rlua_nul_in_path(L, arg);
+	if (nul)
+		luaL_argerror(L, arg, nul);
 	return path;
 }
 

@@ -102,6 +102,9 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
 const char *rlua_got(lua_State *L, int idx);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
 const char *rlua_check_path(lua_State *L, int arg); /* a string with no NUL byte */
+/* NULL when the string at idx is a usable path; else pushes and returns the
+ * message (the path with each NUL shown as \0), for the caller to raise. */
+const char *rlua_nul_in_path(lua_State *L, int idx);
 /* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
 static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* Raises "bad option 'field' to 'fn' (msg)". */

@@ -226,6 +226,10 @@ do
     {"r:csv", function(path) return r:csv(path) end},
     {"Plot:csv", function(path) return p:csv(path) end},
     {"Plot:svg", function(path) return p:svg(path) end},
+    {"r:save", function(path) return r:save(path) end},
+    {"mc.load", function(path) return mc.load(path) end},
+    {"mc{out=}", function(path) return mc{depth = 2, width = 2, trials = 10, seed = 1, out = path} end},
+    {"mc.merge of a list of files", function(path) return mc.merge{path} end},
   }
   spit(dir .. "/nul", "0.5,1\n")   -- what a truncated read would find
   for _, c in ipairs(takers) do
