@@ -33,11 +33,16 @@ typedef struct rl_net_spec {
 	uint64_t seed;
 } rl_net_spec;
 
+/* What has changed a net's parameters since they were drawn or loaded:
+ * it is then no longer trial `trial` of its spec (nor the file's net). */
+enum { NET_FLIPPED = 1, NET_TRAINED = 2 };
+
 typedef struct rl_net {
 	rl_net_spec spec;
 	uint64_t trial;
 	double **W;          /* W[l-1]: widths[l-1] x net_fan_in(spec, l) */
 	double **b;          /* b[l-1]: widths[l-1] */
+	unsigned changed;    /* NET_FLIPPED | NET_TRAINED, 0 as drawn or loaded */
 } rl_net;
 
 /* Deep-copies src into dst (dst->widths freshly allocated). */

@@ -20,6 +20,7 @@ static void negate_neuron(rl_net *net, size_t l, size_t j, double *Z, size_t row
 	for (size_t i = 0; i < fan_in; i++)
 		w[i] = -w[i];
 	net->b[l - 1][j] = -net->b[l - 1][j];
+	net->changed |= NET_FLIPPED;
 	for (size_t r = 0; r < rows; r++)
 		Z[r * n + j] = -Z[r * n + j];
 }

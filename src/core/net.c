@@ -152,6 +152,7 @@ rl_net *net_clone(const rl_net *src, rl_err *e)
 	if (!net)
 		return NULL;
 	net->trial = src->trial;
+	net->changed = src->changed;
 	for (size_t l = 1; l <= src->spec.depth; l++) {
 		size_t n = src->spec.widths[l - 1];
 		memcpy(net->W[l - 1], src->W[l - 1], n * net_fan_in(&src->spec, l) * sizeof(double));

@@ -424,6 +424,7 @@ rl_train_report *net_train(rl_net *net, const rl_mat *X, const rl_mat *Y,
 		}
 		if (t == opts->steps)
 			break;
+		net->changed |= NET_TRAINED;
 		for (size_t l = 1; l <= s->depth; l++) {
 			size_t n = s->widths[l - 1], fan = net_fan_in(s, l);
 			update(net->W[l - 1], g->dW[l - 1], m ? m->dW[l - 1] : NULL,

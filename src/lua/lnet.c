@@ -455,12 +455,17 @@ static int net_tostring(lua_State *L)
 	law_text(w, sizeof w, &s->weights);
 	law_text(b, sizeof b, &s->bias);
 	const char *from = rlua_net_loaded_from(L, 1);
+	/* after net:flip or net:train the parameters are no longer the ones
+	 * drawn or loaded: say so, rather than name a net it no longer is */
+	const char *since = n->changed == (NET_FLIPPED | NET_TRAINED) ? ", then flipped and trained"
+	                  : n->changed == NET_FLIPPED ? ", then flipped"
+	                  : n->changed == NET_TRAINED ? ", then trained" : "";
 	if (from)
-		lua_pushfstring(L, "Net: %s, input %I, %s; weights and biases from %s",
-		                shape, (lua_Integer)s->input, arch_name(s->arch), from);
+		lua_pushfstring(L, "Net: %s, input %I, %s; weights and biases from %s%s",
+		                shape, (lua_Integer)s->input, arch_name(s->arch), from, since);
 	else
-		lua_pushfstring(L, "Net: %s, input %I, %s; weights %s, bias %s; seed %I",
-		                shape, (lua_Integer)s->input, arch_name(s->arch), w, b, (lua_Integer)s->seed);
+		lua_pushfstring(L, "Net: %s, input %I, %s; weights %s, bias %s; seed %I%s",
+		                shape, (lua_Integer)s->input, arch_name(s->arch), w, b, (lua_Integer)s->seed, since);
 	return 1;
 }
 

@@ -157,4 +157,19 @@ else
   t.ok(true, "# SKIP lua5.4 not installed")
 end
 
+-- tostring(net) says when flip or train changed the parameters (the net is
+-- then no longer trial 0 of its seed, nor a file's net), and clones keep it
+do
+  local X = inputs.gaussian(16, 2, {seed = 1})
+  local net = relu(6, 2, {seed = 1})
+  t.ok(not tostring(net):find("then", 1, true), "a net as drawn says nothing of changes: " .. tostring(net))
+  local rep = net:flip(X)
+  local flipped = tostring(net):find(", then flipped", 1, true) ~= nil
+  t.ok((rep.flipped > 0) == flipped, "after net:flip (" .. rep.flipped .. " neurons flipped): " .. tostring(net))
+  local one = relu(2, 1, {input = 2, seed = 3})
+  one:train(X, (function() local y = {} for i = 1, 16 do y[i] = 1 end return y end)(), {steps = 3})
+  t.ok(tostring(one):find(", then trained", 1, true) and tostring(one:clone()):find(", then trained", 1, true),
+       "after net:train, and in its clone: " .. tostring(one))
+end
+
 t.done()
