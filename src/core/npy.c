@@ -271,8 +271,12 @@ static int parse_descr(const char *d, const char *name, dtype *t, rl_err *e)
 	switch (kind) {
 	case 'f':
 		t->kind = KIND_FLOAT;
-		if (size != 2 && size != 4 && size != 8)
-			return rl_fail(e, "%s: float%ld arrays are not supported (%s)", name, size * 8, accepted);
+		if (size != 2 && size != 4 && size != 8) {
+			/* its size may be any number: size * 8 only when it cannot overflow */
+			if (size > 0 && size <= 1024)
+				return rl_fail(e, "%s: float%ld arrays are not supported (%s)", name, size * 8, accepted);
+			return rl_fail(e, "%s: float dtype '%s' is not supported (%s)", name, d, accepted);
+		}
 		break;
 	case 'i':
 	case 'u':

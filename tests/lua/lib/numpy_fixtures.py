@@ -130,6 +130,7 @@ put("bad_object.npy", npy_with({"descr": "|O", "fortran_order": False, "shape": 
 put("bad_complex.npy", npy_with({"descr": "<c16", "fortran_order": False, "shape": (3,)}, f8), ["complex"])
 put("bad_float16_inf.npy", npy_with({"descr": "<f2", "fortran_order": False, "shape": (3,)}, np.array([1, -np.inf, 3], "<f2").tobytes()), ["element (1, 2)", "infinite"])
 put("bad_float128.npy", npy_with({"descr": "<f16", "fortran_order": False, "shape": (1,)}, b"\x00" * 16), ["float128", "not supported"])
+put("bad_float_huge_size.npy", npy_with({"descr": "=f7039476560217360155", "fortran_order": False, "shape": (2, 2)}, b"\x00" * 32), ["float dtype", "not supported"])
 put("bad_string_dtype.npy", npy_with({"descr": "<U3", "fortran_order": False, "shape": (1,)}, b"\x00" * 12), ["unsupported dtype '<U3'"])
 put("bad_structured.npy", npy_with({"descr": [("a", "<f8")], "fortran_order": False, "shape": (6,)}, f8), ["structured"])
 put("bad_rank3.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (1, 2, 3)}, f8), ["3 dimensions", "2-D"])
