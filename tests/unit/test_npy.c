@@ -65,6 +65,27 @@ static void round_trips(void)
 	}
 }
 
+/* Opens the archive at path and reads each member: 1 when every step
+ * either works or fails with a message; *opened counts the members. */
+static int archive_reads_cleanly(const char *path, int *opened)
+{
+	rl_err e;
+	rl_array a;
+	e.msg[0] = '\0';
+	rl_npz *z = npz_open(path, &e);
+	int clean = z || e.msg[0] != '\0';
+	for (size_t i = 0; z && i < npz_count(z); i++) {
+		(*opened)++;
+		e.msg[0] = '\0';
+		if (npz_read(z, i, &a, &e) == 0)
+			rl_array_free(&a);
+		else if (e.msg[0] == '\0')
+			clean = 0;
+	}
+	npz_close(z);
+	return clean;
+}
+
 static void archives(void)
 {
 	double w[6] = {1, -2, 3.5, 4, 5, 6}, b[2] = {0.25, -0.5};
@@ -93,19 +114,8 @@ static void archives(void)
 			all_clean = 0;
 			break;
 		}
-		e.msg[0] = '\0';
-		z = npz_open(cut_path, &e);
-		if (!z && e.msg[0] == '\0')
+		if (!archive_reads_cleanly(cut_path, &opened))
 			all_clean = 0;
-		for (size_t i = 0; z && i < npz_count(z); i++) {
-			opened++;
-			e.msg[0] = '\0';
-			if (npz_read(z, i, &a, &e) == 0)
-				rl_array_free(&a);
-			else if (e.msg[0] == '\0')
-				all_clean = 0;
-		}
-		npz_close(z);
 	}
 	tap_ok(all_clean, "every one of the %zu truncations of an archive fails with a message", len);
 	/* every byte damaged in turn: the directory, the headers, the data */
@@ -117,19 +127,8 @@ static void archives(void)
 			break;
 		}
 		file[at] ^= 0xff;
-		e.msg[0] = '\0';
-		z = npz_open(cut_path, &e);
-		if (!z && e.msg[0] == '\0')
+		if (!archive_reads_cleanly(cut_path, &opened))
 			all_clean = 0;
-		for (size_t i = 0; z && i < npz_count(z); i++) {
-			opened++;
-			e.msg[0] = '\0';
-			if (npz_read(z, i, &a, &e) == 0)
-				rl_array_free(&a);
-			else if (e.msg[0] == '\0')
-				all_clean = 0;
-		}
-		npz_close(z);
 	}
 	tap_ok(all_clean, "each of the %zu bytes of an archive damaged in turn: it opens or fails with a message, "
 	       "and so does each member (%d members read or refused)", len, opened);
