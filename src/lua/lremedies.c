@@ -165,21 +165,7 @@ static int flip_tostring(lua_State *L)
 	return 1;
 }
 
-/* A report handed to Lua as a table: freed by the caller after, or by
- * rlua_push_protected when building the table fails. */
-typedef struct report_handover {
-	void *r;
-	const rl_net_spec *spec;
-} report_handover;
-
-static int push_flip_table(lua_State *L)
-{
-	report_handover *h = lua_touserdata(L, 1);
-	push_flip_report(L, h->r, h->spec);
-	return 1;
-}
-
-static void free_flip(void *ud) { flip_report_free(((report_handover *)ud)->r); }
+static void free_flip(void *r) { flip_report_free(r); }
 
 static int net_flip_l(lua_State *L)
 {
@@ -189,12 +175,12 @@ static int net_flip_l(lua_State *L)
 		                     "chosen on the points it must keep alive, e.g. net:flip(inputs.gaussian(64, net.input))");
 	rl_mat *X = rlua_check_matrix(L, 2);
 	rl_err e;
-	rl_flip_report *r = net_flip(net, X, 1, &e);
+	rlua_box *box = rlua_box_push(L, NULL, free_flip);   /* box first, then acquire */
+	rl_flip_report *r = box->p = net_flip(net, X, 1, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	report_handover h = {r, &net->spec};
-	rlua_push_protected(L, push_flip_table, &h, free_flip);
-	flip_report_free(r);
+	push_flip_report(L, r, &net->spec);
+	rlua_box_free(box);
 	return 1;
 }
 
@@ -264,34 +250,19 @@ static int alignment_tostring(lua_State *L)
 	return 1;
 }
 
-static int push_alignment_table(lua_State *L)
-{
-	report_handover *h = lua_touserdata(L, 1);
-	push_alignment_report(L, h->r, h->spec);
-	return 1;
-}
+static void free_alignment(void *r) { alignment_report_free(r); }
 
-static void free_alignment(void *ud) { alignment_report_free(((report_handover *)ud)->r); }
+static void *alignment_make(const rl_net *net, const rl_mat *X, rl_err *e)
+{
+	return net_alignment(net, X, e);
+}
 
 static int net_alignment_l(lua_State *L)
 {
-	rl_net *net = rlua_check_net(L, 1);
-	rl_err e;
-	int is_default = lua_isnoneornil(L, 2);
-	if (is_default) {
-		rl_mat *X = inputs_default(net->spec.input, &e);
-		if (!X)
-			return rlua_engine_error(L, &e);
-		lua_settop(L, 1);
-		rlua_push_matrix(L, X);
-	}
-	rl_mat *X = rlua_check_matrix(L, 2);
-	rl_alignment_report *r = net_alignment(net, X, &e);
-	if (!r)
-		return rlua_engine_error(L, &e);
-	report_handover h = {r, &net->spec};
-	rlua_push_protected(L, push_alignment_table, &h, free_alignment);
-	alignment_report_free(r);
+	int is_default;
+	rlua_box *box = rlua_net_report(L, alignment_make, free_alignment, &is_default);
+	push_alignment_report(L, box->p, &rlua_check_net(L, 1)->spec);
+	rlua_box_free(box);
 	if (is_default)
 		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
 	return 1;

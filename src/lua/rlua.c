@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rlua.h"
+#include "relush/csv.h"
 
 const char *rlua_got(lua_State *L, int idx)
 {
@@ -272,16 +273,79 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 	return w;
 }
 
-void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud))
+#define RLUA_BOX "relush.Box"
+
+void rlua_box_free(rlua_box *b)
 {
-	/* neither push allocates: a C function has LUA_MINSTACK free slots */
-	lua_pushcfunction(L, push);
-	lua_pushlightuserdata(L, ud);
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-		if (release)
-			release(ud);
-		lua_error(L);
+	if (b && b->p) {
+		void *p = b->p;
+		b->p = NULL;   /* before destroy: a box is never freed twice */
+		b->destroy(p);
 	}
+}
+
+void *rlua_box_take(rlua_box *b)
+{
+	void *p = b->p;
+	b->p = NULL;
+	return p;
+}
+
+int rlua_box_gc(lua_State *L, const char *tname)
+{
+	/* checked: a metatable's __gc can be called from Lua on anything */
+	rlua_box_free(luaL_checkudata(L, 1, tname));
+	return 0;
+}
+
+static int box_gc(lua_State *L) { return rlua_box_gc(L, RLUA_BOX); }
+
+rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p))
+{
+	/* empty before anything that can raise: an error leaves nothing to free */
+	rlua_box *b = lua_newuserdatauv(L, sizeof *b, 1);
+	b->p = NULL;
+	b->destroy = destroy;
+	if (tname)
+		luaL_setmetatable(L, tname);
+	else {
+		if (luaL_newmetatable(L, RLUA_BOX)) {
+			lua_pushcfunction(L, box_gc);
+			lua_setfield(L, -2, "__gc");
+		}
+		lua_setmetatable(L, -2);
+	}
+	return b;
+}
+
+void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p))
+{
+	rlua_box *b = rlua_box_push(L, tname, destroy);
+	if (!(b->p = calloc(1, size)))
+		luaL_error(L, "not enough memory");
+	return b->p;
+}
+
+rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname)
+{
+	return luaL_testudata(L, idx, tname);
+}
+
+static void csv_free(void *c)
+{
+	csv_discard(c);
+	free(c);
+}
+
+rl_csv *rlua_push_csv(lua_State *L)
+{
+	return rlua_box_new(L, NULL, sizeof(rl_csv), csv_free);
+}
+
+void rlua_box_push_string(lua_State *L, rlua_box *b)
+{
+	lua_pushstring(L, b->p);   /* may raise: the box still owns the text */
+	rlua_box_free(b);
 }
 
 int rlua_engine_error(lua_State *L, const rl_err *e)
@@ -322,13 +386,13 @@ struct rlua_table {
 	size_t nrows, cap;
 	char **cells;        /* (nrows + 1) * ncols, row 0 the header */
 	size_t *widths;
-	struct rlua_table **anchor;   /* the userdata of rlua_table_push, or NULL */
+	rlua_box *anchor;    /* the box of rlua_table_push, or NULL */
 };
 
 static void table_free(rlua_table *t)
 {
 	if (t->anchor)
-		*t->anchor = NULL;
+		t->anchor->p = NULL;   /* emitted: the box has nothing left to free */
 	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
@@ -336,29 +400,14 @@ static void table_free(rlua_table *t)
 	free(t);
 }
 
-#define RLUA_TABLE_BOX "relush.TableBuilder"
-
-static int table_box_gc(lua_State *L)
-{
-	rlua_table **box = luaL_checkudata(L, 1, RLUA_TABLE_BOX);
-	if (*box)
-		table_free(*box);
-	return 0;
-}
+static void table_destroy(void *t) { table_free(t); }
 
 rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers)
 {
-	rlua_table **box = lua_newuserdatauv(L, sizeof *box, 0);
-	*box = NULL;
-	if (luaL_newmetatable(L, RLUA_TABLE_BOX)) {
-		lua_pushcfunction(L, table_box_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	rlua_table *t = rlua_table_new(ncols, headers);
+	rlua_box *box = rlua_box_push(L, NULL, table_destroy);
+	rlua_table *t = box->p = rlua_table_new(ncols, headers);
 	if (!t)
 		luaL_error(L, "not enough memory for a table of %d columns", ncols);
-	*box = t;
 	t->anchor = box;
 	return t;
 }

@@ -122,13 +122,38 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
  * (2^40, say) cannot send C into a near-endless loop. For a userdata, a
  * length outside 0..2^31 is an error naming what. */
 lua_Integer rlua_len(lua_State *L, int idx, const char *what);
-/* Runs push(L) with the light userdata ud as its only argument, protected:
- * push leaves one value (which it may build from ud) on the stack. When
- * push raises an error (a Lua allocation that failed, say), release(ud)
- * runs and the error goes on. This is how a C object (a report, a matrix)
- * is handed to Lua without leaking when the handing over fails; if push
- * gives the object to a userdata, ud must say so, for release to leave it. */
-void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud));
+/* ---- handing C objects to Lua ---------------------------------------------
+ * One idiom, liolib's (newfile, then fopen): push the box first, empty, then
+ * acquire the object into it. The box's __gc frees a non-NULL object with
+ * the destructor it holds, so a Lua error anywhere after the box is pushed
+ * (no memory, a bad argument) frees the object once and never leaks it.
+ * Net, Matrix, Plot and the Monte Carlo boxes are rlua_boxes with their own
+ * metatable; a private box (tname NULL) only frees. */
+typedef struct rlua_box {
+	void *p;                    /* the object; NULL while empty or given away */
+	void (*destroy)(void *p);   /* frees p */
+} rlua_box;
+/* Pushes an empty box with the metatable tname (registered by the type's
+ * rlua_open_*), or with a private one that only frees when tname is NULL.
+ * Its one user value can anchor a Lua value the object refers to. */
+rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p));
+/* The same with a zeroed object of size bytes in it (a struct the caller
+ * fills: a buffer, a loader's state); raises when out of memory. */
+void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p));
+/* A typed box's __gc and __close: frees the object of the box of tname at 1. */
+int rlua_box_gc(lua_State *L, const char *tname);
+/* The box at idx when it has the metatable tname, else NULL. */
+rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname);
+/* Frees the object now (idempotent): what __gc and __close call. */
+void rlua_box_free(rlua_box *b);
+/* Takes the object out: the caller owns it from here. */
+void *rlua_box_take(rlua_box *b);
+/* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at
+ * __gc: the one home of CSV text built from Lua values. */
+struct rl_csv *rlua_push_csv(lua_State *L);
+/* Pushes the C string s (malloc'ed, owned by the box at the top of the
+ * stack) as a Lua string in the box's place, freeing s. */
+void rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);
@@ -138,10 +163,13 @@ int rlua_engine_error(lua_State *L, const rl_err *e);
 uint64_t rlua_fresh_seed(lua_State *L);
 
 /* ---- Matrix ---------------------------------------------------------------- */
-/* Pushes a Matrix userdata that takes ownership of m. */
-void rlua_push_matrix(lua_State *L, rl_mat *m);
+/* Pushes an empty Matrix userdata: the caller puts its rl_mat in box->p. */
+rlua_box *rlua_new_matrix(lua_State *L);
 rl_mat *rlua_check_matrix(lua_State *L, int arg);
 rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
+/* The Matrix at arg; when arg is nil, the default input set of nets with
+ * input dimension input (what net:death() and mc use), put at arg. */
+rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input);
 
 /* ---- Net -------------------------------------------------------------------- */
 /* Parses relu-style options from the table at t into spec (widths malloc'ed;
@@ -149,10 +177,17 @@ rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
  * accepts on top of relu's (e.g. mc's), or NULL. fn names the caller. */
 void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
                          const char *const *known_extra);
-void rlua_push_net(lua_State *L, rl_net *n);     /* takes ownership */
+/* Pushes an empty Net userdata: the caller puts its rl_net in box->p. */
+rlua_box *rlua_new_net(lua_State *L);
 /* The arch option of the table at t (plain when absent), checked. */
 rl_arch rlua_arch_option(lua_State *L, int t);
 rl_net *rlua_check_net(lua_State *L, int arg);
+/* A report the engine makes of a net on X (net_death, net_alignment). */
+typedef void *(*rlua_report_fn)(const rl_net *net, const rl_mat *X, rl_err *e);
+/* net:death(X), net:alignment(X): make's report of the Net at 1 on X at 2
+ * (the default input set, put at 2, when nil; *is_default says so), in a
+ * box on top of the stack that destroy frees; raises the engine's error. */
+rlua_box *rlua_net_report(lua_State *L, rlua_report_fn make, void (*destroy)(void *r), int *is_default);
 
 /* ---- Reports ------------------------------------------------------------- */
 /* Pushes a DeathReport table (with lower/upper bounds) built from r. */
