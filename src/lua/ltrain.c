@@ -163,11 +163,12 @@ static int net_gradient_l(lua_State *L)
 	return 1;
 }
 
+/* t[field][i] as a number; NaN when it is missing (as rlua_num_field). */
 static double list_number(lua_State *L, int t, const char *field, lua_Integer i)
 {
 	lua_getfield(L, t, field);
 	lua_geti(L, -1, i);
-	double v = lua_tonumber(L, -1);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
 	lua_pop(L, 2);
 	return v;
 }
@@ -203,9 +204,6 @@ static int train_tostring(lua_State *L)
 	lua_getfield(L, 1, "grad_norm");
 	lua_Integer depth = luaL_len(L, -1);
 	lua_pop(L, 1);
-	luaL_Buffer buf;
-	luaL_buffinit(L, &buf);
-	luaL_addstring(&buf, head);
 	for (lua_Integer l = 1; l <= depth; l++) {
 		char c[3][32];
 		snprintf(c[0], 32, "%lld", (long long)l);
@@ -214,9 +212,7 @@ static int train_tostring(lua_State *L)
 		const char *cells[3] = {c[0], c[1], c[2]};
 		rlua_table_row(t, cells);
 	}
-	rlua_table_emit(t, &buf);
-	luaL_pushresult(&buf);
-	return 1;
+	return rlua_push_table_report(L, head, t);
 }
 
 static const luaL_Reg train_methods[] = {

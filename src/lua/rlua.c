@@ -84,6 +84,7 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
                             lua_Integer max, lua_Integer *out, char *msg, size_t len)
 {
 	char got[64];
+	int beyond = 0;
 	describe(L, idx, got, sizeof got);
 	if (lua_isinteger(L, idx)) {
 		*out = lua_tointeger(L, idx);
@@ -93,20 +94,13 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
 			snprintf(msg, len, "%s must be an integer, got %s", what, got);
 			return 0;
 		}
-		if (x < -9.2e18 || x > 9.2e18) {   /* integral but beyond any Lua integer */
-			if (max == LUA_MAXINTEGER)
-				snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
-			else
-				snprintf(msg, len, "%s must be an integer from %lld to %lld, got %s", what,
-				         (long long)min, (long long)max, got);
-			return 0;
-		}
-		*out = (lua_Integer)x;
+		beyond = x < -9.2e18 || x > 9.2e18;   /* integral but beyond any Lua integer */
+		*out = beyond ? 0 : (lua_Integer)x;
 	} else {
 		snprintf(msg, len, "%s must be an integer, got %s", what, got);
 		return 0;
 	}
-	if (*out < min || *out > max) {
+	if (beyond || *out < min || *out > max) {
 		if (max == LUA_MAXINTEGER)
 			snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
 		else
@@ -379,6 +373,12 @@ void rlua_set_integer(lua_State *L, const char *field, lua_Integer v) { lua_push
 void rlua_set_bool(lua_State *L, const char *field, int v) { lua_pushboolean(L, v); lua_setfield(L, -2, field); }
 void rlua_set_string(lua_State *L, const char *field, const char *v) { lua_pushstring(L, v); lua_setfield(L, -2, field); }
 
+void rlua_set_optional(lua_State *L, const char *field, double v)
+{
+	if (!isnan(v))
+		rlua_set_number(L, field, v);
+}
+
 /* ---- aligned tables --------------------------------------------------------- */
 
 struct rlua_table {
@@ -506,12 +506,77 @@ void rlua_push_report(lua_State *L, luaL_Buffer *b)
 	lua_pushlstring(L, s, len && s[len - 1] == '\n' ? len - 1 : len);
 }
 
+void rlua_cell(char *buf, size_t len, const char *fmt, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+enum { FULL_ROWS = 40, MAX_ROW_CELLS = 16 };
+
+void rlua_field_cells(lua_State *L, int layer, lua_Integer l, char cells[][32], const rlua_column *cols)
+{
+	snprintf(cells[0], 32, "%lld", (long long)l);
+	for (int j = 0; cols[j].field && j + 1 < MAX_ROW_CELLS; j++)
+		rlua_cell(cells[j + 1], 32, cols[j].format, rlua_num_field(L, layer, cols[j].field));
+}
+
+void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row)
+{
+	lua_getfield(L, report, "layers");
+	lua_Integer depth = lua_istable(L, -1) ? rlua_len(L, -1, "the report's layers") : 0;
+	char cells[MAX_ROW_CELLS][32];
+	const char *ptrs[MAX_ROW_CELLS];
+	ncols = ncols < MAX_ROW_CELLS ? ncols : MAX_ROW_CELLS;
+	for (int j = 0; j < ncols; j++)
+		ptrs[j] = cells[j];
+	for (lua_Integer l = 1; l <= depth; l++) {
+		if (depth > FULL_ROWS && l == 21) {
+			for (int j = 0; j < ncols; j++)
+				cells[j][0] = '\0';
+			snprintf(cells[0], 32, "...");
+			snprintf(cells[1], 32, "(%lld)", (long long)(depth - 30));
+			rlua_table_row(t, ptrs);
+			l = depth - 10;
+			continue;
+		}
+		lua_geti(L, -1, l);
+		if (lua_istable(L, -1)) {
+			row(L, lua_gettop(L), l, cells);
+			rlua_table_row(t, ptrs);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+int rlua_push_table_report(lua_State *L, const char *head, rlua_table *t)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
+	rlua_table_emit(t, &b);
+	rlua_push_report(L, &b);
+	return 1;
+}
+
 double rlua_num_field(lua_State *L, int t, const char *k)
 {
 	lua_getfield(L, t, k);
 	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
 	lua_pop(L, 1);
 	return v;
+}
+
+const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t len)
+{
+	lua_getfield(L, t, k);
+	const char *s = lua_tostring(L, -1);
+	snprintf(buf, len, "%s", s ? s : "?");
+	lua_pop(L, 1);
+	return buf;
 }
 
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b)

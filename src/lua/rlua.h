@@ -207,6 +207,8 @@ void rlua_set_number(lua_State *L, const char *field, double v);
 void rlua_set_integer(lua_State *L, const char *field, lua_Integer v);
 void rlua_set_bool(lua_State *L, const char *field, int v);
 void rlua_set_string(lua_State *L, const char *field, const char *v);
+/* The same for a number that may be missing: NaN leaves the field nil. */
+void rlua_set_optional(lua_State *L, const char *field, double v);
 
 /* A growable string buffer for pretty tables: rlua_table_* format aligned
  * columns. Used by every report's __tostring. */
@@ -227,9 +229,32 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Ends a report's __tostring: pushes the buffer's text without its last
  * newline (the REPL and print add their own). */
 void rlua_push_report(lua_State *L, luaL_Buffer *b);
+/* The rows of a report's per-layer table: row fills the cells (32 bytes
+ * each) of layer l from the layer's table at index layer; one row per
+ * table in report.layers (report at index report), and reports deeper than
+ * 40 layers show the first 20 and the last 10 around a "... (n)" line. */
+typedef void (*rlua_row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
+void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row);
+/* A column of numbers: the layer's field and its printf format. */
+typedef struct rlua_column {
+	const char *field;
+	const char *format;
+} rlua_column;
+/* An rlua_row_fn's work for plain columns: cells[0] the layer l, then one
+ * cell per column of the {NULL}-terminated list, "-" where missing. */
+void rlua_field_cells(lua_State *L, int layer, lua_Integer l, char cells[][32], const rlua_column *cols);
+/* A number cell: "-" when the value is missing (NaN). */
+void rlua_cell(char *buf, size_t len, const char *fmt, double v);
+/* A report's __tostring from its head lines and its table t (pushed by
+ * rlua_table_push, the top of the stack): pushes the text without its last
+ * newline and returns 1. */
+int rlua_push_table_report(lua_State *L, const char *head, rlua_table *t);
 /* A report's numeric field t[k]; NaN when it is missing or not a number
  * (a table edited by the user prints as such instead of as a made-up 0). */
 double rlua_num_field(lua_State *L, int t, const char *k);
+/* A report's string field t[k] copied into buf, "?" when it is not a
+ * string: once popped, a string an __index function made may be collected. */
+const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t len);
 /* Number formatting for tables: %.6g-like, but tiny probabilities in
  * exponent form and integers without a decimal point. */
 void rlua_fmt_number(char *buf, size_t len, double v);
