@@ -1,6 +1,7 @@
 /* rlua.c: helpers shared by every binding: argument and option checking
- * with messages that name what was wrong, engine errors, fresh seeds, and
- * the aligned text tables that reports print as. */
+ * with messages that name what was wrong, engine errors, fresh seeds, the
+ * boxes that own C objects handed to Lua, and the aligned text tables that
+ * reports print as. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -278,13 +279,6 @@ void rlua_box_free(rlua_box *b)
 	}
 }
 
-void *rlua_box_take(rlua_box *b)
-{
-	void *p = b->p;
-	b->p = NULL;
-	return p;
-}
-
 int rlua_box_gc(lua_State *L, const char *tname)
 {
 	/* checked: a metatable's __gc can be called from Lua on anything */
@@ -303,9 +297,17 @@ rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p
 	if (tname)
 		luaL_setmetatable(L, tname);
 	else {
-		if (luaL_newmetatable(L, RLUA_BOX)) {
+		/* made on first use and registered only when whole: a memory error
+		 * half way must not leave a metatable without __gc for later boxes */
+		if (luaL_getmetatable(L, RLUA_BOX) == LUA_TNIL) {
+			lua_pop(L, 1);
+			lua_createtable(L, 0, 2);
 			lua_pushcfunction(L, box_gc);
 			lua_setfield(L, -2, "__gc");
+			lua_pushliteral(L, RLUA_BOX);
+			lua_setfield(L, -2, "__name");
+			lua_pushvalue(L, -1);
+			lua_setfield(L, LUA_REGISTRYINDEX, RLUA_BOX);
 		}
 		lua_setmetatable(L, -2);
 	}

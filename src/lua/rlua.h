@@ -127,10 +127,11 @@ lua_Integer rlua_len(lua_State *L, int idx, const char *what);
  * acquire the object into it. The box's __gc frees a non-NULL object with
  * the destructor it holds, so a Lua error anywhere after the box is pushed
  * (no memory, a bad argument) frees the object once and never leaks it.
- * Net, Matrix, Plot and the Monte Carlo boxes are rlua_boxes with their own
- * metatable; a private box (tname NULL) only frees. */
+ * Net, Matrix, Plot and McRun (what a Monte Carlo result stands for) are
+ * rlua_boxes with their own metatable; a private box (tname NULL) only
+ * frees. */
 typedef struct rlua_box {
-	void *p;                    /* the object; NULL while empty or given away */
+	void *p;                    /* the object; NULL while empty or once freed */
 	void (*destroy)(void *p);   /* frees p */
 } rlua_box;
 /* Pushes an empty box with the metatable tname (registered by the type's
@@ -146,13 +147,11 @@ int rlua_box_gc(lua_State *L, const char *tname);
 rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname);
 /* Frees the object now (idempotent): what __gc and __close call. */
 void rlua_box_free(rlua_box *b);
-/* Takes the object out: the caller owns it from here. */
-void *rlua_box_take(rlua_box *b);
 /* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at
  * __gc: the one home of CSV text built from Lua values. */
 struct rl_csv *rlua_push_csv(lua_State *L);
-/* Pushes the C string s (malloc'ed, owned by the box at the top of the
- * stack) as a Lua string in the box's place, freeing s. */
+/* Pushes the text b holds (a malloc'ed C string) as a Lua string and frees
+ * it; when pushing raises, the box still owns the text. */
 void rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
