@@ -301,9 +301,9 @@ rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p
 		 * half way must not leave a metatable without __gc for later boxes */
 		if (luaL_getmetatable(L, RLUA_BOX) == LUA_TNIL) {
 			lua_pop(L, 1);
+			static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
 			lua_createtable(L, 0, 2);
-			lua_pushcfunction(L, box_gc);
-			lua_setfield(L, -2, "__gc");
+			luaL_setfuncs(L, box_meta, 0);
 			lua_pushliteral(L, RLUA_BOX);
 			lua_setfield(L, -2, "__name");
 			lua_pushvalue(L, -1);
