@@ -59,8 +59,14 @@ def run(cmd, env=None):
 
 def relush_once(build, cfg, trials, stats, threads, method):
     _, m, d, width, depth = cfg[:5]
+    # OpenBLAS starts its thread pool when the library loads, and each of
+    # its threads spins (sched_yield) for ~0.1 s before sleeping: on 2 cores
+    # that spin took a core from mc's workers at the start of short runs
+    # (seen with perf). relush never runs the BLAS threaded (mc sets one
+    # BLAS thread before using it), so the pool is left out as for the peers.
     out, rss = run([os.path.join(build, "src", "relush"), os.path.join(HERE, "mc_bench.lua"),
-                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method])
+                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method],
+                   env=ONE_THREAD)
     f = out.split()
     return {"trials": int(f[0]), "seconds": float(f[1]), "rate": float(f[2]), "p": float(f[3]),
             "how": f[4], "rss": rss}
