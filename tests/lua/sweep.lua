@@ -166,6 +166,36 @@ t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"},
 t.raises(function() mc.sweep{depth = {2, 0}, width = 2, trials = 10, progress = false} end,
          {"depth = 0", "depth"}, "a bad value names the point")
 t.raises(function() s:csv() end, {"csv", "path"}, "csv without a path")
+-- a swept list with a hole would run its nil as the option's default, unasked
+-- (bias = nil is zero biases); keys other than 1..n are not values either
+for _, case in ipairs{
+  {name = "depth", v = {1, nil, 3}, fixed = {width = 2}},
+  {name = "width", v = {2, nil, nil, 4}, fixed = {depth = 2}},
+  {name = "bias", v = {1, nil, 3}, fixed = {depth = 2, width = 2}},
+  {name = "seed", v = {1, nil, 2}, fixed = {depth = 2, width = 2}},
+  {name = "widths", v = {{2, 2}, nil, {3}}, fixed = {}},
+} do
+  local o = {trials = 10, progress = false}
+  for k, v in pairs(case.fixed) do o[k] = v end
+  o[case.name] = case.v
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "'" .. case.name .. "'", "position 2", "hole"},
+           "a hole in the swept " .. case.name .. " is refused, not run as the default")
+  o[case.name] = {case.v[1], case.v[1], extra = case.v[1]}
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "'" .. case.name .. "'", "'extra'"},
+           "a named key in the swept " .. case.name .. " list is refused")
+end
+-- the grid's size is a product of the lists' lengths: past 2^63 an integer
+-- product wraps (65536^4 = 2^64 wrapped to 0 and the sweep returned no
+-- results); counted in doubles, anything past 2^53 is refused before running
+local long = {}
+for i = 1, 65536 do long[i] = i end
+for _, n in ipairs{4, 5} do
+  local o = {depth = long, width = long, trials = 10, progress = false}
+  local extra = {"seed", "input", "bias"}
+  for j = 3, n do o[extra[j - 2]] = long end
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "grid", "2^53"},
+           ("a grid of 65536^%d points is refused, not wrapped"):format(n))
+end
 
 os.execute("rm -rf " .. proc.q(tmp))
 t.done()
