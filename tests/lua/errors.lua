@@ -31,6 +31,21 @@ t.raises(function() inputs.load("/nonexistent/file.csv") end, {"load", "cannot r
 local path = os.tmpname()
 local f = io.open(path, "w"); f:write("1,2\n3,oops\n"); f:close()
 t.raises(function() inputs.load(path) end, {":2:3:", "oops"}, "malformed file names line and column")
+-- numbers a double cannot hold are refused, never changed: too large (inf)
+-- and, the same class, non-zero but below the smallest subnormal (strtod
+-- reads them as 0, which made the point the zero point); a true zero and
+-- the smallest subnormal still read
+for _, case in ipairs{{"1e999", "finite"}, {"-1e999", "finite"}, {"4e-400", "too small"},
+                      {"-4e-400", "too small"}, {"0x1p-1080", "too small"},
+                      {"2.4703282292062327e-324", "too small"}} do
+  f = io.open(path, "w"); f:write("1,2\n3," .. case[1] .. "\n"); f:close()
+  t.raises(function() inputs.load(path) end, {":2:3:", case[1], case[2]},
+           "a value a double cannot hold (" .. case[1] .. ") is refused, naming line and column")
+end
+f = io.open(path, "w"); f:write("0e-400,5e-324\n-0,1e-310\n"); f:close()
+local Z = inputs.load(path)
+t.ok(Z[1][1] == 0 and Z[1][2] == 5e-324 and Z[2][1] == 0 and Z[2][2] == 1e-310,
+     "zeros (0e-400, -0) and subnormals (5e-324, 1e-310) read as written")
 os.remove(path)
 t.raises(function() inputs.from{{1, 2}, {3}} end, {"point 2"}, "ragged rows")
 t.raises(function() relu(3, 4):weights(4) end, {"layer", "1 to 3"}, "layer out of range")
