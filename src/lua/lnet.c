@@ -122,8 +122,9 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 		else if (strcmp(given, param_of[law.kind]) == 0)
 			law.param = value;
 		else
-			rlua_option_error(L, field, "the %s law takes '%s' (or 'sd'), not '%s'",
-			                  law_name(law.kind), param_of[law.kind], given);
+			rlua_option_error(L, field, "the %s law takes '%s'%s, not '%s'", law_name(law.kind),
+			                  param_of[law.kind],
+			                  strcmp(param_of[law.kind], "sd") ? " (or 'sd')" : "", given);
 	}
 	return law;
 }
@@ -140,7 +141,8 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 	} else if (type == LUA_TNUMBER && strcmp(field, "bias") == 0) {
 		double sd = lua_tonumber(L, -1);
 		if (!isfinite(sd) || sd < 0)
-			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
+			rlua_option_error(L, field, "a number means the sd of normal biases and must be a finite "
+			                  "number >= 0, got %s", rlua_describe(L, -1));
 		if (sd > LAW_SCALE_MAX)
 			rlua_option_error(L, field, "sd %g is too large: draws would overflow to inf; use at "
 			                  "most 1e306", sd);

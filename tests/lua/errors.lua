@@ -50,6 +50,23 @@ os.remove(path)
 t.raises(function() inputs.from{{1, 2}, {3}} end, {"point 2"}, "ragged rows")
 t.raises(function() relu(3, 4):weights(4) end, {"layer", "1 to 3"}, "layer out of range")
 t.raises(function() inputs.shrink(inputs.point(2), -1) end, {"eps"}, "negative eps")
+-- a law given the wrong parameter names the right one once ("takes 'sd' (or
+-- 'sd')" before); a bias number that is not finite says finite (inf is >= 0)
+for law, param in pairs{normal = "sd", uniform = "a", laplace = "scale"} do
+  for _, wrong in ipairs{"sd", "a", "scale"} do
+    if wrong ~= param and wrong ~= "sd" then
+      t.raises(function() relu(2, 2, {weights = {law = law, [wrong] = 1}}) end,
+               {"the " .. law .. " law takes '" .. param .. "'", "not '" .. wrong .. "'"},
+               law .. " law given " .. wrong .. " names " .. param)
+      local ok, err = pcall(relu, 2, 2, {weights = {law = law, [wrong] = 1}})
+      t.ok(not ok and not tostring(err):find("'sd' (or 'sd')", 1, true), law .. ": no doubled 'sd'")
+    end
+  end
+end
+for _, v in ipairs{0/0, 1/0, -1/0, -1} do
+  t.raises(function() relu(2, 2, {bias = v}) end, {"bias", "finite number >= 0", "got " .. tostring(v):gsub("^%-nan", "nan")},
+           "bias = " .. tostring(v) .. " is refused as not a finite sd >= 0")
+end
 
 -- after all that, the session still works
 t.is(relu(2, 3).depth, 2, "the session goes on after errors")
