@@ -63,6 +63,30 @@ for _, d in ipairs{2, 3, 5} do
 end
 t.is(mc{depth = 1, width = 2, X = inputs.orthant(2), bias = 0.1, trials = 100, seed = 1}.never_living, nil,
      "with random biases the origin is no tie")
+-- the orthant's corners stand for the whole orthant in the single-layer
+-- experiment (help "single_layer", inputs.orthant, man page): with zero biases
+-- for any R (without the origin), with random biases only for large R; at
+-- R = 1 a neuron with b < 0 and weights in (0, -b] is dead on the corners but
+-- not on the orthant, so P(alive) falls below U (the docs said R = 1 would do)
+for _, c in ipairs{{n = 1, d = 1}, {n = 2, d = 2}, {n = 1, d = 3}, {n = 3, d = 1}} do
+  local T = 100000
+  local Uz, Ub = bound.upper({c.n}, c.d, true, true), bound.upper({c.n}, c.d, true, false)
+  local what = ("n = %d, d = %d"):format(c.n, c.d)
+  for _, R in ipairs{1, 1e3} do
+    local O, rows = inputs.orthant(c.d, R), {}
+    for i = 2, c.d + 1 do rows[#rows + 1] = O[i] end
+    local r = mc{depth = 1, width = c.n, X = inputs.from(rows), trials = T, seed = 11, progress = false}
+    t.sigma(r.p_alive, Uz, se(Uz, T), 4, what .. ", zero biases, corners without the origin, R = " .. R ..
+            ": P(alive) = U (zero-bias exponent)")
+  end
+  local big = mc{depth = 1, width = c.n, X = inputs.orthant(c.d, 1e6), bias = 1, trials = T, seed = 12,
+                 progress = false}
+  t.sigma(big.p_alive, Ub, se(Ub, T), 4, what .. ", N(0, 1) biases, inputs.orthant(d, 1e6): P(alive) = U")
+  local unit = mc{depth = 1, width = c.n, X = inputs.orthant(c.d), bias = 1, trials = T, seed = 12,
+                  progress = false}
+  t.ok(unit.p_alive + 4 * se(Ub, T) < Ub, what .. ", N(0, 1) biases, R = 1: P(alive) " ..
+       unit.p_alive .. " is below U " .. Ub .. " (why R must be large)")
+end
 t.is(mc{depth = 1, width = 2, X = inputs.gaussian(8, 2, {seed = 1}), trials = 100, seed = 1}.never_living, nil,
      "no zero point, no tie")
 t.is(mc{widths = {3, 4}, X = inputs.gaussian(5, 7, {seed = 1}), trials = 10}.input, 7,
