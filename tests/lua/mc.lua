@@ -159,6 +159,22 @@ local res = mc{depth = 10, width = 4, arch = "residual", X = inputs.gaussian(8, 
 t.is(res.p_alive, 1, "residual nets are always alive")
 local fl = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true}
 t.ok(fl.min_fraction >= 2 ^ -12, "flip = true keeps at least 2^-k of the points")
+-- flipped nets are chosen by X: L <= P <= U and E[F] = L are the unflipped
+-- nets' (P = 1 > U here); every architecture's report says so, shows the
+-- floor 2^-k, and the result says flip = true (before, the report printed
+-- "L 0.0156 <= P <= U 0.0312" next to P = 1)
+for _, arch in ipairs{"plain", "batchnorm", "skip", "residual", "dense"} do
+  local Xf = inputs.gaussian(5, 2, {seed = 1})
+  local rf = mc{depth = 6, width = arch == "residual" and 2 or 1, input = 2, X = Xf, trials = 500, seed = 1,
+                flip = true, arch = arch, progress = false}
+  local text = tostring(rf)
+  t.ok(rf.flip == true and not text:find("<= P <=", 1, true) and not text:find("E%[F%] = L %d")
+       and text:find("before the flip", 1, true) and text:find("2^-k 0.0156", 1, true),
+       arch .. ", flip = true: the report marks the bounds as the unflipped nets' and shows 2^-k")
+end
+local plain_fl = mc{depth = 6, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), trials = 500, seed = 1, flip = true}
+t.ok(plain_fl.p_alive > plain_fl.upper, "flipped, P(alive) exceeds the plain chain's U: why it is not claimed")
+t.is(mc{depth = 2, width = 2, trials = 10, seed = 1}.flip, false, "flip = false in an ordinary result")
 local fl1 = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true, shard = {5, 200}}
 t.is(fl:replay(5):death(X).living, math.floor(fl1.fraction * 64 + 0.5),
      "replay of a flip run returns the flipped net, as measured")
