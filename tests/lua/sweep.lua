@@ -160,6 +160,14 @@ io.stderr:write("GRID ", #g, "\n")
   end
 end
 
+-- flipped nets are chosen by X: the table's L, U and P/L are the unflipped
+-- nets' (P = 1 against U = 0.031 below), and the header says so
+local fs = mc.sweep{depth = {2, 6}, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), flip = true,
+                    trials = 200, seed = 1, progress = false}
+t.ok(fs[2].p_alive > fs[2].upper and tostring(fs):find("before the flip", 1, true),
+     "a sweep of flipped nets marks L, U and P/L as the nets' before the flip")
+t.ok(not tostring(s):find("before the flip", 1, true), "an ordinary sweep has no such line")
+
 -- ---- errors
 t.raises(function() mc.sweep(3) end, {"mc.sweep", "options table"}, "a non-table")
 t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"}, "nothing swept")
