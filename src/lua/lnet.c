@@ -571,7 +571,7 @@ static const char *arch_statement(const char *arch)
 	if (strcmp(arch, "skip") == 0)
 		return "P(alive) >= 1 - 2^-n_1 and E[F] = 1 - 2^-n_1, whatever the depth (theory.md §7.4)";
 	if (strcmp(arch, "batchnorm") == 0)
-		return "L <= P(alive) <= m L and E[F] = L on m points not all equal; U does not apply (theory.md §7.3)";
+		return "L <= P(alive) <= m L and E[F] = L on m points none of which is the mean of X; U does not apply (theory.md §7.3)";
 	return "";
 }
 

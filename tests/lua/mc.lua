@@ -63,6 +63,30 @@ for _, d in ipairs{2, 3, 5} do
 end
 t.is(mc{depth = 1, width = 2, X = inputs.orthant(2), bias = 0.1, trials = 100, seed = 1}.never_living, nil,
      "with random biases the origin is no tie")
+-- batch norm centres X, so a point equal to the mean of X (the centre of a
+-- symmetric set, or a point between two others) has every pre-activation 0:
+-- a tie that never lives. Reports name it; mean F = L (m - m0) / m, and L on
+-- the same set without it (mean F 0.21 against E[F] = L 0.42 was printed
+-- silently for {0, p, p, 2p})
+for _, c in ipairs{
+  {X = {{-1}, {0}, {1}}, m0 = 1},
+  {X = {{0, 0, 0}, {1, 2, 3}, {1, 2, 3}, {2, 4, 6}}, m0 = 2},
+  {X = {{1, 1}, {-1, 1}, {1, -1}, {-1, -1}, {0, 0}}, m0 = 1},
+  {X = {{2, 5}, {4, 7}, {3, 6}}, m0 = 1},
+  {X = {{1, 0}, {0, 1}, {3, 3}}, m0 = 0},
+} do
+  local X = inputs.from(c.X)
+  local T = 40000
+  local r = mc{depth = 3, width = 2, input = #c.X[1], X = X, arch = "batchnorm", trials = T, seed = 21, progress = false}
+  local m = #c.X
+  local what = ("batch norm on %d points, %d at the mean"):format(m, c.m0)
+  t.is(r.never_living, c.m0 > 0 and c.m0 or nil, what .. ": never_living")
+  t.is(tostring(r):find("the mean of X", 1, true) ~= nil, c.m0 > 0, what .. ": the report names the tie")
+  t.sigma(r.fraction, r.lower * (m - c.m0) / m, r.fraction_se, 4, what .. ": mean F = L (m - m0) / m")
+  local d = relu(3, 2, {input = #c.X[1], arch = "batchnorm", seed = 5}):death(X)
+  t.is(d.never_living, c.m0 > 0 and c.m0 or nil, what .. ": net:death names it too")
+end
+
 -- the orthant's corners stand for the whole orthant in the single-layer
 -- experiment (help "single_layer", inputs.orthant, man page): with zero biases
 -- for any R (without the origin), with random biases only for large R; at
