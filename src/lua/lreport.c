@@ -185,21 +185,16 @@ void rlua_inputs_lines(lua_State *L, int t, char *buf, size_t len)
 		return;
 	int at_mean = lua_getfield(L, t, "tie") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "mean") == 0;
 	lua_pop(L, 1);
-	int ties = lua_getfield(L, t, "never_living") == LUA_TNUMBER && lua_tonumber(L, -1) > 0;
-	if (ties && at_mean) {
+	if (lua_getfield(L, t, "never_living") == LUA_TNUMBER && lua_tonumber(L, -1) > 0) {
 		lua_Integer n = lua_tointeger(L, -1);
 		snprintf(buf + used, len - used,
-		         "  tie: %lld point%s of X %s the mean of X, which batch norm centres to 0, so every "
-		         "pre-activation there is\n  exactly 0: %s can never live (leave %s out to compare "
-		         "with E[F] = L)\n", (long long)n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them");
-	} else if (ties) {
-		lua_Integer n = lua_tointeger(L, -1);
-		snprintf(buf + used, len - used,
-		         "  tie: %lld point%s of X %s 0 and the biases are 0, so every pre-activation there is "
-		         "exactly 0:\n  %s can never live (not a death the bounds count; leave %s out to "
-		         "compare with U)\n", (long long)n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them");
+		         "  tie: %lld point%s of X %s %s, so every pre-activation there is exactly 0:\n"
+		         "  %s can never live (not a death the bounds count; leave %s out to compare "
+		         "with %s)\n", (long long)n,
+		         n == 1 ? "" : "s", n == 1 ? "is" : "are",
+		         at_mean ? "the mean of X, which batch norm centres to 0" : "0 and the biases are 0",
+		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them",
+		         at_mean ? "E[F] = L" : "U");
 	}
 	lua_pop(L, 1);
 }
