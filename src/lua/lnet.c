@@ -115,6 +115,11 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 		}
 		lua_pop(L, 1);
 	}
+	/* the zero law has no scale: a scale given with it is a mistake, not
+	 * something to drop silently */
+	if (given && law.kind == LAW_ZERO)
+		rlua_option_error(L, field, "the zero law takes no '%s' (its values are all 0); "
+		                  "give a law such as 'normal' with a scale", given);
 	if (given && law.kind != LAW_ZERO) {
 		law.rule = SCALE_FIXED;
 		if (strcmp(given, "sd") == 0)  /* any law may be given by its sd */

@@ -63,6 +63,10 @@ for law, param in pairs{normal = "sd", uniform = "a", laplace = "scale"} do
     end
   end
 end
+for _, param in ipairs{"sd", "a", "scale"} do
+  t.raises(function() relu(2, 2, {bias = {law = "zero", [param] = 1}}) end, {"zero law", "'" .. param .. "'"},
+           "the zero law given a " .. param .. " is refused, not dropped")
+end
 for _, v in ipairs{0/0, 1/0, -1/0, -1} do
   t.raises(function() relu(2, 2, {bias = v}) end, {"bias", "finite number >= 0", "got " .. tostring(v):gsub("^%-nan", "nan")},
            "bias = " .. tostring(v) .. " is refused as not a finite sd >= 0")

@@ -171,6 +171,14 @@ t.ok(not tostring(s):find("before the flip", 1, true), "an ordinary sweep has no
 -- ---- errors
 t.raises(function() mc.sweep(3) end, {"mc.sweep", "options table"}, "a non-table")
 t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"}, "nothing swept")
+for _, name in ipairs{"depth", "width", "seed", "trials", "shard"} do
+  local o = {depth = 2, width = 2, trials = 10}
+  o[name] = {}
+  t.raises(function() mc.sweep(o) end, {"'" .. name .. "'", "empty list"},
+           "an empty list for " .. name .. " is named as such (not 'no option is a list')")
+end
+t.is(#mc.sweep{depth = {1, 2}, width = 2, trials = 10, bias = {}, progress = false}, 2,
+     "an empty law table (bias = {}) is a law, not an empty list")
 t.raises(function() mc.sweep{depth = {2, 0}, width = 2, trials = 10, progress = false} end,
          {"depth = 0", "depth"}, "a bad value names the point")
 t.raises(function() s:csv() end, {"csv", "path"}, "csv without a path")
