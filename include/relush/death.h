@@ -76,6 +76,9 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e);
 void net_preactivate(const double *H, size_t rows, size_t fan_in,
                      const double *W, const double *b, size_t n, double *Z);
 void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd);
+/* How many points of X batch norm centres to exactly 0 (those equal to
+ * the mean of X): ties at layer 1 that can never live (theory.md §7.3). */
+size_t net_batchnorm_mean_rows(const rl_mat *X);
 /* The representation after a layer from the one before it (H, width cur)
  * and the layer's ReLU inputs Z (width n); returns its width. out holds
  * rows x (cur + n) doubles. */

@@ -43,18 +43,30 @@ void net_preactivate(const double *H, size_t rows, size_t fan_in,
 	}
 }
 
+/* The sum of A[r][j] - shift over the rows, compensated (Neumaier): values
+ * that cancel exactly, such as the pre-activations a, b, -b, -a, 0 of a
+ * symmetric set and its centre, sum to exactly 0. */
+static double column_sum(const double *A, size_t rows, size_t n, size_t j, double shift)
+{
+	double sum = 0.0, comp = 0.0;
+	for (size_t r = 0; r < rows; r++) {
+		double v = A[r * n + j] - shift, t = sum + v;
+		comp += fabs(sum) >= fabs(v) ? (sum - t) + v : (v - t) + sum;
+		sum = t;
+	}
+	return sum + comp;
+}
+
 /* The mean of column j of A (rows x n) with one correction pass: a column
  * whose values are all equal gets exactly that value, and a rounded mean a
- * few ulps off would otherwise give them random signs once subtracted. */
+ * few ulps off would otherwise give them random signs once subtracted. Both
+ * sums are compensated, so the centre of a symmetric set (pre-activations
+ * cancelling exactly) is centred to exactly 0, a tie (theory.md §7.3), not
+ * to a random sign from rounding. */
 static double column_mean(const double *A, size_t rows, size_t n, size_t j)
 {
-	double mean = 0.0, correction = 0.0;
-	for (size_t r = 0; r < rows; r++)
-		mean += A[r * n + j];
-	mean /= (double)rows;
-	for (size_t r = 0; r < rows; r++)
-		correction += A[r * n + j] - mean;
-	return mean + correction / (double)rows;
+	double mean = column_sum(A, rows, n, j, 0.0) / (double)rows;
+	return mean + column_sum(A, rows, n, j, mean) / (double)rows;
 }
 
 /* Normalises every column of Z over its rows (gamma = 1, beta = 0). A
@@ -90,6 +102,29 @@ static void batchnorm_centre_input(double *H, size_t rows, size_t cols)
 		for (size_t r = 0; r < rows; r++)
 			H[r * cols + c] -= mean;
 	}
+}
+
+/* The points of X that batch norm centres to exactly 0 (x equal to the
+ * mean of X, as batchnorm_centre_input computes it): every pre-activation
+ * there is 0 at layer 1, a tie, so they can never live. 0 when the column
+ * means cannot be allocated (the count is only a note in reports). */
+size_t net_batchnorm_mean_rows(const rl_mat *X)
+{
+	double *mean = malloc(X->cols * sizeof *mean);
+	if (!mean)
+		return 0;
+	for (size_t c = 0; c < X->cols; c++)
+		mean[c] = column_mean(X->data, X->rows, X->cols, c);
+	size_t at_mean = 0;
+	for (size_t r = 0; r < X->rows; r++) {
+		const double *x = mat_row(X, r);
+		size_t c = 0;
+		while (c < X->cols && x[c] - mean[c] == 0.0)
+			c++;
+		at_mean += c == X->cols;
+	}
+	free(mean);
+	return at_mean;
 }
 
 /* The next representation from the current one (H, width `cur`) and the

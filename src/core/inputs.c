@@ -204,6 +204,16 @@ static long parse_line(char *line, size_t lineno, const char *path, growable *g,
 			        (size_t)(p - line) + 1, (int)(len > 40 ? 40 : len), p);
 			return -1;
 		}
+		/* a non-zero number below the smallest double would be read as 0,
+		 * turning a point into the zero point (or a coordinate into none):
+		 * refused as 1e999 is, rather than changed silently */
+		if (x == 0 && errno == ERANGE) {
+			size_t len = (size_t)(end - p);
+			rl_fail(e, "%s:%zu:%zu: '%.*s' is too small for a double (it would read as 0; the "
+			        "smallest is about 4.9e-324): scale the data", path, lineno,
+			        (size_t)(p - line) + 1, (int)(len > 40 ? 40 : len), p);
+			return -1;
+		}
 		if (push(g, x, path, e))
 			return -1;
 		count++;

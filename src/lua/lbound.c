@@ -494,8 +494,10 @@ static const rlua_help bound_help[] = {
 	 "bound.depth_for(10, 0.5)  --> 709"},
 	{"bound.whole_space", "bounds", "bound.whole_space(n, d)",
 	 "Returns p, q: p = 2^-n sum_{i<=d} C(n, i), the probability that some input x in all "
-	 "of R^d kills a first layer of width n (theory.md §4.5; 1 when n <= d), and q = 1 - p, "
-	 "each accurate when tiny. Exact for n <= 62; n and d up to 1e6 and beyond.",
+	 "of R^d kills a first layer of width n with random biases (theory.md §4.5; 1 when n <= d), "
+	 "and q = 1 - p, each accurate when tiny. Exact for n <= 62; n and d up to 1e6 and beyond. "
+	 "With zero biases (relu's default) x = 0 always kills (a tie) and a non-zero x does with "
+	 "probability 2^(1-n) sum_{i<d} C(n-1, i) instead.",
 	 "bound.whole_space(5, 1)  --> 0.1875 0.8125"},
 	{"bound.flip", "bounds", "bound.flip(k)",
 	 "The sign-flip guarantee 2^-k: after net:flip(X) at least this fraction of the points "

@@ -193,8 +193,10 @@ static const rlua_help inputs_help[] = {
 	 "m points uniform on the unit sphere in dimension d.",
 	 "X = inputs.sphere(100, 3)"},
 	{"inputs.orthant", "inputs", "inputs.orthant(d [, R])",
-	 "The d + 1 points 0 and R e_1, ..., R e_d (R = 1 by default): the corners that "
-	 "decide whether a single layer is dead on the whole non-negative orthant.",
+	 "The d + 1 points 0 and R e_1, ..., R e_d (R = 1 by default). With zero biases a single "
+	 "layer is dead on them exactly when it is dead on the whole non-negative orthant, for any R; "
+	 "with random biases only approximately, for large R (a neuron with bias b < 0 and weights in "
+	 "(0, -b/R] is dead on the corners, not on the orthant), hence R = 1e6 below.",
 	 "X = inputs.orthant(3, 1e6)"},
 	{"inputs.shrink", "inputs", "inputs.shrink(X, eps)",
 	 "A copy of X pulled towards its first point x0: each x becomes x0 + eps (x - x0). "

@@ -75,6 +75,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_string(L, "method", record_method(rec));
 	rlua_set_string(L, "evaluation", evaluation_name(c));
 	rlua_set_string(L, "stats", rec->stats == MC_STATS_ALIVE ? "alive" : "all");
+	rlua_set_bool(L, "flip", rec->flip);
 	rlua_set_integer(L, "threads", (lua_Integer)r->threads);
 	rlua_set_integer(L, "points", (lua_Integer)c->points);
 	rlua_set_integer(L, "input", (lua_Integer)s->input);
@@ -378,8 +379,23 @@ int lmc_result_tostring(lua_State *L)
 	fmt_prob(a, 24, lo);
 	fmt_prob(bnd, 24, hi);
 	snprintf(v[1], 120, "95%% CI [%s, %s]", a, bnd);
-	char f_bounds[120];
+	char f_bounds[120], min_bounds[80] = "";
 	arch_bound_cells(strf(L, 1, "arch"), lower, upper, uni, w0, v[2], f_bounds, 120);
+	/* Flipped nets are chosen by X, not drawn from the law: L, U, mL and
+	 * E[F] = L describe the nets before the flip (P = 1 > U happens); what
+	 * holds after it is the floor F >= 2^-k without ties (theory.md §8.2). */
+	lua_getfield(L, 1, "flip");
+	int flipped = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (flipped) {
+		char fl[24], l[24], u[24];
+		fmt_prob(fl, sizeof fl, bound_flip_fraction(depth));
+		fmt_prob(l, sizeof l, lower);
+		fmt_prob(u, sizeof u, upper);
+		snprintf(v[2], 120, "flipped: L %s, U %s hold before the flip only", l, u);
+		snprintf(f_bounds, 120, "flipped (E[F] = L before the flip)");
+		snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k %s on every draw (no ties)", fl);
+	}
 	{
 		const char *row[] = {"P(alive)", v[0], v[1], v[2]};
 		rlua_table_row(t, row);
@@ -397,7 +413,7 @@ int lmc_result_tostring(lua_State *L)
 		const char *row[] = {"mean F", v[0], v[1], f_bounds};
 		rlua_table_row(t, row);
 		fmt_prob(v[0], 120, rlua_num_field(L, 1, "min_fraction"));
-		const char *row2[] = {"min F", v[0], "", ""};
+		const char *row2[] = {"min F", v[0], "", min_bounds};
 		rlua_table_row(t, row2);
 	} else {
 		const char *row[] = {"mean F", "-", "(stats = \"alive\")", ""};

@@ -111,6 +111,11 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 		}
 		lua_pop(L, 1);
 	}
+	/* the zero law has no scale: a scale given with it is a mistake, not
+	 * something to drop silently */
+	if (given && law.kind == LAW_ZERO)
+		rlua_option_error(L, field, "the zero law takes no '%s' (its values are all 0); "
+		                  "give a law such as 'normal' with a scale", given);
 	if (given && law.kind != LAW_ZERO) {
 		law.rule = SCALE_FIXED;
 		if (strcmp(given, "sd") == 0)  /* any law may be given by its sd */
@@ -118,8 +123,9 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 		else if (strcmp(given, param_of[law.kind]) == 0)
 			law.param = value;
 		else
-			rlua_option_error(L, field, "the %s law takes '%s' (or 'sd'), not '%s'",
-			                  law_name(law.kind), param_of[law.kind], given);
+			rlua_option_error(L, field, "the %s law takes '%s'%s, not '%s'", law_name(law.kind),
+			                  param_of[law.kind],
+			                  strcmp(param_of[law.kind], "sd") ? " (or 'sd')" : "", given);
 	}
 	return law;
 }
@@ -136,7 +142,8 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 	} else if (type == LUA_TNUMBER && strcmp(field, "bias") == 0) {
 		double sd = lua_tonumber(L, -1);
 		if (!isfinite(sd) || sd < 0)
-			rlua_option_error(L, field, "a number means the sd of normal biases and must be >= 0, got %f", sd);
+			rlua_option_error(L, field, "a number means the sd of normal biases and must be a finite "
+			                  "number >= 0, got %s", rlua_describe(L, -1));
 		if (sd > LAW_SCALE_MAX)
 			rlua_option_error(L, field, "sd %g is too large: draws would overflow to inf; use at "
 			                  "most 1e306", sd);
@@ -506,7 +513,23 @@ static int net_clone_l(lua_State *L)
 
 /* net:bounds(): the bound.layers table of the net's widths, with the upper
  * bounds for orthant and general inputs added. bound.layers is found through
- * the registry, where luaopen_relush leaves the module. */
+ * the registry, where luaopen_relush leaves the module. L and U are the plain
+ * chain's (theory.md §3, §4): for the other architectures the printout says
+ * so and gives the architecture's own statement (§7), as the mc and death
+ * reports do. */
+static const char *arch_statement(const char *arch)
+{
+	if (!arch || strcmp(arch, "plain") == 0)
+		return NULL;
+	if (strcmp(arch, "residual") == 0 || strcmp(arch, "dense") == 0)
+		return "P(alive) = 1 when X has a point != 0, and F = 1 on the points != 0 (theory.md §7.1, §7.2)";
+	if (strcmp(arch, "skip") == 0)
+		return "P(alive) >= 1 - 2^-n_1 and E[F] = 1 - 2^-n_1, whatever the depth (theory.md §7.4)";
+	if (strcmp(arch, "batchnorm") == 0)
+		return "L <= P(alive) <= m L and E[F] = L on m points none of which is the mean of X; U does not apply (theory.md §7.3)";
+	return "";
+}
+
 static int net_bounds_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -517,10 +540,23 @@ static int net_bounds_tostring(lua_State *L)
 	rlua_fmt_number(upper, sizeof upper, lua_tonumber(L, -1));
 	lua_getfield(L, 1, "upper_general");
 	rlua_fmt_number(general, sizeof general, lua_tonumber(L, -1));
-	lua_getfield(L, 1, "layers");
-	luaL_tolstring(L, -1, NULL);
-	lua_pushfstring(L, "Bounds on P(alive): lower L = %s, upper U = %s (inputs in the orthant), "
-	                "%s (general inputs)\n%s", lower, upper, general, lua_tostring(L, -1));
+	lua_getfield(L, 1, "arch");
+	const char *arch = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	const char *own = arch_statement(arch);
+	if (own)
+		lua_pushfstring(L, "Bounds for the plain chain of these widths (not this %s net): lower L = %s, "
+		                "upper U = %s (inputs in the orthant), %s (general inputs)\n"
+		                "  the %s net itself: %s\n", arch, lower, upper, general, arch, own);
+	else
+		lua_pushfstring(L, "Bounds on P(alive): lower L = %s, upper U = %s (inputs in the orthant), "
+		                "%s (general inputs)\n", lower, upper, general);
+	/* no per-layer table past bound.layers' depth (net_bounds): say so, not "nil" */
+	if (lua_getfield(L, 1, "layers") == LUA_TTABLE)
+		luaL_tolstring(L, -1, NULL);
+	else
+		lua_pushliteral(L, "(no per-layer table past 100000 layers)");
+	lua_remove(L, -2);
+	lua_concat(L, 2);
 	return 1;
 }
 
@@ -536,6 +572,8 @@ static int net_bounds(lua_State *L)
 	rlua_set_number(L, "death", bound_death(s->widths, s->depth));
 	rlua_set_number(L, "upper", bound_upper(s->widths, s->depth, (double)s->input, 1, zero_bias));
 	rlua_set_number(L, "upper_general", bound_upper(s->widths, s->depth, (double)s->input, 0, zero_bias));
+	lua_pushstring(L, arch_name(s->arch));
+	lua_setfield(L, -2, "arch");
 	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
 	lua_getfield(L, -1, "bound");
 	lua_getfield(L, -1, "layers");
@@ -608,7 +646,9 @@ static const rlua_help net_help[] = {
 	 "The paper's bounds for this net's widths: lower (L = prod (1 - 2^-n_l)), log_lower, "
 	 "death (1 - L, accurate when tiny), upper (U for inputs in the non-negative orthant, "
 	 "with the zero-bias exponent when the biases are 0), upper_general (U without the "
-	 "first layer's factor, for any inputs) and layers (the bound.layers table).",
+	 "first layer's factor, for any inputs), arch and layers (the bound.layers table; none past "
+	 "100000 layers). L and U are the plain chain's: for a residual, dense, skip or batch-norm "
+	 "net the printout says so and states that architecture's own result (theory.md §7).",
 	 "relu{widths={3, 1, 4, 2, 5}}:bounds()"},
 	{"net:clone", "net", "net:clone()",
 	 "An independent copy of the network (same weights, same seed).",

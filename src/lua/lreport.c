@@ -7,6 +7,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/bounds.h"
+#include "relush/death.h"
 #include "relush/inputs.h"
 
 static void push_size_list(lua_State *L, const size_t *v, size_t n)
@@ -136,8 +137,15 @@ void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int i
 {
 	if (is_default)
 		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
-	/* batchnorm normalises over X, so a zero point is not 0 after layer 1 */
-	if (s->bias.kind == LAW_ZERO && s->arch != ARCH_BATCHNORM) {
+	/* batchnorm normalises over X, so a zero point is not 0 after layer 1;
+	 * a point equal to the mean of X is (centred to 0, no bias) */
+	if (s->arch == ARCH_BATCHNORM) {
+		size_t at_mean = net_batchnorm_mean_rows(X);
+		if (at_mean) {
+			rlua_set_integer(L, "never_living", (lua_Integer)at_mean);
+			rlua_set_string(L, "tie", "mean");
+		}
+	} else if (s->bias.kind == LAW_ZERO) {
 		size_t zero = mat_zero_rows(X);
 		if (zero)
 			rlua_set_integer(L, "never_living", (lua_Integer)zero);
@@ -153,13 +161,18 @@ void rlua_inputs_lines(lua_State *L, int t, char *buf, size_t len)
 	lua_pop(L, 1);
 	if (used >= len)
 		return;
+	int at_mean = lua_getfield(L, t, "tie") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "mean") == 0;
+	lua_pop(L, 1);
 	if (lua_getfield(L, t, "never_living") == LUA_TNUMBER && lua_tonumber(L, -1) > 0) {
 		lua_Integer n = lua_tointeger(L, -1);
 		snprintf(buf + used, len - used,
-		         "  tie: %lld point%s of X %s 0 and the biases are 0, so every pre-activation there is "
-		         "exactly 0:\n  %s can never live (not a death the bounds count; leave %s out to "
-		         "compare with U)\n", (long long)n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them");
+		         "  tie: %lld point%s of X %s %s, so every pre-activation there is exactly 0:\n"
+		         "  %s can never live (not a death the bounds count; leave %s out to compare "
+		         "with %s)\n", (long long)n,
+		         n == 1 ? "" : "s", n == 1 ? "is" : "are",
+		         at_mean ? "the mean of X, which batch norm centres to 0" : "0 and the biases are 0",
+		         n == 1 ? "that point" : "those points", n == 1 ? "it" : "them",
+		         at_mean ? "E[F] = L" : "U");
 	}
 	lua_pop(L, 1);
 }

@@ -147,6 +147,11 @@ int plot_add_ref(plot *p, const char *label, double value, bool vertical, rl_err
 
 /* ---- checks ----------------------------------------------------------------- */
 
+/* A linear axis spans its values and extends to whole tick steps: past
+ * this size the span (1e308 - -1e308) or the rounded-out end overflows to
+ * inf and the axis loses its scale and labels. Log axes have no limit. */
+#define LINEAR_AXIS_MAX 1e307
+
 static int check_values(const plot *p, const plot_series *s, const double *v, const char *field,
                         size_t *count, rl_err *e)
 {
@@ -156,6 +161,10 @@ static int check_values(const plot *p, const plot_series *s, const double *v, co
 		if (!isfinite(v[i]))
 			return rl_fail(e, "series '%s': %s[%zu] is %g; values must be finite numbers "
 			               "(NaN, 0/0, leaves a gap)", s->name, field, i + 1, v[i]);
+		if (!p->logy && fabs(v[i]) > LINEAR_AXIS_MAX)
+			return rl_fail(e, "series '%s': %s[%zu] is %g; a linear y axis holds values within "
+			               "+-1e307 (its span would overflow): use logy or scale the values",
+			               s->name, field, i + 1, v[i]);
 		if (p->logy && v[i] <= 0)
 			return rl_fail(e, "series '%s': %s[%zu] is %g; a log y axis needs values > 0 "
 			               "(NaN, 0/0, leaves a gap)", s->name, field, i + 1, v[i]);
@@ -170,6 +179,8 @@ static int check_limit(double v, bool log, const char *name, rl_err *e)
 		return 0;
 	if (!isfinite(v))
 		return rl_fail(e, "the axis limit %s is %g; limits must be finite numbers", name, v);
+	if (!log && fabs(v) > LINEAR_AXIS_MAX)
+		return rl_fail(e, "the axis limit %s is %g; a linear axis holds values within +-1e307", name, v);
 	if (log && v <= 0)
 		return rl_fail(e, "the axis limit %s is %g; a log axis needs limits > 0", name, v);
 	return 0;
@@ -184,6 +195,9 @@ int plot_check(const plot *p, rl_err *e)
 			return rl_fail(e, "x[%zu] is %g; x values must be finite numbers", i + 1, p->x[i]);
 		if (p->logx && p->x[i] <= 0)
 			return rl_fail(e, "x[%zu] is %g; a log x axis needs values > 0", i + 1, p->x[i]);
+		if (!p->logx && fabs(p->x[i]) > LINEAR_AXIS_MAX)
+			return rl_fail(e, "x[%zu] is %g; a linear x axis holds values within +-1e307 (its span "
+			               "would overflow): use logx or scale the values", i + 1, p->x[i]);
 	}
 	for (size_t k = 0; k < p->nseries; k++) {
 		const plot_series *s = &p->series[k];
@@ -205,9 +219,9 @@ int plot_check(const plot *p, rl_err *e)
 	for (size_t i = 0; i < p->nrefs; i++) {
 		const plot_ref *r = &p->refs[i];
 		bool log = r->vertical ? p->logx : p->logy;
-		if (!isfinite(r->value) || (log && r->value <= 0))
+		if (!isfinite(r->value) || (log && r->value <= 0) || (!log && fabs(r->value) > LINEAR_AXIS_MAX))
 			return rl_fail(e, "reference line %zu is at %g; it needs a finite value%s", i + 1,
-			               r->value, log ? " > 0 on a log axis" : "");
+			               r->value, log ? " > 0 on a log axis" : " within +-1e307 on a linear axis");
 	}
 	if (check_limit(p->xmin, p->logx, "xmin", e) || check_limit(p->xmax, p->logx, "xmax", e) ||
 	    check_limit(p->ymin, p->logy, "ymin", e) || check_limit(p->ymax, p->logy, "ymax", e))

@@ -325,9 +325,12 @@ static const rlua_help demo_help[] = {
 	 "the non-negative orthant, represented by inputs.orthant(d, R): the origin and R e_i. With "
 	 "zero biases (the default) the origin has every pre-activation exactly 0, a tie: it can "
 	 "never live and reports say so; leave it out (X = inputs.from{O[2], ..., O[d+1]}) and compare "
-	 "with U = 1 - 2^-(n d) = bound.upper({n}, d, true, true). Or keep it and draw biases (bias = "
-	 "1): then U = 1 - 2^-(n (d + 1)) = bound.upper({n}, d, true, false), the experiment of "
-	 "paper \"single_layer\". demo \"single_layer\" walks through both.",
+	 "with U = 1 - 2^-(n d) = bound.upper({n}, d, true, true), for any R. Or keep it, draw biases "
+	 "(bias = 1) and take R large, inputs.orthant(d, 1e6): then U = 1 - 2^-(n (d + 1)) = "
+	 "bound.upper({n}, d, true, false), the experiment of paper \"single_layer\". With random "
+	 "biases R matters: at R = 1 a neuron with bias b < 0 and weights in (0, -b] is dead on the "
+	 "corners though not on the orthant, and P(alive) falls well below U (0.914 against 0.984 "
+	 "for n = d = 2). demo \"single_layer\" walks through both.",
 	 "O = inputs.orthant(3); mc{depth = 1, width = 2, X = inputs.from{O[2], O[3], O[4]}, trials = 20000, seed = 1}"},
 	{NULL, NULL, NULL, NULL, NULL}
 };

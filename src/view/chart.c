@@ -107,7 +107,8 @@ static void draw_heading(const view_model *m, const view_state *s, view_grid *g,
 	view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x96\x91" : ":", VS_BAND);
 	x = view_grid_text(g, x, y, " 95%  ", VS_DIM);
 	if (!bounds) {
-		view_grid_text(g, x, y, "(no L, U: they hold for the plain chain only)", VS_DIM);
+		view_grid_text(g, x, y, m->flip ? "(no L, U: they hold before the flip only)"
+		                                : "(no L, U: they hold for the plain chain only)", VS_DIM);
 		return;
 	}
 	view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x94\x80" : "-", VS_LOWER);

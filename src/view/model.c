@@ -112,7 +112,9 @@ void view_model_from_counts(view_model *m, const mc_counts *c)
 
 int view_model_bounds_apply(const view_model *m)
 {
-	return m->arch == ARCH_PLAIN;
+	/* flipped nets are chosen by X: U does not bound them, nor does the
+	 * ratio P/L mean what it does for drawn nets (theory.md §8) */
+	return m->arch == ARCH_PLAIN && !m->flip;
 }
 
 const float *view_model_raster_column(const view_model *m, size_t age)

@@ -44,7 +44,7 @@ typedef struct view_model {
 	view_layer *layers;
 	int have_activity;     /* per-neuron fractions are known (a single net) */
 	rl_arch arch;          /* the bounds L and U hold for the plain chain only */
-	int flip;              /* sign-flipped nets (L still bounds them, U does not) */
+	int flip;              /* sign-flipped nets: L and U are shown for drawn nets only */
 	uint64_t trial;        /* single net: its trial (n draws the next one) */
 	int fixed;             /* single net with no law to draw from (relu.load): no n */
 	/* a single net */

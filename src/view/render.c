@@ -430,7 +430,8 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	if (view_model_bounds_apply(m))
 		snprintf(bounds, sizeof bounds, "   plain-chain bounds: L %s  U %s", lo_s, up_s);
 	else
-		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for the plain chain only");
+		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for %s only",
+		         m->flip ? "nets before the flip" : "the plain chain");
 	if (!m->mc) {
 		double pct = m->points ? 100.0 * (double)m->living / (double)m->points : 0;
 		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu point%s (%.1f%%): ",

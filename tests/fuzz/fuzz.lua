@@ -320,7 +320,10 @@ local hostile_callbacks = {
   end,
   function()
     for _, a in ipairs(current_args or {}) do
-      if type(a) == "table" and not debug.getmetatable(a) then
+      -- not _G itself (an argument gen can pick): wiping it took the fuzz's
+      -- own globals (limits) whenever a progress callback fired, which
+      -- depends on the machine's load
+      if type(a) == "table" and not debug.getmetatable(a) and a ~= _G then
         for k in next, a do rawset(a, k, nil) end
       end
     end

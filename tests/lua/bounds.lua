@@ -101,6 +101,43 @@ end
 local p, q = bound.whole_space(100, 98)
 t.near(q, 101 * 2.0 ^ -100, 1e-13, "whole_space(100, 98): tiny q = 101 / 2^100")
 t.is(select(1, bound.whole_space(2, 5)), 1.0, "n <= d: p = 1")
+-- whole_space counts the orthants an affine line meets: it is the law with
+-- random biases. Checked on drawn nets (d = 1: some x kills layer 1 when the
+-- half-lines {x : w_j x + b_j <= 0} share a point). With zero biases x = 0
+-- always ties and a non-zero x kills with Cover's 2^(1-n) instead, which the
+-- help and man page now say rather than leaving the default nets implied.
+local function some_x_kills(net)
+  local W, b = net:weights(1), net:bias(1)
+  local lo, hi = -math.huge, math.huge
+  for j = 1, #b do
+    local w = W[j][1]
+    if w > 0 then hi = math.min(hi, -b[j] / w)
+    elseif w < 0 then lo = math.max(lo, -b[j] / w)
+    elseif b[j] > 0 then return false end
+  end
+  return lo <= hi and (lo ~= 0 or hi ~= 0 or #b == 0)
+end
+local N = 20000
+for n = 1, 5 do
+  for _, bias in ipairs{1, 0} do
+    local killed = 0
+    for s = 1, N do
+      local net = relu(1, n, {input = 1, bias = bias, seed = 1000000 * n + s})
+      if bias == 0 then
+        -- a non-zero x kills when every weight has the sign opposite to x
+        local W, pos, neg = net:weights(1), 0, 0
+        for j = 1, n do if W[j][1] > 0 then pos = pos + 1 else neg = neg + 1 end end
+        if pos == n or neg == n then killed = killed + 1 end
+      elseif some_x_kills(net) then
+        killed = killed + 1
+      end
+    end
+    local want = bias == 1 and bound.whole_space(n, 1) or 2.0 ^ (1 - n)
+    t.sigma(killed / N, want, math.sqrt(want * (1 - want) / N + 1 / N ^ 2), 4,
+            ("some x in R kills a width-%d layer, %s: %s"):format(n, bias == 1 and "N(0,1) biases" or "zero biases (x != 0)",
+             bias == 1 and "bound.whole_space" or "2^(1-n)"))
+  end
+end
 
 -- ---- inverse questions -------------------------------------------------------------------
 local ks = {1, 2, 5, 10, 20, 50, 100, 1000, 1e4, 1e6}

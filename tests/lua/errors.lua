@@ -31,10 +31,46 @@ t.raises(function() inputs.load("/nonexistent/file.csv") end, {"load", "cannot r
 local path = os.tmpname()
 local f = io.open(path, "w"); f:write("1,2\n3,oops\n"); f:close()
 t.raises(function() inputs.load(path) end, {":2:3:", "oops"}, "malformed file names line and column")
+-- numbers a double cannot hold are refused, never changed: too large (inf)
+-- and, the same class, non-zero but below the smallest subnormal (strtod
+-- reads them as 0, which made the point the zero point); a true zero and
+-- the smallest subnormal still read
+for _, case in ipairs{{"1e999", "finite"}, {"-1e999", "finite"}, {"4e-400", "too small"},
+                      {"-4e-400", "too small"}, {"0x1p-1080", "too small"},
+                      {"2.4703282292062327e-324", "too small"}} do
+  f = io.open(path, "w"); f:write("1,2\n3," .. case[1] .. "\n"); f:close()
+  t.raises(function() inputs.load(path) end, {":2:3:", case[1], case[2]},
+           "a value a double cannot hold (" .. case[1] .. ") is refused, naming line and column")
+end
+f = io.open(path, "w"); f:write("0e-400,5e-324\n-0,1e-310\n"); f:close()
+local Z = inputs.load(path)
+t.ok(Z[1][1] == 0 and Z[1][2] == 5e-324 and Z[2][1] == 0 and Z[2][2] == 1e-310,
+     "zeros (0e-400, -0) and subnormals (5e-324, 1e-310) read as written")
 os.remove(path)
 t.raises(function() inputs.from{{1, 2}, {3}} end, {"point 2"}, "ragged rows")
 t.raises(function() relu(3, 4):weights(4) end, {"layer", "1 to 3"}, "layer out of range")
 t.raises(function() inputs.shrink(inputs.point(2), -1) end, {"eps"}, "negative eps")
+-- a law given the wrong parameter names the right one once ("takes 'sd' (or
+-- 'sd')" before); a bias number that is not finite says finite (inf is >= 0)
+for law, param in pairs{normal = "sd", uniform = "a", laplace = "scale"} do
+  for _, wrong in ipairs{"sd", "a", "scale"} do
+    if wrong ~= param and wrong ~= "sd" then
+      t.raises(function() relu(2, 2, {weights = {law = law, [wrong] = 1}}) end,
+               {"the " .. law .. " law takes '" .. param .. "'", "not '" .. wrong .. "'"},
+               law .. " law given " .. wrong .. " names " .. param)
+      local ok, err = pcall(relu, 2, 2, {weights = {law = law, [wrong] = 1}})
+      t.ok(not ok and not tostring(err):find("'sd' (or 'sd')", 1, true), law .. ": no doubled 'sd'")
+    end
+  end
+end
+for _, param in ipairs{"sd", "a", "scale"} do
+  t.raises(function() relu(2, 2, {bias = {law = "zero", [param] = 1}}) end, {"zero law", "'" .. param .. "'"},
+           "the zero law given a " .. param .. " is refused, not dropped")
+end
+for _, v in ipairs{0/0, 1/0, -1/0, -1} do
+  t.raises(function() relu(2, 2, {bias = v}) end, {"bias", "finite number >= 0", "got " .. tostring(v):gsub("^%-nan", "nan")},
+           "bias = " .. tostring(v) .. " is refused as not a finite sd >= 0")
+end
 
 -- after all that, the session still works
 t.is(relu(2, 3).depth, 2, "the session goes on after errors")

@@ -63,6 +63,54 @@ for _, d in ipairs{2, 3, 5} do
 end
 t.is(mc{depth = 1, width = 2, X = inputs.orthant(2), bias = 0.1, trials = 100, seed = 1}.never_living, nil,
      "with random biases the origin is no tie")
+-- batch norm centres X, so a point equal to the mean of X (the centre of a
+-- symmetric set, or a point between two others) has every pre-activation 0:
+-- a tie that never lives. Reports name it; mean F = L (m - m0) / m, and L on
+-- the same set without it (mean F 0.21 against E[F] = L 0.42 was printed
+-- silently for {0, p, p, 2p})
+for _, c in ipairs{
+  {X = {{-1}, {0}, {1}}, m0 = 1},
+  {X = {{0, 0, 0}, {1, 2, 3}, {1, 2, 3}, {2, 4, 6}}, m0 = 2},
+  {X = {{1, 1}, {-1, 1}, {1, -1}, {-1, -1}, {0, 0}}, m0 = 1},
+  {X = {{2, 5}, {4, 7}, {3, 6}}, m0 = 1},
+  {X = {{1, 0}, {0, 1}, {3, 3}}, m0 = 0},
+} do
+  local X = inputs.from(c.X)
+  local T = 40000
+  local r = mc{depth = 3, width = 2, input = #c.X[1], X = X, arch = "batchnorm", trials = T, seed = 21, progress = false}
+  local m = #c.X
+  local what = ("batch norm on %d points, %d at the mean"):format(m, c.m0)
+  t.is(r.never_living, c.m0 > 0 and c.m0 or nil, what .. ": never_living")
+  t.is(tostring(r):find("the mean of X", 1, true) ~= nil, c.m0 > 0, what .. ": the report names the tie")
+  t.sigma(r.fraction, r.lower * (m - c.m0) / m, r.fraction_se, 4, what .. ": mean F = L (m - m0) / m")
+  local d = relu(3, 2, {input = #c.X[1], arch = "batchnorm", seed = 5}):death(X)
+  t.is(d.never_living, c.m0 > 0 and c.m0 or nil, what .. ": net:death names it too")
+end
+
+-- the orthant's corners stand for the whole orthant in the single-layer
+-- experiment (help "single_layer", inputs.orthant, man page): with zero biases
+-- for any R (without the origin), with random biases only for large R; at
+-- R = 1 a neuron with b < 0 and weights in (0, -b] is dead on the corners but
+-- not on the orthant, so P(alive) falls below U (the docs said R = 1 would do)
+for _, c in ipairs{{n = 1, d = 1}, {n = 2, d = 2}, {n = 1, d = 3}, {n = 3, d = 1}} do
+  local T = 100000
+  local Uz, Ub = bound.upper({c.n}, c.d, true, true), bound.upper({c.n}, c.d, true, false)
+  local what = ("n = %d, d = %d"):format(c.n, c.d)
+  for _, R in ipairs{1, 1e3} do
+    local O, rows = inputs.orthant(c.d, R), {}
+    for i = 2, c.d + 1 do rows[#rows + 1] = O[i] end
+    local r = mc{depth = 1, width = c.n, X = inputs.from(rows), trials = T, seed = 11, progress = false}
+    t.sigma(r.p_alive, Uz, se(Uz, T), 4, what .. ", zero biases, corners without the origin, R = " .. R ..
+            ": P(alive) = U (zero-bias exponent)")
+  end
+  local big = mc{depth = 1, width = c.n, X = inputs.orthant(c.d, 1e6), bias = 1, trials = T, seed = 12,
+                 progress = false}
+  t.sigma(big.p_alive, Ub, se(Ub, T), 4, what .. ", N(0, 1) biases, inputs.orthant(d, 1e6): P(alive) = U")
+  local unit = mc{depth = 1, width = c.n, X = inputs.orthant(c.d), bias = 1, trials = T, seed = 12,
+                  progress = false}
+  t.ok(unit.p_alive + 4 * se(Ub, T) < Ub, what .. ", N(0, 1) biases, R = 1: P(alive) " ..
+       unit.p_alive .. " is below U " .. Ub .. " (why R must be large)")
+end
 t.is(mc{depth = 1, width = 2, X = inputs.gaussian(8, 2, {seed = 1}), trials = 100, seed = 1}.never_living, nil,
      "no zero point, no tie")
 t.is(mc{widths = {3, 4}, X = inputs.gaussian(5, 7, {seed = 1}), trials = 10}.input, 7,
@@ -135,6 +183,22 @@ local res = mc{depth = 10, width = 4, arch = "residual", X = inputs.gaussian(8, 
 t.is(res.p_alive, 1, "residual nets are always alive")
 local fl = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true}
 t.ok(fl.min_fraction >= 2 ^ -12, "flip = true keeps at least 2^-k of the points")
+-- flipped nets are chosen by X: L <= P <= U and E[F] = L are the unflipped
+-- nets' (P = 1 > U here); every architecture's report says so, shows the
+-- floor 2^-k, and the result says flip = true (before, the report printed
+-- "L 0.0156 <= P <= U 0.0312" next to P = 1)
+for _, arch in ipairs{"plain", "batchnorm", "skip", "residual", "dense"} do
+  local Xf = inputs.gaussian(5, 2, {seed = 1})
+  local rf = mc{depth = 6, width = arch == "residual" and 2 or 1, input = 2, X = Xf, trials = 500, seed = 1,
+                flip = true, arch = arch, progress = false}
+  local text = tostring(rf)
+  t.ok(rf.flip == true and not text:find("<= P <=", 1, true) and not text:find("E%[F%] = L %d")
+       and text:find("before the flip", 1, true) and text:find("2^-k 0.0156", 1, true),
+       arch .. ", flip = true: the report marks the bounds as the unflipped nets' and shows 2^-k")
+end
+local plain_fl = mc{depth = 6, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), trials = 500, seed = 1, flip = true}
+t.ok(plain_fl.p_alive > plain_fl.upper, "flipped, P(alive) exceeds the plain chain's U: why it is not claimed")
+t.is(mc{depth = 2, width = 2, trials = 10, seed = 1}.flip, false, "flip = false in an ordinary result")
 local fl1 = mc{depth = 12, width = 2, X = X, trials = 200, seed = 4, flip = true, shard = {5, 200}}
 t.is(fl:replay(5):death(X).living, math.floor(fl1.fraction * 64 + 0.5),
      "replay of a flip run returns the flipped net, as measured")

@@ -93,6 +93,29 @@ t.is(#nb.layers, 5, "net:bounds().layers has a row per layer")
 t.is(nb.layers[2].survival, 0.5, "per-layer survival 1 - 2^-n")
 t.ok(nb.upper >= nb.lower and nb.upper_general >= nb.upper, "L <= U(orthant) <= U(general)")
 t.ok(tostring(nb):find("Bounds on P%(alive%)"), "net:bounds() prints")
+t.is(nb.arch, "plain", "net:bounds().arch")
+-- L and U are the plain chain's: every other architecture's printout says so
+-- and gives its own statement (a residual net has P(alive) = 1 > U, as
+-- mc shows here, so "Bounds on P(alive)" would be false for it)
+local own = {residual = "§7.1", dense = "§7.2", skip = "§7.4", batchnorm = "§7.3"}
+for arch, section in pairs(own) do
+  local b = relu(3, 2, {arch = arch, seed = 1}):bounds()
+  local text = tostring(b)
+  t.ok(b.arch == arch and not text:find("Bounds on P(alive)", 1, true)
+       and text:find("plain chain", 1, true) and text:find("the " .. arch .. " net itself", 1, true)
+       and text:find(section, 1, true),
+       "net:bounds() of a " .. arch .. " net labels L, U as the plain chain's and cites " .. section)
+end
+local rr = mc{depth = 3, width = 2, arch = "residual", trials = 2000, seed = 1, progress = false}
+t.ok(rr.p_alive == 1 and relu(3, 2, {arch = "residual"}):bounds().upper_general < 1,
+     "a residual net's P(alive) = 1 exceeds the plain chain's U (why the label matters)")
+-- past 100000 layers there is no per-layer table: the printout says so
+for _, depth in ipairs{100001, 250000} do
+  local deep = relu(depth, 1):bounds()
+  local text = tostring(deep)
+  t.ok(deep.layers == nil and not text:find("nil", 1, true) and text:find("no per-layer table", 1, true),
+       "net:bounds() of " .. depth .. " layers prints without a table, and no 'nil'")
+end
 
 -- death report fields
 local r = relu(30, 2, {seed = 5}):death(inputs.gaussian(64, 2, {seed = 1}))

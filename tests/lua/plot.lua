@@ -211,6 +211,32 @@ t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}, color = 11}}} 
          {"series[1].color", "1 to 10"}, "colour out of the palette")
 t.raises(function() plot.lines{x = {1, 2}, sereis = {}} end, {"sereis", "unknown option"}, "misspelt option")
 t.raises(function() plot.lines(42) end, {"#1", "table"}, "not a table")
+-- values so large that a linear axis's span (1e308 - -1e308) or its rounded-out
+-- end overflows: the plot had no tick labels ("-nan" on x); refused wherever
+-- they are given (y, lo/hi, x, reference lines, limits), accepted on log axes
+-- and at 1e307, where every tick is labelled
+for _, case in ipairs{
+  {"y", {x = {1, 2}, series = {{name = "s", y = {1e308, -1e308}}}}},
+  {"y", {x = {1, 2}, series = {{name = "s", y = {1.7e308, 0}}}}},
+  {"hi", {x = {1, 2}, series = {{name = "s", y = {1, 2}, lo = {0, 0}, hi = {2, 1.5e308}}}}},
+  {"x[1]", {x = {-1e308, 1e308}, series = {{y = {1, 2}}}}},
+  {"reference line 2", {x = {1, 2}, series = {{y = {1, 2}}}, refs = {{y = 1}, {y = -1e308}}}},
+  {"ymax", {x = {1, 2}, series = {{y = {1, 2}}}, ymax = 1e308}},
+} do
+  t.raises(function() plot.lines(case[2]) end, {case[1], "1e307"},
+           "a linear axis past +-1e307 is refused (" .. case[1] .. ")")
+end
+local function labels(p)
+  local n = 0
+  for line in tostring(p):gmatch("[^\n]+") do
+    if line:match("^%s*%-?[%d.]+e?%d*%s*\226") then n = n + 1 end
+  end
+  return n
+end
+local edge = plot.lines{x = {1, 2}, series = {{name = "s", y = {1e307, -1e307}}}}
+t.ok(labels(edge) >= 2 and not tostring(edge):find("nan"), "values at +-1e307 plot with labelled ticks")
+t.ok(labels(plot.lines{x = {1, 2}, logy = true, series = {{name = "s", y = {1e-300, 1.7e308}}}}) >= 2,
+     "a log axis takes values up to the largest double, with labelled ticks")
 t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, refs = {{y = 1, x = 2}}} end,
          {"refs[1]", "exactly one"}, "a ref with both x and y")
 t.raises(function() plot.lines{x = {1, 2}, series = {{y = {1, 2}}}, ymin = 3, ymax = 1} end,

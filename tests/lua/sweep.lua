@@ -160,12 +160,58 @@ io.stderr:write("GRID ", #g, "\n")
   end
 end
 
+-- flipped nets are chosen by X: the table's L, U and P/L are the unflipped
+-- nets' (P = 1 against U = 0.031 below), and the header says so
+local fs = mc.sweep{depth = {2, 6}, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), flip = true,
+                    trials = 200, seed = 1, progress = false}
+t.ok(fs[2].p_alive > fs[2].upper and tostring(fs):find("before the flip", 1, true),
+     "a sweep of flipped nets marks L, U and P/L as the nets' before the flip")
+t.ok(not tostring(s):find("before the flip", 1, true), "an ordinary sweep has no such line")
+
 -- ---- errors
 t.raises(function() mc.sweep(3) end, {"mc.sweep", "options table"}, "a non-table")
 t.raises(function() mc.sweep{depth = 3, width = 2} end, {"no option is a list"}, "nothing swept")
+for _, name in ipairs{"depth", "width", "seed", "trials", "shard"} do
+  local o = {depth = 2, width = 2, trials = 10}
+  o[name] = {}
+  t.raises(function() mc.sweep(o) end, {"'" .. name .. "'", "empty list"},
+           "an empty list for " .. name .. " is named as such (not 'no option is a list')")
+end
+t.is(#mc.sweep{depth = {1, 2}, width = 2, trials = 10, bias = {}, progress = false}, 2,
+     "an empty law table (bias = {}) is a law, not an empty list")
 t.raises(function() mc.sweep{depth = {2, 0}, width = 2, trials = 10, progress = false} end,
          {"depth = 0", "depth"}, "a bad value names the point")
 t.raises(function() s:csv() end, {"csv", "path"}, "csv without a path")
+-- a swept list with a hole would run its nil as the option's default, unasked
+-- (bias = nil is zero biases); keys other than 1..n are not values either
+for _, case in ipairs{
+  {name = "depth", v = {1, nil, 3}, fixed = {width = 2}},
+  {name = "width", v = {2, nil, nil, 4}, fixed = {depth = 2}},
+  {name = "bias", v = {1, nil, 3}, fixed = {depth = 2, width = 2}},
+  {name = "seed", v = {1, nil, 2}, fixed = {depth = 2, width = 2}},
+  {name = "widths", v = {{2, 2}, nil, {3}}, fixed = {}},
+} do
+  local o = {trials = 10, progress = false}
+  for k, v in pairs(case.fixed) do o[k] = v end
+  o[case.name] = case.v
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "'" .. case.name .. "'", "position 2", "hole"},
+           "a hole in the swept " .. case.name .. " is refused, not run as the default")
+  o[case.name] = {case.v[1], case.v[1], extra = case.v[1]}
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "'" .. case.name .. "'", "'extra'"},
+           "a named key in the swept " .. case.name .. " list is refused")
+end
+-- the grid's size is a product of the lists' lengths: past 2^63 an integer
+-- product wraps (65536^4 = 2^64 wrapped to 0 and the sweep returned no
+-- results); counted in doubles, anything past 2^53 is refused before running
+local long = {}
+for i = 1, 65536 do long[i] = i end
+for _, n in ipairs{4, 5} do
+  local o = {depth = long, width = long, trials = 10, progress = false}
+  local extra = {"seed", "input", "bias"}
+  for j = 3, n do o[extra[j - 2]] = long end
+  t.raises(function() mc.sweep(o) end, {"mc.sweep", "grid", "2^53"},
+           ("a grid of 65536^%d points is refused, not wrapped"):format(n))
+end
 
 os.execute("rm -rf " .. proc.q(tmp))
 t.done()

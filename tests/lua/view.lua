@@ -244,6 +244,16 @@ if relush then
   t.ok(out:find("residual", 1, true) and out:find("no bounds shown", 1, true)
        and out:find("n/a", 1, true) and not out:find("L 0.", 1, true),
        "a residual run names its architecture and leaves the plain chain's bounds out")
+
+  -- flipped nets are chosen by X: U does not bound them (P = 1 > U here), so
+  -- the view shows no L, U and says why
+  p = io.popen(relush .. " -e 'mc{depth = 6, width = 1, X = inputs.gaussian(5, 2, {seed = 1}), input = 2, " ..
+               "flip = true, trials = 200, view = true}' 2>&1 </dev/null")
+  out = p:read("a")
+  p:close()
+  t.ok(out:find("flipped", 1, true) and out:find("before the flip", 1, true)
+       and not out:find("plain-chain bounds: L", 1, true) and not out:find("L 0.0156", 1, true),
+       "a flip = true run shows no L, U, saying they hold before the flip only")
 end
 
 -- view() of a residual net: the header names it, no bounds
