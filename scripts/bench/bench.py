@@ -53,24 +53,25 @@ def run(cmd, env=None):
     return out, usage.ru_maxrss / 1024.0
 
 
-def relush_once(build, cfg, trials, stats, threads, method):
+def relush_once(build, cfg, trials, stats, threads, method, precision="double"):
     _, m, d, width, depth = cfg[:5]
     out, rss = run([os.path.join(build, "src", "relush"), os.path.join(HERE, "mc_bench.lua"),
-                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method])
+                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method,
+                    precision])
     f = out.split()
     return {"trials": int(f[0]), "seconds": float(f[1]), "rate": float(f[2]), "p": float(f[3]),
             "how": f[4], "rss": rss}
 
 
-def relush(build, cfg, trials, stats, threads, method, min_seconds):
+def relush(build, cfg, trials, stats, threads, method, min_seconds, precision="double"):
     """The configuration's trials; runs that end within min_seconds are
     repeated with more trials (so that thread start-up and a busy machine's
     hiccups do not decide the rate), and the best of two runs is kept."""
-    r = relush_once(build, cfg, trials, stats, threads, method)
+    r = relush_once(build, cfg, trials, stats, threads, method, precision)
     if r["seconds"] < min_seconds:
         more = int(trials * min(100.0, min_seconds / max(r["seconds"], 1e-6)))
-        r = relush_once(build, cfg, max(trials, more), stats, threads, method)
-    again = relush_once(build, cfg, r["trials"], stats, threads, method)
+        r = relush_once(build, cfg, max(trials, more), stats, threads, method, precision)
+    again = relush_once(build, cfg, r["trials"], stats, threads, method, precision)
     return again if again["rate"] > r["rate"] else r
 
 
@@ -164,12 +165,14 @@ def main():
           "(%.3g/s double, %.3g/s single)" % (float(lim["variates_per_s"]),
                                               100.0 * float(lim["variates_per_s"]) / bm_d,
                                               lim["boxmuller_isa"], bm_d, bm_f))
-    print("GEMM GFLOP/s dgemm / sgemm / fused kernel:", end="")
+    print("GEMM GFLOP/s dgemm / sgemm / fused kernel double / single:", end="")
     for shape in ("P1", "P2", "P4a", "P4b"):
         dg = float(lim.get("blas_flops_" + shape, "nan")) / 1e9
         sg = float(lim.get("sgemm_flops_" + shape, "nan")) / 1e9
         kern = float(lim["kernel_flops_" + shape]) / 1e9
-        print(" %s %.3g / %.3g / %.3g" % (shape, dg, sg, kern), end=";" if shape != "P4b" else "\n")
+        kern_s = float(lim["kernel_single_flops_" + shape]) / 1e9
+        print(" %s %.3g / %.3g / %.3g / %.3g" % (shape, dg, sg, kern, kern_s),
+              end=";" if shape != "P4b" else "\n")
     if not torch:
         print("PyTorch: not installed for /usr/bin/python3, its columns are skipped "
               "(apt-get install python3-torch)")
@@ -181,7 +184,8 @@ def main():
     alive_head = ("stats=alive", "1T/s", "x numpy", "x torch32") + \
         ("%dT/s" % cores, "x numpy", "x torch32", "scaling")
     all_head = ("all stats", "1T/s", "x numpy", "x torch32", "x torch64") + \
-        ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush")
+        ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush") + \
+        ("single 1T/s", "x numpy", "x torch32")
     alive_rows, all_rows, notes = [alive_head], [all_head], []
     for cfg in CONFIGS:
         name, trials, ex_trials, gr_trials = cfg[0], cfg[5], cfg[6], cfg[7]
@@ -197,6 +201,7 @@ def main():
         fulln = relush(build, cfg, trials, "all", cores, "auto", sec)
         ex = relush(build, cfg, ex_trials, "all", 1, "explicit", sec / 2)
         gr = relush(build, cfg, gr_trials, "all", 1, "gram", sec / 2)
+        single = relush(build, cfg, trials, "all", 1, "auto", sec, "single")
         npr = ref["numpy"]["rate"]
         t32 = ref["float32"]["rate"] if torch else 0.0
         t64 = ref["float64"]["rate"] if torch else 0.0
@@ -207,7 +212,9 @@ def main():
                          ratio(full["rate"], t64), fmt_rate(fulln["rate"]),
                          ratio(fulln["rate"], cores * npr), ratio(fulln["rate"], cores * t32),
                          "%.2f" % (fulln["rate"] / full["rate"]), fmt_rate(ex["rate"]),
-                         fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"])))
+                         fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"]),
+                         fmt_rate(single["rate"]), ratio(single["rate"], npr),
+                         ratio(single["rate"], t32)))
         slower = min(ex["rate"], gr["rate"])
         notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s; all statistics ran %s; "
                      "auto %s the slower of explicit/gram; RSS numpy %.0f MiB"
@@ -236,7 +243,7 @@ def main():
     print("relush, stats=\"alive\" (x = relush / reference; %dT ratios against %d x the one-core "
           "reference):" % (cores, cores))
     print_table(alive_rows)
-    print("relush, all statistics (mc{} default):")
+    print("relush, all statistics (mc{}; the columns before 'single' in double precision):")
     print_table(all_rows)
     for n in notes:
         print(n)

@@ -34,6 +34,7 @@ void mci_plan_free(mc_plan *pl)
 	free(pl->coords1);
 	free(pl->rank_after1);
 	free(pl->neuron_offset);
+	mci_plan_free_single(pl);
 	net_spec_free(&pl->spec);
 }
 
@@ -143,7 +144,8 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 	for (size_t q = 0; q < pl->m; q++)
 		for (size_t i = 0; i < s->input; i++)
 			pl->Xt[i * pl->pad + q] = mat_row(cfg->X, q)[i];
-	if (pl->gaussian && cfg->method != MC_METHOD_EXPLICIT && plan_basis1(pl, e)) {
+	if ((pl->gaussian && cfg->method != MC_METHOD_EXPLICIT && plan_basis1(pl, e)) ||
+	    mci_plan_init_single(pl, e)) {
 		mci_plan_free(pl);
 		return -1;
 	}
@@ -181,6 +183,7 @@ void mci_worker_free(mc_worker *w)
 			gram_layer_free(&w->lazy_layers[l]);
 	free(w->lazy_layers);
 	free(w->lazy_stamp);
+	mci_worker_free_single(w);
 	mc_counts_free(&w->local);
 	memset(w, 0, sizeof *w);
 }
@@ -192,7 +195,7 @@ double mci_worker_bytes(const mc_plan *pl)
 	if (pl->use_blas)
 		bytes += 8.0 * rows * pad;
 	bytes += 64.0 * rows + 8.0 * 6.0 * rows + 24.0 * (double)pl->depth;
-	return bytes;
+	return bytes + mci_worker_bytes_single(pl);
 }
 
 int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
@@ -238,6 +241,8 @@ int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
 		goto fail;
 	}
 	memset(w->scratch, 0, rows * KERNEL_SCRATCH);
+	if (mci_worker_init_single(w, e))
+		goto fail;
 	if (pl->lazy) {
 		w->lazy_layers = rl_calloc(depth, sizeof *w->lazy_layers, what, e);
 		w->lazy_stamp = rl_calloc(depth, sizeof *w->lazy_stamp, what, e);
@@ -394,7 +399,7 @@ static int trial_breadth(mc_worker *w, uint64_t trial)
 	for (size_t l = 1; l <= pl->depth; l++) {
 		if (mci_stop_requested(w->shared))
 			return TRIAL_ABORTED;
-		size_t n = pl->spec.widths[l - 1], living;
+		size_t living;
 		double *Hout = w->H[out];
 		if (layer_uses_gram(pl, l, m)) {
 			if (layer_gram(w, trial, l, Hin, m, Hout, &living))
@@ -404,21 +409,29 @@ static int trial_breadth(mc_worker *w, uint64_t trial)
 			living = layer_explicit(w, trial, l, Hin, m, Hout);
 			rec->layers_explicit++;
 		}
-		rec->reached = l;
-		rec->reaching[l - 1] = m;
-		rec->alive_after[l - 1] = living;
-		rec->dead_neurons[l - 1] = layer_dead(w, l, n);
-		if (living == 0) {
-			rec->died = l;
-			rec->living = 0;
+		if (mci_layer_recorded(w, l, m, living))
 			return TRIAL_DONE;
-		}
 		Hin = Hout;
 		out ^= 1;
 		m = living;
 	}
 	rec->living = m;
 	return TRIAL_DONE;
+}
+
+int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living)
+{
+	trial_record *rec = &w->rec;
+	rec->reached = l;
+	rec->reaching[l - 1] = m;
+	rec->alive_after[l - 1] = living;
+	rec->dead_neurons[l - 1] = layer_dead(w, l, w->plan->spec.widths[l - 1]);
+	if (living == 0) {
+		rec->died = l;
+		rec->living = 0;
+		return 1;
+	}
+	return 0;
 }
 
 /* Lazy: points one at a time, depth first, until one lives through every
@@ -602,6 +615,8 @@ int mci_run_trial(mc_worker *w, uint64_t trial)
 		return trial_reference(w, trial);
 	if (w->plan->lazy)
 		return trial_lazy(w, trial);
+	if (w->plan->single)
+		return mci_trial_single(w, trial);
 	return trial_breadth(w, trial);
 }
 

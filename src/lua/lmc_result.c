@@ -86,6 +86,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_integer(L, "input", (lua_Integer)s->input);
 	rlua_set_integer(L, "depth", (lua_Integer)s->depth);
 	rlua_set_string(L, "arch", arch_name(s->arch));
+	rlua_set_string(L, "precision", precision_name(s->precision));
 	rlua_set_integer(L, "first_trial", (lua_Integer)r->first_trial);
 	rlua_set_integer(L, "last_trial", (lua_Integer)r->last_trial);
 	rlua_set_integer(L, "requested", (lua_Integer)r->requested);
