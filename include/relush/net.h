@@ -20,7 +20,7 @@ typedef enum {
 } rl_arch;
 
 /* The arithmetic a net is evaluated in. Single: its drawn weights and
- * biases are float32 values (the double variates rounded), its inputs are
+ * biases are float32 values (law_draw_single), its inputs are
  * rounded to float32 at every layer and each pre-activation is computed in
  * float32 (kernel.h's float kernels: the same operations, in the same order,
  * in the Monte Carlo engine and in net_death, so a replayed trial decides
@@ -71,8 +71,11 @@ size_t net_output_width(const rl_net_spec *s);
 double net_param_count(const rl_net_spec *s);
 const char *arch_name(rl_arch a);
 
-/* Draws layer l of trial `trial` into W (n_l x fan_in) and b (n_l). */
+/* Draws layer l of trial `trial` into W (n_l x fan_in) and b (n_l); a
+ * single-precision spec draws with law_draw_single (float32 values). */
 void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b);
+/* The same draws as floats, for a single-precision spec. */
+void net_draw_layer_single(const rl_net_spec *s, uint64_t trial, size_t l, float *W, float *b);
 
 rl_net *net_create(const rl_net_spec *s, uint64_t trial, rl_err *e);
 rl_net *net_clone(const rl_net *n, rl_err *e);

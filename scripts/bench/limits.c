@@ -1,6 +1,7 @@
 /* limits.c: this machine's limits for the Monte Carlo benchmark, on one
  * core: Gaussian variates per second from the engine's own RNG (rng_normal,
- * 4096 a call, the size of a weight block); the SIMD Box-Muller limit, i.e.
+ * and rng_normal_float for precision = "single", 4096 a call, the size of a
+ * weight block); the SIMD Box-Muller limit, i.e.
  * the transform alone (SLEEF's widest vector log, sincos and a square root
  * on ready uniforms, no generator) in double and in single precision, which
  * no Box-Muller generator can beat; and GEMM FLOP/s of the BLAS alone
@@ -49,6 +50,17 @@ static void engine_pass(void)
 		rng_init(&r, 1, 1, 2);
 	for (int k = 0; k < 64; k++)
 		rng_normal(&r, buf, 4096);
+}
+
+/* The engine's float32 generator (precision = "single"), the same way. */
+static void engine_float_pass(void)
+{
+	static float buf[4096];
+	static rl_rng r;
+	if (r.key[0] == 0)
+		rng_init(&r, 1, 1, 2);
+	for (int k = 0; k < 64; k++)
+		rng_normal_float(&r, buf, 4096);
 }
 
 /* Box-Muller on BM_N ready uniform pairs a pass with the widest SLEEF
@@ -199,6 +211,7 @@ int main(int argc, char **argv)
 	printf("rng_path %s\n", rng_path_name(rng_get_path()));
 	printf("kernel_path %s\n", kernel_path_name(kernel_get_path()));
 	printf("variates_per_s %.4g\n", per_second(engine_pass, 64 * 4096, seconds));
+	printf("variates_float_per_s %.4g\n", per_second(engine_float_pass, 64 * 4096, seconds));
 	bm_setup();
 	printf("boxmuller_double_per_s %.4g\n", per_second(bm_double_pass, 2 * BM_N, seconds));
 	printf("boxmuller_float_per_s %.4g\n", per_second(bm_float_pass, 2 * BM_N, seconds));

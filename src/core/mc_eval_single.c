@@ -1,6 +1,6 @@
 /* mc_eval_single.c: Monte Carlo trials in float32 (precision = "single").
- * A trial draws each layer's weights as net_create draws them for a
- * single-precision spec (float32 values) and runs it through the float
+ * A trial draws each layer's weights in float32 as net_create draws them
+ * for a single-precision spec (net_draw_layer_single) and runs it through the float
  * kernel (kernel_single_impl.h), on X rounded to floats; the counts are
  * recorded as in the double path (mc_eval.c). The Gram and lazy samplers
  * draw pre-activations, not weights, and compute in double in either
@@ -67,18 +67,6 @@ void mci_worker_free_single(mc_worker *w)
 	free(w->b_single);
 }
 
-/* Layer l's weights, drawn in double and rounded to the floats that
- * net_create's single-precision net holds. */
-static void draw_layer(mc_worker *w, uint64_t trial, size_t l, size_t n, size_t p)
-{
-	const mc_plan *pl = w->plan;
-	net_draw_layer(&pl->spec, trial, l, w->W, w->b);
-	for (size_t i = 0; i < n * p; i++)
-		w->W_single[i] = (float)w->W[i];
-	for (size_t j = 0; j < n; j++)
-		w->b_single[j] = (float)w->b[j];
-}
-
 int mci_trial_single(mc_worker *w, uint64_t trial)
 {
 	mc_plan *pl = w->plan;
@@ -89,7 +77,7 @@ int mci_trial_single(mc_worker *w, uint64_t trial)
 		if (mci_stop_requested(w->shared))
 			return TRIAL_ABORTED;
 		size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l);
-		draw_layer(w, trial, l, n, p);
+		net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
 		size_t living = pl->dense_single(w->W_single, w->b_single, n, p, Hin, ld, m,
 		                                 w->H_single[out], ld, w->active, w->scratch);
 		w->rec.layers_explicit++;

@@ -131,20 +131,45 @@ int net_spec_validate(const rl_net_spec *s, rl_err *e)
 	return rl_mem_check(8.0 * net_param_count(s) + 96.0 * (double)s->depth, "the network's weights", e);
 }
 
-void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b)
+void net_draw_layer_single(const rl_net_spec *s, uint64_t trial, size_t l, float *W, float *b)
 {
 	size_t n = s->widths[l - 1], fan_in = net_fan_in(s, l);
 	rl_rng r;
 	rng_init(&r, s->seed, trial, RNG_STREAM_WEIGHTS(l));
-	law_draw(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
+	law_draw_single(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
 	rng_init(&r, s->seed, trial, RNG_STREAM_BIAS(l));
-	law_draw(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
-	if (s->precision == PRECISION_SINGLE) {
-		for (size_t i = 0; i < n * fan_in; i++)
-			W[i] = (float)W[i];
-		for (size_t j = 0; j < n; j++)
-			b[j] = (float)b[j];
+	law_draw_single(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
+}
+
+/* A single-precision law's draws widened into out, in chunks of a multiple
+ * of 4 (the stream reads as in one call). */
+static void draw_single_wide(const rl_law *law, size_t fan_in, size_t n, rl_rng *r, double *out,
+                             size_t count)
+{
+	float chunk[256];
+	for (size_t done = 0; done < count; done += 256) {
+		size_t m = count - done < 256 ? count - done : 256;
+		law_draw_single(law->kind, law_param(law, fan_in, n), r, chunk, m);
+		for (size_t i = 0; i < m; i++)
+			out[done + i] = chunk[i];
 	}
+}
+
+void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b)
+{
+	size_t n = s->widths[l - 1], fan_in = net_fan_in(s, l);
+	rl_rng r;
+	int single = s->precision == PRECISION_SINGLE;
+	rng_init(&r, s->seed, trial, RNG_STREAM_WEIGHTS(l));
+	if (single)
+		draw_single_wide(&s->weights, fan_in, n, &r, W, n * fan_in);
+	else
+		law_draw(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
+	rng_init(&r, s->seed, trial, RNG_STREAM_BIAS(l));
+	if (single)
+		draw_single_wide(&s->bias, fan_in, n, &r, b, n);
+	else
+		law_draw(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
 }
 
 /* An empty net of this shape: every pointer NULL, so net_free is safe at

@@ -197,6 +197,11 @@ static rl_precision precision_option(lua_State *L, int t)
 	return p;
 }
 
+rl_precision rlua_precision_option(lua_State *L, int t)
+{
+	return precision_option(L, t);
+}
+
 rl_arch rlua_arch_option(lua_State *L, int t)
 {
 	return arch_option(L, t);

@@ -152,6 +152,8 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 void rlua_push_net(lua_State *L, rl_net *n);     /* takes ownership */
 /* The arch option of the table at t (plain when absent), checked. */
 rl_arch rlua_arch_option(lua_State *L, int t);
+/* opts.precision ("double" | "single"), else RELUSH_PRECISION, else double. */
+rl_precision rlua_precision_option(lua_State *L, int t);
 rl_net *rlua_check_net(lua_State *L, int arg);
 
 /* ---- Reports ------------------------------------------------------------- */

@@ -13,15 +13,20 @@ local function with(...)
 end
 
 -- ---- sign disagreements per neuron-point -----------------------------------
--- A skip net's output is every layer's ReLU(z), so h > 0 is z > 0 at every
--- neuron of every layer on every point (points that died keep going, so
--- every decision of the net is counted).
+-- The same float32 weights computed in both precisions (net:save, then
+-- relu.load in double). A skip net's output is every layer's ReLU(z), so
+-- h > 0 is z > 0 at every neuron of every layer on every point (points that
+-- died keep going, so every decision of the net is counted).
 local X = inputs.gaussian(256, 64, {seed = 21})
 local NETS, disagree, total, maxrel = 4, 0, 0, 0
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p '" .. dir .. "'"))
 for s = 1, NETS do
-  local o = {depth = 20, width = 64, arch = "skip", seed = 100 + s}
-  local hd = relu(with(o, {precision = "double"})):forward(X)
-  local hs = relu(with(o, {precision = "single"})):forward(X)
+  local single = relu{depth = 20, width = 64, arch = "skip", seed = 100 + s, precision = "single"}
+  single:save(dir .. "/net.npz")
+  local double = relu.load(dir .. "/net.npz", {arch = "skip", precision = "double"})
+  local hd, hs = double:forward(X), single:forward(X)
   for i = 1, #X do
     local a, b = hd[i], hs[i]
     for j = 1, #a do
@@ -31,6 +36,7 @@ for s = 1, NETS do
     end
   end
 end
+os.execute("rm -rf '" .. dir .. "'")
 local rate = disagree / total
 t.diag(string.format("sign disagreements single vs double: %d of %d neuron-points (%.3g each)",
                      disagree, total, rate))
@@ -114,7 +120,15 @@ t.ok(sh("RELUSH_PRECISION=single", "print(relu{depth=1, width=1}.precision)"):fi
      "RELUSH_PRECISION=single makes single the default")
 t.ok(sh("RELUSH_PRECISION=half", "print(1)"):find("RELUSH_PRECISION='half' is not valid", 1, true),
      "a bad RELUSH_PRECISION is refused at start-up, naming what it accepts")
-t.ok(relu{depth = 2, width = 2, precision = "single", seed = 1}:weights(1)[1][1] ==
-     string.unpack("f", string.pack("f", relu{depth = 2, width = 2, seed = 1, precision = "double"}:weights(1)[1][1])),
-     "a single-precision net's weights are the double draws rounded to float32")
+do
+  local net, floats = relu{depth = 3, width = 5, precision = "single", seed = 1, bias = {law = "uniform", a = 1}}, true
+  for l = 1, 3 do
+    for _, row in ipairs(net:weights(l)) do
+      for _, w in ipairs(row) do floats = floats and w == string.unpack("f", string.pack("f", w)) end
+    end
+    for _, b in ipairs(net:bias(l)) do floats = floats and b == string.unpack("f", string.pack("f", b)) end
+  end
+  t.ok(floats, "a single-precision net's weights and biases are float32 values")
+  t.is(relu.load and net.precision, "single", "net.precision says single")
+end
 t.done()
