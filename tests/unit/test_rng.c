@@ -361,23 +361,33 @@ static void central(const sums *t, double *mean, double *m2, double *m3, double 
 	*m4 = d - 4 * a * c + 6 * a * a * b - 3 * a * a * a * a;
 }
 
-static void test_normal_moments(void)
+/* The moments of a normal generator (10^7 draws): mean, variance,
+ * skewness, kurtosis and neighbours' covariances within 4 sigma. */
+static void check_normal_moments(fill_fn *fill, const char *name, uint64_t seed)
 {
 	const size_t n = 10000000;
 	rl_rng r;
 	rng_set_path(RNG_PATH_AUTO);
-	rng_init(&r, 20240601, 1, RNG_STREAM_WEIGHTS(1));
-	sums t = draw_sums(rng_normal, &r, n, 0);
+	rng_init(&r, seed, 1, RNG_STREAM_WEIGHTS(1));
+	sums t = draw_sums(fill, &r, n, 0);
 	double mean, m2, m3, m4, N = t.n;
 	central(&t, &mean, &m2, &m3, &m4);
-	tap_diag("normal, %s path, %zu draws", rng_path_name(rng_get_path()), n);
-	tap_sigma(mean, 0, sqrt(1 / N), 4, "normal mean");
-	tap_sigma(m2, 1, sqrt(2 / N), 4, "normal variance");
-	tap_sigma(m3 / pow(m2, 1.5), 0, sqrt(6 / N), 4, "normal skewness");
-	tap_sigma(m4 / (m2 * m2) - 3, 0, sqrt(24 / N), 4, "normal excess kurtosis");
-	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N), 4, "normal: covariance of a block's two variates");
-	tap_sigma(t.lag / (N / 2 - 1), 0, sqrt(2 / N), 4,
-	          "normal: covariance across neighbouring blocks");
+	tap_diag("%s, %s path, %zu draws", name, rng_path_name(rng_get_path()), n);
+	static const char *const what[] = {"mean", "variance", "skewness", "excess kurtosis",
+		"covariance of neighbours in a pair", "covariance across pairs"};
+	const double got[] = {mean, m2, m3 / pow(m2, 1.5), m4 / (m2 * m2) - 3, t.pair / (N / 2),
+	                      t.lag / (N / 2 - 1)};
+	const double want[] = {0, 1, 0, 0, 0, 0}, var[] = {1, 2, 6, 24, 2, 2};
+	for (int k = 0; k < 6; k++) {
+		char label[96];
+		snprintf(label, sizeof label, "%s: %s", name, what[k]);
+		tap_sigma(got[k], want[k], sqrt(var[k] / N), 4, label);
+	}
+}
+
+static void test_normal_moments(void)
+{
+	check_normal_moments(rng_normal, "normal", 20240601);
 }
 
 /* ---- float32 normal variates (rng_normal_float) ---------------------------- */
@@ -447,18 +457,7 @@ static void test_float(void)
 	free(want);
 	free(got);
 
-	const size_t n = 10000000;
-	rng_init(&r, 20240602, 1, RNG_STREAM_WEIGHTS(1));
-	sums t = draw_sums(normal_float_wide, &r, n, 0);
-	double mean, m2, m3, m4, N = t.n;
-	central(&t, &mean, &m2, &m3, &m4);
-	tap_diag("float normal, %s path, %zu draws", rng_path_name(rng_get_path()), n);
-	tap_sigma(mean, 0, sqrt(1 / N), 4, "float normal mean");
-	tap_sigma(m2, 1, sqrt(2 / N), 4, "float normal variance");
-	tap_sigma(m3 / pow(m2, 1.5), 0, sqrt(6 / N), 4, "float normal skewness");
-	tap_sigma(m4 / (m2 * m2) - 3, 0, sqrt(24 / N), 4, "float normal excess kurtosis");
-	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N), 4, "float normal: covariance of neighbours in a pair");
-	tap_sigma(t.lag / (N / 2 - 1), 0, sqrt(2 / N), 4, "float normal: covariance across pairs");
+	check_normal_moments(normal_float_wide, "float normal", 20240602);
 }
 
 static void test_uniform_laplace_moments(void)
