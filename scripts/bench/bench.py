@@ -165,6 +165,9 @@ def main():
           "(%.3g/s double, %.3g/s single)" % (float(lim["variates_per_s"]),
                                               100.0 * float(lim["variates_per_s"]) / bm_d,
                                               lim["boxmuller_isa"], bm_d, bm_f))
+    print("limits (1 core): engine float32 RNG (precision = \"single\") %.3g Gaussian variates/s = "
+          "%.0f%% of the single Box-Muller limit" % (float(lim["variates_float_per_s"]),
+                                                     100.0 * float(lim["variates_float_per_s"]) / bm_f))
     print("GEMM GFLOP/s dgemm / sgemm / fused kernel double / single:", end="")
     for shape in ("P1", "P2", "P4a", "P4b"):
         dg = float(lim.get("blas_flops_" + shape, "nan")) / 1e9

@@ -283,7 +283,7 @@ static uint64_t layer_dead(mc_worker *w, size_t l, size_t n)
 }
 
 /* The cheaper way to evaluate layer l on m living points. */
-static int layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
+int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
 {
 	mc_method method = pl->cfg->method;
 	if (!pl->gaussian || method == MC_METHOD_EXPLICIT)
@@ -347,9 +347,11 @@ static int point_test(mc_worker *w, const double *z, size_t n)
 	return alive != 0;
 }
 
-/* Gram layer, breadth first: the living points revealed in order. */
-static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
-                      size_t m, double *Hout, size_t *living)
+/* Gram layer, breadth first: the living points revealed in order. Hin and
+ * Hout hold doubles, or floats in a single-precision trial (the sampler
+ * computes in double; its outputs are rounded to floats there). */
+int mci_layer_gram(mc_worker *w, uint64_t trial, size_t l, const void *Hin,
+                   size_t m, void *Hout, size_t *living)
 {
 	const mc_plan *pl = w->plan;
 	size_t n = pl->spec.widths[l - 1], p = layer_p(pl, l), fan = net_fan_in(&pl->spec, l);
@@ -357,7 +359,8 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 	gram_layer_shape(g, p, n);
 	gram_layer_reset(g, pl->spec.seed, trial, l);
 	double sw = pl->sd_w[l - 1], sb = pl->sd_b[l - 1];
-	size_t pos = 0, ld = pl->pad;
+	int single = pl->single;
+	size_t pos = 0, ld = single ? pl->pad_single : pl->pad;
 	if (l == 1 && gram_draw_rows(g, pl->rank1))
 		return -1;
 	for (size_t q = 0; q < m; q++) {
@@ -368,7 +371,8 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 			r = pl->rank_after1[q];
 		} else {
 			for (size_t i = 0; i < fan; i++)
-				w->a[i] = sw * Hin[i * ld + q];
+				w->a[i] = sw * (single ? (double)((const float *)Hin)[i * ld + q]
+				                       : ((const double *)Hin)[i * ld + q]);
 			if (p > fan)
 				w->a[fan] = sb;
 			r = gram_reveal(g, w->a, w->c, w->work, 1);
@@ -380,7 +384,10 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 		if (point_test(w, w->z, n)) {
 			relu_any(w->z, w->h, n);
 			for (size_t j = 0; j < n; j++)
-				Hout[j * ld + pos] = w->h[j];
+				if (single)
+					((float *)Hout)[j * ld + pos] = (float)w->h[j];
+				else
+					((double *)Hout)[j * ld + pos] = w->h[j];
 			pos++;
 		}
 	}
@@ -401,8 +408,8 @@ static int trial_breadth(mc_worker *w, uint64_t trial)
 			return TRIAL_ABORTED;
 		size_t living;
 		double *Hout = w->H[out];
-		if (layer_uses_gram(pl, l, m)) {
-			if (layer_gram(w, trial, l, Hin, m, Hout, &living))
+		if (mci_layer_uses_gram(pl, l, m)) {
+			if (mci_layer_gram(w, trial, l, Hin, m, Hout, &living))
 				return TRIAL_FAILED;
 			rec->layers_gram++;
 		} else {

@@ -5,8 +5,9 @@
  * recorded as in the double path (mc_eval.c). The Gram and lazy samplers
  * draw pre-activations, not weights, and compute in double in either
  * precision: a single run with method = "gram", or one that auto runs
- * lazily, uses them unchanged, and auto never mixes a Gram layer into a
- * float trial. */
+ * lazily, uses them unchanged, and a layer auto gives the Gram sampler
+ * (where it is clearly cheaper, as in double) reads the float trial's
+ * points and rounds its outputs to floats. */
 #include <stdlib.h>
 #include "relush/alloc.h"
 #include "mc_impl.h"
@@ -76,11 +77,17 @@ int mci_trial_single(mc_worker *w, uint64_t trial)
 	for (size_t l = 1; l <= pl->depth; l++) {
 		if (mci_stop_requested(w->shared))
 			return TRIAL_ABORTED;
-		size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l);
-		net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
-		size_t living = pl->dense_single(w->W_single, w->b_single, n, p, Hin, ld, m,
-		                                 w->H_single[out], ld, w->active, w->scratch);
-		w->rec.layers_explicit++;
+		size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l), living;
+		if (mci_layer_uses_gram(pl, l, m)) {
+			if (mci_layer_gram(w, trial, l, Hin, m, w->H_single[out], &living))
+				return TRIAL_FAILED;
+			w->rec.layers_gram++;
+		} else {
+			net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
+			living = pl->dense_single(w->W_single, w->b_single, n, p, Hin, ld, m,
+			                          w->H_single[out], ld, w->active, w->scratch);
+			w->rec.layers_explicit++;
+		}
 		if (mci_layer_recorded(w, l, m, living))
 			return TRIAL_DONE;
 		Hin = w->H_single[out];

@@ -139,10 +139,16 @@ int mci_stop_requested(const mc_shared *sh);
 /* Records layer l's outcome (m points reached it, living left it) in the
  * trial's record; 1 when no point lives on (the trial is over). */
 int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living);
+/* Does auto (or gram) evaluate layer l on m living points by the Gram
+ * sampler? And that evaluation: Hin and Hout hold doubles, or floats when
+ * the plan is single; 0, or -1 when out of memory. */
+int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m);
+int mci_layer_gram(mc_worker *w, uint64_t trial, size_t l, const void *Hin, size_t m,
+                   void *Hout, size_t *living);
 
 /* precision = "single" (mc_eval_single.c): the plan's and the workers'
  * float buffers (nothing when the run is not single), and a trial whose
- * layers all run in the float kernel. */
+ * explicit layers run in the float kernel. */
 int mci_plan_init_single(mc_plan *pl, rl_err *e);
 void mci_plan_free_single(mc_plan *pl);
 double mci_worker_bytes_single(const mc_plan *pl);

@@ -56,6 +56,15 @@ local p = (rd.alive_trials + rs.alive_trials) / (2 * cfg.trials)
 t.sigma(rs.p_alive - rd.p_alive, 0, math.sqrt(2 * p * (1 - p) / cfg.trials) + 1e-300, 4,
         "P(alive) in single agrees with double")
 
+-- ---- auto mixes Gram layers (double) into a float trial where they are cheaper
+do
+  local r = mc{depth = 10, width = 4, X = inputs.gaussian(1, 64, {seed = 4}), trials = 4000, seed = 3,
+               precision = "single"}
+  t.is(r.evaluation, "mixed", "single precision, one point in d = 64: auto runs layer 1 by the Gram sampler")
+  local L = bound.lower{4, 4, 4, 4, 4, 4, 4, 4, 4, 4}
+  t.sigma(r.p_alive, L, math.sqrt(L * (1 - L) / r.trials), 4, "... and P(alive) of one point is L")
+end
+
 -- ---- replay: trial i in single, count for count, on P2-sized sets -------------
 do
   local o = {depth = 20, width = 64, X = X, trials = 12, seed = 5, precision = "single", method = "explicit"}
