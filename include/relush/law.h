@@ -28,6 +28,11 @@ double law_param(const rl_law *law, size_t fan_in, size_t fan_out);
 double law_sd(rl_law_kind kind, double param);
 /* Fill out[0..n) with draws of the law (parameter already resolved). */
 void law_draw(rl_law_kind kind, double param, rl_rng *r, double *out, size_t n);
+/* The same for a single-precision net, in float32: normal draws are
+ * param * z, z from the float32 generator (rng_normal_float), the product
+ * in double rounded to float; uniform and Laplace draws are law_draw's
+ * doubles rounded to float. */
+void law_draw_single(rl_law_kind kind, double param, rl_rng *r, float *out, size_t n);
 const char *law_name(rl_law_kind kind);
 
 #endif

@@ -19,6 +19,20 @@ typedef enum {
 	ARCH_BATCHNORM   /* pre-activations normalised over the input set */
 } rl_arch;
 
+/* The arithmetic a net is evaluated in. Single: its drawn weights and
+ * biases are float32 values (law_draw_single), its inputs are
+ * rounded to float32 at every layer and each pre-activation is computed in
+ * float32 (kernel.h's float kernels: the same operations, in the same order,
+ * in the Monte Carlo engine and in net_death, so a replayed trial decides
+ * every sign as its run did). Double is 0: a zeroed spec is double. */
+typedef enum { PRECISION_DOUBLE = 0, PRECISION_SINGLE } rl_precision;
+const char *precision_name(rl_precision p);
+/* "double" or "single" into *p: 0, or -1 for any other name. */
+int precision_parse(const char *name, rl_precision *p);
+/* RELUSH_PRECISION when set (rl_env_check has refused bad values), else
+ * the default, double. */
+rl_precision precision_default(void);
+
 /* Limits that keep every size computation far from overflow. */
 #define NET_MAX_DEPTH  100000000u
 #define NET_MAX_WIDTH  100000000u
@@ -31,6 +45,7 @@ typedef struct rl_net_spec {
 	rl_law bias;         /* kind LAW_ZERO for zero biases */
 	rl_arch arch;
 	uint64_t seed;
+	rl_precision precision;
 } rl_net_spec;
 
 /* What has changed a net's parameters since they were drawn or loaded:
@@ -56,8 +71,11 @@ size_t net_output_width(const rl_net_spec *s);
 double net_param_count(const rl_net_spec *s);
 const char *arch_name(rl_arch a);
 
-/* Draws layer l of trial `trial` into W (n_l x fan_in) and b (n_l). */
+/* Draws layer l of trial `trial` into W (n_l x fan_in) and b (n_l); a
+ * single-precision spec draws with law_draw_single (float32 values). */
 void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b);
+/* The same draws as floats, for a single-precision spec. */
+void net_draw_layer_single(const rl_net_spec *s, uint64_t trial, size_t l, float *W, float *b);
 
 rl_net *net_create(const rl_net_spec *s, uint64_t trial, rl_err *e);
 rl_net *net_clone(const rl_net *n, rl_err *e);

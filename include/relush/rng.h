@@ -31,6 +31,13 @@ void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 void rng_normal(rl_rng *r, double *out, size_t n);        /* N(0, 1) */
 void rng_uniform(rl_rng *r, double *out, size_t n);       /* U(0, 1), open */
 void rng_laplace(rl_rng *r, double *out, size_t n);       /* density e^-|x| / 2 */
+/* float32 N(0, 1) for precision = "single": one block gives four floats,
+ * so this fills out[0..n) and advances the stream by ceil(n/4) blocks. The
+ * k-th float variate is the same whatever the batch sizes (block k / 4,
+ * output k % 4). Its uniforms have 23 random bits, u = (2j + 1) 2^-24, so
+ * |z| <= sqrt(48 ln 2) = 5.77: the law is the normal truncated where its
+ * tails hold 8e-9 of the mass. */
+void rng_normal_float(rl_rng *r, float *out, size_t n);
 
 /* Many short streams of one (seed, trial) at once: for each k < count,
  * the first len[k] normals of stream stream[k] (from block 0) follow each

@@ -15,6 +15,9 @@
 
 #define SCALE_LOG2_MAX 960
 #define SCALE_LOG2_MAX_SQUARED 480   /* where values are squared (batch norm) */
+/* The same margin of 2^62 inside float32's range (precision = single). */
+#define SCALE_LOG2_MAX_SINGLE 64
+#define SCALE_LOG2_MAX_SINGLE_SQUARED 32
 
 /* The exponent that brings the largest |x_i| into [0.5, 1) (0 when every
  * x_i is 0): x scaled by 2^-exponent (exact) has squares that neither

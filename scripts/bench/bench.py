@@ -57,7 +57,7 @@ def run(cmd, env=None):
     return out, usage.ru_maxrss / 1024.0
 
 
-def relush_once(build, cfg, trials, stats, threads, method):
+def relush_once(build, cfg, trials, stats, threads, method, precision="double"):
     _, m, d, width, depth = cfg[:5]
     # OpenBLAS starts its thread pool when the library loads, and each of
     # its threads spins (sched_yield) for ~0.1 s before sleeping: on 2 cores
@@ -65,22 +65,23 @@ def relush_once(build, cfg, trials, stats, threads, method):
     # (seen with perf). relush never runs the BLAS threaded (mc sets one
     # BLAS thread before using it), so the pool is left out as for the peers.
     out, rss = run([os.path.join(build, "src", "relush"), os.path.join(HERE, "mc_bench.lua"),
-                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method],
+                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method,
+                    precision],
                    env=ONE_THREAD)
     f = out.split()
     return {"trials": int(f[0]), "seconds": float(f[1]), "rate": float(f[2]), "p": float(f[3]),
             "how": f[4], "rss": rss}
 
 
-def relush(build, cfg, trials, stats, threads, method, min_seconds):
+def relush(build, cfg, trials, stats, threads, method, min_seconds, precision="double"):
     """The configuration's trials; runs that end within min_seconds are
     repeated with more trials (so that thread start-up and a busy machine's
     hiccups do not decide the rate), and the best of two runs is kept."""
-    r = relush_once(build, cfg, trials, stats, threads, method)
+    r = relush_once(build, cfg, trials, stats, threads, method, precision)
     if r["seconds"] < min_seconds:
         more = int(trials * min(100.0, min_seconds / max(r["seconds"], 1e-6)))
-        r = relush_once(build, cfg, max(trials, more), stats, threads, method)
-    again = relush_once(build, cfg, r["trials"], stats, threads, method)
+        r = relush_once(build, cfg, max(trials, more), stats, threads, method, precision)
+    again = relush_once(build, cfg, r["trials"], stats, threads, method, precision)
     return again if again["rate"] > r["rate"] else r
 
 
@@ -230,12 +231,17 @@ def main():
           "(%.3g/s double, %.3g/s single)" % (float(lim["variates_per_s"]),
                                               100.0 * float(lim["variates_per_s"]) / bm_d,
                                               lim["boxmuller_isa"], bm_d, bm_f))
-    print("GEMM GFLOP/s dgemm / sgemm / fused kernel:", end="")
+    print("limits (1 core): engine float32 RNG (precision = \"single\") %.3g Gaussian variates/s = "
+          "%.0f%% of the single Box-Muller limit" % (float(lim["variates_float_per_s"]),
+                                                     100.0 * float(lim["variates_float_per_s"]) / bm_f))
+    print("GEMM GFLOP/s dgemm / sgemm / fused kernel double / single:", end="")
     for shape in ("P1", "P2", "P4a", "P4b"):
         dg = float(lim.get("blas_flops_" + shape, "nan")) / 1e9
         sg = float(lim.get("sgemm_flops_" + shape, "nan")) / 1e9
         kern = float(lim["kernel_flops_" + shape]) / 1e9
-        print(" %s %.3g / %.3g / %.3g" % (shape, dg, sg, kern), end=";" if shape != "P4b" else "\n")
+        kern_s = float(lim["kernel_single_flops_" + shape]) / 1e9
+        print(" %s %.3g / %.3g / %.3g / %.3g" % (shape, dg, sg, kern, kern_s),
+              end=";" if shape != "P4b" else "\n")
     if not torch:
         print("PyTorch: not installed for /usr/bin/python3, its columns are skipped "
               "(apt-get install python3-torch)")
@@ -247,14 +253,16 @@ def main():
     alive_head = ("stats=alive", "1T/s", "x numpy", "x torch32") + \
         ("%dT/s" % cores, "x numpy", "x torch32", "scaling")
     all_head = ("all stats", "1T/s", "x numpy", "x torch32", "x torch64") + \
-        ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush")
+        ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush") + \
+        ("single 1T/s", "x numpy", "x torch32")
     alive_rows, all_rows, notes = [alive_head], [all_head], []
     ref_md = [("config", "NumPy f64 (batch)") + (("PyTorch f32 (batch)", "PyTorch f64 (batch)")
                                                   if torch else ())]
     relush_md = [("config", "relush alive, 1 thread", "× NumPy") + (("× PyTorch f32",) if torch else ()) +
                  ("alive, %d threads" % cores, "scaling", "all statistics, 1 thread", "× NumPy") +
                  (("× PyTorch f32", "× PyTorch f64") if torch else ()) +
-                 ("all, %d threads" % cores, "scaling")]
+                 ("all, %d threads" % cores, "scaling", "single, all, 1 thread", "× NumPy") +
+                 (("× PyTorch f32",) if torch else ())]
     limit_md = []
     for cfg in CONFIGS:
         name, trials, ex_trials, gr_trials = cfg[0], cfg[5], cfg[6], cfg[7]
@@ -270,6 +278,7 @@ def main():
         fulln = relush(build, cfg, trials, "all", cores, "auto", sec)
         ex = relush(build, cfg, ex_trials, "all", 1, "explicit", sec / 2)
         gr = relush(build, cfg, gr_trials, "all", 1, "gram", sec / 2)
+        single = relush(build, cfg, trials, "all", 1, "auto", sec, "single")
         npr = ref["numpy"]["rate"]
         t32 = ref["float32"]["rate"] if torch else 0.0
         t64 = ref["float64"]["rate"] if torch else 0.0
@@ -280,7 +289,9 @@ def main():
                          ratio(full["rate"], t64), fmt_rate(fulln["rate"]),
                          ratio(fulln["rate"], cores * npr), ratio(fulln["rate"], cores * t32),
                          "%.2f" % (fulln["rate"] / full["rate"]), fmt_rate(ex["rate"]),
-                         fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"])))
+                         fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"]),
+                         fmt_rate(single["rate"]), ratio(single["rate"], npr),
+                         ratio(single["rate"], t32)))
         ref_md.append((name,) + tuple("%s (%d)" % (fmt_rate(ref[p]["rate"]), ref[p]["batch"])
                                       for p in peers))
         relush_md.append((name, fmt_rate(a1["rate"]), ratio(a1["rate"], npr)) +
@@ -288,7 +299,9 @@ def main():
                          (fmt_rate(an["rate"]), "%.2f" % (an["rate"] / a1["rate"]),
                           fmt_rate(full["rate"]), ratio(full["rate"], npr)) +
                          ((ratio(full["rate"], t32), ratio(full["rate"], t64)) if torch else ()) +
-                         (fmt_rate(fulln["rate"]), "%.2f" % (fulln["rate"] / full["rate"])))
+                         (fmt_rate(fulln["rate"]), "%.2f" % (fulln["rate"] / full["rate"]),
+                          fmt_rate(single["rate"]), ratio(single["rate"], npr)) +
+                         ((ratio(single["rate"], t32),) if torch else ()))
         slower = min(ex["rate"], gr["rate"])
         notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s; all statistics ran %s; "
                      "auto %s the slower of explicit/gram; RSS numpy %.0f MiB"
@@ -328,7 +341,7 @@ def main():
     print("relush, stats=\"alive\" (x = relush / reference; %dT ratios against %d x the one-core "
           "reference):" % (cores, cores))
     print_table(alive_rows)
-    print("relush, all statistics (mc{} default):")
+    print("relush, all statistics (mc{}; the columns before 'single' in double precision):")
     print_table(all_rows)
     for n in notes:
         print(n)

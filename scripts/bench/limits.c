@@ -1,10 +1,12 @@
 /* limits.c: this machine's limits for the Monte Carlo benchmark, on one
  * core: Gaussian variates per second from the engine's own RNG (rng_normal,
- * 4096 a call, the size of a weight block); the SIMD Box-Muller limit, i.e.
+ * and rng_normal_float for precision = "single", 4096 a call, the size of a
+ * weight block); the SIMD Box-Muller limit, i.e.
  * the transform alone (SLEEF's widest vector log, sincos and a square root
  * on ready uniforms, no generator) in double and in single precision, which
  * no Box-Muller generator can beat; and GEMM FLOP/s of the BLAS alone
- * (dgemm and sgemm, single-threaded) and of the engine's fused kernel, for
+ * (dgemm and sgemm, single-threaded) and of the engine's fused kernels (double
+ * and float32), for
  * the layer shapes of the benchmark configurations. Built (with
  * -march=native: it measures this machine) and run by scripts/bench/run;
  * prints "name value" lines. */
@@ -48,6 +50,17 @@ static void engine_pass(void)
 		rng_init(&r, 1, 1, 2);
 	for (int k = 0; k < 64; k++)
 		rng_normal(&r, buf, 4096);
+}
+
+/* The engine's float32 generator (precision = "single"), the same way. */
+static void engine_float_pass(void)
+{
+	static float buf[4096];
+	static rl_rng r;
+	if (r.key[0] == 0)
+		rng_init(&r, 1, 1, 2);
+	for (int k = 0; k < 64; k++)
+		rng_normal_float(&r, buf, 4096);
 }
 
 /* Box-Muller on BM_N ready uniform pairs a pass with the widest SLEEF
@@ -137,52 +150,44 @@ static void bm_setup(void)
 	}
 }
 
-#ifdef HAVE_BLAS
-/* FLOP/s of single-precision Z = W H by the BLAS (sgemm). */
-static double sgemm_flops(size_t n, size_t p, size_t m, double seconds)
+/* Entry i of an array of doubles, or of floats when single. */
+static void put(void *a, size_t i, double v, int single)
 {
-	float *W = malloc(n * p * sizeof *W), *H = malloc(p * m * sizeof *H), *Z = malloc(n * m * sizeof *Z);
-	for (size_t i = 0; i < n * p; i++)
-		W[i] = (float)(i % 7) - 3.0f;
-	for (size_t i = 0; i < p * m; i++)
-		H[i] = (float)(i % 5) * 0.1f;
-	double t0 = rl_now(), t;
-	size_t reps = 0;
-	do {
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
-		            1.0f, W, (int)p, H, (int)m, 0.0f, Z, (int)m);
-		reps++;
-		t = rl_now() - t0;
-	} while (t < seconds);
-	free(W);
-	free(H);
-	free(Z);
-	return 2.0 * (double)n * (double)p * (double)m * (double)reps / t;
+	if (single)
+		((float *)a)[i] = (float)v;
+	else
+		((double *)a)[i] = v;
 }
-#endif
 
-/* FLOP/s of Z (n x m) = W (n x p) H (p x m) by the BLAS or the fused kernel. */
-static double gemm_flops(size_t n, size_t p, size_t m, int blas, double seconds)
+/* FLOP/s of Z (n x m) = W (n x p) H (p x m) by the BLAS (dgemm or sgemm) or
+ * the fused kernel (double or float32, precision = "single"). */
+static double gemm_flops(size_t n, size_t p, size_t m, int blas, int single, double seconds)
 {
-	size_t pad = kernel_pad(m);
-	double *W = malloc(n * p * sizeof *W), *H = malloc(p * pad * sizeof *H);
-	double *Z = malloc(n * pad * sizeof *Z), *b = calloc(n, sizeof *b);
+	size_t pad = single ? kernel_pad_single(m) : kernel_pad(m), size = single ? 4 : 8;
+	void *W = malloc(n * p * size), *H = malloc(p * pad * size);
+	void *Z = malloc(n * pad * size), *b = calloc(n, size);
 	uint64_t *active = calloc(n, sizeof *active);
 	void *scratch = aligned_alloc(64, (n + 1) * KERNEL_SCRATCH);
 	memset(scratch, 0, (n + 1) * KERNEL_SCRATCH);
 	for (size_t i = 0; i < n * p; i++)
-		W[i] = (double)(i % 7) - 3.0;
+		put(W, i, (double)(i % 7) - 3.0, single);
 	for (size_t i = 0; i < p * pad; i++)
-		H[i] = (double)(i % 5) * 0.1;
+		put(H, i, (double)(i % 5) * 0.1, single);
 	double t0 = rl_now(), t;
 	size_t reps = 0;
 	do {
 #ifdef HAVE_BLAS
-		if (blas)
+		if (blas && single)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
+			            1.0f, W, (int)p, H, (int)pad, 0.0f, Z, (int)pad);
+		else if (blas)
 			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
 			            1.0, W, (int)p, H, (int)pad, 0.0, Z, (int)pad);
 		else
 #endif
+		if (single)
+			kernel_dense_single()(W, b, n, p, H, pad, m, Z, pad, active, scratch);
+		else
 			kernel_dense()(W, b, n, p, H, pad, m, Z, pad, active, scratch);
 		reps++;
 		t = rl_now() - t0;
@@ -206,6 +211,7 @@ int main(int argc, char **argv)
 	printf("rng_path %s\n", rng_path_name(rng_get_path()));
 	printf("kernel_path %s\n", kernel_path_name(kernel_get_path()));
 	printf("variates_per_s %.4g\n", per_second(engine_pass, 64 * 4096, seconds));
+	printf("variates_float_per_s %.4g\n", per_second(engine_float_pass, 64 * 4096, seconds));
 	bm_setup();
 	printf("boxmuller_double_per_s %.4g\n", per_second(bm_double_pass, 2 * BM_N, seconds));
 	printf("boxmuller_float_per_s %.4g\n", per_second(bm_float_pass, 2 * BM_N, seconds));
@@ -214,14 +220,13 @@ int main(int argc, char **argv)
 		{"P1", 4, 4, 64}, {"P2", 64, 64, 256}, {"P4a", 128, 784, 1000}, {"P4b", 128, 128, 1000},
 	};
 	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t n = shapes[s].n, p = shapes[s].p, m = shapes[s].m;
 #ifdef HAVE_BLAS
-		printf("blas_flops_%s %.4g\n", shapes[s].name,
-		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 1, seconds));
-		printf("sgemm_flops_%s %.4g\n", shapes[s].name,
-		       sgemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, seconds));
+		printf("blas_flops_%s %.4g\n", shapes[s].name, gemm_flops(n, p, m, 1, 0, seconds));
+		printf("sgemm_flops_%s %.4g\n", shapes[s].name, gemm_flops(n, p, m, 1, 1, seconds));
 #endif
-		printf("kernel_flops_%s %.4g\n", shapes[s].name,
-		       gemm_flops(shapes[s].n, shapes[s].p, shapes[s].m, 0, seconds));
+		printf("kernel_flops_%s %.4g\n", shapes[s].name, gemm_flops(n, p, m, 0, 0, seconds));
+		printf("kernel_single_flops_%s %.4g\n", shapes[s].name, gemm_flops(n, p, m, 0, 1, seconds));
 	}
 	return 0;
 }

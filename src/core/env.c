@@ -6,8 +6,9 @@
 #include <string.h>
 #include "relush/alloc.h"
 #include "relush/env.h"
+#include "relush/net.h"
 
-enum kind { SIZE, NUMBER, UNSIGNED, ANY };
+enum kind { SIZE, NUMBER, UNSIGNED, PRECISION, ANY };
 
 static const struct var {
 	const char *name;
@@ -22,6 +23,7 @@ static const struct var {
 	{"RELUSH_MC_NS_VARIATE", NUMBER, 1e-300, "a finite number > 0 (nanoseconds per random variate), e.g. 1.2"},
 	{"RELUSH_MC_LAZY_L", NUMBER, 0, "a finite number >= 0, e.g. 0.5"},
 	{"RELUSH_MC_BLAS_MIN", NUMBER, 0, "a finite number >= 0 (multiply-adds; 0 never uses the BLAS), e.g. 1e6"},
+	{"RELUSH_PRECISION", PRECISION, 0, "double or single (the default precision of relu and mc)"},
 	{"RELUSH_HISTORY", ANY, 0, NULL},
 	{"RELUSH_FAULT_INJECTION", ANY, 0, NULL},
 };
@@ -50,6 +52,10 @@ static int value_ok(const struct var *v, const char *s)
 		errno = 0;
 		(void)strtoull(s, &end, 0);
 		return end != s && *end == '\0' && errno == 0 && s[strspn(s, " \t")] != '-';
+	}
+	case PRECISION: {
+		rl_precision p;
+		return precision_parse(s, &p) == 0;
 	}
 	case ANY:
 		return 1;

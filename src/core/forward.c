@@ -9,6 +9,7 @@
 #include "relush/death.h"
 #include "relush/interrupt.h"
 #include "relush/scale.h"
+#include "kernel.h"
 
 /* Batch-norm epsilon, as in common frameworks: a neuron whose pre-activations
  * are all equal on the batch normalises to 0, i.e. inactive. */
@@ -55,6 +56,41 @@ static double column_sum(const double *A, size_t rows, size_t n, size_t j, doubl
 		sum = t;
 	}
 	return sum + comp;
+}
+
+/* The same in float32 (a single-precision net): H, W and b rounded to
+ * floats and each z_j one chain from b_j, exactly as the float kernel of
+ * the current path computes it (kernel_single_impl.h): fused multiply-adds
+ * (fmaf, correctly rounded like the vector FMA) or a product and a sum. */
+static void preactivate_single(const double *H, size_t rows, size_t fan_in,
+                               const double *W, const double *b, size_t n, double *Z)
+{
+	int fused = kernel_single_fused();
+	for (size_t r = 0; r < rows; r++) {
+		const double *h = H + r * fan_in;
+		double *z = Z + r * n;
+		for (size_t j = 0; j < n; j++) {
+			const double *w = W + j * fan_in;
+			float s = b ? (float)b[j] : 0.0f;
+			if (fused)
+				for (size_t i = 0; i < fan_in; i++)
+					s = fmaf((float)w[i], (float)h[i], s);
+			else
+				for (size_t i = 0; i < fan_in; i++)
+					s = s + (float)w[i] * (float)h[i];
+			z[j] = s;
+		}
+	}
+}
+
+/* A layer's pre-activations in the net's precision. */
+static void preactivate(const rl_net_spec *s, const double *H, size_t rows, size_t fan_in,
+                        const double *W, const double *b, size_t n, double *Z)
+{
+	if (s->precision == PRECISION_SINGLE)
+		preactivate_single(H, rows, fan_in, W, b, n, Z);
+	else
+		net_preactivate(H, rows, fan_in, W, b, n, Z);
 }
 
 /* The mean of column j of A (rows x n) with one correction pass: a column
@@ -207,6 +243,7 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
  * that computes correctly. */
 static int check_finite(const double *Z, size_t count, size_t layer, rl_arch arch, rl_err *e)
 {
+	/* (single precision: a float overflow is inf, caught here as well) */
 	/* batch norm squares them for the variance: those squares must stay
 	 * finite too (else the variance is inf and every value normalises to 0) */
 	double limit = arch == ARCH_BATCHNORM ? 0x1p500 : INFINITY;
@@ -282,8 +319,8 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 		}
 		/* batch norm's centring removes a bias exactly; adding it first
 		 * would only round away the small differences between points */
-		net_preactivate(p.H, rows, cur, net->W[l - 1],
-		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
+		preactivate(s, p.H, rows, cur, net->W[l - 1],
+		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			mat_free(out);
 			buffers_free(&p);
@@ -386,8 +423,8 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 		}
 		/* batch norm's centring removes a bias exactly; adding it first
 		 * would only round away the small differences between points */
-		net_preactivate(p.H, rows, cur, net->W[l - 1],
-		                s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
+		preactivate(s, p.H, rows, cur, net->W[l - 1],
+		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
 		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
 			failed = 1;
 			break;

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #define KERNEL_NAME(x) x##_base
 #include "kernel_impl.h"
+#include "kernel_single_impl.h"
 
 static struct {
 	pthread_once_t once;
@@ -88,4 +89,22 @@ kernel_finish_fn *kernel_finish(void)
 #endif
 	default: return kernel_finish_base;
 	}
+}
+
+kernel_dense_single_fn *kernel_dense_single(void)
+{
+	switch (kernel_get_path()) {
+#ifdef HAVE_AVX2
+	case KERNEL_PATH_AVX2: return kernel_dense_single_avx2;
+#endif
+#ifdef HAVE_AVX512
+	case KERNEL_PATH_AVX512: return kernel_dense_single_avx512;
+#endif
+	default: return kernel_dense_single_base;
+	}
+}
+
+int kernel_single_fused(void)
+{
+	return kernel_dense_single() != kernel_dense_single_base;
 }

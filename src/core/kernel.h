@@ -42,10 +42,26 @@ typedef size_t kernel_finish_fn(const double *Z, size_t ldz, const double *b, si
 kernel_dense_fn kernel_dense_base, kernel_dense_avx2, kernel_dense_avx512;
 kernel_finish_fn kernel_finish_base, kernel_finish_avx2, kernel_finish_avx512;
 
+/* The float32 kernel (precision = "single", kernel_single_impl.h): the
+ * fused layer on floats, padded to kernel_pad_single(m) columns. */
+#define KERNEL_BLOCK_SINGLE 32   /* two vectors of 16 floats */
+static inline size_t kernel_pad_single(size_t m)
+{
+	return (m + KERNEL_BLOCK_SINGLE - 1) / KERNEL_BLOCK_SINGLE * KERNEL_BLOCK_SINGLE;
+}
+typedef size_t kernel_dense_single_fn(const float *W, const float *b, size_t n, size_t p,
+                                      const float *Hin, size_t ldi, size_t m,
+                                      float *Hout, size_t ldo, uint64_t *active, void *scratch);
+kernel_dense_single_fn kernel_dense_single_base, kernel_dense_single_avx2, kernel_dense_single_avx512;
+
 typedef enum { KERNEL_PATH_AUTO = 0, KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512 } kernel_path;
 /* The kernels for this CPU (or the forced path). */
 kernel_dense_fn *kernel_dense(void);
 kernel_finish_fn *kernel_finish(void);
+kernel_dense_single_fn *kernel_dense_single(void);
+/* Does the float kernel of the current path fuse its multiply-adds (one
+ * rounding each: AVX2, AVX-512) or round product and sum apart (base)? */
+int kernel_single_fused(void);
 int kernel_set_path(kernel_path p);   /* -1 when this CPU/build cannot run p */
 kernel_path kernel_get_path(void);
 const char *kernel_path_name(kernel_path p);

@@ -62,6 +62,24 @@ void law_draw(rl_law_kind kind, double param, rl_rng *r, double *out, size_t n)
 	}
 }
 
+void law_draw_single(rl_law_kind kind, double param, rl_rng *r, float *out, size_t n)
+{
+	if (kind == LAW_NORMAL) {
+		rng_normal_float(r, out, n);
+		for (size_t i = 0; i < n; i++)
+			out[i] = (float)(param * (double)out[i]);
+		return;
+	}
+	/* in chunks of an even size: the stream reads as in one call */
+	double chunk[256];
+	for (size_t done = 0; done < n; done += 256) {
+		size_t m = n - done < 256 ? n - done : 256;
+		law_draw(kind, param, r, chunk, m);
+		for (size_t i = 0; i < m; i++)
+			out[done + i] = (float)chunk[i];
+	}
+}
+
 const char *law_name(rl_law_kind kind)
 {
 	static const char *const names[] = {"zero", "normal", "uniform", "laplace"};

@@ -40,7 +40,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/gram.c \
 	src/core/kernel.c \
 	src/core/kernel.h \
-	src/core/kernel_impl.h
+	src/core/kernel_impl.h \
+	src/core/kernel_single_impl.h \
+	src/core/mc_eval_single.c
 # NumPy and state-dict files, CSV tables (zlib inflates .npz members)
 src_core_librelushcore_la_SOURCES += \
 	src/core/npy.c \

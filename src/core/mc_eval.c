@@ -34,6 +34,7 @@ void mci_plan_free(mc_plan *pl)
 	free(pl->coords1);
 	free(pl->rank_after1);
 	free(pl->neuron_offset);
+	mci_plan_free_single(pl);
 	net_spec_free(&pl->spec);
 }
 
@@ -143,7 +144,8 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 	for (size_t q = 0; q < pl->m; q++)
 		for (size_t i = 0; i < s->input; i++)
 			pl->Xt[i * pl->pad + q] = mat_row(cfg->X, q)[i];
-	if (pl->gaussian && cfg->method != MC_METHOD_EXPLICIT && plan_basis1(pl, e)) {
+	if ((pl->gaussian && cfg->method != MC_METHOD_EXPLICIT && plan_basis1(pl, e)) ||
+	    mci_plan_init_single(pl, e)) {
 		mci_plan_free(pl);
 		return -1;
 	}
@@ -182,6 +184,7 @@ void mci_worker_free(mc_worker *w)
 			gram_layer_free(&w->lazy_layers[l]);
 	free(w->lazy_layers);
 	free(w->lazy_stamp);
+	mci_worker_free_single(w);
 	mc_counts_free(&w->local);
 	memset(w, 0, sizeof *w);
 }
@@ -194,7 +197,7 @@ double mci_worker_bytes(const mc_plan *pl)
 		bytes += 8.0 * rows * pad;
 	bytes += 64.0 * rows + 8.0 * 6.0 * rows + 24.0 * (double)pl->depth;
 	bytes += 8.0 * MC_DRAW_GROUP + 32.0 * (double)pl->depth;   /* mc_draw */
-	return bytes;
+	return bytes + mci_worker_bytes_single(pl);
 }
 
 int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
@@ -242,6 +245,8 @@ int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
 		goto fail;
 	}
 	memset(w->scratch, 0, rows * KERNEL_SCRATCH);
+	if (mci_worker_init_single(w, e))
+		goto fail;
 	if (pl->lazy) {
 		w->lazy_layers = rl_calloc(depth, sizeof *w->lazy_layers, what, e);
 		w->lazy_stamp = rl_calloc(depth, sizeof *w->lazy_stamp, what, e);
@@ -282,7 +287,7 @@ static uint64_t layer_dead(mc_worker *w, size_t l, size_t n)
 }
 
 /* The cheaper way to evaluate layer l on m living points. */
-static int layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
+int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
 {
 	mc_method method = pl->cfg->method;
 	if (!pl->gaussian || method == MC_METHOD_EXPLICIT)
@@ -347,9 +352,11 @@ static int point_test(mc_worker *w, const double *z, size_t n)
 	return alive != 0;
 }
 
-/* Gram layer, breadth first: the living points revealed in order. */
-static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
-                      size_t m, double *Hout, size_t *living)
+/* Gram layer, breadth first: the living points revealed in order. Hin and
+ * Hout hold doubles, or floats in a single-precision trial (the sampler
+ * computes in double; its outputs are rounded to floats there). */
+int mci_layer_gram(mc_worker *w, uint64_t trial, size_t l, const void *Hin,
+                   size_t m, void *Hout, size_t *living)
 {
 	const mc_plan *pl = w->plan;
 	size_t n = pl->spec.widths[l - 1], p = layer_p(pl, l), fan = net_fan_in(&pl->spec, l);
@@ -357,7 +364,8 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 	gram_layer_shape(g, p, n);
 	gram_layer_reset(g, pl->spec.seed, trial, l);
 	double sw = pl->sd_w[l - 1], sb = pl->sd_b[l - 1];
-	size_t pos = 0, ld = pl->pad;
+	int single = pl->single;
+	size_t pos = 0, ld = single ? pl->pad_single : pl->pad;
 	if (l == 1 && gram_draw_rows(g, pl->rank1))
 		return -1;
 	for (size_t q = 0; q < m; q++) {
@@ -368,7 +376,8 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 			r = pl->rank_after1[q];
 		} else {
 			for (size_t i = 0; i < fan; i++)
-				w->a[i] = sw * Hin[i * ld + q];
+				w->a[i] = sw * (single ? (double)((const float *)Hin)[i * ld + q]
+				                       : ((const double *)Hin)[i * ld + q]);
 			if (p > fan)
 				w->a[fan] = sb;
 			r = gram_reveal(g, w->a, w->c, w->work, 1);
@@ -380,7 +389,10 @@ static int layer_gram(mc_worker *w, uint64_t trial, size_t l, const double *Hin,
 		if (point_test(w, w->z, n)) {
 			relu_any(w->z, w->h, n);
 			for (size_t j = 0; j < n; j++)
-				Hout[j * ld + pos] = w->h[j];
+				if (single)
+					((float *)Hout)[j * ld + pos] = (float)w->h[j];
+				else
+					((double *)Hout)[j * ld + pos] = w->h[j];
 			pos++;
 		}
 	}
@@ -399,31 +411,39 @@ static int trial_breadth(mc_worker *w, uint64_t trial)
 	for (size_t l = 1; l <= pl->depth; l++) {
 		if (mci_stop_requested(w->shared))
 			return TRIAL_ABORTED;
-		size_t n = pl->spec.widths[l - 1], living;
+		size_t living;
 		double *Hout = w->H[out];
-		if (layer_uses_gram(pl, l, m)) {
-			if (layer_gram(w, trial, l, Hin, m, Hout, &living))
+		if (mci_layer_uses_gram(pl, l, m)) {
+			if (mci_layer_gram(w, trial, l, Hin, m, Hout, &living))
 				return TRIAL_FAILED;
 			rec->layers_gram++;
 		} else {
 			living = layer_explicit(w, trial, l, Hin, m, Hout);
 			rec->layers_explicit++;
 		}
-		rec->reached = l;
-		rec->reaching[l - 1] = m;
-		rec->alive_after[l - 1] = living;
-		rec->dead_neurons[l - 1] = layer_dead(w, l, n);
-		if (living == 0) {
-			rec->died = l;
-			rec->living = 0;
+		if (mci_layer_recorded(w, l, m, living))
 			return TRIAL_DONE;
-		}
 		Hin = Hout;
 		out ^= 1;
 		m = living;
 	}
 	rec->living = m;
 	return TRIAL_DONE;
+}
+
+int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living)
+{
+	trial_record *rec = &w->rec;
+	rec->reached = l;
+	rec->reaching[l - 1] = m;
+	rec->alive_after[l - 1] = living;
+	rec->dead_neurons[l - 1] = layer_dead(w, l, w->plan->spec.widths[l - 1]);
+	if (living == 0) {
+		rec->died = l;
+		rec->living = 0;
+		return 1;
+	}
+	return 0;
 }
 
 /* Lazy: points one at a time, depth first, until one lives through every
@@ -607,6 +627,8 @@ int mci_run_trial(mc_worker *w, uint64_t trial)
 		return trial_reference(w, trial);
 	if (w->plan->lazy)
 		return trial_lazy(w, trial);
+	if (w->plan->single)
+		return mci_trial_single(w, trial);
 	return trial_breadth(w, trial);
 }
 

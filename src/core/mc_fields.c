@@ -40,13 +40,15 @@ typedef struct mc_field {
 
 static const char *arch_at(int i) { return arch_name((rl_arch)i); }
 static const char *stats_at(int i) { return mcr_stats_name((mc_stats)i); }
+static const char *precision_at(int i) { return precision_name((rl_precision)i); }
 static const char *method_at(int i)
 {
 	return i == MC_METHOD_REFERENCE ? "reference" : mc_method_name((mc_method)i);
 }
 
 /* K_ENUM and K_BOOL values are read and written as int */
-_Static_assert(sizeof(rl_arch) == sizeof(int) && sizeof(mc_stats) == sizeof(int),
+_Static_assert(sizeof(rl_arch) == sizeof(int) && sizeof(mc_stats) == sizeof(int) &&
+               sizeof(rl_precision) == sizeof(int),
                "enums are int-sized");
 
 #define AT(member) offsetof(mc_record, member)
@@ -60,6 +62,8 @@ static const mc_field fields[] = {
 	{"bias", K_LAW, AT(spec.bias), F_BIAS, "bias", NULL, 0, NULL},
 	{"arch", K_ENUM, AT(spec.arch), F_ARCH, "arch", arch_at, ARCH_BATCHNORM + 1,
 	 "one of plain, residual, dense, skip, batchnorm"},
+	{"precision", K_ENUM, AT(spec.precision), F_PRECISION, "precision", precision_at,
+	 PRECISION_SINGLE + 1, "double or single"},
 	{"seed", K_U64, AT(spec.seed), F_SEED, "seed", NULL, 0, NULL},
 	{"trials", K_U64, AT(trials), F_TRIALS, "trials", NULL, 0, NULL},
 	{"method", K_METHOD, AT(method), F_METHOD, "method", NULL, 0, NULL},
@@ -269,6 +273,9 @@ void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 		case K_U64: VALUE(uint64_t, f, r) = mcr_read_u64(rd, c, f->key, path); break;
 		case K_BOOL: VALUE(int, f, r) = mcr_read_bool(rd, c, f->key, path); break;
 		case K_ENUM:
+			/* files written before relush had a precision ran in double */
+			if (f->rank == F_PRECISION && !json_get(c, f->key))
+				break;
 			VALUE(int, f, r) = enum_field(rd, c, f->key, path, f->name, f->count, f->accepted);
 			break;
 		case K_WIDTHS: read_widths(rd, c, depth, r, e); break;

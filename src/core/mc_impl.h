@@ -65,6 +65,11 @@ typedef struct mc_plan {
 	int use_blas;
 	kernel_dense_fn *dense;  /* the kernels for this CPU, chosen once per run */
 	kernel_finish_fn *finish;
+	/* precision = "single" on drawn weights (mc_eval_single.c) */
+	int single;              /* explicit layers in float32 */
+	size_t pad_single;       /* kernel_pad_single(m) */
+	float *Xt_single;        /* d x pad_single, X rounded to floats */
+	kernel_dense_single_fn *dense_single;
 } mc_plan;
 
 /* ---- per-thread workspace ---------------------------------------------------- */
@@ -105,6 +110,7 @@ typedef struct mc_worker {
 	struct mc_shared *shared;
 	pthread_t thread;
 	double *H[2], *W, *b, *Z, *a, *c, *work, *z, *h;
+	float *H_single[2], *W_single, *b_single;   /* precision = "single" */
 	void *scratch;
 	uint64_t *active;         /* [max_width] per-layer neuron activity */
 	gram_layer gram;          /* breadth-first: the current layer */
@@ -154,5 +160,24 @@ void mci_draw_free(mc_draw *d);
 /* Layer l's weights (n x fan, row-major) and biases in trial, as
  * net_draw_layer draws them; valid until the next call. */
 void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b);
+/* Records layer l's outcome (m points reached it, living left it) in the
+ * trial's record; 1 when no point lives on (the trial is over). */
+int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living);
+/* Does auto (or gram) evaluate layer l on m living points by the Gram
+ * sampler? And that evaluation: Hin and Hout hold doubles, or floats when
+ * the plan is single; 0, or -1 when out of memory. */
+int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m);
+int mci_layer_gram(mc_worker *w, uint64_t trial, size_t l, const void *Hin, size_t m,
+                   void *Hout, size_t *living);
+
+/* precision = "single" (mc_eval_single.c): the plan's and the workers'
+ * float buffers (nothing when the run is not single), and a trial whose
+ * explicit layers run in the float kernel. */
+int mci_plan_init_single(mc_plan *pl, rl_err *e);
+void mci_plan_free_single(mc_plan *pl);
+double mci_worker_bytes_single(const mc_plan *pl);
+int mci_worker_init_single(mc_worker *w, rl_err *e);
+void mci_worker_free_single(mc_worker *w);
+int mci_trial_single(mc_worker *w, uint64_t trial);
 
 #endif

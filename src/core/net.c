@@ -4,6 +4,7 @@
  * at a time and stops early, and replay draws the same numbers in full. */
 #include <stdlib.h>
 #include <string.h>
+#include "relush/env.h"
 #include "relush/alloc.h"
 #include "relush/net.h"
 
@@ -11,6 +12,31 @@ const char *arch_name(rl_arch a)
 {
 	static const char *const names[] = {"plain", "residual", "dense", "skip", "batchnorm"};
 	return a <= ARCH_BATCHNORM ? names[a] : "?";
+}
+
+const char *precision_name(rl_precision p)
+{
+	return p == PRECISION_SINGLE ? "single" : "double";
+}
+
+int precision_parse(const char *name, rl_precision *p)
+{
+	if (strcmp(name, "double") == 0)
+		*p = PRECISION_DOUBLE;
+	else if (strcmp(name, "single") == 0)
+		*p = PRECISION_SINGLE;
+	else
+		return -1;
+	return 0;
+}
+
+rl_precision precision_default(void)
+{
+	const char *s = getenv("RELUSH_PRECISION");
+	rl_precision p = PRECISION_DOUBLE;
+	if (s && *s)
+		precision_parse(s, &p);
+	return p;
 }
 
 size_t net_fan_in(const rl_net_spec *s, size_t l)
@@ -85,6 +111,17 @@ int net_spec_validate(const rl_net_spec *s, rl_err *e)
 			return rl_fail(e, "a residual net needs every layer as wide as its input "
 			               "(h_l = h_{l-1} + ReLU(...)), but layer %zu has width %zu "
 			               "and its input has %zu; use equal widths and input = width", l, n, prev);
+		if (s->precision == PRECISION_SINGLE) {
+			/* the margin of scale.h: a draw is at most 64 sds, and floats end near 2^128 */
+			size_t fan = net_fan_in(s, l);
+			double sw = law_sd(s->weights.kind, law_param(&s->weights, fan, n));
+			double sb = law_sd(s->bias.kind, law_param(&s->bias, fan, n));
+			if (sw > 0x1p64 || sb > 0x1p64)
+				return rl_fail(e, "numbers out of range: layer %zu's %s sd %g is beyond what floats "
+				               "(precision = \"single\") hold reliably (2^64 = %g); scale it nearer 1 "
+				               "or use precision = \"double\"",
+				               l, sw > 0x1p64 ? "weights" : "biases", sw > 0x1p64 ? sw : sb, 0x1p64);
+		}
 		dense_fan += (double)n;
 		if (dense_fan > 1e15)
 			return rl_fail(e, "the dense net's representation grows too wide");
@@ -94,14 +131,45 @@ int net_spec_validate(const rl_net_spec *s, rl_err *e)
 	return rl_mem_check(8.0 * net_param_count(s) + 96.0 * (double)s->depth, "the network's weights", e);
 }
 
-void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b)
+void net_draw_layer_single(const rl_net_spec *s, uint64_t trial, size_t l, float *W, float *b)
 {
 	size_t n = s->widths[l - 1], fan_in = net_fan_in(s, l);
 	rl_rng r;
 	rng_init(&r, s->seed, trial, RNG_STREAM_WEIGHTS(l));
-	law_draw(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
+	law_draw_single(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
 	rng_init(&r, s->seed, trial, RNG_STREAM_BIAS(l));
-	law_draw(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
+	law_draw_single(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
+}
+
+/* A single-precision law's draws widened into out, in chunks of a multiple
+ * of 4 (the stream reads as in one call). */
+static void draw_single_wide(const rl_law *law, size_t fan_in, size_t n, rl_rng *r, double *out,
+                             size_t count)
+{
+	float chunk[256];
+	for (size_t done = 0; done < count; done += 256) {
+		size_t m = count - done < 256 ? count - done : 256;
+		law_draw_single(law->kind, law_param(law, fan_in, n), r, chunk, m);
+		for (size_t i = 0; i < m; i++)
+			out[done + i] = chunk[i];
+	}
+}
+
+void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, double *b)
+{
+	size_t n = s->widths[l - 1], fan_in = net_fan_in(s, l);
+	rl_rng r;
+	int single = s->precision == PRECISION_SINGLE;
+	rng_init(&r, s->seed, trial, RNG_STREAM_WEIGHTS(l));
+	if (single)
+		draw_single_wide(&s->weights, fan_in, n, &r, W, n * fan_in);
+	else
+		law_draw(s->weights.kind, law_param(&s->weights, fan_in, n), &r, W, n * fan_in);
+	rng_init(&r, s->seed, trial, RNG_STREAM_BIAS(l));
+	if (single)
+		draw_single_wide(&s->bias, fan_in, n, &r, b, n);
+	else
+		law_draw(s->bias.kind, law_param(&s->bias, fan_in, n), &r, b, n);
 }
 
 /* An empty net of this shape: every pointer NULL, so net_free is safe at

@@ -71,9 +71,13 @@ void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 #define RNG_X86 1
 __typeof__(Sleef_logd1_u10purec) Sleef_logd1_u10purecfma;
 __typeof__(Sleef_sincosd1_u10purec) Sleef_sincosd1_u10purecfma;
+__typeof__(Sleef_logf1_u10purec) Sleef_logf1_u10purecfma;
+__typeof__(Sleef_sincosf1_u10purec) Sleef_sincosf1_u10purecfma;
 #endif
 static __typeof__(Sleef_logd1_u10purec) *scalar_log;
 static __typeof__(Sleef_sincosd1_u10purec) *scalar_sincos;
+static __typeof__(Sleef_logf1_u10purec) *scalar_logf;
+static __typeof__(Sleef_sincosf1_u10purec) *scalar_sincosf;
 
 static inline double u01(uint32_t lo, uint32_t hi)
 {
@@ -121,6 +125,42 @@ static void rng_fill_scalar(const rl_rng *r, enum rng_law law, double *out, size
 	}
 }
 
+/* ---- float32 normal variates (rng_normal_float): four from a block, the
+ * Box-Muller pairs (x0, x1) and (x2, x3), each word giving the odd 24-bit
+ * numerator of u = (2j + 1) 2^-24 (exact in a float, never 0 or 1) */
+
+static inline float u24(uint32_t x)
+{
+	return (float)(int32_t)((x >> 9) << 1 | 1u) * 0x1p-24f;
+}
+
+static inline void block_normal_float(const uint32_t x[4], float v[4])
+{
+	for (int k = 0; k < 4; k += 2) {
+		float radius = sqrtf(-2.0f * scalar_logf(u24(x[k])));
+		Sleef_float_2 sc = scalar_sincosf(u24(x[k + 1]) * RNG_TWO_PI_F);
+		v[k] = radius * sc.y;
+		v[k + 1] = radius * sc.x;
+	}
+}
+
+static void rng_fill_normal_float_scalar(const rl_rng *r, float *out, size_t n)
+{
+	uint32_t ctr[4] = { r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3] }, x[4];
+	size_t i;
+	for (i = 0; i + 4 <= n; i += 4, ctr[0]++) {
+		philox_block(ctr, r->key, x);
+		block_normal_float(x, out + i);
+	}
+	if (i < n) {
+		float quad[4];
+		philox_block(ctr, r->key, x);
+		block_normal_float(x, quad);
+		for (size_t k = 0; i + k < n; k++)
+			out[i + k] = quad[k];
+	}
+}
+
 /* ---- run-time choice of the path */
 
 static struct {
@@ -136,10 +176,14 @@ static void rng_setup(void)
 #ifdef RNG_X86
 	scalar_log = cpu->fma ? Sleef_logd1_u10purecfma : Sleef_logd1_u10purec;
 	scalar_sincos = cpu->fma ? Sleef_sincosd1_u10purecfma : Sleef_sincosd1_u10purec;
+	scalar_logf = cpu->fma ? Sleef_logf1_u10purecfma : Sleef_logf1_u10purec;
+	scalar_sincosf = cpu->fma ? Sleef_sincosf1_u10purecfma : Sleef_sincosf1_u10purec;
 #else
 	/* No SIMD path runs off x86, so no kernel has to be matched bit for bit. */
 	scalar_log = Sleef_logd1_u10purec;
 	scalar_sincos = Sleef_sincosd1_u10purec;
+	scalar_logf = Sleef_logf1_u10purec;
+	scalar_sincosf = Sleef_sincosf1_u10purec;
 #endif
 	rng_state.has[RNG_PATH_SCALAR] = 1;
 	rng_state.best = RNG_PATH_SCALAR;
@@ -306,4 +350,28 @@ void rng_uniform(rl_rng *r, double *out, size_t n)
 void rng_laplace(rl_rng *r, double *out, size_t n)
 {
 	rng_fill(r, RNG_LAW_LAPLACE, out, n);
+}
+
+/* Below this many floats a vector step costs more than the scalar code. */
+#define RNG_SIMD_MIN_FLOAT 12
+
+void rng_normal_float(rl_rng *r, float *out, size_t n)
+{
+	rng_path path = current_path();
+	switch (n < RNG_SIMD_MIN_FLOAT ? RNG_PATH_SCALAR : path) {
+#ifdef HAVE_AVX2
+	case RNG_PATH_AVX2:
+		rng_fill_normal_float_avx2(r, out, n);
+		break;
+#endif
+#ifdef HAVE_AVX512
+	case RNG_PATH_AVX512:
+		rng_fill_normal_float_avx512(r, out, n);
+		break;
+#endif
+	default:
+		rng_fill_normal_float_scalar(r, out, n);
+		break;
+	}
+	r->ctr[0] += (uint32_t)(n / 4 + (n % 4 != 0));
 }

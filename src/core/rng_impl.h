@@ -51,6 +51,44 @@ static inline rvd top53(rvi lo, rvi hi)
 	return _mm512_cvtepu64_pd(_mm512_srli_epi64(word, 11));
 }
 
+/* float32 (rng_normal_float): 16 blocks in one register of floats */
+typedef __m512 rvf;
+typedef Sleef___m512_2 rvf2;
+#define VF_SET1(x) _mm512_set1_ps(x)
+#define VF_MUL(a, b) _mm512_mul_ps(a, b)
+#define VF_SQRT(a) _mm512_sqrt_ps(a)
+#define SLEEF_LOGF Sleef_logf16_u10avx512f
+#define SLEEF_SINCOSF Sleef_sincosf16_u10avx512f
+
+/* The low words of two registers of blocks (blocks 0-7 in a, 8-15 in b) as
+ * u = (2j + 1) 2^-24, j their top 23 bits, 16 floats in block order. */
+static inline rvf u24_pack(rvi a, rvi b)
+{
+	__m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)),
+	                               _mm512_cvtepi64_epi32(b), 1);
+	w = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(w, 9), 1), _mm512_set1_epi32(1));
+	return _mm512_mul_ps(_mm512_cvtepi32_ps(w), _mm512_set1_ps(0x1p-24f));
+}
+
+/* Stores z0[t], z1[t], z2[t], z3[t] for t = 0..15 (block t's four floats)
+ * in block order: a 4 x 16 transpose. */
+static inline void store_quads(float *out, rvf z0, rvf z1, rvf z2, rvf z3)
+{
+	__m512 a = _mm512_unpacklo_ps(z0, z1), b = _mm512_unpackhi_ps(z0, z1);
+	__m512 c = _mm512_unpacklo_ps(z2, z3), d = _mm512_unpackhi_ps(z2, z3);
+	/* per 128-bit lane L: e holds block 4L, f 4L+1, g 4L+2, h 4L+3 */
+	__m512 e = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(c)));
+	__m512 f = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(c)));
+	__m512 g = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(b), _mm512_castps_pd(d)));
+	__m512 h = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(b), _mm512_castps_pd(d)));
+	__m512 p = _mm512_shuffle_f32x4(e, f, 0x44), q = _mm512_shuffle_f32x4(g, h, 0x44);
+	__m512 r = _mm512_shuffle_f32x4(e, f, 0xEE), t = _mm512_shuffle_f32x4(g, h, 0xEE);
+	_mm512_storeu_ps(out, _mm512_shuffle_f32x4(p, q, 0x88));
+	_mm512_storeu_ps(out + 16, _mm512_shuffle_f32x4(p, q, 0xDD));
+	_mm512_storeu_ps(out + 32, _mm512_shuffle_f32x4(r, t, 0x88));
+	_mm512_storeu_ps(out + 48, _mm512_shuffle_f32x4(r, t, 0xDD));
+}
+
 /* Stores the pairs (a[j], b[j]) of the register's blocks in block order. */
 static inline void store_pairs(double *out, rvd a, rvd b)
 {
@@ -97,6 +135,42 @@ static inline rvd top53(rvi lo, rvi hi)
 	__m256d h = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(hi32, magic)), two52);
 	__m256d l = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(lo21, magic)), two52);
 	return _mm256_add_pd(_mm256_mul_pd(h, _mm256_set1_pd(0x1p21)), l);
+}
+
+/* float32 (rng_normal_float): 8 blocks in one register of floats */
+typedef __m256 rvf;
+typedef Sleef___m256_2 rvf2;
+#define VF_SET1(x) _mm256_set1_ps(x)
+#define VF_MUL(a, b) _mm256_mul_ps(a, b)
+#define VF_SQRT(a) _mm256_sqrt_ps(a)
+#define SLEEF_LOGF Sleef_logf8_u10avx2
+#define SLEEF_SINCOSF Sleef_sincosf8_u10avx2
+
+/* The low words of two registers of blocks (blocks 0-3 in a, 4-7 in b) as
+ * u = (2j + 1) 2^-24, j their top 23 bits, 8 floats in block order. */
+static inline rvf u24_pack(rvi a, rvi b)
+{
+	const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+	__m256i w = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(a, even),
+	                                      _mm256_permutevar8x32_epi32(b, even), 0x20);
+	w = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(w, 9), 1), _mm256_set1_epi32(1));
+	return _mm256_mul_ps(_mm256_cvtepi32_ps(w), _mm256_set1_ps(0x1p-24f));
+}
+
+/* Stores z0[t], z1[t], z2[t], z3[t] for t = 0..7 in block order. */
+static inline void store_quads(float *out, rvf z0, rvf z1, rvf z2, rvf z3)
+{
+	__m256 a = _mm256_unpacklo_ps(z0, z1), b = _mm256_unpackhi_ps(z0, z1);
+	__m256 c = _mm256_unpacklo_ps(z2, z3), d = _mm256_unpackhi_ps(z2, z3);
+	/* per 128-bit lane L: e holds block 4L, f 4L+1, g 4L+2, h 4L+3 */
+	__m256 e = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(a), _mm256_castps_pd(c)));
+	__m256 f = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(a), _mm256_castps_pd(c)));
+	__m256 g = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(b), _mm256_castps_pd(d)));
+	__m256 h = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(b), _mm256_castps_pd(d)));
+	_mm256_storeu_ps(out, _mm256_permute2f128_ps(e, f, 0x20));
+	_mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(g, h, 0x20));
+	_mm256_storeu_ps(out + 16, _mm256_permute2f128_ps(e, f, 0x31));
+	_mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(g, h, 0x31));
 }
 
 /* Stores the pairs (a[j], b[j]) of the register's blocks in block order. */
@@ -269,5 +343,49 @@ void RNG_NAME(rng_fill_blocks)(const rl_rng *r, enum rng_law law, const uint32_t
 		double tail[LANES * 2];
 		variates(law, c, 1, tail);
 		memcpy(out + 2 * k, tail, 2 * len * sizeof *out);
+	}
+}
+
+/* ---- float32 normal variates (rng_normal_float): two registers of blocks
+ * give one register of each word, four floats a block (rng.c's
+ * block_normal_float, lane for lane) */
+
+#define STEP_FLOAT (GROUPS * LANES * 4)   /* floats per step */
+
+static inline __attribute__((always_inline))
+void step_float(rvi block, const philox_keys *ks, float *out)
+{
+	rvi c[GROUPS][4];
+	for (int g = 0; g < GROUPS; g++) {
+		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
+		c[g][1] = ks->stream;
+	}
+	philox(c, GROUPS, ks);
+	rvf z[4];
+	for (int k = 0; k < 4; k += 2) {
+		rvf u0 = u24_pack(c[0][k], c[1][k]), u1 = u24_pack(c[0][k + 1], c[1][k + 1]);
+		rvf radius = VF_SQRT(VF_MUL(VF_SET1(-2.0f), SLEEF_LOGF(u0)));
+		rvf2 sc = SLEEF_SINCOSF(VF_MUL(u1, VF_SET1(RNG_TWO_PI_F)));
+		z[k] = VF_MUL(radius, sc.y);
+		z[k + 1] = VF_MUL(radius, sc.x);
+	}
+	store_quads(out, z[0], z[1], z[2], z[3]);
+}
+
+void RNG_NAME(rng_fill_normal_float)(const rl_rng *r, float *out, size_t n)
+{
+	philox_keys ks;
+	keys_init(&ks, r);
+	rvi block = VI_ADD32(VI_SET1(r->ctr[0]), VI_LANE_INDEX());
+	const rvi advance = VI_SET1(STEP_FLOAT / 4);
+	size_t i = 0;
+	for (; i + STEP_FLOAT <= n; i += STEP_FLOAT) {
+		step_float(block, &ks, out + i);
+		block = VI_ADD32(block, advance);
+	}
+	if (i < n) {
+		float tail[STEP_FLOAT];
+		step_float(block, &ks, tail);
+		memcpy(out + i, tail, (n - i) * sizeof *out);
 	}
 }

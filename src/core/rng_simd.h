@@ -21,6 +21,9 @@
  * path, so the product rounds identically everywhere. */
 #define RNG_TWO_PI 0x1.921fb54442d18p+2
 
+/* 2*pi rounded to float, for the float32 Box-Muller (rng_normal_float). */
+#define RNG_TWO_PI_F 0x1.921fb6p+2f
+
 enum rng_law { RNG_LAW_NORMAL, RNG_LAW_UNIFORM, RNG_LAW_LAPLACE };
 
 typedef void rng_fill_fn(const rl_rng *r, enum rng_law law, double *out, size_t n);
@@ -35,5 +38,11 @@ typedef void rng_fill_blocks_fn(const rl_rng *r, enum rng_law law, const uint32_
 
 rng_fill_blocks_fn rng_fill_blocks_avx2;
 rng_fill_blocks_fn rng_fill_blocks_avx512;
+
+/* rng_normal_float's kernels: out[0..n) from blocks ctr[0], ctr[0]+1, ...,
+ * four floats a block, equal to rng.c's scalar code bit for bit. */
+typedef void rng_fill_float_fn(const rl_rng *r, float *out, size_t n);
+rng_fill_float_fn rng_fill_normal_float_avx2;
+rng_fill_float_fn rng_fill_normal_float_avx512;
 
 #endif

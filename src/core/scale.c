@@ -63,10 +63,23 @@ static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
 static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 {
 	double t = t0;
-	int limit = s->arch == ARCH_BATCHNORM ? SCALE_LOG2_MAX_SQUARED : SCALE_LOG2_MAX;
+	int single = s->precision == PRECISION_SINGLE, bn = s->arch == ARCH_BATCHNORM;
+	int limit = single ? (bn ? SCALE_LOG2_MAX_SINGLE_SQUARED : SCALE_LOG2_MAX_SINGLE)
+	                   : (bn ? SCALE_LOG2_MAX_SQUARED : SCALE_LOG2_MAX);
+	if (single && t0 != -INFINITY && fabs(t0 / 2.0) > limit)
+		return rl_fail(e, "numbers out of range: the %s point of the input set (layer 1's input) "
+		               "has size about 2^%.0f, outside 2^-%d .. 2^%d, where floats (precision = "
+		               "\"single\") hold it reliably%s; scale the input set nearer 1 or use "
+		               "precision = \"double\"", which, t0 / 2.0, limit, limit,
+		               bn ? " (batch norm squares them)" : "");
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1], fan = net_fan_in(s, l);
 		double lw = law_log2_sd(&s->weights, fan, n), lb = law_log2_sd(&s->bias, fan, n);
+		if (single && (fabs(lw) > limit || (lb != -INFINITY && fabs(lb) > limit)))
+			return rl_fail(e, "numbers out of range: layer %zu's weights sd %.3g or biases sd %.3g "
+			               "is outside 2^-%d .. 2^%d, where floats (precision = \"single\") hold "
+			               "them reliably%s; scale them nearer 1 or use precision = \"double\"",
+			               l, exp2(lw), exp2(lb), limit, limit, bn ? " (batch norm squares them)" : "");
 		double z2 = log2_add(2.0 * lw + t, 2.0 * lb);
 		if (z2 == -INFINITY)
 			return 0;   /* the zero point of a zero-bias net: dead, exactly */
@@ -79,13 +92,15 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 				snprintf(bias, sizeof bias, "biases sd %.3g", exp2(lb));
 			return rl_fail(e, "numbers out of range: on the %s point of the input set "
 			               "(size 2^%.0f), layer %zu's pre-activations would be about 2^%.0f "
-			               "(weights sd %.3g, %s), outside 2^-%d .. 2^%d, where doubles "
+			               "(weights sd %.3g, %s), outside 2^-%d .. 2^%d, where %s "
 			               "hold them reliably%s; scale the input set, the weights or the "
 			               "biases nearer 1 (with zero biases only the signs matter, so any "
 			               "positive scale of the weights or of the points gives the same "
-			               "deaths)",
+			               "deaths)%s",
 			               which, t0 == -INFINITY ? 0.0 : t0 / 2.0, l, size, exp2(lw), bias, limit,
-			               limit, limit == SCALE_LOG2_MAX_SQUARED ? " (batch norm squares them)" : "");
+			               limit, single ? "floats (precision = \"single\")" : "doubles",
+			               bn ? " (batch norm squares them)" : "",
+			               single ? ", or use precision = \"double\"" : "");
 		}
 		double layer = log2((double)n) + z2 - 1.0;
 		if (s->arch == ARCH_BATCHNORM)

@@ -401,7 +401,9 @@ static int replay_l(lua_State *L)
 static const rlua_help mc_help[] = {
 	{"mc", "mc", "mc{depth=, width= | widths=, X=, trials=, seed=, threads=, method=, stats=, shard=, out=, ...}",
 	 "Monte Carlo estimate of neuron death. Every relu option (depth, width, widths, input, weights, "
-	 "bias, arch, seed) plus: X (the input set, a Matrix, fixed across trials; default the one "
+	 "bias, arch, seed, precision: \"single\" runs the explicit and reference evaluations in float32, "
+	 "recorded in the result, which mc.merge never mixes with double; Gram and lazy sampling stay "
+	 "double; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
 	 "default input set of net:death() and view(): 64 standard Gaussian points, seed 1, named in the "
 	 "report; input defaults to its dimension), trials (default 10000), seed (trial i's net is "
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "

@@ -81,6 +81,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_integer(L, "input", (lua_Integer)s->input);
 	rlua_set_integer(L, "depth", (lua_Integer)s->depth);
 	rlua_set_string(L, "arch", arch_name(s->arch));
+	rlua_set_string(L, "precision", precision_name(s->precision));
 	rlua_set_integer(L, "first_trial", (lua_Integer)r->first_trial);
 	rlua_set_integer(L, "last_trial", (lua_Integer)r->last_trial);
 	rlua_set_integer(L, "requested", (lua_Integer)r->requested);
@@ -339,13 +340,15 @@ int lmc_result_tostring(lua_State *L)
 	else
 		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
 		         rlua_num_field(L, 1, "first_trial"), rlua_num_field(L, 1, "last_trial"), shard);
+	int single = strcmp(strf(L, 1, "precision"), "single") == 0;
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
-	         "  %s, seed %.0f, method %s (%s), %.0f thread%s, "
+	         "  %s, seed %.0f, method %s (%s%s), %.0f thread%s, "
 	         "%.3g s, %.4g trials/s\n",
 	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", rlua_num_field(L, 1, "input"),
 	         counted, rlua_num_field(L, 1, "seed"),
-	         strf(L, 1, "method"), strf(L, 1, "evaluation"), rlua_num_field(L, 1, "threads"),
+	         strf(L, 1, "method"), strf(L, 1, "evaluation"), single ? ", single precision" : "",
+	         rlua_num_field(L, 1, "threads"),
 	         rlua_num_field(L, 1, "threads") == 1 ? "" : "s", rlua_num_field(L, 1, "seconds"), rlua_num_field(L, 1, "rate"));
 	luaL_addstring(&b, line);
 	if (pieces > 1) {

@@ -9,8 +9,9 @@
 #include "relush/inputs.h"
 
 const char *const rlua_relu_options[] = {
-	"depth", "width", "widths", "input", "weights", "bias", "arch", "seed", NULL
+	"depth", "width", "widths", "input", "weights", "bias", "arch", "seed", "precision", NULL
 };
+static const char *const precision_names[] = {"double", "single", NULL};
 
 /* ---- option parsing ---------------------------------------------------- */
 
@@ -184,6 +185,26 @@ static rl_arch arch_option(lua_State *L, int t)
 	return arch;
 }
 
+/* precision = "double" | "single"; RELUSH_PRECISION, else double, when absent. */
+static rl_precision precision_option(lua_State *L, int t)
+{
+	rl_precision p = precision_default();
+	int type = lua_getfield(L, t, "precision");
+	if (type != LUA_TNIL && (type != LUA_TSTRING || precision_parse(lua_tostring(L, -1), &p))) {
+		const char *near = type == LUA_TSTRING ? rlua_nearest(lua_tostring(L, -1), precision_names) : NULL;
+		rlua_option_error(L, "precision", "must be \"double\" or \"single\"; got %s%s%s%s",
+		                  rlua_describe(L, -1), near ? " (did you mean '" : "", near ? near : "",
+		                  near ? "'?)" : "");
+	}
+	lua_pop(L, 1);
+	return p;
+}
+
+rl_precision rlua_precision_option(lua_State *L, int t)
+{
+	return precision_option(L, t);
+}
+
 rl_arch rlua_arch_option(lua_State *L, int t)
 {
 	return arch_option(L, t);
@@ -270,6 +291,7 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 	if (spec->weights.kind == LAW_ZERO)
 		rlua_option_error(L, "weights", "zero weights make every neuron constant; use a continuous law");
 	spec->arch = arch_option(L, t);
+	spec->precision = precision_option(L, t);
 	if (lua_getfield(L, t, "seed") != LUA_TNIL)
 		spec->seed = (uint64_t)rlua_opt_int_field(L, t, "seed", 0, 0, LUA_MAXINTEGER);
 	else
@@ -371,6 +393,8 @@ static int net_index(lua_State *L)
 		lua_pushinteger(L, (lua_Integer)n->spec.seed);
 	else if (strcmp(k, "arch") == 0)
 		lua_pushstring(L, arch_name(n->spec.arch));
+	else if (strcmp(k, "precision") == 0)
+		lua_pushstring(L, precision_name(n->spec.precision));
 	else {
 		luaL_getmetatable(L, RLUA_NET);
 		lua_getfield(L, -1, "__methods");
@@ -617,11 +641,13 @@ static const rlua_help net_help[] = {
 	 "overrides depth/width), input, weights ('he' default, 'glorot', 'normal', "
 	 "'uniform', 'laplace', or {law=, sd=|a=|scale=}), bias (0 default, a number = "
 	 "normal sd, or a law), arch ('plain', 'residual', 'dense', 'skip', 'batchnorm'), "
-	 "seed (an integer; without one each call draws a new net and net.seed tells which).",
+	 "seed (an integer; without one each call draws a new net and net.seed tells which), "
+	 "precision ('double' default, or RELUSH_PRECISION; 'single': float32 weights, and every "
+	 "layer computed in float32; net.precision tells which).",
 	 "net = relu(20, 64); net:death()"},
-	{"net.depth", "net", "net.depth, net.input, net.widths, net.seed, net.arch, #net",
+	{"net.depth", "net", "net.depth, net.input, net.widths, net.seed, net.arch, net.precision, #net",
 	 "The network's shape: its number of layers (also #net), input dimension, a fresh "
-	 "list of layer widths, the seed it was drawn with and its architecture.",
+	 "list of layer widths, the seed it was drawn with, its architecture and its precision.",
 	 "net = relu{widths={3, 1, 4}}; print(net.depth, net.input, net.widths[2])"},
 	{"net:weights", "net", "net:weights(l)",
 	 "Layer l's weight matrix as n_l rows of n_{l-1} numbers: row j holds neuron j's "
@@ -665,6 +691,7 @@ void rlua_register_relu_values(lua_State *L, int module, const char *fn)
 	rlua_register_option_values(L, module, fn, "arch", arches);
 	rlua_register_option_values(L, module, fn, "weights", rlua_law_names);
 	rlua_register_option_values(L, module, fn, "bias", bias_law_names);
+	rlua_register_option_values(L, module, fn, "precision", precision_names);
 }
 
 void rlua_open_net(lua_State *L, int module)

@@ -183,7 +183,7 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 
 static int relu_load(lua_State *L)
 {
-	static const char *const known[] = {"keys", "arch", NULL};
+	static const char *const known[] = {"keys", "arch", "precision", NULL};
 	const char *path = rlua_check_path(L, 1);
 	int t = 0;
 	if (!lua_isnoneornil(L, 2)) {
@@ -193,6 +193,7 @@ static int relu_load(lua_State *L)
 	}
 	lua_settop(L, 2);
 	rl_arch arch = t ? rlua_arch_option(L, t) : ARCH_PLAIN;
+	rl_precision precision = t ? rlua_precision_option(L, t) : precision_default();
 	size_t nkeys = 0;
 	const char **keys = t ? keys_option(L, t, &nkeys) : NULL;
 	if (npy_sniff(path) == 1)
@@ -203,6 +204,7 @@ static int relu_load(lua_State *L)
 	rl_err e;
 	if (!(net->p = net_load_npz(path, keys, nkeys, arch, &b->keys, &e)))
 		return rlua_engine_error(L, &e);
+	((rl_net *)net->p)->spec.precision = precision;   /* the file's doubles, computed in this precision */
 	remember_keys(L, lua_gettop(L), path, &b->keys);
 	return 1;
 }
@@ -247,7 +249,7 @@ static int net_save(lua_State *L)
 }
 
 static const rlua_help numpy_help[] = {
-	{"relu.load", "pytorch", "relu.load(path [, {keys=, arch=}])",
+	{"relu.load", "pytorch", "relu.load(path [, {keys=, arch=, precision=}])",
 	 "A Net from a PyTorch state dict saved as .npz (np.savez(path, **{k: v.detach().numpy() "
 	 "for k, v in model.state_dict().items()})). Each layer is a '<name>.weight' array, out x in "
 	 "as nn.Linear stores it (the orientation of net:weights(l)), with an optional '<name>.bias'. "
@@ -258,7 +260,7 @@ static const rlua_help numpy_help[] = {
 	 "the last one too: for a model ending in a Linear head without one, keys can load the hidden "
 	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
-	 "layers connect. Mismatched shapes are errors naming the arrays.",
+	 "layers connect; precision is as for relu. Mismatched shapes are errors naming the arrays.",
 	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)"},
 	{"net:save", "pytorch", "net:save(path)",
 	 "Writes the net's weights and biases to an .npz state dict (float64), under the names they "

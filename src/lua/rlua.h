@@ -180,6 +180,8 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 rlua_box *rlua_new_net(lua_State *L);
 /* The arch option of the table at t (plain when absent), checked. */
 rl_arch rlua_arch_option(lua_State *L, int t);
+/* opts.precision ("double" | "single"), else RELUSH_PRECISION, else double. */
+rl_precision rlua_precision_option(lua_State *L, int t);
 rl_net *rlua_check_net(lua_State *L, int arg);
 /* A report the engine makes of a net on X (net_death, net_alignment). */
 typedef void *(*rlua_report_fn)(const rl_net *net, const rl_mat *X, rl_err *e);

@@ -497,7 +497,7 @@ diag "P1 throughput ratio with/without the view: $(awk -v a="$with_mc" -v b="$no
 quit_relush "mc"
 
 # ---- 6. what dies where, the chart, terminal manners ----------------------------
-A15="depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 3e6"
+A15="depth = 24, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 3e8"
 start 130 45 TERM=tmux-256color LANG=C.UTF-8
 start_relush
 type_line "r15 = mc{$A15, view = true}"

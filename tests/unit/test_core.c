@@ -17,7 +17,7 @@ static size_t widths_2x10[] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 
 static rl_net_spec spec_of(size_t *widths, size_t depth, size_t input, rl_law w, rl_law b)
 {
-	rl_net_spec s = {depth, input, widths, w, b, ARCH_PLAIN, 1};
+	rl_net_spec s = {depth, input, widths, w, b, ARCH_PLAIN, 1, PRECISION_DOUBLE};
 	return s;
 }
 

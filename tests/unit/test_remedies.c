@@ -21,7 +21,7 @@ static const rl_law ZERO = {LAW_ZERO, SCALE_FIXED, 0.0};
 static rl_net_spec spec_of(size_t *widths, size_t depth, size_t input, rl_law w, rl_law b,
                            rl_arch arch, uint64_t seed)
 {
-	rl_net_spec s = {depth, input, widths, w, b, arch, seed};
+	rl_net_spec s = {depth, input, widths, w, b, arch, seed, PRECISION_DOUBLE};
 	return s;
 }
 

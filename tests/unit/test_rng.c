@@ -415,23 +415,103 @@ static void central(const sums *t, double *mean, double *m2, double *m3, double 
 	*m4 = d - 4 * a * c + 6 * a * a * b - 3 * a * a * a * a;
 }
 
-static void test_normal_moments(void)
+/* The moments of a normal generator (10^7 draws): mean, variance,
+ * skewness, kurtosis and neighbours' covariances within 4 sigma. */
+static void check_normal_moments(fill_fn *fill, const char *name, uint64_t seed)
 {
 	const size_t n = 10000000;
 	rl_rng r;
 	rng_set_path(RNG_PATH_AUTO);
-	rng_init(&r, 20240601, 1, RNG_STREAM_WEIGHTS(1));
-	sums t = draw_sums(rng_normal, &r, n, 0);
+	rng_init(&r, seed, 1, RNG_STREAM_WEIGHTS(1));
+	sums t = draw_sums(fill, &r, n, 0);
 	double mean, m2, m3, m4, N = t.n;
 	central(&t, &mean, &m2, &m3, &m4);
-	tap_diag("normal, %s path, %zu draws", rng_path_name(rng_get_path()), n);
-	tap_sigma(mean, 0, sqrt(1 / N), 4, "normal mean");
-	tap_sigma(m2, 1, sqrt(2 / N), 4, "normal variance");
-	tap_sigma(m3 / pow(m2, 1.5), 0, sqrt(6 / N), 4, "normal skewness");
-	tap_sigma(m4 / (m2 * m2) - 3, 0, sqrt(24 / N), 4, "normal excess kurtosis");
-	tap_sigma(t.pair / (N / 2), 0, sqrt(2 / N), 4, "normal: covariance of a block's two variates");
-	tap_sigma(t.lag / (N / 2 - 1), 0, sqrt(2 / N), 4,
-	          "normal: covariance across neighbouring blocks");
+	tap_diag("%s, %s path, %zu draws", name, rng_path_name(rng_get_path()), n);
+	static const char *const what[] = {"mean", "variance", "skewness", "excess kurtosis",
+		"covariance of neighbours in a pair", "covariance across pairs"};
+	const double got[] = {mean, m2, m3 / pow(m2, 1.5), m4 / (m2 * m2) - 3, t.pair / (N / 2),
+	                      t.lag / (N / 2 - 1)};
+	const double want[] = {0, 1, 0, 0, 0, 0}, var[] = {1, 2, 6, 24, 2, 2};
+	for (int k = 0; k < 6; k++) {
+		char label[96];
+		snprintf(label, sizeof label, "%s: %s", name, what[k]);
+		tap_sigma(got[k], want[k], sqrt(var[k] / N), 4, label);
+	}
+}
+
+static void test_normal_moments(void)
+{
+	check_normal_moments(rng_normal, "normal", 20240601);
+}
+
+/* ---- float32 normal variates (rng_normal_float) ---------------------------- */
+
+/* rng_normal_float widened to doubles, for draw_sums and the KS test (in
+ * chunks of 2^16, a multiple of 4: the stream reads as in one fill). */
+static void normal_float_wide(rl_rng *r, double *out, size_t n)
+{
+	static float buf[1 << 16];
+	for (size_t done = 0; done < n; done += 1 << 16) {
+		size_t m = n - done < (1 << 16) ? n - done : (1 << 16);
+		rng_normal_float(r, buf, m);
+		for (size_t i = 0; i < m; i++)
+			out[done + i] = buf[i];
+	}
+}
+
+static void test_float(void)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 4, 5, 7, 11, 12, 13, 31, 32, 33, 63, 64, 65,
+		100, 127, 1001, 4096, 100003 };
+	enum { MAXN = 100003, PAD = 8 };
+	float *want = xmalloc((MAXN + PAD) * sizeof *want), *got = xmalloc((MAXN + 2 * PAD) * sizeof *got);
+	for (rng_path p = RNG_PATH_AVX2; p <= RNG_PATH_AVX512; p++) {
+		if (rng_set_path(p) != 0) {
+			tap_ok(rng_get_path() != p, "# SKIP float %s path: not available", rng_path_name(p));
+			continue;
+		}
+		int equal = 1, guards = 1, counters = 1;
+		for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+			for (uint32_t start = 0; start < 2; start++) {
+				size_t n = sizes[s], offset = s % 4;
+				rl_rng a, b;
+				rng_init(&a, 0xdeadbeefull + s, 1ull << 40, RNG_STREAM_WEIGHTS(3));
+				a.ctr[0] = start ? 0xfffffff0u : 0;   /* the block index wraps */
+				b = a;
+				rng_set_path(RNG_PATH_SCALAR);
+				rng_normal_float(&a, want, n);
+				rng_set_path(p);
+				for (size_t i = 0; i < n + 2 * PAD; i++)
+					got[i] = -12345.0f;
+				rng_normal_float(&b, got + offset, n);
+				equal &= memcmp(want, got + offset, n * sizeof *want) == 0;
+				for (size_t i = 0; i < offset; i++)
+					guards &= got[i] == -12345.0f;
+				for (size_t i = offset + n; i < offset + n + PAD; i++)
+					guards &= got[i] == -12345.0f;
+				counters &= a.ctr[0] == b.ctr[0];
+			}
+		tap_ok(equal, "float normals: the %s path is bit-identical to the scalar path "
+		       "(n from 0 to 100003, unaligned, across the block wrap)", rng_path_name(p));
+		tap_ok(guards && counters, "float normals: the %s path writes exactly out[0..n) and "
+		       "advances the stream by ceil(n/4) blocks", rng_path_name(p));
+	}
+	rng_set_path(RNG_PATH_AUTO);
+	/* The k-th variate is the same whatever the batch sizes (multiples of 4). */
+	rl_rng r, q;
+	rng_init(&r, 7, 3, RNG_STREAM_WEIGHTS(2));
+	q = r;
+	rng_normal_float(&r, want, 1000);
+	int same = 1;
+	for (size_t i = 0; i < 1000; i += 40) {
+		rng_normal_float(&q, got, 40);
+		same &= memcmp(want + i, got, 40 * sizeof *got) == 0;
+	}
+	tap_ok(same && r.ctr[0] == q.ctr[0] && r.ctr[0] == 250, "float normals: 25 fills of 40 equal one of 1000");
+	free(want);
+	free(got);
+
+	check_normal_moments(normal_float_wide, "float normal", 20240602);
 }
 
 static void test_uniform_laplace_moments(void)
@@ -498,6 +578,7 @@ static void test_ks(void)
 		double lo, hi;
 	} cases[] = {
 		{ "normal", rng_normal, cdf_normal, 1000000, -9, 9 },
+		{ "float normal", normal_float_wide, cdf_normal, 1000000, -5.78, 5.78 },
 		{ "uniform", rng_uniform, cdf_uniform, 500000, 0, 1 },
 		{ "laplace", rng_laplace, cdf_laplace, 500000, -38, 38 },
 	};
@@ -523,6 +604,7 @@ int main(void)
 	test_streams();
 	test_cpu_paths();
 	test_normal_moments();
+	test_float();
 	test_uniform_laplace_moments();
 	test_ks();
 	return tap_done();

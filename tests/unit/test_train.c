@@ -100,7 +100,7 @@ static void check_architecture(rl_arch arch)
 		for (uint64_t seed = 1; seed <= 6; seed++) {
 			size_t input = arch == ARCH_RESIDUAL ? 3 : 2 + (size_t)seed % 2;
 			rl_law bias = seed % 2 ? SMALL : ZERO;
-			rl_net_spec s = {depths[shape], input, shapes[shape], HE, bias, arch, seed};
+			rl_net_spec s = {depths[shape], input, shapes[shape], HE, bias, arch, seed, PRECISION_DOUBLE};
 			rl_err e;
 			rl_net *net = net_create(&s, 0, &e);
 			rl_mat *X = inputs_gaussian(5 + seed, input, 1.0, 100 + seed, &e);
@@ -134,7 +134,7 @@ static rl_net *dead_net(size_t *widths, size_t depth, const rl_mat *X, rl_arch a
 {
 	rl_err e;
 	for (uint64_t seed = 1; seed < 10000; seed++) {
-		rl_net_spec s = {depth, X->cols, widths, HE, ZERO, arch, seed};
+		rl_net_spec s = {depth, X->cols, widths, HE, ZERO, arch, seed, PRECISION_DOUBLE};
 		rl_net *net = net_create(&s, 0, &e);
 		rl_death_report *r = net_death(net, X, &e);
 		int dead = r->living == 0;
@@ -184,7 +184,7 @@ static void check_dead(rl_arch arch, rl_train_method method)
 static void check_descent(void)
 {
 	size_t widths[2] = {8, 1};
-	rl_net_spec s = {2, 2, widths, HE, SMALL, ARCH_PLAIN, 3};
+	rl_net_spec s = {2, 2, widths, HE, SMALL, ARCH_PLAIN, 3, PRECISION_DOUBLE};
 	rl_err e;
 	rl_net *net = net_create(&s, 0, &e);
 	rl_mat *X = inputs_gaussian(32, 2, 1.0, 9, &e);
@@ -214,7 +214,7 @@ static void check_descent(void)
 static void check_errors(void)
 {
 	size_t widths[2] = {3, 2};
-	rl_net_spec s = {2, 2, widths, HE, ZERO, ARCH_PLAIN, 1};
+	rl_net_spec s = {2, 2, widths, HE, ZERO, ARCH_PLAIN, 1, PRECISION_DOUBLE};
 	rl_err e;
 	rl_net *net = net_create(&s, 0, &e);
 	rl_mat *X = inputs_gaussian(4, 2, 1.0, 1, &e);
@@ -230,7 +230,7 @@ static void check_errors(void)
 	       "a negative rate is refused: %s", e.msg);
 	/* a residual net cannot die, so a far too high rate diverges */
 	size_t equal[2] = {2, 2};
-	rl_net_spec rs = {2, 2, equal, HE, ZERO, ARCH_RESIDUAL, 1};
+	rl_net_spec rs = {2, 2, equal, HE, ZERO, ARCH_RESIDUAL, 1, PRECISION_DOUBLE};
 	rl_net *res = net_create(&rs, 0, &e);
 	o = train_default_opts();
 	o.rate = 1e300;

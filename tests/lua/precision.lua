@@ -1,0 +1,143 @@
+-- precision.lua: precision = "single" against "double". How often float32
+-- decides a sign otherwise than double on P2-sized nets (256 points, d 64,
+-- 20 layers of 64), measured and bounded; replay in the precision a run ran
+-- in, count for count; threads and shards bit-identical; the precision in
+-- results, files and merges; RELUSH_PRECISION. Fixed seeds throughout.
+local t = require "tap"
+local proc = require "proc"
+
+local function with(...)
+  local o = {}
+  for _, part in ipairs{...} do for k, v in pairs(part) do o[k] = v end end
+  return o
+end
+
+-- ---- sign disagreements per neuron-point -----------------------------------
+-- The same float32 weights computed in both precisions (net:save, then
+-- relu.load in double). A skip net's output is every layer's ReLU(z), so
+-- h > 0 is z > 0 at every neuron of every layer on every point (points that
+-- died keep going, so every decision of the net is counted).
+local X = inputs.gaussian(256, 64, {seed = 21})
+local NETS, disagree, total, maxrel = 4, 0, 0, 0
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p '" .. dir .. "'"))
+for s = 1, NETS do
+  local single = relu{depth = 20, width = 64, arch = "skip", seed = 100 + s, precision = "single"}
+  single:save(dir .. "/net.npz")
+  local double = relu.load(dir .. "/net.npz", {arch = "skip", precision = "double"})
+  local hd, hs = double:forward(X), single:forward(X)
+  for i = 1, #X do
+    local a, b = hd[i], hs[i]
+    for j = 1, #a do
+      total = total + 1
+      if (a[j] > 0) ~= (b[j] > 0) then disagree = disagree + 1 end
+      maxrel = math.max(maxrel, math.abs(a[j] - b[j]))
+    end
+  end
+end
+os.execute("rm -rf '" .. dir .. "'")
+local rate = disagree / total
+t.diag(string.format("sign disagreements single vs double: %d of %d neuron-points (%.3g each)",
+                     disagree, total, rate))
+-- (activations are about 1 in size: floats round them at about 6e-8)
+t.ok(maxrel > 1e-12 and maxrel < 1e-4, string.format("single computes in float32: the activations "
+     .. "differ from double's by up to %.3g", maxrel))
+t.ok(total == NETS * 256 * 20 * 64, "every neuron-point of the P2-sized nets compared")
+t.ok(rate < 1e-5, string.format("single and double disagree on %.3g of the signs, below 1e-5", rate))
+
+-- ---- the Monte Carlo estimates agree (4 sigma) -------------------------------
+local Xs = inputs.gaussian(32, 4, {seed = 3})
+local cfg = {depth = 6, width = 3, X = Xs, trials = 3000, seed = 9, method = "explicit"}
+local rd, rs = mc(with(cfg, {precision = "double"})), mc(with(cfg, {precision = "single"}))
+t.is(rs.precision, "single", "the result says its precision")
+t.is(rd.precision, "double", "... in double too")
+local p = (rd.alive_trials + rs.alive_trials) / (2 * cfg.trials)
+t.sigma(rs.p_alive - rd.p_alive, 0, math.sqrt(2 * p * (1 - p) / cfg.trials) + 1e-300, 4,
+        "P(alive) in single agrees with double")
+
+-- ---- auto mixes Gram layers (double) into a float trial where they are cheaper
+do
+  local r = mc{depth = 10, width = 4, X = inputs.gaussian(1, 64, {seed = 4}), trials = 4000, seed = 3,
+               precision = "single"}
+  t.is(r.evaluation, "mixed", "single precision, one point in d = 64: auto runs layer 1 by the Gram sampler")
+  local L = bound.lower{4, 4, 4, 4, 4, 4, 4, 4, 4, 4}
+  t.sigma(r.p_alive, L, math.sqrt(L * (1 - L) / r.trials), 4, "... and P(alive) of one point is L")
+end
+
+-- ---- replay: trial i in single, count for count, on P2-sized sets -------------
+do
+  local o = {depth = 20, width = 64, X = X, trials = 12, seed = 5, precision = "single", method = "explicit"}
+  local r = mc(o)
+  local ok = true
+  for i = 1, o.trials do
+    local one = mc(with(o, {shard = {i, o.trials}}))
+    local net = r:replay(i)
+    local d = net:death(X)
+    ok = ok and net.precision == "single" and one.alive_trials == (d.alive and 1 or 0)
+    for l = 1, o.depth do ok = ok and one.layers[l].living == d.layers[l].living end
+  end
+  t.ok(ok, "r:replay(i):death(X) reproduces every layer's count of a single-precision trial")
+end
+do
+  local X8 = inputs.gaussian(40, 5, {seed = 2})
+  local o = {depth = 12, width = 4, X = X8, trials = 400, seed = 7, precision = "single", method = "explicit"}
+  local r1, r2 = mc(with(o, {threads = 1})), mc(with(o, {threads = 2}))
+  local same = r1.alive_trials == r2.alive_trials and r1.fraction == r2.fraction
+  for l = 1, o.depth do same = same and r1.layers[l].living == r2.layers[l].living end
+  t.ok(same, "single precision: threads = 1 and 2 give identical counts")
+  local pieces = {}
+  for i = 1, 3 do pieces[i] = mc(with(o, {shard = {i, 3}})) end
+  local m = mc.merge(pieces)
+  t.ok(m.alive_trials == r1.alive_trials and m.fraction == r1.fraction and m.precision == "single",
+       "single precision: three shards merge into the whole run")
+  -- flipping keeps 2^-k of the points on the float values it computes
+  local fl = mc(with(o, {flip = true, method = "auto", trials = 200}))
+  t.ok(fl.min_fraction >= 2 ^ -12, "single precision, flip = true: at least 2^-k of the points live")
+  t.is(fl:replay(5).precision, "single", "a flip run replays in single")
+
+  -- ---- records: saved, loaded, refused when mixed
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p '" .. dir .. "'"))
+  local f = dir .. "/single.jsonl"
+  r1:save(f, "w")
+  t.ok(proc.slurp(f):find('"precision":"single"', 1, true), "the results line records the precision")
+  t.is(mc.load(f)[1].precision, "single", "mc.load reads it back")
+  local half = {mc(with(o, {shard = {1, 2}})), mc(with(o, {shard = {2, 2}, precision = "double"}))}
+  t.raises(function() return mc.merge(half) end, {"precision single", "precision double"},
+           "merging a single and a double shard is refused, naming both precisions")
+  local old = proc.slurp(f):gsub('"precision":"single",', "")
+  proc.spit(dir .. "/old.jsonl", old)
+  local ok, err = pcall(mc.load, dir .. "/old.jsonl")
+  t.ok(ok and err[1].precision == "double", "a results line without precision (older relush) reads as double")
+  os.execute("rm -rf '" .. dir .. "'")
+end
+
+-- ---- the option and the environment -----------------------------------------
+t.raises(function() return relu{depth = 2, width = 2, precision = "half"} end,
+         {"precision", "\"double\" or \"single\"", "half"}, "relu refuses an unknown precision")
+t.raises(function() return mc{depth = 2, width = 2, trials = 2, precision = 32} end,
+         {"precision", "\"double\" or \"single\""}, "mc refuses a precision that is not a name")
+local sh = function(env, chunk)
+  local h = io.popen(env .. " " .. proc.q(os.getenv("RELUSH")) .. " -e " .. proc.q(chunk) .. " 2>&1")
+  local out = h:read("a")
+  h:close()
+  return out
+end
+t.ok(sh("RELUSH_PRECISION=single", "print(relu{depth=1, width=1}.precision)"):find("single", 1, true),
+     "RELUSH_PRECISION=single makes single the default")
+t.ok(sh("RELUSH_PRECISION=half", "print(1)"):find("RELUSH_PRECISION='half' is not valid", 1, true),
+     "a bad RELUSH_PRECISION is refused at start-up, naming what it accepts")
+do
+  local net, floats = relu{depth = 3, width = 5, precision = "single", seed = 1, bias = {law = "uniform", a = 1}}, true
+  for l = 1, 3 do
+    for _, row in ipairs(net:weights(l)) do
+      for _, w in ipairs(row) do floats = floats and w == string.unpack("f", string.pack("f", w)) end
+    end
+    for _, b in ipairs(net:bias(l)) do floats = floats and b == string.unpack("f", string.pack("f", b)) end
+  end
+  t.ok(floats, "a single-precision net's weights and biases are float32 values")
+  t.is(relu.load and net.precision, "single", "net.precision says single")
+end
+t.done()
