@@ -188,36 +188,6 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def)
 	return v;
 }
 
-void rlua_check_option_names(lua_State *L, int t, const char *const *known)
-{
-	t = lua_absindex(L, t);
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		int found = 0;
-		if (lua_type(L, -2) == LUA_TSTRING) {
-			const char *k = lua_tostring(L, -2);
-			for (size_t i = 0; known[i] && !found; i++)
-				found = strcmp(known[i], k) == 0;
-		} else if (lua_isinteger(L, -2)) {
-			lua_Integer i = lua_tointeger(L, -2);
-			found = i == 1 || i == 2;  /* relu{depth, width} positional form */
-		}
-		if (!found) {
-			char list[512];
-			size_t off = 0;
-			list[0] = '\0';
-			for (size_t i = 0; known[i] && off < sizeof list; i++)
-				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
-			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-			const char *near = rlua_nearest(key, known);
-			if (near)
-				rlua_option_error(L, key, "unknown option; did you mean '%s'? The options are %s", near, list);
-			rlua_option_error(L, key, "unknown option; the options are %s", list);
-		}
-		lua_pop(L, 1);
-	}
-}
-
 lua_Integer rlua_len(lua_State *L, int idx, const char *what)
 {
 	idx = lua_absindex(L, idx);

@@ -237,6 +237,29 @@ term_wait '^> big\.key$' 5
 ok $? "big.<Tab> on a table of 100000 keys completes big.key promptly"
 term_keys C-u
 
+# Every option with a fixed set of values, read from the API table (the
+# functions called as f{...}): each value completes inside its string,
+# from all of it but its last letter (one Tab completes, a second lists).
+"$RELUSH" -e 'for fn, list in pairs(require("relush")._options) do
+  if not fn:find("[.:]") then
+    for _, o in ipairs(list) do
+      for _, v in ipairs(list[o] or {}) do print(fn, o, v) end
+    end
+  end
+end' > "$term_tmp/option_values"
+values=0
+missed=""
+while read -r fn opt value; do
+	values=$((values + 1))
+	term_clear
+	term_type "$fn{$opt=\"${value%?}"
+	term_keys Tab Tab
+	term_wait "$value" 3 || missed="$missed $fn{$opt=\"$value\"}"
+	term_keys C-u
+done < "$term_tmp/option_values"
+[ "$values" -ge 20 ] && [ -z "$missed" ]
+ok $? "every fixed option value completes ($values values)${missed:+; not:$missed}"
+
 term_clear
 term_line 'print("still fine")'
 term_wait '^still fine$'
