@@ -142,8 +142,20 @@ int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	lua_Debug ar;
-	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
-		return luaL_error(L, "bad option '%s' to '%s' (%s)", field, ar.name, msg);
+	if (lua_getstack(L, 0, &ar)) {
+		/* the function as the API table names it ("net:train",
+		 * "inputs.gaussian"), else as the call site does ("train") */
+		lua_getinfo(L, "nf", &ar);
+		const char *api_name = NULL;
+		if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.module") == LUA_TTABLE
+		    && lua_getfield(L, -1, "_names") == LUA_TTABLE) {
+			lua_pushvalue(L, -3);
+			if (lua_rawget(L, -2) == LUA_TSTRING)
+				api_name = lua_tostring(L, -1);   /* kept by _names */
+		}
+		if (api_name || ar.name)
+			return luaL_error(L, "bad option '%s' to '%s' (%s)", field, api_name ? api_name : ar.name, msg);
+	}
 	/* called through pcall or a table field Lua cannot name: no "to '?'" */
 	return luaL_error(L, "bad option '%s' (%s)", field, msg);
 }

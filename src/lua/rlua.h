@@ -168,7 +168,8 @@ const char *rlua_check_path(lua_State *L, int arg); /* a string with no NUL byte
 const char *rlua_nul_in_path(lua_State *L, int idx);
 /* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
 static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
-/* Raises "bad option 'field' to 'fn' (msg)". */
+/* Raises "bad option 'field' to 'fn' (msg)", fn the running function as
+ * the API table names it ("net:train"; else as the call site names it). */
 /* fmt is C's printf (not lua_pushfstring: no %I); the compiler checks it */
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

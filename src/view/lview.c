@@ -205,18 +205,21 @@ static int show_mc(lua_State *L)
 		view_observer_close();
 	view_term_close();
 	if (!ok) {
-		/* mc, called from here, knows neither its name nor the user's
-		 * line: "bad option 'depth' (...)" becomes "stdin:1: bad option
-		 * 'depth' to 'view' (...)", as mc{...} itself would say */
+		/* mc, called from here, knows not the user's line and names
+		 * itself: "bad option 'depth' to 'mc' (...)" becomes "stdin:1:
+		 * bad option 'depth' to 'view' (...)", as mc{...} itself would say */
 		const char *msg = lua_tostring(L, -1);
 		static const char bad[] = "bad option '";
 		const char *close = msg && strncmp(msg, bad, sizeof bad - 1) == 0
 		                    ? strchr(msg + sizeof bad - 1, '\'') : NULL;
-		if (close != NULL && strncmp(close + 1, " to '", 5) != 0) {
+		const char *rest = close;
+		if (rest != NULL && strncmp(rest + 1, " to '", 5) == 0)
+			rest = strchr(rest + 6, '\'');   /* the end of the name mc gave */
+		if (close != NULL && rest != NULL) {
 			luaL_where(L, 1);
 			lua_pushlstring(L, msg, (size_t)(close + 1 - msg));
 			lua_pushliteral(L, " to 'view'");
-			lua_pushstring(L, close + 1);
+			lua_pushstring(L, rest + 1);
 			lua_concat(L, 4);
 		}
 		return lua_error(L);
