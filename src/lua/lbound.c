@@ -387,14 +387,15 @@ static int schedule_tostring(lua_State *L)
 	return rlua_push_table_report(L, "Width schedule: the limit of the lower bound as depth grows\n\n", t);
 }
 
+static const rlua_option schedule_options[] = {RLUA_OPTION("layers"), {0}};
+
 static int bound_schedule_l(lua_State *L)
 {
-	static const char *const options[] = {"layers", NULL};
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	lua_Integer layers = SCHEDULE_DEFAULT_LAYERS;
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
-		rlua_check_option_names(L, 2, options);
+		rlua_check_options(L, 2, schedule_options);
 		layers = rlua_opt_int_field(L, 2, "layers", SCHEDULE_DEFAULT_LAYERS, 0,
 		                            (lua_Integer)1 << 62);
 	}
@@ -434,36 +435,20 @@ static int bound_schedule_l(lua_State *L)
 }
 
 /* ---- registration --------------------------------------------------------------- */
-static const luaL_Reg bound_funcs[] = {
-	{"lower", bound_lower_l},
-	{"log_lower", bound_log_lower_l},
-	{"death", bound_death_l},
-	{"upper", bound_upper_l},
-	{"union", bound_union_l},
-	{"sandwich", bound_sandwich_l},
-	{"width_for", bound_width_for_l},
-	{"depth_for", bound_depth_for_l},
-	{"whole_space", bound_whole_space_l},
-	{"flip", bound_flip_l},
-	{"layers", bound_layers_l},
-	{"schedule", bound_schedule_l},
-	{NULL, NULL}
-};
-
-static const rlua_help bound_help[] = {
+static const rlua_api bound_api[] = {
 	{"bound.lower", "bounds", "bound.lower(widths) | bound.lower(n, k)",
 	 "The lower bound L = prod_l (1 - 2^-n_l) on P(network alive), which is exactly "
 	 "P(a given point is living) (theory.md §3.1). Give a list of widths, or a uniform width n "
 	 "and depth k; k may be a float such as 1e12 if it is an integer. Exact fractions "
 	 "come out exact; otherwise computed in log space.",
-	 "bound.lower{3, 5, 2}  --> 0.6357421875 (= 651/1024)"},
+	 "bound.lower{3, 5, 2}  --> 0.6357421875 (= 651/1024)", .fn = bound_lower_l},
 	{"bound.log_lower", "bounds", "bound.log_lower(widths) | bound.log_lower(n, k)",
 	 "log L, finite even when L underflows to 0 (bound.log_lower(1, 2000) = -2000 log 2).",
-	 "bound.log_lower(1, 2000)"},
+	 "bound.log_lower(1, 2000)", .fn = bound_log_lower_l},
 	{"bound.death", "bounds", "bound.death(widths) | bound.death(n, k)",
 	 "1 - L, the probability that a given point is dead, accurate when tiny: "
 	 "bound.death(64, 1e6) is 5.42e-14, where 1 - bound.lower(64, 1e6) gives 0.",
-	 "bound.death(64, 1e6)"},
+	 "bound.death(64, 1e6)", .fn = bound_death_l},
 	{"bound.upper", "bounds",
 	 "bound.upper(widths, d [, orthant [, zero_bias]]) | bound.upper(n, k, d [, orthant [, zero_bias]])",
 	 "The upper bound U = prod (1 - 2^-(n_l (n_{l-1} + 1))) with n_0 = d (theory.md §4.1). "
@@ -471,46 +456,46 @@ static const rlua_help bound_help[] = {
 	 "factor is included; false leaves it out (general inputs, U_hidden). zero_bias "
 	 "(default false): biases are all 0, which allows the tighter exponent n_l n_{l-1}. "
 	 "Exponents beyond any integer (1e12) are handled exactly.",
-	 "bound.upper({2, 2, 2}, 2)  --> 0.9538536072 (= 250047/262144)"},
+	 "bound.upper({2, 2, 2}, 2)  --> 0.9538536072 (= 250047/262144)", .fn = bound_upper_l},
 	{"bound.union", "bounds", "bound.union(widths, m) | bound.union(n, k, m)",
 	 "The union bound min(1, m L) on P(alive) for an input set of m points (theory.md §4.4); "
 	 "often tighter than U.",
-	 "bound.union(4, 64, 64)"},
+	 "bound.union(4, 64, 64)", .fn = bound_union_l},
 	{"bound.sandwich", "bounds", "bound.sandwich(widths) | bound.sandwich(n, k)",
 	 "Returns lo, L, hi, S with S = sum 2^-n_l and exp(-2 ln2 S) = lo <= L <= hi = exp(-S) "
 	 "(theory.md §5.1): L > 0 in the limit exactly when S stays finite.",
-	 "lo, L, hi, S = bound.sandwich(2, 10)  --> 0.03125 0.0563 0.0821 2.5"},
+	 "lo, L, hi, S = bound.sandwich(2, 10)  --> 0.03125 0.0563 0.0821 2.5", .fn = bound_sandwich_l},
 	{"bound.width_for", "bounds", "bound.width_for(k, p)",
 	 "The least uniform width n with L(n, k) >= p, p in (0, 1): width need grow only like "
 	 "log2 k. Exact for every k and p: the real (1 - 2^-n)^k is compared with p, never a "
 	 "rounded L (theory.md §5.3), so near-ties such as width_for(3, 1 - 2^-53) = 55 are "
 	 "right.",
-	 "bound.width_for(1e12, 0.5)  --> 41"},
+	 "bound.width_for(1e12, 0.5)  --> 41", .fn = bound_width_for_l},
 	{"bound.depth_for", "bounds", "bound.depth_for(n, p)",
 	 "The greatest depth k with L(n, k) >= p (0 if one layer is already below p), decided "
 	 "exactly (theory.md §5.3). An integer while k < 2^63; beyond, the greatest float <= k "
 	 "(an integer-valued float); inf when even the largest double reaches p (n above about "
 	 "1020).",
-	 "bound.depth_for(10, 0.5)  --> 709"},
+	 "bound.depth_for(10, 0.5)  --> 709", .fn = bound_depth_for_l},
 	{"bound.whole_space", "bounds", "bound.whole_space(n, d)",
 	 "Returns p, q: p = 2^-n sum_{i<=d} C(n, i), the probability that some input x in all "
 	 "of R^d kills a first layer of width n with random biases (theory.md §4.5; 1 when n <= d), "
 	 "and q = 1 - p, each accurate when tiny. Exact for n <= 62; n and d up to 1e6 and beyond. "
 	 "With zero biases (relu's default) x = 0 always kills (a tie) and a non-zero x does with "
 	 "probability 2^(1-n) sum_{i<d} C(n-1, i) instead.",
-	 "bound.whole_space(5, 1)  --> 0.1875 0.8125"},
+	 "bound.whole_space(5, 1)  --> 0.1875 0.8125", .fn = bound_whole_space_l},
 	{"bound.flip", "bounds", "bound.flip(k)",
 	 "The sign-flip guarantee 2^-k: after net:flip(X) at least this fraction of the points "
 	 "of X is living in a k-layer net (theory.md §8), on every draw without ties (no "
 	 "pre-activation exactly 0, which a density excludes except at the zero point with zero "
 	 "biases: that point is dead in every net).",
-	 "bound.flip(10)  --> 0.0009765625"},
+	 "bound.flip(10)  --> 0.0009765625", .fn = bound_flip_l},
 	{"bound.layers", "bounds", "bound.layers(widths) | bound.layers(n, k)",
 	 "A per-layer table (theory.md §3.4): each row has layer, width, survival 1 - 2^-n_l "
 	 "(P(alive after l | alive before l)), hazard 2^-n_l, cumulative L_l, log_cumulative "
 	 "and death 1 - L_l; fields lower, log_lower and death give the totals. Prints as an "
 	 "aligned table. At most 100000 layers.",
-	 "bound.layers{3, 1, 4, 2, 5}"},
+	 "bound.layers{3, 1, 4, 2, 5}", .fn = bound_layers_l},
 	{"bound.schedule", "bounds", "bound.schedule(f [, {layers=100000}])",
 	 "The limit of L as depth grows when layer l has width f(l) (f returns nil after the "
 	 "last layer of a finite net). Layers 1..layers are summed exactly (partial, sum: "
@@ -521,13 +506,13 @@ static const rlua_help bound_help[] = {
 	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1. The printout shows the "
 	 "limit with only the digits the bracket knows, and the bracket rounded outwards "
 	 "(theory.md §5.4).",
-	 "bound.schedule(function(l) return math.ceil(2 * math.log(l + 1, 2)) end)"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "bound.schedule(function(l) return math.ceil(2 * math.log(l + 1, 2)) end)",
+	 .fn = bound_schedule_l, .options = schedule_options},
+	{0}
 };
 
 void rlua_open_bound(lua_State *L, int module)
 {
-	static const char *const schedule_options[] = {"layers", NULL};
 	module = lua_absindex(L, module);
 	luaL_newmetatable(L, RLUA_BOUND_LAYERS);
 	lua_pushcfunction(L, layers_tostring);
@@ -537,8 +522,5 @@ void rlua_open_bound(lua_State *L, int module)
 	lua_pushcfunction(L, schedule_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);
-	luaL_newlib(L, bound_funcs);
-	lua_setfield(L, module, "bound");
-	rlua_help_register(L, module, bound_help);
-	rlua_register_options(L, module, "bound.schedule", schedule_options);
+	rlua_api_register(L, module, module, bound_api);   /* makes module.bound */
 }

@@ -23,21 +23,25 @@ static uint64_t seed_option(lua_State *L, int t)
 	return rlua_fresh_seed(L);
 }
 
-static int opts_table(lua_State *L, int arg, const char *const *known)
+/* The options of the functions that take a table (the API table below). */
+static const rlua_option gaussian_options[] = {RLUA_OPTION("sd"), RLUA_OPTION("seed"), {0}};
+static const rlua_option uniform_options[] = {RLUA_OPTION("seed"), RLUA_OPTION("lo"), RLUA_OPTION("hi"), {0}};
+static const rlua_option sphere_options[] = {RLUA_OPTION("seed"), {0}};
+
+static int opts_table(lua_State *L, int arg, const rlua_option *known)
 {
 	if (lua_isnoneornil(L, arg))
 		return 0;
 	luaL_checktype(L, arg, LUA_TTABLE);
-	rlua_check_option_names(L, arg, known);
+	rlua_check_options(L, arg, known);
 	return arg;
 }
 
 static int inputs_gaussian_l(lua_State *L)
 {
-	static const char *const known[] = {"sd", "seed", NULL};
 	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
 	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
-	int t = opts_table(L, 3, known);
+	int t = opts_table(L, 3, gaussian_options);
 	double sd = t ? rlua_opt_number_field(L, t, "sd", 1.0) : 1.0;
 	if (!(sd > 0))
 		return rlua_option_error(L, "sd", "must be > 0, got %g", sd);
@@ -48,13 +52,12 @@ static int inputs_gaussian_l(lua_State *L)
 
 static int inputs_uniform_l(lua_State *L)
 {
-	static const char *const known[] = {"seed", "lo", "hi", NULL};
 	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
 	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
 	double lo = 0.0, hi = 1.0;
 	int t = 0;
 	if (lua_type(L, 3) == LUA_TTABLE) {
-		t = opts_table(L, 3, known);
+		t = opts_table(L, 3, uniform_options);
 		lo = rlua_opt_number_field(L, t, "lo", 0.0);
 		hi = rlua_opt_number_field(L, t, "hi", 1.0);
 	} else {
@@ -62,7 +65,7 @@ static int inputs_uniform_l(lua_State *L)
 			lo = rlua_check_finite(L, 3, "lo");
 		if (!lua_isnoneornil(L, 4))
 			hi = rlua_check_finite(L, 4, "hi");
-		t = opts_table(L, 5, known);
+		t = opts_table(L, 5, uniform_options);
 	}
 	if (!(hi > lo))
 		return luaL_error(L, "bad arguments to 'uniform' (need lo < hi, got lo = %f, hi = %f)", lo, hi);
@@ -81,10 +84,9 @@ static int inputs_point_l(lua_State *L)
 
 static int inputs_sphere_l(lua_State *L)
 {
-	static const char *const known[] = {"seed", NULL};
 	lua_Integer m = rlua_check_int(L, 1, "number of points m", 1, MAX_COUNT);
 	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
-	int t = opts_table(L, 3, known);
+	int t = opts_table(L, 3, sphere_options);
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	return made_or_fail(L, box->p = inputs_sphere((size_t)m, (size_t)d, seed_option(L, t), &e), &e);
@@ -162,47 +164,35 @@ static int inputs_from_l(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg inputs_funcs[] = {
-	{"gaussian", inputs_gaussian_l},
-	{"uniform", inputs_uniform_l},
-	{"point", inputs_point_l},
-	{"sphere", inputs_sphere_l},
-	{"orthant", inputs_orthant_l},
-	{"shrink", inputs_shrink_l},
-	{"load", inputs_load_l},
-	{"from", inputs_from_l},
-	{NULL, NULL}
-};
-
-static const rlua_help inputs_help[] = {
+static const rlua_api inputs_api[] = {
 	{"inputs.gaussian", "inputs", "inputs.gaussian(m, d [, {sd=1, seed=}])",
 	 "m points with independent N(0, sd^2) coordinates in dimension d. Without a "
 	 "seed each call draws a new set; with one the set is reproducible. An sd so large that a "
 	 "coordinate overflows is refused.",
-	 "X = inputs.gaussian(64, 2, {seed=1})"},
+	 "X = inputs.gaussian(64, 2, {seed=1})", .fn = inputs_gaussian_l, .options = gaussian_options},
 	{"inputs.uniform", "inputs", "inputs.uniform(m, d [, lo, hi [, {seed=}]])",
 	 "m points uniform in the box [lo, hi]^d (default [0, 1]^d, which lies in the "
 	 "non-negative orthant, so the upper bound includes the first layer's factor). lo and hi "
 	 "are finite; the points stay finite and inside the box even when hi - lo overflows.",
-	 "X = inputs.uniform(64, 2)"},
+	 "X = inputs.uniform(64, 2)", .fn = inputs_uniform_l, .options = uniform_options},
 	{"inputs.point", "inputs", "inputs.point(d)",
 	 "The single point (1, ..., 1) in dimension d. On one point the probability of a "
 	 "living network equals the lower bound exactly (theory.md §3.2).",
-	 "relu(10, 2):death(inputs.point(2))"},
+	 "relu(10, 2):death(inputs.point(2))", .fn = inputs_point_l},
 	{"inputs.sphere", "inputs", "inputs.sphere(m, d [, {seed=}])",
 	 "m points uniform on the unit sphere in dimension d.",
-	 "X = inputs.sphere(100, 3)"},
+	 "X = inputs.sphere(100, 3)", .fn = inputs_sphere_l, .options = sphere_options},
 	{"inputs.orthant", "inputs", "inputs.orthant(d [, R])",
 	 "The d + 1 points 0 and R e_1, ..., R e_d (R = 1 by default). With zero biases a single "
 	 "layer is dead on them exactly when it is dead on the whole non-negative orthant, for any R; "
 	 "with random biases only approximately, for large R (a neuron with bias b < 0 and weights in "
 	 "(0, -b/R] is dead on the corners, not on the orthant), hence R = 1e6 below.",
-	 "X = inputs.orthant(3, 1e6)"},
+	 "X = inputs.orthant(3, 1e6)", .fn = inputs_orthant_l},
 	{"inputs.shrink", "inputs", "inputs.shrink(X, eps)",
 	 "A copy of X pulled towards its first point x0: each x becomes x0 + eps (x - x0). "
 	 "As eps goes to 0 the set shrinks to one point and P(alive) falls to the lower bound. "
 	 "An eps that makes a coordinate overflow is refused, naming it.",
-	 "Y = inputs.shrink(inputs.gaussian(32, 3), 0.1)"},
+	 "Y = inputs.shrink(inputs.gaussian(32, 3), 0.1)", .fn = inputs_shrink_l},
 	{"inputs.load", "inputs", "inputs.load(path [, member])",
 	 "Reads points from a text file: one point per line, values separated by commas, "
 	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column. "
@@ -210,17 +200,15 @@ static const rlua_help inputs_help[] = {
 	 "either byte order) gives one point per row of a 2-D array, or one point for a 1-D "
 	 "array; an .npz archive (np.savez, np.savez_compressed) the array named member. A NumPy "
 	 "file saved without its suffix is known by its first bytes; pipes and folders are refused.",
-	 "X = inputs.load('points.csv')"},
+	 "X = inputs.load('points.csv')", .fn = inputs_load_l},
 	{"inputs.from", "inputs", "inputs.from(rows)",
 	 "An input set from a Lua list of points, each a list of numbers of the same length.",
-	 "X = inputs.from{{1, 0}, {0, 1}, {-1, -1}}"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "X = inputs.from{{1, 0}, {0, 1}, {-1, -1}}", .fn = inputs_from_l},
+	{0}
 };
 
 void rlua_open_inputs(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newlib(L, inputs_funcs);
-	lua_setfield(L, module, "inputs");
-	rlua_help_register(L, module, inputs_help);
+	rlua_api_register(L, module, module, inputs_api);   /* makes module.inputs */
 }

@@ -105,7 +105,7 @@ static const luaL_Reg limits_meta[] = {
 	{NULL, NULL}
 };
 
-static const rlua_help limits_help[] = {
+static const rlua_api limits_api[] = {
 	{"limits.memory", "limits", "limits.memory | limits.memory = bytes | \"2G\" | nil",
 	 "The memory limit in bytes. Before any large allocation (a network, an input set, a Monte "
 	 "Carlo workspace, a big Lua table) relush compares the size it needs with this limit and "
@@ -114,8 +114,8 @@ static const rlua_help limits_help[] = {
 	 "string with a K, M, G or T suffix (powers of 1024); nil restores the default, which is "
 	 "RELUSH_MEM_LIMIT when set, else three quarters of physical memory; print(limits) "
 	 "says which.",
-	 "limits.memory = \"2G\"; print(limits)"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "limits.memory = \"2G\"; print(limits)", .fn = NULL},
+	{0}
 };
 
 void rlua_open_limits(lua_State *L, int module)
@@ -128,5 +128,5 @@ void rlua_open_limits(lua_State *L, int module)
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "limits");
-	rlua_help_register(L, module, limits_help);
+	rlua_api_register(L, module, module, limits_api);
 }

@@ -141,11 +141,6 @@ static int matrix_save(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg matrix_methods[] = {
-	{"save", matrix_save},
-	{NULL, NULL}
-};
-
 static const luaL_Reg matrix_meta[] = {
 	{"__gc", matrix_gc},
 	{"__close", matrix_gc},
@@ -155,7 +150,7 @@ static const luaL_Reg matrix_meta[] = {
 	{NULL, NULL}
 };
 
-static const rlua_help matrix_help[] = {
+static const rlua_api matrix_api[] = {
 	{"X:save", "inputs", "X:save(path [, name])",
 	 "Writes the input set to a CSV file, one point per line with full precision "
 	 "(a path ending in .npy writes NumPy's format: a float64 array, one point per row; "
@@ -165,20 +160,18 @@ static const rlua_help matrix_help[] = {
 	 "interrupted save never leaves a truncated file; a symlink is followed, a device or "
 	 "pipe written in place, a read-only file refused (see the manual's Files written). "
 	 "Returns X.",
-	 "inputs.gaussian(10, 2, {seed=1}):save('points.csv')"},
+	 "inputs.gaussian(10, 2, {seed=1}):save('points.csv')", .fn = matrix_save, .type = RLUA_MATRIX},
 	{"X.rows", "inputs", "X.rows, X.cols, #X, X[i]",
 	 "A Matrix holds one point per row: X.rows (also #X) is the number of points, "
 	 "X.cols their dimension, and X[i] returns point i as a list of numbers.",
-	 "X = inputs.gaussian(64, 2); print(#X, X.cols, X[1][1])"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "X = inputs.gaussian(64, 2); print(#X, X.cols, X[1][1])", .fn = NULL},
+	{0}
 };
 
 void rlua_open_matrix(lua_State *L, int module)
 {
 	luaL_newmetatable(L, RLUA_MATRIX);
 	luaL_setfuncs(L, matrix_meta, 0);
-	luaL_newlib(L, matrix_methods);
-	lua_setfield(L, -2, "__methods");
 	lua_pop(L, 1);
-	rlua_help_register(L, module, matrix_help);
+	rlua_api_register(L, module, module, matrix_api);
 }

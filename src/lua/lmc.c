@@ -21,15 +21,32 @@
 #include "relush/mc.h"
 #include "lmc_impl.h"
 
-static const char *const mc_options[] = {
-	"X", "trials", "threads", "flip", "method", "stats", "view", "shard", "out",
-	"progress", "chunk", "alignment", NULL
-};
-/* The accepted values of method and stats: parsing and the option registry
- * (completion, "did you mean") both read these. methods[i] is mc_method i,
- * and methods[MC_METHOD_REFERENCE] "reference". */
+/* The accepted values of method and stats. methods[i] is mc_method i, and
+ * methods[MC_METHOD_REFERENCE] "reference". */
 static const char *const methods[] = {"auto", "explicit", "gram", "reference", NULL};
 static const char *const stats_names[] = {"all", "alive", NULL};
+
+/* mc's options: relu's, then its own. The ones with a kind are parsed into
+ * the mc_config by rlua_read_options, in this order; the others by mc_l.
+ * threads 0 (absent) means every core; method holds MC_METHOD_REFERENCE
+ * until mc_l turns it into explicit + reference. */
+_Static_assert(sizeof(mc_method) == sizeof(int) && sizeof(mc_stats) == sizeof(int),
+               "mc's enum options are stored as int");
+static const rlua_option mc_options[] = {
+	RLUA_OPTIONS_OF(rlua_relu_options),
+	RLUA_OPTION("X"),
+	RLUA_INT_OPTION("trials", mc_config, trials, 10000, 1, (lua_Integer)1 << 53),
+	RLUA_INT_OPTION("threads", mc_config, threads, 0, 1, 1024),
+	RLUA_BOOL_OPTION("flip", mc_config, flip, 0),
+	RLUA_BOOL_OPTION("alignment", mc_config, alignment, 0),
+	RLUA_NAME_OPTION("method", mc_config, method, methods, MC_METHOD_AUTO),
+	RLUA_NAME_OPTION("stats", mc_config, stats, stats_names, MC_STATS_ALL),
+	RLUA_OPTION("view"),
+	RLUA_INT_OPTION("chunk", mc_config, chunk, 0, 0, (lua_Integer)1 << 53),
+	RLUA_OPTION("shard"), RLUA_OPTION("out"), RLUA_OPTION("progress"),
+	{0}
+};
+
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
 
@@ -80,30 +97,6 @@ run_box *lmc_to_run(lua_State *L, int idx)
 }
 
 /* ---- options ------------------------------------------------------------------ */
-
-static int option_string(lua_State *L, int t, const char *field, const char *const *names, int def)
-{
-	int v = def;
-	int type = lua_getfield(L, t, field);
-	if (type != LUA_TNIL) {
-		const char *s = type == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-		for (v = 0; s && names[v]; v++)
-			if (strcmp(s, names[v]) == 0)
-				break;
-		if (!s || !names[v]) {
-			char list[160] = "";
-			for (int i = 0; names[i]; i++) {
-				strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-				strncat(list, names[i], sizeof list - strlen(list) - 1);
-			}
-			const char *near = s ? rlua_nearest(s, names) : NULL;
-			rlua_option_error(L, field, "must be one of %s; got %s%s%s%s", list, rlua_describe(L, -1),
-			                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-		}
-	}
-	lua_pop(L, 1);
-	return v;
-}
 
 /* shard = {i, N}; nil takes mc.shard (relush --shard i/N), false runs
  * every trial whatever mc.shard says. */
@@ -215,20 +208,17 @@ static int mc_l(lua_State *L)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.spec = spec;
 	cfg.X = X;
-	cfg.trials = (uint64_t)rlua_opt_int_field(L, ARG_OPTS, "trials", 10000, 1, (lua_Integer)1 << 53);
-	cfg.threads = (unsigned)rlua_opt_int_field(L, ARG_OPTS, "threads", mc_default_threads(), 1, 1024);
-	cfg.flip = rlua_opt_bool_field(L, ARG_OPTS, "flip", 0);
-	cfg.alignment = rlua_opt_bool_field(L, ARG_OPTS, "alignment", 0);
-	int method = option_string(L, ARG_OPTS, "method", methods, 0);
+	rlua_read_options(L, ARG_OPTS, mc_options, &cfg);
+	if (!cfg.threads)
+		cfg.threads = mc_default_threads();
+	int method = (int)cfg.method;
 	cfg.method = method == MC_METHOD_REFERENCE ? MC_METHOD_EXPLICIT : (mc_method)method;
 	cfg.reference = method == MC_METHOD_REFERENCE;
-	cfg.stats = (mc_stats)option_string(L, ARG_OPTS, "stats", stats_names, 0);
 	if (method == MC_METHOD_GRAM && (cfg.flip || cfg.alignment))
 		rlua_option_error(L, "method", "the Gram sampler draws no weights, so it cannot %s; "
 		                  "use method = 'explicit' or 'auto' with %s = true",
 		                  cfg.flip ? "flip signs" : "measure alignment", cfg.flip ? "flip" : "alignment");
 	int view = rlua_opt_bool_field(L, ARG_OPTS, "view", 0);
-	cfg.chunk = (uint64_t)rlua_opt_int_field(L, ARG_OPTS, "chunk", 0, 0, (lua_Integer)1 << 53);
 	shard_option(L, ARG_OPTS, &cfg);
 
 	progress_ctx ctx;
@@ -398,7 +388,7 @@ static int replay_l(lua_State *L)
 
 /* ---- registration ------------------------------------------------------------------------ */
 
-static const rlua_help mc_help[] = {
+static const rlua_api mc_api[] = {
 	{"mc", "mc", "mc{depth=, width= | widths=, X=, trials=, seed=, threads=, method=, stats=, shard=, out=, ...}",
 	 "Monte Carlo estimate of neuron death. Every relu option (depth, width, widths, input, weights, "
 	 "bias, arch, seed, precision: \"single\" runs the explicit and reference evaluations in float32, "
@@ -429,14 +419,16 @@ static const rlua_help mc_help[] = {
 	 "mc.partial, and in the shell the whole command or script stops too (a script exits with "
 	 "status 130). mc is a table you can call: "
 	 "see also mc.merge, mc.load and mc.shard.",
-	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}"},
+	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}",
+	 .fn = mc_call, .options = mc_options},
 	{"r:replay", "mc", "r:replay(i)",
 	 "Trial i's network (a Net) of a Monte Carlo result, rebuilt from the seed: the same weights, "
 	 "so r:replay(i):death(X) is that trial's death report. i runs over the result's trials "
 	 "(first_trial..last_trial); for flip = true runs the net comes flipped on X, as measured. Only for runs whose networks were drawn (method \"explicit\" or "
 	 "\"reference\", or \"auto\" when it drew every layer, as r.evaluation == \"explicit\" shows); "
 	 "the Gram and lazy samplers never draw weights, so replay raises an error there.",
-	 "r = mc{depth=8, width=3, X=X, trials=100, method=\"explicit\"}; print(r:replay(7):death(X))"},
+	 "r = mc{depth=8, width=3, X=X, trials=100, method=\"explicit\"}; print(r:replay(7):death(X))",
+	 .fn = replay_l, .type = RLUA_MC_RESULT},
 	{"r:save", "mc", "r:save(path [, mode])",
 	 "Writes the result as one line of JSON (JSON Lines) to path: appended to the file's lines "
 	 "(mode \"a\", the default) or replacing them (\"w\"). The line holds everything needed to "
@@ -446,7 +438,8 @@ static const rlua_help mc_help[] = {
 	 "and timing; doubles are printed with %.17g. The write is atomic: the new content goes to a "
 	 "temporary file beside path, flushed to disk and renamed over it, so readers never see half a "
 	 "line (one writer per file). Also a list of results (mc.load, mc.merge with sweep). Returns r.",
-	 "r = mc{depth=8, width=3, trials=1000, seed=1}; r:save(\"results.jsonl\")"},
+	 "r = mc{depth=8, width=3, trials=1000, seed=1}; r:save(\"results.jsonl\")",
+	 .fn = lmc_save_l, .type = RLUA_MC_RESULT},
 	{"mc.merge", "mc", "mc.merge(pieces [, {sweep = true}])",
 	 "Merges the shards of one experiment into the result of the whole run, identical count for "
 	 "count to running it unsharded. pieces: a results file name, or a list of file names (every "
@@ -459,13 +452,14 @@ static const rlua_help mc_help[] = {
 	 "= true result read from a file needs X: r:replay(i, X)). With sweep = true the pieces may hold "
 	 "many experiments (a sweep's shard files): each is merged and a list of results is returned, in "
 	 "the order the experiments first appear.",
-	 "r = mc.merge{\"shard1.jsonl\", \"shard2.jsonl\", \"shard3.jsonl\"}"},
+	 "r = mc.merge{\"shard1.jsonl\", \"shard2.jsonl\", \"shard3.jsonl\"}",
+	 .fn = lmc_merge_l, .options = lmc_merge_options},
 	{"mc.load", "mc", "mc.load(path)",
 	 "Reads a JSON Lines results file (written by r:save or mc{..., out = path}) as a list of "
 	 "results, one per line, as they are (not merged). The list prints as a table, one line per "
 	 "result, and can be saved (list:save(path)) or merged (mc.merge(list)).",
-	 "for i, r in ipairs(mc.load(\"results.jsonl\")) do print(i, r.p_alive) end"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "for i, r in ipairs(mc.load(\"results.jsonl\")) do print(i, r.p_alive) end", .fn = lmc_load_l},
+	{0}
 };
 
 /* The metatable name with the functions meta and, when methods is not
@@ -487,13 +481,10 @@ void rlua_open_mc(lua_State *L, int module)
 	module = lua_absindex(L, module);
 	static const luaL_Reg run_meta[] = {{"__gc", run_gc}, {NULL, NULL}};
 	static const luaL_Reg result_meta[] = {{"__tostring", lmc_result_tostring}, {NULL, NULL}};
-	static const luaL_Reg result_methods[] = {
-		{"replay", replay_l}, {"save", lmc_save_l}, {"csv", rlua_result_csv}, {NULL, NULL}
-	};
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
 	new_metatable(L, RLUA_MC_RUN, run_meta, NULL);
-	new_metatable(L, RLUA_MC_RESULT, result_meta, result_methods);
+	new_metatable(L, RLUA_MC_RESULT, result_meta, NULL);   /* methods: mc_api */
 	new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	lua_newtable(L);                       /* result -> run, weak keys */
 	lua_newtable(L);
@@ -503,28 +494,10 @@ void rlua_open_mc(lua_State *L, int module)
 	lua_setfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);
-	lua_pushcfunction(L, lmc_merge_l);
-	lua_setfield(L, -2, "merge");
-	lua_pushcfunction(L, lmc_load_l);
-	lua_setfield(L, -2, "load");
 	lua_createtable(L, 0, 1);
-	lua_pushcfunction(L, mc_call);
-	lua_setfield(L, -2, "__call");
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, LUA_REGISTRYINDEX, MC_TABLE_KEY);
 	lua_setfield(L, module, "mc");
-	rlua_help_register(L, module, mc_help);
-	const char *names[32];
-	size_t n = 0;
-	for (size_t i = 0; rlua_relu_options[i] && n < 20; i++)
-		names[n++] = rlua_relu_options[i];
-	for (size_t i = 0; mc_options[i] && n < 31; i++)
-		names[n++] = mc_options[i];
-	names[n] = NULL;
-	rlua_register_options(L, module, "mc", names);
-	rlua_register_relu_values(L, module, "mc");
-	rlua_register_option_values(L, module, "mc", "method", methods);
-	rlua_register_option_values(L, module, "mc", "stats", stats_names);
+	rlua_api_register(L, module, module, mc_api);   /* mc's __call, merge, load, r:replay, r:save */
 }
-

@@ -9,7 +9,6 @@
 #include "mc_observer.h"
 #include "relush/mc.h"
 
-#define RLUA_MC_RESULT  "relush.McResult"
 #define RLUA_MC_RESULTS "relush.McResults"  /* a list of results: mc.load, mc.merge{..., sweep = true} */
 #define RLUA_MC_RUN     "relush.McRun"
 #define MC_RUNS_KEY     "relush.mc_runs"    /* registry: result table -> McRun (weak keys) */
@@ -49,6 +48,7 @@ void lmc_push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat *co
 int lmc_is_results_list(lua_State *L, int idx);
 int lmc_save_l(lua_State *L);
 int lmc_merge_l(lua_State *L);
+extern const rlua_option lmc_merge_options[];   /* mc.merge(pieces, {sweep=}) */
 int lmc_load_l(lua_State *L);
 
 #endif

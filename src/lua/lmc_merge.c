@@ -177,13 +177,14 @@ static pieces_box *push_pieces(lua_State *L)
 	return p;
 }
 
+const rlua_option lmc_merge_options[] = {RLUA_OPTION("sweep"), {0}};
+
 int lmc_merge_l(lua_State *L)
 {
 	int sweep = 0;
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
-		static const char *const known[] = {"sweep", NULL};
-		rlua_check_option_names(L, 2, known);
+		rlua_check_options(L, 2, lmc_merge_options);
 		sweep = rlua_opt_bool_field(L, 2, "sweep", 0);
 	}
 	if (lua_isnoneornil(L, 1))

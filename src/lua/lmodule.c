@@ -4,10 +4,10 @@
 #include "rlua.h"
 #include "relush/env.h"
 
-static const rlua_help module_help[] = {
+static const rlua_api module_api[] = {
 	{"relush.version", "construction", "relush.version",
-	 "The version of relush as a string.", "print(relush.version)"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "The version of relush as a string.", "print(relush.version)", .fn = NULL},
+	{0}
 };
 
 int luaopen_relush(lua_State *L)
@@ -19,7 +19,7 @@ int luaopen_relush(lua_State *L)
 	int module = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);
 	lua_setfield(L, module, "version");
-	rlua_help_register(L, module, module_help);
+	rlua_api_register(L, module, module, module_api);
 	rlua_open_matrix(L, module);
 	rlua_open_inputs(L, module);
 	rlua_open_net(L, module);

@@ -8,10 +8,8 @@
 #include "relush/bounds.h"
 #include "relush/inputs.h"
 
-const char *const rlua_relu_options[] = {
-	"depth", "width", "widths", "input", "weights", "bias", "arch", "seed", "precision", NULL
-};
-static const char *const precision_names[] = {"double", "single", NULL};
+/* the names precision accepts (relu, relu.load, mc) */
+const char *const rlua_precision_names[] = {"double", "single", NULL};
 
 /* ---- option parsing ---------------------------------------------------- */
 
@@ -50,6 +48,18 @@ static const struct { rl_law_kind kind; rl_scale_rule rule; } law_of_name[] = {
 };
 /* bias also takes "zero" */
 static const char *const bias_law_names[] = {"zero", "he", "glorot", "normal", "uniform", "laplace", NULL};
+/* arch_name(a) for every rl_arch, filled by rlua_open_net: the names the
+ * arch option accepts, for its parser and for completion */
+const char *rlua_arch_names[ARCH_BATCHNORM + 2];
+
+/* relu's options; mc includes them all (RLUA_OPTIONS_OF). */
+const rlua_option rlua_relu_options[] = {
+	RLUA_OPTION("depth"), RLUA_OPTION("width"), RLUA_OPTION("widths"), RLUA_OPTION("input"),
+	RLUA_OPTION_VALUES("weights", rlua_law_names), RLUA_OPTION_VALUES("bias", bias_law_names),
+	RLUA_OPTION_VALUES("arch", rlua_arch_names), RLUA_OPTION("seed"),
+	RLUA_OPTION_VALUES("precision", rlua_precision_names),
+	{0}
+};
 
 static rl_law_kind law_kind_named(lua_State *L, const char *field, const char *name, rl_scale_rule *rule)
 {
@@ -159,30 +169,7 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 
 static rl_arch arch_option(lua_State *L, int t)
 {
-	rl_arch arch = ARCH_PLAIN;
-	int type = lua_getfield(L, t, "arch");
-	if (type != LUA_TNIL) {
-		const char *name = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
-		for (arch = ARCH_PLAIN; arch <= ARCH_BATCHNORM; arch++)
-			if (strcmp(name, arch_name(arch)) == 0)
-				break;
-		if (arch > ARCH_BATCHNORM) {
-			const char *names[ARCH_BATCHNORM + 2];
-			char list[120] = "";
-			for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++) {
-				names[a] = arch_name(a);
-				strncat(list, a ? ", " : "", sizeof list - strlen(list) - 1);
-				strncat(list, names[a], sizeof list - strlen(list) - 1);
-			}
-			names[ARCH_BATCHNORM + 1] = NULL;
-			const char *near = rlua_nearest(name, names);
-			rlua_option_error(L, "arch", "must be one of %s; got %s%s%s%s", list,
-			                  rlua_describe(L, -1), near ? " (did you mean '" : "",
-			                  near ? near : "", near ? "'?)" : "");
-		}
-	}
-	lua_pop(L, 1);
-	return arch;
+	return (rl_arch)rlua_opt_name_field(L, t, "arch", rlua_arch_names, ARCH_PLAIN);
 }
 
 /* precision = "double" | "single"; RELUSH_PRECISION, else double, when absent. */
@@ -191,7 +178,7 @@ static rl_precision precision_option(lua_State *L, int t)
 	rl_precision p = precision_default();
 	int type = lua_getfield(L, t, "precision");
 	if (type != LUA_TNIL && (type != LUA_TSTRING || precision_parse(lua_tostring(L, -1), &p))) {
-		const char *near = type == LUA_TSTRING ? rlua_nearest(lua_tostring(L, -1), precision_names) : NULL;
+		const char *near = type == LUA_TSTRING ? rlua_nearest(lua_tostring(L, -1), rlua_precision_names) : NULL;
 		rlua_option_error(L, "precision", "must be \"double\" or \"single\"; got %s%s%s%s",
 		                  rlua_describe(L, -1), near ? " (did you mean '" : "", near ? near : "",
 		                  near ? "'?)" : "");
@@ -239,7 +226,7 @@ static lua_Integer positional_or_field(lua_State *L, int t, const char *field, i
 /* t: index of the options table, or 0. With depth_width_args, depth and
  * width are the function's arguments 1 and 2. */
 void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
-                         const char *const *known_extra)
+                         const rlua_option *known)
 {
 	memset(spec, 0, sizeof *spec);
 	lua_Integer depth = 0, width = 0;
@@ -252,14 +239,7 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 		t = lua_gettop(L);
 	}
 	t = lua_absindex(L, t);
-	const char *known[64];
-	size_t nk = 0;
-	for (size_t i = 0; rlua_relu_options[i]; i++)
-		known[nk++] = rlua_relu_options[i];
-	for (size_t i = 0; known_extra && known_extra[i] && nk < 63; i++)
-		known[nk++] = known_extra[i];
-	known[nk] = NULL;
-	rlua_check_option_names(L, t, known);
+	rlua_check_options(L, t, known ? known : rlua_relu_options);
 
 	size_t count = 0, *widths = NULL;
 	if (lua_getfield(L, t, "widths") != LUA_TNIL) {
@@ -615,16 +595,6 @@ static int net_bounds(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg net_methods[] = {
-	{"bounds", net_bounds},
-	{"weights", net_weights},
-	{"bias", net_bias},
-	{"forward", net_forward_l},
-	{"death", net_death_l},
-	{"clone", net_clone_l},
-	{NULL, NULL}
-};
-
 static const luaL_Reg net_meta[] = {
 	{"__gc", net_gc},
 	{"__close", net_gc},
@@ -634,7 +604,7 @@ static const luaL_Reg net_meta[] = {
 	{NULL, NULL}
 };
 
-static const rlua_help net_help[] = {
+static const rlua_api net_api[] = {
 	{"relu", "construction", "relu(depth, width [, opts]) | relu(opts)",
 	 "A fully connected ReLU network at initialisation: depth layers of width neurons "
 	 "(input dimension = width unless opts.input is given). Options: widths (a list, "
@@ -644,30 +614,30 @@ static const rlua_help net_help[] = {
 	 "seed (an integer; without one each call draws a new net and net.seed tells which), "
 	 "precision ('double' default, or RELUSH_PRECISION; 'single': float32 weights, and every "
 	 "layer computed in float32; net.precision tells which).",
-	 "net = relu(20, 64); net:death()"},
+	 "net = relu(20, 64); net:death()", .fn = relu_call, .options = rlua_relu_options},
 	{"net.depth", "net", "net.depth, net.input, net.widths, net.seed, net.arch, net.precision, #net",
 	 "The network's shape: its number of layers (also #net), input dimension, a fresh "
 	 "list of layer widths, the seed it was drawn with, its architecture and its precision.",
-	 "net = relu{widths={3, 1, 4}}; print(net.depth, net.input, net.widths[2])"},
+	 "net = relu{widths={3, 1, 4}}; print(net.depth, net.input, net.widths[2])", .fn = NULL},
 	{"net:weights", "net", "net:weights(l)",
 	 "Layer l's weight matrix as n_l rows of n_{l-1} numbers: row j holds neuron j's "
 	 "incoming weights.",
-	 "relu(2, 3, {seed=1}):weights(1)"},
+	 "relu(2, 3, {seed=1}):weights(1)", .fn = net_weights, .type = RLUA_NET},
 	{"net:bias", "net", "net:bias(l)",
 	 "Layer l's n_l biases as a list.",
-	 "relu(2, 3, {bias=0.1}):bias(2)"},
+	 "relu(2, 3, {bias=0.1}):bias(2)", .fn = net_bias, .type = RLUA_NET},
 	{"net:forward", "net", "net:forward(X)",
 	 "The network function on every point of X: a Matrix with one output row per point "
 	 "(for skip nets the concatenation of every layer's output, for dense nets the full "
 	 "concatenated representation). Refused, with the layer named, when the values would leave "
 	 "the range doubles hold reliably (relush(1), Numbers out of range).",
-	 "relu(3, 4):forward(inputs.gaussian(5, 4))"},
+	 "relu(3, 4):forward(inputs.gaussian(5, 4))", .fn = net_forward_l, .type = RLUA_NET},
 	{"net:death", "net", "net:death([X])",
 	 "Which points of X die where: a DeathReport with alive, living, points, fraction, "
 	 "dead_at (per point, 0 if living, else the layer that killed it), layers (per layer: "
 	 "width, reaching, living, dead_neurons, active counts per neuron) and the bounds "
 	 "lower and upper. Without X: 64 standard Gaussian points, seed 1.",
-	 "relu(20, 4):death(inputs.gaussian(64, 4))"},
+	 "relu(20, 4):death(inputs.gaussian(64, 4))", .fn = net_death_l, .type = RLUA_NET},
 	{"net:bounds", "net", "net:bounds()",
 	 "The paper's bounds for this net's widths: lower (L = prod (1 - 2^-n_l)), log_lower, "
 	 "death (1 - L, accurate when tiny), upper (U for inputs in the non-negative orthant, "
@@ -675,44 +645,28 @@ static const rlua_help net_help[] = {
 	 "first layer's factor, for any inputs), arch and layers (the bound.layers table; none past "
 	 "100000 layers). L and U are the plain chain's: for a residual, dense, skip or batch-norm "
 	 "net the printout says so and states that architecture's own result (theory.md §7).",
-	 "relu{widths={3, 1, 4, 2, 5}}:bounds()"},
+	 "relu{widths={3, 1, 4, 2, 5}}:bounds()", .fn = net_bounds, .type = RLUA_NET},
 	{"net:clone", "net", "net:clone()",
 	 "An independent copy of the network (same weights, same seed).",
-	 "copy = net:clone()"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "copy = net:clone()", .fn = net_clone_l, .type = RLUA_NET},
+	{0}
 };
-
-void rlua_register_relu_values(lua_State *L, int module, const char *fn)
-{
-	const char *arches[ARCH_BATCHNORM + 2];
-	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
-		arches[a] = arch_name(a);
-	arches[ARCH_BATCHNORM + 1] = NULL;
-	rlua_register_option_values(L, module, fn, "arch", arches);
-	rlua_register_option_values(L, module, fn, "weights", rlua_law_names);
-	rlua_register_option_values(L, module, fn, "bias", bias_law_names);
-	rlua_register_option_values(L, module, fn, "precision", precision_names);
-}
 
 void rlua_open_net(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
 	luaL_newmetatable(L, RLUA_NET);
 	luaL_setfuncs(L, net_meta, 0);
-	luaL_newlib(L, net_methods);
-	lua_setfield(L, -2, "__methods");
 	lua_pop(L, 1);
+	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
+		rlua_arch_names[a] = arch_name(a);
 	/* relu: a callable table, so it can also hold relu.load; the REPL
 	 * shows it as the function it stands for */
 	lua_createtable(L, 0, 1);
 	lua_createtable(L, 0, 2);
-	lua_pushcfunction(L, relu_call);
-	lua_setfield(L, -2, "__call");
 	lua_pushcfunction(L, relu_pretty);
 	lua_setfield(L, -2, "__pretty");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "relu");
-	rlua_register_options(L, module, "relu", rlua_relu_options);
-	rlua_register_relu_values(L, module, "relu");
-	rlua_help_register(L, module, net_help);
+	rlua_api_register(L, module, module, net_api);   /* relu's __call, the methods */
 }

@@ -181,14 +181,18 @@ static const char **keys_option(lua_State *L, int t, size_t *n)
 	return names;
 }
 
+static const rlua_option load_options[] = {
+	RLUA_OPTION("keys"), RLUA_OPTION_VALUES("arch", rlua_arch_names),
+	RLUA_OPTION_VALUES("precision", rlua_precision_names), {0}
+};
+
 static int relu_load(lua_State *L)
 {
-	static const char *const known[] = {"keys", "arch", "precision", NULL};
 	const char *path = rlua_check_path(L, 1);
 	int t = 0;
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
-		rlua_check_option_names(L, 2, known);
+		rlua_check_options(L, 2, load_options);
 		t = 2;
 	}
 	lua_settop(L, 2);
@@ -248,7 +252,7 @@ static int net_save(lua_State *L)
 	return 1;
 }
 
-static const rlua_help numpy_help[] = {
+static const rlua_api numpy_api[] = {
 	{"relu.load", "pytorch", "relu.load(path [, {keys=, arch=, precision=}])",
 	 "A Net from a PyTorch state dict saved as .npz (np.savez(path, **{k: v.detach().numpy() "
 	 "for k, v in model.state_dict().items()})). Each layer is a '<name>.weight' array, out x in "
@@ -261,7 +265,8 @@ static const rlua_help numpy_help[] = {
 	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
 	 "layers connect; precision is as for relu. Mismatched shapes are errors naming the arrays.",
-	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)"},
+	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)",
+	 .fn = relu_load, .options = load_options},
 	{"net:save", "pytorch", "net:save(path)",
 	 "Writes the net's weights and biases to an .npz state dict (float64), under the names they "
 	 "were loaded with (for a net from relu{} the names of nn.Sequential(Linear, ReLU, Linear, ...): "
@@ -270,7 +275,8 @@ static const rlua_help numpy_help[] = {
 	 "A net loaded with keys={...} saves only those layers: PyTorch takes them with "
 	 "load_state_dict(..., strict=False), its other parameters (a BatchNorm's) unchanged. "
 	 "Returns the net.",
-	 "net = relu(3, 2, {seed=1}); net:flip(inputs.gaussian(64, 2, {seed=1})); net:save('flipped.npz')"},
+	 "net = relu(3, 2, {seed=1}); net:flip(inputs.gaussian(64, 2, {seed=1})); net:save('flipped.npz')",
+	 .fn = net_save, .type = RLUA_NET},
 	{"pytorch", "pytorch", "help \"pytorch\"",
 	 "Your own network and data. In Python: np.savez('init.npz', **{k: v.detach().numpy() for k, v in "
 	 "model.state_dict().items()}) and np.save('X.npy', X). In relush: net = relu.load('init.npz'); "
@@ -279,8 +285,8 @@ static const rlua_help numpy_help[] = {
 	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x'). "
 	 "A model whose layer names do not say their order (fc1, fc2, out) or that holds other layers "
 	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'.",
-	 "help 'relu.load'"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "help 'relu.load'", .fn = NULL},
+	{0}
 };
 
 void rlua_open_numpy(lua_State *L, int module)
@@ -292,14 +298,5 @@ void rlua_open_numpy(lua_State *L, int module)
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);
-	lua_getfield(L, module, "relu");
-	lua_pushcfunction(L, relu_load);
-	lua_setfield(L, -2, "load");
-	lua_pop(L, 1);
-	luaL_getmetatable(L, RLUA_NET);
-	lua_getfield(L, -1, "__methods");
-	lua_pushcfunction(L, net_save);
-	lua_setfield(L, -2, "save");
-	lua_pop(L, 2);
-	rlua_help_register(L, module, numpy_help);
+	rlua_api_register(L, module, module, numpy_api);   /* relu.load, net:save */
 }

@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += src/lua/librelushlua.la
 src_lua_librelushlua_la_SOURCES = \
 	src/lua/rlua.h \
 	src/lua/rlua.c \
-	src/lua/help.c \
+	src/lua/api.c \
 	src/lua/suggest.c \
 	src/lua/lmodule.c \
 	src/lua/lmatrix.c \

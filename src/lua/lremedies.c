@@ -195,7 +195,7 @@ static int net_alignment_l(lua_State *L)
 
 /* ---- registration ------------------------------------------------------------------ */
 
-static const rlua_help remedies_help[] = {
+static const rlua_api remedies_api[] = {
 	{"net:flip", "net", "net:flip(X)",
 	 "Applies the paper's sign-flipping scheme in place, layer by layer from the input: "
 	 "every neuron active on fewer of the living points of X than it is inactive on has its "
@@ -209,7 +209,8 @@ static const rlua_help remedies_help[] = {
 	 "inactive under either sign and counted in ties; a layer keeps at least "
 	 "ceil((reaching - ties) / 2) points. Works for every arch (batchnorm on the normalised "
 	 "pre-activations). Use net:clone() first to keep the original.",
-	 "net = relu(20, 2); X = inputs.gaussian(64, 2); print(net:flip(X))"},
+	 "net = relu(20, 2); X = inputs.gaussian(64, 2); print(net:flip(X))",
+	 .fn = net_flip_l, .type = RLUA_NET},
 	{"net:alignment", "net", "net:alignment([X])",
 	 "How the representations of X line up with depth, the mechanism that drives P(alive) to the lower bound: per layer the mean "
 	 "pairwise cosine of the living points' representations h_l next to its infinite-width "
@@ -219,14 +220,8 @@ static const rlua_help remedies_help[] = {
 	 "for plain and skip nets with zero biases. Returns an AlignmentReport: input_cosine, "
 	 "input_points, predicts, and layers (per layer: living, cosine, predicted, gap; nil "
 	 "where undefined). Without X: 64 standard Gaussian points, seed 1.",
-	 "relu(16, 256):alignment(inputs.gaussian(32, 256))"},
-	{NULL, NULL, NULL, NULL, NULL}
-};
-
-static const luaL_Reg remedies_methods[] = {
-	{"flip", net_flip_l},
-	{"alignment", net_alignment_l},
-	{NULL, NULL}
+	 "relu(16, 256):alignment(inputs.gaussian(32, 256))", .fn = net_alignment_l, .type = RLUA_NET},
+	{0}
 };
 
 static void report_metatable(lua_State *L, const char *name, lua_CFunction tostring)
@@ -240,12 +235,7 @@ static void report_metatable(lua_State *L, const char *name, lua_CFunction tostr
 void rlua_open_remedies(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_getmetatable(L, RLUA_NET);
-	if (lua_getfield(L, -1, "__methods") != LUA_TTABLE)
-		luaL_error(L, "rlua_open_remedies: open the Net type (rlua_open_net) first");
-	luaL_setfuncs(L, remedies_methods, 0);
-	lua_pop(L, 2);
 	report_metatable(L, RLUA_FLIP, flip_tostring);
 	report_metatable(L, RLUA_ALIGNMENT, alignment_tostring);
-	rlua_help_register(L, module, remedies_help);
+	rlua_api_register(L, module, module, remedies_api);
 }

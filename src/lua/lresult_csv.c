@@ -15,7 +15,7 @@ static const char *const layer_fields[] = {
 };
 #define NFIELDS (sizeof layer_fields / sizeof layer_fields[0] - 1)
 
-int rlua_result_csv(lua_State *L)
+static int result_csv_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	const char *path = rlua_check_path(L, 2);
@@ -60,17 +60,18 @@ int rlua_result_csv(lua_State *L)
 	return 1;
 }
 
-static const rlua_help result_csv_help[] = {
+static const rlua_api result_csv_api[] = {
 	{"r:csv", "mc", "r:csv(path)",
 	 "Writes the result's per-layer table as CSV: a header of named columns (layer, width, "
 	 "survival, bound, net_survival, dead_rate, the trial and point counts, and the alignment "
 	 "columns when measured), then one row per layer, numbers in full precision, a missing "
 	 "value as an empty cell; pandas.read_csv and R's read.csv read it directly. Returns r.",
-	 "r = mc{depth = 10, width = 8, trials = 1000}; r:csv('layers.csv')"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "r = mc{depth = 10, width = 8, trials = 1000}; r:csv('layers.csv')",
+	 .fn = result_csv_l, .type = RLUA_MC_RESULT},
+	{0}
 };
 
 void rlua_open_result_csv(lua_State *L, int module)
 {
-	rlua_help_register(L, module, result_csv_help);
+	rlua_api_register(L, module, module, result_csv_api);
 }

@@ -13,6 +13,8 @@
 #include "relush/csv.h"
 #include "sweep_observer.h"
 
+#define RLUA_SWEEP "relush.SweepResults"   /* Sweep.__name in sweep_chunk */
+
 /* write_csv(path, headers, rows): one CSV row per row of the list, cells
  * numbers (exact), strings, booleans or nil (empty), through csv.h. */
 static int write_csv_l(lua_State *L)
@@ -558,7 +560,9 @@ static const char sweep_chunk[] =
 "\n"
 "return sweep, result_plot\n";
 
-static const rlua_help sweep_help[] = {
+/* mc.sweep, r:plot and the sweep's methods are written in Lua (sweep_chunk):
+ * their entries document them and rlua_open_sweep puts them in place. */
+static const rlua_api sweep_api[] = {
 	{"mc.sweep", "mc", "mc.sweep{opt = value or {values...}, ...}",
 	 "A grid of mc runs in one call: every mc option may be a list of values (widths, "
 	 "shard: a list of lists; X: a list of input sets), and mc runs once per combination "
@@ -573,24 +577,27 @@ static const rlua_help sweep_help[] = {
 	 "stops the whole command and leaves the finished points in mc.partial_sweep, and says so "
 	 "(also after an error, with or without the view); on TERM=dumb or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
-	 "trials = 2000, seed = 1}; print(s); s:plot()"},
+	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
 	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% "
 	 "interval, the lower bound L (dashed, same colour) and the upper bound U (dotted) when it "
 	 "is below 1; one curve per combination of the other swept options. Prints in the "
 	 "terminal; p:svg(path) or {svg = path} writes SVG.",
-	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}"},
+	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
+	 .type = RLUA_SWEEP},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
 	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
 	 "min_fraction, trials, alive_trials, seconds; the form pandas.read_csv and R's read.csv "
 	 "read. Returns path.",
-	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')"},
+	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",
+	 .type = RLUA_SWEEP},
 	{"r:plot", "mc", "r:plot([{svg = path}])",
 	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
 	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted).",
-	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
+	 .type = RLUA_MC_RESULT},
+	{0}
 };
 
 void rlua_open_sweep(lua_State *L, int module)
@@ -609,7 +616,7 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_pushcfunction(L, guard_close_l);
 	lua_call(L, 9, 2);
 	/* r:plot on every McResult */
-	luaL_getmetatable(L, "relush.McResult");
+	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
 		luaL_error(L, "rlua_open_sweep: open mc (rlua_open_mc) first");
 	lua_pushvalue(L, -3);
@@ -619,5 +626,5 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_insert(L, -2);
 	lua_setfield(L, -2, "sweep");
 	lua_pop(L, 1);
-	rlua_help_register(L, module, sweep_help);
+	rlua_api_register(L, module, module, sweep_api);
 }

@@ -9,7 +9,11 @@
 
 #define RLUA_TRAIN "relush.TrainReport"
 
-static const char *const train_options[] = {"steps", "rate", "method", "beta1", "beta2", "eps", NULL};
+static const char *const train_methods[] = {"gd", "adam", NULL};
+static const rlua_option train_options[] = {
+	RLUA_OPTION("steps"), RLUA_OPTION("rate"), RLUA_OPTION_VALUES("method", train_methods),
+	RLUA_OPTION("beta1"), RLUA_OPTION("beta2"), RLUA_OPTION("eps"), {0}
+};
 
 /* The targets at arg as a Matrix (pushed, owning it, or the argument itself):
  * a Matrix, a list of numbers (one column) or a list of rows (inputs.from). */
@@ -56,12 +60,15 @@ static rl_train_opts check_opts(lua_State *L, int t)
 	if (lua_isnoneornil(L, t))
 		return o;
 	luaL_checktype(L, t, LUA_TTABLE);
-	rlua_check_option_names(L, t, train_options);
+	rlua_check_options(L, t, train_options);
 	if (lua_getfield(L, t, "method") != LUA_TNIL) {
 		const char *m = lua_tostring(L, -1);
-		if (lua_type(L, -1) != LUA_TSTRING || (strcmp(m, "gd") && strcmp(m, "adam")))
-			rlua_option_error(L, "method", "must be 'gd' (plain gradient descent) or 'adam', got %s",
-			                  rlua_describe(L, -1));
+		if (lua_type(L, -1) != LUA_TSTRING || (strcmp(m, "gd") && strcmp(m, "adam"))) {
+			const char *near = lua_type(L, -1) == LUA_TSTRING ? rlua_nearest(m, train_methods) : NULL;
+			rlua_option_error(L, "method", "must be 'gd' (plain gradient descent) or 'adam', got %s%s%s%s",
+			                  rlua_describe(L, -1), near ? " (did you mean '" : "", near ? near : "",
+			                  near ? "'?)" : "");
+		}
 		o.method = strcmp(m, "adam") == 0 ? TRAIN_ADAM : TRAIN_GD;
 	}
 	lua_pop(L, 1);
@@ -215,13 +222,7 @@ static int train_tostring(lua_State *L)
 	return rlua_push_table_report(L, head, t);
 }
 
-static const luaL_Reg train_methods[] = {
-	{"train", net_train_l},
-	{"gradient", net_gradient_l},
-	{NULL, NULL}
-};
-
-static const rlua_help train_help[] = {
+static const rlua_api train_api[] = {
 	{"net:train", "net", "net:train(X, y [, opts])",
 	 "Trains the net in place on mean squared error, mean over points and outputs of "
 	 "(f(x) - y)^2, with full-batch plain gradient descent or Adam, for every architecture; "
@@ -233,27 +234,23 @@ static const rlua_help train_help[] = {
 	 "(zero biases) has a gradient of exactly 0: its loss never moves; net:flip(X) first "
 	 "brings it back. ReLU'(0) is taken as 0, as for death.",
 	 "net = relu{widths={2,2,2,2,2,2,1}, seed=3}; X = inputs.gaussian(32, 2, {seed=1}); "
-	 "y = {}; for i = 1, #X do y[i] = math.abs(X[i][1]) end; net:train(X, y, {method='adam', steps=200})"},
+	 "y = {}; for i = 1, #X do y[i] = math.abs(X[i][1]) end; net:train(X, y, {method='adam', steps=200})",
+	 .fn = net_train_l, .type = RLUA_NET, .options = train_options},
 	{"net:gradient", "net", "net:gradient(X, y)",
 	 "The loss of net:train at the net's current parameters and its gradient: {loss, "
 	 "layers = {{W = dL/dW_l (rows as net:weights), b = dL/db_l, norm}, ...}}. The net is "
 	 "not changed.",
-	 "relu(3, 2, {seed=1}):gradient(inputs.gaussian(8, 2, {seed=2}), inputs.gaussian(8, 2, {seed=3}))"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "relu(3, 2, {seed=1}):gradient(inputs.gaussian(8, 2, {seed=2}), inputs.gaussian(8, 2, {seed=3}))",
+	 .fn = net_gradient_l, .type = RLUA_NET},
+	{0}
 };
 
 void rlua_open_train(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_getmetatable(L, RLUA_NET);
-	if (lua_getfield(L, -1, "__methods") != LUA_TTABLE)
-		luaL_error(L, "rlua_open_train: open the Net type (rlua_open_net) first");
-	luaL_setfuncs(L, train_methods, 0);
-	lua_pop(L, 2);
 	luaL_newmetatable(L, RLUA_TRAIN);
 	lua_pushcfunction(L, train_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);
-	rlua_register_options(L, module, "net:train", train_options);
-	rlua_help_register(L, module, train_help);
+	rlua_api_register(L, module, module, train_api);
 }

@@ -138,8 +138,20 @@ int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	lua_Debug ar;
-	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
-		return luaL_error(L, "bad option '%s' to '%s' (%s)", field, ar.name, msg);
+	if (lua_getstack(L, 0, &ar)) {
+		/* the function as the API table names it ("net:train",
+		 * "inputs.gaussian"), else as the call site does ("train") */
+		lua_getinfo(L, "nf", &ar);
+		const char *api_name = NULL;
+		if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.module") == LUA_TTABLE
+		    && lua_getfield(L, -1, "_names") == LUA_TTABLE) {
+			lua_pushvalue(L, -3);
+			if (lua_rawget(L, -2) == LUA_TSTRING)
+				api_name = lua_tostring(L, -1);   /* kept by _names */
+		}
+		if (api_name || ar.name)
+			return luaL_error(L, "bad option '%s' to '%s' (%s)", field, api_name ? api_name : ar.name, msg);
+	}
 	/* called through pcall or a table field Lua cannot name: no "to '?'" */
 	return luaL_error(L, "bad option '%s' (%s)", field, msg);
 }
@@ -182,36 +194,6 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def)
 	}
 	lua_pop(L, 1);
 	return v;
-}
-
-void rlua_check_option_names(lua_State *L, int t, const char *const *known)
-{
-	t = lua_absindex(L, t);
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		int found = 0;
-		if (lua_type(L, -2) == LUA_TSTRING) {
-			const char *k = lua_tostring(L, -2);
-			for (size_t i = 0; known[i] && !found; i++)
-				found = strcmp(known[i], k) == 0;
-		} else if (lua_isinteger(L, -2)) {
-			lua_Integer i = lua_tointeger(L, -2);
-			found = i == 1 || i == 2;  /* relu{depth, width} positional form */
-		}
-		if (!found) {
-			char list[512];
-			size_t off = 0;
-			list[0] = '\0';
-			for (size_t i = 0; known[i] && off < sizeof list; i++)
-				off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
-			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-			const char *near = rlua_nearest(key, known);
-			if (near)
-				rlua_option_error(L, key, "unknown option; did you mean '%s'? The options are %s", near, list);
-			rlua_option_error(L, key, "unknown option; the options are %s", list);
-		}
-		lua_pop(L, 1);
-	}
 }
 
 lua_Integer rlua_len(lua_State *L, int idx, const char *what)

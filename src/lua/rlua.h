@@ -1,12 +1,13 @@
 /* rlua.h: shared conventions of the Lua bindings. Each Lua-visible type or
  * module has its own file with an rlua_open_<name>(L, module) function that
- * adds its functions to the module table at stack index `module` and
- * registers its help entries. Errors at the Lua boundary always name the
+ * registers the file's API table (rlua_api entries: functions, help texts,
+ * options) in the module table at stack index `module`. Errors at the Lua boundary always name the
  * function, the argument and what is accepted. */
 #ifndef RELUSH_RLUA_H
 #define RELUSH_RLUA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -19,36 +20,99 @@
 #define RLUA_NET     "relush.Net"
 #define RLUA_MATRIX  "relush.Matrix"
 #define RLUA_DEATH   "relush.DeathReport"
+#define RLUA_MC_RESULT  "relush.McResult"
 
-/* ---- help registry -------------------------------------------------------
- * One table-driven registry feeds help(), completion hints and the man-page
- * test. name is how a user writes it: "relu", "bound.lower", "net:death",
- * "X:save". topic groups entries in help(). Lists end with a {NULL} entry. */
-typedef struct rlua_help {
+/* ---- the API table (api.c) ------------------------------------------------
+ * Every Lua-visible function is described by ONE rlua_api entry, as tmux
+ * describes a command by one cmd_entry: its name, its C function, its help
+ * texts and its options. rlua_api_register reads the entries and does
+ * everything else: it puts the function where its name says, fills the
+ * help registry that help(), completion and the man-page test read, and
+ * records the options (names, accepted values) for completion, "did you
+ * mean" and help's "Values:". A function's parser checks its options with
+ * rlua_check_options against the same list, and may let rlua_read_options
+ * parse the ones that carry a kind and a place in a C struct. */
+
+typedef enum rlua_option_kind {
+	RLUA_OPT_CUSTOM = 0,  /* read by the function's own code */
+	RLUA_OPT_INT,         /* an integer in [min, max], default def */
+	RLUA_OPT_BOOL,        /* a boolean, default def */
+	RLUA_OPT_NAME,        /* one of values, stored as its index; default def */
+	RLUA_OPT_INCLUDE      /* not an option: every option of the list include */
+} rlua_option_kind;
+
+/* One option of a table-taking function. A list ends with {0}. With size
+ * != 0, rlua_read_options parses it (by kind) and stores it as an integer
+ * of that size at offset in the caller's struct. */
+typedef struct rlua_option {
+	const char *name;
+	rlua_option_kind kind;
+	const char *const *values;          /* the accepted names (NULL-terminated), if fixed */
+	const struct rlua_option *include;  /* RLUA_OPT_INCLUDE: the options it adds */
+	size_t offset, size;
+	lua_Integer def, min, max;
+} rlua_option;
+
+/* An option its function reads itself; one with a fixed set of names. */
+#define RLUA_OPTION(n) {.name = (n)}
+#define RLUA_OPTION_VALUES(n, names) {.name = (n), .values = (names)}
+/* Every option of another list (mc takes all of relu's). */
+#define RLUA_OPTIONS_OF(list) {.kind = RLUA_OPT_INCLUDE, .include = (list)}
+/* Options parsed by rlua_read_options into field of a struct type. */
+#define RLUA_FIELD_(type, field) .offset = offsetof(type, field), .size = sizeof(((type *)0)->field)
+#define RLUA_INT_OPTION(n, type, field, d, lo, hi) \
+	{.name = (n), .kind = RLUA_OPT_INT, RLUA_FIELD_(type, field), .def = (d), .min = (lo), .max = (hi)}
+#define RLUA_BOOL_OPTION(n, type, field, d) \
+	{.name = (n), .kind = RLUA_OPT_BOOL, RLUA_FIELD_(type, field), .def = (d)}
+#define RLUA_NAME_OPTION(n, type, field, names, d) \
+	{.name = (n), .kind = RLUA_OPT_NAME, .values = (names), RLUA_FIELD_(type, field), .def = (d)}
+
+/* One Lua-visible function (or field: fn NULL). A list ends with {0}. */
+typedef struct rlua_api {
+	/* how a user writes it: "relu", "bound.lower", "net:death", "X.rows";
+	 * a method's prefix is the variable its help uses for the type */
 	const char *name;
 	const char *topic;      /* "construction", "net", "inputs", "reports", "bounds", "mc", ... */
 	const char *signature;  /* "bound.lower(widths) | bound.lower(n, k)" */
 	const char *summary;    /* one paragraph */
 	const char *example;    /* a line to type at the prompt */
-} rlua_help;
+	/* The function. "a.b" goes in table a of the root (made when absent),
+	 * "p:m" in the method table of the metatable type, "a" in the root, or,
+	 * when the root's a is a callable table (relu, mc), as its __call.
+	 * NULL: documented only (a field, or a function written in Lua). */
+	lua_CFunction fn;
+	const char *type;       /* for "p:m": the metatable ("relush.Net") */
+	const rlua_option *options;
+} rlua_api;
 
-/* Adds entries to module._help (name -> {topic=, signature=, summary=, example=}). */
-void rlua_help_register(lua_State *L, int module, const rlua_help *entries);
+/* Registers entries: functions into the table at root (the module for
+ * the bindings, the global table for the shell's globals), and into the
+ * module's registries: _help[name] = {topic=, signature=, summary=,
+ * example=, type=}, _names[fn] = name, _types[type] = the methods' prefix,
+ * _options[name] = the option names, _options[name][option] = its values. */
+void rlua_api_register(lua_State *L, int module, int root, const rlua_api *entries);
+/* The same with the global table as root, for the shell's globals (view,
+ * plot, demo): the registries are those of package.loaded.relush. */
+void rlua_api_register_globals(lua_State *L, const rlua_api *entries);
 
-/* Records the option names a table-taking function accepts, in
- * module._options[fn] (a list), for completion and help. */
-void rlua_register_options(lua_State *L, int module, const char *fn, const char *const *names);
-/* Records the accepted values of one option, module._options[fn][option]
- * (a list), for completion and "did you mean"; the list given is the one
- * the option's parser checks against. */
-void rlua_register_option_values(lua_State *L, int module, const char *fn, const char *option,
-                                 const char *const *values);
-/* relu's option names (NULL-terminated), for callers that extend them. */
-extern const char *const rlua_relu_options[];
-/* The law names of weights and bias (NULL-terminated). */
+/* Rejects any key of the options table at t that is none of opts (with
+ * "did you mean"); the integer keys 1 and 2 pass (relu{depth, width}). */
+void rlua_check_options(lua_State *L, int t, const rlua_option *opts);
+/* Parses every option of opts (includes too) that has a size into dest:
+ * an absent one gets its default; a bad one raises "bad option 'name' to
+ * 'fn' (...)" saying what is accepted. */
+void rlua_read_options(lua_State *L, int t, const rlua_option *opts, void *dest);
+/* The index in names (NULL-terminated) of option field of the table at t,
+ * def when absent; any other value is an error listing the names, with
+ * "did you mean" for a near miss. */
+int rlua_opt_name_field(lua_State *L, int t, const char *field, const char *const *names, int def);
+
+/* relu's options, which mc includes. */
+extern const rlua_option rlua_relu_options[];
+/* The law names of weights and bias, the names of arch (NULL-terminated). */
 extern const char *const rlua_law_names[];
-/* Registers the values of relu's options (arch, weights, bias) for fn. */
-void rlua_register_relu_values(lua_State *L, int module, const char *fn);
+extern const char *rlua_arch_names[];
+extern const char *const rlua_precision_names[];
 
 /* ---- did you mean (suggest.c) -------------------------------------------- */
 /* Edit distance with transpositions, case-insensitive (names up to 64). */
@@ -81,9 +145,7 @@ int rlua_numpy_kind(const char *path, int sniff);
 const char *rlua_net_loaded_from(lua_State *L, int arg);
 /* The Net at to was copied from the one at from: it keeps its file names. */
 void rlua_net_copy_origin(lua_State *L, int from, int to);
-/* r:csv(path): a Monte Carlo result's per-layer table as CSV. */
-int rlua_result_csv(lua_State *L);
-void rlua_open_result_csv(lua_State *L, int module);   /* its help entry */
+void rlua_open_result_csv(lua_State *L, int module);   /* r:csv */
 int luaopen_relush(lua_State *L);
 
 /* ---- argument checking (all raise errors naming the argument) ------------ */
@@ -107,12 +169,11 @@ const char *rlua_check_path(lua_State *L, int arg); /* a string with no NUL byte
 const char *rlua_nul_in_path(lua_State *L, int idx);
 /* "s" unless n is 1: "%g layer%s" reads "1 layer", "2 layers". */
 static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
-/* Raises "bad option 'field' to 'fn' (msg)". */
+/* Raises "bad option 'field' to 'fn' (msg)", fn the running function as
+ * the API table names it ("net:train"; else as the call site names it). */
 /* fmt is C's printf (not lua_pushfstring: no %I); the compiler checks it */
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Rejects any key of the options table at t not in the NULL-terminated list. */
-void rlua_check_option_names(lua_State *L, int t, const char *const *known);
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
  * array that is anchored in a userdata on the stack (freed by GC). */
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
@@ -172,10 +233,10 @@ rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input);
 
 /* ---- Net -------------------------------------------------------------------- */
 /* Parses relu-style options from the table at t into spec (widths malloc'ed;
- * caller frees with net_spec_free). known_extra lists option names the caller
- * accepts on top of relu's (e.g. mc's), or NULL. fn names the caller. */
+ * caller frees with net_spec_free). known lists every option the caller
+ * accepts (relu's, or mc's, which include relu's); NULL: relu's. */
 void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
-                         const char *const *known_extra);
+                         const rlua_option *known);
 /* Pushes an empty Net userdata: the caller puts its rl_net in box->p. */
 rlua_box *rlua_new_net(lua_State *L);
 /* The arch option of the table at t (plain when absent), checked. */

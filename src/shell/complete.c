@@ -1,6 +1,8 @@
 /* complete.c: Tab completion for the REPL. What is completed depends on
  * where the cursor is: file names inside a string; option names (from
- * module._options) at a key position inside relu{...} or mc{...}; after
+ * module._options, the API table's option lists) at a key position inside
+ * the options table of a function: relu{...}, mc{...}, also as a later
+ * argument (inputs.gaussian(64, 2, {...}), net:train(X, y, {...})); after
  * "expr:" the methods of expr's type (its metatable's __index table);
  * after "expr." the fields of a table; else Lua keywords and globals.
  * Inside a string that is an option's value (relu{arch="res) the values
@@ -219,9 +221,9 @@ void shell_index_chain(lua_State *L, const char *expr, size_t len)
 
 /* ---- contexts ---------------------------------------------------------------- */
 
-/* The index of the innermost '{' still open before end (strings and
- * comments skipped), or -1 when the innermost open bracket is not '{'. */
-static int open_brace_before(const char *line, int end)
+/* The index of the innermost bracket ('{', '(' or '[') still open before
+ * end (strings skipped), or -1 when there is none or a comment starts. */
+static int open_bracket_before(const char *line, int end)
 {
 	int stack[128];
 	int depth = 0;
@@ -242,31 +244,80 @@ static int open_brace_before(const char *line, int end)
 				depth--;
 		}
 	}
-	if (depth == 0 || depth > 128 || line[stack[depth - 1]] != '{')
+	if (depth == 0 || depth > 128)
 		return -1;
 	return stack[depth - 1];
 }
 
-/* The name of the function whose option table opens at brace ("relu",
- * "mc", also "relush.relu" and "mc({"): pushes its last part, or returns
- * false and pushes nothing. */
+/* The index of the innermost '{' still open before end, or -1 when the
+ * innermost open bracket is not '{'. */
+static int open_brace_before(const char *line, int end)
+{
+	int at = open_bracket_before(line, end);
+	return at >= 0 && line[at] == '{' ? at : -1;
+}
+
+/* Pushes the function (or callable table) expr names, found without
+ * calling anything: a plain index chain, or "obj:method" through the
+ * method table of obj's type. Returns false (nothing pushed) otherwise. */
+static bool push_function_value(lua_State *L, const char *expr, size_t len)
+{
+	const char *colon = memchr(expr, ':', len);
+	if (colon) {
+		push_path(L, expr, (size_t)(colon - expr));
+		if (lua_isnil(L, -1) || !shell_push_methods(L, -1)) {
+			lua_pop(L, 1);
+			return false;
+		}
+		lua_pushlstring(L, colon + 1, len - (size_t)(colon + 1 - expr));
+		lua_rawget(L, -2);
+		lua_replace(L, -3);
+		lua_pop(L, 1);
+	} else {
+		push_path(L, expr, len);
+	}
+	if (lua_isfunction(L, -1) || lua_istable(L, -1))
+		return true;
+	lua_pop(L, 1);
+	return false;
+}
+
+/* The API name of the function whose option table opens at brace: the
+ * table is its only argument (relu{, mc({) or a later one
+ * (inputs.gaussian(64, 2, {, net:train(X, y, {); the function is found
+ * without calling anything and named by the API table ("inputs.gaussian",
+ * "net:train"), else by its last part as written. Pushes the name, or
+ * returns false and pushes nothing. */
 static bool push_function_before(lua_State *L, const char *line, int brace)
 {
 	int e = brace - 1;
 	while (e >= 0 && line[e] == ' ')
 		e--;
-	if (e >= 0 && line[e] == '(')
+	if (e >= 0 && line[e] == ',') {
+		e = open_bracket_before(line, brace);
+		if (e < 0 || line[e] != '(')
+			return false;
 		e--;
+	} else if (e >= 0 && line[e] == '(') {
+		e--;
+	}
 	while (e >= 0 && line[e] == ' ')
 		e--;
 	int b = e;
-	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.'))
+	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.' || line[b] == ':'))
 		b--;
 	b++;
 	if (b > e)
 		return false;
+	if (push_function_value(L, line + b, (size_t)(e - b + 1))) {
+		shell_help_name_of(L, -1);
+		lua_remove(L, -2);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			return true;
+		lua_pop(L, 1);
+	}
 	int last = e;
-	while (last >= b && line[last] != '.')
+	while (last >= b && line[last] != '.' && line[last] != ':')
 		last--;
 	lua_pushlstring(L, line + last + 1, (size_t)(e - last));
 	return true;
@@ -305,7 +356,7 @@ static void add_list(lua_State *L, int idx, const char *text, const char *suffix
 	}
 }
 
-/* Inside relu{ / mc{ at a key position: adds the option names. */
+/* Inside a function's options table at a key position: its option names. */
 static bool complete_options(lua_State *L, const char *text, int start)
 {
 	const char *line = rl_line_buffer;

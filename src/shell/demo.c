@@ -304,7 +304,7 @@ static const char demo_chunk[] =
 "\n"
 "return demo, paper\n";
 
-static const rlua_help demo_help[] = {
+static const rlua_api demo_api[] = {
 	{"demo", "shell", "demo([name])",
 	 "Guided demonstrations for a class: demo() lists them, demo \"depth\" runs one. Each is "
 	 "a few short narrated steps; every step shows the Lua it runs (to retype), runs it and "
@@ -313,13 +313,13 @@ static const rlua_help demo_help[] = {
 	 "'demo \"flip\"' > out.txt) every step runs in turn without waiting. The demos are Lua "
 	 "files in scripts/demo (installed in the package's data folder; RELUSH_DEMO_DIR adds a "
 	 "folder of your own).",
-	 "demo \"depth\""},
+	 "demo \"depth\"", .fn = NULL},
 	{"paper", "shell", "paper(name [, args...])",
 	 "Runs the paper script scripts/paper/NAME.lua inside the session, with args as on its "
 	 "command line (e.g. \"--quick\", \"--out\", \"dir\"): its figure, table, CSV and SVG "
 	 "files and PASS/FAIL checks. A failed check is reported and the session goes on; "
 	 "returns true when every check passed. paper() lists the scripts.",
-	 "paper(\"single_layer\", \"--quick\")"},
+	 "paper(\"single_layer\", \"--quick\")", .fn = NULL},
 	{"single_layer", "guide", "help \"single_layer\"",
 	 "How to test the single-layer upper bound U properly. U is exact for one layer on inputs in "
 	 "the non-negative orthant, represented by inputs.orthant(d, R): the origin and R e_i. With "
@@ -331,8 +331,9 @@ static const rlua_help demo_help[] = {
 	 "biases R matters: at R = 1 a neuron with bias b < 0 and weights in (0, -b] is dead on the "
 	 "corners though not on the orthant, and P(alive) falls well below U (0.914 against 0.984 "
 	 "for n = d = 2). demo \"single_layer\" walks through both.",
-	 "O = inputs.orthant(3); mc{depth = 1, width = 2, X = inputs.from{O[2], O[3], O[4]}, trials = 20000, seed = 1}"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "O = inputs.orthant(3); mc{depth = 1, width = 2, X = inputs.from{O[2], O[3], O[4]}, trials = 20000, seed = 1}",
+	 .fn = NULL},
+	{0}
 };
 
 void shell_open_demo(lua_State *L)
@@ -348,8 +349,5 @@ void shell_open_demo(lua_State *L)
 	lua_call(L, 6, 2);
 	lua_setglobal(L, "paper");
 	lua_setglobal(L, "demo");
-	lua_getfield(L, LUA_REGISTRYINDEX, "relush.module");
-	if (lua_istable(L, -1))
-		rlua_help_register(L, lua_gettop(L), demo_help);
-	lua_pop(L, 1);
+	rlua_api_register_globals(L, demo_api);   /* their help (they are Lua functions) */
 }

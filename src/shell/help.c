@@ -1,13 +1,14 @@
 /* help.c: the global help() and the name lookups behind it. Every text
- * comes from the module's registry, module._help (name -> {topic=,
- * signature=, summary=, example=}), the same table that feeds completion
- * and the man-page test. Functions are found by identity in the module,
- * its sub-tables and the method tables of its types; methods are named
- * with the registry's variable for their type ("net:death"). */
+ * comes from the API table (rlua_api entries, src/lua/api.c) through the
+ * module's registries: _help (name -> {topic=, signature=, summary=,
+ * example=}), the same table that feeds completion and the man-page test;
+ * _names (function -> its entry, so a method is named "net:death" without
+ * guessing) and _types (a metatable's __name -> its methods' variable). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
+#include "lua/rlua.h"
 #include "shell/shell.h"
 
 #define MODULE_KEY "relush.shell.module"
@@ -106,81 +107,22 @@ bool shell_push_methods(lua_State *L, int idx)
 	return false;
 }
 
-/* Pushes the registry's variable name for the type whose method table is
- * at methods ("net" for a Net): the prefix p of the "p:m" entries that
- * cover most of its methods. Pushes nil when no entry fits. */
-static void push_type_prefix(lua_State *L, int methods, int reg)
+/* Pushes module[registry][the value at key] (the API table's registries:
+ * _names maps a function to its entry, _types a metatable name to the
+ * variable its methods are written with), or nil. */
+static void push_from_module(lua_State *L, const char *registry, int key)
 {
-	lua_newtable(L);                           /* prefix -> count */
-	int counts = lua_gettop(L);
-	lua_pushnil(L);
-	while (lua_next(L, reg) != 0) {
-		lua_pop(L, 1);
-		const char *name = lua_tostring(L, -1);
-		const char *colon = lua_type(L, -1) == LUA_TSTRING ? strchr(name, ':') : NULL;
-		if (colon == NULL)
-			continue;
-		if (lua_getfield(L, methods, colon + 1) == LUA_TFUNCTION) {
-			lua_pushlstring(L, name, (size_t)(colon - name));
-			lua_pushvalue(L, -1);
-			lua_rawget(L, counts);
-			lua_Integer c = lua_tointeger(L, -1);
-			lua_pop(L, 1);
-			lua_pushinteger(L, c + 1);
-			lua_rawset(L, counts);
-		}
-		lua_pop(L, 1);
+	key = lua_absindex(L, key);
+	int top = lua_gettop(L);
+	push_module(L);
+	if (lua_istable(L, -1) && lua_getfield(L, -1, registry) == LUA_TTABLE) {
+		lua_pushvalue(L, key);
+		lua_rawget(L, -2);
+	} else {
+		lua_pushnil(L);
 	}
-	lua_Integer best = 0;
-	lua_pushnil(L);                            /* the best prefix so far */
-	lua_pushnil(L);
-	while (lua_next(L, counts) != 0) {
-		lua_Integer c = lua_tointeger(L, -1);
-		lua_pop(L, 1);
-		if (c > best || (c == best && lua_compare(L, -1, -2, LUA_OPLT))) {
-			best = c;
-			lua_pushvalue(L, -1);
-			lua_replace(L, -3);
-		}
-	}
-	lua_remove(L, counts);
-}
-
-/* Pushes "prefix:method" for the function at fn if it is a method of one
- * of the module's types (the tables registered as "relush.*"), else
- * returns false and pushes nothing. */
-static bool push_method_name(lua_State *L, int fn, int reg)
-{
-	lua_pushnil(L);
-	while (lua_next(L, LUA_REGISTRYINDEX) != 0) {
-		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-		if (key && strncmp(key, "relush.", 7) == 0 && strncmp(key, "relush.shell.", 13) != 0
-		    && lua_istable(L, -1)) {
-			int mt = lua_gettop(L);
-			int methods = mt;
-			if (push_metatable_methods(L, mt))
-				methods = lua_gettop(L);
-			lua_pushnil(L);
-			while (lua_next(L, methods) != 0) {
-				if (lua_rawequal(L, -1, fn) && lua_type(L, -2) == LUA_TSTRING) {
-					lua_pop(L, 1);
-					int method = lua_gettop(L);
-					push_type_prefix(L, methods, reg);
-					if (lua_isnil(L, -1))
-						lua_pushfstring(L, "%s:%s", key + 7, lua_tostring(L, method));
-					else
-						lua_pushfstring(L, "%s:%s", lua_tostring(L, -1), lua_tostring(L, method));
-					lua_replace(L, mt - 1);   /* over the registry key */
-					lua_settop(L, mt - 1);
-					return true;
-				}
-				lua_pop(L, 1);
-			}
-			lua_settop(L, mt);
-		}
-		lua_pop(L, 1);
-	}
-	return false;
+	lua_replace(L, top + 1);
+	lua_settop(L, top + 1);
 }
 
 /* Searches table t (and, when deep, the tables in it) for the value at
@@ -224,13 +166,15 @@ void shell_help_name_of(lua_State *L, int idx)
 	luaL_checkstack(L, 12, "help");
 	push_module(L);
 	int module = lua_gettop(L);
-	push_registry(L);
-	int reg = lua_gettop(L);
 	bool found = false;
 	if (lua_istable(L, module))
 		found = push_name_in(L, module, idx, true, true);
-	if (!found && lua_isfunction(L, idx))
-		found = push_method_name(L, idx, reg);
+	if (!found && lua_isfunction(L, idx)) {
+		push_from_module(L, "_names", idx);   /* a method: its entry says which */
+		found = !lua_isnil(L, -1);
+		if (!found)
+			lua_pop(L, 1);
+	}
 	if (!found) {
 		lua_pushglobaltable(L);
 		found = push_name_in(L, lua_gettop(L), idx, true, false);
@@ -636,7 +580,9 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 	bool said = false;
 	if (shell_push_methods(L, obj)) {
 		int methods = lua_gettop(L);
-		push_type_prefix(L, methods, reg);
+		lua_pushstring(L, type_name ? type_name : "");
+		push_from_module(L, "_types", -1);
+		lua_remove(L, -2);
 		const char *prefix = lua_tostring(L, -1);
 		fprintf(help_out, "%s%s methods", type_name ? type_name : "object", type_name ? "" : "");
 		if (prefix)
@@ -834,9 +780,7 @@ static int help(lua_State *L)
 	return 0;
 }
 
-static const struct {
-	const char *name, *topic, *signature, *summary, *example;
-} shell_entries[] = {
+static const rlua_api shell_api[] = {
 	{ "help", "shell", "help([topic | function | object])",
 	  "Explains the API. help() lists every entry by topic; help(f) shows the signature, "
 	  "an explanation and an example for an API function; help \"word\" finds entries by "
@@ -845,11 +789,13 @@ static const struct {
 	  "\"dead\", \"arch\", \"residual\", \"batchnorm\", \"flip\" and \"paper\" (each claim of "
 	  "the paper). ?relu and relu? are shortcuts for help(relu); a name that matches nothing "
 	  "gets \"did you mean\". help() goes through $PAGER (less) at a terminal.",
-	  "help(relu)" },
+	  "help(relu)", .fn = help },
 	{ "mc.shard", "mc", "mc.shard = {i, N} | false",
 	  "The shard mc runs when a call gives none: relush --shard i/N sets it to {i, N}; false "
 	  "(the default) runs every trial. A call's own shard option wins.",
-	  "mc.shard = {1, 2}; print(mc{depth=4, width=3, trials=100, seed=1}.trials); mc.shard = false" },
+	  "mc.shard = {1, 2}; print(mc{depth=4, width=3, trials=100, seed=1}.trials); mc.shard = false",
+	  .fn = NULL },
+	{0}
 };
 
 void shell_open_help(lua_State *L, int module)
@@ -857,26 +803,8 @@ void shell_open_help(lua_State *L, int module)
 	module = lua_absindex(L, module);
 	lua_pushvalue(L, module);
 	lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
-	if (lua_getfield(L, module, "_help") != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, module, "_help");
-	}
-	for (size_t i = 0; i < sizeof shell_entries / sizeof shell_entries[0]; i++) {
-		lua_createtable(L, 0, 4);
-		lua_pushstring(L, shell_entries[i].topic);
-		lua_setfield(L, -2, "topic");
-		lua_pushstring(L, shell_entries[i].signature);
-		lua_setfield(L, -2, "signature");
-		lua_pushstring(L, shell_entries[i].summary);
-		lua_setfield(L, -2, "summary");
-		lua_pushstring(L, shell_entries[i].example);
-		lua_setfield(L, -2, "example");
-		lua_setfield(L, -2, shell_entries[i].name);
-	}
+	lua_pushglobaltable(L);
+	rlua_api_register(L, module, -1, shell_api);   /* the global help */
 	lua_pop(L, 1);
 	shell_open_guides(L, module);
-	lua_pushcfunction(L, help);
-	lua_setglobal(L, "help");
 }

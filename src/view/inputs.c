@@ -252,6 +252,10 @@ static int plane_show(plane *p, char *err, size_t errlen)
 	return status;
 }
 
+const rlua_option view_inputs_options[] = {
+	RLUA_OPTION("width"), RLUA_OPTION("height"), RLUA_OPTION("text"), RLUA_OPTION("radius"), {0}
+};
+
 int view_inputs_lua(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
@@ -269,8 +273,7 @@ int view_inputs_lua(lua_State *L)
 	int width = TEXT_WIDTH, height = TEXT_HEIGHT, text = 0;
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
-		static const char *const known[] = {"width", "height", "text", "radius", NULL};
-		rlua_check_option_names(L, 3, known);
+		rlua_check_options(L, 3, view_inputs_options);
 		width = (int)rlua_opt_int_field(L, 3, "width", TEXT_WIDTH, 40, 1000);
 		height = (int)rlua_opt_int_field(L, 3, "height", TEXT_HEIGHT, 15, 1000);
 		text = rlua_opt_bool_field(L, 3, "text", 0);

@@ -43,9 +43,14 @@ static int option_error(lua_State *L, const char *option, const char *fmt, ...)
 
 /* ---- reading the options table ------------------------------------------------ */
 
-static const char *const lines_options[] = {
-	"x", "series", "title", "xlabel", "ylabel", "logx", "logy",
-	"xmin", "xmax", "ymin", "ymax", "refs", NULL
+static const rlua_option lines_options[] = {
+	RLUA_OPTION("x"), RLUA_OPTION("series"), RLUA_OPTION("title"), RLUA_OPTION("xlabel"),
+	RLUA_OPTION("ylabel"), RLUA_OPTION("logx"), RLUA_OPTION("logy"), RLUA_OPTION("xmin"),
+	RLUA_OPTION("xmax"), RLUA_OPTION("ymin"), RLUA_OPTION("ymax"), RLUA_OPTION("refs"), {0}
+};
+static const rlua_option text_option_list[] = {
+	RLUA_OPTION("width"), RLUA_OPTION("height"), RLUA_OPTION("ascii"), RLUA_OPTION("colour"),
+	RLUA_OPTION("color"), {0}
 };
 static const char *const series_fields[] = { "name", "y", "lo", "hi", "style", "color", "colour", NULL };
 static const char *const ref_fields[] = { "x", "y", "label", NULL };
@@ -71,8 +76,6 @@ static void check_keys(lua_State *L, int t, const char *const *known, const char
 			/* a non-string key is described without its metamethods */
 			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2)
 			                                                 : rlua_describe(L, -2);
-			if (option == NULL)
-				option_error(L, key, "unknown option; the options are %s", list);
 			option_error(L, option, "%s has an unknown field '%s'; the fields are %s", where, key, list);
 		}
 		lua_pop(L, 1);
@@ -261,7 +264,7 @@ static int plot_lines(lua_State *L)
 		return luaL_argerror(L, 1, lua_pushfstring(L, "expected a table {x=..., series={{name=, y=}, ...}}, "
 		                                           "got %s", rlua_got(L, 1)));
 	lua_settop(L, 1);
-	check_keys(L, 1, lines_options, NULL, NULL);
+	rlua_check_options(L, 1, lines_options);
 	rlua_box *lp = rlua_box_push(L, RLUA_PLOT, plot_destroy);   /* empty first: __gc is always safe */
 	int self = lua_gettop(L);
 
@@ -307,23 +310,13 @@ static int plot_lines(lua_State *L)
 
 /* ---- methods ----------------------------------------------------------------- */
 
-static void text_options(lua_State *L, int arg, plot_text_opts *o, const char *fn)
+static void text_options(lua_State *L, int arg, plot_text_opts *o)
 {
 	plot_text_defaults(o);
 	if (lua_isnoneornil(L, arg))
 		return;
 	luaL_checktype(L, arg, LUA_TTABLE);
-	static const char *const known[] = { "width", "height", "ascii", "colour", "color", NULL };
-	lua_pushnil(L);
-	while (lua_next(L, arg)) {
-		bool found = false;
-		for (size_t i = 0; known[i] && !found; i++)
-			found = lua_type(L, -2) == LUA_TSTRING && strcmp(known[i], lua_tostring(L, -2)) == 0;
-		if (!found)
-			luaL_error(L, "bad option '%s' to '%s' (unknown option; the options are width, height, "
-			           "ascii, colour)", lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?", fn);
-		lua_pop(L, 1);
-	}
+	rlua_check_options(L, arg, text_option_list);
 	o->width = (int)rlua_opt_int_field(L, arg, "width", o->width, PLOT_TEXT_MIN_WIDTH, PLOT_TEXT_MAX);
 	o->height = (int)rlua_opt_int_field(L, arg, "height", o->height, PLOT_TEXT_MIN_HEIGHT, PLOT_TEXT_MAX);
 	o->ascii = rlua_opt_bool_field(L, arg, "ascii", o->ascii);
@@ -344,7 +337,7 @@ static int plot_m_text(lua_State *L)
 {
 	plot *pl = check_plot(L, 1);
 	plot_text_opts o;
-	text_options(L, 2, &o, "Plot:text");
+	text_options(L, 2, &o);
 	return push_text(L, pl, &o);
 }
 
@@ -407,12 +400,6 @@ static int plot_m_len(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg plot_methods[] = {
-	{ "svg", plot_m_svg },
-	{ "csv", plot_m_csv },
-	{ "text", plot_m_text },
-	{ NULL, NULL }
-};
 
 static const luaL_Reg plot_meta[] = {
 	{ "__tostring", plot_m_tostring },
@@ -422,12 +409,8 @@ static const luaL_Reg plot_meta[] = {
 	{ NULL, NULL }
 };
 
-static const luaL_Reg plot_functions[] = {
-	{ "lines", plot_lines },
-	{ NULL, NULL }
-};
 
-static const rlua_help plot_help[] = {
+static const rlua_api plot_api[] = {
 	{ "plot.lines", "plot",
 	  "plot.lines{x=, series={{name=, y=, lo=, hi=, style=, color=}, ...}, xlabel=, ylabel=, title=, "
 	  "logx=, logy=, xmin=, xmax=, ymin=, ymax=, refs=}",
@@ -439,44 +422,38 @@ static const rlua_help plot_help[] = {
 	  "leaves a gap. logx and logy use log10 axes, which need values > 0 and handle probabilities "
 	  "down to 1e-300 and below. refs adds reference lines: {y=v, label=} (horizontal) or "
 	  "{x=v, label=} (vertical).",
-	  "p = plot.lines{x={1,2,4,8}, series={{name=\"L\", y={0.75,0.56,0.32,0.1}}}, logy=true}" },
+	  "p = plot.lines{x={1,2,4,8}, series={{name=\"L\", y={0.75,0.56,0.32,0.1}}}, logy=true}",
+	  .fn = plot_lines, .options = lines_options },
 	{ "Plot:svg", "plot", "Plot:svg(path [, {width=760, height=460}])",
 	  "Writes the plot as a standalone SVG file (axes, ticks, legend, error bands, reference "
 	  "lines) that a browser opens, through a temporary file renamed into place. Returns path.",
-	  "p:svg(\"depth.svg\")" },
+	  "p:svg(\"depth.svg\")", .fn = plot_m_svg, .type = RLUA_PLOT },
 	{ "Plot:csv", "plot", "Plot:csv(path)",
 	  "Writes the plot's data as CSV: a header x,<name>[,<name>_lo,<name>_hi],... then one row "
 	  "per x value; numbers round-trip exactly and a gap is an empty cell. Returns path.",
-	  "p:csv(\"depth.csv\")" },
+	  "p:csv(\"depth.csv\")", .fn = plot_m_csv, .type = RLUA_PLOT },
 	{ "Plot:text", "plot", "Plot:text{width=72, height=20, ascii=, colour=false}",
 	  "The terminal rendering as a string of exactly height lines of width columns; ascii=true "
-	  "draws with plain characters instead of braille (the default follows the locale), colour "
+	  "draws with plain characters instead of braille (the default follows the locale), colour (or color) "
 	  "adds ANSI colours per series. Each series also has a glyph of its own (o x + * # over "
 	  "braille, * o x # in ASCII) at its data points and in its legend, so series stay apart "
 	  "without colour (NO_COLOR, a vt100). print(p) shows the default rendering.",
-	  "print(p:text{width=100, height=30, ascii=true})" },
-	{ NULL, NULL, NULL, NULL, NULL }
+	  "print(p:text{width=100, height=30, ascii=true})",
+	  .fn = plot_m_text, .type = RLUA_PLOT, .options = text_option_list },
+	{0}
 };
 
 void plot_open_lua(lua_State *L)
 {
-	if (luaL_newmetatable(L, RLUA_PLOT)) {
+	if (luaL_newmetatable(L, RLUA_PLOT))
 		luaL_setfuncs(L, plot_meta, 0);
-		luaL_newlib(L, plot_methods);
-		lua_setfield(L, -2, "__index");
-	}
 	lua_pop(L, 1);
-	luaL_newlib(L, plot_functions);
-	lua_pushvalue(L, -1);
-	lua_setglobal(L, "plot");
-	/* also relush.plot, with the help entries, when the module is loaded */
+	rlua_api_register_globals(L, plot_api);   /* makes the global plot */
+	/* also relush.plot when the module is loaded */
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	if (lua_getfield(L, -1, "relush") == LUA_TTABLE) {
-		int module = lua_gettop(L);
-		lua_pushvalue(L, -3);
-		lua_setfield(L, module, "plot");
-		rlua_help_register(L, module, plot_help);
-		rlua_register_options(L, module, FN, lines_options);
+		lua_getglobal(L, "plot");
+		lua_setfield(L, -2, "plot");
 	}
-	lua_pop(L, 3);
+	lua_pop(L, 2);
 }

@@ -162,18 +162,21 @@ static int show_mc(lua_State *L)
 		view_observer_close();
 	view_term_close();
 	if (!ok) {
-		/* mc, called from here, knows neither its name nor the user's
-		 * line: "bad option 'depth' (...)" becomes "stdin:1: bad option
-		 * 'depth' to 'view' (...)", as mc{...} itself would say */
+		/* mc, called from here, knows not the user's line and names
+		 * itself: "bad option 'depth' to 'mc' (...)" becomes "stdin:1:
+		 * bad option 'depth' to 'view' (...)", as mc{...} itself would say */
 		const char *msg = lua_tostring(L, -1);
 		static const char bad[] = "bad option '";
 		const char *close = msg && strncmp(msg, bad, sizeof bad - 1) == 0
 		                    ? strchr(msg + sizeof bad - 1, '\'') : NULL;
-		if (close != NULL && strncmp(close + 1, " to '", 5) != 0) {
+		const char *rest = close;
+		if (rest != NULL && strncmp(rest + 1, " to '", 5) == 0)
+			rest = strchr(rest + 6, '\'');   /* the end of the name mc gave */
+		if (close != NULL && rest != NULL) {
 			luaL_where(L, 1);
 			lua_pushlstring(L, msg, (size_t)(close + 1 - msg));
 			lua_pushliteral(L, " to 'view'");
-			lua_pushstring(L, close + 1);
+			lua_pushstring(L, rest + 1);
 			lua_concat(L, 4);
 		}
 		return lua_error(L);
@@ -194,13 +197,14 @@ static int view_call(lua_State *L)
 	                     "mc options (view{depth=..., width=..., ...}), got %s", rlua_got(L, 1)));
 }
 
+static const rlua_option snapshot_options[] = {RLUA_OPTION("width"), RLUA_OPTION("unicode"), {0}};
+
 static int view_snapshot(lua_State *L)
 {
 	int width = BATCH_WIDTH, unicode = 0;
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
-		static const char *const known[] = {"width", "unicode", NULL};
-		rlua_check_option_names(L, 3, known);
+		rlua_check_options(L, 3, snapshot_options);
 		width = (int)rlua_opt_int_field(L, 3, "width", BATCH_WIDTH, VIEW_MIN_WIDTH, 10000);
 		unicode = rlua_opt_bool_field(L, 3, "unicode", 0);
 		lua_settop(L, 2);
@@ -216,7 +220,7 @@ static int view_snapshot(lua_State *L)
 	return 1;
 }
 
-static const rlua_help view_help[] = {
+static const rlua_api view_api[] = {
 	{"view", "view", "view(net [, X]) | view(mc_options)",
 	 "Shows the live view in the terminal. view(net [, X]): one heatmap row per layer, one cell "
 	 "per neuron (neurons aggregated into cells when a layer is wider than the screen; cells and "
@@ -241,14 +245,15 @@ static const rlua_help view_help[] = {
 	 "standard output is not a terminal, or the terminal cannot show the view (TERM=dumb, an "
 	 "unknown TERM), it prints view.snapshot's text instead (mc runs without the view, says so "
 	 "and prints its last frame).",
-	 "view(relu(8, 16), inputs.gaussian(64, 16))"},
+	 "view(relu(8, 16), inputs.gaussian(64, 16))", .fn = view_call},
 	{"view.snapshot", "view", "view.snapshot(net [, X [, {width = 80, unicode = false}]])",
 	 "Returns the view of net on X as text, as the terminal would show it without colours: "
 	 "every layer's row with its active fractions as the character ramp .:-=+*#%@ (the "
 	 "ceil(9 f)-th character for an active fraction f > 0), x for a dead neuron and a blank "
 	 "where no point reaches the layer; then its dead neurons, living points (bar and count) "
 	 "and mean active % (the DeathReport's numbers). width is the number of columns (>= 60).",
-	 "print(view.snapshot(relu(8, 16), inputs.gaussian(64, 16)))"},
+	 "print(view.snapshot(relu(8, 16), inputs.gaussian(64, 16)))",
+	 .fn = view_snapshot, .options = snapshot_options},
 	{"view.inputs", "view", "view.inputs(net [, X [, {width = 80, height = 30, radius = 2, text = false}]])",
 	 "For nets with 2 inputs: draws the input plane with each point marked by the layer that "
 	 "killed it (1-9, a-z for 10-35, + deeper; o alive), coloured from early to late deaths, and "
@@ -256,32 +261,20 @@ static const rlua_help view_help[] = {
 	 "[-radius, radius]^2, so the regions a net abandons show; with X its points are drawn where "
 	 "they fall. In a terminal it stays until q; otherwise it prints the picture in width x "
 	 "height characters, and text = true returns that text instead.",
-	 "view.inputs(relu(12, 2, {input = 2, seed = 7}))"},
-	{NULL, NULL, NULL, NULL, NULL}
+	 "view.inputs(relu(12, 2, {input = 2, seed = 7}))",
+	 .fn = view_inputs_lua, .options = view_inputs_options},
+	{0}
 };
 
 void view_open_lua(lua_State *L)
 {
 	int top = lua_gettop(L);
-	lua_newtable(L);                 /* view */
-	lua_pushcfunction(L, view_snapshot);
-	lua_setfield(L, -2, "snapshot");
-	lua_pushcfunction(L, view_inputs_lua);
-	lua_setfield(L, -2, "inputs");
-	lua_newtable(L);                 /* its metatable */
-	lua_pushcfunction(L, view_call);
-	lua_setfield(L, -2, "__call");
-	lua_setmetatable(L, -2);
+	lua_newtable(L);                 /* view: a callable table (view_api) */
 	lua_setglobal(L, "view");
+	rlua_api_register_globals(L, view_api);
 
 	view_observer_register(L);
 	view_sweep_register(L);
 
-	lua_getglobal(L, "package");
-	if (lua_istable(L, -1)) {
-		lua_getfield(L, -1, "loaded");
-		if (lua_istable(L, -1) && lua_getfield(L, -1, "relush") == LUA_TTABLE)
-			rlua_help_register(L, lua_gettop(L), view_help);
-	}
 	lua_settop(L, top);
 }

@@ -9,6 +9,7 @@
 #define RELUSH_VIEW_H
 
 #include <lua.h>
+#include "lua/rlua.h"
 
 /* Call after the relush module is loaded (package.loaded.relush). */
 void view_open_lua(lua_State *L);
@@ -21,5 +22,6 @@ void view_observer_close(void);   /* ends it whatever its state */
 void view_sweep_register(lua_State *L);
 /* inputs.c: view.inputs(net [, X [, options]]) */
 int view_inputs_lua(lua_State *L);
+extern const rlua_option view_inputs_options[];   /* its {width=, ...} */
 
 #endif

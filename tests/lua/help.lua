@@ -3,7 +3,8 @@
 -- function outside Lua's own, and every method of the types reachable from
 -- sample objects needs an entry; every entry must name something real and
 -- appear in man/relush.1. help(), completion and the man page read the same
--- registry, so this test is what keeps them from drifting apart.
+-- registry (built from the API table, src/lua/api.c), so this test is what
+-- keeps them from drifting apart. tests/lua/api.lua checks the table itself.
 local t = require "tap"
 local relush = require "relush"
 local reg = relush._help
@@ -111,21 +112,14 @@ for _, s in ipairs(samples) do
   local methods = methods_of(s.value)
   if methods and not seen_types[mt] then
     seen_types[mt] = true
-    local prefixes, names = {}, {}
+    local names = {}
     for m, f in pairs(methods) do
       if type(m) == "string" and m:sub(1, 1) ~= "_" and type(f) == "function" then
         names[#names + 1] = m
-        for name in pairs(reg) do
-          local p, rest = name:match("^([%w_]+):([%w_]+)$")
-          if p and rest == m then prefixes[p] = (prefixes[p] or 0) + 1 end
-        end
       end
     end
-    -- the type's variable name is the prefix covering most of its methods
-    local best, count = nil, 0
-    for p, c in pairs(prefixes) do
-      if c > count or (c == count and p < best) then best, count = p, c end
-    end
+    -- the type's variable name, from the API table: _types[metatable name]
+    local best = relush._types and relush._types[mt.__name]
     for _, m in ipairs(names) do
       need((best or ("<" .. s.what .. ">")) .. ":" .. m)
     end

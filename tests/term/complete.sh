@@ -237,6 +237,44 @@ term_wait '^> big\.key$' 5
 ok $? "big.<Tab> on a table of 100000 keys completes big.key promptly"
 term_keys C-u
 
+# Option names of an options table that is a later argument, of a
+# function in a table and of a method: the API table names the function.
+term_clear
+term_type 'X = inputs.gaussian(8, 2, {se'
+term_keys Tab
+term_wait '^> X = inputs\.gaussian\(8, 2, \{seed=$'
+ok $? "inputs.gaussian(8, 2, {se<Tab> completes seed="
+term_keys C-u
+
+term_clear
+term_type 'net:train(X, y, {st'
+term_keys Tab
+term_wait '^> net:train\(X, y, \{steps=$'
+ok $? "net:train(X, y, {st<Tab> completes steps= (a method's options)"
+term_keys C-u
+
+# Every option with a fixed set of values, read from the API table: each
+# value completes inside its string, from all of it but its last letter
+# (one Tab completes, a second lists). A method is called on the session's
+# variable of its name (net).
+"$RELUSH" -e 'for fn, list in pairs(require("relush")._options) do
+  for _, o in ipairs(list) do
+    for _, v in ipairs(list[o] or {}) do print(fn, o, v) end
+  end
+end' > "$term_tmp/option_values"
+values=0
+missed=""
+while read -r fn opt value; do
+	values=$((values + 1))
+	term_clear
+	term_type "$fn{$opt=\"${value%?}"
+	term_keys Tab Tab
+	term_wait "$value" 3 || missed="$missed $fn{$opt=\"$value\"}"
+	term_keys C-u
+done < "$term_tmp/option_values"
+[ "$values" -ge 20 ] && [ -z "$missed" ]
+ok $? "every fixed option value completes ($values values)${missed:+; not:$missed}"
+
 term_clear
 term_line 'print("still fine")'
 term_wait '^still fine$'

@@ -1,0 +1,185 @@
+-- api.lua: the API table (rlua_api entries, src/lua/api.c) against what it
+-- registered. Every registered function has a help entry at the place its
+-- name says, every help entry of a method names its type, and every option
+-- with a fixed set of values accepts each of them and refuses a near miss
+-- with "did you mean" that value. Classes over the whole table: a new
+-- entry is checked without changing this file (except the one minimal call
+-- a new table-taking function needs, which the test asks for by name).
+local t = require "tap"
+local relush = require "relush"
+local help, names, types, options = relush._help, relush._names, relush._types, relush._options
+
+t.ok(type(help) == "table" and type(names) == "table" and type(types) == "table"
+  and type(options) == "table", "the module has the API table's registries")
+
+-- The value a registry name stands for: "a.b" in the module or the
+-- globals, "p:m" in the method table of the entry's type, "a" itself.
+-- A type's metatable is in the Lua registry (luaL_newmetatable), or, for
+-- a type made in Lua (a sweep's results), found on a sample of it.
+local sample_mt = {}
+for _, v in ipairs{mc.sweep{depth = {1, 2}, width = 2, trials = 4, seed = 1, progress = false}} do
+  local mt = getmetatable(v)
+  sample_mt[mt.__name] = mt
+end
+local function methods_of_type(name)
+  local mt = debug.getregistry()[name] or sample_mt[name]
+  if type(mt) ~= "table" then return nil end
+  return type(mt.__index) == "table" and mt.__index or mt.__methods
+end
+local function resolve(name)
+  local p, m = name:match("^([%w_]+):([%w_]+)$")
+  if p then
+    local e = help[name]
+    local methods = e and e.type and methods_of_type(e.type)
+    return methods and methods[m]
+  end
+  local a, b = name:match("^([%w_]+)%.([%w_]+)$")
+  if a then
+    local owner = relush[a] or _G[a]
+    return type(owner) == "table" and rawget(owner, b) or nil
+  end
+  local v = relush[name] or _G[name]
+  if type(v) == "table" then   -- a callable table: its function is __call
+    local mt = getmetatable(v)
+    return type(mt) == "table" and mt.__call or nil
+  end
+  return v
+end
+
+-- ---- every registered function: a help entry, and found where its name says
+do
+  local count, bad = 0, {}
+  for fn, name in pairs(names) do
+    count = count + 1
+    if type(fn) ~= "function" or type(name) ~= "string" or not help[name] then
+      bad[#bad + 1] = tostring(name) .. " (no help entry)"
+    elseif resolve(name) ~= fn then
+      bad[#bad + 1] = name .. " (not in place)"
+    end
+  end
+  table.sort(bad)
+  t.ok(count >= 40, "the API table registered " .. count .. " functions")
+  t.is(#bad, 0, "every registered function has its help entry and sits where its name says" ..
+    (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
+end
+
+-- ---- every method entry names its type, and the type its variable
+do
+  local bad = {}
+  for name, e in pairs(help) do
+    local p, m = name:match("^([%w_]+):([%w_]+)$")
+    if p and e.topic ~= "guide" then
+      if type(e.type) ~= "string" then
+        bad[#bad + 1] = name .. " (no type)"
+      elseif types[e.type] ~= p then
+        bad[#bad + 1] = name .. " (" .. e.type .. " is written " .. tostring(types[e.type]) .. ")"
+      elseif type(resolve(name)) ~= "function" then
+        bad[#bad + 1] = name .. " (no such method)"
+      end
+    end
+  end
+  table.sort(bad)
+  t.is(#bad, 0, "every method entry names its type, whose methods it is" ..
+    (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
+end
+
+-- ---- every entry with a C function is in _names: help(f) needs no guessing
+do
+  local bad = {}
+  for name, e in pairs(help) do
+    local f = resolve(name)
+    if type(f) == "function" and debug.getinfo(f, "S").what == "C" and names[f] == nil then
+      bad[#bad + 1] = name
+    end
+  end
+  table.sort(bad)
+  t.is(#bad, 0, "every C function of an entry is named by the registry" ..
+    (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
+end
+
+-- ---- options with fixed values: each accepted, a near miss refused with
+-- "did you mean" it. One minimal call per function that has such options.
+local X = inputs.gaussian(4, 2, {seed = 1})
+local tmp = os.tmpname()
+local npz = tmp .. ".npz"
+relu(2, 2, {seed = 1, input = 2}):save(npz)
+local calls = {
+  relu = function(o) o.depth, o.width, o.seed = 2, 2, 1; return relu(o) end,
+  mc = function(o)
+    o.depth, o.width, o.trials, o.seed, o.progress, o.X = 2, 2, 4, 1, false, X
+    return mc(o)
+  end,
+  ["net:train"] = function(o) o.steps = 1; return relu(2, 2, {seed = 1}):train(X, {0, 1, 0, 1}, o) end,
+  ["relu.load"] = function(o) return relu.load(npz, o) end,
+}
+do
+  local values, missing = 0, {}
+  for fn, list in pairs(options) do
+    for _, opt in ipairs(list) do
+      local accepted = list[opt]
+      if type(accepted) == "table" then
+        local call = calls[fn]
+        if not call then
+          missing[#missing + 1] = fn
+        else
+          for _, v in ipairs(accepted) do
+            values = values + 1
+            -- accepted: whatever else the call says, it does not refuse this option
+            local ok, err = pcall(call, {[opt] = v})
+            t.ok(ok or not tostring(err):find("option '" .. opt .. "'", 1, true),
+              ("%s{%s = %q} is accepted%s"):format(fn, opt, v, ok and "" or (" (" .. tostring(err) .. ")")))
+            local miss = v .. "x"
+            t.raises(function() call({[opt] = miss}) end, {opt, "did you mean '" .. v .. "'"},
+              ("%s{%s = %q} is refused with did you mean %q"):format(fn, opt, miss, v))
+          end
+        end
+      end
+    end
+  end
+  table.sort(missing)
+  t.ok(values >= 20, "options with fixed values: " .. values .. " values")
+  t.is(#missing, 0, "every function with fixed option values has a minimal call here" ..
+    (#missing > 0 and (": add " .. table.concat(missing, ", ")) or ""))
+end
+os.remove(npz)
+os.remove(tmp)
+
+-- ---- every option name is checked: a near miss is refused with "did you
+-- mean", and the error names the function as the API table does ("net:train")
+do
+  local bad = {}
+  for fn, list in pairs(options) do
+    local call = calls[fn]
+    if call then
+      for _, opt in ipairs(list) do
+        local miss = opt .. "x"   -- (names of one or two letters have no near miss)
+        local ok, err = pcall(call, {[miss] = 1})
+        if #opt >= 3 and (ok or not tostring(err):find("did you mean '" .. opt .. "'", 1, true)
+                          or not tostring(err):find("to '" .. fn .. "'", 1, true)) then
+          bad[#bad + 1] = fn .. "{" .. miss .. "}"
+        end
+      end
+    end
+  end
+  table.sort(bad)
+  t.is(#bad, 0, "a misspelt option name is refused with did you mean, naming the function as the API does" ..
+    (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
+end
+
+-- ---- mc's options include relu's (the table says so; no list is glued)
+do
+  local mc_opts = {}
+  for _, o in ipairs(options.mc) do mc_opts[o] = true end
+  local lacking = {}
+  for _, o in ipairs(options.relu) do
+    if not mc_opts[o] then lacking[#lacking + 1] = o end
+    if options.relu[o] and options.mc[o] then
+      t.is(table.concat(options.mc[o], ","), table.concat(options.relu[o], ","),
+        "mc{" .. o .. "=} accepts relu's values")
+    end
+  end
+  t.is(#lacking, 0, "mc takes every relu option" ..
+    (#lacking > 0 and (": lacks " .. table.concat(lacking, ", ")) or ""))
+end
+
+t.done()
