@@ -514,13 +514,7 @@ static const rlua_api bound_api[] = {
 void rlua_open_bound(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newmetatable(L, RLUA_BOUND_LAYERS);
-	lua_pushcfunction(L, layers_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
-	luaL_newmetatable(L, RLUA_BOUND_SCHEDULE);
-	lua_pushcfunction(L, schedule_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	rlua_new_report_type(L, RLUA_BOUND_LAYERS, layers_tostring);
+	rlua_new_report_type(L, RLUA_BOUND_SCHEDULE, schedule_tostring);
 	rlua_api_register(L, module, module, bound_api);   /* makes module.bound */
 }

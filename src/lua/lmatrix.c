@@ -41,7 +41,6 @@ rlua_box *rlua_new_matrix(lua_State *L)
 	return rlua_box_push(L, RLUA_MATRIX, matrix_destroy);
 }
 
-static int matrix_gc(lua_State *L) { return rlua_box_gc(L, RLUA_MATRIX); }
 
 static int matrix_len(lua_State *L)
 {
@@ -142,8 +141,6 @@ static int matrix_save(lua_State *L)
 }
 
 static const luaL_Reg matrix_meta[] = {
-	{"__gc", matrix_gc},
-	{"__close", matrix_gc},
 	{"__len", matrix_len},
 	{"__index", matrix_index},
 	{"__tostring", matrix_tostring},
@@ -170,8 +167,6 @@ static const rlua_api matrix_api[] = {
 
 void rlua_open_matrix(lua_State *L, int module)
 {
-	luaL_newmetatable(L, RLUA_MATRIX);
-	luaL_setfuncs(L, matrix_meta, 0);
-	lua_pop(L, 1);
+	rlua_new_box_type(L, RLUA_MATRIX, matrix_meta);
 	rlua_api_register(L, module, module, matrix_api);
 }

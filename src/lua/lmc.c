@@ -74,8 +74,6 @@ static void result_free(void *p)
 	free(b);
 }
 
-static int run_gc(lua_State *L) { return rlua_box_gc(L, RLUA_MC_RUN); }
-
 run_box *lmc_push_run_box(lua_State *L)
 {
 	return rlua_box_new(L, RLUA_MC_RUN, sizeof(run_box), run_free);
@@ -462,36 +460,15 @@ static const rlua_api mc_api[] = {
 	{0}
 };
 
-/* The metatable name with the functions meta and, when methods is not
- * NULL, an __index table of methods. */
-static void new_metatable(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
-{
-	luaL_newmetatable(L, name);
-	luaL_setfuncs(L, meta, 0);
-	if (methods) {
-		lua_newtable(L);
-		luaL_setfuncs(L, methods, 0);
-		lua_setfield(L, -2, "__index");
-	}
-	lua_pop(L, 1);
-}
-
 void rlua_open_mc(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	static const luaL_Reg run_meta[] = {{"__gc", run_gc}, {NULL, NULL}};
-	static const luaL_Reg result_meta[] = {{"__tostring", lmc_result_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
-	new_metatable(L, RLUA_MC_RUN, run_meta, NULL);
-	new_metatable(L, RLUA_MC_RESULT, result_meta, NULL);   /* methods: mc_api */
-	new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
-	lua_newtable(L);                       /* result -> run, weak keys */
-	lua_newtable(L);
-	lua_pushstring(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
+	rlua_new_box_type(L, RLUA_MC_RUN, NULL);
+	rlua_new_report_type(L, RLUA_MC_RESULT, lmc_result_tostring);   /* methods: mc_api */
+	rlua_new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
+	rlua_weak_keys_table(L, MC_RUNS_KEY);   /* result -> run */
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);
 	lua_createtable(L, 0, 1);

@@ -342,7 +342,6 @@ static int relu_pretty(lua_State *L)
 	return 1;
 }
 
-static int net_gc(lua_State *L) { return rlua_box_gc(L, RLUA_NET); }
 
 static int net_len(lua_State *L)
 {
@@ -596,8 +595,6 @@ static int net_bounds(lua_State *L)
 }
 
 static const luaL_Reg net_meta[] = {
-	{"__gc", net_gc},
-	{"__close", net_gc},
 	{"__len", net_len},
 	{"__index", net_index},
 	{"__tostring", net_tostring},
@@ -655,9 +652,7 @@ static const rlua_api net_api[] = {
 void rlua_open_net(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newmetatable(L, RLUA_NET);
-	luaL_setfuncs(L, net_meta, 0);
-	lua_pop(L, 1);
+	rlua_new_box_type(L, RLUA_NET, net_meta);
 	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
 		rlua_arch_names[a] = arch_name(a);
 	/* relu: a callable table, so it can also hold relu.load; the REPL

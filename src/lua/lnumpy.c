@@ -292,11 +292,6 @@ static const rlua_api numpy_api[] = {
 void rlua_open_numpy(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	lua_newtable(L);
-	lua_createtable(L, 0, 1);
-	lua_pushstring(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, NET_KEYS_KEY);
+	rlua_weak_keys_table(L, NET_KEYS_KEY);
 	rlua_api_register(L, module, module, numpy_api);   /* relu.load, net:save */
 }

@@ -224,18 +224,10 @@ static const rlua_api remedies_api[] = {
 	{0}
 };
 
-static void report_metatable(lua_State *L, const char *name, lua_CFunction tostring)
-{
-	luaL_newmetatable(L, name);
-	lua_pushcfunction(L, tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
-}
-
 void rlua_open_remedies(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	report_metatable(L, RLUA_FLIP, flip_tostring);
-	report_metatable(L, RLUA_ALIGNMENT, alignment_tostring);
+	rlua_new_report_type(L, RLUA_FLIP, flip_tostring);
+	rlua_new_report_type(L, RLUA_ALIGNMENT, alignment_tostring);
 	rlua_api_register(L, module, module, remedies_api);
 }

@@ -125,10 +125,7 @@ static int report_tostring(lua_State *L)
 void rlua_open_report(lua_State *L, int module)
 {
 	(void)module;
-	luaL_newmetatable(L, RLUA_DEATH);
-	lua_pushcfunction(L, report_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	rlua_new_report_type(L, RLUA_DEATH, report_tostring);
 }
 
 /* ---- the input set, named in every report ---------------------------------- */

@@ -248,9 +248,6 @@ static const rlua_api train_api[] = {
 void rlua_open_train(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
-	luaL_newmetatable(L, RLUA_TRAIN);
-	lua_pushcfunction(L, train_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	rlua_new_report_type(L, RLUA_TRAIN, train_tostring);
 	rlua_api_register(L, module, module, train_api);
 }

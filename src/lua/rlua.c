@@ -261,14 +261,63 @@ void rlua_box_free(rlua_box *b)
 	}
 }
 
-int rlua_box_gc(lua_State *L, const char *tname)
+/* A box's __gc and __close: frees the object of the box of tname at 1. */
+static int box_gc_of(lua_State *L, const char *tname)
 {
 	/* checked: a metatable's __gc can be called from Lua on anything */
 	rlua_box_free(luaL_checkudata(L, 1, tname));
 	return 0;
 }
 
-static int box_gc(lua_State *L) { return rlua_box_gc(L, RLUA_BOX); }
+static int box_gc(lua_State *L) { return box_gc_of(L, RLUA_BOX); }
+
+/* A typed box's __gc and __close: the type name is the closure's upvalue. */
+static int typed_box_gc(lua_State *L)
+{
+	return box_gc_of(L, lua_tostring(L, lua_upvalueindex(1)));
+}
+
+void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods)
+{
+	luaL_newmetatable(L, tname);
+	if (meta)
+		luaL_setfuncs(L, meta, 0);
+	if (methods) {
+		lua_newtable(L);
+		luaL_setfuncs(L, methods, 0);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+}
+
+void rlua_new_box_type(lua_State *L, const char *tname, const luaL_Reg *meta)
+{
+	luaL_newmetatable(L, tname);
+	if (meta)
+		luaL_setfuncs(L, meta, 0);
+	lua_pushstring(L, tname);
+	lua_pushcclosure(L, typed_box_gc, 1);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__gc");
+	lua_setfield(L, -2, "__close");
+	lua_pop(L, 1);
+}
+
+void rlua_new_report_type(lua_State *L, const char *tname, lua_CFunction tostring)
+{
+	const luaL_Reg meta[] = {{"__tostring", tostring}, {NULL, NULL}};
+	rlua_new_metatable(L, tname, meta, NULL);
+}
+
+void rlua_weak_keys_table(lua_State *L, const char *key)
+{
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
 
 rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p))
 {

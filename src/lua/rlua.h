@@ -202,8 +202,20 @@ rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p
 /* The same with a zeroed object of size bytes in it (a struct the caller
  * fills: a buffer, a loader's state); raises when out of memory. */
 void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p));
-/* A typed box's __gc and __close: frees the object of the box of tname at 1. */
-int rlua_box_gc(lua_State *L, const char *tname);
+/* ---- metatables: one home for each kind of type ---------------------------- */
+/* Registers the metatable tname with the functions meta (NULL: none) and,
+ * when methods is not NULL, an __index table of methods. */
+void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
+/* A box type (Net, Matrix, Plot, McRun): the metatable tname with meta and
+ * the __gc and __close that free the box's object, checking that the
+ * value they are called on is a box of tname. */
+void rlua_new_box_type(lua_State *L, const char *tname, const luaL_Reg *meta);
+/* A report table's type (DeathReport, FlipReport, ...): the metatable tname
+ * whose __tostring is tostring. */
+void rlua_new_report_type(lua_State *L, const char *tname, lua_CFunction tostring);
+/* registry[key] = a new table with weak keys (side data about Lua values
+ * that must not keep them alive: a result's run, a net's layer names). */
+void rlua_weak_keys_table(lua_State *L, const char *key);
 /* The box at idx when it has the metatable tname, else NULL. */
 rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname);
 /* Frees the object now (idempotent): what __gc and __close call. */

@@ -392,8 +392,6 @@ static int plot_m_csv(lua_State *L)
 	return 1;
 }
 
-static int plot_m_gc(lua_State *L) { return rlua_box_gc(L, RLUA_PLOT); }
-
 static int plot_m_len(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)check_plot(L, 1)->n);
@@ -403,8 +401,6 @@ static int plot_m_len(lua_State *L)
 
 static const luaL_Reg plot_meta[] = {
 	{ "__tostring", plot_m_tostring },
-	{ "__gc", plot_m_gc },
-	{ "__close", plot_m_gc },
 	{ "__len", plot_m_len },
 	{ NULL, NULL }
 };
@@ -445,9 +441,7 @@ static const rlua_api plot_api[] = {
 
 void plot_open_lua(lua_State *L)
 {
-	if (luaL_newmetatable(L, RLUA_PLOT))
-		luaL_setfuncs(L, plot_meta, 0);
-	lua_pop(L, 1);
+	rlua_new_box_type(L, RLUA_PLOT, plot_meta);
 	rlua_api_register_globals(L, plot_api);   /* makes the global plot */
 	/* also relush.plot when the module is loaded */
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
