@@ -123,12 +123,11 @@ static void rng_fill_scalar(const rl_rng *r, enum rng_law law, double *out, size
 
 /* ---- run-time choice of the path */
 
-static struct {
-	pthread_once_t once;
-	int has[RNG_PATH_AVX512 + 1];   /* usable on this CPU and build */
-	rng_path best;
-	_Atomic int current;            /* an rng_path, never AUTO after setup */
-} rng_state = { .once = PTHREAD_ONCE_INIT };
+_Static_assert((int)RNG_PATH_SCALAR == (int)CPU_PATH_PORTABLE &&
+               (int)RNG_PATH_AVX512 == (int)CPU_PATH_AVX512,
+               "rng_path numbers its paths as cpu.h does");
+static pthread_once_t rng_once = PTHREAD_ONCE_INIT;
+static cpu_path_choice rng_choice;
 
 static void rng_setup(void)
 {
@@ -141,39 +140,19 @@ static void rng_setup(void)
 	scalar_log = Sleef_logd1_u10purec;
 	scalar_sincos = Sleef_sincosd1_u10purec;
 #endif
-	rng_state.has[RNG_PATH_SCALAR] = 1;
-	rng_state.best = RNG_PATH_SCALAR;
-#ifdef HAVE_AVX2
-	if (cpu->avx2) {
-		rng_state.has[RNG_PATH_AVX2] = 1;
-		rng_state.best = RNG_PATH_AVX2;
-	}
-#endif
-#ifdef HAVE_AVX512
-	if (cpu->avx512dq) {
-		rng_state.has[RNG_PATH_AVX512] = 1;
-		rng_state.best = RNG_PATH_AVX512;
-	}
-#endif
-	(void)cpu;
-	atomic_store(&rng_state.current, (int)rng_state.best);
+	cpu_path_init(&rng_choice, cpu->avx2, cpu->avx512dq);
 }
 
 static inline rng_path current_path(void)
 {
-	pthread_once(&rng_state.once, rng_setup);
-	return (rng_path)atomic_load_explicit(&rng_state.current, memory_order_relaxed);
+	pthread_once(&rng_once, rng_setup);
+	return (rng_path)cpu_path_get(&rng_choice);
 }
 
 int rng_set_path(rng_path p)
 {
-	pthread_once(&rng_state.once, rng_setup);
-	if (p == RNG_PATH_AUTO)
-		p = rng_state.best;
-	if ((int)p < RNG_PATH_SCALAR || (int)p > RNG_PATH_AVX512 || !rng_state.has[p])
-		return -1;
-	atomic_store(&rng_state.current, (int)p);
-	return 0;
+	pthread_once(&rng_once, rng_setup);
+	return cpu_path_set(&rng_choice, (int)p);
 }
 
 rng_path rng_get_path(void)
