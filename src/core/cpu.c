@@ -6,6 +6,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include "cpu.h"
+#include "kernel.h"
+#include "relush/rng.h"
+
+_Static_assert((int)RNG_PATH_SCALAR == CPU_PATH_PORTABLE && (int)RNG_PATH_AVX2 == CPU_PATH_AVX2 &&
+               (int)RNG_PATH_AVX512 == CPU_PATH_AVX512, "rng_path numbers its paths as cpu.h does");
+_Static_assert((int)KERNEL_PATH_BASE == CPU_PATH_PORTABLE && (int)KERNEL_PATH_AVX2 == CPU_PATH_AVX2 &&
+               (int)KERNEL_PATH_AVX512 == CPU_PATH_AVX512, "kernel_path numbers its paths as cpu.h does");
 
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static cpu_features cpu;
@@ -50,6 +57,7 @@ void cpu_path_init(cpu_path_choice *c, int avx2, int avx512)
 
 int cpu_path_set(cpu_path_choice *c, int p)
 {
+	pthread_once(&c->once, c->setup);
 	if (p == CPU_PATH_AUTO)
 		p = c->best;
 	if (p < CPU_PATH_PORTABLE || p > CPU_PATH_AVX512 || !c->has[p])

@@ -2,34 +2,27 @@
  * choice between them and the AVX2 / AVX-512 copies of the same source
  * (kernel_impl.h), made once from the CPU's features (cpu.c). */
 #include "config.h"
-#include <pthread.h>
-#include <stdatomic.h>
 #include "cpu.h"
 #define KERNEL_NAME(x) x##_base
 #include "kernel_impl.h"
 
-_Static_assert((int)KERNEL_PATH_BASE == (int)CPU_PATH_PORTABLE &&
-               (int)KERNEL_PATH_AVX512 == (int)CPU_PATH_AVX512,
-               "kernel_path numbers its paths as cpu.h does");
-static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
-static cpu_path_choice kernel_choice;
+static void kernel_setup(void);
+static cpu_path_choice kernel_paths = CPU_PATH_CHOICE(kernel_setup);
 
 static void kernel_setup(void)
 {
 	const cpu_features *cpu = cpu_get();
-	cpu_path_init(&kernel_choice, cpu->avx2, cpu->avx512f);
+	cpu_path_init(&kernel_paths, cpu->avx2, cpu->avx512f);
 }
 
 kernel_path kernel_get_path(void)
 {
-	pthread_once(&kernel_once, kernel_setup);
-	return (kernel_path)cpu_path_get(&kernel_choice);
+	return (kernel_path)cpu_path_get(&kernel_paths);
 }
 
 int kernel_set_path(kernel_path p)
 {
-	pthread_once(&kernel_once, kernel_setup);
-	return cpu_path_set(&kernel_choice, (int)p);
+	return cpu_path_set(&kernel_paths, (int)p);
 }
 
 const char *kernel_path_name(kernel_path p)

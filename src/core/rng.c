@@ -123,11 +123,8 @@ static void rng_fill_scalar(const rl_rng *r, enum rng_law law, double *out, size
 
 /* ---- run-time choice of the path */
 
-_Static_assert((int)RNG_PATH_SCALAR == (int)CPU_PATH_PORTABLE &&
-               (int)RNG_PATH_AVX512 == (int)CPU_PATH_AVX512,
-               "rng_path numbers its paths as cpu.h does");
-static pthread_once_t rng_once = PTHREAD_ONCE_INIT;
-static cpu_path_choice rng_choice;
+static void rng_setup(void);
+static cpu_path_choice rng_paths = CPU_PATH_CHOICE(rng_setup);
 
 static void rng_setup(void)
 {
@@ -140,19 +137,18 @@ static void rng_setup(void)
 	scalar_log = Sleef_logd1_u10purec;
 	scalar_sincos = Sleef_sincosd1_u10purec;
 #endif
-	cpu_path_init(&rng_choice, cpu->avx2, cpu->avx512dq);
+	cpu_path_init(&rng_paths, cpu->avx2, cpu->avx512dq);
 }
 
+/* Sets up the scalar functions too, at the first call. */
 static inline rng_path current_path(void)
 {
-	pthread_once(&rng_once, rng_setup);
-	return (rng_path)cpu_path_get(&rng_choice);
+	return (rng_path)cpu_path_get(&rng_paths);
 }
 
 int rng_set_path(rng_path p)
 {
-	pthread_once(&rng_once, rng_setup);
-	return cpu_path_set(&rng_choice, (int)p);
+	return cpu_path_set(&rng_paths, (int)p);
 }
 
 rng_path rng_get_path(void)

@@ -40,17 +40,9 @@ typedef struct pass_cache {
 
 static void cache_free(pass_cache *c)
 {
-	for (size_t l = 0; c->H && l <= c->depth; l++)
-		free(c->H[l]);
-	for (size_t l = 0; l < c->depth; l++) {
-		if (c->Z)
-			free(c->Z[l]);
-		if (c->inv_sd)
-			free(c->inv_sd[l]);
-	}
-	free(c->H);
-	free(c->Z);
-	free(c->inv_sd);
+	rl_free_arrays(c->H, c->depth + 1);
+	rl_free_arrays(c->Z, c->depth);
+	rl_free_arrays(c->inv_sd, c->depth);
 	free(c->out);
 	memset(c, 0, sizeof *c);
 }
@@ -148,14 +140,8 @@ void gradient_free(rl_gradient *g)
 {
 	if (!g)
 		return;
-	for (size_t l = 0; l < g->depth; l++) {
-		if (g->dW)
-			free(g->dW[l]);
-		if (g->db)
-			free(g->db[l]);
-	}
-	free(g->dW);
-	free(g->db);
+	rl_free_arrays(g->dW, g->depth);
+	rl_free_arrays(g->db, g->depth);
 	free(g);
 }
 
