@@ -154,15 +154,14 @@ static rl_gradient *gradient_alloc(const rl_net_spec *s, rl_err *e)
 	g->depth = s->depth;
 	g->dW = rl_calloc(s->depth, sizeof *g->dW, what, e);
 	g->db = g->dW ? rl_calloc(s->depth, sizeof *g->db, what, e) : NULL;
-	for (size_t l = 1; g->db && l <= s->depth; l++) {
+	size_t l = 1;
+	for (; g->db && l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
 		if (!(g->dW[l - 1] = rl_calloc(n * net_fan_in(s, l), sizeof(double), what, e)) ||
-		    !(g->db[l - 1] = rl_calloc(n, sizeof(double), what, e))) {
-			gradient_free(g);
-			return NULL;
-		}
+		    !(g->db[l - 1] = rl_calloc(n, sizeof(double), what, e)))
+			break;
 	}
-	if (!g->db) {
+	if (l <= s->depth || !g->db) {
 		gradient_free(g);
 		return NULL;
 	}
