@@ -48,6 +48,12 @@ void json_key(rl_strbuf *b, const char *key)
 	rl_sb_put(b, ":");
 }
 
+void json_open(rl_strbuf *b, const char *key, const char *bracket)
+{
+	json_key(b, key);
+	rl_sb_put(b, bracket);
+}
+
 void json_u64_list(rl_strbuf *b, const uint64_t *v, size_t n, size_t stride)
 {
 	rl_sb_put(b, "[");
