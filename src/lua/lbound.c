@@ -86,37 +86,21 @@ static int check_net(lua_State *L, int arg, net_arg *a)
 	return 2;
 }
 
-static double net_log_lower(const net_arg *a)
-{
-	return a->widths ? bound_log_lower(a->widths, a->count) : bound_log_lower_uniform(a->n, a->k);
-}
-
-static int bound_lower_l(lua_State *L)
+/* bound.lower, bound.log_lower and bound.death: one value of the network
+ * argument, from its widths or from the uniform width and depth. */
+static int net_bound(lua_State *L, double (*of_widths)(const size_t *widths, size_t k),
+                     double (*uniform)(double n, double k))
 {
 	net_arg a;
 	lua_settop(L, 2);  /* the widths anchor goes above the arguments */
 	check_net(L, 1, &a);
-	lua_pushnumber(L, a.widths ? bound_lower(a.widths, a.count) : bound_lower_uniform(a.n, a.k));
+	lua_pushnumber(L, a.widths ? of_widths(a.widths, a.count) : uniform(a.n, a.k));
 	return 1;
 }
 
-static int bound_log_lower_l(lua_State *L)
-{
-	net_arg a;
-	lua_settop(L, 2);  /* the widths anchor goes above the arguments */
-	check_net(L, 1, &a);
-	lua_pushnumber(L, net_log_lower(&a));
-	return 1;
-}
-
-static int bound_death_l(lua_State *L)
-{
-	net_arg a;
-	lua_settop(L, 2);  /* the widths anchor goes above the arguments */
-	check_net(L, 1, &a);
-	lua_pushnumber(L, a.widths ? bound_death(a.widths, a.count) : bound_death_uniform(a.n, a.k));
-	return 1;
-}
+static int bound_lower_l(lua_State *L) { return net_bound(L, bound_lower, bound_lower_uniform); }
+static int bound_log_lower_l(lua_State *L) { return net_bound(L, bound_log_lower, bound_log_lower_uniform); }
+static int bound_death_l(lua_State *L) { return net_bound(L, bound_death, bound_death_uniform); }
 
 static int bound_upper_l(lua_State *L)
 {
@@ -226,12 +210,7 @@ static int layers_tostring(lua_State *L)
 		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
 		rlua_table_row(t, row);
 	}
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, head);
-	rlua_table_emit(t, &b);
-	rlua_push_report(L, &b);
-	return 1;
+	return rlua_push_table_report(L, head, t);
 }
 
 static int bound_layers_l(lua_State *L)
@@ -405,12 +384,7 @@ static int schedule_tostring(lua_State *L)
 		const char *row[] = {rows[i].field, value, rows[i].meaning};
 		rlua_table_row(t, row);
 	}
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, "Width schedule: the limit of the lower bound as depth grows\n\n");
-	rlua_table_emit(t, &b);
-	rlua_push_report(L, &b);
-	return 1;
+	return rlua_push_table_report(L, "Width schedule: the limit of the lower bound as depth grows\n\n", t);
 }
 
 static int bound_schedule_l(lua_State *L)

@@ -5,12 +5,10 @@
 
 #define MAX_COUNT ((lua_Integer)1 << 40)
 
-static int push_or_fail(lua_State *L, rl_mat *m, const rl_err *e)
+/* The Matrix box on top of the stack when the engine made m, else its error. */
+static int made_or_fail(lua_State *L, const rl_mat *m, const rl_err *e)
 {
-	if (!m)
-		return rlua_engine_error(L, e);
-	rlua_push_matrix(L, m);
-	return 1;
+	return m ? 1 : rlua_engine_error(L, e);
 }
 
 /* Seed from an options table at t (0: none) or a fresh one. */
@@ -44,7 +42,8 @@ static int inputs_gaussian_l(lua_State *L)
 	if (!(sd > 0))
 		return rlua_option_error(L, "sd", "must be > 0, got %g", sd);
 	rl_err e;
-	return push_or_fail(L, inputs_gaussian((size_t)m, (size_t)d, sd, seed_option(L, t), &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_gaussian((size_t)m, (size_t)d, sd, seed_option(L, t), &e), &e);
 }
 
 static int inputs_uniform_l(lua_State *L)
@@ -68,14 +67,16 @@ static int inputs_uniform_l(lua_State *L)
 	if (!(hi > lo))
 		return luaL_error(L, "bad arguments to 'uniform' (need lo < hi, got lo = %f, hi = %f)", lo, hi);
 	rl_err e;
-	return push_or_fail(L, inputs_uniform((size_t)m, (size_t)d, lo, hi, seed_option(L, t), &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_uniform((size_t)m, (size_t)d, lo, hi, seed_option(L, t), &e), &e);
 }
 
 static int inputs_point_l(lua_State *L)
 {
 	lua_Integer d = rlua_check_int(L, 1, "dimension d", 1, NET_MAX_WIDTH);
 	rl_err e;
-	return push_or_fail(L, inputs_point((size_t)d, &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_point((size_t)d, &e), &e);
 }
 
 static int inputs_sphere_l(lua_State *L)
@@ -85,7 +86,8 @@ static int inputs_sphere_l(lua_State *L)
 	lua_Integer d = rlua_check_int(L, 2, "dimension d", 1, NET_MAX_WIDTH);
 	int t = opts_table(L, 3, known);
 	rl_err e;
-	return push_or_fail(L, inputs_sphere((size_t)m, (size_t)d, seed_option(L, t), &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_sphere((size_t)m, (size_t)d, seed_option(L, t), &e), &e);
 }
 
 static int inputs_orthant_l(lua_State *L)
@@ -95,7 +97,8 @@ static int inputs_orthant_l(lua_State *L)
 	if (!(R > 0))
 		luaL_argerror(L, 2, lua_pushfstring(L, "radius R must be > 0, got %f", R));
 	rl_err e;
-	return push_or_fail(L, inputs_orthant((size_t)d, R, &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_orthant((size_t)d, R, &e), &e);
 }
 
 static int inputs_shrink_l(lua_State *L)
@@ -105,7 +108,8 @@ static int inputs_shrink_l(lua_State *L)
 	if (eps < 0)
 		luaL_argerror(L, 2, lua_pushfstring(L, "eps must be >= 0, got %f", eps));
 	rl_err e;
-	return push_or_fail(L, inputs_shrink(X, eps, &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_shrink(X, eps, &e), &e);
 }
 
 static int inputs_load_l(lua_State *L)
@@ -117,7 +121,8 @@ static int inputs_load_l(lua_State *L)
 	if (!lua_isnoneornil(L, 2))
 		return luaL_argerror(L, 2, "a member name is for .npz archives only");
 	rl_err e;
-	return push_or_fail(L, inputs_load(path, &e), &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	return made_or_fail(L, box->p = inputs_load(path, &e), &e);
 }
 
 static int inputs_from_l(lua_State *L)
@@ -134,10 +139,10 @@ static int inputs_from_l(lua_State *L)
 	if (d < 1)
 		luaL_argerror(L, 1, "point 1 is empty: every point needs at least one coordinate");
 	rl_err e;
-	rl_mat *X = mat_new((size_t)m, (size_t)d, &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first: errors below cannot leak X */
+	rl_mat *X = box->p = mat_new((size_t)m, (size_t)d, &e);
 	if (!X)
 		return rlua_engine_error(L, &e);
-	rlua_push_matrix(L, X);   /* owns X from here, so errors below cannot leak it */
 	for (lua_Integer i = 1; i <= m; i++) {
 		if (lua_geti(L, 1, i) != LUA_TTABLE)
 			luaL_argerror(L, 1, lua_pushfstring(L, "point %I is a %s, not a list of numbers", i, luaL_typename(L, -1)));

@@ -7,14 +7,10 @@
 #include "relush/npy.h"
 #include "relush/npz.h"
 
-typedef struct matrix_box {
-	rl_mat *m;
-} matrix_box;
-
 rl_mat *rlua_to_matrix(lua_State *L, int arg)
 {
-	matrix_box *b = luaL_testudata(L, arg, RLUA_MATRIX);
-	return b ? b->m : NULL;
+	rlua_box *b = rlua_box_test(L, arg, RLUA_MATRIX);
+	return b ? b->p : NULL;
 }
 
 rl_mat *rlua_check_matrix(lua_State *L, int arg)
@@ -26,43 +22,26 @@ rl_mat *rlua_check_matrix(lua_State *L, int arg)
 	return m;
 }
 
-/* Handing m over to a userdata: until the box holds it, m is ours to free. */
-typedef struct matrix_handover {
-	rl_mat *m;
-	int boxed;
-} matrix_handover;
-
-static int box_matrix(lua_State *L)
+rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input)
 {
-	matrix_handover *h = lua_touserdata(L, 1);
-	matrix_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->m = NULL;
-	luaL_setmetatable(L, RLUA_MATRIX);
-	b->m = h->m;
-	h->boxed = 1;
-	return 1;
+	if (!lua_isnoneornil(L, arg))
+		return rlua_check_matrix(L, arg);
+	lua_settop(L, arg - 1);
+	rlua_box *box = rlua_new_matrix(L);
+	rl_err e;
+	if (!(box->p = inputs_default(input, &e)))
+		rlua_engine_error(L, &e);
+	return box->p;
 }
 
-static void unbox_failed(void *ud)
+static void matrix_destroy(void *m) { mat_free(m); }
+
+rlua_box *rlua_new_matrix(lua_State *L)
 {
-	matrix_handover *h = ud;
-	if (!h->boxed)
-		mat_free(h->m);
+	return rlua_box_push(L, RLUA_MATRIX, matrix_destroy);
 }
 
-void rlua_push_matrix(lua_State *L, rl_mat *m)
-{
-	matrix_handover h = {m, 0};
-	rlua_push_protected(L, box_matrix, &h, unbox_failed);
-}
-
-static int matrix_gc(lua_State *L)
-{
-	matrix_box *b = luaL_checkudata(L, 1, RLUA_MATRIX);
-	mat_free(b->m);
-	b->m = NULL;
-	return 0;
-}
+static int matrix_gc(lua_State *L) { return rlua_box_gc(L, RLUA_MATRIX); }
 
 static int matrix_len(lua_State *L)
 {

@@ -40,33 +40,28 @@ typedef struct result_box {
 	rl_mat *X;               /* the default input set, when mc made one */
 } result_box;
 
-static int run_gc(lua_State *L)
+static void run_free(void *p)
 {
-	run_box *b = luaL_checkudata(L, 1, RLUA_MC_RUN);
+	run_box *b = p;
 	net_spec_free(&b->spec);
 	mc_record_free(b->rec);
 	mat_free(b->flip_X);
-	b->rec = NULL;
-	b->flip_X = NULL;
-	return 0;
+	free(b);
 }
 
-static int box_gc(lua_State *L)
+static void result_free(void *p)
 {
-	result_box *b = luaL_checkudata(L, 1, RLUA_MC_BOX);
+	result_box *b = p;
 	mc_result_free(b->r);
 	mat_free(b->X);
-	b->r = NULL;
-	b->X = NULL;
-	return 0;
+	free(b);
 }
+
+static int run_gc(lua_State *L) { return rlua_box_gc(L, RLUA_MC_RUN); }
 
 run_box *lmc_push_run_box(lua_State *L)
 {
-	run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	luaL_setmetatable(L, RLUA_MC_RUN);
-	return b;
+	return rlua_box_new(L, RLUA_MC_RUN, sizeof(run_box), run_free);
 }
 
 /* The run behind the value at idx (an McResult), or NULL. */
@@ -78,7 +73,8 @@ run_box *lmc_to_run(lua_State *L, int idx)
 	lua_getfield(L, LUA_REGISTRYINDEX, MC_RUNS_KEY);
 	lua_pushvalue(L, idx);
 	lua_rawget(L, -2);
-	run_box *b = luaL_testudata(L, -1, RLUA_MC_RUN);
+	rlua_box *box = rlua_box_test(L, -1, RLUA_MC_RUN);
+	run_box *b = box ? box->p : NULL;
 	lua_pop(L, 2);
 	return b && b->rec ? b : NULL;
 }
@@ -188,10 +184,7 @@ static int mc_l(lua_State *L)
 	rlua_parse_net_spec(L, ARG_OPTS, &sb->spec, 0, mc_options);
 	lua_settop(L, SLOT_RUN);
 	rl_net_spec *spec = &sb->spec;
-	result_box *rb = lua_newuserdatauv(L, sizeof *rb, 1);  /* SLOT_RESULT */
-	rb->r = NULL;
-	rb->X = NULL;
-	luaL_setmetatable(L, RLUA_MC_BOX);
+	result_box *rb = rlua_box_new(L, NULL, sizeof *rb, result_free);   /* SLOT_RESULT */
 
 	const rl_mat *X = NULL;
 	if (lua_getfield(L, ARG_OPTS, "X") != LUA_TNIL) {
@@ -390,10 +383,10 @@ static int replay_l(lua_State *L)
 		                  "checksum but not X, and trial %I's network is flipped on X; pass the run's "
 		                  "input set: r:replay(%I, X)", i, i);
 	rl_err e;
-	rl_net *net = net_create(&rec->spec, (uint64_t)i, &e);
+	rlua_box *box = rlua_new_net(L);   /* box first, then acquire */
+	rl_net *net = box->p = net_create(&rec->spec, (uint64_t)i, &e);
 	if (!net)
 		return rlua_engine_error(L, &e);
-	rlua_push_net(L, net);   /* owned by Lua from here */
 	if (rec->flip) {         /* the run measured the flipped net */
 		rl_flip_report *fr = net_flip(net, flip_X, 0, &e);
 		if (!fr)
@@ -491,8 +484,6 @@ void rlua_open_mc(lua_State *L, int module)
 {
 	module = lua_absindex(L, module);
 	static const luaL_Reg run_meta[] = {{"__gc", run_gc}, {NULL, NULL}};
-	static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
-	static const luaL_Reg pieces_meta[] = {{"__gc", lmc_pieces_gc}, {NULL, NULL}};
 	static const luaL_Reg result_meta[] = {{"__tostring", lmc_result_tostring}, {NULL, NULL}};
 	static const luaL_Reg result_methods[] = {
 		{"replay", replay_l}, {"save", lmc_save_l}, {"csv", rlua_result_csv}, {NULL, NULL}
@@ -500,8 +491,6 @@ void rlua_open_mc(lua_State *L, int module)
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
 	new_metatable(L, RLUA_MC_RUN, run_meta, NULL);
-	new_metatable(L, RLUA_MC_BOX, box_meta, NULL);
-	new_metatable(L, RLUA_MC_PIECES, pieces_meta, NULL);
 	new_metatable(L, RLUA_MC_RESULT, result_meta, result_methods);
 	new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	lua_newtable(L);                       /* result -> run, weak keys */

@@ -12,8 +12,6 @@
 #define RLUA_MC_RESULT  "relush.McResult"
 #define RLUA_MC_RESULTS "relush.McResults"  /* a list of results: mc.load, mc.merge{..., sweep = true} */
 #define RLUA_MC_RUN     "relush.McRun"
-#define RLUA_MC_BOX     "relush.McBox"
-#define RLUA_MC_PIECES  "relush.McPieces"
 #define MC_RUNS_KEY     "relush.mc_runs"    /* registry: result table -> McRun (weak keys) */
 #define MC_TABLE_KEY    "rlua.mc_table"     /* registry: the mc table, for its shard default */
 
@@ -50,7 +48,6 @@ void lmc_merge_note(lua_State *L, const mc_record *rec);
 void lmc_push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat *const *flip_X, size_t nflip);
 int lmc_is_results_list(lua_State *L, int idx);
 int lmc_save_l(lua_State *L);
-int lmc_pieces_gc(lua_State *L);
 int lmc_merge_l(lua_State *L);
 int lmc_load_l(lua_State *L);
 

@@ -24,9 +24,9 @@ typedef struct pieces_box {
 	int self;                /* its stack index while being filled */
 } pieces_box;
 
-int lmc_pieces_gc(lua_State *L)
+static void pieces_free(void *pieces)
 {
-	pieces_box *p = luaL_checkudata(L, 1, RLUA_MC_PIECES);
+	pieces_box *p = pieces;
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->owned[i])
 			mc_record_free(p->list[i]);
@@ -36,8 +36,7 @@ int lmc_pieces_gc(lua_State *L)
 	free(p->list);
 	free(p->owned);
 	free(p->flip_X);
-	memset(p, 0, sizeof *p);
-	return 0;
+	free(p);
 }
 
 /* Room for extra more pieces; -1 when out of memory. */
@@ -171,9 +170,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 
 static pieces_box *push_pieces(lua_State *L)
 {
-	pieces_box *p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	luaL_setmetatable(L, RLUA_MC_PIECES);
+	pieces_box *p = rlua_box_new(L, NULL, sizeof *p, pieces_free);
 	p->self = lua_gettop(L);
 	lua_newtable(L);                /* user value: the run boxes of the pieces */
 	lua_setiuservalue(L, p->self, 1);
@@ -228,12 +225,12 @@ int lmc_merge_l(lua_State *L)
 int lmc_load_l(lua_State *L)
 {
 	const char *path = rlua_check_path(L, 1);
+	pieces_box *p = push_pieces(L);   /* first: frees what is not yet a result on error */
 	mc_record **recs;
 	size_t n;
 	rl_err e;
 	if (mc_records_load(path, &recs, &n, &e))
 		return luaL_error(L, "mc.load: %s", e.msg);
-	pieces_box *p = push_pieces(L);   /* frees what is not yet a result on error */
 	if (pieces_reserve(p, n)) {
 		mc_records_free(recs, n);
 		return luaL_error(L, "mc.load: out of memory reading '%s'", path);

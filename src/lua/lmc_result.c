@@ -22,12 +22,6 @@ static void push_pair(lua_State *L, double a, double b)
 	lua_rawseti(L, -2, 2);
 }
 
-static void set_maybe(lua_State *L, const char *field, double v)
-{
-	if (!isnan(v))
-		rlua_set_number(L, field, v);
-}
-
 static const char *evaluation_name(const mc_counts *c)
 {
 	if (c->trials_reference)
@@ -59,7 +53,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	int t = lua_gettop(L);
 	rlua_set_integer(L, "trials", (lua_Integer)c->trials);
 	rlua_set_integer(L, "alive_trials", (lua_Integer)c->alive_trials);
-	set_maybe(L, "p_alive", S.p_alive);
+	rlua_set_optional(L, "p_alive", S.p_alive);
 	/* For batch norm the two differ: a strictly dead net can keep an active
 	 * unit in every layer, because normalising over X revives dead points. */
 	rlua_set_integer(L, "all_active_trials", (lua_Integer)c->trials_all_active);
@@ -68,9 +62,9 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 		push_pair(L, S.ci_lo, S.ci_hi);
 		lua_setfield(L, t, "ci");
 	}
-	set_maybe(L, "fraction", S.fraction);
-	set_maybe(L, "fraction_se", S.fraction_se);
-	set_maybe(L, "min_fraction", S.min_fraction);
+	rlua_set_optional(L, "fraction", S.fraction);
+	rlua_set_optional(L, "fraction_se", S.fraction_se);
+	rlua_set_optional(L, "min_fraction", S.min_fraction);
 	rlua_set_number(L, "lower", r->lower);
 	rlua_set_number(L, "upper", r->upper);
 	rlua_set_number(L, "union", r->union_bound);
@@ -99,7 +93,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 		rlua_set_string(L, "source", mc_record_label(rec, where, sizeof where));
 	}
 	if (c->alignment)
-		set_maybe(L, "input_cosine", r->input_cosine);
+		rlua_set_optional(L, "input_cosine", r->input_cosine);
 	if (rec->shard_count > 1) {
 		lua_createtable(L, 2, 0);
 		lua_pushinteger(L, (lua_Integer)rec->shard_index);
@@ -126,20 +120,20 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 		size_t n = s->widths[l - 1];
 		lua_createtable(L, 0, 10);
 		rlua_set_integer(L, "width", (lua_Integer)n);
-		set_maybe(L, "survival", mc_layer_survival(c, l));
+		rlua_set_optional(L, "survival", mc_layer_survival(c, l));
 		rlua_set_number(L, "bound", -expm1(-(double)n * log(2.0)));
-		set_maybe(L, "net_survival", mc_layer_net_survival(c, l));
-		set_maybe(L, "dead_rate", mc_layer_dead_rate(c, l, n));
+		rlua_set_optional(L, "net_survival", mc_layer_net_survival(c, l));
+		rlua_set_optional(L, "dead_rate", mc_layer_dead_rate(c, l, n));
 		rlua_set_integer(L, "trials_reaching", (lua_Integer)x->trials_reaching);
 		rlua_set_integer(L, "trials_living", (lua_Integer)x->trials_living);
 		rlua_set_integer(L, "died", (lua_Integer)c->died_at[l - 1]);
 		rlua_set_integer(L, "trials_active_unit", (lua_Integer)x->trials_active_unit);
 		if (c->alignment) {
-			set_maybe(L, "alignment", alignment_sum_mean(c->alignment, l));
-			set_maybe(L, "alignment_se", alignment_sum_se(c->alignment, l));
+			rlua_set_optional(L, "alignment", alignment_sum_mean(c->alignment, l));
+			rlua_set_optional(L, "alignment_se", alignment_sum_se(c->alignment, l));
 			rlua_set_integer(L, "alignment_trials", (lua_Integer)c->alignment->trials[l - 1]);
 			if (r->align_predicted)
-				set_maybe(L, "alignment_predicted", r->align_predicted[l - 1]);
+				rlua_set_optional(L, "alignment_predicted", r->align_predicted[l - 1]);
 		}
 		if (c->stats == MC_STATS_ALL) {
 			rlua_set_integer(L, "reaching", (lua_Integer)x->points_reaching);
@@ -177,19 +171,13 @@ void lmc_push_record(lua_State *L, mc_record **slot, const rl_mat *flip_X)
 
 /* ---- printing ------------------------------------------------------------------------- */
 
-/* A string field, copied out: once popped, a string produced by an __index
- * function could be collected. Four buffers in turn, so one printf can use
- * up to four fields. */
+/* rlua_str_field into four buffers in turn, so one printf can use up to
+ * four fields. */
 static const char *strf(lua_State *L, int t, const char *k)
 {
 	static char ring[4][64];
 	static unsigned next;
-	char *buf = ring[next++ % 4];
-	lua_getfield(L, t, k);
-	const char *s = lua_tostring(L, -1);
-	snprintf(buf, sizeof ring[0], "%s", s ? s : "?");
-	lua_pop(L, 1);
-	return buf;
+	return rlua_str_field(L, t, k, ring[next++ % 4], sizeof ring[0]);
 }
 
 static void fmt(char *buf, size_t len, double v, const char *f)

@@ -8,10 +8,6 @@
 #include "relush/bounds.h"
 #include "relush/inputs.h"
 
-typedef struct net_box {
-	rl_net *net;
-} net_box;
-
 const char *const rlua_relu_options[] = {
 	"depth", "width", "widths", "input", "weights", "bias", "arch", "seed", NULL
 };
@@ -283,57 +279,20 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 
 rl_net *rlua_check_net(lua_State *L, int arg)
 {
-	net_box *b = luaL_checkudata(L, arg, RLUA_NET);
-	if (!b->net)
+	rlua_box *b = luaL_checkudata(L, arg, RLUA_NET);
+	if (!b->p)
 		luaL_argerror(L, arg, "the network has been closed");
-	return b->net;
+	return b->p;
 }
 
-/* Handing n over to a userdata: until the box holds it, n is ours to free. */
-typedef struct net_handover {
-	rl_net *net;
-	int boxed;
-} net_handover;
+static void net_destroy(void *n) { net_free(n); }
 
-static int box_net(lua_State *L)
+rlua_box *rlua_new_net(lua_State *L)
 {
-	net_handover *h = lua_touserdata(L, 1);
-	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->net = NULL;
-	luaL_setmetatable(L, RLUA_NET);
-	b->net = h->net;
-	h->boxed = 1;
-	return 1;
+	return rlua_box_push(L, RLUA_NET, net_destroy);
 }
 
-static void unbox_net_failed(void *ud)
-{
-	net_handover *h = ud;
-	if (!h->boxed)
-		net_free(h->net);
-}
-
-void rlua_push_net(lua_State *L, rl_net *n)
-{
-	net_handover h = {n, 0};
-	rlua_push_protected(L, box_net, &h, unbox_net_failed);
-}
-
-/* A death report handed to Lua as a table; the report itself is freed
- * whether or not building the table succeeds. */
-typedef struct death_handover {
-	rl_death_report *r;
-	const rl_net_spec *spec;
-} death_handover;
-
-static int push_death_table(lua_State *L)
-{
-	death_handover *h = lua_touserdata(L, 1);
-	rlua_push_death_report(L, h->r, h->spec);
-	return 1;
-}
-
-static void free_death_report(void *ud) { death_report_free(((death_handover *)ud)->r); }
+static void death_destroy(void *r) { death_report_free(r); }
 
 /* relu(depth, width [, opts]) or relu(opts) */
 static int relu_l(lua_State *L)
@@ -345,20 +304,18 @@ static int relu_l(lua_State *L)
 	lua_settop(L, opts == 1 ? 1 : 3);
 	/* Box first (empty), before the spec's malloc'ed widths exist: nothing
 	 * that can raise an error comes between those and net_spec_free. */
-	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->net = NULL;
-	luaL_setmetatable(L, RLUA_NET);
+	rlua_box *b = rlua_new_net(L);
 	int box = lua_gettop(L);
 	rlua_parse_net_spec(L, opts, &spec, opts != 1, NULL);
 	lua_settop(L, box);
 	rl_err e;
-	b->net = net_create(&spec, 0, &e);
+	b->p = net_create(&spec, 0, &e);
 	size_t depth = spec.depth, width = spec.widths[0];
 	net_spec_free(&spec);
-	if (!b->net && lua_type(L, 1) == LUA_TNUMBER)   /* relu(depth, width): name the sizes */
+	if (!b->p && lua_type(L, 1) == LUA_TNUMBER)   /* relu(depth, width): name the sizes */
 		return luaL_argerror(L, 2, lua_pushfstring(L, "width %I at depth %I is too large: %s",
 		                     (lua_Integer)width, (lua_Integer)depth, e.msg));
-	if (!b->net)
+	if (!b->p)
 		return rlua_engine_error(L, &e);
 	return 1;
 }
@@ -376,13 +333,7 @@ static int relu_pretty(lua_State *L)
 	return 1;
 }
 
-static int net_gc(lua_State *L)
-{
-	net_box *b = luaL_checkudata(L, 1, RLUA_NET);
-	net_free(b->net);
-	b->net = NULL;
-	return 0;
-}
+static int net_gc(lua_State *L) { return rlua_box_gc(L, RLUA_NET); }
 
 static int net_len(lua_State *L)
 {
@@ -511,44 +462,43 @@ static int net_forward_l(lua_State *L)
 	rl_net *n = rlua_check_net(L, 1);
 	rl_mat *X = rlua_check_matrix(L, 2);
 	rl_err e;
-	rl_mat *out = net_forward(n, X, &e);
-	if (!out)
+	rlua_box *out = rlua_new_matrix(L);   /* box first, then acquire */
+	if (!(out->p = net_forward(n, X, &e)))
 		return rlua_engine_error(L, &e);
-	rlua_push_matrix(L, out);
 	return 1;
 }
 
+rlua_box *rlua_net_report(lua_State *L, rlua_report_fn make, void (*destroy)(void *r), int *is_default)
+{
+	const rl_net *net = rlua_check_net(L, 1);
+	*is_default = lua_isnoneornil(L, 2);
+	const rl_mat *X = rlua_default_inputs(L, 2, net->spec.input);
+	rlua_box *box = rlua_box_push(L, NULL, destroy);   /* box first, then acquire */
+	rl_err e;
+	if (!(box->p = make(net, X, &e)))
+		rlua_engine_error(L, &e);
+	return box;
+}
+
+static void *death_make(const rl_net *net, const rl_mat *X, rl_err *e) { return net_death(net, X, e); }
+
 static int net_death_l(lua_State *L)
 {
-	rl_net *n = rlua_check_net(L, 1);
-	rl_err e;
-	int is_default = lua_isnoneornil(L, 2);
-	if (is_default) {
-		rl_mat *X = inputs_default(n->spec.input, &e);
-		if (!X)
-			return rlua_engine_error(L, &e);
-		lua_settop(L, 1);
-		rlua_push_matrix(L, X);
-	}
-	rl_mat *X = rlua_check_matrix(L, 2);
-	rl_death_report *r = net_death(n, X, &e);
-	if (!r)
-		return rlua_engine_error(L, &e);
-	death_handover h = {r, &n->spec};
-	rlua_push_protected(L, push_death_table, &h, free_death_report);
-	death_report_free(r);
-	rlua_name_inputs(L, &n->spec, X, is_default);
+	int is_default;
+	rlua_box *box = rlua_net_report(L, death_make, death_destroy, &is_default);
+	const rl_net *n = rlua_check_net(L, 1);
+	rlua_push_death_report(L, box->p, &n->spec);
+	rlua_box_free(box);
+	rlua_name_inputs(L, &n->spec, rlua_check_matrix(L, 2), is_default);
 	return 1;
 }
 
 static int net_clone_l(lua_State *L)
 {
 	rl_net *n = rlua_check_net(L, 1);
-	net_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->net = NULL;
-	luaL_setmetatable(L, RLUA_NET);
+	rlua_box *b = rlua_new_net(L);
 	rl_err e;
-	if (!(b->net = net_clone(n, &e)))
+	if (!(b->p = net_clone(n, &e)))
 		return rlua_engine_error(L, &e);
 	rlua_net_copy_origin(L, 1, lua_gettop(L));   /* a loaded net's copy saves under the same names */
 	return 1;

@@ -23,53 +23,39 @@ int rlua_numpy_kind(const char *path, int sniff)
 }
 
 /* What a load holds while Lua code may still raise: an array, an archive,
- * a net and its names. The box's __gc frees whatever is left in it, so an
- * error at any point leaks nothing (box first, then acquire). */
-typedef struct numpy_box {
+ * the names of a net's layers. It lives in a box (box first, then
+ * acquire), so an error at any point leaks nothing. */
+typedef struct numpy_load {
 	rl_array a;
 	rl_npz *z;
-	rl_net *net;
 	rl_net_keys keys;
-} numpy_box;
+} numpy_load;
 
-static int numpy_box_gc(lua_State *L)
+static void numpy_load_free(void *p)
 {
-	numpy_box *b = luaL_checkudata(L, 1, "relush.NumpyBox");
+	numpy_load *b = p;
 	rl_array_free(&b->a);
 	npz_close(b->z);
-	b->z = NULL;
-	net_free(b->net);
-	b->net = NULL;
 	net_keys_free(&b->keys);
-	return 0;
+	free(b);
 }
 
-static numpy_box *push_box(lua_State *L)
+static numpy_load *push_load(lua_State *L)
 {
-	numpy_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	if (luaL_newmetatable(L, "relush.NumpyBox")) {
-		lua_pushcfunction(L, numpy_box_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	return b;
+	return rlua_box_new(L, NULL, sizeof(numpy_load), numpy_load_free);
 }
 
 /* The array as a Matrix: 2-D one point per row, 1-D one point. */
-static int push_points(lua_State *L, numpy_box *b)
+static int push_points(lua_State *L, numpy_load *b)
 {
-	rl_err e;
-	rl_mat *X = calloc(1, sizeof *X);
-	if (!X) {
-		rl_fail(&e, "out of memory");
-		return rlua_engine_error(L, &e);
-	}
+	rlua_box *box = rlua_new_matrix(L);
+	rl_mat *X = box->p = calloc(1, sizeof *X);
+	if (!X)
+		return luaL_error(L, "not enough memory for a Matrix");
 	X->rows = b->a.rows;
 	X->cols = b->a.cols;
 	X->data = b->a.data;
 	b->a.data = NULL;          /* the Matrix owns it now */
-	rlua_push_matrix(L, X);
 	return 1;
 }
 
@@ -78,7 +64,7 @@ int rlua_load_numpy_inputs(lua_State *L, int kind)
 	const char *path = rlua_check_path(L, 1);
 	const char *member = luaL_optstring(L, 2, NULL);
 	rl_err e;
-	numpy_box *b = push_box(L);
+	numpy_load *b = push_load(L);
 	if (kind == 1) {
 		if (member)
 			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
@@ -212,14 +198,11 @@ static int relu_load(lua_State *L)
 	if (npy_sniff(path) == 1)
 		return luaL_error(L, "'%s' is a .npy file, one array; relu.load reads a state dict of several "
 		                  "arrays saved with np.savez (.npz)", path);
-	numpy_box *b = push_box(L);
+	numpy_load *b = push_load(L);
+	rlua_box *net = rlua_new_net(L);
 	rl_err e;
-	b->net = net_load_npz(path, keys, nkeys, arch, &b->keys, &e);
-	if (!b->net)
+	if (!(net->p = net_load_npz(path, keys, nkeys, arch, &b->keys, &e)))
 		return rlua_engine_error(L, &e);
-	rl_net *net = b->net;
-	b->net = NULL;
-	rlua_push_net(L, net);     /* frees net if boxing fails */
 	remember_keys(L, lua_gettop(L), path, &b->keys);
 	return 1;
 }

@@ -14,68 +14,6 @@
 #define RLUA_FLIP       "relush.FlipReport"
 #define RLUA_ALIGNMENT  "relush.AlignmentReport"
 
-/* Reports longer than this print their first and last layers only. */
-#define FULL_ROWS 40
-
-/* A string field copied out: once popped, a string that came from an
- * __index function is anchored nowhere and may be collected. */
-static const char *str_field(lua_State *L, int t, const char *k, char *buf, size_t len)
-{
-	lua_getfield(L, t, k);
-	snprintf(buf, len, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "?");
-	lua_pop(L, 1);
-	return buf;
-}
-
-/* A number cell: "-" when the value is missing (nil or NaN). */
-static void cell(char *buf, size_t len, const char *fmt, double v)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, fmt, v);
-}
-
-/* Sets t[field] = v, leaving the field nil when v is NaN. */
-static void set_optional(lua_State *L, const char *field, double v)
-{
-	if (!isnan(v))
-		rlua_set_number(L, field, v);
-}
-
-
-/* Adds the layers' rows through row(L, layer_table_index, l, cells); long
- * reports keep the first 20 and the last 10 around a gap line. */
-typedef void (*row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
-
-static void layer_rows(lua_State *L, rlua_table *t, int ncols, row_fn row)
-{
-	lua_getfield(L, 1, "layers");
-	lua_Integer depth = lua_istable(L, -1) ? rlua_len(L, -1, "the report's layers") : 0;
-	char cells[10][32];
-	const char *ptrs[10];
-	for (int j = 0; j < ncols; j++)
-		ptrs[j] = cells[j];
-	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > FULL_ROWS && l == 21) {
-			for (int j = 0; j < ncols; j++)
-				cells[j][0] = '\0';
-			snprintf(cells[0], 32, "...");
-			snprintf(cells[1], 32, "(%lld)", (long long)(depth - 30));
-			rlua_table_row(t, ptrs);
-			l = depth - 10;
-			continue;
-		}
-		lua_geti(L, -1, l);
-		if (lua_istable(L, -1)) {
-			row(L, lua_gettop(L), l, cells);
-			rlua_table_row(t, ptrs);
-		}
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-}
-
 /* ---- net:flip ------------------------------------------------------------------ */
 
 static void push_flip_report(lua_State *L, const rl_flip_report *r, const rl_net_spec *s)
@@ -104,7 +42,7 @@ static void push_flip_report(lua_State *L, const rl_flip_report *r, const rl_net
 		rlua_set_integer(L, "ties", (lua_Integer)fl->ties);
 		rlua_set_integer(L, "reaching", (lua_Integer)st->reaching);
 		rlua_set_integer(L, "living", (lua_Integer)st->living);
-		set_optional(L, "survival", st->reaching ? (double)st->living / (double)st->reaching : NAN);
+		rlua_set_optional(L, "survival", st->reaching ? (double)st->living / (double)st->reaching : NAN);
 		rlua_set_integer(L, "living_before", (lua_Integer)fl->living_before);
 		rlua_set_number(L, "fraction", (double)st->living / (double)r->points);
 		rlua_set_number(L, "floor", flip_floor(l + 1));
@@ -116,18 +54,15 @@ static void push_flip_report(lua_State *L, const rl_flip_report *r, const rl_net
 	luaL_setmetatable(L, RLUA_FLIP);
 }
 
+static const rlua_column flip_columns[] = {
+	{"width", "%.0f"}, {"flipped", "%.0f"}, {"ties", "%.0f"}, {"reaching", "%.0f"},
+	{"living", "%.0f"}, {"survival", "%.4f"}, {"living_before", "%.0f"}, {"fraction", "%.4f"},
+	{"floor", "%.3g"}, {NULL, NULL}
+};
+
 static void flip_row(lua_State *L, int t, lua_Integer l, char c[][32])
 {
-	snprintf(c[0], 32, "%lld", (long long)l);
-	cell(c[1], 32, "%.0f", rlua_num_field(L, t, "width"));
-	cell(c[2], 32, "%.0f", rlua_num_field(L, t, "flipped"));
-	cell(c[3], 32, "%.0f", rlua_num_field(L, t, "ties"));
-	cell(c[4], 32, "%.0f", rlua_num_field(L, t, "reaching"));
-	cell(c[5], 32, "%.0f", rlua_num_field(L, t, "living"));
-	cell(c[6], 32, "%.4f", rlua_num_field(L, t, "survival"));
-	cell(c[7], 32, "%.0f", rlua_num_field(L, t, "living_before"));
-	cell(c[8], 32, "%.4f", rlua_num_field(L, t, "fraction"));
-	cell(c[9], 32, "%.3g", rlua_num_field(L, t, "floor"));
+	rlua_field_cells(L, t, l, c, flip_columns);
 }
 
 static int flip_tostring(lua_State *L)
@@ -150,36 +85,17 @@ static int flip_tostring(lua_State *L)
 	         "FlipReport: %s net, %.0f layer%s, %.0f point%s; %.0f neurons flipped, %.0f ties\n"
 	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; %s)\n"
 	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
-	         str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
+	         rlua_str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
 	         rlua_num_field(L, 1, "flipped"), ties, living, points, living / points, claim,
 	         before, points, before / points);
 	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
 	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
 	rlua_table *t = rlua_table_push(L, 10, headers);
-	layer_rows(L, t, 10, flip_row);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, head);
-	rlua_table_emit(t, &b);
-	rlua_push_report(L, &b);
-	return 1;
+	rlua_layer_rows(L, 1, t, 10, flip_row);
+	return rlua_push_table_report(L, head, t);
 }
 
-/* A report handed to Lua as a table: freed by the caller after, or by
- * rlua_push_protected when building the table fails. */
-typedef struct report_handover {
-	void *r;
-	const rl_net_spec *spec;
-} report_handover;
-
-static int push_flip_table(lua_State *L)
-{
-	report_handover *h = lua_touserdata(L, 1);
-	push_flip_report(L, h->r, h->spec);
-	return 1;
-}
-
-static void free_flip(void *ud) { flip_report_free(((report_handover *)ud)->r); }
+static void free_flip(void *r) { flip_report_free(r); }
 
 static int net_flip_l(lua_State *L)
 {
@@ -189,12 +105,12 @@ static int net_flip_l(lua_State *L)
 		                     "chosen on the points it must keep alive, e.g. net:flip(inputs.gaussian(64, net.input))");
 	rl_mat *X = rlua_check_matrix(L, 2);
 	rl_err e;
-	rl_flip_report *r = net_flip(net, X, 1, &e);
+	rlua_box *box = rlua_box_push(L, NULL, free_flip);   /* box first, then acquire */
+	rl_flip_report *r = box->p = net_flip(net, X, 1, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	report_handover h = {r, &net->spec};
-	rlua_push_protected(L, push_flip_table, &h, free_flip);
-	flip_report_free(r);
+	push_flip_report(L, r, &net->spec);
+	rlua_box_free(box);
 	return 1;
 }
 
@@ -207,28 +123,28 @@ static void push_alignment_report(lua_State *L, const rl_alignment_report *r, co
 	rlua_set_integer(L, "points", (lua_Integer)r->points);
 	rlua_set_integer(L, "depth", (lua_Integer)r->depth);
 	rlua_set_integer(L, "input_points", (lua_Integer)r->input_points);
-	set_optional(L, "input_cosine", r->input_cosine);
+	rlua_set_optional(L, "input_cosine", r->input_cosine);
 	rlua_set_bool(L, "predicts", r->predicts);
 	lua_createtable(L, (int)r->depth, 0);
 	for (size_t l = 0; l < r->depth; l++) {
 		lua_createtable(L, 0, 4);
 		rlua_set_integer(L, "living", (lua_Integer)r->living[l]);
-		set_optional(L, "cosine", r->cosine[l]);
-		set_optional(L, "predicted", r->predicted[l]);
-		set_optional(L, "gap", r->cosine[l] - r->predicted[l]);
+		rlua_set_optional(L, "cosine", r->cosine[l]);
+		rlua_set_optional(L, "predicted", r->predicted[l]);
+		rlua_set_optional(L, "gap", r->cosine[l] - r->predicted[l]);
 		lua_rawseti(L, -2, (lua_Integer)l + 1);
 	}
 	lua_setfield(L, -2, "layers");
 	luaL_setmetatable(L, RLUA_ALIGNMENT);
 }
 
+static const rlua_column alignment_columns[] = {
+	{"living", "%.0f"}, {"cosine", "%.4f"}, {"predicted", "%.4f"}, {"gap", "%+.4f"}, {NULL, NULL}
+};
+
 static void alignment_row(lua_State *L, int t, lua_Integer l, char c[][32])
 {
-	snprintf(c[0], 32, "%lld", (long long)l);
-	cell(c[1], 32, "%.0f", rlua_num_field(L, t, "living"));
-	cell(c[2], 32, "%.4f", rlua_num_field(L, t, "cosine"));
-	cell(c[3], 32, "%.4f", rlua_num_field(L, t, "predicted"));
-	cell(c[4], 32, "%+.4f", rlua_num_field(L, t, "gap"));
+	rlua_field_cells(L, t, l, c, alignment_columns);
 }
 
 static int alignment_tostring(lua_State *L)
@@ -244,54 +160,34 @@ static int alignment_tostring(lua_State *L)
 	         "AlignmentReport: %s net, %.0f layer%s, %.0f point%s\n"
 	         "  cosine: mean over pairs of living points of cos(h_l(x), h_l(y))\n"
 	         "  predicted: %s\n%s\n",
-	         str_field(L, 1, "arch", arch, sizeof arch), rlua_num_field(L, 1, "depth"), rlua_s(rlua_num_field(L, 1, "depth")),
+	         rlua_str_field(L, 1, "arch", arch, sizeof arch), rlua_num_field(L, 1, "depth"), rlua_s(rlua_num_field(L, 1, "depth")),
 	         rlua_num_field(L, 1, "points"), rlua_s(rlua_num_field(L, 1, "points")),
 	         predicts ? "the infinite-width arc-cosine map, averaged over the input pairs"
 	                  : "none (the arc-cosine map holds for plain and skip nets with zero biases)", named);
 	static const char *const headers[] = {"layer", "living", "cosine", "predicted", "gap"};
 	rlua_table *t = rlua_table_push(L, 5, headers);
 	char input_points[32], input_cosine[32];
-	cell(input_points, 32, "%.0f", rlua_num_field(L, 1, "input_points"));
-	cell(input_cosine, 32, "%.4f", c0);
+	rlua_cell(input_points, 32, "%.0f", rlua_num_field(L, 1, "input_points"));
+	rlua_cell(input_cosine, 32, "%.4f", c0);
 	const char *input_row[] = {"input", input_points, input_cosine, predicts ? input_cosine : "-", ""};
 	rlua_table_row(t, input_row);
-	layer_rows(L, t, 5, alignment_row);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, head);
-	rlua_table_emit(t, &b);
-	rlua_push_report(L, &b);
-	return 1;
+	rlua_layer_rows(L, 1, t, 5, alignment_row);
+	return rlua_push_table_report(L, head, t);
 }
 
-static int push_alignment_table(lua_State *L)
+static void free_alignment(void *r) { alignment_report_free(r); }
+
+static void *alignment_make(const rl_net *net, const rl_mat *X, rl_err *e)
 {
-	report_handover *h = lua_touserdata(L, 1);
-	push_alignment_report(L, h->r, h->spec);
-	return 1;
+	return net_alignment(net, X, e);
 }
-
-static void free_alignment(void *ud) { alignment_report_free(((report_handover *)ud)->r); }
 
 static int net_alignment_l(lua_State *L)
 {
-	rl_net *net = rlua_check_net(L, 1);
-	rl_err e;
-	int is_default = lua_isnoneornil(L, 2);
-	if (is_default) {
-		rl_mat *X = inputs_default(net->spec.input, &e);
-		if (!X)
-			return rlua_engine_error(L, &e);
-		lua_settop(L, 1);
-		rlua_push_matrix(L, X);
-	}
-	rl_mat *X = rlua_check_matrix(L, 2);
-	rl_alignment_report *r = net_alignment(net, X, &e);
-	if (!r)
-		return rlua_engine_error(L, &e);
-	report_handover h = {r, &net->spec};
-	rlua_push_protected(L, push_alignment_table, &h, free_alignment);
-	alignment_report_free(r);
+	int is_default;
+	rlua_box *box = rlua_net_report(L, alignment_make, free_alignment, &is_default);
+	push_alignment_report(L, box->p, &rlua_check_net(L, 1)->spec);
+	rlua_box_free(box);
 	if (is_default)
 		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
 	return 1;

@@ -53,51 +53,34 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
 
 /* The report's layer rows: all of them for shallow nets, else the first 20
  * and the last 10 around a line saying how many were left out. */
-static void layer_rows(lua_State *L, rlua_table *t, lua_Integer depth)
+static void death_row(lua_State *L, int s, lua_Integer l, char c[][32])
 {
-	lua_getfield(L, 1, "layers");
-	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > 40 && l == 21) {
-			char gap[64];
-			snprintf(gap, sizeof gap, "(%lld)", (long long)(depth - 30));
-			const char *row[] = {"...", gap, "", "", "", "", "", ""};
-			rlua_table_row(t, row);
-			l = depth - 10;
-			continue;
-		}
-		lua_geti(L, -1, l);
-		int s = lua_gettop(L);
-		double width = rlua_num_field(L, s, "width"), reaching = rlua_num_field(L, s, "reaching");
-		double living = rlua_num_field(L, s, "living"), dead = rlua_num_field(L, s, "dead_neurons");
-		double active_sum = 0.0;
-		lua_getfield(L, s, "active");
-		/* over the counts the list holds: width is data a script may change */
-		lua_Integer counted = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
-		for (lua_Integer j = 1; j <= counted && (double)j <= width; j++) {
-			lua_geti(L, -1, j);
-			active_sum += lua_tonumber(L, -1);
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);
-		char c[8][32];
-		snprintf(c[0], 32, "%lld", (long long)l);
-		snprintf(c[1], 32, "%.0f", width);
-		snprintf(c[2], 32, "%.0f", reaching);
-		snprintf(c[3], 32, "%.0f", living);
-		if (reaching > 0)
-			snprintf(c[4], 32, "%.4f", living / reaching);
-		else
-			snprintf(c[4], 32, "-");
-		snprintf(c[5], 32, "%.4f", -expm1(-width * log(2.0)));
-		snprintf(c[6], 32, "%.0f", dead);
-		if (reaching > 0)
-			snprintf(c[7], 32, "%.1f", 100.0 * active_sum / (reaching * width));
-		else
-			snprintf(c[7], 32, "-");
-		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
-		rlua_table_row(t, row);
+	double width = rlua_num_field(L, s, "width"), reaching = rlua_num_field(L, s, "reaching");
+	double living = rlua_num_field(L, s, "living"), dead = rlua_num_field(L, s, "dead_neurons");
+	double active_sum = 0.0;
+	lua_getfield(L, s, "active");
+	/* over the counts the list holds: width is data a script may change */
+	lua_Integer counted = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+	for (lua_Integer j = 1; j <= counted && (double)j <= width; j++) {
+		lua_geti(L, -1, j);
+		active_sum += lua_tonumber(L, -1);
+		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	snprintf(c[0], 32, "%lld", (long long)l);
+	snprintf(c[1], 32, "%.0f", width);
+	snprintf(c[2], 32, "%.0f", reaching);
+	snprintf(c[3], 32, "%.0f", living);
+	if (reaching > 0)
+		snprintf(c[4], 32, "%.4f", living / reaching);
+	else
+		snprintf(c[4], 32, "-");
+	snprintf(c[5], 32, "%.4f", -expm1(-width * log(2.0)));
+	snprintf(c[6], 32, "%.0f", dead);
+	if (reaching > 0)
+		snprintf(c[7], 32, "%.1f", 100.0 * active_sum / (reaching * width));
+	else
+		snprintf(c[7], 32, "-");
 }
 
 static int report_tostring(lua_State *L)
@@ -134,13 +117,8 @@ static int report_tostring(lua_State *L)
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
 	                                      "1-2^-n", "dead neurons", "active %"};
 	rlua_table *t = rlua_table_push(L, 8, headers);
-	layer_rows(L, t, depth);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addstring(&b, head);
-	rlua_table_emit(t, &b);
-	rlua_push_report(L, &b);
-	return 1;
+	rlua_layer_rows(L, 1, t, 8, death_row);
+	return rlua_push_table_report(L, head, t);
 }
 
 void rlua_open_report(lua_State *L, int module)

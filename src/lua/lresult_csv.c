@@ -15,16 +15,6 @@ static const char *const layer_fields[] = {
 };
 #define NFIELDS (sizeof layer_fields / sizeof layer_fields[0] - 1)
 
-/* The table under construction lives in a userdata box, so that a Lua
- * error part way (a layers entry that is not a table) frees it in __gc. */
-static int csv_gc(lua_State *L)
-{
-	rl_csv *box = lua_touserdata(L, 1);
-	if (box)
-		csv_discard(box);
-	return 0;
-}
-
 int rlua_result_csv(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -45,12 +35,8 @@ int rlua_result_csv(lua_State *L)
 		if (present)
 			field_of[nfields++] = f;
 	}
-	rl_csv *box = lua_newuserdatauv(L, sizeof *box, 0);
-	memset(box, 0, sizeof *box);
-	lua_createtable(L, 0, 1);
-	lua_pushcfunction(L, csv_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
+	/* boxed: a Lua error part way (a layers entry that is not a table) cannot leak it */
+	rl_csv *box = rlua_push_csv(L);
 	csv_text(box, "layer", "");
 	for (size_t c = 0; c < nfields; c++)
 		csv_text(box, layer_fields[field_of[c]], "");

@@ -13,13 +13,6 @@
 #include "relush/csv.h"
 #include "sweep_observer.h"
 
-static int csv_buffer_gc(lua_State *L)
-{
-	rl_csv *c = lua_touserdata(L, 1);
-	csv_discard(c);
-	return 0;
-}
-
 /* write_csv(path, headers, rows): one CSV row per row of the list, cells
  * numbers (exact), strings, booleans or nil (empty), through csv.h. */
 static int write_csv_l(lua_State *L)
@@ -28,14 +21,7 @@ static int write_csv_l(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	luaL_checktype(L, 3, LUA_TTABLE);
 	lua_Integer ncols = luaL_len(L, 2), nrows = luaL_len(L, 3);
-	/* the buffer lives in a userdata, so a Lua error below cannot leak it */
-	rl_csv *c = lua_newuserdatauv(L, sizeof *c, 0);
-	memset(c, 0, sizeof *c);
-	if (luaL_newmetatable(L, "relush.CsvBuffer")) {
-		lua_pushcfunction(L, csv_buffer_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
+	rl_csv *c = rlua_push_csv(L);   /* boxed: a Lua error below cannot leak it */
 	for (lua_Integer j = 1; j <= ncols; j++) {
 		lua_geti(L, 2, j);
 		csv_text(c, luaL_tolstring(L, -1, NULL), "");

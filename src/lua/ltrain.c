@@ -35,10 +35,10 @@ static rl_mat *check_targets(lua_State *L, int arg)
 	if (m < 1)
 		luaL_argerror(L, arg, "the targets y are an empty list: give one target per point of X");
 	rl_err e;
-	rl_mat *Y1 = mat_new((size_t)m, 1, &e);
+	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
+	rl_mat *Y1 = box->p = mat_new((size_t)m, 1, &e);
 	if (!Y1)
 		rlua_engine_error(L, &e);
-	rlua_push_matrix(L, Y1);
 	for (lua_Integer i = 1; i <= m; i++) {
 		lua_geti(L, arg, i);
 		if (lua_type(L, -1) != LUA_TNUMBER)
@@ -85,31 +85,22 @@ static void push_list(lua_State *L, const double *v, size_t n, const char *field
 	lua_setfield(L, -2, field);
 }
 
-typedef struct train_handover {
-	rl_train_report *r;
-	const rl_train_opts *o;
-	size_t points;
-} train_handover;
-
-static int push_train_table(lua_State *L)
+static void push_train_table(lua_State *L, const rl_train_report *r, const rl_train_opts *o, size_t points)
 {
-	train_handover *h = lua_touserdata(L, 1);
-	const rl_train_report *r = h->r;
 	lua_createtable(L, 0, 10);
-	rlua_set_string(L, "method", train_method_name(h->o->method));
-	rlua_set_number(L, "rate", h->o->rate);
+	rlua_set_string(L, "method", train_method_name(o->method));
+	rlua_set_number(L, "rate", o->rate);
 	rlua_set_integer(L, "steps", (lua_Integer)r->steps);
-	rlua_set_integer(L, "points", (lua_Integer)h->points);
+	rlua_set_integer(L, "points", (lua_Integer)points);
 	rlua_set_number(L, "initial_loss", r->loss[0]);
 	rlua_set_number(L, "final_loss", r->loss[r->steps]);
 	push_list(L, r->loss, r->steps + 1, "loss");
 	push_list(L, r->grad_first, r->depth, "grad_norm");
 	push_list(L, r->grad_last, r->depth, "grad_norm_final");
 	luaL_setmetatable(L, RLUA_TRAIN);
-	return 1;
 }
 
-static void free_train(void *ud) { train_report_free(((train_handover *)ud)->r); }
+static void free_train(void *r) { train_report_free(r); }
 
 static int net_train_l(lua_State *L)
 {
@@ -118,32 +109,25 @@ static int net_train_l(lua_State *L)
 	rl_train_opts o = check_opts(L, 4);
 	rl_mat *Y = check_targets(L, 3);
 	rl_err e;
-	rl_train_report *r = net_train(net, X, Y, &o, &e);
+	rlua_box *box = rlua_box_push(L, NULL, free_train);   /* box first, then acquire */
+	rl_train_report *r = box->p = net_train(net, X, Y, &o, &e);
 	if (!r)
 		return rlua_engine_error(L, &e);
-	train_handover h = {r, &o, X->rows};
-	rlua_push_protected(L, push_train_table, &h, free_train);
-	train_report_free(r);
+	push_train_table(L, r, &o, X->rows);
+	rlua_box_free(box);
 	return 1;
 }
 
-typedef struct gradient_handover {
-	rl_gradient *g;
-	const rl_net *net;
-} gradient_handover;
-
-static int push_gradient_table(lua_State *L)
+static void push_gradient_table(lua_State *L, const rl_gradient *g, const rl_net *net)
 {
-	gradient_handover *h = lua_touserdata(L, 1);
-	const rl_gradient *g = h->g;
-	const rl_net_spec *s = &h->net->spec;
+	const rl_net_spec *s = &net->spec;
 	lua_createtable(L, 0, 2);
 	rlua_set_number(L, "loss", g->loss);
 	lua_createtable(L, (int)s->depth, 0);
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1], fan = net_fan_in(s, l);
 		lua_createtable(L, 0, 3);
-		rlua_set_number(L, "norm", gradient_layer_norm(g, h->net, l));
+		rlua_set_number(L, "norm", gradient_layer_norm(g, net, l));
 		lua_createtable(L, (int)n, 0);
 		for (size_t j = 0; j < n; j++) {
 			lua_createtable(L, (int)fan, 0);
@@ -158,10 +142,9 @@ static int push_gradient_table(lua_State *L)
 		lua_rawseti(L, -2, (lua_Integer)l);
 	}
 	lua_setfield(L, -2, "layers");
-	return 1;
 }
 
-static void free_gradient(void *ud) { gradient_free(((gradient_handover *)ud)->g); }
+static void free_gradient(void *g) { gradient_free(g); }
 
 /* net:gradient(X, y): the loss and the gradient per layer, without
  * changing the net. */
@@ -171,20 +154,21 @@ static int net_gradient_l(lua_State *L)
 	rl_mat *X = rlua_check_matrix(L, 2);
 	rl_mat *Y = check_targets(L, 3);
 	rl_err e;
-	rl_gradient *g = train_gradient(net, X, Y, &e);
+	rlua_box *box = rlua_box_push(L, NULL, free_gradient);   /* box first, then acquire */
+	rl_gradient *g = box->p = train_gradient(net, X, Y, &e);
 	if (!g)
 		return rlua_engine_error(L, &e);
-	gradient_handover h = {g, net};
-	rlua_push_protected(L, push_gradient_table, &h, free_gradient);
-	gradient_free(g);
+	push_gradient_table(L, g, net);
+	rlua_box_free(box);
 	return 1;
 }
 
+/* t[field][i] as a number; NaN when it is missing (as rlua_num_field). */
 static double list_number(lua_State *L, int t, const char *field, lua_Integer i)
 {
 	lua_getfield(L, t, field);
 	lua_geti(L, -1, i);
-	double v = lua_tonumber(L, -1);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
 	lua_pop(L, 2);
 	return v;
 }
@@ -220,9 +204,6 @@ static int train_tostring(lua_State *L)
 	lua_getfield(L, 1, "grad_norm");
 	lua_Integer depth = luaL_len(L, -1);
 	lua_pop(L, 1);
-	luaL_Buffer buf;
-	luaL_buffinit(L, &buf);
-	luaL_addstring(&buf, head);
 	for (lua_Integer l = 1; l <= depth; l++) {
 		char c[3][32];
 		snprintf(c[0], 32, "%lld", (long long)l);
@@ -231,9 +212,7 @@ static int train_tostring(lua_State *L)
 		const char *cells[3] = {c[0], c[1], c[2]};
 		rlua_table_row(t, cells);
 	}
-	rlua_table_emit(t, &buf);
-	luaL_pushresult(&buf);
-	return 1;
+	return rlua_push_table_report(L, head, t);
 }
 
 static const luaL_Reg train_methods[] = {

@@ -1,6 +1,7 @@
 /* rlua.c: helpers shared by every binding: argument and option checking
- * with messages that name what was wrong, engine errors, fresh seeds, and
- * the aligned text tables that reports print as. */
+ * with messages that name what was wrong, engine errors, fresh seeds, the
+ * boxes that own C objects handed to Lua, and the aligned text tables that
+ * reports print as. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rlua.h"
+#include "relush/csv.h"
 
 const char *rlua_got(lua_State *L, int idx)
 {
@@ -83,6 +85,7 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
                             lua_Integer max, lua_Integer *out, char *msg, size_t len)
 {
 	char got[64];
+	int beyond = 0;
 	describe(L, idx, got, sizeof got);
 	if (lua_isinteger(L, idx)) {
 		*out = lua_tointeger(L, idx);
@@ -92,20 +95,13 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
 			snprintf(msg, len, "%s must be an integer, got %s", what, got);
 			return 0;
 		}
-		if (x < -9.2e18 || x > 9.2e18) {   /* integral but beyond any Lua integer */
-			if (max == LUA_MAXINTEGER)
-				snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
-			else
-				snprintf(msg, len, "%s must be an integer from %lld to %lld, got %s", what,
-				         (long long)min, (long long)max, got);
-			return 0;
-		}
-		*out = (lua_Integer)x;
+		beyond = x < -9.2e18 || x > 9.2e18;   /* integral but beyond any Lua integer */
+		*out = beyond ? 0 : (lua_Integer)x;
 	} else {
 		snprintf(msg, len, "%s must be an integer, got %s", what, got);
 		return 0;
 	}
-	if (*out < min || *out > max) {
+	if (beyond || *out < min || *out > max) {
 		if (max == LUA_MAXINTEGER)
 			snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
 		else
@@ -272,16 +268,80 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 	return w;
 }
 
-void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud))
+#define RLUA_BOX "relush.Box"
+
+void rlua_box_free(rlua_box *b)
 {
-	/* neither push allocates: a C function has LUA_MINSTACK free slots */
-	lua_pushcfunction(L, push);
-	lua_pushlightuserdata(L, ud);
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-		if (release)
-			release(ud);
-		lua_error(L);
+	if (b && b->p) {
+		void *p = b->p;
+		b->p = NULL;   /* before destroy: a box is never freed twice */
+		b->destroy(p);
 	}
+}
+
+int rlua_box_gc(lua_State *L, const char *tname)
+{
+	/* checked: a metatable's __gc can be called from Lua on anything */
+	rlua_box_free(luaL_checkudata(L, 1, tname));
+	return 0;
+}
+
+static int box_gc(lua_State *L) { return rlua_box_gc(L, RLUA_BOX); }
+
+rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p))
+{
+	/* empty before anything that can raise: an error leaves nothing to free */
+	rlua_box *b = lua_newuserdatauv(L, sizeof *b, 1);
+	b->p = NULL;
+	b->destroy = destroy;
+	if (tname)
+		luaL_setmetatable(L, tname);
+	else {
+		/* made on first use and registered only when whole: a memory error
+		 * half way must not leave a metatable without __gc for later boxes */
+		if (luaL_getmetatable(L, RLUA_BOX) == LUA_TNIL) {
+			lua_pop(L, 1);
+			static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
+			lua_createtable(L, 0, 2);
+			luaL_setfuncs(L, box_meta, 0);
+			lua_pushliteral(L, RLUA_BOX);
+			lua_setfield(L, -2, "__name");
+			lua_pushvalue(L, -1);
+			lua_setfield(L, LUA_REGISTRYINDEX, RLUA_BOX);
+		}
+		lua_setmetatable(L, -2);
+	}
+	return b;
+}
+
+void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p))
+{
+	rlua_box *b = rlua_box_push(L, tname, destroy);
+	if (!(b->p = calloc(1, size)))
+		luaL_error(L, "not enough memory");
+	return b->p;
+}
+
+rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname)
+{
+	return luaL_testudata(L, idx, tname);
+}
+
+static void csv_free(void *c)
+{
+	csv_discard(c);
+	free(c);
+}
+
+rl_csv *rlua_push_csv(lua_State *L)
+{
+	return rlua_box_new(L, NULL, sizeof(rl_csv), csv_free);
+}
+
+void rlua_box_push_string(lua_State *L, rlua_box *b)
+{
+	lua_pushstring(L, b->p);   /* may raise: the box still owns the text */
+	rlua_box_free(b);
 }
 
 int rlua_engine_error(lua_State *L, const rl_err *e)
@@ -315,6 +375,12 @@ void rlua_set_integer(lua_State *L, const char *field, lua_Integer v) { lua_push
 void rlua_set_bool(lua_State *L, const char *field, int v) { lua_pushboolean(L, v); lua_setfield(L, -2, field); }
 void rlua_set_string(lua_State *L, const char *field, const char *v) { lua_pushstring(L, v); lua_setfield(L, -2, field); }
 
+void rlua_set_optional(lua_State *L, const char *field, double v)
+{
+	if (!isnan(v))
+		rlua_set_number(L, field, v);
+}
+
 /* ---- aligned tables --------------------------------------------------------- */
 
 struct rlua_table {
@@ -322,13 +388,13 @@ struct rlua_table {
 	size_t nrows, cap;
 	char **cells;        /* (nrows + 1) * ncols, row 0 the header */
 	size_t *widths;
-	struct rlua_table **anchor;   /* the userdata of rlua_table_push, or NULL */
+	rlua_box *anchor;    /* the box of rlua_table_push, or NULL */
 };
 
 static void table_free(rlua_table *t)
 {
 	if (t->anchor)
-		*t->anchor = NULL;
+		t->anchor->p = NULL;   /* emitted: the box has nothing left to free */
 	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
@@ -336,29 +402,14 @@ static void table_free(rlua_table *t)
 	free(t);
 }
 
-#define RLUA_TABLE_BOX "relush.TableBuilder"
-
-static int table_box_gc(lua_State *L)
-{
-	rlua_table **box = luaL_checkudata(L, 1, RLUA_TABLE_BOX);
-	if (*box)
-		table_free(*box);
-	return 0;
-}
+static void table_destroy(void *t) { table_free(t); }
 
 rlua_table *rlua_table_push(lua_State *L, int ncols, const char *const *headers)
 {
-	rlua_table **box = lua_newuserdatauv(L, sizeof *box, 0);
-	*box = NULL;
-	if (luaL_newmetatable(L, RLUA_TABLE_BOX)) {
-		lua_pushcfunction(L, table_box_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	rlua_table *t = rlua_table_new(ncols, headers);
+	rlua_box *box = rlua_box_push(L, NULL, table_destroy);
+	rlua_table *t = box->p = rlua_table_new(ncols, headers);
 	if (!t)
 		luaL_error(L, "not enough memory for a table of %d columns", ncols);
-	*box = t;
 	t->anchor = box;
 	return t;
 }
@@ -457,12 +508,77 @@ void rlua_push_report(lua_State *L, luaL_Buffer *b)
 	lua_pushlstring(L, s, len && s[len - 1] == '\n' ? len - 1 : len);
 }
 
+void rlua_cell(char *buf, size_t len, const char *fmt, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+enum { FULL_ROWS = 40, MAX_ROW_CELLS = 16 };
+
+void rlua_field_cells(lua_State *L, int layer, lua_Integer l, char cells[][32], const rlua_column *cols)
+{
+	snprintf(cells[0], 32, "%lld", (long long)l);
+	for (int j = 0; cols[j].field && j + 1 < MAX_ROW_CELLS; j++)
+		rlua_cell(cells[j + 1], 32, cols[j].format, rlua_num_field(L, layer, cols[j].field));
+}
+
+void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row)
+{
+	lua_getfield(L, report, "layers");
+	lua_Integer depth = lua_istable(L, -1) ? rlua_len(L, -1, "the report's layers") : 0;
+	char cells[MAX_ROW_CELLS][32];
+	const char *ptrs[MAX_ROW_CELLS];
+	ncols = ncols < MAX_ROW_CELLS ? ncols : MAX_ROW_CELLS;
+	for (int j = 0; j < ncols; j++)
+		ptrs[j] = cells[j];
+	for (lua_Integer l = 1; l <= depth; l++) {
+		if (depth > FULL_ROWS && l == 21) {
+			for (int j = 0; j < ncols; j++)
+				cells[j][0] = '\0';
+			snprintf(cells[0], 32, "...");
+			snprintf(cells[1], 32, "(%lld)", (long long)(depth - 30));
+			rlua_table_row(t, ptrs);
+			l = depth - 10;
+			continue;
+		}
+		lua_geti(L, -1, l);
+		if (lua_istable(L, -1)) {
+			row(L, lua_gettop(L), l, cells);
+			rlua_table_row(t, ptrs);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+int rlua_push_table_report(lua_State *L, const char *head, rlua_table *t)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, head);
+	rlua_table_emit(t, &b);
+	rlua_push_report(L, &b);
+	return 1;
+}
+
 double rlua_num_field(lua_State *L, int t, const char *k)
 {
 	lua_getfield(L, t, k);
 	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
 	lua_pop(L, 1);
 	return v;
+}
+
+const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t len)
+{
+	lua_getfield(L, t, k);
+	const char *s = lua_tostring(L, -1);
+	snprintf(buf, len, "%s", s ? s : "?");
+	lua_pop(L, 1);
+	return buf;
 }
 
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b)

@@ -122,13 +122,37 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
  * (2^40, say) cannot send C into a near-endless loop. For a userdata, a
  * length outside 0..2^31 is an error naming what. */
 lua_Integer rlua_len(lua_State *L, int idx, const char *what);
-/* Runs push(L) with the light userdata ud as its only argument, protected:
- * push leaves one value (which it may build from ud) on the stack. When
- * push raises an error (a Lua allocation that failed, say), release(ud)
- * runs and the error goes on. This is how a C object (a report, a matrix)
- * is handed to Lua without leaking when the handing over fails; if push
- * gives the object to a userdata, ud must say so, for release to leave it. */
-void rlua_push_protected(lua_State *L, lua_CFunction push, void *ud, void (*release)(void *ud));
+/* ---- handing C objects to Lua ---------------------------------------------
+ * One idiom, liolib's (newfile, then fopen): push the box first, empty, then
+ * acquire the object into it. The box's __gc frees a non-NULL object with
+ * the destructor it holds, so a Lua error anywhere after the box is pushed
+ * (no memory, a bad argument) frees the object once and never leaks it.
+ * Net, Matrix, Plot and McRun (what a Monte Carlo result stands for) are
+ * rlua_boxes with their own metatable; a private box (tname NULL) only
+ * frees. */
+typedef struct rlua_box {
+	void *p;                    /* the object; NULL while empty or once freed */
+	void (*destroy)(void *p);   /* frees p */
+} rlua_box;
+/* Pushes an empty box with the metatable tname (registered by the type's
+ * rlua_open_*), or with a private one that only frees when tname is NULL.
+ * Its one user value can anchor a Lua value the object refers to. */
+rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p));
+/* The same with a zeroed object of size bytes in it (a struct the caller
+ * fills: a buffer, a loader's state); raises when out of memory. */
+void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p));
+/* A typed box's __gc and __close: frees the object of the box of tname at 1. */
+int rlua_box_gc(lua_State *L, const char *tname);
+/* The box at idx when it has the metatable tname, else NULL. */
+rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname);
+/* Frees the object now (idempotent): what __gc and __close call. */
+void rlua_box_free(rlua_box *b);
+/* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at
+ * __gc: the one home of CSV text built from Lua values. */
+struct rl_csv *rlua_push_csv(lua_State *L);
+/* Pushes the text b holds (a malloc'ed C string) as a Lua string and frees
+ * it; when pushing raises, the box still owns the text. */
+void rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);
@@ -138,10 +162,13 @@ int rlua_engine_error(lua_State *L, const rl_err *e);
 uint64_t rlua_fresh_seed(lua_State *L);
 
 /* ---- Matrix ---------------------------------------------------------------- */
-/* Pushes a Matrix userdata that takes ownership of m. */
-void rlua_push_matrix(lua_State *L, rl_mat *m);
+/* Pushes an empty Matrix userdata: the caller puts its rl_mat in box->p. */
+rlua_box *rlua_new_matrix(lua_State *L);
 rl_mat *rlua_check_matrix(lua_State *L, int arg);
 rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
+/* The Matrix at arg; when arg is nil, the default input set of nets with
+ * input dimension input (what net:death() and mc use), put at arg. */
+rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input);
 
 /* ---- Net -------------------------------------------------------------------- */
 /* Parses relu-style options from the table at t into spec (widths malloc'ed;
@@ -149,10 +176,17 @@ rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
  * accepts on top of relu's (e.g. mc's), or NULL. fn names the caller. */
 void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width_args,
                          const char *const *known_extra);
-void rlua_push_net(lua_State *L, rl_net *n);     /* takes ownership */
+/* Pushes an empty Net userdata: the caller puts its rl_net in box->p. */
+rlua_box *rlua_new_net(lua_State *L);
 /* The arch option of the table at t (plain when absent), checked. */
 rl_arch rlua_arch_option(lua_State *L, int t);
 rl_net *rlua_check_net(lua_State *L, int arg);
+/* A report the engine makes of a net on X (net_death, net_alignment). */
+typedef void *(*rlua_report_fn)(const rl_net *net, const rl_mat *X, rl_err *e);
+/* net:death(X), net:alignment(X): make's report of the Net at 1 on X at 2
+ * (the default input set, put at 2, when nil; *is_default says so), in a
+ * box on top of the stack that destroy frees; raises the engine's error. */
+rlua_box *rlua_net_report(lua_State *L, rlua_report_fn make, void (*destroy)(void *r), int *is_default);
 
 /* ---- Reports ------------------------------------------------------------- */
 /* Pushes a DeathReport table (with lower/upper bounds) built from r. */
@@ -172,6 +206,8 @@ void rlua_set_number(lua_State *L, const char *field, double v);
 void rlua_set_integer(lua_State *L, const char *field, lua_Integer v);
 void rlua_set_bool(lua_State *L, const char *field, int v);
 void rlua_set_string(lua_State *L, const char *field, const char *v);
+/* The same for a number that may be missing: NaN leaves the field nil. */
+void rlua_set_optional(lua_State *L, const char *field, double v);
 
 /* A growable string buffer for pretty tables: rlua_table_* format aligned
  * columns. Used by every report's __tostring. */
@@ -192,9 +228,32 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Ends a report's __tostring: pushes the buffer's text without its last
  * newline (the REPL and print add their own). */
 void rlua_push_report(lua_State *L, luaL_Buffer *b);
+/* The rows of a report's per-layer table: row fills the cells (32 bytes
+ * each) of layer l from the layer's table at index layer; one row per
+ * table in report.layers (report at index report), and reports deeper than
+ * 40 layers show the first 20 and the last 10 around a "... (n)" line. */
+typedef void (*rlua_row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
+void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row);
+/* A column of numbers: the layer's field and its printf format. */
+typedef struct rlua_column {
+	const char *field;
+	const char *format;
+} rlua_column;
+/* An rlua_row_fn's work for plain columns: cells[0] the layer l, then one
+ * cell per column of the {NULL}-terminated list, "-" where missing. */
+void rlua_field_cells(lua_State *L, int layer, lua_Integer l, char cells[][32], const rlua_column *cols);
+/* A number cell: "-" when the value is missing (NaN). */
+void rlua_cell(char *buf, size_t len, const char *fmt, double v);
+/* A report's __tostring from its head lines and its table t (pushed by
+ * rlua_table_push, the top of the stack): pushes the text without its last
+ * newline and returns 1. */
+int rlua_push_table_report(lua_State *L, const char *head, rlua_table *t);
 /* A report's numeric field t[k]; NaN when it is missing or not a number
  * (a table edited by the user prints as such instead of as a made-up 0). */
 double rlua_num_field(lua_State *L, int t, const char *k);
+/* A report's string field t[k] copied into buf, "?" when it is not a
+ * string: once popped, a string an __index function made may be collected. */
+const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t len);
 /* Number formatting for tables: %.6g-like, but tiny probabilities in
  * exponent form and integers without a decimal point. */
 void rlua_fmt_number(char *buf, size_t len, double v);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "relush/interrupt.h"
+#include "lua/rlua.h"
 #include "shell/shell.h"
 
 enum {
@@ -27,25 +28,16 @@ typedef struct sbuf {
 	size_t len, cap;
 } sbuf;
 
-static int sbuf_gc(lua_State *L)
+static void sbuf_free(void *p)
 {
-	/* checked: the metatable is in the registry, where debug code can call it */
-	sbuf *b = luaL_checkudata(L, 1, "relush.shell.buffer");
+	sbuf *b = p;
 	free(b->p);
-	b->p = NULL;
-	return 0;
+	free(b);
 }
 
 static sbuf *sbuf_push(lua_State *L)
 {
-	sbuf *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	if (luaL_newmetatable(L, "relush.shell.buffer")) {
-		lua_pushcfunction(L, sbuf_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	return b;
+	return rlua_box_new(L, NULL, sizeof(sbuf), sbuf_free);
 }
 
 static void sbuf_add(lua_State *L, sbuf *b, const char *s, size_t n)

@@ -84,14 +84,25 @@ static struct heap_budget {
 	bool refused;           /* an allocation was refused since the last report */
 	uint64_t fault_rate;    /* testing: fail 1 in fault_rate growths (0: never) */
 	uint64_t fault_state;
+	uint64_t fault_at;      /* testing: growths from the fault_at-th on fail (0: none) */
+	uint64_t faults;        /* testing: growths failed since the last fault_injection call */
 } heap;
 
 /* Testing only: with RELUSH_FAULT_INJECTION set, registry function
  * "relush.fault_injection"(n [, seed]) makes 1 in n Lua allocations fail
- * (n = 0 or false: none), so that tests can drive every "not enough memory"
- * path of the bindings and check that nothing leaks. */
+ * (n = 0 or false: none), and ("at", k) makes the k-th allocation from
+ * now and every one after it fail (Lua retries a failed allocation after
+ * a full collection, so a single failure would not be seen), so that tests can drive every "not enough memory" path
+ * of the bindings and check that nothing leaks. Each call returns how many
+ * allocations failed since the one before. */
 static bool fault_now(struct heap_budget *b)
 {
+	if (b->fault_at > 0) {
+		if (b->fault_at == 1)
+			return true;
+		b->fault_at--;
+		return false;
+	}
 	if (b->fault_rate == 0)
 		return false;
 	uint64_t z = (b->fault_state += 0x9E3779B97F4A7C15ull);   /* splitmix64 */
@@ -102,18 +113,30 @@ static bool fault_now(struct heap_budget *b)
 
 static int fault_injection(lua_State *L)
 {
-	lua_Integer rate = lua_toboolean(L, 1) ? luaL_checkinteger(L, 1) : 0;
-	heap.fault_state = (uint64_t)luaL_optinteger(L, 2, (lua_Integer)heap.fault_state);
-	heap.fault_rate = rate > 0 ? (uint64_t)rate : 0;
-	return 0;
+	lua_Integer faults = (lua_Integer)heap.faults;
+	heap.faults = 0;
+	heap.fault_at = 0;
+	if (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "at") == 0) {
+		lua_Integer k = luaL_checkinteger(L, 2);
+		heap.fault_rate = 0;
+		heap.fault_at = k > 0 ? (uint64_t)k : 0;
+	} else {
+		lua_Integer rate = lua_toboolean(L, 1) ? luaL_checkinteger(L, 1) : 0;
+		heap.fault_state = (uint64_t)luaL_optinteger(L, 2, (lua_Integer)heap.fault_state);
+		heap.fault_rate = rate > 0 ? (uint64_t)rate : 0;
+	}
+	lua_pushinteger(L, faults);   /* a light value: pushing it allocates nothing */
+	return 1;
 }
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	struct heap_budget *b = ud;
 	size_t old = ptr != NULL ? osize : 0;   /* osize is a type tag when ptr is NULL */
-	if (nsize > old && fault_now(b))
+	if (nsize > old && fault_now(b)) {
+		b->faults++;
 		return NULL;
+	}
 	if (nsize > old) {
 		size_t grow = nsize - old, limit = rl_mem_limit();
 		size_t allowed = grow >= HEAP_BIG_BLOCK ? limit : limit + HEAP_SLACK;

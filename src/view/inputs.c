@@ -212,12 +212,6 @@ static int plane_render(const plane *p, view_grid *g, rl_err *e)
 	return 0;
 }
 
-static int push_string(lua_State *L)
-{
-	lua_pushstring(L, lua_touserdata(L, 1));
-	return 1;
-}
-
 /* In the terminal until q/Esc; 0, the signal to re-raise, or -1 (err). */
 static int plane_show(plane *p, char *err, size_t errlen)
 {
@@ -304,24 +298,24 @@ int view_inputs_lua(lua_State *L)
 	}
 	if (t < 0)
 		fprintf(stderr, "view.inputs: %s; printing the text instead\n", why);
+	rlua_box *box = rlua_box_push(L, NULL, free);   /* box first, then the text */
 	view_grid g;
 	if (view_grid_init(&g, width, height))
 		return luaL_error(L, "view.inputs: not enough memory for the picture");
 	rl_err e;
 	int rc = plane_render(&p, &g, &e);
-	char *s = rc ? NULL : view_grid_to_text(&g);
+	char *s = box->p = rc ? NULL : view_grid_to_text(&g);
 	view_grid_free(&g);
 	if (rc)
 		return rlua_engine_error(L, &e);
 	if (!s)
 		return luaL_error(L, "view.inputs: not enough memory for the text");
 	if (text) {                 /* returned, like view.snapshot */
-		rlua_push_protected(L, push_string, s, free);
-		free(s);
+		rlua_box_push_string(L, box);
 		return 1;
 	}
 	fputs(s, stdout);
 	fflush(stdout);
-	free(s);
+	rlua_box_free(box);
 	return 0;
 }

@@ -18,16 +18,15 @@
 #define RLUA_PLOT "relush.Plot"
 #define FN "plot.lines"
 
-typedef struct lplot {
-	plot *p;
-} lplot;
+/* A Plot is an rlua_box holding a plot (box first, then plot_new). */
+static void plot_destroy(void *p) { plot_free(p); }
 
-static lplot *check_plot(lua_State *L, int arg)
+static plot *check_plot(lua_State *L, int arg)
 {
-	lplot *lp = luaL_checkudata(L, arg, RLUA_PLOT);
-	if (lp->p == NULL)
+	rlua_box *b = luaL_checkudata(L, arg, RLUA_PLOT);
+	if (b->p == NULL)
 		luaL_argerror(L, arg, "the plot has been freed");
-	return lp;
+	return b->p;
 }
 
 static int option_error(lua_State *L, const char *option, const char *fmt, ...)
@@ -263,9 +262,7 @@ static int plot_lines(lua_State *L)
 		                                           "got %s", rlua_got(L, 1)));
 	lua_settop(L, 1);
 	check_keys(L, 1, lines_options, NULL, NULL);
-	lplot *lp = lua_newuserdatauv(L, sizeof *lp, 0);   /* empty first: __gc is always safe */
-	lp->p = NULL;
-	luaL_setmetatable(L, RLUA_PLOT);
+	rlua_box *lp = rlua_box_push(L, RLUA_PLOT, plot_destroy);   /* empty first: __gc is always safe */
 	int self = lua_gettop(L);
 
 	if (lua_getfield(L, 1, "x") == LUA_TNIL)
@@ -333,41 +330,27 @@ static void text_options(lua_State *L, int arg, plot_text_opts *o, const char *f
 	o->colour = rlua_opt_bool_field(L, arg, "color", rlua_opt_bool_field(L, arg, "colour", o->colour));
 }
 
-/* Pushes a rendered text and frees it, even when pushing fails (a Lua
- * allocation error must not leak the rendering). */
-static int push_rendered(lua_State *L)
-{
-	lua_pushstring(L, lua_touserdata(L, 1));
-	return 1;
-}
-
-static void push_and_free(lua_State *L, char *s)
-{
-	rlua_push_protected(L, push_rendered, s, free);
-	free(s);
-}
-
 static int push_text(lua_State *L, const plot *p, const plot_text_opts *o)
 {
 	rl_err e;
-	char *s = plot_text(p, o, &e);
-	if (!s)
+	rlua_box *text = rlua_box_push(L, NULL, free);   /* box first, then render */
+	if (!(text->p = plot_text(p, o, &e)))
 		return luaL_error(L, "%s", e.msg);
-	push_and_free(L, s);
+	rlua_box_push_string(L, text);
 	return 1;
 }
 
 static int plot_m_text(lua_State *L)
 {
-	lplot *lp = check_plot(L, 1);
+	plot *pl = check_plot(L, 1);
 	plot_text_opts o;
 	text_options(L, 2, &o, "Plot:text");
-	return push_text(L, lp->p, &o);
+	return push_text(L, pl, &o);
 }
 
 static int plot_m_tostring(lua_State *L)
 {
-	lplot *lp = luaL_checkudata(L, 1, RLUA_PLOT);
+	rlua_box *lp = luaL_checkudata(L, 1, RLUA_PLOT);
 	if (lp->p == NULL) {
 		lua_pushliteral(L, "Plot (freed)");
 		return 1;
@@ -378,18 +361,18 @@ static int plot_m_tostring(lua_State *L)
 	o.colour = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0');
 	/* A plot that no longer fits (a tiny terminal) still prints something. */
 	rl_err e;
-	char *s = plot_text(lp->p, &o, &e);
-	if (!s) {
+	rlua_box *text = rlua_box_push(L, NULL, free);   /* box first, then render */
+	if (!(text->p = plot_text(lp->p, &o, &e))) {
 		lua_pushfstring(L, "Plot (%s)", e.msg);
 		return 1;
 	}
-	push_and_free(L, s);
+	rlua_box_push_string(L, text);
 	return 1;
 }
 
 static int plot_m_svg(lua_State *L)
 {
-	lplot *lp = check_plot(L, 1);
+	plot *pl = check_plot(L, 1);
 	const char *path = rlua_check_path(L, 2);
 	plot_svg_opts o;
 	plot_svg_defaults(&o);
@@ -399,7 +382,7 @@ static int plot_m_svg(lua_State *L)
 		o.height = (int)rlua_opt_int_field(L, 3, "height", o.height, 150, 20000);
 	}
 	rl_err e;
-	if (plot_write_svg(lp->p, path, &o, &e) < 0)
+	if (plot_write_svg(pl, path, &o, &e) < 0)
 		return luaL_error(L, "Plot:svg: %s", e.msg);
 	lua_pushvalue(L, 2);
 	return 1;
@@ -407,26 +390,20 @@ static int plot_m_svg(lua_State *L)
 
 static int plot_m_csv(lua_State *L)
 {
-	lplot *lp = check_plot(L, 1);
+	plot *pl = check_plot(L, 1);
 	const char *path = rlua_check_path(L, 2);
 	rl_err e;
-	if (plot_write_csv(lp->p, path, &e) < 0)
+	if (plot_write_csv(pl, path, &e) < 0)
 		return luaL_error(L, "Plot:csv: %s", e.msg);
 	lua_pushvalue(L, 2);
 	return 1;
 }
 
-static int plot_m_gc(lua_State *L)
-{
-	lplot *lp = luaL_checkudata(L, 1, RLUA_PLOT);
-	plot_free(lp->p);
-	lp->p = NULL;
-	return 0;
-}
+static int plot_m_gc(lua_State *L) { return rlua_box_gc(L, RLUA_PLOT); }
 
 static int plot_m_len(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)check_plot(L, 1)->p->n);
+	lua_pushinteger(L, (lua_Integer)check_plot(L, 1)->n);
 	return 1;
 }
 

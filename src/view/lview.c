@@ -23,82 +23,39 @@
 
 /* ---- the static view of one net ----------------------------------------------- */
 
-/* A model owned by a userdata, so an error at any point frees it. */
-typedef struct model_box {
-	view_model m;
-	int ready;
-} model_box;
-
-static int model_box_gc(lua_State *L)
-{
-	model_box *b = luaL_checkudata(L, 1, "relush.ViewModel");
-	if (b->ready)
-		view_model_free(&b->m);
-	b->ready = 0;
-	return 0;
-}
-
-static model_box *new_model_box(lua_State *L)
-{
-	model_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	if (luaL_newmetatable(L, "relush.ViewModel")) {
-		lua_pushcfunction(L, model_box_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	return b;
-}
-
-static int push_model_box(lua_State *L)
-{
-	new_model_box(L);
-	return 1;
-}
-
-static void free_report(void *ud) { death_report_free(ud); }
+static void *make_report(const rl_net *net, const rl_mat *X, rl_err *e) { return net_death(net, X, e); }
+static void free_report(void *r) { death_report_free(r); }
+static void free_model(void *m) { view_model_free(m); free(m); }
 
 /* Evaluates net (arg 1) on X (arg 2, or the default set) and pushes a
  * model box filled from the death report. */
 static view_model *push_net_model(lua_State *L, const char *fn)
 {
 	rl_net *net = rlua_check_net(L, 1);
-	rl_err e;
-	if (lua_isnoneornil(L, 2)) {
-		rl_mat *X = inputs_default(net->spec.input, &e);   /* net:death()'s and mc's */
-		if (!X) {
-			rlua_engine_error(L, &e);
-			return NULL;
-		}
-		lua_settop(L, 1);
-		rlua_push_matrix(L, X);
-	}
-	rl_mat *X = rlua_check_matrix(L, 2);
+	rl_mat *X = rlua_default_inputs(L, 2, net->spec.input);   /* net:death()'s and mc's */
 	if (X->cols != net->spec.input)
 		luaL_argerror(L, 2, lua_pushfstring(L, "X has %d columns but the net's input dimension is %d",
 		                                    (int)X->cols, (int)net->spec.input));
-	rl_death_report *r = net_death(net, X, &e);
-	if (!r) {
-		rlua_engine_error(L, &e);
-		return NULL;
-	}
-	/* the box is a Lua allocation that may fail: r must not leak then */
-	rlua_push_protected(L, push_model_box, r, free_report);
-	model_box *b = lua_touserdata(L, -1);
+	int is_default;
+	rlua_box *report = rlua_net_report(L, make_report, free_report, &is_default);
+	const rl_death_report *r = report->p;
+	rlua_box *b = rlua_box_push(L, NULL, free_model);   /* box first, then acquire */
 	const rl_net_spec *s = &net->spec;
-	if (view_model_init(&b->m, 0, s->widths, s->depth, s->input, X->rows)) {
-		death_report_free(r);
+	view_model *m = calloc(1, sizeof *m);
+	if (!m || view_model_init(m, 0, s->widths, s->depth, s->input, X->rows)) {
+		free(m);
 		luaL_error(L, "%s: not enough memory for the view of a net of depth %d", fn, (int)s->depth);
 	}
-	b->ready = 1;
-	view_model_from_death(&b->m, r);
-	b->m.arch = s->arch;
-	b->m.trial = net->trial;
-	b->m.lower = exp(bound_log_lower(s->widths, s->depth));
-	b->m.upper = exp(bound_log_upper(s->widths, s->depth, (double)s->input, r->orthant,
-	                                 s->bias.kind == LAW_ZERO));
-	death_report_free(r);
-	return &b->m;
+	b->p = m;
+	view_model_from_death(m, r);
+	m->arch = s->arch;
+	m->trial = net->trial;
+	m->lower = exp(bound_log_lower(s->widths, s->depth));
+	m->upper = exp(bound_log_upper(s->widths, s->depth, (double)s->input, r->orthant,
+	                               s->bias.kind == LAW_ZERO));
+	rlua_box_free(report);
+	lua_remove(L, -2);   /* the model's box stays */
+	return m;
 }
 
 static void print_text(lua_State *L, const view_model *m, int width, int unicode)
@@ -237,12 +194,6 @@ static int view_call(lua_State *L)
 	                     "mc options (view{depth=..., width=..., ...}), got %s", rlua_got(L, 1)));
 }
 
-static int push_text(lua_State *L)
-{
-	lua_pushstring(L, lua_touserdata(L, 1));
-	return 1;
-}
-
 static int view_snapshot(lua_State *L)
 {
 	int width = BATCH_WIDTH, unicode = 0;
@@ -258,11 +209,10 @@ static int view_snapshot(lua_State *L)
 	rl_err e;
 	if (rl_mem_check(view_snapshot_bytes(m, width, unicode), "the text of this snapshot", &e))
 		return rlua_engine_error(L, &e);
-	char *text = view_snapshot_text(m, width, unicode);
-	if (!text)
+	rlua_box *text = rlua_box_push(L, NULL, free);   /* the copy may fail: text must not leak */
+	if (!(text->p = view_snapshot_text(m, width, unicode)))
 		return luaL_error(L, "view.snapshot: not enough memory for the text");
-	rlua_push_protected(L, push_text, text, free);   /* the copy may fail: text must not leak */
-	free(text);
+	rlua_box_push_string(L, text);
 	return 1;
 }
 
