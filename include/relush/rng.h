@@ -32,6 +32,15 @@ void rng_normal(rl_rng *r, double *out, size_t n);        /* N(0, 1) */
 void rng_uniform(rl_rng *r, double *out, size_t n);       /* U(0, 1), open */
 void rng_laplace(rl_rng *r, double *out, size_t n);       /* density e^-|x| / 2 */
 
+/* Many short streams of one (seed, trial) at once: for each k < count,
+ * the first len[k] normals of stream stream[k] (from block 0) follow each
+ * other in out, exactly as rng_init and rng_normal per stream give them.
+ * One call per stream costs more than its variates when streams hold a
+ * few dozen (a small net's layers); here the vector lanes run across
+ * streams. */
+void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                        const size_t *len, size_t count, double *out);
+
 /* Which implementation fills the Gaussians: chosen at first use from the
  * CPU's features; tests force each one to compare them. */
 typedef enum { RNG_PATH_AUTO = 0, RNG_PATH_SCALAR, RNG_PATH_AVX2, RNG_PATH_AVX512 } rng_path;

@@ -16,7 +16,10 @@ memory can be read from the kernel (wait4's ru_maxrss):
 and prints trials/s, the relush/NumPy and relush/PyTorch ratios from this
 run, peak RSS and how close the run comes to this machine's limits measured
 by limits.c (Gaussian variates/s against the SIMD Box-Muller limit; GEMM
-FLOP/s against single-threaded dgemm and sgemm).
+FLOP/s against single-threaded dgemm and sgemm). It ends with the same
+results as README.md's performance section prints them (machine, versions,
+date, load, the two Markdown tables and the limits reached), ready to
+replace that section's last run.
 
 The references run on one core. The all-cores ratios compare relush on
 every core with a peer that scales perfectly (its one-core rate times the
@@ -28,6 +31,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -55,8 +59,14 @@ def run(cmd, env=None):
 
 def relush_once(build, cfg, trials, stats, threads, method):
     _, m, d, width, depth = cfg[:5]
+    # OpenBLAS starts its thread pool when the library loads, and each of
+    # its threads spins (sched_yield) for ~0.1 s before sleeping: on 2 cores
+    # that spin took a core from mc's workers at the start of short runs
+    # (seen with perf). relush never runs the BLAS threaded (mc sets one
+    # BLAS thread before using it), so the pool is left out as for the peers.
     out, rss = run([os.path.join(build, "src", "relush"), os.path.join(HERE, "mc_bench.lua"),
-                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method])
+                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method],
+                   env=ONE_THREAD)
     f = out.split()
     return {"trials": int(f[0]), "seconds": float(f[1]), "rate": float(f[2]), "p": float(f[3]),
             "how": f[4], "rss": rss}
@@ -149,6 +159,61 @@ def ratio(a, b):
     return "%.1f" % (a / b) if b and b > 0 else "-"
 
 
+def command_output(cmd):
+    """First line of a command's output, or "?" when it cannot run."""
+    try:
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60).stdout
+        return out.decode().strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "?"
+
+
+def python_version(module):
+    return command_output(["/usr/bin/python3", "-c", "import %s; print(%s.__version__)" % (module, module)])
+
+
+def versions(build, torch):
+    """The software the tables depend on, as README.md names it."""
+    try:
+        with open("/etc/debian_version") as f:
+            debian = "Debian " + f.read().strip()
+    except OSError:
+        debian = platform.platform()
+    relush = command_output([os.path.join(build, "src", "relush"), "-v"]).split(" (")[0]
+    parts = [relush, debian, "GCC " + command_output(["gcc", "-dumpfullversion"]),
+             "OpenBLAS " + command_output(["pkg-config", "--modversion", "openblas"]),
+             "SLEEF " + command_output(["pkg-config", "--modversion", "sleef"]),
+             "NumPy " + python_version("numpy")]
+    if torch:
+        parts.append("PyTorch " + python_version("torch"))
+    return ", ".join(parts)
+
+
+def markdown(rows):
+    """rows[0] is the header; numbers are right-aligned."""
+    lines = ["| " + " | ".join(rows[0]) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (len(rows[0]) - 1)) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def print_readme(build, torch, cores, load_start, ref_md, relush_md, limit_lines):
+    """The run as README.md's performance section shows it."""
+    print()
+    print("---- for README.md (performance section), from this run ----")
+    print()
+    print("The last run, %s, on %s, %d cores: %s. Load average %.1f at the start and %.1f "
+          "at the end (rates mean little when it exceeds the number of cores). Trials per second:"
+          % (time.strftime("%d %B %Y").lstrip("0"), cpu_name(), cores, versions(build, torch),
+             load_start, os.getloadavg()[0]))
+    print()
+    print(markdown(ref_md))
+    print()
+    print(markdown(relush_md))
+    print()
+    print(" ".join(limit_lines))
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -156,6 +221,7 @@ def main():
     quick = "--quick" in sys.argv
     cores = os.cpu_count() or 1
     torch = have_torch()
+    load_start = os.getloadavg()[0]
     lim = limits(limits_bin)
     print("machine: %s, %d cores; rng %s, kernels %s; load average %.1f" %
           (cpu_name(), cores, lim["rng_path"], lim["kernel_path"], os.getloadavg()[0]))
@@ -183,6 +249,13 @@ def main():
     all_head = ("all stats", "1T/s", "x numpy", "x torch32", "x torch64") + \
         ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush")
     alive_rows, all_rows, notes = [alive_head], [all_head], []
+    ref_md = [("config", "NumPy f64 (batch)") + (("PyTorch f32 (batch)", "PyTorch f64 (batch)")
+                                                  if torch else ())]
+    relush_md = [("config", "relush alive, 1 thread", "× NumPy") + (("× PyTorch f32",) if torch else ()) +
+                 ("alive, %d threads" % cores, "scaling", "all statistics, 1 thread", "× NumPy") +
+                 (("× PyTorch f32", "× PyTorch f64") if torch else ()) +
+                 ("all, %d threads" % cores, "scaling")]
+    limit_md = []
     for cfg in CONFIGS:
         name, trials, ex_trials, gr_trials = cfg[0], cfg[5], cfg[6], cfg[7]
         if quick:
@@ -208,6 +281,14 @@ def main():
                          ratio(fulln["rate"], cores * npr), ratio(fulln["rate"], cores * t32),
                          "%.2f" % (fulln["rate"] / full["rate"]), fmt_rate(ex["rate"]),
                          fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"])))
+        ref_md.append((name,) + tuple("%s (%d)" % (fmt_rate(ref[p]["rate"]), ref[p]["batch"])
+                                      for p in peers))
+        relush_md.append((name, fmt_rate(a1["rate"]), ratio(a1["rate"], npr)) +
+                         ((ratio(a1["rate"], t32),) if torch else ()) +
+                         (fmt_rate(an["rate"]), "%.2f" % (an["rate"] / a1["rate"]),
+                          fmt_rate(full["rate"]), ratio(full["rate"], npr)) +
+                         ((ratio(full["rate"], t32), ratio(full["rate"], t64)) if torch else ()) +
+                         (fmt_rate(fulln["rate"]), "%.2f" % (fulln["rate"] / full["rate"])))
         slower = min(ex["rate"], gr["rate"])
         notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s; all statistics ran %s; "
                      "auto %s the slower of explicit/gram; RSS numpy %.0f MiB"
@@ -231,6 +312,17 @@ def main():
                             100.0 * rate / float(lim["kernel_flops_" + shape]),
                             100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
                             100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
+            limit_md.append("%s with all statistics multiplied at %.3g GFLOP/s, %.0f %% of dgemm's rate "
+                            "and %.0f %% of sgemm's;"
+                            % (name, rate / 1e9, 100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
+                               100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
+    variates = float(lim["variates_per_s"])
+    limit_lines = ["Limits in that run: the engine's RNG gave %.2g Gaussian variates/s, %.0f %% of the %s "
+                   "Box–Muller limit (%.2g/s in double, %.2g/s in single precision);"
+                   % (variates, 100.0 * variates / bm_d, lim["boxmuller_isa"].upper().replace("AVX512", "AVX-512"),
+                      bm_d, bm_f)]
+    limit_lines += limit_md
+    limit_lines[-1] = limit_lines[-1].rstrip(";") + "."
     print("References, one core, trials/s (batch = trials per chunk, the fastest of a sweep):")
     print_table(ref_rows)
     print("relush, stats=\"alive\" (x = relush / reference; %dT ratios against %d x the one-core "
@@ -242,6 +334,7 @@ def main():
         print(n)
     print("load average at the end: %.1f (rates and ratios mean little when it exceeds the "
           "number of cores: other jobs shared them)" % os.getloadavg()[0])
+    print_readme(build, torch, cores, load_start, ref_md, relush_md, limit_lines)
 
 
 if __name__ == "__main__":

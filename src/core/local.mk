@@ -27,6 +27,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/mc_impl.h \
 	src/core/mc_counts.c \
 	src/core/mc_eval.c \
+	src/core/mc_draw.c \
 	src/core/strbuf.c \
 	src/core/json.c \
 	src/core/json.h \

@@ -176,6 +176,7 @@ void mci_worker_free(mc_worker *w)
 	free(w->rec.active_unit);
 	free(w->rec.cosine);
 	gram_layer_free(&w->gram);
+	mci_draw_free(&w->draw);
 	if (w->lazy_layers)
 		for (size_t l = 0; l < w->plan->depth; l++)
 			gram_layer_free(&w->lazy_layers[l]);
@@ -192,6 +193,7 @@ double mci_worker_bytes(const mc_plan *pl)
 	if (pl->use_blas)
 		bytes += 8.0 * rows * pad;
 	bytes += 64.0 * rows + 8.0 * 6.0 * rows + 24.0 * (double)pl->depth;
+	bytes += 8.0 * MC_DRAW_GROUP + 32.0 * (double)pl->depth;   /* mc_draw */
 	return bytes;
 }
 
@@ -231,6 +233,8 @@ int mci_worker_init(mc_worker *w, mc_plan *pl, rl_err *e)
 	if (!w->W || !w->b || !w->a || !w->c || !w->work || !w->z || !w->h)
 		goto fail;
 	if (pl->use_blas && !(w->Z = rl_calloc(rows, pl->pad * sizeof(double), what, e)))
+		goto fail;
+	if (mci_draw_init(&w->draw, pl, e))
 		goto fail;
 	w->scratch = aligned_alloc(64, rows * KERNEL_SCRATCH);
 	if (!w->scratch) {
@@ -304,15 +308,16 @@ static size_t layer_explicit(mc_worker *w, uint64_t trial, size_t l, const doubl
 {
 	const mc_plan *pl = w->plan;
 	size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l);
-	net_draw_layer(&pl->spec, trial, l, w->W, w->b);
+	const double *W, *b;
+	mci_draw_layer(w, trial, l, &W, &b);
 #ifdef HAVE_BLAS
 	if (pl->use_blas && (double)m * (double)n * (double)p >= pl->blas_min) {
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)p,
-		            1.0, w->W, (int)p, Hin, (int)pl->pad, 0.0, w->Z, (int)pl->pad);
-		return pl->finish(w->Z, pl->pad, w->b, n, m, Hout, pl->pad, w->active, w->scratch);
+		            1.0, W, (int)p, Hin, (int)pl->pad, 0.0, w->Z, (int)pl->pad);
+		return pl->finish(w->Z, pl->pad, b, n, m, Hout, pl->pad, w->active, w->scratch);
 	}
 #endif
-	return pl->dense(w->W, w->b, n, p, Hin, pl->pad, m, Hout, pl->pad, w->active, w->scratch);
+	return pl->dense(W, b, n, p, Hin, pl->pad, m, Hout, pl->pad, w->active, w->scratch);
 }
 
 /* h = ReLU(z); is some z_j > 0? Branch-free: the signs are coin flips, so

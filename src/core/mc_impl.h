@@ -36,6 +36,11 @@
 #define MC_GRAM_MARGIN 1.5
 /* Memory a run's counts and result take per layer, besides the workers'. */
 #define MC_BYTES_PER_LAYER 1024.0
+/* Explicit layers with at most MC_DRAW_SMALL parameters (n * fan weights
+ * and n biases) are drawn in groups of layers holding at most
+ * MC_DRAW_GROUP (mc_draw.c). */
+#define MC_DRAW_SMALL 128
+#define MC_DRAW_GROUP 128
 /* Adaptive chunks aim at this many seconds of work. */
 #define MC_CHUNK_SECONDS 0.02
 
@@ -77,6 +82,19 @@ typedef struct trial_record {
 	double *cosine;           /* [depth] with alignment, else NULL */
 } trial_record;
 
+/* The parameters of small explicit layers, drawn a group of layers at a
+ * time (mc_draw.c). */
+typedef struct mc_draw {
+	double *buf;              /* layer k's W at offset[k - 1], its b right after */
+	double *zeros;            /* [MC_DRAW_SMALL] the biases of a zero-bias net */
+	size_t *offset;           /* [depth] */
+	size_t *weights;          /* [depth] n * fan of each layer */
+	uint32_t *stream;         /* [2 depth] the group's streams */
+	size_t *len;              /* [2 depth] and their lengths */
+	uint64_t trial;           /* the group drawn: layers first..last of trial */
+	size_t first, last;       /* last == 0: none */
+} mc_draw;
+
 /* Each worker starts on its own cache line and fills whole lines: the
  * counts at its end are written every trial and the next worker's plan and
  * shared pointers at its start are read every layer, so two workers sharing
@@ -90,6 +108,7 @@ typedef struct mc_worker {
 	void *scratch;
 	uint64_t *active;         /* [max_width] per-layer neuron activity */
 	gram_layer gram;          /* breadth-first: the current layer */
+	mc_draw draw;
 	gram_layer *lazy_layers;  /* lazy: one per layer */
 	uint64_t *lazy_stamp;     /* trial each lazy layer was last reset for */
 	trial_record rec;
@@ -130,5 +149,10 @@ int mci_run_trial(mc_worker *w, uint64_t trial);
 int mci_gaussian_net(const rl_net_spec *s);
 int mci_fast_path(const mc_config *cfg);
 int mci_stop_requested(const mc_shared *sh);
+int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e);
+void mci_draw_free(mc_draw *d);
+/* Layer l's weights (n x fan, row-major) and biases in trial, as
+ * net_draw_layer draws them; valid until the next call. */
+void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b);
 
 #endif

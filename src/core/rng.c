@@ -193,6 +193,81 @@ static void rng_fill(rl_rng *r, enum rng_law law, double *out, size_t n)
 	r->ctr[0] += (uint32_t)(n / 2 + n % 2);
 }
 
+static void rng_fill_blocks_scalar(const rl_rng *r, enum rng_law law, const uint32_t *block,
+                                   const uint32_t *stream, size_t blocks, double *out)
+{
+	for (size_t k = 0; k < blocks; k++) {
+		uint32_t ctr[4] = { block[k], stream[k], r->ctr[2], r->ctr[3] }, x[4];
+		philox_block(ctr, r->key, x);
+		block_variates(law, x, out + 2 * k);
+	}
+}
+
+/* Blocks gathered per kernel call: enough to fill the vectors, few
+ * enough to stay on the stack. */
+#define RNG_GATHER 128
+
+typedef struct {
+	rng_fill_blocks_fn *fill;
+	rl_rng r;
+	size_t pending;
+	uint32_t block[RNG_GATHER], stream[RNG_GATHER];
+	uint8_t keep[RNG_GATHER];   /* variates kept of each block: 2, or 1 at an odd end */
+	int odd;                    /* some pending block keeps 1 */
+	double pairs[2 * RNG_GATHER];
+} rng_gather;
+
+/* Fills the pending blocks and appends their kept variates to out. */
+static double *gather_flush(rng_gather *g, double *out)
+{
+	if (!g->odd) {   /* every pair kept: straight into out */
+		g->fill(&g->r, RNG_LAW_NORMAL, g->block, g->stream, g->pending, out);
+		out += 2 * g->pending;
+		g->pending = 0;
+		return out;
+	}
+	g->fill(&g->r, RNG_LAW_NORMAL, g->block, g->stream, g->pending, g->pairs);
+	for (size_t b = 0; b < g->pending; b++) {
+		*out++ = g->pairs[2 * b];
+		if (g->keep[b] == 2)
+			*out++ = g->pairs[2 * b + 1];
+	}
+	g->pending = 0;
+	g->odd = 0;
+	return out;
+}
+
+void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                        const size_t *len, size_t count, double *out)
+{
+	rng_gather g;
+	g.fill = rng_fill_blocks_scalar;
+	switch (current_path()) {
+#ifdef HAVE_AVX2
+	case RNG_PATH_AVX2: g.fill = rng_fill_blocks_avx2; break;
+#endif
+#ifdef HAVE_AVX512
+	case RNG_PATH_AVX512: g.fill = rng_fill_blocks_avx512; break;
+#endif
+	default: break;
+	}
+	rng_init(&g.r, seed, trial, 0);
+	g.pending = 0;
+	g.odd = 0;
+	for (size_t k = 0; k < count; k++)
+		for (size_t i = 0; i < len[k]; i += 2) {
+			/* a stream holds 2^32 blocks, as in rng_fill */
+			g.block[g.pending] = (uint32_t)(i / 2);
+			g.stream[g.pending] = stream[k];
+			g.keep[g.pending] = len[k] - i >= 2 ? 2 : 1;
+			g.odd |= len[k] - i < 2;
+			if (++g.pending == RNG_GATHER)
+				out = gather_flush(&g, out);
+		}
+	if (g.pending)
+		gather_flush(&g, out);
+}
+
 void rng_normal(rl_rng *r, double *out, size_t n)
 {
 	rng_fill(r, RNG_LAW_NORMAL, out, n);

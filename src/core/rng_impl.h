@@ -26,6 +26,8 @@ typedef __m512d rvd;
 typedef Sleef___m512d_2 rvd2;
 #define VI_SET1(x) _mm512_set1_epi64((long long)(x))
 #define VI_LANE_INDEX() _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7)
+/* LANES 32-bit words from p, one in the low half of each 64-bit lane */
+#define VI_LOAD_U32(p) _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
 #define VI_ADD32(a, b) _mm512_add_epi32(a, b)
 #define VI_MUL_EPU32(a, b) _mm512_mul_epu32(a, b)
 #define VI_SRLI64(a, k) _mm512_srli_epi64(a, k)
@@ -66,6 +68,7 @@ typedef __m256d rvd;
 typedef Sleef___m256d_2 rvd2;
 #define VI_SET1(x) _mm256_set1_epi64x((long long)(x))
 #define VI_LANE_INDEX() _mm256_setr_epi64x(0, 1, 2, 3)
+#define VI_LOAD_U32(p) _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(p)))
 #define VI_ADD32(a, b) _mm256_add_epi32(a, b)
 #define VI_MUL_EPU32(a, b) _mm256_mul_epu32(a, b)
 #define VI_SRLI64(a, k) _mm256_srli_epi64(a, k)
@@ -132,15 +135,15 @@ static void keys_init(philox_keys *ks, const rl_rng *r)
 	ks->trial_hi = VI_SET1(r->ctr[3]);
 }
 
-/* c[g][0] holds the block indices of group g; on return c[g][0..3] hold
- * the four output words of each block (low halves). */
+/* c[g][0] holds the block indices of group g and c[g][1] their streams;
+ * on return c[g][0..3] hold the four output words of each block (low
+ * halves). */
 static inline __attribute__((always_inline))
 void philox(rvi c[GROUPS][4], int groups, const philox_keys *ks)
 {
 	const rvi m0 = VI_SET1(RNG_PHILOX_M0);
 	const rvi m1 = VI_SET1(RNG_PHILOX_M1);
 	for (int g = 0; g < groups; g++) {
-		c[g][1] = ks->stream;
 		c[g][2] = ks->trial_lo;
 		c[g][3] = ks->trial_hi;
 	}
@@ -171,14 +174,11 @@ static inline rvd laplace(rvd u, rvi lo)
 	return VD_XOR_BITS(SLEEF_LOG(u), flip);
 }
 
-/* Variates of blocks block .. block + groups*LANES - 1 into out. */
+/* The variates of the blocks whose Philox outputs are in c, into out in
+ * block order. */
 static inline __attribute__((always_inline))
-void step(enum rng_law law, rvi block, int groups, const philox_keys *ks, double *out)
+void variates(enum rng_law law, rvi c[GROUPS][4], int groups, double *out)
 {
-	rvi c[GROUPS][4];
-	for (int g = 0; g < groups; g++)
-		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
-	philox(c, groups, ks);
 	for (int g = 0; g < groups; g++) {
 		rvd u0 = u01(c[g][0], c[g][1]), u1 = u01(c[g][2], c[g][3]);
 		rvd a, b;
@@ -201,6 +201,19 @@ void step(enum rng_law law, rvi block, int groups, const philox_keys *ks, double
 		}
 		store_pairs(out + 2 * LANES * g, a, b);
 	}
+}
+
+/* Variates of blocks block .. block + groups*LANES - 1 into out. */
+static inline __attribute__((always_inline))
+void step(enum rng_law law, rvi block, int groups, const philox_keys *ks, double *out)
+{
+	rvi c[GROUPS][4];
+	for (int g = 0; g < groups; g++) {
+		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
+		c[g][1] = ks->stream;
+	}
+	philox(c, groups, ks);
+	variates(law, c, groups, out);
 }
 
 void RNG_NAME(rng_fill)(const rl_rng *r, enum rng_law law, double *out, size_t n)
@@ -226,5 +239,35 @@ void RNG_NAME(rng_fill)(const rl_rng *r, enum rng_law law, double *out, size_t n
 			memcpy(out + i, tail, (n - i) * sizeof *out);
 		}
 		block = VI_ADD32(block, one_group);
+	}
+}
+
+void RNG_NAME(rng_fill_blocks)(const rl_rng *r, enum rng_law law, const uint32_t *block,
+                               const uint32_t *stream, size_t blocks, double *out)
+{
+	philox_keys ks;
+	keys_init(&ks, r);
+	size_t k = 0;
+	for (; k + GROUPS * LANES <= blocks; k += GROUPS * LANES) {
+		rvi c[GROUPS][4];
+		for (int g = 0; g < GROUPS; g++) {
+			c[g][0] = VI_LOAD_U32(block + k + LANES * g);
+			c[g][1] = VI_LOAD_U32(stream + k + LANES * g);
+		}
+		philox(c, GROUPS, &ks);
+		variates(law, c, GROUPS, out + 2 * k);
+	}
+	for (; k < blocks; k += LANES) {
+		uint32_t bl[LANES] = {0}, st[LANES] = {0};
+		size_t len = blocks - k < LANES ? blocks - k : LANES;
+		memcpy(bl, block + k, len * sizeof *bl);
+		memcpy(st, stream + k, len * sizeof *st);
+		rvi c[GROUPS][4];
+		c[0][0] = VI_LOAD_U32(bl);
+		c[0][1] = VI_LOAD_U32(st);
+		philox(c, 1, &ks);
+		double tail[LANES * 2];
+		variates(law, c, 1, tail);
+		memcpy(out + 2 * k, tail, 2 * len * sizeof *out);
 	}
 }

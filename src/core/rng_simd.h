@@ -28,4 +28,12 @@ typedef void rng_fill_fn(const rl_rng *r, enum rng_law law, double *out, size_t 
 rng_fill_fn rng_fill_avx2;
 rng_fill_fn rng_fill_avx512;
 
+/* out[2k], out[2k + 1] = the variates of block block[k] of stream
+ * stream[k] (seed and trial from r) for k < blocks. */
+typedef void rng_fill_blocks_fn(const rl_rng *r, enum rng_law law, const uint32_t *block,
+                                const uint32_t *stream, size_t blocks, double *out);
+
+rng_fill_blocks_fn rng_fill_blocks_avx2;
+rng_fill_blocks_fn rng_fill_blocks_avx512;
+
 #endif

@@ -341,8 +341,11 @@ static void test_against_reference(void)
 	rl_err e;
 	rl_mat *X = inputs_gaussian(50, 4, 1.0, 10, &e);
 	rl_mat *Xw = inputs_gaussian(300, 40, 1.0, 12, &e);
-	struct { rl_net_spec s; const rl_mat *X; const char *name; } cases[3];
+	struct { rl_net_spec s; const rl_mat *X; const char *name; } cases[4];
 	static size_t w1[12], w2[6];
+	/* small layers drawn in groups (mc_draw.c), with a wide one between
+	 * them and groups that end where the next layer would not fit */
+	static size_t w3[6] = {3, 40, 3, 3, 12, 2};
 	for (int l = 0; l < 12; l++)
 		w1[l] = (size_t)(2 + l % 4);
 	for (int l = 0; l < 6; l++)
@@ -359,7 +362,11 @@ static void test_against_reference(void)
 	cases[2].s.widths = w2;
 	cases[2].X = Xw;
 	cases[2].name = "wide layers (BLAS), laplace";
-	for (int c = 0; c < 3; c++) {
+	cases[3].s = make_spec(6, 3, 4, LAW_NORMAL, LAW_NORMAL, 8);
+	cases[3].s.widths = w3;
+	cases[3].X = X;
+	cases[3].name = "small layers drawn in groups around a wide one, normal biases";
+	for (int c = 0; c < 4; c++) {
 		mc_config cfg = {.spec = &cases[c].s, .X = cases[c].X, .trials = 60, .threads = 2,
 		                 .method = MC_METHOD_EXPLICIT, .reference = 1};
 		mc_result *ref = mc_run(&cfg, &e);

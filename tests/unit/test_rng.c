@@ -2,8 +2,10 @@
  * the counter layout and the block-to-variate mapping, independence from
  * batch sizes, distinct streams, bit-identical SIMD and scalar paths, and
  * moment and Kolmogorov-Smirnov checks of the three laws (fixed seeds,
- * tolerances of 4 standard errors), and that the RNG and the layer kernels
- * offer exactly the paths the CPU features (cpu.c) and the build allow. */
+ * tolerances of 4 standard errors), that many streams drawn at once
+ * (rng_normal_streams) equal one call per stream, and that the RNG and the
+ * layer kernels offer exactly the paths the CPU features (cpu.c) and the
+ * build allow. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -280,6 +282,58 @@ static void test_paths(void)
 	free(got);
 }
 
+/* rng_normal_streams against rng_init + rng_normal per stream, on every
+ * path: stream lengths 0, odd and even, one block to several gathers
+ * (the kernel's unit is 128 blocks), streams anywhere in the id space. */
+static void test_streams(void)
+{
+	static const size_t shapes[][6] = {
+		{ 0 }, { 1 }, { 2, 3 }, { 16, 16, 16, 16, 16, 16 }, { 8, 0, 7, 33, 1, 64 },
+		{ 255, 256, 257 }, { 1000, 3, 17 },
+	};
+	static const uint32_t ids[] = { RNG_STREAM_WEIGHTS(1), RNG_STREAM_BIAS(1), RNG_STREAM_WEIGHTS(2),
+		RNG_STREAM_GRAM(5), 0xffffffffu, 0 };
+	static const uint64_t seeds[][2] = { { 1, 0 }, { 12345, 1ull << 40 }, { ~0ull, 987654321 } };
+	enum { MAXV = 6 * 1000 + 16 };
+	double *want = xmalloc(MAXV * sizeof *want), *got = xmalloc(MAXV * sizeof *got);
+	for (rng_path p = RNG_PATH_SCALAR; p <= RNG_PATH_AVX512; p++) {
+		if (rng_set_path(p) != 0) {
+			tap_ok(1, "# SKIP streams on the %s path: not available", rng_path_name(p));
+			continue;
+		}
+		int equal = 1, guard = 1, cases = 0;
+		for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+			for (size_t sd = 0; sd < sizeof seeds / sizeof seeds[0]; sd++) {
+				size_t len[6], count = 0, total = 0;
+				for (; count < 6 && (count == 0 || shapes[sh][count]); count++) {
+					len[count] = shapes[sh][count];
+					total += len[count];
+				}
+				size_t pos = 0;
+				for (size_t k = 0; k < count; k++) {
+					rl_rng r;
+					rng_init(&r, seeds[sd][0], seeds[sd][1], ids[k]);
+					rng_normal(&r, want + pos, len[k]);
+					pos += len[k];
+				}
+				for (size_t i = 0; i < total + 8; i++)
+					got[i] = -7.0;
+				rng_normal_streams(seeds[sd][0], seeds[sd][1], ids, len, count, got);
+				equal &= memcmp(want, got, total * sizeof *got) == 0;
+				for (size_t i = total; i < total + 8; i++)
+					guard &= got[i] == -7.0;
+				cases++;
+			}
+		tap_ok(equal, "%s path: many streams at once equal one rng_normal per stream (%d shapes)",
+		       rng_path_name(p), cases);
+		tap_ok(guard, "%s path: many streams at once write exactly the variates asked for",
+		       rng_path_name(p));
+	}
+	rng_set_path(RNG_PATH_AUTO);
+	free(want);
+	free(got);
+}
+
 /* One detection serves both modules: each SIMD path is offered exactly
  * when it was built and the CPU has what it needs. */
 static void test_cpu_paths(void)
@@ -466,6 +520,7 @@ int main(void)
 	test_batches();
 	test_names();
 	test_paths();
+	test_streams();
 	test_cpu_paths();
 	test_normal_moments();
 	test_uniform_laplace_moments();

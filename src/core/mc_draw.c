@@ -1,0 +1,93 @@
+/* mc_draw.c: the weights and biases of an explicit Monte Carlo layer,
+ * exactly as net_draw_layer draws them. Small Gaussian layers (a P1-sized
+ * net has 16 weights a layer) are drawn several layers at a time with
+ * rng_normal_streams: one call per layer and stream cost more than the
+ * variates themselves. Zero biases are not drawn (net_draw_layer writes
+ * zeros): they point at a row of zeros. A trial that dies early leaves the rest of its
+ * group unused; groups are kept short (MC_DRAW_GROUP) so that this waste
+ * stays small. */
+#include <stdlib.h>
+#include <string.h>
+#include "relush/alloc.h"
+#include "mc_impl.h"
+
+int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
+{
+	memset(d, 0, sizeof *d);
+	if (!pl->gaussian || pl->lazy)
+		return 0;
+	const char *what = "the Monte Carlo workspace";
+	d->offset = rl_calloc(pl->depth, sizeof *d->offset, what, e);
+	d->weights = rl_calloc(pl->depth, sizeof *d->weights, what, e);
+	d->stream = rl_calloc(2 * pl->depth, sizeof *d->stream, what, e);
+	d->len = rl_calloc(2 * pl->depth, sizeof *d->len, what, e);
+	d->buf = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf, what, e);
+	d->zeros = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros, what, e);
+	if (!d->offset || !d->weights || !d->stream || !d->len || !d->buf || !d->zeros)
+		return -1;
+	for (size_t l = 1; l <= pl->depth; l++)
+		d->weights[l - 1] = pl->spec.widths[l - 1] * net_fan_in(&pl->spec, l);
+	return 0;
+}
+
+void mci_draw_free(mc_draw *d)
+{
+	free(d->offset);
+	free(d->weights);
+	free(d->stream);
+	free(d->len);
+	free(d->buf);
+	free(d->zeros);
+	memset(d, 0, sizeof *d);
+}
+
+/* Draws layers l, l + 1, ... while they are small and the group has room. */
+static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+{
+	const rl_net_spec *s = &pl->spec;
+	size_t used = 0, count = 0, last = l;
+	for (; last <= pl->depth; last++) {
+		size_t n = s->widths[last - 1], wn = d->weights[last - 1];
+		size_t nb = s->bias.kind == LAW_ZERO ? 0 : n;
+		if (wn + n > MC_DRAW_SMALL || used + wn + nb > MC_DRAW_GROUP)
+			break;
+		d->offset[last - 1] = used;
+		d->stream[count] = RNG_STREAM_WEIGHTS(last);
+		d->len[count++] = wn;
+		if (nb) {
+			d->stream[count] = RNG_STREAM_BIAS(last);
+			d->len[count++] = nb;
+		}
+		used += wn + nb;
+	}
+	rng_normal_streams(s->seed, trial, d->stream, d->len, count, d->buf);
+	/* Scaled as law_draw scales them (sd_w is the normal law's parameter). */
+	for (size_t k = l; k < last; k++) {
+		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
+		double *W = d->buf + d->offset[k - 1], sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
+		for (size_t i = 0; i < wn; i++)
+			W[i] *= sw;
+		if (s->bias.kind != LAW_ZERO)   /* right after the weights */
+			for (size_t i = 0; i < n; i++)
+				W[wn + i] *= sb;
+	}
+	d->trial = trial;
+	d->first = l;
+	d->last = last - 1;
+}
+
+void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b)
+{
+	const mc_plan *pl = w->plan;
+	mc_draw *d = &w->draw;
+	if (!d->buf || d->weights[l - 1] + pl->spec.widths[l - 1] > MC_DRAW_SMALL) {
+		net_draw_layer(&pl->spec, trial, l, w->W, w->b);
+		*W = w->W;
+		*b = w->b;
+		return;
+	}
+	if (d->trial != trial || l < d->first || l > d->last || d->last == 0)
+		draw_group(d, pl, trial, l);
+	*W = d->buf + d->offset[l - 1];
+	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros : *W + d->weights[l - 1];
+}
