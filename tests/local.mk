@@ -78,9 +78,10 @@ PKG_TESTS = tests/pkg/symbols.sh tests/pkg/luarocks.sh
 TESTS += $(PKG_TESTS)
 EXTRA_DIST += $(PKG_TESTS)
 
-# ---- the layers: a grep of the includes (doc/architecture.md)
-TESTS += tests/layers/includes.sh
-EXTRA_DIST += tests/layers/includes.sh
+# ---- the layers: a grep of the includes, and nm of the layers' archives
+# (doc/architecture.md)
+TESTS += tests/layers/includes.sh tests/layers/symbols.sh
+EXTRA_DIST += tests/layers/includes.sh tests/layers/symbols.sh
 
 # ---- terminal tests
 TERM_TESTS =

@@ -28,6 +28,9 @@ int rl_mul_size(size_t a, size_t b, size_t *out);
 /* Zeroed array of n elements of size bytes. Fails (NULL, message naming
  * `what` and the size asked for) on overflow, over the limit, or ENOMEM. */
 void *rl_calloc(size_t n, size_t size, const char *what, rl_err *e);
+/* Frees arrays[0 .. n-1] (one per layer, say) and then arrays; a NULL
+ * arrays is nothing to free. */
+void rl_free_arrays(double **arrays, size_t n);
 /* Checks a planned total without allocating: 0 or -1 with the message. */
 int rl_mem_check(double bytes, const char *what, rl_err *e);
 

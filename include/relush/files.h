@@ -24,6 +24,9 @@
  *   once instead of hanging; block devices, sockets and folders are refused.
  * Returns 0, or -1 with a message naming path. */
 int rl_write_atomic(const char *path, const char *data, size_t len, rl_err *e);
+/* rl_write_atomic of a text just built, which this call frees: a NULL text
+ * is a build that failed with e filled, and gives -1 at once. */
+int rl_write_text(const char *path, char *text, rl_err *e);
 
 /* Appends data to path by the same rules: a regular file is copied with
  * data added into a temporary file renamed over it (so a failure leaves the

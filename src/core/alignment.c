@@ -277,11 +277,9 @@ rl_alignment_report *net_alignment(const rl_net *net, const rl_mat *X, rl_err *e
 	const rl_net_spec *s = &net->spec;
 	if (net_check_input(s, X, e))
 		return NULL;
-	rl_alignment_report *r = calloc(1, sizeof *r);
-	if (!r) {
-		rl_fail(e, "out of memory for the alignment report");
+	rl_alignment_report *r = rl_calloc(1, sizeof *r, "the alignment report", e);
+	if (!r)
 		return NULL;
-	}
 	r->points = X->rows;
 	r->depth = s->depth;
 	r->predicts = alignment_applies(s);

@@ -132,3 +132,10 @@ void *rl_calloc(size_t n, size_t size, const char *what, rl_err *e)
 		rl_fail(e, "%s: out of memory (%zu bytes)", what, total);
 	return p;
 }
+
+void rl_free_arrays(double **arrays, size_t n)
+{
+	for (size_t i = 0; arrays && i < n; i++)
+		free(arrays[i]);
+	free(arrays);
+}

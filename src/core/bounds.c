@@ -187,19 +187,24 @@ double bound_death(const size_t *widths, size_t k)
 	return acc_death(&a);
 }
 
+/* The lower bound's accumulator for k layers of width n each. */
+static void uniform_acc(acc *a, double n, double k)
+{
+	acc_init(a);
+	acc_add(a, n, k);
+}
+
 double bound_log_lower_uniform(double n, double k)
 {
 	acc a;
-	acc_init(&a);
-	acc_add(&a, n, k);
+	uniform_acc(&a, n, k);
 	return acc_log(&a);
 }
 
 double bound_lower_uniform(double n, double k)
 {
 	acc a;
-	acc_init(&a);
-	acc_add(&a, n, k);
+	uniform_acc(&a, n, k);
 	if (acc_is_exact(&a))
 		return a.exact;
 	/* 1 - 2^-n is exact for n <= 53 and pow's internal extra precision
@@ -212,8 +217,7 @@ double bound_lower_uniform(double n, double k)
 double bound_death_uniform(double n, double k)
 {
 	acc a;
-	acc_init(&a);
-	acc_add(&a, n, k);
+	uniform_acc(&a, n, k);
 	return acc_death(&a);
 }
 

@@ -82,10 +82,5 @@ void csv_discard(rl_csv *c)
 
 int csv_write(rl_csv *c, const char *path, rl_err *e)
 {
-	char *s = csv_finish(c, e);
-	if (!s)
-		return -1;
-	int r = rl_write_atomic(path, s, strlen(s), e);
-	free(s);
-	return r;
+	return rl_write_text(path, csv_finish(c, e), e);
 }

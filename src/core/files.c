@@ -278,6 +278,15 @@ int rl_write_atomic(const char *path, const char *data, size_t len, rl_err *e)
 	return write_file(path, data, len, 0, e);
 }
 
+int rl_write_text(const char *path, char *text, rl_err *e)
+{
+	if (!text)
+		return -1;
+	int r = rl_write_atomic(path, text, strlen(text), e);
+	free(text);
+	return r;
+}
+
 int rl_append_atomic(const char *path, const char *data, size_t len, rl_err *e)
 {
 	return write_file(path, data, len, 1, e);

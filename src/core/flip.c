@@ -68,11 +68,9 @@ rl_flip_report *net_flip(rl_net *net, const rl_mat *X, int compare, rl_err *e)
 	const rl_net_spec *s = &net->spec;
 	if (net_check_input(s, X, e))
 		return NULL;
-	rl_flip_report *rep = calloc(1, sizeof *rep);
-	if (!rep) {
-		rl_fail(e, "out of memory for the flip report");
+	rl_flip_report *rep = rl_calloc(1, sizeof *rep, "the flip report", e);
+	if (!rep)
 		return NULL;
-	}
 	rep->points = X->rows;
 	rep->depth = s->depth;
 	rep->layers = rl_calloc(s->depth, sizeof *rep->layers, "the flip report", e);

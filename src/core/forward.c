@@ -355,24 +355,20 @@ void death_report_free(rl_death_report *r)
 
 static rl_death_report *report_alloc(const rl_net_spec *s, size_t points, rl_err *e)
 {
-	rl_death_report *r = calloc(1, sizeof *r);
-	if (!r) {
-		rl_fail(e, "out of memory for the death report");
+	rl_death_report *r = rl_calloc(1, sizeof *r, "the death report", e);
+	if (!r)
 		return NULL;
-	}
 	r->points = points;
 	r->depth = s->depth;
 	r->dead_at = rl_calloc(points, sizeof *r->dead_at, "the death report", e);
 	r->layers = r->dead_at ? rl_calloc(s->depth, sizeof *r->layers, "the death report", e) : NULL;
-	for (size_t l = 0; r->layers && l < s->depth; l++) {
+	size_t l = 0;
+	for (; r->layers && l < s->depth; l++) {
 		r->layers[l].width = s->widths[l];
-		r->layers[l].active = rl_calloc(s->widths[l], sizeof(size_t), "the death report", e);
-		if (!r->layers[l].active) {
-			death_report_free(r);
-			return NULL;
-		}
+		if (!(r->layers[l].active = rl_calloc(s->widths[l], sizeof(size_t), "the death report", e)))
+			break;
 	}
-	if (!r->layers) {
+	if (l < s->depth || !r->layers) {
 		death_report_free(r);
 		return NULL;
 	}

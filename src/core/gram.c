@@ -40,6 +40,20 @@ void gram_layer_reset(gram_layer *g, uint64_t seed, uint64_t trial, size_t layer
 	rng_init(&g->rng, seed, trial, RNG_STREAM_GRAM(layer));
 }
 
+/* *buf holding at least n doubles (*size of them now): 0, or -1 when out of
+ * memory, *buf then kept as it was. */
+static int grow(double **buf, size_t *size, size_t n)
+{
+	if (n <= *size)
+		return 0;
+	double *p = realloc(*buf, n * sizeof *p);
+	if (!p)
+		return -1;
+	*buf = p;
+	*size = n;
+	return 0;
+}
+
 /* Room for at least `need` basis vectors (at most p + 1 are ever needed).
  * Buffers are kept across reshapes (gram_layer_shape), sized in doubles. */
 static int gram_grow(gram_layer *g, size_t need)
@@ -52,20 +66,8 @@ static int gram_grow(gram_layer *g, size_t need)
 	if (cap > g->p + 1)
 		cap = g->p + 1 > need ? g->p + 1 : need;
 	size_t nq = cap * g->p, ng = cap * (g->n ? g->n : 1);
-	if (nq > g->q_size) {
-		double *Q = realloc(g->Q, nq * sizeof *Q);
-		if (!Q)
-			return -1;
-		g->Q = Q;
-		g->q_size = nq;
-	}
-	if (ng > g->g_size) {
-		double *G = realloc(g->G, ng * sizeof *G);
-		if (!G)
-			return -1;
-		g->G = G;
-		g->g_size = ng;
-	}
+	if (grow(&g->Q, &g->q_size, nq) || grow(&g->G, &g->g_size, ng))
+		return -1;
 	g->cap = cap;
 	return 0;
 }

@@ -48,6 +48,12 @@ void json_key(rl_strbuf *b, const char *key)
 	rl_sb_put(b, ":");
 }
 
+void json_open(rl_strbuf *b, const char *key, const char *bracket)
+{
+	json_key(b, key);
+	rl_sb_put(b, bracket);
+}
+
 void json_u64_list(rl_strbuf *b, const uint64_t *v, size_t n, size_t stride)
 {
 	rl_sb_put(b, "[");
@@ -234,21 +240,25 @@ static int parse_string(jparser *ps, char **out)
 	return 0;
 }
 
+/* Past the run of digits at q (q itself when there is none). */
+static const char *skip_digits(const char *q, const char *end)
+{
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	return q;
+}
+
 static int parse_number(jparser *ps, jv *v)
 {
 	const char *s = ps->p, *q = s;
 	if (q < ps->end && *q == '-')
 		q++;
 	const char *digits = q;
-	while (q < ps->end && *q >= '0' && *q <= '9')
-		q++;
-	if (q == digits)
+	if ((q = skip_digits(q, ps->end)) == digits)
 		return jfail(ps, "a value");
 	if (q < ps->end && *q == '.') {
 		const char *f = ++q;
-		while (q < ps->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == f)
+		if ((q = skip_digits(q, ps->end)) == f)
 			return jfail(ps, "digits after the decimal point");
 	}
 	if (q < ps->end && (*q == 'e' || *q == 'E')) {
@@ -256,9 +266,7 @@ static int parse_number(jparser *ps, jv *v)
 		if (q < ps->end && (*q == '+' || *q == '-'))
 			q++;
 		const char *x = q;
-		while (q < ps->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == x)
+		if ((q = skip_digits(q, ps->end)) == x)
 			return jfail(ps, "digits in the exponent");
 	}
 	v->type = 'd';

@@ -17,6 +17,8 @@ void json_bool(rl_strbuf *b, int v);
 void json_string(rl_strbuf *b, const char *s);
 /* "key": with the comma before it unless it opens an object */
 void json_key(rl_strbuf *b, const char *key);
+/* "key": and the bracket ("{" or "[") that opens its value */
+void json_open(rl_strbuf *b, const char *key, const char *bracket);
 /* "key":value, the key as by json_key */
 void json_field_u64(rl_strbuf *b, const char *key, uint64_t v);
 void json_field_double(rl_strbuf *b, const char *key, double v);

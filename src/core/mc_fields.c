@@ -120,8 +120,7 @@ static void write_law(rl_strbuf *b, const rl_law *law)
 
 void mcr_write_config(rl_strbuf *b, const mc_record *r)
 {
-	json_key(b, "config");
-	rl_sb_put(b, "{");
+	json_open(b, "config", "{");
 	for (size_t i = 0; i < NFIELDS; i++) {
 		const mc_field *f = &fields[i];
 		if (!f->key)

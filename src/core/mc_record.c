@@ -256,8 +256,7 @@ static void write_counts(rl_strbuf *b, const mc_record *r)
 {
 	const mc_counts *c = &r->result.counts;
 	size_t depth = r->spec.depth;
-	json_key(b, "counts");
-	rl_sb_put(b, "{");
+	json_open(b, "counts", "{");
 	json_field_u64(b, "trials", c->trials);
 	json_field_u64(b, "alive_trials", c->alive_trials);
 	json_field_bool(b, "interrupted", r->result.interrupted);
@@ -273,8 +272,7 @@ static void write_counts(rl_strbuf *b, const mc_record *r)
 		json_u64(b, c->min_living);
 	json_key(b, "died_at");
 	json_u64_list(b, c->died_at, depth, sizeof *c->died_at);
-	json_key(b, "layers");
-	rl_sb_put(b, "{");
+	json_open(b, "layers", "{");
 	for (const mcr_count_field *f = mcr_layer_fields; f->key; f++) {
 		json_key(b, f->key);
 		json_u64_list(b, (const uint64_t *)((const char *)c->layers + f->offset), depth, sizeof *c->layers);
@@ -291,12 +289,10 @@ static void write_counts(rl_strbuf *b, const mc_record *r)
 	}
 	if (c->alignment) {
 		const rl_alignment_sum *a = c->alignment;
-		json_key(b, "alignment");
-		rl_sb_put(b, "{");
+		json_open(b, "alignment", "{");
 		json_key(b, "trials");
 		json_u64_list(b, a->trials, depth, sizeof *a->trials);
-		json_key(b, "sum");
-		rl_sb_put(b, "[");
+		json_open(b, "sum", "[");
 		for (size_t l = 0; l < depth; l++)
 			rl_sb_printf(b, l ? ",%lld" : "%lld", (long long)a->sum[l]);
 		rl_sb_put(b, "]");
@@ -316,8 +312,7 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	json_field_u64(&b, "format_version", MC_FORMAT_VERSION);
 	json_field_string(&b, "relush", r->version);
 	mcr_write_config(&b, r);
-	json_key(&b, "shard");
-	rl_sb_put(&b, "{");
+	json_open(&b, "shard", "{");
 	json_field_u64(&b, "i", r->shard_index);
 	json_field_u64(&b, "n", r->shard_count);
 	json_field_u64(&b, "first", res->first_trial);
@@ -325,15 +320,13 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	json_field_u64(&b, "requested", res->requested);
 	rl_sb_put(&b, "}");
 	write_counts(&b, r);
-	json_key(&b, "derived");
-	rl_sb_put(&b, "{");
+	json_open(&b, "derived", "{");
 	json_field_double(&b, "lower", res->lower);
 	json_field_double(&b, "upper", res->upper);
 	json_field_double(&b, "union", res->union_bound);
 	if (res->align_predicted) {
 		json_field_double(&b, "input_cosine", res->input_cosine);
-		json_key(&b, "alignment_predicted");
-		rl_sb_put(&b, "[");
+		json_open(&b, "alignment_predicted", "[");
 		for (size_t l = 0; l < r->spec.depth; l++) {
 			if (l)
 				rl_sb_put(&b, ",");
@@ -345,11 +338,9 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	/* For readers of the file (jq, pandas): derived from the counts, never read back. */
 	mc_summary S;
 	mc_summarize(res, &S);
-	json_key(&b, "summary");
-	rl_sb_put(&b, "{");
+	json_open(&b, "summary", "{");
 	json_field_double(&b, "p_alive", S.p_alive);
-	json_key(&b, "ci");
-	rl_sb_put(&b, "[");
+	json_open(&b, "ci", "[");
 	json_double(&b, S.ci_lo);
 	rl_sb_put(&b, ",");
 	json_double(&b, S.ci_hi);
@@ -358,8 +349,7 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	json_field_double(&b, "fraction_se", S.fraction_se);
 	json_field_double(&b, "min_fraction", S.min_fraction);
 	rl_sb_put(&b, "}");
-	json_key(&b, "timing");
-	rl_sb_put(&b, "{");
+	json_open(&b, "timing", "{");
 	json_field_double(&b, "seconds", res->seconds);
 	json_field_double(&b, "rate", res->seconds > 0 ? (double)res->counts.trials / res->seconds : 0.0);
 	json_field_u64(&b, "threads", res->threads);

@@ -292,6 +292,30 @@ static uint32_t name_flags(const char *name)
  * on its arrays. */
 #define DOS_DATE 0x21
 
+/* The fields a member's local header and its central directory entry both
+ * hold, in the same order from "version needed" on: f is the first of them
+ * (4 bytes into a local header, 6 into a central entry). Stored (method 0)
+ * at time 00:00, so those two fields stay zero. */
+static void put_member_fields(unsigned char *f, const char *name, uint32_t sum, size_t len)
+{
+	wr16(f, 20);
+	wr16(f + 2, name_flags(name));
+	wr16(f + 8, DOS_DATE);
+	wr32(f + 10, sum);
+	wr32(f + 14, (uint32_t)len);
+	wr32(f + 18, (uint32_t)len);
+	wr16(f + 22, (uint32_t)(strlen(name) + 4));
+}
+
+/* The member's file name, name + ".npy", at p; returns its length. */
+static size_t put_member_name(unsigned char *p, const char *name)
+{
+	size_t nlen = strlen(name);
+	memcpy(p, name, nlen);
+	memcpy(p + nlen, ".npy", 4);
+	return nlen + 4;
+}
+
 int npz_write(const char *path, size_t n, const char *const *names, const rl_array *arrays, rl_err *e)
 {
 	unsigned char **images = rl_calloc(n ? n : 1, sizeof *images, "writing the archive", e);
@@ -327,41 +351,24 @@ int npz_write(const char *path, size_t n, const char *const *names, const rl_arr
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t nlen = strlen(names[i]);
 		sums[i] = (uint32_t)crc32(crc32(0L, Z_NULL, 0), images[i], (uInt)lens[i]);
 		offsets[i] = (uint32_t)at;
 		unsigned char *h = zip + at;
 		wr32(h, SIG_LOCAL);
-		wr16(h + 4, 20);
-		wr16(h + 6, name_flags(names[i]));
-		wr16(h + 12, DOS_DATE);
-		wr32(h + 14, sums[i]);
-		wr32(h + 18, (uint32_t)lens[i]);
-		wr32(h + 22, (uint32_t)lens[i]);
-		wr16(h + 26, (uint32_t)(nlen + 4));
-		memcpy(h + 30, names[i], nlen);
-		memcpy(h + 30 + nlen, ".npy", 4);
-		memcpy(h + 34 + nlen, images[i], lens[i]);
-		at += 34 + nlen + lens[i];
+		put_member_fields(h + 4, names[i], sums[i], lens[i]);
+		size_t name_len = put_member_name(h + 30, names[i]);
+		memcpy(h + 30 + name_len, images[i], lens[i]);
+		at += 30 + name_len + lens[i];
 	}
 	dir = at;
 	for (size_t i = 0; i < n; i++) {
-		size_t nlen = strlen(names[i]);
 		unsigned char *h = zip + at;
 		wr32(h, SIG_CENTRAL);
-		wr16(h + 4, 20);
-		wr16(h + 6, 20);
-		wr16(h + 8, name_flags(names[i]));
-		wr16(h + 14, DOS_DATE);
-		wr32(h + 16, sums[i]);
-		wr32(h + 20, (uint32_t)lens[i]);
-		wr32(h + 24, (uint32_t)lens[i]);
-		wr16(h + 28, (uint32_t)(nlen + 4));
+		wr16(h + 4, 20);                 /* made by version 2.0 */
+		put_member_fields(h + 6, names[i], sums[i], lens[i]);
 		wr32(h + 38, 0100644u << 16);    /* a regular file, rw-r--r--, as zip tools expect */
 		wr32(h + 42, offsets[i]);
-		memcpy(h + 46, names[i], nlen);
-		memcpy(h + 46 + nlen, ".npy", 4);
-		at += 50 + nlen;
+		at += 46 + put_member_name(h + 46, names[i]);
 	}
 	unsigned char *end = zip + at;
 	wr32(end, SIG_END);

@@ -163,12 +163,8 @@ static void rng_fill_normal_float_scalar(const rl_rng *r, float *out, size_t n)
 
 /* ---- run-time choice of the path */
 
-static struct {
-	pthread_once_t once;
-	int has[RNG_PATH_AVX512 + 1];   /* usable on this CPU and build */
-	rng_path best;
-	_Atomic int current;            /* an rng_path, never AUTO after setup */
-} rng_state = { .once = PTHREAD_ONCE_INIT };
+static void rng_setup(void);
+static cpu_path_choice rng_paths = CPU_PATH_CHOICE(rng_setup);
 
 static void rng_setup(void)
 {
@@ -185,39 +181,18 @@ static void rng_setup(void)
 	scalar_logf = Sleef_logf1_u10purec;
 	scalar_sincosf = Sleef_sincosf1_u10purec;
 #endif
-	rng_state.has[RNG_PATH_SCALAR] = 1;
-	rng_state.best = RNG_PATH_SCALAR;
-#ifdef HAVE_AVX2
-	if (cpu->avx2) {
-		rng_state.has[RNG_PATH_AVX2] = 1;
-		rng_state.best = RNG_PATH_AVX2;
-	}
-#endif
-#ifdef HAVE_AVX512
-	if (cpu->avx512dq) {
-		rng_state.has[RNG_PATH_AVX512] = 1;
-		rng_state.best = RNG_PATH_AVX512;
-	}
-#endif
-	(void)cpu;
-	atomic_store(&rng_state.current, (int)rng_state.best);
+	cpu_path_init(&rng_paths, cpu->avx2, cpu->avx512dq);
 }
 
+/* Sets up the scalar functions too, at the first call. */
 static inline rng_path current_path(void)
 {
-	pthread_once(&rng_state.once, rng_setup);
-	return (rng_path)atomic_load_explicit(&rng_state.current, memory_order_relaxed);
+	return (rng_path)cpu_path_get(&rng_paths);
 }
 
 int rng_set_path(rng_path p)
 {
-	pthread_once(&rng_state.once, rng_setup);
-	if (p == RNG_PATH_AUTO)
-		p = rng_state.best;
-	if ((int)p < RNG_PATH_SCALAR || (int)p > RNG_PATH_AVX512 || !rng_state.has[p])
-		return -1;
-	atomic_store(&rng_state.current, (int)p);
-	return 0;
+	return cpu_path_set(&rng_paths, (int)p);
 }
 
 rng_path rng_get_path(void)

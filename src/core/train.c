@@ -40,17 +40,9 @@ typedef struct pass_cache {
 
 static void cache_free(pass_cache *c)
 {
-	for (size_t l = 0; c->H && l <= c->depth; l++)
-		free(c->H[l]);
-	for (size_t l = 0; l < c->depth; l++) {
-		if (c->Z)
-			free(c->Z[l]);
-		if (c->inv_sd)
-			free(c->inv_sd[l]);
-	}
-	free(c->H);
-	free(c->Z);
-	free(c->inv_sd);
+	rl_free_arrays(c->H, c->depth + 1);
+	rl_free_arrays(c->Z, c->depth);
+	rl_free_arrays(c->inv_sd, c->depth);
 	free(c->out);
 	memset(c, 0, sizeof *c);
 }
@@ -148,14 +140,8 @@ void gradient_free(rl_gradient *g)
 {
 	if (!g)
 		return;
-	for (size_t l = 0; l < g->depth; l++) {
-		if (g->dW)
-			free(g->dW[l]);
-		if (g->db)
-			free(g->db[l]);
-	}
-	free(g->dW);
-	free(g->db);
+	rl_free_arrays(g->dW, g->depth);
+	rl_free_arrays(g->db, g->depth);
 	free(g);
 }
 
@@ -168,15 +154,14 @@ static rl_gradient *gradient_alloc(const rl_net_spec *s, rl_err *e)
 	g->depth = s->depth;
 	g->dW = rl_calloc(s->depth, sizeof *g->dW, what, e);
 	g->db = g->dW ? rl_calloc(s->depth, sizeof *g->db, what, e) : NULL;
-	for (size_t l = 1; g->db && l <= s->depth; l++) {
+	size_t l = 1;
+	for (; g->db && l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
 		if (!(g->dW[l - 1] = rl_calloc(n * net_fan_in(s, l), sizeof(double), what, e)) ||
-		    !(g->db[l - 1] = rl_calloc(n, sizeof(double), what, e))) {
-			gradient_free(g);
-			return NULL;
-		}
+		    !(g->db[l - 1] = rl_calloc(n, sizeof(double), what, e)))
+			break;
 	}
-	if (!g->db) {
+	if (l <= s->depth || !g->db) {
 		gradient_free(g);
 		return NULL;
 	}

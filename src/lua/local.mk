@@ -18,7 +18,6 @@ src_lua_librelushlua_la_SOURCES = \
 	src/lua/llimits.c
 src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
-src_lua_librelushlua_la_LIBADD = src/core/librelushcore.la
 # mc{...} beyond lmc.c: progress, the result and its report, merge and load
 src_lua_librelushlua_la_SOURCES += src/lua/lmc_impl.h src/lua/lmc_progress.c src/lua/lmc_result.c \
 	src/lua/lmc_merge.c
@@ -30,7 +29,7 @@ src_lua_librelushlua_la_SOURCES += src/lua/lmc_impl.h src/lua/lmc_progress.c src
 luamoddir = $(luacmoddir)
 luamod_LTLIBRARIES = src/lua/relush.la
 src_lua_relush_la_SOURCES =
-src_lua_relush_la_LIBADD = src/lua/librelushlua.la
+src_lua_relush_la_LIBADD = src/lua/librelushlua.la src/core/librelushcore.la
 src_lua_relush_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^luaopen_relush$$' $(AM_LDFLAGS)
 install-data-hook: install-data-hook-luamod
 install-data-hook-luamod:

@@ -237,19 +237,9 @@ int plot_check(const plot *p, rl_err *e)
 
 /* Whole-file writes go through the engine's rl_write_atomic: a temporary
  * file renamed into place, links and devices respected. */
-static int write_atomic(const char *path, const char *data, size_t len, rl_err *e)
-{
-	return rl_write_atomic(path, data, len, e);
-}
-
 int plot_write_svg(const plot *p, const char *path, const plot_svg_opts *o, rl_err *e)
 {
-	char *s = plot_svg_string(p, o, e);
-	if (!s)
-		return -1;
-	int r = write_atomic(path, s, strlen(s), e);
-	free(s);
-	return r;
+	return rl_write_text(path, plot_svg_string(p, o, e), e);
 }
 
 char *plot_csv_string(const plot *p, rl_err *e)
@@ -284,10 +274,5 @@ char *plot_csv_string(const plot *p, rl_err *e)
 
 int plot_write_csv(const plot *p, const char *path, rl_err *e)
 {
-	char *s = plot_csv_string(p, e);
-	if (!s)
-		return -1;
-	int r = write_atomic(path, s, strlen(s), e);
-	free(s);
-	return r;
+	return rl_write_text(path, plot_csv_string(p, e), e);
 }

@@ -1,8 +1,9 @@
-# The ncurses live view and its text renderer (above the Lua layer).
-# The Lua binding of the line plots (src/plot).
-src_relush_SOURCES += src/view/lplot.c
+# The ncurses live view and its text renderer (above the Lua layer and the
+# plots), and the Lua binding of the line plots (src/plot).
+noinst_LTLIBRARIES += src/view/librelushview.la
+src_view_librelushview_la_SOURCES = src/view/lplot.c
 # The live view: model, one renderer, a text and an ncurses back end, Lua.
-src_relush_SOURCES += \
+src_view_librelushview_la_SOURCES += \
 	src/view/view.h \
 	src/view/model.h src/view/model.c \
 	src/view/grid.h src/view/grid.c \
@@ -13,4 +14,5 @@ src_relush_SOURCES += \
 	src/view/sweep_view.c \
 	src/view/lview.c
 # Terminal restored when the process dies on a signal (REPL and view).
-src_relush_SOURCES += src/view/ttyguard.h src/view/ttyguard.c
+src_view_librelushview_la_SOURCES += src/view/ttyguard.h src/view/ttyguard.c
+src_view_librelushview_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS) $(NCURSES_CFLAGS)

@@ -6,9 +6,10 @@ The built shell answers thousands of questions in one run; each answer is
 checked at its boundary with Python's fractions (exact, when (2^n - 1)^k has
 at most EXACT_BITS bits) or decimal logarithms (correctly rounded, with the
 error bound below), never with the double the shell itself might round to.
-Cases: the issue's examples, exact ties, near-ties built on purpose (the
-doubles next to (1 - 2^-n)^k), random widths, depths and probabilities, and
-the extremes p = 5e-324, p = 1 - 2^-53, n up to 1e6, k up to 2^63 and beyond.
+Cases: known answers (depth 2048 for n = 64, p = 1 - 2^-53, ...), exact
+ties, near-ties built on purpose (the doubles next to (1 - 2^-n)^k), random
+widths, depths and probabilities, and the extremes p = 5e-324,
+p = 1 - 2^-53, n up to 1e6, k up to 2^63 and beyond.
 Usage: bound_search.py RELUSH (or $RELUSH)."""
 import math
 import os
@@ -139,7 +140,7 @@ def log_factor(e, prec=50):
 def build_value_cases(rng):
     """bound.upper(n, k, d) and bound.lower(widths) near underflow: (lua call,
     exact log of the value). |log| close to 708 is where exp of a rounded log
-    loses the most (the issue's upper(3, 2886076, 1))."""
+    loses the most (upper(3, 2886076, 1) is such a value)."""
     cases = [("bound.upper(3, 2886076, 1)", log_factor(6) + 2886075 * log_factor(12))]
     for _ in range(300):
         n, d = rng.randint(1, 6), rng.randint(1, 8)

@@ -1,4 +1,4 @@
-# sweep_view.sh: mc.sweep{..., view = true} (issue 15): one view of the
+# sweep_view.sh: mc.sweep{..., view = true}: one view of the
 # whole sweep in which the P(alive) curve grows a point per finished run,
 # with the running point's progress; q stops the sweep and keeps the
 # finished points; Ctrl-C stops the whole command and leaves the finished
