@@ -53,8 +53,15 @@ static int choose_lazy(const mc_plan *pl)
 	return pl->m == 1 || bound_lower(pl->spec.widths, pl->spec.depth) >= rl_env_number("RELUSH_MC_LAZY_L", 0.5, 0);
 }
 
+static int gram_cheaper(const mc_plan *pl, size_t l, size_t m, size_t rank);
+
+/* Layer 1's Gram basis of X (have_basis1), or none when auto evaluates
+ * layer 1 explicitly: the rank so far only grows, so Gram-Schmidt stops as
+ * soon as it makes the Gram layer the dearer one, long before the basis is
+ * whole on wide inputs. A basis that is computed is the same either way. */
 static int plan_basis1(mc_plan *pl, rl_err *e)
 {
+	int may_stop = pl->cfg->method == MC_METHOD_AUTO && !pl->lazy;
 	size_t d = pl->spec.input, p = layer_p(pl, 1), m = pl->m, r = p < m ? p : m;
 	gram_layer g;
 	gram_layer_init(&g, p, pl->spec.widths[0]);
@@ -77,6 +84,13 @@ static int plan_basis1(mc_plan *pl, rl_err *e)
 		size_t rk = gram_reveal(&g, a, c, work, 0);
 		if (rk == (size_t)-1) {
 			rc = rl_fail(e, "out of memory computing the Gram basis of X");
+			goto out;
+		}
+		if (may_stop && !gram_cheaper(pl, 1, m, rk)) {
+			free(pl->coords1);
+			free(pl->rank_after1);
+			pl->coords1 = NULL;
+			pl->rank_after1 = NULL;
 			goto out;
 		}
 		memcpy(pl->coords1 + q * pl->coords1_ld, c, rk * sizeof *c);
@@ -286,6 +300,24 @@ static uint64_t layer_dead(mc_worker *w, size_t l, size_t n)
 	return dead;
 }
 
+/* Is the Gram sampler clearly cheaper than an explicit layer for layer l on
+ * m living points whose a-vectors span r dimensions? The estimate grows with
+ * r (also in floating point: rounding is monotone), which plan_basis1 uses to
+ * stop as soon as layer 1 is known to go explicit. */
+static int gram_cheaper(const mc_plan *pl, size_t l, size_t m, size_t rank)
+{
+	double n = (double)pl->spec.widths[l - 1], fan = (double)net_fan_in(&pl->spec, l);
+	double p = (double)layer_p(pl, l), mm = (double)m, cv = pl->cost_variate, r = (double)rank;
+	double expl = MC_NS_LAYER + cv * n * p + MC_NS_KERNEL_FMA * mm * n * (fan + 2.0), gram;
+	if (l == 1)   /* X's basis is computed once per run */
+		gram = MC_NS_LAYER + mm * (MC_NS_GRAM_POINT / 3 + MC_NS_GRAM_FMA * (r * n + n)) + cv * r * n;
+	else
+		gram = MC_NS_LAYER + mm * (MC_NS_GRAM_POINT + MC_NS_GRAM_FMA * (2.0 * r * p + r * n + 2.0 * p + 2.0 * n))
+		       + cv * r * n;
+	/* Explicit layers keep the trial replayable: Gram only when clearly cheaper. */
+	return gram * MC_GRAM_MARGIN < expl;
+}
+
 /* The cheaper way to evaluate layer l on m living points. */
 int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
 {
@@ -294,17 +326,10 @@ int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
 		return 0;
 	if (method == MC_METHOD_GRAM)
 		return 1;
-	double n = (double)pl->spec.widths[l - 1], fan = (double)net_fan_in(&pl->spec, l);
-	double p = (double)layer_p(pl, l), mm = (double)m, cv = pl->cost_variate;
-	double expl = MC_NS_LAYER + cv * n * p + MC_NS_KERNEL_FMA * mm * n * (fan + 2.0);
-	double r = l == 1 ? (double)pl->rank1 : (mm < p ? mm : p), gram;
-	if (l == 1)   /* X's basis is computed once per run */
-		gram = MC_NS_LAYER + mm * (MC_NS_GRAM_POINT / 3 + MC_NS_GRAM_FMA * (r * n + n)) + cv * r * n;
-	else
-		gram = MC_NS_LAYER + mm * (MC_NS_GRAM_POINT + MC_NS_GRAM_FMA * (2.0 * r * p + r * n + 2.0 * p + 2.0 * n))
-		       + cv * r * n;
-	/* Explicit layers keep the trial replayable: Gram only when clearly cheaper. */
-	return gram * MC_GRAM_MARGIN < expl;
+	if (l == 1)   /* no basis: plan_basis1 found layer 1 explicit */
+		return pl->have_basis1 && gram_cheaper(pl, 1, m, pl->rank1);
+	size_t p = layer_p(pl, l);
+	return gram_cheaper(pl, l, m, m < p ? m : p);
 }
 
 /* Explicit layer: weights drawn exactly as net_create draws them. */

@@ -55,7 +55,8 @@ typedef struct mc_plan {
 	double *Xt;              /* d x pad, feature-major */
 	int gaussian, fast, lazy;
 	double *sd_w, *sd_b;     /* [depth] */
-	/* Layer 1's Gram basis of X, the same in every trial. */
+	/* Layer 1's Gram basis of X, the same in every trial; none (have_basis1
+	 * 0, coords1 NULL) when auto evaluates layer 1 explicitly. */
 	int have_basis1;
 	size_t rank1;
 	size_t coords1_ld;       /* stride of coords1: min(p, m) + 1, fixed before rank1 is known */

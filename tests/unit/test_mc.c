@@ -14,6 +14,7 @@
 #include "relush/interrupt.h"
 #include "relush/mc.h"
 #include "core/kernel.h"
+#include "core/mc_impl.h"
 
 static size_t widths_buf[64];
 
@@ -335,6 +336,66 @@ static void test_reproducible(void)
 	mat_free(X);
 }
 
+/* Layer 1's Gram basis of X is computed only when some trial can use it: on
+ * wide full-rank inputs auto evaluates layer 1 explicitly, so its plan has
+ * no basis and its counts are bit for bit the explicit method's; on
+ * low-rank inputs auto takes the Gram layer with the basis gram computes. */
+static void test_auto_basis(void)
+{
+	rl_err e;
+	struct { size_t m, d, n; } wide[] = {{200, 100, 32}, {300, 60, 16}, {100, 200, 8}};
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+		rl_mat *X = inputs_gaussian(wide[i].m, wide[i].d, 1.0, 20 + i, &e);
+		rl_net_spec s = make_spec(4, wide[i].n, wide[i].d, LAW_NORMAL, LAW_ZERO, 77 + i);
+		mc_config c = {.spec = &s, .X = X, .trials = 200, .method = MC_METHOD_AUTO};
+		mc_plan pl;
+		tap_ok(mci_plan_init(&pl, &c, &e) == 0 && !pl.have_basis1 && !pl.coords1 && !pl.rank_after1,
+		       "auto, m=%zu d=%zu n=%zu: no Gram basis of X in the plan", wide[i].m, wide[i].d, wide[i].n);
+		mci_plan_free(&pl);
+		for (unsigned t = 1; t <= 2; t++) {
+			c.threads = t;
+			c.method = MC_METHOD_AUTO;
+			mc_result *a = mc_run(&c, &e);
+			c.method = MC_METHOD_EXPLICIT;
+			mc_result *x = mc_run(&c, &e);
+			tap_ok(a && x && a->counts.layers_gram == 0 && counts_equal(&a->counts, &x->counts),
+			       "auto, m=%zu d=%zu n=%zu, threads=%u: explicit layers, counts identical to explicit's",
+			       wide[i].m, wide[i].d, wide[i].n, t);
+			mc_result_free(a);
+			mc_result_free(x);
+		}
+		mat_free(X);
+	}
+	/* Points in a k-dimensional subspace of R^d. */
+	struct { size_t m, d, k, n; } low[] = {{200, 100, 3, 32}, {300, 60, 1, 16}};
+	for (size_t i = 0; i < sizeof low / sizeof low[0]; i++) {
+		rl_mat *G = inputs_gaussian(low[i].m, low[i].k, 1.0, 30 + i, &e);
+		rl_mat *B = inputs_gaussian(low[i].k, low[i].d, 1.0, 40 + i, &e);
+		rl_mat *X = mat_new(low[i].m, low[i].d, &e);
+		for (size_t q = 0; q < low[i].m; q++)
+			for (size_t j = 0; j < low[i].d; j++)
+				for (size_t k = 0; k < low[i].k; k++)
+					mat_row(X, q)[j] += mat_row(G, q)[k] * mat_row(B, k)[j];
+		rl_net_spec s = make_spec(4, low[i].n, low[i].d, LAW_NORMAL, LAW_ZERO, 88 + i);
+		mc_config ca = {.spec = &s, .X = X, .trials = 1, .method = MC_METHOD_AUTO};
+		mc_config cg = ca;
+		cg.method = MC_METHOD_GRAM;
+		mc_plan pa, pg;
+		int ok = mci_plan_init(&pa, &ca, &e) == 0 && mci_plan_init(&pg, &cg, &e) == 0;
+		tap_ok(ok && pa.have_basis1 && pg.have_basis1 && pa.rank1 == low[i].k && pa.rank1 == pg.rank1 &&
+		       pa.coords1_ld == pg.coords1_ld && mci_layer_uses_gram(&pa, 1, low[i].m) &&
+		       !memcmp(pa.coords1, pg.coords1, low[i].m * pa.coords1_ld * sizeof(double)) &&
+		       !memcmp(pa.rank_after1, pg.rank_after1, low[i].m * sizeof(size_t)),
+		       "auto, m=%zu points of rank %zu in R^%zu: layer 1 by Gram, with gram's basis",
+		       low[i].m, low[i].k, low[i].d);
+		mci_plan_free(&pa);
+		mci_plan_free(&pg);
+		mat_free(G);
+		mat_free(B);
+		mat_free(X);
+	}
+}
+
 /* The fused kernels (every ISA path) against the reference net_death. */
 static void test_against_reference(void)
 {
@@ -540,6 +601,7 @@ int main(void)
 	test_orthant();
 	test_methods_agree();
 	test_reproducible();
+	test_auto_basis();
 	test_against_reference();
 	test_other_arch();
 	test_alignment();
