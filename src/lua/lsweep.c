@@ -214,10 +214,30 @@ static int view_left_l(lua_State *L)
 	return 1;
 }
 
+/* The options of s:plot and r:plot (Lua, below), checked by these two C
+ * functions, whose errors name the methods. */
+static const rlua_option sweep_plot_options[] = {
+	RLUA_OPTION("logy"), RLUA_OPTION("logx"), RLUA_OPTION("svg"), RLUA_OPTION("csv"), {0}
+};
+static const rlua_option result_plot_options[] = {RLUA_OPTION("svg"), {0}};
+
+static int check_sweep_plot_options(lua_State *L)
+{
+	rlua_check_options_for(L, 1, sweep_plot_options, "Sweep:plot");
+	return 0;
+}
+
+static int check_result_plot_options(lua_State *L)
+{
+	rlua_check_options_for(L, 1, result_plot_options, "r:plot");
+	return 0;
+}
+
 static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
-"local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard = ...\n"
+"local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
+"  check_sweep_plot_options, check_result_plot_options = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -483,7 +503,7 @@ static const char sweep_chunk[] =
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
 "    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
-"  end\n"
+"  end\n""  check_sweep_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"Sweep:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
 "  local xname, numeric, xs, groups, order, xlabels = curves(self)\n"
@@ -570,6 +590,10 @@ static const char sweep_chunk[] =
 "-- r:plot() for one McResult: per layer the survival of points next to 1 - 2^-n\n"
 "local function result_plot(r, o)\n"
 "  o = o or {}\n"
+"  if type(o) ~= \"table\" then\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"  end\n"
+"  check_result_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"r:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
 "  if type(r) ~= \"table\" then\n"
@@ -626,7 +650,7 @@ static const rlua_api sweep_api[] = {
 	 "is below 1; one curve per combination of the other swept options. Prints in the "
 	 "terminal; p:svg(path) or {svg = path} writes SVG.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
-	 .type = RLUA_SWEEP},
+	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
 	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
@@ -638,7 +662,7 @@ static const rlua_api sweep_api[] = {
 	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
 	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted).",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
-	 .type = RLUA_MC_RESULT},
+	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}
 };
 
@@ -656,7 +680,9 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_pushcfunction(L, view_point_l);
 	lua_pushcfunction(L, view_left_l);
 	lua_pushcfunction(L, guard_close_l);
-	lua_call(L, 9, 2);
+	lua_pushcfunction(L, check_sweep_plot_options);
+	lua_pushcfunction(L, check_result_plot_options);
+	lua_call(L, 11, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
