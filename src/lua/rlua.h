@@ -234,6 +234,9 @@ uint64_t rlua_fresh_seed(lua_State *L);
 rlua_box *rlua_new_matrix(lua_State *L);
 rl_mat *rlua_check_matrix(lua_State *L, int arg);
 rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
+/* What the value at arg is, for a message wanting a Matrix: a closed one
+ * (<close>, or __gc called by hand) is named as such, not "a userdata". */
+const char *rlua_matrix_got(lua_State *L, int arg);
 /* The Matrix at arg; when arg is nil, the default input set of nets with
  * input dimension input (what net:death() and mc use), put at arg. */
 rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input);

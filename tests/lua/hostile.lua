@@ -221,6 +221,40 @@ do
   t.ok(select(2, tostring(s):gsub("\n%s*%d ", "")) == 2, "a real sweep still prints a row per point")
 end
 
+------------------------------------------------------------ __gc or __close called by hand
+do
+  -- a Matrix, Net or Plot whose finaliser ran by hand (twice, then used):
+  -- every later use is an error saying it was closed, never "a userdata"
+  local kinds = {
+    {"input set", function() return inputs.gaussian(4, 2, {seed = 1}) end, {
+      function(X) return #X end, function(X) return X[1] end, function(X) return X.rows end,
+      function(X) return relu(2, 2, {seed = 1, input = 2}):death(X) end,
+      function(X) return mc{X = X, depth = 2, width = 2, trials = 5, progress = false} end,
+    }},
+    {"network", function() return relu(2, 2, {seed = 1, input = 2}) end, {
+      function(n) return n:death(inputs.gaussian(4, 2, {seed = 1})) end, function(n) return n:weights(1) end,
+      function(n) return n:clone() end,
+    }},
+    {"plot", function() return plot.lines{x = {1, 2}, series = {{y = {1, 2}}}} end, {
+      function(p) return p:csv(os.tmpname()) end,
+    }},
+  }
+  for _, k in ipairs(kinds) do
+    for _, how in ipairs{"__gc", "__close"} do
+      for i, use in ipairs(k[3]) do
+        local o = k[2]()
+        local mt = getmetatable(o)
+        mt[how](o); mt[how](o)
+        local ok, e = pcall(use, o)
+        e = tostring(e)
+        t.ok(not ok and (e:find("closed", 1, true) or e:find("freed", 1, true)) and not e:find("a userdata", 1, true),
+             ("%s after %s by hand, use %d: an error naming it closed (%s)"):format(k[1], how, i, e))
+      end
+    end
+  end
+  full_gc()
+end
+
 ------------------------------------------------------------ Ctrl-C in a slow progress callback
 do
   -- one SIGINT (what Ctrl-C sends) while the callback busy-loops: the run
