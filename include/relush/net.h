@@ -77,6 +77,12 @@ void net_draw_layer(const rl_net_spec *s, uint64_t trial, size_t l, double *W, d
 /* The same draws as floats, for a single-precision spec. */
 void net_draw_layer_single(const rl_net_spec *s, uint64_t trial, size_t l, float *W, float *b);
 
+/* A single-precision net holds float32 weights and biases (what its
+ * evaluations compute with, what net:weights shows and net:save writes):
+ * rounds them to floats after they were set in double (relu.load, a
+ * training step); a double-precision net is left as it is. */
+void net_round_to_precision(rl_net *n);
+
 rl_net *net_create(const rl_net_spec *s, uint64_t trial, rl_err *e);
 rl_net *net_clone(const rl_net *n, rl_err *e);
 void net_free(rl_net *n);

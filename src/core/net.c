@@ -50,6 +50,20 @@ size_t net_fan_in(const rl_net_spec *s, size_t l)
 	return l == 1 ? s->input : s->widths[l - 2];
 }
 
+void net_round_to_precision(rl_net *n)
+{
+	const rl_net_spec *s = &n->spec;
+	if (s->precision != PRECISION_SINGLE)
+		return;
+	for (size_t l = 1; l <= s->depth; l++) {
+		size_t width = s->widths[l - 1], count = width * net_fan_in(s, l);
+		for (size_t i = 0; i < count; i++)
+			n->W[l - 1][i] = (float)n->W[l - 1][i];
+		for (size_t i = 0; i < width; i++)
+			n->b[l - 1][i] = (float)n->b[l - 1][i];
+	}
+}
+
 size_t net_output_width(const rl_net_spec *s)
 {
 	size_t total = 0;

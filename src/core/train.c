@@ -417,6 +417,7 @@ rl_train_report *net_train(rl_net *net, const rl_mat *X, const rl_mat *Y,
 			update(net->b[l - 1], g->db[l - 1], m ? m->db[l - 1] : NULL,
 			       v ? v->db[l - 1] : NULL, n, opts, t + 1);
 		}
+		net_round_to_precision(net);   /* the step is taken in double */
 		if (rl_interrupted())
 			failed = rl_fail(e, "interrupted after %zu of %zu steps", t + 1, opts->steps);
 	}

@@ -187,6 +187,11 @@ void rlua_api_register_globals(lua_State *L, const rlua_api *entries)
 
 void rlua_check_options(lua_State *L, int t, const rlua_option *opts)
 {
+	rlua_check_options_for(L, t, opts, NULL);
+}
+
+void rlua_check_options_for(lua_State *L, int t, const rlua_option *opts, const char *fname)
+{
 	const char *known[MAX_OPTIONS + 1];
 	option_names(opts, known, 0);
 	t = lua_absindex(L, t);
@@ -211,8 +216,8 @@ void rlua_check_options(lua_State *L, int t, const rlua_option *opts)
 			const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : rlua_describe(L, -2);
 			const char *near = rlua_nearest(key, known);
 			if (near)
-				rlua_option_error(L, key, "unknown option; did you mean '%s'? The options are %s", near, list);
-			rlua_option_error(L, key, "unknown option; the options are %s", list);
+				rlua_option_error_to(L, fname, key, "unknown option; did you mean '%s'? The options are %s", near, list);
+			rlua_option_error_to(L, fname, key, "unknown option; the options are %s", list);
 		}
 		lua_pop(L, 1);
 	}

@@ -13,12 +13,19 @@ rl_mat *rlua_to_matrix(lua_State *L, int arg)
 	return b ? b->p : NULL;
 }
 
+const char *rlua_matrix_got(lua_State *L, int arg)
+{
+	if (rlua_box_test(L, arg, RLUA_MATRIX))   /* a Matrix without its data */
+		return "an input set that has been closed (its data freed by <close> or __gc)";
+	return rlua_got(L, arg);
+}
+
 rl_mat *rlua_check_matrix(lua_State *L, int arg)
 {
 	rl_mat *m = rlua_to_matrix(L, arg);
 	if (!m)
 		luaL_argerror(L, arg, lua_pushfstring(L, "expected an input set (a Matrix, e.g. from "
-		              "inputs.gaussian), got %s", rlua_got(L, arg)));
+		              "inputs.gaussian), got %s", rlua_matrix_got(L, arg)));
 	return m;
 }
 

@@ -182,7 +182,7 @@ static int mc_l(lua_State *L)
 		X = rlua_to_matrix(L, -1);
 		if (!X)
 			rlua_option_error(L, "X", "must be an input set (a Matrix, e.g. inputs.gaussian(64, 2)), got %s",
-			                  rlua_got(L, -1));
+			                  rlua_matrix_got(L, -1));
 		if (!input_given)
 			spec->input = X->cols;
 		else if (X->cols != spec->input)

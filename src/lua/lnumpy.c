@@ -208,7 +208,8 @@ static int relu_load(lua_State *L)
 	rl_err e;
 	if (!(net->p = net_load_npz(path, keys, nkeys, arch, &b->keys, &e)))
 		return rlua_engine_error(L, &e);
-	((rl_net *)net->p)->spec.precision = precision;   /* the file's doubles, computed in this precision */
+	((rl_net *)net->p)->spec.precision = precision;
+	net_round_to_precision(net->p);   /* single: the floats it computes with, also in n:weights and n:save */
 	remember_keys(L, lua_gettop(L), path, &b->keys);
 	return 1;
 }
@@ -264,7 +265,8 @@ static const rlua_api numpy_api[] = {
 	 "the last one too: for a model ending in a Linear head without one, keys can load the hidden "
 	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
-	 "layers connect; precision is as for relu. Mismatched shapes are errors naming the arrays.",
+	 "layers connect; precision is as for relu (single: the file's values rounded to float32 as "
+	 "they load, so net:weights and net:save show the floats it computes with). Mismatched shapes are errors naming the arrays.",
 	 "relu(3, 4, {seed=1}):save('init.npz'); net = relu.load('init.npz'); print(net)",
 	 .fn = relu_load, .options = load_options},
 	{"net:save", "pytorch", "net:save(path)",

@@ -214,10 +214,30 @@ static int view_left_l(lua_State *L)
 	return 1;
 }
 
+/* The options of s:plot and r:plot (Lua, below), checked by these two C
+ * functions, whose errors name the methods. */
+static const rlua_option sweep_plot_options[] = {
+	RLUA_OPTION("logy"), RLUA_OPTION("logx"), RLUA_OPTION("svg"), RLUA_OPTION("csv"), {0}
+};
+static const rlua_option result_plot_options[] = {RLUA_OPTION("svg"), {0}};
+
+static int check_sweep_plot_options(lua_State *L)
+{
+	rlua_check_options_for(L, 1, sweep_plot_options, "Sweep:plot");
+	return 0;
+}
+
+static int check_result_plot_options(lua_State *L)
+{
+	rlua_check_options_for(L, 1, result_plot_options, "r:plot");
+	return 0;
+}
+
 static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
-"local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard = ...\n"
+"local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
+"  check_sweep_plot_options, check_result_plot_options = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -371,12 +391,43 @@ static const char sweep_chunk[] =
 "  return results\n"
 "end\n"
 "\n"
+"-- A Sweep method's self, read raw into a plain copy: the methods are\n"
+"-- reachable as getmetatable(s).__tostring(t) with any t, and a lying __len\n"
+"-- or an endless __index or __pairs must not run them without end.\n"
+"local function check_self(self, method)\n"
+"  local function bad(what, v)\n"
+"    error((\"bad self to '%s' (expected the SweepResults of mc.sweep: %s, got a %s)\"):format(\n"
+"          method, what, type(v)), 4)\n"
+"  end\n"
+"  if type(self) ~= \"table\" then bad(\"a table\", self) end\n"
+"  local swept, params, fixed = rawget(self, \"swept\"), rawget(self, \"params\"), rawget(self, \"fixed\")\n"
+"  if type(swept) ~= \"table\" then bad(\"swept, a list of option names\", swept) end\n"
+"  if type(params) ~= \"table\" then bad(\"params, a table per result\", params) end\n"
+"  if type(fixed) ~= \"table\" then bad(\"fixed, the options not swept\", fixed) end\n"
+"  local copy = {swept = {}, params = {}, fixed = {}, stopped = rawget(self, \"stopped\")}\n"
+"  for j = 1, rawlen(swept) do\n"
+"    local name = rawget(swept, j)\n"
+"    if type(name) ~= \"string\" then bad((\"swept[%d], an option name\"):format(j), name) end\n"
+"    copy.swept[j] = name\n"
+"  end\n"
+"  if #copy.swept == 0 then bad(\"swept, at least one option name\", nil) end\n"
+"  for i = 1, rawlen(self) do\n"
+"    local r, p = rawget(self, i), rawget(params, i)\n"
+"    if type(r) ~= \"table\" then bad((\"[%d], an McResult\"):format(i), r) end\n"
+"    if type(p) ~= \"table\" then bad((\"params[%d], the swept values of result %d\"):format(i, i), p) end\n"
+"    copy[i], copy.params[i] = r, p\n"
+"  end\n"
+"  for k, v in next, fixed do copy.fixed[k] = v end\n"
+"  return copy\n"
+"end\n"
+"\n"
 "local function ratio(r)\n"
 "  if r.lower and r.lower > 0 then return r.p_alive / r.lower end\n"
 "  return 0 / 0\n"
 "end\n"
 "\n"
 "function Sweep:__tostring()\n"
+"  self = check_self(self, \"__tostring\")\n"
 "  local headers = {}\n"
 "  for i, name in ipairs(self.swept) do headers[i] = name end\n"
 "  for _, h in ipairs{\"P(alive)\", \"95% CI\", \"L\", \"U\", \"P/L\", \"mean F\", \"trials\"} do\n"
@@ -447,10 +498,12 @@ static const char sweep_chunk[] =
 "end\n"
 "\n"
 "function Sweep:plot(o)\n"
+"  self = check_self(self, \"plot\")\n"
+"  if #self == 0 then error(\"s:plot: the sweep has no results to plot\", 2) end\n"
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
 "    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
-"  end\n"
+"  end\n""  check_sweep_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"Sweep:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
 "  local xname, numeric, xs, groups, order, xlabels = curves(self)\n"
@@ -490,6 +543,7 @@ static const char sweep_chunk[] =
 "\n"
 "-- one row per result: every option given (swept or fixed) then the result\n"
 "function Sweep:csv(path)\n"
+"  self = check_self(self, \"csv\")\n"
 "  if type(path) ~= \"string\" then\n"
 "    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got a \" .. type(path) .. \")\", 2)\n"
 "  end\n"
@@ -536,10 +590,22 @@ static const char sweep_chunk[] =
 "-- r:plot() for one McResult: per layer the survival of points next to 1 - 2^-n\n"
 "local function result_plot(r, o)\n"
 "  o = o or {}\n"
+"  if type(o) ~= \"table\" then\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"  end\n"
+"  check_result_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"r:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
-"  local x, surv, bound, net = {}, {}, {}, {}\n"
-"  for l, layer in ipairs(r.layers or {}) do\n"
+"  if type(r) ~= \"table\" then\n"
+"    error(\"bad self to 'plot' (expected an McResult, got a \" .. type(r) .. \")\", 2)\n"
+"  end\n"
+"  -- read raw and bounded: any table can reach this as r.plot(t)\n"
+"  local x, surv, bound, net, layers = {}, {}, {}, {}, rawget(r, \"layers\")\n"
+"  for l = 1, type(layers) == \"table\" and rawlen(layers) or 0 do\n"
+"    local layer = rawget(layers, l)\n"
+"    if type(layer) ~= \"table\" then\n"
+"      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got a %s)\"):format(l, type(layer)), 2)\n"
+"    end\n"
 "    x[l], surv[l], bound[l], net[l] = l, layer.survival or 0 / 0, layer.bound or 0 / 0, layer.net_survival or 0 / 0\n"
 "  end\n"
 "  if #x == 0 then error(\"r:plot: this result has no per-layer table (run mc with stats = 'all')\", 2) end\n"
@@ -584,7 +650,7 @@ static const rlua_api sweep_api[] = {
 	 "is below 1; one curve per combination of the other swept options. Prints in the "
 	 "terminal; p:svg(path) or {svg = path} writes SVG.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
-	 .type = RLUA_SWEEP},
+	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
 	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
@@ -596,7 +662,7 @@ static const rlua_api sweep_api[] = {
 	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
 	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted).",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
-	 .type = RLUA_MC_RESULT},
+	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}
 };
 
@@ -614,7 +680,9 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_pushcfunction(L, view_point_l);
 	lua_pushcfunction(L, view_left_l);
 	lua_pushcfunction(L, guard_close_l);
-	lua_call(L, 9, 2);
+	lua_pushcfunction(L, check_sweep_plot_options);
+	lua_pushcfunction(L, check_result_plot_options);
+	lua_call(L, 11, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

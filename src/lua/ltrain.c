@@ -232,7 +232,9 @@ static const rlua_api train_api[] = {
 	 "(per step, steps + 1 values), grad_norm and grad_norm_final (per layer, at the start "
 	 "and at the end), initial_loss, final_loss. A net on which every point of X is dead "
 	 "(zero biases) has a gradient of exactly 0: its loss never moves; net:flip(X) first "
-	 "brings it back. ReLU'(0) is taken as 0, as for death.",
+	 "brings it back. ReLU'(0) is taken as 0, as for death. A single-precision net (precision = "
+	 "'single') is trained in double arithmetic and its weights and biases are rounded to float32 "
+	 "after each step, so it keeps float32 weights.",
 	 "net = relu{widths={2,2,2,2,2,2,1}, seed=3}; X = inputs.gaussian(32, 2, {seed=1}); "
 	 "y = {}; for i = 1, #X do y[i] = math.abs(X[i][1]) end; net:train(X, y, {method='adam', steps=200})",
 	 .fn = net_train_l, .type = RLUA_NET, .options = train_options},

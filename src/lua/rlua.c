@@ -62,7 +62,11 @@ const char *rlua_nul_in_path(lua_State *L, int idx)
 
 const char *rlua_check_path(lua_State *L, int arg)
 {
-	const char *path = luaL_checkstring(L, arg);
+	/* a number is not taken for a name ({svg = 5} wrote a file "5") */
+	if (lua_type(L, arg) != LUA_TSTRING)
+		luaL_argerror(L, arg, lua_pushfstring(L, "expected a file path (a string such as 'out.svg'), got %s",
+		                                      rlua_describe(L, arg)));
+	const char *path = lua_tostring(L, arg);
 	const char *nul = rlua_nul_in_path(L, arg);
 	if (nul)
 		luaL_argerror(L, arg, nul);
@@ -130,13 +134,15 @@ double rlua_check_finite(lua_State *L, int arg, const char *what)
 	return lua_tonumber(L, arg);
 }
 
-int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
+int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (fname)
+		return luaL_error(L, "bad option '%s' to '%s' (%s)", field, fname, msg);
 	lua_Debug ar;
 	if (lua_getstack(L, 0, &ar)) {
 		/* the function as the API table names it ("net:train",
@@ -154,6 +160,16 @@ int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	}
 	/* called through pcall or a table field Lua cannot name: no "to '?'" */
 	return luaL_error(L, "bad option '%s' (%s)", field, msg);
+}
+
+int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return rlua_option_error_to(L, NULL, field, "%s", msg);
 }
 
 lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integer def,

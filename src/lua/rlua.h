@@ -98,6 +98,9 @@ void rlua_api_register_globals(lua_State *L, const rlua_api *entries);
 /* Rejects any key of the options table at t that is none of opts (with
  * "did you mean"); the integer keys 1 and 2 pass (relu{depth, width}). */
 void rlua_check_options(lua_State *L, int t, const rlua_option *opts);
+/* The same, naming the function fname in the error (a method written in
+ * Lua, whose options a C helper checks). */
+void rlua_check_options_for(lua_State *L, int t, const rlua_option *opts, const char *fname);
 /* Parses every option of opts (includes too) that has a size into dest:
  * an absent one gets its default; a bad one raises "bad option 'name' to
  * 'fn' (...)" saying what is accepted. */
@@ -174,6 +177,10 @@ static inline const char *rlua_s(double n) { return n == 1 ? "" : "s"; }
 /* fmt is C's printf (not lua_pushfstring: no %I); the compiler checks it */
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for the function named fname (NULL: the running function), for
+ * a helper that checks the options of a method written in Lua. */
+int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
  * array that is anchored in a userdata on the stack (freed by GC). */
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
@@ -239,6 +246,9 @@ uint64_t rlua_fresh_seed(lua_State *L);
 rlua_box *rlua_new_matrix(lua_State *L);
 rl_mat *rlua_check_matrix(lua_State *L, int arg);
 rl_mat *rlua_to_matrix(lua_State *L, int arg);   /* NULL if not a Matrix */
+/* What the value at arg is, for a message wanting a Matrix: a closed one
+ * (<close>, or __gc called by hand) is named as such, not "a userdata". */
+const char *rlua_matrix_got(lua_State *L, int arg);
 /* The Matrix at arg; when arg is nil, the default input set of nets with
  * input dimension input (what net:death() and mc use), put at arg. */
 rl_mat *rlua_default_inputs(lua_State *L, int arg, size_t input);

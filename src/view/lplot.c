@@ -363,6 +363,8 @@ static int plot_m_tostring(lua_State *L)
 	return 1;
 }
 
+static const rlua_option svg_options[] = {RLUA_OPTION("width"), RLUA_OPTION("height"), {0}};
+
 static int plot_m_svg(lua_State *L)
 {
 	plot *pl = check_plot(L, 1);
@@ -371,6 +373,7 @@ static int plot_m_svg(lua_State *L)
 	plot_svg_defaults(&o);
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
+		rlua_check_options(L, 3, svg_options);
 		o.width = (int)rlua_opt_int_field(L, 3, "width", o.width, 200, 20000);
 		o.height = (int)rlua_opt_int_field(L, 3, "height", o.height, 150, 20000);
 	}
@@ -423,7 +426,7 @@ static const rlua_api plot_api[] = {
 	{ "Plot:svg", "plot", "Plot:svg(path [, {width=760, height=460}])",
 	  "Writes the plot as a standalone SVG file (axes, ticks, legend, error bands, reference "
 	  "lines) that a browser opens, through a temporary file renamed into place. Returns path.",
-	  "p:svg(\"depth.svg\")", .fn = plot_m_svg, .type = RLUA_PLOT },
+	  "p:svg(\"depth.svg\")", .fn = plot_m_svg, .type = RLUA_PLOT, .options = svg_options },
 	{ "Plot:csv", "plot", "Plot:csv(path)",
 	  "Writes the plot's data as CSV: a header x,<name>[,<name>_lo,<name>_hi],... then one row "
 	  "per x value; numbers round-trip exactly and a gap is an empty cell. Returns path.",

@@ -166,6 +166,56 @@ do
     (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
 end
 
+-- ---- every entry whose signature shows an options table ({name=...}) has
+-- its options in the table, so a misspelt one is refused, not ignored
+-- (Plot:svg{widht = 100}, s:plot{lgoy = true} and r:plot{svgg = ...} were)
+do
+  local bad = {}
+  for name, e in pairs(help) do
+    -- mc.sweep takes mc's options; limits.memory and mc.shard are values
+    local opts = (e.signature or ""):match("{([^{}]*)}")
+    if opts and opts:find("^%s*[%a_][%w_]*%s*=") and name ~= "mc.sweep" and not options[name] then
+      bad[#bad + 1] = name
+    end
+  end
+  table.sort(bad)
+  t.is(#bad, 0, "every signature with an options table has its options in the API table" ..
+    (#bad > 0 and (": " .. table.concat(bad, ", ")) or ""))
+  local s = mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, progress = false}
+  local cases = {
+    {"Plot:svg", function() return plot.lines{x = {1, 2}, series = {{y = {1, 2}}}}:svg(tmp .. ".svg", {widht = 400}) end, "width"},
+    {"Sweep:plot", function() return s:plot{lgoy = true} end, "logy"},
+    {"r:plot", function() return s[1]:plot{svgg = tmp .. ".svg"} end, "svg"},
+  }
+  for _, c in ipairs(cases) do
+    t.raises(c[2], {"to '" .. c[1] .. "'", "did you mean '" .. c[3] .. "'"},
+             c[1] .. ": a misspelt option is refused, naming the method and the option meant")
+  end
+  os.remove(tmp .. ".svg")
+end
+
+-- ---- a file path is a string: a number is not taken for a file's name
+-- (s:plot{svg = 5} wrote a file named 5)
+do
+  local p = plot.lines{x = {1, 2}, series = {{y = {1, 2}}}}
+  local net = relu(2, 2, {seed = 1, input = 2})
+  local r = mc{depth = 2, width = 2, trials = 10, seed = 1, progress = false}
+  local s = mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, progress = false}
+  local cases = {
+    {"Plot:svg", function() return p:svg(5) end}, {"Plot:csv", function() return p:csv(5) end},
+    {"X:save", function() return X:save(5) end}, {"net:save", function() return net:save(5) end},
+    {"r:save", function() return r:save(5) end}, {"Sweep:csv", function() return s:csv(5) end},
+    {"Sweep:plot{svg=}", function() return s:plot{svg = 5} end},
+    {"r:plot{svg=}", function() return r:plot{svg = 5} end},
+    {"relu.load", function() return relu.load(5) end}, {"inputs.load", function() return inputs.load(5) end},
+    {"mc.load", function() return mc.load(5) end},
+  }
+  for _, c in ipairs(cases) do
+    t.raises(c[2], {"expected a file path"}, c[1] .. " refuses a number for a path")
+  end
+  t.ok(io.open("5") == nil, "... and wrote no file named 5")
+end
+
 -- ---- mc's options include relu's (the table says so; no list is glued)
 do
   local mc_opts = {}

@@ -173,6 +173,88 @@ do
   t.raises(function() limits.memory = 1.5 end, {"got 1.5"}, "limits.memory: a bad number is shown")
 end
 
+------------------------------------------------------------ a sweep's methods given any table
+do
+  -- getmetatable(s).__tostring (and :plot, :csv, r:plot) take any table as
+  -- self: a lying __len, an endless __index or __pairs must end in a result
+  -- or a clear error, each within a budget of Lua instructions
+  local s = mc.sweep{depth = {1, 2}, width = 2, trials = 50, seed = 1, progress = false}
+  local Sweep, r_plot = getmetatable(s), s[1].plot
+  local endless = {__index = function(_, k) if math.type(k) then return s[1] end end,
+                   __len = function() return math.maxinteger end}
+  local endless_params = setmetatable({}, {__index = function() return {depth = 1} end,
+                                           __len = function() return math.maxinteger end})
+  local endless_fixed = setmetatable({}, {__pairs = function()
+    local i = 0
+    return function() i = i + 1; return "k" .. i, i end
+  end})
+  local selves = {
+    {"a lying __len and an endless __index", setmetatable({swept = s.swept, params = endless_params, fixed = s.fixed}, endless)},
+    {"results and params that lie, besides two real results", setmetatable({s[1], s[2], swept = s.swept, params = endless_params, fixed = s.fixed}, endless)},
+    {"a fixed table with an endless __pairs", {s[1], s[2], swept = s.swept, params = s.params, fixed = endless_fixed}},
+    {"swept with an endless __index", {s[1], swept = setmetatable({}, endless), params = s.params, fixed = s.fixed}},
+    {"a number", 5}, {"an empty table", {}}, {"a result that is a number", {7, swept = s.swept, params = s.params, fixed = s.fixed}},
+    {"a result with no params", {s[1], s[2], swept = s.swept, params = {}, fixed = s.fixed}},
+    {"layers with an endless __index", {layers = setmetatable({}, {__index = function() return {survival = 1} end})}},
+  }
+  local dir = require("proc").tmpdir()
+  local calls = {
+    {"__tostring", function(x) return Sweep.__tostring(x) end},
+    {"plot", function(x) return Sweep.plot(x) end},
+    {"csv", function(x) return Sweep.csv(x, dir .. "/s.csv") end},
+    {"r:plot", function(x) return r_plot(x) end},
+  }
+  for _, c in ipairs(calls) do
+    for _, v in ipairs(selves) do
+      local budget = 0
+      debug.sethook(function() budget = budget + 1; if budget > 100 then error("runaway") end end, "", 1e5)
+      local ok, e = pcall(c[2], v[2])
+      debug.sethook()
+      e = tostring(e)
+      t.ok(ok or (not e:find("runaway") and (e:find("bad self to", 1, true) or e:find("has no per-layer table", 1, true)
+                                              or e:find("no results to plot", 1, true))),
+           ("Sweep %s given %s: ends, with a result or a clear error (%s)"):format(c[1], v[1], tostring(ok or e)))
+    end
+  end
+  os.execute("rm -rf " .. require("proc").q(dir))
+  -- the real sweep still prints its two points
+  t.ok(select(2, tostring(s):gsub("\n%s*%d ", "")) == 2, "a real sweep still prints a row per point")
+end
+
+------------------------------------------------------------ __gc or __close called by hand
+do
+  -- a Matrix, Net or Plot whose finaliser ran by hand (twice, then used):
+  -- every later use is an error saying it was closed, never "a userdata"
+  local kinds = {
+    {"input set", function() return inputs.gaussian(4, 2, {seed = 1}) end, {
+      function(X) return #X end, function(X) return X[1] end, function(X) return X.rows end,
+      function(X) return relu(2, 2, {seed = 1, input = 2}):death(X) end,
+      function(X) return mc{X = X, depth = 2, width = 2, trials = 5, progress = false} end,
+    }},
+    {"network", function() return relu(2, 2, {seed = 1, input = 2}) end, {
+      function(n) return n:death(inputs.gaussian(4, 2, {seed = 1})) end, function(n) return n:weights(1) end,
+      function(n) return n:clone() end,
+    }},
+    {"plot", function() return plot.lines{x = {1, 2}, series = {{y = {1, 2}}}} end, {
+      function(p) return p:csv(os.tmpname()) end,
+    }},
+  }
+  for _, k in ipairs(kinds) do
+    for _, how in ipairs{"__gc", "__close"} do
+      for i, use in ipairs(k[3]) do
+        local o = k[2]()
+        local mt = getmetatable(o)
+        mt[how](o); mt[how](o)
+        local ok, e = pcall(use, o)
+        e = tostring(e)
+        t.ok(not ok and (e:find("closed", 1, true) or e:find("freed", 1, true)) and not e:find("a userdata", 1, true),
+             ("%s after %s by hand, use %d: an error naming it closed (%s)"):format(k[1], how, i, e))
+      end
+    end
+  end
+  full_gc()
+end
+
 ------------------------------------------------------------ Ctrl-C in a slow progress callback
 do
   -- one SIGINT (what Ctrl-C sends) while the callback busy-loops: the run

@@ -140,4 +140,46 @@ do
   t.ok(floats, "a single-precision net's weights and biases are float32 values")
   t.is(relu.load and net.precision, "single", "net.precision says single")
 end
+-- ... whatever gave them: drawn, loaded from a double net's file, trained
+-- (either method, every architecture), flipped
+do
+  local function all_floats(net)
+    for l = 1, net.depth do
+      for _, row in ipairs(net:weights(l)) do
+        for _, w in ipairs(row) do if w ~= string.unpack("f", string.pack("f", w)) then return false end end
+      end
+      for _, b in ipairs(net:bias(l)) do if b ~= string.unpack("f", string.pack("f", b)) then return false end end
+    end
+    return true
+  end
+  local X = inputs.gaussian(16, 3, {seed = 4})
+  local dir = require("proc").tmpdir()
+  for _, arch in ipairs{"plain", "residual", "dense", "skip", "batchnorm"} do
+    local o = {depth = 3, width = 3, input = 3, arch = arch, seed = 2, bias = {law = "normal", sd = 0.1}}
+    local double = relu(o)
+    double:save(dir .. "/net.npz")
+    o.precision = "single"
+    local ways = {
+      {"drawn", function() return relu(o) end},
+      {"relu.load{precision = 'single'} of a double net", function()
+        return relu.load(dir .. "/net.npz", {arch = arch, precision = "single"}) end},
+    }
+    for _, method in ipairs{"gd", "adam"} do
+      ways[#ways + 1] = {"trained (" .. method .. ")", function()
+        local net = relu(o)
+        local Y = {}
+        for i = 1, #X do Y[i] = {} for j = 1, net:forward(X).cols do Y[i][j] = 0.25 * i / #X end end
+        net:train(X, Y, {method = method, steps = 3, rate = 0.01})
+        return net
+      end}
+    end
+    ways[#ways + 1] = {"flipped", function() local net = relu(o); net:flip(X); return net end}
+    for _, w in ipairs(ways) do
+      local net = w[2]()
+      t.ok(net.precision == "single" and all_floats(net),
+           ("%s single-precision net %s: its weights and biases are float32 values"):format(arch, w[1]))
+    end
+  end
+  os.execute("rm -rf " .. require("proc").q(dir))
+end
 t.done()
