@@ -83,6 +83,16 @@ static void preactivate_single(const double *H, size_t rows, size_t fan_in,
 	}
 }
 
+/* Rounds count values to float32 (a single-precision net's values between
+ * layers). The representation of a residual net, h + ReLU(z) of two floats,
+ * rounds here once from its exact double sum: double has more than 2 x 24
+ * + 2 bits, so that double rounding gives the float sum itself. */
+static void round_single(double *A, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		A[i] = (float)A[i];
+}
+
 /* A layer's pre-activations in the net's precision. */
 static void preactivate(const rl_net_spec *s, const double *H, size_t rows, size_t fan_in,
                         const double *W, const double *b, size_t n, double *Z)
@@ -190,6 +200,42 @@ size_t net_next_representation(rl_arch arch, const double *H, size_t rows, size_
 		}
 	}
 	return arch == ARCH_DENSE ? cur + n : n;
+}
+
+/* The steps of a pass around the pre-activations, in the net's precision.
+ * A single-precision net holds float32 values between its layers, so that
+ * net_forward returns, and net_death decides on, what a float32 engine
+ * computes: X rounded to floats (the Monte Carlo float kernel's input,
+ * mc_eval_single.c), residual sums h + ReLU(z) and dense concatenations of
+ * floats, and batch norm's outputs rounded to floats. Batch norm's
+ * statistics (the centring of X and of each layer, the variance) stay in
+ * double, compensated as above, and only its results are rounded: the
+ * engine has no float batch norm, its reference path (mc_eval.c) runs this
+ * very code, and the double statistics keep ties at the mean exact. */
+static void input_in_precision(const rl_net_spec *s, double *H, size_t rows, size_t cols)
+{
+	if (s->arch == ARCH_BATCHNORM)
+		batchnorm_centre_input(H, rows, cols);
+	else if (s->precision == PRECISION_SINGLE)
+		round_single(H, rows * cols);
+}
+
+static void normalise_in_precision(const rl_net_spec *s, double *Z, size_t rows, size_t n)
+{
+	if (s->arch != ARCH_BATCHNORM)
+		return;
+	net_batchnorm(Z, rows, n, NULL);
+	if (s->precision == PRECISION_SINGLE)
+		round_single(Z, rows * n);
+}
+
+static size_t next_in_precision(const rl_net_spec *s, const double *H, size_t rows, size_t cur,
+                                const double *Z, size_t n, double *out)
+{
+	size_t width = net_next_representation(s->arch, H, rows, cur, Z, n, out);
+	if (s->arch == ARCH_RESIDUAL && s->precision == PRECISION_SINGLE)
+		round_single(out, rows * width);
+	return width;
 }
 
 static size_t max_width(const rl_net_spec *s)
@@ -308,8 +354,7 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 	}
 	size_t rows = X->rows, cur = s->input, skip_col = 0;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
-	if (s->arch == ARCH_BATCHNORM)
-		batchnorm_centre_input(p.H, rows, cur);
+	input_in_precision(s, p.H, rows, cur);
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1];
 		if (interrupted_before(rows, cur, n, e)) {
@@ -326,9 +371,8 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			buffers_free(&p);
 			return NULL;
 		}
-		if (s->arch == ARCH_BATCHNORM)
-			net_batchnorm(p.Z, rows, n, NULL);
-		cur = net_next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+		normalise_in_precision(s, p.Z, rows, n);
+		cur = next_in_precision(s, p.H, rows, cur, p.Z, n, p.next);
 		double *t = p.H; p.H = p.next; p.next = t;
 		if (s->arch == ARCH_SKIP) {
 			for (size_t r = 0; r < rows; r++)
@@ -405,8 +449,7 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 	int keep_all = s->arch == ARCH_BATCHNORM, failed = 0;
 	size_t rows = X->rows, cur = s->input, alive = X->rows;
 	memcpy(p.H, X->data, rows * cur * sizeof(double));
-	if (s->arch == ARCH_BATCHNORM)
-		batchnorm_centre_input(p.H, rows, cur);
+	input_in_precision(s, p.H, rows, cur);
 	for (size_t r = 0; r < rows; r++)
 		point_of_row[r] = r;
 	for (size_t l = 1; l <= s->depth; l++) {
@@ -425,14 +468,13 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			failed = 1;
 			break;
 		}
-		if (s->arch == ARCH_BATCHNORM)
-			net_batchnorm(p.Z, rows, n, NULL);
+		normalise_in_precision(s, p.Z, rows, n);
 		if (hooks && hooks->preact &&
 		    hooks->preact(hooks->ctx, l, p.Z, rows, n, point_of_row, rep->dead_at, e)) {
 			failed = 1;
 			break;
 		}
-		size_t width = net_next_representation(s->arch, p.H, rows, cur, p.Z, n, p.next);
+		size_t width = next_in_precision(s, p.H, rows, cur, p.Z, n, p.next);
 		size_t kept = 0;
 		for (size_t r = 0; r < rows; r++) {
 			const double *z = p.Z + r * n;

@@ -75,7 +75,9 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 	for (size_t l = 1; l <= s->depth; l++) {
 		size_t n = s->widths[l - 1], fan = net_fan_in(s, l);
 		double lw = law_log2_sd(&s->weights, fan, n), lb = law_log2_sd(&s->bias, fan, n);
-		if (single && (fabs(lw) > limit || (lb != -INFINITY && fabs(lb) > limit)))
+		/* (a zero law, -INFINITY, is exact in floats; a loaded net has one,
+		 * its values known only when computed: check_finite in forward.c) */
+		if (single && ((lw != -INFINITY && fabs(lw) > limit) || (lb != -INFINITY && fabs(lb) > limit)))
 			return rl_fail(e, "numbers out of range: layer %zu's weights sd %.3g or biases sd %.3g "
 			               "is outside 2^-%d .. 2^%d, where floats (precision = \"single\") hold "
 			               "them reliably%s; scale them nearer 1 or use precision = \"double\"",

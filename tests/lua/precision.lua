@@ -2,7 +2,8 @@
 -- decides a sign otherwise than double on P2-sized nets (256 points, d 64,
 -- 20 layers of 64), measured and bounded; replay in the precision a run ran
 -- in, count for count; threads and shards bit-identical; the precision in
--- results, files and merges; RELUSH_PRECISION. Fixed seeds throughout.
+-- results, files and merges; RELUSH_PRECISION; float32 values out of
+-- net:forward in every architecture. Fixed seeds throughout.
 local t = require "tap"
 local proc = require "proc"
 
@@ -181,5 +182,79 @@ do
     end
   end
   os.execute("rm -rf " .. require("proc").q(dir))
+end
+-- ---- a single-precision net computes and returns float32 values ----------------
+-- For every architecture, weight law and bias law: every value net:forward
+-- returns is a float32, and the dead/alive pattern it shows, layer by layer
+-- (the net's first k layers loaded back with keys, whose output, or for skip
+-- its last layer's block, is a zero row exactly where the point has no active
+-- unit at layer k, or for residual and dense a zero representation), is
+-- net:death's dead_at and the counts of the mc trial replayed.
+do
+  local function is_float(x) return x == string.unpack("f", string.pack("f", x)) end
+  local X = inputs.gaussian(24, 4, {seed = 8})
+  local dir = proc.tmpdir()
+  local depth, width, TRIALS = 5, 4, 3
+  local bad_float, bad_pattern, bad_counts, cases = {}, {}, {}, 0
+  for _, arch in ipairs{"plain", "residual", "dense", "skip", "batchnorm"} do
+    for _, law in ipairs{"he", {law = "uniform", a = 1}, {law = "laplace", scale = 0.5}} do
+      for _, bias in ipairs{0, {law = "normal", sd = 0.3}, {law = "uniform", a = 0.5}} do
+        local o = {depth = depth, width = width, input = 4, X = X, trials = TRIALS, seed = 11, arch = arch,
+                   weights = law, bias = bias, precision = "single",
+                   method = arch == "plain" and "explicit" or "reference"}
+        local r = mc(o)
+        local name = ("%s, weights %s, bias %s"):format(arch, type(law) == "table" and law.law or law,
+                                                         type(bias) == "table" and bias.law or bias)
+        for i = 1, TRIALS do
+          cases = cases + 1
+          local net, one = r:replay(i), mc(with(o, {shard = {i, TRIALS}}))
+          local d = net:death(X)
+          net:save(dir .. "/net.npz")
+          local out = net:forward(X)
+          for p = 1, #X do
+            for _, v in ipairs(out[p]) do if not is_float(v) then bad_float[name] = true end end
+          end
+          local dead, keys = {}, {}
+          for p = 1, #X do dead[p] = 0 end
+          for k = 1, depth do
+            keys[k] = tostring(2 * (k - 1))
+            local prefix = relu.load(dir .. "/net.npz", {keys = keys, arch = arch, precision = "single"})
+            local h = prefix:forward(X)
+            for p = 1, #X do
+              local row, zero = h[p], true
+              for j = #row - (arch == "skip" and width or #row) + 1, #row do
+                if not is_float(row[j]) then bad_float[name] = true end
+                zero = zero and row[j] == 0
+              end
+              if zero and dead[p] == 0 then dead[p] = k end
+            end
+          end
+          local living = 0
+          for p = 1, #X do
+            if arch == "skip" and dead[p] > 1 then dead[p] = 0 end
+            if dead[p] == 0 then living = living + 1 end
+            if d.dead_at[p] ~= dead[p] then bad_pattern[name] = true end
+          end
+          if d.living ~= living or one.alive_trials ~= (living > 0 and 1 or 0)
+             or math.floor(one.fraction * #X + 0.5) ~= living then bad_counts[name] = true end
+          for l = 1, depth do
+            if one.layers[l].living ~= d.layers[l].living then bad_counts[name] = true end
+          end
+        end
+      end
+    end
+  end
+  os.execute("rm -rf " .. proc.q(dir))
+  local function names(set)
+    local list = {}
+    for k in pairs(set) do list[#list + 1] = k end
+    table.sort(list)
+    return #list == 0 and "none" or table.concat(list, "; ")
+  end
+  t.is(cases, 5 * 3 * 3 * TRIALS, "every architecture x weight law x bias law x trial evaluated")
+  t.is(names(bad_float), "none", "a single-precision net's forward values are all float32")
+  t.is(names(bad_pattern), "none",
+       "net:forward's dead/alive pattern, layer by layer, is net:death's dead_at")
+  t.is(names(bad_counts), "none", "... and the replayed mc trial's counts")
 end
 t.done()
