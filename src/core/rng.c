@@ -312,6 +312,75 @@ void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
 		gather_flush(&g, out);
 }
 
+static void rng_fill_blocks_float_scalar(const rl_rng *r, const uint32_t *block,
+                                         const uint32_t *stream, size_t blocks, float *out)
+{
+	for (size_t k = 0; k < blocks; k++) {
+		uint32_t ctr[4] = { block[k], stream[k], r->ctr[2], r->ctr[3] }, x[4];
+		philox_block(ctr, r->key, x);
+		block_normal_float(x, out + 4 * k);
+	}
+}
+
+typedef struct {
+	rng_fill_blocks_float_fn *fill;
+	rl_rng r;
+	size_t pending;
+	uint32_t block[RNG_GATHER], stream[RNG_GATHER];
+	uint8_t keep[RNG_GATHER];   /* floats kept of each block: 4, fewer at a stream's end */
+	int partial;                /* some pending block keeps fewer than 4 */
+	float quads[4 * RNG_GATHER];
+} rng_gather_float;
+
+/* gather_flush for floats. */
+static float *gather_flush_float(rng_gather_float *g, float *out)
+{
+	if (!g->partial) {
+		g->fill(&g->r, g->block, g->stream, g->pending, out);
+		out += 4 * g->pending;
+	} else {
+		g->fill(&g->r, g->block, g->stream, g->pending, g->quads);
+		for (size_t b = 0; b < g->pending; b++)
+			for (size_t j = 0; j < g->keep[b]; j++)
+				*out++ = g->quads[4 * b + j];
+	}
+	g->pending = 0;
+	g->partial = 0;
+	return out;
+}
+
+/* As rng_normal_streams, for float32 variates four a block. */
+void rng_normal_streams_float(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                              const size_t *len, size_t count, float *out)
+{
+	rng_gather_float g;
+	g.fill = rng_fill_blocks_float_scalar;
+	switch (current_path()) {
+#ifdef HAVE_AVX2
+	case RNG_PATH_AVX2: g.fill = rng_fill_blocks_normal_float_avx2; break;
+#endif
+#ifdef HAVE_AVX512
+	case RNG_PATH_AVX512: g.fill = rng_fill_blocks_normal_float_avx512; break;
+#endif
+	default: break;
+	}
+	rng_init(&g.r, seed, trial, 0);
+	g.pending = 0;
+	g.partial = 0;
+	for (size_t k = 0; k < count; k++)
+		for (size_t i = 0; i < len[k]; i += 4) {
+			/* a stream holds 2^32 blocks, as in rng_normal_float */
+			g.block[g.pending] = (uint32_t)(i / 4);
+			g.stream[g.pending] = stream[k];
+			g.keep[g.pending] = (uint8_t)(len[k] - i >= 4 ? 4 : len[k] - i);
+			g.partial |= len[k] - i < 4;
+			if (++g.pending == RNG_GATHER)
+				out = gather_flush_float(&g, out);
+		}
+	if (g.pending)
+		gather_flush_float(&g, out);
+}
+
 void rng_normal(rl_rng *r, double *out, size_t n)
 {
 	rng_fill(r, RNG_LAW_NORMAL, out, n);
