@@ -396,6 +396,41 @@ static void test_auto_basis(void)
 	}
 }
 
+/* A run of s on X (explicit, 60 trials, two threads) on every kernel
+ * path, and when generators is set on every generator path, against the
+ * reference net_create + net_death, trial for trial. */
+static void against_reference_paths(const rl_net_spec *s, const rl_mat *X, const char *name,
+                                    int generators)
+{
+	rl_err e;
+	mc_config cfg = {.spec = s, .X = X, .trials = 60, .threads = 2,
+	                 .method = MC_METHOD_EXPLICIT, .reference = 1};
+	mc_result *ref = mc_run(&cfg, &e);
+	cfg.reference = 0;
+	kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
+	rng_path first = generators ? RNG_PATH_SCALAR : RNG_PATH_AUTO;
+	rng_path last = generators ? RNG_PATH_AVX512 : RNG_PATH_AUTO;
+	for (int p = 0; p < 3; p++) {
+		if (kernel_set_path(paths[p])) {
+			tap_diag("kernel path %s not available here", kernel_path_name(paths[p]));
+			continue;
+		}
+		for (rng_path rp = first; rp <= last; rp++) {
+			if (rng_set_path(rp))
+				continue;
+			mc_result *fast = mc_run(&cfg, &e);
+			tap_ok(ref && fast && counts_equal(&ref->counts, &fast->counts),
+			       "%s: %s kernels%s%s equal net_death trial for trial", name,
+			       kernel_path_name(paths[p]), generators ? " with the generator " : "",
+			       generators ? rng_path_name(rp) : "");
+			mc_result_free(fast);
+		}
+		rng_set_path(RNG_PATH_AUTO);
+	}
+	kernel_set_path(KERNEL_PATH_AUTO);
+	mc_result_free(ref);
+}
+
 /* The fused kernels (every ISA path) against the reference net_death. */
 static void test_against_reference(void)
 {
@@ -427,25 +462,8 @@ static void test_against_reference(void)
 	cases[3].s.widths = w3;
 	cases[3].X = X;
 	cases[3].name = "small layers drawn in groups around a wide one, normal biases";
-	for (int c = 0; c < 4; c++) {
-		mc_config cfg = {.spec = &cases[c].s, .X = cases[c].X, .trials = 60, .threads = 2,
-		                 .method = MC_METHOD_EXPLICIT, .reference = 1};
-		mc_result *ref = mc_run(&cfg, &e);
-		cfg.reference = 0;
-		kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
-		for (int p = 0; p < 3; p++) {
-			if (kernel_set_path(paths[p])) {
-				tap_diag("kernel path %s not available here", kernel_path_name(paths[p]));
-				continue;
-			}
-			mc_result *fast = mc_run(&cfg, &e);
-			tap_ok(counts_equal(&ref->counts, &fast->counts),
-			       "%s: %s kernels equal net_death trial for trial", cases[c].name, kernel_path_name(paths[p]));
-			mc_result_free(fast);
-		}
-		kernel_set_path(KERNEL_PATH_AUTO);
-		mc_result_free(ref);
-	}
+	for (int c = 0; c < 4; c++)
+		against_reference_paths(&cases[c].s, cases[c].X, cases[c].name, 0);
 	/* precision = "single": small layers drawn in groups
 	 * (rng_normal_streams_float) against net_create's per-layer draws, on
 	 * every kernel and generator path */
@@ -455,30 +473,9 @@ static void test_against_reference(void)
 		s.precision = PRECISION_SINGLE;
 		if (zero_bias)
 			s.bias = (rl_law){LAW_ZERO, SCALE_FIXED, 0.0};
-		mc_config cfg = {.spec = &s, .X = cases[c].X, .trials = 60, .threads = 2,
-		                 .method = MC_METHOD_EXPLICIT, .reference = 1};
-		mc_result *ref = mc_run(&cfg, &e);
-		cfg.reference = 0;
-		kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
-		for (int p = 0; p < 3; p++) {
-			if (kernel_set_path(paths[p])) {
-				tap_diag("kernel path %s not available here", kernel_path_name(paths[p]));
-				continue;
-			}
-			for (rng_path rp = RNG_PATH_SCALAR; rp <= RNG_PATH_AVX512; rp++) {
-				if (rng_set_path(rp))
-					continue;
-				mc_result *fast = mc_run(&cfg, &e);
-				tap_ok(ref && fast && counts_equal(&ref->counts, &fast->counts),
-				       "single, %s%s: %s kernels with the %s generator equal net_death trial for trial",
-				       cases[c].name, zero_bias ? " (here zero)" : "", kernel_path_name(paths[p]),
-				       rng_path_name(rp));
-				mc_result_free(fast);
-			}
-			rng_set_path(RNG_PATH_AUTO);
-		}
-		kernel_set_path(KERNEL_PATH_AUTO);
-		mc_result_free(ref);
+		char name[160];
+		snprintf(name, sizeof name, "single, %s%s", cases[c].name, zero_bias ? " (here zero)" : "");
+		against_reference_paths(&s, cases[c].X, name, 1);
 	}
 	/* the drawn parameters themselves, bit for bit: a worker's small layers
 	 * (drawn in groups) against net_draw_layer(_single) layer by layer, in
