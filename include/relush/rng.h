@@ -47,6 +47,11 @@ void rng_normal_float(rl_rng *r, float *out, size_t n);
  * streams. */
 void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
                         const size_t *len, size_t count, double *out);
+/* The same for rng_normal_float's float32 variates: the first len[k] of
+ * stream stream[k], exactly as rng_init and rng_normal_float per stream
+ * give them (precision = "single"). */
+void rng_normal_streams_float(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                              const size_t *len, size_t count, float *out);
 
 /* Which implementation fills the Gaussians: chosen at first use from the
  * CPU's features; tests force each one to compare them. */

@@ -1,5 +1,6 @@
 /* mc_draw.c: the weights and biases of an explicit Monte Carlo layer,
- * exactly as net_draw_layer draws them. Small Gaussian layers (a P1-sized
+ * exactly as net_draw_layer (or, for precision = "single",
+ * net_draw_layer_single with rng_normal_streams_float) draws them. Small Gaussian layers (a P1-sized
  * net has 16 weights a layer) are drawn several layers at a time with
  * rng_normal_streams: one call per layer and stream cost more than the
  * variates themselves. Zero biases are not drawn (net_draw_layer writes
@@ -23,7 +24,10 @@ int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
 	d->len = rl_calloc(2 * pl->depth, sizeof *d->len, what, e);
 	d->buf = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf, what, e);
 	d->zeros = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros, what, e);
-	if (!d->offset || !d->weights || !d->stream || !d->len || !d->buf || !d->zeros)
+	d->buf_single = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf_single, what, e);
+	d->zeros_single = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros_single, what, e);
+	if (!d->offset || !d->weights || !d->stream || !d->len || !d->buf || !d->zeros ||
+	    !d->buf_single || !d->zeros_single)
 		return -1;
 	for (size_t l = 1; l <= pl->depth; l++)
 		d->weights[l - 1] = pl->spec.widths[l - 1] * net_fan_in(&pl->spec, l);
@@ -38,11 +42,15 @@ void mci_draw_free(mc_draw *d)
 	free(d->len);
 	free(d->buf);
 	free(d->zeros);
+	free(d->buf_single);
+	free(d->zeros_single);
 	memset(d, 0, sizeof *d);
 }
 
-/* Draws layers l, l + 1, ... while they are small and the group has room. */
-static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+/* Lays out the group of layers l, l + 1, ... while they are small and the
+ * group has room: their offsets, streams and lengths; returns the number
+ * of streams and sets d->first, d->last. */
+static size_t group_layout(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 {
 	const rl_net_spec *s = &pl->spec;
 	size_t used = 0, count = 0, last = l;
@@ -60,9 +68,20 @@ static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 		}
 		used += wn + nb;
 	}
+	d->trial = trial;
+	d->first = l;
+	d->last = last - 1;
+	return count;
+}
+
+static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+{
+	const rl_net_spec *s = &pl->spec;
+	size_t count = group_layout(d, pl, trial, l);
 	rng_normal_streams(s->seed, trial, d->stream, d->len, count, d->buf);
+	d->single = 0;
 	/* Scaled as law_draw scales them (sd_w is the normal law's parameter). */
-	for (size_t k = l; k < last; k++) {
+	for (size_t k = l; k <= d->last; k++) {
 		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
 		double *W = d->buf + d->offset[k - 1], sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
 		for (size_t i = 0; i < wn; i++)
@@ -71,9 +90,32 @@ static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 			for (size_t i = 0; i < n; i++)
 				W[wn + i] *= sb;
 	}
-	d->trial = trial;
-	d->first = l;
-	d->last = last - 1;
+}
+
+/* draw_group in float32. */
+static void draw_group_single(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+{
+	const rl_net_spec *s = &pl->spec;
+	size_t count = group_layout(d, pl, trial, l);
+	rng_normal_streams_float(s->seed, trial, d->stream, d->len, count, d->buf_single);
+	d->single = 1;
+	/* Scaled as law_draw_single scales them: the product in double, rounded. */
+	for (size_t k = l; k <= d->last; k++) {
+		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
+		float *W = d->buf_single + d->offset[k - 1];
+		double sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
+		for (size_t i = 0; i < wn; i++)
+			W[i] = (float)(sw * (double)W[i]);
+		if (s->bias.kind != LAW_ZERO)
+			for (size_t i = 0; i < n; i++)
+				W[wn + i] = (float)(sb * (double)W[wn + i]);
+	}
+}
+
+/* Is layer l of trial in the group drawn (in floats when single)? */
+static int group_has(const mc_draw *d, uint64_t trial, size_t l, int single)
+{
+	return d->trial == trial && l >= d->first && l <= d->last && d->last != 0 && d->single == single;
 }
 
 void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b)
@@ -86,8 +128,24 @@ void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, co
 		*b = w->b;
 		return;
 	}
-	if (d->trial != trial || l < d->first || l > d->last || d->last == 0)
+	if (!group_has(d, trial, l, 0))
 		draw_group(d, pl, trial, l);
 	*W = d->buf + d->offset[l - 1];
 	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros : *W + d->weights[l - 1];
+}
+
+void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float **W, const float **b)
+{
+	const mc_plan *pl = w->plan;
+	mc_draw *d = &w->draw;
+	if (!d->buf || d->weights[l - 1] + pl->spec.widths[l - 1] > MC_DRAW_SMALL) {
+		net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
+		*W = w->W_single;
+		*b = w->b_single;
+		return;
+	}
+	if (!group_has(d, trial, l, 1))
+		draw_group_single(d, pl, trial, l);
+	*W = d->buf_single + d->offset[l - 1];
+	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros_single : *W + d->weights[l - 1];
 }

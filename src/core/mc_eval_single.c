@@ -1,6 +1,7 @@
 /* mc_eval_single.c: Monte Carlo trials in float32 (precision = "single").
  * A trial draws each layer's weights in float32 as net_create draws them
- * for a single-precision spec (net_draw_layer_single) and runs it through the float
+ * for a single-precision spec (net_draw_layer_single; small layers a group
+ * at a time, mc_draw.c) and runs it through the float
  * kernel (kernel_single_impl.h), on X rounded to floats; the counts are
  * recorded as in the double path (mc_eval.c). The Gram and lazy samplers
  * draw pre-activations, not weights, and compute in double in either
@@ -83,8 +84,9 @@ int mci_trial_single(mc_worker *w, uint64_t trial)
 				return TRIAL_FAILED;
 			w->rec.layers_gram++;
 		} else {
-			net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
-			living = pl->dense_single(w->W_single, w->b_single, n, p, Hin, ld, m,
+			const float *W, *b;
+			mci_draw_layer_single(w, trial, l, &W, &b);
+			living = pl->dense_single(W, b, n, p, Hin, ld, m,
 			                          w->H_single[out], ld, w->active, w->scratch);
 			w->rec.layers_explicit++;
 		}

@@ -93,6 +93,9 @@ typedef struct trial_record {
 typedef struct mc_draw {
 	double *buf;              /* layer k's W at offset[k - 1], its b right after */
 	double *zeros;            /* [MC_DRAW_SMALL] the biases of a zero-bias net */
+	float *buf_single;        /* precision = "single": buf's layout in floats */
+	float *zeros_single;      /* [MC_DRAW_SMALL] */
+	int single;               /* the group drawn is in buf_single */
 	size_t *offset;           /* [depth] */
 	size_t *weights;          /* [depth] n * fan of each layer */
 	uint32_t *stream;         /* [2 depth] the group's streams */
@@ -161,6 +164,8 @@ void mci_draw_free(mc_draw *d);
 /* Layer l's weights (n x fan, row-major) and biases in trial, as
  * net_draw_layer draws them; valid until the next call. */
 void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b);
+/* The same in float32, as net_draw_layer_single draws them. */
+void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float **W, const float **b);
 /* Records layer l's outcome (m points reached it, living left it) in the
  * trial's record; 1 when no point lives on (the trial is over). */
 int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living);

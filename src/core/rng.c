@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sleef.h>
 #include <stdatomic.h>
+#include <string.h>
 #include "relush/rng.h"
 #include "cpu.h"
 #include "rng_simd.h"
@@ -247,69 +248,111 @@ static void rng_fill_blocks_scalar(const rl_rng *r, enum rng_law law, const uint
 	}
 }
 
+static void rng_fill_blocks_float_scalar(const rl_rng *r, const uint32_t *block,
+                                         const uint32_t *stream, size_t blocks, float *out)
+{
+	for (size_t k = 0; k < blocks; k++) {
+		uint32_t ctr[4] = { block[k], stream[k], r->ctr[2], r->ctr[3] }, x[4];
+		philox_block(ctr, r->key, x);
+		block_normal_float(x, out + 4 * k);
+	}
+}
+
 /* Blocks gathered per kernel call: enough to fill the vectors, few
  * enough to stay on the stack. */
 #define RNG_GATHER 128
 
+/* Blocks of many streams gathered for one kernel call: per variates a
+ * block, 2 doubles (rng_normal_streams) or 4 floats
+ * (rng_normal_streams_float). */
 typedef struct {
+	size_t per, size;           /* variates a block, bytes a variate */
 	rng_fill_blocks_fn *fill;
+	rng_fill_blocks_float_fn *fill_float;
 	rl_rng r;
 	size_t pending;
 	uint32_t block[RNG_GATHER], stream[RNG_GATHER];
-	uint8_t keep[RNG_GATHER];   /* variates kept of each block: 2, or 1 at an odd end */
-	int odd;                    /* some pending block keeps 1 */
-	double pairs[2 * RNG_GATHER];
+	uint8_t keep[RNG_GATHER];   /* variates kept of each block: per, fewer at a stream's end */
+	int partial;                /* some pending block keeps fewer than per */
+	double scratch[2 * RNG_GATHER];   /* room for 2 doubles or 4 floats a block */
 } rng_gather;
 
-/* Fills the pending blocks and appends their kept variates to out. */
-static double *gather_flush(rng_gather *g, double *out)
+/* Fills the pending blocks and appends their kept variates to out;
+ * returns the end of what it wrote. */
+static char *gather_flush(rng_gather *g, char *out)
 {
-	if (!g->odd) {   /* every pair kept: straight into out */
-		g->fill(&g->r, RNG_LAW_NORMAL, g->block, g->stream, g->pending, out);
-		out += 2 * g->pending;
-		g->pending = 0;
-		return out;
-	}
-	g->fill(&g->r, RNG_LAW_NORMAL, g->block, g->stream, g->pending, g->pairs);
-	for (size_t b = 0; b < g->pending; b++) {
-		*out++ = g->pairs[2 * b];
-		if (g->keep[b] == 2)
-			*out++ = g->pairs[2 * b + 1];
+	/* every block kept whole: straight into out */
+	void *dst = g->partial ? (void *)g->scratch : (void *)out;
+	if (g->per == 2)
+		g->fill(&g->r, RNG_LAW_NORMAL, g->block, g->stream, g->pending, dst);
+	else
+		g->fill_float(&g->r, g->block, g->stream, g->pending, dst);
+	if (!g->partial) {
+		out += g->pending * g->per * g->size;
+	} else {
+		const char *src = (const char *)g->scratch;
+		for (size_t b = 0; b < g->pending; b++) {
+			memcpy(out, src + b * g->per * g->size, g->keep[b] * g->size);
+			out += g->keep[b] * g->size;
+		}
 	}
 	g->pending = 0;
-	g->odd = 0;
+	g->partial = 0;
 	return out;
 }
 
-void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
-                        const size_t *len, size_t count, double *out)
+/* The first len[k] variates of each stream stream[k], per a block, into
+ * out: rng_normal_streams (per = 2) and rng_normal_streams_float (4). */
+static void gather_streams(size_t per, uint64_t seed, uint64_t trial, const uint32_t *stream,
+                           const size_t *len, size_t count, char *out)
 {
 	rng_gather g;
+	g.per = per;
+	g.size = per == 2 ? sizeof(double) : sizeof(float);
 	g.fill = rng_fill_blocks_scalar;
+	g.fill_float = rng_fill_blocks_float_scalar;
 	switch (current_path()) {
 #ifdef HAVE_AVX2
-	case RNG_PATH_AVX2: g.fill = rng_fill_blocks_avx2; break;
+	case RNG_PATH_AVX2:
+		g.fill = rng_fill_blocks_avx2;
+		g.fill_float = rng_fill_blocks_normal_float_avx2;
+		break;
 #endif
 #ifdef HAVE_AVX512
-	case RNG_PATH_AVX512: g.fill = rng_fill_blocks_avx512; break;
+	case RNG_PATH_AVX512:
+		g.fill = rng_fill_blocks_avx512;
+		g.fill_float = rng_fill_blocks_normal_float_avx512;
+		break;
 #endif
 	default: break;
 	}
 	rng_init(&g.r, seed, trial, 0);
 	g.pending = 0;
-	g.odd = 0;
+	g.partial = 0;
 	for (size_t k = 0; k < count; k++)
-		for (size_t i = 0; i < len[k]; i += 2) {
+		for (size_t i = 0; i < len[k]; i += per) {
 			/* a stream holds 2^32 blocks, as in rng_fill */
-			g.block[g.pending] = (uint32_t)(i / 2);
+			g.block[g.pending] = (uint32_t)(i / per);
 			g.stream[g.pending] = stream[k];
-			g.keep[g.pending] = len[k] - i >= 2 ? 2 : 1;
-			g.odd |= len[k] - i < 2;
+			g.keep[g.pending] = (uint8_t)(len[k] - i >= per ? per : len[k] - i);
+			g.partial |= len[k] - i < per;
 			if (++g.pending == RNG_GATHER)
 				out = gather_flush(&g, out);
 		}
 	if (g.pending)
 		gather_flush(&g, out);
+}
+
+void rng_normal_streams(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                        const size_t *len, size_t count, double *out)
+{
+	gather_streams(2, seed, trial, stream, len, count, (char *)out);
+}
+
+void rng_normal_streams_float(uint64_t seed, uint64_t trial, const uint32_t *stream,
+                              const size_t *len, size_t count, float *out)
+{
+	gather_streams(4, seed, trial, stream, len, count, (char *)out);
 }
 
 void rng_normal(rl_rng *r, double *out, size_t n)

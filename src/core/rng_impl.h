@@ -352,15 +352,11 @@ void RNG_NAME(rng_fill_blocks)(const rl_rng *r, enum rng_law law, const uint32_t
 
 #define STEP_FLOAT (GROUPS * LANES * 4)   /* floats per step */
 
+/* The four floats of each block whose Philox outputs are in c (GROUPS
+ * registers), into out in block order. */
 static inline __attribute__((always_inline))
-void step_float(rvi block, const philox_keys *ks, float *out)
+void variates_float(rvi c[GROUPS][4], float *out)
 {
-	rvi c[GROUPS][4];
-	for (int g = 0; g < GROUPS; g++) {
-		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
-		c[g][1] = ks->stream;
-	}
-	philox(c, GROUPS, ks);
 	rvf z[4];
 	for (int k = 0; k < 4; k += 2) {
 		rvf u0 = u24_pack(c[0][k], c[1][k]), u1 = u24_pack(c[0][k + 1], c[1][k + 1]);
@@ -370,6 +366,18 @@ void step_float(rvi block, const philox_keys *ks, float *out)
 		z[k + 1] = VF_MUL(radius, sc.x);
 	}
 	store_quads(out, z[0], z[1], z[2], z[3]);
+}
+
+static inline __attribute__((always_inline))
+void step_float(rvi block, const philox_keys *ks, float *out)
+{
+	rvi c[GROUPS][4];
+	for (int g = 0; g < GROUPS; g++) {
+		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
+		c[g][1] = ks->stream;
+	}
+	philox(c, GROUPS, ks);
+	variates_float(c, out);
 }
 
 void RNG_NAME(rng_fill_normal_float)(const rl_rng *r, float *out, size_t n)
@@ -387,5 +395,42 @@ void RNG_NAME(rng_fill_normal_float)(const rl_rng *r, float *out, size_t n)
 		float tail[STEP_FLOAT];
 		step_float(block, &ks, tail);
 		memcpy(out + i, tail, (n - i) * sizeof *out);
+	}
+}
+
+void RNG_NAME(rng_fill_blocks_normal_float)(const rl_rng *r, const uint32_t *block,
+                                            const uint32_t *stream, size_t blocks, float *out)
+{
+	philox_keys ks;
+	keys_init(&ks, r);
+	size_t k = 0;
+	for (;; k += GROUPS * LANES) {
+		rvi c[GROUPS][4];
+		uint32_t bl[GROUPS * LANES], st[GROUPS * LANES];
+		const uint32_t *pb = block + k, *ps = stream + k;
+		size_t len = blocks - k < GROUPS * LANES ? blocks - k : GROUPS * LANES;
+		if (len == 0)
+			break;
+		if (len < GROUPS * LANES) {   /* the tail, padded with block 0 of stream 0 */
+			memset(bl, 0, sizeof bl);
+			memset(st, 0, sizeof st);
+			memcpy(bl, pb, len * sizeof *bl);
+			memcpy(st, ps, len * sizeof *st);
+			pb = bl;
+			ps = st;
+		}
+		for (int g = 0; g < GROUPS; g++) {
+			c[g][0] = VI_LOAD_U32(pb + LANES * g);
+			c[g][1] = VI_LOAD_U32(ps + LANES * g);
+		}
+		philox(c, GROUPS, &ks);
+		if (len == GROUPS * LANES) {
+			variates_float(c, out + 4 * k);
+		} else {
+			float tail[4 * GROUPS * LANES];
+			variates_float(c, tail);
+			memcpy(out + 4 * k, tail, 4 * len * sizeof *out);
+			break;
+		}
 	}
 }

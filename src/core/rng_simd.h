@@ -45,4 +45,12 @@ typedef void rng_fill_float_fn(const rl_rng *r, float *out, size_t n);
 rng_fill_float_fn rng_fill_normal_float_avx2;
 rng_fill_float_fn rng_fill_normal_float_avx512;
 
+/* out[4k .. 4k + 3] = the four float variates of block block[k] of stream
+ * stream[k] (seed and trial from r) for k < blocks: rng_normal_streams_float's
+ * kernels. */
+typedef void rng_fill_blocks_float_fn(const rl_rng *r, const uint32_t *block,
+                                      const uint32_t *stream, size_t blocks, float *out);
+rng_fill_blocks_float_fn rng_fill_blocks_normal_float_avx2;
+rng_fill_blocks_float_fn rng_fill_blocks_normal_float_avx512;
+
 #endif

@@ -396,6 +396,41 @@ static void test_auto_basis(void)
 	}
 }
 
+/* A run of s on X (explicit, 60 trials, two threads) on every kernel
+ * path, and when generators is set on every generator path, against the
+ * reference net_create + net_death, trial for trial. */
+static void against_reference_paths(const rl_net_spec *s, const rl_mat *X, const char *name,
+                                    int generators)
+{
+	rl_err e;
+	mc_config cfg = {.spec = s, .X = X, .trials = 60, .threads = 2,
+	                 .method = MC_METHOD_EXPLICIT, .reference = 1};
+	mc_result *ref = mc_run(&cfg, &e);
+	cfg.reference = 0;
+	kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
+	rng_path first = generators ? RNG_PATH_SCALAR : RNG_PATH_AUTO;
+	rng_path last = generators ? RNG_PATH_AVX512 : RNG_PATH_AUTO;
+	for (int p = 0; p < 3; p++) {
+		if (kernel_set_path(paths[p])) {
+			tap_diag("kernel path %s not available here", kernel_path_name(paths[p]));
+			continue;
+		}
+		for (rng_path rp = first; rp <= last; rp++) {
+			if (rng_set_path(rp))
+				continue;
+			mc_result *fast = mc_run(&cfg, &e);
+			tap_ok(ref && fast && counts_equal(&ref->counts, &fast->counts),
+			       "%s: %s kernels%s%s equal net_death trial for trial", name,
+			       kernel_path_name(paths[p]), generators ? " with the generator " : "",
+			       generators ? rng_path_name(rp) : "");
+			mc_result_free(fast);
+		}
+		rng_set_path(RNG_PATH_AUTO);
+	}
+	kernel_set_path(KERNEL_PATH_AUTO);
+	mc_result_free(ref);
+}
+
 /* The fused kernels (every ISA path) against the reference net_death. */
 static void test_against_reference(void)
 {
@@ -427,24 +462,81 @@ static void test_against_reference(void)
 	cases[3].s.widths = w3;
 	cases[3].X = X;
 	cases[3].name = "small layers drawn in groups around a wide one, normal biases";
-	for (int c = 0; c < 4; c++) {
-		mc_config cfg = {.spec = &cases[c].s, .X = cases[c].X, .trials = 60, .threads = 2,
-		                 .method = MC_METHOD_EXPLICIT, .reference = 1};
-		mc_result *ref = mc_run(&cfg, &e);
-		cfg.reference = 0;
-		kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
-		for (int p = 0; p < 3; p++) {
-			if (kernel_set_path(paths[p])) {
-				tap_diag("kernel path %s not available here", kernel_path_name(paths[p]));
+	for (int c = 0; c < 4; c++)
+		against_reference_paths(&cases[c].s, cases[c].X, cases[c].name, 0);
+	/* precision = "single": small layers drawn in groups
+	 * (rng_normal_streams_float) against net_create's per-layer draws, on
+	 * every kernel and generator path */
+	for (int k = 0; k < 4; k++) {
+		int c = k < 2 ? 0 : 3, zero_bias = k % 2;
+		rl_net_spec s = cases[c].s;
+		s.precision = PRECISION_SINGLE;
+		if (zero_bias)
+			s.bias = (rl_law){LAW_ZERO, SCALE_FIXED, 0.0};
+		char name[160];
+		snprintf(name, sizeof name, "single, %s%s", cases[c].name, zero_bias ? " (here zero)" : "");
+		against_reference_paths(&s, cases[c].X, name, 1);
+	}
+	/* the drawn parameters themselves, bit for bit: a worker's small layers
+	 * (drawn in groups) against net_draw_layer(_single) layer by layer, in
+	 * order and after jumps back, for both precisions and bias laws */
+	for (int k = 0; k < 8; k++) {
+		int c = k % 4 < 2 ? 0 : 3, zero_bias = k % 2, single = k >= 4;
+		rl_net_spec s = cases[c].s;
+		s.precision = single ? PRECISION_SINGLE : PRECISION_DOUBLE;
+		if (zero_bias)
+			s.bias = (rl_law){LAW_ZERO, SCALE_FIXED, 0.0};
+		mc_config cfg = {.spec = &s, .X = cases[c].X, .trials = 10, .threads = 1,
+		                 .method = MC_METHOD_EXPLICIT};
+		for (rng_path rp = RNG_PATH_SCALAR; rp <= RNG_PATH_AVX512; rp++) {
+			if (rng_set_path(rp))
 				continue;
-			}
-			mc_result *fast = mc_run(&cfg, &e);
-			tap_ok(counts_equal(&ref->counts, &fast->counts),
-			       "%s: %s kernels equal net_death trial for trial", cases[c].name, kernel_path_name(paths[p]));
-			mc_result_free(fast);
+			mc_plan pl;
+			mc_worker w;
+			memset(&w, 0, sizeof w);
+			int ok = mci_plan_init(&pl, &cfg, &e) == 0;
+			w.plan = &pl;
+			ok = ok && mci_draw_init(&w.draw, &pl, &e) == 0 && w.draw.buf;
+			size_t big = 2 * 40 * 40;
+			double *Wd = calloc(big, sizeof *Wd), *bd = calloc(big, sizeof *bd);
+			float *Wf = calloc(big, sizeof *Wf), *bf = calloc(big, sizeof *bf);
+			w.W = calloc(big, sizeof *w.W);
+			w.b = calloc(big, sizeof *w.b);
+			w.W_single = calloc(big, sizeof *w.W_single);
+			w.b_single = calloc(big, sizeof *w.b_single);
+			ok = ok && Wd && bd && Wf && bf && w.W && w.b && w.W_single && w.b_single;
+			static const size_t order[] = {1, 2, 3, 4, 5, 6, 3, 1, 6, 2, 5, 4};
+			for (uint64_t t = 1; ok && t <= 6; t++)
+				for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+					size_t l = order[i] <= s.depth ? order[i] : s.depth;
+					size_t n = s.widths[l - 1], wn = n * net_fan_in(&s, l);
+					if (single) {
+						const float *W, *b;
+						net_draw_layer_single(&s, t, l, Wf, bf);
+						mci_draw_layer_single(&w, t, l, &W, &b);
+						ok &= !memcmp(W, Wf, wn * sizeof *W) && !memcmp(b, bf, n * sizeof *b);
+					} else {
+						const double *W, *b;
+						net_draw_layer(&s, t, l, Wd, bd);
+						mci_draw_layer(&w, t, l, &W, &b);
+						ok &= !memcmp(W, Wd, wn * sizeof *W) && !memcmp(b, bd, n * sizeof *b);
+					}
+				}
+			tap_ok(ok, "%s, %s%s, %s generator: the worker's layer draws equal net_draw_layer%s bit for bit",
+			       single ? "single" : "double", cases[c].name, zero_bias ? " (here zero)" : "",
+			       rng_path_name(rp), single ? "_single" : "");
+			free(Wd);
+			free(bd);
+			free(Wf);
+			free(bf);
+			free(w.W);
+			free(w.b);
+			free(w.W_single);
+			free(w.b_single);
+			mci_draw_free(&w.draw);
+			mci_plan_free(&pl);
 		}
-		kernel_set_path(KERNEL_PATH_AUTO);
-		mc_result_free(ref);
+		rng_set_path(RNG_PATH_AUTO);
 	}
 	/* trial i alone (shard i of T) is net_create(spec, i) + net_death */
 	rl_net_spec s = make_spec(6, 3, 4, LAW_NORMAL, LAW_ZERO, 99);

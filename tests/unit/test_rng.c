@@ -3,7 +3,8 @@
  * batch sizes, distinct streams, bit-identical SIMD and scalar paths, and
  * moment and Kolmogorov-Smirnov checks of the three laws (fixed seeds,
  * tolerances of 4 standard errors), that many streams drawn at once
- * (rng_normal_streams) equal one call per stream, and that the RNG and the
+ * (rng_normal_streams, rng_normal_streams_float) equal one call per
+ * stream, and that the RNG and the
  * layer kernels offer exactly the paths the CPU features (cpu.c) and the
  * build allow. */
 #include <float.h>
@@ -282,23 +283,27 @@ static void test_paths(void)
 	free(got);
 }
 
-/* rng_normal_streams against rng_init + rng_normal per stream, on every
- * path: stream lengths 0, odd and even, one block to several gathers
- * (the kernel's unit is 128 blocks), streams anywhere in the id space. */
-static void test_streams(void)
+/* rng_normal_streams (single = 0) or rng_normal_streams_float (single =
+ * 1) against rng_init + rng_normal (rng_normal_float) per stream, on every
+ * path: stream lengths 0, odd and even (for floats also not multiples of
+ * 4), one block to several gathers (the kernel's unit is 128 blocks),
+ * streams anywhere in the id space. */
+static void test_streams(int single)
 {
 	static const size_t shapes[][6] = {
 		{ 0 }, { 1 }, { 2, 3 }, { 16, 16, 16, 16, 16, 16 }, { 8, 0, 7, 33, 1, 64 },
-		{ 255, 256, 257 }, { 1000, 3, 17 },
+		{ 255, 256, 257 }, { 1000, 3, 17 }, { 5, 6, 7, 9, 10, 11 }, { 512, 4, 513, 2 },
 	};
 	static const uint32_t ids[] = { RNG_STREAM_WEIGHTS(1), RNG_STREAM_BIAS(1), RNG_STREAM_WEIGHTS(2),
 		RNG_STREAM_GRAM(5), 0xffffffffu, 0 };
 	static const uint64_t seeds[][2] = { { 1, 0 }, { 12345, 1ull << 40 }, { ~0ull, 987654321 } };
 	enum { MAXV = 6 * 1000 + 16 };
+	const char *fn = single ? "rng_normal_float" : "rng_normal";
 	double *want = xmalloc(MAXV * sizeof *want), *got = xmalloc(MAXV * sizeof *got);
+	float *wantf = xmalloc(MAXV * sizeof *wantf), *gotf = xmalloc(MAXV * sizeof *gotf);
 	for (rng_path p = RNG_PATH_SCALAR; p <= RNG_PATH_AVX512; p++) {
 		if (rng_set_path(p) != 0) {
-			tap_ok(1, "# SKIP streams on the %s path: not available", rng_path_name(p));
+			tap_ok(1, "# SKIP %s streams on the %s path: not available", fn, rng_path_name(p));
 			continue;
 		}
 		int equal = 1, guard = 1, cases = 0;
@@ -313,25 +318,37 @@ static void test_streams(void)
 				for (size_t k = 0; k < count; k++) {
 					rl_rng r;
 					rng_init(&r, seeds[sd][0], seeds[sd][1], ids[k]);
-					rng_normal(&r, want + pos, len[k]);
+					if (single)
+						rng_normal_float(&r, wantf + pos, len[k]);
+					else
+						rng_normal(&r, want + pos, len[k]);
 					pos += len[k];
 				}
-				for (size_t i = 0; i < total + 8; i++)
+				for (size_t i = 0; i < total + 8; i++) {
 					got[i] = -7.0;
-				rng_normal_streams(seeds[sd][0], seeds[sd][1], ids, len, count, got);
-				equal &= memcmp(want, got, total * sizeof *got) == 0;
+					gotf[i] = -7.0f;
+				}
+				if (single) {
+					rng_normal_streams_float(seeds[sd][0], seeds[sd][1], ids, len, count, gotf);
+					equal &= memcmp(wantf, gotf, total * sizeof *gotf) == 0;
+				} else {
+					rng_normal_streams(seeds[sd][0], seeds[sd][1], ids, len, count, got);
+					equal &= memcmp(want, got, total * sizeof *got) == 0;
+				}
 				for (size_t i = total; i < total + 8; i++)
-					guard &= got[i] == -7.0;
+					guard &= single ? gotf[i] == -7.0f : got[i] == -7.0;
 				cases++;
 			}
-		tap_ok(equal, "%s path: many streams at once equal one rng_normal per stream (%d shapes)",
-		       rng_path_name(p), cases);
-		tap_ok(guard, "%s path: many streams at once write exactly the variates asked for",
-		       rng_path_name(p));
+		tap_ok(equal, "%s path: many streams at once equal one %s per stream (%d shapes)",
+		       rng_path_name(p), fn, cases);
+		tap_ok(guard, "%s path: many streams at once (%s) write exactly the variates asked for",
+		       rng_path_name(p), fn);
 	}
 	rng_set_path(RNG_PATH_AUTO);
 	free(want);
 	free(got);
+	free(wantf);
+	free(gotf);
 }
 
 /* One detection serves both modules: each SIMD path is offered exactly
@@ -601,7 +618,8 @@ int main(void)
 	test_batches();
 	test_names();
 	test_paths();
-	test_streams();
+	test_streams(0);
+	test_streams(1);
 	test_cpu_paths();
 	test_normal_moments();
 	test_float();
