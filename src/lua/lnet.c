@@ -251,8 +251,8 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 			depth = positional_or_field(L, t, "depth", 1);
 			width = positional_or_field(L, t, "width", 2);
 			if (!depth || !width)
-				rlua_option_error(L, depth ? "width" : "depth", "give depth and width, e.g. "
-				                  "{depth=8, width=16}, or widths={...}");
+				rlua_option_error(L, depth ? "width" : "depth", "it is missing; give depth and width, "
+				                  "e.g. {depth=8, width=16}, or widths={...}");
 		}
 		count = (size_t)depth;
 		/* this list and the spec's copy of it, before anything else is sized */

@@ -15,6 +15,16 @@ t.raises(function() relu(5, 5, {weights = {law = "uniform", scale = 1}}) end, {"
 t.raises(function() relu(5, 5, {seed = -3}) end, {"seed"}, "negative seed")
 t.raises(function() relu{depth = 3} end, {"bad option 'width'", "depth and width"}, "missing width")
 t.raises(function() mc{} end, {"'mc'", "depth and width"}, "mc{} names mc and what it needs")
+-- the class: a net without depth or width says which is missing, whatever
+-- else the table holds and whichever function builds the net
+for _, fn in ipairs{{"relu", relu}, {"mc", mc}} do
+	for _, case in ipairs{{{}, "depth"}, {{weights = {}}, "depth"}, {{width = 4}, "depth"},
+	                      {{depth = 3}, "width"}, {{bias = 1, arch = "plain"}, "depth"}} do
+		t.raises(function() fn[2](case[1]) end,
+		         {"bad option '" .. case[2] .. "' to '" .. fn[1] .. "'", "is missing", "depth and width"},
+		         fn[1] .. " without " .. case[2] .. " says it is missing")
+	end
+end
 t.raises(function() mc{depth = 2, width = 2, trials = 1e30} end, {"trials", "from 1 to"}, "huge trials states the range")
 t.raises(function() mc{depth = 2, width = 2, trials = 0/0} end, {"trials", "got nan"}, "NaN trials reads nan")
 t.raises(function() mc{depth = 2, width = 2, flip = true, method = "gram"} end, {"method", "flip"}, "flip with gram is refused")
