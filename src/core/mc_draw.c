@@ -118,11 +118,18 @@ static int group_has(const mc_draw *d, uint64_t trial, size_t l, int single)
 	return d->trial == trial && l >= d->first && l <= d->last && d->last != 0 && d->single == single;
 }
 
+/* Is layer l drawn with its group (small enough, and groups set up)?
+ * Otherwise it is drawn alone, as net_draw_layer(_single) draws it. */
+static int drawn_in_group(const mc_draw *d, const mc_plan *pl, size_t l)
+{
+	return d->buf && d->weights[l - 1] + pl->spec.widths[l - 1] <= MC_DRAW_SMALL;
+}
+
 void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b)
 {
 	const mc_plan *pl = w->plan;
 	mc_draw *d = &w->draw;
-	if (!d->buf || d->weights[l - 1] + pl->spec.widths[l - 1] > MC_DRAW_SMALL) {
+	if (!drawn_in_group(d, pl, l)) {
 		net_draw_layer(&pl->spec, trial, l, w->W, w->b);
 		*W = w->W;
 		*b = w->b;
@@ -138,7 +145,7 @@ void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float *
 {
 	const mc_plan *pl = w->plan;
 	mc_draw *d = &w->draw;
-	if (!d->buf || d->weights[l - 1] + pl->spec.widths[l - 1] > MC_DRAW_SMALL) {
+	if (!drawn_in_group(d, pl, l)) {
 		net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
 		*W = w->W_single;
 		*b = w->b_single;
