@@ -374,6 +374,11 @@ static int replay_l(lua_State *L)
 	if ((uint64_t)i < first || (uint64_t)i > last)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
 		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
+	if (rec->generator != mc_generator_current())
+		return luaL_error(L, "replay: this result's numbers were drawn by the generator '%s'; this "
+		                  "relush draws with '%s', so trial %I would be a different network "
+		                  "(replay it with the relush that ran it)",
+		                  mc_generator_name(rec->generator), mc_generator_name(mc_generator_current()), i);
 	if (c->layers_gram || c->trials_lazy)
 		return luaL_error(L, "replay: this run evaluated its networks with %s, which draws the "
 		                  "pre-activations without ever drawing the weights, so trial %I's network "
