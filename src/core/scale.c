@@ -58,18 +58,75 @@ static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
 	return log2(law_sd(law->kind, law_param(law, fan, n)));
 }
 
-/* A random layer multiplies a point's squared norm by R, E R = 1 for the
- * laws' scales, but log R has a negative mean and a spread: with n neurons
- * and pre-activations of kurtosis k, Var R = (4/n)(k/2 - 1/4) (R = (2/n)
- * sum of n halved squares), so by the delta method log2 |h|^2 drifts by
- * Var R / (2 ln 2) a layer and spreads by Var R / (ln 2)^2. Over hundreds
- * of narrow layers that moves real points far from the typical size: 0.22
- * of an octave a layer at width 8 with normal weights, twice that with
- * Laplace ones. Doubles have room for it; floats do not, so in single
- * precision the typical size less the drift and 6 sd of the spread must
- * stay inside SINGLE_DRIFT_LOG2 (2^-100 .. 2^100 for a point's norm, so
- * that its coordinates times weights stay normal floats). */
-#define SINGLE_DRIFT_LOG2 100
+/* A random layer multiplies a living point's squared norm by R, E R = 1
+ * for the laws' scales, but log R has a negative mean and a spread, so over
+ * many narrow layers real points move far from the typical size: 0.22 of
+ * an octave a layer at width 8 with normal weights, so a zero-bias net of
+ * width 16 takes its points below the doubles after ~9000 layers and below
+ * the floats after ~900, and reads them as dead. With normal weights the n
+ * pre-activations are independent normals given the point, so exactly
+ * R = (2/n) chi2_k with k ~ Bin(n, 1/2) active neurons (k >= 1: the point
+ * lives), E ln chi2_k = psi(k/2) + ln 2 and Var ln chi2_k = psi'(k/2); wide
+ * layers take the delta method, Var R = (4/n)(kurt/2 - 1/4), and heavier
+ * laws (Laplace, kurtosis up to 6) add their excess by it. The typical size
+ * less the drift and 6 sd of the spread must stay inside 2^-DRIFT_LOG2 ..
+ * 2^DRIFT_LOG2 for a point's norm (floats: 2^-100, so that coordinates
+ * times weights stay normal floats; doubles likewise above 2^-1022), but
+ * only while a point can still be alive: with zero biases a point lives l
+ * layers with probability prod (1 - 2^-n) exactly, and past 2^-50 no run
+ * could see what becomes of it. Biases floor the shrinking at their own
+ * scale, which the typical size checks, so for nets with biases only the
+ * growing side counts. */
+#define DRIFT_LOG2_SINGLE 100
+#define DRIFT_LOG2_DOUBLE 980
+#define DRIFT_LIVING_LOG2 (-50.0)
+#define DRIFT_EXACT_WIDTH 64
+
+static double digamma(double x)
+{
+	double r = 0.0;
+	for (; x < 6.0; x += 1.0)
+		r -= 1.0 / x;
+	double f = 1.0 / (x * x);
+	return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f / 252));
+}
+
+static double trigamma(double x)
+{
+	double r = 0.0;
+	for (; x < 6.0; x += 1.0)
+		r += 1.0 / (x * x);
+	double f = 1.0 / (x * x);
+	return r + 1.0 / x + f / 2.0 + f / x * (1.0 / 6 - f * (1.0 / 30 - f / 42));
+}
+
+/* The mean and variance of ln R for a layer of n neurons, weights of
+ * kurtosis kurt, given that the point lives. */
+static void layer_log_ratio(size_t n, double kurt, double *mean, double *var)
+{
+	double excess = 4.0 / (double)n * (kurt - 3.0) / 2.0;   /* Var R beyond a normal's */
+	if (n > DRIFT_EXACT_WIDTH) {
+		double var_r = 4.0 / (double)n * 1.25 + excess;
+		*mean = -var_r / 2.0;
+		*var = var_r;
+		return;
+	}
+	/* k ~ Bin(n, 1/2) given k >= 1 */
+	double p = exp2(-(double)n), mass = 0.0, m1 = 0.0, m2 = 0.0, tri = 0.0;
+	for (size_t k = 1; k <= n; k++) {
+		p = p * (double)(n - k + 1) / (double)k;
+		double d = digamma(k / 2.0);
+		mass += p;
+		m1 += p * d;
+		m2 += p * d * d;
+		tri += p * trigamma(k / 2.0);
+	}
+	m1 /= mass;
+	m2 /= mass;
+	tri /= mass;
+	*mean = log(2.0 / (double)n) + M_LN2 + m1 - excess / 2.0;
+	*var = tri + (m2 - m1 * m1) + excess;
+}
 
 /* The kurtosis of a pre-activation is at most the weights' (a point with
  * one non-zero coordinate), and at least a normal's (many of them). */
@@ -83,7 +140,10 @@ static double law_kurtosis(rl_law_kind k)
 static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 {
 	double t = t0;
-	double drift = 0.0, spread2 = 0.0;   /* of log2 |h|^2 (single precision) */
+	double drift = 0.0, spread2 = 0.0;   /* of log2 |h|^2 */
+	double living = 0.0;                 /* log2 P(a point lives so far), zero biases */
+	size_t last_n = 0;
+	double lr_mean = 0.0, lr_var = 0.0;  /* layer_log_ratio of width last_n */
 	int single = s->precision == PRECISION_SINGLE, bn = s->arch == ARCH_BATCHNORM;
 	int limit = single ? (bn ? SCALE_LOG2_MAX_SINGLE_SQUARED : SCALE_LOG2_MAX_SINGLE)
 	                   : (bn ? SCALE_LOG2_MAX_SQUARED : SCALE_LOG2_MAX);
@@ -138,26 +198,34 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 			t = log2_add(log2_add(t, layer), 1.0 + (t + layer) / 2.0 - 0.5 * log2(M_PI));
 		else
 			t = layer;   /* (a residual net's zero point: h = 0, so h + r = r) */
-		if (!single || t == -INFINITY)
+		if (t == -INFINITY || living < DRIFT_LIVING_LOG2)
 			continue;
-		double k = law_kurtosis(s->weights.kind);
-		double var_r = 4.0 / (double)n * (k / 2.0 - 0.25);
+		living += log1p(-exp2(-(double)n)) / M_LN2;
+		if (n != last_n) {
+			layer_log_ratio(n, law_kurtosis(s->weights.kind), &lr_mean, &lr_var);
+			last_n = n;
+		}
 		if (s->arch == ARCH_BATCHNORM)
 			drift = spread2 = 0.0;   /* every layer brings the scale back */
 		else {
-			drift += var_r / (2.0 * M_LN2);
-			spread2 += var_r / (M_LN2 * M_LN2);
+			drift -= lr_mean / M_LN2;
+			spread2 += lr_var / (M_LN2 * M_LN2);
 		}
 		double low = (t - drift) / 2.0 - 6.0 * sqrt(spread2) / 2.0, high = t / 2.0 + 6.0 * sqrt(spread2) / 2.0;
-		if (low < -SINGLE_DRIFT_LOG2 || high > SINGLE_DRIFT_LOG2)
-			return rl_fail(e, "numbers out of range: in float32 (precision = \"single\") the %s point "
-			               "of the input set may reach a size of 2^%.0f by layer %zu (the typical "
-			               "size 2^%.0f %s the drift and spread of %zu random layers of width "
-			               "about %zu, 6 sd), outside 2^-%d .. 2^%d, where floats hold points "
-			               "reliably; use precision = \"double\" (or fewer or wider layers)",
-			               which, low < -SINGLE_DRIFT_LOG2 ? low : high, l, t / 2.0,
-			               low < -SINGLE_DRIFT_LOG2 ? "less" : "plus", l, n,
-			               SINGLE_DRIFT_LOG2, SINGLE_DRIFT_LOG2);
+		int range = single ? DRIFT_LOG2_SINGLE : DRIFT_LOG2_DOUBLE;
+		int shrinks = low < -range && s->bias.kind == LAW_ZERO;
+		if (shrinks || high > range)
+			return rl_fail(e, "numbers out of range: in %s the %s point of the input set may reach "
+			               "a size of 2^%.0f by layer %zu (the typical size 2^%.0f %s the drift "
+			               "and spread of %zu random layers of width about %zu, 6 sd), outside "
+			               "2^-%d .. 2^%d, where %s hold points reliably; %s",
+			               single ? "float32 (precision = \"single\")" : "doubles", which,
+			               shrinks ? low : high, l, t / 2.0, shrinks ? "less" : "plus", l, n, range,
+			               range, single ? "floats" : "doubles",
+			               single ? "use precision = \"double\" (or fewer or wider layers)"
+			                      : shrinks ? "use fewer or wider layers, or biases (they keep "
+			                                  "points from shrinking without bound)"
+			                                : "use fewer or narrower layers");
 	}
 	return 0;
 }

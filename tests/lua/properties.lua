@@ -246,6 +246,39 @@ end
 -- Batch norm squares its pre-activations (their variance): half the range.
 t.raises(function() return mc(with(base, {X = inputs.from{scaled(G[1], 2 ^ 500), G[2]}, arch = "batchnorm"})) end,
          {"out of range", "batch norm squares them"}, "batchnorm, coordinates x 2^500: refused")
+-- Deep zero-bias nets: real points shrink by ~1.8/n octaves a layer, so past
+-- ~7000 layers of width 16 they fall below the doubles and would read as
+-- dead (P(alive) 0 against L = 0.74 at 20000 layers): refused, naming the
+-- layer, by every method and by net:death; biases floor the shrinking.
+for _, w in ipairs{16, 64} do
+  local depth = ({[16] = 8000, [64] = 30000})[w]
+  local o = {depth = depth, width = w, X = inputs.gaussian(4, w, {seed = 3}), trials = 2, seed = 1}
+  for _, m in ipairs{"gram", "explicit", "reference", "lazy"} do
+    t.raises(function() return mc(with(o, m == "lazy" and {method = "gram", stats = "alive"} or {method = m})) end,
+             {"out of range", "layer", "drift", SINGLE and "precision = \"double\"" or "biases"},
+             ("%d zero-bias layers of width %d: %s refuses (points would sink out of range)"):format(depth, w, m))
+  end
+  if not SINGLE then
+    t.raises(function() return relu(depth, w, {seed = 1}):death(o.X) end, {"out of range", "drift"},
+             ("%d zero-bias layers of width %d: net:death refuses"):format(depth, w))
+  end
+  t.ok(pcall(mc, with(o, {bias = 0.1, depth = depth // 10, method = "explicit"})),
+       ("width %d with biases 0.1: %d layers run (biases floor the shrinking)"):format(w, depth // 10))
+end
+-- Only a living point can drift out of range, and one lives l layers of
+-- width 4 with probability (15/16)^l exactly: past ~540 layers, below 2^-50,
+-- nothing any run could see. 3000 such layers run in double (floats, whose
+-- range the drift leaves within those 540 layers, refuse).
+do
+  local o = {depth = 3000, width = 4, X = inputs.gaussian(4, 4, {seed = 3}), trials = 20, seed = 1, method = "explicit"}
+  if SINGLE then
+    t.raises(function() return mc(o) end, {"out of range", "drift"}, "3000 zero-bias layers of width 4: single refuses")
+  else
+    local ok, r = pcall(mc, o)
+    t.ok(ok and r.alive_trials == 0, "3000 zero-bias layers of width 4 run in double (a point outlives 540 layers "
+         .. "with probability below 2^-50): " .. tostring(ok and r.p_alive or r))
+  end
+end
 -- Batch norm over copies of one point normalises every neuron to 0, as over
 -- a single point: every point would die at layer 1 whatever the weights, so
 -- E[F] = L (theory.md 7.3) fails. Refused, by every method and every net
