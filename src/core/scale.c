@@ -198,9 +198,13 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 			t = log2_add(log2_add(t, layer), 1.0 + (t + layer) / 2.0 - 0.5 * log2(M_PI));
 		else
 			t = layer;   /* (a residual net's zero point: h = 0, so h + r = r) */
+		/* Residual and dense nets carry the point (or the input) forward:
+		 * it neither dies nor shrinks, so only the growing side counts */
+		int chain = s->arch != ARCH_RESIDUAL && s->arch != ARCH_DENSE;
 		if (t == -INFINITY || living < DRIFT_LIVING_LOG2)
 			continue;
-		living += log1p(-exp2(-(double)n)) / M_LN2;
+		if (chain)
+			living += log1p(-exp2(-(double)n)) / M_LN2;
 		if (n != last_n) {
 			layer_log_ratio(n, law_kurtosis(s->weights.kind), &lr_mean, &lr_var);
 			last_n = n;
@@ -213,7 +217,7 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 		}
 		double low = (t - drift) / 2.0 - 6.0 * sqrt(spread2) / 2.0, high = t / 2.0 + 6.0 * sqrt(spread2) / 2.0;
 		int range = single ? DRIFT_LOG2_SINGLE : DRIFT_LOG2_DOUBLE;
-		int shrinks = low < -range && s->bias.kind == LAW_ZERO;
+		int shrinks = low < -range && s->bias.kind == LAW_ZERO && chain;
 		if (shrinks || high > range)
 			return rl_fail(e, "numbers out of range: in %s the %s point of the input set may reach "
 			               "a size of 2^%.0f by layer %zu (the typical size 2^%.0f %s the drift "
