@@ -11,7 +11,7 @@
  * multiplier's latency. Only the low halves are meaningful: high halves
  * carry garbage that the multiplier ignores and the conversion to doubles
  * masks off. Results equal rng.c's scalar code bit for bit (same
- * integer-to-double mapping, SLEEF u10 log/sincos with FMA). Included only
+ * integer-to-double mapping, SLEEF u35 log/sincos with FMA). Included only
  * by the SIMD kernel files, where compiler extensions are allowed. */
 #include <immintrin.h>
 #include <sleef.h>
@@ -40,8 +40,8 @@ typedef Sleef___m512d_2 rvd2;
 #define VD_MAX(a, b) _mm512_max_pd(a, b)
 #define VD_SQRT(a) _mm512_sqrt_pd(a)
 #define VD_XOR_BITS(d, i) _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(d), i))
-#define SLEEF_LOG Sleef_logd8_u10avx512f
-#define SLEEF_SINCOS Sleef_sincosd8_u10avx512f
+#define SLEEF_LOG Sleef_logd8_u35avx512f
+#define SLEEF_SINCOS Sleef_sincosd8_u35avx512f
 
 /* k = the 53 top bits of hi:lo as a double; k < 2^53 converts exactly. */
 static inline rvd top53(rvi lo, rvi hi)
@@ -57,8 +57,8 @@ typedef Sleef___m512_2 rvf2;
 #define VF_SET1(x) _mm512_set1_ps(x)
 #define VF_MUL(a, b) _mm512_mul_ps(a, b)
 #define VF_SQRT(a) _mm512_sqrt_ps(a)
-#define SLEEF_LOGF Sleef_logf16_u10avx512f
-#define SLEEF_SINCOSF Sleef_sincosf16_u10avx512f
+#define SLEEF_LOGF Sleef_logf16_u35avx512f
+#define SLEEF_SINCOSF Sleef_sincosf16_u35avx512f
 
 /* The low words of two registers of blocks (blocks 0-7 in a, 8-15 in b) as
  * u = (2j + 1) 2^-24, j their top 23 bits, 16 floats in block order. */
@@ -119,8 +119,8 @@ typedef Sleef___m256d_2 rvd2;
 #define VD_MAX(a, b) _mm256_max_pd(a, b)
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
 #define VD_XOR_BITS(d, i) _mm256_xor_pd(d, _mm256_castsi256_pd(i))
-#define SLEEF_LOG Sleef_logd4_u10avx2
-#define SLEEF_SINCOS Sleef_sincosd4_u10avx2
+#define SLEEF_LOG Sleef_logd4_u35avx2
+#define SLEEF_SINCOS Sleef_sincosd4_u35avx2
 
 /* k = the 53 top bits of hi:lo as a double. AVX2 has no 64-bit integer
  * conversion: the two halves convert exactly through the 2^52 exponent
@@ -143,8 +143,8 @@ typedef Sleef___m256_2 rvf2;
 #define VF_SET1(x) _mm256_set1_ps(x)
 #define VF_MUL(a, b) _mm256_mul_ps(a, b)
 #define VF_SQRT(a) _mm256_sqrt_ps(a)
-#define SLEEF_LOGF Sleef_logf8_u10avx2
-#define SLEEF_SINCOSF Sleef_sincosf8_u10avx2
+#define SLEEF_LOGF Sleef_logf8_u35avx2
+#define SLEEF_SINCOSF Sleef_sincosf8_u35avx2
 
 /* The low words of two registers of blocks (blocks 0-3 in a, 4-7 in b) as
  * u = (2j + 1) 2^-24, j their top 23 bits, 8 floats in block order. */
