@@ -330,16 +330,27 @@ static void gather_streams(size_t per, uint64_t seed, uint64_t trial, const uint
 	rng_init(&g.r, seed, trial, 0);
 	g.pending = 0;
 	g.partial = 0;
-	for (size_t k = 0; k < count; k++)
-		for (size_t i = 0; i < len[k]; i += per) {
-			/* a stream holds 2^32 blocks, as in rng_fill */
-			g.block[g.pending] = (uint32_t)(i / per);
-			g.stream[g.pending] = stream[k];
-			g.keep[g.pending] = (uint8_t)(len[k] - i >= per ? per : len[k] - i);
-			g.partial |= len[k] - i < per;
-			if (++g.pending == RNG_GATHER)
+	for (size_t k = 0; k < count; k++) {
+		/* a stream holds 2^32 blocks, as in rng_fill */
+		size_t blocks = len[k] / per + (len[k] % per != 0);
+		for (size_t b = 0; b < blocks;) {
+			size_t take = blocks - b < RNG_GATHER - g.pending ? blocks - b : RNG_GATHER - g.pending;
+			/* a plain loop without divisions: the compiler vectorizes it */
+			for (size_t j = 0; j < take; j++) {
+				g.block[g.pending + j] = (uint32_t)(b + j);
+				g.stream[g.pending + j] = stream[k];
+				g.keep[g.pending + j] = (uint8_t)per;
+			}
+			g.pending += take;
+			b += take;
+			if (b == blocks && len[k] % per) {   /* the stream's last block, kept in part */
+				g.keep[g.pending - 1] = (uint8_t)(len[k] % per);
+				g.partial = 1;
+			}
+			if (g.pending == RNG_GATHER)
 				out = gather_flush(&g, out);
 		}
+	}
 	if (g.pending)
 		gather_flush(&g, out);
 }
