@@ -9,9 +9,10 @@
  *   normal:  Box-Muller on (u0, u1): r = sqrt(-2 log u0), t = 2 pi u1,
  *            giving r cos t then r sin t;
  *   laplace: -log u, negated when bit 0 of the word is set.
- * log and sincos are SLEEF's u10 functions; the scalar ones are the same
- * algorithm as the vector ones, with FMA when the CPU has it, so scalar and
- * vector paths give identical doubles. A CPU without FMA (none of the SIMD
+ * log and sincos are SLEEF's u35 functions: their 3.5 ulp are far below
+ * anything a Monte Carlo estimate resolves, and they cost less than u10.
+ * The scalar ones are the same algorithm as the vector ones, with FMA when
+ * the CPU has it, so scalar and vector paths give identical doubles. A CPU without FMA (none of the SIMD
  * paths runs there) gets SLEEF's non-FMA scalar code, whose normal and
  * Laplace variates may differ in the last bit from an FMA machine's;
  * uniform variates are the same everywhere. */
@@ -70,15 +71,15 @@ void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
  * type of their purec twins, which sleef.h gives a const return type). */
 #if defined(__x86_64__) || defined(__i386__)
 #define RNG_X86 1
-__typeof__(Sleef_logd1_u10purec) Sleef_logd1_u10purecfma;
-__typeof__(Sleef_sincosd1_u10purec) Sleef_sincosd1_u10purecfma;
-__typeof__(Sleef_logf1_u10purec) Sleef_logf1_u10purecfma;
-__typeof__(Sleef_sincosf1_u10purec) Sleef_sincosf1_u10purecfma;
+__typeof__(Sleef_logd1_u35purec) Sleef_logd1_u35purecfma;
+__typeof__(Sleef_sincosd1_u35purec) Sleef_sincosd1_u35purecfma;
+__typeof__(Sleef_logf1_u35purec) Sleef_logf1_u35purecfma;
+__typeof__(Sleef_sincosf1_u35purec) Sleef_sincosf1_u35purecfma;
 #endif
-static __typeof__(Sleef_logd1_u10purec) *scalar_log;
-static __typeof__(Sleef_sincosd1_u10purec) *scalar_sincos;
-static __typeof__(Sleef_logf1_u10purec) *scalar_logf;
-static __typeof__(Sleef_sincosf1_u10purec) *scalar_sincosf;
+static __typeof__(Sleef_logd1_u35purec) *scalar_log;
+static __typeof__(Sleef_sincosd1_u35purec) *scalar_sincos;
+static __typeof__(Sleef_logf1_u35purec) *scalar_logf;
+static __typeof__(Sleef_sincosf1_u35purec) *scalar_sincosf;
 
 static inline double u01(uint32_t lo, uint32_t hi)
 {
@@ -171,16 +172,16 @@ static void rng_setup(void)
 {
 	const cpu_features *cpu = cpu_get();
 #ifdef RNG_X86
-	scalar_log = cpu->fma ? Sleef_logd1_u10purecfma : Sleef_logd1_u10purec;
-	scalar_sincos = cpu->fma ? Sleef_sincosd1_u10purecfma : Sleef_sincosd1_u10purec;
-	scalar_logf = cpu->fma ? Sleef_logf1_u10purecfma : Sleef_logf1_u10purec;
-	scalar_sincosf = cpu->fma ? Sleef_sincosf1_u10purecfma : Sleef_sincosf1_u10purec;
+	scalar_log = cpu->fma ? Sleef_logd1_u35purecfma : Sleef_logd1_u35purec;
+	scalar_sincos = cpu->fma ? Sleef_sincosd1_u35purecfma : Sleef_sincosd1_u35purec;
+	scalar_logf = cpu->fma ? Sleef_logf1_u35purecfma : Sleef_logf1_u35purec;
+	scalar_sincosf = cpu->fma ? Sleef_sincosf1_u35purecfma : Sleef_sincosf1_u35purec;
 #else
 	/* No SIMD path runs off x86, so no kernel has to be matched bit for bit. */
-	scalar_log = Sleef_logd1_u10purec;
-	scalar_sincos = Sleef_sincosd1_u10purec;
-	scalar_logf = Sleef_logf1_u10purec;
-	scalar_sincosf = Sleef_sincosf1_u10purec;
+	scalar_log = Sleef_logd1_u35purec;
+	scalar_sincos = Sleef_sincosd1_u35purec;
+	scalar_logf = Sleef_logf1_u35purec;
+	scalar_sincosf = Sleef_sincosf1_u35purec;
 #endif
 	cpu_path_init(&rng_paths, cpu->avx2, cpu->avx512dq);
 }
@@ -329,16 +330,27 @@ static void gather_streams(size_t per, uint64_t seed, uint64_t trial, const uint
 	rng_init(&g.r, seed, trial, 0);
 	g.pending = 0;
 	g.partial = 0;
-	for (size_t k = 0; k < count; k++)
-		for (size_t i = 0; i < len[k]; i += per) {
-			/* a stream holds 2^32 blocks, as in rng_fill */
-			g.block[g.pending] = (uint32_t)(i / per);
-			g.stream[g.pending] = stream[k];
-			g.keep[g.pending] = (uint8_t)(len[k] - i >= per ? per : len[k] - i);
-			g.partial |= len[k] - i < per;
-			if (++g.pending == RNG_GATHER)
+	for (size_t k = 0; k < count; k++) {
+		/* a stream holds 2^32 blocks, as in rng_fill */
+		size_t blocks = len[k] / per + (len[k] % per != 0);
+		for (size_t b = 0; b < blocks;) {
+			size_t take = blocks - b < RNG_GATHER - g.pending ? blocks - b : RNG_GATHER - g.pending;
+			/* a plain loop without divisions: the compiler vectorizes it */
+			for (size_t j = 0; j < take; j++) {
+				g.block[g.pending + j] = (uint32_t)(b + j);
+				g.stream[g.pending + j] = stream[k];
+				g.keep[g.pending + j] = (uint8_t)per;
+			}
+			g.pending += take;
+			b += take;
+			if (b == blocks && len[k] % per) {   /* the stream's last block, kept in part */
+				g.keep[g.pending - 1] = (uint8_t)(len[k] % per);
+				g.partial = 1;
+			}
+			if (g.pending == RNG_GATHER)
 				out = gather_flush(&g, out);
 		}
+	}
 	if (g.pending)
 		gather_flush(&g, out);
 }

@@ -3,16 +3,20 @@
  * own ISA flags and with RNG_NAME(x) naming its copy (as kernel_impl.h
  * does for the layer kernels). The few operations that differ between the
  * ISAs are defined once at the top per ISA; the Philox rounds, the
- * variates and the fill loop below are written once.
+ * variates and the fill loops below are written once.
  *
  * Philox runs on LANES blocks per register, one block per 64-bit lane
  * holding a 32-bit word in its low half, so that mul_epu32 gives the full
- * 32x32->64 products; two registers are in flight at once to hide the
+ * 32x32->64 products; GROUPS registers are in flight at once to hide the
  * multiplier's latency. Only the low halves are meaningful: high halves
- * carry garbage that the multiplier ignores and the conversion to doubles
- * masks off. Results equal rng.c's scalar code bit for bit (same
- * integer-to-double mapping, SLEEF u10 log/sincos with FMA). Included only
- * by the SIMD kernel files, where compiler extensions are allowed. */
+ * carry garbage that the multiplier ignores and the conversions mask off.
+ * Each register of words becomes variates without a transpose: doubles
+ * from the 64-bit lanes x1:x0 and x3:x2, floats from the lanes x2:x0 (a
+ * block's two radii) and x3:x1 (its two angles), so one interleave of
+ * the two results stores them in block order. Results equal rng.c's
+ * scalar code bit for bit (same integer-to-float mapping, SLEEF u35
+ * log/sincos with FMA). Included only by the SIMD kernel files, where
+ * compiler extensions are allowed. */
 #include <immintrin.h>
 #include <sleef.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 /* ---- AVX-512: 8 blocks per register */
 #define LANES 8
+#define GROUPS 4   /* registers in flight: 16 of the 32 hold Philox state (4 measured best) */
 typedef __m512i rvi;
 typedef __m512d rvd;
 typedef Sleef___m512d_2 rvd2;
@@ -40,56 +45,47 @@ typedef Sleef___m512d_2 rvd2;
 #define VD_MAX(a, b) _mm512_max_pd(a, b)
 #define VD_SQRT(a) _mm512_sqrt_pd(a)
 #define VD_XOR_BITS(d, i) _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(d), i))
-#define SLEEF_LOG Sleef_logd8_u10avx512f
-#define SLEEF_SINCOS Sleef_sincosd8_u10avx512f
+#define SLEEF_LOG Sleef_logd8_u35avx512f
+#define SLEEF_SINCOS Sleef_sincosd8_u35avx512f
+
+/* hi:lo of each lane: the low words of lo below those of hi (the high
+ * halves of lo carry garbage, see above). */
+#define VI_PAIR(lo, hi) _mm512_mask_blend_epi32(0xAAAA, lo, _mm512_slli_epi64(hi, 32))
 
 /* k = the 53 top bits of hi:lo as a double; k < 2^53 converts exactly. */
 static inline rvd top53(rvi lo, rvi hi)
 {
-	__m512i word = _mm512_or_si512(_mm512_slli_epi64(hi, 32),
-	                               _mm512_and_si512(lo, _mm512_set1_epi64(0xFFFFFFFF)));
-	return _mm512_cvtepu64_pd(_mm512_srli_epi64(word, 11));
+	return _mm512_cvtepu64_pd(_mm512_srli_epi64(VI_PAIR(lo, hi), 11));
 }
 
-/* float32 (rng_normal_float): 16 blocks in one register of floats */
+/* float32 (rng_normal_float): the 16 32-bit words of a register as floats */
 typedef __m512 rvf;
 typedef Sleef___m512_2 rvf2;
 #define VF_SET1(x) _mm512_set1_ps(x)
 #define VF_MUL(a, b) _mm512_mul_ps(a, b)
 #define VF_SQRT(a) _mm512_sqrt_ps(a)
-#define SLEEF_LOGF Sleef_logf16_u10avx512f
-#define SLEEF_SINCOSF Sleef_sincosf16_u10avx512f
+#define SLEEF_LOGF Sleef_logf16_u35avx512f
+#define SLEEF_SINCOSF Sleef_sincosf16_u35avx512f
 
-/* The low words of two registers of blocks (blocks 0-7 in a, 8-15 in b) as
- * u = (2j + 1) 2^-24, j their top 23 bits, 16 floats in block order. */
-static inline rvf u24_pack(rvi a, rvi b)
+/* Each 32-bit word w as u = (2j + 1) 2^-24, j its top 23 bits: (w >> 8) | 1
+ * is 2j + 1. */
+static inline rvf u24(rvi w)
 {
-	__m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)),
-	                               _mm512_cvtepi64_epi32(b), 1);
-	w = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(w, 9), 1), _mm512_set1_epi32(1));
+	w = _mm512_or_si512(_mm512_srli_epi32(w, 8), _mm512_set1_epi32(1));
 	return _mm512_mul_ps(_mm512_cvtepi32_ps(w), _mm512_set1_ps(0x1p-24f));
 }
 
-/* Stores z0[t], z1[t], z2[t], z3[t] for t = 0..15 (block t's four floats)
- * in block order: a 4 x 16 transpose. */
-static inline void store_quads(float *out, rvf z0, rvf z1, rvf z2, rvf z3)
+/* Stores a[0], b[0], a[1], b[1], ... (32 floats). */
+static inline void store_pairs_float(float *out, rvf a, rvf b)
 {
-	__m512 a = _mm512_unpacklo_ps(z0, z1), b = _mm512_unpackhi_ps(z0, z1);
-	__m512 c = _mm512_unpacklo_ps(z2, z3), d = _mm512_unpackhi_ps(z2, z3);
-	/* per 128-bit lane L: e holds block 4L, f 4L+1, g 4L+2, h 4L+3 */
-	__m512 e = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(c)));
-	__m512 f = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(c)));
-	__m512 g = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(b), _mm512_castps_pd(d)));
-	__m512 h = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(b), _mm512_castps_pd(d)));
-	__m512 p = _mm512_shuffle_f32x4(e, f, 0x44), q = _mm512_shuffle_f32x4(g, h, 0x44);
-	__m512 r = _mm512_shuffle_f32x4(e, f, 0xEE), t = _mm512_shuffle_f32x4(g, h, 0xEE);
-	_mm512_storeu_ps(out, _mm512_shuffle_f32x4(p, q, 0x88));
-	_mm512_storeu_ps(out + 16, _mm512_shuffle_f32x4(p, q, 0xDD));
-	_mm512_storeu_ps(out + 32, _mm512_shuffle_f32x4(r, t, 0x88));
-	_mm512_storeu_ps(out + 48, _mm512_shuffle_f32x4(r, t, 0xDD));
+	const __m512i first = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+	const __m512i second = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27,
+	                                         12, 28, 13, 29, 14, 30, 15, 31);
+	_mm512_storeu_ps(out, _mm512_permutex2var_ps(a, first, b));
+	_mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(a, second, b));
 }
 
-/* Stores the pairs (a[j], b[j]) of the register's blocks in block order. */
+/* Stores a[0], b[0], a[1], b[1], ... (16 doubles). */
 static inline void store_pairs(double *out, rvd a, rvd b)
 {
 	const __m512i first = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
@@ -101,6 +97,7 @@ static inline void store_pairs(double *out, rvd a, rvd b)
 #elif defined(__AVX2__) && defined(__FMA__)
 /* ---- AVX2: 4 blocks per register */
 #define LANES 4
+#define GROUPS 2   /* 8 of the 16 registers hold Philox's state */
 typedef __m256i rvi;
 typedef __m256d rvd;
 typedef Sleef___m256d_2 rvd2;
@@ -119,8 +116,8 @@ typedef Sleef___m256d_2 rvd2;
 #define VD_MAX(a, b) _mm256_max_pd(a, b)
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
 #define VD_XOR_BITS(d, i) _mm256_xor_pd(d, _mm256_castsi256_pd(i))
-#define SLEEF_LOG Sleef_logd4_u10avx2
-#define SLEEF_SINCOS Sleef_sincosd4_u10avx2
+#define SLEEF_LOG Sleef_logd4_u35avx2
+#define SLEEF_SINCOS Sleef_sincosd4_u35avx2
 
 /* k = the 53 top bits of hi:lo as a double. AVX2 has no 64-bit integer
  * conversion: the two halves convert exactly through the 2^52 exponent
@@ -137,43 +134,32 @@ static inline rvd top53(rvi lo, rvi hi)
 	return _mm256_add_pd(_mm256_mul_pd(h, _mm256_set1_pd(0x1p21)), l);
 }
 
-/* float32 (rng_normal_float): 8 blocks in one register of floats */
+#define VI_PAIR(lo, hi) _mm256_blend_epi32(lo, _mm256_slli_epi64(hi, 32), 0xAA)
+
+/* float32 (rng_normal_float): the 8 32-bit words of a register as floats */
 typedef __m256 rvf;
 typedef Sleef___m256_2 rvf2;
 #define VF_SET1(x) _mm256_set1_ps(x)
 #define VF_MUL(a, b) _mm256_mul_ps(a, b)
 #define VF_SQRT(a) _mm256_sqrt_ps(a)
-#define SLEEF_LOGF Sleef_logf8_u10avx2
-#define SLEEF_SINCOSF Sleef_sincosf8_u10avx2
+#define SLEEF_LOGF Sleef_logf8_u35avx2
+#define SLEEF_SINCOSF Sleef_sincosf8_u35avx2
 
-/* The low words of two registers of blocks (blocks 0-3 in a, 4-7 in b) as
- * u = (2j + 1) 2^-24, j their top 23 bits, 8 floats in block order. */
-static inline rvf u24_pack(rvi a, rvi b)
+static inline rvf u24(rvi w)
 {
-	const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
-	__m256i w = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(a, even),
-	                                      _mm256_permutevar8x32_epi32(b, even), 0x20);
-	w = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(w, 9), 1), _mm256_set1_epi32(1));
+	w = _mm256_or_si256(_mm256_srli_epi32(w, 8), _mm256_set1_epi32(1));
 	return _mm256_mul_ps(_mm256_cvtepi32_ps(w), _mm256_set1_ps(0x1p-24f));
 }
 
-/* Stores z0[t], z1[t], z2[t], z3[t] for t = 0..7 in block order. */
-static inline void store_quads(float *out, rvf z0, rvf z1, rvf z2, rvf z3)
+/* Stores a[0], b[0], a[1], b[1], ... (16 floats). */
+static inline void store_pairs_float(float *out, rvf a, rvf b)
 {
-	__m256 a = _mm256_unpacklo_ps(z0, z1), b = _mm256_unpackhi_ps(z0, z1);
-	__m256 c = _mm256_unpacklo_ps(z2, z3), d = _mm256_unpackhi_ps(z2, z3);
-	/* per 128-bit lane L: e holds block 4L, f 4L+1, g 4L+2, h 4L+3 */
-	__m256 e = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(a), _mm256_castps_pd(c)));
-	__m256 f = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(a), _mm256_castps_pd(c)));
-	__m256 g = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(b), _mm256_castps_pd(d)));
-	__m256 h = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(b), _mm256_castps_pd(d)));
-	_mm256_storeu_ps(out, _mm256_permute2f128_ps(e, f, 0x20));
-	_mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(g, h, 0x20));
-	_mm256_storeu_ps(out + 16, _mm256_permute2f128_ps(e, f, 0x31));
-	_mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(g, h, 0x31));
+	__m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+	_mm256_storeu_ps(out, _mm256_permute2f128_ps(lo, hi, 0x20));
+	_mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
 }
 
-/* Stores the pairs (a[j], b[j]) of the register's blocks in block order. */
+/* Stores a[0], b[0], a[1], b[1], ... (8 doubles). */
 static inline void store_pairs(double *out, rvd a, rvd b)
 {
 	__m256d lo = _mm256_unpacklo_pd(a, b), hi = _mm256_unpackhi_pd(a, b);
@@ -187,12 +173,14 @@ static inline void store_pairs(double *out, rvd a, rvd b)
 
 /* ---- the same for every ISA */
 
-#define GROUPS 2                  /* registers in flight per step */
-#define STEP (GROUPS * LANES * 2) /* doubles per step */
+#define STEP (GROUPS * LANES)     /* blocks per step */
 
 typedef struct {
 	rvi k0[RNG_PHILOX_ROUNDS], k1[RNG_PHILOX_ROUNDS];
-	rvi stream, trial_lo, trial_hi;
+	rvi stream, trial_hi;
+	/* The first round's product of the trial's low word is the same in
+	 * every block: first_p1 is that product, first_c0 its high word ^ k0. */
+	rvi first_p1, first_c0;
 } philox_keys;
 
 static void keys_init(philox_keys *ks, const rl_rng *r)
@@ -204,9 +192,11 @@ static void keys_init(philox_keys *ks, const rl_rng *r)
 		k0 += RNG_PHILOX_W0;
 		k1 += RNG_PHILOX_W1;
 	}
+	uint64_t p1 = (uint64_t)RNG_PHILOX_M1 * r->ctr[2];
 	ks->stream = VI_SET1(r->ctr[1]);
-	ks->trial_lo = VI_SET1(r->ctr[2]);
 	ks->trial_hi = VI_SET1(r->ctr[3]);
+	ks->first_p1 = VI_SET1(p1);
+	ks->first_c0 = VI_SET1((uint32_t)(p1 >> 32) ^ r->key[0]);
 }
 
 /* c[g][0] holds the block indices of group g and c[g][1] their streams;
@@ -217,13 +207,19 @@ void philox(rvi c[GROUPS][4], int groups, const philox_keys *ks)
 {
 	const rvi m0 = VI_SET1(RNG_PHILOX_M0);
 	const rvi m1 = VI_SET1(RNG_PHILOX_M1);
-	for (int g = 0; g < groups; g++) {
-		c[g][2] = ks->trial_lo;
-		c[g][3] = ks->trial_hi;
+#pragma GCC unroll 8
+	for (int g = 0; g < groups; g++) {   /* round 1, with ctr[2] = the trial's low word */
+		rvi p0 = VI_MUL_EPU32(c[g][0], m0);
+		c[g][0] = VI_XOR(ks->first_c0, c[g][1]);
+		c[g][1] = ks->first_p1;
+		c[g][2] = VI_XOR3(VI_SRLI64(p0, 32), ks->trial_hi, ks->k1[0]);
+		c[g][3] = p0;
 	}
-	/* unrolled: the round keys stay in registers */
+	/* unrolled, rounds and groups: the state and the round keys stay in
+	 * registers (a loop over groups would keep the state in memory) */
 #pragma GCC unroll 10
-	for (int round = 0; round < RNG_PHILOX_ROUNDS; round++)
+	for (int round = 1; round < RNG_PHILOX_ROUNDS; round++)
+#pragma GCC unroll 8
 		for (int g = 0; g < groups; g++) {
 			rvi p0 = VI_MUL_EPU32(c[g][0], m0);
 			rvi p1 = VI_MUL_EPU32(c[g][2], m1);
@@ -248,11 +244,12 @@ static inline rvd laplace(rvd u, rvi lo)
 	return VD_XOR_BITS(SLEEF_LOG(u), flip);
 }
 
-/* The variates of the blocks whose Philox outputs are in c, into out in
- * block order. */
+/* The two variates of each block whose Philox outputs are in c, into out
+ * in block order. */
 static inline __attribute__((always_inline))
 void variates(enum rng_law law, rvi c[GROUPS][4], int groups, double *out)
 {
+#pragma GCC unroll 8
 	for (int g = 0; g < groups; g++) {
 		rvd u0 = u01(c[g][0], c[g][1]), u1 = u01(c[g][2], c[g][3]);
 		rvd a, b;
@@ -277,160 +274,126 @@ void variates(enum rng_law law, rvi c[GROUPS][4], int groups, double *out)
 	}
 }
 
-/* Variates of blocks block .. block + groups*LANES - 1 into out. */
+/* The four float32 normals of each block whose Philox outputs are in c,
+ * into out in block order (rng.c's block_normal_float, lane for lane). The
+ * register of words x0 and x2 (a block's two radii) and the one of x1 and
+ * x3 (its two angles) hold, word for word, the pairs in output order. */
 static inline __attribute__((always_inline))
-void step(enum rng_law law, rvi block, int groups, const philox_keys *ks, double *out)
+void variates_float(rvi c[GROUPS][4], int groups, float *out)
 {
-	rvi c[GROUPS][4];
+#pragma GCC unroll 8
 	for (int g = 0; g < groups; g++) {
-		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
-		c[g][1] = ks->stream;
+		rvf u0 = u24(VI_PAIR(c[g][0], c[g][2])), u1 = u24(VI_PAIR(c[g][1], c[g][3]));
+		rvf radius = VF_SQRT(VF_MUL(VF_SET1(-2.0f), SLEEF_LOGF(u0)));
+		rvf2 sc = SLEEF_SINCOSF(VF_MUL(u1, VF_SET1(RNG_TWO_PI_F)));
+		store_pairs_float(out + 4 * LANES * g, VF_MUL(radius, sc.y), VF_MUL(radius, sc.x));
 	}
-	philox(c, groups, ks);
-	variates(law, c, groups, out);
 }
 
-void RNG_NAME(rng_fill)(const rl_rng *r, enum rng_law law, double *out, size_t n)
+/* The variates of the blocks in c (per: 2 doubles or 4 floats a block). */
+static inline __attribute__((always_inline))
+void block_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups, void *out)
 {
+	if (per == 2)
+		variates(law, c, groups, out);
+	else
+		variates_float(c, groups, out);
+}
+
+/* Fills out with the variates of blocks ctr[0], ctr[0] + 1, ... (modulo
+ * 2^32) of stream r: n doubles (per = 2) or floats (per = 4). */
+static inline __attribute__((always_inline))
+void fill(int per, const rl_rng *r, enum rng_law law, void *out, size_t n)
+{
+	const size_t size = per == 2 ? sizeof(double) : sizeof(float);
 	philox_keys ks;
 	keys_init(&ks, r);
 	/* Lane j of block holds ctr[0] + j; 32-bit adds wrap modulo 2^32 and
 	 * leave the high halves zero. */
 	rvi block = VI_ADD32(VI_SET1(r->ctr[0]), VI_LANE_INDEX());
-	const rvi advance = VI_SET1(STEP / 2), one_group = VI_SET1(LANES);
+	const rvi one_group = VI_SET1(LANES);
+	char *dst = out;
 	size_t i = 0;
-	for (; i + STEP <= n; i += STEP) {
-		step(law, block, GROUPS, &ks, out + i);
-		block = VI_ADD32(block, advance);
+	rvi c[GROUPS][4];
+	for (; i + STEP * per <= n; i += STEP * per, dst += STEP * per * size) {
+#pragma GCC unroll 8
+		for (int g = 0; g < GROUPS; g++) {
+			c[g][0] = block;
+			c[g][1] = ks.stream;
+			block = VI_ADD32(block, one_group);
+		}
+		philox(c, GROUPS, &ks);
+		block_variates(per, law, c, GROUPS, dst);
 	}
 	/* The tail one register at a time, so that short fills stay cheap. */
-	for (; i < n; i += LANES * 2) {
-		if (i + LANES * 2 <= n) {
-			step(law, block, 1, &ks, out + i);
-		} else {
-			double tail[LANES * 2];
-			step(law, block, 1, &ks, tail);
-			memcpy(out + i, tail, (n - i) * sizeof *out);
-		}
+	for (; i < n; i += LANES * per, dst += LANES * per * size) {
+		c[0][0] = block;
+		c[0][1] = ks.stream;
 		block = VI_ADD32(block, one_group);
+		philox(c, 1, &ks);
+		if (i + LANES * per <= n) {
+			block_variates(per, law, c, 1, dst);
+		} else {
+			double tail[LANES * 2];   /* room for 2 doubles or 4 floats a block */
+			block_variates(per, law, c, 1, tail);
+			memcpy(dst, tail, (n - i) * size);
+		}
 	}
 }
 
-void RNG_NAME(rng_fill_blocks)(const rl_rng *r, enum rng_law law, const uint32_t *block,
-                               const uint32_t *stream, size_t blocks, double *out)
+/* out = the variates of block block[k] of stream stream[k] for k < blocks,
+ * per a block. */
+static inline __attribute__((always_inline))
+void fill_blocks(int per, const rl_rng *r, enum rng_law law, const uint32_t *block,
+                 const uint32_t *stream, size_t blocks, void *out)
 {
+	const size_t size = per == 2 ? sizeof(double) : sizeof(float);
 	philox_keys ks;
 	keys_init(&ks, r);
+	char *dst = out;
 	size_t k = 0;
-	for (; k + GROUPS * LANES <= blocks; k += GROUPS * LANES) {
-		rvi c[GROUPS][4];
+	rvi c[GROUPS][4];
+	for (; k + STEP <= blocks; k += STEP, dst += STEP * per * size) {
+#pragma GCC unroll 8
 		for (int g = 0; g < GROUPS; g++) {
 			c[g][0] = VI_LOAD_U32(block + k + LANES * g);
 			c[g][1] = VI_LOAD_U32(stream + k + LANES * g);
 		}
 		philox(c, GROUPS, &ks);
-		variates(law, c, GROUPS, out + 2 * k);
+		block_variates(per, law, c, GROUPS, dst);
 	}
-	for (; k < blocks; k += LANES) {
+	for (; k < blocks; k += LANES, dst += LANES * per * size) {
 		uint32_t bl[LANES] = {0}, st[LANES] = {0};
 		size_t len = blocks - k < LANES ? blocks - k : LANES;
 		memcpy(bl, block + k, len * sizeof *bl);
 		memcpy(st, stream + k, len * sizeof *st);
-		rvi c[GROUPS][4];
 		c[0][0] = VI_LOAD_U32(bl);
 		c[0][1] = VI_LOAD_U32(st);
 		philox(c, 1, &ks);
 		double tail[LANES * 2];
-		variates(law, c, 1, tail);
-		memcpy(out + 2 * k, tail, 2 * len * sizeof *out);
+		block_variates(per, law, c, 1, tail);
+		memcpy(dst, tail, len * per * size);
 	}
 }
 
-/* ---- float32 normal variates (rng_normal_float): two registers of blocks
- * give one register of each word, four floats a block (rng.c's
- * block_normal_float, lane for lane) */
-
-#define STEP_FLOAT (GROUPS * LANES * 4)   /* floats per step */
-
-/* The four floats of each block whose Philox outputs are in c (GROUPS
- * registers), into out in block order. */
-static inline __attribute__((always_inline))
-void variates_float(rvi c[GROUPS][4], float *out)
+void RNG_NAME(rng_fill)(const rl_rng *r, enum rng_law law, double *out, size_t n)
 {
-	rvf z[4];
-	for (int k = 0; k < 4; k += 2) {
-		rvf u0 = u24_pack(c[0][k], c[1][k]), u1 = u24_pack(c[0][k + 1], c[1][k + 1]);
-		rvf radius = VF_SQRT(VF_MUL(VF_SET1(-2.0f), SLEEF_LOGF(u0)));
-		rvf2 sc = SLEEF_SINCOSF(VF_MUL(u1, VF_SET1(RNG_TWO_PI_F)));
-		z[k] = VF_MUL(radius, sc.y);
-		z[k + 1] = VF_MUL(radius, sc.x);
-	}
-	store_quads(out, z[0], z[1], z[2], z[3]);
+	fill(2, r, law, out, n);
 }
 
-static inline __attribute__((always_inline))
-void step_float(rvi block, const philox_keys *ks, float *out)
+void RNG_NAME(rng_fill_blocks)(const rl_rng *r, enum rng_law law, const uint32_t *block,
+                               const uint32_t *stream, size_t blocks, double *out)
 {
-	rvi c[GROUPS][4];
-	for (int g = 0; g < GROUPS; g++) {
-		c[g][0] = VI_ADD32(block, VI_SET1(LANES * g));
-		c[g][1] = ks->stream;
-	}
-	philox(c, GROUPS, ks);
-	variates_float(c, out);
+	fill_blocks(2, r, law, block, stream, blocks, out);
 }
 
 void RNG_NAME(rng_fill_normal_float)(const rl_rng *r, float *out, size_t n)
 {
-	philox_keys ks;
-	keys_init(&ks, r);
-	rvi block = VI_ADD32(VI_SET1(r->ctr[0]), VI_LANE_INDEX());
-	const rvi advance = VI_SET1(STEP_FLOAT / 4);
-	size_t i = 0;
-	for (; i + STEP_FLOAT <= n; i += STEP_FLOAT) {
-		step_float(block, &ks, out + i);
-		block = VI_ADD32(block, advance);
-	}
-	if (i < n) {
-		float tail[STEP_FLOAT];
-		step_float(block, &ks, tail);
-		memcpy(out + i, tail, (n - i) * sizeof *out);
-	}
+	fill(4, r, RNG_LAW_NORMAL, out, n);
 }
 
 void RNG_NAME(rng_fill_blocks_normal_float)(const rl_rng *r, const uint32_t *block,
                                             const uint32_t *stream, size_t blocks, float *out)
 {
-	philox_keys ks;
-	keys_init(&ks, r);
-	size_t k = 0;
-	for (;; k += GROUPS * LANES) {
-		rvi c[GROUPS][4];
-		uint32_t bl[GROUPS * LANES], st[GROUPS * LANES];
-		const uint32_t *pb = block + k, *ps = stream + k;
-		size_t len = blocks - k < GROUPS * LANES ? blocks - k : GROUPS * LANES;
-		if (len == 0)
-			break;
-		if (len < GROUPS * LANES) {   /* the tail, padded with block 0 of stream 0 */
-			memset(bl, 0, sizeof bl);
-			memset(st, 0, sizeof st);
-			memcpy(bl, pb, len * sizeof *bl);
-			memcpy(st, ps, len * sizeof *st);
-			pb = bl;
-			ps = st;
-		}
-		for (int g = 0; g < GROUPS; g++) {
-			c[g][0] = VI_LOAD_U32(pb + LANES * g);
-			c[g][1] = VI_LOAD_U32(ps + LANES * g);
-		}
-		philox(c, GROUPS, &ks);
-		if (len == GROUPS * LANES) {
-			variates_float(c, out + 4 * k);
-		} else {
-			float tail[4 * GROUPS * LANES];
-			variates_float(c, tail);
-			memcpy(out + 4 * k, tail, 4 * len * sizeof *out);
-			break;
-		}
-	}
+	fill_blocks(4, r, RNG_LAW_NORMAL, block, stream, blocks, out);
 }

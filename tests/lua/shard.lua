@@ -106,6 +106,20 @@ do
   out:close()
   t.raises(function() return mc.load(f) end, {"config.generator", "a generator this relush knows"},
            "a results line naming an unknown generator is refused, naming the field")
+  -- a piece another generator drew: never merged, never replayed
+  out = assert(io.open(f, "w"))
+  out:write((line:gsub('"generator":"[^"]*"', '"generator":"philox4x32-10 sleef-u10"')), "\n")
+  out:close()
+  local old = mc.load(f)[1]
+  t.ok(old.generator ~= whole.generator, "this relush draws with a newer generator than the first")
+  local others = {}
+  for i = 1, 3 do others[i] = i == 3 and old or mc(with(configs[1].opts, {shard = {i, 3}})) end
+  t.raises(function() return mc.merge(others) end, {"generator philox4x32-10 sleef-u10",
+           "generator " .. whole.generator, "another relush drew one of them"},
+           "pieces drawn by different generators are refused, naming both")
+  t.raises(function() return old:replay(old.first_trial) end,
+           {"replay", "philox4x32-10 sleef-u10", whole.generator, "different network"},
+           "a result another generator drew is not replayed")
 end
 
 -- ---- the merged result: fields, printing, replay
