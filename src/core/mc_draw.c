@@ -22,9 +22,9 @@ int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
 	d->weights = rl_calloc(pl->depth, sizeof *d->weights, what, e);
 	d->stream = rl_calloc(2 * pl->depth, sizeof *d->stream, what, e);
 	d->len = rl_calloc(2 * pl->depth, sizeof *d->len, what, e);
-	d->buf = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf, what, e);
+	d->buf = rl_calloc(MC_DRAW_BUF, sizeof *d->buf, what, e);
 	d->zeros = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros, what, e);
-	d->buf_single = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf_single, what, e);
+	d->buf_single = rl_calloc(MC_DRAW_BUF, sizeof *d->buf_single, what, e);
 	d->zeros_single = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros_single, what, e);
 	if (!d->offset || !d->weights || !d->stream || !d->len || !d->buf || !d->zeros ||
 	    !d->buf_single || !d->zeros_single)
@@ -32,6 +32,18 @@ int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
 	for (size_t l = 1; l <= pl->depth; l++)
 		d->weights[l - 1] = pl->spec.widths[l - 1] * net_fan_in(&pl->spec, l);
 	return 0;
+}
+
+void mci_scale(double *x, size_t n, double s)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] *= s;
+}
+
+void mci_scale_single(float *x, size_t n, double s)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(s * (double)x[i]);
 }
 
 void mci_draw_free(mc_draw *d)
@@ -48,7 +60,7 @@ void mci_draw_free(mc_draw *d)
 }
 
 /* Lays out the group of layers l, l + 1, ... while they are small and the
- * group has room: their offsets, streams and lengths; returns the number
+ * group has room (layer l always: it is small, so it fits MC_DRAW_BUF): their offsets, streams and lengths; returns the number
  * of streams and sets d->first, d->last. */
 static size_t group_layout(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 {
@@ -57,7 +69,7 @@ static size_t group_layout(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t
 	for (; last <= pl->depth; last++) {
 		size_t n = s->widths[last - 1], wn = d->weights[last - 1];
 		size_t nb = s->bias.kind == LAW_ZERO ? 0 : n;
-		if (wn + n > MC_DRAW_SMALL || used + wn + nb > MC_DRAW_GROUP)
+		if (wn + n > MC_DRAW_SMALL || (used > 0 && used + wn + nb > MC_DRAW_GROUP))
 			break;
 		d->offset[last - 1] = used;
 		d->stream[count] = RNG_STREAM_WEIGHTS(last);
@@ -83,12 +95,10 @@ static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 	/* Scaled as law_draw scales them (sd_w is the normal law's parameter). */
 	for (size_t k = l; k <= d->last; k++) {
 		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
-		double *W = d->buf + d->offset[k - 1], sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
-		for (size_t i = 0; i < wn; i++)
-			W[i] *= sw;
+		double *W = d->buf + d->offset[k - 1];
+		pl->scale(W, wn, pl->sd_w[k - 1]);
 		if (s->bias.kind != LAW_ZERO)   /* right after the weights */
-			for (size_t i = 0; i < n; i++)
-				W[wn + i] *= sb;
+			pl->scale(W + wn, n, pl->sd_b[k - 1]);
 	}
 }
 
@@ -103,12 +113,9 @@ static void draw_group_single(mc_draw *d, const mc_plan *pl, uint64_t trial, siz
 	for (size_t k = l; k <= d->last; k++) {
 		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
 		float *W = d->buf_single + d->offset[k - 1];
-		double sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
-		for (size_t i = 0; i < wn; i++)
-			W[i] = (float)(sw * (double)W[i]);
+		pl->scale_single(W, wn, pl->sd_w[k - 1]);
 		if (s->bias.kind != LAW_ZERO)
-			for (size_t i = 0; i < n; i++)
-				W[wn + i] = (float)(sb * (double)W[wn + i]);
+			pl->scale_single(W + wn, n, pl->sd_b[k - 1]);
 	}
 }
 
