@@ -14,18 +14,19 @@
  * the points where each is positive (and the lane holds a point), the
  * survivors (some neuron positive) compressed to the left and stored at
  * pos (a whole vector: the lanes past the survivors lie inside this block
- * of the padded row, free until a later block overwrites them). Lane
- * counters add one per active point and are summed at the end. */
+ * of the padded row, free until a later block overwrites them). The
+ * activity counts are scalar popcounts of the masks: the vector pipes are
+ * the busy ones (multiply-adds, compares, compresses), the integer ones
+ * are idle. */
 SMALL_INLINE size_t dense_pd(const double *W, const double *b, const size_t n, size_t p,
                              const double *Hin, size_t ldi, size_t m, double *Hout, size_t ldo,
                              uint64_t *active)
 {
-	__m512i cnt[MC_SMALL_WIDTH];
-	const __m512i one = _mm512_set1_epi64(1);
+	uint64_t cnt[MC_SMALL_WIDTH];
 	const __m512d zero = _mm512_setzero_pd();
 #pragma GCC unroll 8
 	for (size_t j = 0; j < n; j++)
-		cnt[j] = _mm512_setzero_si512();
+		cnt[j] = 0;
 	size_t pos = 0;
 	for (size_t blk = 0; blk < m; blk += 8) {
 		size_t len = m - blk;
@@ -45,7 +46,7 @@ SMALL_INLINE size_t dense_pd(const double *W, const double *b, const size_t n, s
 		for (size_t j = 0; j < n; j++) {
 			k[j] = _mm512_mask_cmp_pd_mask(valid, acc[j], zero, _CMP_GT_OQ);
 			any |= k[j];
-			cnt[j] = _mm512_mask_add_epi64(cnt[j], k[j], cnt[j], one);
+			cnt[j] += (uint64_t)__builtin_popcount(k[j]);
 		}
 #pragma GCC unroll 8
 		for (size_t j = 0; j < n; j++)
@@ -55,7 +56,7 @@ SMALL_INLINE size_t dense_pd(const double *W, const double *b, const size_t n, s
 	}
 #pragma GCC unroll 8
 	for (size_t j = 0; j < n; j++)
-		active[j] += (uint64_t)_mm512_reduce_add_epi64(cnt[j]);
+		active[j] += cnt[j];
 	return pos;
 }
 
@@ -64,12 +65,11 @@ SMALL_INLINE size_t dense_ps(const float *W, const float *b, const size_t n, siz
                              const float *Hin, size_t ldi, size_t m, float *Hout, size_t ldo,
                              uint64_t *active)
 {
-	__m512i cnt[MC_SMALL_WIDTH];
-	const __m512i one = _mm512_set1_epi32(1);
+	uint64_t cnt[MC_SMALL_WIDTH];
 	const __m512 zero = _mm512_setzero_ps();
 #pragma GCC unroll 8
 	for (size_t j = 0; j < n; j++)
-		cnt[j] = _mm512_setzero_si512();
+		cnt[j] = 0;
 	size_t pos = 0;
 	for (size_t blk = 0; blk < m; blk += 16) {
 		size_t len = m - blk;
@@ -89,8 +89,7 @@ SMALL_INLINE size_t dense_ps(const float *W, const float *b, const size_t n, siz
 		for (size_t j = 0; j < n; j++) {
 			k[j] = _mm512_mask_cmp_ps_mask(valid, acc[j], zero, _CMP_GT_OQ);
 			any |= k[j];
-			/* a lane adds at most one per block of 16 points: an int32 holds it */
-			cnt[j] = _mm512_mask_add_epi32(cnt[j], k[j], cnt[j], one);
+			cnt[j] += (uint64_t)__builtin_popcount(k[j]);
 		}
 #pragma GCC unroll 8
 		for (size_t j = 0; j < n; j++)
@@ -100,7 +99,7 @@ SMALL_INLINE size_t dense_ps(const float *W, const float *b, const size_t n, siz
 	}
 #pragma GCC unroll 8
 	for (size_t j = 0; j < n; j++)
-		active[j] += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(cnt[j]);
+		active[j] += cnt[j];
 	return pos;
 }
 
