@@ -101,15 +101,19 @@ typedef struct trial_record {
 /* The parameters of small explicit layers, drawn a group of layers at a
  * time (mc_draw.c). */
 typedef struct mc_draw {
-	double *buf;              /* layer k's W at offset[k - 1], its b right after */
+	double *buf;              /* the group from layer first: layer k's W at
+	                             param_at[k - 1] - param_at[first - 1], its b right after */
 	double *zeros;            /* [MC_DRAW_SMALL] the biases of a zero-bias net */
 	float *buf_single;        /* precision = "single": buf's layout in floats */
 	float *zeros_single;      /* [MC_DRAW_SMALL] */
 	int single;               /* the group drawn is in buf_single */
-	size_t *offset;           /* [depth] */
 	size_t *weights;          /* [depth] n * fan of each layer */
-	uint32_t *stream;         /* [2 depth] the group's streams */
+	/* the run's fixed layout (mc_draw.c, draw_layout) */
+	uint32_t *stream;         /* [2 depth] small layers' streams, in layer order */
 	size_t *len;              /* [2 depth] and their lengths */
+	size_t *stream_at;        /* [depth + 1] layer k's first stream, stream_at[k - 1] */
+	size_t *param_at;         /* [depth + 1] small layers' parameters before layer k */
+	size_t *group_last;       /* [depth] the last layer of the group starting at layer l */
 	uint64_t trial;           /* the group drawn: layers first..last of trial */
 	size_t first, last;       /* last == 0: none */
 } mc_draw;
