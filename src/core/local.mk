@@ -84,7 +84,7 @@ endif
 # written as FMA intrinsics, so it needs no contraction flag.
 if HAVE_AVX512
 noinst_LTLIBRARIES += src/core/libmcsmall_avx512.la
-src_core_libmcsmall_avx512_la_SOURCES = src/core/mc_small_avx512.c
+src_core_libmcsmall_avx512_la_SOURCES = src/core/mc_small_avx512.c src/core/mc_small_impl.h
 src_core_libmcsmall_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma
 src_core_librelushcore_la_LIBADD += src/core/libmcsmall_avx512.la
 endif

@@ -10,98 +10,37 @@
 
 #define SMALL_INLINE static inline __attribute__((always_inline))
 
-/* One vector of 8 points at a time: pre-activations of the n neurons,
- * the points where each is positive (and the lane holds a point), the
- * survivors (some neuron positive) compressed to the left and stored at
- * pos (a whole vector: the lanes past the survivors lie inside this block
- * of the padded row, free until a later block overwrites them). The
- * activity counts are scalar popcounts of the masks: the vector pipes are
- * the busy ones (multiply-adds, compares, compresses), the integer ones
- * are idle. */
-SMALL_INLINE size_t dense_pd(const double *W, const double *b, const size_t n, size_t p,
-                             const double *Hin, size_t ldi, size_t m, double *Hout, size_t ldo,
-                             uint64_t *active)
-{
-	uint64_t cnt[MC_SMALL_WIDTH];
-	const __m512d zero = _mm512_setzero_pd();
-#pragma GCC unroll 8
-	for (size_t j = 0; j < n; j++)
-		cnt[j] = 0;
-	size_t pos = 0;
-	for (size_t blk = 0; blk < m; blk += 8) {
-		size_t len = m - blk;
-		__mmask8 valid = len >= 8 ? (__mmask8)0xFFu : (__mmask8)((1u << len) - 1u);
-		__m512d acc[MC_SMALL_WIDTH];
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++)
-			acc[j] = _mm512_set1_pd(b[j]);
-		for (size_t i = 0; i < p; i++) {
-			__m512d h = _mm512_loadu_pd(Hin + i * ldi + blk);
-#pragma GCC unroll 8
-			for (size_t j = 0; j < n; j++)
-				acc[j] = _mm512_fmadd_pd(_mm512_set1_pd(W[j * p + i]), h, acc[j]);
-		}
-		__mmask8 k[MC_SMALL_WIDTH], any = 0;
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++) {
-			k[j] = _mm512_mask_cmp_pd_mask(valid, acc[j], zero, _CMP_GT_OQ);
-			any |= k[j];
-			cnt[j] += (uint64_t)__builtin_popcount(k[j]);
-		}
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++)
-			_mm512_storeu_pd(Hout + j * ldo + pos,
-			                 _mm512_maskz_compress_pd(any, _mm512_maskz_mov_pd(k[j], acc[j])));
-		pos += (size_t)__builtin_popcount(any);
-	}
-#pragma GCC unroll 8
-	for (size_t j = 0; j < n; j++)
-		active[j] += cnt[j];
-	return pos;
-}
+/* The step on doubles (8 a vector) and floats (16): mc_small_impl.h's
+ * body with each type's vector, mask and intrinsics. */
+#define SMALL_FN dense_pd
+#define SMALL_T double
+#define SMALL_V __m512d
+#define SMALL_MASK __mmask8
+#define SMALL_LANES 8
+#define SMALL_SET1 _mm512_set1_pd
+#define SMALL_ZERO _mm512_setzero_pd
+#define SMALL_LOADU _mm512_loadu_pd
+#define SMALL_STOREU _mm512_storeu_pd
+#define SMALL_FMADD _mm512_fmadd_pd
+#define SMALL_CMP_MASK _mm512_mask_cmp_pd_mask
+#define SMALL_MASKZ_MOV _mm512_maskz_mov_pd
+#define SMALL_COMPRESS _mm512_maskz_compress_pd
+#include "mc_small_impl.h"
 
-/* The same on 16 floats a vector. */
-SMALL_INLINE size_t dense_ps(const float *W, const float *b, const size_t n, size_t p,
-                             const float *Hin, size_t ldi, size_t m, float *Hout, size_t ldo,
-                             uint64_t *active)
-{
-	uint64_t cnt[MC_SMALL_WIDTH];
-	const __m512 zero = _mm512_setzero_ps();
-#pragma GCC unroll 8
-	for (size_t j = 0; j < n; j++)
-		cnt[j] = 0;
-	size_t pos = 0;
-	for (size_t blk = 0; blk < m; blk += 16) {
-		size_t len = m - blk;
-		__mmask16 valid = len >= 16 ? (__mmask16)0xFFFFu : (__mmask16)((1u << len) - 1u);
-		__m512 acc[MC_SMALL_WIDTH];
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++)
-			acc[j] = _mm512_set1_ps(b[j]);
-		for (size_t i = 0; i < p; i++) {
-			__m512 h = _mm512_loadu_ps(Hin + i * ldi + blk);
-#pragma GCC unroll 8
-			for (size_t j = 0; j < n; j++)
-				acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(W[j * p + i]), h, acc[j]);
-		}
-		__mmask16 k[MC_SMALL_WIDTH], any = 0;
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++) {
-			k[j] = _mm512_mask_cmp_ps_mask(valid, acc[j], zero, _CMP_GT_OQ);
-			any |= k[j];
-			cnt[j] += (uint64_t)__builtin_popcount(k[j]);
-		}
-#pragma GCC unroll 8
-		for (size_t j = 0; j < n; j++)
-			_mm512_storeu_ps(Hout + j * ldo + pos,
-			                 _mm512_maskz_compress_ps(any, _mm512_maskz_mov_ps(k[j], acc[j])));
-		pos += (size_t)__builtin_popcount(any);
-	}
-#pragma GCC unroll 8
-	for (size_t j = 0; j < n; j++)
-		active[j] += cnt[j];
-	return pos;
-}
+#define SMALL_FN dense_ps
+#define SMALL_T float
+#define SMALL_V __m512
+#define SMALL_MASK __mmask16
+#define SMALL_LANES 16
+#define SMALL_SET1 _mm512_set1_ps
+#define SMALL_ZERO _mm512_setzero_ps
+#define SMALL_LOADU _mm512_loadu_ps
+#define SMALL_STOREU _mm512_storeu_ps
+#define SMALL_FMADD _mm512_fmadd_ps
+#define SMALL_CMP_MASK _mm512_mask_cmp_ps_mask
+#define SMALL_MASKZ_MOV _mm512_maskz_mov_ps
+#define SMALL_COMPRESS _mm512_maskz_compress_ps
+#include "mc_small_impl.h"
 
 #define SMALL_CASES(f) \
 	SMALL_CASE(f, 1) SMALL_CASE(f, 2) SMALL_CASE(f, 3) SMALL_CASE(f, 4) \
