@@ -43,7 +43,8 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/kernel_impl.h \
 	src/core/kernel_single_impl.h \
 	src/core/mc_eval_single.c \
-	src/core/mc_small.h
+	src/core/mc_small.h \
+	src/core/mc_small.c
 # NumPy and state-dict files, CSV tables (zlib inflates .npz members)
 src_core_librelushcore_la_SOURCES += \
 	src/core/npy.c \

@@ -129,6 +129,8 @@ static void plan_kernels(mc_plan *pl)
 		pl->dense_single = mc_small_dense_single_avx512;
 		pl->scale = mc_small_scale_avx512;
 		pl->scale_single = mc_small_scale_single_avx512;
+		pl->small_step = mc_small_step_avx512;
+		pl->small_step_single = mc_small_step_single_avx512;
 	}
 #endif
 }
@@ -209,6 +211,7 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 		return -1;
 	}
 	pl->explicit_only = plan_explicit_only(pl);
+	pl->small = mci_small_applies(pl);
 	return 0;
 }
 
@@ -698,6 +701,8 @@ int mci_run_trial(mc_worker *w, uint64_t trial)
 		return trial_reference(w, trial);
 	if (w->plan->lazy)
 		return trial_lazy(w, trial);
+	if (w->plan->small)
+		return mci_trial_small(w, trial);
 	if (w->plan->single)
 		return mci_trial_single(w, trial);
 	return trial_breadth(w, trial);

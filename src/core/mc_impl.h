@@ -76,6 +76,11 @@ typedef struct mc_plan {
 	kernel_finish_fn *finish;
 	mc_scale_fn *scale;      /* drawn normals into small layers' weights (mc_draw.c) */
 	mc_scale_single_fn *scale_single;
+	/* A net of small layers only (mc_small.c): its steps (NULL off the
+	 * AVX-512 path), and whether its trials take that loop. */
+	mc_small_step_fn *small_step;
+	mc_small_step_single_fn *small_step_single;
+	int small;
 	/* precision = "single" on drawn weights (mc_eval_single.c) */
 	int single;              /* explicit layers in float32 */
 	size_t pad_single;       /* kernel_pad_single(m) */
@@ -208,5 +213,9 @@ int mci_trial_single(mc_worker *w, uint64_t trial);
  * general kernel and the portable loops (0): the two give the same counts,
  * and tests compare them. Set before a run. */
 void mci_set_small_kernels(int on);
+/* A net of small layers, explicit throughout, with mc_small.h's steps:
+ * its trials run mci_trial_small (either precision). */
+int mci_small_applies(const mc_plan *pl);
+int mci_trial_small(mc_worker *w, uint64_t trial);
 
 #endif

@@ -17,9 +17,25 @@
 #include "kernel.h"
 
 #define MC_SMALL_WIDTH 8
+#define MC_SMALL_LANES 8           /* doubles a vector */
+#define MC_SMALL_LANES_SINGLE 16   /* floats */
 
 kernel_dense_fn mc_small_dense_avx512;
 kernel_dense_single_fn mc_small_dense_single_avx512;
+
+/* The same step on a net of small layers only (mc_small.c's trial loop),
+ * n <= MC_SMALL_WIDTH: Hin holds `slots` columns of which the dead points'
+ * are all zeros; with compact the survivors are compacted as above, without
+ * every column keeps its place (a dead point's becomes zeros). Returns the
+ * survivors, which are the next layer's slots only when compacted. */
+typedef size_t mc_small_step_fn(const double *W, const double *b, size_t n, size_t p,
+                                const double *Hin, size_t ldi, size_t slots,
+                                double *Hout, size_t ldo, uint64_t *active, int compact);
+typedef size_t mc_small_step_single_fn(const float *W, const float *b, size_t n, size_t p,
+                                       const float *Hin, size_t ldi, size_t slots,
+                                       float *Hout, size_t ldo, uint64_t *active, int compact);
+mc_small_step_fn mc_small_step_avx512;
+mc_small_step_single_fn mc_small_step_single_avx512;
 
 /* Scaling a small layer's standard normals into its weights (mc_draw.c):
  * x[i] = s x[i] in double, and for floats x[i] = (float)(s (double)x[i]),

@@ -42,18 +42,18 @@
 #define SMALL_COMPRESS _mm512_maskz_compress_ps
 #include "mc_small_impl.h"
 
-#define SMALL_CASES(f) \
-	SMALL_CASE(f, 1) SMALL_CASE(f, 2) SMALL_CASE(f, 3) SMALL_CASE(f, 4) \
-	SMALL_CASE(f, 5) SMALL_CASE(f, 6) SMALL_CASE(f, 7) SMALL_CASE(f, 8)
-#define SMALL_CASE(f, w) case w: return f(W, b, w, p, Hin, ldi, m, Hout, ldo, active);
+#define SMALL_CASES(f, compact) \
+	SMALL_CASE(f, 1, compact) SMALL_CASE(f, 2, compact) SMALL_CASE(f, 3, compact) \
+	SMALL_CASE(f, 4, compact) SMALL_CASE(f, 5, compact) SMALL_CASE(f, 6, compact) \
+	SMALL_CASE(f, 7, compact) SMALL_CASE(f, 8, compact)
+#define SMALL_CASE(f, w, compact) case w: return f(W, b, w, p, Hin, ldi, m, Hout, ldo, active, compact);
 
 size_t mc_small_dense_avx512(const double *W, const double *b, size_t n, size_t p,
                              const double *Hin, size_t ldi, size_t m,
                              double *Hout, size_t ldo, uint64_t *active, void *scratch)
 {
-	(void)scratch;
 	switch (n) {
-	SMALL_CASES(dense_pd)
+	SMALL_CASES(dense_pd, 1)
 	default: return kernel_dense_avx512(W, b, n, p, Hin, ldi, m, Hout, ldo, active, scratch);
 	}
 }
@@ -63,9 +63,42 @@ size_t mc_small_dense_single_avx512(const float *W, const float *b, size_t n, si
                                     float *Hout, size_t ldo, uint64_t *active, void *scratch)
 {
 	switch (n) {
-	SMALL_CASES(dense_ps)
+	SMALL_CASES(dense_ps, 1)
 	default: return kernel_dense_single_avx512(W, b, n, p, Hin, ldi, m, Hout, ldo, active, scratch);
 	}
+}
+
+/* m is the slots here (mc_small.h); n <= MC_SMALL_WIDTH. */
+size_t mc_small_step_avx512(const double *W, const double *b, size_t n, size_t p,
+                            const double *Hin, size_t ldi, size_t m,
+                            double *Hout, size_t ldo, uint64_t *active, int compact)
+{
+	if (compact) {
+		switch (n) {
+		SMALL_CASES(dense_pd, 1)
+		}
+	} else {
+		switch (n) {
+		SMALL_CASES(dense_pd, 0)
+		}
+	}
+	return 0;
+}
+
+size_t mc_small_step_single_avx512(const float *W, const float *b, size_t n, size_t p,
+                                   const float *Hin, size_t ldi, size_t m,
+                                   float *Hout, size_t ldo, uint64_t *active, int compact)
+{
+	if (compact) {
+		switch (n) {
+		SMALL_CASES(dense_ps, 1)
+		}
+	} else {
+		switch (n) {
+		SMALL_CASES(dense_ps, 0)
+		}
+	}
+	return 0;
 }
 
 void mc_small_scale_avx512(double *x, size_t n, double s)
