@@ -48,58 +48,36 @@
 	SMALL_CASE(f, 7, compact) SMALL_CASE(f, 8, compact)
 #define SMALL_CASE(f, w, compact) case w: return f(W, b, w, p, Hin, ldi, m, Hout, ldo, active, compact);
 
-size_t mc_small_dense_avx512(const double *W, const double *b, size_t n, size_t p,
-                             const double *Hin, size_t ldi, size_t m,
-                             double *Hout, size_t ldo, uint64_t *active, void *scratch)
-{
-	switch (n) {
-	SMALL_CASES(dense_pd, 1)
-	default: return kernel_dense_avx512(W, b, n, p, Hin, ldi, m, Hout, ldo, active, scratch);
+/* The entry points of one element type: the drop-in kernel (wider layers
+ * go to the general one) and the small-net step (n <= MC_SMALL_WIDTH, the
+ * caller's promise; m is the slots there, mc_small.h). */
+#define SMALL_ENTRIES(T, step, dense, general, body) \
+	size_t dense(const T *W, const T *b, size_t n, size_t p, const T *Hin, size_t ldi, size_t m, \
+	             T *Hout, size_t ldo, uint64_t *active, void *scratch) \
+	{ \
+		switch (n) { \
+		SMALL_CASES(body, 1) \
+		default: return general(W, b, n, p, Hin, ldi, m, Hout, ldo, active, scratch); \
+		} \
+	} \
+	size_t step(const T *W, const T *b, size_t n, size_t p, const T *Hin, size_t ldi, size_t m, \
+	            T *Hout, size_t ldo, uint64_t *active, int compact) \
+	{ \
+		if (compact) { \
+			switch (n) { \
+			SMALL_CASES(body, 1) \
+			} \
+		} else { \
+			switch (n) { \
+			SMALL_CASES(body, 0) \
+			} \
+		} \
+		return 0; \
 	}
-}
 
-size_t mc_small_dense_single_avx512(const float *W, const float *b, size_t n, size_t p,
-                                    const float *Hin, size_t ldi, size_t m,
-                                    float *Hout, size_t ldo, uint64_t *active, void *scratch)
-{
-	switch (n) {
-	SMALL_CASES(dense_ps, 1)
-	default: return kernel_dense_single_avx512(W, b, n, p, Hin, ldi, m, Hout, ldo, active, scratch);
-	}
-}
-
-/* m is the slots here (mc_small.h); n <= MC_SMALL_WIDTH. */
-size_t mc_small_step_avx512(const double *W, const double *b, size_t n, size_t p,
-                            const double *Hin, size_t ldi, size_t m,
-                            double *Hout, size_t ldo, uint64_t *active, int compact)
-{
-	if (compact) {
-		switch (n) {
-		SMALL_CASES(dense_pd, 1)
-		}
-	} else {
-		switch (n) {
-		SMALL_CASES(dense_pd, 0)
-		}
-	}
-	return 0;
-}
-
-size_t mc_small_step_single_avx512(const float *W, const float *b, size_t n, size_t p,
-                                   const float *Hin, size_t ldi, size_t m,
-                                   float *Hout, size_t ldo, uint64_t *active, int compact)
-{
-	if (compact) {
-		switch (n) {
-		SMALL_CASES(dense_ps, 1)
-		}
-	} else {
-		switch (n) {
-		SMALL_CASES(dense_ps, 0)
-		}
-	}
-	return 0;
-}
+SMALL_ENTRIES(double, mc_small_step_avx512, mc_small_dense_avx512, kernel_dense_avx512, dense_pd)
+SMALL_ENTRIES(float, mc_small_step_single_avx512, mc_small_dense_single_avx512,
+              kernel_dense_single_avx512, dense_ps)
 
 void mc_small_scale_avx512(double *x, size_t n, double s)
 {
