@@ -158,3 +158,47 @@ int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 		return -1;
 	return lo < hi ? follow(s, lo, "smallest non-zero", e) : 0;
 }
+
+/* Whether float32 resolves the input set's geometry: rounding moves each
+ * coordinate by up to 2^-24 of the point's size, so the points' offsets from
+ * one another are distorted by 2^-24 times size / spread. Sets whose largest
+ * point is more than PRECISION_AUTO_RATIO times their spread (shrunk sets,
+ * far-off clusters) keep double, where that distortion would approach the
+ * rate of sign disagreements the engine allows (1e-5). */
+#define PRECISION_AUTO_RATIO 64.0
+
+static int resolved_in_floats(const rl_mat *X)
+{
+	size_t m = X->rows, d = X->cols;
+	if (m < 2)
+		return 1;   /* one point: no geometry to keep */
+	double size2 = 0.0, spread2 = 0.0;
+	for (size_t i = 0; i < d; i++) {
+		double c = 0.0;
+		for (size_t q = 0; q < m; q++)
+			c += mat_row(X, q)[i];
+		c /= (double)m;
+		for (size_t q = 0; q < m; q++) {
+			double t = mat_row(X, q)[i] - c;
+			spread2 += t * t;
+		}
+	}
+	spread2 /= (double)m;
+	for (size_t q = 0; q < m; q++) {
+		double n2 = 0.0;
+		for (size_t i = 0; i < d; i++)
+			n2 += mat_row(X, q)[i] * mat_row(X, q)[i];
+		size2 = n2 > size2 ? n2 : size2;
+	}
+	return spread2 > 0.0 && size2 <= PRECISION_AUTO_RATIO * PRECISION_AUTO_RATIO * spread2;
+}
+
+rl_precision precision_for_inputs(const rl_net_spec *s, const rl_mat *X)
+{
+	rl_net_spec single = *s;
+	single.precision = PRECISION_SINGLE;
+	rl_err e;   /* (what single would refuse runs in double, or is refused there) */
+	if (net_check_scale(&single, X, &e) || !resolved_in_floats(X))
+		return PRECISION_DOUBLE;
+	return PRECISION_SINGLE;
+}
