@@ -29,6 +29,11 @@ static size_t vectors(size_t columns, size_t lanes)
 	return (columns + lanes - 1) / lanes;
 }
 
+/* Polling the interrupt every layer costs more than a small layer's
+ * bookkeeping; every this many layers keeps a trial's reaction within
+ * microseconds. */
+#define SMALL_POLL_LAYERS 16
+
 int mci_trial_small(mc_worker *w, uint64_t trial)
 {
 	const mc_plan *pl = w->plan;
@@ -37,11 +42,12 @@ int mci_trial_small(mc_worker *w, uint64_t trial)
 	size_t ld = single ? pl->pad_single : pl->pad;
 	const void *Hin = single ? (const void *)pl->Xt_single : (const void *)pl->Xt;
 	size_t m = pl->m, slots = pl->m;   /* living points, and the columns they occupy */
+	size_t p = pl->spec.input;         /* a plain net: layer l's fan-in is layer l - 1's width */
 	int out = 0;
 	for (size_t l = 1; l <= pl->depth; l++) {
-		if (mci_stop_requested(w->shared))
+		if ((l - 1) % SMALL_POLL_LAYERS == 0 && mci_stop_requested(w->shared))
 			return TRIAL_ABORTED;
-		size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l), living;
+		size_t n = pl->spec.widths[l - 1], living;
 		int compact = !zero_bias || vectors(m, lanes) < vectors(slots, lanes);
 		if (single) {
 			const float *W, *b;
@@ -61,6 +67,7 @@ int mci_trial_small(mc_worker *w, uint64_t trial)
 		if (compact)
 			slots = living;
 		m = living;
+		p = n;
 		out ^= 1;
 	}
 	w->rec.living = m;
