@@ -440,7 +440,12 @@ int mcr_mismatch_error(const mc_record *a, const mc_record *b, int k, const char
 		snprintf(db, sizeof db, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
 		         f->shown, law_name(y->kind), mcr_scale_name(y->rule), y->param, (unsigned long long)by);
 	}
-	const char *why = f && f->kind == K_XSUM ? " (a different input set of the same shape)" : "";
+	const char *why = f && f->kind == K_XSUM ? " (a different input set of the same shape)" :
+	                  k == F_PRECISION ? " (given no precision, mc chooses single or double from its "
+	                                     "input set and net: run the missing pieces with the precision "
+	                                     "of the others, e.g. precision = \"double\")" :
+	                  k == F_GENERATOR ? " (another relush drew one of them: run the missing pieces "
+	                                     "with the relush that ran the others)" : "";
 	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
 	               mc_record_label(b, lb, sizeof lb), db, why, tail);
 }

@@ -165,15 +165,19 @@ enum {
 };
 
 /* No precision given (neither opts.precision nor RELUSH_PRECISION): the run
- * takes single where X and the laws allow it and double elsewhere
- * (precision_for_inputs), so the common run is the fast one and shrunk or
- * far-scaled sets keep the arithmetic they need. */
+ * takes single where X and the net allow it and double elsewhere
+ * (precision_for_inputs), so the common run is the fast one and shrunk,
+ * far-scaled or very deep runs keep the arithmetic they need. A given one
+ * is read again here, so that an options table whose __index answers
+ * differently each time still gets what this read says, checked. */
 static void choose_precision(lua_State *L, rl_net_spec *spec, const rl_mat *X)
 {
 	rl_precision p;
 	int given = lua_getfield(L, ARG_OPTS, "precision") != LUA_TNIL;
 	lua_pop(L, 1);
-	if (!given && !precision_from_env(&p))
+	if (given)
+		spec->precision = rlua_precision_option(L, ARG_OPTS);
+	else if (!precision_from_env(&p))
 		spec->precision = precision_for_inputs(spec, X);
 }
 
@@ -413,7 +417,7 @@ static const rlua_api mc_api[] = {
 	 "recorded in the result, which mc.merge never mixes with double; Gram and lazy sampling stay "
 	 "double; without precision or RELUSH_PRECISION mc takes single where floats hold the values and "
 	 "resolve X (its largest point within 64 times its spread), double for shrunk, far-off or "
-	 "far-scaled sets; r.precision tells which; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
+	 "far-scaled sets and deep narrow nets; r.precision tells which; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
 	 "default input set of net:death() and view(): 64 standard Gaussian points, seed 1, named in the "
 	 "report; input defaults to its dimension), trials (default 10000), seed (trial i's net is "
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "

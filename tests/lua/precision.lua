@@ -143,6 +143,34 @@ do
     t.ok(r.alive_trials == e.alive_trials and r.fraction == e.fraction,
          "... and counts exactly as precision = '" .. c[3] .. "' (" .. c[1] .. ")")
   end
+  -- deep nets: real points drift from the typical size (narrow plain layers
+  -- shrink them, Laplace weights twice as fast, residual layers grow them)
+  local deep = {
+    {"600 plain layers of width 8", {depth = 600, width = 8}, "double"},
+    {"100 plain layers of width 8", {depth = 100, width = 8}, "single"},
+    {"400 plain layers of width 64", {depth = 400, width = 64}, "single"},
+    {"150 Laplace layers of width 8", {depth = 150, width = 8, weights = "laplace"}, "double"},
+    {"150 residual layers of width 16", {depth = 150, width = 16, arch = "residual"}, "double"},
+    {"40 residual layers of width 16", {depth = 40, width = 16, arch = "residual"}, "single"},
+    {"600 batchnorm layers of width 8", {depth = 600, width = 8, arch = "batchnorm"}, "single"},
+  }
+  for _, c in ipairs(deep) do
+    local o = with({X = inputs.gaussian(16, c[2].width, {seed = 26}), trials = 40, seed = 3,
+                    method = "explicit"}, c[2])
+    local r = mc(o)
+    t.is(r.precision, c[3], "mc without precision on " .. c[1] .. " runs in " .. c[3])
+    local e = mc(with(o, {precision = c[3]}))
+    t.ok(r.alive_trials == e.alive_trials and r.fraction == e.fraction,
+         "... and counts exactly as precision = '" .. c[3] .. "' (" .. c[1] .. ")")
+    if c[3] == "double" then
+      t.raises(function() return mc(with(o, {precision = "single"})) end,
+               {"out of range", "single", "layer", "precision = \"double\""},
+               "precision = 'single' on " .. c[1] .. " is refused, naming the layer")
+    end
+  end
+  -- copies of one point have no geometry to lose, as one point has none
+  t.is(mc{depth = 3, width = 3, X = inputs.from{{1, 2, 3}, {1, 2, 3}}, trials = 10, seed = 1}.precision,
+       "single", "copies of one point run in single, like the one point")
   local wide = mc{depth = 3, width = 3, X = G, trials = 10, seed = 1, weights = {law = "normal", sd = 2 ^ 70}}
   t.is(wide.precision, "double", "weights of sd 2^70 (beyond floats' range) keep double")
   t.is(mc{depth = 3, width = 3, X = G, trials = 10, seed = 1, precision = "double"}.precision, "double",
