@@ -42,7 +42,9 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/kernel.h \
 	src/core/kernel_impl.h \
 	src/core/kernel_single_impl.h \
-	src/core/mc_eval_single.c
+	src/core/mc_eval_single.c \
+	src/core/mc_small.h \
+	src/core/mc_small.c
 # NumPy and state-dict files, CSV tables (zlib inflates .npz members)
 src_core_librelushcore_la_SOURCES += \
 	src/core/npy.c \
@@ -78,4 +80,12 @@ noinst_LTLIBRARIES += src/core/libmckernel_avx512.la
 src_core_libmckernel_avx512_la_SOURCES = src/core/kernel_avx512.c
 src_core_libmckernel_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma -ffp-contract=fast
 src_core_librelushcore_la_LIBADD += src/core/libmckernel_avx512.la
+endif
+# The fused step of small layers (mc_small.h), AVX-512 only: its chains are
+# written as FMA intrinsics, so it needs no contraction flag.
+if HAVE_AVX512
+noinst_LTLIBRARIES += src/core/libmcsmall_avx512.la
+src_core_libmcsmall_avx512_la_SOURCES = src/core/mc_small_avx512.c src/core/mc_small_impl.h
+src_core_libmcsmall_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma
+src_core_librelushcore_la_LIBADD += src/core/libmcsmall_avx512.la
 endif

@@ -12,31 +12,85 @@
 #include "relush/alloc.h"
 #include "mc_impl.h"
 
+/* The layout of every group, fixed for the run: small layers' streams in
+ * layer order (stream_at[k - 1] is layer k's first), the parameters
+ * before layer k in that order (param_at[k - 1]: a group starting at
+ * layer first holds layer k at param_at[k - 1] - param_at[first - 1]),
+ * and the last layer of the group that starts at each layer. A group
+ * takes layers l, l + 1, ... while they are small and it has room (layer
+ * l always: it is small, so it fits MC_DRAW_BUF). */
+static void draw_layout(mc_draw *d, const mc_plan *pl)
+{
+	const rl_net_spec *s = &pl->spec;
+	size_t count = 0, used = 0;
+	for (size_t k = 1; k <= pl->depth; k++) {
+		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
+		size_t nb = s->bias.kind == LAW_ZERO ? 0 : n;
+		d->stream_at[k - 1] = count;
+		d->param_at[k - 1] = used;
+		if (wn + n > MC_DRAW_SMALL)
+			continue;
+		d->stream[count] = RNG_STREAM_WEIGHTS(k);
+		d->len[count++] = wn;
+		if (nb) {
+			d->stream[count] = RNG_STREAM_BIAS(k);
+			d->len[count++] = nb;
+		}
+		used += wn + nb;
+	}
+	d->stream_at[pl->depth] = count;
+	d->param_at[pl->depth] = used;
+	for (size_t l = 1; l <= pl->depth; l++) {
+		size_t last = l;
+		while (last < pl->depth && d->weights[last] + s->widths[last] <= MC_DRAW_SMALL &&
+		       d->param_at[last + 1] - d->param_at[l - 1] <= MC_DRAW_GROUP)
+			last++;
+		d->group_last[l - 1] = last;
+	}
+}
+
 int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
 {
 	memset(d, 0, sizeof *d);
 	if (!pl->gaussian || pl->lazy)
 		return 0;
 	const char *what = "the Monte Carlo workspace";
-	d->offset = rl_calloc(pl->depth, sizeof *d->offset, what, e);
+	d->param_at = rl_calloc(pl->depth + 1, sizeof *d->param_at, what, e);
+	d->stream_at = rl_calloc(pl->depth + 1, sizeof *d->stream_at, what, e);
+	d->group_last = rl_calloc(pl->depth, sizeof *d->group_last, what, e);
 	d->weights = rl_calloc(pl->depth, sizeof *d->weights, what, e);
 	d->stream = rl_calloc(2 * pl->depth, sizeof *d->stream, what, e);
 	d->len = rl_calloc(2 * pl->depth, sizeof *d->len, what, e);
-	d->buf = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf, what, e);
+	d->buf = rl_calloc(MC_DRAW_BUF, sizeof *d->buf, what, e);
 	d->zeros = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros, what, e);
-	d->buf_single = rl_calloc(MC_DRAW_GROUP, sizeof *d->buf_single, what, e);
+	d->buf_single = rl_calloc(MC_DRAW_BUF, sizeof *d->buf_single, what, e);
 	d->zeros_single = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros_single, what, e);
-	if (!d->offset || !d->weights || !d->stream || !d->len || !d->buf || !d->zeros ||
-	    !d->buf_single || !d->zeros_single)
+	if (!d->param_at || !d->stream_at || !d->group_last || !d->weights || !d->stream || !d->len ||
+	    !d->buf || !d->zeros || !d->buf_single || !d->zeros_single)
 		return -1;
 	for (size_t l = 1; l <= pl->depth; l++)
 		d->weights[l - 1] = pl->spec.widths[l - 1] * net_fan_in(&pl->spec, l);
+	draw_layout(d, pl);
 	return 0;
+}
+
+void mci_scale(double *x, size_t n, double s)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] *= s;
+}
+
+void mci_scale_single(float *x, size_t n, double s)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(s * (double)x[i]);
 }
 
 void mci_draw_free(mc_draw *d)
 {
-	free(d->offset);
+	free(d->param_at);
+	free(d->stream_at);
+	free(d->group_last);
 	free(d->weights);
 	free(d->stream);
 	free(d->len);
@@ -47,69 +101,66 @@ void mci_draw_free(mc_draw *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* Lays out the group of layers l, l + 1, ... while they are small and the
- * group has room: their offsets, streams and lengths; returns the number
- * of streams and sets d->first, d->last. */
-static size_t group_layout(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+static void group_start(mc_draw *d, uint64_t trial, size_t l, int single)
 {
-	const rl_net_spec *s = &pl->spec;
-	size_t used = 0, count = 0, last = l;
-	for (; last <= pl->depth; last++) {
-		size_t n = s->widths[last - 1], wn = d->weights[last - 1];
-		size_t nb = s->bias.kind == LAW_ZERO ? 0 : n;
-		if (wn + n > MC_DRAW_SMALL || used + wn + nb > MC_DRAW_GROUP)
-			break;
-		d->offset[last - 1] = used;
-		d->stream[count] = RNG_STREAM_WEIGHTS(last);
-		d->len[count++] = wn;
-		if (nb) {
-			d->stream[count] = RNG_STREAM_BIAS(last);
-			d->len[count++] = nb;
-		}
-		used += wn + nb;
-	}
 	d->trial = trial;
 	d->first = l;
-	d->last = last - 1;
-	return count;
+	d->last = d->group_last[l - 1];
+	d->single = single;
+}
+
+static void scale_run(mc_draw *d, const mc_plan *pl, size_t start, size_t len, double f)
+{
+	if (d->single)
+		pl->scale_single(d->buf_single + start, len, f);
+	else
+		pl->scale(d->buf + start, len, f);
+}
+
+/* Scales the group drawn as law_draw (law_draw_single) scales them: each
+ * layer's weights by sd_w, its biases by sd_b (the normal law's
+ * parameters); consecutive runs with the same factor in one call (P1's
+ * layers 2 .. 32 share theirs). */
+static void scale_group(mc_draw *d, const mc_plan *pl)
+{
+	const rl_net_spec *s = &pl->spec;
+	size_t start = 0, len = 0, at = 0;
+	double f = 0.0;
+	for (size_t k = d->first; k <= d->last; k++)
+		for (int bias = 0; bias < 2; bias++) {
+			size_t count = !bias ? d->weights[k - 1] : s->bias.kind == LAW_ZERO ? 0 : s->widths[k - 1];
+			double g = bias ? pl->sd_b[k - 1] : pl->sd_w[k - 1];
+			if (count == 0)
+				continue;
+			if (len && g != f) {
+				scale_run(d, pl, start, len, f);
+				start = at;
+				len = 0;
+			}
+			f = g;
+			len += count;
+			at += count;
+		}
+	if (len)
+		scale_run(d, pl, start, len, f);
 }
 
 static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 {
-	const rl_net_spec *s = &pl->spec;
-	size_t count = group_layout(d, pl, trial, l);
-	rng_normal_streams(s->seed, trial, d->stream, d->len, count, d->buf);
-	d->single = 0;
-	/* Scaled as law_draw scales them (sd_w is the normal law's parameter). */
-	for (size_t k = l; k <= d->last; k++) {
-		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
-		double *W = d->buf + d->offset[k - 1], sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
-		for (size_t i = 0; i < wn; i++)
-			W[i] *= sw;
-		if (s->bias.kind != LAW_ZERO)   /* right after the weights */
-			for (size_t i = 0; i < n; i++)
-				W[wn + i] *= sb;
-	}
+	group_start(d, trial, l, 0);
+	size_t first = d->stream_at[l - 1], count = d->stream_at[d->last] - first;
+	rng_normal_streams(pl->spec.seed, trial, d->stream + first, d->len + first, count, d->buf);
+	scale_group(d, pl);
 }
 
-/* draw_group in float32. */
+/* draw_group in float32 (scaled with the product in double, rounded). */
 static void draw_group_single(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 {
-	const rl_net_spec *s = &pl->spec;
-	size_t count = group_layout(d, pl, trial, l);
-	rng_normal_streams_float(s->seed, trial, d->stream, d->len, count, d->buf_single);
-	d->single = 1;
-	/* Scaled as law_draw_single scales them: the product in double, rounded. */
-	for (size_t k = l; k <= d->last; k++) {
-		size_t n = s->widths[k - 1], wn = d->weights[k - 1];
-		float *W = d->buf_single + d->offset[k - 1];
-		double sw = pl->sd_w[k - 1], sb = pl->sd_b[k - 1];
-		for (size_t i = 0; i < wn; i++)
-			W[i] = (float)(sw * (double)W[i]);
-		if (s->bias.kind != LAW_ZERO)
-			for (size_t i = 0; i < n; i++)
-				W[wn + i] = (float)(sb * (double)W[wn + i]);
-	}
+	group_start(d, trial, l, 1);
+	size_t first = d->stream_at[l - 1], count = d->stream_at[d->last] - first;
+	rng_normal_streams_float(pl->spec.seed, trial, d->stream + first, d->len + first, count,
+	                         d->buf_single);
+	scale_group(d, pl);
 }
 
 /* Is layer l of trial in the group drawn (in floats when single)? */
@@ -137,7 +188,7 @@ void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, co
 	}
 	if (!group_has(d, trial, l, 0))
 		draw_group(d, pl, trial, l);
-	*W = d->buf + d->offset[l - 1];
+	*W = d->buf + (d->param_at[l - 1] - d->param_at[d->first - 1]);
 	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros : *W + d->weights[l - 1];
 }
 
@@ -153,6 +204,6 @@ void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float *
 	}
 	if (!group_has(d, trial, l, 1))
 		draw_group_single(d, pl, trial, l);
-	*W = d->buf_single + d->offset[l - 1];
+	*W = d->buf_single + (d->param_at[l - 1] - d->param_at[d->first - 1]);
 	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros_single : *W + d->weights[l - 1];
 }

@@ -106,6 +106,54 @@ out:
 	return rc;
 }
 
+static int small_kernels = 1;
+
+void mci_set_small_kernels(int on)
+{
+	small_kernels = on;
+}
+
+/* The kernels for this CPU, chosen once per run: on the AVX-512 path,
+ * mc_small.h's step for small layers (it hands wider ones to the general
+ * kernel) and its scaling of drawn weights. */
+static void plan_kernels(mc_plan *pl)
+{
+	pl->dense = kernel_dense();
+	pl->finish = kernel_finish();
+	pl->dense_single = kernel_dense_single();
+	pl->scale = mci_scale;
+	pl->scale_single = mci_scale_single;
+#ifdef HAVE_AVX512
+	if (small_kernels && kernel_get_path() == KERNEL_PATH_AVX512) {
+		pl->dense = mc_small_dense_avx512;
+		pl->dense_single = mc_small_dense_single_avx512;
+		pl->scale = mc_small_scale_avx512;
+		pl->scale_single = mc_small_scale_single_avx512;
+		pl->small_step = mc_small_step_avx512;
+		pl->small_step_single = mc_small_step_single_avx512;
+	}
+#endif
+}
+
+/* Asking every layer and living count is cheap next to a run when there
+ * are few of them (a small net's trials take microseconds, and the
+ * estimate is most of a layer's bookkeeping); beyond this many questions
+ * a layer's own work dwarfs its estimate, and trials ask as they go. */
+#define MC_EXPLICIT_ONLY_CHECKS 65536.0
+
+static int plan_explicit_only(const mc_plan *pl)
+{
+	if (!pl->gaussian || pl->cfg->method == MC_METHOD_EXPLICIT)
+		return 1;
+	if (pl->cfg->method == MC_METHOD_GRAM || (double)pl->depth * (double)pl->m > MC_EXPLICIT_ONLY_CHECKS)
+		return 0;
+	for (size_t l = 1; l <= pl->depth; l++)
+		for (size_t m = 1; m <= pl->m; m++)
+			if (mci_layer_uses_gram(pl, l, m))
+				return 0;
+	return 1;
+}
+
 int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 {
 	memset(pl, 0, sizeof *pl);
@@ -120,8 +168,7 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 	pl->gaussian = mci_gaussian_net(s);
 	pl->fast = mci_fast_path(cfg);
 	pl->max_width = s->input;
-	pl->dense = kernel_dense();
-	pl->finish = kernel_finish();
+	plan_kernels(pl);
 	pl->cost_variate = rl_env_number("RELUSH_MC_NS_VARIATE", MC_NS_VARIATE, 1e-300);
 	pl->blas_min = rl_env_number("RELUSH_MC_BLAS_MIN", MC_BLAS_MIN, 0);
 #ifdef HAVE_BLAS
@@ -163,6 +210,8 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 		mci_plan_free(pl);
 		return -1;
 	}
+	pl->explicit_only = plan_explicit_only(pl);
+	pl->small = mci_small_applies(pl);
 	return 0;
 }
 
@@ -210,7 +259,7 @@ double mci_worker_bytes(const mc_plan *pl)
 	if (pl->use_blas)
 		bytes += 8.0 * rows * pad;
 	bytes += 64.0 * rows + 8.0 * 6.0 * rows + 24.0 * (double)pl->depth;
-	bytes += 8.0 * MC_DRAW_GROUP + 32.0 * (double)pl->depth;   /* mc_draw */
+	bytes += 12.0 * MC_DRAW_BUF + 32.0 * (double)pl->depth;   /* mc_draw */
 	return bytes + mci_worker_bytes_single(pl);
 }
 
@@ -322,7 +371,7 @@ static int gram_cheaper(const mc_plan *pl, size_t l, size_t m, size_t rank)
 int mci_layer_uses_gram(const mc_plan *pl, size_t l, size_t m)
 {
 	mc_method method = pl->cfg->method;
-	if (!pl->gaussian || method == MC_METHOD_EXPLICIT)
+	if (pl->explicit_only || !pl->gaussian || method == MC_METHOD_EXPLICIT)
 		return 0;
 	if (method == MC_METHOD_GRAM)
 		return 1;
@@ -652,6 +701,8 @@ int mci_run_trial(mc_worker *w, uint64_t trial)
 		return trial_reference(w, trial);
 	if (w->plan->lazy)
 		return trial_lazy(w, trial);
+	if (w->plan->small)
+		return mci_trial_small(w, trial);
 	if (w->plan->single)
 		return mci_trial_single(w, trial);
 	return trial_breadth(w, trial);

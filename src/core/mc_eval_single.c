@@ -28,7 +28,6 @@ int mci_plan_init_single(mc_plan *pl, rl_err *e)
 		return 0;
 	size_t d = pl->spec.input;
 	pl->pad_single = kernel_pad_single(pl->m);
-	pl->dense_single = kernel_dense_single();
 	pl->Xt_single = rl_calloc(d, pl->pad_single * sizeof(float), "the transposed input set", e);
 	if (!pl->Xt_single)
 		return -1;

@@ -12,6 +12,7 @@
 #include "relush/mc.h"
 #include "relush/death.h"
 #include "kernel.h"
+#include "mc_small.h"
 
 /* ---- tuning (measured on the benchmark machine, see scripts/bench) ------- */
 
@@ -38,9 +39,12 @@
 #define MC_BYTES_PER_LAYER 1024.0
 /* Explicit layers with at most MC_DRAW_SMALL parameters (n * fan weights
  * and n biases) are drawn in groups of layers holding at most
- * MC_DRAW_GROUP (mc_draw.c). */
+ * MC_DRAW_GROUP, or one layer when it alone holds more (mc_draw.c).
+ * Groups of 64 (four of P1's layers) measured faster than 128 or 256 on
+ * P1: a trial that dies leaves less of its last group unused. */
 #define MC_DRAW_SMALL 128
-#define MC_DRAW_GROUP 128
+#define MC_DRAW_GROUP 64
+#define MC_DRAW_BUF (MC_DRAW_GROUP > MC_DRAW_SMALL ? MC_DRAW_GROUP : MC_DRAW_SMALL)
 /* Adaptive chunks aim at this many seconds of work. */
 #define MC_CHUNK_SECONDS 0.02
 
@@ -64,8 +68,19 @@ typedef struct mc_plan {
 	size_t *rank_after1;     /* [m]: basis size after point q */
 	double cost_variate, blas_min;
 	int use_blas;
+	/* No layer goes to the Gram sampler, whatever its living points
+	 * (mci_layer_uses_gram is 0 for every l and m <= the run's m): known at
+	 * the start, so trials skip the per-layer cost estimate. */
+	int explicit_only;
 	kernel_dense_fn *dense;  /* the kernels for this CPU, chosen once per run */
 	kernel_finish_fn *finish;
+	mc_scale_fn *scale;      /* drawn normals into small layers' weights (mc_draw.c) */
+	mc_scale_single_fn *scale_single;
+	/* A net of small layers only (mc_small.c): its steps (NULL off the
+	 * AVX-512 path), and whether its trials take that loop. */
+	mc_small_step_fn *small_step;
+	mc_small_step_single_fn *small_step_single;
+	int small;
 	/* precision = "single" on drawn weights (mc_eval_single.c) */
 	int single;              /* explicit layers in float32 */
 	size_t pad_single;       /* kernel_pad_single(m) */
@@ -91,15 +106,19 @@ typedef struct trial_record {
 /* The parameters of small explicit layers, drawn a group of layers at a
  * time (mc_draw.c). */
 typedef struct mc_draw {
-	double *buf;              /* layer k's W at offset[k - 1], its b right after */
+	double *buf;              /* the group from layer first: layer k's W at
+	                             param_at[k - 1] - param_at[first - 1], its b right after */
 	double *zeros;            /* [MC_DRAW_SMALL] the biases of a zero-bias net */
 	float *buf_single;        /* precision = "single": buf's layout in floats */
 	float *zeros_single;      /* [MC_DRAW_SMALL] */
 	int single;               /* the group drawn is in buf_single */
-	size_t *offset;           /* [depth] */
 	size_t *weights;          /* [depth] n * fan of each layer */
-	uint32_t *stream;         /* [2 depth] the group's streams */
+	/* the run's fixed layout (mc_draw.c, draw_layout) */
+	uint32_t *stream;         /* [2 depth] small layers' streams, in layer order */
 	size_t *len;              /* [2 depth] and their lengths */
+	size_t *stream_at;        /* [depth + 1] layer k's first stream, stream_at[k - 1] */
+	size_t *param_at;         /* [depth + 1] small layers' parameters before layer k */
+	size_t *group_last;       /* [depth] the last layer of the group starting at layer l */
 	uint64_t trial;           /* the group drawn: layers first..last of trial */
 	size_t first, last;       /* last == 0: none */
 } mc_draw;
@@ -161,6 +180,9 @@ int mci_fast_path(const mc_config *cfg);
 int mci_stop_requested(const mc_shared *sh);
 int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e);
 void mci_draw_free(mc_draw *d);
+/* The portable scaling loops (mc_small.h's mc_scale_fn). */
+mc_scale_fn mci_scale;
+mc_scale_single_fn mci_scale_single;
 /* Layer l's weights (n x fan, row-major) and biases in trial, as
  * net_draw_layer draws them; valid until the next call. */
 void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b);
@@ -185,5 +207,15 @@ double mci_worker_bytes_single(const mc_plan *pl);
 int mci_worker_init_single(mc_worker *w, rl_err *e);
 void mci_worker_free_single(mc_worker *w);
 int mci_trial_single(mc_worker *w, uint64_t trial);
+
+/* Whether runs on the AVX-512 kernel path use mc_small.h (its step for
+ * small layers, its scaling of drawn weights: 1, the default) or the
+ * general kernel and the portable loops (0): the two give the same counts,
+ * and tests compare them. Set before a run. */
+void mci_set_small_kernels(int on);
+/* A net of small layers, explicit throughout, with mc_small.h's steps:
+ * its trials run mci_trial_small (either precision). */
+int mci_small_applies(const mc_plan *pl);
+int mci_trial_small(mc_worker *w, uint64_t trial);
 
 #endif

@@ -178,6 +178,31 @@ t.is(rr.evaluation, "reference", "method reference uses net_create + net:death")
 t.is(rr:replay(2):death(X8).living, mc{depth = 3, width = 3, X = X8, trials = 5, seed = 1,
      method = "explicit", shard = {2, 5}}.fraction * 20, "reference and explicit draw the same nets")
 
+-- Nets of small layers (P1's shape: 64 points in d = 2, 32 layers of 4) run
+-- their own loop (src/core/mc_small.c): with stats = "alive", in both
+-- precisions, trial i alone (its shard) is r:replay(i):death(X): alive or
+-- not, and the layer where its last point died.
+for _, precision in ipairs{"double", "single"} do
+  local Xp = inputs.gaussian(64, 2, {seed = 3})
+  local opts = {depth = 32, width = 4, X = Xp, trials = 40, seed = 5, stats = "alive",
+                precision = precision, progress = false}
+  local whole = mc(opts)
+  local agree, dead_trials = true, 0
+  for i = 1, 40 do
+    opts.shard = {i, 40}
+    local one, d = mc(opts), whole:replay(i):death(Xp)
+    local last = 0
+    for _, at in ipairs(d.dead_at) do if at > last then last = at end end
+    local died_at = 0
+    for l = 1, 32 do if one.layers[l].died == 1 then died_at = l end end
+    agree = agree and one.alive_trials == (d.alive and 1 or 0) and died_at == (d.alive and 0 or last)
+    dead_trials = dead_trials + (d.alive and 0 or 1)
+  end
+  t.ok(agree and dead_trials > 0 and dead_trials < 40,
+       string.format("P1's shape, %s, stats alive: trial i alone is r:replay(i):death(X), alive or the layer "
+                     .. "its last point died (40 trials, %d dead)", precision, dead_trials))
+end
+
 -- ---- other architectures and flipping go through the reference path
 local res = mc{depth = 10, width = 4, arch = "residual", X = inputs.gaussian(8, 4, {seed = 1}), trials = 200, seed = 2}
 t.is(res.p_alive, 1, "residual nets are always alive")

@@ -60,6 +60,90 @@ static int counts_equal(const mc_counts *a, const mc_counts *b)
 	return 1;
 }
 
+/* ---- small layers: mc_small.h's step against the general kernel ------------ */
+
+/* Two runs of the same configuration, with and without mc_small.h's step
+ * (on the AVX-512 path; elsewhere both are the general kernel): every
+ * count equal, the per-neuron activity too. */
+static int small_step_agrees(const rl_net_spec *s, const rl_mat *X, mc_stats stats, mc_method method,
+                             uint64_t trials, unsigned threads)
+{
+	rl_err e;
+	mc_config cfg = {.spec = s, .X = X, .trials = trials, .threads = threads, .method = method,
+	                 .stats = stats, .neuron_activity = 1};
+	mci_set_small_kernels(0);
+	mc_result *gen = mc_run(&cfg, &e);
+	mci_set_small_kernels(1);
+	mc_result *small = mc_run(&cfg, &e);
+	int ok = gen && small && counts_equal(&gen->counts, &small->counts) &&
+	         gen->counts.layers_explicit == small->counts.layers_explicit &&
+	         gen->counts.layers_gram == small->counts.layers_gram &&
+	         gen->counts.trials_lazy == small->counts.trials_lazy;
+	size_t neurons = 0;
+	for (size_t l = 0; l < s->depth; l++)
+		neurons += s->widths[l];
+	ok = ok && !memcmp(gen->counts.neuron_active, small->counts.neuron_active,
+	                   neurons * sizeof *gen->counts.neuron_active);
+	mc_result_free(gen);
+	mc_result_free(small);
+	return ok;
+}
+
+/* Classes of small nets: every width 1 .. 9 (8 is the step's widest, 9
+ * goes to the general kernel; none a multiple of 16 float lanes), depth 1
+ * and deeper, point counts around the vector sizes (1, 7, 8, 9, 15 .. 17,
+ * 31 .. 33, 64, 100), points that die at layer 1 (zero rows with zero
+ * biases), both bias laws, both precisions, stats all and alive, explicit
+ * and auto, one and two threads; many seeds. */
+static void test_small_layers(void)
+{
+	rl_err e;
+	static const size_t points[] = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100};
+	static size_t widths[16];
+	int runs = 0, agree = 0, first_bad = -1;
+	for (int k = 0; k < 48; k++) {
+		size_t m = points[k % 12], d = 1 + (size_t)(k % 5), depth = k % 7 == 0 ? 1 : 2 + (size_t)(k % 13);
+		for (size_t l = 0; l < depth; l++)
+			widths[l] = 1 + (size_t)((k + 3 * l) % 9);
+		if (k % 4 == 1)   /* P1's shape, 4 x 4 throughout */
+			for (size_t l = 0; l < depth; l++)
+				widths[l] = 4;
+		int zero_bias = k % 3 != 2;
+		rl_net_spec s = make_spec(depth, 4, d, LAW_NORMAL, zero_bias ? LAW_ZERO : LAW_NORMAL,
+		                          1000 + (uint64_t)k);
+		s.widths = widths;
+		s.precision = k % 2 ? PRECISION_SINGLE : PRECISION_DOUBLE;
+		rl_mat *X = inputs_gaussian(m, d, 1.0, 50 + (uint64_t)k, &e);
+		if (!X)
+			continue;
+		if (k % 6 < 3)   /* a third of the points at 0: with zero biases they die at layer 1 */
+			for (size_t q = 0; q < m; q += 3)
+				memset(mat_row(X, q), 0, d * sizeof(double));
+		mc_stats stats = k % 4 < 2 ? MC_STATS_ALL : MC_STATS_ALIVE;
+		mc_method method = k % 5 == 0 ? MC_METHOD_AUTO : MC_METHOD_EXPLICIT;
+		runs++;
+		if (small_step_agrees(&s, X, stats, method, 150, 1 + (unsigned)(k % 2)))
+			agree++;
+		else if (first_bad < 0)
+			first_bad = k;
+		mat_free(X);
+	}
+	tap_ok(runs == 48 && agree == runs,
+	       "small layers (widths 1-9, depth 1-14, 1-100 points, both precisions): the small-layer "
+	       "step and the general kernel give identical counts (%d of %d agree, first differing case %d)",
+	       agree, runs, first_bad);
+	/* P1 itself: 64 Gaussian points in d = 2, 32 layers of 4, stats alive */
+	for (int single = 0; single < 2; single++) {
+		rl_net_spec s = make_spec(32, 4, 2, LAW_NORMAL, LAW_ZERO, 1);
+		s.precision = single ? PRECISION_SINGLE : PRECISION_DOUBLE;
+		rl_mat *X = inputs_gaussian(64, 2, 1.0, 1, &e);
+		tap_ok(X && small_step_agrees(&s, X, MC_STATS_ALIVE, MC_METHOD_AUTO, 3000, 2),
+		       "P1 (%s): 3000 trials with and without the small-layer step give identical counts",
+		       single ? "single" : "double");
+		mat_free(X);
+	}
+}
+
 /* ---- small exact pieces ---------------------------------------------------- */
 
 static void test_helpers(void)
@@ -695,6 +779,7 @@ int main(void)
 	test_reproducible();
 	test_auto_basis();
 	test_against_reference();
+	test_small_layers();
 	test_other_arch();
 	test_alignment();
 	test_interrupt();
