@@ -41,7 +41,7 @@ src_core_librelushcore_la_SOURCES = \
 	src/core/kernel.c \
 	src/core/kernel.h \
 	src/core/kernel_impl.h \
-	src/core/kernel_single_impl.h \
+	src/core/kernel_single.c \
 	src/core/mc_eval_single.c
 # NumPy and state-dict files, CSV tables (zlib inflates .npz members)
 src_core_librelushcore_la_SOURCES += \
@@ -51,31 +51,23 @@ src_core_librelushcore_la_SOURCES += \
 src_core_librelushcore_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
 src_core_librelushcore_la_LIBADD = $(SLEEF_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) -lm
 
-# SIMD kernels: compiled with their ISA flags, chosen at run time.
+# SIMD code, compiled with its ISA's flags and chosen at run time (cpu.c):
+# the Gaussian draws (rng_impl.h, with SLEEF) and the Monte Carlo layer
+# kernels (kernel_impl.h, in double and in float32). The AVX-512 kernels
+# are a library of their own: they run on AVX-512F alone, the draws need
+# AVX-512DQ too.
 if HAVE_AVX2
 noinst_LTLIBRARIES += src/core/libsimd_avx2.la
-src_core_libsimd_avx2_la_SOURCES = src/core/rng_avx2.c
+src_core_libsimd_avx2_la_SOURCES = src/core/rng_avx2.c \
+	src/core/kernel_avx2.c src/core/kernel_single_avx2.c
 src_core_libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) -mavx2 -mfma
 src_core_librelushcore_la_LIBADD += src/core/libsimd_avx2.la
 endif
 if HAVE_AVX512
-noinst_LTLIBRARIES += src/core/libsimd_avx512.la
+noinst_LTLIBRARIES += src/core/libsimd_avx512.la src/core/libmckernel_avx512.la
 src_core_libsimd_avx512_la_SOURCES = src/core/rng_avx512.c
 src_core_libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(SLEEF_CFLAGS) -mavx512f -mavx512dq -mfma
-src_core_librelushcore_la_LIBADD += src/core/libsimd_avx512.la
-endif
-
-# The Monte Carlo layer kernels (kernel_impl.h) per ISA; -ffp-contract=fast
-# lets the multiply-adds become FMAs (-std=c11 turns contraction off).
-if HAVE_AVX2
-noinst_LTLIBRARIES += src/core/libmckernel_avx2.la
-src_core_libmckernel_avx2_la_SOURCES = src/core/kernel_avx2.c
-src_core_libmckernel_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma -ffp-contract=fast
-src_core_librelushcore_la_LIBADD += src/core/libmckernel_avx2.la
-endif
-if HAVE_AVX512
-noinst_LTLIBRARIES += src/core/libmckernel_avx512.la
-src_core_libmckernel_avx512_la_SOURCES = src/core/kernel_avx512.c
-src_core_libmckernel_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma -ffp-contract=fast
-src_core_librelushcore_la_LIBADD += src/core/libmckernel_avx512.la
+src_core_libmckernel_avx512_la_SOURCES = src/core/kernel_avx512.c src/core/kernel_single_avx512.c
+src_core_libmckernel_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mfma
+src_core_librelushcore_la_LIBADD += src/core/libsimd_avx512.la src/core/libmckernel_avx512.la
 endif
