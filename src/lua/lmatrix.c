@@ -172,8 +172,5 @@ static const rlua_api matrix_api[] = {
 	{0}
 };
 
-void rlua_open_matrix(lua_State *L, int module)
-{
-	rlua_new_box_type(L, RLUA_MATRIX, matrix_meta);
-	rlua_api_register(L, module, module, matrix_api);
-}
+static const rlua_type matrix_types[] = {RLUA_BOX_TYPE(RLUA_MATRIX, matrix_meta), {0}};
+const rlua_binding rlua_matrix_binding = {matrix_types, NULL, matrix_api};

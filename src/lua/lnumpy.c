@@ -291,9 +291,10 @@ static const rlua_api numpy_api[] = {
 	{0}
 };
 
-void rlua_open_numpy(lua_State *L, int module)
+static void numpy_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
+	(void)module;
 	rlua_weak_keys_table(L, NET_KEYS_KEY);
-	rlua_api_register(L, module, module, numpy_api);   /* relu.load, net:save */
 }
+
+const rlua_binding rlua_numpy_binding = {NULL, numpy_setup, numpy_api};   /* relu.load, net:save */

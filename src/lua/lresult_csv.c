@@ -71,7 +71,4 @@ static const rlua_api result_csv_api[] = {
 	{0}
 };
 
-void rlua_open_result_csv(lua_State *L, int module)
-{
-	rlua_api_register(L, module, module, result_csv_api);
-}
+const rlua_binding rlua_result_csv_binding = {.api = result_csv_api};
