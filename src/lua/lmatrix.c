@@ -141,10 +141,7 @@ static int matrix_save(lua_State *L)
 		r = npz_write(path, 1, &name, &a, &e);
 	} else
 		r = kind == 1 ? npy_save(path, m->data, m->rows, m->cols, &e) : inputs_save(m, path, &e);
-	if (r)
-		return rlua_engine_error(L, &e);
-	lua_settop(L, 1);
-	return 1;
+	return rlua_return_receiver(L, r, &e);
 }
 
 static const luaL_Reg matrix_meta[] = {

@@ -247,10 +247,7 @@ static int net_save(lua_State *L)
 		use = &keys;
 	}
 	rl_err e;
-	if (net_save_npz(net, use, path, &e))
-		return rlua_engine_error(L, &e);
-	lua_settop(L, 1);
-	return 1;
+	return rlua_return_receiver(L, net_save_npz(net, use, path, &e), &e);
 }
 
 static const rlua_api numpy_api[] = {

@@ -253,6 +253,10 @@ void rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);
+/* The end of a method that writes a file and returns its receiver
+ * (X:save, net:save, r:csv): the engine's error when failed, else the
+ * receiver (argument 1) as the one result. */
+int rlua_return_receiver(lua_State *L, int failed, const rl_err *e);
 
 /* A fresh seed when the user gave none: from RELUSH_SEED if set (so scripts
  * can be made reproducible), else from the clock; successive calls differ. */
