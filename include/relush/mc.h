@@ -186,6 +186,7 @@ typedef struct mc_record {
 	uint64_t x_checksum;         /* mc_checksum(X) */
 	mc_tuning tuning;
 	char version[32];            /* relush's */
+	int generator;               /* what drew its numbers: mc_generator_name */
 	/* the piece */
 	uint64_t shard_index, shard_count;  /* 1/1 for a whole run, also a merged one */
 	mc_result result;            /* counts (owned), result.first_trial..last_trial, timing */
@@ -198,6 +199,15 @@ typedef struct mc_record {
 	size_t line, lines;          /* its line in the file (0: not from a file), lines in the file */
 	char note[1024];             /* a merge's remark (an interrupted piece superseded), or "" */
 } mc_record;
+
+/* The random number generators relush has drawn with, oldest first
+ * (0 .. mc_generator_current()): a name for each change to the numbers that
+ * any (seed, trial, stream) gives. Records name theirs ("generator" in a
+ * results line; lines without it came from generator 0), merges never mix
+ * two, and r:replay refuses a trial the running generator would rebuild as
+ * a different network. NULL past the last. */
+const char *mc_generator_name(int g);
+int mc_generator_current(void);
 
 /* FNV-1a (64 bits) over rows and cols (8 bytes each, little-endian) and
  * then every entry's IEEE-754 bits (8 bytes, little-endian), row by row. */

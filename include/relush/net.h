@@ -29,8 +29,11 @@ typedef enum { PRECISION_DOUBLE = 0, PRECISION_SINGLE } rl_precision;
 const char *precision_name(rl_precision p);
 /* "double" or "single" into *p: 0, or -1 for any other name. */
 int precision_parse(const char *name, rl_precision *p);
-/* RELUSH_PRECISION when set (rl_env_check has refused bad values), else
- * the default, double. */
+/* RELUSH_PRECISION into *p and 1 when it is set (rl_env_check has refused
+ * bad values); else 0 and *p unchanged. */
+int precision_from_env(rl_precision *p);
+/* RELUSH_PRECISION when set, else the default of nets, double (a Monte
+ * Carlo run given no precision chooses its own: precision_for_inputs). */
 rl_precision precision_default(void);
 
 /* Limits that keep every size computation far from overflow. */

@@ -31,4 +31,14 @@ int scale_exponent(const double *x, size_t n);
  * giving the layer, the size, the scales involved and what to change. */
 int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e);
 
+/* The precision a Monte Carlo run on X takes when none is given: single
+ * (about twice as fast, its sign decisions differing from double's far
+ * below the Monte Carlo error) when net_check_scale accepts the net in
+ * single (typical values, and in deep nets their drift, inside the range
+ * floats hold reliably) and float32 resolves X's geometry (its largest
+ * point within 64 times its spread: not a shrunk set or a far-off cluster);
+ * double otherwise. Depends on s's widths, laws and arch and on X only, so
+ * every shard and thread of a run chooses alike. */
+rl_precision precision_for_inputs(const rl_net_spec *s, const rl_mat *X);
+
 #endif

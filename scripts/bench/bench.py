@@ -57,7 +57,7 @@ def run(cmd, env=None):
     return out, usage.ru_maxrss / 1024.0
 
 
-def relush_once(build, cfg, trials, stats, threads, method, precision="double"):
+def relush_once(build, cfg, trials, stats, threads, method, precision=None):
     _, m, d, width, depth = cfg[:5]
     # OpenBLAS starts its thread pool when the library loads, and each of
     # its threads spins (sched_yield) for ~0.1 s before sleeping: on 2 cores
@@ -65,15 +65,15 @@ def relush_once(build, cfg, trials, stats, threads, method, precision="double"):
     # (seen with perf). relush never runs the BLAS threaded (mc sets one
     # BLAS thread before using it), so the pool is left out as for the peers.
     out, rss = run([os.path.join(build, "src", "relush"), os.path.join(HERE, "mc_bench.lua"),
-                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method,
-                    precision],
+                    str(m), str(d), str(width), str(depth), str(trials), stats, str(threads), method]
+                   + ([precision] if precision else []),
                    env=ONE_THREAD)
     f = out.split()
     return {"trials": int(f[0]), "seconds": float(f[1]), "rate": float(f[2]), "p": float(f[3]),
-            "how": f[4], "rss": rss}
+            "how": f[4], "precision": f[5], "rss": rss}
 
 
-def relush(build, cfg, trials, stats, threads, method, min_seconds, precision="double"):
+def relush(build, cfg, trials, stats, threads, method, min_seconds, precision=None):
     """The configuration's trials; runs that end within min_seconds are
     repeated with more trials (so that thread start-up and a busy machine's
     hiccups do not decide the rate), and the best of two runs is kept."""
@@ -254,14 +254,14 @@ def main():
         ("%dT/s" % cores, "x numpy", "x torch32", "scaling")
     all_head = ("all stats", "1T/s", "x numpy", "x torch32", "x torch64") + \
         ("%dT/s" % cores, "x numpy", "x torch32", "scaling", "explicit/s", "gram/s", "RSS relush") + \
-        ("single 1T/s", "x numpy", "x torch32")
+        ("double 1T/s", "x numpy", "x torch32")
     alive_rows, all_rows, notes = [alive_head], [all_head], []
     ref_md = [("config", "NumPy f64 (batch)") + (("PyTorch f32 (batch)", "PyTorch f64 (batch)")
                                                   if torch else ())]
     relush_md = [("config", "relush alive, 1 thread", "× NumPy") + (("× PyTorch f32",) if torch else ()) +
                  ("alive, %d threads" % cores, "scaling", "all statistics, 1 thread", "× NumPy") +
                  (("× PyTorch f32", "× PyTorch f64") if torch else ()) +
-                 ("all, %d threads" % cores, "scaling", "single, all, 1 thread", "× NumPy") +
+                 ("all, %d threads" % cores, "scaling", "double, all, 1 thread", "× NumPy") +
                  (("× PyTorch f32",) if torch else ())]
     limit_md = []
     for cfg in CONFIGS:
@@ -278,7 +278,7 @@ def main():
         fulln = relush(build, cfg, trials, "all", cores, "auto", sec)
         ex = relush(build, cfg, ex_trials, "all", 1, "explicit", sec / 2)
         gr = relush(build, cfg, gr_trials, "all", 1, "gram", sec / 2)
-        single = relush(build, cfg, trials, "all", 1, "auto", sec, "single")
+        double = relush(build, cfg, trials, "all", 1, "auto", sec, "double")
         npr = ref["numpy"]["rate"]
         t32 = ref["float32"]["rate"] if torch else 0.0
         t64 = ref["float64"]["rate"] if torch else 0.0
@@ -290,8 +290,8 @@ def main():
                          ratio(fulln["rate"], cores * npr), ratio(fulln["rate"], cores * t32),
                          "%.2f" % (fulln["rate"] / full["rate"]), fmt_rate(ex["rate"]),
                          fmt_rate(gr["rate"]), "%.0f MiB" % max(a1["rss"], full["rss"]),
-                         fmt_rate(single["rate"]), ratio(single["rate"], npr),
-                         ratio(single["rate"], t32)))
+                         fmt_rate(double["rate"]), ratio(double["rate"], npr),
+                         ratio(double["rate"], t32)))
         ref_md.append((name,) + tuple("%s (%d)" % (fmt_rate(ref[p]["rate"]), ref[p]["batch"])
                                       for p in peers))
         relush_md.append((name, fmt_rate(a1["rate"]), ratio(a1["rate"], npr)) +
@@ -300,12 +300,14 @@ def main():
                           fmt_rate(full["rate"]), ratio(full["rate"], npr)) +
                          ((ratio(full["rate"], t32), ratio(full["rate"], t64)) if torch else ()) +
                          (fmt_rate(fulln["rate"]), "%.2f" % (fulln["rate"] / full["rate"]),
-                          fmt_rate(single["rate"]), ratio(single["rate"], npr)) +
-                         ((ratio(single["rate"], t32),) if torch else ()))
+                          fmt_rate(double["rate"]), ratio(double["rate"], npr)) +
+                         ((ratio(double["rate"], t32),) if torch else ()))
         slower = min(ex["rate"], gr["rate"])
-        notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s; all statistics ran %s; "
+        notes.append("%s: P(alive) numpy %.4f, relush %.4f; stats=alive ran %s in %s; all statistics "
+                     "ran %s in %s (mc's own choice of precision); "
                      "auto %s the slower of explicit/gram; RSS numpy %.0f MiB"
-                     % (name, ref["numpy"]["p"], a1["p"], a1["how"], full["how"],
+                     % (name, ref["numpy"]["p"], a1["p"], a1["how"], a1["precision"], full["how"],
+                        full["precision"],
                         "is not slower than" if full["rate"] >= 0.9 * slower else "IS SLOWER THAN",
                         ref["numpy"]["rss"]))
         if name == "P3":
@@ -319,15 +321,17 @@ def main():
             flops = flops_per_trial(cfg)
             shape = "P2" if name == "P2" else "P4b"
             rate = flops * full["rate"]
-            notes.append("%s: all statistics multiply <= %.3g GFLOP a trial: %.3g GFLOP/s on 1 thread, "
-                         "%.0f%% of the fused kernel's, %.0f%% of dgemm's and %.0f%% of sgemm's rate"
-                         % (name, flops / 1e9, rate / 1e9,
-                            100.0 * rate / float(lim["kernel_flops_" + shape]),
+            kernel = "kernel_single_flops_" if full["precision"] == "single" else "kernel_flops_"
+            notes.append("%s: all statistics multiply <= %.3g GFLOP a trial: %.3g GFLOP/s on 1 thread "
+                         "in %s, %.0f%% of that fused kernel's, %.0f%% of dgemm's and %.0f%% of sgemm's rate"
+                         % (name, flops / 1e9, rate / 1e9, full["precision"],
+                            100.0 * rate / float(lim[kernel + shape]),
                             100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
                             100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
-            limit_md.append("%s with all statistics multiplied at %.3g GFLOP/s, %.0f %% of dgemm's rate "
-                            "and %.0f %% of sgemm's;"
-                            % (name, rate / 1e9, 100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
+            limit_md.append("%s with all statistics (in %s) multiplied at %.3g GFLOP/s, %.0f %% of dgemm's "
+                            "rate and %.0f %% of sgemm's;"
+                            % (name, full["precision"], rate / 1e9,
+                               100.0 * rate / float(lim.get("blas_flops_" + shape, "nan")),
                                100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
     variates = float(lim["variates_per_s"])
     limit_lines = ["Limits in that run: the engine's RNG gave %.2g Gaussian variates/s, %.0f %% of the %s "
@@ -341,7 +345,7 @@ def main():
     print("relush, stats=\"alive\" (x = relush / reference; %dT ratios against %d x the one-core "
           "reference):" % (cores, cores))
     print_table(alive_rows)
-    print("relush, all statistics (mc{}; the columns before 'single' in double precision):")
+    print("relush, all statistics (mc{} in the precision it chooses, then precision = \"double\"):")
     print_table(all_rows)
     for n in notes:
         print(n)

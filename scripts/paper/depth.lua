@@ -96,7 +96,11 @@ local bad_f = {}
 for _, n in ipairs(widths) do
   for _, k in ipairs(depths) do
     local r = by[n][k].r
-    local se = math.max(r.fraction_se, math.sqrt(r.lower * (1 - r.lower) / (r.trials * 64)))
+    -- F lies in [0, 1] with mean L, so Var F <= L (1 - L): the sample's se,
+    -- which is 0 when no trial lived (likely where trials * L is ~1), is
+    -- floored by that bound. The 64 points of a trial are not independent
+    -- (a dead net kills them all): the floor counts trials, not points.
+    local se = math.max(r.fraction_se, math.sqrt(r.lower * (1 - r.lower) / r.trials))
     if math.abs(r.fraction - r.lower) > 4 * se + 1e-12 then
       bad_f[#bad_f + 1] = ("n=%d k=%d: F=%s L=%s"):format(n, k, fmt(r.fraction), fmt(r.lower))
     end

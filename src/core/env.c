@@ -23,7 +23,7 @@ static const struct var {
 	{"RELUSH_MC_NS_VARIATE", NUMBER, 1e-300, "a finite number > 0 (nanoseconds per random variate), e.g. 1.2"},
 	{"RELUSH_MC_LAZY_L", NUMBER, 0, "a finite number >= 0, e.g. 0.5"},
 	{"RELUSH_MC_BLAS_MIN", NUMBER, 0, "a finite number >= 0 (multiply-adds; 0 never uses the BLAS), e.g. 1e6"},
-	{"RELUSH_PRECISION", PRECISION, 0, "double or single (the default precision of relu and mc)"},
+	{"RELUSH_PRECISION", PRECISION, 0, "double or single (the precision of relu and mc when not given)"},
 	{"RELUSH_HISTORY", ANY, 0, NULL},
 	{"RELUSH_FAULT_INJECTION", ANY, 0, NULL},
 };

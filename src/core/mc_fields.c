@@ -41,6 +41,25 @@ typedef struct mc_field {
 static const char *arch_at(int i) { return arch_name((rl_arch)i); }
 static const char *stats_at(int i) { return mcr_stats_name((mc_stats)i); }
 static const char *precision_at(int i) { return precision_name((rl_precision)i); }
+
+/* A change to what any (seed, trial, stream) draws (rng.c, law.c, net.c)
+ * adds a name here, last. */
+static const char *const generators[] = {
+	"philox4x32-10 sleef-u10",
+};
+#define NGENERATORS ((int)(sizeof generators / sizeof *generators))
+
+const char *mc_generator_name(int g)
+{
+	return g >= 0 && g < NGENERATORS ? generators[g] : NULL;
+}
+
+int mc_generator_current(void)
+{
+	return NGENERATORS - 1;
+}
+
+static const char *generator_at(int i) { return mc_generator_name(i); }
 static const char *method_at(int i)
 {
 	return i == MC_METHOD_REFERENCE ? "reference" : mc_method_name((mc_method)i);
@@ -55,6 +74,8 @@ _Static_assert(sizeof(rl_arch) == sizeof(int) && sizeof(mc_stats) == sizeof(int)
 /* In the order of the file's "config"; rank is the order the merge checks. */
 static const mc_field fields[] = {
 	{NULL, K_VERSION, AT(version), F_VERSION, "relush version", NULL, 0, NULL},
+	{"generator", K_ENUM, AT(generator), F_GENERATOR, "generator", generator_at, NGENERATORS,
+	 "the name of a generator this relush knows (a newer relush may have written the file)"},
 	{"depth", K_DEPTH, AT(spec.depth), -1, "depth", NULL, 0, NULL},
 	{"input", K_SIZE, AT(spec.input), F_INPUT, "input dimension", NULL, 0, NULL},
 	{"widths", K_WIDTHS, AT(spec.widths), F_WIDTHS, "widths", NULL, 0, NULL},
@@ -272,8 +293,9 @@ void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 		case K_U64: VALUE(uint64_t, f, r) = mcr_read_u64(rd, c, f->key, path); break;
 		case K_BOOL: VALUE(int, f, r) = mcr_read_bool(rd, c, f->key, path); break;
 		case K_ENUM:
-			/* files written before relush had a precision ran in double */
-			if (f->rank == F_PRECISION && !json_get(c, f->key))
+			/* files written before relush had a precision ran in double,
+			 * and before it named its generator, with the first */
+			if ((f->rank == F_PRECISION || f->rank == F_GENERATOR) && !json_get(c, f->key))
 				break;
 			VALUE(int, f, r) = enum_field(rd, c, f->key, path, f->name, f->count, f->accepted);
 			break;
@@ -418,7 +440,12 @@ int mcr_mismatch_error(const mc_record *a, const mc_record *b, int k, const char
 		snprintf(db, sizeof db, "%s %s (scale %s, stored parameter %.17g, bits 0x%016llx)",
 		         f->shown, law_name(y->kind), mcr_scale_name(y->rule), y->param, (unsigned long long)by);
 	}
-	const char *why = f && f->kind == K_XSUM ? " (a different input set of the same shape)" : "";
+	const char *why = f && f->kind == K_XSUM ? " (a different input set of the same shape)" :
+	                  k == F_PRECISION ? " (given no precision, mc chooses single or double from its "
+	                                     "input set and net: run the missing pieces with the precision "
+	                                     "of the others, e.g. precision = \"double\")" :
+	                  k == F_GENERATOR ? " (another relush drew one of them: run the missing pieces "
+	                                     "with the relush that ran the others)" : "";
 	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
 	               mc_record_label(b, lb, sizeof lb), db, why, tail);
 }

@@ -176,6 +176,7 @@ mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e)
 	r->x_checksum = mc_checksum(cfg->X);
 	mc_tuning_get(&r->tuning);
 	snprintf(r->version, sizeof r->version, "%s", PACKAGE_VERSION);
+	r->generator = mc_generator_current();
 	r->shard_index = cfg->shard_count ? cfg->shard_index : 1;
 	r->shard_count = cfg->shard_count ? cfg->shard_count : 1;
 	r->pieces = 1;

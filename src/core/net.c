@@ -30,12 +30,16 @@ int precision_parse(const char *name, rl_precision *p)
 	return 0;
 }
 
-rl_precision precision_default(void)
+int precision_from_env(rl_precision *p)
 {
 	const char *s = getenv("RELUSH_PRECISION");
+	return s && *s && precision_parse(s, p) == 0;
+}
+
+rl_precision precision_default(void)
+{
 	rl_precision p = PRECISION_DOUBLE;
-	if (s && *s)
-		precision_parse(s, &p);
+	precision_from_env(&p);
 	return p;
 }
 

@@ -58,11 +58,32 @@ static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
 	return log2(law_sd(law->kind, law_param(law, fan, n)));
 }
 
+/* A random layer multiplies a point's squared norm by R, E R = 1 for the
+ * laws' scales, but log R has a negative mean and a spread: with n neurons
+ * and pre-activations of kurtosis k, Var R = (4/n)(k/2 - 1/4) (R = (2/n)
+ * sum of n halved squares), so by the delta method log2 |h|^2 drifts by
+ * Var R / (2 ln 2) a layer and spreads by Var R / (ln 2)^2. Over hundreds
+ * of narrow layers that moves real points far from the typical size: 0.22
+ * of an octave a layer at width 8 with normal weights, twice that with
+ * Laplace ones. Doubles have room for it; floats do not, so in single
+ * precision the typical size less the drift and 6 sd of the spread must
+ * stay inside SINGLE_DRIFT_LOG2 (2^-100 .. 2^100 for a point's norm, so
+ * that its coordinates times weights stay normal floats). */
+#define SINGLE_DRIFT_LOG2 100
+
+/* The kurtosis of a pre-activation is at most the weights' (a point with
+ * one non-zero coordinate), and at least a normal's (many of them). */
+static double law_kurtosis(rl_law_kind k)
+{
+	return k == LAW_LAPLACE ? 6.0 : 3.0;
+}
+
 /* Follows a point of squared norm 2^t0 through the layers; fails at the
  * first layer whose typical pre-activation leaves the range. */
 static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 {
 	double t = t0;
+	double drift = 0.0, spread2 = 0.0;   /* of log2 |h|^2 (single precision) */
 	int single = s->precision == PRECISION_SINGLE, bn = s->arch == ARCH_BATCHNORM;
 	int limit = single ? (bn ? SCALE_LOG2_MAX_SINGLE_SQUARED : SCALE_LOG2_MAX_SINGLE)
 	                   : (bn ? SCALE_LOG2_MAX_SQUARED : SCALE_LOG2_MAX);
@@ -107,10 +128,36 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 		double layer = log2((double)n) + z2 - 1.0;
 		if (s->arch == ARCH_BATCHNORM)
 			t = log2((double)n) - 1.0;
-		else if (s->arch == ARCH_RESIDUAL || s->arch == ARCH_DENSE)
+		else if (s->arch == ARCH_DENSE)
 			t = log2_add(t, layer);
+		else if (s->arch == ARCH_RESIDUAL && t != -INFINITY)
+			/* h + r with r = ReLU(z): |h + r|^2 = |h|^2 + 2 h.r + |r|^2, and
+			 * h.r = sum h_j ReLU(z_j) reaches sqrt(n) |h| E ReLU(z) =
+			 * |h| sqrt(|r|^2 / pi) when h's coordinates are all positive,
+			 * as they become after a few layers (3.1 |h|^2 a layer for He) */
+			t = log2_add(log2_add(t, layer), 1.0 + (t + layer) / 2.0 - 0.5 * log2(M_PI));
 		else
-			t = layer;
+			t = layer;   /* (a residual net's zero point: h = 0, so h + r = r) */
+		if (!single || t == -INFINITY)
+			continue;
+		double k = law_kurtosis(s->weights.kind);
+		double var_r = 4.0 / (double)n * (k / 2.0 - 0.25);
+		if (s->arch == ARCH_BATCHNORM)
+			drift = spread2 = 0.0;   /* every layer brings the scale back */
+		else {
+			drift += var_r / (2.0 * M_LN2);
+			spread2 += var_r / (M_LN2 * M_LN2);
+		}
+		double low = (t - drift) / 2.0 - 6.0 * sqrt(spread2) / 2.0, high = t / 2.0 + 6.0 * sqrt(spread2) / 2.0;
+		if (low < -SINGLE_DRIFT_LOG2 || high > SINGLE_DRIFT_LOG2)
+			return rl_fail(e, "numbers out of range: in float32 (precision = \"single\") the %s point "
+			               "of the input set may reach a size of 2^%.0f by layer %zu (the typical "
+			               "size 2^%.0f %s the drift and spread of %zu random layers of width "
+			               "about %zu, 6 sd), outside 2^-%d .. 2^%d, where floats hold points "
+			               "reliably; use precision = \"double\" (or fewer or wider layers)",
+			               which, low < -SINGLE_DRIFT_LOG2 ? low : high, l, t / 2.0,
+			               low < -SINGLE_DRIFT_LOG2 ? "less" : "plus", l, n,
+			               SINGLE_DRIFT_LOG2, SINGLE_DRIFT_LOG2);
 	}
 	return 0;
 }
@@ -157,4 +204,49 @@ int net_check_scale(const rl_net_spec *s, const rl_mat *X, rl_err *e)
 	if (follow(s, hi, "largest", e))
 		return -1;
 	return lo < hi ? follow(s, lo, "smallest non-zero", e) : 0;
+}
+
+/* Whether float32 resolves the input set's geometry: rounding moves each
+ * coordinate by up to 2^-24 of the point's size, so the points' offsets from
+ * one another are distorted by 2^-24 times size / spread. Sets whose largest
+ * point is more than PRECISION_AUTO_RATIO times their spread (shrunk sets,
+ * far-off clusters) keep double, where that distortion would approach the
+ * rate of sign disagreements the engine allows (1e-5). */
+#define PRECISION_AUTO_RATIO 64.0
+
+static int resolved_in_floats(const rl_mat *X)
+{
+	size_t m = X->rows, d = X->cols;
+	if (m < 2)
+		return 1;   /* one point: no geometry to keep */
+	double size2 = 0.0, spread2 = 0.0;
+	for (size_t i = 0; i < d; i++) {
+		double c = 0.0;
+		for (size_t q = 0; q < m; q++)
+			c += mat_row(X, q)[i];
+		c /= (double)m;
+		for (size_t q = 0; q < m; q++) {
+			double t = mat_row(X, q)[i] - c;
+			spread2 += t * t;
+		}
+	}
+	spread2 /= (double)m;
+	for (size_t q = 0; q < m; q++) {
+		double n2 = 0.0;
+		for (size_t i = 0; i < d; i++)
+			n2 += mat_row(X, q)[i] * mat_row(X, q)[i];
+		size2 = n2 > size2 ? n2 : size2;
+	}
+	/* (copies of one point: no geometry either) */
+	return spread2 == 0.0 || size2 <= PRECISION_AUTO_RATIO * PRECISION_AUTO_RATIO * spread2;
+}
+
+rl_precision precision_for_inputs(const rl_net_spec *s, const rl_mat *X)
+{
+	rl_net_spec single = *s;
+	single.precision = PRECISION_SINGLE;
+	rl_err e;   /* (what single would refuse runs in double, or is refused there) */
+	if (net_check_scale(&single, X, &e) || !resolved_in_floats(X))
+		return PRECISION_DOUBLE;
+	return PRECISION_SINGLE;
 }

@@ -19,6 +19,7 @@
 #include "relush/inputs.h"
 #include "relush/interrupt.h"
 #include "relush/mc.h"
+#include "relush/scale.h"
 #include "lmc_impl.h"
 
 /* The accepted values of method and stats. methods[i] is mc_method i, and
@@ -163,6 +164,23 @@ enum {
 	SLOT_OUT           /* opts.out */
 };
 
+/* No precision given (neither opts.precision nor RELUSH_PRECISION): the run
+ * takes single where X and the net allow it and double elsewhere
+ * (precision_for_inputs), so the common run is the fast one and shrunk,
+ * far-scaled or very deep runs keep the arithmetic they need. A given one
+ * is read again here, so that an options table whose __index answers
+ * differently each time still gets what this read says, checked. */
+static void choose_precision(lua_State *L, rl_net_spec *spec, const rl_mat *X)
+{
+	rl_precision p;
+	int given = lua_getfield(L, ARG_OPTS, "precision") != LUA_TNIL;
+	lua_pop(L, 1);
+	if (given)
+		spec->precision = rlua_precision_option(L, ARG_OPTS);
+	else if (!precision_from_env(&p))
+		spec->precision = precision_for_inputs(spec, X);
+}
+
 static int mc_l(lua_State *L)
 {
 	luaL_checktype(L, ARG_OPTS, LUA_TTABLE);
@@ -201,6 +219,7 @@ static int mc_l(lua_State *L)
 		X = rb->X;
 		default_inputs = 1;
 	}
+	choose_precision(L, spec, X);
 
 	mc_config cfg;
 	memset(&cfg, 0, sizeof cfg);
@@ -359,6 +378,11 @@ static int replay_l(lua_State *L)
 	if ((uint64_t)i < first || (uint64_t)i > last)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
 		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
+	if (rec->generator != mc_generator_current())
+		return luaL_error(L, "replay: this result's numbers were drawn by the generator '%s'; this "
+		                  "relush draws with '%s', so trial %I would be a different network "
+		                  "(replay it with the relush that ran it)",
+		                  mc_generator_name(rec->generator), mc_generator_name(mc_generator_current()), i);
 	if (c->layers_gram || c->trials_lazy)
 		return luaL_error(L, "replay: this run evaluated its networks with %s, which draws the "
 		                  "pre-activations without ever drawing the weights, so trial %I's network "
@@ -391,7 +415,9 @@ static const rlua_api mc_api[] = {
 	 "Monte Carlo estimate of neuron death. Every relu option (depth, width, widths, input, weights, "
 	 "bias, arch, seed, precision: \"single\" runs the explicit and reference evaluations in float32, "
 	 "recorded in the result, which mc.merge never mixes with double; Gram and lazy sampling stay "
-	 "double; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
+	 "double; without precision or RELUSH_PRECISION mc takes single where floats hold the values and "
+	 "resolve X (its largest point within 64 times its spread), double for shrunk, far-off or "
+	 "far-scaled sets and deep narrow nets; r.precision tells which; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
 	 "default input set of net:death() and view(): 64 standard Gaussian points, seed 1, named in the "
 	 "report; input defaults to its dimension), trials (default 10000), seed (trial i's net is "
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "

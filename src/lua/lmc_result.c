@@ -90,6 +90,7 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	snprintf(sum, sizeof sum, "fnv1a64:%016llx", (unsigned long long)rec->x_checksum);
 	rlua_set_string(L, "checksum", sum);
 	rlua_set_string(L, "version", rec->version);
+	rlua_set_string(L, "generator", mc_generator_name(rec->generator));
 	if (rec->line > 0) {
 		char where[300];
 		rlua_set_string(L, "source", mc_record_label(rec, where, sizeof where));

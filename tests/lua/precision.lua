@@ -115,6 +115,69 @@ do
   os.execute("rm -rf '" .. dir .. "'")
 end
 
+-- ---- mc without a precision chooses one from its input set ------------------------
+-- Single where floats hold the net's values and resolve X's geometry (the
+-- largest point within 64 times the set's spread), double elsewhere; the
+-- run is then the explicit run of that precision, count for count.
+do
+  local G = inputs.gaussian(40, 3, {seed = 21})
+  local far = {}
+  for i = 1, 40 do far[i] = {G[i][1] + 1e3, G[i][2], G[i][3]} end
+  local cases = {
+    {"Gaussian points", G, "single"},
+    {"uniform points in [0, 1]^3", inputs.uniform(40, 3, {seed = 22}), "single"},
+    {"points on the sphere", inputs.sphere(40, 3, {seed = 23}), "single"},
+    {"the orthant's corners", inputs.orthant(3), "single"},
+    {"one point", inputs.point(3), "single"},
+    {"a set shrunk by 0.1", inputs.shrink(G, 0.1), "single"},
+    {"a set shrunk by 1e-3", inputs.shrink(G, 1e-3), "double"},
+    {"a cluster 1000 away from 0", inputs.from(far), "double"},
+    {"points of size 2^80", inputs.gaussian(40, 3, {sd = 2 ^ 80, seed = 24}), "double"},
+    {"points of size 2^-80", inputs.gaussian(40, 3, {sd = 2 ^ -80, seed = 25}), "double"},
+  }
+  for _, c in ipairs(cases) do
+    local o = {depth = 5, width = 3, X = c[2], trials = 300, seed = 31, method = "explicit"}
+    local r = mc(o)
+    t.is(r.precision, c[3], "mc without precision on " .. c[1] .. " runs in " .. c[3])
+    local e = mc(with(o, {precision = c[3]}))
+    t.ok(r.alive_trials == e.alive_trials and r.fraction == e.fraction,
+         "... and counts exactly as precision = '" .. c[3] .. "' (" .. c[1] .. ")")
+  end
+  -- deep nets: real points drift from the typical size (narrow plain layers
+  -- shrink them, Laplace weights twice as fast, residual layers grow them)
+  local deep = {
+    {"600 plain layers of width 8", {depth = 600, width = 8}, "double"},
+    {"100 plain layers of width 8", {depth = 100, width = 8}, "single"},
+    {"400 plain layers of width 64", {depth = 400, width = 64}, "single"},
+    {"150 Laplace layers of width 8", {depth = 150, width = 8, weights = "laplace"}, "double"},
+    {"150 residual layers of width 16", {depth = 150, width = 16, arch = "residual"}, "double"},
+    {"40 residual layers of width 16", {depth = 40, width = 16, arch = "residual"}, "single"},
+    {"600 batchnorm layers of width 8", {depth = 600, width = 8, arch = "batchnorm"}, "single"},
+  }
+  for _, c in ipairs(deep) do
+    local o = with({X = inputs.gaussian(16, c[2].width, {seed = 26}), trials = 40, seed = 3,
+                    method = "explicit"}, c[2])
+    local r = mc(o)
+    t.is(r.precision, c[3], "mc without precision on " .. c[1] .. " runs in " .. c[3])
+    local e = mc(with(o, {precision = c[3]}))
+    t.ok(r.alive_trials == e.alive_trials and r.fraction == e.fraction,
+         "... and counts exactly as precision = '" .. c[3] .. "' (" .. c[1] .. ")")
+    if c[3] == "double" then
+      t.raises(function() return mc(with(o, {precision = "single"})) end,
+               {"out of range", "single", "layer", "precision = \"double\""},
+               "precision = 'single' on " .. c[1] .. " is refused, naming the layer")
+    end
+  end
+  -- copies of one point have no geometry to lose, as one point has none
+  t.is(mc{depth = 3, width = 3, X = inputs.from{{1, 2, 3}, {1, 2, 3}}, trials = 10, seed = 1}.precision,
+       "single", "copies of one point run in single, like the one point")
+  local wide = mc{depth = 3, width = 3, X = G, trials = 10, seed = 1, weights = {law = "normal", sd = 2 ^ 70}}
+  t.is(wide.precision, "double", "weights of sd 2^70 (beyond floats' range) keep double")
+  t.is(mc{depth = 3, width = 3, X = G, trials = 10, seed = 1, precision = "double"}.precision, "double",
+       "an explicit precision is kept")
+  t.is(relu{depth = 2, width = 3}.precision, "double", "nets from relu stay double by default")
+end
+
 -- ---- the option and the environment -----------------------------------------
 t.raises(function() return relu{depth = 2, width = 2, precision = "half"} end,
          {"precision", "\"double\" or \"single\"", "half"}, "relu refuses an unknown precision")
@@ -128,6 +191,8 @@ local sh = function(env, chunk)
 end
 t.ok(sh("RELUSH_PRECISION=single", "print(relu{depth=1, width=1}.precision)"):find("single", 1, true),
      "RELUSH_PRECISION=single makes single the default")
+t.ok(sh("RELUSH_PRECISION=double", "print(mc{depth=2, width=2, X=inputs.gaussian(8, 2), trials=2}.precision)"):find("double", 1, true),
+     "RELUSH_PRECISION=double is kept by mc, which otherwise chooses single for that set")
 t.ok(sh("RELUSH_PRECISION=half", "print(1)"):find("RELUSH_PRECISION='half' is not valid", 1, true),
      "a bad RELUSH_PRECISION is refused at start-up, naming what it accepts")
 do

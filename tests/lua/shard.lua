@@ -91,6 +91,23 @@ for _, key in ipairs{'"seed":11', '"method":"explicit"', '"stats":"all"', '"arch
   t.ok(line:find(key, 1, true), "a result line holds " .. key)
 end
 
+-- ---- the generator: named in every result; a line without it is the first's
+t.ok(type(whole.generator) == "string" and line:find('"generator":"' .. whole.generator .. '"', 1, true),
+     "a result and its line name the generator that drew its numbers (" .. tostring(whole.generator) .. ")")
+do
+  local f = path("generator.jsonl")
+  local out = assert(io.open(f, "w"))
+  out:write((line:gsub('"generator":"[^"]*",', "")), "\n")
+  out:close()
+  t.is(mc.load(f)[1].generator, "philox4x32-10 sleef-u10",
+       "a results line without a generator (older relush) reads as the first generator")
+  out = assert(io.open(f, "w"))
+  out:write((line:gsub('"generator":"[^"]*"', '"generator":"xorshift"')), "\n")
+  out:close()
+  t.raises(function() return mc.load(f) end, {"config.generator", "a generator this relush knows"},
+           "a results line naming an unknown generator is refused, naming the field")
+end
+
 -- ---- the merged result: fields, printing, replay
 local pieces = {}
 for i = 1, 3 do pieces[i] = mc(with(configs[1].opts, {shard = {i, 3}})) end

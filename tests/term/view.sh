@@ -203,14 +203,25 @@ check_pane() {
 	ok $? "$2"
 }
 
+# echo_line: types a line that saves `stty -a` as lua.after and then prints
+# echo42-N, N new each time: an earlier call's output, still on the screen
+# the view restores, must not pass for this one's (the wait would end before
+# stty had written the file it compares)
+echo_n=0
+echo_line() {
+	echo_n=$((echo_n + 1))
+	echo_typed="stty(\"lua.after\"); print((\"echo%d-%d\"):format(40 + 2, $echo_n))"
+	type_line "$echo_typed"
+}
+
 # leave_view: q, then a working prompt that echoes what is typed, and the
 # terminal modes as they were before the view
 leave_view() {
 	tm send-keys -t view q
 	wait_for '^> *$' 50
 	ok $? "$1: q returns to the prompt"
-	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
-	wait_for '^echo42' 50 && grep -q '^> stty("lua.after"); print("echo" .. 40 + 2)' "$TMP/pane"
+	echo_line
+	wait_for "^echo42-$echo_n\$" 50 && grep -q "^> $echo_typed" "$TMP/pane"
 	ok $? "$1: typed text echoes and runs after the view"
 	same_stty lua.before lua.after
 	ok $? "$1: stty -a is unchanged by the view"
@@ -314,8 +325,8 @@ tm send-keys -t view C-c
 wait_for '^interrupted' 30
 ok $? "Ctrl-C leaves the view and interrupts the call"
 leave_view_ctrlc() {
-	type_line 'stty("lua.after"); print("echo" .. 40 + 2)'
-	wait_for '^echo42' 50 && same_stty lua.before lua.after
+	echo_line
+	wait_for "^echo42-$echo_n\$" 50 && same_stty lua.before lua.after
 	ok $? "after Ctrl-C the prompt works and stty -a is unchanged"
 }
 leave_view_ctrlc
