@@ -60,7 +60,7 @@ static double column_sum(const double *A, size_t rows, size_t n, size_t j, doubl
 
 /* The same in float32 (a single-precision net): H, W and b rounded to
  * floats and each z_j one chain from b_j, exactly as the float kernel of
- * the current path computes it (kernel_single_impl.h): fused multiply-adds
+ * the current path computes it (kernel_impl.h): fused multiply-adds
  * (fmaf, correctly rounded like the vector FMA) or a product and a sum. */
 static void preactivate_single(const double *H, size_t rows, size_t fan_in,
                                const double *W, const double *b, size_t n, double *Z)

@@ -1,11 +1,11 @@
-/* kernel.c: the layer kernels for any x86-64 (or other) CPU, and the run-time
- * choice between them and the AVX2 / AVX-512 copies of the same source
+/* kernel.c: the double layer kernels for any x86-64 (or other) CPU, and
+ * the run-time choice between the portable copies (this file and
+ * kernel_single.c) and the AVX2 / AVX-512 copies of the same source
  * (kernel_impl.h), made once from the CPU's features (cpu.c). */
 #include "config.h"
 #include "cpu.h"
 #define KERNEL_NAME(x) x##_base
 #include "kernel_impl.h"
-#include "kernel_single_impl.h"
 
 static void kernel_setup(void);
 static cpu_path_choice kernel_paths = CPU_PATH_CHOICE(kernel_setup);

@@ -42,8 +42,9 @@ typedef size_t kernel_finish_fn(const double *Z, size_t ldz, const double *b, si
 kernel_dense_fn kernel_dense_base, kernel_dense_avx2, kernel_dense_avx512;
 kernel_finish_fn kernel_finish_base, kernel_finish_avx2, kernel_finish_avx512;
 
-/* The float32 kernel (precision = "single", kernel_single_impl.h): the
- * fused layer on floats, padded to kernel_pad_single(m) columns. */
+/* The float32 kernel (precision = "single", kernel_impl.h with
+ * KERNEL_SINGLE): the fused layer on floats, padded to
+ * kernel_pad_single(m) columns. */
 #define KERNEL_BLOCK_SINGLE 32   /* two vectors of 16 floats */
 static inline size_t kernel_pad_single(size_t m)
 {

@@ -1,12 +1,29 @@
-/* kernel_impl.h: the body of the layer kernels, included by kernel.c,
- * kernel_avx2.c and kernel_avx512.c, each compiled with its own ISA flags
- * and with KERNEL_NAME(x) naming its copies. Written with GCC vector
- * extensions so one source serves every ISA. A vector is the ISA's own
- * register (KL doubles: 8 in a zmm, 4 in a ymm, 2 in an xmm or NEON
- * register): vectors wider than the hardware made GCC split them through
- * the stack, and the AVX2 copy spent more instructions moving halves than
- * multiplying. A block is two vectors of points (KB = 2 KL <= KERNEL_BLOCK,
+/* kernel_impl.h: the body of the layer kernels, one source for every ISA
+ * and both precisions. Each includer is a three-line file compiled with
+ * its ISA's flags, with KERNEL_NAME(x) naming its copies and KERNEL_SINGLE
+ * saying the precision: kernel.c and kernel_single.c (any CPU),
+ * kernel_avx2.c and kernel_single_avx2.c, kernel_avx512.c and
+ * kernel_single_avx512.c. In double it gives kernel_dense and
+ * kernel_finish, in float32 (precision = "single") kernel_dense_single.
+ *
+ * Written with GCC vector extensions so one source serves every ISA. A
+ * vector is the ISA's own register (KL numbers: 8 doubles or 16 floats in
+ * a zmm, 4 or 8 in a ymm, 2 or 4 in an xmm or NEON register): vectors wider
+ * than the hardware made GCC split them through the stack, and the AVX2
+ * copy spent more instructions moving halves than multiplying. A block is
+ * two vectors of points (KB = 2 KL <= KERNEL_BLOCK or KERNEL_BLOCK_SINGLE,
  * so a block never reads past the padded columns).
+ *
+ * Every pre-activation is one chain z = b_j, then z = z + w_ji h_i for
+ * i = 0 .. p-1 in order: fused multiply-adds (one rounding each) on the
+ * AVX2 and AVX-512 copies, written as intrinsics so that no compiler
+ * choice changes them, and a product then a sum (two roundings) in the
+ * portable copies, which are compiled without contraction. forward.c
+ * computes a single-precision net's pre-activations with the same chain
+ * (kernel_single_fused says which), so net_death on a replayed trial
+ * decides every sign as the Monte Carlo run did. Blocking over neurons and
+ * points changes no chain.
+ *
  * Included only by the SIMD kernel files, where compiler extensions are
  * allowed (see STYLE.md). */
 #include <string.h>
@@ -19,6 +36,33 @@
  * the psABI note about such arguments does not concern us. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
+#ifndef KERNEL_SINGLE
+#define KERNEL_SINGLE 0
+#endif
+
+/* The precision's number and lane types, its lanes per register (KL) and
+ * its intrinsics: K512(op) and K256(op) name the AVX-512 and AVX form of
+ * op for this precision (_mm512_op_pd or _mm512_op_ps, ...), K512_CMP_MASK
+ * its AVX-512 comparison into a mask. */
+#if KERNEL_SINGLE
+typedef float kreal;
+typedef int klane;
+#define K512(op) _mm512_##op##_ps
+#define K512_CMP_MASK _mm512_cmp_ps_mask
+#define K256(op) _mm256_##op##_ps
+#if defined(__AVX512F__)
+#define KL 16
+#elif defined(__AVX__)
+#define KL 8
+#else
+#define KL 4
+#endif
+#else
+typedef double kreal;
+typedef long long klane;
+#define K512(op) _mm512_##op##_pd
+#define K512_CMP_MASK _mm512_cmp_pd_mask
+#define K256(op) _mm256_##op##_pd
 #if defined(__AVX512F__)
 #define KL 8
 #elif defined(__AVX__)
@@ -26,14 +70,22 @@
 #else
 #define KL 2
 #endif
+#endif
 #define KB (2 * KL)   /* points per block */
+#define KFULL ((1u << KL) - 1u)   /* every lane of a vector */
 
-typedef double kvd __attribute__((vector_size(KL * 8)));
-typedef long long kvl __attribute__((vector_size(KL * 8)));
+typedef kreal kvd __attribute__((vector_size(KL * sizeof(kreal))));
+typedef klane kvl __attribute__((vector_size(KL * sizeof(kreal))));
 
-#define NEUR 4   /* neurons per register block */
+/* Neurons per register block: 2 x NEUR accumulators, two vectors of points
+ * and a broadcast weight stay in registers (32 zmm; 16 ymm or xmm). */
+#if KERNEL_SINGLE && KL == 16
+#define NEUR 8
+#else
+#define NEUR 4
+#endif
 
-static inline kvd kload(const double *p)
+static inline kvd kload(const kreal *p)
 {
 	kvd v;
 	memcpy(&v, p, sizeof v);
@@ -44,37 +96,41 @@ static inline kvd kload(const double *p)
  * function draws psABI notes. */
 #define KSTORE(p, v) do { kvd kv_ = (v); memcpy((p), &kv_, sizeof kv_); } while (0)
 
-#if KL == 8
-#define KLANES(x) {x, x, x, x, x, x, x, x}
-#define KINDEX {0, 1, 2, 3, 4, 5, 6, 7}
-#elif KL == 4
-#define KLANES(x) {x, x, x, x}
-#define KINDEX {0, 1, 2, 3}
-#else
-#define KLANES(x) {x, x}
-#define KINDEX {0, 1}
-#endif
+#define KLANES_2(x) x, x
+#define KLANES_4(x) KLANES_2(x), KLANES_2(x)
+#define KLANES_8(x) KLANES_4(x), KLANES_4(x)
+#define KLANES_16(x) KLANES_8(x), KLANES_8(x)
+#define KLANES_OF(n, x) KLANES_##n(x)
+#define KLANES_N(n, x) KLANES_OF(n, x)
+#define KLANES(x) {KLANES_N(KL, x)}   /* x in every lane */
 
-static inline kvd ksplat(double x)
+static inline kvd ksplat(kreal x)
 {
 	return (kvd)KLANES(x);
 }
 
-static inline kvl klanes_below(long long k)
+/* acc + s h, fused where the ISA has FMA (see the top of the file). */
+#if defined(__AVX512F__)
+#define KFMA(acc, s, h) ((kvd)K512(fmadd)(s, h, acc))
+#elif defined(__AVX__)
+#define KFMA(acc, s, h) ((kvd)K256(fmadd)(s, h, acc))
+#else
+#define KFMA(acc, s, h) ((acc) + (s) * (h))
+#endif
+
+static inline kvl klanes_below(klane k)
 {
-	const kvl idx = KINDEX;
-	kvl kk = KLANES(k);
-	return idx < kk;
+	kvl idx;
+	for (int t = 0; t < KL; t++)
+		idx[t] = t;
+	return idx < k;
 }
 
 /* Bit t set when lane t of v is non-zero. */
 static inline unsigned kmask(const kvl *v)
 {
-#if defined(__AVX512F__)
-	__m512i x = (__m512i)*v;
-	return (unsigned)_mm512_test_epi64_mask(x, x);
-#elif KL == 4
-	return (unsigned)_mm256_movemask_pd((__m256d)*v);
+#if defined(__AVX__) && !defined(__AVX512F__)
+	return (unsigned)K256(movemask)((kvd)*v);
 #else
 	unsigned m = 0;
 	for (int t = 0; t < KL; t++)
@@ -89,68 +145,37 @@ static inline unsigned kmask(const kvl *v)
  * and the counts scalar popcounts; elsewhere they are vectors of lanes,
  * counted per lane in cnt and summed at the end (kflush_counts). */
 #if defined(__AVX512F__)
+#if KERNEL_SINGLE
+typedef __mmask16 kmask_t;
+#else
 typedef __mmask8 kmask_t;
+#endif
 #define KZERO ((kmask_t)0)
-#define KVALID(len) ((kmask_t)((len) >= 8 ? 0xFFu : (len) <= 0 ? 0u : (1u << (len)) - 1u))
+#define KVALID(len) ((kmask_t)((len) >= KL ? KFULL : (len) <= 0 ? 0u : (1u << (len)) - 1u))
 #define KBITS(m) ((unsigned)(m))
 #define kepilogue(z, valid, out, j, alive) do { \
-		__m512d kz_ = (__m512d)(z); \
-		__mmask8 k_ = _mm512_cmp_pd_mask(kz_, _mm512_setzero_pd(), _CMP_GT_OQ) & (valid); \
+		kvd kz_ = (z); \
+		kmask_t k_ = K512_CMP_MASK(kz_, K512(setzero)(), _CMP_GT_OQ) & (valid); \
 		active[j] += (uint64_t)__builtin_popcount(k_); \
 		(alive) |= k_; \
-		_mm512_storeu_pd((out), _mm512_maskz_mov_pd(k_, kz_)); \
+		K512(storeu)((out), K512(maskz_mov)(k_, kz_)); \
 	} while (0)
 #define KFLUSH() ((void)cnt)
 #else
 typedef kvl kmask_t;
 #define KZERO ((kvl)KLANES(0))
-#define KVALID(len) klanes_below((long long)(len))
+#define KVALID(len) klanes_below((klane)(len))
 #define KBITS(m) kmask(&(m))
 #define kepilogue(z, valid, out, j, alive) do { \
 		kvd kz_ = (z); \
-		kvl kpos_ = (kz_ > ksplat(0.0)) & (valid); \
+		kvl kpos_ = (kz_ > ksplat(0)) & (valid); \
 		cnt[j] -= kpos_; \
 		(alive) |= kpos_; \
 		KSTORE((out), (kvd)((kvl)kz_ & kpos_)); \
 	} while (0)
 #define KFLUSH() kflush_counts(cnt, n, active)
-#endif
-
-/* Keeps the columns of the block at pos whose bit is set in mask, moving
- * them left in place. Which points die is a coin flip per point, so this
- * is written without branches on the mask. */
-static void kcompact(double *Hout, size_t ldo, size_t n, size_t pos, unsigned mask, size_t len)
-{
-	unsigned full = len >= 32 ? 0xFFFFFFFFu : (1u << len) - 1u;
-	if ((mask & full) == full)
-		return;
-#if defined(__AVX512F__)
-	/* Compressed in registers and stored whole: a compress straight to
-	 * memory is microcoded on AMD's Zen 4 (~100 cycles; perf showed it
-	 * taking a sixth of P1's time). The whole stores write past the kept
-	 * columns only inside this block's 16 columns, which are free. */
-	__mmask8 m0 = (__mmask8)(mask & 0xFFu), m1 = (__mmask8)(mask >> 8);
-	int c0 = __builtin_popcount(mask & 0xFFu);
-	for (size_t j = 0; j < n; j++) {
-		double *row = Hout + j * ldo + pos;
-		__m512d a = _mm512_loadu_pd(row), b = _mm512_loadu_pd(row + 8);
-		_mm512_storeu_pd(row, _mm512_maskz_compress_pd(m0, a));
-		_mm512_storeu_pd(row + c0, _mm512_maskz_compress_pd(m1, b));
-	}
-#else
-	for (size_t j = 0; j < n; j++) {
-		double *row = Hout + j * ldo + pos;
-		size_t c = 0;
-		for (size_t t = 0; t < len; t++) {
-			row[c] = row[t];
-			c += mask >> t & 1u;
-		}
-	}
-#endif
-}
 
 /* Sums the per-lane counts into active[] and clears them. */
-#if !defined(__AVX512F__)
 static void kflush_counts(kvl *cnt, size_t n, uint64_t *active)
 {
 	for (size_t j = 0; j < n; j++) {
@@ -163,63 +188,124 @@ static void kflush_counts(kvl *cnt, size_t n, uint64_t *active)
 }
 #endif
 
+/* Keeps the columns of the block at pos whose bit is set in mask, moving
+ * them left in place. Which points die is a coin flip per point, so this
+ * is written without branches on the mask. */
+static void kcompact(kreal *Hout, size_t ldo, size_t n, size_t pos, unsigned mask, size_t len)
+{
+	unsigned full = len >= 32 ? 0xFFFFFFFFu : (1u << len) - 1u;
+	if ((mask & full) == full)
+		return;
+#if defined(__AVX512F__)
+	/* Compressed in registers and stored whole: a compress straight to
+	 * memory is microcoded on AMD's Zen 4 (~100 cycles; perf showed it
+	 * taking a sixth of P1's time). The whole stores write past the kept
+	 * columns only inside this block's KB columns, which are free. */
+	kmask_t m0 = (kmask_t)(mask & KFULL), m1 = (kmask_t)(mask >> KL);
+	int c0 = __builtin_popcount(mask & KFULL);
+	for (size_t j = 0; j < n; j++) {
+		kreal *row = Hout + j * ldo + pos;
+		kvd a = (kvd)K512(loadu)(row), b = (kvd)K512(loadu)(row + KL);
+		K512(storeu)(row, K512(maskz_compress)(m0, a));
+		K512(storeu)(row + c0, K512(maskz_compress)(m1, b));
+	}
+#else
+	for (size_t j = 0; j < n; j++) {
+		kreal *row = Hout + j * ldo + pos;
+		size_t c = 0;
+		for (size_t t = 0; t < len; t++) {
+			row[c] = row[t];
+			c += mask >> t & 1u;
+		}
+	}
+#endif
+}
+
+/* A block of points, columns blk .. blk + len - 1 of the input: the valid
+ * lanes of its two vectors, and the lanes some neuron finds alive (the
+ * epilogues OR them in). */
+typedef struct kblock {
+	size_t len;
+	kmask_t valid0, valid1, alive0, alive1;
+} kblock;
+
+static inline kblock kblock_start(size_t blk, size_t m)
+{
+	size_t len = m - blk < KB ? m - blk : KB;
+	kblock bk = {len, KVALID((klane)len), KVALID((klane)len - KL), KZERO, KZERO};
+	return bk;
+}
+
+/* Keeps the block's living points, compacted from column pos of Hout (n
+ * rows); returns the next free column. */
+static inline size_t kblock_keep(const kblock *bk, kreal *Hout, size_t ldo, size_t n, size_t pos)
+{
+	unsigned mask = KBITS(bk->alive0) | KBITS(bk->alive1) << KL;
+	kcompact(Hout, ldo, n, pos, mask, bk->len);
+	return pos + (size_t)__builtin_popcount(mask);
+}
+
+#if KERNEL_SINGLE
+#define KERNEL_DENSE KERNEL_NAME(kernel_dense_single)
+#else
+#define KERNEL_DENSE KERNEL_NAME(kernel_dense)
+#endif
+
 /* The per-neuron lane counters (scratch: n vectors, 64-byte aligned, zero on
  * entry and left zero) are summed into active[] at the end. Each lane adds
  * at most one per block, so it cannot overflow. */
-size_t KERNEL_NAME(kernel_dense)(const double *W, const double *b, size_t n, size_t p,
-                                 const double *Hin, size_t ldi, size_t m,
-                                 double *Hout, size_t ldo, uint64_t *active, void *scratch)
+size_t KERNEL_DENSE(const kreal *W, const kreal *b, size_t n, size_t p,
+                    const kreal *Hin, size_t ldi, size_t m,
+                    kreal *Hout, size_t ldo, uint64_t *active, void *scratch)
 {
 	kvl *cnt = scratch;
 	size_t pos = 0;
 	for (size_t blk = 0; blk < m; blk += KB) {
-		size_t len = m - blk < KB ? m - blk : KB;
-		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - KL);
-		kmask_t alive0 = KZERO, alive1 = KZERO;
-		const double *hb = Hin + blk;
+		kblock bk = kblock_start(blk, m);
+		const kreal *hb = Hin + blk;
 		size_t j = 0;
 		for (; j + NEUR <= n; j += NEUR) {
-			kvd a00 = ksplat(b[j]), a01 = a00, a10 = ksplat(b[j + 1]), a11 = a10;
-			kvd a20 = ksplat(b[j + 2]), a21 = a20, a30 = ksplat(b[j + 3]), a31 = a30;
-			const double *w0 = W + j * p, *w1 = w0 + p, *w2 = w1 + p, *w3 = w2 + p;
+			kvd acc0[NEUR], acc1[NEUR];
+#pragma GCC unroll 8
+			for (int k = 0; k < NEUR; k++)
+				acc0[k] = acc1[k] = ksplat(b[j + (size_t)k]);
+			const kreal *w = W + j * p;
 			for (size_t i = 0; i < p; i++) {
 				kvd h0 = kload(hb + i * ldi), h1 = kload(hb + i * ldi + KL);
-				kvd s0 = ksplat(w0[i]), s1 = ksplat(w1[i]), s2 = ksplat(w2[i]), s3 = ksplat(w3[i]);
-				a00 += s0 * h0; a01 += s0 * h1;
-				a10 += s1 * h0; a11 += s1 * h1;
-				a20 += s2 * h0; a21 += s2 * h1;
-				a30 += s3 * h0; a31 += s3 * h1;
+#pragma GCC unroll 8
+				for (int k = 0; k < NEUR; k++) {
+					kvd s = ksplat(w[(size_t)k * p + i]);
+					acc0[k] = KFMA(acc0[k], s, h0);
+					acc1[k] = KFMA(acc1[k], s, h1);
+				}
 			}
-			double *o = Hout + j * ldo + pos;
-			kepilogue(a00, v0, o, j, alive0);
-			kepilogue(a01, v1, o + KL, j, alive1);
-			kepilogue(a10, v0, o + ldo, j + 1, alive0);
-			kepilogue(a11, v1, o + ldo + KL, j + 1, alive1);
-			kepilogue(a20, v0, o + 2 * ldo, j + 2, alive0);
-			kepilogue(a21, v1, o + 2 * ldo + KL, j + 2, alive1);
-			kepilogue(a30, v0, o + 3 * ldo, j + 3, alive0);
-			kepilogue(a31, v1, o + 3 * ldo + KL, j + 3, alive1);
+#pragma GCC unroll 8
+			for (int k = 0; k < NEUR; k++) {
+				kreal *o = Hout + (j + (size_t)k) * ldo + pos;
+				kepilogue(acc0[k], bk.valid0, o, j + (size_t)k, bk.alive0);
+				kepilogue(acc1[k], bk.valid1, o + KL, j + (size_t)k, bk.alive1);
+			}
 		}
 		for (; j < n; j++) {
 			kvd a0 = ksplat(b[j]), a1 = a0;
-			const double *w = W + j * p;
+			const kreal *w = W + j * p;
 			for (size_t i = 0; i < p; i++) {
 				kvd s = ksplat(w[i]);
-				a0 += s * kload(hb + i * ldi);
-				a1 += s * kload(hb + i * ldi + KL);
+				a0 = KFMA(a0, s, kload(hb + i * ldi));
+				a1 = KFMA(a1, s, kload(hb + i * ldi + KL));
 			}
-			double *o = Hout + j * ldo + pos;
-			kepilogue(a0, v0, o, j, alive0);
-			kepilogue(a1, v1, o + KL, j, alive1);
+			kreal *o = Hout + j * ldo + pos;
+			kepilogue(a0, bk.valid0, o, j, bk.alive0);
+			kepilogue(a1, bk.valid1, o + KL, j, bk.alive1);
 		}
-		unsigned mask = KBITS(alive0) | KBITS(alive1) << KL;
-		kcompact(Hout, ldo, n, pos, mask, len);
-		pos += (size_t)__builtin_popcount(mask);
+		pos = kblock_keep(&bk, Hout, ldo, n, pos);
 	}
 	KFLUSH();
 	return pos;
 }
 
+#if !KERNEL_SINGLE
+/* Only the double path multiplies a layer through BLAS (mc_eval.c). */
 size_t KERNEL_NAME(kernel_finish)(const double *Z, size_t ldz, const double *b, size_t n,
                                   size_t m, double *Hout, size_t ldo, uint64_t *active,
                                   void *scratch)
@@ -227,20 +313,17 @@ size_t KERNEL_NAME(kernel_finish)(const double *Z, size_t ldz, const double *b, 
 	kvl *cnt = scratch;
 	size_t pos = 0;
 	for (size_t blk = 0; blk < m; blk += KB) {
-		size_t len = m - blk < KB ? m - blk : KB;
-		kmask_t v0 = KVALID((long long)len), v1 = KVALID((long long)len - KL);
-		kmask_t alive0 = KZERO, alive1 = KZERO;
+		kblock bk = kblock_start(blk, m);
 		for (size_t j = 0; j < n; j++) {
 			kvd bj = ksplat(b[j]);
 			const double *z = Z + j * ldz + blk;
 			double *o = Hout + j * ldo + pos;
-			kepilogue(kload(z) + bj, v0, o, j, alive0);
-			kepilogue(kload(z + KL) + bj, v1, o + KL, j, alive1);
+			kepilogue(kload(z) + bj, bk.valid0, o, j, bk.alive0);
+			kepilogue(kload(z + KL) + bj, bk.valid1, o + KL, j, bk.alive1);
 		}
-		unsigned mask = KBITS(alive0) | KBITS(alive1) << KL;
-		kcompact(Hout, ldo, n, pos, mask, len);
-		pos += (size_t)__builtin_popcount(mask);
+		pos = kblock_keep(&bk, Hout, ldo, n, pos);
 	}
 	KFLUSH();
 	return pos;
 }
+#endif

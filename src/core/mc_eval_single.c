@@ -2,7 +2,7 @@
  * A trial draws each layer's weights in float32 as net_create draws them
  * for a single-precision spec (net_draw_layer_single; small layers a group
  * at a time, mc_draw.c) and runs it through the float
- * kernel (kernel_single_impl.h), on X rounded to floats; the counts are
+ * kernel (kernel_impl.h in float32), on X rounded to floats; the counts are
  * recorded as in the double path (mc_eval.c). The Gram and lazy samplers
  * draw pre-activations, not weights, and compute in double in either
  * precision: a single run with method = "gram", or one that auto runs

@@ -511,10 +511,9 @@ static const rlua_api bound_api[] = {
 	{0}
 };
 
-void rlua_open_bound(lua_State *L, int module)
-{
-	module = lua_absindex(L, module);
-	rlua_new_report_type(L, RLUA_BOUND_LAYERS, layers_tostring);
-	rlua_new_report_type(L, RLUA_BOUND_SCHEDULE, schedule_tostring);
-	rlua_api_register(L, module, module, bound_api);   /* makes module.bound */
-}
+static const rlua_type bound_types[] = {
+	RLUA_REPORT_TYPE(RLUA_BOUND_LAYERS, layers_tostring),
+	RLUA_REPORT_TYPE(RLUA_BOUND_SCHEDULE, schedule_tostring),
+	{0}
+};
+const rlua_binding rlua_bound_binding = {bound_types, NULL, bound_api};   /* module.bound */

@@ -207,8 +207,4 @@ static const rlua_api inputs_api[] = {
 	{0}
 };
 
-void rlua_open_inputs(lua_State *L, int module)
-{
-	module = lua_absindex(L, module);
-	rlua_api_register(L, module, module, inputs_api);   /* makes module.inputs */
-}
+const rlua_binding rlua_inputs_binding = {.api = inputs_api};   /* module.inputs */

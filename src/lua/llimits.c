@@ -118,9 +118,9 @@ static const rlua_api limits_api[] = {
 	{0}
 };
 
-void rlua_open_limits(lua_State *L, int module)
+/* limits: an empty table whose metatable reads and writes the limits */
+static void limits_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
 	lua_newtable(L);
 	luaL_newmetatable(L, RLUA_LIMITS);
 	luaL_setfuncs(L, limits_meta, 0);
@@ -128,5 +128,6 @@ void rlua_open_limits(lua_State *L, int module)
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "limits");
-	rlua_api_register(L, module, module, limits_api);
 }
+
+const rlua_binding rlua_limits_binding = {NULL, limits_setup, limits_api};

@@ -141,10 +141,7 @@ static int matrix_save(lua_State *L)
 		r = npz_write(path, 1, &name, &a, &e);
 	} else
 		r = kind == 1 ? npy_save(path, m->data, m->rows, m->cols, &e) : inputs_save(m, path, &e);
-	if (r)
-		return rlua_engine_error(L, &e);
-	lua_settop(L, 1);
-	return 1;
+	return rlua_return_receiver(L, r, &e);
 }
 
 static const luaL_Reg matrix_meta[] = {
@@ -172,8 +169,5 @@ static const rlua_api matrix_api[] = {
 	{0}
 };
 
-void rlua_open_matrix(lua_State *L, int module)
-{
-	rlua_new_box_type(L, RLUA_MATRIX, matrix_meta);
-	rlua_api_register(L, module, module, matrix_api);
-}
+static const rlua_type matrix_types[] = {RLUA_BOX_TYPE(RLUA_MATRIX, matrix_meta), {0}};
+const rlua_binding rlua_matrix_binding = {matrix_types, NULL, matrix_api};

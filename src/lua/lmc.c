@@ -486,13 +486,10 @@ static const rlua_api mc_api[] = {
 	{0}
 };
 
-void rlua_open_mc(lua_State *L, int module)
+static void mc_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
-	rlua_new_box_type(L, RLUA_MC_RUN, NULL);
-	rlua_new_report_type(L, RLUA_MC_RESULT, lmc_result_tostring);   /* methods: mc_api */
 	rlua_new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	rlua_weak_keys_table(L, MC_RUNS_KEY);   /* result -> run */
 	/* mc: a callable table, so it can hold merge, load and the shard default */
@@ -502,5 +499,12 @@ void rlua_open_mc(lua_State *L, int module)
 	lua_pushvalue(L, -1);
 	lua_setfield(L, LUA_REGISTRYINDEX, MC_TABLE_KEY);
 	lua_setfield(L, module, "mc");
-	rlua_api_register(L, module, module, mc_api);   /* mc's __call, merge, load, r:replay, r:save */
 }
+
+static const rlua_type mc_types[] = {
+	RLUA_BOX_TYPE(RLUA_MC_RUN, NULL),
+	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
+	{0}
+};
+/* mc's __call, merge, load, r:replay, r:save */
+const rlua_binding rlua_mc_binding = {mc_types, mc_setup, mc_api};

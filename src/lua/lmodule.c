@@ -9,6 +9,39 @@ static const rlua_api module_api[] = {
 	 "The version of relush as a string.", "print(relush.version)", .fn = NULL},
 	{0}
 };
+static const rlua_binding module_binding = {.api = module_api};
+
+/* The module's parts, opened in this order: numpy adds relu.load to net's
+ * relu, sweep r:plot to mc's results. */
+static const rlua_binding *const parts[] = {
+	&module_binding,
+	&rlua_matrix_binding,
+	&rlua_inputs_binding,
+	&rlua_net_binding,
+	&rlua_remedies_binding,
+	&rlua_train_binding,
+	&rlua_report_binding,
+	&rlua_bound_binding,
+	&rlua_mc_binding,
+	&rlua_sweep_binding,
+	&rlua_limits_binding,
+	&rlua_numpy_binding,
+	&rlua_result_csv_binding,
+};
+
+static void open_part(lua_State *L, int module, const rlua_binding *b)
+{
+	for (const rlua_type *t = b->types; t && t->name; t++) {
+		if (t->tostring)
+			rlua_new_report_type(L, t->name, t->tostring);
+		else
+			rlua_new_box_type(L, t->name, t->meta);
+	}
+	if (b->setup)
+		b->setup(L, module);
+	if (b->api)
+		rlua_api_register(L, module, module, b->api);
+}
 
 int luaopen_relush(lua_State *L)
 {
@@ -19,19 +52,8 @@ int luaopen_relush(lua_State *L)
 	int module = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);
 	lua_setfield(L, module, "version");
-	rlua_api_register(L, module, module, module_api);
-	rlua_open_matrix(L, module);
-	rlua_open_inputs(L, module);
-	rlua_open_net(L, module);
-	rlua_open_remedies(L, module);
-	rlua_open_train(L, module);
-	rlua_open_report(L, module);
-	rlua_open_bound(L, module);
-	rlua_open_mc(L, module);
-	rlua_open_sweep(L, module);
-	rlua_open_limits(L, module);
-	rlua_open_numpy(L, module);
-	rlua_open_result_csv(L, module);
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		open_part(L, module, parts[i]);
 	lua_pushvalue(L, module);   /* for methods that call other parts of the API */
 	lua_setfield(L, LUA_REGISTRYINDEX, "relush.module");
 	lua_settop(L, module);

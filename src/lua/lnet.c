@@ -48,7 +48,7 @@ static const struct { rl_law_kind kind; rl_scale_rule rule; } law_of_name[] = {
 };
 /* bias also takes "zero" */
 static const char *const bias_law_names[] = {"zero", "he", "glorot", "normal", "uniform", "laplace", NULL};
-/* arch_name(a) for every rl_arch, filled by rlua_open_net: the names the
+/* arch_name(a) for every rl_arch, filled by net_setup: the names the
  * arch option accepts, for its parser and for completion */
 const char *rlua_arch_names[ARCH_BATCHNORM + 2];
 
@@ -649,10 +649,8 @@ static const rlua_api net_api[] = {
 	{0}
 };
 
-void rlua_open_net(lua_State *L, int module)
+static void net_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
-	rlua_new_box_type(L, RLUA_NET, net_meta);
 	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
 		rlua_arch_names[a] = arch_name(a);
 	/* relu: a callable table, so it can also hold relu.load; the REPL
@@ -663,5 +661,7 @@ void rlua_open_net(lua_State *L, int module)
 	lua_setfield(L, -2, "__pretty");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, module, "relu");
-	rlua_api_register(L, module, module, net_api);   /* relu's __call, the methods */
 }
+
+static const rlua_type net_types[] = {RLUA_BOX_TYPE(RLUA_NET, net_meta), {0}};
+const rlua_binding rlua_net_binding = {net_types, net_setup, net_api};   /* relu's __call, the methods */

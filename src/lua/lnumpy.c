@@ -247,10 +247,7 @@ static int net_save(lua_State *L)
 		use = &keys;
 	}
 	rl_err e;
-	if (net_save_npz(net, use, path, &e))
-		return rlua_engine_error(L, &e);
-	lua_settop(L, 1);
-	return 1;
+	return rlua_return_receiver(L, net_save_npz(net, use, path, &e), &e);
 }
 
 static const rlua_api numpy_api[] = {
@@ -291,9 +288,10 @@ static const rlua_api numpy_api[] = {
 	{0}
 };
 
-void rlua_open_numpy(lua_State *L, int module)
+static void numpy_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
+	(void)module;
 	rlua_weak_keys_table(L, NET_KEYS_KEY);
-	rlua_api_register(L, module, module, numpy_api);   /* relu.load, net:save */
 }
+
+const rlua_binding rlua_numpy_binding = {NULL, numpy_setup, numpy_api};   /* relu.load, net:save */

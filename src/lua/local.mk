@@ -1,26 +1,20 @@
 # Lua 5.4 bindings: one file per Lua-visible type or module.
 noinst_LTLIBRARIES += src/lua/librelushlua.la
-src_lua_librelushlua_la_SOURCES = \
-	src/lua/rlua.h \
-	src/lua/rlua.c \
-	src/lua/api.c \
-	src/lua/suggest.c \
-	src/lua/lmodule.c \
-	src/lua/lmatrix.c \
-	src/lua/linputs.c \
-	src/lua/lnet.c \
-	src/lua/lreport.c \
-	src/lua/lremedies.c \
-	src/lua/ltrain.c \
-	src/lua/lbound.c \
-	src/lua/lmc.c src/lua/mc_observer.h \
-	src/lua/lsweep.c src/lua/sweep_observer.h \
-	src/lua/llimits.c
-src_lua_librelushlua_la_SOURCES += src/lua/lnumpy.c src/lua/lresult_csv.c
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
-# mc{...} beyond lmc.c: progress, the result and its report, merge and load
-src_lua_librelushlua_la_SOURCES += src/lua/lmc_impl.h src/lua/lmc_progress.c src/lua/lmc_result.c \
-	src/lua/lmc_merge.c
+# what every binding shares: conventions and boxes, the API table's reader,
+# "did you mean"; the module's entry, which opens every binding
+src_lua_librelushlua_la_SOURCES = src/lua/rlua.h src/lua/rlua.c src/lua/api.c src/lua/suggest.c \
+	src/lua/lmodule.c
+# input sets, nets and what is done to them, their reports, the bounds
+src_lua_librelushlua_la_SOURCES += src/lua/lmatrix.c src/lua/linputs.c src/lua/lnet.c \
+	src/lua/lreport.c src/lua/lremedies.c src/lua/ltrain.c src/lua/lbound.c
+# mc{...}: the run, progress, the result and its report, merge and load;
+# mc.sweep; r:csv
+src_lua_librelushlua_la_SOURCES += src/lua/lmc.c src/lua/lmc_impl.h src/lua/mc_observer.h \
+	src/lua/lmc_progress.c src/lua/lmc_result.c src/lua/lmc_merge.c \
+	src/lua/lsweep.c src/lua/sweep_observer.h src/lua/lresult_csv.c
+# limits.memory; NumPy files and PyTorch state dicts
+src_lua_librelushlua_la_SOURCES += src/lua/llimits.c src/lua/lnumpy.c
 
 # The same bindings as a stock-Lua C module: require "relush". It goes
 # where lua5.4 looks for C modules (configure: INSTALL_CMOD), exports only

@@ -224,10 +224,9 @@ static const rlua_api remedies_api[] = {
 	{0}
 };
 
-void rlua_open_remedies(lua_State *L, int module)
-{
-	module = lua_absindex(L, module);
-	rlua_new_report_type(L, RLUA_FLIP, flip_tostring);
-	rlua_new_report_type(L, RLUA_ALIGNMENT, alignment_tostring);
-	rlua_api_register(L, module, module, remedies_api);
-}
+static const rlua_type remedies_types[] = {
+	RLUA_REPORT_TYPE(RLUA_FLIP, flip_tostring),
+	RLUA_REPORT_TYPE(RLUA_ALIGNMENT, alignment_tostring),
+	{0}
+};
+const rlua_binding rlua_remedies_binding = {remedies_types, NULL, remedies_api};

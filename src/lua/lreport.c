@@ -122,11 +122,8 @@ static int report_tostring(lua_State *L)
 	return rlua_push_table_report(L, head, t);
 }
 
-void rlua_open_report(lua_State *L, int module)
-{
-	(void)module;
-	rlua_new_report_type(L, RLUA_DEATH, report_tostring);
-}
+static const rlua_type report_types[] = {RLUA_REPORT_TYPE(RLUA_DEATH, report_tostring), {0}};
+const rlua_binding rlua_report_binding = {.types = report_types};
 
 /* ---- the input set, named in every report ---------------------------------- */
 

@@ -54,10 +54,7 @@ static int result_csv_l(lua_State *L)
 		csv_end_row(box);
 	}
 	rl_err e;
-	if (csv_write(box, path, &e))
-		return rlua_engine_error(L, &e);
-	lua_settop(L, 1);
-	return 1;
+	return rlua_return_receiver(L, csv_write(box, path, &e), &e);
 }
 
 static const rlua_api result_csv_api[] = {
@@ -71,7 +68,4 @@ static const rlua_api result_csv_api[] = {
 	{0}
 };
 
-void rlua_open_result_csv(lua_State *L, int module)
-{
-	rlua_api_register(L, module, module, result_csv_api);
-}
+const rlua_binding rlua_result_csv_binding = {.api = result_csv_api};

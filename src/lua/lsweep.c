@@ -627,7 +627,7 @@ static const char sweep_chunk[] =
 "return sweep, result_plot\n";
 
 /* mc.sweep, r:plot and the sweep's methods are written in Lua (sweep_chunk):
- * their entries document them and rlua_open_sweep puts them in place. */
+ * their entries document them and sweep_setup puts them in place. */
 static const rlua_api sweep_api[] = {
 	{"mc.sweep", "mc", "mc.sweep{opt = value or {values...}, ...}",
 	 "A grid of mc runs in one call: every mc option may be a list of values (widths, "
@@ -666,9 +666,8 @@ static const rlua_api sweep_api[] = {
 	{0}
 };
 
-void rlua_open_sweep(lua_State *L, int module)
+static void sweep_setup(lua_State *L, int module)
 {
-	module = lua_absindex(L, module);
 	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, "=mc.sweep", "t") != LUA_OK)
 		lua_error(L);
 	lua_pushvalue(L, module);
@@ -686,7 +685,7 @@ void rlua_open_sweep(lua_State *L, int module)
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
-		luaL_error(L, "rlua_open_sweep: open mc (rlua_open_mc) first");
+		luaL_error(L, "sweep_setup: open mc (rlua_mc_binding) first");
 	lua_pushvalue(L, -3);
 	lua_setfield(L, -2, "plot");
 	lua_pop(L, 3);
@@ -694,5 +693,6 @@ void rlua_open_sweep(lua_State *L, int module)
 	lua_insert(L, -2);
 	lua_setfield(L, -2, "sweep");
 	lua_pop(L, 1);
-	rlua_api_register(L, module, module, sweep_api);
 }
+
+const rlua_binding rlua_sweep_binding = {NULL, sweep_setup, sweep_api};

@@ -247,9 +247,5 @@ static const rlua_api train_api[] = {
 	{0}
 };
 
-void rlua_open_train(lua_State *L, int module)
-{
-	module = lua_absindex(L, module);
-	rlua_new_report_type(L, RLUA_TRAIN, train_tostring);
-	rlua_api_register(L, module, module, train_api);
-}
+static const rlua_type train_types[] = {RLUA_REPORT_TYPE(RLUA_TRAIN, train_tostring), {0}};
+const rlua_binding rlua_train_binding = {train_types, NULL, train_api};

@@ -399,6 +399,14 @@ int rlua_engine_error(lua_State *L, const rl_err *e)
 	return luaL_error(L, "%s", e->msg);
 }
 
+int rlua_return_receiver(lua_State *L, int failed, const rl_err *e)
+{
+	if (failed)
+		return rlua_engine_error(L, e);
+	lua_settop(L, 1);
+	return 1;
+}
+
 uint64_t rlua_fresh_seed(lua_State *L)
 {
 	static uint64_t state;

@@ -1,8 +1,9 @@
 /* rlua.h: shared conventions of the Lua bindings. Each Lua-visible type or
- * module has its own file with an rlua_open_<name>(L, module) function that
- * registers the file's API table (rlua_api entries: functions, help texts,
- * options) in the module table at stack index `module`. Errors at the Lua boundary always name the
- * function, the argument and what is accepted. */
+ * module has its own file, described by one rlua_binding: its types, its
+ * API table (rlua_api entries: functions, help texts, options) and what
+ * else it sets up; luaopen_relush opens every file's part from one list.
+ * Errors at the Lua boundary always name the function, the argument and
+ * what is accepted. */
 #ifndef RELUSH_RLUA_H
 #define RELUSH_RLUA_H
 
@@ -125,19 +126,36 @@ bool rlua_close_enough(const char *word, const char *name, int distance);
 /* The nearest plausible name of the NULL-terminated list, or NULL. */
 const char *rlua_nearest(const char *word, const char *const *names);
 
-/* ---- module pieces ------------------------------------------------------- */
-void rlua_open_matrix(lua_State *L, int module);
-void rlua_open_inputs(lua_State *L, int module);
-void rlua_open_net(lua_State *L, int module);
-void rlua_open_remedies(lua_State *L, int module);   /* net:flip, net:alignment */
-void rlua_open_train(lua_State *L, int module);      /* net:train, net:gradient */
-void rlua_open_report(lua_State *L, int module);
-void rlua_open_bound(lua_State *L, int module);
-void rlua_open_mc(lua_State *L, int module);
-void rlua_open_sweep(lua_State *L, int module);    /* mc.sweep, r:plot */
-void rlua_open_limits(lua_State *L, int module);     /* limits.memory */
-/* After rlua_open_net: relu.load, net:save (state dicts in .npz files). */
-void rlua_open_numpy(lua_State *L, int module);
+/* ---- the module's parts ----------------------------------------------------
+ * Each binding file describes its part of the module as one rlua_binding;
+ * luaopen_relush (lmodule.c) opens the parts from one list, in order. A
+ * part's types are made first (the metatables its boxes, reports and
+ * methods need), then its setup runs (what data does not say: a callable
+ * table such as relu or mc, mc.sweep's Lua chunk), then its API entries
+ * are registered (rlua_api_register). */
+typedef struct rlua_type {
+	const char *name;         /* the metatable (luaL_newmetatable's key) */
+	const luaL_Reg *meta;     /* a box type's metamethods (rlua_new_box_type) */
+	lua_CFunction tostring;   /* set: a report type (rlua_new_report_type) */
+} rlua_type;
+#define RLUA_BOX_TYPE(n, m) {.name = (n), .meta = (m)}
+#define RLUA_REPORT_TYPE(n, f) {.name = (n), .tostring = (f)}
+
+typedef struct rlua_binding {
+	const rlua_type *types;                     /* ends with {0}; NULL: none */
+	void (*setup)(lua_State *L, int module);    /* module: an absolute index */
+	const rlua_api *api;                        /* ends with {0}; NULL: none */
+} rlua_binding;
+
+extern const rlua_binding rlua_matrix_binding, rlua_inputs_binding, rlua_net_binding,
+	rlua_remedies_binding,     /* net:flip, net:alignment */
+	rlua_train_binding,        /* net:train, net:gradient */
+	rlua_report_binding,       /* the DeathReport */
+	rlua_bound_binding, rlua_mc_binding,
+	rlua_sweep_binding,        /* mc.sweep, r:plot: after mc */
+	rlua_limits_binding,       /* limits.memory */
+	rlua_numpy_binding,        /* relu.load, net:save (state dicts in .npz files): after net */
+	rlua_result_csv_binding;   /* r:csv */
 /* inputs.load of a NumPy file (kind 1 .npy, 2 .npz): (path [, member]) -> Matrix. */
 int rlua_load_numpy_inputs(lua_State *L, int kind);
 /* 1 when path is a .npy file, 2 an .npz one, else 0: by its suffix in any
@@ -148,7 +166,6 @@ int rlua_numpy_kind(const char *path, int sniff);
 const char *rlua_net_loaded_from(lua_State *L, int arg);
 /* The Net at to was copied from the one at from: it keeps its file names. */
 void rlua_net_copy_origin(lua_State *L, int from, int to);
-void rlua_open_result_csv(lua_State *L, int module);   /* r:csv */
 int luaopen_relush(lua_State *L);
 
 /* ---- argument checking (all raise errors naming the argument) ------------ */
@@ -203,7 +220,7 @@ typedef struct rlua_box {
 	void (*destroy)(void *p);   /* frees p */
 } rlua_box;
 /* Pushes an empty box with the metatable tname (registered by the type's
- * rlua_open_*), or with a private one that only frees when tname is NULL.
+ * binding's types), or with a private one that only frees when tname is NULL.
  * Its one user value can anchor a Lua value the object refers to. */
 rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p));
 /* The same with a zeroed object of size bytes in it (a struct the caller
@@ -236,6 +253,10 @@ void rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);
+/* The end of a method that writes a file and returns its receiver
+ * (X:save, net:save, r:csv): the engine's error when failed, else the
+ * receiver (argument 1) as the one result. */
+int rlua_return_receiver(lua_State *L, int failed, const rl_err *e);
 
 /* A fresh seed when the user gave none: from RELUSH_SEED if set (so scripts
  * can be made reproducible), else from the clock; successive calls differ. */

@@ -282,6 +282,16 @@ static bool push_function_value(lua_State *L, const char *expr, size_t len)
 	return false;
 }
 
+/* The first index of the name (relu, inputs.gaussian, net:train) whose
+ * last character is line[e]; -1 when no name ends there. */
+static int name_start(const char *line, int e)
+{
+	int b = e;
+	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.' || line[b] == ':'))
+		b--;
+	return b < e ? b + 1 : -1;
+}
+
 /* The API name of the function whose option table opens at brace: the
  * table is its only argument (relu{, mc({) or a later one
  * (inputs.gaussian(64, 2, {, net:train(X, y, {); the function is found
@@ -303,11 +313,8 @@ static bool push_function_before(lua_State *L, const char *line, int brace)
 	}
 	while (e >= 0 && line[e] == ' ')
 		e--;
-	int b = e;
-	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.' || line[b] == ':'))
-		b--;
-	b++;
-	if (b > e)
+	int b = name_start(line, e);
+	if (b < 0)
 		return false;
 	if (push_function_value(L, line + b, (size_t)(e - b + 1))) {
 		shell_help_name_of(L, -1);
@@ -444,11 +451,8 @@ static bool show_signature(lua_State *L, int start)
 	if (e < 0 || line[e] != '(')
 		return false;
 	e--;
-	int b = e;
-	while (b >= 0 && (is_ident_char(line[b]) || line[b] == '.' || line[b] == ':'))
-		b--;
-	b++;
-	if (b > e)
+	int b = name_start(line, e);
+	if (b < 0)
 		return false;
 	push_path(L, line + b, (size_t)(e - b + 1));
 	bool shown = false;

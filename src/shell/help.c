@@ -48,15 +48,21 @@ static const char *entry_field(lua_State *L, int entry, const char *field)
 	return s ? s : "";
 }
 
-/* Pushes the registry's names, sorted, as a list. */
-static void push_sorted_names(lua_State *L, int reg)
+/* Pushes the string keys of the table at t (a registry's names, a
+ * table's fields), sorted, as a list; with methods_only only those of
+ * functions whose names do not start with '_' (a type's methods, not its
+ * metamethods). */
+static void push_sorted_keys(lua_State *L, int t, bool methods_only)
 {
+	t = lua_absindex(L, t);
 	int n = 0;
 	lua_newtable(L);
 	lua_pushnil(L);
-	while (lua_next(L, reg) != 0) {
+	while (lua_next(L, t) != 0) {
+		bool take = lua_type(L, -2) == LUA_TSTRING
+		            && (!methods_only || (lua_isfunction(L, -1) && lua_tostring(L, -2)[0] != '_'));
 		lua_pop(L, 1);
-		if (lua_type(L, -1) == LUA_TSTRING) {
+		if (take) {
 			lua_pushvalue(L, -1);
 			lua_rawseti(L, -3, ++n);
 		}
@@ -370,7 +376,7 @@ static int topic_rank(const char *topic)
 /* Lists the entries of one topic (or all, topic NULL) by topic. */
 static void list_topics(lua_State *L, int reg, const char *only_topic, int width)
 {
-	push_sorted_names(L, reg);
+	push_sorted_keys(L, reg, false);
 	int names = lua_gettop(L);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, names);
 	/* topics in their preferred order, the others alphabetically after */
@@ -519,7 +525,7 @@ static void help_string(lua_State *L, int reg, const char *query, int width)
 		list_topics(L, reg, query, width);
 		return;
 	}
-	push_sorted_names(L, reg);
+	push_sorted_keys(L, reg, false);
 	int names = lua_gettop(L);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, names);
 	for (int pass = 0; pass < 2; pass++) {
@@ -589,28 +595,9 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 			fprintf(help_out, " (help \"%s:name\" for one):\n", prefix);
 		else
 			out(":\n");
-		lua_newtable(L);
-		int list = lua_gettop(L);
-		int n = 0;
-		lua_pushnil(L);
-		while (lua_next(L, methods) != 0) {
-			if (lua_type(L, -2) == LUA_TSTRING && lua_isfunction(L, -1)
-			    && lua_tostring(L, -2)[0] != '_') {
-				lua_pushvalue(L, -2);
-				lua_rawseti(L, list, ++n);
-			}
-			lua_pop(L, 1);
-		}
-		lua_newtable(L);                 /* sort the method names */
-		lua_pushnil(L);
-		for (int i = 1; i <= n; i++) {
-			lua_rawgeti(L, list, i);
-			lua_pushboolean(L, 1);
-			lua_rawset(L, -4);
-		}
-		lua_pop(L, 1);
-		push_sorted_names(L, lua_gettop(L));
+		push_sorted_keys(L, methods, true);
 		int sorted = lua_gettop(L);
+		int n = (int)lua_rawlen(L, sorted);
 		for (int i = 1; i <= n; i++) {
 			lua_rawgeti(L, sorted, i);
 			const char *m = lua_tostring(L, -1);
@@ -627,20 +614,9 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 		said = n > 0;
 	}
 	if (lua_istable(L, obj)) {
-		int fields = 0;
-		lua_newtable(L);
-		lua_pushnil(L);
-		while (lua_next(L, obj) != 0) {
-			lua_pop(L, 1);
-			if (lua_type(L, -1) == LUA_TSTRING) {
-				lua_pushvalue(L, -1);
-				lua_pushboolean(L, 1);
-				lua_rawset(L, -4);
-				fields++;
-			}
-		}
+		push_sorted_keys(L, obj, false);
+		int fields = (int)lua_rawlen(L, -1);
 		if (fields > 0) {
-			push_sorted_names(L, lua_gettop(L));
 			fprintf(help_out, "%s fields:", type_name ? type_name : "table");
 			int col = (int)strlen(type_name ? type_name : "table") + 8;
 			for (int i = 1; i <= fields; i++) {
@@ -656,7 +632,6 @@ static void help_object(lua_State *L, int reg, int obj, int width)
 				lua_pop(L, 1);
 			}
 			out("\n");
-			lua_pop(L, 1);
 			said = true;
 		}
 		lua_pop(L, 1);
@@ -681,7 +656,7 @@ static bool help_api_table(lua_State *L, int reg, const char *name, int width)
 	if (!own && topic_exists(L, reg, name)) {
 		/* plot: its functions in full (plot.lines), then the whole topic */
 		const char *prefix = lua_tostring(L, -1);
-		push_sorted_names(L, reg);
+		push_sorted_keys(L, reg, false);
 		int names = lua_gettop(L);
 		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, names); i++) {
 			lua_rawgeti(L, names, i);
@@ -698,7 +673,7 @@ static bool help_api_table(lua_State *L, int reg, const char *name, int width)
 	}
 	const char *prefix = lua_tostring(L, -1);
 	size_t plen = strlen(prefix);
-	push_sorted_names(L, reg);
+	push_sorted_keys(L, reg, false);
 	int names = lua_gettop(L);
 	int under = 0;
 	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, names); i++) {

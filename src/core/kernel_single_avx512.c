@@ -1,0 +1,6 @@
+/* kernel_single_avx512.c: the float32 layer kernel of kernel_impl.h
+ * compiled for AVX-512F + FMA (run only when the CPU has them; chosen in
+ * kernel.c). */
+#define KERNEL_NAME(x) x##_avx512
+#define KERNEL_SINGLE 1
+#include "kernel_impl.h"
