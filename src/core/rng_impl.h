@@ -66,33 +66,21 @@ typedef Sleef___m512_2 rvf2;
 #define VF_SQRT(a) _mm512_sqrt_ps(a)
 #define SLEEF_LOGF Sleef_logf16_u35avx512f
 #define SLEEF_SINCOSF Sleef_sincosf16_u35avx512f
+#define VI_SET1_32(x) _mm512_set1_epi32(x)
+#define VI_SRLI32(a, k) _mm512_srli_epi32(a, k)
+#define VI_OR(a, b) _mm512_or_si512(a, b)
+#define VF_FROM_I32(a) _mm512_cvtepi32_ps(a)
 
-/* Each 32-bit word w as u = (2j + 1) 2^-24, j its top 23 bits: (w >> 8) | 1
- * is 2j + 1. */
-static inline rvf u24(rvi w)
-{
-	w = _mm512_or_si512(_mm512_srli_epi32(w, 8), _mm512_set1_epi32(1));
-	return _mm512_mul_ps(_mm512_cvtepi32_ps(w), _mm512_set1_ps(0x1p-24f));
-}
-
-/* Stores a[0], b[0], a[1], b[1], ... (32 floats). */
-static inline void store_pairs_float(float *out, rvf a, rvf b)
-{
-	const __m512i first = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-	const __m512i second = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27,
-	                                         12, 28, 13, 29, 14, 30, 15, 31);
-	_mm512_storeu_ps(out, _mm512_permutex2var_ps(a, first, b));
-	_mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(a, second, b));
-}
-
-/* Stores a[0], b[0], a[1], b[1], ... (16 doubles). */
-static inline void store_pairs(double *out, rvd a, rvd b)
-{
-	const __m512i first = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
-	const __m512i second = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
-	_mm512_storeu_pd(out, _mm512_permutex2var_pd(a, first, b));
-	_mm512_storeu_pd(out + 8, _mm512_permutex2var_pd(a, second, b));
-}
+/* a[0], b[0], a[1], b[1], ...: its first register (ZIP_LO) and its second
+ * (ZIP_HI), one permute each */
+#define VD_ZIP_LO(a, b) _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), b)
+#define VD_ZIP_HI(a, b) _mm512_permutex2var_pd(a, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), b)
+#define VF_ZIP_LO(a, b) _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, \
+                                                                    4, 20, 5, 21, 6, 22, 7, 23), b)
+#define VF_ZIP_HI(a, b) _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, \
+                                                                    12, 28, 13, 29, 14, 30, 15, 31), b)
+#define VD_STOREU(p, a) _mm512_storeu_pd(p, a)
+#define VF_STOREU(p, a) _mm512_storeu_ps(p, a)
 
 #elif defined(__AVX2__) && defined(__FMA__)
 /* ---- AVX2: 4 blocks per register */
@@ -144,28 +132,20 @@ typedef Sleef___m256_2 rvf2;
 #define VF_SQRT(a) _mm256_sqrt_ps(a)
 #define SLEEF_LOGF Sleef_logf8_u35avx2
 #define SLEEF_SINCOSF Sleef_sincosf8_u35avx2
+#define VI_SET1_32(x) _mm256_set1_epi32(x)
+#define VI_SRLI32(a, k) _mm256_srli_epi32(a, k)
+#define VI_OR(a, b) _mm256_or_si256(a, b)
+#define VF_FROM_I32(a) _mm256_cvtepi32_ps(a)
 
-static inline rvf u24(rvi w)
-{
-	w = _mm256_or_si256(_mm256_srli_epi32(w, 8), _mm256_set1_epi32(1));
-	return _mm256_mul_ps(_mm256_cvtepi32_ps(w), _mm256_set1_ps(0x1p-24f));
-}
-
-/* Stores a[0], b[0], a[1], b[1], ... (16 floats). */
-static inline void store_pairs_float(float *out, rvf a, rvf b)
-{
-	__m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
-	_mm256_storeu_ps(out, _mm256_permute2f128_ps(lo, hi, 0x20));
-	_mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-}
-
-/* Stores a[0], b[0], a[1], b[1], ... (8 doubles). */
-static inline void store_pairs(double *out, rvd a, rvd b)
-{
-	__m256d lo = _mm256_unpacklo_pd(a, b), hi = _mm256_unpackhi_pd(a, b);
-	_mm256_storeu_pd(out, _mm256_permute2f128_pd(lo, hi, 0x20));
-	_mm256_storeu_pd(out + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
-}
+/* a[0], b[0], a[1], b[1], ...: the unpacks interleave within 128-bit
+ * halves, so the first register is both low halves, the second both high
+ * ones */
+#define VD_ZIP_LO(a, b) _mm256_permute2f128_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b), 0x20)
+#define VD_ZIP_HI(a, b) _mm256_permute2f128_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b), 0x31)
+#define VF_ZIP_LO(a, b) _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x20)
+#define VF_ZIP_HI(a, b) _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x31)
+#define VD_STOREU(p, a) _mm256_storeu_pd(p, a)
+#define VF_STOREU(p, a) _mm256_storeu_ps(p, a)
 
 #else
 #error "rng_impl.h is compiled only with -mavx2 -mfma or -mavx512f -mavx512dq -mfma"
@@ -174,6 +154,28 @@ static inline void store_pairs(double *out, rvd a, rvd b)
 /* ---- the same for every ISA */
 
 #define STEP (GROUPS * LANES)     /* blocks per step */
+
+/* Each 32-bit word w as u = (2j + 1) 2^-24, j its top 23 bits: (w >> 8) | 1
+ * is 2j + 1. */
+static inline rvf u24(rvi w)
+{
+	w = VI_OR(VI_SRLI32(w, 8), VI_SET1_32(1));
+	return VF_MUL(VF_FROM_I32(w), VF_SET1(0x1p-24f));
+}
+
+/* Stores a[0], b[0], a[1], b[1], ... (2 LANES doubles). */
+static inline void store_pairs(double *out, rvd a, rvd b)
+{
+	VD_STOREU(out, VD_ZIP_LO(a, b));
+	VD_STOREU(out + LANES, VD_ZIP_HI(a, b));
+}
+
+/* The same for floats (4 LANES: a float register holds 2 LANES). */
+static inline void store_pairs_float(float *out, rvf a, rvf b)
+{
+	VF_STOREU(out, VF_ZIP_LO(a, b));
+	VF_STOREU(out + 2 * LANES, VF_ZIP_HI(a, b));
+}
 
 typedef struct {
 	rvi k0[RNG_PHILOX_ROUNDS], k1[RNG_PHILOX_ROUNDS];
