@@ -1,6 +1,8 @@
 /* mc_draw.c: the weights and biases of an explicit Monte Carlo layer,
- * exactly as net_draw_layer (or, for precision = "single",
- * net_draw_layer_single with rng_normal_streams_float) draws them. Small Gaussian layers (a P1-sized
+ * exactly as net_draw_layer (or, in a single-precision run,
+ * net_draw_layer_single with rng_normal_streams_float) draws them. A run
+ * draws in one precision, the plan's: the group buffer holds doubles, or
+ * floats when the plan is single. Small Gaussian layers (a P1-sized
  * net has 16 weights a layer) are drawn several layers at a time with
  * rng_normal_streams: one call per layer and stream cost more than the
  * variates themselves. Zero biases are not drawn (net_draw_layer writes
@@ -55,18 +57,17 @@ int mci_draw_init(mc_draw *d, const mc_plan *pl, rl_err *e)
 	if (!pl->gaussian || pl->lazy)
 		return 0;
 	const char *what = "the Monte Carlo workspace";
+	size_t size = pl->single ? sizeof(float) : sizeof(double);
 	d->param_at = rl_calloc(pl->depth + 1, sizeof *d->param_at, what, e);
 	d->stream_at = rl_calloc(pl->depth + 1, sizeof *d->stream_at, what, e);
 	d->group_last = rl_calloc(pl->depth, sizeof *d->group_last, what, e);
 	d->weights = rl_calloc(pl->depth, sizeof *d->weights, what, e);
 	d->stream = rl_calloc(2 * pl->depth, sizeof *d->stream, what, e);
 	d->len = rl_calloc(2 * pl->depth, sizeof *d->len, what, e);
-	d->buf = rl_calloc(MC_DRAW_BUF, sizeof *d->buf, what, e);
-	d->zeros = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros, what, e);
-	d->buf_single = rl_calloc(MC_DRAW_BUF, sizeof *d->buf_single, what, e);
-	d->zeros_single = rl_calloc(MC_DRAW_SMALL, sizeof *d->zeros_single, what, e);
+	d->buf = rl_calloc(MC_DRAW_BUF, size, what, e);
+	d->zeros = rl_calloc(MC_DRAW_SMALL, size, what, e);
 	if (!d->param_at || !d->stream_at || !d->group_last || !d->weights || !d->stream || !d->len ||
-	    !d->buf || !d->zeros || !d->buf_single || !d->zeros_single)
+	    !d->buf || !d->zeros)
 		return -1;
 	for (size_t l = 1; l <= pl->depth; l++)
 		d->weights[l - 1] = pl->spec.widths[l - 1] * net_fan_in(&pl->spec, l);
@@ -96,25 +97,15 @@ void mci_draw_free(mc_draw *d)
 	free(d->len);
 	free(d->buf);
 	free(d->zeros);
-	free(d->buf_single);
-	free(d->zeros_single);
 	memset(d, 0, sizeof *d);
-}
-
-static void group_start(mc_draw *d, uint64_t trial, size_t l, int single)
-{
-	d->trial = trial;
-	d->first = l;
-	d->last = d->group_last[l - 1];
-	d->single = single;
 }
 
 static void scale_run(mc_draw *d, const mc_plan *pl, size_t start, size_t len, double f)
 {
-	if (d->single)
-		pl->scale_single(d->buf_single + start, len, f);
+	if (pl->single)
+		pl->scale_single((float *)d->buf + start, len, f);
 	else
-		pl->scale(d->buf + start, len, f);
+		pl->scale((double *)d->buf + start, len, f);
 }
 
 /* Scales the group drawn as law_draw (law_draw_single) scales them: each
@@ -145,28 +136,26 @@ static void scale_group(mc_draw *d, const mc_plan *pl)
 		scale_run(d, pl, start, len, f);
 }
 
+/* Draws the group of trial that starts at layer l (floats scaled with the
+ * product in double, rounded). */
 static void draw_group(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
 {
-	group_start(d, trial, l, 0);
+	d->trial = trial;
+	d->first = l;
+	d->last = d->group_last[l - 1];
 	size_t first = d->stream_at[l - 1], count = d->stream_at[d->last] - first;
-	rng_normal_streams(pl->spec.seed, trial, d->stream + first, d->len + first, count, d->buf);
+	if (pl->single)
+		rng_normal_streams_float(pl->spec.seed, trial, d->stream + first, d->len + first, count,
+		                         d->buf);
+	else
+		rng_normal_streams(pl->spec.seed, trial, d->stream + first, d->len + first, count, d->buf);
 	scale_group(d, pl);
 }
 
-/* draw_group in float32 (scaled with the product in double, rounded). */
-static void draw_group_single(mc_draw *d, const mc_plan *pl, uint64_t trial, size_t l)
+/* Is layer l of trial in the group drawn? */
+static int group_has(const mc_draw *d, uint64_t trial, size_t l)
 {
-	group_start(d, trial, l, 1);
-	size_t first = d->stream_at[l - 1], count = d->stream_at[d->last] - first;
-	rng_normal_streams_float(pl->spec.seed, trial, d->stream + first, d->len + first, count,
-	                         d->buf_single);
-	scale_group(d, pl);
-}
-
-/* Is layer l of trial in the group drawn (in floats when single)? */
-static int group_has(const mc_draw *d, uint64_t trial, size_t l, int single)
-{
-	return d->trial == trial && l >= d->first && l <= d->last && d->last != 0 && d->single == single;
+	return d->trial == trial && l >= d->first && l <= d->last && d->last != 0;
 }
 
 /* Is layer l drawn with its group (small enough, and groups set up)?
@@ -176,34 +165,26 @@ static int drawn_in_group(const mc_draw *d, const mc_plan *pl, size_t l)
 	return d->buf && d->weights[l - 1] + pl->spec.widths[l - 1] <= MC_DRAW_SMALL;
 }
 
-void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b)
+void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const void **W, const void **b)
 {
 	const mc_plan *pl = w->plan;
 	mc_draw *d = &w->draw;
 	if (!drawn_in_group(d, pl, l)) {
-		net_draw_layer(&pl->spec, trial, l, w->W, w->b);
-		*W = w->W;
-		*b = w->b;
+		if (pl->single) {
+			net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
+			*W = w->W_single;
+			*b = w->b_single;
+		} else {
+			net_draw_layer(&pl->spec, trial, l, w->W, w->b);
+			*W = w->W;
+			*b = w->b;
+		}
 		return;
 	}
-	if (!group_has(d, trial, l, 0))
+	if (!group_has(d, trial, l))
 		draw_group(d, pl, trial, l);
-	*W = d->buf + (d->param_at[l - 1] - d->param_at[d->first - 1]);
-	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros : *W + d->weights[l - 1];
-}
-
-void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float **W, const float **b)
-{
-	const mc_plan *pl = w->plan;
-	mc_draw *d = &w->draw;
-	if (!drawn_in_group(d, pl, l)) {
-		net_draw_layer_single(&pl->spec, trial, l, w->W_single, w->b_single);
-		*W = w->W_single;
-		*b = w->b_single;
-		return;
-	}
-	if (!group_has(d, trial, l, 1))
-		draw_group_single(d, pl, trial, l);
-	*W = d->buf_single + (d->param_at[l - 1] - d->param_at[d->first - 1]);
-	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros_single : *W + d->weights[l - 1];
+	size_t size = pl->single ? sizeof(float) : sizeof(double);
+	const char *weights = (const char *)d->buf + size * (d->param_at[l - 1] - d->param_at[d->first - 1]);
+	*W = weights;
+	*b = pl->spec.bias.kind == LAW_ZERO ? d->zeros : weights + size * d->weights[l - 1];
 }

@@ -259,7 +259,8 @@ double mci_worker_bytes(const mc_plan *pl)
 	if (pl->use_blas)
 		bytes += 8.0 * rows * pad;
 	bytes += 64.0 * rows + 8.0 * 6.0 * rows + 24.0 * (double)pl->depth;
-	bytes += 12.0 * MC_DRAW_BUF + 32.0 * (double)pl->depth;   /* mc_draw */
+	/* mc_draw: its buffers in the run's precision, its layout */
+	bytes += (pl->single ? 4.0 : 8.0) * (MC_DRAW_BUF + MC_DRAW_SMALL) + 32.0 * (double)pl->depth;
 	return bytes + mci_worker_bytes_single(pl);
 }
 
@@ -387,7 +388,7 @@ static size_t layer_explicit(mc_worker *w, uint64_t trial, size_t l, const doubl
 {
 	const mc_plan *pl = w->plan;
 	size_t n = pl->spec.widths[l - 1], p = net_fan_in(&pl->spec, l);
-	const double *W, *b;
+	const void *W, *b;
 	mci_draw_layer(w, trial, l, &W, &b);
 #ifdef HAVE_BLAS
 	if (pl->use_blas && (double)m * (double)n * (double)p >= pl->blas_min) {

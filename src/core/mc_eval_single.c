@@ -83,8 +83,8 @@ int mci_trial_single(mc_worker *w, uint64_t trial)
 				return TRIAL_FAILED;
 			w->rec.layers_gram++;
 		} else {
-			const float *W, *b;
-			mci_draw_layer_single(w, trial, l, &W, &b);
+			const void *W, *b;
+			mci_draw_layer(w, trial, l, &W, &b);
 			living = pl->dense_single(W, b, n, p, Hin, ld, m,
 			                          w->H_single[out], ld, w->active, w->scratch);
 			w->rec.layers_explicit++;

@@ -106,12 +106,10 @@ typedef struct trial_record {
 /* The parameters of small explicit layers, drawn a group of layers at a
  * time (mc_draw.c). */
 typedef struct mc_draw {
-	double *buf;              /* the group from layer first: layer k's W at
+	/* in the run's precision: doubles, floats when the plan is single */
+	void *buf;                /* the group from layer first: layer k's W at
 	                             param_at[k - 1] - param_at[first - 1], its b right after */
-	double *zeros;            /* [MC_DRAW_SMALL] the biases of a zero-bias net */
-	float *buf_single;        /* precision = "single": buf's layout in floats */
-	float *zeros_single;      /* [MC_DRAW_SMALL] */
-	int single;               /* the group drawn is in buf_single */
+	void *zeros;              /* [MC_DRAW_SMALL] the biases of a zero-bias net */
 	size_t *weights;          /* [depth] n * fan of each layer */
 	/* the run's fixed layout (mc_draw.c, draw_layout) */
 	uint32_t *stream;         /* [2 depth] small layers' streams, in layer order */
@@ -184,10 +182,9 @@ void mci_draw_free(mc_draw *d);
 mc_scale_fn mci_scale;
 mc_scale_single_fn mci_scale_single;
 /* Layer l's weights (n x fan, row-major) and biases in trial, as
- * net_draw_layer draws them; valid until the next call. */
-void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const double **W, const double **b);
-/* The same in float32, as net_draw_layer_single draws them. */
-void mci_draw_layer_single(mc_worker *w, uint64_t trial, size_t l, const float **W, const float **b);
+ * net_draw_layer draws them: doubles, or floats as net_draw_layer_single
+ * draws them when the plan is single; valid until the next call. */
+void mci_draw_layer(mc_worker *w, uint64_t trial, size_t l, const void **W, const void **b);
 /* Records layer l's outcome (m points reached it, living left it) in the
  * trial's record; 1 when no point lives on (the trial is over). */
 int mci_layer_recorded(mc_worker *w, size_t l, size_t m, size_t living);

@@ -49,15 +49,13 @@ int mci_trial_small(mc_worker *w, uint64_t trial)
 			return TRIAL_ABORTED;
 		size_t n = pl->spec.widths[l - 1], living;
 		int compact = !zero_bias || vectors(m, lanes) < vectors(slots, lanes);
+		const void *W, *b;
+		mci_draw_layer(w, trial, l, &W, &b);
 		if (single) {
-			const float *W, *b;
-			mci_draw_layer_single(w, trial, l, &W, &b);
 			living = pl->small_step_single(W, b, n, p, Hin, ld, slots, w->H_single[out], ld,
 			                               w->active, compact);
 			Hin = w->H_single[out];
 		} else {
-			const double *W, *b;
-			mci_draw_layer(w, trial, l, &W, &b);
 			living = pl->small_step(W, b, n, p, Hin, ld, slots, w->H[out], ld, w->active, compact);
 			Hin = w->H[out];
 		}
