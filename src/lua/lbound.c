@@ -516,4 +516,4 @@ static const rlua_type bound_types[] = {
 	RLUA_REPORT_TYPE(RLUA_BOUND_SCHEDULE, schedule_tostring),
 	{0}
 };
-const rlua_binding rlua_bound_binding = {bound_types, NULL, bound_api};   /* module.bound */
+const rlua_binding rlua_bound_binding = {.types = bound_types, .api = bound_api};   /* module.bound */

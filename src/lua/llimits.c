@@ -130,4 +130,4 @@ static void limits_setup(lua_State *L, int module)
 	lua_setfield(L, module, "limits");
 }
 
-const rlua_binding rlua_limits_binding = {NULL, limits_setup, limits_api};
+const rlua_binding rlua_limits_binding = {.setup = limits_setup, .api = limits_api};

@@ -170,4 +170,4 @@ static const rlua_api matrix_api[] = {
 };
 
 static const rlua_type matrix_types[] = {RLUA_BOX_TYPE(RLUA_MATRIX, matrix_meta), {0}};
-const rlua_binding rlua_matrix_binding = {matrix_types, NULL, matrix_api};
+const rlua_binding rlua_matrix_binding = {.types = matrix_types, .api = matrix_api};

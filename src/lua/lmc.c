@@ -491,7 +491,6 @@ static void mc_setup(lua_State *L, int module)
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
 	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
 	rlua_new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
-	rlua_weak_keys_table(L, MC_RUNS_KEY);   /* result -> run */
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);
 	lua_createtable(L, 0, 1);
@@ -506,5 +505,6 @@ static const rlua_type mc_types[] = {
 	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
 	{0}
 };
-/* mc's __call, merge, load, r:replay, r:save */
-const rlua_binding rlua_mc_binding = {mc_types, mc_setup, mc_api};
+/* mc's __call, merge, load, r:replay, r:save; the side table: result -> run */
+const rlua_binding rlua_mc_binding = {.types = mc_types, .setup = mc_setup, .api = mc_api,
+                                      .weak_keys = MC_RUNS_KEY};

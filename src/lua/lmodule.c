@@ -37,6 +37,8 @@ static void open_part(lua_State *L, int module, const rlua_binding *b)
 		else
 			rlua_new_box_type(L, t->name, t->meta);
 	}
+	if (b->weak_keys)
+		rlua_weak_keys_table(L, b->weak_keys);
 	if (b->setup)
 		b->setup(L, module);
 	if (b->api)

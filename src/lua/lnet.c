@@ -664,4 +664,5 @@ static void net_setup(lua_State *L, int module)
 }
 
 static const rlua_type net_types[] = {RLUA_BOX_TYPE(RLUA_NET, net_meta), {0}};
-const rlua_binding rlua_net_binding = {net_types, net_setup, net_api};   /* relu's __call, the methods */
+/* relu's __call, the methods */
+const rlua_binding rlua_net_binding = {.types = net_types, .setup = net_setup, .api = net_api};

@@ -288,10 +288,5 @@ static const rlua_api numpy_api[] = {
 	{0}
 };
 
-static void numpy_setup(lua_State *L, int module)
-{
-	(void)module;
-	rlua_weak_keys_table(L, NET_KEYS_KEY);
-}
-
-const rlua_binding rlua_numpy_binding = {NULL, numpy_setup, numpy_api};   /* relu.load, net:save */
+/* relu.load, net:save; the side table: net -> the names its layers were loaded with */
+const rlua_binding rlua_numpy_binding = {.api = numpy_api, .weak_keys = NET_KEYS_KEY};

@@ -229,4 +229,4 @@ static const rlua_type remedies_types[] = {
 	RLUA_REPORT_TYPE(RLUA_ALIGNMENT, alignment_tostring),
 	{0}
 };
-const rlua_binding rlua_remedies_binding = {remedies_types, NULL, remedies_api};
+const rlua_binding rlua_remedies_binding = {.types = remedies_types, .api = remedies_api};

@@ -695,4 +695,4 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pop(L, 1);
 }
 
-const rlua_binding rlua_sweep_binding = {NULL, sweep_setup, sweep_api};
+const rlua_binding rlua_sweep_binding = {.setup = sweep_setup, .api = sweep_api};

@@ -248,4 +248,4 @@ static const rlua_api train_api[] = {
 };
 
 static const rlua_type train_types[] = {RLUA_REPORT_TYPE(RLUA_TRAIN, train_tostring), {0}};
-const rlua_binding rlua_train_binding = {train_types, NULL, train_api};
+const rlua_binding rlua_train_binding = {.types = train_types, .api = train_api};

@@ -130,9 +130,9 @@ const char *rlua_nearest(const char *word, const char *const *names);
  * Each binding file describes its part of the module as one rlua_binding;
  * luaopen_relush (lmodule.c) opens the parts from one list, in order. A
  * part's types are made first (the metatables its boxes, reports and
- * methods need), then its setup runs (what data does not say: a callable
- * table such as relu or mc, mc.sweep's Lua chunk), then its API entries
- * are registered (rlua_api_register). */
+ * methods need) and its side table, then its setup runs (what data does
+ * not say: a callable table such as relu or mc, mc.sweep's Lua chunk),
+ * then its API entries are registered (rlua_api_register). */
 typedef struct rlua_type {
 	const char *name;         /* the metatable (luaL_newmetatable's key) */
 	const luaL_Reg *meta;     /* a box type's metamethods (rlua_new_box_type) */
@@ -145,6 +145,7 @@ typedef struct rlua_binding {
 	const rlua_type *types;                     /* ends with {0}; NULL: none */
 	void (*setup)(lua_State *L, int module);    /* module: an absolute index */
 	const rlua_api *api;                        /* ends with {0}; NULL: none */
+	const char *weak_keys;   /* the registry key of the part's side table (rlua_weak_keys_table); NULL: none */
 } rlua_binding;
 
 extern const rlua_binding rlua_matrix_binding, rlua_inputs_binding, rlua_net_binding,
