@@ -120,7 +120,7 @@ static void scale_group(mc_draw *d, const mc_plan *pl)
 	for (size_t k = d->first; k <= d->last; k++)
 		for (int bias = 0; bias < 2; bias++) {
 			size_t count = !bias ? d->weights[k - 1] : s->bias.kind == LAW_ZERO ? 0 : s->widths[k - 1];
-			double g = bias ? pl->sd_b[k - 1] : pl->sd_w[k - 1];
+			double g = bias ? pl->layer[k - 1].sd_b : pl->layer[k - 1].sd_w;
 			if (count == 0)
 				continue;
 			if (len && g != f) {

@@ -29,11 +29,9 @@ static size_t layer_p(const mc_plan *pl, size_t l)
 void mci_plan_free(mc_plan *pl)
 {
 	free(pl->Xt);
-	free(pl->sd_w);
-	free(pl->sd_b);
+	free(pl->layer);
 	free(pl->coords1);
 	free(pl->rank_after1);
-	free(pl->neuron_offset);
 	mci_plan_free_single(pl);
 	net_spec_free(&pl->spec);
 }
@@ -78,9 +76,9 @@ static int plan_basis1(mc_plan *pl, rl_err *e)
 	for (size_t q = 0; q < m; q++) {
 		const double *x = mat_row(pl->X, q);
 		for (size_t i = 0; i < d; i++)
-			a[i] = pl->sd_w[0] * x[i];
+			a[i] = pl->layer[0].sd_w * x[i];
 		if (p > d)
-			a[d] = pl->sd_b[0];
+			a[d] = pl->layer[0].sd_b;
 		size_t rk = gram_reveal(&g, a, c, work, 0);
 		if (rk == (size_t)-1) {
 			rc = rl_fail(e, "out of memory computing the Gram basis of X");
@@ -174,10 +172,8 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 #ifdef HAVE_BLAS
 	pl->use_blas = pl->blas_min > 0;
 #endif
-	pl->neuron_offset = rl_calloc(s->depth, sizeof(size_t), "the Monte Carlo plan", e);
-	pl->sd_w = rl_calloc(s->depth, sizeof(double), "the Monte Carlo plan", e);
-	pl->sd_b = rl_calloc(s->depth, sizeof(double), "the Monte Carlo plan", e);
-	if (!pl->neuron_offset || !pl->sd_w || !pl->sd_b) {
+	pl->layer = rl_calloc(s->depth, sizeof *pl->layer, "the Monte Carlo plan", e);
+	if (!pl->layer) {
 		mci_plan_free(pl);
 		return -1;
 	}
@@ -187,10 +183,11 @@ int mci_plan_init(mc_plan *pl, const mc_config *cfg, rl_err *e)
 			pl->max_width = n;
 		if (n * fan > pl->max_params)
 			pl->max_params = n * fan;
-		pl->neuron_offset[l - 1] = pl->neuron_total;
+		mc_plan_layer *layer = &pl->layer[l - 1];
+		layer->neuron_offset = pl->neuron_total;
 		pl->neuron_total += n;
-		pl->sd_w[l - 1] = law_sd(s->weights.kind, law_param(&s->weights, fan, n));
-		pl->sd_b[l - 1] = s->bias.kind == LAW_ZERO ? 0.0 : law_sd(s->bias.kind, law_param(&s->bias, fan, n));
+		layer->sd_w = law_sd(s->weights.kind, law_param(&s->weights, fan, n));
+		layer->sd_b = s->bias.kind == LAW_ZERO ? 0.0 : law_sd(s->bias.kind, law_param(&s->bias, fan, n));
 	}
 	if (!pl->fast)
 		return 0;
@@ -344,7 +341,7 @@ static uint64_t layer_dead(mc_worker *w, size_t l, size_t n)
 	for (size_t j = 0; j < n; j++) {
 		dead += w->active[j] == 0;
 		if (na)
-			na[w->plan->neuron_offset[l - 1] + j] += w->active[j];
+			na[w->plan->layer[l - 1].neuron_offset + j] += w->active[j];
 		w->active[j] = 0;
 	}
 	return dead;
@@ -438,7 +435,7 @@ int mci_layer_gram(mc_worker *w, uint64_t trial, size_t l, const void *Hin,
 	gram_layer *g = &w->gram;
 	gram_layer_shape(g, p, n);
 	gram_layer_reset(g, pl->spec.seed, trial, l);
-	double sw = pl->sd_w[l - 1], sb = pl->sd_b[l - 1];
+	double sw = pl->layer[l - 1].sd_w, sb = pl->layer[l - 1].sd_b;
 	int single = pl->single;
 	size_t pos = 0, ld = single ? pl->pad_single : pl->pad;
 	if (l == 1 && gram_draw_rows(g, pl->rank1))
@@ -549,11 +546,11 @@ static int trial_lazy(mc_worker *w, uint64_t trial)
 				if (gram_draw_rows(g, r))
 					return TRIAL_FAILED;
 			} else {
-				double sw = pl->sd_w[l - 1];
+				double sw = pl->layer[l - 1].sd_w;
 				for (size_t i = 0; i < fan; i++)
 					w->a[i] = sw * h[i];
 				if (g->p > fan)
-					w->a[fan] = pl->sd_b[l - 1];
+					w->a[fan] = pl->layer[l - 1].sd_b;
 				r = gram_reveal(g, w->a, w->c, w->work, 1);
 				if (r == (size_t)-1)
 					return TRIAL_FAILED;
@@ -635,7 +632,7 @@ static int trial_reference(mc_worker *w, uint64_t trial)
 		rec->dead_neurons[l - 1] = st->dead_neurons;
 		if (w->local.neuron_active)
 			for (size_t j = 0; j < st->width; j++)
-				w->local.neuron_active[pl->neuron_offset[l - 1] + j] += st->active[j];
+				w->local.neuron_active[pl->layer[l - 1].neuron_offset + j] += st->active[j];
 	}
 	rec->living = rep->living;
 	rec->died = rep->living ? 0 : worst;

@@ -50,15 +50,20 @@
 
 /* ---- the shared, read-only plan of a run ------------------------------------ */
 
+/* What the plan knows of one layer. */
+typedef struct mc_plan_layer {
+	double sd_w, sd_b;       /* the sd of its weights' and its biases' laws */
+	size_t neuron_offset;    /* the start of its neurons in neuron_active */
+} mc_plan_layer;
+
 typedef struct mc_plan {
 	const mc_config *cfg;
 	rl_net_spec spec;        /* own copy */
 	const rl_mat *X;
 	size_t m, pad, depth, max_width, max_params, neuron_total;
-	size_t *neuron_offset;   /* [depth] start of layer l's neurons in neuron_active */
 	double *Xt;              /* d x pad, feature-major */
 	int gaussian, fast, lazy;
-	double *sd_w, *sd_b;     /* [depth] */
+	mc_plan_layer *layer;    /* [depth]: layer l's at layer[l - 1] */
 	/* Layer 1's Gram basis of X, the same in every trial; none (have_basis1
 	 * 0, coords1 NULL) when auto evaluates layer 1 explicitly. */
 	int have_basis1;
