@@ -433,6 +433,11 @@ static const char sweep_chunk[] =
 "  for _, h in ipairs{\"P(alive)\", \"95% CI\", \"L\", \"U\", \"P/L\", \"mean F\", \"trials\"} do\n"
 "    headers[#headers + 1] = h\n"
 "  end\n"
+"  -- mc chooses each run's precision (deep or shrunk points may need\n"
+"  -- double): shown when the rows differ\n"
+"  local mixed = false\n"
+"  for _, r in ipairs(self) do mixed = mixed or r.precision ~= self[1].precision end\n"
+"  if mixed then headers[#headers + 1] = \"precision\" end\n"
 "  local rows = {}\n"
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
@@ -444,6 +449,7 @@ static const char sweep_chunk[] =
 "    row[#row + 1] = fmt(ratio(r))\n"
 "    row[#row + 1] = fmt(r.fraction)\n"
 "    row[#row + 1] = fmt(r.trials)\n"
+"    if mixed then row[#row + 1] = r.precision end\n"
 "    rows[i] = row\n"
 "  end\n"
 "  local first, arch_swept = self[1], false\n"
@@ -558,7 +564,7 @@ static const char sweep_chunk[] =
 "  local given = {}\n"
 "  for _, k in ipairs(options) do given[k] = true end\n"
 "  local fields = {}\n"
-"  for _, k in ipairs{\"arch\", \"input\", \"points\"} do\n"
+"  for _, k in ipairs{\"arch\", \"input\", \"points\", \"precision\"} do\n"
 "    if not given[k] then fields[#fields + 1] = k end\n"
 "  end\n"
 "  for _, k in ipairs{\"p_alive\", \"ci_lo\", \"ci_hi\", \"lower\", \"upper\", \"fraction\", \"fraction_se\",\n"
@@ -653,7 +659,8 @@ static const rlua_api sweep_api[] = {
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
-	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
+	 "then the fixed ones), then arch, input, points and the precision the run took (those not "
+	 "given as options), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
 	 "min_fraction, trials, alive_trials, seconds; the form pandas.read_csv and R's read.csv "
 	 "read. Returns path.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",
