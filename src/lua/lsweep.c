@@ -221,15 +221,33 @@ static const rlua_option sweep_plot_options[] = {
 };
 static const rlua_option result_plot_options[] = {RLUA_OPTION("svg"), {0}};
 
+/* The plot options' names and kinds (flags true or false, paths strings),
+ * checked before plot.lines sees them, so that an error names the call the
+ * user made and where. */
+static void check_plot_options(lua_State *L, const rlua_option *opts, const char *fname)
+{
+	rlua_check_options_for(L, 1, opts, fname);
+	for (const rlua_option *o = opts; o->name; o++) {
+		int type = lua_getfield(L, 1, o->name);
+		int path = strcmp(o->name, "svg") == 0 || strcmp(o->name, "csv") == 0;
+		if (type != LUA_TNIL && path && type != LUA_TSTRING)
+			rlua_option_error_to(L, fname, o->name, "expected a file path (a string such as "
+			                     "'plot.%s'), got %s", o->name, rlua_got(L, -1));
+		if (type != LUA_TNIL && !path && type != LUA_TBOOLEAN)
+			rlua_option_error_to(L, fname, o->name, "must be true or false, got %s", rlua_got(L, -1));
+		lua_pop(L, 1);
+	}
+}
+
 static int check_sweep_plot_options(lua_State *L)
 {
-	rlua_check_options_for(L, 1, sweep_plot_options, "Sweep:plot");
+	check_plot_options(L, sweep_plot_options, "Sweep:plot");
 	return 0;
 }
 
 static int check_result_plot_options(lua_State *L)
 {
-	rlua_check_options_for(L, 1, result_plot_options, "r:plot");
+	check_plot_options(L, result_plot_options, "r:plot");
 	return 0;
 }
 

@@ -228,5 +228,17 @@ do
   t.ok(not tostring(same):find("precision", 1, true), "... and none when they agree")
 end
 
+-- plot options are checked, kinds too, and an error names the call made and
+-- where (the user's line), not relush's own Lua inside mc.sweep
+for _, c in ipairs{{s, "plot", {logy = "x"}, "Sweep:plot", "true or false"},
+                   {s, "plot", {svg = 5}, "Sweep:plot", "file path"},
+                   {s, "plot", {bogus = 1}, "Sweep:plot", "unknown option"},
+                   {s[1], "plot", {svg = {}}, "r:plot", "file path"}} do
+  local ok, err = pcall(c[1][c[2]], c[1], c[3])
+  err = tostring(err)
+  t.ok(not ok and err:find("to '" .. c[4] .. "'", 1, true) and err:find(c[5], 1, true)
+       and not err:find("mc.sweep:", 1, true), c[4] .. " refuses " .. next(c[3]) .. ", naming itself: " .. err)
+end
+
 os.execute("rm -rf " .. proc.q(tmp))
 t.done()
