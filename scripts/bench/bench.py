@@ -9,8 +9,10 @@ memory can be read from the kernel (wait4's ru_maxrss):
     each first sweeps its batch (trials per chunk) on short runs and is then
     timed with the fastest batch;
   - relush mc{stats="alive"} and mc{} (all statistics) on 1 thread and on
-    every core, and mc{} with method explicit and gram on 1 thread (slow
-    combinations on fewer trials: only rates are compared);
+    every core, as a user writes them (in the precision mc chooses, which
+    each row's note names), mc{} with method explicit and gram on 1 thread
+    (slow combinations on fewer trials: only rates are compared), and mc{}
+    with precision = "double" on 1 thread;
   relush rates are the best of two runs of at least ~1 s (more trials than
   the configuration's when it runs faster than that);
 and prints trials/s, the relush/NumPy and relush/PyTorch ratios from this

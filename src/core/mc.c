@@ -143,6 +143,7 @@ static void *worker_main(void *arg)
 				continue;
 			}
 			if (rc == TRIAL_FAILED) {
+				w->failed_trial = sh->first + k;
 				atomic_store(&sh->failed, 1);
 				atomic_store(&sh->stop, 1);
 			}
@@ -325,7 +326,15 @@ mc_result *mc_run(const mc_config *cfg, rl_err *e)
 		pthread_join(workers[k].thread, NULL);
 	res->seconds = rl_now() - t0;
 	if (atomic_load(&sh.failed)) {
-		rl_fail(e, "the Monte Carlo run ran out of memory in a worker");
+		/* the first failure that says why, else the only other cause */
+		const mc_worker *why = NULL;
+		for (unsigned k = 0; k < started && !why; k++)
+			if (workers[k].err.msg[0])
+				why = &workers[k];
+		if (why)
+			rl_fail(e, "trial %llu: %s", (unsigned long long)why->failed_trial, why->err.msg);
+		else
+			rl_fail(e, "the Monte Carlo run ran out of memory in a worker");
 		pthread_mutex_destroy(&sh.lock);
 		pthread_cond_destroy(&sh.wake);
 		goto fail;

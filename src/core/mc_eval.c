@@ -590,8 +590,10 @@ static int trial_reference(mc_worker *w, uint64_t trial)
 	if (mci_stop_requested(w->shared))
 		return TRIAL_ABORTED;
 	rl_net *net = net_create(&pl->spec, trial, &e);
-	if (!net)
+	if (!net) {
+		w->err = e;
 		return TRIAL_FAILED;
+	}
 	rl_death_report *rep;
 	if (pl->cfg->flip) {
 		/* Sign flipping changes the net in place; its report is the
@@ -612,8 +614,10 @@ static int trial_reference(mc_worker *w, uint64_t trial)
 		rep = net_death(net, pl->X, &e);
 	}
 	net_free(net);
-	if (!rep)
+	if (!rep) {
+		w->err = e;
 		return TRIAL_FAILED;
+	}
 	/* Batch norm keeps every point in the batch, so a layer past the last
 	 * strictly living point can still have an active unit. */
 	for (size_t l = 1; l <= pl->depth; l++)

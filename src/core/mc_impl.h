@@ -145,6 +145,10 @@ typedef struct mc_worker {
 	uint64_t *lazy_stamp;     /* trial each lazy layer was last reset for */
 	trial_record rec;
 	mc_counts local;
+	/* why a trial failed (TRIAL_FAILED), when it knows more than "out of
+	 * memory" (a reference trial's net_death), and which trial */
+	rl_err err;
+	uint64_t failed_trial;
 } mc_worker;
 
 /* ---- the run's shared state (mc.c) -------------------------------------------- */

@@ -417,7 +417,7 @@ static const rlua_api mc_api[] = {
 	 "recorded in the result, which mc.merge never mixes with double; Gram and lazy sampling stay "
 	 "double; without precision or RELUSH_PRECISION mc takes single where floats hold the values and "
 	 "resolve X (its largest point within 64 times its spread), double for shrunk, far-off or "
-	 "far-scaled sets and deep narrow nets; r.precision tells which; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
+	 "far-scaled sets and deep narrow nets, theory.md §9.7; r.precision tells which; see relush(1)) plus: X (the input set, a Matrix, fixed across trials; default the one "
 	 "default input set of net:death() and view(): 64 standard Gaussian points, seed 1, named in the "
 	 "report; input defaults to its dimension), trials (default 10000), seed (trial i's net is "
 	 "a pure function of seed and i), threads (default: every core; results are identical for any "

@@ -45,6 +45,33 @@ static void open_part(lua_State *L, int module, const rlua_binding *b)
 		rlua_api_register(L, module, module, b->api);
 }
 
+/* Each table of the module (inputs, bound, mc, ...) also as
+ * package.loaded["relush.<name>"], as submodules are: lauxlib names a
+ * function an argument error comes from by searching package.loaded two
+ * levels deep, so a call without a name of its own (through pcall, or a
+ * local alias) is reported as 'relush.inputs.gaussian', not '?'. */
+static void name_submodules(lua_State *L, int module)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	int loaded = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, module)) {
+		if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TTABLE) {
+			lua_pushfstring(L, "relush.%s", lua_tostring(L, -2));
+			if (lua_getfield(L, loaded, lua_tostring(L, -1)) == LUA_TNIL) {
+				lua_pop(L, 1);
+				lua_pushvalue(L, -2);
+				lua_setfield(L, loaded, lua_tostring(L, -2));
+			} else {
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
 int luaopen_relush(lua_State *L)
 {
 	rl_err e;
@@ -58,6 +85,7 @@ int luaopen_relush(lua_State *L)
 		open_part(L, module, parts[i]);
 	lua_pushvalue(L, module);   /* for methods that call other parts of the API */
 	lua_setfield(L, LUA_REGISTRYINDEX, "relush.module");
+	name_submodules(L, module);
 	lua_settop(L, module);
 	return 1;
 }

@@ -221,15 +221,33 @@ static const rlua_option sweep_plot_options[] = {
 };
 static const rlua_option result_plot_options[] = {RLUA_OPTION("svg"), {0}};
 
+/* The plot options' names and kinds (flags true or false, paths strings),
+ * checked before plot.lines sees them, so that an error names the call the
+ * user made and where. */
+static void check_plot_options(lua_State *L, const rlua_option *opts, const char *fname)
+{
+	rlua_check_options_for(L, 1, opts, fname);
+	for (const rlua_option *o = opts; o->name; o++) {
+		int type = lua_getfield(L, 1, o->name);
+		int path = strcmp(o->name, "svg") == 0 || strcmp(o->name, "csv") == 0;
+		if (type != LUA_TNIL && path && type != LUA_TSTRING)
+			rlua_option_error_to(L, fname, o->name, "expected a file path (a string such as "
+			                     "'plot.%s'), got %s", o->name, rlua_got(L, -1));
+		if (type != LUA_TNIL && !path && type != LUA_TBOOLEAN)
+			rlua_option_error_to(L, fname, o->name, "must be true or false, got %s", rlua_got(L, -1));
+		lua_pop(L, 1);
+	}
+}
+
 static int check_sweep_plot_options(lua_State *L)
 {
-	rlua_check_options_for(L, 1, sweep_plot_options, "Sweep:plot");
+	check_plot_options(L, sweep_plot_options, "Sweep:plot");
 	return 0;
 }
 
 static int check_result_plot_options(lua_State *L)
 {
-	rlua_check_options_for(L, 1, result_plot_options, "r:plot");
+	check_plot_options(L, result_plot_options, "r:plot");
 	return 0;
 }
 
@@ -433,6 +451,11 @@ static const char sweep_chunk[] =
 "  for _, h in ipairs{\"P(alive)\", \"95% CI\", \"L\", \"U\", \"P/L\", \"mean F\", \"trials\"} do\n"
 "    headers[#headers + 1] = h\n"
 "  end\n"
+"  -- mc chooses each run's precision (deep or shrunk points may need\n"
+"  -- double): shown when the rows differ\n"
+"  local mixed = false\n"
+"  for _, r in ipairs(self) do mixed = mixed or r.precision ~= self[1].precision end\n"
+"  if mixed then headers[#headers + 1] = \"precision\" end\n"
 "  local rows = {}\n"
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
@@ -444,6 +467,7 @@ static const char sweep_chunk[] =
 "    row[#row + 1] = fmt(ratio(r))\n"
 "    row[#row + 1] = fmt(r.fraction)\n"
 "    row[#row + 1] = fmt(r.trials)\n"
+"    if mixed then row[#row + 1] = r.precision end\n"
 "    rows[i] = row\n"
 "  end\n"
 "  local first, arch_swept = self[1], false\n"
@@ -558,7 +582,7 @@ static const char sweep_chunk[] =
 "  local given = {}\n"
 "  for _, k in ipairs(options) do given[k] = true end\n"
 "  local fields = {}\n"
-"  for _, k in ipairs{\"arch\", \"input\", \"points\"} do\n"
+"  for _, k in ipairs{\"arch\", \"input\", \"points\", \"precision\"} do\n"
 "    if not given[k] then fields[#fields + 1] = k end\n"
 "  end\n"
 "  for _, k in ipairs{\"p_alive\", \"ci_lo\", \"ci_hi\", \"lower\", \"upper\", \"fraction\", \"fraction_se\",\n"
@@ -653,7 +677,8 @@ static const rlua_api sweep_api[] = {
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
-	 "then the fixed ones), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
+	 "then the fixed ones), then arch, input, points and the precision the run took (those not "
+	 "given as options), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
 	 "min_fraction, trials, alive_trials, seconds; the form pandas.read_csv and R's read.csv "
 	 "read. Returns path.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",

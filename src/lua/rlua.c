@@ -141,8 +141,14 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (fname)
-		return luaL_error(L, "bad option '%s' to '%s' (%s)", field, fname, msg);
+	if (fname) {
+		/* named for a Lua function of relush's own (Sweep:plot) that
+		 * called this check: the position is its caller's, the user's */
+		luaL_where(L, 2);
+		lua_pushfstring(L, "bad option '%s' to '%s' (%s)", field, fname, msg);
+		lua_concat(L, 2);
+		return lua_error(L);
+	}
 	lua_Debug ar;
 	if (lua_getstack(L, 0, &ar)) {
 		/* the function as the API table names it ("net:train",

@@ -98,4 +98,13 @@ if relush then
 else
   t.skip("relush -e exits 1 on bad arguments", "RELUSH (the built shell) is not set")
 end
+-- a call without a name of its own (pcall, a local alias) still names the
+-- function in an argument error, for every namespace table
+for _, c in ipairs{{"inputs", "gaussian", {"a", 2}}, {"bound", "width_for", {"x"}}, {"relu", "load", {5}},
+                   {"mc", "load", {5}}} do
+  local ok, err = pcall(_G[c[1]][c[2]], table.unpack(c[3]))
+  t.ok(not ok and tostring(err):find("to 'relush." .. c[1] .. "." .. c[2] .. "'", 1, true),
+       c[1] .. "." .. c[2] .. " through pcall is named in its argument error: " .. tostring(err))
+end
+t.is(require("relush.inputs"), inputs, "relush's tables are its submodules (require 'relush.inputs')")
 t.done()

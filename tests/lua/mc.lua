@@ -349,4 +349,16 @@ do
   t.ok(p and p.p_alive > 0 and p.p_alive <= 1 and p.ci, "the partial result is a full result")
 end
 
+-- A trial that fails in a worker says which trial and why (here a memory
+-- limit lowered during the run refuses the next reference net), not a
+-- generic "out of memory in a worker"
+do
+  local ok, err = pcall(mc, {depth = 50, width = 64, X = inputs.gaussian(16, 64, {seed = 1}), trials = 4000,
+                             seed = 1, method = "reference", threads = 1, progress = function() limits.memory = "1M" end})
+  limits.memory = nil
+  t.ok(not ok and tostring(err):find("trial %d+: the network's weights would need") ~= nil
+       and tostring(err):find("more than the limit", 1, true) ~= nil,
+       "a failed trial names itself and the engine's reason: " .. tostring(err))
+end
+
 t.done()

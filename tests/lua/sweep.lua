@@ -100,6 +100,7 @@ t.is(head[1], "depth", "CSV: the swept option comes first")
 local col = {}
 for i, h in ipairs(head) do col[h] = i end
 t.ok(col.width and col.seed and col.trials and col.p_alive and col.ci_lo and col.lower, "CSV: fixed options and results are columns")
+t.ok(col.precision and cells(rows[2])[col.precision] == s[1].precision, "CSV: the precision each run took is a column")
 local row7 = cells(rows[8])
 t.is(#row7, #head, "CSV: every row has a cell per column")
 t.is(tonumber(row7[col.depth]), 64, "CSV: the last row is depth 64")
@@ -211,6 +212,32 @@ for _, n in ipairs{4, 5} do
   for j = 3, n do o[extra[j - 2]] = long end
   t.raises(function() mc.sweep(o) end, {"mc.sweep", "grid", "2^53"},
            ("a grid of 65536^%d points is refused, not wrapped"):format(n))
+end
+
+-- a sweep whose runs took different precisions (mc chooses each: 100
+-- layers of width 8 fit floats, 300 do not) shows them in its table
+do
+  local mix = mc.sweep{depth = {100, 300}, width = 8, X = inputs.gaussian(8, 8, {seed = 2}), trials = 20,
+                       seed = 3, progress = false}
+  t.ok(mix[1].precision == "single" and mix[2].precision == "double", "mc chose single at depth 100, double at 300")
+  local text = tostring(mix)
+  t.ok(text:find("precision", 1, true) and text:find("single", 1, true) and text:find("double", 1, true),
+       "the printed sweep has a precision column when its rows differ")
+  local same = mc.sweep{depth = {2, 4}, width = 8, X = inputs.gaussian(8, 8, {seed = 2}), trials = 20, seed = 3,
+                        progress = false}
+  t.ok(not tostring(same):find("precision", 1, true), "... and none when they agree")
+end
+
+-- plot options are checked, kinds too, and an error names the call made and
+-- where (the user's line), not relush's own Lua inside mc.sweep
+for _, c in ipairs{{s, "plot", {logy = "x"}, "Sweep:plot", "true or false"},
+                   {s, "plot", {svg = 5}, "Sweep:plot", "file path"},
+                   {s, "plot", {bogus = 1}, "Sweep:plot", "unknown option"},
+                   {s[1], "plot", {svg = {}}, "r:plot", "file path"}} do
+  local ok, err = pcall(c[1][c[2]], c[1], c[3])
+  err = tostring(err)
+  t.ok(not ok and err:find("to '" .. c[4] .. "'", 1, true) and err:find(c[5], 1, true)
+       and not err:find("mc.sweep:", 1, true), c[4] .. " refuses " .. next(c[3]) .. ", naming itself: " .. err)
 end
 
 os.execute("rm -rf " .. proc.q(tmp))
