@@ -131,6 +131,11 @@ typedef struct mc_summary {
 /* Checks the configuration (dimensions, method against the laws, options);
  * the message says what is wrong and what is accepted. */
 int mc_validate(const mc_config *cfg, rl_err *e);
+/* The precision a run of cfg takes when none is given: precision_for_inputs
+ * (relush/scale.h), from X and the net alone, not from the method, flip or
+ * alignment, so that runs compared across them (reference against
+ * explicit, skip against plain) draw the same nets. */
+rl_precision mc_choose_precision(const mc_config *cfg);
 mc_result *mc_run(const mc_config *cfg, rl_err *e);
 void mc_result_free(mc_result *r);
 

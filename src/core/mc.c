@@ -50,6 +50,11 @@ int mci_fast_path(const mc_config *cfg)
 	return !cfg->reference && !cfg->flip && !cfg->alignment && cfg->spec->arch == ARCH_PLAIN;
 }
 
+rl_precision mc_choose_precision(const mc_config *cfg)
+{
+	return precision_for_inputs(cfg->spec, cfg->X);
+}
+
 int mc_validate(const mc_config *cfg, rl_err *e)
 {
 	const rl_net_spec *s = cfg->spec;

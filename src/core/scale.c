@@ -60,7 +60,7 @@ static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
 
 /* A random layer multiplies a living point's squared norm by R, E R = 1
  * for the laws' scales, but log R has a negative mean and a spread, so over
- * many narrow layers real points move far from the typical size: 0.22 of
+ * many narrow layers real points move far from the typical size: 0.29 of
  * an octave a layer at width 8 with normal weights, so a zero-bias net of
  * width 16 takes its points below the doubles after ~9000 layers and below
  * the floats after ~900, and reads them as dead. With normal weights the n
@@ -74,9 +74,9 @@ static double law_log2_sd(const rl_law *law, size_t fan, size_t n)
  * times weights stay normal floats; doubles likewise above 2^-1022), but
  * only while a point can still be alive: with zero biases a point lives l
  * layers with probability prod (1 - 2^-n) exactly, and past 2^-50 no run
- * could see what becomes of it. Biases floor the shrinking at their own
- * scale, which the typical size checks, so for nets with biases only the
- * growing side counts. */
+ * could see what becomes of it. Only zero-bias chains walk so: biases pull
+ * a point back to their own scale (which the typical size checks), batch
+ * norm resets it, residual and dense nets carry it forward. */
 #define DRIFT_LOG2_SINGLE 100
 #define DRIFT_LOG2_DOUBLE 980
 #define DRIFT_LIVING_LOG2 (-50.0)
@@ -200,31 +200,30 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 			t = layer;   /* (a residual net's zero point: h = 0, so h + r = r) */
 		/* Residual and dense nets carry the point (or the input) forward:
 		 * it neither dies nor shrinks, so only the growing side counts */
-		int chain = s->arch != ARCH_RESIDUAL && s->arch != ARCH_DENSE;
-		if (t == -INFINITY || living < DRIFT_LIVING_LOG2)
+		/* Only a zero-bias chain walks: batch norm resets the scale every
+		 * layer, residual and dense nets carry the point forward (the
+		 * residual bound above already takes the largest growth), and
+		 * biases pull a point back to their own scale. */
+		int walks = (s->arch == ARCH_PLAIN || s->arch == ARCH_SKIP) && s->bias.kind == LAW_ZERO;
+		if (!walks || t == -INFINITY || living < DRIFT_LIVING_LOG2)
 			continue;
-		if (chain)
-			living += log1p(-exp2(-(double)n)) / M_LN2;
+		living += log1p(-exp2(-(double)n)) / M_LN2;
 		if (n != last_n) {
 			layer_log_ratio(n, law_kurtosis(s->weights.kind), &lr_mean, &lr_var);
 			last_n = n;
 		}
-		if (s->arch == ARCH_BATCHNORM)
-			drift = spread2 = 0.0;   /* every layer brings the scale back */
-		else {
-			drift -= lr_mean / M_LN2;
-			spread2 += lr_var / (M_LN2 * M_LN2);
-		}
-		double low = (t - drift) / 2.0 - 6.0 * sqrt(spread2) / 2.0, high = t / 2.0 + 6.0 * sqrt(spread2) / 2.0;
+		drift -= lr_mean / M_LN2;
+		spread2 += lr_var / (M_LN2 * M_LN2);
+		double low = (t - drift - 6.0 * sqrt(spread2)) / 2.0, high = (t - drift + 6.0 * sqrt(spread2)) / 2.0;
 		int range = single ? DRIFT_LOG2_SINGLE : DRIFT_LOG2_DOUBLE;
-		int shrinks = low < -range && s->bias.kind == LAW_ZERO && chain;
+		int shrinks = low < -range;
 		if (shrinks || high > range)
 			return rl_fail(e, "numbers out of range: in %s the %s point of the input set may reach "
-			               "a size of 2^%.0f by layer %zu (the typical size 2^%.0f %s the drift "
-			               "and spread of %zu random layers of width about %zu, 6 sd), outside "
+			               "a size of 2^%.0f by layer %zu (the typical size 2^%.0f moved by the "
+			               "drift and spread of %zu random layers of width about %zu, 6 sd), outside "
 			               "2^-%d .. 2^%d, where %s hold points reliably; %s",
 			               single ? "float32 (precision = \"single\")" : "doubles", which,
-			               shrinks ? low : high, l, t / 2.0, shrinks ? "less" : "plus", l, n, range,
+			               shrinks ? low : high, l, t / 2.0, l, n, range,
 			               range, single ? "floats" : "doubles",
 			               single ? "use precision = \"double\" (or fewer or wider layers)"
 			                      : shrinks ? "use fewer or wider layers, or biases (they keep "

@@ -19,7 +19,6 @@
 #include "relush/inputs.h"
 #include "relush/interrupt.h"
 #include "relush/mc.h"
-#include "relush/scale.h"
 #include "lmc_impl.h"
 
 /* The accepted values of method and stats. methods[i] is mc_method i, and
@@ -166,11 +165,11 @@ enum {
 
 /* No precision given (neither opts.precision nor RELUSH_PRECISION): the run
  * takes single where X and the net allow it and double elsewhere
- * (precision_for_inputs), so the common run is the fast one and shrunk,
+ * (mc_choose_precision), so the common run is the fast one and shrunk,
  * far-scaled or very deep runs keep the arithmetic they need. A given one
  * is read again here, so that an options table whose __index answers
  * differently each time still gets what this read says, checked. */
-static void choose_precision(lua_State *L, rl_net_spec *spec, const rl_mat *X)
+static void choose_precision(lua_State *L, rl_net_spec *spec, const mc_config *cfg)
 {
 	rl_precision p;
 	int given = lua_getfield(L, ARG_OPTS, "precision") != LUA_TNIL;
@@ -178,7 +177,7 @@ static void choose_precision(lua_State *L, rl_net_spec *spec, const rl_mat *X)
 	if (given)
 		spec->precision = rlua_precision_option(L, ARG_OPTS);
 	else if (!precision_from_env(&p))
-		spec->precision = precision_for_inputs(spec, X);
+		spec->precision = mc_choose_precision(cfg);
 }
 
 static int mc_l(lua_State *L)
@@ -219,7 +218,6 @@ static int mc_l(lua_State *L)
 		X = rb->X;
 		default_inputs = 1;
 	}
-	choose_precision(L, spec, X);
 
 	mc_config cfg;
 	memset(&cfg, 0, sizeof cfg);
@@ -231,6 +229,7 @@ static int mc_l(lua_State *L)
 	int method = (int)cfg.method;
 	cfg.method = method == MC_METHOD_REFERENCE ? MC_METHOD_EXPLICIT : (mc_method)method;
 	cfg.reference = method == MC_METHOD_REFERENCE;
+	choose_precision(L, spec, &cfg);
 	if (method == MC_METHOD_GRAM && (cfg.flip || cfg.alignment))
 		rlua_option_error(L, "method", "the Gram sampler draws no weights, so it cannot %s; "
 		                  "use method = 'explicit' or 'auto' with %s = true",

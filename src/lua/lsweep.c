@@ -94,8 +94,14 @@ static int format_table_l(lua_State *L)
 	return 1;
 }
 
+/* fmt(x): a number as reports print it; nil (a statistic the run did not
+ * take, such as the mean F of stats = "alive") as "-". */
 static int fmt_l(lua_State *L)
 {
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushliteral(L, "-");
+		return 1;
+	}
 	char buf[48];
 	rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
 	lua_pushstring(L, buf);
@@ -600,10 +606,12 @@ static const char sweep_chunk[] =
 "      if v == nil then v = self.fixed[k] end\n"
 "      row[j] = type(v) == \"number\" and v or value_text(v)\n"
 "    end\n"
-"    for _, k in ipairs(fields) do\n"
+"    -- by index: a value a run does not have (fraction with stats = 'alive')\n"
+"    -- is an empty cell, not a shift of the rest\n"
+"    for f, k in ipairs(fields) do\n"
 "      local v\n"
 "      if k == \"ci_lo\" then v = r.ci[1] elseif k == \"ci_hi\" then v = r.ci[2] else v = r[k] end\n"
-"      row[#row + 1] = v\n"
+"      row[#options + f] = v\n"
 "    end\n"
 "    rows[i] = row\n"
 "  end\n"

@@ -240,5 +240,21 @@ for _, c in ipairs{{s, "plot", {logy = "x"}, "Sweep:plot", "true or false"},
        and not err:find("mc.sweep:", 1, true), c[4] .. " refuses " .. next(c[3]) .. ", naming itself: " .. err)
 end
 
+-- stats = "alive" takes no mean F: the table prints '-', the CSV an empty
+-- cell, and every later column stays under its header
+do
+  local a = mc.sweep{depth = {10, 20}, width = 8, trials = 200, seed = 1, stats = "alive", progress = false}
+  local ok, text = pcall(tostring, a)
+  t.ok(ok and text:find("mean F", 1, true), "a stats = 'alive' sweep prints: " .. tostring(text):sub(1, 80))
+  a:csv(tmp .. "/alive.csv")
+  local lines = {}
+  for line in proc.slurp(tmp .. "/alive.csv"):gmatch("[^\n]+") do lines[#lines + 1] = line end
+  local h, r1 = cells(lines[1]), cells(lines[2])
+  local at = {}
+  for i, name in ipairs(h) do at[name] = i end
+  t.ok(#r1 == #h and r1[at.fraction] == "" and tonumber(r1[at.alive_trials]) == a[1].alive_trials
+       and tonumber(r1[at.trials]) == 200, "CSV of a stats = 'alive' sweep: fraction empty, the rest under its headers")
+end
+
 os.execute("rm -rf " .. proc.q(tmp))
 t.done()
