@@ -287,6 +287,34 @@ int net_check_input(const rl_net_spec *s, const rl_mat *X, rl_err *e)
  * sign, and so every death after it, meaningless: refuse rather than
  * answer. Checked on the values actually computed, so no net is refused
  * that computes correctly. */
+/* A chain (plain, skip) point that lives on pre-activations all below this
+ * is about to sink into the subnormals, where the next layers would read it
+ * as dead: net_check_scale foresees that for drawn nets (the drift of deep
+ * zero-bias chains), and this catches it in the values of any net, loaded
+ * or trained ones included. Doubles: 2^-960, floats: 2^-100. */
+static int check_not_sinking(const rl_net_spec *s, const double *Z, size_t rows, size_t n, size_t layer,
+                             rl_err *e)
+{
+	if (s->arch != ARCH_PLAIN && s->arch != ARCH_SKIP)
+		return 0;   /* batch norm rescales, residual and dense nets carry h */
+	int single = s->precision == PRECISION_SINGLE;
+	double floor = single ? 0x1p-100 : 0x1p-960;
+	for (size_t r = 0; r < rows; r++) {
+		double big = 0.0;
+		for (size_t j = 0; j < n; j++)
+			big = Z[r * n + j] > big ? Z[r * n + j] : big;
+		if (big > 0.0 && big < floor)
+			return rl_fail(e, "layer %zu's pre-activations at a living point are all below 2^-%d "
+			               "(the largest %g): the next layers would sink into the subnormals of "
+			               "%s and read the point as dead; the weights or the points are too "
+			               "small (with zero biases, scaling a layer's weights or the points by a "
+			               "positive number changes no death)%s",
+			               layer, single ? 100 : 960, big, single ? "floats" : "doubles",
+			               single ? ", or use precision = \"double\"" : "");
+	}
+	return 0;
+}
+
 static int check_finite(const double *Z, size_t count, size_t layer, rl_arch arch, rl_err *e)
 {
 	/* (single precision: a float overflow is inf, caught here as well) */
@@ -366,7 +394,7 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 		 * would only round away the small differences between points */
 		preactivate(s, p.H, rows, cur, net->W[l - 1],
 		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
-		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
+		if (check_finite(p.Z, rows * n, l, s->arch, e) || check_not_sinking(s, p.Z, rows, n, l, e)) {
 			mat_free(out);
 			buffers_free(&p);
 			return NULL;
@@ -464,7 +492,7 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 		 * would only round away the small differences between points */
 		preactivate(s, p.H, rows, cur, net->W[l - 1],
 		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
-		if (check_finite(p.Z, rows * n, l, s->arch, e)) {
+		if (check_finite(p.Z, rows * n, l, s->arch, e) || check_not_sinking(s, p.Z, rows, n, l, e)) {
 			failed = 1;
 			break;
 		}

@@ -57,5 +57,19 @@ for _, arch in ipairs{"plain", "skip"} do
        .. "the points the unscaled net kills (" .. b.living .. " of 32 living)")
 end
 
+-- The other side: loaded nets whose living points sink toward the
+-- subnormals (small weights, zero biases) are refused at the layer where
+-- that shows, not read as dead; in each precision, for plain and skip
+for _, c in ipairs{{"double", 1e-9, 40}, {"single", 1e-3, 20}} do
+  for _, arch in ipairs{"plain", "skip"} do
+    local f = path("small-" .. c[1] .. "-" .. arch .. ".npz")
+    relu(c[3], 16, {seed = 3, weights = {law = "normal", sd = c[2]}}):save(f)
+    local net = relu.load(f, {arch = arch, precision = c[1]})
+    t.raises(function() return net:death(inputs.gaussian(8, 16, {seed = 4})) end,
+             {"layer", "living point", "subnormals"},
+             ("a loaded %s net in %s with weights of sd %g: death refuses where points sink"):format(arch, c[1], c[2]))
+  end
+end
+
 os.execute("rm -rf " .. proc.q(dir))
 t.done()
