@@ -20,6 +20,13 @@ function M.is(got, want, what)
   return emit(ok, what)
 end
 
+-- none(list, what [, lead]): a class check found nothing wrong; the
+-- description lists what it found (sorted, after lead, ": " by default)
+function M.none(list, what, lead)
+  table.sort(list)
+  return M.is(#list, 0, what .. (#list > 0 and ((lead or ": ") .. table.concat(list, ", ")) or ""))
+end
+
 -- relative tolerance: |got - want| <= rel * |want| (exact when want == 0)
 function M.near(got, want, rel, what)
   local ok = type(got) == "number" and (got == want or math.abs(got - want) <= rel * math.abs(want))
