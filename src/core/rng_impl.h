@@ -302,6 +302,36 @@ void block_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups, voi
 		variates_float(c, groups, out);
 }
 
+/* Philox and the variates of the first `groups` registers of c (1 to
+ * GROUPS) into out. A short fill is latency-bound one register at a
+ * time (each Philox round waits for the multiplier): here each count is
+ * its own unrolled case, its registers in flight together. */
+static inline __attribute__((always_inline))
+void tail_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups,
+                   const philox_keys *ks, void *out)
+{
+	switch (groups) {
+#if GROUPS > 3
+	case 4:
+		philox(c, 4, ks);
+		block_variates(per, law, c, 4, out);
+		break;
+	case 3:
+		philox(c, 3, ks);
+		block_variates(per, law, c, 3, out);
+		break;
+#endif
+	case 2:
+		philox(c, 2, ks);
+		block_variates(per, law, c, 2, out);
+		break;
+	default:
+		philox(c, 1, ks);
+		block_variates(per, law, c, 1, out);
+		break;
+	}
+}
+
 /* Fills out with the variates of blocks ctr[0], ctr[0] + 1, ... (modulo
  * 2^32) of stream r: n doubles (per = 2) or floats (per = 4). */
 static inline __attribute__((always_inline))
@@ -327,19 +357,17 @@ void fill(int per, const rl_rng *r, enum rng_law law, void *out, size_t n)
 		philox(c, GROUPS, &ks);
 		block_variates(per, law, c, GROUPS, dst);
 	}
-	/* The tail one register at a time, so that short fills stay cheap. */
-	for (; i < n; i += LANES * per, dst += LANES * per * size) {
-		c[0][0] = block;
-		c[0][1] = ks.stream;
-		block = VI_ADD32(block, one_group);
-		philox(c, 1, &ks);
-		if (i + LANES * per <= n) {
-			block_variates(per, law, c, 1, dst);
-		} else {
-			double tail[LANES * 2];   /* room for 2 doubles or 4 floats a block */
-			block_variates(per, law, c, 1, tail);
-			memcpy(dst, tail, (n - i) * size);
+	/* The tail: the registers it needs, in flight together. */
+	if (i < n) {
+		size_t blocks = (n - i + per - 1) / per;
+		for (int g = 0; g < GROUPS; g++) {
+			c[g][0] = block;
+			c[g][1] = ks.stream;
+			block = VI_ADD32(block, one_group);
 		}
+		double tail[STEP * 2];   /* room for 2 doubles or 4 floats a block */
+		tail_variates(per, law, c, (int)((blocks + LANES - 1) / LANES), &ks, tail);
+		memcpy(dst, tail, (n - i) * size);
 	}
 }
 
@@ -364,16 +392,17 @@ void fill_blocks(int per, const rl_rng *r, enum rng_law law, const uint32_t *blo
 		philox(c, GROUPS, &ks);
 		block_variates(per, law, c, GROUPS, dst);
 	}
-	for (; k < blocks; k += LANES, dst += LANES * per * size) {
-		uint32_t bl[LANES] = {0}, st[LANES] = {0};
-		size_t len = blocks - k < LANES ? blocks - k : LANES;
+	if (k < blocks) {   /* the tail: the registers it needs, in flight together */
+		uint32_t bl[STEP] = {0}, st[STEP] = {0};
+		size_t len = blocks - k;
 		memcpy(bl, block + k, len * sizeof *bl);
 		memcpy(st, stream + k, len * sizeof *st);
-		c[0][0] = VI_LOAD_U32(bl);
-		c[0][1] = VI_LOAD_U32(st);
-		philox(c, 1, &ks);
-		double tail[LANES * 2];
-		block_variates(per, law, c, 1, tail);
+		for (int g = 0; g < GROUPS; g++) {
+			c[g][0] = VI_LOAD_U32(bl + LANES * g);
+			c[g][1] = VI_LOAD_U32(st + LANES * g);
+		}
+		double tail[STEP * 2];
+		tail_variates(per, law, c, (int)((len + LANES - 1) / LANES), &ks, tail);
 		memcpy(dst, tail, len * per * size);
 	}
 }
