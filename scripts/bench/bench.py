@@ -236,6 +236,14 @@ def main():
     print("limits (1 core): engine float32 RNG (precision = \"single\") %.3g Gaussian variates/s = "
           "%.0f%% of the single Box-Muller limit" % (float(lim["variates_float_per_s"]),
                                                      100.0 * float(lim["variates_float_per_s"]) / bm_f))
+    # Philox alone then the transform, one after the other: the most a
+    # Box-Muller generator on Philox4x32-10 reaches (2 doubles or 4 floats a block).
+    philox = float(lim["philox_blocks_per_s"])
+    ceil_d = 1.0 / (1.0 + bm_d / (2.0 * philox))
+    ceil_f = 1.0 / (1.0 + bm_f / (4.0 * philox))
+    print("limits (1 core): Philox4x32-10 alone %.3g blocks/s; Box-Muller on it, one after the other, "
+          "reaches at most %.0f%% (double) and %.0f%% (single) of the Box-Muller limit"
+          % (philox, 100.0 * ceil_d, 100.0 * ceil_f))
     print("GEMM GFLOP/s dgemm / sgemm / fused kernel double / single:", end="")
     for shape in ("P1", "P2", "P4a", "P4b"):
         dg = float(lim.get("blas_flops_" + shape, "nan")) / 1e9
@@ -337,9 +345,12 @@ def main():
                                100.0 * rate / float(lim.get("sgemm_flops_" + shape, "nan"))))
     variates = float(lim["variates_per_s"])
     limit_lines = ["Limits in that run: the engine's RNG gave %.2g Gaussian variates/s, %.0f %% of the %s "
-                   "Box–Muller limit (%.2g/s in double, %.2g/s in single precision);"
+                   "Box–Muller limit (%.2g/s in double, %.2g/s in single precision) and %.0f %% of it "
+                   "in single (%.2g/s); Philox4x32-10 alone ran %.2g blocks/s, so Box–Muller on it, "
+                   "the two one after the other, reaches at most %.0f %% (double) and %.0f %% (single);"
                    % (variates, 100.0 * variates / bm_d, lim["boxmuller_isa"].upper().replace("AVX512", "AVX-512"),
-                      bm_d, bm_f)]
+                      bm_d, bm_f, 100.0 * float(lim["variates_float_per_s"]) / bm_f,
+                      float(lim["variates_float_per_s"]), philox, 100.0 * ceil_d, 100.0 * ceil_f)]
     limit_lines += limit_md
     limit_lines[-1] = limit_lines[-1].rstrip(";") + "."
     print("References, one core, trials/s (batch = trials per chunk, the fastest of a sweep):")

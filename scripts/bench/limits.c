@@ -4,7 +4,9 @@
  * weight block); the SIMD Box-Muller limit, i.e.
  * the transform alone (SLEEF's widest vector log, sincos and a square root
  * on ready uniforms, no generator) in double and in single precision, which
- * no Box-Muller generator can beat; and GEMM FLOP/s of the BLAS alone
+ * no Box-Muller generator can beat; Philox4x32-10 blocks per second alone
+ * (the engine's counter generator, no conversions), which with the
+ * transform bounds any Box-Muller generator built on it; and GEMM FLOP/s of the BLAS alone
  * (dgemm and sgemm, single-threaded) and of the engine's fused kernels (double
  * and float32), for
  * the layer shapes of the benchmark configurations. Built (with
@@ -140,6 +142,77 @@ static void bm_float_pass(void)
 }
 #endif
 
+/* Philox4x32-10 alone: the rounds on blocks of counters, PH_GROUPS
+ * registers in flight, nothing converted or stored but a checksum. Any
+ * Box-Muller generator on Philox pays this and the transform, so with the
+ * Box-Muller rate above it bounds what the engine's generator can reach
+ * (bench.py prints that ceiling). One block per 64-bit lane, as rng_impl.h
+ * runs it. */
+#define PH_BLOCKS 4096
+static unsigned long long ph_sink;
+#if defined(__AVX512F__)
+#define PH_LANES 8
+#define PH_GROUPS 4
+typedef __m512i ph_v;
+#define PH_SET1(x) _mm512_set1_epi64((long long)(x))
+#define PH_MUL(a, b) _mm512_mul_epu32(a, b)
+#define PH_HI(a) _mm512_srli_epi64(a, 32)
+#define PH_XOR3(a, b, c) _mm512_ternarylogic_epi64(a, b, c, 0x96)
+#define PH_ADD(a, b) _mm512_add_epi64(a, b)
+#define PH_SUM(a) ((unsigned long long)_mm512_reduce_add_epi64(a))
+#elif defined(__AVX2__)
+#define PH_LANES 4
+#define PH_GROUPS 2
+typedef __m256i ph_v;
+#define PH_SET1(x) _mm256_set1_epi64x((long long)(x))
+#define PH_MUL(a, b) _mm256_mul_epu32(a, b)
+#define PH_HI(a) _mm256_srli_epi64(a, 32)
+#define PH_XOR3(a, b, c) _mm256_xor_si256(a, _mm256_xor_si256(b, c))
+#define PH_ADD(a, b) _mm256_add_epi64(a, b)
+#define PH_SUM(a) ((unsigned long long)(_mm256_extract_epi64(a, 0) + _mm256_extract_epi64(a, 3)))
+#endif
+#ifdef PH_LANES
+static void philox_pass(void)
+{
+	const ph_v m0 = PH_SET1(0xD2511F53u), m1 = PH_SET1(0xCD9E8D57u);
+	ph_v k0[10], k1[10], sum = PH_SET1(0);
+	for (int r = 0; r < 10; r++) {
+		k0[r] = PH_SET1(0x9E3779B9u * (unsigned)r + 1u);
+		k1[r] = PH_SET1(0xBB67AE85u * (unsigned)r + 2u);
+	}
+	for (int b = 0; b < PH_BLOCKS; b += PH_LANES * PH_GROUPS) {
+		ph_v c[PH_GROUPS][4];
+		for (int g = 0; g < PH_GROUPS; g++) {
+			c[g][0] = PH_SET1(b + g);
+			c[g][1] = c[g][2] = c[g][3] = PH_SET1(7);
+		}
+#pragma GCC unroll 10
+		for (int r = 0; r < 10; r++)
+#pragma GCC unroll 4
+			for (int g = 0; g < PH_GROUPS; g++) {
+				ph_v p0 = PH_MUL(c[g][0], m0), p1 = PH_MUL(c[g][2], m1);
+				c[g][0] = PH_XOR3(PH_HI(p1), c[g][1], k0[r]);
+				c[g][1] = p1;
+				c[g][2] = PH_XOR3(PH_HI(p0), c[g][3], k1[r]);
+				c[g][3] = p0;
+			}
+		for (int g = 0; g < PH_GROUPS; g++)
+			sum = PH_ADD(sum, PH_ADD(PH_ADD(c[g][0], c[g][1]), PH_ADD(c[g][2], c[g][3])));
+	}
+	ph_sink += PH_SUM(sum);
+}
+#else
+static void philox_pass(void)
+{
+	const uint32_t key[2] = {1, 2};
+	for (uint32_t b = 0; b < PH_BLOCKS; b++) {
+		uint32_t ctr[4] = {b, 7, 7, 7}, out[4];
+		rng_philox(ctr, key, out);
+		ph_sink += out[0] ^ out[3];
+	}
+}
+#endif
+
 static void bm_setup(void)
 {
 	for (int i = 0; i < BM_N; i++) {
@@ -216,6 +289,7 @@ int main(int argc, char **argv)
 	printf("boxmuller_double_per_s %.4g\n", per_second(bm_double_pass, 2 * BM_N, seconds));
 	printf("boxmuller_float_per_s %.4g\n", per_second(bm_float_pass, 2 * BM_N, seconds));
 	printf("boxmuller_isa %s\n", BM_ISA);
+	printf("philox_blocks_per_s %.4g\n", per_second(philox_pass, PH_BLOCKS, seconds));
 	static const struct { const char *name; size_t n, p, m; } shapes[] = {
 		{"P1", 4, 4, 64}, {"P2", 64, 64, 256}, {"P4a", 128, 784, 1000}, {"P4b", 128, 128, 1000},
 	};
