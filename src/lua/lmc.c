@@ -347,6 +347,22 @@ static int mc_call(lua_State *L)
 
 /* ---- r:replay(i [, X]) -------------------------------------------------------------- */
 
+/* Trial i's network as the run measured it: drawn from the record's
+ * spec and, for a flip = true run, flipped on X. */
+static rl_net *replay_net(const mc_record *rec, uint64_t i, const rl_mat *X, rl_err *e)
+{
+	rl_net *net = net_create(&rec->spec, i, e);
+	if (!net || !rec->flip)
+		return net;
+	rl_flip_report *fr = net_flip(net, X, 0, e);
+	if (!fr) {
+		net_free(net);
+		return NULL;
+	}
+	flip_report_free(fr);
+	return net;
+}
+
 static int replay_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -395,15 +411,8 @@ static int replay_l(lua_State *L)
 		                  "input set: r:replay(%I, X)", i, i);
 	rl_err e;
 	rlua_box *box = rlua_new_net(L);   /* box first, then acquire */
-	rl_net *net = box->p = net_create(&rec->spec, (uint64_t)i, &e);
-	if (!net)
+	if (!(box->p = replay_net(rec, (uint64_t)i, flip_X, &e)))
 		return rlua_engine_error(L, &e);
-	if (rec->flip) {         /* the run measured the flipped net */
-		rl_flip_report *fr = net_flip(net, flip_X, 0, &e);
-		if (!fr)
-			return rlua_engine_error(L, &e);
-		flip_report_free(fr);
-	}
 	return 1;
 }
 
