@@ -494,6 +494,12 @@ static const rlua_api mc_api[] = {
 	{0}
 };
 
+static const rlua_type mc_types[] = {
+	RLUA_BOX_TYPE(RLUA_MC_RUN, NULL),
+	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
+	{0}
+};
+
 static void mc_setup(lua_State *L, int module)
 {
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
@@ -508,11 +514,6 @@ static void mc_setup(lua_State *L, int module)
 	lua_setfield(L, module, "mc");
 }
 
-static const rlua_type mc_types[] = {
-	RLUA_BOX_TYPE(RLUA_MC_RUN, NULL),
-	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
-	{0}
-};
 /* mc's __call, merge, load, r:replay, r:save; the side table: result -> run */
 const rlua_binding rlua_mc_binding = {.types = mc_types, .setup = mc_setup, .api = mc_api,
                                       .weak_keys = MC_RUNS_KEY};
