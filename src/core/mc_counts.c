@@ -122,19 +122,16 @@ int mc_counts_want_alignment(mc_counts *c, rl_err *e)
 	return 0;
 }
 
+/* Leaves c empty, as mc_counts_init starts: freeing twice is safe. */
 void mc_counts_free(mc_counts *c)
 {
-	if (c->alignment) {
+	if (c->alignment)
 		alignment_sum_free(c->alignment);
-		free(c->alignment);
-		c->alignment = NULL;
-	}
+	free(c->alignment);
 	free(c->died_at);
 	free(c->layers);
 	free(c->neuron_active);
-	c->died_at = NULL;
-	c->layers = NULL;
-	c->neuron_active = NULL;
+	*c = (mc_counts){0};
 }
 
 /* Zeroes the sums, keeping the arrays. */

@@ -307,6 +307,25 @@ static double half_value(uint16_t h)
 	return sign ? -v : v;
 }
 
+/* The integer of size bytes (1, 2, 4 or 8) at b, in this machine's order. */
+static uint64_t unsigned_value(const unsigned char *b, size_t size)
+{
+	switch (size) {
+	case 1: return b[0];
+	case 2: { uint16_t v; memcpy(&v, b, 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, b, 4); return v; }
+	default: { uint64_t v; memcpy(&v, b, 8); return v; }
+	}
+}
+
+/* The same bits read as two's complement: with the top bit of size bytes
+ * set, the value is u - 2^(8 size), computed without leaving int64_t. */
+static int64_t signed_value(uint64_t u, size_t size)
+{
+	uint64_t top = UINT64_C(1) << (8 * size - 1);
+	return u & top ? (int64_t)(u ^ top) - (int64_t)(top - 1) - 1 : (int64_t)u;
+}
+
 static double element(const unsigned char *src, const dtype *t)
 {
 	unsigned char b[8];
@@ -330,19 +349,9 @@ static double element(const unsigned char *src, const dtype *t)
 	case KIND_BOOL:
 		return b[0] != 0;
 	case KIND_INT:
-		switch (t->size) {
-		case 1: { int8_t v; memcpy(&v, b, 1); return v; }
-		case 2: { int16_t v; memcpy(&v, b, 2); return v; }
-		case 4: { int32_t v; memcpy(&v, b, 4); return v; }
-		default: { int64_t v; memcpy(&v, b, 8); return (double)v; }
-		}
+		return (double)signed_value(unsigned_value(b, t->size), t->size);
 	case KIND_UINT:
-		switch (t->size) {
-		case 1: { uint8_t v; memcpy(&v, b, 1); return v; }
-		case 2: { uint16_t v; memcpy(&v, b, 2); return v; }
-		case 4: { uint32_t v; memcpy(&v, b, 4); return v; }
-		default: { uint64_t v; memcpy(&v, b, 8); return (double)v; }
-		}
+		return (double)unsigned_value(b, t->size);
 	}
 	return NAN;
 }

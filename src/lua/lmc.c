@@ -347,6 +347,22 @@ static int mc_call(lua_State *L)
 
 /* ---- r:replay(i [, X]) -------------------------------------------------------------- */
 
+/* Trial i's network as the run measured it: drawn from the record's
+ * spec and, for a flip = true run, flipped on X. */
+static rl_net *replay_net(const mc_record *rec, uint64_t i, const rl_mat *X, rl_err *e)
+{
+	rl_net *net = net_create(&rec->spec, i, e);
+	if (!net || !rec->flip)
+		return net;
+	rl_flip_report *fr = net_flip(net, X, 0, e);
+	if (!fr) {
+		net_free(net);
+		return NULL;
+	}
+	flip_report_free(fr);
+	return net;
+}
+
 static int replay_l(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -395,15 +411,8 @@ static int replay_l(lua_State *L)
 		                  "input set: r:replay(%I, X)", i, i);
 	rl_err e;
 	rlua_box *box = rlua_new_net(L);   /* box first, then acquire */
-	rl_net *net = box->p = net_create(&rec->spec, (uint64_t)i, &e);
-	if (!net)
+	if (!(box->p = replay_net(rec, (uint64_t)i, flip_X, &e)))
 		return rlua_engine_error(L, &e);
-	if (rec->flip) {         /* the run measured the flipped net */
-		rl_flip_report *fr = net_flip(net, flip_X, 0, &e);
-		if (!fr)
-			return rlua_engine_error(L, &e);
-		flip_report_free(fr);
-	}
 	return 1;
 }
 
@@ -485,6 +494,12 @@ static const rlua_api mc_api[] = {
 	{0}
 };
 
+static const rlua_type mc_types[] = {
+	RLUA_BOX_TYPE(RLUA_MC_RUN, NULL),
+	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
+	{0}
+};
+
 static void mc_setup(lua_State *L, int module)
 {
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
@@ -499,11 +514,6 @@ static void mc_setup(lua_State *L, int module)
 	lua_setfield(L, module, "mc");
 }
 
-static const rlua_type mc_types[] = {
-	RLUA_BOX_TYPE(RLUA_MC_RUN, NULL),
-	RLUA_REPORT_TYPE(RLUA_MC_RESULT, lmc_result_tostring),   /* methods: mc_api */
-	{0}
-};
 /* mc's __call, merge, load, r:replay, r:save; the side table: result -> run */
 const rlua_binding rlua_mc_binding = {.types = mc_types, .setup = mc_setup, .api = mc_api,
                                       .weak_keys = MC_RUNS_KEY};

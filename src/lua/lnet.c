@@ -8,6 +8,8 @@
 #include "relush/bounds.h"
 #include "relush/inputs.h"
 
+#define RLUA_NET_BOUNDS "relush.NetBounds"   /* the table net:bounds() returns */
+
 /* the names precision accepts (relu, relu.load, mc) */
 const char *const rlua_precision_names[] = {"double", "single", NULL};
 
@@ -586,11 +588,7 @@ static int net_bounds(lua_State *L)
 		lua_setfield(L, -4, "layers");
 	}
 	lua_settop(L, 2);
-	if (luaL_newmetatable(L, "relush.NetBounds")) {
-		lua_pushcfunction(L, net_bounds_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_setmetatable(L, -2);
+	luaL_setmetatable(L, RLUA_NET_BOUNDS);
 	return 1;
 }
 
@@ -649,6 +647,12 @@ static const rlua_api net_api[] = {
 	{0}
 };
 
+static const rlua_type net_types[] = {
+	RLUA_BOX_TYPE(RLUA_NET, net_meta),
+	RLUA_REPORT_TYPE(RLUA_NET_BOUNDS, net_bounds_tostring),   /* net:bounds() */
+	{0}
+};
+
 static void net_setup(lua_State *L, int module)
 {
 	for (rl_arch a = ARCH_PLAIN; a <= ARCH_BATCHNORM; a++)
@@ -663,6 +667,5 @@ static void net_setup(lua_State *L, int module)
 	lua_setfield(L, module, "relu");
 }
 
-static const rlua_type net_types[] = {RLUA_BOX_TYPE(RLUA_NET, net_meta), {0}};
 /* relu's __call, the methods */
 const rlua_binding rlua_net_binding = {.types = net_types, .setup = net_setup, .api = net_api};

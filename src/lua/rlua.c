@@ -391,10 +391,11 @@ rl_csv *rlua_push_csv(lua_State *L)
 	return rlua_box_new(L, NULL, sizeof(rl_csv), csv_free);
 }
 
-void rlua_box_push_string(lua_State *L, rlua_box *b)
+int rlua_box_push_string(lua_State *L, rlua_box *b)
 {
 	lua_pushstring(L, b->p);   /* may raise: the box still owns the text */
 	rlua_box_free(b);
+	return 1;
 }
 
 int rlua_engine_error(lua_State *L, const rl_err *e)

@@ -249,8 +249,9 @@ void rlua_box_free(rlua_box *b);
  * __gc: the one home of CSV text built from Lua values. */
 struct rl_csv *rlua_push_csv(lua_State *L);
 /* Pushes the text b holds (a malloc'ed C string) as a Lua string and frees
- * it; when pushing raises, the box still owns the text. */
-void rlua_box_push_string(lua_State *L, rlua_box *b);
+ * it; when pushing raises, the box still owns the text. Returns 1, the
+ * function's one result: return rlua_box_push_string(L, b). */
+int rlua_box_push_string(lua_State *L, rlua_box *b);
 
 /* Raises a Lua error with the engine's message, prefixed by the function name. */
 int rlua_engine_error(lua_State *L, const rl_err *e);

@@ -313,10 +313,8 @@ int view_inputs_lua(lua_State *L)
 		return rlua_engine_error(L, &e);
 	if (!s)
 		return luaL_error(L, "view.inputs: not enough memory for the text");
-	if (text) {                 /* returned, like view.snapshot */
-		rlua_box_push_string(L, box);
-		return 1;
-	}
+	if (text)                   /* returned, like view.snapshot */
+		return rlua_box_push_string(L, box);
 	fputs(s, stdout);
 	fflush(stdout);
 	rlua_box_free(box);

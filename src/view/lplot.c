@@ -329,8 +329,7 @@ static int push_text(lua_State *L, const plot *p, const plot_text_opts *o)
 	rlua_box *text = rlua_box_push(L, NULL, free);   /* box first, then render */
 	if (!(text->p = plot_text(p, o, &e)))
 		return luaL_error(L, "%s", e.msg);
-	rlua_box_push_string(L, text);
-	return 1;
+	return rlua_box_push_string(L, text);
 }
 
 static int plot_m_text(lua_State *L)
@@ -359,8 +358,7 @@ static int plot_m_tostring(lua_State *L)
 		lua_pushfstring(L, "Plot (%s)", e.msg);
 		return 1;
 	}
-	rlua_box_push_string(L, text);
-	return 1;
+	return rlua_box_push_string(L, text);
 }
 
 static const rlua_option svg_options[] = {RLUA_OPTION("width"), RLUA_OPTION("height"), {0}};

@@ -216,8 +216,7 @@ static int view_snapshot(lua_State *L)
 	rlua_box *text = rlua_box_push(L, NULL, free);   /* the copy may fail: text must not leak */
 	if (!(text->p = view_snapshot_text(m, width, unicode)))
 		return luaL_error(L, "view.snapshot: not enough memory for the text");
-	rlua_box_push_string(L, text);
-	return 1;
+	return rlua_box_push_string(L, text);
 }
 
 static const rlua_api view_api[] = {

@@ -169,18 +169,17 @@ static void curve_append(view_model *m, double trials, double p, double lo, doub
 	m->curve[m->curve_len++] = (view_sample){trials, p, lo, hi};
 }
 
-void view_model_progress(view_model *m, uint64_t done, uint64_t total, uint64_t alive_trials,
-                         double elapsed, double rate, double eta)
+void view_model_progress(view_model *m, const mc_progress *p, double rate, double eta)
 {
-	m->done = done;
-	m->total = total;
-	m->alive_trials = alive_trials;
-	m->elapsed = elapsed;
+	m->done = p->done;
+	m->total = p->total;
+	m->alive_trials = p->counts->alive_trials;
+	m->elapsed = p->elapsed;
 	m->rate = rate;
 	m->eta = eta;
-	if (done > 0) {
-		m->p_alive = (double)alive_trials / (double)done;
-		mc_wilson(alive_trials, done, 1.959963984540054, &m->ci_lo, &m->ci_hi);
-		curve_append(m, (double)done, m->p_alive, m->ci_lo, m->ci_hi);
+	if (m->done > 0) {
+		m->p_alive = (double)m->alive_trials / (double)m->done;
+		mc_wilson(m->alive_trials, m->done, 1.959963984540054, &m->ci_lo, &m->ci_hi);
+		curve_append(m, (double)m->done, m->p_alive, m->ci_lo, m->ci_hi);
 	}
 }

@@ -81,9 +81,9 @@ void view_model_from_death(view_model *m, const rl_death_report *r);
 
 /* Updates an MC model from a progress snapshot of the engine's counts. */
 void view_model_from_counts(view_model *m, const mc_counts *c);
-/* Records the run's progress (trials, time, P(alive) and its Wilson
- * interval) and appends a point to the curve. */
-void view_model_progress(view_model *m, uint64_t done, uint64_t total, uint64_t alive_trials,
-                         double elapsed, double rate, double eta);
+/* Records the run's progress from the engine's report p (trials, time,
+ * P(alive) and its Wilson interval) and appends a point to the curve; rate
+ * and eta are the view's own, which leave its pauses out. */
+void view_model_progress(view_model *m, const mc_progress *p, double rate, double eta);
 
 #endif

@@ -189,8 +189,7 @@ static int observer_progress(void *ctx, const mc_progress *p)
 	double eta = rate > 0 ? (double)(p->total - p->done) / rate : p->eta;
 	if (!obs.v.state.paused || p->final) {
 		view_model_from_counts(m, p->counts);
-		view_model_progress(m, p->done, p->total, p->counts->alive_trials, p->elapsed,
-		                    rate, eta);
+		view_model_progress(m, p, rate, eta);
 		if (obs.v.terminal || p->final)
 			replay_recent(p->done, obs.v.terminal ? REPLAY_BUDGET : REPLAY_BUDGET_FINAL);
 	}
