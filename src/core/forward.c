@@ -58,29 +58,54 @@ static double column_sum(const double *A, size_t rows, size_t n, size_t j, doubl
 	return sum + comp;
 }
 
+/* The float copies a single-precision net's pre-activations are computed
+ * in, sized for the widest layer: H transposed (points in columns, rows
+ * padded to kernel_pad_single; the padding is never written, so it stays
+ * zero), the pre-activations in the same layout, W and b. */
+typedef struct single_scratch {
+	float *Ht, *Zt, *Wf, *bf;
+} single_scratch;
+
+/* Floats a single_scratch needs for rows points, fan-ins up to w and
+ * layers up to n neurons. */
+static double single_scratch_floats(size_t rows, size_t w, size_t n)
+{
+	double pad = (double)kernel_pad_single(rows);
+	return pad * (double)w + pad * (double)n + (double)n * (double)w + (double)n;
+}
+
+static void single_scratch_layout(single_scratch *sc, float *block, size_t rows, size_t w, size_t n)
+{
+	size_t pad = kernel_pad_single(rows);
+	sc->Ht = block;
+	sc->Zt = sc->Ht + pad * w;
+	sc->Wf = sc->Zt + pad * n;
+	sc->bf = sc->Wf + n * w;
+}
+
 /* The same in float32 (a single-precision net): H, W and b rounded to
  * floats and each z_j one chain from b_j, exactly as the float kernel of
- * the current path computes it (kernel_impl.h): fused multiply-adds
- * (fmaf, correctly rounded like the vector FMA) or a product and a sum. */
+ * the current path computes it (kernel_impl.h: fused multiply-adds on the
+ * FMA paths, a product and a sum on the portable one; tests/unit/test_mc.c
+ * holds the kernel to that chain), by that kernel itself. A libm call per
+ * fmaf made the reference evaluation of a single-precision net (batch
+ * norm, residual, dense, skip, flipping) slower than in double. */
 static void preactivate_single(const double *H, size_t rows, size_t fan_in,
-                               const double *W, const double *b, size_t n, double *Z)
+                               const double *W, const double *b, size_t n, double *Z,
+                               const single_scratch *sc)
 {
-	int fused = kernel_single_fused();
-	for (size_t r = 0; r < rows; r++) {
-		const double *h = H + r * fan_in;
-		double *z = Z + r * n;
-		for (size_t j = 0; j < n; j++) {
-			const double *w = W + j * fan_in;
-			float s = b ? (float)b[j] : 0.0f;
-			if (fused)
-				for (size_t i = 0; i < fan_in; i++)
-					s = fmaf((float)w[i], (float)h[i], s);
-			else
-				for (size_t i = 0; i < fan_in; i++)
-					s = s + (float)w[i] * (float)h[i];
-			z[j] = s;
-		}
-	}
+	size_t pad = kernel_pad_single(rows);
+	for (size_t r = 0; r < rows; r++)
+		for (size_t i = 0; i < fan_in; i++)
+			sc->Ht[i * pad + r] = (float)H[r * fan_in + i];
+	for (size_t k = 0; k < n * fan_in; k++)
+		sc->Wf[k] = (float)W[k];
+	for (size_t j = 0; j < n; j++)
+		sc->bf[j] = b ? (float)b[j] : 0.0f;
+	kernel_preact_single()(sc->Wf, sc->bf, n, fan_in, sc->Ht, pad, rows, sc->Zt, pad);
+	for (size_t r = 0; r < rows; r++)
+		for (size_t j = 0; j < n; j++)
+			Z[r * n + j] = sc->Zt[j * pad + r];
 }
 
 /* Rounds count values to float32 (a single-precision net's values between
@@ -93,12 +118,14 @@ static void round_single(double *A, size_t count)
 		A[i] = (float)A[i];
 }
 
-/* A layer's pre-activations in the net's precision. */
+/* A layer's pre-activations in the net's precision (sc: a
+ * single-precision net's float copies). */
 static void preactivate(const rl_net_spec *s, const double *H, size_t rows, size_t fan_in,
-                        const double *W, const double *b, size_t n, double *Z)
+                        const double *W, const double *b, size_t n, double *Z,
+                        const single_scratch *sc)
 {
 	if (s->precision == PRECISION_SINGLE)
-		preactivate_single(H, rows, fan_in, W, b, n, Z);
+		preactivate_single(H, rows, fan_in, W, b, n, Z, sc);
 	else
 		net_preactivate(H, rows, fan_in, W, b, n, Z);
 }
@@ -336,10 +363,21 @@ static int check_dims(const rl_net *net, const rl_mat *X, rl_err *e)
 	return net_check_input(&net->spec, X, e);
 }
 
-/* Scratch for a pass: two representation buffers and the pre-activations. */
+/* Scratch for a pass: two representation buffers and the pre-activations;
+ * for a single-precision net also the float copies its kernel reads. */
 typedef struct pass_buffers {
 	double *H, *next, *Z;
+	float *single;
+	single_scratch sc;
 } pass_buffers;
+
+static void buffers_free(pass_buffers *p)
+{
+	free(p->H);
+	free(p->next);
+	free(p->Z);
+	free(p->single);
+}
 
 static int buffers_alloc(pass_buffers *p, const rl_net_spec *s, size_t rows, rl_err *e)
 {
@@ -347,26 +385,23 @@ static int buffers_alloc(pass_buffers *p, const rl_net_spec *s, size_t rows, rl_
 	for (size_t l = 0; l < s->depth; l++)
 		if (s->widths[l] > n)
 			n = s->widths[l];
-	double need = 8.0 * (double)rows * (2.0 * (double)w + (double)n);
+	double floats = s->precision == PRECISION_SINGLE ? single_scratch_floats(rows, w, n) : 0.0;
+	double need = 8.0 * (double)rows * (2.0 * (double)w + (double)n) + 4.0 * floats;
 	memset(p, 0, sizeof *p);
 	if (rl_mem_check(need, "evaluating the network", e))
 		return -1;
 	p->H = rl_calloc(rows * w, sizeof(double), "evaluating the network", e);
 	p->next = p->H ? rl_calloc(rows * w, sizeof(double), "evaluating the network", e) : NULL;
 	p->Z = p->next ? rl_calloc(rows * n, sizeof(double), "evaluating the network", e) : NULL;
-	if (!p->Z) {
-		free(p->H);
-		free(p->next);
+	if (p->Z && floats > 0.0)
+		p->single = rl_calloc((size_t)floats, sizeof(float), "evaluating the network", e);
+	if (!p->Z || (floats > 0.0 && !p->single)) {
+		buffers_free(p);
 		return -1;
 	}
+	if (p->single)
+		single_scratch_layout(&p->sc, p->single, rows, w, n);
 	return 0;
-}
-
-static void buffers_free(pass_buffers *p)
-{
-	free(p->H);
-	free(p->next);
-	free(p->Z);
 }
 
 rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
@@ -393,7 +428,7 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 		/* batch norm's centring removes a bias exactly; adding it first
 		 * would only round away the small differences between points */
 		preactivate(s, p.H, rows, cur, net->W[l - 1],
-		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
+		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z, &p.sc);
 		if (check_finite(p.Z, rows * n, l, s->arch, e) || check_not_sinking(s, p.Z, rows, n, l, e)) {
 			mat_free(out);
 			buffers_free(&p);
@@ -491,7 +526,7 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 		/* batch norm's centring removes a bias exactly; adding it first
 		 * would only round away the small differences between points */
 		preactivate(s, p.H, rows, cur, net->W[l - 1],
-		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z);
+		            s->arch == ARCH_BATCHNORM ? NULL : net->b[l - 1], n, p.Z, &p.sc);
 		if (check_finite(p.Z, rows * n, l, s->arch, e) || check_not_sinking(s, p.Z, rows, n, l, e)) {
 			failed = 1;
 			break;

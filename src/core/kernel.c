@@ -37,46 +37,58 @@ const char *kernel_path_name(kernel_path p)
 	return "unknown";
 }
 
-kernel_dense_fn *kernel_dense(void)
+/* One path's kernels. */
+typedef struct {
+	kernel_dense_fn *dense;
+	kernel_finish_fn *finish;
+	kernel_dense_single_fn *dense_single;
+	kernel_preact_single_fn *preact_single;
+} kernel_set;
+
+static const kernel_set *kernel_current(void)
 {
-	switch (kernel_get_path()) {
+	static const kernel_set base = {kernel_dense_base, kernel_finish_base,
+	                                kernel_dense_single_base, kernel_preact_single_base};
 #ifdef HAVE_AVX2
-	case KERNEL_PATH_AVX2: return kernel_dense_avx2;
+	static const kernel_set avx2 = {kernel_dense_avx2, kernel_finish_avx2,
+	                                kernel_dense_single_avx2, kernel_preact_single_avx2};
 #endif
 #ifdef HAVE_AVX512
-	case KERNEL_PATH_AVX512: return kernel_dense_avx512;
+	static const kernel_set avx512 = {kernel_dense_avx512, kernel_finish_avx512,
+	                                  kernel_dense_single_avx512, kernel_preact_single_avx512};
 #endif
-	default: return kernel_dense_base;
+	switch (kernel_get_path()) {
+#ifdef HAVE_AVX2
+	case KERNEL_PATH_AVX2: return &avx2;
+#endif
+#ifdef HAVE_AVX512
+	case KERNEL_PATH_AVX512: return &avx512;
+#endif
+	default: return &base;
 	}
+}
+
+kernel_dense_fn *kernel_dense(void)
+{
+	return kernel_current()->dense;
 }
 
 kernel_finish_fn *kernel_finish(void)
 {
-	switch (kernel_get_path()) {
-#ifdef HAVE_AVX2
-	case KERNEL_PATH_AVX2: return kernel_finish_avx2;
-#endif
-#ifdef HAVE_AVX512
-	case KERNEL_PATH_AVX512: return kernel_finish_avx512;
-#endif
-	default: return kernel_finish_base;
-	}
+	return kernel_current()->finish;
 }
 
 kernel_dense_single_fn *kernel_dense_single(void)
 {
-	switch (kernel_get_path()) {
-#ifdef HAVE_AVX2
-	case KERNEL_PATH_AVX2: return kernel_dense_single_avx2;
-#endif
-#ifdef HAVE_AVX512
-	case KERNEL_PATH_AVX512: return kernel_dense_single_avx512;
-#endif
-	default: return kernel_dense_single_base;
-	}
+	return kernel_current()->dense_single;
+}
+
+kernel_preact_single_fn *kernel_preact_single(void)
+{
+	return kernel_current()->preact_single;
 }
 
 int kernel_single_fused(void)
 {
-	return kernel_dense_single() != kernel_dense_single_base;
+	return kernel_current()->dense_single != kernel_dense_single_base;
 }

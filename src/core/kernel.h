@@ -55,11 +55,20 @@ typedef size_t kernel_dense_single_fn(const float *W, const float *b, size_t n, 
                                       float *Hout, size_t ldo, uint64_t *active, void *scratch);
 kernel_dense_single_fn kernel_dense_single_base, kernel_dense_single_avx2, kernel_dense_single_avx512;
 
+/* The float32 pre-activations alone, Z = W H + b (n rows, ldz >=
+ * kernel_pad_single(m) columns, all written), each z the chain of
+ * kernel_dense_single: a single-precision net's reference evaluation. */
+typedef void kernel_preact_single_fn(const float *W, const float *b, size_t n, size_t p,
+                                     const float *Hin, size_t ldi, size_t m, float *Z, size_t ldz);
+kernel_preact_single_fn kernel_preact_single_base, kernel_preact_single_avx2,
+	kernel_preact_single_avx512;
+
 typedef enum { KERNEL_PATH_AUTO = 0, KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512 } kernel_path;
 /* The kernels for this CPU (or the forced path). */
 kernel_dense_fn *kernel_dense(void);
 kernel_finish_fn *kernel_finish(void);
 kernel_dense_single_fn *kernel_dense_single(void);
+kernel_preact_single_fn *kernel_preact_single(void);
 /* Does the float kernel of the current path fuse its multiply-adds (one
  * rounding each: AVX2, AVX-512) or round product and sum apart (base)? */
 int kernel_single_fused(void);

@@ -245,6 +245,90 @@ static inline size_t kblock_keep(const kblock *bk, kreal *Hout, size_t ldo, size
 	return pos + (size_t)__builtin_popcount(mask);
 }
 
+/* acc0[k] and acc1[k] = the pre-activations of neuron j + k (k < NEUR)
+ * at the block's two vectors of points hb: each the chain b_j, then
+ * + w_ji h_i for i = 0 .. p - 1 (see the top of the file). */
+static inline __attribute__((always_inline))
+void kchains(const kreal *W, const kreal *b, size_t j, size_t p, const kreal *hb, size_t ldi,
+             kvd *acc0, kvd *acc1)
+{
+#pragma GCC unroll 8
+	for (int k = 0; k < NEUR; k++)
+		acc0[k] = acc1[k] = ksplat(b[j + (size_t)k]);
+	const kreal *w = W + j * p;
+	for (size_t i = 0; i < p; i++) {
+		kvd h0 = kload(hb + i * ldi), h1 = kload(hb + i * ldi + KL);
+#pragma GCC unroll 8
+		for (int k = 0; k < NEUR; k++) {
+			kvd s = ksplat(w[(size_t)k * p + i]);
+			acc0[k] = KFMA(acc0[k], s, h0);
+			acc1[k] = KFMA(acc1[k], s, h1);
+		}
+	}
+}
+
+/* The same chain for neuron j alone. */
+static inline __attribute__((always_inline))
+void kchain(const kreal *W, const kreal *b, size_t j, size_t p, const kreal *hb, size_t ldi,
+            kvd *a0, kvd *a1)
+{
+	kvd x0 = ksplat(b[j]), x1 = x0;
+	const kreal *w = W + j * p;
+	for (size_t i = 0; i < p; i++) {
+		kvd s = ksplat(w[i]);
+		x0 = KFMA(x0, s, kload(hb + i * ldi));
+		x1 = KFMA(x1, s, kload(hb + i * ldi + KL));
+	}
+	*a0 = x0;
+	*a1 = x1;
+}
+
+/* The outputs of neuron j at a block, a0 and a1 its two vectors of
+ * pre-activations: stored as they are at column col of row (raw), or
+ * through the epilogue (ReLU, counts, the block's alive masks). */
+#define KOUT(raw, a0, a1, row, col, j, bk) do { \
+		if (raw) { \
+			KSTORE((row) + (col), a0); \
+			KSTORE((row) + (col) + KL, a1); \
+		} else { \
+			kepilogue(a0, (bk).valid0, (row) + (col), j, (bk).alive0); \
+			kepilogue(a1, (bk).valid1, (row) + (col) + KL, j, (bk).alive1); \
+		} \
+	} while (0)
+
+/* One loop for the fused layer (raw = 0: kernel_dense and
+ * kernel_dense_single) and for the pre-activations alone (raw = 1:
+ * kernel_preact_single, Z = W H + b stored whole blocks at a time into
+ * Hout), so that both compute the same chains; raw is a constant in each
+ * caller. Returns the living points (raw: m). */
+static inline __attribute__((always_inline))
+size_t klayer(int raw, const kreal *W, const kreal *b, size_t n, size_t p, const kreal *Hin,
+              size_t ldi, size_t m, kreal *Hout, size_t ldo, uint64_t *active, kvl *cnt)
+{
+	size_t pos = 0;
+	(void)cnt;   /* unused where the counts are popcounts or raw */
+	(void)active;
+	for (size_t blk = 0; blk < m; blk += KB) {
+		kblock bk = kblock_start(blk, m);
+		const kreal *hb = Hin + blk;
+		size_t col = raw ? blk : pos, j = 0;
+		for (; j + NEUR <= n; j += NEUR) {
+			kvd acc0[NEUR], acc1[NEUR];
+			kchains(W, b, j, p, hb, ldi, acc0, acc1);
+#pragma GCC unroll 8
+			for (int k = 0; k < NEUR; k++)
+				KOUT(raw, acc0[k], acc1[k], Hout + (j + (size_t)k) * ldo, col, j + (size_t)k, bk);
+		}
+		for (; j < n; j++) {
+			kvd a0, a1;
+			kchain(W, b, j, p, hb, ldi, &a0, &a1);
+			KOUT(raw, a0, a1, Hout + j * ldo, col, j, bk);
+		}
+		pos = raw ? blk + KB : kblock_keep(&bk, Hout, ldo, n, pos);
+	}
+	return raw ? m : pos;
+}
+
 #if KERNEL_SINGLE
 #define KERNEL_DENSE KERNEL_NAME(kernel_dense_single)
 #else
@@ -259,50 +343,23 @@ size_t KERNEL_DENSE(const kreal *W, const kreal *b, size_t n, size_t p,
                     kreal *Hout, size_t ldo, uint64_t *active, void *scratch)
 {
 	kvl *cnt = scratch;
-	size_t pos = 0;
-	for (size_t blk = 0; blk < m; blk += KB) {
-		kblock bk = kblock_start(blk, m);
-		const kreal *hb = Hin + blk;
-		size_t j = 0;
-		for (; j + NEUR <= n; j += NEUR) {
-			kvd acc0[NEUR], acc1[NEUR];
-#pragma GCC unroll 8
-			for (int k = 0; k < NEUR; k++)
-				acc0[k] = acc1[k] = ksplat(b[j + (size_t)k]);
-			const kreal *w = W + j * p;
-			for (size_t i = 0; i < p; i++) {
-				kvd h0 = kload(hb + i * ldi), h1 = kload(hb + i * ldi + KL);
-#pragma GCC unroll 8
-				for (int k = 0; k < NEUR; k++) {
-					kvd s = ksplat(w[(size_t)k * p + i]);
-					acc0[k] = KFMA(acc0[k], s, h0);
-					acc1[k] = KFMA(acc1[k], s, h1);
-				}
-			}
-#pragma GCC unroll 8
-			for (int k = 0; k < NEUR; k++) {
-				kreal *o = Hout + (j + (size_t)k) * ldo + pos;
-				kepilogue(acc0[k], bk.valid0, o, j + (size_t)k, bk.alive0);
-				kepilogue(acc1[k], bk.valid1, o + KL, j + (size_t)k, bk.alive1);
-			}
-		}
-		for (; j < n; j++) {
-			kvd a0 = ksplat(b[j]), a1 = a0;
-			const kreal *w = W + j * p;
-			for (size_t i = 0; i < p; i++) {
-				kvd s = ksplat(w[i]);
-				a0 = KFMA(a0, s, kload(hb + i * ldi));
-				a1 = KFMA(a1, s, kload(hb + i * ldi + KL));
-			}
-			kreal *o = Hout + j * ldo + pos;
-			kepilogue(a0, bk.valid0, o, j, bk.alive0);
-			kepilogue(a1, bk.valid1, o + KL, j, bk.alive1);
-		}
-		pos = kblock_keep(&bk, Hout, ldo, n, pos);
-	}
+	size_t pos = klayer(0, W, b, n, p, Hin, ldi, m, Hout, ldo, active, cnt);
 	KFLUSH();
 	return pos;
 }
+
+#if KERNEL_SINGLE
+/* The pre-activations alone: Z = W H + b, n rows of m columns (ldz; whole
+ * blocks are written, so kernel_pad_single(m) columns), each the chain the
+ * fused kernel above computes. A single-precision net's reference
+ * evaluation (forward.c) multiplies here, so it decides every sign as the
+ * Monte Carlo kernel does, at the kernel's speed. */
+void KERNEL_NAME(kernel_preact_single)(const float *W, const float *b, size_t n, size_t p,
+                                       const float *Hin, size_t ldi, size_t m, float *Z, size_t ldz)
+{
+	klayer(1, W, b, n, p, Hin, ldi, m, Z, ldz, NULL, NULL);
+}
+#endif
 
 #if !KERNEL_SINGLE
 /* Only the double path multiplies a layer through BLAS (mc_eval.c). */

@@ -480,6 +480,68 @@ static void test_auto_basis(void)
 	}
 }
 
+/* kernel_preact_single (a single-precision net's reference pre-activations,
+ * forward.c) on every kernel path against its definition, the scalar chain
+ * z_j = b_j, then z_j + w_ji h_i for i = 0 .. p - 1: fused (fmaf) on the
+ * FMA paths, a product then a sum on the portable one. Shapes cross the
+ * kernel's units (8 neurons, blocks of 32 points, the padding); values
+ * span magnitudes so that the two roundings and the one differ. */
+static void test_preact_single(void)
+{
+	static const size_t shapes[][3] = {   /* n, p, m */
+		{1, 1, 1}, {3, 5, 17}, {8, 16, 32}, {9, 7, 33}, {17, 50, 70}, {64, 64, 64}, {5, 300, 3},
+	};
+	kernel_path paths[] = {KERNEL_PATH_BASE, KERNEL_PATH_AVX2, KERNEL_PATH_AVX512};
+	for (int pa = 0; pa < 3; pa++) {
+		if (kernel_set_path(paths[pa])) {
+			tap_ok(1, "# SKIP kernel_preact_single on the %s path: not available",
+			       kernel_path_name(paths[pa]));
+			continue;
+		}
+		int fused = kernel_single_fused(), equal = 1, differ = 0;
+		for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+			size_t n = shapes[sh][0], p = shapes[sh][1], m = shapes[sh][2];
+			size_t pad = kernel_pad_single(m);
+			float *W = malloc(n * p * sizeof *W), *b = malloc(n * sizeof *b);
+			float *H = calloc(p * pad, sizeof *H), *Z = malloc(n * pad * sizeof *Z);
+			uint64_t x = 88172645463325252ull + sh;
+			for (size_t k = 0; k < n * p + n + p * m; k++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				float v = (float)((double)(x >> 11) * 0x1p-53 * 2.0 - 1.0) *
+				          (float)(1u << (x % 9));   /* magnitudes 1 to 256 */
+				if (k < n * p)
+					W[k] = v;
+				else if (k < n * p + n)
+					b[k - n * p] = v;
+				else
+					H[(k - n * p - n) / m * pad + (k - n * p - n) % m] = v;
+			}
+			kernel_preact_single()(W, b, n, p, H, pad, m, Z, pad);
+			for (size_t j = 0; j < n; j++)
+				for (size_t r = 0; r < m; r++) {
+					float z = b[j], unfused = b[j];
+					for (size_t i = 0; i < p; i++) {
+						z = fused ? fmaf(W[j * p + i], H[i * pad + r], z)
+						          : z + W[j * p + i] * H[i * pad + r];
+						unfused = unfused + W[j * p + i] * H[i * pad + r];
+					}
+					equal &= memcmp(&z, &Z[j * pad + r], sizeof z) == 0;
+					differ |= fused && z != unfused;
+				}
+			free(W);
+			free(b);
+			free(H);
+			free(Z);
+		}
+		tap_ok(equal, "kernel_preact_single on the %s path: every z the scalar %s chain, bit for bit",
+		       kernel_path_name(paths[pa]), fused ? "fused (fmaf)" : "product-then-sum");
+		if (fused)
+			tap_ok(differ, "the %s path's test values tell a fused chain from an unfused one",
+			       kernel_path_name(paths[pa]));
+	}
+	kernel_set_path(KERNEL_PATH_AUTO);
+}
+
 /* A run of s on X (explicit, 60 trials, two threads) on every kernel
  * path, and when generators is set on every generator path, against the
  * reference net_create + net_death, trial for trial. */
@@ -777,6 +839,7 @@ int main(void)
 	test_reproducible();
 	test_auto_basis();
 	test_against_reference();
+	test_preact_single();
 	test_small_layers();
 	test_other_arch();
 	test_alignment();
