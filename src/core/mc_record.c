@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,11 +455,50 @@ int mc_records_load(const char *path, mc_record ***out, size_t *count, rl_err *e
 	return 0;
 }
 
+/* Results are written only where a results file is or may be: a new file,
+ * an empty one, a device or FIFO (written in place, never read), or a file
+ * whose first line (blank lines skipped) is a results line. Anything else
+ * (a CSV, a plot, notes) is refused before a byte is written: appending to
+ * it would damage it and make the results unreadable, replacing it would
+ * lose it; a typo in a path must not cost the user a file. */
+static int results_target(const char *path, rl_err *e)
+{
+	struct stat st;
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;   /* new, a device, or empty; rl_check_writable judges the rest */
+	rl_reader rd;
+	/* only its first lines are read (each within the line limit): a big
+	 * results file is appended to without being held, as always */
+	if (rl_reader_open(&rd, path, 0, SIZE_MAX, NULL, e))
+		return -1;
+	size_t len = 0;
+	int got;
+	while ((got = rl_reader_next(&rd, &len, e)) == 1 && blank(rd.line, len))
+		;
+	mc_record *r = NULL;
+	rl_err why = {0};
+	if (got == 1)
+		r = mc_record_from_json(rd.line, len, path, rd.lineno, 0, &why);
+	rl_reader_close(&rd);
+	if (got < 0) {
+		why = *e;
+		return rl_fail(e, "cannot tell whether '%s' is a relush results file, so nothing was written "
+		               "to it (%s); give another path", path, why.msg);
+	}
+	if (got == 0 || r) {   /* blank lines only, or a results file */
+		mc_record_free(r);
+		return 0;
+	}
+	return rl_fail(e, "'%s' is not a relush results file, so nothing was written to it (%s); results "
+	               "go to a new or empty file or are added to a results file (JSON Lines from r:save "
+	               "or mc{out=}): give another path", path, why.msg);
+}
+
 int mc_records_check_path(const char *path, rl_err *e)
 {
 	if (!*path)
 		return rl_fail(e, "the results file name is empty; give a path such as \"results.jsonl\"");
-	return rl_check_writable(path, e);
+	return rl_check_writable(path, e) || results_target(path, e) ? -1 : 0;
 }
 
 int mc_records_save(const char *path, mc_record *const *recs, size_t count, int append, rl_err *e)
@@ -477,6 +517,10 @@ int mc_records_save(const char *path, mc_record *const *recs, size_t count, int 
 	if (b.oom) {
 		free(b.p);
 		return rl_fail(e, "out of memory writing '%s'", path);
+	}
+	if (results_target(path, e)) {   /* made or changed since a check before a run */
+		free(b.p);
+		return -1;
 	}
 	int rc = append ? rl_append_atomic(path, b.p ? b.p : "", b.len, e)
 	                : rl_write_atomic(path, b.p ? b.p : "", b.len, e);

@@ -438,7 +438,7 @@ static const rlua_api mc_api[] = {
 	 "at the first point that lives), shard ({i, N}: only the i-th of N contiguous slices of the "
 	 "trials, which mc.merge puts back together exactly; default mc.shard, which relush --shard i/N sets; "
 	 "false runs every trial), out (a results file: the result is appended to it as a line of JSON, "
-	 "see r:save), progress (false hides the stderr bar; a function(p) gets progress tables and may "
+	 "see r:save; a file that is not a results file is refused before the run), progress (false hides the stderr bar; a function(p) gets progress tables and may "
 	 "return false to stop), view (live view, when available), chunk (trials per work unit; results "
 	 "never depend on it), flip (true: sign-flip each trial's net on X first, see net:flip; runs the reference evaluation), alignment (true: per layer the mean pairwise cosine of the living points averaged over trials, next to the arc-cosine prediction, see net:alignment; runs the reference evaluation). Returns an McResult: p_alive, ci {lo, hi} "
 	 "(Wilson 95%), fraction (mean living fraction F), fraction_se, min_fraction, trials, "
@@ -463,7 +463,9 @@ static const rlua_api mc_api[] = {
 	 .fn = replay_l, .type = RLUA_MC_RESULT},
 	{"r:save", "mc", "r:save(path [, mode])",
 	 "Writes the result as one line of JSON (JSON Lines) to path: appended to the file's lines "
-	 "(mode \"a\", the default) or replacing them (\"w\"). The line holds everything needed to "
+	 "(mode \"a\", the default) or replacing them (\"w\"). Results go only to a new or empty file "
+	 "or a results file (its first line a results line): any other file (a CSV, notes) is refused "
+	 "before a byte is written, so a mistyped path damages nothing and r can be saved elsewhere. The line holds everything needed to "
 	 "merge it exactly: the configuration (every option, the seed, method, stats, arch, laws, widths, "
 	 "input dimension, X's FNV-1a checksum and the relush version), the shard i/N and its trial "
 	 "range, the raw integer counts (alive trials, the sums of F and F^2, per-layer counts, died_at) "

@@ -32,22 +32,33 @@ local X = inputs.gaussian(3, 2, {seed = 1})
 local r = mc{depth = 2, width = 3, trials = 20, seed = 1}
 local p = plot.lines{x = {1, 2, 3}, series = {{name = "s", y = {1, 4, 9}}}}
 
--- each writer: a save to path, and how to recognise its content
+-- a results file's content (results writers write only over results)
+local results_line
+do
+  local path = dir .. "/one.jsonl"
+  r:save(path)
+  results_line = slurp(path)
+  os.remove(path)
+end
+
+-- each writer: a save to path, how to recognise its content, and an old
+-- content it may write over
 local writers = {
-  {"X:save", function(path) X:save(path) end, "0.%d+,"},
-  {"r:save(path, 'w')", function(path) r:save(path, "w") end, '"alive_trials"'},
-  {"r:save(path) (append)", function(path) r:save(path) end, '"alive_trials"'},
-  {"mc{out=}", function(path) mc{depth = 2, width = 3, trials = 20, seed = 1, out = path} end, '"alive_trials"'},
-  {"Plot:csv", function(path) p:csv(path) end, "x,s"},
-  {"Plot:svg", function(path) p:svg(path) end, "<svg"},
+  {"X:save", function(path) X:save(path) end, "0.%d+,", "old\n"},
+  {"r:save(path, 'w')", function(path) r:save(path, "w") end, '"alive_trials"', results_line},
+  {"r:save(path) (append)", function(path) r:save(path) end, '"alive_trials"', results_line},
+  {"mc{out=}", function(path) mc{depth = 2, width = 3, trials = 20, seed = 1, out = path} end, '"alive_trials"',
+   results_line},
+  {"Plot:csv", function(path) p:csv(path) end, "x,s", "old\n"},
+  {"Plot:svg", function(path) p:svg(path) end, "<svg", "old\n"},
 }
 
 for k, w in ipairs(writers) do
-  local name, save, mark = w[1], w[2], w[3]
+  local name, save, mark, old = w[1], w[2], w[3], w[4]
   local base = dir .. "/w" .. k
 
   -- a symlink stays a link; its target gets the content
-  spit(base .. ".target", "old\n")
+  spit(base .. ".target", old)
   sh("ln -s " .. q(base .. ".target") .. " " .. q(base .. ".link"))
   local ok, err = pcall(save, base .. ".link")
   t.ok(ok and kind(base .. ".link") == "symbolic link" and slurp(base .. ".target"):find(mark),
@@ -60,7 +71,7 @@ for k, w in ipairs(writers) do
        name .. ": through a dangling symlink, the file it names is created" .. (ok and "" or ": " .. tostring(err)))
 
   -- the mode of a replaced file is kept
-  spit(base .. ".mode", "old\n")
+  spit(base .. ".mode", old)
   sh("chmod 640 " .. q(base .. ".mode"))
   ok = pcall(save, base .. ".mode")
   t.ok(ok and mode(base .. ".mode") == "640", name .. ": a replaced file keeps its mode (640)")
@@ -97,16 +108,19 @@ do
   local pid = slurp("/proc/self/stat"):match("^(%d+)")
   local victim = dir .. "/victim"
   spit(victim, "precious\n")
-  local target = dir .. "/planted.csv"
+  -- results go to a results file, the others to a CSV file
+  local target, results = dir .. "/planted.csv", dir .. "/planted.jsonl"
   for _, suffix in ipairs{"", ".0", ".1", ".2", ".3"} do
     sh("ln -s " .. q(victim) .. " " .. q(target .. ".tmp." .. pid .. suffix))
+    sh("ln -s " .. q(victim) .. " " .. q(results .. ".tmp." .. pid .. suffix))
   end
-  for _, w in ipairs(writers) do w[2](target) end
+  for _, w in ipairs(writers) do w[2](w[4] == results_line and results or target) end
   t.is(slurp(victim), "precious\n", "symlinks planted at target.tmp.<pid>[.n] are never written through")
-  t.ok(slurp(target):find("<svg", 1, true), "... and the saves reached the target")
+  t.ok(slurp(target):find("<svg", 1, true) and slurp(results):find('"alive_trials"', 1, true),
+       "... and the saves reached the targets")
   local left = 0
   for name in listing():gmatch("[^\n]+") do
-    if name:find("^planted%.csv%.tmp%.") and not name:find("^planted%.csv%.tmp%." .. pid) then left = left + 1 end
+    if name:find("^planted%.%a+%.tmp%.") and not name:find("^planted%.%a+%.tmp%." .. pid) then left = left + 1 end
   end
   t.is(left, 0, "... and leave no temporary file behind")
 end
@@ -179,13 +193,16 @@ do
   -- dash and bash count ulimit -f in 512- or 1024-byte blocks: 64 blocks
   -- is at most 64 KiB, and every old file below is 200 KiB
   local old = string.rep("an old line that must survive\n", 7000)
+  -- results are added only to results
+  local old_results = string.rep(results_line, math.ceil(#old / #results_line))
   local cases = {
     {"X:save", "X = inputs.gaussian(5000, 10, {seed=1}); X:save(%s)"},
-    {"r:save (append)", "mc{depth=2,width=2,trials=5,seed=1}:save(%s)"},
+    {"r:save (append)", "mc{depth=2,width=2,trials=5,seed=1}:save(%s)", old_results},
     {"Plot:csv", "local x = {} for i = 1, 20000 do x[i] = i end plot.lines{x=x,series={{y=x}}}:csv(%s)"},
   }
   for i, c in ipairs(cases) do
     local path = dir .. "/full" .. i
+    local old = c[3] or old
     spit(path, old)
     local code = "local ok, e = pcall(function() " .. c[2]:format(string.format("%q", path)) ..
                  " end); io.write(ok and 'SAVED' or e)"
@@ -196,6 +213,7 @@ do
   end
   -- mc{out=}: the run finished; its result is kept in mc.partial
   local path = dir .. "/full-mc"
+  old = old_results
   spit(path, old)
   local code = [[local ok, e = pcall(mc, {depth=3,width=3,trials=200,seed=5,out=]] .. string.format("%q", path) .. [[})
 io.write(tostring(e), "\n", tostring(mc.partial and mc.partial.trials), " ", tostring(mc.partial and mc.partial.interrupted), "\n")
@@ -207,6 +225,90 @@ mc.partial:save(]] .. string.format("%q", dir .. "/rescued.jsonl") .. [[)]]
   t.ok(said:find("\n200 false", 1, true), "... and the complete result (200 trials) is kept in mc.partial")
   local rescued = mc.load(dir .. "/rescued.jsonl")[1]
   t.ok(rescued and rescued.trials == 200, "... which saves elsewhere and loads back")
+end
+
+-- Results are written only where results are: a new file, an empty one (or
+-- blank lines only), or a file whose first line is a results line. Every
+-- results writer refuses any other file before writing a byte (appending
+-- would damage it, and the results could not be read back; replacing would
+-- lose it), saying which file and what is accepted; nothing computed is
+-- lost: mc{out=} refuses before its run, r:save leaves r to be saved
+-- elsewhere, a file changed during a run keeps the result in mc.partial.
+do
+  local foreign = {
+    {"a CSV file", "x,y\n1,2\n3,4\n"},
+    {"a line without a newline", "notes"},
+    {"JSON that is not a result", '{"a": 1}\n' .. results_line},
+    {"blank lines, then text", "\n  \n\t\nx,y\n"},
+    {"text, then results", "x,y\n" .. results_line},
+    {"a NUL byte", "a\0b\n"},
+  }
+  local function run_relush(args, code)
+    return out_of(string.format("cd %s && RELUSH_HISTORY=/dev/null timeout 60 %s %s%s 2>&1; echo status=$?",
+                                q(dir), q(RELUSH), args, code and (" -e " .. q(code)) or ""))
+  end
+  local shard_piece = dir .. "/piece.jsonl"
+  r:save(shard_piece, "w")
+  local results_writers = {
+    {"r:save (append)", function(path) return r:save(path) end},
+    {"r:save(path, 'w')", function(path) return r:save(path, "w") end},
+    {"a list's :save (mc.load)", function(path) return mc.load(shard_piece):save(path) end},
+    {"mc{out=}", function(path) return mc{depth = 2, width = 2, trials = 10, seed = 1, progress = false, out = path} end},
+    {"mc.sweep{out=}", function(path)
+       return mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, progress = false, out = path} end},
+    {"relush merge -o", function(path)
+       local said = run_relush("merge " .. q(shard_piece) .. " -o " .. q(path))
+       if not said:find("status=0", 1, true) then error(said) end end},
+    {"relush --shard 1/2 with mc{out=}", function(path)
+       local said = run_relush("--shard 1/2", "mc{depth=2,width=2,trials=10,seed=1,progress=false,out="
+                               .. string.format("%q", path) .. "}")
+       if not said:find("status=0", 1, true) then error(said) end end},
+  }
+  for i, w in ipairs(results_writers) do
+    local refused = {}
+    for j, f in ipairs(foreign) do
+      local path = dir .. "/foreign" .. i .. "-" .. j .. ".csv"
+      spit(path, f[2])
+      local ok, err = pcall(w[2], path)
+      err = tostring(err)
+      if ok or slurp(path) ~= f[2] or not err:find(path, 1, true)
+         or not (err:find("is not a relush results file", 1, true) or err:find("NUL byte", 1, true))
+         or not err:find("give another path", 1, true) then
+        refused[#refused + 1] = f[1] .. (ok and " (written)" or ": " .. err)
+      end
+    end
+    t.none(refused, w[1] .. " refuses every file that is not a results file, naming it, and leaves it whole", "; ")
+    local welcome = {}
+    for j, content in ipairs{false, "", "\n \n", results_line} do
+      local path = dir .. "/welcome" .. i .. "-" .. j .. ".jsonl"
+      if content then spit(path, content) end
+      local ok, err = pcall(w[2], path)
+      local loaded_ok, loaded = pcall(mc.load, path)
+      if not ok or not loaded_ok or #loaded < 1 then
+        welcome[#welcome + 1] = (content and ("%q"):format(content):sub(1, 20) or "a new file") .. ": "
+                                .. tostring(ok and loaded or err)
+      end
+    end
+    t.none(welcome, w[1] .. " writes a new file, an empty one, blank lines and a results file, which load back", "; ")
+  end
+  -- refused before the run: nothing is computed that could be lost
+  local path = dir .. "/before.csv"
+  spit(path, "x,y\n")
+  local ran = false
+  local ok = pcall(mc, {depth = 2, width = 2, trials = 10, seed = 1, out = path,
+                        progress = function() ran = true end})
+  t.ok(not ok and not ran, "mc{out=} refuses a non-results file before its run starts")
+  -- r:save refused: r is whole and saves elsewhere
+  t.ok(not pcall(r.save, r, path) and r:save(dir .. "/elsewhere.jsonl") and
+       mc.load(dir .. "/elsewhere.jsonl")[1].trials == r.trials, "... r:save refused, r saves elsewhere")
+  -- the file became a CSV during the run: the finished result is kept
+  local during = dir .. "/during.jsonl"
+  local ok2, err = pcall(mc, {depth = 2, width = 4, trials = 4000, seed = 3, out = during, chunk = 64,
+                              progress = function() spit(during, "x,y\n") end})
+  t.ok(not ok2 and tostring(err):find("mc.partial", 1, true) and slurp(during) == "x,y\n"
+       and mc.partial and mc.partial.trials == 4000,
+       "a file that stopped being a results file during the run is left whole; the result waits in mc.partial: "
+       .. tostring(err))
 end
 
 -- A NUL byte in a path: the C file functions stop at it, so "a\0b.csv"
