@@ -89,11 +89,16 @@ static rl_law_kind law_kind_named(lua_State *L, const char *field, const char *n
 	return LAW_ZERO;
 }
 
-/* A law given as a table: {law=name, sd=, a=, scale=}. */
-static rl_law law_table(lua_State *L, int idx, const char *field)
+/* A law given as a table: {law=name, sd=, a=, scale=}. A field left out
+ * is the option's own: an empty table is the option's default def (weights
+ * he, bias zero), a scale without a law is a normal law (for bias too, as a
+ * number means the sd of normal biases), a law without a scale has the
+ * scale its name has. */
+static rl_law law_table(lua_State *L, int idx, const char *field, rl_law def)
 {
 	static const char *const param_of[] = {NULL, "sd", "a", "scale"};
 	rl_law law = {LAW_NORMAL, SCALE_HE, 0.0};
+	bool law_given = false;
 	idx = lua_absindex(L, idx);
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
@@ -102,9 +107,10 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 			rlua_option_error(L, field, "unknown field '%s' in the law table; use law, sd, a or scale", k);
 		lua_pop(L, 1);
 	}
-	if (lua_getfield(L, idx, "law") == LUA_TSTRING)
+	if (lua_getfield(L, idx, "law") == LUA_TSTRING) {
 		law.kind = law_kind_named(L, field, lua_tostring(L, -1), &law.rule);
-	else if (!lua_isnil(L, -1))
+		law_given = true;
+	} else if (!lua_isnil(L, -1))
 		rlua_option_error(L, field, "field 'law' must be a string such as 'uniform'");
 	lua_pop(L, 1);
 	const char *given = NULL;
@@ -124,6 +130,8 @@ static rl_law law_table(lua_State *L, int idx, const char *field)
 		}
 		lua_pop(L, 1);
 	}
+	if (!law_given && !given)
+		return def;
 	/* the zero law has no scale: a scale given with it is a mistake, not
 	 * something to drop silently */
 	if (given && law.kind == LAW_ZERO)
@@ -151,7 +159,7 @@ static rl_law law_option(lua_State *L, int t, const char *field, rl_law def)
 		law.param = 0.0;
 		law.kind = law_kind_named(L, field, lua_tostring(L, -1), &law.rule);
 	} else if (type == LUA_TTABLE) {
-		law = law_table(L, -1, field);
+		law = law_table(L, -1, field, def);
 	} else if (type == LUA_TNUMBER && strcmp(field, "bias") == 0) {
 		double sd = lua_tonumber(L, -1);
 		if (!isfinite(sd) || sd < 0)
@@ -605,7 +613,9 @@ static const rlua_api net_api[] = {
 	 "(input dimension = width unless opts.input is given). Options: widths (a list, "
 	 "overrides depth/width), input, weights ('he' default, 'glorot', 'normal', "
 	 "'uniform', 'laplace', or {law=, sd=|a=|scale=}), bias (0 default, a number = "
-	 "normal sd, or a law), arch ('plain', 'residual', 'dense', 'skip', 'batchnorm'), "
+	 "normal sd, or a law); in a law table a field left out is the option's own: {} is the "
+	 "default (weights he, bias zero), a scale without a law is normal, a law without a scale "
+	 "has its name's scale. arch ('plain', 'residual', 'dense', 'skip', 'batchnorm'), "
 	 "seed (an integer; without one each call draws a new net and net.seed tells which), "
 	 "precision ('double' default, or RELUSH_PRECISION; 'single': float32 weights, and every "
 	 "layer computed in float32; net.precision tells which).",

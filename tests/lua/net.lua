@@ -61,6 +61,66 @@ for i, w in ipairs(laws) do
        (type(w) == "table" and w.law or w) .. " (worst rel " .. worst .. ")")
 end
 
+-- a law table's missing fields are the option's own: an empty table is the
+-- option's default (weights he, bias zero: not He-normal biases), a scale
+-- without a law is a normal law with that scale (for bias as for weights,
+-- as a number bias is the sd of normal biases), a law without a scale is
+-- the law's name; each the same net, draw for draw, as the form it stands for
+do
+  local function same_net(a, b)
+    if tostring(a) ~= tostring(b) then return false end
+    for l = 1, a.depth do
+      local wa, wb, ba, bb = a:weights(l), b:weights(l), a:bias(l), b:bias(l)
+      for j = 1, #ba do
+        if ba[j] ~= bb[j] then return false end
+        for k = 1, #wa[j] do if wa[j][k] ~= wb[j][k] then return false end end
+      end
+    end
+    return true
+  end
+  local wrong = {}
+  local function check(option, value, equivalent, what)
+    for _, arch in ipairs{"plain", "residual"} do
+      local base = {widths = arch == "plain" and {4, 3, 4} or {4, 4, 4}, input = 4, seed = 7, arch = arch}
+      local a, b = {}, {}
+      for k, v in pairs(base) do a[k], b[k] = v, v end
+      a[option], b[option] = value, equivalent
+      if not same_net(relu(a), relu(b)) then
+        wrong[#wrong + 1] = option .. " = " .. what .. " (" .. arch .. "): " .. tostring(relu(a))
+      end
+    end
+  end
+  for _, option in ipairs{"weights", "bias"} do
+    check(option, {}, nil, "{}")
+    for _, sd in ipairs{0.25, 2} do
+      check(option, {sd = sd}, {law = "normal", sd = sd}, "{sd = " .. sd .. "}")
+    end
+    for _, name in ipairs{"he", "glorot", "normal", "uniform", "laplace"} do
+      check(option, {law = name}, name, "{law = '" .. name .. "'}")
+    end
+  end
+  check("bias", {sd = 0.25}, 0.25, "{sd = 0.25} (as the number 0.25)")
+  check("bias", {law = "zero"}, 0, "{law = 'zero'} (as 0)")
+  t.none(wrong, "a law table's missing fields are the option's own default", "; ")
+  local zero = relu(3, 4, {bias = {}, seed = 1})
+  local all_zero = true
+  for l = 1, 3 do for _, v in ipairs(zero:bias(l)) do all_zero = all_zero and v == 0 end end
+  t.ok(all_zero and tostring(zero):find("bias zero", 1, true), "bias = {} gives zero biases: " .. tostring(zero))
+  -- mc records what ran: bias = {} is saved as the zero law, as the default
+  local r1 = mc{depth = 3, width = 3, trials = 50, seed = 2, progress = false, bias = {}}
+  local r2 = mc{depth = 3, width = 3, trials = 50, seed = 2, progress = false}
+  t.ok(r1.p_alive == r2.p_alive and r1.fraction == r2.fraction and r1.upper == r2.upper,
+    "mc with bias = {} runs the default experiment (zero biases)")
+  local path = os.tmpname()
+  os.remove(path)
+  r1:save(path)
+  local f = io.open(path)
+  local line = f:read("l")
+  f:close()
+  os.remove(path)
+  t.ok(line:find('"bias":{"law":"zero"', 1, true), "... and its saved results line says the bias law is zero")
+end
+
 -- weights layout: n_l rows of n_{l-1} numbers
 local n = relu{widths = {3, 2}, input = 5, seed = 1}
 t.is(#n:weights(1), 3, "weights(1) has n_1 rows")
