@@ -87,6 +87,23 @@ static void push_method_table(lua_State *L, const char *type, const char *entry)
 	lua_remove(L, mt);
 }
 
+/* package.loaded[key] = the table at t, unless key is
+ * taken. An argument error raised in a function called without a name of
+ * its own (through pcall, or an alias) names it as lauxlib finds it there:
+ * a method as 'relush.Net.death' (its type's name), a function of a global
+ * table of the shell as 'view.inputs' (lauxlib drops the "_G." of a
+ * global's name), never as '?'. */
+static void name_table(lua_State *L, int t, const char *key)
+{
+	t = lua_absindex(L, t);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	if (lua_getfield(L, -1, key) == LUA_TNIL) {
+		lua_pushvalue(L, t);
+		lua_setfield(L, -3, key);
+	}
+	lua_pop(L, 2);
+}
+
 /* Puts e->fn where e->name says, in the table at root. */
 static void place_function(lua_State *L, int root, const rlua_api *e)
 {
@@ -95,6 +112,7 @@ static void place_function(lua_State *L, int root, const rlua_api *e)
 		if (!e->type)
 			luaL_error(L, "internal error: the method %s names no type", e->name);
 		push_method_table(L, e->type, e->name);
+		name_table(L, -1, e->type);
 		lua_pushcfunction(L, e->fn);
 		lua_setfield(L, -2, colon + 1);
 	} else if (dot) {
@@ -106,6 +124,13 @@ static void place_function(lua_State *L, int root, const rlua_api *e)
 			lua_pushvalue(L, -2);
 			lua_rawset(L, root);
 		}
+		lua_pushglobaltable(L);
+		if (lua_rawequal(L, -1, root)) {
+			lua_pushfstring(L, "_G.%s", lua_pushlstring(L, e->name, (size_t)(dot - e->name)));
+			name_table(L, -4, lua_tostring(L, -1));
+			lua_pop(L, 2);
+		}
+		lua_pop(L, 1);
 		lua_pushcfunction(L, e->fn);
 		lua_setfield(L, -2, dot + 1);
 	} else if (lua_getfield(L, root, e->name) == LUA_TTABLE) {

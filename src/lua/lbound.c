@@ -21,11 +21,11 @@ static double check_count(lua_State *L, int arg, const char *what, double min)
 {
 	rl_err e;
 	if (lua_type(L, arg) != LUA_TNUMBER)
-		return luaL_argerror(L, arg, lua_pushfstring(L, "%s must be an integer >= %d, got %s",
+		return rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be an integer >= %d, got %s",
 		                                             what, (int)min, rlua_got(L, arg)));
 	double v = lua_tonumber(L, arg);
 	if (bound_check_count(v, min, what, &e))
-		luaL_argerror(L, arg, e.msg);
+		rlua_arg_error(L, arg, e.msg);
 	return v;
 }
 
@@ -33,11 +33,11 @@ static double check_prob(lua_State *L, int arg)
 {
 	rl_err e;
 	if (lua_type(L, arg) != LUA_TNUMBER)
-		return luaL_argerror(L, arg, lua_pushfstring(L, "p must be a probability strictly "
+		return rlua_arg_error(L, arg, lua_pushfstring(L, "p must be a probability strictly "
 		                                             "between 0 and 1, got %s", rlua_got(L, arg)));
 	double p = lua_tonumber(L, arg);
 	if (bound_check_prob(p, "p", &e))
-		luaL_argerror(L, arg, e.msg);
+		rlua_arg_error(L, arg, e.msg);
 	return p;
 }
 
@@ -47,7 +47,7 @@ static int opt_bool(lua_State *L, int arg, const char *what, int def)
 	if (lua_isnoneornil(L, arg))
 		return def;
 	if (lua_type(L, arg) != LUA_TBOOLEAN)
-		return luaL_argerror(L, arg, lua_pushfstring(L, "%s must be true or false, got %s", what,
+		return rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be true or false, got %s", what,
 		                                             rlua_got(L, arg)));
 	return lua_toboolean(L, arg);
 }
@@ -79,7 +79,7 @@ static int check_net(lua_State *L, int arg, net_arg *a)
 		return 1;
 	}
 	if (lua_type(L, arg) != LUA_TNUMBER)
-		return luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of widths or a width "
+		return rlua_arg_error(L, arg, lua_pushfstring(L, "expected a list of widths or a width "
 		                                             "and a depth, got %s", rlua_got(L, arg)));
 	a->n = check_count(L, arg, "width", 1);
 	a->k = check_count(L, arg + 1, "depth", 0);
@@ -222,7 +222,7 @@ static int bound_layers_l(lua_State *L)
 	char depth_text[32];
 	snprintf(depth_text, sizeof depth_text, "%.17g", a.widths ? (double)a.count : a.k);
 	if (a.widths ? a.count > LAYERS_MAX_DEPTH : a.k > LAYERS_MAX_DEPTH)
-		return luaL_argerror(L, a.widths ? 1 : 2,
+		return rlua_arg_error(L, a.widths ? 1 : 2,
 		                     lua_pushfstring(L, "a per-layer table takes at most %d layers, got %s "
 		                                     "(bound.lower and bound.death take any depth)",
 		                                     LAYERS_MAX_DEPTH, depth_text));
@@ -394,7 +394,7 @@ static int bound_schedule_l(lua_State *L)
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	lua_Integer layers = SCHEDULE_DEFAULT_LAYERS;
 	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
+		rlua_check_options_table(L, 2);
 		rlua_check_options(L, 2, schedule_options);
 		layers = rlua_opt_int_field(L, 2, "layers", SCHEDULE_DEFAULT_LAYERS, 0,
 		                            (lua_Integer)1 << 62);

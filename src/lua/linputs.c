@@ -32,7 +32,7 @@ static int opts_table(lua_State *L, int arg, const rlua_option *known)
 {
 	if (lua_isnoneornil(L, arg))
 		return 0;
-	luaL_checktype(L, arg, LUA_TTABLE);
+	rlua_check_options_table(L, arg);
 	rlua_check_options(L, arg, known);
 	return arg;
 }
@@ -97,7 +97,7 @@ static int inputs_orthant_l(lua_State *L)
 	lua_Integer d = rlua_check_int(L, 1, "dimension d", 1, NET_MAX_WIDTH);
 	double R = lua_isnoneornil(L, 2) ? 1.0 : rlua_check_finite(L, 2, "radius R");
 	if (!(R > 0))
-		luaL_argerror(L, 2, lua_pushfstring(L, "radius R must be > 0, got %f", R));
+		rlua_arg_error(L, 2, lua_pushfstring(L, "radius R must be > 0, got %f", R));
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	return made_or_fail(L, box->p = inputs_orthant((size_t)d, R, &e), &e);
@@ -108,7 +108,7 @@ static int inputs_shrink_l(lua_State *L)
 	rl_mat *X = rlua_check_matrix(L, 1);
 	double eps = rlua_check_finite(L, 2, "eps");
 	if (eps < 0)
-		luaL_argerror(L, 2, lua_pushfstring(L, "eps must be >= 0, got %f", eps));
+		rlua_arg_error(L, 2, lua_pushfstring(L, "eps must be >= 0, got %f", eps));
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	return made_or_fail(L, box->p = inputs_shrink(X, eps, &e), &e);
@@ -116,12 +116,12 @@ static int inputs_shrink_l(lua_State *L)
 
 static int inputs_load_l(lua_State *L)
 {
-	const char *path = rlua_check_path(L, 1);
+	const char *path = rlua_check_path_like(L, 1, "points.csv");
 	int kind = rlua_numpy_kind(path, 1);
 	if (kind)
 		return rlua_load_numpy_inputs(L, kind);
 	if (!lua_isnoneornil(L, 2))
-		return luaL_argerror(L, 2, "a member name is for .npz archives only");
+		return rlua_arg_error(L, 2, "a member name is for .npz archives only");
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	return made_or_fail(L, box->p = inputs_load(path, &e), &e);
@@ -132,14 +132,14 @@ static int inputs_from_l(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_Integer m = rlua_len(L, 1, "the list of points");
 	if (m < 1)
-		luaL_argerror(L, 1, "expected a non-empty list of points (each a list of numbers)");
+		rlua_arg_error(L, 1, "expected a non-empty list of points (each a list of numbers)");
 	lua_geti(L, 1, 1);
 	if (lua_type(L, -1) != LUA_TTABLE)
-		luaL_argerror(L, 1, "expected a list of points, each a list of numbers; point 1 is not a list");
+		rlua_arg_error(L, 1, "expected a list of points, each a list of numbers; point 1 is not a list");
 	lua_Integer d = rlua_len(L, -1, "a point");
 	lua_pop(L, 1);
 	if (d < 1)
-		luaL_argerror(L, 1, "point 1 is empty: every point needs at least one coordinate");
+		rlua_arg_error(L, 1, "point 1 is empty: every point needs at least one coordinate");
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first: errors below cannot leak X */
 	rl_mat *X = box->p = mat_new((size_t)m, (size_t)d, &e);
@@ -147,15 +147,15 @@ static int inputs_from_l(lua_State *L)
 		return rlua_engine_error(L, &e);
 	for (lua_Integer i = 1; i <= m; i++) {
 		if (lua_geti(L, 1, i) != LUA_TTABLE)
-			luaL_argerror(L, 1, lua_pushfstring(L, "point %I is a %s, not a list of numbers", i, luaL_typename(L, -1)));
+			rlua_arg_error(L, 1, lua_pushfstring(L, "point %I is a %s, not a list of numbers", i, luaL_typename(L, -1)));
 		lua_Integer di = rlua_len(L, -1, "a point");
 		if (di != d)
-			luaL_argerror(L, 1, lua_pushfstring(L, "point %I has %I coordinates but point 1 has %I",
+			rlua_arg_error(L, 1, lua_pushfstring(L, "point %I has %I coordinates but point 1 has %I",
 			                                    i, di, d));
 		for (lua_Integer j = 1; j <= d; j++) {
 			lua_geti(L, -1, j);
 			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
-				luaL_argerror(L, 1, lua_pushfstring(L, "point %I, coordinate %I must be a finite number", i, j));
+				rlua_arg_error(L, 1, lua_pushfstring(L, "point %I, coordinate %I must be a finite number", i, j));
 			mat_row(X, (size_t)i - 1)[j - 1] = lua_tonumber(L, -1);
 			lua_pop(L, 1);
 		}

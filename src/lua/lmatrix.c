@@ -1,5 +1,6 @@
 /* lmatrix.c: the Matrix userdata (input sets and forward outputs): one point
  * per row; #X, X.rows, X.cols, X[i] (a row as a list), X:save(path). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "rlua.h"
@@ -24,7 +25,7 @@ rl_mat *rlua_check_matrix(lua_State *L, int arg)
 {
 	rl_mat *m = rlua_to_matrix(L, arg);
 	if (!m)
-		luaL_argerror(L, arg, lua_pushfstring(L, "expected an input set (a Matrix, e.g. from "
+		rlua_arg_error(L, arg, lua_pushfstring(L, "expected an input set (a Matrix, e.g. from "
 		              "inputs.gaussian), got %s", rlua_matrix_got(L, arg)));
 	return m;
 }
@@ -65,19 +66,43 @@ static void push_row(lua_State *L, const rl_mat *m, size_t i)
 	}
 }
 
+/* X[i], X.field and X:method. The messages name what the user wrote, not
+ * the metamethod Lua reports ('index'): a closed Matrix still hands out
+ * its methods, whose own check names them, and refuses rows and fields. */
 static int matrix_index(lua_State *L)
 {
-	rl_mat *m = rlua_check_matrix(L, 1);
-	if (lua_type(L, 2) == LUA_TNUMBER) {
+	rlua_box *b = luaL_checkudata(L, 1, RLUA_MATRIX);
+	rl_mat *m = b->p;
+	int key = lua_type(L, 2);
+	if (key != LUA_TNUMBER && key != LUA_TSTRING)
+		return luaL_error(L, "an input set has no item [%s]: its rows are X[1] .. X[#X], its fields "
+		                  "and methods have names (X.rows, X:save(path))", rlua_got(L, 2));
+	if (!m) {
+		luaL_getmetatable(L, RLUA_MATRIX);
+		if (key == LUA_TSTRING && lua_getfield(L, -1, "__methods") == LUA_TTABLE
+		    && lua_getfield(L, -1, lua_tostring(L, 2)) != LUA_TNIL)
+			return 1;
+		return luaL_error(L, "X[%s]: the input set has been closed (its data freed by <close> or __gc)",
+		                  rlua_describe(L, 2));
+	}
+	if (key == LUA_TNUMBER) {
 		/* Like a Lua list: X[#X + 1] is nil, so ipairs(X) stops there. */
-		lua_Integer i = rlua_check_int(L, 2, "row index", LUA_MININTEGER, LUA_MAXINTEGER);
+		lua_Integer i = lua_tointeger(L, 2);
+		if (!lua_isinteger(L, 2)) {
+			double x = lua_tonumber(L, 2);
+			if (x != floor(x))   /* NaN too */
+				return luaL_error(L, "X[%s]: a row index is an integer from 1 to #X (%I)",
+				                  rlua_describe(L, 2), (lua_Integer)m->rows);
+			if (!lua_numbertointeger(x, &i))
+				i = 0;   /* beyond any row, as +-inf */
+		}
 		if (i < 1 || (lua_Unsigned)i > m->rows)
 			lua_pushnil(L);
 		else
 			push_row(L, m, (size_t)i - 1);
 		return 1;
 	}
-	const char *k = luaL_checkstring(L, 2);
+	const char *k = lua_tostring(L, 2);
 	if (strcmp(k, "rows") == 0)
 		lua_pushinteger(L, (lua_Integer)m->rows);
 	else if (strcmp(k, "cols") == 0)
@@ -122,16 +147,19 @@ static int matrix_tostring(lua_State *L)
 static int matrix_save(lua_State *L)
 {
 	rl_mat *m = rlua_check_matrix(L, 1);
-	const char *path = rlua_check_path(L, 2);
+	const char *path = rlua_check_path_like(L, 2, "points.csv");
 	int kind = rlua_numpy_kind(path, 0);
-	const char *member = luaL_optstring(L, 3, NULL);
+	if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
+		rlua_arg_error(L, 3, lua_pushfstring(L, "the array name must be a string such as 'train_x', got %s",
+		               rlua_describe(L, 3)));
+	const char *member = lua_tostring(L, 3);
 	if (member && kind != 2)
-		return luaL_argerror(L, 3, "an array name is for .npz archives only");
+		return rlua_arg_error(L, 3, "an array name is for .npz archives only");
 	size_t mlen = member ? strlen(member) : 0;
 	if (mlen > 4 && strcmp(member + mlen - 4, ".npy") == 0)   /* 'train_x.npy' names train_x, as in inputs.load */
 		member = lua_pushlstring(L, member, mlen - 4);
 	if (member && !*member)
-		return luaL_argerror(L, 3, "the array name must not be empty");
+		return rlua_arg_error(L, 3, "the array name must not be empty");
 	rl_err e;
 	int r;
 	if (kind == 2) {

@@ -182,7 +182,9 @@ static void choose_precision(lua_State *L, rl_net_spec *spec, const mc_config *c
 
 static int mc_l(lua_State *L)
 {
-	luaL_checktype(L, ARG_OPTS, LUA_TTABLE);
+	if (lua_type(L, ARG_OPTS) != LUA_TTABLE)
+		rlua_arg_error(L, ARG_OPTS, lua_pushfstring(L, "expected a table of options such as "
+		               "mc{depth = 10, width = 4, trials = 1000}, got %s", rlua_got(L, ARG_OPTS)));
 	lua_settop(L, ARG_OPTS);
 	int input_given = lua_getfield(L, ARG_OPTS, "input") != LUA_TNIL;
 	lua_pop(L, 1);
@@ -365,10 +367,9 @@ static rl_net *replay_net(const mc_record *rec, uint64_t i, const rl_mat *X, rl_
 
 static int replay_l(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
 	run_box *rb = lmc_to_run(L, 1);
 	if (!rb)
-		return luaL_argerror(L, 1, "expected a Monte Carlo result (from mc{...}, mc.merge or mc.load)");
+		return rlua_arg_error(L, 1, "expected a Monte Carlo result (from mc{...}, mc.merge or mc.load)");
 	const mc_record *rec = rb->rec;
 	const mc_counts *c = &rec->result.counts;
 	uint64_t first = rec->result.first_trial, last = rec->result.last_trial;
@@ -377,21 +378,21 @@ static int replay_l(lua_State *L)
 	if (!lua_isnoneornil(L, 3)) {
 		X = rlua_to_matrix(L, 3);
 		if (!X)
-			return luaL_argerror(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got %s",
+			return rlua_arg_error(L, 3, lua_pushfstring(L, "X must be the run's input set (a Matrix), got %s",
 			                     rlua_got(L, 3)));
 		uint64_t sum = mc_checksum(X);
 		if (sum != rec->x_checksum) {
 			char want[24], got[24];
 			snprintf(want, sizeof want, "%016llx", (unsigned long long)rec->x_checksum);
 			snprintf(got, sizeof got, "%016llx", (unsigned long long)sum);
-			return luaL_argerror(L, 3, lua_pushfstring(L, "X is not this run's input set (the run's X: "
+			return rlua_arg_error(L, 3, lua_pushfstring(L, "X is not this run's input set (the run's X: "
 			                     "%I points in d = %I, checksum fnv1a64:%s; this X: %I points in d = %I, "
 			                     "checksum fnv1a64:%s)", (lua_Integer)rec->x_rows, (lua_Integer)rec->x_cols,
 			                     want, (lua_Integer)X->rows, (lua_Integer)X->cols, got));
 		}
 	}
 	if ((uint64_t)i < first || (uint64_t)i > last)
-		return luaL_argerror(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
+		return rlua_arg_error(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
 		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
 	if (rec->generator != mc_generator_current())
 		return luaL_error(L, "replay: this result's numbers were drawn by the generator '%s'; this "

@@ -136,11 +136,11 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 		return;
 	}
 	if (!lua_istable(L, arg))
-		luaL_argerror(L, arg, lua_pushfstring(L, "expected a list of results files and results "
+		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a list of results files and results "
 		              "(e.g. {\"a.jsonl\", \"b.jsonl\"}), got %s", rlua_got(L, arg)));
 	lua_Integer n = rlua_len(L, arg, "the list to merge");
 	if (n == 0)
-		luaL_argerror(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
+		rlua_arg_error(L, arg, "nothing to merge: the list is empty; give results files (\"a.jsonl\") "
 		              "or results");
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, arg, i);
@@ -161,7 +161,7 @@ static void pieces_collect(lua_State *L, pieces_box *p, int arg)
 				lua_pop(L, 1);
 			}
 		} else {
-			luaL_argerror(L, arg, lua_pushfstring(L, "item %I must be a results file name, a Monte "
+			rlua_arg_error(L, arg, lua_pushfstring(L, "item %I must be a results file name, a Monte "
 			              "Carlo result or a list of them (mc.load), got %s", i, rlua_got(L, v)));
 		}
 		lua_settop(L, v - 1);
@@ -183,12 +183,12 @@ int lmc_merge_l(lua_State *L)
 {
 	int sweep = 0;
 	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
+		rlua_check_options_table(L, 2);
 		rlua_check_options(L, 2, lmc_merge_options);
 		sweep = rlua_opt_bool_field(L, 2, "sweep", 0);
 	}
 	if (lua_isnoneornil(L, 1))
-		return luaL_argerror(L, 1, "expected the pieces to merge: results files and results, "
+		return rlua_arg_error(L, 1, "expected the pieces to merge: results files and results, "
 		                     "e.g. mc.merge{\"a.jsonl\", \"b.jsonl\"}");
 	lua_settop(L, 2);
 	pieces_box *p = push_pieces(L);                        /* index 3 */
@@ -225,7 +225,7 @@ int lmc_merge_l(lua_State *L)
 
 int lmc_load_l(lua_State *L)
 {
-	const char *path = rlua_check_path(L, 1);
+	const char *path = rlua_check_path_like(L, 1, "results.jsonl");
 	pieces_box *p = push_pieces(L);   /* first: frees what is not yet a result on error */
 	mc_record **recs;
 	size_t n;

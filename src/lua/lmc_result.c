@@ -552,16 +552,21 @@ int lmc_is_results_list(lua_State *L, int idx)
 
 int lmc_save_l(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
-	const char *path = rlua_check_path(L, 2);
-	static const char *const modes[] = {"a", "w", NULL};
-	int replace = luaL_checkoption(L, 3, "a", modes);
+	if (!lua_istable(L, 1))
+		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result or a list of them "
+		               "(from mc{...}, mc.merge or mc.load), got %s", rlua_got(L, 1)));
+	const char *path = rlua_check_path_like(L, 2, "results.jsonl");
+	const char *mode = lua_isnoneornil(L, 3) ? "a" : lua_tostring(L, 3);
+	if (lua_type(L, 3) == LUA_TNUMBER || !mode || (strcmp(mode, "a") && strcmp(mode, "w")))
+		rlua_arg_error(L, 3, lua_pushfstring(L, "the mode must be 'a' (add to the file's results, the "
+		               "default) or 'w' (replace them), got %s", rlua_describe(L, 3)));
+	int replace = strcmp(mode, "w") == 0;
 	lua_settop(L, 3);
 	size_t n = 1;
 	run_box *one = lmc_to_run(L, 1);
 	if (!one) {
 		if (!lmc_is_results_list(L, 1))
-			return luaL_argerror(L, 1, "expected a Monte Carlo result or a list of them "
+			return rlua_arg_error(L, 1, "expected a Monte Carlo result or a list of them "
 			                     "(from mc{...}, mc.merge or mc.load)");
 		n = (size_t)rlua_len(L, 1, "the list of results");
 	}
@@ -573,7 +578,7 @@ int lmc_save_l(lua_State *L)
 			lua_geti(L, 1, (lua_Integer)i + 1);
 			run_box *b = lmc_to_run(L, -1);
 			if (!b)
-				return luaL_argerror(L, 1, lua_pushfstring(L, "item %I of the list is not a Monte Carlo result",
+				return rlua_arg_error(L, 1, lua_pushfstring(L, "item %I of the list is not a Monte Carlo result",
 				                     (lua_Integer)i + 1));
 			recs[i] = b->rec;
 			lua_pop(L, 1);

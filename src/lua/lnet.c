@@ -298,10 +298,7 @@ void rlua_parse_net_spec(lua_State *L, int t, rl_net_spec *spec, int depth_width
 
 rl_net *rlua_check_net(lua_State *L, int arg)
 {
-	rlua_box *b = luaL_checkudata(L, arg, RLUA_NET);
-	if (!b->p)
-		luaL_argerror(L, arg, "the network has been closed");
-	return b->p;
+	return rlua_check_box(L, arg, RLUA_NET, "a Net (from relu)", "the network")->p;
 }
 
 static void net_destroy(void *n) { net_free(n); }
@@ -318,8 +315,9 @@ static int relu_l(lua_State *L)
 {
 	rl_net_spec spec;
 	int opts = lua_type(L, 1) == LUA_TTABLE ? 1 : lua_isnoneornil(L, 3) ? 0 : 3;
-	if (opts == 3)
-		luaL_checktype(L, 3, LUA_TTABLE);
+	if (opts == 3 && lua_type(L, 3) != LUA_TTABLE)
+		rlua_arg_error(L, 3, lua_pushfstring(L, "expected a table of options such as {seed = 1}, got %s",
+		                                     rlua_got(L, 3)));
 	lua_settop(L, opts == 1 ? 1 : 3);
 	/* Box first (empty), before the spec's malloc'ed widths exist: nothing
 	 * that can raise an error comes between those and net_spec_free. */
@@ -332,7 +330,7 @@ static int relu_l(lua_State *L)
 	size_t depth = spec.depth, width = spec.widths[0];
 	net_spec_free(&spec);
 	if (!b->p && lua_type(L, 1) == LUA_TNUMBER)   /* relu(depth, width): name the sizes */
-		return luaL_argerror(L, 2, lua_pushfstring(L, "width %I at depth %I is too large: %s",
+		return rlua_arg_error(L, 2, lua_pushfstring(L, "width %I at depth %I is too large: %s",
 		                     (lua_Integer)width, (lua_Integer)depth, e.msg));
 	if (!b->p)
 		return rlua_engine_error(L, &e);
@@ -368,10 +366,25 @@ static void push_widths(lua_State *L, const rl_net_spec *s)
 	}
 }
 
+/* net.field and net:method. The messages name what the user wrote, not the
+ * metamethod Lua reports ('index'): a closed net still hands out its
+ * methods, whose own check names them ("calling 'death' on bad self (the
+ * network has been closed)"), and refuses its fields by name. */
 static int net_index(lua_State *L)
 {
-	rl_net *n = rlua_check_net(L, 1);
-	const char *k = luaL_checkstring(L, 2);
+	rlua_box *b = luaL_checkudata(L, 1, RLUA_NET);
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return luaL_error(L, "a Net has no item [%s]: its fields and methods have names "
+		                  "(net.depth, net:weights(l); see help('net'))", rlua_describe(L, 2));
+	const char *k = lua_tostring(L, 2);
+	rl_net *n = b->p;
+	if (!n) {
+		luaL_getmetatable(L, RLUA_NET);
+		if (lua_getfield(L, -1, "__methods") == LUA_TTABLE && lua_getfield(L, -1, k) != LUA_TNIL)
+			return 1;
+		return luaL_error(L, "net.%s: the network has been closed (by <close> or __gc); "
+		                  "its fields and weights are gone", k);
+	}
 	if (strcmp(k, "depth") == 0)
 		lua_pushinteger(L, (lua_Integer)n->spec.depth);
 	else if (strcmp(k, "input") == 0)

@@ -61,13 +61,13 @@ static int push_points(lua_State *L, numpy_load *b)
 
 int rlua_load_numpy_inputs(lua_State *L, int kind)
 {
-	const char *path = rlua_check_path(L, 1);
+	const char *path = rlua_check_path_like(L, 1, "points.npz");
 	const char *member = luaL_optstring(L, 2, NULL);
 	rl_err e;
 	numpy_load *b = push_load(L);
 	if (kind == 1) {
 		if (member)
-			return luaL_argerror(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
+			return rlua_arg_error(L, 2, "a .npy file holds one array: give a member name only for .npz archives");
 		if (npy_load(path, &b->a, &e))
 			return rlua_engine_error(L, &e);
 		return push_points(L, b);
@@ -79,8 +79,8 @@ int rlua_load_numpy_inputs(lua_State *L, int kind)
 		char list[400];
 		npz_list(b->z, list, sizeof list);
 		if (member)
-			return luaL_argerror(L, 2, lua_pushfstring(L, "'%s' holds no array '%s'; it holds %s", path, member, list));
-		return luaL_argerror(L, 2, lua_pushfstring(L, "'%s' holds %I arrays: name one, as in "
+			return rlua_arg_error(L, 2, lua_pushfstring(L, "'%s' holds no array '%s'; it holds %s", path, member, list));
+		return rlua_arg_error(L, 2, lua_pushfstring(L, "'%s' holds %I arrays: name one, as in "
 		                     "inputs.load('%s', 'name'); it holds %s", path, (lua_Integer)npz_count(b->z), path, list));
 	}
 	if (npz_read(b->z, (size_t)i, &b->a, &e))
@@ -188,10 +188,10 @@ static const rlua_option load_options[] = {
 
 static int relu_load(lua_State *L)
 {
-	const char *path = rlua_check_path(L, 1);
+	const char *path = rlua_check_path_like(L, 1, "init.npz");
 	int t = 0;
 	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
+		rlua_check_options_table(L, 2);
 		rlua_check_options(L, 2, load_options);
 		t = 2;
 	}
@@ -219,9 +219,9 @@ static int relu_load(lua_State *L)
 static int net_save(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
-	const char *path = rlua_check_path(L, 2);
+	const char *path = rlua_check_path_like(L, 2, "net.npz");
 	if (rlua_numpy_kind(path, 0) != 2)
-		return luaL_argerror(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
+		return rlua_arg_error(L, 2, lua_pushfstring(L, "the path must end in .npz (a state dict as np.savez "
 		                     "writes it), got '%s'", path));
 	lua_settop(L, 2);
 	rl_net_keys keys = {0}, *use = NULL;

@@ -101,7 +101,7 @@ static int net_flip_l(lua_State *L)
 {
 	rl_net *net = rlua_check_net(L, 1);
 	if (lua_isnoneornil(L, 2))
-		return luaL_argerror(L, 2, "the input set X (a Matrix) is required: the flip is "
+		return rlua_arg_error(L, 2, "the input set X (a Matrix) is required: the flip is "
 		                     "chosen on the points it must keep alive, e.g. net:flip(inputs.gaussian(64, net.input))");
 	rl_mat *X = rlua_check_matrix(L, 2);
 	rl_err e;

@@ -17,11 +17,13 @@ static const char *const layer_fields[] = {
 
 static int result_csv_l(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
-	const char *path = rlua_check_path(L, 2);
+	if (!lua_istable(L, 1))
+		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result (from mc{...}), got %s",
+		               rlua_got(L, 1)));
+	const char *path = rlua_check_path_like(L, 2, "results.csv");
 	lua_settop(L, 2);
 	if (lua_getfield(L, 1, "layers") != LUA_TTABLE)
-		return luaL_argerror(L, 1, "expected a Monte Carlo result (from mc{...}) with its layers table");
+		return rlua_arg_error(L, 1, "expected a Monte Carlo result (from mc{...}) with its layers table");
 	int layers = lua_gettop(L);
 	lua_Integer depth = luaL_len(L, layers);
 	size_t field_of[NFIELDS], nfields = 0;
@@ -43,7 +45,7 @@ static int result_csv_l(lua_State *L)
 	csv_end_row(box);
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (lua_geti(L, layers, l) != LUA_TTABLE)
-			return luaL_argerror(L, 1, lua_pushfstring(L, "layers[%I] is not a table", l));
+			return rlua_arg_error(L, 1, lua_pushfstring(L, "layers[%I] is not a table", l));
 		csv_number(box, (double)l);
 		for (size_t c = 0; c < nfields; c++) {
 			lua_getfield(L, -1, layer_fields[field_of[c]]);

@@ -23,7 +23,7 @@ static rl_mat *check_targets(lua_State *L, int arg)
 	if (Y)
 		return Y;
 	if (lua_type(L, arg) != LUA_TTABLE)
-		luaL_argerror(L, arg, lua_pushfstring(L, "the targets y must be a Matrix, a list of "
+		rlua_arg_error(L, arg, lua_pushfstring(L, "the targets y must be a Matrix, a list of "
 		              "numbers or a list of rows, got a %s", luaL_typename(L, arg)));
 	lua_Integer m = luaL_len(L, arg);
 	if (m >= 1 && lua_geti(L, arg, 1) == LUA_TTABLE) {
@@ -37,7 +37,7 @@ static rl_mat *check_targets(lua_State *L, int arg)
 	}
 	lua_settop(L, lua_gettop(L) - (m >= 1));
 	if (m < 1)
-		luaL_argerror(L, arg, "the targets y are an empty list: give one target per point of X");
+		rlua_arg_error(L, arg, "the targets y are an empty list: give one target per point of X");
 	rl_err e;
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	rl_mat *Y1 = box->p = mat_new((size_t)m, 1, &e);
@@ -46,7 +46,7 @@ static rl_mat *check_targets(lua_State *L, int arg)
 	for (lua_Integer i = 1; i <= m; i++) {
 		lua_geti(L, arg, i);
 		if (lua_type(L, -1) != LUA_TNUMBER)
-			luaL_argerror(L, arg, lua_pushfstring(L, "target %I is a %s, not a number", i,
+			rlua_arg_error(L, arg, lua_pushfstring(L, "target %I is a %s, not a number", i,
 			                                      luaL_typename(L, -1)));
 		Y1->data[i - 1] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -59,7 +59,7 @@ static rl_train_opts check_opts(lua_State *L, int t)
 	rl_train_opts o = train_default_opts();
 	if (lua_isnoneornil(L, t))
 		return o;
-	luaL_checktype(L, t, LUA_TTABLE);
+	rlua_check_options_table(L, t);
 	rlua_check_options(L, t, train_options);
 	if (lua_getfield(L, t, "method") != LUA_TNIL) {
 		const char *m = lua_tostring(L, -1);

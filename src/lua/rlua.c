@@ -60,17 +60,23 @@ const char *rlua_nul_in_path(lua_State *L, int idx)
 	return lua_tostring(L, -1);
 }
 
-const char *rlua_check_path(lua_State *L, int arg)
+const char *rlua_check_path_like(lua_State *L, int arg, const char *example)
 {
 	/* a number is not taken for a name ({svg = 5} wrote a file "5") */
 	if (lua_type(L, arg) != LUA_TSTRING)
-		luaL_argerror(L, arg, lua_pushfstring(L, "expected a file path (a string such as 'out.svg'), got %s",
-		                                      rlua_describe(L, arg)));
+		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a file path (a string%s%s%s), got %s",
+		                                       example ? " such as '" : "", example ? example : "",
+		                                       example ? "'" : "", rlua_describe(L, arg)));
 	const char *path = lua_tostring(L, arg);
 	const char *nul = rlua_nul_in_path(L, arg);
 	if (nul)
-		luaL_argerror(L, arg, nul);
+		rlua_arg_error(L, arg, nul);
 	return path;
+}
+
+const char *rlua_check_path(lua_State *L, int arg)
+{
+	return rlua_check_path_like(L, arg, NULL);
 }
 
 /* The value at idx described for an error message (a number, a quoted
@@ -121,7 +127,7 @@ lua_Integer rlua_check_int(lua_State *L, int arg, const char *what, lua_Integer 
 	lua_Integer v;
 	char msg[200];
 	if (!integer_in_range(L, arg, what, min, max, &v, msg, sizeof msg))
-		luaL_argerror(L, arg, msg);
+		rlua_arg_error(L, arg, msg);
 	return v;
 }
 
@@ -130,8 +136,69 @@ double rlua_check_finite(lua_State *L, int arg, const char *what)
 	char got[64];
 	describe(L, arg, got, sizeof got);
 	if (lua_type(L, arg) != LUA_TNUMBER || !isfinite(lua_tonumber(L, arg)))
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a finite number, got %s", what, got));
+		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be a finite number, got %s", what, got));
 	return lua_tonumber(L, arg);
+}
+
+/* The running function's name in the API table ("net:train", "relu"),
+ * or NULL; the string stays on the stack (kept by _names). */
+static const char *running_api_name(lua_State *L)
+{
+	lua_Debug ar;
+	if (!lua_getstack(L, 0, &ar))
+		return NULL;
+	lua_getinfo(L, "f", &ar);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.module") == LUA_TTABLE
+	    && lua_getfield(L, -1, "_names") == LUA_TTABLE) {
+		lua_pushvalue(L, -3);
+		if (lua_rawget(L, -2) == LUA_TSTRING)
+			return lua_tostring(L, -1);
+	}
+	return NULL;
+}
+
+/* Pushes the running function's name as lauxlib finds it in package.loaded
+ * (api.c's name_table): "p:m" of type T as "T.m" (relush.Net.death), "a.b"
+ * of the module as "relush.a.b", of the shell's globals as "a.b", and "a"
+ * itself (relu, mc, view: callable tables, whose __call no table holds).
+ * NULL when the function is not an API entry. */
+static const char *running_full_name(lua_State *L)
+{
+	const char *api_name = running_api_name(L);
+	if (!api_name)
+		return NULL;
+	const char *colon = strchr(api_name, ':'), *dot = strchr(api_name, '.');
+	if (colon) {
+		lua_getfield(L, -3, "_help");   /* the module, below _names */
+		const char *type = lua_getfield(L, -1, api_name) == LUA_TTABLE
+		                   && lua_getfield(L, -1, "type") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		return type ? lua_pushfstring(L, "%s.%s", type, colon + 1) : NULL;
+	}
+	if (dot) {
+		lua_pushlstring(L, api_name, (size_t)(dot - api_name));
+		int in_module = lua_rawget(L, -4) == LUA_TTABLE;
+		return lua_pushfstring(L, "%s%s", in_module ? "relush." : "", api_name);
+	}
+	return api_name;
+}
+
+int rlua_arg_error(lua_State *L, int arg, const char *msg)
+{
+	lua_Debug ar;
+	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), !ar.name || strcmp(ar.name, "?") == 0)) {
+		/* called through pcall, or as t[k](...): the call site gives no
+		 * name (or '?'), so the name is the one lauxlib would find */
+		const char *name = running_full_name(L);
+		if (name)
+			return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
+	}
+	return luaL_argerror(L, arg, msg);
+}
+
+void rlua_check_options_table(lua_State *L, int arg)
+{
+	if (lua_type(L, arg) != LUA_TTABLE)
+		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a table of options, got %s", rlua_got(L, arg)));
 }
 
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
@@ -153,14 +220,8 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 	if (lua_getstack(L, 0, &ar)) {
 		/* the function as the API table names it ("net:train",
 		 * "inputs.gaussian"), else as the call site does ("train") */
-		lua_getinfo(L, "nf", &ar);
-		const char *api_name = NULL;
-		if (lua_getfield(L, LUA_REGISTRYINDEX, "relush.module") == LUA_TTABLE
-		    && lua_getfield(L, -1, "_names") == LUA_TTABLE) {
-			lua_pushvalue(L, -3);
-			if (lua_rawget(L, -2) == LUA_TSTRING)
-				api_name = lua_tostring(L, -1);   /* kept by _names */
-		}
+		lua_getinfo(L, "n", &ar);
+		const char *api_name = running_api_name(L);
 		if (api_name || ar.name)
 			return luaL_error(L, "bad option '%s' to '%s' (%s)", field, api_name ? api_name : ar.name, msg);
 	}
@@ -250,13 +311,13 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 {
 	arg = lua_absindex(L, arg);
 	if (lua_type(L, arg) != LUA_TTABLE)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
+		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
 		                                      what, rlua_got(L, arg)));
 	lua_Integer n = rlua_len(L, arg, what);
 	if (n < 1)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
+		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
 	if ((lua_Unsigned)n > NET_MAX_DEPTH)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s lists %I widths, more than the limit %d", what, n, (int)NET_MAX_DEPTH));
+		rlua_arg_error(L, arg, lua_pushfstring(L, "%s lists %I widths, more than the limit %d", what, n, (int)NET_MAX_DEPTH));
 	size_t *w = lua_newuserdatauv(L, (size_t)n * sizeof *w, 0);
 	for (lua_Integer i = 1; i <= n; i++) {
 		char name[64], msg[200];
@@ -264,7 +325,7 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 		snprintf(name, sizeof name, "%s[%lld]", what, (long long)i);
 		lua_geti(L, arg, i);
 		if (!integer_in_range(L, -1, name, 1, NET_MAX_WIDTH, &v, msg, sizeof msg))
-			luaL_argerror(L, arg, msg);
+			rlua_arg_error(L, arg, msg);
 		lua_pop(L, 1);
 		w[i - 1] = (size_t)v;
 	}
@@ -378,6 +439,16 @@ void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)
 rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname)
 {
 	return luaL_testudata(L, idx, tname);
+}
+
+rlua_box *rlua_check_box(lua_State *L, int arg, const char *tname, const char *expected, const char *the)
+{
+	rlua_box *b = luaL_testudata(L, arg, tname);
+	if (!b)
+		rlua_arg_error(L, arg, lua_pushfstring(L, "expected %s, got %s", expected, rlua_got(L, arg)));
+	if (!b->p)
+		rlua_arg_error(L, arg, lua_pushfstring(L, "%s has been closed (by <close> or __gc)", the));
+	return b;
 }
 
 static void csv_free(void *c)

@@ -184,7 +184,17 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
  * value), else "a table", "a number"... */
 const char *rlua_got(lua_State *L, int idx);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
-const char *rlua_check_path(lua_State *L, int arg); /* a string with no NUL byte */
+/* A file path: a string with no NUL byte; the error's example is example
+ * ("results.jsonl"), none when NULL. */
+const char *rlua_check_path_like(lua_State *L, int arg, const char *example);
+const char *rlua_check_path(lua_State *L, int arg);   /* no example */
+/* A table of options at arg, else an argument error saying so. */
+void rlua_check_options_table(lua_State *L, int arg);
+/* luaL_argerror naming the function as the user called it: as the call
+ * site names it, else (through pcall) as package.loaded holds it
+ * (relush.inputs.gaussian, relush.Net.death; lmodule.c), and relu, mc and
+ * view, callable tables, by their own names. */
+int rlua_arg_error(lua_State *L, int arg, const char *msg);
 /* NULL when the string at idx is a usable path; else pushes and returns the
  * message (the path with each NUL shown as \0), for the caller to raise. */
 const char *rlua_nul_in_path(lua_State *L, int idx);
@@ -243,6 +253,10 @@ void rlua_new_report_type(lua_State *L, const char *tname, lua_CFunction tostrin
 void rlua_weak_keys_table(lua_State *L, const char *key);
 /* The box at idx when it has the metatable tname, else NULL. */
 rlua_box *rlua_box_test(lua_State *L, int idx, const char *tname);
+/* The box at arg, of the type tname, holding its object; else an argument
+ * error (rlua_arg_error): "expected <expected>, got ...", or, when its
+ * object was freed, "<the> has been closed". */
+rlua_box *rlua_check_box(lua_State *L, int arg, const char *tname, const char *expected, const char *the);
 /* Frees the object now (idempotent): what __gc and __close call. */
 void rlua_box_free(rlua_box *b);
 /* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at

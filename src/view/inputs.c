@@ -272,7 +272,7 @@ int view_inputs_lua(lua_State *L)
 	}
 	int width = TEXT_WIDTH, height = TEXT_HEIGHT, text = 0;
 	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
+		rlua_check_options_table(L, 3);
 		rlua_check_options(L, 3, view_inputs_options);
 		width = (int)rlua_opt_int_field(L, 3, "width", TEXT_WIDTH, 40, 1000);
 		height = (int)rlua_opt_int_field(L, 3, "height", TEXT_HEIGHT, 15, 1000);
@@ -281,7 +281,7 @@ int view_inputs_lua(lua_State *L)
 		if (!lua_isnil(L, -1)) {
 			double rad = lua_tonumber(L, -1);
 			if (!lua_isnumber(L, -1) || !(rad > 0) || !isfinite(rad))
-				return luaL_argerror(L, 3, "radius must be a number > 0 (the grid covers "
+				return rlua_arg_error(L, 3, "radius must be a number > 0 (the grid covers "
 				                     "[-radius, radius]^2)");
 			p.radius = rad;
 		}

@@ -23,10 +23,7 @@ static void plot_destroy(void *p) { plot_free(p); }
 
 static plot *check_plot(lua_State *L, int arg)
 {
-	rlua_box *b = luaL_checkudata(L, arg, RLUA_PLOT);
-	if (b->p == NULL)
-		luaL_argerror(L, arg, "the plot has been freed");
-	return b->p;
+	return rlua_check_box(L, arg, RLUA_PLOT, "a Plot (from plot.lines)", "the plot")->p;
 }
 
 static int option_error(lua_State *L, const char *option, const char *fmt, ...)
@@ -261,7 +258,7 @@ static void add_refs(lua_State *L, plot *p, int t)
 static int plot_lines(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TTABLE)
-		return luaL_argerror(L, 1, lua_pushfstring(L, "expected a table {x=..., series={{name=, y=}, ...}}, "
+		return rlua_arg_error(L, 1, lua_pushfstring(L, "expected a table {x=..., series={{name=, y=}, ...}}, "
 		                                           "got %s", rlua_got(L, 1)));
 	lua_settop(L, 1);
 	rlua_check_options(L, 1, lines_options);
@@ -315,7 +312,7 @@ static void text_options(lua_State *L, int arg, plot_text_opts *o)
 	plot_text_defaults(o);
 	if (lua_isnoneornil(L, arg))
 		return;
-	luaL_checktype(L, arg, LUA_TTABLE);
+	rlua_check_options_table(L, arg);
 	rlua_check_options(L, arg, text_option_list);
 	o->width = (int)rlua_opt_int_field(L, arg, "width", o->width, PLOT_TEXT_MIN_WIDTH, PLOT_TEXT_MAX);
 	o->height = (int)rlua_opt_int_field(L, arg, "height", o->height, PLOT_TEXT_MIN_HEIGHT, PLOT_TEXT_MAX);
@@ -366,11 +363,11 @@ static const rlua_option svg_options[] = {RLUA_OPTION("width"), RLUA_OPTION("hei
 static int plot_m_svg(lua_State *L)
 {
 	plot *pl = check_plot(L, 1);
-	const char *path = rlua_check_path(L, 2);
+	const char *path = rlua_check_path_like(L, 2, "plot.svg");
 	plot_svg_opts o;
 	plot_svg_defaults(&o);
 	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
+		rlua_check_options_table(L, 3);
 		rlua_check_options(L, 3, svg_options);
 		o.width = (int)rlua_opt_int_field(L, 3, "width", o.width, 200, 20000);
 		o.height = (int)rlua_opt_int_field(L, 3, "height", o.height, 150, 20000);
@@ -385,7 +382,7 @@ static int plot_m_svg(lua_State *L)
 static int plot_m_csv(lua_State *L)
 {
 	plot *pl = check_plot(L, 1);
-	const char *path = rlua_check_path(L, 2);
+	const char *path = rlua_check_path_like(L, 2, "plot.csv");
 	rl_err e;
 	if (plot_write_csv(pl, path, &e) < 0)
 		return luaL_error(L, "Plot:csv: %s", e.msg);

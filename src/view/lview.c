@@ -34,7 +34,7 @@ static view_model *push_net_model(lua_State *L, const char *fn)
 	rl_net *net = rlua_check_net(L, 1);
 	rl_mat *X = rlua_default_inputs(L, 2, net->spec.input);   /* net:death()'s and mc's */
 	if (X->cols != net->spec.input)
-		luaL_argerror(L, 2, lua_pushfstring(L, "X has %d columns but the net's input dimension is %d",
+		rlua_arg_error(L, 2, lua_pushfstring(L, "X has %d columns but the net's input dimension is %d",
 		                                    (int)X->cols, (int)net->spec.input));
 	int is_default;
 	rlua_box *report = rlua_net_report(L, make_report, free_report, &is_default);
@@ -134,7 +134,6 @@ static int show_net(lua_State *L)
  * happens to the run. */
 static int show_mc(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
 	check_no_view_open(L);
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "loaded");
@@ -193,7 +192,7 @@ static int view_call(lua_State *L)
 		return show_net(L);
 	if (lua_istable(L, 1) && !lua_getmetatable(L, 1))
 		return show_mc(L);
-	return luaL_argerror(L, 1, lua_pushfstring(L, "expected a Net (view(net [, X])) or a table of "
+	return rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Net (view(net [, X])) or a table of "
 	                     "mc options (view{depth=..., width=..., ...}), got %s", rlua_got(L, 1)));
 }
 
@@ -203,7 +202,7 @@ static int view_snapshot(lua_State *L)
 {
 	int width = BATCH_WIDTH, unicode = 0;
 	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
+		rlua_check_options_table(L, 3);
 		rlua_check_options(L, 3, snapshot_options);
 		width = (int)rlua_opt_int_field(L, 3, "width", BATCH_WIDTH, VIEW_MIN_WIDTH, 10000);
 		unicode = rlua_opt_bool_field(L, 3, "unicode", 0);

@@ -191,19 +191,97 @@ do
   local net = relu(2, 2, {seed = 1, input = 2})
   local r = mc{depth = 2, width = 2, trials = 10, seed = 1, progress = false}
   local s = mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, progress = false}
+  -- the example in the message is a file of the kind the function writes
+  -- or reads (not 'out.svg' for a results file)
   local cases = {
-    {"Plot:svg", function() return p:svg(5) end}, {"Plot:csv", function() return p:csv(5) end},
-    {"X:save", function() return X:save(5) end}, {"net:save", function() return net:save(5) end},
-    {"r:save", function() return r:save(5) end}, {"Sweep:csv", function() return s:csv(5) end},
-    {"Sweep:plot{svg=}", function() return s:plot{svg = 5} end},
-    {"r:plot{svg=}", function() return r:plot{svg = 5} end},
-    {"relu.load", function() return relu.load(5) end}, {"inputs.load", function() return inputs.load(5) end},
-    {"mc.load", function() return mc.load(5) end},
+    {"Plot:svg", function() return p:svg(5) end, "plot.svg"},
+    {"Plot:csv", function() return p:csv(5) end, "plot.csv"},
+    {"X:save", function() return X:save(5) end, "points.csv"},
+    {"net:save", function() return net:save(5) end, "net.npz"},
+    {"r:save", function() return r:save(5) end, "results.jsonl"},
+    {"r:csv", function() return r:csv(5) end, "results.csv"},
+    {"Sweep:csv", function() return s:csv(5) end, "sweep.csv"},
+    {"Sweep:plot{svg=}", function() return s:plot{svg = 5} end, "plot.svg"},
+    {"r:plot{svg=}", function() return r:plot{svg = 5} end, "plot.svg"},
+    {"relu.load", function() return relu.load(5) end, "init.npz"},
+    {"inputs.load", function() return inputs.load(5) end, "points.csv"},
+    {"mc.load", function() return mc.load(5) end, "results.jsonl"},
   }
   for _, c in ipairs(cases) do
-    t.raises(c[2], {"expected a file path"}, c[1] .. " refuses a number for a path")
+    t.raises(c[2], {"expected a file path", "'" .. c[3] .. "'"}, c[1] .. " refuses a number for a path")
   end
   t.ok(io.open("5") == nil, "... and wrote no file named 5")
+end
+
+-- ---- an argument error names the function the user called, also through
+-- pcall or an alias, where the call site gives Lua no name: every
+-- registered function and method called with wrong-typed arguments (a
+-- coroutine, which none accepts; for a method, also after a receiver of
+-- its type) raises a message naming it ('relu', 'relush.inputs.gaussian',
+-- 'relush.Net.death', 'view.inputs'), never '?' nor the metamethod
+-- 'index' that reached it
+do
+  local co = coroutine.create(function() end)
+  local net = relu(2, 2, {seed = 1})
+  local receivers = {
+    ["relush.Net"] = net, ["relush.Matrix"] = X,
+    ["relush.McResult"] = mc{depth = 2, width = 2, trials = 4, seed = 1, progress = false},
+    ["relush.Plot"] = plot and plot.lines{x = {1, 2}, series = {{y = {1, 2}}}},
+  }
+  local closed = relu(2, 2, {seed = 1})
+  getmetatable(closed).__close(closed)
+  local closed_X = inputs.gaussian(2, 2, {seed = 1})
+  getmetatable(closed_X).__close(closed_X)
+  local calls, raised, bad, silent = 0, 0, {}, {}
+  local function try(name, f, ...)
+    calls = calls + 1
+    local ok, err = pcall(f, ...)
+    if ok then return true end
+    raised = raised + 1
+    err = tostring(err)
+    if err:find("'?'", 1, true) or err:find("'index'", 1, true) then
+      bad[#bad + 1] = name .. ": " .. err
+    end
+  end
+  for fn, name in pairs(names) do
+    local e = help[name]
+    if name ~= "help" then   -- help explains any value: it raises for none
+      -- a coroutine first: no function takes one there
+      if try(name, fn, co, co, co) then silent[#silent + 1] = name end
+      local self = e and e.type and receivers[e.type]
+      if self then
+        try(name .. " (after its receiver)", fn, self, co, co)
+        local short = name:match(":(.*)")
+        -- as users write it (Lua names it), and through a computed key
+        -- (Lua's name for it is '?')
+        try(name .. " (as self:" .. short .. "())", load("local s, a, b = ...; return s:" .. short .. "(a, b)"),
+          self, co, co)
+        try(name .. " (as self[k]())", function() local r = self[short](self, co, co); return r end)
+      end
+    end
+  end
+  -- a closed Net or Matrix: its methods are still found, and they say so
+  for _, m in ipairs{"death", "weights", "clone", "forward"} do
+    try("net:" .. m .. " on a closed net", load("local n = ...; return n:" .. m .. "(1)"), closed)
+    try("net:" .. m .. " on a closed net, through pcall", function() return pcall(closed[m], closed, 1) end)
+  end
+  try("net.depth on a closed net", function() return closed.depth end)
+  try("net[1]", function() return net[1] end)
+  try("X:save on a closed X", function() return closed_X:save("x.csv") end)
+  try("X[1] on a closed X", function() return closed_X[1] end)
+  try("X[{}]", function() return X[{}] end)
+  t.none(silent, "every function refuses a coroutine as its first argument")
+  t.ok(calls > 100 and raised > 100, ("%d wrong-typed calls, %d raised (a method may ignore "
+    .. "arguments it does not take)"):format(calls, raised))
+  t.none(bad, "argument errors name the function the user called", "; ")
+  t.raises(function() return pcall(relu, co) and nil or error(select(2, pcall(relu, co))) end,
+    {"bad argument #1 to 'relu'"}, "relu through pcall is named 'relu'")
+  local r = receivers["relush.McResult"]
+  t.raises(function() error(select(2, pcall(r.save, r, 5))) end,
+    {"bad argument #2 to 'relush.McResult.save'", "'results.jsonl'"},
+    "r.save through pcall: named by its type, the receiver counted as argument 1")
+  t.raises(function() return closed:death() end, {"'death'", "has been closed"},
+    "net:death() on a closed net names death")
 end
 
 -- ---- mc's options include relu's (the table says so; no list is glued)

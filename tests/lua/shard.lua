@@ -187,7 +187,8 @@ t.raises(function() return mc{depth = 2, width = 2, trials = 10, out = path("no/
          {"does not exist"}, "out in a missing folder is refused before the run")
 t.raises(function() return getmetatable(whole).__index.save({}, path("x.jsonl")) end,
          {"expected a Monte Carlo result"}, "save needs a result")
-t.raises(function() return whole:save(path("x.jsonl"), "x") end, {"invalid option 'x'"}, "save's mode is \"a\" or \"w\"")
+t.raises(function() return whole:save(path("x.jsonl"), "x") end, {"bad argument #2", "the mode must be 'a'", "or 'w'", "got 'x'"},
+         "save's mode is \"a\" or \"w\"")
 
 -- ---- sweeps: many experiments in the same files
 local sweep_files = {}

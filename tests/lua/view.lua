@@ -125,7 +125,8 @@ t.ok(u:find("\u{2502}") and u:find("\u{2588}"), "unicode = true draws box and bl
 t.ok(not text:find("[\128-\255]"), "the default snapshot is plain ASCII")
 
 -- errors name the argument and what is accepted
-t.raises(function() view.snapshot("net") end, {"bad argument #1", "relush.Net"}, "snapshot of a string")
+t.raises(function() view.snapshot("net") end, {"bad argument #1", "expected a Net (from relu), got a string"},
+         "snapshot of a string")
 t.raises(function() view.snapshot(net, inputs.gaussian(4, 3)) end, {"bad argument #2", "16"},
          "X of the wrong dimension")
 t.raises(function() view.snapshot(net, X, {width = 10}) end, {"width", "60"}, "width below 60")
