@@ -87,7 +87,7 @@ EXTRA_DIST += tests/layers/includes.sh tests/layers/symbols.sh
 TERM_TESTS =
 TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
-	tests/term/history.sh tests/term/cli.sh
+	tests/term/history.sh tests/term/cli.sh tests/term/print_width.sh
 TERM_TESTS += tests/term/crash.sh
 TERM_TESTS += tests/term/demo.sh
 TERM_TESTS += tests/term/early_interrupt.sh
