@@ -310,29 +310,26 @@ static size_t display_width(const char *s, size_t len)
 	return cols;
 }
 
-/* A line laid out by its maker, which re-wrapping would garble: a drawing
- * (colour codes; box-drawing, block or braille glyphs, U+2500 to U+28FF,
- * lead bytes 0xE2 0x94..0xA3) or a table row (columns aligned with runs of
- * spaces after the indent). */
+/* A line of a drawing, which re-wrapping would garble: colour codes, or
+ * box-drawing, block or braille glyphs (U+2500 to U+28FF, lead bytes 0xE2
+ * 0x94..0xA3), as in a plot. (Table rows are folded to the width by their
+ * report, so measured in columns they fit and pass unchanged too.) */
 static bool preformatted(const char *s, const char *end)
 {
-	const char *p = s + strspn(s, " ");
-	for (; p < end; p++) {
+	for (const char *p = s; p < end; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == 0x1b)
 			return true;
 		if (c == 0xe2 && p + 1 < end && (unsigned char)p[1] >= 0x94 && (unsigned char)p[1] <= 0xa3)
 			return true;
-		if (c == ' ' && p + 1 < end && p[1] == ' ')
-			return true;
 	}
 	return false;
 }
 
-/* Pushes text with every prose line wider than width (in columns, see
+/* Pushes text with every line wider than width (in columns, see
  * display_width) wrapped at spaces, the continuation indented 2 more than
- * the line. Preformatted lines (plots, tables: already laid out to the
- * width) pass unchanged. */
+ * the line: a report's prose and key-value lines. Drawings (plots) pass
+ * unchanged; table rows are already folded to the width. */
 static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 {
 	luaL_Buffer b;
