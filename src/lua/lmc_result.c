@@ -223,13 +223,8 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 	lua_Integer depth = rlua_len(L, layers, "the result's layers");
 	double trials = rlua_num_field(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > 30 && l == 16) {
-			char gap[48];
-			snprintf(gap, sizeof gap, "(%lld layers not shown)", (long long)(depth - 25));
-			const char *row[] = {"...", "", "", "", "", "", gap, "", ""};
-			rlua_table_row(tab, row);
-			l = depth - 9;
-		}
+		if (rlua_table_gap(tab, depth, &l, "the result's .layers (e.g. r.layers[20])"))
+			continue;
 		lua_geti(L, layers, l);
 		int x = lua_gettop(L);
 		char c[9][40];

@@ -350,10 +350,16 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Ends a report's __tostring: pushes the buffer's text without its last
  * newline (the REPL and print add their own). */
 void rlua_push_report(lua_State *L, luaL_Buffer *b);
+/* Every long per-layer table is cut the same way: more than 30 layers
+ * show the first 15 and the last 10 around a "..." row, and a line under
+ * the table says which layers are hidden and where every one is (each: "the
+ * report's .layers, e.g. d.layers[20]"). Called in the loop over the
+ * layers l = 1..depth: at the gap it adds the row and the note, moves l to
+ * the last layer hidden and returns true (the loop goes on from there). */
+bool rlua_table_gap(rlua_table *t, lua_Integer depth, lua_Integer *l, const char *each);
 /* The rows of a report's per-layer table: row fills the cells (32 bytes
  * each) of layer l from the layer's table at index layer; one row per
- * table in report.layers (report at index report), and reports deeper than
- * 40 layers show the first 20 and the last 10 around a "... (n)" line. */
+ * table in report.layers (report at index report), cut by rlua_table_gap. */
 typedef void (*rlua_row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
 void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row);
 /* A column of numbers: the layer's field and its printf format. */
