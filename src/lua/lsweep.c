@@ -675,7 +675,7 @@ static const rlua_api sweep_api[] = {
 	 "stops the whole command and leaves the finished points in mc.partial_sweep, and says so "
 	 "(also after an error, with or without the view); on TERM=dumb or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
-	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL},
+	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL, .options = rlua_mc_options},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
 	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% "
 	 "interval, the lower bound L (dashed, same colour) and the upper bound U (dotted) when it "

@@ -113,6 +113,9 @@ int rlua_opt_name_field(lua_State *L, int t, const char *field, const char *cons
 
 /* relu's options, which mc includes. */
 extern const rlua_option rlua_relu_options[];
+/* mc's options, which mc.sweep and view{...} take too (their entries name
+ * this list, so completion and help offer them there as well). */
+extern const rlua_option rlua_mc_options[];
 /* The law names of weights and bias, the names of arch (NULL-terminated). */
 extern const char *const rlua_law_names[];
 extern const char *rlua_arch_names[];
