@@ -223,7 +223,7 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 	lua_Integer depth = rlua_len(L, layers, "the result's layers");
 	double trials = rlua_num_field(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (rlua_table_gap(tab, depth, &l, "the result's .layers (e.g. r.layers[20])"))
+		if (rlua_table_gap(tab, depth, &l, "r.layers"))
 			continue;
 		lua_geti(L, layers, l);
 		int x = lua_gettop(L);

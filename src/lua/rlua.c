@@ -660,7 +660,7 @@ bool rlua_table_gap(rlua_table *t, lua_Integer depth, lua_Integer *l, const char
 	for (int j = 1; j < t->ncols && j < 64; j++)
 		cells[j] = "";
 	rlua_table_row(t, cells);
-	snprintf(t->note, sizeof t->note, "(layers %lld to %lld of %lld not shown; every layer is in %s)\n",
+	snprintf(t->note, sizeof t->note, "(layers %lld to %lld of %lld not shown; all are in %s)\n",
 	         (long long)(HEAD_ROWS + 1), (long long)(depth - TAIL_ROWS), (long long)depth, each);
 	*l = depth - TAIL_ROWS;
 	return true;
@@ -683,7 +683,7 @@ void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_ro
 	for (int j = 0; j < ncols; j++)
 		ptrs[j] = cells[j];
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (rlua_table_gap(t, depth, &l, "the report's .layers (e.g. .layers[20])"))
+		if (rlua_table_gap(t, depth, &l, "the report's .layers"))
 			continue;
 		lua_geti(L, -1, l);
 		if (lua_istable(L, -1)) {

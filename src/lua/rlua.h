@@ -355,8 +355,8 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 void rlua_push_report(lua_State *L, luaL_Buffer *b);
 /* Every long per-layer table is cut the same way: more than 30 layers
  * show the first 15 and the last 10 around a "..." row, and a line under
- * the table says which layers are hidden and where every one is (each: "the
- * report's .layers, e.g. d.layers[20]"). Called in the loop over the
+ * the table says which layers are hidden and where all are (each: "the
+ * report's .layers"). Called in the loop over the
  * layers l = 1..depth: at the gap it adds the row and the note, moves l to
  * the last layer hidden and returns true (the loop goes on from there). */
 bool rlua_table_gap(rlua_table *t, lua_Integer depth, lua_Integer *l, const char *each);
