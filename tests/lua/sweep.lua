@@ -161,12 +161,13 @@ io.stderr:write("GRID ", #g, "\n")
   end
 end
 
--- flipped nets are chosen by X: the table's L, U and P/L are the unflipped
--- nets' (P = 1 against U = 0.031 below), and the header says so
+-- flipped nets are chosen by X: the table's L and P/L are the unflipped
+-- nets' and U, which P = 1 exceeds (U = 0.031 below), is left out; the
+-- header says so
 local fs = mc.sweep{depth = {2, 6}, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), flip = true,
                     trials = 200, seed = 1, progress = false}
 t.ok(fs[2].p_alive > fs[2].upper and tostring(fs):find("before the flip", 1, true),
-     "a sweep of flipped nets marks L, U and P/L as the nets' before the flip")
+     "a sweep of flipped nets marks L and P/L as the nets' before the flip")
 t.ok(not tostring(s):find("before the flip", 1, true), "an ordinary sweep has no such line")
 
 -- ---- errors
@@ -389,6 +390,50 @@ do
     local name = o.depth and "'depth'" or "'width'"
     t.raises(function() mc.sweep(o) end, {name, "'widths'", "overrides"}, "mc.sweep refuses " .. name .. " with widths")
   end
+end
+
+-- ---- U only where it bounds: the plain chain's upper bound is no bound
+-- for residual, dense, skip or batch-norm nets (P = 1 > U on X with a
+-- point != 0) or flipped ones: the table shows '-', the CSV an empty cell,
+-- the plot no U curve; plain rows keep it. L bounds every architecture.
+do
+  local archs = {"plain", "residual", "skip", "batchnorm", "dense"}
+  local a = mc.sweep{arch = archs, depth = 6, width = 3, trials = 400, seed = 1, progress = false}
+  local f = mc.sweep{flip = {false, true}, depth = 6, width = 3, trials = 400, seed = 1, progress = false}
+  local wrong = {}
+  for _, sw in ipairs{a, f} do
+    local text = tostring(sw)
+    sw:csv(tmp .. "/bounds.csv")
+    local lines = {}
+    for line in proc.slurp(tmp .. "/bounds.csv"):gmatch("[^\n]+") do lines[#lines + 1] = line end
+    local at = {}
+    for i, name in ipairs(cells(lines[1])) do at[name] = i end
+    for i, r in ipairs(sw) do
+      local applies = r.arch == "plain" and not r.flip
+      local what = r.arch .. (r.flip and " flipped" or "")
+      -- the table row: name, P, CI (two tokens), L, U, ...
+      local label = sw.params[i].arch or tostring(sw.params[i].flip)
+      local row
+      for line in text:gmatch("[^\n]+") do
+        if line:match("^" .. label .. "%s") then row = line end
+      end
+      local tok = {}
+      for w in (row or ""):gmatch("%S+") do tok[#tok + 1] = w end
+      local u_cell, csv_u = tok[6], cells(lines[i + 1])[at.upper]
+      if applies then
+        if u_cell == "-" or tonumber(csv_u) ~= r.upper then wrong[#wrong + 1] = what .. " lost U" end
+      elseif u_cell ~= "-" or csv_u ~= "" then
+        wrong[#wrong + 1] = what .. " shows U (" .. tostring(u_cell) .. ", csv " .. tostring(csv_u) .. ")"
+      end
+      if r.arch ~= "plain" and not r.flip and r.p_alive < r.lower then wrong[#wrong + 1] = what .. ": P < L" end
+    end
+    t.ok(text:find("U is the plain chain's upper bound", 1, true), "the table says why rows have no U")
+  end
+  t.none(wrong, "table and CSV show U exactly for plain unflipped nets")
+  local rs = mc.sweep{depth = {2, 4}, width = 3, arch = "residual", trials = 200, seed = 1, progress = false}
+  rs:plot{csv = tmp .. "/bounds_plot.csv"}
+  local head = proc.slurp(tmp .. "/bounds_plot.csv"):match("[^\n]+")
+  t.ok(head:find("L", 1, true) and not head:find("U", 1, true), "a residual sweep's plot has L and no U curve (" .. head .. ")")
 end
 
 os.execute("rm -rf " .. proc.q(tmp))
