@@ -492,7 +492,8 @@ static const rlua_api mc_api[] = {
 	{"mc.load", "mc", "mc.load(path)",
 	 "Reads a JSON Lines results file (written by r:save or mc{..., out = path}) as a list of "
 	 "results, one per line, as they are (not merged). The list prints as a table, one line per "
-	 "result, and can be saved (list:save(path)) or merged (mc.merge(list)).",
+	 "result (with a column for each of precision, generator, method, stats, flip, input, points, "
+	 "X and first trial in which the results differ), and can be saved (list:save(path)) or merged (mc.merge(list)).",
 	 "for i, r in ipairs(mc.load(\"results.jsonl\")) do print(i, r.p_alive) end", .fn = lmc_load_l},
 	{0}
 };

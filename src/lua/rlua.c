@@ -462,6 +462,28 @@ rl_csv *rlua_push_csv(lua_State *L)
 	return rlua_box_new(L, NULL, sizeof(rl_csv), csv_free);
 }
 
+void rlua_csv_cell(lua_State *L, rl_csv *c, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			/* every digit: a seed past 2^53 has no double */
+			char buf[32];
+			snprintf(buf, sizeof buf, "%lld", (long long)lua_tointeger(L, idx));
+			csv_text(c, buf, "");
+		} else {
+			csv_number(c, lua_tonumber(L, idx));
+		}
+		break;
+	case LUA_TNIL:
+		csv_number(c, NAN);
+		break;
+	default:
+		csv_text(c, luaL_tolstring(L, idx, NULL), "");
+		lua_pop(L, 1);
+	}
+}
+
 int rlua_box_push_string(lua_State *L, rlua_box *b)
 {
 	lua_pushstring(L, b->p);   /* may raise: the box still owns the text */

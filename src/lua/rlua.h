@@ -265,6 +265,9 @@ void rlua_box_free(rlua_box *b);
 /* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at
  * __gc: the one home of CSV text built from Lua values. */
 struct rl_csv *rlua_push_csv(lua_State *L);
+/* Adds the value at idx as one cell: an integer with every digit (seeds
+ * past 2^53, counts), a float as csv_number, nil empty, else its text. */
+void rlua_csv_cell(lua_State *L, struct rl_csv *c, int idx);
 /* Pushes the text b holds (a malloc'ed C string) as a Lua string and frees
  * it; when pushing raises, the box still owns the text. Returns 1, the
  * function's one result: return rlua_box_push_string(L, b). */
