@@ -214,6 +214,13 @@ typedef struct mc_record {
 const char *mc_generator_name(int g);
 int mc_generator_current(void);
 
+/* The engine's code paths on this CPU and build, as `relush --version`
+ * prints them: the layer kernels, whether their float32 multiply-adds are
+ * fused, and the generator's. Results agree bit for bit between machines
+ * whose paths agree; a single-precision run in a build that does not fuse
+ * (the portable kernels) differs in last bits, so in rare sign decisions. */
+const char *mc_engine_paths(void);
+
 /* FNV-1a (64 bits) over rows and cols (8 bytes each, little-endian) and
  * then every entry's IEEE-754 bits (8 bytes, little-endian), row by row. */
 uint64_t mc_checksum(const rl_mat *X);

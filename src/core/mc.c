@@ -6,6 +6,7 @@
 #include "config.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,15 @@ int mci_gaussian_net(const rl_net_spec *s)
 int mci_fast_path(const mc_config *cfg)
 {
 	return !cfg->reference && !cfg->flip && !cfg->alignment && cfg->spec->arch == ARCH_PLAIN;
+}
+
+const char *mc_engine_paths(void)
+{
+	static char text[128];
+	snprintf(text, sizeof text, "kernels %s (float32 multiply-adds %s), generator %s",
+	         kernel_path_name(kernel_get_path()), kernel_single_fused() ? "fused" : "unfused",
+	         rng_path_name(rng_get_path()));
+	return text;
 }
 
 rl_precision mc_choose_precision(const mc_config *cfg)

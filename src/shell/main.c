@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "relush/env.h"
+#include "relush/mc.h"
 #include "shell/shell.h"
 #include "plot/plot.h"
 #include "view/ttyguard.h"
@@ -29,7 +30,7 @@ static const char usage_text[] =
 	"             run shard i of N: every mc{} without a shard option counts\n"
 	"             only that slice of its trials (mc.shard = {i, N})\n"
 	"  -h         print this help and exit\n"
-	"  -v         print the version and exit\n"
+	"  -v         print the version and the engine's code paths, and exit\n"
 	"  -          read the script from standard input\n"
 	"  --         stop handling options\n"
 	"\n"
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (o.version) {
-		printf("relush %s (%s)\n", PACKAGE_VERSION, LUA_RELEASE);
+		printf("relush %s (%s)\nengine: %s\n", PACKAGE_VERSION, LUA_RELEASE, mc_engine_paths());
 		return 0;
 	}
 	const char *no_colour = getenv("NO_COLOR");

@@ -4,7 +4,13 @@
 -- the commands run in one fresh relush (-i, standard input, 80 columns, no
 -- colour) in a scratch folder and each output must equal the README's, up
 -- to what differs between runs and machines: seconds, trials/s and the
--- thread count. With RELUSH_README_UPDATE=1 the blocks are rewritten with
+-- thread count. The numbers are the engine's on the README's machine
+-- (`relush --version`: float32 multiply-adds fused, as on every AVX2 or
+-- AVX-512 CPU); a build whose kernels do not fuse them (configure
+-- --disable-simd, a CPU without FMA) computes single-precision runs with
+-- other last bits, so there the outputs are not compared (SKIP, saying
+-- why) and only that each session runs is checked.
+-- With RELUSH_README_UPDATE=1 the blocks are rewritten with
 -- the real output instead (run from the source tree after a change that
 -- alters the output).
 local t = require "tap"
@@ -13,6 +19,9 @@ local RELUSH = os.getenv("RELUSH") or arg[-1]
 local srcdir = os.getenv("RELUSH_SRCDIR") or "."
 local path = srcdir .. "/README.md"
 local update = os.getenv("RELUSH_README_UPDATE") == "1"
+
+local version = io.popen(proc.q(RELUSH) .. " --version"):read("a")
+local fused = version:find("multiply-adds fused", 1, true) ~= nil
 
 local MARK = "<!-- sample session -->"
 local SEP = "@@readme-sample-end@@"
@@ -96,7 +105,11 @@ for n, b in ipairs(blocks) do
     local shown = table.concat(s.output, "\n")
     local real = outputs[k] or "(no output: the session ended)"
     local first = s.command[1]
-    if not update then
+    if not update and not fused then
+      t.skip("sample session " .. n .. ": '" .. first:sub(1, 50) .. "' prints what the README shows",
+             "this build's float32 multiply-adds are not fused (" .. version:match("engine: ([^\n]*)") ..
+             "): single-precision numbers differ from the README machine's in last bits")
+    elseif not update then
       local same = steady(shown) == steady(real)
       if not same then t.diag("README shows:\n" .. shown .. "\nrelush prints:\n" .. real) end
       t.ok(same, "sample session " .. n .. ": '" .. first:sub(1, 50) .. "' prints what the README shows")
