@@ -648,23 +648,89 @@ static const char *const help_lines[] = {
 	NULL
 };
 
+/* Where a help line's wrapped rest continues: under its text (after the
+ * key column's run of spaces, or its own indent); 0 for prose. */
+static int help_indent(const char *line)
+{
+	int lead = (int)strspn(line, " ");
+	const char *gap = strstr(line + lead, "  ");
+	if (!gap || gap - line > 18)
+		return lead;
+	return (int)(gap - line) + (int)strspn(gap, " ");
+}
+
+/* Does this source line continue the one before it (an indented rest of
+ * an entry, or a line of a prose paragraph after another)? */
+static int help_continues(const char *line, const char *prev)
+{
+	if (!prev || !*prev || !*line)
+		return 0;
+	if ((int)strspn(line, " ") >= 8)
+		return 1;
+	return help_indent(line) == 0 && help_indent(prev) == 0 && strchr(prev, ':') == NULL;
+}
+
+#define HELP_MAX_LINES 96
+#define HELP_LINE_LEN 128
+
+/* Appends line to out, wrapped at a space to at most width columns (a word
+ * longer than that is the one thing cut). */
+static void help_wrap(const char *line, int width, char out[][HELP_LINE_LEN], int *n)
+{
+	int indent = help_indent(line), first = 1;
+	while (*n < HELP_MAX_LINES) {
+		int pad = first ? 0 : indent, room = width - pad;
+		int len = (int)strlen(line);
+		if (room < 8)             /* too narrow to indent: start at the left */
+			pad = 0, room = width;
+		int take = len;
+		if (len > room) {
+			take = room;
+			while (take > 0 && line[take] != ' ')
+				take--;
+			if (take == 0)
+				take = room;
+		}
+		snprintf(out[(*n)++], HELP_LINE_LEN, "%*s%.*s", pad, "", take, line);
+		line += take;
+		line += strspn(line, " ");
+		if (!*line)
+			break;
+		first = 0;
+	}
+}
+
 /* The help box, centred; on a screen too small for it, as much as fits:
- * lines cut at the box's width, and when it is too tall a window of lines
- * that Up/Down/PgUp/PgDn scroll (s->help_top), with a line saying so. */
+ * lines wrapped to the box's width, and when it is too tall a window of
+ * lines that Up/Down/PgUp/PgDn scroll (s->help_top), with a line saying so. */
 static void draw_help(const view_model *m, view_state *s, view_grid *g)
 {
-	const char *lines[64];
-	int n = 0, w = 0;
-	for (int i = 0; help_lines[i] && n < 64; i++) {
+	/* the entries: source lines joined with the lines that continue them */
+	char entries[48][512];
+	const char *prev = NULL;
+	int n_entries = 0, w = 0;
+	for (int i = 0; help_lines[i]; i++) {
 		char kind = help_lines[i][0];
+		const char *line = help_lines[i] + 1;
 		if ((kind == 'M' && !m->mc) || (kind == 'N' && m->mc))
 			continue;
-		lines[n] = help_lines[i] + 1;
-		if ((int)strlen(lines[n]) > w)
-			w = (int)strlen(lines[n]);
-		n++;
+		if ((int)strlen(line) > w)
+			w = (int)strlen(line);
+		if (n_entries > 0 && help_continues(line, prev)) {
+			char *e = entries[n_entries - 1];
+			size_t len = strlen(e);
+			snprintf(e + len, sizeof entries[0] - len, " %s", line + strspn(line, " "));
+		} else if (n_entries < 48) {
+			snprintf(entries[n_entries++], sizeof entries[0], "%s", line);
+		}
+		prev = line;
 	}
 	int bw = w + 4 < g->width ? w + 4 : g->width;
+	int text_w = bw - 4 > 0 ? bw - 4 : 0;
+	char lines[HELP_MAX_LINES][HELP_LINE_LEN];
+	int n = 0;
+	for (int i = 0; i < n_entries; i++)
+		help_wrap(entries[i], text_w, lines, &n);
 	int shown = n + 2 <= g->height ? n : g->height - 3;     /* - borders - the scroll line */
 	if (shown < 1)
 		shown = 1;
@@ -689,19 +755,21 @@ static void draw_help(const view_model *m, view_state *s, view_grid *g)
 	view_grid_glyph(g, x0 + bw - 1, y0, s->unicode ? "\xe2\x94\x90" : "+", VS_DIM);
 	view_grid_glyph(g, x0, y0 + bh - 1, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
 	view_grid_glyph(g, x0 + bw - 1, y0 + bh - 1, s->unicode ? "\xe2\x94\x98" : "+", VS_DIM);
-	int text_w = bw - 4 > 0 ? bw - 4 : 0;
-	char cut[128];
+	char cut[HELP_LINE_LEN];
 	for (int i = 0; i < shown; i++) {
 		int k = i + s->help_top;
 		snprintf(cut, sizeof cut, "%.*s", text_w, lines[k]);
 		view_grid_text(g, x0 + 2, y0 + 1 + i, cut, k == 0 ? VS_HEADER : VS_TEXT);
 	}
 	if (hidden > 0) {
-		char more[96];
-		snprintf(more, sizeof more, "lines %d-%d of %d: Up/Down scroll, other keys close",
+		char more[3][96];
+		snprintf(more[0], sizeof more[0], "lines %d-%d of %d: Up/Down scroll, other keys close",
 		         s->help_top + 1, s->help_top + shown, n);
-		snprintf(cut, sizeof cut, "%.*s", text_w, more);
-		view_grid_text(g, x0 + 2, y0 + 1 + shown, cut, VS_WARN);
+		snprintf(more[1], sizeof more[1], "lines %d-%d of %d: Up/Down scroll",
+		         s->help_top + 1, s->help_top + shown, n);
+		snprintf(more[2], sizeof more[2], "%d-%d/%d: Up/Down", s->help_top + 1, s->help_top + shown, n);
+		view_field f = {{more[0], more[1], more[2], NULL}, VS_WARN, VIEW_FIELD_ALWAYS};
+		view_grid_fit(g, x0 + 2, y0 + 1 + shown, text_w, &f, 1);
 	}
 }
 

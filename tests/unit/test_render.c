@@ -194,6 +194,48 @@ static int check_widths(const scenario *sc, int state, int interactive, char *wh
 	return problems;
 }
 
+/* The words of the help box (between its borders, every line shown), in
+ * order, separated by single spaces. */
+static int help_words(const view_model *m, int width, char *out, size_t len)
+{
+	view_state s;
+	memset(&s, 0, sizeof s);
+	s.interactive = 1;
+	s.help = 1;
+	s.colours = VIEW_RAMP;
+	view_grid g;
+	if (view_grid_init(&g, width, 90))
+		return -1;
+	view_render(m, &s, &g);
+	size_t k = 0;
+	int x0 = -1, x1 = -1, inside = 0;
+	out[0] = '\0';
+	for (int y = 0; y < g.height; y++) {
+		char line[4 * MAX_WIDTH + 8];
+		row_text(&g, y, line, sizeof line);
+		if (!inside && strstr(line, "+-")) {
+			x0 = (int)(strstr(line, "+-") - line);
+			x1 = (int)(strrchr(line, '+') - line);
+			inside = 1;
+			continue;
+		}
+		if (!inside)
+			continue;
+		if (strncmp(line + x0, "+-", 2) == 0)
+			break;
+		for (int x = x0 + 1; x < x1 && x < (int)strlen(line) && k + 2 < len; x++) {
+			char c = line[x];
+			if (c != ' ' || (k > 0 && out[k - 1] != ' '))
+				out[k++] = c;
+		}
+		if (k > 0 && out[k - 1] != ' ' && k + 2 < len)
+			out[k++] = ' ';
+		out[k] = '\0';
+	}
+	view_grid_free(&g);
+	return s.help_hidden;
+}
+
 static const char *const state_names[] = {"live", "paused", "computation paused", "done",
                                           "interrupted"};
 
@@ -212,6 +254,30 @@ int main(void)
 				       sc->name, state_names[state], interactive ? "terminal" : "snapshot",
 				       VIEW_MIN_WIDTH, MAX_WIDTH);
 			}
+	}
+	/* the help box at every width: its lines wrap at spaces, so it says
+	 * the same words, in the same order, as on a screen wide enough for it */
+	for (int mc = 0; mc <= 1; mc++) {
+		const scenario *sc = &scenarios[mc ? 6 : 0];
+		size_t widths[24];
+		view_model m;
+		for (size_t l = 0; l < sc->depth; l++)
+			widths[l] = sc->width;
+		view_model_init(&m, sc->mc, widths, sc->depth, 3, sc->points);
+		fill(&m, sc, 0);
+		static char wide[8192], narrow[8192];
+		help_words(&m, MAX_WIDTH, wide, sizeof wide);
+		int bad = 0;
+		for (int w = VIEW_MIN_WIDTH; w < MAX_WIDTH && !bad; w++) {
+			int hidden = help_words(&m, w, narrow, sizeof narrow);
+			if (hidden != 0 || strcmp(wide, narrow) != 0) {
+				tap_diag("width %d: '%s'", w, narrow);
+				bad = 1;
+			}
+		}
+		tap_ok(!bad && strlen(wide) > 200, "%s help box: the same words at widths %d-%d (wrapped, not cut)",
+		       sc->name, VIEW_MIN_WIDTH, MAX_WIDTH);
+		view_model_free(&m);
 	}
 	/* the fitter itself: a class of field sets and widths */
 	for (int width = 0; width <= 40; width++) {
