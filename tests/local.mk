@@ -57,7 +57,7 @@ LUA_TESTS += tests/lua/plot.lua tests/lua/paper.lua
 LUA_TESTS += tests/lua/remedies.lua
 LUA_TESTS += tests/lua/reports.lua
 LUA_TESTS += tests/lua/view.lua
-LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua tests/lua/api.lua tests/lua/examples.lua
+LUA_TESTS += tests/lua/shell.lua tests/lua/help.lua tests/lua/api.lua tests/lua/examples.lua tests/lua/readme.lua
 LUA_TESTS += tests/lua/shard.lua
 LUA_TESTS += tests/lua/properties.lua tests/lua/differential.lua tests/lua/loaded_scale.lua
 LUA_TESTS += tests/lua/reliability.lua
@@ -90,7 +90,7 @@ EXTRA_DIST += tests/layers/includes.sh tests/layers/symbols.sh
 TERM_TESTS =
 TERM_TESTS += tests/term/view.sh
 TERM_TESTS += tests/term/repl.sh tests/term/complete.sh tests/term/interrupt.sh \
-	tests/term/history.sh tests/term/cli.sh
+	tests/term/history.sh tests/term/cli.sh tests/term/print_width.sh
 TERM_TESTS += tests/term/crash.sh
 TERM_TESTS += tests/term/demo.sh
 TERM_TESTS += tests/term/early_interrupt.sh

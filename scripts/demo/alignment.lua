@@ -2,7 +2,7 @@
 return {
   title = "Why deep nets treat X like one point",
   steps = {
-    {[[Why does P(alive) approach the single-point value L with depth? Each random ReLU layer pulls representations closer: the cosine between two points' representations grows layer by layer towards 1, as the arc-cosine kernel predicts (Cho and Saul).]],
+    {[[Why does P(alive) / L stop growing with depth, as if X were one point? (It approaches L itself only for wide layers, doc/theory.md §6.) Each random ReLU layer pulls representations closer: the cosine between two points' representations grows layer by layer towards 1, as the arc-cosine kernel predicts (Cho and Saul).]],
      [[X = inputs.gaussian(16, 64, {seed = 1})
 a = relu(12, 64, {seed = 1}):alignment(X)
 return a]]},

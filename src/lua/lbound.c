@@ -202,6 +202,8 @@ static int layers_tostring(lua_State *L)
 	/* the rows the table really holds, whatever its __len says */
 	lua_Integer rows = (lua_Integer)lua_rawlen(L, 1);
 	for (lua_Integer l = 1; l <= depth && l <= rows; l++) {
+		if (rlua_table_gap(t, depth < rows ? depth : rows, &l, "the table: t[i] of t = bound.layers(...)"))
+			continue;
 		char c[6][32];
 		lua_geti(L, 1, l);
 		for (int j = 0; j < 6; j++)

@@ -32,7 +32,7 @@ static const char *const stats_names[] = {"all", "alive", NULL};
  * until mc_l turns it into explicit + reference. */
 _Static_assert(sizeof(mc_method) == sizeof(int) && sizeof(mc_stats) == sizeof(int),
                "mc's enum options are stored as int");
-static const rlua_option mc_options[] = {
+const rlua_option rlua_mc_options[] = {
 	RLUA_OPTIONS_OF(rlua_relu_options),
 	RLUA_OPTION("X"),
 	RLUA_INT_OPTION("trials", mc_config, trials, 10000, 1, (lua_Integer)1 << 53),
@@ -191,7 +191,7 @@ static int mc_l(lua_State *L)
 	/* The box first, so the spec's widths are owned (and freed by __gc) from
 	 * the moment they are allocated, whatever raises later. */
 	run_box *sb = lmc_push_run_box(L);                        /* SLOT_RUN */
-	rlua_parse_net_spec(L, ARG_OPTS, &sb->spec, 0, mc_options);
+	rlua_parse_net_spec(L, ARG_OPTS, &sb->spec, 0, rlua_mc_options);
 	lua_settop(L, SLOT_RUN);
 	rl_net_spec *spec = &sb->spec;
 	result_box *rb = rlua_box_new(L, NULL, sizeof *rb, result_free);   /* SLOT_RESULT */
@@ -225,7 +225,7 @@ static int mc_l(lua_State *L)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.spec = spec;
 	cfg.X = X;
-	rlua_read_options(L, ARG_OPTS, mc_options, &cfg);
+	rlua_read_options(L, ARG_OPTS, rlua_mc_options, &cfg);
 	if (!cfg.threads)
 		cfg.threads = mc_default_threads();
 	int method = (int)cfg.method;
@@ -453,7 +453,7 @@ static const rlua_api mc_api[] = {
 	 "status 130). mc is a table you can call: "
 	 "see also mc.merge, mc.load and mc.shard.",
 	 "r = mc{depth=32, width=4, X=inputs.gaussian(64, 2), trials=20000, seed=1}",
-	 .fn = mc_call, .options = mc_options},
+	 .fn = mc_call, .options = rlua_mc_options},
 	{"r:replay", "mc", "r:replay(i)",
 	 "Trial i's network (a Net) of a Monte Carlo result, rebuilt from the seed: the same weights, "
 	 "so r:replay(i):death(X) is that trial's death report. i runs over the result's trials "
@@ -492,7 +492,8 @@ static const rlua_api mc_api[] = {
 	{"mc.load", "mc", "mc.load(path)",
 	 "Reads a JSON Lines results file (written by r:save or mc{..., out = path}) as a list of "
 	 "results, one per line, as they are (not merged). The list prints as a table, one line per "
-	 "result, and can be saved (list:save(path)) or merged (mc.merge(list)).",
+	 "result (with a column for each of precision, generator, method, stats, flip, input, points, "
+	 "X and first trial in which the results differ), and can be saved (list:save(path)) or merged (mc.merge(list)).",
 	 "for i, r in ipairs(mc.load(\"results.jsonl\")) do print(i, r.p_alive) end", .fn = lmc_load_l},
 	{0}
 };

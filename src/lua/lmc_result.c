@@ -223,13 +223,8 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 	lua_Integer depth = rlua_len(L, layers, "the result's layers");
 	double trials = rlua_num_field(L, 1, "trials");
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > 30 && l == 16) {
-			char gap[48];
-			snprintf(gap, sizeof gap, "(%lld layers not shown)", (long long)(depth - 25));
-			const char *row[] = {"...", "", "", "", "", "", gap, "", ""};
-			rlua_table_row(tab, row);
-			l = depth - 9;
-		}
+		if (rlua_table_gap(tab, depth, &l, "r.layers"))
+			continue;
 		lua_geti(L, layers, l);
 		int x = lua_gettop(L);
 		char c[9][40];
@@ -436,24 +431,85 @@ int lmc_result_tostring(lua_State *L)
 	return 1;
 }
 
+/* A count or seed as its integer, every digit (a seed past 2^53 has no
+ * double); "-" when absent. */
+static void int_cell(lua_State *L, int t, const char *k, char *buf, size_t len)
+{
+	lua_getfield(L, t, k);
+	if (lua_isinteger(L, -1))
+		snprintf(buf, len, "%lld", (long long)lua_tointeger(L, -1));
+	else if (lua_type(L, -1) == LUA_TNUMBER)
+		snprintf(buf, len, "%.0f", lua_tonumber(L, -1));
+	else
+		snprintf(buf, len, "-");
+	lua_pop(L, 1);
+}
+
+/* The configuration fields a results list can hold different values of
+ * besides the standing columns (a merged sweep of single and double
+ * precision runs): shown as columns, named by the header, when the rows
+ * differ in them; otherwise two rows would look alike but the counts. */
+static const char *const varying_fields[][2] = {
+	{"precision", "precision"}, {"generator", "generator"}, {"method", "method"},
+	{"stats", "stats"}, {"flip", "flip"}, {"input", "input"}, {"points", "points"},
+	{"checksum", "X"}, {"first_trial", "first trial"},
+};
+#define NVARYING (sizeof varying_fields / sizeof varying_fields[0])
+
+/* Field k of result i as text, on the stack top (nil as "-"). */
+static const char *push_field_text(lua_State *L, int list, lua_Integer i, const char *k)
+{
+	lua_geti(L, list, i);
+	if (lua_type(L, -1) == LUA_TTABLE)
+		lua_getfield(L, -1, k);
+	else
+		lua_pushnil(L);
+	lua_remove(L, -2);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "-");
+	} else {
+		luaL_tolstring(L, -1, NULL);
+		lua_remove(L, -2);
+	}
+	return lua_tostring(L, -1);
+}
+
 /* A list of results (mc.load, mc.merge{..., sweep = true}): one line each. */
 int lmc_results_tostring(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	static const char *const headers[] = {"#", "arch", "depth", "widths", "seed", "trials", "alive",
-	                                      "P(alive)", "95% CI", "mean F", "pieces"};
+	lua_settop(L, 1);
+	enum { NFIXED = 11 };
+	const char *headers[NFIXED + NVARYING] = {"#", "arch", "depth", "widths", "seed", "trials", "alive",
+	                                          "P(alive)", "95% CI", "mean F", "pieces"};
 	lua_Integer n = rlua_len(L, 1, "the list of results");
-	rlua_table *t = rlua_table_push(L, 11, headers);
+	size_t shown[NVARYING], nshown = 0;
+	for (size_t f = 0; f < NVARYING; f++) {
+		int differ = 0;
+		const char *first = push_field_text(L, 1, 1, varying_fields[f][0]);
+		for (lua_Integer i = 2; i <= n && !differ; i++) {
+			differ = strcmp(first, push_field_text(L, 1, i, varying_fields[f][0])) != 0;
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		if (differ) {
+			headers[NFIXED + nshown] = varying_fields[f][1];
+			shown[nshown++] = f;
+		}
+	}
+	int ncols = NFIXED + (int)nshown;
+	rlua_table *t = rlua_table_push(L, ncols, headers);
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, 1, i);
 		int r = lua_gettop(L);
-		char c[11][48], a[20], b[20];
+		char c[NFIXED + NVARYING][48], a[20], b[20];
 		snprintf(c[0], 48, "%lld", (long long)i);
 		snprintf(c[1], 48, "%s", strf(L, r, "arch"));
-		snprintf(c[2], 48, "%.0f", rlua_num_field(L, r, "depth"));
+		int_cell(L, r, "depth", c[2], 48);
 		c[3][0] = '\0';
 		if (lua_getfield(L, r, "widths") == LUA_TTABLE) {
-			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown = 0;
+			lua_Integer k = rlua_len(L, -1, "a result's widths"), shown_w = 0;
 			int uniform = 1;
 			lua_geti(L, -1, 1);
 			lua_Integer w0 = lua_tointeger(L, -1);
@@ -464,9 +520,9 @@ int lmc_results_tostring(lua_State *L)
 				lua_Integer w = lua_tointeger(L, -1);
 				lua_pop(L, 1);
 				uniform &= w == w0;
-				if (shown < 4 && used < 40)
+				if (shown_w < 4 && used < 40)
 					used += (size_t)snprintf(c[3] + used, 48 - used, l > 1 ? ",%lld" : "%lld", (long long)w);
-				shown++;
+				shown_w++;
 			}
 			if (uniform)
 				snprintf(c[3], 48, "%lld", (long long)w0);
@@ -474,9 +530,9 @@ int lmc_results_tostring(lua_State *L)
 				snprintf(c[3] + used, 48 - used, ",...");
 		}
 		lua_pop(L, 1);
-		snprintf(c[4], 48, "%.0f", rlua_num_field(L, r, "seed"));
-		snprintf(c[5], 48, "%.0f", rlua_num_field(L, r, "trials"));
-		snprintf(c[6], 48, "%.0f", rlua_num_field(L, r, "alive_trials"));
+		int_cell(L, r, "seed", c[4], 48);
+		int_cell(L, r, "trials", c[5], 48);
+		int_cell(L, r, "alive_trials", c[6], 48);
 		fmt_prob(c[7], 48, rlua_num_field(L, r, "p_alive"));
 		double lo = NAN, hi = NAN;
 		if (lua_getfield(L, r, "ci") == LUA_TTABLE) {
@@ -491,9 +547,13 @@ int lmc_results_tostring(lua_State *L)
 		fmt_prob(b, sizeof b, hi);
 		snprintf(c[8], 48, "[%s, %s]", a, b);
 		fmt_prob(c[9], 48, rlua_num_field(L, r, "fraction"));
-		snprintf(c[10], 48, "%.0f", rlua_num_field(L, r, "pieces"));
-		const char *row[11];
-		for (int j = 0; j < 11; j++)
+		int_cell(L, r, "pieces", c[10], 48);
+		for (size_t v = 0; v < nshown; v++) {
+			snprintf(c[NFIXED + v], 48, "%s", push_field_text(L, 1, i, varying_fields[shown[v]][0]));
+			lua_pop(L, 1);
+		}
+		const char *row[NFIXED + NVARYING];
+		for (int j = 0; j < ncols; j++)
 			row[j] = c[j];
 		rlua_table_row(t, row);
 		lua_settop(L, r - 1);

@@ -12,7 +12,8 @@ src_lua_librelushlua_la_SOURCES += src/lua/lmatrix.c src/lua/linputs.c src/lua/l
 # mc.sweep; r:csv
 src_lua_librelushlua_la_SOURCES += src/lua/lmc.c src/lua/lmc_impl.h src/lua/mc_observer.h \
 	src/lua/lmc_progress.c src/lua/lmc_result.c src/lua/lmc_merge.c \
-	src/lua/lsweep.c src/lua/sweep_observer.h src/lua/lresult_csv.c
+	src/lua/lsweep.c src/lua/lsweep_guard.h src/lua/lsweep_guard.c src/lua/sweep_observer.h \
+	src/lua/lresult_csv.c
 # limits.memory; NumPy files and PyTorch state dicts
 src_lua_librelushlua_la_SOURCES += src/lua/llimits.c src/lua/lnumpy.c
 

@@ -52,8 +52,7 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
 	luaL_setmetatable(L, RLUA_DEATH);
 }
 
-/* The report's layer rows: all of them for shallow nets, else the first 20
- * and the last 10 around a line saying how many were left out. */
+/* One layer row of the report (long reports are cut by rlua_layer_rows). */
 static void death_row(lua_State *L, int s, lua_Integer l, char c[][32])
 {
 	double width = rlua_num_field(L, s, "width"), reaching = rlua_num_field(L, s, "reaching");

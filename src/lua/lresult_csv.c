@@ -46,10 +46,15 @@ static int result_csv_l(lua_State *L)
 	for (lua_Integer l = 1; l <= depth; l++) {
 		if (lua_geti(L, layers, l) != LUA_TTABLE)
 			return rlua_arg_error(L, 1, lua_pushfstring(L, "layers[%I] is not a table", l));
-		csv_number(box, (double)l);
+		lua_pushinteger(L, l);
+		rlua_csv_cell(L, box, -1);
+		lua_pop(L, 1);
 		for (size_t c = 0; c < nfields; c++) {
-			lua_getfield(L, -1, layer_fields[field_of[c]]);
-			csv_number(box, lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN);
+			if (lua_getfield(L, -1, layer_fields[field_of[c]]) != LUA_TNUMBER) {
+				lua_pop(L, 1);
+				lua_pushnil(L);
+			}
+			rlua_csv_cell(L, box, -1);   /* counts as integers, every digit */
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);

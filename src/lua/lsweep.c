@@ -3,20 +3,22 @@
  * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
  * The orchestration is Lua (below, as a chunk): it only calls mc and
  * plot.lines, which are already C. The C part here is what Lua lacks: the
- * engine's CSV writer, the report table formatter, and the hooks that hand
- * a sweep with view = true to the view's C observer (sweep_observer.h). */
+ * engine's CSV writer and the report table formatter; the guard that hands
+ * a sweep with view = true to the view's C observer is lsweep_guard.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
 #include "relush/csv.h"
-#include "sweep_observer.h"
+#include "lsweep_guard.h"
 
 #define RLUA_SWEEP "relush.SweepResults"   /* Sweep.__name in sweep_chunk */
 
 /* write_csv(path, headers, rows): one CSV row per row of the list, cells
- * numbers (exact), strings, booleans or nil (empty), through csv.h. */
+ * numbers (exact; integers with every digit), strings, booleans or nil
+ * (empty), through csv.h. A file error is returned (nil, message) for the
+ * Lua caller to raise at the user's line. */
 static int write_csv_l(lua_State *L)
 {
 	const char *path = rlua_check_path(L, 1);
@@ -33,24 +35,21 @@ static int write_csv_l(lua_State *L)
 	for (lua_Integer i = 1; i <= nrows; i++) {
 		lua_geti(L, 3, i);
 		for (lua_Integer j = 1; j <= ncols; j++) {
-			int type = lua_geti(L, -1, j);
-			if (type == LUA_TNUMBER) {
-				csv_number(c, lua_tonumber(L, -1));
-			} else if (type == LUA_TNIL) {
-				csv_number(c, NAN);
-			} else {
-				csv_text(c, luaL_tolstring(L, -1, NULL), "");
-				lua_pop(L, 1);
-			}
+			lua_geti(L, -1, j);
+			rlua_csv_cell(L, c, -1);
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
 		csv_end_row(c);
 	}
 	rl_err e;
-	if (csv_write(c, path, &e))
-		return luaL_error(L, "csv: %s", e.msg);
-	return 0;
+	if (csv_write(c, path, &e)) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s", e.msg);
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
 }
 
 /* format_table(headers, rows): the aligned table every report prints. */
@@ -114,111 +113,6 @@ static int fresh_seed_l(lua_State *L)
 	return 1;
 }
 
-
-/* ---- the sweep's guard and the sweep view's hooks (sweep_observer.h) ------------ */
-
-/* Every sweep holds one, closed when the sweep ends however it ends: with
- * view = true it follows the sweep through the view's observer, which it
- * puts at registry[MC_OBSERVER_KEY] in place of the single-run view (and
- * restores); when the sweep is stopped (Ctrl-C, an error) it says where
- * the finished points wait. Its uservalue is the results list. */
-typedef struct sweep_guard {
-	rlua_sweep_observer *observer;   /* NULL: no view */
-	int saved_ref;
-	int open;                        /* the view follows the sweep */
-	int closed;
-} sweep_guard;
-
-static sweep_guard *check_guard(lua_State *L)
-{
-	return luaL_checkudata(L, 1, "relush.SweepGuard");
-}
-
-/* close_guard(guard, true) at the end; also the guard's __close (argument 2
- * the error, nil when the block ended well) and __gc. Idempotent. */
-static int guard_close_l(lua_State *L)
-{
-	sweep_guard *g = check_guard(L);
-	if (g->closed)
-		return 0;
-	g->closed = 1;
-	int finished = lua_type(L, 2) == LUA_TBOOLEAN && lua_toboolean(L, 2);
-	int failed = lua_gettop(L) >= 2 && !lua_isnil(L, 2) && lua_type(L, 2) != LUA_TBOOLEAN;
-	if (g->open) {
-		g->open = 0;
-		lua_rawgeti(L, LUA_REGISTRYINDEX, g->saved_ref);
-		lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
-		luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
-		/* the terminal is restored before anything is printed */
-		g->observer->end(g->observer->ctx, finished);
-	}
-	if (failed && lua_getiuservalue(L, 1, 1) == LUA_TTABLE) {
-		lua_Integer kept = (lua_Integer)lua_rawlen(L, -1);
-		if (kept > 0) {
-			fprintf(stderr, "mc.sweep: stopped; its %lld finished point%s %s in mc.partial_sweep\n",
-			        (long long)kept, kept == 1 ? "" : "s", kept == 1 ? "is" : "are");
-			fflush(stderr);
-		}
-	}
-	return 0;
-}
-
-/* open_guard(results, view, x_name, x_count, points): the guard; with view
- * it follows the sweep when a sweep view is registered (not in a stock Lua
- * with require "relush") and can follow it. */
-static int guard_open_l(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	int view = lua_toboolean(L, 2);
-	const char *x_name = luaL_checkstring(L, 3);
-	lua_Integer x_count = luaL_checkinteger(L, 4), points = luaL_checkinteger(L, 5);
-	sweep_guard *g = lua_newuserdatauv(L, sizeof *g, 1);
-	memset(g, 0, sizeof *g);
-	g->saved_ref = LUA_NOREF;
-	if (luaL_newmetatable(L, "relush.SweepGuard")) {
-		lua_pushcfunction(L, guard_close_l);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, guard_close_l);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, -2);
-	lua_pushvalue(L, 1);
-	lua_setiuservalue(L, -2, 1);
-	lua_getfield(L, LUA_REGISTRYINDEX, SWEEP_OBSERVER_KEY);
-	rlua_sweep_observer *o = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	if (!view || !o || x_count < 1 || points < 1)
-		return 1;
-	lua_getfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
-	g->saved_ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* before anything is open */
-	if (o->begin(o->ctx, x_name, (size_t)x_count, (size_t)points)) {
-		luaL_unref(L, LUA_REGISTRYINDEX, g->saved_ref);
-		return 1;
-	}
-	g->observer = o;
-	g->open = 1;
-	lua_pushlightuserdata(L, o->mc);
-	lua_setfield(L, LUA_REGISTRYINDEX, MC_OBSERVER_KEY);
-	return 1;
-}
-
-/* view_point(guard, x_index, curve, label): 1-based indices from Lua */
-static int view_point_l(lua_State *L)
-{
-	sweep_guard *g = check_guard(L);
-	lua_Integer x_index = luaL_checkinteger(L, 2), curve = luaL_checkinteger(L, 3);
-	const char *label = luaL_checkstring(L, 4);
-	if (g->open && !g->closed && x_index >= 1 && curve >= 1)
-		g->observer->point(g->observer->ctx, (size_t)x_index - 1, (size_t)curve - 1, label);
-	return 0;
-}
-
-static int view_left_l(lua_State *L)
-{
-	sweep_guard *g = check_guard(L);
-	lua_pushboolean(L, g->open && !g->closed && g->observer->left(g->observer->ctx));
-	return 1;
-}
 
 /* The options of s:plot and r:plot (Lua, below), checked by these two C
  * functions, whose errors name the methods. */
@@ -301,6 +195,59 @@ static const char sweep_chunk[] =
 "  return tostring(v)\n"
 "end\n"
 "\n"
+"-- The swept values' labels, one per list position: their text, except\n"
+"-- that distinct values whose text coincides (input sets of one shape,\n"
+"-- law tables, functions) are told apart by position, \"X[2] 32x3 points\",\n"
+"-- so that rows, curves and the view never mistake one run for another.\n"
+"local function value_labels(name, list)\n"
+"  local labels, seen, clash = {}, {}, false\n"
+"  for j = 1, #list do\n"
+"    local v = list[j]\n"
+"    labels[j] = value_text(v)\n"
+"    local other = seen[labels[j]]\n"
+"    if other ~= nil and not rawequal(other, v) then clash = true end\n"
+"    seen[labels[j]] = v\n"
+"  end\n"
+"  if clash then\n"
+"    for j = 1, #list do\n"
+"      if type(list[j]) ~= \"number\" then labels[j] = (\"%s[%d] %s\"):format(name, j, labels[j]) end\n"
+"    end\n"
+"  end\n"
+"  return labels\n"
+"end\n"
+"\n"
+"-- The label of result i's value of option name (a sweep made by hand or\n"
+"-- copied may have no labels: its values' text then)\n"
+"local function label_of(self, i, name)\n"
+"  local l = self.labels and self.labels[i]\n"
+"  if type(l) == \"table\" and type(l[name]) == \"string\" then return l[name] end\n"
+"  return value_text(self.params[i][name])\n"
+"end\n"
+"\n"
+"-- \"name=value\" in a curve's legend and the view; a label that already\n"
+"-- names its option (\"X[2] 32x3 points\") as it is\n"
+"local function named(name, label, sep)\n"
+"  if label:sub(1, #name + 1) == name .. \"[\" then return label end\n"
+"  return name .. (sep or \"=\") .. label\n"
+"end\n"
+"\n"
+"-- Runs f(...) and returns its result; an error it raises (a file that\n"
+"-- cannot be written, a plot that cannot be drawn) is raised again at the\n"
+"-- user's line, as error(msg, level) in the caller would, not at this chunk's\n"
+"local function as_user(level, f, ...)\n"
+"  local ok, r = pcall(f, ...)\n"
+"  if not ok then\n"
+"    error((tostring(r):gsub(\"^mc%.sweep:%d+: \", \"\")), level + 1)\n"
+"  end\n"
+"  return r\n"
+"end\n"
+"\n"
+"-- Options that another option, when given, overrides: widths sets every\n"
+"-- layer's width and so the depth. A sweep labels each row with what it was\n"
+"-- given, so it refuses these pairs rather than label rows with a value\n"
+"-- that had no effect.\n"
+"local overridden_by = {{\"depth\", \"widths\"}, {\"width\", \"widths\"}}\n"
+"\n"
 "local Sweep = {}\n"
 "Sweep.__index = Sweep\n"
 "Sweep.__name = \"relush.SweepResults\"\n"
@@ -334,6 +281,15 @@ static const char sweep_chunk[] =
 "    error(\"mc.sweep: no option is a list; make at least one a list of values, \" ..\n"
 "          \"e.g. mc.sweep{depth = {1, 2, 4, 8}, width = 3}\", 2)\n"
 "  end\n"
+"  for _, pair in ipairs(overridden_by) do\n"
+"    local name, by = pair[1], pair[2]\n"
+"    if opts[name] ~= nil and opts[by] ~= nil then\n"
+"      error((\"mc.sweep: options '%s' and '%s' are both given, but '%s' overrides '%s' (it sets \"\n"
+"             .. \"every layer's width and the depth), so the rows would be labelled with a '%s' \"\n"
+"             .. \"that had no effect; give '%s' alone, or sweep depth and width without widths\"):format(\n"
+"             name, by, by, name, name, by), 2)\n"
+"    end\n"
+"  end\n"
 "  table.sort(names, function(a, b)\n"
 "    local ra, rb = rank(a), rank(b)\n"
 "    if ra ~= rb then return ra < rb end\n"
@@ -341,7 +297,7 @@ static const char sweep_chunk[] =
 "  end)\n"
 "  -- one seed for every point, so the points differ only by what is swept\n"
 "  if fixed.seed == nil and not opts.seed then fixed.seed = fresh_seed() end\n"
-"  local results = setmetatable({swept = names, params = {}, fixed = fixed}, Sweep)\n"
+"  local results = setmetatable({swept = names, params = {}, fixed = fixed, labels = {}}, Sweep)\n"
 "  -- every swept list is a list: no holes (a nil would run as the default,\n"
 "  -- unasked), no other keys; the grid's size is counted in doubles, so a\n"
 "  -- product past 2^63 cannot wrap to a small or negative count\n"
@@ -363,6 +319,8 @@ static const char sweep_chunk[] =
 "    end\n"
 "    index[i] = 1; size = size * n\n"
 "  end\n"
+"  local labels = {}\n"
+"  for _, name in ipairs(names) do labels[name] = value_labels(name, opts[name]) end\n"
 "  if size > 2^53 then\n"
 "    error((\"mc.sweep: the grid has %.4g points, more than 2^53 (every combination of \" ..\n"
 "           \"the swept lists runs); sweep fewer values\"):format(size), 2)\n"
@@ -373,12 +331,12 @@ static const char sweep_chunk[] =
 "  -- view = true: one view of the whole sweep (its points reach it in C)\n"
 "  local guard <close> = open_guard(results, fixed.view, names[1], #opts[names[1]], total)\n"
 "  for _ = 1, total do\n"
-"    local o, p, where = {}, {}, {}\n"
+"    local o, p, where, lab = {}, {}, {}, {}\n"
 "    for k, v in pairs(fixed) do o[k] = v end\n"
 "    for i, name in ipairs(names) do\n"
 "      local v = opts[name][index[i]]\n"
-"      o[name], p[name] = v, v\n"
-"      where[#where + 1] = name .. \" = \" .. value_text(v)\n"
+"      o[name], p[name], lab[name] = v, v, labels[name][index[i]]\n"
+"      where[#where + 1] = named(name, lab[name], \" = \")\n"
 "    end\n"
 "    do\n"
 "      local curve, stride = 1, 1\n"
@@ -390,19 +348,20 @@ static const char sweep_chunk[] =
 "    end\n"
 "    local ok, r = pcall(module.mc, o)\n"
 "    if not ok then\n"
-"      error((\"mc.sweep: at %s: %s\"):format(table.concat(where, \", \"), tostring(r)), 2)\n"
+"      error((\"mc.sweep: at %s: %s\"):format(table.concat(where, \", \"),\n"
+"            (tostring(r):gsub(\"^mc%.sweep:%d+: \", \"\"))), 2)\n"
 "    end\n"
 "    if view_left(guard) then\n"
 "      -- q in the view: the sweep stops with its finished points\n"
 "      if not r.interrupted then\n"
 "        results[#results + 1] = r\n"
-"        results.params[#results] = p\n"
+"        results.params[#results], results.labels[#results] = p, lab\n"
 "      end\n"
 "      results.stopped = #results < total\n"
 "      break\n"
 "    end\n"
 "    results[#results + 1] = r\n"
-"    results.params[#results] = p\n"
+"    results.params[#results], results.labels[#results] = p, lab\n"
 "    -- the first name varies fastest, so each run of x values is one curve\n"
 "    for i = 1, #names do\n"
 "      index[i] = index[i] + 1\n"
@@ -442,7 +401,66 @@ static const char sweep_chunk[] =
 "    copy[i], copy.params[i] = r, p\n"
 "  end\n"
 "  for k, v in next, fixed do copy.fixed[k] = v end\n"
+"  -- the labels are optional (a sweep built by hand): strings only\n"
+"  local labels = rawget(self, \"labels\")\n"
+"  if type(labels) == \"table\" then\n"
+"    copy.labels = {}\n"
+"    for i = 1, #copy do\n"
+"      local l, c = rawget(labels, i), {}\n"
+"      if type(l) == \"table\" then\n"
+"        for _, name in ipairs(copy.swept) do\n"
+"          local text = rawget(l, name)\n"
+"          if type(text) == \"string\" then c[name] = text end\n"
+"        end\n"
+"      end\n"
+"      copy.labels[i] = c\n"
+"    end\n"
+"  end\n"
 "  return copy\n"
+"end\n"
+"\n"
+"-- A result's field as a table cell: a shard {i, N} as \"i/N\"\n"
+"local function field_text(r, f)\n"
+"  local v = r[f]\n"
+"  if f == \"shard\" then\n"
+"    return type(v) == \"table\" and (tostring(v[1]) .. \"/\" .. tostring(v[2])) or \"-\"\n"
+"  end\n"
+"  if v == nil then return \"-\" end\n"
+"  return value_text(v)\n"
+"end\n"
+"\n"
+"-- The fields, of those a run can differ in besides its swept options, in\n"
+"-- which the results differ (not the swept ones: their column is there)\n"
+"local function varying_fields(self)\n"
+"  local swept, out = {}, {}\n"
+"  for _, name in ipairs(self.swept) do swept[name] = true end\n"
+"  for _, f in ipairs{\"precision\", \"generator\", \"method\", \"stats\", \"flip\", \"shard\", \"interrupted\"} do\n"
+"    if not swept[f] then\n"
+"      for i = 2, #self do\n"
+"        if field_text(self[i], f) ~= field_text(self[1], f) then\n"
+"          out[#out + 1] = f\n"
+"          break\n"
+"        end\n"
+"      end\n"
+"    end\n"
+"  end\n"
+"  return out\n"
+"end\n"
+"\n"
+"-- a value a log axis can hold, else a gap\n"
+"local function positive(v)\n"
+"  if v > 0 then return v end\n"
+"  return 0 / 0\n"
+"end\n"
+"\n"
+"-- U where it bounds the run: the plain chain's upper bound holds for a\n"
+"-- plain net as drawn; a residual or dense net keeps every non-zero point,\n"
+"-- a skip net every point layer 1 keeps, batch norm defeats its argument\n"
+"-- and flipping revives points (theory.md, architectures): nil there. L\n"
+"-- stays: every architecture keeps P >= L (r's printout says how)\n"
+"local function upper_of(r)\n"
+"  if (r.arch == nil or r.arch == \"plain\") and not r.flip then return r.upper end\n"
+"  return nil\n"
 "end\n"
 "\n"
 "local function ratio(r)\n"
@@ -457,42 +475,68 @@ static const char sweep_chunk[] =
 "  for _, h in ipairs{\"P(alive)\", \"95% CI\", \"L\", \"U\", \"P/L\", \"mean F\", \"trials\"} do\n"
 "    headers[#headers + 1] = h\n"
 "  end\n"
-"  -- mc chooses each run's precision (deep or shrunk points may need\n"
-"  -- double): shown when the rows differ\n"
-"  local mixed = false\n"
-"  for _, r in ipairs(self) do mixed = mixed or r.precision ~= self[1].precision end\n"
-"  if mixed then headers[#headers + 1] = \"precision\" end\n"
+"  -- what the rows differ in besides the swept options (mc chooses each\n"
+"  -- run's precision: deep or shrunk points may need double; a sweep put\n"
+"  -- together from pieces may mix generators or shards): a column each\n"
+"  local varying = varying_fields(self)\n"
+"  for _, f in ipairs(varying) do headers[#headers + 1] = f end\n"
 "  local rows = {}\n"
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
-"    for j, name in ipairs(self.swept) do row[j] = value_text(self.params[i][name]) end\n"
+"    for j, name in ipairs(self.swept) do row[j] = label_of(self, i, name) end\n"
 "    row[#row + 1] = fmt(r.p_alive)\n"
 "    row[#row + 1] = \"[\" .. fmt(r.ci[1]) .. \", \" .. fmt(r.ci[2]) .. \"]\"\n"
 "    row[#row + 1] = fmt(r.lower)\n"
-"    row[#row + 1] = r.upper and fmt(r.upper) or \"-\"\n"
+"    row[#row + 1] = upper_of(r) and fmt(upper_of(r)) or \"-\"\n"
 "    row[#row + 1] = fmt(ratio(r))\n"
 "    row[#row + 1] = fmt(r.fraction)\n"
 "    row[#row + 1] = fmt(r.trials)\n"
-"    if mixed then row[#row + 1] = r.precision end\n"
+"    for _, f in ipairs(varying) do row[#row + 1] = field_text(r, f) end\n"
 "    rows[i] = row\n"
 "  end\n"
 "  local first, arch_swept = self[1], false\n"
 "  for _, name in ipairs(self.swept) do if name == \"arch\" then arch_swept = true end end\n"
 "  local nets = arch_swept and \"nets\" or ((first and first.arch or \"plain\") .. \" nets\")\n"
 "  local inputs = \"\"\n"
-"  if first and first.inputs then\n"
+"  local x_swept = false\n"
+"  for _, name in ipairs(self.swept) do x_swept = x_swept or name == \"X\" or name == \"input\" end\n"
+"  if x_swept then\n"
+"    inputs = \"\"   -- one per row: the X (or input) column\n"
+"  elseif first and first.inputs then\n"
 "    inputs = \"  input set: \" .. first.inputs .. \"\\n\"\n"
 "  elseif first and self.fixed.X then\n"
 "    inputs = (\"  input set: the given X, %d points in d = %d\\n\"):format(first.points, first.input)\n"
 "  end\n"
 "  local head = (\"Sweep of %d Monte Carlo runs over %s: %s, seed %s\\n%s\"):format(\n"
-"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n""  if self.stopped then\n"
+"    #self, table.concat(self.swept, \", \"), nets, tostring(self.fixed.seed or \"swept\"), inputs)\n"
+"  if self.stopped then\n"
 "    head = head .. \"  stopped in the view (q): the finished points only\\n\"\n"
+"  end\n"
+"  -- trials is the count run: say when that is not the count asked for\n"
+"  for _, r in ipairs(self) do\n"
+"    if type(r.shard) == \"table\" then\n"
+"      head = head .. (\"  shard %s of each run: trials counts its share\\n\"):format(field_text(r, \"shard\"))\n"
+"      break\n"
+"    end\n"
+"  end\n"
+"  for _, r in ipairs(self) do\n"
+"    if r.interrupted then\n"
+"      head = head .. \"  interrupted: trials counts the trials run before the stop\\n\"\n"
+"      break\n"
+"    end\n"
 "  end\n"
 "  -- flipped nets are chosen by X: L and U describe the nets before the flip\n"
 "  for _, r in ipairs(self) do\n"
 "    if r.flip then\n"
-"      head = head .. \"  flipped nets (flip = true): L, U and P/L are for the nets before the flip\\n\"\n"
+"      head = head .. \"  flipped nets (flip = true): L and P/L are for the nets before the flip\\n\"\n"
+"      break\n"
+"    end\n"
+"  end\n"
+"  -- U bounds plain nets as drawn only: say why a row has none\n"
+"  for _, r in ipairs(self) do\n"
+"    if r.upper and not upper_of(r) then\n"
+"      head = head .. \"  U is the plain chain's upper bound: '-' for residual, dense, skip and batch-norm \" ..\n"
+"        \"nets, which it does not bound (L still does), and for flipped ones\\n\"\n"
 "      break\n"
 "    end\n"
 "  end\n"
@@ -500,27 +544,36 @@ static const char sweep_chunk[] =
 "end\n"
 "\n"
 "-- The curves of a sweep: x is the first swept option; the other swept\n"
-"-- options split the results into curves, one per combination.\n"
+"-- options split the results into curves, one per combination. Values are\n"
+"-- told apart by their labels (two input sets of one shape are two points);\n"
+"-- a result whose place is taken (a value listed twice, pieces of one\n"
+"-- sweep put together) starts a curve of its own, \"#2\": no run hides another.\n"
+"-- Integers past 2^53 (seeds) have no exact double: they are categories.\n"
 "local function curves(self)\n"
 "  local xname = self.swept[1]\n"
 "  local numeric = true\n"
 "  for i = 1, #self do\n"
-"    if type(self.params[i][xname]) ~= \"number\" then numeric = false end\n"
+"    local v = self.params[i][xname]\n"
+"    if type(v) ~= \"number\" or (math.type(v) == \"integer\" and math.abs(v) > 2^53) then numeric = false end\n"
 "  end\n"
 "  local xs, xindex, groups, order, xlabels = {}, {}, {}, {}, {}\n"
 "  for i, r in ipairs(self) do\n"
-"    local xv = self.params[i][xname]\n"
-"    local xkey = value_text(xv)\n"
+"    local xkey = label_of(self, i, xname)\n"
 "    if not xindex[xkey] then\n"
-"      xs[#xs + 1] = numeric and xv or #xs + 1\n"
+"      xs[#xs + 1] = numeric and self.params[i][xname] or #xs + 1\n"
 "      xindex[xkey] = #xs\n"
 "      xlabels[#xs] = #xs .. \" \" .. xkey\n"
 "    end\n"
 "    local label = {}\n"
 "    for j = 2, #self.swept do\n"
-"      label[#label + 1] = self.swept[j] .. \"=\" .. value_text(self.params[i][self.swept[j]])\n"
+"      label[#label + 1] = named(self.swept[j], label_of(self, i, self.swept[j]))\n"
 "    end\n"
-"    local key = table.concat(label, \" \")\n"
+"    local base, copy = table.concat(label, \" \"), 1\n"
+"    local key = base\n"
+"    while groups[key] and groups[key][xindex[xkey]] do\n"
+"      copy = copy + 1\n"
+"      key = (base ~= \"\" and base .. \" \" or \"\") .. \"#\" .. copy\n"
+"    end\n"
 "    if not groups[key] then groups[key] = {}; order[#order + 1] = key end\n"
 "    groups[key][xindex[xkey]] = r\n"
 "  end\n"
@@ -533,7 +586,8 @@ static const char sweep_chunk[] =
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
 "    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
-"  end\n""  check_sweep_plot_options(o)\n"
+"  end\n"
+"  check_sweep_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"Sweep:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
 "  local xname, numeric, xs, groups, order, xlabels = curves(self)\n"
@@ -546,11 +600,14 @@ static const char sweep_chunk[] =
 "      lo[i] = r and r.ci[1] or nan\n"
 "      hi[i] = r and r.ci[2] or nan\n"
 "      L[i] = r and r.lower or nan\n"
-"      U[i] = r and r.upper or nan\n"
-"      if r and r.upper and r.upper < 1 then any_u = true end\n"
+"      U[i] = r and upper_of(r) or nan\n"
+"      if r and upper_of(r) and upper_of(r) < 1 then any_u = true end\n"
 "      if o.logy then\n"
-"        if not (p[i] > 0) then p[i] = nan end\n"
-"        if not (lo[i] > 0) then lo[i] = hi[i] end\n"
+"        -- a log axis has no place for 0 (P of a run where no trial lived,\n"
+"        -- a bound that underflowed): every such value, of every series, is a gap\n"
+"        p[i], L[i], U[i] = positive(p[i]), positive(L[i]), positive(U[i])\n"
+"        if not (hi[i] > 0) then lo[i], hi[i] = nan, nan\n"
+"        elseif not (lo[i] > 0) then lo[i] = hi[i] end\n"
 "      end\n"
 "    end\n"
 "    local suffix = key ~= \"\" and (\" \" .. key) or \"\"\n"
@@ -559,19 +616,42 @@ static const char sweep_chunk[] =
 "    series[#series + 1] = {name = \"L\" .. suffix, y = L, style = \"dashed\", color = colour}\n"
 "    if any_u then series[#series + 1] = {name = \"U\" .. suffix, y = U, style = \"dotted\", color = colour} end\n"
 "  end\n"
-"  local p = plot.lines{\n"
-"    x = xs, series = series,\n"
+"  -- a series with no value left (every L 0 on a log axis) is left out, and\n"
+"  -- the title says so; with nothing left there is nothing to draw\n"
+"  local kept, empty = {}, {}\n"
+"  for _, s in ipairs(series) do\n"
+"    local any = false\n"
+"    for i = 1, #xs do any = any or s.y[i] == s.y[i] end\n"
+"    if any then kept[#kept + 1] = s else empty[#empty + 1] = s.name end\n"
+"  end\n"
+"  if #kept == 0 then\n"
+"    error(\"s:plot: nothing to draw on a log y axis: every P(alive), L and U is 0 (a log axis \" ..\n"
+"          \"holds values > 0); plot without logy\", 2)\n"
+"  end\n"
+"  local title = \"P(alive) against \" .. xname\n"
+"  if #empty > 0 then title = title .. \" (0 at every point, left out: \" .. table.concat(empty, \", \") .. \")\" end\n"
+"  local p = as_user(2, plot.lines, {\n"
+"    x = xs, series = kept,\n"
 "    xlabel = numeric and xname or (xname .. \": \" .. table.concat(xlabels, \", \")),\n"
 "    ylabel = \"P(alive), 95% CI; L lower, U upper bound\",\n"
-"    title = \"P(alive) against \" .. xname,\n"
+"    title = title,\n"
 "    logy = o.logy, logx = o.logx,\n"
-"  }\n"
-"  if o.svg then p:svg(o.svg) end\n"
-"  if o.csv then p:csv(o.csv) end\n"
+"  })\n"
+"  if o.svg then as_user(2, p.svg, p, o.svg) end\n"
+"  if o.csv then as_user(2, p.csv, p, o.csv) end\n"
 "  return p\n"
 "end\n"
 "\n"
-"-- one row per result: every option given (swept or fixed) then the result\n"
+"-- The result columns of s:csv, after the options: what each run took and\n"
+"-- counted. trials is the count run (a shard's share, or fewer when\n"
+"-- interrupted), shard is \"i/N\" (empty for a whole run)\n"
+"local csv_fields = {\"arch\", \"input\", \"points\", \"precision\", \"p_alive\", \"ci_lo\", \"ci_hi\", \"lower\",\n"
+"                    \"upper\", \"fraction\", \"fraction_se\", \"min_fraction\", \"trials\", \"alive_trials\",\n"
+"                    \"shard\", \"interrupted\", \"seconds\"}\n"
+"\n"
+"-- one row per result: every option given (swept or fixed) then the result;\n"
+"-- an option named as a result column (trials, precision, ...) is written as\n"
+"-- name_option, so each column means one thing on every row\n"
 "function Sweep:csv(path)\n"
 "  self = check_self(self, \"csv\")\n"
 "  if type(path) ~= \"string\" then\n"
@@ -585,37 +665,37 @@ static const char sweep_chunk[] =
 "  end\n"
 "  table.sort(fixed_names)\n"
 "  for _, k in ipairs(fixed_names) do options[#options + 1] = k end\n"
-"  local given = {}\n"
-"  for _, k in ipairs(options) do given[k] = true end\n"
-"  local fields = {}\n"
-"  for _, k in ipairs{\"arch\", \"input\", \"points\", \"precision\"} do\n"
-"    if not given[k] then fields[#fields + 1] = k end\n"
-"  end\n"
-"  for _, k in ipairs{\"p_alive\", \"ci_lo\", \"ci_hi\", \"lower\", \"upper\", \"fraction\", \"fraction_se\",\n"
-"                     \"min_fraction\", \"trials\", \"alive_trials\", \"seconds\"} do\n"
-"    if not given[k] then fields[#fields + 1] = k end\n"
-"  end\n"
+"  local is_field = {}\n"
+"  for _, k in ipairs(csv_fields) do is_field[k] = true end\n"
 "  local headers = {}\n"
-"  for _, k in ipairs(options) do headers[#headers + 1] = k end\n"
-"  for _, k in ipairs(fields) do headers[#headers + 1] = k end\n"
+"  for _, k in ipairs(options) do headers[#headers + 1] = is_field[k] and (k .. \"_option\") or k end\n"
+"  for _, k in ipairs(csv_fields) do headers[#headers + 1] = k end\n"
 "  local rows = {}\n"
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
 "    for j, k in ipairs(options) do\n"
 "      local v = self.params[i][k]\n"
-"      if v == nil then v = self.fixed[k] end\n"
-"      row[j] = type(v) == \"number\" and v or value_text(v)\n"
+"      if v ~= nil then\n"
+"        row[j] = type(v) == \"number\" and v or label_of(self, i, k)\n"
+"      else\n"
+"        v = self.fixed[k]\n"
+"        row[j] = type(v) == \"number\" and v or value_text(v)\n"
+"      end\n"
 "    end\n"
-"    -- by index: a value a run does not have (fraction with stats = 'alive')\n"
-"    -- is an empty cell, not a shift of the rest\n"
-"    for f, k in ipairs(fields) do\n"
+"    -- by index: a value a run does not have (fraction with stats = 'alive',\n"
+"    -- the shard of a whole run) is an empty cell, not a shift of the rest\n"
+"    for f, k in ipairs(csv_fields) do\n"
 "      local v\n"
-"      if k == \"ci_lo\" then v = r.ci[1] elseif k == \"ci_hi\" then v = r.ci[2] else v = r[k] end\n"
+"      if k == \"ci_lo\" then v = r.ci[1] elseif k == \"ci_hi\" then v = r.ci[2]\n"
+"      elseif k == \"shard\" then v = type(r.shard) == \"table\" and field_text(r, \"shard\") or nil\n"
+"      elseif k == \"upper\" then v = upper_of(r)\n"
+"      else v = r[k] end\n"
 "      row[#options + f] = v\n"
 "    end\n"
 "    rows[i] = row\n"
 "  end\n"
-"  write_csv(path, headers, rows)\n"
+"  local ok, err = write_csv(path, headers, rows)\n"
+"  if not ok then error(\"s:csv: \" .. tostring(err), 2) end\n"
 "  return path\n"
 "end\n"
 "\n"
@@ -638,21 +718,38 @@ static const char sweep_chunk[] =
 "    if type(layer) ~= \"table\" then\n"
 "      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got a %s)\"):format(l, type(layer)), 2)\n"
 "    end\n"
-"    x[l], surv[l], bound[l], net[l] = l, layer.survival or 0 / 0, layer.bound or 0 / 0, layer.net_survival or 0 / 0\n"
+"    local function number(v) return type(v) == \"number\" and v or 0 / 0 end\n"
+"    x[l], surv[l], bound[l], net[l] = l, number(layer.survival), number(layer.bound), number(layer.net_survival)\n"
 "  end\n"
-"  if #x == 0 then error(\"r:plot: this result has no per-layer table (run mc with stats = 'all')\", 2) end\n"
-"  local p = plot.lines{\n"
+"  -- stats = \"alive\" counts only whether each trial's net kept a living\n"
+"  -- point: no layer has a survival to draw\n"
+"  local measured = false\n"
+"  for l = 1, #x do measured = measured or surv[l] == surv[l] end\n"
+"  if #x == 0 or not measured then\n"
+"    if rawget(r, \"stats\") == \"alive\" then\n"
+"      error(\"r:plot: this result was run with stats = \\\"alive\\\", which records P(alive) only, \" ..\n"
+"            \"not the per-layer survival the plot draws; run mc again with stats = \\\"all\\\" \" ..\n"
+"            \"(the default) to plot its layers\", 2)\n"
+"    end\n"
+"    error((\"r:plot: this result has no per-layer %s to plot (run mc with stats = \\\"all\\\", the default)\"):format(\n"
+"          #x == 0 and \"table\" or \"survival\"), 2)\n"
+"  end\n"
+"  -- a series the result lacks is left out, not drawn as nothing\n"
+"  local series = {{name = \"survival of points\", y = surv, color = 1}}\n"
+"  for _, s in ipairs{{name = \"1 - 2^-n (per point)\", y = bound, style = \"dashed\", color = 1},\n"
+"                     {name = \"net survival\", y = net, style = \"dotted\", color = 2}} do\n"
+"    local any = false\n"
+"    for l = 1, #x do any = any or s.y[l] == s.y[l] end\n"
+"    if any then series[#series + 1] = s end\n"
+"  end\n"
+"  local p = as_user(2, plot.lines, {\n"
 "    x = x,\n"
-"    series = {\n"
-"      {name = \"survival of points\", y = surv, color = 1},\n"
-"      {name = \"1 - 2^-n (per point)\", y = bound, style = \"dashed\", color = 1},\n"
-"      {name = \"net survival\", y = net, style = \"dotted\", color = 2},\n"
-"    },\n"
+"    series = series,\n"
 "    xlabel = \"layer l\",\n"
 "    ylabel = \"fraction of reaching points living after l\",\n"
 "    title = (\"%s net, P(alive) %s\"):format(r.arch or \"?\", fmt(r.p_alive or 0 / 0)),\n"
-"  }\n"
-"  if o.svg then p:svg(o.svg) end\n"
+"  })\n"
+"  if o.svg then as_user(2, p.svg, p, o.svg) end\n"
 "  return p\n"
 "end\n"
 "\n"
@@ -666,34 +763,46 @@ static const rlua_api sweep_api[] = {
 	 "shard: a list of lists; X: a list of input sets), and mc runs once per combination "
 	 "with the other options as given. Without a seed one fresh seed is drawn and used for "
 	 "every point, so a sweep gives the same numbers as separate mc calls with that seed. "
-	 "Returns a SweepResults list of McResults (in grid order, the first swept option "
+	 "Swept values whose text coincides (input sets of one shape, law tables) are labelled by "
+	 "their position, 'X[2] 32x3 points', in the table, CSV, plot and view. widths sets every "
+	 "layer's width and the depth, so a sweep refuses depth or width given with widths (the rows "
+	 "would carry a value that had no effect). Returns a SweepResults list of McResults (in grid order, the first swept option "
 	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
-	 "fixed (the other options); it prints as a table, and has :plot() and :csv(path). "
+	 "fixed (the other options); it prints as a table (with a column for each of precision, "
+	 "generator, method, stats, flip, shard, interrupted in which the rows differ, and trials "
+	 "the count run), and has :plot() and :csv(path). "
 	 "view=true shows one live view of the sweep: P(alive) with its interval, L and U against "
 	 "the swept option, a point added as each run finishes, and the running point's trials and "
 	 "rate; q or Esc stops the sweep and returns the finished points (s.stopped = true); Ctrl-C "
 	 "stops the whole command and leaves the finished points in mc.partial_sweep, and says so "
 	 "(also after an error, with or without the view); on TERM=dumb or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
-	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL},
+	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL, .options = rlua_mc_options},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
 	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% "
 	 "interval, the lower bound L (dashed, same colour) and the upper bound U (dotted) when it "
-	 "is below 1; one curve per combination of the other swept options. Prints in the "
-	 "terminal; p:svg(path) or {svg = path} writes SVG.",
+	 "is below 1 and bounds the run (plain nets, no flipping: the table shows '-' and the CSV "
+	 "an empty cell elsewhere); one curve per combination of the other swept options (a value listed twice "
+	 "starts a second curve, '#2'). With logy every value <= 0 (P where no trial lived, a bound "
+	 "that underflowed) is a gap and a series with no value left is left out, as the title says. "
+	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. Errors (a file that cannot "
+	 "be written) name the caller's line.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
 	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
-	 "then the fixed ones), then arch, input, points and the precision the run took (those not "
-	 "given as options), then p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, "
-	 "min_fraction, trials, alive_trials, seconds; the form pandas.read_csv and R's read.csv "
-	 "read. Returns path.",
+	 "then the fixed ones; an option named as a result column, such as trials or precision, is "
+	 "written as trials_option), then arch, input, points, the precision the run took, p_alive, "
+	 "ci_lo, ci_hi, lower, upper, fraction, fraction_se, min_fraction, trials (the count run: a "
+	 "shard's share, fewer when interrupted), alive_trials, shard ('i/N', empty for a whole run), "
+	 "interrupted, seconds; integers (seeds, counts) with every digit; the form pandas.read_csv "
+	 "and R's read.csv read. Returns path.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",
 	 .type = RLUA_SWEEP},
 	{"r:plot", "mc", "r:plot([{svg = path}])",
 	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
-	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted).",
+	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted). A result "
+	 "of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
 	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}
@@ -708,10 +817,10 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, format_table_l);
 	lua_pushcfunction(L, fmt_l);
 	lua_pushcfunction(L, fresh_seed_l);
-	lua_pushcfunction(L, guard_open_l);
-	lua_pushcfunction(L, view_point_l);
-	lua_pushcfunction(L, view_left_l);
-	lua_pushcfunction(L, guard_close_l);
+	lua_pushcfunction(L, lsweep_guard_open);
+	lua_pushcfunction(L, lsweep_view_point);
+	lua_pushcfunction(L, lsweep_view_left);
+	lua_pushcfunction(L, lsweep_guard_close);
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
 	lua_call(L, 11, 2);

@@ -462,6 +462,28 @@ rl_csv *rlua_push_csv(lua_State *L)
 	return rlua_box_new(L, NULL, sizeof(rl_csv), csv_free);
 }
 
+void rlua_csv_cell(lua_State *L, rl_csv *c, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			/* every digit: a seed past 2^53 has no double */
+			char buf[32];
+			snprintf(buf, sizeof buf, "%lld", (long long)lua_tointeger(L, idx));
+			csv_text(c, buf, "");
+		} else {
+			csv_number(c, lua_tonumber(L, idx));
+		}
+		break;
+	case LUA_TNIL:
+		csv_number(c, NAN);
+		break;
+	default:
+		csv_text(c, luaL_tolstring(L, idx, NULL), "");
+		lua_pop(L, 1);
+	}
+}
+
 int rlua_box_push_string(lua_State *L, rlua_box *b)
 {
 	lua_pushstring(L, b->p);   /* may raise: the box still owns the text */
@@ -522,6 +544,7 @@ struct rlua_table {
 	char **cells;        /* (nrows + 1) * ncols, row 0 the header */
 	size_t *widths;
 	rlua_box *anchor;    /* the box of rlua_table_push, or NULL */
+	char note[200];      /* a line under the table: which rows are hidden */
 };
 
 static void table_free(rlua_table *t)
@@ -649,7 +672,21 @@ void rlua_cell(char *buf, size_t len, const char *fmt, double v)
 		snprintf(buf, len, fmt, v);
 }
 
-enum { FULL_ROWS = 40, MAX_ROW_CELLS = 16 };
+enum { FULL_ROWS = 30, HEAD_ROWS = 15, TAIL_ROWS = 10, MAX_ROW_CELLS = 16 };
+
+bool rlua_table_gap(rlua_table *t, lua_Integer depth, lua_Integer *l, const char *each)
+{
+	if (depth <= FULL_ROWS || *l != HEAD_ROWS + 1)
+		return false;
+	const char *cells[64] = {"..."};
+	for (int j = 1; j < t->ncols && j < 64; j++)
+		cells[j] = "";
+	rlua_table_row(t, cells);
+	snprintf(t->note, sizeof t->note, "(layers %lld to %lld of %lld not shown; all are in %s)\n",
+	         (long long)(HEAD_ROWS + 1), (long long)(depth - TAIL_ROWS), (long long)depth, each);
+	*l = depth - TAIL_ROWS;
+	return true;
+}
 
 void rlua_field_cells(lua_State *L, int layer, lua_Integer l, char cells[][32], const rlua_column *cols)
 {
@@ -668,15 +705,8 @@ void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_ro
 	for (int j = 0; j < ncols; j++)
 		ptrs[j] = cells[j];
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (depth > FULL_ROWS && l == 21) {
-			for (int j = 0; j < ncols; j++)
-				cells[j][0] = '\0';
-			snprintf(cells[0], 32, "...");
-			snprintf(cells[1], 32, "(%lld)", (long long)(depth - 30));
-			rlua_table_row(t, ptrs);
-			l = depth - 10;
+		if (rlua_table_gap(t, depth, &l, "the report's .layers"))
 			continue;
-		}
 		lua_geti(L, -1, l);
 		if (lua_istable(L, -1)) {
 			row(L, lua_gettop(L), l, cells);
@@ -714,10 +744,20 @@ const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t
 	return buf;
 }
 
+static void emit_columns(rlua_table *t, luaL_Buffer *b);
+
 void rlua_table_emit(rlua_table *t, luaL_Buffer *b)
 {
 	if (!t)
 		return;
+	char note[sizeof t->note];
+	memcpy(note, t->note, sizeof note);
+	emit_columns(t, b);         /* frees t */
+	luaL_addstring(b, note);
+}
+
+static void emit_columns(rlua_table *t, luaL_Buffer *b)
+{
 	int cols[64];
 	bool right[64];
 	int ncols = t->ncols < 64 ? t->ncols : 64;

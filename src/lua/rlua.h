@@ -113,6 +113,9 @@ int rlua_opt_name_field(lua_State *L, int t, const char *field, const char *cons
 
 /* relu's options, which mc includes. */
 extern const rlua_option rlua_relu_options[];
+/* mc's options, which mc.sweep and view{...} take too (their entries name
+ * this list, so completion and help offer them there as well). */
+extern const rlua_option rlua_mc_options[];
 /* The law names of weights and bias, the names of arch (NULL-terminated). */
 extern const char *const rlua_law_names[];
 extern const char *rlua_arch_names[];
@@ -262,6 +265,9 @@ void rlua_box_free(rlua_box *b);
 /* Pushes a box holding an empty CSV buffer (relush/csv.h), discarded at
  * __gc: the one home of CSV text built from Lua values. */
 struct rl_csv *rlua_push_csv(lua_State *L);
+/* Adds the value at idx as one cell: an integer with every digit (seeds
+ * past 2^53, counts), a float as csv_number, nil empty, else its text. */
+void rlua_csv_cell(lua_State *L, struct rl_csv *c, int idx);
 /* Pushes the text b holds (a malloc'ed C string) as a Lua string and frees
  * it; when pushing raises, the box still owns the text. Returns 1, the
  * function's one result: return rlua_box_push_string(L, b). */
@@ -350,10 +356,16 @@ void rlua_table_emit(rlua_table *t, luaL_Buffer *b);
 /* Ends a report's __tostring: pushes the buffer's text without its last
  * newline (the REPL and print add their own). */
 void rlua_push_report(lua_State *L, luaL_Buffer *b);
+/* Every long per-layer table is cut the same way: more than 30 layers
+ * show the first 15 and the last 10 around a "..." row, and a line under
+ * the table says which layers are hidden and where all are (each: "the
+ * report's .layers"). Called in the loop over the
+ * layers l = 1..depth: at the gap it adds the row and the note, moves l to
+ * the last layer hidden and returns true (the loop goes on from there). */
+bool rlua_table_gap(rlua_table *t, lua_Integer depth, lua_Integer *l, const char *each);
 /* The rows of a report's per-layer table: row fills the cells (32 bytes
  * each) of layer l from the layer's table at index layer; one row per
- * table in report.layers (report at index report), and reports deeper than
- * 40 layers show the first 20 and the last 10 around a "... (n)" line. */
+ * table in report.layers (report at index report), cut by rlua_table_gap. */
 typedef void (*rlua_row_fn)(lua_State *L, int layer, lua_Integer l, char cells[][32]);
 void rlua_layer_rows(lua_State *L, int report, rlua_table *t, int ncols, rlua_row_fn row);
 /* A column of numbers: the layer's field and its printf format. */

@@ -329,7 +329,7 @@ static const rlua_api demo_api[] = {
 	 "(bias = 1) and take R large, inputs.orthant(d, 1e6): then U = 1 - 2^-(n (d + 1)) = "
 	 "bound.upper({n}, d, true, false), the experiment of paper \"single_layer\". With random "
 	 "biases R matters: at R = 1 a neuron with bias b < 0 and weights in (0, -b] is dead on the "
-	 "corners though not on the orthant, and P(alive) falls well below U (0.914 against 0.984 "
+	 "corners though not on the orthant, and P(alive) falls well below U (about 0.92 against 0.984 "
 	 "for n = d = 2). demo \"single_layer\" walks through both.",
 	 "O = inputs.orthant(3); mc{depth = 1, width = 2, X = inputs.from{O[2], O[3], O[4]}, trials = 20000, seed = 1}",
 	 .fn = NULL},

@@ -19,13 +19,19 @@
 #define SEC_FLIP        "doc/theory.md §8"
 #define SEC_ARCH        "doc/theory.md §7"
 
+enum { MAX_ITEMS = 12 };   /* claims per guide */
+
 typedef struct guide_item {
 	const char *claim, *example, *section;
+	/* the claim as a Lua expression over the example's globals, true when
+	 * the printed numbers bear it out (statistical ones within 4 standard
+	 * errors); tests/lua/guides.lua runs each example and then this */
+	const char *check;
 } guide_item;
 
 typedef struct guide {
 	const char *name, *title, *text;
-	guide_item items[10];
+	guide_item items[MAX_ITEMS];
 } guide;
 
 static const guide guides[] = {
@@ -36,12 +42,13 @@ static const guide guides[] = {
 	  "L = prod_l (1 - 2^-n_l): each layer kills a living point with probability 2^-n_l, "
 	  "whatever the weight law, as long as it is symmetric and continuous. net:death(X).alive "
 	  "says whether a net is alive, mc{...}.p_alive estimates P(alive).",
-	  { { "one point: P(alive) = L exactly",
-	      "r = mc{depth=10, width=2, trials=20000, seed=1}; print(r.p_alive, bound.lower(2, 10))",
-	      SEC_DEFINITIONS },
+	  { { "one point: P(alive) = L exactly (mc without X uses 64 points, so give it one)",
+	      "r = mc{depth=10, width=2, X=inputs.point(2), trials=20000, seed=1}; print(r.p_alive, bound.lower(2, 10))",
+	      SEC_DEFINITIONS,
+	      "math.abs(r.p_alive - bound.lower(2, 10)) <= 4 * math.sqrt(bound.lower(2, 10) * (1 - bound.lower(2, 10)) / r.trials)" },
 	    { "is this net alive on X, and which points live",
 	      "net = relu(8, 3, {seed=1}); d = net:death(inputs.gaussian(64, 3, {seed=1})); print(d.alive, d.living)",
-	      SEC_DEFINITIONS } } },
+	      SEC_DEFINITIONS, NULL } } },
 	{ "dead", "dead neurons, dead points, dead networks",
 	  "A neuron is dead on X when it is inactive at every point of X. A point dies at the "
 	  "first layer whose neurons are all inactive at it: from there on the output no longer "
@@ -52,9 +59,10 @@ static const guide guides[] = {
 	  "accurately even when it is tiny.",
 	  { { "where each point died (0: living)",
 	      "d = relu(16, 2, {seed=3}):death(inputs.gaussian(8, 2, {seed=1})); print(table.concat(d.dead_at, ' '))",
-	      SEC_DEFINITIONS },
-	    { "the probability that a point dies, accurate when tiny",
-	      "print(bound.death(64, 1e6), 1 - bound.lower(64, 1e6))", SEC_LOWER } } },
+	      SEC_DEFINITIONS, NULL },
+	    { "the probability that a point dies, accurate when tiny (1 - L loses digits)",
+	      "print(bound.death(64, 1e6), 1 - bound.lower(64, 1e6))", SEC_LOWER,
+	      "math.abs(bound.death(64, 1e6) / (1e6 * 2^-64) - 1) < 1e-9" } } },
 	{ "arch", "architectures that reduce neuron death",
 	  "relu{arch=...} and mc{arch=...} build five architectures: plain (the chain "
 	  "h_l = ReLU(W_l h_{l-1} + b_l)), residual (h_l = h_{l-1} + ReLU(...): a non-zero point "
@@ -65,7 +73,7 @@ static const guide guides[] = {
 	  "probability, mean F = L). help \"residual\" and help \"batchnorm\" say more.",
 	  { { "P(alive) and mean F for each architecture, width 4, depth 32",
 	      "for _, a in ipairs{'plain', 'residual', 'dense', 'skip', 'batchnorm'} do local r = mc{depth=32, width=4, arch=a, X=inputs.gaussian(64, 4, {seed=1}), trials=1000, seed=1}; print(a, r.p_alive, r.fraction) end",
-	      SEC_ARCH } } },
+	      SEC_ARCH, NULL } } },
 	{ "residual", "residual connections",
 	  "arch = \"residual\": h_l = h_{l-1} + ReLU(W_l h_{l-1} + b_l). The identity path carries "
 	  "every non-zero point forward, so no point dies and P(alive) = 1 at any depth; single "
@@ -73,7 +81,7 @@ static const guide guides[] = {
 	  "dimension.",
 	  { { "a residual net stays alive where the plain one dies",
 	      "for _, a in ipairs{'plain', 'residual'} do print(a, mc{depth=64, width=4, arch=a, X=inputs.gaussian(64, 4, {seed=1}), trials=1000, seed=1}.p_alive) end",
-	      SEC_ARCH } } },
+	      SEC_ARCH, NULL } } },
 	{ "batchnorm", "batch normalisation before the ReLU",
 	  "arch = \"batchnorm\": each neuron's pre-activations are centred and scaled over X (at "
 	  "least 2 points) before the ReLU. A neuron is then positive on some point unless all its "
@@ -83,7 +91,7 @@ static const guide guides[] = {
 	  "mean F = L, while P(alive) is higher than for the plain net.",
 	  { { "every layer active in every net; mean F still equals L",
 	      "r = mc{depth=32, width=4, arch='batchnorm', X=inputs.gaussian(64, 4, {seed=1}), trials=1000, seed=1}; print(r.p_all_active, r.fraction, r.lower)",
-	      SEC_ARCH } } },
+	      SEC_ARCH, "r.p_all_active == 1 and math.abs(r.fraction - r.lower) <= 4 * r.fraction_se" } } },
 	{ "flip", "the sign-flipping scheme",
 	  "net:flip(X) goes through the layers from the input: a neuron active on fewer of the "
 	  "living points than it is inactive on has its weights and bias negated, which swaps the "
@@ -91,40 +99,45 @@ static const guide guides[] = {
 	  "fraction 2^-k of X stays alive in a k-layer net, for every draw, not only on average. "
 	  "The law of each weight stays symmetric. mc{flip=true} measures flipped nets.",
 	  { { "flip a net in place: the report lists per layer the neurons flipped and the floor 2^-l",
-	      "net = relu(10, 2, {seed=1}); print(net:flip(inputs.gaussian(64, 2, {seed=1})))", SEC_FLIP },
+	      "net = relu(10, 2, {seed=1}); print(net:flip(inputs.gaussian(64, 2, {seed=1})))", SEC_FLIP, NULL },
 	    { "the smallest living fraction over many flipped nets stays above 2^-k",
 	      "r = mc{depth=10, width=2, X=inputs.gaussian(64, 2, {seed=1}), flip=true, trials=1000, seed=1}; print(r.min_fraction, 2^-10)",
-	      SEC_FLIP } } },
+	      SEC_FLIP, "r.min_fraction >= 2^-10" } } },
 	{ "paper", "the claims of Rister & Rubin (arXiv:2007.06192) and how to see each",
 	  "Each claim of the paper with a one-liner that shows it in relush and the section of "
 	  "doc/theory.md that derives it. scripts/paper/ reproduces them at full size (make "
 	  "paper).",
 	  { { "P(alive) >= L = prod_l (1 - 2^-n_l) on any input set, and <= U",
 	      "r = mc{depth=8, width=3, X=inputs.gaussian(64, 2, {seed=1}), trials=20000, seed=1}; print(r.lower, r.p_alive, r.upper)",
-	      SEC_LOWER },
-	    { "L is exact for a single point (and the mean living fraction is L on any X)",
-	      "r = mc{depth=10, width=2, trials=20000, seed=1}; print(r.p_alive, r.lower)", SEC_LOWER },
-	    { "P(alive) -> L as the input set shrinks to a point",
-	      "X = inputs.gaussian(32, 3, {seed=1}); for _, e in ipairs{1, 0.1, 0} do print(e, mc{depth=8, width=2, X=inputs.shrink(X, e), trials=4000, seed=1}.p_alive) end",
-	      SEC_CONVERGENCE },
+	      SEC_LOWER, "r.lower <= r.ci[2] and r.ci[1] <= r.upper" },
+	    { "L is exact for a single point",
+	      "r = mc{depth=10, width=2, X=inputs.point(2), trials=20000, seed=1}; print(r.p_alive, r.lower)", SEC_LOWER,
+	      "math.abs(r.p_alive - r.lower) <= 4 * math.sqrt(r.lower * (1 - r.lower) / r.trials)" },
+	    { "the mean living fraction is L on any X",
+	      "r = mc{depth=10, width=2, X=inputs.gaussian(64, 2, {seed=1}), trials=20000, seed=1}; print(r.fraction, r.lower)", SEC_LOWER,
+	      "math.abs(r.fraction - r.lower) <= 4 * r.fraction_se" },
+	    { "P(alive) -> L as the input set shrinks to a point (L = 0.1001 here)",
+	      "X = inputs.gaussian(32, 3, {seed=1}); for _, e in ipairs{1, 0.1, 0} do r = mc{depth=8, width=2, X=inputs.shrink(X, e), trials=4000, seed=1}; print(e, r.p_alive) end",
+	      SEC_CONVERGENCE, "math.abs(r.p_alive - r.lower) <= 4 * math.sqrt(r.lower * (1 - r.lower) / r.trials)" },
 	    { "U is exact for one layer on the largest input set (the non-negative orthant)",
 	      "r = mc{depth=1, width=2, bias=1, X=inputs.orthant(2, 1e6), trials=20000, seed=1}; print(r.p_alive, bound.upper({2}, 2, true))",
-	      SEC_UPPER },
+	      SEC_UPPER, "math.abs(r.p_alive - bound.upper({2}, 2, true)) <= 4 * math.sqrt(r.p_alive * (1 - r.p_alive) / r.trials)" },
 	    { "fixed width: P(alive) -> 0 as depth grows (the limit of Lu et al.)",
-	      "w = {}; for l = 1, 1000 do w[l] = 2 end; print(bound.upper(w, 2))", SEC_UPPER },
+	      "w = {}; for l = 1, 1000 do w[l] = 2 end; print(bound.upper(w, 2))", SEC_UPPER,
+	      "bound.upper(w, 2) < 1e-6" },
 	    { "depth can grow without limit if width grows, only like log2 k",
-	      "for _, k in ipairs{10, 1000, 1e6} do print(k, bound.width_for(k, 0.9)) end", SEC_DEPTH_WIDTH },
-	    { "P(alive) approaches L quickly as depth grows",
+	      "for _, k in ipairs{10, 1000, 1e6} do print(k, bound.width_for(k, 0.9)) end", SEC_DEPTH_WIDTH, NULL },
+	    { "as depth grows, P(alive) / L stops growing: past some depth each layer multiplies P(alive) by its single-point factor 1 - 2^-n (P approaches L itself only for wide layers)",
 	      "X = inputs.gaussian(64, 2, {seed=1}); for _, k in ipairs{2, 8, 32} do local r = mc{depth=k, width=4, X=X, trials=4000, seed=1}; print(k, r.p_alive / r.lower) end",
-	      SEC_CONVERGENCE },
+	      SEC_CONVERGENCE, NULL },
 	    { "(the mechanism) deep nets line the representations of all points up",
-	      "print(relu(8, 64, {seed=1}):alignment(inputs.gaussian(16, 64, {seed=1})))", SEC_CONVERGENCE },
+	      "print(relu(8, 64, {seed=1}):alignment(inputs.gaussian(16, 64, {seed=1})))", SEC_CONVERGENCE, NULL },
 	    { "sign flipping keeps at least a fraction 2^-k of the points",
 	      "r = mc{depth=10, width=2, X=inputs.gaussian(64, 2, {seed=1}), flip=true, trials=1000, seed=1}; print(r.min_fraction >= 2^-10)",
-	      SEC_FLIP },
+	      SEC_FLIP, "r.min_fraction >= 2^-10" },
 	    { "residual, dense, skip and batch-norm nets reduce death",
 	      "for _, a in ipairs{'plain', 'residual', 'dense', 'skip', 'batchnorm'} do print(a, mc{depth=32, width=4, arch=a, X=inputs.gaussian(64, 4, {seed=1}), trials=1000, seed=1}.fraction) end",
-	      SEC_ARCH } } },
+	      SEC_ARCH, NULL } } },
 };
 
 enum { N_GUIDES = sizeof guides / sizeof guides[0] };
@@ -149,7 +162,7 @@ void shell_open_guides(lua_State *L, int module)
 		lua_pushstring(L, g->text);
 		lua_setfield(L, -2, "text");
 		lua_newtable(L);
-		for (int k = 0; k < 10 && g->items[k].claim; k++) {
+		for (int k = 0; k < MAX_ITEMS && g->items[k].claim; k++) {
 			lua_createtable(L, 0, 3);
 			lua_pushstring(L, g->items[k].claim);
 			lua_setfield(L, -2, "claim");
@@ -157,6 +170,8 @@ void shell_open_guides(lua_State *L, int module)
 			lua_setfield(L, -2, "example");
 			lua_pushstring(L, g->items[k].section);
 			lua_setfield(L, -2, "section");
+			lua_pushstring(L, g->items[k].check);      /* nil when none */
+			lua_setfield(L, -2, "check");
 			lua_rawseti(L, -2, k + 1);
 		}
 		lua_setfield(L, -2, "items");
@@ -182,7 +197,7 @@ bool shell_guide(const char *name, FILE *out, int width, void (*wrap)(const char
 		fprintf(out, "%s: %s    [guide]\n", g->name, g->title);
 	wrap(g->text, 2, width);
 	bool numbered = strcmp(g->name, "paper") == 0;
-	for (int k = 0; k < 10 && g->items[k].claim; k++) {
+	for (int k = 0; k < MAX_ITEMS && g->items[k].claim; k++) {
 		const guide_item *it = &g->items[k];
 		char line[400];
 		if (numbered)

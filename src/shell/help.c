@@ -240,16 +240,51 @@ static void out_wrapped(const char *text, int indent, int width)
 	}
 }
 
+/* Whether the word ending at s[n] (a '.') is an abbreviation whose period
+ * does not end a sentence: single letters joined by periods ("e.g.",
+ * "i.e."; not a file name such as "theory.md.") or one of the usual short
+ * ones. */
+static bool abbreviation(const char *s, int n)
+{
+	static const char *const words[] = {"etc", "vs", "cf", "al", "approx", "resp", "Fig", "Eq", "no"};
+	int start = n;
+	while (start > 0 && s[start - 1] != ' ' && s[start - 1] != '(')
+		start--;
+	bool letters = n - start >= 3;       /* "e.g": letter, period, letter, ... */
+	for (int i = start; i < n && letters; i++)
+		letters = (i - start) % 2 == 0 ? isalpha((unsigned char)s[i]) != 0 : s[i] == '.';
+	if (letters && (n - start) % 2 == 1)
+		return true;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if ((int)strlen(words[i]) == n - start && strncmp(s + start, words[i], (size_t)(n - start)) == 0)
+			return true;
+	return false;
+}
+
+/* The length of a summary's first sentence: up to the first period that
+ * is followed by a space or the end, outside parentheses and not after an
+ * abbreviation ("(e.g. \"--quick\")" does not end one). */
+static int first_sentence_len(const char *summary)
+{
+	int n = 0, depth = 0;
+	for (; summary[n] && summary[n] != '\n'; n++) {
+		char c = summary[n];
+		if (c == '(')
+			depth++;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if (c == '.' && depth == 0 && (summary[n + 1] == ' ' || summary[n + 1] == '\0')
+		         && !abbreviation(summary, n))
+			return n + 1;
+	}
+	return n;
+}
+
 /* The first sentence of a summary from column col, wrapped at width with
  * continuation lines indented to col: never cut, whatever the width. */
 static void out_first_sentence(const char *summary, int col, int width)
 {
-	int n = 0;
-	while (summary[n] && summary[n] != '\n' &&
-	       !(summary[n] == '.' && (summary[n + 1] == ' ' || summary[n + 1] == '\0')))
-		n++;
-	if (summary[n] == '.')
-		n++;
+	int n = first_sentence_len(summary);
 	int indent = col, at = col;
 	for (int i = 0; i < n;) {
 		while (i < n && summary[i] == ' ')

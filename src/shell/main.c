@@ -175,11 +175,12 @@ int main(int argc, char **argv)
 	if (o.shard_count)
 		shell_set_shard(L, o.shard_index, o.shard_count);
 	create_arg_table(L, argc, argv, o.script);
+	bool stdin_tty = isatty(STDIN_FILENO);
+	shell_set_session_goes_on(o.interactive || (!o.script && !o.has_chunks && stdin_tty));
 	int last_option = o.script ? o.script : argc;
 	status = run_chunks(L, argv, last_option);
 	if (status == 0 && o.script)
 		status = run_script(L, argc, argv, o.script);
-	bool stdin_tty = isatty(STDIN_FILENO);
 	if (o.interactive) {
 		/* -i: the REPL even after an error or Ctrl-C in the script, with
 		 * its globals intact, to look at what it left */

@@ -288,12 +288,48 @@ static bool incomplete(lua_State *L, int status)
 
 /* ---- printing results ---------------------------------------------------------- */
 
-/* Runs under shell_pcall: the values to print are the arguments. A report
- * (a relush object printing over several lines) gets its first line, the
- * header, in bold on a colour terminal. */
-/* Pushes text with every line longer than width wrapped at spaces, the
- * continuation indented 2 more than the line (a report's prose lines; its
- * tables are already folded to the width). */
+/* The columns text takes on the terminal: one per UTF-8 code point (every
+ * glyph relush prints, braille and box drawing included, is one column
+ * wide), none for the bytes of an escape sequence (colour codes). */
+static size_t display_width(const char *s, size_t len)
+{
+	size_t cols = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x1b) {           /* ESC [ parameters final byte */
+			if (i + 1 < len && s[i + 1] == '[') {
+				i += 2;
+				while (i < len && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e))
+					i++;
+			}
+			continue;
+		}
+		if ((c & 0xc0) != 0x80)    /* not a continuation byte */
+			cols++;
+	}
+	return cols;
+}
+
+/* A line of a drawing, which re-wrapping would garble: colour codes, or
+ * box-drawing, block or braille glyphs (U+2500 to U+28FF, lead bytes 0xE2
+ * 0x94..0xA3), as in a plot. (Table rows are folded to the width by their
+ * report, so measured in columns they fit and pass unchanged too.) */
+static bool preformatted(const char *s, const char *end)
+{
+	for (const char *p = s; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == 0x1b)
+			return true;
+		if (c == 0xe2 && p + 1 < end && (unsigned char)p[1] >= 0x94 && (unsigned char)p[1] <= 0xa3)
+			return true;
+	}
+	return false;
+}
+
+/* Pushes text with every line wider than width (in columns, see
+ * display_width) wrapped at spaces, the continuation indented 2 more than
+ * the line: a report's prose and key-value lines. Drawings (plots) pass
+ * unchanged; table rows are already folded to the width. */
 static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 {
 	luaL_Buffer b;
@@ -302,6 +338,11 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *line_end = nl ? nl : end;
+		if (preformatted(s, line_end) || display_width(s, (size_t)(line_end - s)) <= (size_t)width) {
+			luaL_addlstring(&b, s, (size_t)(nl ? nl + 1 - s : end - s));
+			s = nl ? nl + 1 : end;
+			continue;
+		}
 		size_t indent = strspn(s, " ");
 		luaL_addlstring(&b, s, indent);
 		size_t col = indent, spaces = 0;
@@ -320,8 +361,8 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 			const char *w = p;
 			while (w < line_end && *w != ' ')
 				w++;
-			size_t wl = (size_t)(w - p);
-			if (col > indent + 2 && col + spaces + wl > (size_t)width) {
+			size_t wl = (size_t)(w - p), wcols = display_width(p, wl);
+			if (col > indent + 2 && col + spaces + wcols > (size_t)width) {
 				bool unit = prev != NULL && wl <= 3 && (p[0] == '%' || (p[0] >= 'a' && p[0] <= 'z'))
 				            && prev[prev_len - 1] >= '0' && prev[prev_len - 1] <= '9';
 				if (unit)          /* take back the number and the spaces before it */
@@ -332,7 +373,7 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 				col = indent + 2;
 				if (unit) {
 					luaL_addlstring(&b, prev, prev_len);
-					col += prev_len;
+					col += display_width(prev, prev_len);
 				} else {
 					spaces = 0;
 				}
@@ -345,7 +386,7 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 			prev_at = luaL_bufflen(&b) - spaces;
 			spaces = 0;
 			luaL_addlstring(&b, p, wl);
-			col += wl;
+			col += wcols;
 			p = w;
 		}
 		for (size_t k = 0; k < spaces; k++)      /* a line's own trailing spaces stay */
@@ -357,6 +398,9 @@ static void push_wrapped(lua_State *L, const char *s, size_t len, int width)
 	luaL_pushresult(&b);
 }
 
+/* Runs under shell_pcall: the values to print are the arguments. A report
+ * (a relush object printing over several lines) gets its first line, the
+ * header, in bold on a colour terminal. */
 static int print_results(lua_State *L)
 {
 	int n = lua_gettop(L);

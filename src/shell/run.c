@@ -23,6 +23,8 @@ static volatile sig_atomic_t sigint_count;    /* Ctrl-C presses during a call */
 static bool last_call_interrupted;
 
 void shell_set_error_style(enum shell_error_style style) { error_style = style; }
+static bool session_goes_on;
+void shell_set_session_goes_on(bool goes_on) { session_goes_on = goes_on; }
 bool shell_was_interrupted(void) { return last_call_interrupted; }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -462,8 +464,10 @@ static int look_at_partial(lua_State *L)
 		if (describe && lua_getfield(L, -1, "trials") == LUA_TNUMBER
 		    && lua_getfield(L, -2, "requested") == LUA_TNUMBER)
 			snprintf(interrupt_partial, sizeof interrupt_partial,
-			         "mc stopped after %.0f of %.0f trials; its partial result is in mc.partial",
-			         lua_tonumber(L, -2), lua_tonumber(L, -1));
+			         "mc stopped after %.0f of %.0f trials; %s", lua_tonumber(L, -2), lua_tonumber(L, -1),
+			         session_goes_on ? "its partial result is in mc.partial"
+			                         : "the script ends here, so that partial result is lost "
+			                           "(only a run given out= has saved it, to its file)");
 	}
 	lua_pushlightuserdata(L, (void *)p);
 	return 1;

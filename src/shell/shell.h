@@ -25,6 +25,10 @@ lua_State *shell_open(void);
  * leaves out a traceback that only repeats the message's own position. */
 enum shell_error_style { SHELL_ERRORS_BATCH, SHELL_ERRORS_REPL };
 void shell_set_error_style(enum shell_error_style style);
+/* Whether the session outlives the command being run (the REPL, or a script
+ * run with -i): only then is an interrupted mc's partial result, left in
+ * mc.partial, still there to look at, and the interrupt message says so. */
+void shell_set_session_goes_on(bool goes_on);
 
 /* lua_pcall with a message handler that adds a short traceback, and with
  * Ctrl-C turned into the error "interrupted" (Lua hook + the engine's

@@ -246,7 +246,7 @@ static const rlua_api view_api[] = {
 	 "standard output is not a terminal, or the terminal cannot show the view (TERM=dumb, an "
 	 "unknown TERM), it prints view.snapshot's text instead (mc runs without the view, says so "
 	 "and prints its last frame).",
-	 "view(relu(8, 16), inputs.gaussian(64, 16))", .fn = view_call},
+	 "view(relu(8, 16), inputs.gaussian(64, 16))", .fn = view_call, .options = rlua_mc_options},
 	{"view.snapshot", "view", "view.snapshot(net [, X [, {width = 80, unicode = false}]])",
 	 "Returns the view of net on X as text, as the terminal would show it without colours: "
 	 "every layer's row with its active fractions as the character ramp .:-=+*#%@ (the "

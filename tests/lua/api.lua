@@ -103,6 +103,18 @@ local calls = {
     o.depth, o.width, o.trials, o.seed, o.progress, o.X = 2, 2, 4, 1, false, X
     return mc(o)
   end,
+  -- mc's options, taken by mc.sweep (the option swept over its one value)
+  -- and by view{...} (without a terminal it prints the view's text)
+  ["mc.sweep"] = function(o)
+    local k, v = next(o)
+    o[k] = {v}
+    o.depth, o.width, o.trials, o.seed, o.progress, o.X = 2, 2, 4, 1, false, X
+    return mc.sweep(o)
+  end,
+  view = function(o)
+    o.depth, o.width, o.trials, o.seed, o.progress, o.X = 2, 2, 4, 1, false, X
+    return view(o)
+  end,
   ["net:train"] = function(o) o.steps = 1; return relu(2, 2, {seed = 1}):train(X, {0, 1, 0, 1}, o) end,
   ["relu.load"] = function(o) return relu.load(npz, o) end,
 }
@@ -148,8 +160,9 @@ do
       for _, opt in ipairs(list) do
         local miss = opt .. "x"   -- (names of one or two letters have no near miss)
         local ok, err = pcall(call, {[miss] = 1})
-        if #opt >= 3 and (ok or not tostring(err):find("did you mean '" .. opt .. "'", 1, true)
-                          or not tostring(err):find("to '" .. fn .. "'", 1, true)) then
+        -- (mc.sweep passes its options on to mc: "mc.sweep: ... to 'mc'")
+        local named = tostring(err):find("to '" .. fn .. "'", 1, true) or tostring(err):find(fn .. ": ", 1, true)
+        if #opt >= 3 and (ok or not tostring(err):find("did you mean '" .. opt .. "'", 1, true) or not named) then
           bad[#bad + 1] = fn .. "{" .. miss .. "}"
         end
       end

@@ -4,7 +4,9 @@
 -- would: typed at the prompt of a fresh relush, in a folder holding the
 -- files examples read (points.csv, results.jsonl, shard files), after a
 -- prelude that defines the variables examples refer to (net, X, r, p).
--- Checked: exit status 0 and nothing on stderr.
+-- Checked: exit status 0 and nothing on stderr; and for a guide's claim
+-- that states a relation (item.check, e.g. P(alive) = L within 4 standard
+-- errors), that the numbers the example printed bear it out.
 local t = require "tap"
 local proc = require "proc"
 local relush = require "relush"
@@ -38,7 +40,8 @@ for name, e in pairs(relush._help) do
 end
 for name, g in pairs(relush._guides or {}) do
   for i, item in ipairs(g.items) do
-    examples[#examples + 1] = {what = 'help "' .. name .. '" #' .. i, code = item.example}
+    examples[#examples + 1] = {what = 'help "' .. name .. '" #' .. i, code = item.example,
+                               claim = item.claim, check = item.check}
   end
 end
 table.sort(examples, function(a, b) return a.what < b.what end)
@@ -55,6 +58,20 @@ for _, ex in ipairs(examples) do
   if not ok then t.diag(ex.what .. ": " .. ex.code .. "\n#   status " .. tostring(st) .. ": " .. err) end
   t.ok(ok, "the example of " .. ex.what .. " runs")
 end
+
+-- the stated relations, checked on the example's own results (typed after it)
+local checked = 0
+for _, ex in ipairs(examples) do
+  if ex.check then
+    checked = checked + 1
+    local code = prelude .. ex.code .. "\nprint('CHECK ' .. tostring(" .. ex.check .. "))\n"
+    local out, err = proc.run(dir, RELUSH, "-i", code, "NO_COLOR=1 COLUMNS=100", "timeout 120")
+    local holds = out:find("CHECK true", 1, true) ~= nil
+    if not holds then t.diag(ex.what .. ": " .. ex.check .. "\n" .. out .. err) end
+    t.ok(holds, ex.what .. ": the claim '" .. ex.claim .. "' holds for the printed numbers")
+  end
+end
+t.ok(checked >= 8, "the guides state relations to check: " .. checked)
 
 os.execute("rm -rf " .. proc.q(dir))
 t.done()

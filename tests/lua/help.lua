@@ -183,15 +183,40 @@ do
   t.ok(type(options) == "table" and type(options.relu) == "table" and #options.relu > 0,
     "module._options.relu lists relu's options for completion")
   local unknown = {}
+  -- explained in the function's own help, or, for a function that takes
+  -- another's options ("every mc option", "mc's options"), in that one's
+  local function explains(e, opt)
+    return e and (e.summary:find(opt, 1, true) or e.signature:find(opt, 1, true))
+  end
+  local function borrowed(e, opt)
+    for owner, list in pairs(options) do
+      if e ~= reg[owner] and (e.summary:find(owner .. " option", 1, true) or e.summary:find(owner .. "'s option", 1, true)) then
+        for _, o in ipairs(list) do
+          if o == opt and explains(reg[owner], opt) then return true end
+        end
+      end
+    end
+    return false
+  end
   for fn, list in pairs(options or {}) do
     for _, opt in ipairs(list) do
       local e = reg[fn]
-      if not (e and (e.summary:find(opt, 1, true) or e.signature:find(opt, 1, true))) then
+      if not (explains(e, opt) or (e and borrowed(e, opt))) then
         unknown[#unknown + 1] = fn .. "{" .. opt .. "}"
       end
     end
   end
   table.sort(unknown)
+  -- every function whose signature takes an options table has its option
+  -- list (so completion offers the names there): mc.sweep{, view(mc_options)
+  local without = {}
+  for name, e in pairs(reg) do
+    local sig = e.signature or ""
+    local takes = sig:find("[%w_%]%)]%s*{") or sig:find("opts") or sig:find("options")
+    if takes and not sig:find("^[%w_.:]+%s*=") and not options[name] then without[#without + 1] = name end
+  end
+  table.sort(without)
+  t.none(without, "every function taking an options table has its option names for completion")
   t.is(#unknown, 0, "every completed option is explained in its function's help" ..
     (#unknown > 0 and (": not in the help text: " .. table.concat(unknown, ", ")) or ""))
 end

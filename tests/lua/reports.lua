@@ -64,4 +64,35 @@ for _, f in ipairs{function(l) return math.ceil(2 * math.log(l + 1, 2)) end,
   t.ok(not text:find(("%.14g"):format(s.limit), 1, true), "the 14-digit limit is not printed")
 end
 
+-- every per-layer table is cut the same way when long: the first 15 and the
+-- last 10 layers, a "..." row, and a line naming the hidden layers and where
+-- they all are; 30 layers or fewer print whole
+local Xs = inputs.gaussian(4, 2, {seed = 1})
+local makers = {
+  ["bound.layers"] = function(k) return bound.layers(2, k) end,
+  ["mc"] = function(k) return mc{depth = k, width = 2, trials = 20, seed = 1} end,
+  ["net:death"] = function(k) return relu(k, 2, {seed = 1}):death(Xs) end,
+  ["net:flip"] = function(k) return relu(k, 2, {seed = 1}):flip(Xs) end,
+  ["net:alignment"] = function(k) return relu(k, 2, {seed = 1}):alignment(Xs) end,
+}
+for name, make in pairs(makers) do
+  for _, k in ipairs{30, 31, 100, 100000} do
+    if k <= 100 or name == "bound.layers" then
+      local text = tostring(make(k))
+      local rows, last = 0, nil
+      for line in text:gmatch("[^\n]+") do
+        local l = tonumber(line:match("^%s*(%d+)%s"))
+        if l then rows, last = rows + 1, l end
+      end
+      local note = text:match("%(layers 16 to (%d+) of (%d+) not shown; all are in [^)]+%)")
+      if k <= 30 then
+        t.ok(not note and last == k and rows >= k, name .. " at depth " .. k .. " prints every layer")
+      else
+        t.ok(note and text:find("\n%.%.%.") and last == k and rows <= 25 + 1,
+             name .. " at depth " .. k .. " shows 25 layers and says which " .. (k - 25) .. " are hidden")
+      end
+    end
+  end
+end
+
 t.done()

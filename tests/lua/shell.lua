@@ -273,13 +273,29 @@ do
          'help "' .. name .. '" explains it with one-liners and doc/theory.md sections')
   end
   -- every entry's first sentence appears whole (wrapped, never cut), at 120
-  -- columns and at 40
+  -- columns and at 40; a period inside parentheses or after an
+  -- abbreviation ("(e.g. ...)") does not end a sentence
+  local function first_sentence(text)
+    local depth = 0
+    for i = 1, #text do
+      local c = text:sub(i, i)
+      if c == "(" then depth = depth + 1
+      elseif c == ")" and depth > 0 then depth = depth - 1
+      elseif c == "\n" then return text:sub(1, i - 1)
+      elseif c == "." and depth == 0 and text:sub(i + 1, i + 1):match("^%s?$") then
+        local word = text:sub(1, i - 1):match("[^%s(]*$")
+        local abbrev = word:match("^%a%.%a[%.%a]*$") or ({etc=1, vs=1, cf=1, al=1, approx=1, resp=1, Fig=1, Eq=1, no=1})[word]
+        if not abbrev then return text:sub(1, i) end
+      end
+    end
+    return text
+  end
   for _, cols in ipairs{120, 40} do
     out = repl("help()\n", "COLUMNS=" .. cols)
     local flat = out:gsub("%s+", " ")
     local cut = {}
     for name, e in pairs(reg) do
-      local first = e.summary:match("^(.-%.)%s") or e.summary:match("^(.-%.)$") or e.summary
+      local first = first_sentence(e.summary)
       if not flat:find((first:gsub("%s+", " ")), 1, true) then cut[#cut + 1] = name end
     end
     table.sort(cut)

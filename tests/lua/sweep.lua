@@ -62,7 +62,7 @@ do
   t.is(w[2].widths[1], 3, "... each point gets its own widths")
   w:csv(tmp .. "/widths.csv")
   t.ok(proc.slurp(tmp .. "/widths.csv"):find('"{2,3}"', 1, true), "CSV: a list option is one quoted cell")
-  local one = mc.sweep{widths = {2, 3}, depth = {1, 2}, trials = 100, seed = 1, progress = false}
+  local one = mc.sweep{widths = {2, 3}, seed = {1, 2}, trials = 100, progress = false}
   t.is(#one, 2, "widths = {2, 3} is one net's widths, not a sweep")
 end
 
@@ -161,12 +161,13 @@ io.stderr:write("GRID ", #g, "\n")
   end
 end
 
--- flipped nets are chosen by X: the table's L, U and P/L are the unflipped
--- nets' (P = 1 against U = 0.031 below), and the header says so
+-- flipped nets are chosen by X: the table's L and P/L are the unflipped
+-- nets' and U, which P = 1 exceeds (U = 0.031 below), is left out; the
+-- header says so
 local fs = mc.sweep{depth = {2, 6}, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), flip = true,
                     trials = 200, seed = 1, progress = false}
 t.ok(fs[2].p_alive > fs[2].upper and tostring(fs):find("before the flip", 1, true),
-     "a sweep of flipped nets marks L, U and P/L as the nets' before the flip")
+     "a sweep of flipped nets marks L and P/L as the nets' before the flip")
 t.ok(not tostring(s):find("before the flip", 1, true), "an ordinary sweep has no such line")
 
 -- ---- errors
@@ -254,6 +255,185 @@ do
   for i, name in ipairs(h) do at[name] = i end
   t.ok(#r1 == #h and r1[at.fraction] == "" and tonumber(r1[at.alive_trials]) == a[1].alive_trials
        and tonumber(r1[at.trials]) == 200, "CSV of a stats = 'alive' sweep: fraction empty, the rest under its headers")
+end
+
+-- ---- CSV and tables keep every digit of an integer: seeds past 2^53
+-- (a fresh seed almost always is), counts
+do
+  -- a CSV line's cells, quoted ones ("{1,4}") unquoted
+  local function split(line)
+    local out, i = {}, 1
+    while i <= #line + 1 do
+      if line:sub(i, i) == '"' then
+        local j = line:find('"', i + 1, true)
+        out[#out + 1] = line:sub(i + 1, j - 1)
+        i = j + 2
+      else
+        local j = line:find(",", i, true) or #line + 1
+        out[#out + 1] = line:sub(i, j - 1)
+        i = j + 1
+      end
+    end
+    return out
+  end
+  local function csv_table(path)
+    local lines = {}
+    for line in proc.slurp(path):gmatch("[^\n]+") do lines[#lines + 1] = line end
+    local h, at, out = split(lines[1]), {}, {}
+    for i, name in ipairs(h) do at[name] = i end
+    for i = 2, #lines do out[#out + 1] = split(lines[i]) end
+    return h, at, out
+  end
+  for _, seed in ipairs{1234567890123456789, 2^62 + 1, false} do
+    local o = {depth = {2, 3}, width = 2, trials = 20, progress = false}
+    if seed then o.seed = math.tointeger(seed) end
+    local b = mc.sweep(o)
+    b:csv(tmp .. "/seed.csv")
+    local _, at, rows2 = csv_table(tmp .. "/seed.csv")
+    t.is(rows2[1][at.seed], tostring(b.fixed.seed), "CSV: the seed " .. tostring(b.fixed.seed) .. " with every digit")
+    t.is(rows2[2][at.trials], "20", "CSV: counts as integers")
+  end
+  local rs = mc{depth = 3, width = 2, trials = 50, seed = 1234567890123456789, precision = "single", progress = false}
+  local rd = mc{depth = 3, width = 2, trials = 50, seed = 1234567890123456789, precision = "double", progress = false}
+  local merged = tostring(mc.merge({rs, rd}, {sweep = true}))
+  t.ok(merged:find("1234567890123456789", 1, true), "a results list prints the seed with every digit")
+  -- rows that differ only in precision (or generator, method, ...) say so
+  t.ok(merged:find("precision", 1, true) and merged:find("single", 1, true) and merged:find("double", 1, true),
+       "a merged sweep of single and double runs shows the precision column")
+  -- sweeping precision: its column once
+  local pr = tostring(mc.sweep{depth = 3, width = 3, trials = 100, seed = 1, progress = false,
+                               precision = {"double", "single"}})
+  local _, count = pr:gsub("precision", "")
+  t.is(count, 2, "a sweep over precision names it once in the title and once as a column")
+
+  -- seeds past 2^53 on the x axis have no exact double: one x each, by index
+  local sd = mc.sweep{seed = {1234567890123456789, 1234567890123456790}, depth = 2, width = 2, trials = 10,
+                      progress = false}
+  sd:plot():csv(tmp .. "/seeds.csv")
+  local _, sdat, sdrows = csv_table(tmp .. "/seeds.csv")
+  t.ok(sdrows[1][sdat.x] == "1" and sdrows[2][sdat.x] == "2", "a plot over seeds past 2^53: one x per seed")
+
+  -- ---- a list of input sets of one shape: rows, curves and CSV tell them apart
+  local G = inputs.gaussian(32, 3, {seed = 7})
+  local Xs = {G, inputs.shrink(G, 0.1), inputs.shrink(G, 0.01)}
+  local xs = mc.sweep{depth = {4, 8}, width = 2, X = Xs, trials = 200, seed = 3, progress = false}
+  local text = tostring(xs)
+  t.ok(text:find("X[1] 32x3 points", 1, true) and text:find("X[2] 32x3 points", 1, true)
+       and text:find("X[3] 32x3 points", 1, true), "input sets of one shape are labelled by position")
+  xs:csv(tmp .. "/xs.csv")
+  local _, at, xrows = csv_table(tmp .. "/xs.csv")
+  t.is(xrows[3][at.X], "X[2] 32x3 points", "CSV: each row names its input set")
+  local xp = xs:plot()
+  xp:csv(tmp .. "/xs_plot.csv")
+  local ph, pat, prow = csv_table(tmp .. "/xs_plot.csv")
+  local seen, dup = {}, false
+  for _, name in ipairs(ph) do dup = dup or seen[name]; seen[name] = true end
+  t.ok(not dup and pat["P X[1] 32x3 points"] and pat["P X[3] 32x3 points"], "one curve per input set, no header twice")
+  t.is(tonumber(prow[1][pat["P X[2] 32x3 points"]]), xs[3].p_alive, "each curve holds its own runs' values")
+  local one_x = mc.sweep{depth = 8, width = 2, X = Xs, trials = 200, seed = 3, progress = false}
+  t.is(#one_x:plot(), 3, "a sweep over input sets alone: one x per input set")
+  -- a value listed twice is two runs: two curves, neither hides the other
+  local twice = mc.sweep{depth = {2, 2, 3}, width = 2, trials = 50, seed = 3, progress = false}
+  twice:plot():csv(tmp .. "/twice.csv")
+  local _, tat = csv_table(tmp .. "/twice.csv")
+  t.ok(tat["P"] and tat["P #2"], "a repeated value starts a second curve")
+
+  -- ---- trials is the count run; shard and interrupted runs say so
+  local sh = mc.sweep{depth = {2, 3}, width = 2, trials = 1000, shard = {1, 4}, seed = 1, progress = false}
+  sh:csv(tmp .. "/shard.csv")
+  local _, sat, srows = csv_table(tmp .. "/shard.csv")
+  t.ok(srows[1][sat.trials] == "250" and srows[1][sat.shard] == "1/4" and sat.trials_option
+       and srows[1][sat.trials_option] == "1000", "CSV of a shard: trials run 250, shard 1/4, trials_option 1000")
+  t.ok(tostring(sh):find("shard 1/4", 1, true), "the table says the rows are a shard")
+  local calls = 0
+  local cut = mc.sweep{depth = {2, 3}, width = 2, trials = 2000000, seed = 1,
+                       progress = function() calls = calls + 1; return false end}
+  cut:csv(tmp .. "/cut.csv")
+  local _, cat, crows = csv_table(tmp .. "/cut.csv")
+  t.ok(crows[1][cat.interrupted] == "true" and tonumber(crows[1][cat.trials]) == cut[1].trials
+       and cut[1].trials < 2000000, "CSV of an interrupted run: interrupted true, trials the count run")
+
+  -- ---- a log y axis: 0 and underflowed values of any series are gaps
+  local deep = mc.sweep{depth = {1, 1100}, width = 1, trials = 50, seed = 2, progress = false}
+  local ok, lp = pcall(deep.plot, deep, {logy = true})
+  t.ok(ok, "s:plot{logy = true} with P, L and U 0 at one point" .. (ok and "" or ": " .. tostring(lp)))
+  if ok then
+    lp:csv(tmp .. "/log.csv")
+    local _, lat, lrows = csv_table(tmp .. "/log.csv")
+    t.ok(lrows[2][lat.P] == "" and lrows[2][lat.L] == "" and tonumber(lrows[1][lat.L]) == 0.5,
+         "P and L are gaps where 0, values elsewhere")
+  end
+  local dead = mc.sweep{depth = {1100, 1200}, width = 1, trials = 20, seed = 2, progress = false}
+  t.raises(function() dead:plot{logy = true} end, {"nothing to draw", "logy"},
+           "a log plot of nothing but zeros says so")
+
+  -- ---- r:plot of a stats = "alive" result says what to run instead
+  local ra = mc{depth = 4, width = 3, trials = 50, seed = 2, progress = false, stats = "alive"}
+  t.raises(function() ra:plot() end, {'stats = "alive"', 'stats = "all"'}, "r:plot of stats = 'alive'")
+
+  -- ---- file errors carry the user's line
+  for _, c in ipairs{{function() xs:plot{svg = tmp} end, "s:plot{svg = folder}"},
+                     {function() xs:plot{csv = tmp} end, "s:plot{csv = folder}"},
+                     {function() xs:csv(tmp) end, "s:csv(folder)"},
+                     {function() xs[1]:plot{svg = tmp} end, "r:plot{svg = folder}"}} do
+    local ok2, err = pcall(c[1])
+    err = tostring(err)
+    t.ok(not ok2 and err:find("sweep.lua:%d+:") and not err:find("mc.sweep:", 1, true),
+         c[2] .. " errs at the user's line: " .. err)
+  end
+
+  -- ---- an option another one overrides is refused, both named
+  for _, o in ipairs{{depth = {4, 8}, widths = {{2, 3, 2, 3}, {3, 2, 3, 2}}},
+                     {width = {2, 3}, widths = {2, 3, 2}},
+                     {depth = 4, widths = {{2, 3}, {3, 2}}}} do
+    o.trials, o.seed, o.progress = 10, 1, false
+    local name = o.depth and "'depth'" or "'width'"
+    t.raises(function() mc.sweep(o) end, {name, "'widths'", "overrides"}, "mc.sweep refuses " .. name .. " with widths")
+  end
+end
+
+-- ---- U only where it bounds: the plain chain's upper bound is no bound
+-- for residual, dense, skip or batch-norm nets (P = 1 > U on X with a
+-- point != 0) or flipped ones: the table shows '-', the CSV an empty cell,
+-- the plot no U curve; plain rows keep it. L bounds every architecture.
+do
+  local archs = {"plain", "residual", "skip", "batchnorm", "dense"}
+  local a = mc.sweep{arch = archs, depth = 6, width = 3, trials = 400, seed = 1, progress = false}
+  local f = mc.sweep{flip = {false, true}, depth = 6, width = 3, trials = 400, seed = 1, progress = false}
+  local wrong = {}
+  for _, sw in ipairs{a, f} do
+    local text = tostring(sw)
+    sw:csv(tmp .. "/bounds.csv")
+    local lines = {}
+    for line in proc.slurp(tmp .. "/bounds.csv"):gmatch("[^\n]+") do lines[#lines + 1] = line end
+    local at = {}
+    for i, name in ipairs(cells(lines[1])) do at[name] = i end
+    for i, r in ipairs(sw) do
+      local applies = r.arch == "plain" and not r.flip
+      local what = r.arch .. (r.flip and " flipped" or "")
+      -- the table row: name, P, CI (two tokens), L, U, ...
+      local label = sw.params[i].arch or tostring(sw.params[i].flip)
+      local row
+      for line in text:gmatch("[^\n]+") do
+        if line:match("^" .. label .. "%s") then row = line end
+      end
+      local tok = {}
+      for w in (row or ""):gmatch("%S+") do tok[#tok + 1] = w end
+      local u_cell, csv_u = tok[6], cells(lines[i + 1])[at.upper]
+      if applies then
+        if u_cell == "-" or tonumber(csv_u) ~= r.upper then wrong[#wrong + 1] = what .. " lost U" end
+      elseif u_cell ~= "-" or csv_u ~= "" then
+        wrong[#wrong + 1] = what .. " shows U (" .. tostring(u_cell) .. ", csv " .. tostring(csv_u) .. ")"
+      end
+      if r.arch ~= "plain" and not r.flip and r.p_alive < r.lower then wrong[#wrong + 1] = what .. ": P < L" end
+    end
+    t.ok(text:find("U is the plain chain's upper bound", 1, true), "the table says why rows have no U")
+  end
+  t.none(wrong, "table and CSV show U exactly for plain unflipped nets")
+  local rs = mc.sweep{depth = {2, 4}, width = 3, arch = "residual", trials = 200, seed = 1, progress = false}
+  rs:plot{csv = tmp .. "/bounds_plot.csv"}
+  local head = proc.slurp(tmp .. "/bounds_plot.csv"):match("[^\n]+")
+  t.ok(head:find("L", 1, true) and not head:find("U", 1, true), "a residual sweep's plot has L and no U curve (" .. head .. ")")
 end
 
 os.execute("rm -rf " .. proc.q(tmp))

@@ -45,6 +45,29 @@ term_wait '^> mc\{threads=$'
 ok $? "mc{thr<Tab> completes threads="
 term_keys C-u
 
+# every function taking mc's options: mc.sweep{ and view{ too, never a global
+for call in 'mc.sweep{' 'view{' 'mc.sweep{width=2, '; do
+	for pair in 'ar:arch' 'de:depth' 'tri:trials'; do
+		typed=${pair%%:*}
+		want=${pair#*:}
+		term_clear
+		term_type "$call$typed"
+		term_keys Tab
+		esc=$(printf '%s' "$call" | sed 's/[{.]/\\&/g')
+		term_wait "^> $esc$want=\$" 2
+		ok $? "$call$typed<Tab> completes $want="
+		term_keys C-u
+	done
+done
+term_clear
+term_type 'view{wid'
+term_keys Tab
+term_wait '^> view\{width$' 2
+term_keys Tab Tab
+term_wait 'widths=' 2 && term_screen | grep -q 'width= '
+ok $? "view{wid<Tab> completes width, <Tab><Tab> lists width and widths"
+term_keys C-u
+
 term_clear
 term_type 'relu{depth=3, se'
 term_keys Tab

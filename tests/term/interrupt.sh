@@ -144,10 +144,19 @@ EOF
 term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' loop.lua"
 sleep 1.5
 ctrl_c_within_1s '^\[exited 130\]$' "an interrupted script exits with status 130"
-term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000000 trials; its partial result is in mc.partial$'
-ok $? "... and says where, and what was interrupted"
+term_screen | grep -Eq 'relush: interrupted at loop.lua:[23]: mc stopped after [0-9]+ of 100000000 trials; the script ends here, so that partial result is lost \(only a run given out= has saved it, to its file\)$'
+ok $? "... and says where, what was interrupted, and that its partial result is lost"
 ! term_screen | grep -Eq '^1[[:space:]]'
 ok $? "... without finishing the loop body"
+# with -i the session goes on after the script: the partial result is kept
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' -i loop.lua"
+sleep 1.5
+term_keys C-c
+term_wait 'mc stopped after [0-9]+ of 100000000 trials; its partial result is in mc.partial$' 2 && term_wait '^> $' 2
+ok $? "relush -i loop.lua stopped by Ctrl-C says the partial result is in mc.partial"
+term_line 'mc.partial.interrupted'
+term_wait '^true$' 2
+ok $? "... and it is there at the prompt"
 
 # A script stopped in Lua code says where.
 printf 'local n = 0\nwhile true do\n  n = n + 1\nend\n' > "$term_tmp/spin.lua"

@@ -1,0 +1,55 @@
+# Objects printed at the prompt in an 80-column terminal come out exactly as
+# their text (tostring) would: the REPL's wrapping of long prose lines never
+# breaks a plot's braille rows or a table's rows, with and without colour,
+# at 80 and 120 columns.
+. "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
+
+# same_as_text EXPR WHAT: EXPR typed at the prompt shows the same lines as
+# print(tostring(EXPR)), and no line of the pane is wider than the pane.
+same_as_text() {
+	term_clear
+	term_line "v = $1"
+	term_line 'print("ready")'
+	term_wait '^ready$' 60 || { ok 1 "$2: made"; return; }
+	term_clear   # the long command itself may wrap; only the output counts
+	term_line 'print("<<")'
+	term_line 'v'
+	term_line 'print(">>")'
+	term_line 'print(tostring(v))'
+	term_line 'print("<<end")'
+	term_wait '^<<end$' 60 || { ok 1 "$2: printed"; return; }
+	screen=$(term_screen)
+	shown=$(printf '%s\n' "$screen" | sed -n '/^<<$/,/^>>$/p' | sed '1,2d;$d' | sed '$d')
+	text=$(printf '%s\n' "$screen" | sed -n '/^>> *$/,/^<<end$/p' | sed -n '/^> print(tostring(v))/,/^> print("<<end")/p' | sed '1d;$d')
+	# a line wider than the pane is wrapped by the terminal: joined (-J)
+	# the capture then has fewer lines than the pane's rows
+	wide=$(( $(term_tmux capture-pane -p -S -300 -t relush | wc -l) - $(term_screen | wc -l) ))
+	rows=$(printf '%s\n' "$shown" | wc -l)
+	if [ "$shown" = "$text" ] && [ "$rows" -gt 3 ] && [ "$wide" -eq 0 ]; then
+		ok 0 "$2: $rows lines, the same as its text"
+	else
+		printf '%s\n' "$shown" > "$term_tmp/shown"
+		printf '%s\n' "$text" > "$term_tmp/text"
+		diag "rows $rows, lines wider than the pane: $wide; shown vs text:"
+		diff "$term_tmp/shown" "$term_tmp/text" | head -20 | sed 's/^/#   /'
+		ok 1 "$2: the same as its text"
+	fi
+}
+
+for colour in 0 1; do
+	TERM_COLOUR=$colour term_start
+	term_tmux resize-window -t relush -x 80 -y 50
+	sleep 0.2
+	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}' \
+		"colour $colour, 80 columns: a sweep's log plot"
+	same_as_text 'mc{depth = 16, width = 3, trials = 2000, seed = 1}:plot()' \
+		"colour $colour, 80 columns: an mc result's plot"
+	same_as_text 'plot.lines{x = {1, 2, 4, 8, 16}, series = {{name = "L", y = {0.75, 0.56, 0.32, 0.1, 0.01}}}, title = "a title long enough to matter in a narrow terminal"}' \
+		"colour $colour, 80 columns: plot.lines"
+	same_as_text 'bound.layers(3, 12)' "colour $colour, 80 columns: a table report"
+	term_tmux resize-window -t relush -x 120 -y 50
+	sleep 0.2
+	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = {2, 3}, trials = 500, seed = 1}:plot()' \
+		"colour $colour, 120 columns: a sweep's plot"
+done
+term_done
