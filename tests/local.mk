@@ -36,8 +36,11 @@ UNIT_TESTS = \
 	tests/unit/test_shard \
 	tests/unit/test_npy \
 	tests/unit/test_pause \
-	tests/unit/test_train
+	tests/unit/test_train \
+	tests/unit/test_render
 LDADD = src/core/librelushcore.la -lm
+# the live view's renderer, without a terminal
+tests_unit_test_render_LDADD = src/view/librelushview.la $(LDADD)
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # a helper the memory-budget tests (tests/lua/budget.lua) run commands under

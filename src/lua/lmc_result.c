@@ -206,7 +206,7 @@ static void fmt_prob(char *buf, size_t len, double v)
 static rlua_table *layer_table_push(lua_State *L)
 {
 	static const char *const headers[] = {"layer", "width", "survival", "1-2^-n", "net survival",
-	                                      "dead neurons", "died here", "cosine", "predicted"};
+	                                      "dead neurons", "nets died here", "cosine", "predicted"};
 	int top = lua_gettop(L);
 	lua_getfield(L, 1, "layers");
 	int layers = lua_gettop(L);

@@ -99,7 +99,7 @@ static void axis_label(char *buf, size_t len, const yaxis *a, double v)
 }
 
 static void draw_heading(const view_model *m, const view_state *s, view_grid *g, int x, int y,
-                         int bounds, int with_u)
+                         int end, int bounds, int with_u)
 {
 	x = view_grid_text(g, x, y, s->log_y ? "P(alive), log axis  " : "P(alive)  ", VS_HEADER);
 	view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x96\x80" : "*", VS_CURVE);
@@ -107,25 +107,34 @@ static void draw_heading(const view_model *m, const view_state *s, view_grid *g,
 	view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x96\x91" : ":", VS_BAND);
 	x = view_grid_text(g, x, y, " 95%  ", VS_DIM);
 	if (!bounds) {
-		view_grid_text(g, x, y, m->flip ? "(no L, U: they hold before the flip only)"
-		                                : "(no L, U: they hold for the plain chain only)", VS_DIM);
+		view_field why = {{m->flip ? "(no L, U: they hold before the flip only)"
+		                           : "(no L, U: they hold for the plain chain only)",
+		                   m->flip ? "(no L, U: flipped nets)" : "(no L, U: not a plain chain)",
+		                   "(no L, U)", NULL}, VS_DIM, VIEW_FIELD_ALWAYS};
+		view_grid_fit(g, x, y, end - x, &why, 1);
 		return;
 	}
 	view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x94\x80" : "-", VS_LOWER);
 	x = view_grid_text(g, x, y, " L  ", VS_DIM);
-	char p[32], d[32], u[32];
+	char p[48] = "", d[48] = "", u[48] = "", num[32];
 	if (with_u) {
 		view_grid_glyph(g, x++, y, s->unicode ? "\xe2\x95\x90" : "=", VS_UPPER);
 		x = view_grid_text(g, x, y, " U  ", VS_DIM);
 	} else if (isfinite(m->upper)) {
-		view_fmt_prob(u, sizeof u, m->upper);
-		x = view_grid_printf(g, x, y, VS_DIM, "(U above: %s) ", u);
+		view_fmt_prob(num, sizeof num, m->upper);
+		snprintf(u, sizeof u, "(U above: %s) ", num);
 	}
 	if (isfinite(m->p_alive) && m->lower > 0) {
-		snprintf(p, sizeof p, "%.3f", m->p_alive / m->lower);
-		snprintf(d, sizeof d, "%+.4g", m->p_alive - m->lower);
-		view_grid_printf(g, x, y, VS_HEADER, " P/L %s  P-L %s", p, d);
+		snprintf(p, sizeof p, " P/L %.3f", m->p_alive / m->lower);
+		snprintf(d, sizeof d, "  P-L %+.4g", m->p_alive - m->lower);
 	}
+	/* whole fields only: what does not fit is left out, never cut */
+	view_field f[] = {
+		{{u[0] ? u : NULL, NULL}, VS_DIM, 4},
+		{{p[0] ? p : NULL, NULL}, VS_HEADER, 3},
+		{{d[0] ? d : NULL, NULL}, VS_HEADER, 2},
+	};
+	view_grid_fit(g, x, y, end - x, f, 3);
 }
 
 void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
@@ -137,7 +146,7 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 	int bounds = view_model_bounds_apply(m);
 	yaxis a;
 	int with_u = choose_range(m, s->log_y, bounds, &a);
-	draw_heading(m, s, g, x0, y0, bounds, with_u);
+	draw_heading(m, s, g, x0, y0, x0 + w, bounds, with_u);
 
 	int top = y0 + 1;
 	char buf[32];

@@ -32,10 +32,13 @@ void view_grid_clear(view_grid *g)
 		g->cells[i].glyph[1] = '\0';
 		g->cells[i].style = VS_TEXT;
 	}
+	g->cut_rows = 0;
 }
 
 void view_grid_glyph(view_grid *g, int x, int y, const char *glyph, int style)
 {
+	if (x >= g->width && y >= 0 && y < 32)
+		g->cut_rows |= 1ul << y;
 	if (x < 0 || y < 0 || x >= g->width || y >= g->height)
 		return;
 	view_cell *c = &g->cells[(size_t)y * (size_t)g->width + (size_t)x];
@@ -70,6 +73,77 @@ void view_grid_fill(view_grid *g, int x, int y, int w, const char *glyph, int st
 {
 	for (int i = 0; i < w; i++)
 		view_grid_glyph(g, x + i, y, glyph, style);
+}
+
+#define FIT_MAX_FIELDS 16
+
+static int fields_width(const view_field *f, const int *form, int n)
+{
+	int w = 0;
+	for (int i = 0; i < n; i++)
+		if (form[i] >= 0)
+			w += (int)strlen(f[i].form[form[i]]);
+	return w;
+}
+
+/* The fields in the order they give way: least important first, and
+ * among equals the later one first (the start of a line reads on). */
+static void yield_order(const view_field *f, int n, int *order)
+{
+	for (int i = 0; i < n; i++)
+		order[i] = n - 1 - i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && f[order[j]].keep < f[order[j - 1]].keep; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+}
+
+int view_grid_fit(view_grid *g, int x, int y, int width, const view_field *fields, int n)
+{
+	return view_grid_fit_at(g, x, y, width, fields, n, NULL);
+}
+
+int view_grid_fit_at(view_grid *g, int x, int y, int width, const view_field *fields, int n,
+                     int *at)
+{
+	int form[FIT_MAX_FIELDS], order[FIT_MAX_FIELDS];
+	if (n > FIT_MAX_FIELDS)
+		n = FIT_MAX_FIELDS;
+	for (int i = 0; i < n; i++)
+		form[i] = fields[i].form[0] ? 0 : -1;
+	yield_order(fields, n, order);
+	/* abbreviate first: every field keeps its information as long as it can */
+	for (int k = 0; k < n && fields_width(fields, form, n) > width; k++) {
+		int i = order[k];
+		while (form[i] >= 0 && form[i] + 1 < VIEW_FIELD_FORMS && fields[i].form[form[i] + 1]
+		       && fields_width(fields, form, n) > width)
+			form[i]++;
+	}
+	for (int k = 0; k < n && fields_width(fields, form, n) > width; k++)
+		if (fields[order[k]].keep < VIEW_FIELD_ALWAYS)
+			form[order[k]] = -1;
+	int end = x + width;
+	for (int i = 0; at && i < n; i++)
+		at[i] = -1;
+	for (int i = 0; i < n; i++) {
+		if (form[i] < 0)
+			continue;
+		if (at)
+			at[i] = x;
+		const char *t = fields[i].form[form[i]];
+		int len = (int)strlen(t);
+		if (x + len > end) {       /* only fields that are never dropped get here */
+			if (y >= 0 && y < 32)
+				g->cut_rows |= 1ul << y;
+			char cut[256];
+			snprintf(cut, sizeof cut, "%.*s", end - x > 0 ? end - x : 0, t);
+			return view_grid_text(g, x, y, cut, fields[i].style);
+		}
+		x = view_grid_text(g, x, y, t, fields[i].style);
+	}
+	return x;
 }
 
 char *view_grid_to_text(const view_grid *g)

@@ -36,6 +36,9 @@ typedef struct view_cell {
 typedef struct view_grid {
 	int width, height;
 	view_cell *cells;
+	/* bit y (y < 32): text on row y was cut, at the grid's right edge or
+	 * by view_grid_fit; the tests hold the header rows to none */
+	unsigned long cut_rows;
 } view_grid;
 
 /* 0, or -1 when out of memory. The grid starts blank. */
@@ -50,6 +53,29 @@ int view_grid_text(view_grid *g, int x, int y, const char *s, int style);
 int view_grid_printf(view_grid *g, int x, int y, int style, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void view_grid_fill(view_grid *g, int x, int y, int w, const char *glyph, int style);
+
+/* A field of a line that must never be cut inside a number or a word: its
+ * forms, longest first (up to VIEW_FIELD_FORMS, the rest NULL; form[0] is
+ * the full text, and NULL there leaves the field out), its style, and how
+ * much it matters (higher: kept longer; VIEW_FIELD_ALWAYS: never dropped). */
+#define VIEW_FIELD_FORMS 4
+#define VIEW_FIELD_ALWAYS 1000
+typedef struct view_field {
+	const char *form[VIEW_FIELD_FORMS];
+	int style;
+	int keep;
+} view_field;
+
+/* Writes the fields at (x, y) in order, in at most width columns: the
+ * least important fields are first abbreviated (their shorter forms), then,
+ * if that is not enough, dropped, so what is shown is whole. Only when
+ * even the fields that are never dropped do not fit is the line cut (and
+ * its row marked in cut_rows). Returns the column after the text; at, when
+ * not NULL, gets each field's column (-1: left out), for glyphs drawn over
+ * a field's placeholder characters. */
+int view_grid_fit(view_grid *g, int x, int y, int width, const view_field *fields, int n);
+int view_grid_fit_at(view_grid *g, int x, int y, int width, const view_field *fields, int n,
+                     int *at);
 
 /* The text back end: the grid as lines (trailing blanks and blank trailing
  * lines removed), each ending in '\n'. Returns a malloc'ed string or NULL. */

@@ -219,7 +219,7 @@ static int plane_show(plane *p, char *err, size_t errlen)
 		return -1;
 	p->unicode = view_term_unicode();
 	p->colours = view_term_colours();
-	view_grid g = {0, 0, NULL};
+	view_grid g = {0, 0, NULL, 0};
 	int status = 0, dirty = 1;
 	rl_err e;
 	for (;;) {

@@ -88,6 +88,7 @@ void view_model_from_death(view_model *m, const rl_death_report *r)
 void view_model_from_counts(view_model *m, const mc_counts *c)
 {
 	int point_stats = c->stats == MC_STATS_ALL;
+	m->point_stats = point_stats;
 	double trials = (double)c->trials;
 	for (size_t l = 0; l < m->depth && l < c->depth; l++) {
 		const mc_layer_counts *lc = &c->layers[l];

@@ -21,8 +21,9 @@ typedef struct view_layer {
 	double living;         /* points living after the layer */
 	double active_pct;     /* mean active %: 100 sum(active) / (reaching width) */
 	/* Monte Carlo: quantities that vary with death (NaN when undefined) */
-	double died_share;     /* share of trials x points killed at this layer
-	                          (stats "alive": share of nets dying here) */
+	double died_share;     /* "points killed %": share of trials x points killed
+	                          at this layer (stats "alive": "nets died here %",
+	                          the share of nets whose last point died here) */
 	double dead_rate;      /* dead neurons / width, over reaching trials */
 	double p_after;        /* P(some point alive after l): trials_living / trials */
 	double survival;       /* per point: P(alive after l | alive before l) */
@@ -45,6 +46,8 @@ typedef struct view_model {
 	int have_activity;     /* per-neuron fractions are known (a single net) */
 	rl_arch arch;          /* the bounds L and U hold for the plain chain only */
 	int flip;              /* sign-flipped nets: L and U are shown for drawn nets only */
+	int point_stats;       /* MC: counts per point (stats "all"); else per net only,
+	                          and died_share is the share of nets dying at a layer */
 	uint64_t trial;        /* single net: its trial (n draws the next one) */
 	int fixed;             /* single net with no law to draw from (relu.load): no n */
 	/* a single net */

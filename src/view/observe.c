@@ -156,6 +156,7 @@ static int observer_begin(void *ctx, const mc_config *cfg)
 	}
 	m->arch = s->arch;
 	m->flip = cfg->flip;
+	m->point_stats = cfg->stats == MC_STATS_ALL;
 	m->lower = bound_lower(s->widths, s->depth);
 	m->upper = bound_upper(s->widths, s->depth, (double)s->input, mat_nonnegative(cfg->X),
 	                       s->bias.kind == LAW_ZERO);

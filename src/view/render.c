@@ -236,7 +236,7 @@ static void draw_heat_cell(const view_state *s, view_grid *g,
 		dead += v->active[j] == 0.0;
 	}
 	if (dead == last - first)
-		view_grid_glyph(g, x, y, s->colours == VIEW_RAMP || s->contrast ? "x" : " ", VS_DEAD);
+		view_grid_glyph(g, x, y, "x", VS_DEAD);
 	else
 		draw_fraction(s, g, x, y, sum / (double)(last - first));
 }
@@ -253,7 +253,7 @@ static void draw_raster_cell(const view_model *m, const view_state *s, view_grid
 	if (col[l] > 0)
 		draw_fraction(s, g, x, y, col[l]);
 	else if (l == 0 || col[l - 1] > 0)
-		view_grid_glyph(g, x, y, s->colours == VIEW_RAMP || s->contrast ? "x" : " ", VS_DEAD);
+		view_grid_glyph(g, x, y, "x", VS_DEAD);
 	else if (s->colours != VIEW_RAMP)
 		view_grid_glyph(g, x, y, s->unicode ? "\xc2\xb7" : ".", VS_UNREACHED);
 }
@@ -356,35 +356,37 @@ static void draw_column_header(const view_model *m, const view_state *s, view_gr
 {
 	int y = lo->colhdr_y;
 	view_grid_printf(g, 0, y, VS_HEADER, "%*s", lo->lab_w, "layer");
-	/* the longest heading that fits */
-	char what[3][96];
+	/* the longest heading that fits, in whole words */
 	if (m->mc) {
-		snprintf(what[0], sizeof what[0], " recent trials (newest right): share of X living");
-		snprintf(what[1], sizeof what[1], " recent trials: X living");
-		snprintf(what[2], sizeof what[2], " trials");
+		view_field f = {{" recent trials (newest right): share of X living", " recent trials: X living",
+		                 " trials", NULL}, VS_HEADER, VIEW_FIELD_ALWAYS};
+		view_grid_fit(g, lo->heat_x, y, lo->heat_w, &f, 1);
 	} else {
 		const char *unit = agg == 1 ? "neuron" : "neurons";
-		const char *mode = s->agg == 0 && agg > 1 ? " (auto)" : "";
-		char wide[32] = "";       /* grown cells say so (the terminal tests read it) */
-		if (lo->cell_w > 1)
+		char what[3][64], wide[32] = "";
+		if (lo->cell_w > 1)       /* grown cells say so (the terminal tests read it) */
 			snprintf(wide, sizeof wide, ", %d cols each", lo->cell_w);
-		snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s%s%s", agg, unit, mode, wide);
-		snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s%s%s", agg, unit, mode, wide);
-		snprintf(what[2], sizeof what[2], " 1 cell = %d %s%s", agg, unit, wide);
+		snprintf(what[0], sizeof what[0], " active fraction, 1 cell = %d %s", agg, unit);
+		snprintf(what[1], sizeof what[1], " active, 1 cell = %d %s", agg, unit);
+		snprintf(what[2], sizeof what[2], " 1 cell = %d %s", agg, unit);
+		view_field f[] = {
+			{{what[0], what[1], what[2], NULL}, VS_HEADER, VIEW_FIELD_ALWAYS},
+			{{s->agg == 0 && agg > 1 ? " (auto)" : NULL, NULL}, VS_HEADER, 1},
+			{{wide, NULL}, VS_HEADER, 4},
+		};
+		view_grid_fit(g, lo->heat_x, y, lo->heat_w, f, 3);
 	}
-	int k = 0;
-	while (k < 2 && (int)strlen(what[k]) > lo->heat_w)
-		k++;
-	char shown[96];
-	snprintf(shown, sizeof shown, "%.*s", lo->heat_w, what[k]);
-	view_grid_text(g, lo->heat_x, y, shown, VS_HEADER);
 	int x = lo->right_x;
 	if (!m->mc) {
 		view_grid_printf(g, x, y, VS_HEADER, "%5s", "dead");
 		view_grid_printf(g, x + 6, y, VS_HEADER, "%-*s", lo->bar_w + 7, "living points");
 		view_grid_printf(g, x + 6 + lo->bar_w + 7, y, VS_HEADER, " %6s", "act %");
 	} else {
-		view_grid_printf(g, x, y, VS_HEADER, "%-*s", lo->bar_w + 6, "died here %");
+		/* per point, or with stats = "alive" per net: never one label for both */
+		view_field f = m->point_stats
+			? (view_field){{"points killed %", "pts killed %", NULL}, VS_HEADER, VIEW_FIELD_ALWAYS}
+			: (view_field){{"nets died here %", "nets died %", NULL}, VS_HEADER, VIEW_FIELD_ALWAYS};
+		view_grid_fit(g, x, y, lo->bar_w + 6, &f, 1);
 		view_grid_printf(g, x + lo->bar_w + 6, y, VS_HEADER, " %6s %7s %7s %7s",
 		                 "dead%", "P(>l)", "surv/pt", "1-2^-n");
 	}
@@ -392,19 +394,36 @@ static void draw_column_header(const view_model *m, const view_state *s, view_gr
 
 /* ---- title, summary, legend, key line, help -------------------------------------- */
 
-static void draw_top(const view_model *m, const view_state *s, view_grid *g)
+/* The bounds as fields: the plain chain's L and U (the label shortens
+ * before the numbers go), or why none are shown. lead goes before each. */
+typedef struct bounds_text {
+	char full[96], mid[96], brief[96];
+} bounds_text;
+
+static view_field bounds_field(const view_model *m, const char *lead, bounds_text *t)
 {
-	char desc[128], buf[64], lo_s[32], up_s[32];
-	describe_widths(m, desc, sizeof desc);
-	int x = view_grid_text(g, 0, 0, m->mc ? "relush mc  " : "relush view  ", VS_TITLE);
-	x = view_grid_text(g, x, 0, desc, VS_TITLE);
-	if (m->input)
-		x = view_grid_printf(g, x, 0, VS_TITLE, ", input %zu", m->input);
-	x = view_grid_printf(g, x, 0, VS_TITLE, ", %s%s", arch_name(m->arch), m->flip ? ", flipped" : "");
-	if (!m->mc && m->trial)
-		x = view_grid_printf(g, x, 0, VS_TITLE, ", trial %llu", (unsigned long long)m->trial);
-	if (m->points)
-		x = view_grid_printf(g, x, 0, VS_TITLE, "; X: %zu point%s", m->points, m->points == 1 ? "" : "s");
+	char lo_s[32], up_s[32];
+	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
+	view_fmt_prob(up_s, sizeof up_s, m->upper);
+	const char *only = m->flip ? "nets before the flip" : "the plain chain";
+	if (view_model_bounds_apply(m)) {
+		snprintf(t->full, sizeof t->full, "%splain-chain bounds: L %s  U %s", lead, lo_s, up_s);
+		snprintf(t->mid, sizeof t->mid, "%sbounds: L %s  U %s", lead, lo_s, up_s);
+		snprintf(t->brief, sizeof t->brief, "%sL %s  U %s", lead, lo_s, up_s);
+	} else {
+		snprintf(t->full, sizeof t->full, "%sno bounds shown: L and U hold for %s only", lead, only);
+		const char *brief = m->flip ? "unflipped nets" : "plain chain";
+		snprintf(t->mid, sizeof t->mid, "%sno bounds shown (L, U: %s only)", lead, brief);
+		snprintf(t->brief, sizeof t->brief, "%sno bounds (%s only)", lead, brief);
+	}
+	return (view_field){{t->full, t->mid, t->brief, NULL}, VS_DIM, 9};
+}
+
+/* The top line: what is shown, and the state at the right. Fields give
+ * way whole, least important first (the trial, the input size, the
+ * prefix); the widths are never dropped. */
+static void draw_title(const view_model *m, const view_state *s, view_grid *g)
+{
 	const char *state = NULL;
 	int state_style = VS_TITLE;
 	if (s->engine_paused && m->mc && !m->final)
@@ -415,29 +434,47 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 		state = "interrupted", state_style = VS_WARN;
 	else if (m->mc)
 		state = m->final ? "done" : "running";
-	if (state) {
-		/* a long title gives way to the state, marked as cut */
-		int sx = g->width - (int)strlen(state);
-		if (x > sx - 1 && sx >= 2) {
-			view_grid_glyph(g, sx - 2, 0, s->unicode ? "\xe2\x80\xa6" : "~", VS_TITLE);
-			view_grid_glyph(g, sx - 1, 0, " ", VS_TITLE);
-		}
-		view_grid_text(g, sx, 0, state, state_style);
+	char desc[128], input[32] = "", arch[48], trial[48] = "", pts[48] = "", pts_short[48] = "";
+	describe_widths(m, desc, sizeof desc);
+	if (m->input)
+		snprintf(input, sizeof input, ", input %zu", m->input);
+	snprintf(arch, sizeof arch, ", %s%s", arch_name(m->arch), m->flip ? ", flipped" : "");
+	if (!m->mc && m->trial)
+		snprintf(trial, sizeof trial, ", trial %llu", (unsigned long long)m->trial);
+	if (m->points) {
+		snprintf(pts, sizeof pts, "; X: %zu point%s", m->points, m->points == 1 ? "" : "s");
+		snprintf(pts_short, sizeof pts_short, "; %zu point%s", m->points, m->points == 1 ? "" : "s");
 	}
-	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
-	view_fmt_prob(up_s, sizeof up_s, m->upper);
-	char bounds[96];
-	if (view_model_bounds_apply(m))
-		snprintf(bounds, sizeof bounds, "   plain-chain bounds: L %s  U %s", lo_s, up_s);
-	else
-		snprintf(bounds, sizeof bounds, "   no bounds shown: L and U hold for %s only",
-		         m->flip ? "nets before the flip" : "the plain chain");
+	view_field f[] = {
+		{{m->mc ? "relush mc  " : "relush view  ", NULL}, VS_TITLE, 3},
+		{{desc, NULL}, VS_TITLE, VIEW_FIELD_ALWAYS},
+		{{input, NULL}, VS_TITLE, 2},
+		{{arch, NULL}, VS_TITLE, 6},
+		{{trial, NULL}, VS_TITLE, 1},
+		{{pts, pts_short, NULL}, VS_TITLE, 5},
+	};
+	int room = g->width - (state ? (int)strlen(state) + 1 : 0);
+	view_grid_fit(g, 0, 0, room, f, (int)(sizeof f / sizeof f[0]));
+	if (state)
+		view_grid_text(g, g->width - (int)strlen(state), 0, state, state_style);
+}
+
+static void draw_top(const view_model *m, const view_state *s, view_grid *g)
+{
+	draw_title(m, s, g);
+	bounds_text bt;
+	char a[96], b[96], c[96], d[96];
 	if (!m->mc) {
 		double pct = m->points ? 100.0 * (double)m->living / (double)m->points : 0;
-		x = view_grid_printf(g, 0, 1, VS_TEXT, "living %zu of %zu point%s (%.1f%%): ",
-		                     m->living, m->points, m->points == 1 ? "" : "s", pct);
-		x = view_grid_text(g, x, 1, m->living ? "alive" : "dead", m->living ? VS_TEXT : VS_DEAD);
-		view_grid_text(g, x, 1, bounds, VS_DIM);
+		snprintf(a, sizeof a, "living %zu of %zu point%s (%.1f%%): ", m->living, m->points,
+		         m->points == 1 ? "" : "s", pct);
+		snprintf(b, sizeof b, "living %zu of %zu (%.1f%%): ", m->living, m->points, pct);
+		view_field f[] = {
+			{{a, b, NULL}, VS_TEXT, 8},
+			{{m->living ? "alive" : "dead", NULL}, m->living ? VS_TEXT : VS_DEAD, VIEW_FIELD_ALWAYS},
+			bounds_field(m, "   ", &bt),
+		};
+		view_grid_fit(g, 0, 1, g->width, f, 3);
 		return;
 	}
 	char rate[32], el[32], eta[32];
@@ -445,52 +482,85 @@ static void draw_top(const view_model *m, const view_state *s, view_grid *g)
 	fmt_secs(el, sizeof el, m->elapsed);
 	fmt_secs(eta, sizeof eta, m->final ? 0 : m->eta);
 	double pct = m->total ? 100.0 * (double)m->done / (double)m->total : 0;
-	char line[160];
-	snprintf(line, sizeof line, "trials %llu / %llu (%.1f%%)   %s trials/s   elapsed %s   ETA %s",
-	         (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, el, eta);
-	if ((int)strlen(line) > g->width)    /* narrow: the ETA must stay on the screen */
-		snprintf(line, sizeof line, "trials %llu/%llu %.1f%%  %s/s  ETA %s",
-		         (unsigned long long)m->done, (unsigned long long)m->total, pct, rate, eta);
-	view_grid_text(g, 0, 1, line, VS_TEXT);
-	char p[32], a[32], b[32];
+	unsigned long long done = (unsigned long long)m->done, total = (unsigned long long)m->total;
+	char t1[64], t2[64], r1[48], r2[48], e1[48];
+	snprintf(t1, sizeof t1, "trials %llu / %llu (%.1f%%)", done, total, pct);
+	snprintf(t2, sizeof t2, "trials %llu/%llu %.1f%%", done, total, pct);
+	snprintf(r1, sizeof r1, "   %s trials/s", rate);
+	snprintf(r2, sizeof r2, "   %s/s", rate);
+	snprintf(a, sizeof a, "   elapsed %s", el);
+	snprintf(e1, sizeof e1, "   ETA %s", eta);
+	view_field progress[] = {     /* the ETA stays on a narrow screen */
+		{{t1, t2, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
+		{{r1, r2, NULL}, VS_TEXT, 3},
+		{{a, NULL}, VS_TEXT, 2},
+		{{e1, NULL}, VS_TEXT, 5},
+	};
+	view_grid_fit(g, 0, 1, g->width, progress, 4);
+	char p[32], lo_s[32], hi_s[32];
 	view_fmt_prob(p, sizeof p, m->p_alive);
-	view_fmt_prob(a, sizeof a, m->ci_lo);
-	view_fmt_prob(b, sizeof b, m->ci_hi);
-	snprintf(buf, sizeof buf, "%llu alive", (unsigned long long)m->alive_trials);
-	view_grid_printf(g, 0, 2, VS_TEXT, "P(alive) %s  95%% [%s, %s]  (%s)", p, a, b, buf);
+	view_fmt_prob(lo_s, sizeof lo_s, m->ci_lo);
+	view_fmt_prob(hi_s, sizeof hi_s, m->ci_hi);
+	snprintf(a, sizeof a, "P(alive) %s", p);
+	snprintf(b, sizeof b, "  95%% [%s, %s]", lo_s, hi_s);
+	snprintf(c, sizeof c, "  (%llu alive)", (unsigned long long)m->alive_trials);
+	view_field alive[] = {
+		{{a, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
+		{{b, NULL}, VS_TEXT, 4},
+		{{c, NULL}, VS_TEXT, 2},
+	};
+	view_grid_fit(g, 0, 2, g->width, alive, 3);
 	/* the paper's comparison on a line of its own */
-	x = view_grid_text(g, -3, 3, bounds, VS_DIM);
-	if (view_model_bounds_apply(m) && isfinite(m->p_alive) && m->lower > 0)
-		view_grid_printf(g, x, 3, VS_TEXT, "   P/L %.3f  P-L %+.4g", m->p_alive / m->lower,
-		                 m->p_alive - m->lower);
+	c[0] = d[0] = '\0';
+	if (view_model_bounds_apply(m) && isfinite(m->p_alive) && m->lower > 0) {
+		snprintf(c, sizeof c, "   P/L %.3f", m->p_alive / m->lower);
+		snprintf(d, sizeof d, "  P-L %+.4g", m->p_alive - m->lower);
+	}
+	view_field cmp[] = {
+		bounds_field(m, "", &bt),
+		{{c[0] ? c : NULL, NULL}, VS_TEXT, 3},
+		{{d[0] ? d : NULL, NULL}, VS_TEXT, 2},
+	};
+	view_grid_fit(g, 0, 3, g->width, cmp, 3);
 }
 
+/* The legend under the layers: what a cell's shade means, the dead mark
+ * (an x in every mode, on its colour in colour) and the unreached cells.
+ * Colour swatches and the dot are glyphs drawn over the placeholders of
+ * their fields, so the line shortens and drops whole fields like text. */
 static void draw_legend(const view_model *m, const view_state *s, view_grid *g, const layout *lo)
 {
-	int y = lo->legend_y, x = 0;
-	const char *what = m->mc ? "X living per trial: " : "active on points: ";
-	const char *dead = m->mc ? " died here" : " dead";
-	x = view_grid_text(g, x, y, what, VS_DIM);
-	if (s->colours == VIEW_RAMP) {
-		x = view_grid_text(g, x, y, "0% " VIEW_RAMP_CHARS " 100%", VS_TEXT);
-		x = view_grid_text(g, x, y, "   ", VS_TEXT);
-		view_grid_glyph(g, x++, y, "x", VS_DEAD);
-		x = view_grid_text(g, x, y, dead, VS_DIM);
-		x = view_grid_text(g, x, y, m->mc ? "  blank: dead above" : "   blank: no point reaches", VS_DIM);
-	} else {
-		x = view_grid_text(g, x, y, "0% ", VS_TEXT);
+	int y = lo->legend_y, ramp = s->colours == VIEW_RAMP;
+	char scale[64], scale_short[64], swatches[VIEW_HEAT_LEVELS + 1];
+	memset(swatches, ' ', VIEW_HEAT_LEVELS);
+	swatches[VIEW_HEAT_LEVELS] = '\0';
+	snprintf(scale, sizeof scale, "0%% %s 100%%   ", ramp ? VIEW_RAMP_CHARS : swatches);
+	snprintf(scale_short, sizeof scale_short, "0%% %s 100%%  ", ramp ? VIEW_RAMP_CHARS : swatches);
+	const char *blank[2];
+	if (m->mc)
+		blank[0] = ramp ? "  blank: dead above" : "  . dead above", blank[1] = NULL;
+	else if (ramp)
+		blank[0] = "   blank: no point reaches", blank[1] = "   blank: unreached";
+	else
+		blank[0] = "  . no point reaches", blank[1] = "  . unreached";
+	view_field f[] = {
+		{{m->mc ? "X living per trial: " : "active on points: ", m->mc ? "X living: " : "active: ", NULL},
+		 VS_DIM, 2},
+		{{scale, scale_short, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
+		{{"x", NULL}, VS_DEAD, VIEW_FIELD_ALWAYS},
+		{{m->mc ? " net died" : " dead", NULL}, VS_DIM, VIEW_FIELD_ALWAYS},
+		{{blank[0], blank[1], NULL}, VS_DIM, 3},
+	};
+	int at[5];
+	int end = view_grid_fit_at(g, 0, y, g->width, f, 5, at);
+	if (!ramp && at[1] >= 0)
 		for (int k = 1; k <= VIEW_HEAT_LEVELS; k++) {
 			char c[2] = {VIEW_RAMP_CHARS[view_ramp_level(k / (double)VIEW_HEAT_LEVELS) - 1], 0};
-			view_grid_glyph(g, x++, y, s->contrast ? c : " ", VS_HEAT0 + k);
+			view_grid_glyph(g, at[1] + 2 + k, y, s->contrast ? c : " ", VS_HEAT0 + k);
 		}
-		x = view_grid_text(g, x, y, " 100%   ", VS_TEXT);
-		view_grid_glyph(g, x++, y, s->contrast ? "x" : " ", VS_DEAD);
-		x = view_grid_text(g, x, y, dead, VS_DIM);
-		x = view_grid_text(g, x, y, "  ", VS_DIM);
-		view_grid_glyph(g, x++, y, s->unicode ? "\xc2\xb7" : ".", VS_UNREACHED);
-		x = view_grid_text(g, x, y, m->mc ? " dead above" : " no point reaches", VS_DIM);
-	}
-	if (m->mc && s->interactive && x + 26 <= g->width)
+	if (!ramp && at[4] >= 0)
+		view_grid_glyph(g, at[4] + 2, y, s->unicode ? "\xc2\xb7" : ".", VS_UNREACHED);
+	if (m->mc && s->interactive && end + 26 <= g->width)
 		view_grid_text(g, g->width - 23, y, "? explains the columns", VS_DIM);
 }
 
@@ -510,15 +580,33 @@ static void draw_status(const view_model *m, const view_state *s, view_grid *g, 
 		: m->mc ? " q:stop  p:pause  space:freeze  arrows:scroll  y:log  ?:help"
 		: m->fixed ? " q:quit  arrows:scroll  +/-:aggregate  ?:help"
 		        : " q:quit  n:new net  arrows:scroll  +/-:aggregate  ?:help";
-	char pos[64];
-	snprintf(pos, sizeof pos, " layers %zu-%zu/%zu ", m->depth ? s->top_layer + 1 : 0,
+	const char *brief = m->mc && m->final ? " q:back  arrows:scroll  ?:help"
+		: m->mc ? " q:stop  p:pause  arrows:scroll  ?:help"
+		: m->fixed ? " q:quit  arrows:scroll  ?:help"
+		        : " q:quit  n:new net  arrows:scroll  ?:help";
+	const char *minimal = m->mc && m->final ? " q:back  ?:help" : m->mc ? " q:stop  ?:help" : " q:quit  ?:help";
+	/* where the screen is: the layers, and the neurons when not all fit */
+	char layers[64], range[2][64] = {"", ""}, pos[2][128];
+	snprintf(layers, sizeof layers, "  layers %zu-%zu/%zu ", m->depth ? s->top_layer + 1 : 0,
 	         last_layer, m->depth);
-	if ((int)(strlen(keys) + strlen(pos)) > g->width)
-		keys = compact;
-	view_grid_text(g, 0, y, keys, VS_STATUS);
-	int x = g->width - (int)strlen(pos);
-	if (x > (int)strlen(keys))
-		view_grid_text(g, x, y, pos, VS_STATUS);
+	if (!m->mc && s->cells_total > (size_t)s->heat_cols) {
+		size_t agg = (size_t)s->agg_used, first = s->first_cell * agg + 1;
+		size_t last = (s->first_cell + (size_t)s->heat_cols) * agg;
+		if (last > m->max_width)
+			last = m->max_width;
+		snprintf(range[0], sizeof range[0], "  neurons %zu-%zu of %zu", first, last, m->max_width);
+		snprintf(range[1], sizeof range[1], "  neurons %zu-%zu/%zu", first, last, m->max_width);
+	}
+	snprintf(pos[0], sizeof pos[0], "%s%s", range[0], layers);
+	snprintf(pos[1], sizeof pos[1], "%s%s", range[1], layers);
+	int k = 0;
+	while (k < 2 && (int)(strlen(minimal) + strlen(pos[k])) > g->width)
+		k++;
+	int room = g->width - (k < 2 ? (int)strlen(pos[k]) : 0);
+	view_field f = {{keys, compact, brief, minimal}, VS_STATUS, VIEW_FIELD_ALWAYS};
+	view_grid_fit(g, 0, y, room, &f, 1);
+	if (k < 2)
+		view_grid_text(g, room, y, pos[k], VS_STATUS);
 }
 
 /* The help box; "M" lines are for Monte Carlo only, "N" lines for a
@@ -539,15 +627,18 @@ static const char *const help_lines[] = {
 	"N+, -        more / fewer neurons per heat cell; 0: auto",
 	" ?           this help; any key closes it (Up/Down scroll a tall one)",
 	" ",
-	"NA cell's colour is the fraction of the points reaching",
-	"Nthe layer on which its neurons are active; x: dead.",
+	"NA cell's colour (without colours, a character of .:-=+*#%@) is",
+	"Nthe fraction of the points reaching the layer on which its",
+	"Nneurons are active; x: dead (no point activates them); blank",
+	"N(a dot in colour): no point reaches the layer.",
 	"MPer layer l, over the trials so far:",
 	"M raster      one column per recent trial (replayed from its",
-	"M             seed): share of X living after l; x: the layer",
-	"M             where that trial's last point died",
-	"M died here % share of all trials x points killed at l (the",
-	"M             bar is scaled to the layer that kills most; with",
-	"M             stats = \"alive\": share of nets whose last point died at l)",
+	"M             seed): share of X living after l; x: that trial's",
+	"M             net died at l (its last living point died there)",
+	"M points killed %  share of all trials x points killed at l (the",
+	"M             bar is scaled to the layer that kills most); with",
+	"M             stats = \"alive\" the column is nets died here %:",
+	"M             share of nets whose last point died at l",
 	"M dead%       neurons inactive on every reaching point, % of n_l",
 	"M P(>l)       P(some point of X alive after l): the network",
 	"M             survives l layers; P(>k) is P(alive)",
@@ -557,23 +648,89 @@ static const char *const help_lines[] = {
 	NULL
 };
 
+/* Where a help line's wrapped rest continues: under its text (after the
+ * key column's run of spaces, or its own indent); 0 for prose. */
+static int help_indent(const char *line)
+{
+	int lead = (int)strspn(line, " ");
+	const char *gap = strstr(line + lead, "  ");
+	if (!gap || gap - line > 18)
+		return lead;
+	return (int)(gap - line) + (int)strspn(gap, " ");
+}
+
+/* Does this source line continue the one before it (an indented rest of
+ * an entry, or a line of a prose paragraph after another)? */
+static int help_continues(const char *line, const char *prev)
+{
+	if (!prev || !*prev || !*line)
+		return 0;
+	if ((int)strspn(line, " ") >= 8)
+		return 1;
+	return help_indent(line) == 0 && help_indent(prev) == 0 && strchr(prev, ':') == NULL;
+}
+
+#define HELP_MAX_LINES 96
+#define HELP_LINE_LEN 128
+
+/* Appends line to out, wrapped at a space to at most width columns (a word
+ * longer than that is the one thing cut). */
+static void help_wrap(const char *line, int width, char out[][HELP_LINE_LEN], int *n)
+{
+	int indent = help_indent(line), first = 1;
+	while (*n < HELP_MAX_LINES) {
+		int pad = first ? 0 : indent, room = width - pad;
+		int len = (int)strlen(line);
+		if (room < 8)             /* too narrow to indent: start at the left */
+			pad = 0, room = width;
+		int take = len;
+		if (len > room) {
+			take = room;
+			while (take > 0 && line[take] != ' ')
+				take--;
+			if (take == 0)
+				take = room;
+		}
+		snprintf(out[(*n)++], HELP_LINE_LEN, "%*s%.*s", pad, "", take, line);
+		line += take;
+		line += strspn(line, " ");
+		if (!*line)
+			break;
+		first = 0;
+	}
+}
+
 /* The help box, centred; on a screen too small for it, as much as fits:
- * lines cut at the box's width, and when it is too tall a window of lines
- * that Up/Down/PgUp/PgDn scroll (s->help_top), with a line saying so. */
+ * lines wrapped to the box's width, and when it is too tall a window of
+ * lines that Up/Down/PgUp/PgDn scroll (s->help_top), with a line saying so. */
 static void draw_help(const view_model *m, view_state *s, view_grid *g)
 {
-	const char *lines[64];
-	int n = 0, w = 0;
-	for (int i = 0; help_lines[i] && n < 64; i++) {
+	/* the entries: source lines joined with the lines that continue them */
+	char entries[48][512];
+	const char *prev = NULL;
+	int n_entries = 0, w = 0;
+	for (int i = 0; help_lines[i]; i++) {
 		char kind = help_lines[i][0];
+		const char *line = help_lines[i] + 1;
 		if ((kind == 'M' && !m->mc) || (kind == 'N' && m->mc))
 			continue;
-		lines[n] = help_lines[i] + 1;
-		if ((int)strlen(lines[n]) > w)
-			w = (int)strlen(lines[n]);
-		n++;
+		if ((int)strlen(line) > w)
+			w = (int)strlen(line);
+		if (n_entries > 0 && help_continues(line, prev)) {
+			char *e = entries[n_entries - 1];
+			size_t len = strlen(e);
+			snprintf(e + len, sizeof entries[0] - len, " %s", line + strspn(line, " "));
+		} else if (n_entries < 48) {
+			snprintf(entries[n_entries++], sizeof entries[0], "%s", line);
+		}
+		prev = line;
 	}
 	int bw = w + 4 < g->width ? w + 4 : g->width;
+	int text_w = bw - 4 > 0 ? bw - 4 : 0;
+	char lines[HELP_MAX_LINES][HELP_LINE_LEN];
+	int n = 0;
+	for (int i = 0; i < n_entries; i++)
+		help_wrap(entries[i], text_w, lines, &n);
 	int shown = n + 2 <= g->height ? n : g->height - 3;     /* - borders - the scroll line */
 	if (shown < 1)
 		shown = 1;
@@ -598,19 +755,21 @@ static void draw_help(const view_model *m, view_state *s, view_grid *g)
 	view_grid_glyph(g, x0 + bw - 1, y0, s->unicode ? "\xe2\x94\x90" : "+", VS_DIM);
 	view_grid_glyph(g, x0, y0 + bh - 1, s->unicode ? "\xe2\x94\x94" : "+", VS_DIM);
 	view_grid_glyph(g, x0 + bw - 1, y0 + bh - 1, s->unicode ? "\xe2\x94\x98" : "+", VS_DIM);
-	int text_w = bw - 4 > 0 ? bw - 4 : 0;
-	char cut[128];
+	char cut[HELP_LINE_LEN];
 	for (int i = 0; i < shown; i++) {
 		int k = i + s->help_top;
 		snprintf(cut, sizeof cut, "%.*s", text_w, lines[k]);
 		view_grid_text(g, x0 + 2, y0 + 1 + i, cut, k == 0 ? VS_HEADER : VS_TEXT);
 	}
 	if (hidden > 0) {
-		char more[96];
-		snprintf(more, sizeof more, "lines %d-%d of %d: Up/Down scroll, other keys close",
+		char more[3][96];
+		snprintf(more[0], sizeof more[0], "lines %d-%d of %d: Up/Down scroll, other keys close",
 		         s->help_top + 1, s->help_top + shown, n);
-		snprintf(cut, sizeof cut, "%.*s", text_w, more);
-		view_grid_text(g, x0 + 2, y0 + 1 + shown, cut, VS_WARN);
+		snprintf(more[1], sizeof more[1], "lines %d-%d of %d: Up/Down scroll",
+		         s->help_top + 1, s->help_top + shown, n);
+		snprintf(more[2], sizeof more[2], "%d-%d/%d: Up/Down", s->help_top + 1, s->help_top + shown, n);
+		view_field f = {{more[0], more[1], more[2], NULL}, VS_WARN, VIEW_FIELD_ALWAYS};
+		view_grid_fit(g, x0 + 2, y0 + 1 + shown, text_w, &f, 1);
 	}
 }
 

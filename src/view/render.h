@@ -16,9 +16,11 @@ enum view_colours {
 };
 
 /* The character ramp for an active fraction f in (0, 1]: RAMP[ceil(9 f) - 1].
- * A dead neuron is 'x'; a layer no point reaches is blank. The Monte Carlo
- * raster uses the same ramp for the share of X living after a layer in one
- * trial, 'x' where the trial's last point died, and a blank below it. */
+ * A dead neuron is 'x' in every mode (on its colour in colour, so the
+ * legend, the help and the demos can say "x"); a layer no point reaches is
+ * blank (a dim dot in colour). The Monte Carlo raster uses the same ramp
+ * for the share of X living after a layer in one trial, 'x' where the
+ * trial's net died (its last point), and a blank below it. */
 #define VIEW_RAMP_CHARS ".:-=+*#%@"
 #define VIEW_RAMP_LEVELS 9
 

@@ -171,7 +171,7 @@ int view_run_static(view_model *m, view_renew_fn renew, void *ctx, char *err, si
 	if (view_term_open(err, errlen))
 		return -1;
 	view_state s;
-	view_grid g = {0, 0, NULL};
+	view_grid g = {0, 0, NULL, 0};
 	init_state(&s);
 	int dirty = 1, status = 0;
 	for (;;) {
@@ -219,7 +219,7 @@ int view_mc_begin(view_mc_session *v, char *err, size_t errlen)
 	v->active = 1;
 	v->left = 0;
 	v->last_draw = 0;
-	v->grid = (view_grid){0, 0, NULL};
+	v->grid = (view_grid){0, 0, NULL, 0};
 	v->terminal = view_term_usable();
 	if (!v->terminal)
 		return 0;

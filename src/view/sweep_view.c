@@ -164,6 +164,14 @@ static void draw_chart(view_grid *g, int top, int rows, int unicode)
 	}
 }
 
+/* The table's columns after the label, most needed first: a narrow screen
+ * leaves out whole columns from the end, never a cut number. */
+enum { COL_P, COL_CI, COL_L, COL_RATIO, COL_TRIALS, COL_COUNT };
+static const struct { const char *head, *fmt; int width; } table_cols[COL_COUNT] = {
+	{"P(alive)", " %*s", 10}, {"95% interval", "  %-*s", 22}, {"L", " %*s", 10}, {"P/L", " %*s", 7},
+	{"trials", " %*s", 9}};     /* width: with the spaces before */
+#define COL_SPACES(c) ((c) == COL_CI ? 2 : 1)
+
 static void draw_table(view_grid *g, int top, int rows)
 {
 	if (rows < 1)
@@ -173,23 +181,36 @@ static void draw_table(view_grid *g, int top, int rows)
 	for (size_t i = 0; i < sv.count; i++)
 		if ((int)strlen(sv.points[i].label) > label)
 			label = (int)strlen(sv.points[i].label);
-	if (label > g->width - 60)
-		label = g->width - 60 > 10 ? g->width - 60 : 10;
-	view_grid_printf(g, 0, top, VS_HEADER, "  %-*s %9s  %-20s %9s %6s %8s", label, "point",
-	                 "P(alive)", "95% interval", "L", "P/L", "trials");
+	int room = g->width - 2 - table_cols[COL_P].width;
+	if (label > room)
+		label = room > 5 ? room : 5;
+	int shown = 0, used = 2 + label;
+	while (shown < COL_COUNT && used + table_cols[shown].width <= g->width) {
+		used += table_cols[shown].width;
+		shown++;
+	}
+	int x = view_grid_printf(g, 0, top, VS_HEADER, "  %-*s", label, "point");
+	for (int c = 0; c < shown; c++)
+		x = view_grid_printf(g, x, top, VS_HEADER, table_cols[c].fmt,
+		                     table_cols[c].width - COL_SPACES(c), table_cols[c].head);
 	size_t first = sv.count > (size_t)rows ? sv.count - (size_t)rows : 0;
 	for (size_t i = first; i < sv.count; i++) {
 		const sweep_point *q = &sv.points[i];
-		char ci[48], ratio[16];
-		snprintf(ci, sizeof ci, "[%.4g, %.4g]", q->lo, q->hi);
+		char cell[COL_COUNT][48];
+		snprintf(cell[COL_P], sizeof cell[COL_P], "%.4g", q->p);
+		snprintf(cell[COL_CI], sizeof cell[COL_CI], "[%.4g, %.4g]", q->lo, q->hi);
+		snprintf(cell[COL_L], sizeof cell[COL_L], "%.4g", q->lower);
 		if (q->lower > 0)
-			snprintf(ratio, sizeof ratio, "%.3g", q->p / q->lower);
+			snprintf(cell[COL_RATIO], sizeof cell[COL_RATIO], "%.3g", q->p / q->lower);
 		else
-			snprintf(ratio, sizeof ratio, "-");
-		view_grid_printf(g, 0, top + 1 + (int)(i - first), VS_TEXT,
-		                 "%c %-*.*s %9.4g  %-20s %9.4g %6s %8llu",
-		                 curve_marks[q->curve % (sizeof curve_marks - 1)], label, label, q->label,
-		                 q->p, ci, q->lower, ratio, (unsigned long long)q->trials);
+			snprintf(cell[COL_RATIO], sizeof cell[COL_RATIO], "-");
+		snprintf(cell[COL_TRIALS], sizeof cell[COL_TRIALS], "%llu", (unsigned long long)q->trials);
+		int y = top + 1 + (int)(i - first);
+		x = view_grid_printf(g, 0, y, VS_TEXT, "%c %-*.*s", curve_marks[q->curve % (sizeof curve_marks - 1)],
+		                     label, label, q->label);
+		for (int c = 0; c < shown; c++)
+			x = view_grid_printf(g, x, y, VS_TEXT, table_cols[c].fmt,
+			                     table_cols[c].width - COL_SPACES(c), cell[c]);
 	}
 }
 
@@ -197,14 +218,33 @@ static void draw_table(view_grid *g, int top, int rows)
 static void render(view_grid *g, int chart_rows, int unicode)
 {
 	view_grid_clear(g);
-	view_grid_printf(g, 0, 0, VS_TITLE, "mc.sweep: P(alive) against %s, %zu of %zu points done",
-	                 sv.x_name, sv.count, sv.planned);
+	/* the header lines shorten and leave out whole fields, never cut a number */
+	char what[96], what_short[96], done[64], done_short[64];
+	snprintf(what, sizeof what, "mc.sweep: P(alive) against %s", sv.x_name);
+	snprintf(what_short, sizeof what_short, "P(alive) against %s", sv.x_name);
+	snprintf(done, sizeof done, ", %zu of %zu points done", sv.count, sv.planned);
+	snprintf(done_short, sizeof done_short, ", %zu/%zu done", sv.count, sv.planned);
+	view_field title[] = {
+		{{what, what_short, NULL}, VS_TITLE, VIEW_FIELD_ALWAYS},
+		{{done, done_short, NULL}, VS_TITLE, VIEW_FIELD_ALWAYS},
+	};
+	view_grid_fit(g, 0, 0, g->width, title, 2);
 	if (sv.running) {
 		double pct = sv.total ? 100.0 * (double)sv.done / (double)sv.total : 0;
-		view_grid_printf(g, 0, 1, VS_TEXT, "running %s: %llu of %llu trials (%.0f%%), %.3g trials/s, "
-		                 "P so far %.4g", sv.cur.label, (unsigned long long)sv.done,
-		                 (unsigned long long)sv.total, pct, sv.cur.rate,
-		                 sv.done ? (double)sv.alive / (double)sv.done : 0.0);
+		unsigned long long n = (unsigned long long)sv.done, total = (unsigned long long)sv.total;
+		char point[96], trials[64], trials_short[32], rate[48], p[48];
+		snprintf(point, sizeof point, "running %s: ", sv.cur.label);
+		snprintf(trials, sizeof trials, "%llu of %llu trials (%.0f%%)", n, total, pct);
+		snprintf(trials_short, sizeof trials_short, "%.0f%% of %llu", pct, total);
+		snprintf(rate, sizeof rate, ", %.3g trials/s", sv.cur.rate);
+		snprintf(p, sizeof p, ", P so far %.4g", sv.done ? (double)sv.alive / (double)sv.done : 0.0);
+		view_field running[] = {
+			{{point, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
+			{{trials, trials_short, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
+			{{rate, NULL}, VS_TEXT, 2},
+			{{p, NULL}, VS_TEXT, 3},
+		};
+		view_grid_fit(g, 0, 1, g->width, running, 4);
 	} else if (sv.count == sv.planned) {
 		view_grid_text(g, 0, 1, "every point finished", VS_TEXT);
 	} else if (sv.left) {
@@ -213,28 +253,44 @@ static void render(view_grid *g, int chart_rows, int unicode)
 	int top = 3;
 	draw_chart(g, top, chart_rows, unicode);
 	int y = top + chart_rows + 2;
-	int x = view_grid_text(g, 0, y, "o", VS_CURVE);
-	x = view_grid_text(g, x, y, " P(alive)  ", VS_DIM);
-	view_grid_glyph(g, x++, y, unicode ? "\xe2\x94\x82" : "|", VS_BAND);
-	x = view_grid_text(g, x, y, " 95% interval  ", VS_DIM);
-	x = view_grid_text(g, x, y, "-", VS_LOWER);
-	x = view_grid_text(g, x, y, " L lower bound  ", VS_DIM);
-	x = view_grid_text(g, x, y, "=", VS_UPPER);
-	x = view_grid_text(g, x, y, " U upper bound", VS_DIM);
+	/* the legend: its glyphs are drawn over their fields' first characters */
+	char curves[64] = "";
 	if (sv.curves > 1) {           /* the markers in use, one per curve */
-		x += 2;
-		for (size_t c = 0; c < sv.curves && c < 5; c++) {
-			char mark[3] = {curve_marks[c], ' ', 0};
-			x = view_grid_text(g, x, y, mark, VS_CURVE);
-		}
-		view_grid_text(g, x, y, sv.curves > 5 ? "...: curves" : ": curves", VS_DIM);
+		size_t k = 0;
+		k += (size_t)snprintf(curves + k, sizeof curves - k, "  ");
+		for (size_t c = 0; c < sv.curves && c < 5; c++)
+			k += (size_t)snprintf(curves + k, sizeof curves - k, "%c ", curve_marks[c]);
+		snprintf(curves + k, sizeof curves - k, "%s", sv.curves > 5 ? "...: curves" : ": curves");
+	}
+	view_field legend[] = {
+		{{"o P(alive)  ", NULL}, VS_DIM, VIEW_FIELD_ALWAYS},
+		{{"| 95% interval  ", "| 95%  ", NULL}, VS_DIM, 4},
+		{{"- L lower bound  ", "- L  ", NULL}, VS_DIM, 5},
+		{{"= U upper bound", "= U", NULL}, VS_DIM, 5},
+		{{curves[0] ? curves : NULL, NULL}, VS_DIM, 3},
+	};
+	int at[5];
+	view_grid_fit_at(g, 0, y, g->width, legend, 5, at);
+	view_grid_glyph(g, at[0], y, "o", VS_CURVE);
+	if (at[1] >= 0)
+		view_grid_glyph(g, at[1], y, unicode ? "\xe2\x94\x82" : "|", VS_BAND);
+	if (at[2] >= 0)
+		view_grid_glyph(g, at[2], y, "-", VS_LOWER);
+	if (at[3] >= 0)
+		view_grid_glyph(g, at[3], y, "=", VS_UPPER);
+	for (size_t c = 0; at[4] >= 0 && c < sv.curves && c < 5; c++) {
+		char mark[2] = {curve_marks[c], 0};
+		view_grid_glyph(g, at[4] + 2 + 2 * (int)c, y, mark, VS_CURVE);
 	}
 	int table_rows = g->height - (y + 2) - 2;
 	draw_table(g, y + 2, table_rows);
+	view_field keys = sv.running || sv.count < sv.planned
+		? (view_field){{"q/Esc stop the sweep (finished points kept)   Ctrl-C stop the command",
+		                "q/Esc stop the sweep (points kept)   Ctrl-C stop the command",
+		                "q/Esc stop the sweep", NULL}, VS_STATUS, VIEW_FIELD_ALWAYS}
+		: (view_field){{"q/Esc leave", NULL}, VS_STATUS, VIEW_FIELD_ALWAYS};
 	if (sv.terminal)
-		view_grid_text(g, 0, g->height - 1, sv.running || sv.count < sv.planned
-		               ? "q/Esc stop the sweep (finished points kept)   Ctrl-C stop the command"
-		               : "q/Esc leave", VS_STATUS);
+		view_grid_fit(g, 0, g->height - 1, g->width, &keys, 1);
 }
 
 /* Rows of the chart for a screen of height rows with n table rows. */

@@ -217,7 +217,7 @@ if relush then
       t.diag(string.format("layer %d: frame %s, result %s", l, tostring(got[l]), tostring(want[l])))
     end
   end
-  t.ok(same, "MC frame: died here %, dead %, P(>l) and surv/pt of every layer are the result's")
+  t.ok(same, "MC frame: points killed %, dead %, P(>l) and surv/pt of every layer are the result's")
   -- P(>l) falls with depth: layer 2 against layer 20, far beyond 4 standard errors
   local p2 = tonumber((want[2] or ""):match("%S+ %S+ (%S+)"))
   local p20 = tonumber((want[20] or ""):match("%S+ %S+ (%S+)"))
@@ -237,6 +237,38 @@ if relush then
   t.ok(prow and lrow and prow ~= lrow, string.format("P %s and L %s on different chart rows (%s, %s)",
        tostring(pa), tostring(lo), tostring(prow), tostring(lrow)))
   t.ok(out:find("plain-chain bounds: L", 1, true), "the bounds are labelled as the plain chain's")
+
+  -- one label, one quantity: the frame's per-point column, its per-net
+  -- column (stats = "alive") and the report's count of nets have their own
+  -- names, and the per-net column is the report's count as a share
+  for _, stats in ipairs{"all", "alive"} do
+    local run = [[r = mc{depth = 12, width = 3, X = inputs.gaussian(64, 2, {seed = 1}), trials = 5000,
+                 seed = 2, stats = "]] .. stats .. [[", view = true}
+      for l = 1, 12 do print(string.format("NETS %d %.1f", l, 100 * r.died_at[l] / r.trials)) end
+      print("REPORT") print(r)]]
+    p = io.popen(relush .. " -e '" .. run .. "' 2>&1 </dev/null")
+    out = p:read("a")
+    p:close()
+    local frame, report = out:match("^(.-)\nREPORT\n(.*)$")
+    frame, report = frame or "", report or ""
+    local per_point, per_net = frame:find("points killed %", 1, true), frame:find("nets died here %", 1, true)
+    t.ok(report:find("nets died here", 1, true) and not report:find("points killed", 1, true)
+         and (stats == "all" and per_point and not per_net or stats == "alive" and per_net and not per_point),
+         "stats = " .. stats .. ": the frame's column is " .. (stats == "all" and "points killed %" or
+         "nets died here %") .. ", the report's nets died here, no label for two quantities")
+    if stats == "alive" then
+      local same, rows = true, 0
+      for l, want in frame:gmatch("NETS (%d+) (%S+)") do
+        local row = frame:match("\n%s*" .. l .. "|[^\n]-|[#.]+%s+(%S+)")
+        rows = rows + 1
+        if row ~= want then
+          same = false
+          t.diag(string.format("layer %s: frame %s, died_at share %s", l, tostring(row), want))
+        end
+      end
+      t.ok(same and rows == 12, "nets died here % is the report's died_at as a share of the trials")
+    end
+  end
 
   -- a residual net: no plain-chain bounds
   p = io.popen(relush .. " -e 'mc{depth = 6, width = 3, arch = \"residual\", trials = 200, view = true}' 2>&1 </dev/null")
