@@ -33,6 +33,10 @@ typedef Sleef___m512d_2 rvd2;
 #define VI_LANE_INDEX() _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7)
 /* LANES 32-bit words from p, one in the low half of each 64-bit lane */
 #define VI_LOAD_U32(p) _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+/* the same for the first k < LANES words (the others 0), reading only those */
+#define VI_LOAD_U32_FIRST(p, k) \
+	_mm512_cvtepu32_epi64(_mm512_castsi512_si256( \
+		_mm512_maskz_loadu_epi32((__mmask16)((1u << (k)) - 1u), (const void *)(p))))
 #define VI_ADD32(a, b) _mm512_add_epi32(a, b)
 #define VI_MUL_EPU32(a, b) _mm512_mul_epu32(a, b)
 #define VI_SRLI64(a, k) _mm512_srli_epi64(a, k)
@@ -92,6 +96,8 @@ typedef Sleef___m256d_2 rvd2;
 #define VI_SET1(x) _mm256_set1_epi64x((long long)(x))
 #define VI_LANE_INDEX() _mm256_setr_epi64x(0, 1, 2, 3)
 #define VI_LOAD_U32(p) _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define VI_LOAD_U32_FIRST(p, k) _mm256_cvtepu32_epi64(_mm_maskload_epi32((const int *)(const void *)(p), \
+	_mm_cmpgt_epi32(_mm_set1_epi32((int)(k)), _mm_setr_epi32(0, 1, 2, 3))))
 #define VI_ADD32(a, b) _mm256_add_epi32(a, b)
 #define VI_MUL_EPU32(a, b) _mm256_mul_epu32(a, b)
 #define VI_SRLI64(a, k) _mm256_srli_epi64(a, k)
@@ -365,9 +371,14 @@ void fill(int per, const rl_rng *r, enum rng_law law, void *out, size_t n)
 			c[g][1] = ks.stream;
 			block = VI_ADD32(block, one_group);
 		}
-		double tail[STEP * 2];   /* room for 2 doubles or 4 floats a block */
-		tail_variates(per, law, c, (int)((blocks + LANES - 1) / LANES), &ks, tail);
-		memcpy(dst, tail, (n - i) * size);
+		int groups = (int)((blocks + LANES - 1) / LANES);
+		if ((n - i) == (size_t)groups * LANES * per) {   /* whole registers: straight into out */
+			tail_variates(per, law, c, groups, &ks, dst);
+		} else {
+			double tail[STEP * 2];   /* room for 2 doubles or 4 floats a block */
+			tail_variates(per, law, c, groups, &ks, tail);
+			memcpy(dst, tail, (n - i) * size);
+		}
 	}
 }
 
@@ -393,17 +404,20 @@ void fill_blocks(int per, const rl_rng *r, enum rng_law law, const uint32_t *blo
 		block_variates(per, law, c, GROUPS, dst);
 	}
 	if (k < blocks) {   /* the tail: the registers it needs, in flight together */
-		uint32_t bl[STEP] = {0}, st[STEP] = {0};
 		size_t len = blocks - k;
-		memcpy(bl, block + k, len * sizeof *bl);
-		memcpy(st, stream + k, len * sizeof *st);
-		for (int g = 0; g < GROUPS; g++) {
-			c[g][0] = VI_LOAD_U32(bl + LANES * g);
-			c[g][1] = VI_LOAD_U32(st + LANES * g);
+		int groups = (int)((len + LANES - 1) / LANES);
+		for (int g = 0; g < groups; g++) {   /* only the blocks asked for are read */
+			size_t at = k + (size_t)g * LANES, n = blocks - at < LANES ? blocks - at : LANES;
+			c[g][0] = n == LANES ? VI_LOAD_U32(block + at) : VI_LOAD_U32_FIRST(block + at, n);
+			c[g][1] = n == LANES ? VI_LOAD_U32(stream + at) : VI_LOAD_U32_FIRST(stream + at, n);
 		}
-		double tail[STEP * 2];
-		tail_variates(per, law, c, (int)((len + LANES - 1) / LANES), &ks, tail);
-		memcpy(dst, tail, len * per * size);
+		if (len % LANES == 0) {   /* whole registers: straight into out */
+			tail_variates(per, law, c, groups, &ks, dst);
+		} else {
+			double tail[STEP * 2];
+			tail_variates(per, law, c, groups, &ks, tail);
+			memcpy(dst, tail, len * per * size);
+		}
 	}
 }
 
