@@ -74,16 +74,16 @@ sleep 0.2
 term_line "s = $sweep, trials = 1e6}"
 term_wait '^running depth = [0-9]+: ' 20 && term_wait '1 of 7 points done' 60
 sleep 0.3
-term_tmux capture-pane -p -t relush > narrow.txt 2>/dev/null
-view_top=$(grep -n 'P(alive) against depth' narrow.txt | head -1 | cut -d: -f1)
-sed -n "${view_top:-1},\$p" narrow.txt | sed 's/│/|/g; s/[[:space:]]*$//' > narrow.view
-sed 's/^/#   /' narrow.view
-grep -Eq '^(mc.sweep: )?P\(alive\) against depth, ([0-9]+ of 7 points|[0-9]+/7) done$' narrow.view \
-	&& grep -Eq '^running depth = [0-9]+: ([0-9]+ of 1000000 trials \([0-9]+%\)|[0-9]+% of 1000000)(, [0-9.e+]+ trials/s)?(, P so far [0-9.e+-]+)?$' narrow.view \
-	&& grep -Eq '^o P\(alive\)  (\| 95%( interval)?  )?(- L( lower bound)?  )?(= U( upper bound)?)?$' narrow.view \
-	&& grep -Eq '^  point +P\(alive\)( +95% interval)?( +L)?( +P/L)?( +trials)?$' narrow.view \
-	&& grep -Eq '^o depth = 1 +1( +\[[0-9.]+, [0-9.]+\])?( +0.875)?( +[0-9.]+)?( +[0-9]+)?$' narrow.view \
-	&& grep -Eq '^q/Esc stop the sweep( \((finished )?points kept\)   Ctrl-C stop the command)?$' narrow.view
+term_tmux capture-pane -p -t relush > "$term_tmp/narrow.txt" 2>/dev/null
+view_top=$(grep -n 'P(alive) against depth' "$term_tmp/narrow.txt" | head -1 | cut -d: -f1)
+sed -n "${view_top:-1},\$p" "$term_tmp/narrow.txt" | sed 's/│/|/g; s/[[:space:]]*$//' > "$term_tmp/narrow.view"
+sed 's/^/#   /' "$term_tmp/narrow.view"
+grep -Eq '^(mc.sweep: )?P\(alive\) against depth, ([0-9]+ of 7 points|[0-9]+/7) done$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^running depth = [0-9]+: ([0-9]+ of 1000000 trials \([0-9]+%\)|[0-9]+% of 1000000)(, [0-9.e+]+ trials/s)?(, P so far [0-9.e+-]+)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^o P\(alive\)  (\| 95%( interval)?  )?(- L( lower bound)?  )?(= U( upper bound)?)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^  point +P\(alive\)( +95% interval)?( +L)?( +P/L)?( +trials)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^o depth = 1 +1( +\[[0-9.]+, [0-9.]+\])?( +0.875)?( +[0-9.]+)?( +[0-9]+)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^q/Esc stop the sweep( \((finished )?points kept\)   Ctrl-C stop the command)?$' "$term_tmp/narrow.view"
 ok $? "60 columns: the sweep view's title, progress, legend, table and key lines are whole fields"
 term_keys q
 term_wait '^> $' 10
