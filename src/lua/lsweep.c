@@ -151,11 +151,19 @@ static int check_result_plot_options(lua_State *L)
 	return 0;
 }
 
+/* mc.sweep's option names are mc's: checked before the first run, so that
+ * a misspelt one is named as an option of the sweep, with mc's list. */
+static int check_sweep_options(lua_State *L)
+{
+	rlua_check_options_for(L, 1, rlua_mc_options, "mc.sweep");
+	return 0;
+}
+
 static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
 "local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
-"  check_sweep_plot_options, check_result_plot_options = ...\n"
+"  check_sweep_plot_options, check_result_plot_options, check_sweep_options = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -270,6 +278,7 @@ static const char sweep_chunk[] =
 "    end\n"
 "    if sweep_values(k, v) then names[#names + 1] = k else fixed[k] = v end\n"
 "  end\n"
+"  check_sweep_options(opts)   -- mc's option names, misspelt ones named before any run\n"
 "  -- an empty list sweeps nothing; an empty law table (weights, bias) is a law\n"
 "  for k, v in pairs(opts) do\n"
 "    if type(v) == \"table\" and getmetatable(v) == nil and next(v) == nil and k ~= \"weights\"\n"
@@ -759,7 +768,8 @@ static const char sweep_chunk[] =
  * their entries document them and sweep_setup puts them in place. */
 static const rlua_api sweep_api[] = {
 	{"mc.sweep", "mc", "mc.sweep{opt = value or {values...}, ...}",
-	 "A grid of mc runs in one call: every mc option may be a list of values (widths, "
+	 "A grid of mc runs in one call (its options are mc's; a misspelt one is refused before "
+	 "any run): every mc option may be a list of values (widths, "
 	 "shard: a list of lists; X: a list of input sets), and mc runs once per combination "
 	 "with the other options as given. Without a seed one fresh seed is drawn and used for "
 	 "every point, so a sweep gives the same numbers as separate mc calls with that seed. "
@@ -823,7 +833,8 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, lsweep_guard_close);
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
-	lua_call(L, 11, 2);
+	lua_pushcfunction(L, check_sweep_options);
+	lua_call(L, 12, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

@@ -436,5 +436,24 @@ do
   t.ok(head:find("L", 1, true) and not head:find("U", 1, true), "a residual sweep's plot has L and no U curve (" .. head .. ")")
 end
 
+-- ---- a misspelt option, swept or fixed, is named as mc.sweep's before any
+-- run (with mc's list and the nearest name), not as an error of the first run
+do
+  local wrong = {}
+  for _, o in ipairs{{depthx = {2, 3}, width = 2}, {depth = {2, 3}, widht = 2}, {depth = {2, 3}, width = 2, trails = 10},
+                     {depth = 2, width = 2, sede = {1, 2}}} do
+    o.progress = false
+    mc.partial_sweep = nil
+    local ok, err = pcall(mc.sweep, o)
+    local bad
+    for k in pairs(o) do if k ~= "depth" and k ~= "width" and k ~= "progress" then bad = k end end
+    if ok or not tostring(err):find("bad option '" .. bad .. "' to 'mc.sweep' (unknown option; did you mean", 1, true)
+       or tostring(err):find("at ", 1, true) or mc.partial_sweep ~= nil then
+      wrong[#wrong + 1] = bad .. ": " .. tostring(err)
+    end
+  end
+  t.none(wrong, "misspelt sweep options are refused as mc.sweep's, before any run")
+end
+
 os.execute("rm -rf " .. proc.q(tmp))
 t.done()
