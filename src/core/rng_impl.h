@@ -313,8 +313,8 @@ void block_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups, voi
  * time (each Philox round waits for the multiplier): here each count is
  * its own unrolled case, its registers in flight together. */
 static inline __attribute__((always_inline))
-void tail_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups,
-                   const philox_keys *ks, void *out)
+void tail_registers(int per, enum rng_law law, rvi c[GROUPS][4], int groups,
+                    const philox_keys *ks, void *out)
 {
 	switch (groups) {
 #if GROUPS > 3
@@ -336,6 +336,22 @@ void tail_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups,
 		block_variates(per, law, c, 1, out);
 		break;
 	}
+}
+
+/* The first `values` variates of those registers into out: straight when
+ * they fill the registers, else through a buffer (out has room for no
+ * more). */
+static inline __attribute__((always_inline))
+void tail_variates(int per, enum rng_law law, rvi c[GROUPS][4], int groups,
+                   const philox_keys *ks, void *out, size_t values)
+{
+	if (values == (size_t)groups * LANES * (size_t)per) {
+		tail_registers(per, law, c, groups, ks, out);
+		return;
+	}
+	double tail[STEP * 2];   /* room for 2 doubles or 4 floats a block */
+	tail_registers(per, law, c, groups, ks, tail);
+	memcpy(out, tail, values * (per == 2 ? sizeof(double) : sizeof(float)));
 }
 
 /* Fills out with the variates of blocks ctr[0], ctr[0] + 1, ... (modulo
@@ -371,14 +387,7 @@ void fill(int per, const rl_rng *r, enum rng_law law, void *out, size_t n)
 			c[g][1] = ks.stream;
 			block = VI_ADD32(block, one_group);
 		}
-		int groups = (int)((blocks + LANES - 1) / LANES);
-		if ((n - i) == (size_t)groups * LANES * per) {   /* whole registers: straight into out */
-			tail_variates(per, law, c, groups, &ks, dst);
-		} else {
-			double tail[STEP * 2];   /* room for 2 doubles or 4 floats a block */
-			tail_variates(per, law, c, groups, &ks, tail);
-			memcpy(dst, tail, (n - i) * size);
-		}
+		tail_variates(per, law, c, (int)((blocks + LANES - 1) / LANES), &ks, dst, n - i);
 	}
 }
 
@@ -411,13 +420,7 @@ void fill_blocks(int per, const rl_rng *r, enum rng_law law, const uint32_t *blo
 			c[g][0] = n == LANES ? VI_LOAD_U32(block + at) : VI_LOAD_U32_FIRST(block + at, n);
 			c[g][1] = n == LANES ? VI_LOAD_U32(stream + at) : VI_LOAD_U32_FIRST(stream + at, n);
 		}
-		if (len % LANES == 0) {   /* whole registers: straight into out */
-			tail_variates(per, law, c, groups, &ks, dst);
-		} else {
-			double tail[STEP * 2];
-			tail_variates(per, law, c, groups, &ks, tail);
-			memcpy(dst, tail, len * per * size);
-		}
+		tail_variates(per, law, c, groups, &ks, dst, len * (size_t)per);
 	}
 }
 
