@@ -90,6 +90,7 @@ typedef int (*mc_progress_fn)(const mc_progress *p, void *ctx);
 typedef struct mc_config {
 	const rl_net_spec *spec;   /* copied by mc_run; spec->input must equal X->cols */
 	const rl_mat *X;           /* the input set, fixed across trials */
+	int x_default;             /* X is relush's default input set (named in reports) */
 	uint64_t trials;           /* the trial space: trials 1..trials */
 	uint64_t shard_index;      /* run shard shard_index (1-based) of shard_count; */
 	uint64_t shard_count;      /*   0/0 or 1/1 runs every trial */
@@ -189,6 +190,8 @@ typedef struct mc_record {
 	int flip, alignment;
 	size_t x_rows, x_cols;
 	uint64_t x_checksum;         /* mc_checksum(X) */
+	int x_default;               /* X is the default input set (INPUTS_DEFAULT_NAME) */
+	size_t never_living;         /* net_never_living(spec, X): ties, named in reports */
 	mc_tuning tuning;
 	char version[32];            /* relush's */
 	int generator;               /* what drew its numbers: mc_generator_name */

@@ -168,6 +168,8 @@ void mcr_write_config(rl_strbuf *b, const mc_record *r)
 			json_field_u64(b, "cols", r->x_cols);
 			json_key(b, "checksum");
 			rl_sb_printf(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
+			json_field_bool(b, "default", r->x_default);
+			json_field_u64(b, "never_living", r->never_living);
 			rl_sb_put(b, "}");
 			break;
 		case K_TUNING:
@@ -260,6 +262,16 @@ static void read_x(mcr_reader *rd, const jv *c, mc_record *r)
 	if (!rd->failed && (strncmp(sum, "fnv1a64:", 8) != 0 || strlen(sum) != 24 ||
 	                    (r->x_checksum = strtoull(sum + 8, &end, 16), *end != '\0')))
 		mcr_bad(rd, "config.X.checksum", "\"fnv1a64:\" and 16 hex digits");
+	/* what the report says about X (files written before relush kept it
+	 * have neither: not the default set, no ties named) */
+	if (json_get(X, "default"))
+		r->x_default = mcr_read_bool(rd, X, "default", "config.X.default");
+	if (json_get(X, "never_living")) {
+		uint64_t n = mcr_read_u64(rd, X, "never_living", "config.X.never_living");
+		if (!rd->failed && n > r->x_rows)
+			mcr_bad(rd, "config.X.never_living", "a count of X's points (at most config.X.rows)");
+		r->never_living = (size_t)n;
+	}
 }
 
 static void read_tuning(mcr_reader *rd, const jv *c, mc_record *r)

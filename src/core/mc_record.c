@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "relush/alloc.h"
+#include "relush/death.h"
 #include "relush/files.h"
 #include "relush/mc.h"
 #include "json.h"
@@ -175,6 +176,8 @@ mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e)
 	r->x_rows = cfg->X->rows;
 	r->x_cols = cfg->X->cols;
 	r->x_checksum = mc_checksum(cfg->X);
+	r->x_default = cfg->x_default;
+	r->never_living = net_never_living(cfg->spec, cfg->X);
 	mc_tuning_get(&r->tuning);
 	snprintf(r->version, sizeof r->version, "%s", PACKAGE_VERSION);
 	r->generator = mc_generator_current();

@@ -225,6 +225,7 @@ static int mc_l(lua_State *L)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.spec = spec;
 	cfg.X = X;
+	cfg.x_default = default_inputs;
 	rlua_read_options(L, ARG_OPTS, rlua_mc_options, &cfg);
 	if (!cfg.threads)
 		cfg.threads = mc_default_threads();
@@ -303,7 +304,6 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				lmc_push_result(L, rec, SLOT_RUN);
-				rlua_name_inputs(L, spec, X, default_inputs);
 				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
 			}
@@ -325,7 +325,6 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	lmc_push_result(L, rec, SLOT_RUN);
-	rlua_name_inputs(L, spec, X, default_inputs);
 	if (rec->result.interrupted)
 		/* Ctrl-C stops the whole command in the shell, so the caller may
 		 * never receive this result: it is kept in mc.partial too. */

@@ -78,6 +78,32 @@ t.ok(tostring(loaded):find("2 Monte Carlo results", 1, true), "a list of results
 t.is(loaded[2].source, f1 .. " line 2", "a loaded result knows its file and line")
 t.raises(function() return mc.merge(f1) end, {"the whole run (trials 1..2000) appears twice", "line 1", "line 2"},
          "the same run twice in a file is refused")
+
+-- ---- a result read back, or merged, prints as the run did: what the report
+-- says of X (the default input set, points that can never live) is part of
+-- the record, for every input set and architecture that names it
+local sym = inputs.from{{1, 0}, {-1, 0}, {0, 0}, {0, 2}, {0, -2}}   -- (0, 0) is 0 and the mean
+local kinds = {
+  {name = "the default input set", opts = {}},
+  {name = "zero points, zero biases", opts = {X = inputs.orthant(3)}},
+  {name = "zero points, biases", opts = {X = inputs.orthant(3), bias = 0.5}},
+  {name = "batch norm, a point at the mean", opts = {X = sym, arch = "batchnorm"}},
+  {name = "batch norm, the default set", opts = {arch = "batchnorm"}},
+  {name = "flip, alignment", opts = {X = inputs.orthant(3), flip = true, alignment = true}},
+  {name = "stats alive", opts = {X = sym, stats = "alive"}},
+}
+for _, k in ipairs(kinds) do
+  local o = with({depth = 3, width = 3, trials = 60, seed = 3}, k.opts)
+  local r = mc(o)
+  local f = path("printed.jsonl")
+  r:save(f, "w")
+  t.is(tostring(mc.load(f)[1]), tostring(r), k.name .. ": mc.load gives back the printed result")
+  t.is(tostring(mc.merge(f)), tostring(r), k.name .. ": mc.merge of its file prints the same")
+  local m = mc.merge{mc(with(o, {shard = {1, 2}})), mc(with(o, {shard = {2, 2}}))}
+  t.ok(m.inputs == r.inputs and m.never_living == r.never_living and m.tie == r.tie,
+       k.name .. ": merged shards name X and its ties as the single run (" .. tostring(r.inputs) .. ", " ..
+       tostring(r.never_living) .. ", " .. tostring(r.tie) .. ")")
+end
 local f2 = path("list.jsonl")
 loaded:save(f2, "w")
 t.is(#mc.load(f2), 2, "a list of results saves as one line each")
