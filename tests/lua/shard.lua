@@ -256,6 +256,34 @@ do
   out, err, st = sh(q(RELUSH) .. " --shard=1/2 -e 'print(mc.shard[2])'")
   t.is(out, "2\n", "--shard=i/N works too")
 
+  -- a shard without a seed would draw its own: refused before the run, in
+  -- every way a shard is asked for; RELUSH_SEED makes fresh seeds agree
+  local unseeded = {
+    {"mc with shard", "mc{depth = 2, width = 2, trials = 10, shard = {1, 2}}", "bad option 'shard' to 'mc'"},
+    {"mc under --shard", "--shard 2/3 -e 'mc{depth = 2, width = 2, trials = 10}'", "the default mc.shard"},
+    {"mc.sweep with shard", "mc.sweep{depth = {2, 3}, width = 2, trials = 10, shard = {2, 2}}", "mc.sweep: shard {2, 2}"},
+    {"mc.sweep under --shard", "--shard 1/2 -e 'mc.sweep{depth = {2, 3}, width = 2, trials = 10}'", "mc.sweep: shard {1, 2}"},
+  }
+  for _, u in ipairs(unseeded) do
+    local cmd = u[2]:find("^%-%-") and u[2] or "-e '" .. u[2] .. "'"
+    out, err, st = sh(q(RELUSH) .. " " .. cmd .. " 2>&1", "RELUSH_SEED=")
+    t.ok(st == 1 and err:find(u[3], 1, true) and err:find("needs a seed", 1, true) and
+         err:find("RELUSH_SEED", 1, true) and not err:find("Monte Carlo"),
+         u[1] .. " but no seed is refused before running, naming the cure: " .. err:gsub("\n.*", ""))
+  end
+  out, err, st = sh(q(RELUSH) .. " -e 'print(mc{depth = 2, width = 2, trials = 10, shard = {1, 1}, progress = false}.trials)'",
+                    "RELUSH_SEED=")
+  t.is(out, "10\n", "one shard of one needs no seed")
+  for i = 1, 2 do
+    os.remove(path(("env%d.jsonl"):format(i)))
+    sh(q(RELUSH) .. (" --shard %d/2 -e 'mc{depth = 3, width = 2, trials = 40, progress = false, out = \"env%d.jsonl\"}; " ..
+       "mc.sweep{depth = {2, 3}, width = 2, trials = 40, progress = false, out = \"env%d.jsonl\"}'"):format(i, i, i),
+       "RELUSH_SEED=42")
+  end
+  local env_ok, env_merged = pcall(mc.merge, {path("env1.jsonl"), path("env2.jsonl")}, {sweep = true})
+  t.ok(env_ok and #env_merged == 3 and env_merged[1].trials == 40,
+       "with RELUSH_SEED the unseeded shards of mc and mc.sweep merge: " .. tostring(env_ok or env_merged))
+
   spit(path("exp.lua"), [[
 local X = inputs.gaussian(24, 2, {seed = 5})
 local i, N = mc.shard[1], mc.shard[2]
