@@ -283,7 +283,8 @@ static const rlua_api numpy_api[] = {
 	 "model.load_state_dict({k: torch.from_numpy(v).float() for k, v in np.load('flipped.npz').items()}). "
 	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x'). "
 	 "A model whose layer names do not say their order (fc1, fc2, out) or that holds other layers "
-	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'.",
+	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'. Files of torch.save itself (.pt, "
+	 ".pth: pickles) are not read: export them with np.savez as above.",
 	 "help 'relu.load'", .fn = NULL},
 	{0}
 };
