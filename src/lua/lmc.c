@@ -515,7 +515,7 @@ static const rlua_type mc_types[] = {
 static void mc_setup(lua_State *L, int module)
 {
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
-	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
+	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {"csv", lmc_results_csv_l}, {NULL, NULL}};
 	rlua_new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);

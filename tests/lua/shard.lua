@@ -233,6 +233,63 @@ t.ok(tostring(swept):find("2 Monte Carlo results", 1, true), "the merged sweep p
 t.raises(function() return mc.merge(sweep_files) end, {"has widths {3, 3, 3, 3} but", "has widths {3, 3, 3, 3, 3, 3, 3, 3}"},
          "without sweep = true, several experiments are a mismatch")
 
+-- a sharded mc.sweep put back together writes the CSV the whole sweep
+-- writes: the same numbers in every column they share, row for row
+local function read_csv(file)
+  local rows, header = {}, nil
+  for line in io.lines(file) do
+    local cells, at = {}, 1
+    while at <= #line + 1 do   -- a cell is "quoted" (no quotes inside here) or plain
+      local cell, after = line:match('^"([^"]*)",?()', at)
+      if not cell then cell, after = line:match("^([^,]*),?()", at) end
+      cells[#cells + 1] = cell
+      at = after
+      if at > #line and line:sub(-1) ~= "," then break end
+    end
+    if not header then header = cells
+    else
+      local row = {}
+      for k, name in ipairs(header) do row[name] = cells[k] end
+      rows[#rows + 1] = row
+    end
+  end
+  return rows, header
+end
+do
+  local grid = {depth = {3, 6}, width = {2, 3}, flip = {false, true}, X = X, trials = 90, seed = 21}
+  local whole_sweep = mc.sweep(with(grid))
+  whole_sweep:csv(path("whole_sweep.csv"))
+  local files = {}
+  for i = 1, 4 do
+    files[i] = path(("grid.shard-%d-of-4.jsonl"):format(i))
+    os.remove(files[i])
+    mc.sweep(with(grid, {shard = {i, 4}, out = files[i]}))
+  end
+  local merged = mc.merge(files, {sweep = true})
+  t.is(merged:csv(path("merged_sweep.csv")), merged, "a merged sweep has list:csv, which returns the list")
+  local want, got = read_csv(path("whole_sweep.csv")), read_csv(path("merged_sweep.csv"))
+  local agree, differs = #want == #got and #got == 8, nil
+  for k = 1, #want do
+    local w, g = want[k], got[k] or {}
+    if g.depth ~= w.depth or g.flip ~= w.flip or g.widths ~= "{" .. (w.width .. ","):rep(tonumber(w.depth)):sub(1, -2) .. "}" then
+      agree, differs = false, differs or ("row " .. k .. " is another experiment")
+    end
+    for _, f in ipairs{"p_alive", "ci_lo", "ci_hi", "lower", "upper", "fraction", "fraction_se", "min_fraction",
+                       "trials", "alive_trials", "precision", "arch", "interrupted"} do
+      if g[f] ~= w[f] then agree, differs = false, differs or ("row " .. k .. " " .. f .. ": " .. tostring(g[f]) .. " vs " .. tostring(w[f])) end
+    end
+    if g.pieces ~= "4" or g.shard ~= "" or g.seed ~= "21" then agree, differs = false, differs or ("row " .. k .. " pieces/shard/seed") end
+  end
+  t.ok(agree, "the merged sharded sweep's CSV holds the whole sweep's numbers, row for row" .. (differs and " (" .. differs .. ")" or ""))
+  local loaded = mc.load(files[2])
+  loaded:csv(path("loaded.csv"))
+  local rows = read_csv(path("loaded.csv"))
+  t.ok(#rows == 8 and rows[1].shard == "2/4" and rows[1].pieces == "1" and tonumber(rows[1].trials) == loaded[1].trials,
+       "mc.load's list:csv has a row per line, each its shard's counts")
+  t.raises(function() return getmetatable(merged).__index.csv({}, path("x.csv")) end, {"list of Monte Carlo results"},
+           "list:csv needs a list of results")
+end
+
 -- ---- the default shard: mc.shard (relush --shard i/N)
 mc.shard = {2, 3}
 local d = mc(with(configs[1].opts))
