@@ -389,6 +389,21 @@ mc{depth = 8, width = 3, X = X, trials = 2000, seed = 11, method = "explicit", b
        "scripts/cluster/slurm.sh: array tasks 0..2 run shards 1..3 of 3, which merge into the single run")
   out, err, st = sh("sh " .. slurm .. " exp.lua")
   t.ok(st ~= 0 and err:find("sbatch --array", 1, true), "slurm.sh outside an array explains itself")
+  -- arrays with gaps (as Slurm describes --array=1,3,5 and 1-16:2): task ids
+  -- are no shard numbers there, so every task refuses before running
+  for _, gap in ipairs{{"1,3,5", {1, 3, 5}, "MIN=1 SLURM_ARRAY_TASK_MAX=5 SLURM_ARRAY_TASK_COUNT=3"},
+                       {"1-16:2", {1, 7, 15}, "MIN=1 SLURM_ARRAY_TASK_MAX=15 SLURM_ARRAY_TASK_COUNT=8 SLURM_ARRAY_TASK_STEP=2"},
+                       {"0-9:3", {0, 9}, "MIN=0 SLURM_ARRAY_TASK_MAX=9 SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_STEP=3"}} do
+    local refused = true
+    for _, id in ipairs(gap[2]) do
+      out, err, st = sh("sh " .. slurm .. " exp.lua", ("RELUSH=false SLURM_ARRAY_TASK_ID=%d SLURM_ARRAY_TASK_%s"):format(id, gap[3]))
+      refused = refused and st == 2 and err:find("with gaps", 1, true) ~= nil and err:find("SHARDS=N", 1, true) ~= nil
+    end
+    t.ok(refused, "slurm.sh in an array with gaps (--array=" .. gap[1] .. ") refuses in every task: " .. err:gsub("\n$", ""))
+  end
+  out, err, st = sh("sh " .. slurm .. " exp.lua", "RELUSH=echo SHARDS=4 SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 " ..
+                    "SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=1")
+  t.ok(st == 0 and out == "--shard 3/4 exp.lua\n", "... while a re-run of one task with SHARDS set runs that shard")
   for i = 1, 5 do os.remove(path(("cli.shard-%d-of-5.jsonl"):format(i))) end
   out, err, st = sh("sh " .. par .. " -j 2 5 exp.lua")
   local files = {}
