@@ -258,7 +258,7 @@ static const rlua_api numpy_api[] = {
 	 "Layers are ordered by the numbers in their names, part by part (0 < 2 < 10, fc2 < fc10, "
 	 "layers.3 < layers.12); names that differ otherwise (fc2 and out, model.fc.0 and head) do not "
 	 "say which layer runs first and are refused, with the layers listed as saved. "
-	 "keys={'fc1', 'fc2', 'out'} names them in order instead. Every layer is followed by a ReLU, "
+	 "keys={'fc1', 'fc2', 'out'} names them in order instead, each layer once. Every layer is followed by a ReLU, "
 	 "the last one too: for a model ending in a Linear head without one, keys can load the hidden "
 	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "

@@ -270,6 +270,12 @@ print(" ".join(sorted(np.load(%q).keys())))
   end
   t.raises(function() relu.load(path("named.npz"), {keys = {"fc2"}}) end, {"keys[1] = 'fc2'", "'fc1.weight'"},
     "a key that is not in the archive is named, with what is there")
+  -- one array listed twice, by any spelling: the net would save two members
+  -- of one name (which np.load and relu.load cannot tell apart)
+  for _, keys in ipairs{{"0", "0"}, {"0", "2", "0.weight"}, {"2.weight", "10", "2"}} do
+    t.raises(function() relu.load(path("init.npz"), {keys = keys}) end, {"names '" .. keys[#keys]:gsub("%.weight$", "") .. ".weight' again", "listed once"},
+      "keys = {" .. table.concat(keys, ", ") .. "} lists a layer twice: refused")
+  end
   t.raises(function() relu.load(path("init.npz"), {keys = "0"}) end, {"keys", "list"}, "keys must be a list")
   -- keys that are not a plain list of strings: errors naming the entry (a
   -- number once crashed the message formatting), and a proxy list whose
