@@ -104,6 +104,15 @@ for _, k in ipairs(kinds) do
        k.name .. ": merged shards name X and its ties as the single run (" .. tostring(r.inputs) .. ", " ..
        tostring(r.never_living) .. ", " .. tostring(r.tie) .. ")")
 end
+do -- a line written before relush kept them reads as before: no name, no ties
+  local r = mc(with({depth = 3, width = 3, trials = 60, seed = 3, X = inputs.orthant(3)}))
+  r:save(path("older.jsonl"), "w")
+  local line, n = slurp(path("older.jsonl")):gsub(',"default":false,"never_living":1', "")
+  spit(path("older.jsonl"), line)
+  local ok, old = pcall(mc.load, path("older.jsonl"))
+  t.ok(n == 1 and ok and old[1].never_living == nil and old[1].inputs == nil and same(old[1], r),
+       "a results line without config.X.default and never_living loads, naming no ties" .. (ok and "" or ": " .. tostring(old)))
+end
 local f2 = path("list.jsonl")
 loaded:save(f2, "w")
 t.is(#mc.load(f2), 2, "a list of results saves as one line each")
