@@ -180,6 +180,8 @@ void mc_tuning_get(mc_tuning *t);
  * the raw integer counts, the values derived from the experiment (bounds,
  * the alignment prediction) and timing. The records of the shards of one
  * experiment merge into the record of the whole run, count for count. */
+enum { MC_FMA_NONE, MC_FMA_FUSED, MC_FMA_UNFUSED };
+
 typedef struct mc_record {
 	/* the experiment */
 	rl_net_spec spec;            /* owned */
@@ -195,6 +197,9 @@ typedef struct mc_record {
 	mc_tuning tuning;
 	char version[32];            /* relush's */
 	int generator;               /* what drew its numbers: mc_generator_name */
+	int float32_fma;             /* a single-precision run's float32 multiply-adds: MC_FMA_FUSED or
+	                                MC_FMA_UNFUSED (relush -v), which differ in last bits;
+	                                MC_FMA_NONE for double runs and lines that do not say */
 	/* the piece */
 	uint64_t shard_index, shard_count;  /* 1/1 for a whole run, also a merged one */
 	mc_result result;            /* counts (owned), result.first_trial..last_trial, timing */

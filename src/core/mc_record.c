@@ -181,6 +181,8 @@ mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e)
 	mc_tuning_get(&r->tuning);
 	snprintf(r->version, sizeof r->version, "%s", PACKAGE_VERSION);
 	r->generator = mc_generator_current();
+	r->float32_fma = cfg->spec->precision != PRECISION_SINGLE ? MC_FMA_NONE
+	               : kernel_single_fused() ? MC_FMA_FUSED : MC_FMA_UNFUSED;
 	r->shard_index = cfg->shard_count ? cfg->shard_index : 1;
 	r->shard_count = cfg->shard_count ? cfg->shard_count : 1;
 	r->pieces = 1;

@@ -91,6 +91,8 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_string(L, "checksum", sum);
 	rlua_set_string(L, "version", rec->version);
 	rlua_set_string(L, "generator", mc_generator_name(rec->generator));
+	if (rec->float32_fma != MC_FMA_NONE)
+		rlua_set_string(L, "float32_fma", rec->float32_fma == MC_FMA_FUSED ? "fused" : "unfused");
 	if (rec->line > 0) {
 		char where[300];
 		rlua_set_string(L, "source", mc_record_label(rec, where, sizeof where));

@@ -126,6 +126,31 @@ for _, key in ipairs{'"seed":11', '"method":"explicit"', '"stats":"all"', '"arch
   t.ok(line:find(key, 1, true), "a result line holds " .. key)
 end
 
+-- ---- float32 multiply-adds: single-precision pieces from a machine that
+-- fuses them and one that does not differ in last bits, so never merge
+do
+  local o = with(configs[1].opts, {precision = "single", trials = 300})
+  local f = path("fma.jsonl")
+  for i = 1, 3 do mc(with(o, {shard = {i, 3}})):save(f, i == 1 and "w" or "a") end
+  local lines = {}
+  for l in io.lines(f) do lines[#lines + 1] = l end
+  local this = lines[1]:match('"float32_fma":"(%a+)"')
+  t.ok((this == "fused" or this == "unfused") and mc.load(f)[1].float32_fma == this,
+       "a single-precision result and its line say whether float32 multiply-adds were fused: " .. tostring(this))
+  local other = this == "fused" and "unfused" or "fused"
+  local edited = lines[2]:gsub('"float32_fma":"%a+"', '"float32_fma":"' .. other .. '"')
+  spit(f, lines[1] .. "\n" .. edited .. "\n" .. lines[3] .. "\n")
+  t.raises(function() return mc.merge(f) end, {"line 1 has float32 multiply-adds " .. this,
+           "line 2 has float32 multiply-adds " .. other, "relush -v", 'precision = "double"'},
+           "a piece from a machine that " .. (this == "fused" and "does not fuse" or "fuses") .. " is refused, saying why")
+  spit(f, lines[1] .. "\n" .. lines[2]:gsub('"float32_fma":"%a+",', "") .. "\n" .. lines[3] .. "\n")
+  t.ok(same(mc.merge(f), mc(o)), "a line that does not say (an older relush) merges with the others")
+  local d = mc(with(configs[1].opts, {precision = "double", trials = 300}))
+  d:save(f, "w")
+  t.ok(slurp(f):find('"float32_fma":"none"', 1, true) and d.float32_fma == nil,
+       "a double-precision run does no float32 arithmetic: float32_fma none")
+end
+
 -- ---- the generator: named in every result; a line without it is the first's
 t.ok(type(whole.generator) == "string" and line:find('"generator":"' .. whole.generator .. '"', 1, true),
      "a result and its line name the generator that drew its numbers (" .. tostring(whole.generator) .. ")")
