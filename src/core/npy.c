@@ -145,8 +145,11 @@ static int quoted(scanner *s, char *out, size_t cap)
 
 static int shape_tuple(scanner *s, npy_header *h)
 {
-	if (expect(s, '('))
-		return -1;
+	skip_blanks(s);
+	if (s->p >= s->end || *s->p != '(')
+		return rl_fail(s->e, "%s: the .npy header's shape is not a tuple (expected a tuple of whole numbers, "
+		               "as in 'shape': (3, 4))", s->name);
+	s->p++;
 	h->rank = 0;
 	for (;;) {
 		skip_blanks(s);
@@ -157,7 +160,9 @@ static int shape_tuple(scanner *s, npy_header *h)
 		if (h->rank == NPY_MAX_RANK)
 			return rl_fail(s->e, "%s: the array's shape has more than %d dimensions", s->name, NPY_MAX_RANK);
 		if (s->p >= s->end || *s->p < '0' || *s->p > '9')
-			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected a dimension)", s->name);
+			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected a dimension, a whole "
+			               "number >= 0, as in 'shape': (3, 4), got '%.1s')", s->name,
+			               s->p < s->end ? s->p : "");
 		size_t v = 0;
 		while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
 			if (v > (SIZE_MAX - 9) / 10)
@@ -171,7 +176,8 @@ static int shape_tuple(scanner *s, npy_header *h)
 		if (s->p < s->end && *s->p == ',')
 			s->p++;
 		else if (s->p >= s->end || *s->p != ')')
-			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected ',' or ')')", s->name);
+			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected ',' or ')' after a "
+			               "dimension, as in 'shape': (3, 4))", s->name);
 	}
 }
 

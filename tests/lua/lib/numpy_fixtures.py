@@ -154,6 +154,10 @@ put("bad_inf.npy", npy_with({"descr": "<f4", "fortran_order": True, "shape": (2,
 put("bad_huge_shape.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**12, 10**12)}, f8), ["too large"])
 put("bad_huge_truncated.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**4)}, f8), ["truncated"])
 put("bad_overflow_dim.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**30, 1)}, f8), ["too large"])
+put("bad_shape_negative.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (-1, 3)}, f8),
+    ["shape is malformed", "whole number >= 0", "got '-'"])
+put("bad_shape_list.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": [2, 3]}, f8), ["shape is not a tuple", "(3, 4)"])
+put("bad_shape_float.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (2.0, 3)}, f8), ["expected ',' or ')' after a dimension"])
 put("bad_fortran_value.npy", npy_with({"descr": "<f8", "fortran_order": "maybe", "shape": (2, 3)}, f8), ["fortran_order"])
 junk = (repr(ok_hdr) + " junk\n").encode("latin1")
 put("bad_after_dict.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(junk)) + junk + f8,
