@@ -2,7 +2,7 @@
 return {
   title = "Why deep nets treat X like one point",
   steps = {
-    {[[Why does P(alive) / L stop growing with depth, as if X were one point? (It approaches L itself only for wide layers, doc/theory.md §6.) Each random ReLU layer pulls representations closer: the cosine between two points' representations grows layer by layer towards 1, as the arc-cosine kernel predicts (Cho and Saul).]],
+    {[[Why does P(alive) / L stop growing with depth, as if X were one point? (It approaches L itself only for wide layers, doc/theory.md §6.) Each random ReLU layer pulls representations closer: the cosine between two points' representations grows towards 1 with depth. The arc-cosine kernel (Cho and Saul) predicts it for infinitely wide layers, where it rises at every layer; one net of width 64 follows the prediction with some wander, so a layer can lower the measured cosine a little.]],
      [[X = inputs.gaussian(16, 64, {seed = 1})
 a = relu(12, 64, {seed = 1}):alignment(X)
 return a]]},

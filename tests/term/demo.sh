@@ -21,7 +21,7 @@ term_start
 term_line 'demo "flip"'
 last_is '^\[step 1/4\]'
 ok $? "demo \"flip\" shows step 1 and waits for a key"
-term_screen | grep -q '^  > net = relu(20, 2, {seed = 3})$'
+term_screen | grep -q '^  > net = relu(20, 2, {seed = seed})$'
 ok $? "the step shows the Lua it runs"
 term_screen | grep -q 'network DEAD'
 ok $? "and its result"
