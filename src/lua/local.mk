@@ -9,11 +9,11 @@ src_lua_librelushlua_la_SOURCES = src/lua/rlua.h src/lua/rlua.c src/lua/api.c sr
 src_lua_librelushlua_la_SOURCES += src/lua/lmatrix.c src/lua/linputs.c src/lua/lnet.c \
 	src/lua/lreport.c src/lua/lremedies.c src/lua/ltrain.c src/lua/lbound.c
 # mc{...}: the run, progress, the result and its report, merge and load;
-# mc.sweep; r:csv
+# mc.sweep; r:csv; list:plot
 src_lua_librelushlua_la_SOURCES += src/lua/lmc.c src/lua/lmc_impl.h src/lua/mc_observer.h \
 	src/lua/lmc_progress.c src/lua/lmc_result.c src/lua/lmc_merge.c \
 	src/lua/lsweep.c src/lua/lsweep_guard.h src/lua/lsweep_guard.c src/lua/sweep_observer.h \
-	src/lua/lresult_csv.c
+	src/lua/lresult_csv.c src/lua/lresults_plot.c
 # limits.memory; NumPy files and PyTorch state dicts
 src_lua_librelushlua_la_SOURCES += src/lua/llimits.c src/lua/lnumpy.c
 

@@ -12,6 +12,7 @@
 #include "rlua.h"
 #include "relush/csv.h"
 #include "lsweep_guard.h"
+#include "lmc_impl.h"
 
 #define RLUA_SWEEP "relush.SweepResults"   /* Sweep.__name in sweep_chunk */
 
@@ -776,7 +777,7 @@ static const char sweep_chunk[] =
 "  return p\n"
 "end\n"
 "\n"
-"return sweep, result_plot\n";
+"return sweep, result_plot, Sweep.plot\n";
 
 /* mc.sweep, r:plot and the sweep's methods are written in Lua (sweep_chunk):
  * their entries document them and sweep_setup puts them in place. */
@@ -810,7 +811,10 @@ static const rlua_api sweep_api[] = {
 	 "starts a second curve, '#2'). With logy every value <= 0 (P where no trial lived, a bound "
 	 "that underflowed) is a gap and a series with no value left is left out, as the title says. "
 	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. Errors (a file that cannot "
-	 "be written) name the caller's line.",
+	 "be written) name the caller's line. A list of results (mc.load, mc.merge with sweep = true) "
+	 "has list:plot with these options: x is the first setting its results differ in (depth, "
+	 "width or widths, input, points, arch, flip, seed, X; one the others decide is left out; "
+	 "'result', the place in the list, when none differs), so a merged sharded sweep plots as the whole sweep.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
@@ -848,7 +852,8 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
 	lua_pushcfunction(L, check_sweep_options);
-	lua_call(L, 12, 2);
+	lua_call(L, 12, 3);
+	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot */
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

@@ -322,6 +322,35 @@ do
        "mc.load's list:csv has a row per line, each its shard's counts")
   t.raises(function() return getmetatable(merged).__index.csv({}, path("x.csv")) end, {"list of Monte Carlo results"},
            "list:csv needs a list of results")
+  -- list:plot draws what the whole sweep's s:plot draws: the settings the
+  -- results differ in (depth, width, flip) read back from them, curve for
+  -- curve, on a linear and a log axis
+  for _, o in ipairs{{}, {logy = true}} do
+    local want_plot, got_plot = whole_sweep:plot(o), merged:plot(o)
+    want_plot:csv(path("whole_plot.csv")); got_plot:csv(path("merged_plot.csv"))
+    t.ok(tostring(got_plot) == tostring(want_plot) and proc.slurp(path("merged_plot.csv")) == proc.slurp(path("whole_plot.csv")),
+         "a merged sharded sweep's list:plot is the whole sweep's s:plot, text and data" .. (o.logy and " (logy)" or ""))
+  end
+  t.ok(tostring(loaded:plot()):find("P(alive) against depth", 1, true), "mc.load's list has list:plot")
+  t.raises(function() return getmetatable(merged).__index.plot({}) end, {"list of Monte Carlo results"},
+           "list:plot needs a list of results")
+  t.raises(function() return merged:plot{logz = true} end, {"logz"}, "list:plot checks its options as s:plot does")
+end
+-- a list whose results differ in nothing (repeats) puts them side by side;
+-- one whose nets differ in their widths, by the widths
+do
+  local f = path("repeats.jsonl")
+  os.remove(f)
+  local a = mc(with(configs[1].opts))
+  a:save(f); a:save(f)
+  local p = mc.load(f):plot()
+  t.ok(tostring(p):find("P(alive) against result", 1, true), "repeats are plotted against their place in the list")
+  local g = path("widths.jsonl")
+  os.remove(g)
+  mc{widths = {3, 2}, X = X, trials = 50, seed = 1}:save(g)
+  mc{widths = {2, 3}, X = X, trials = 50, seed = 1}:save(g)
+  local text = tostring(mc.load(g):plot())
+  t.ok(text:find("widths: 1 {3,2}, 2 {2,3}", 1, true), "nets of the same depth with other widths: one point per widths")
 end
 
 -- ---- the default shard: mc.shard (relush --shard i/N)
