@@ -90,6 +90,28 @@ void view_prob_range_pad(double *lo, double *hi, int log_axis)
 	}
 }
 
+/* The labels at the right of the chart each take a row of their own, the
+ * nearest free one to their line's, the estimate's first: written on one
+ * row, "P 0.0001" over "L 0.000179" read "P 0.000179", a number neither is. */
+typedef struct label_rows {
+	int row[3], n;
+} label_rows;
+
+static int take_row(label_rows *u, int want, int top, int h)
+{
+	for (int d = 0; d < h; d++)
+		for (int sign = -1; sign <= 1; sign += 2) {
+			int r = want + sign * d, taken = r < top || r >= top + h;
+			for (int k = 0; k < u->n && !taken; k++)
+				taken = u->row[k] == r;
+			if (!taken && u->n < 3) {
+				u->row[u->n++] = r;
+				return r;
+			}
+		}
+	return -1;
+}
+
 static void axis_label(char *buf, size_t len, const yaxis *a, double v)
 {
 	if (a->log)
@@ -137,6 +159,9 @@ static void draw_heading(const view_model *m, const view_state *s, view_grid *g,
 	view_grid_fit(g, x, y, end - x, f, 3);
 }
 
+static int draw_curve(const view_model *m, const view_state *s, view_grid *g, const yaxis *a,
+                      int plot_x, int top, int plot_w, int plot_h);
+
 void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
                      int x0, int y0, int w, int h)
 {
@@ -152,7 +177,9 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 	char buf[32];
 	for (int k = 0; k < 3; k++) {       /* top, middle and bottom labels */
 		int r = k * (plot_h - 1) / 2;
-		axis_label(buf, sizeof buf, &a, a.hi - (a.hi - a.lo) * r / (plot_h - 1));
+		/* the ends exactly: hi - (hi - lo) is not always lo (0 printed as 2.17e-19) */
+		double v = r == 0 ? a.hi : r == plot_h - 1 ? a.lo : a.hi - (a.hi - a.lo) * r / (plot_h - 1);
+		axis_label(buf, sizeof buf, &a, v);
 		view_grid_printf(g, x0, top + r, VS_DIM, "%*.*s", axis_w, axis_w, buf);
 	}
 	for (int r = 0; r < plot_h; r++)
@@ -164,23 +191,39 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 	view_fmt_count(buf, sizeof buf, (double)m->total);
 	view_grid_text(g, plot_x + plot_w - (int)strlen(buf), axis_y, buf, VS_DIM);
 
-	/* reference lines, labelled at the right */
-	if (bounds) {
-		double refs[2] = {with_u ? m->upper : NAN, m->lower};
-		int ref_style[2] = {VS_UPPER, VS_LOWER};
-		const char *ref_glyph[2] = {s->unicode ? "\xe2\x95\x90" : "=", s->unicode ? "\xe2\x94\x80" : "-"};
-		const char *ref_label[2] = {"U", "L"};
-		for (int k = 0; k < 2; k++) {
-			if (!isfinite(refs[k]) || (a.log && !(refs[k] > 0)))
-				continue;
-			int row = top + row_of(&a, refs[k], plot_h);
-			view_grid_fill(g, plot_x, row, plot_w, ref_glyph[k], ref_style[k]);
-			view_fmt_prob(buf, sizeof buf, refs[k]);
-			view_grid_printf(g, plot_x + plot_w + 1, row, ref_style[k], "%s %s", ref_label[k], buf);
-		}
+	/* reference lines, labelled at the right once the estimate's label has its row */
+	double refs[2] = {bounds && with_u ? m->upper : NAN, bounds ? m->lower : NAN};
+	int ref_row[2] = {-1, -1}, ref_style[2] = {VS_UPPER, VS_LOWER};
+	const char *ref_glyph[2] = {s->unicode ? "\xe2\x95\x90" : "=", s->unicode ? "\xe2\x94\x80" : "-"};
+	const char *ref_label[2] = {"U", "L"};
+	for (int k = 0; k < 2; k++) {
+		if (!isfinite(refs[k]) || (a.log && !(refs[k] > 0)))
+			continue;
+		ref_row[k] = top + row_of(&a, refs[k], plot_h);
+		view_grid_fill(g, plot_x, ref_row[k], plot_w, ref_glyph[k], ref_style[k]);
 	}
+	label_rows used = {{0}, 0};
+	int last_row = draw_curve(m, s, g, &a, plot_x, top, plot_w, plot_h);
+	if (last_row >= 0 && isfinite(m->p_alive)) {   /* the estimate, labelled */
+		view_fmt_prob(buf, sizeof buf, m->p_alive);
+		view_grid_printf(g, plot_x + plot_w + 1, take_row(&used, last_row, top, plot_h), VS_CURVE, "P %s", buf);
+	}
+	for (int k = 1; k >= 0; k--) {              /* L, then U */
+		int row = ref_row[k] < 0 ? -1 : take_row(&used, ref_row[k], top, plot_h);
+		if (row < 0)
+			continue;
+		view_fmt_prob(buf, sizeof buf, refs[k]);
+		view_grid_printf(g, plot_x + plot_w + 1, row, ref_style[k], "%s %s", ref_label[k], buf);
+	}
+}
+
+/* The estimate with its interval against trials; returns the row where
+ * the curve ends (-1 when nothing is drawn). */
+static int draw_curve(const view_model *m, const view_state *s, view_grid *g, const yaxis *a,
+                      int plot_x, int top, int plot_w, int plot_h)
+{
 	if (m->curve_len == 0 || m->total == 0)
-		return;
+		return -1;
 	/* column c covers trials up to (c + 1) / plot_w of the run */
 	size_t i = 0;
 	int last_row = -1;
@@ -193,21 +236,18 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 		const view_sample *sm = &m->curve[i];
 		if (i + 1 == m->curve_len && upto - sm->trials >= (double)m->total / plot_w)
 			break;   /* beyond the trials done */
-		int hi_row = row_of(&a, sm->hi, plot_h), lo_row = row_of(&a, sm->lo, plot_h);
+		int hi_row = row_of(a, sm->hi, plot_h), lo_row = row_of(a, sm->lo, plot_h);
 		for (int r = hi_row; r <= lo_row; r++)
 			view_grid_glyph(g, plot_x + c, top + r, s->unicode ? "\xe2\x96\x91" : ":", VS_BAND);
 		if (s->unicode) {
-			int sub = row_of(&a, sm->p, 2 * plot_h);
+			int sub = row_of(a, sm->p, 2 * plot_h);
 			view_grid_glyph(g, plot_x + c, top + sub / 2,
 			                sub % 2 ? "\xe2\x96\x84" : "\xe2\x96\x80", VS_CURVE);
 			last_row = top + sub / 2;
 		} else {
-			last_row = top + row_of(&a, sm->p, plot_h);
+			last_row = top + row_of(a, sm->p, plot_h);
 			view_grid_glyph(g, plot_x + c, last_row, "*", VS_CURVE);
 		}
 	}
-	if (last_row >= 0 && isfinite(m->p_alive)) {   /* the estimate, labelled */
-		view_fmt_prob(buf, sizeof buf, m->p_alive);
-		view_grid_printf(g, plot_x + plot_w + 1, last_row, VS_CURVE, "P %s", buf);
-	}
+	return last_row;
 }

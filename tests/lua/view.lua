@@ -270,6 +270,47 @@ if relush then
     end
   end
 
+  -- the chart's labels at the right say what the result says, each on a
+  -- row of its own, whatever rows P, L and U fall on: P = 0 (deep narrow),
+  -- P near L (one point), P near U (one layer on the orthant), L and U
+  -- both near 1 (wide and shallow); and its axis ends are the range's ends
+  -- (a linear axis from 0 labels 0, not 2.17e-19)
+  local function fmt_prob(v)
+    if v ~= v then return "-" end
+    if v ~= 0 and v < 1e-3 then return (("%.3g"):format(v)) end
+    return (("%.4f"):format(v))
+  end
+  for _, o in ipairs{"depth = 40, width = 2, trials = 5000, seed = 3",
+                     "depth = 30, width = 2, trials = 20000, seed = 5, X = inputs.point(2)",
+                     "depth = 1, width = 2, trials = 2000, seed = 5, X = inputs.orthant(2)",
+                     "depth = 3, width = 30, trials = 300, seed = 2",
+                     "depth = 12, width = 3, trials = 4000, seed = 7"} do
+    p = io.popen(relush .. " -e 'r = mc{" .. o .. ", view = true}; print(string.format(\"RESULT %.17g %.17g %.17g\", " ..
+                 "r.p_alive, r.lower, r.upper))' 2>&1 </dev/null")
+    out = p:read("a")
+    p:close()
+    local pa, lo, up = out:match("RESULT (%S+) (%S+) (%S+)")
+    local want = {P = fmt_prob(tonumber(pa)), L = fmt_prob(tonumber(lo)), U = fmt_prob(tonumber(up))}
+    local chart = out:match("\nP%(alive%)  %*.-\n(.-)\n%s+%+0") or ""
+    local seen, right, axis_ok = {}, true, true
+    for line in chart:gmatch("[^\n]+") do
+      local label, body = line:match("^(........)|(.*)$")
+      local v = tonumber(label or "")
+      if v and v ~= 0 and v < 1e-12 then axis_ok = false end
+      local what, value = (body or ""):match("%s([PLU]) (%S+)%s*$")
+      if what then
+        if seen[what] or value ~= want[what] then
+          right = false
+          t.diag(("mc{%s}: chart label %s %s, result %s"):format(o, what, value, want[what]))
+        end
+        seen[what] = true
+      end
+    end
+    t.ok(right and seen.P and seen.L, ("mc{%s}: the chart labels P %s and L %s (and U when drawn), one a row"):format(
+         o, want.P, want.L))
+    t.ok(axis_ok and chart ~= "", ("mc{%s}: the chart's axis labels are the range's ends and middle"):format(o))
+  end
+
   -- a residual net: no plain-chain bounds
   p = io.popen(relush .. " -e 'mc{depth = 6, width = 3, arch = \"residual\", trials = 200, view = true}' 2>&1 </dev/null")
   out = p:read("a")
