@@ -120,7 +120,7 @@ static int x_column(size_t x_index, int left, int width)
 	return left + (int)((2 * x_index + 1) * (size_t)width / (2 * sv.x_count));
 }
 
-static void draw_chart(view_grid *g, int top, int rows, int unicode)
+static int draw_chart(view_grid *g, int top, int rows, int unicode)
 {
 	axis a = {0, 0, 0, top, rows};
 	choose_axis(&a);
@@ -156,12 +156,29 @@ static void draw_chart(view_grid *g, int top, int rows, int unicode)
 		int r_hi = axis_row(&a, q->hi), r_lo = axis_row(&a, q->lo);
 		for (int r = r_hi; r <= r_lo; r++)
 			view_grid_glyph(g, x, r, unicode ? "\xe2\x94\x82" : "|", VS_BAND);
-		if (q->upper < 1 && axis_value(&a, q->upper) <= a.hi)
+		/* a log axis has no place for 0 (P where no trial lived, a bound
+		 * that underflowed): such a bound is left out, and such an estimate
+		 * sits on the x axis, below every row, as the legend says; on the
+		 * bottom row it read as a value there, below L */
+		if (q->upper < 1 && (!a.log || q->upper > 0) && axis_value(&a, q->upper) <= a.hi)
 			view_grid_glyph(g, x, axis_row(&a, q->upper), "=", VS_UPPER);
-		view_grid_glyph(g, x, axis_row(&a, q->lower), "-", VS_LOWER);
+		if (!a.log || q->lower > 0)
+			view_grid_glyph(g, x, axis_row(&a, q->lower), "-", VS_LOWER);
 		char mark[2] = {curve_marks[q->curve % (sizeof curve_marks - 1)], 0};
-		view_grid_glyph(g, x, axis_row(&a, q->p), mark, VS_CURVE);
+		view_grid_glyph(g, x, a.log && !(q->p > 0) ? top + rows : axis_row(&a, q->p), mark, VS_CURVE);
 	}
+	return a.log;
+}
+
+/* Whether the chart shows an estimate of 0 on its log axis (on the x axis) */
+static int zero_on_log_axis(void)
+{
+	axis a = {0, 0, 0, 0, 2};
+	choose_axis(&a);
+	for (size_t i = 0; a.log && i < sv.count; i++)
+		if (!(sv.points[i].p > 0))
+			return 1;
+	return 0;
 }
 
 /* The table's columns after the label, most needed first: a narrow screen
@@ -262,15 +279,17 @@ static void render(view_grid *g, int chart_rows, int unicode)
 			k += (size_t)snprintf(curves + k, sizeof curves - k, "%c ", curve_marks[c]);
 		snprintf(curves + k, sizeof curves - k, "%s", sv.curves > 5 ? "...: curves" : ": curves");
 	}
+	int zero = zero_on_log_axis();
 	view_field legend[] = {
 		{{"o P(alive)  ", NULL}, VS_DIM, VIEW_FIELD_ALWAYS},
 		{{"| 95% interval  ", "| 95%  ", NULL}, VS_DIM, 4},
 		{{"- L lower bound  ", "- L  ", NULL}, VS_DIM, 5},
 		{{"= U upper bound", "= U", NULL}, VS_DIM, 5},
 		{{curves[0] ? curves : NULL, NULL}, VS_DIM, 3},
+		{{zero ? "  on the x axis: P = 0" : NULL, zero ? "  on axis: P = 0" : NULL, NULL}, VS_DIM, 6},
 	};
-	int at[5];
-	view_grid_fit_at(g, 0, y, g->width, legend, 5, at);
+	int at[6];
+	view_grid_fit_at(g, 0, y, g->width, legend, 6, at);
 	view_grid_glyph(g, at[0], y, "o", VS_CURVE);
 	if (at[1] >= 0)
 		view_grid_glyph(g, at[1], y, unicode ? "\xe2\x94\x82" : "|", VS_BAND);

@@ -161,6 +161,36 @@ io.stderr:write("GRID ", #g, "\n")
   end
 end
 
+-- a log axis has no place for P = 0 (no trial lived): the view puts that
+-- point on the x axis, below every row, and its legend says so, instead of
+-- drawing it on the bottom row as a tiny value below L; a sweep with no
+-- such point has neither
+local relush = os.getenv("RELUSH")
+if relush then
+  for _, case in ipairs{{depths = "{1, 2, 200}", zero = true}, {depths = "{1, 2, 6}", zero = false}} do
+    local out = proc.run(tmp, relush, "-e " .. proc.q("s = mc.sweep{depth = " .. case.depths ..
+                         ", width = 1, input = 1, trials = 2000, seed = 4, view = true}; " ..
+                         "io.stderr:write('ZERO ', tostring(s[3].p_alive == 0))"), "")
+    local rows, axis = {}, nil
+    local chart = out:match("P%(alive%) %(log scale%)\n(.-)\n[^\n]*\no P%(alive%)") or ""
+    for line in chart:gmatch("[^\n]+") do
+      if line:match("^%s+%-%-") then axis = line elseif line:find("|", 1, true) then rows[#rows + 1] = line end
+    end
+    local on_axis, clash = 0, false
+    for at in (axis or ""):gmatch("()o") do
+      on_axis = on_axis + 1
+      for _, r in ipairs(rows) do if r:sub(at, at) == "o" then clash = true end end
+    end
+    local legend = out:find("on the x axis: P = 0", 1, true) or out:find("on axis: P = 0", 1, true)
+    if case.zero then
+      t.ok(on_axis == 1 and not clash and legend and #rows > 4,
+           "a sweep point with P = 0 sits on the log axis's x axis, not on a row, and the legend says so")
+    else
+      t.ok(axis and on_axis == 0 and not legend, "a sweep with no P = 0 has no point on the x axis and no such legend")
+    end
+  end
+end
+
 -- flipped nets are chosen by X: the table's L and P/L are the unflipped
 -- nets' and U, which P = 1 exceeds (U = 0.031 below), is left out; the
 -- header says so
