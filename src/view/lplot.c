@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -348,6 +349,12 @@ static int plot_m_tostring(lua_State *L)
 	plot_text_defaults(&o);
 	const char *no_colour = getenv("NO_COLOR");
 	o.colour = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0');
+	/* at a terminal narrower than the default width the plot takes the
+	 * terminal's: wider, every braille row wraps into two broken lines */
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0
+	    && ws.ws_col < o.width)
+		o.width = ws.ws_col < PLOT_TEXT_MIN_WIDTH ? PLOT_TEXT_MIN_WIDTH : ws.ws_col;
 	/* A plot that no longer fits (a tiny terminal) still prints something. */
 	rl_err e;
 	rlua_box *text = rlua_box_push(L, NULL, free);   /* box first, then render */
@@ -431,7 +438,8 @@ static const rlua_api plot_api[] = {
 	  "draws with plain characters instead of braille (the default follows the locale), colour (or color) "
 	  "adds ANSI colours per series. Each series also has a glyph of its own (o x + * # over "
 	  "braille, * o x # in ASCII) at its data points and in its legend, so series stay apart "
-	  "without colour (NO_COLOR, a vt100). print(p) shows the default rendering.",
+	  "without colour (NO_COLOR, a vt100). print(p) shows the default rendering, as wide as the "
+	  "terminal when it is narrower than 72 columns (no braille row wraps).",
 	  "print(p:text{width=100, height=30, ascii=true})",
 	  .fn = plot_m_text, .type = RLUA_PLOT, .options = text_option_list },
 	{0}

@@ -1,7 +1,7 @@
 # Objects printed at the prompt in an 80-column terminal come out exactly as
 # their text (tostring) would: the REPL's wrapping of long prose lines never
 # breaks a plot's braille rows or a table's rows, with and without colour,
-# at 80 and 120 columns.
+# at 80 and 120 columns, and at 50, narrower than a plot's default width.
 . "${RELUSH_SRCDIR:-$(dirname "$0")/../..}/tests/term/lib.sh"
 
 # same_as_text EXPR WHAT: EXPR typed at the prompt shows the same lines as
@@ -51,5 +51,13 @@ for colour in 0 1; do
 	sleep 0.2
 	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = {2, 3}, trials = 500, seed = 1}:plot()' \
 		"colour $colour, 120 columns: a sweep's plot"
+	# narrower than a plot's default 72 columns (a projector's large font):
+	# the plot takes the terminal's width, no braille row wraps
+	term_tmux resize-window -t relush -x 50 -y 50
+	sleep 0.2
+	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = {2, 3}, trials = 500, seed = 1}:plot{logy = true}' \
+		"colour $colour, 50 columns: a sweep's plot fits"
+	same_as_text 'plot.lines{x = {1, 2, 4, 8, 16}, series = {{name = "L", y = {0.75, 0.56, 0.32, 0.1, 0.01}}}, title = "a title long enough to matter in a narrow terminal"}' \
+		"colour $colour, 50 columns: plot.lines fits"
 done
 term_done
