@@ -34,11 +34,20 @@ static void widen(double *lo, double *hi, const double *v, size_t n, bool log)
 	}
 }
 
-/* "1e-300", "2e6": a compact exponent form for labels. */
-static void label_compact(char *buf, size_t len, double v)
+/* "1e-300", "2e6": a compact exponent form for labels, with the
+ * significant digits that tell ticks step apart: at 4 the ticks of values
+ * within 1e-12 of 1 (a bound L near 1) or of counts near 10^6 were all
+ * labelled "1" or "1e6". */
+static void label_compact(char *buf, size_t len, double v, double step)
 {
 	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%.4g", v);
+	int sig = 4;
+	if (v != 0 && step > 0) {
+		int need = (int)ceil(log10(fabs(v) / step) - 1e-9) + 1;
+		if (need > sig)
+			sig = need > 17 ? 17 : need;
+	}
+	snprintf(tmp, sizeof tmp, "%.*g", sig, v);
 	char *ex = strchr(tmp, 'e');
 	if (!ex) {
 		snprintf(buf, len, "%s", tmp);
@@ -54,7 +63,7 @@ static void label_linear(char *buf, size_t len, double v, double step, double bi
 	if (fabs(v) < step * 1e-9)
 		v = 0;
 	if (biggest >= 1e6 || (step < 1e-4 && v != 0)) {
-		label_compact(buf, len, v);
+		label_compact(buf, len, v, step);
 		return;
 	}
 	int decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);

@@ -273,4 +273,24 @@ do
   t.is(io.popen("stat -c %F /dev/null"):read("l"), "character special file", "writing to /dev/null leaves the device")
   os.execute("rm -rf '" .. dir .. "'")
 end
+-- y tick labels tell their ticks apart at any scale: values within 1e-12
+-- of 1 (a bound L of a wide net), around 10^6 and 10^8 (counts), around
+-- 0.5 within 1e-9, and ordinary ones; each label is a different number and
+-- they fall from the top of the axis down
+for _, c in ipairs{{1, 1e-12}, {1 - 1e-9, 1e-10}, {1e6, 3}, {123456789, 0.01}, {0.5, 1e-9}, {0.3, 0.1},
+                   {-2e7, 1}, {1e-8, 1e-12}} do
+  local m, d = c[1], c[2]
+  local text = plot.lines{x = {1, 2, 3}, series = {{name = "a", y = {m, m + d, m - d}}}}:text{width = 60, height = 12,
+                                                                                                 ascii = true}
+  local values, ok = {}, true
+  for line in text:gmatch("[^\n]+") do
+    local label = line:match("^%s*(%S+)%+")
+    if label and label ~= "" then values[#values + 1] = tonumber(label) end
+  end
+  for i = 2, #values do
+    if not (values[i - 1] and values[i] and values[i - 1] > values[i]) then ok = false end
+  end
+  t.ok(ok and #values >= 2, ("y ticks around %g within %g have distinct falling labels (%d)"):format(m, d, #values))
+end
+
 t.done()
