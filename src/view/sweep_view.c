@@ -130,8 +130,16 @@ static int draw_chart(view_grid *g, int top, int rows, int unicode)
 		view_grid_glyph(g, left - 1, top + r, vline, VS_DIM);
 		/* a tick label every fourth row, and on the last unless one is near */
 		if (r % 4 == 0 || (r == rows - 1 && r % 4 >= 2)) {
-			double t = a.hi - (a.hi - a.lo) * r / (rows - 1);
-			view_grid_printf(g, 0, top + r, VS_DIM, "%8.3g", a.log ? pow(10, t) : t);
+			double t = r == rows - 1 ? a.lo : a.hi - (a.hi - a.lo) * r / (rows - 1);
+			/* on a linear axis, the digits that tell labels 4 rows apart
+			 * (at 3, P near 1 was labelled 0.999 twice); 8 columns hold 6 */
+			int sig = 3;
+			double step = (a.hi - a.lo) * 4 / (rows - 1);
+			if (!a.log && t != 0 && step > 0) {
+				int need = (int)ceil(log10(fabs(t) / step)) + 1;
+				sig = need < 3 ? 3 : need > 6 ? 6 : need;
+			}
+			view_grid_printf(g, 0, top + r, VS_DIM, "%8.*g", sig, a.log ? pow(10, t) : t);
 		}
 	}
 	view_grid_fill(g, left - 1, top + rows, width + 1, hline, VS_DIM);

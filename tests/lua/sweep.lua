@@ -191,6 +191,24 @@ if relush then
   end
 end
 
+-- the sweep view's y labels are distinct numbers falling down the axis,
+-- also when every P and L lies within 0.002 of 1 (labelled 0.999 twice)
+if relush then
+  for _, case in ipairs{{"depth = {1, 2, 3}, width = 20", "P near 1"}, {"depth = {1, 2, 4, 8}, width = 3", "P falling"}} do
+    local out = proc.run(tmp, relush, "-e " .. proc.q("mc.sweep{" .. case[1] .. ", trials = 3000, seed = 1, view = true}"), "")
+    local chart = out:match("\nP%(alive%)[^\n]*\n(.-)\n%s+%-%-%-") or ""
+    local values, ok = {}, true
+    for line in chart:gmatch("[^\n]+") do
+      local label = line:match("^%s*(%S+) |")
+      if label then values[#values + 1] = tonumber(label) end
+    end
+    for i = 2, #values do
+      if not (values[i - 1] and values[i] and values[i - 1] > values[i]) then ok = false end
+    end
+    t.ok(ok and #values >= 3, ("sweep view, %s: the y labels are distinct and fall (%d)"):format(case[2], #values))
+  end
+end
+
 -- flipped nets are chosen by X: the table's L and P/L are the unflipped
 -- nets' and U, which P = 1 exceeds (U = 0.031 below), is left out; the
 -- header says so
