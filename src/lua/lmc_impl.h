@@ -49,8 +49,8 @@ int lmc_is_results_list(lua_State *L, int idx);
 int lmc_save_l(lua_State *L);
 /* list:csv(path): one row per result of a list (lresult_csv.c) */
 int lmc_results_csv_l(lua_State *L);
-/* list:plot() on lists of results, through the sweep's plot method on the
- * top of the stack, which it takes (lresults_plot.c) */
+/* list:plot() on lists of results, through the sweep's plot method and
+ * value_text on the top of the stack, which it takes (lresults_plot.c) */
 void lmc_results_plot_setup(lua_State *L);
 int lmc_merge_l(lua_State *L);
 extern const rlua_option lmc_merge_options[];   /* mc.merge(pieces, {sweep=}) */

@@ -9,8 +9,9 @@
 #include "lmc_impl.h"
 
 static const char results_plot_chunk[] =
-"-- arguments: the sweep's plot method, the metatables of a result and of a list\n"
-"local sweep_plot, result_meta, list_meta = ...\n"
+"-- arguments: the sweep's plot method and value text, the metatables of a\n"
+"-- result and of a list\n"
+"local sweep_plot, value_text, result_meta, list_meta = ...\n"
 "\n"
 "-- the settings a result records, in the order a sweep puts them on the\n"
 "-- x axis: the first the results differ in is x, the others split curves\n"
@@ -24,26 +25,14 @@ static const char results_plot_chunk[] =
 "  return w[1]\n"
 "end\n"
 "\n"
-"local function widths_text(r)\n"
-"  local w, parts = rawget(r, \"widths\"), {}\n"
-"  for i, n in ipairs(type(w) == \"table\" and w or {}) do parts[i] = tostring(n) end\n"
-"  return \"{\" .. table.concat(parts, \",\") .. \"}\"\n"
-"end\n"
-"\n"
 "-- result r's value of a setting (numbers stay numbers, for the x axis)\n"
 "local function value(r, f)\n"
 "  if f == \"width\" then return width_of(r) end\n"
-"  if f == \"widths\" then return widths_text(r) end\n"
+"  if f == \"widths\" then return value_text(rawget(r, \"widths\")) end\n"
 "  if f == \"X\" then return rawget(r, \"checksum\") end\n"
 "  return rawget(r, f)\n"
 "end\n"
-"\n"
-"local function text(v)\n"
-"  if math.type(v) == \"float\" and v == math.floor(v) and math.abs(v) < 2^53 then\n"
-"    return tostring(math.tointeger(v))\n"
-"  end\n"
-"  return tostring(v)\n"
-"end\n"
+"local text = value_text\n"
 "\n"
 "return function(self, o)\n"
 "  if type(self) ~= \"table\" or getmetatable(self) ~= list_meta then\n"
@@ -102,16 +91,17 @@ static const char results_plot_chunk[] =
 "  return plot\n"
 "end\n";
 
-/* Puts list:plot on the lists of results; the sweep's plot method is on
- * the top of the stack and is taken. */
+/* Puts list:plot on the lists of results; the sweep's plot method and its
+ * value_text (an option value's text) are on the top of the stack and are
+ * taken. */
 void lmc_results_plot_setup(lua_State *L)
 {
 	if (luaL_loadbufferx(L, results_plot_chunk, sizeof results_plot_chunk - 1, "=list:plot", "t") != LUA_OK)
 		lua_error(L);
-	lua_insert(L, -2);
+	lua_insert(L, -3);
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	luaL_getmetatable(L, RLUA_MC_RESULTS);
-	lua_call(L, 3, 1);
+	lua_call(L, 4, 1);
 	luaL_getmetatable(L, RLUA_MC_RESULTS);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
 		luaL_error(L, "lmc_results_plot_setup: open mc (rlua_mc_binding) first");

@@ -777,7 +777,7 @@ static const char sweep_chunk[] =
 "  return p\n"
 "end\n"
 "\n"
-"return sweep, result_plot, Sweep.plot\n";
+"return sweep, result_plot, Sweep.plot, value_text\n";
 
 /* mc.sweep, r:plot and the sweep's methods are written in Lua (sweep_chunk):
  * their entries document them and sweep_setup puts them in place. */
@@ -852,8 +852,8 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
 	lua_pushcfunction(L, check_sweep_options);
-	lua_call(L, 12, 3);
-	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot */
+	lua_call(L, 12, 4);
+	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
