@@ -760,7 +760,11 @@ static const char sweep_chunk[] =
 "  end\n"
 "  -- a series the result lacks is left out, not drawn as nothing\n"
 "  local series = {{name = \"survival of points\", y = surv, color = 1}}\n"
-"  for _, s in ipairs{{name = \"1 - 2^-n (per point)\", y = bound, style = \"dashed\", color = 1},\n"
+"  -- 1 - 2^-n is an unflipped chain's per-point survival: said so where the\n"
+"  -- points are another net's (flipped: at least half a layer; residual, dense)\n"
+"  local flipped, arch = rawget(r, \"flip\") == true, rawget(r, \"arch\")\n"
+"  local whose = flipped and \", before the flip\" or (arch ~= \"plain\" and arch ~= \"batchnorm\") and \", plain chain\" or \"\"\n"
+"  for _, s in ipairs{{name = \"1 - 2^-n (per point\" .. whose .. \")\", y = bound, style = \"dashed\", color = 1},\n"
 "                     {name = \"net survival\", y = net, style = \"dotted\", color = 2}} do\n"
 "    local any = false\n"
 "    for l = 1, #x do any = any or s.y[l] == s.y[l] end\n"
@@ -771,7 +775,7 @@ static const char sweep_chunk[] =
 "    series = series,\n"
 "    xlabel = \"layer l\",\n"
 "    ylabel = \"fraction of reaching points living after l\",\n"
-"    title = (\"%s net, P(alive) %s\"):format(r.arch or \"?\", fmt(r.p_alive or 0 / 0)),\n"
+"    title = (\"%s net%s, P(alive) %s\"):format(tostring(arch or \"?\"), flipped and \", flipped\" or \"\", fmt(r.p_alive or 0 / 0)),\n"
 "  })\n"
 "  if o.svg then as_user(2, p.svg, p, o.svg) end\n"
 "  return p\n"
@@ -829,7 +833,8 @@ static const rlua_api sweep_api[] = {
 	 .type = RLUA_SWEEP},
 	{"r:plot", "mc", "r:plot([{svg = path}])",
 	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
-	 "next to the per-point bound 1 - 2^-n_l (dashed), and the net survival (dotted). A result "
+	 "next to the per-point bound 1 - 2^-n_l (dashed; the unflipped plain chain's, as the legend says "
+	 "for a flipped, residual, dense or skip result), and the net survival (dotted). A result "
 	 "of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
 	 .type = RLUA_MC_RESULT, .options = result_plot_options},

@@ -114,6 +114,19 @@ t.is(#rp, 16, "r:plot: one x per layer")
 local rtext = rp:text{width = 100, height = 20, ascii = true}
 t.ok(rtext:find("1 - 2^-n", 1, true) and rtext:find("survival", 1, true), "r:plot: survival next to 1 - 2^-n")
 t.ok(proc.slurp(tmp .. "/layers.svg"):find("<svg", 1, true), "r:plot{svg=} writes an SVG")
+-- 1 - 2^-n is a plain, unflipped chain's per-point survival: r:plot's
+-- legend and title say whose when the result is a flipped or another net's
+for _, c in ipairs{{o = {}, legend = "1 - 2^-n (per point)", title = "plain net, P"},
+                   {o = {flip = true}, legend = "1 - 2^-n (per point, before the flip)", title = "plain net, flipped, P"},
+                   {o = {arch = "residual"}, legend = "1 - 2^-n (per point, plain chain)", title = "residual net, P"},
+                   {o = {arch = "skip"}, legend = "1 - 2^-n (per point, plain chain)", title = "skip net, P"},
+                   {o = {arch = "batchnorm"}, legend = "1 - 2^-n (per point)", title = "batchnorm net, P"}} do
+  local o = {depth = 4, width = 3, trials = 200, seed = 1, progress = false}
+  for k, v in pairs(c.o) do o[k] = v end
+  local text = mc(o):plot():text{width = 120, height = 14, ascii = true}
+  t.ok(text:find(c.legend, 1, true) and text:find(c.title, 1, true),
+       ("r:plot of a %s result: legend '%s', title '%s'"):format(c.title:match("^(.-), P"), c.legend, c.title))
+end
 
 -- ---- view = true: the same numbers; without a terminal the sweep view's
 -- text is printed at the end, each finished point on its row
