@@ -288,6 +288,10 @@ static void print_prob(view_grid *g, int x, int y, int w, double p)
 {
 	char buf[32];
 	view_fmt_prob(buf, sizeof buf, p);
+	/* a small probability in exponent form can be wider than its column
+	 * (7.33e-05 in 7): fewer digits, never a cut number (7.33e-0) */
+	for (int digits = 2; (int)strlen(buf) > w && digits >= 1; digits--)
+		snprintf(buf, sizeof buf, "%.*g", digits, p);
 	view_grid_printf(g, x, y, isnan(p) ? VS_DIM : VS_TEXT, " %*.*s", w, w, buf);
 }
 

@@ -311,6 +311,36 @@ if relush then
     t.ok(axis_ok and chart ~= "", ("mc{%s}: the chart's axis labels are the range's ends and middle"):format(o))
   end
 
+  -- a layer row's P(>l) below 1e-4 (deep runs) is in exponent form, wider
+  -- than its 7 columns at 3 digits: it shows fewer digits, never a cut
+  -- number (7.33e-05 was shown as 7.33e-0)
+  do
+    p = io.popen(relush .. " -e 'r = mc{depth = 36, width = 2, trials = 3e5, seed = 1, view = true}; " ..
+                 "for l = 1, 36 do print(string.format(\"PGT %d %.17g\", l, r.layers[l].trials_living / r.trials)) end' " ..
+                 "2>&1 </dev/null")
+    out = p:read("a")
+    p:close()
+    local want, small, right = {}, 0, true
+    for l, v in out:gmatch("PGT (%d+) (%S+)") do want[tonumber(l)] = tonumber(v) end
+    for line in out:gmatch("[^\n]+") do
+      local l, rest = line:match("^%s*(%d+)|[^|]*|[#.]+%s+(.*)$")
+      local v = l and want[tonumber(l)]
+      if v then
+        local shown = rest:match("^%S+%s+%S+%s+(%S+)")
+        local fits = false
+        for _, f in ipairs{"%.4f", "%.3g", "%.2g", "%.1g"} do
+          if f:format(v) == shown and #shown <= 7 then fits = true end
+        end
+        if v > 0 and v < 1e-4 then small = small + 1 end
+        if not fits then
+          right = false
+          t.diag(("layer %s: P(>l) shown as %s, result %.6g"):format(l, tostring(shown), v))
+        end
+      end
+    end
+    t.ok(right and small > 0, ("MC frame: every P(>l) is the result's, whole in its column (%d below 1e-4)"):format(small))
+  end
+
   -- a residual net: no plain-chain bounds
   p = io.popen(relush .. " -e 'mc{depth = 6, width = 3, arch = \"residual\", trials = 200, view = true}' 2>&1 </dev/null")
   out = p:read("a")
