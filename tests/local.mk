@@ -95,6 +95,7 @@ TERM_TESTS += tests/term/crash.sh
 TERM_TESTS += tests/term/demo.sh
 TERM_TESTS += tests/term/early_interrupt.sh
 TERM_TESTS += tests/term/sweep_view.sh
+TERM_TESTS += tests/term/view_numbers.sh
 EXTRA_DIST += tests/term/lib.sh
 TESTS += $(TERM_TESTS)
 EXTRA_DIST += $(TERM_TESTS)
