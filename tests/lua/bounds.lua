@@ -200,6 +200,20 @@ t.ok(tostring(r):find("limit", 1, true), "schedule result prints")
 local r2 = bound.schedule(log2ceil(1), {layers = 1000000})
 t.ok(math.abs(r2.partial - 3.4e-5) < 0.05e-5, ("ceil(log2(l+1)): prod to 1e6 = 3.4e-5 (%g)"):format(r2.partial))
 t.ok(not r2.positive and r2.limit == 0 and r2.rest == math.huge, "diverges: limit 0")
+-- the class of divergent schedules includes widths so large that 2^-n_l
+-- underflows (any constant width: sum 2^-n = inf), and of convergent ones
+-- those shifted by a large width: condensation works in log space
+for _, base in ipairs{1, 80, 1100, 2000, 2^60, 1e300} do
+  local c = bound.schedule(function() return base end)
+  t.ok(not c.positive and c.limit == 0 and c.rest == math.huge and c.decay < 1,
+       ("constant width %g diverges: limit 0 (positive %s, decay %g)"):format(base, tostring(c.positive), c.decay))
+  local g = bound.schedule(function(l) return base + ceil(log(l + 1, 2)) end)
+  t.ok(base >= 2^53 or not g.positive and g.limit == 0,
+       ("%g + ceil(log2(l+1)) diverges (positive %s)"):format(base, tostring(g.positive)))
+  local g2 = bound.schedule(function(l) return base + ceil(2 * log(l + 1, 2)) end)
+  t.ok(base >= 2^53 or g2.positive and g2.limit > 0 and g2.decay > 1,
+       ("%g + ceil(2 log2(l+1)) converges (positive %s, decay %g)"):format(base, tostring(g2.positive), g2.decay))
+end
 local w5 = {3, 1, 4, 2, 5}
 local r3 = bound.schedule(function(l) return w5[l] end)
 t.ok(r3.finite and r3.depth == 5 and r3.limit == bound.lower(w5), "a finite schedule is exact")
