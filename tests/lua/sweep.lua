@@ -315,6 +315,13 @@ do
   local rd = mc{depth = 3, width = 2, trials = 50, seed = 1234567890123456789, precision = "double", progress = false}
   local merged = tostring(mc.merge({rs, rd}, {sweep = true}))
   t.ok(merged:find("1234567890123456789", 1, true), "a results list prints the seed with every digit")
+  -- so do one result (it printed seed 1234567890123456768, the nearest double) and a net
+  rs:save(tmp .. "/one.jsonl", "w")
+  for _, r in ipairs{rs, rd, mc.load(tmp .. "/one.jsonl")[1]} do
+    t.ok(tostring(r):find("seed 1234567890123456789,", 1, true), "an mc result prints its seed with every digit")
+  end
+  t.ok(tostring(relu{depth = 1, width = 1, seed = 1234567890123456789}):find("seed 1234567890123456789", 1, true),
+       "a net prints its seed with every digit")
   -- rows that differ only in precision (or generator, method, ...) say so
   t.ok(merged:find("precision", 1, true) and merged:find("single", 1, true) and merged:find("double", 1, true),
        "a merged sweep of single and double runs shows the precision column")
