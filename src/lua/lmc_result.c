@@ -409,7 +409,15 @@ int lmc_result_tostring(lua_State *L)
 		fmt_prob(u, sizeof u, upper);
 		snprintf(v[2], 120, "flipped: L %s, U %s hold before the flip only", l, u);
 		snprintf(f_bounds, 120, "flipped (E[F] = L before the flip)");
-		snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k %s on every draw (no ties)", fl);
+		/* m0 points that can never live (ties) lower the floor to
+		 * 2^-k (m - m0) / m: the guarantee holds for the others */
+		double m0 = rlua_num_field(L, 1, "never_living"), m = rlua_num_field(L, 1, "points");
+		if (m0 > 0 && m0 <= m) {
+			fmt_prob(fl, sizeof fl, bound_flip_fraction(depth) * (m - m0) / m);
+			snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k (m - m0)/m %s, m0 = %.0f ties", fl, m0);
+		} else {
+			snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k %s on every draw (no ties)", fl);
+		}
 	}
 	{
 		const char *row[] = {"P(alive)", v[0], v[1], v[2]};

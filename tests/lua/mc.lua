@@ -266,6 +266,22 @@ for _, arch in ipairs{"plain", "batchnorm", "skip", "residual", "dense"} do
        and text:find("before the flip", 1, true) and text:find("2^-k 0.0156", 1, true),
        arch .. ", flip = true: the report marks the bounds as the unflipped nets' and shows 2^-k")
 end
+-- with m0 ties (zero points, zero biases) the floor the report shows is
+-- 2^-k (m - m0) / m, which min F keeps (it showed 2^-k = 0.5 next to min F
+-- 0.25 for three zero points and one other)
+for _, c in ipairs{{m0 = 3, k = 1}, {m0 = 1, k = 3}, {m0 = 5, k = 2}} do
+  local rows = {}
+  for i = 1, c.m0 do rows[i] = {0, 0} end
+  rows[#rows + 1] = {1, 2}
+  rows[#rows + 1] = {-0.5, 1}
+  local m = #rows
+  local rt = mc{depth = c.k, width = 2, X = inputs.from(rows), flip = true, trials = 300, seed = 2, progress = false}
+  local floor = 2 ^ -c.k * (m - c.m0) / m
+  local text = tostring(rt)
+  t.ok(text:find(("F >= 2^-k (m - m0)/m %.4f, m0 = %d ties"):format(floor, c.m0), 1, true) ~= nil,
+       ("flip, %d zero points of %d, k = %d: the report shows the floor 2^-k (m - m0)/m"):format(c.m0, m, c.k))
+  t.ok(rt.min_fraction >= floor, ("... and min F %g keeps it"):format(rt.min_fraction))
+end
 local plain_fl = mc{depth = 6, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), trials = 500, seed = 1, flip = true}
 t.ok(plain_fl.p_alive > plain_fl.upper, "flipped, P(alive) exceeds the plain chain's U: why it is not claimed")
 t.is(mc{depth = 2, width = 2, trials = 10, seed = 1}.flip, false, "flip = false in an ordinary result")
