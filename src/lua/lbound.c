@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
 #include "relush/alloc.h"
@@ -332,6 +333,11 @@ static void fmt_outward(char *out, size_t size, double v, int digits, int dir)
 		snprintf(out, size, "%.*g", digits, v);
 		return;
 	}
+	/* a value those digits hold exactly (a lower bound of exactly 1) as it
+	 * is: floor(1 / 1e-9) * 1e-9 would print it as 0.999999999 */
+	snprintf(out, size, "%.*g", digits, v);
+	if (strtod(out, NULL) == v)
+		return;
 	double unit = pow(10.0, floor(log10(v)) - digits + 1);
 	double r = dir > 0 ? nextafter(ceil(v / unit) * unit, INFINITY)
 	                   : nextafter(floor(v / unit) * unit, -INFINITY);

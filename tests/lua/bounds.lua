@@ -203,6 +203,13 @@ t.ok(not r2.positive and r2.limit == 0 and r2.rest == math.huge, "diverges: limi
 -- the class of divergent schedules includes widths so large that 2^-n_l
 -- underflows (any constant width: sum 2^-n = inf), and of convergent ones
 -- those shifted by a large width: condensation works in log space
+-- a bound its printed digits hold exactly prints as it is (lower = 1 printed
+-- as 0.999999999), others rounded outwards
+for _, c in ipairs{{function() return 2000 end, "1"}, {function(l) if l < 5 then return 1 end end, "0.0625"}} do
+  local text = tostring(bound.schedule(c[1]))
+  t.ok(text:find("\nlower +" .. c[2]:gsub("%.", "%%.") .. " ") and text:find("\nupper +" .. c[2]:gsub("%.", "%%.") .. " "),
+       "schedule printout: lower and upper exactly " .. c[2])
+end
 for _, base in ipairs{1, 80, 1100, 2000, 2^60, 1e300} do
   local c = bound.schedule(function() return base end)
   t.ok(not c.positive and c.limit == 0 and c.rest == math.huge and c.decay < 1,
