@@ -23,6 +23,11 @@ for _, s in ipairs{9.21e18, 2^63 - 1024, 2^62 + 2^10, 1e18} do
 	t.is(inputs.gaussian(2, 2, {seed = s})[1][1], inputs.gaussian(2, 2, {seed = math.tointeger(s)})[1][1],
 	     ("inputs.gaussian seed = %.17g is the integer's"):format(s))
 end
+-- a refusal on the zero point says its size is 0 (it said 2^0)
+for _, sd in ipairs{1e-300, 1e300} do
+	t.raises(function() mc{depth = 2, width = 2, X = inputs.from{{0, 0}, {1, 1}}, trials = 10, bias = {sd = sd}} end,
+	         {"on the zero point of the input set (size 0)"}, ("zero point, biases sd %g: its size is 0"):format(sd))
+end
 for _, s in ipairs{2^63, 2^64, 1e300} do
 	t.raises(function() relu{depth = 1, width = 1, seed = s} end, {"seed", "from 0 to 9223372036854775807"},
 	         ("relu seed = %g states the range"):format(s))
