@@ -120,11 +120,6 @@ typedef struct mc_result {
 	 * when it does not apply) and X's own mean pairwise cosine. */
 	double *align_predicted;            /* [depth] or NULL */
 	double input_cosine;
-	/* X's points that can never live (ties, net_never_living), whether
-	 * they are at the mean (batch norm), and whether X is relush's default
-	 * input set: kept in results files so a loaded result names them too */
-	uint64_t never_living;
-	int tie_mean, default_inputs;
 } mc_result;
 
 /* Derived statistics of a result. */

@@ -210,16 +210,6 @@ size_t net_batchnorm_mean_rows(const rl_mat *X)
 	return at_mean;
 }
 
-size_t net_never_living(const rl_net_spec *s, const rl_mat *X, int *at_mean)
-{
-	/* batchnorm normalises over X, so a zero point is not 0 after layer 1;
-	 * a point equal to the mean of X is (centred to 0, no bias) */
-	*at_mean = s->arch == ARCH_BATCHNORM;
-	if (*at_mean)
-		return net_batchnorm_mean_rows(X);
-	return s->bias.kind == LAW_ZERO ? mat_zero_rows(X) : 0;
-}
-
 /* The next representation from the current one (H, width `cur`) and the
  * pre-activations Z (width n); returns its width. out must hold
  * rows x (cur + n) doubles. */

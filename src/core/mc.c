@@ -214,7 +214,6 @@ static void fill_bounds(mc_result *r, const mc_plan *pl)
 	r->upper = bound_upper(s->widths, s->depth, (double)s->input, mat_nonnegative(pl->X),
 	                       s->bias.kind == LAW_ZERO);
 	r->union_bound = bound_union(s->widths, s->depth, (double)pl->m);
-	r->never_living = net_never_living(s, pl->X, &r->tie_mean);
 }
 
 /* Calls the progress callback with a snapshot; returns its verdict. */

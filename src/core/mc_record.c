@@ -326,12 +326,6 @@ char *mc_record_to_json(const mc_record *r, rl_err *e)
 	json_field_double(&b, "lower", res->lower);
 	json_field_double(&b, "upper", res->upper);
 	json_field_double(&b, "union", res->union_bound);
-	if (res->never_living) {
-		json_field_u64(&b, "never_living", res->never_living);
-		json_field_string(&b, "tie", res->tie_mean ? "mean" : "zero");
-	}
-	if (res->default_inputs)
-		json_field_bool(&b, "default_inputs", 1);
 	if (res->align_predicted) {
 		json_field_double(&b, "input_cosine", res->input_cosine);
 		json_open(&b, "alignment_predicted", "[");

@@ -194,17 +194,6 @@ static void read_rest(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 		res->lower = mcr_read_double(rd, d, "lower", "derived.lower", 1);
 		res->upper = mcr_read_double(rd, d, "upper", "derived.upper", 1);
 		res->union_bound = mcr_read_double(rd, d, "union", "derived.union", 1);
-		/* (files written before these were kept have none) */
-		if (json_get(d, "never_living")) {
-			res->never_living = mcr_read_u64(rd, d, "never_living", "derived.never_living");
-			const jv *tie = json_get(d, "tie");
-			if (!rd->failed && (res->never_living > r->x_rows || !tie || tie->type != 's' ||
-			                    (strcmp(tie->text, "mean") != 0 && strcmp(tie->text, "zero") != 0)))
-				mcr_bad(rd, "derived.never_living", "at most the points of X, with tie \"mean\" or \"zero\"");
-			res->tie_mean = !rd->failed && strcmp(tie->text, "mean") == 0;
-		}
-		if (json_get(d, "default_inputs"))
-			res->default_inputs = mcr_read_bool(rd, d, "default_inputs", "derived.default_inputs");
 		const jv *ap = json_get(d, "alignment_predicted");
 		if (ap && !rd->failed) {
 			res->input_cosine = mcr_read_double(rd, d, "input_cosine", "derived.input_cosine", 1);

@@ -300,10 +300,10 @@ static int mc_l(lua_State *L)
 			rb->r = NULL;
 			if (rec) {
 				sb->rec = rec;
-				rec->result.default_inputs = default_inputs;
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				lmc_push_result(L, rec, SLOT_RUN);
+				rlua_name_inputs(L, spec, X, default_inputs);
 				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
 			}
@@ -324,8 +324,8 @@ static int mc_l(lua_State *L)
 	sb->rec = rec;
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
-	rec->result.default_inputs = default_inputs;
 	lmc_push_result(L, rec, SLOT_RUN);
+	rlua_name_inputs(L, spec, X, default_inputs);
 	if (rec->result.interrupted)
 		/* Ctrl-C stops the whole command in the shell, so the caller may
 		 * never receive this result: it is kept in mc.partial too. */

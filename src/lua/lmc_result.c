@@ -68,8 +68,6 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_number(L, "lower", r->lower);
 	rlua_set_number(L, "upper", r->upper);
 	rlua_set_number(L, "union", r->union_bound);
-	/* the input set and its ties, as the run named them (kept in files) */
-	rlua_set_ties(L, r->default_inputs, (size_t)r->never_living, r->tie_mean);
 	rlua_set_number(L, "seconds", r->seconds);
 	rlua_set_number(L, "rate", r->seconds > 0 ? (double)c->trials / r->seconds : 0.0);
 	rlua_set_integer(L, "seed", (lua_Integer)s->seed);

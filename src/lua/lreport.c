@@ -128,19 +128,20 @@ const rlua_binding rlua_report_binding = {.types = report_types};
 
 void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int is_default)
 {
-	int at_mean;
-	size_t never = net_never_living(s, X, &at_mean);
-	rlua_set_ties(L, is_default, never, at_mean);
-}
-
-void rlua_set_ties(lua_State *L, int is_default, size_t never_living, int at_mean)
-{
 	if (is_default)
 		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
-	if (never_living) {
-		rlua_set_integer(L, "never_living", (lua_Integer)never_living);
-		if (at_mean)
+	/* batchnorm normalises over X, so a zero point is not 0 after layer 1;
+	 * a point equal to the mean of X is (centred to 0, no bias) */
+	if (s->arch == ARCH_BATCHNORM) {
+		size_t at_mean = net_batchnorm_mean_rows(X);
+		if (at_mean) {
+			rlua_set_integer(L, "never_living", (lua_Integer)at_mean);
 			rlua_set_string(L, "tie", "mean");
+		}
+	} else if (s->bias.kind == LAW_ZERO) {
+		size_t zero = mat_zero_rows(X);
+		if (zero)
+			rlua_set_integer(L, "never_living", (lua_Integer)zero);
 	}
 }
 

@@ -324,9 +324,6 @@ void rlua_push_death_report(lua_State *L, const rl_death_report *r, const rl_net
  * when the default input set was used, and never_living = the points of X
  * that are 0 when the net's biases are 0 (ties: they can never live). */
 void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int is_default);
-/* The same fields from what is known of them: the default input set, the
- * number of ties and whether they are at X's mean (tie = "mean"). */
-void rlua_set_ties(lua_State *L, int is_default, size_t never_living, int at_mean);
 /* Appends the lines naming the input set and its ties for the report
  * table at index t (fields of rlua_name_inputs) to buf (len bytes). */
 void rlua_inputs_lines(lua_State *L, int t, char *buf, size_t len);

@@ -54,37 +54,6 @@ do
   t.ok(ok and back[1].trials == r.trials and r.interrupted and r.trials < 1000000, "an interrupted run's partial counts pass the checks (" .. r.trials .. " trials)")
 end
 
------------------------------------------------------------- ties and the input set survive the file
--- a loaded or merged result names X's ties (never_living, tie) and the
--- default input set as the run did: its printout said nothing of the tie
--- after a save, so mean F 0.37 stood next to E[F] = L 0.56 unexplained
-do
-  local path = dir .. "/ties.jsonl"
-  local runs = {
-    {depth = 2, width = 2, X = inputs.orthant(2)},
-    {depth = 2, width = 2, X = inputs.from{{-1, 0}, {0, 0}, {1, 0}}, arch = "batchnorm"},
-    {depth = 2, width = 2, X = inputs.from{{0, 0}, {0, 0}, {1, 2}}, arch = "skip", flip = true},
-    {depth = 2, width = 2},
-    {depth = 2, width = 2, X = inputs.orthant(2), bias = "he"},
-  }
-  for k, o in ipairs(runs) do
-    o.trials, o.seed, o.progress = 60, k, false
-    local r = mc(o)
-    r:save(path, "w")
-    local shards = {}
-    for i = 1, 3 do o.shard = {i, 3}; mc(o):save(path .. "." .. i, "w"); shards[i] = path .. "." .. i end
-    o.shard = nil
-    for _, got in ipairs{{"loaded", mc.load(path)[1]}, {"merged", mc.merge(shards)}} do
-      local L = got[2]
-      t.ok(L.never_living == r.never_living and L.tie == r.tie and L.inputs == r.inputs,
-           ("run %d, %s: never_living %s, tie %s, inputs %s as the run's"):format(k, got[1], tostring(L.never_living),
-             tostring(L.tie), tostring(L.inputs)))
-      local a, b = tostring(r):gsub("\n  %d+ trials[^\n]*", ""), tostring(L):gsub("\n  %d+ trials[^\n]*", "")
-      t.is(b:match("tie:[^\n]*") or "", a:match("tie:[^\n]*") or "", ("run %d, %s: the same tie line"):format(k, got[1]))
-    end
-  end
-end
-
 ------------------------------------------------------------ edited counts are refused
 do
   local path = dir .. "/good.jsonl"
