@@ -510,6 +510,12 @@ int rlua_return_receiver(lua_State *L, int failed, const rl_err *e)
 	return 1;
 }
 
+int rlua_seed_from_env(void)
+{
+	const char *env = getenv("RELUSH_SEED");
+	return env && *env;
+}
+
 uint64_t rlua_fresh_seed(lua_State *L)
 {
 	static uint64_t state;

@@ -283,6 +283,8 @@ int rlua_return_receiver(lua_State *L, int failed, const rl_err *e);
 /* A fresh seed when the user gave none: from RELUSH_SEED if set (so scripts
  * can be made reproducible), else from the clock; successive calls differ. */
 uint64_t rlua_fresh_seed(lua_State *L);
+/* RELUSH_SEED is set: fresh seeds repeat from process to process. */
+int rlua_seed_from_env(void);
 
 /* ---- Matrix ---------------------------------------------------------------- */
 /* Pushes an empty Matrix userdata: the caller puts its rl_mat in box->p. */

@@ -90,6 +90,8 @@ do
     {lines[2], '"seed":%d+', '"seed":9223372036854775808', "config.seed", "seed = 2^63"},
     {lines[2], '"trials":%d+', '"trials":9007199254740993', "config.trials", "trials = 2^53 + 1"},
     {lines[2], '"trials":%d+', '"trials":0', "config.trials", "trials = 0"},
+    {lines[2], '"never_living":%d+', '"never_living":65', "config.X.never_living", "never_living above X's 64 points"},
+    {lines[2], '"default":true', '"default":"yes"', "config.X.default", "default not a boolean"},
   }
   for k, c in ipairs(cases) do
     local p = edited(k, c[1], c[2], c[3])
