@@ -51,6 +51,7 @@ static view_model *push_net_model(lua_State *L, const char *fn)
 	m->arch = s->arch;
 	m->trial = net->trial;
 	m->lower = exp(bound_log_lower(s->widths, s->depth));
+	m->lower_death = bound_death(s->widths, s->depth);
 	m->upper = exp(bound_log_upper(s->widths, s->depth, (double)s->input, r->orthant,
 	                               s->bias.kind == LAW_ZERO));
 	rlua_box_free(report);

@@ -18,7 +18,7 @@ int view_model_init(view_model *m, int mc, const size_t *widths, size_t depth,
 	m->input = input;
 	m->points = points;
 	m->p_alive = m->ci_lo = m->ci_hi = NAN;
-	m->lower = m->upper = NAN;
+	m->lower = m->upper = m->lower_death = NAN;
 	m->eta = INFINITY;
 	m->layers = calloc(depth ? depth : 1, sizeof *m->layers);
 	if (!m->layers)

@@ -57,6 +57,7 @@ typedef struct view_model {
 	double elapsed, rate, eta;
 	double p_alive, ci_lo, ci_hi;
 	double lower, upper;   /* L and U for this run */
+	double lower_death;    /* 1 - L, accurate when tiny (bound_death) */
 	int final, interrupted;
 	view_sample *curve;
 	size_t curve_len, curve_cap;

@@ -158,6 +158,7 @@ static int observer_begin(void *ctx, const mc_config *cfg)
 	m->flip = cfg->flip;
 	m->point_stats = cfg->stats == MC_STATS_ALL;
 	m->lower = bound_lower(s->widths, s->depth);
+	m->lower_death = bound_death(s->widths, s->depth);
 	m->upper = bound_upper(s->widths, s->depth, (double)s->input, mat_nonnegative(cfg->X),
 	                       s->bias.kind == LAW_ZERO);
 	if (view_mc_begin(&obs.v, why, sizeof why)) {

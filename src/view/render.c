@@ -408,6 +408,11 @@ static view_field bounds_field(const view_model *m, const char *lead, bounds_tex
 {
 	char lo_s[32], up_s[32];
 	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
+	/* a lower bound that would print as 1.0000 is shown as 1 - (1 - L), as
+	 * the reports show it: L is below 1 for every net ("L 1.0000" of a
+	 * wide net read as a net that cannot die) */
+	if (m->lower >= 0.99995 && m->lower_death > 0)
+		snprintf(lo_s, sizeof lo_s, "1 - %.3g", m->lower_death);
 	view_fmt_prob(up_s, sizeof up_s, m->upper);
 	const char *only = m->flip ? "nets before the flip" : "the plain chain";
 	if (view_model_bounds_apply(m)) {

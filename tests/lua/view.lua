@@ -367,6 +367,15 @@ do
        "view.snapshot of a residual net names it and shows no plain-chain bounds")
   text = view.snapshot(relu(4, 4, {seed = 2}))
   t.ok(text:find("plain-chain bounds: L", 1, true), "a plain net's bounds are labelled as such")
+  -- L is below 1 for every net: one that would print as 1.0000 is shown
+  -- as 1 - (1 - L), the reports' form, with 1 - L computed accurately
+  for _, c in ipairs{{20, 64}, {3, 30}, {2, 16}, {12, 3}} do
+    local depth, width = c[1], c[2]
+    local header = view.snapshot(relu(depth, width, {seed = 1}))
+    local L = bound.lower(width, depth)
+    local want = L >= 0.99995 and ("L 1 - %.3g"):format(bound.death(width, depth)) or ("L %.4f"):format(L)
+    t.ok(header:find(want .. "  U", 1, true), ("view of relu(%d, %d): the header shows %s"):format(depth, width, want))
+  end
 end
 
 -- view.inputs: every cell of the plane is marked by the layer that kills its
