@@ -38,7 +38,7 @@ ok $? "globals are kept and the next command works"
 # chunks; without mc (before the Monte Carlo binding landed) a loop of
 # net:forward calls in C is interrupted between calls by the Lua hook.
 term_clear
-term_line 'long_c = mc ~= nil and function() return mc{depth=64, width=64, X=inputs.gaussian(512, 64), trials=1e9} end or function() local net, X = relu(8, 128), inputs.gaussian(2000, 128) while true do net:forward(X) end end'
+term_cmd 'long_c = mc ~= nil and function() return mc{depth=64, width=64, X=inputs.gaussian(512, 64), trials=1e9} end or function() local net, X = relu(8, 128), inputs.gaussian(2000, 128) while true do net:forward(X) end end'
 term_line 'long_c()'
 sleep 1
 ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a long C computation"

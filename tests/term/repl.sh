@@ -23,7 +23,7 @@ ok $? "several results print separated by tabs"
 term_line 'x = 41; x + 1'
 term_wait '^42$'
 ok $? "the value of the last statement after ';' prints"
-term_line 'x + 2;'
+term_cmd 'x + 2;'
 term_line 'print("after")'
 term_wait '^after$' && ! term_screen | grep -q '^43$'
 ok $? "a trailing ';' suppresses printing"
@@ -92,7 +92,7 @@ term_line 'net = relu(2, 3); net:deth()'
 term_wait "did you mean 'death'\?"
 ok $? "net:deth() suggests death"
 term_clear
-term_line '1 + 1'
+term_cmd '1 + 1'
 term_line '_'
 term_wait_count '^2$' 2
 ok $? "_ after 1 + 1 is 2"
