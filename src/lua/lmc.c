@@ -369,7 +369,8 @@ static int replay_l(lua_State *L)
 {
 	run_box *rb = lmc_to_run(L, 1);
 	if (!rb)
-		return rlua_arg_error(L, 1, "expected a Monte Carlo result (from mc{...}, mc.merge or mc.load)");
+		return rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result (from mc{...}, "
+		                      "mc.merge or mc.load), got %s", rlua_got(L, 1)));
 	const mc_record *rec = rb->rec;
 	const mc_counts *c = &rec->result.counts;
 	uint64_t first = rec->result.first_trial, last = rec->result.last_trial;

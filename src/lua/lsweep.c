@@ -12,6 +12,7 @@
 #include "rlua.h"
 #include "relush/csv.h"
 #include "lsweep_guard.h"
+#include "lmc_impl.h"
 
 #define RLUA_SWEEP "relush.SweepResults"   /* Sweep.__name in sweep_chunk */
 
@@ -151,6 +152,26 @@ static int check_result_plot_options(lua_State *L)
 	return 0;
 }
 
+/* What a value is, for a message: rlua_got's words ("nil", "a table", "a
+ * relush.DeathReport"), without running a metamethod. */
+static int got_l(lua_State *L)
+{
+	lua_pushstring(L, rlua_got(L, 1));
+	return 1;
+}
+
+/* r:plot's receiver: nil when it is a Monte Carlo result, else the message
+ * (raised by the Lua caller at the user's line). A report with layers of
+ * its own (a DeathReport) is not one: its survival is not a result's. */
+static int result_self_error(lua_State *L)
+{
+	if (lmc_to_run(L, 1))
+		return 0;
+	lua_pushfstring(L, "bad argument #1 to 'plot' (expected a Monte Carlo result (from mc{...}, "
+	                "mc.merge or mc.load), got %s)", rlua_got(L, 1));
+	return 1;
+}
+
 /* mc.sweep's option names are mc's: checked before the first run, so that
  * a misspelt one is named as an option of the sweep, with mc's list. */
 static int check_sweep_options(lua_State *L)
@@ -163,7 +184,7 @@ static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
 "local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
-"  check_sweep_plot_options, check_result_plot_options, check_sweep_options = ...\n"
+"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -268,13 +289,13 @@ static const char sweep_chunk[] =
 "local function sweep(opts)\n"
 "  if type(opts) ~= \"table\" then\n"
 "    error(\"bad argument #1 to 'mc.sweep' (expected an options table such as \" ..\n"
-"          \"{depth = {1, 2, 4, 8}, width = 3}, got a \" .. type(opts) .. \")\", 2)\n"
+"          \"{depth = {1, 2, 4, 8}, width = 3}, got \" .. got(opts) .. \")\", 2)\n"
 "  end\n"
 "  local names, fixed = {}, {}\n"
 "  for k, v in pairs(opts) do\n"
 "    if type(k) ~= \"string\" then\n"
-"      error(\"bad argument #1 to 'mc.sweep' (options are named, e.g. depth = {1, 2, 4}; got a \" ..\n"
-"            type(k) .. \" key)\", 2)\n"
+"      error(\"bad argument #1 to 'mc.sweep' (options are named, e.g. depth = {1, 2, 4}; got \" ..\n"
+"            got(k) .. \" key)\", 2)\n"
 "    end\n"
 "    if sweep_values(k, v) then names[#names + 1] = k else fixed[k] = v end\n"
 "  end\n"
@@ -387,26 +408,28 @@ static const char sweep_chunk[] =
 "-- reachable as getmetatable(s).__tostring(t) with any t, and a lying __len\n"
 "-- or an endless __index or __pairs must not run them without end.\n"
 "local function check_self(self, method)\n"
-"  local function bad(what, v)\n"
-"    error((\"bad self to '%s' (expected the SweepResults of mc.sweep: %s, got a %s)\"):format(\n"
-"          method, what, type(v)), 4)\n"
+"  -- what: the field that is wrong (\"swept (a list of option names)\"), v its value;\n"
+"  -- is: what is wrong with it, when not its type\n"
+"  local function bad(what, v, is)\n"
+"    error((\"bad self to '%s' (expected the SweepResults of mc.sweep, got %s%s)\"):format(method, got(self),\n"
+"          what and (\" whose %s is %s\"):format(what, is or got(v)) or \"\"), 4)\n"
 "  end\n"
-"  if type(self) ~= \"table\" then bad(\"a table\", self) end\n"
+"  if type(self) ~= \"table\" then bad() end\n"
 "  local swept, params, fixed = rawget(self, \"swept\"), rawget(self, \"params\"), rawget(self, \"fixed\")\n"
-"  if type(swept) ~= \"table\" then bad(\"swept, a list of option names\", swept) end\n"
-"  if type(params) ~= \"table\" then bad(\"params, a table per result\", params) end\n"
-"  if type(fixed) ~= \"table\" then bad(\"fixed, the options not swept\", fixed) end\n"
+"  if type(swept) ~= \"table\" then bad(\"swept (a list of option names)\", swept) end\n"
+"  if type(params) ~= \"table\" then bad(\"params (a table per result)\", params) end\n"
+"  if type(fixed) ~= \"table\" then bad(\"fixed (the options not swept)\", fixed) end\n"
 "  local copy = {swept = {}, params = {}, fixed = {}, stopped = rawget(self, \"stopped\")}\n"
 "  for j = 1, rawlen(swept) do\n"
 "    local name = rawget(swept, j)\n"
-"    if type(name) ~= \"string\" then bad((\"swept[%d], an option name\"):format(j), name) end\n"
+"    if type(name) ~= \"string\" then bad((\"swept[%d] (an option name)\"):format(j), name) end\n"
 "    copy.swept[j] = name\n"
 "  end\n"
-"  if #copy.swept == 0 then bad(\"swept, at least one option name\", nil) end\n"
+"  if #copy.swept == 0 then bad(\"swept (a list of option names)\", nil, \"empty\") end\n"
 "  for i = 1, rawlen(self) do\n"
 "    local r, p = rawget(self, i), rawget(params, i)\n"
-"    if type(r) ~= \"table\" then bad((\"[%d], an McResult\"):format(i), r) end\n"
-"    if type(p) ~= \"table\" then bad((\"params[%d], the swept values of result %d\"):format(i, i), p) end\n"
+"    if type(r) ~= \"table\" then bad((\"[%d] (a Monte Carlo result)\"):format(i), r) end\n"
+"    if type(p) ~= \"table\" then bad((\"params[%d] (the swept values of result %d)\"):format(i, i), p) end\n"
 "    copy[i], copy.params[i] = r, p\n"
 "  end\n"
 "  for k, v in next, fixed do copy.fixed[k] = v end\n"
@@ -594,7 +617,7 @@ static const char sweep_chunk[] =
 "  if #self == 0 then error(\"s:plot: the sweep has no results to plot\", 2) end\n"
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
-"    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got \" .. got(o) .. \")\", 2)\n"
 "  end\n"
 "  check_sweep_plot_options(o)\n"
 "  local plot = module.plot\n"
@@ -664,7 +687,7 @@ static const char sweep_chunk[] =
 "function Sweep:csv(path)\n"
 "  self = check_self(self, \"csv\")\n"
 "  if type(path) ~= \"string\" then\n"
-"    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got a \" .. type(path) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got \" .. got(path) .. \")\", 2)\n"
 "  end\n"
 "  local options = {}\n"
 "  for _, name in ipairs(self.swept) do options[#options + 1] = name end\n"
@@ -710,22 +733,21 @@ static const char sweep_chunk[] =
 "\n"
 "-- r:plot() for one McResult: per layer the survival of points next to 1 - 2^-n\n"
 "local function result_plot(r, o)\n"
+"  local bad_self = result_self_error(r)\n"
+"  if bad_self then error(bad_self, 2) end\n"
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
-"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got \" .. got(o) .. \")\", 2)\n"
 "  end\n"
 "  check_result_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"r:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
-"  if type(r) ~= \"table\" then\n"
-"    error(\"bad self to 'plot' (expected an McResult, got a \" .. type(r) .. \")\", 2)\n"
-"  end\n"
-"  -- read raw and bounded: any table can reach this as r.plot(t)\n"
+"  -- read raw and bounded: r.layers is the user's to change\n"
 "  local x, surv, bound, net, layers = {}, {}, {}, {}, rawget(r, \"layers\")\n"
 "  for l = 1, type(layers) == \"table\" and rawlen(layers) or 0 do\n"
 "    local layer = rawget(layers, l)\n"
 "    if type(layer) ~= \"table\" then\n"
-"      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got a %s)\"):format(l, type(layer)), 2)\n"
+"      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got %s)\"):format(l, got(layer)), 2)\n"
 "    end\n"
 "    local function number(v) return type(v) == \"number\" and v or 0 / 0 end\n"
 "    x[l], surv[l], bound[l], net[l] = l, number(layer.survival), number(layer.bound), number(layer.net_survival)\n"
@@ -834,7 +856,9 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
 	lua_pushcfunction(L, check_sweep_options);
-	lua_call(L, 12, 2);
+	lua_pushcfunction(L, result_self_error);
+	lua_pushcfunction(L, got_l);
+	lua_call(L, 14, 2);
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)

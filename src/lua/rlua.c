@@ -12,19 +12,66 @@
 #include "rlua.h"
 #include "relush/csv.h"
 
+/* The name a value's metatable gives its type (its __name, read raw, so no
+ * metamethod runs), or NULL: a string of printable characters only. */
+static const char *type_name(lua_State *L, int idx)
+{
+	static char names[4][48];   /* a few per message: each call takes the next */
+	static unsigned next;
+	const char *found = NULL;
+	if (!lua_checkstack(L, 2) || !lua_getmetatable(L, idx))
+		return NULL;
+	lua_pushliteral(L, "__name");
+	if (lua_rawget(L, -2) == LUA_TSTRING) {
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		int printable = len > 0 && len < sizeof names[0];
+		for (size_t i = 0; printable && i < len; i++)
+			printable = name[i] > ' ' && name[i] < 127;
+		if (printable) {
+			char *buf = names[next++ % 4];
+			memcpy(buf, name, len + 1);
+			found = buf;
+		}
+	}
+	lua_pop(L, 2);
+	return found;
+}
+
 const char *rlua_got(lua_State *L, int idx)
 {
+	static char said[4][80];
+	static unsigned next;
+	const char *name;
 	switch (lua_type(L, idx)) {
 	case LUA_TNONE:
 	case LUA_TNIL: return "nil";
 	case LUA_TBOOLEAN: return "a boolean";
 	case LUA_TNUMBER: return "a number";
 	case LUA_TSTRING: return "a string";
-	case LUA_TTABLE: return "a table";
 	case LUA_TFUNCTION: return "a function";
 	case LUA_TTHREAD: return "a thread";
-	default: return "a userdata";
+	case LUA_TTABLE:
+		/* a report (relush.DeathReport) is named; any other table is
+		 * "a table", also when its own __name says otherwise */
+		name = type_name(L, idx);
+		if (!name || strncmp(name, "relush.", 7) != 0)
+			return "a table";
+		break;
+	default:
+		/* a relush.Net where a Matrix was wanted, a FILE*, ... */
+		name = type_name(L, idx);
+		if (!name)
+			return "a userdata";
+		if (strncmp(name, "relush.", 7) != 0) {
+			char *buf = said[next++ % 4];
+			snprintf(buf, sizeof said[0], "a userdata (%s)", name);
+			return buf;
+		}
 	}
+	char *buf = said[next++ % 4];
+	snprintf(buf, sizeof said[0], "a %s", name);
+	return buf;
 }
 
 static void describe(lua_State *L, int idx, char *buf, size_t len)

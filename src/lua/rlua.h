@@ -184,7 +184,10 @@ lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integ
 double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
 int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
 /* What the value at idx is, for "got %s" in errors: "nil" (also for no
- * value), else "a table", "a number"... */
+ * value), else "a table", "a number"..., a relush object by its type ("a
+ * relush.Net", "a relush.McResult") and another userdata with its __name
+ * ("a userdata (FILE*)"); no metamethod runs. The text lasts until the
+ * fourth next call. */
 const char *rlua_got(lua_State *L, int idx);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
 /* A file path: a string with no NUL byte; the error's example is example
