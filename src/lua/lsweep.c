@@ -842,7 +842,7 @@ static const rlua_api sweep_api[] = {
 
 static void sweep_setup(lua_State *L, int module)
 {
-	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, "=mc.sweep", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, RLUA_OWN_CHUNK("mc.sweep"), "t") != LUA_OK)
 		lua_error(L);
 	lua_pushvalue(L, module);
 	lua_pushcfunction(L, write_csv_l);

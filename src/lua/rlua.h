@@ -22,6 +22,10 @@
 #define RLUA_MATRIX  "relush.Matrix"
 #define RLUA_DEATH   "relush.DeathReport"
 #define RLUA_MC_RESULT  "relush.McResult"
+/* The chunk name of relush's own Lua code (mc.sweep, demo, merge): where
+ * Ctrl-C stopped a command is told in the user's code, never in these. */
+#define RLUA_OWN_CHUNK_PREFIX "=relush:"
+#define RLUA_OWN_CHUNK(what) RLUA_OWN_CHUNK_PREFIX what
 
 /* ---- the API table (api.c) ------------------------------------------------
  * Every Lua-visible function is described by ONE rlua_api entry, as tmux

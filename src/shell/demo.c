@@ -51,7 +51,8 @@ static int byte_within(int ms)
 	return c;
 }
 
-/* read_key(): "next", "back" or "quit", from one key press in raw mode. An
+/* read_key(): "next", "back" or "quit", from one key press in raw mode
+ * ("stop" when no key came: end of input or Ctrl-C). An
  * escape sequence is read whole (arrows: ESC [ C / ESC [ D, or ESC O C),
  * so only Esc alone leaves; other sequences and keys mean next. */
 static int read_key_l(lua_State *L)
@@ -68,7 +69,14 @@ static int read_key_l(lua_State *L)
 	const char *key = "next";
 	unsigned char c;
 	if (read(STDIN_FILENO, &c, 1) != 1) {
-		key = "quit";              /* end of input or Ctrl-C */
+		/* end of input, or Ctrl-C (the shell's handler made read fail):
+		 * the line of the step prompt ends here, since the interrupt
+		 * stops the demo before its Lua can end it */
+		key = "stop";
+		fflush(stdout);
+		if (write(STDOUT_FILENO, "\n", 1) < 0) {
+			/* nothing to do: the terminal is gone */
+		}
 	} else if (c == 'q' || c == 'Q' || c == 3 || c == 4) {
 		key = "quit";
 	} else if (c == 'b' || c == 'p' || c == 127 || c == 8) {
@@ -238,6 +246,7 @@ static const char demo_chunk[] =
 "      io.write((\"\\n[step %d/%d]  space or -> next   <- back   q leaves\"):format(i, #d.steps))\n"
 "      io.stdout:flush()\n"
 "      local key = read_key()\n"
+"      if key == \"stop\" then return end   -- its line ended by read_key\n"
 "      io.write(\"\\n\")\n"
 "      if key == \"quit\" then return end\n"
 "      if key == \"back\" then i = math.max(1, i - 1)\n"
@@ -338,7 +347,7 @@ static const rlua_api demo_api[] = {
 
 void shell_open_demo(lua_State *L)
 {
-	if (luaL_loadbufferx(L, demo_chunk, sizeof demo_chunk - 1, "=demo", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, demo_chunk, sizeof demo_chunk - 1, RLUA_OWN_CHUNK("demo"), "t") != LUA_OK)
 		lua_error(L);
 	push_dirs(L, "RELUSH_DEMO_DIR", RELUSH_PKGDATADIR "/demo", RELUSH_SOURCE_DIR "/scripts/demo");
 	push_dirs(L, "RELUSH_PAPER_DIR", RELUSH_PKGDATADIR "/paper", RELUSH_SOURCE_DIR "/scripts/paper");

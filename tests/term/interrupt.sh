@@ -182,4 +182,16 @@ term_keys C-c
 term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at cospin.lua:2$'
 ok $? "a script stopped in a coroutine exits 130 saying where it stopped"
 
+# ... and a script stopped inside relush's own Lua code (mc.sweep's loop,
+# a loaded chunk of the module): the place named is the user's line that
+# called it, never a line of relush's code.
+printf 'local x = 1\ns = mc.sweep{depth = {50, 60}, width = 8, trials = 1e8, progress = false}\n' > "$term_tmp/sweep.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' sweep.lua"
+sleep 1
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at sweep.lua:2: mc stopped'
+s=$?
+term_screen | grep -q 'relush:mc.sweep' && s=1
+ok $s "a script stopped inside mc.sweep names its own line, not mc.sweep's"
+
 term_done
