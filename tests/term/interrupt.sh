@@ -117,7 +117,24 @@ term_clear
 term_line 'mc.partial = nil; r = mc{depth=20, width=16, trials=1e9}'
 term_wait 'ETA ([0-9]+d [0-9]{2}h|[0-9]+h [0-9]{2}m|[0-9]+m [0-9]{2}s|[0-9]+s)$' 3
 ok $? "the progress bar shows a human ETA"
-term_clear
+# the bar fits the terminal, measured at each redraw: a line wider than
+# the terminal would wrap, and each redraw ("\r" to its last row) would
+# leave a copy of it on the screen
+# (the pane is wiped by tmux: keys like C-l typed now would reach relush)
+for cols in 48 30; do
+	term_resize $cols 40
+	term_tmux send-keys -R -t relush
+	term_tmux clear-history -t relush
+	sleep 1.5   # several redraws (about one every 50 ms)
+	rows=$(term_tmux capture-pane -p -t relush | grep -c '^mc ')
+	widest=$(term_tmux capture-pane -p -t relush | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+	kept=$(term_tmux capture-pane -p -t relush | grep '^mc ' | tail -n 1)
+	[ "$rows" -eq 1 ] && [ "$widest" -lt $cols ] && printf '%s\n' "$kept" | grep -Eq '^mc \[[=> ]{10,30}\] +[0-9.]+%'
+	ok $? "in $cols columns the bar is one row narrower than the terminal, percent kept: '$kept'"
+done
+term_resize 100 40
+term_tmux send-keys -R -t relush
+term_tmux clear-history -t relush
 term_keys C-c
 term_wait '^interrupted: mc stopped after [0-9]+ of 1000000000 trials; its partial result is in mc.partial$' 2
 ok $? "an interrupted mc says how far it got and where its partial result is"
