@@ -538,9 +538,15 @@ int rlua_box_push_string(lua_State *L, rlua_box *b)
 	return 1;
 }
 
+/* Named as the API writes the function ("relu.load", "net:train"): the
+ * name the call site gives ("load") is ambiguous, and through pcall there
+ * is none. */
 int rlua_engine_error(lua_State *L, const rl_err *e)
 {
 	lua_Debug ar;
+	const char *api = running_api_name(L);
+	if (api)
+		return luaL_error(L, "%s: %s", api, e->msg);
 	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
 		return luaL_error(L, "%s: %s", ar.name, e->msg);
 	return luaL_error(L, "%s", e->msg);

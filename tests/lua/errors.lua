@@ -107,4 +107,30 @@ for _, c in ipairs{{"inputs", "gaussian", {"a", 2}}, {"bound", "width_for", {"x"
        c[1] .. "." .. c[2] .. " through pcall is named in its argument error: " .. tostring(err))
 end
 t.is(require("relush.inputs"), inputs, "relush's tables are its submodules (require 'relush.inputs')")
+-- An error of the engine (not of an argument's type) names the function as
+-- the API writes it, however it was called: "load:" said neither which load
+-- (relu.load, inputs.load) nor, through pcall, anything at all.
+do
+  local dir = require("proc").tmpdir()
+  local f = assert(io.open(dir .. "/bad.npz", "wb")); f:write("xx"); f:close()
+  f = assert(io.open(dir .. "/bad.npy", "wb")); f:write("xx"); f:close()
+  local net, X = relu(2, 2, {seed = 1}), inputs.gaussian(3, 2, {seed = 1})
+  local cases = {
+    {"relu.load", function() return relu.load(dir .. "/bad.npz") end},
+    {"relu.load", function() return pcall(relu.load, dir .. "/bad.npz") end},
+    {"inputs.load", function() return inputs.load(dir .. "/bad.npy") end},
+    {"inputs.load", function() local load = inputs.load; return load(dir .. "/bad.npy") end},
+    {"net:train", function() return net:train(X, {1, 2}) end},
+    {"net:train", function() return net.train(net, X, {1, 2}) end},
+  }
+  for _, c in ipairs(cases) do
+    local ok, e, e2 = pcall(c[2])
+    local failed = not ok or e == false
+    if ok and e == false then e = e2 end   -- the inner pcall's message
+    t.ok(failed and tostring(e):find(c[1] .. ": ", 1, true),
+         "an engine error names " .. c[1] .. ": " .. tostring(e))
+  end
+  os.execute("rm -rf " .. require("proc").q(dir))
+end
+
 t.done()
