@@ -79,6 +79,10 @@ void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd);
 /* How many points of X batch norm centres to exactly 0 (those equal to
  * the mean of X): ties at layer 1 that can never live (theory.md §7.3). */
 size_t net_batchnorm_mean_rows(const rl_mat *X);
+/* The points of X that no net of spec s can keep alive, because every
+ * pre-activation there is exactly 0 (ties): the points at the mean of X
+ * with batch norm, the zero points when the biases are 0, else none. */
+size_t net_never_living(const rl_net_spec *s, const rl_mat *X);
 /* The representation after a layer from the one before it (H, width cur)
  * and the layer's ReLU inputs Z (width n); returns its width. out holds
  * rows x (cur + n) doubles. */

@@ -90,6 +90,7 @@ typedef int (*mc_progress_fn)(const mc_progress *p, void *ctx);
 typedef struct mc_config {
 	const rl_net_spec *spec;   /* copied by mc_run; spec->input must equal X->cols */
 	const rl_mat *X;           /* the input set, fixed across trials */
+	int x_default;             /* X is relush's default input set (named in reports) */
 	uint64_t trials;           /* the trial space: trials 1..trials */
 	uint64_t shard_index;      /* run shard shard_index (1-based) of shard_count; */
 	uint64_t shard_count;      /*   0/0 or 1/1 runs every trial */
@@ -179,6 +180,8 @@ void mc_tuning_get(mc_tuning *t);
  * the raw integer counts, the values derived from the experiment (bounds,
  * the alignment prediction) and timing. The records of the shards of one
  * experiment merge into the record of the whole run, count for count. */
+enum { MC_FMA_NONE, MC_FMA_FUSED, MC_FMA_UNFUSED };
+
 typedef struct mc_record {
 	/* the experiment */
 	rl_net_spec spec;            /* owned */
@@ -189,9 +192,14 @@ typedef struct mc_record {
 	int flip, alignment;
 	size_t x_rows, x_cols;
 	uint64_t x_checksum;         /* mc_checksum(X) */
+	int x_default;               /* X is the default input set (INPUTS_DEFAULT_NAME) */
+	size_t never_living;         /* net_never_living(spec, X): ties, named in reports */
 	mc_tuning tuning;
 	char version[32];            /* relush's */
 	int generator;               /* what drew its numbers: mc_generator_name */
+	int float32_fma;             /* a single-precision run's float32 multiply-adds: MC_FMA_FUSED or
+	                                MC_FMA_UNFUSED (relush -v), which differ in last bits;
+	                                MC_FMA_NONE for double runs and lines that do not say */
 	/* the piece */
 	uint64_t shard_index, shard_count;  /* 1/1 for a whole run, also a merged one */
 	mc_result result;            /* counts (owned), result.first_trial..last_trial, timing */

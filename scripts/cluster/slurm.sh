@@ -6,7 +6,7 @@
 # Array task i of N runs `relush --shard i/N SCRIPT ARGS...`, so every mc{}
 # in the script counts only the i-th of N slices of its trials (mc.shard).
 # N is the array's size (or SHARDS=N in the environment); the array must be
-# contiguous (1-16 or 0-15, no step). The script saves its shard's results:
+# contiguous (1-16 or 0-15, no step or list: refused). The script saves its shard's results:
 # depth.lua writes results/depth.shard-i-of-N.jsonl; a script of your own
 # gives mc{..., out = ("r.shard-%d-of-%d.jsonl"):format(mc.shard[1], mc.shard[2])}.
 # When every task is done, merge (exactly: the counts of the whole run):
@@ -50,6 +50,13 @@ if [ -n "${SHARDS:-}" ]; then
 	esac
 elif [ -n "${SLURM_ARRAY_TASK_COUNT:-}" ]; then
 	count=$SLURM_ARRAY_TASK_COUNT
+	# --array=1-16:2 or 1,3,5 number the tasks with gaps: task ids are then
+	# no shard numbers, and shards would go missing (or run twice)
+	if [ -n "${SLURM_ARRAY_TASK_MAX:-}" ] &&
+	   { [ "$((SLURM_ARRAY_TASK_MAX - first + 1))" -ne "$count" ] || [ "${SLURM_ARRAY_TASK_STEP:-1}" != 1 ]; }; then
+		echo "slurm.sh: the array's $count tasks are numbered $first..$SLURM_ARRAY_TASK_MAX${SLURM_ARRAY_TASK_STEP:+ step $SLURM_ARRAY_TASK_STEP}, with gaps: submit a contiguous array (--array=1-N), or set SHARDS=N to make each task id its shard number" >&2
+		exit 2
+	fi
 elif [ -n "${SLURM_ARRAY_TASK_MAX:-}" ]; then
 	count=$((SLURM_ARRAY_TASK_MAX - first + 1))
 else

@@ -200,6 +200,13 @@ size_t net_batchnorm_mean_rows(const rl_mat *X)
 	return at_mean;
 }
 
+size_t net_never_living(const rl_net_spec *s, const rl_mat *X)
+{
+	if (s->arch == ARCH_BATCHNORM)
+		return net_batchnorm_mean_rows(X);
+	return s->bias.kind == LAW_ZERO ? mat_zero_rows(X) : 0;
+}
+
 /* The next representation from the current one (H, width `cur`) and the
  * pre-activations Z (width n); returns its width. out must hold
  * rows x (cur + n) doubles. */

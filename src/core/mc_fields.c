@@ -41,6 +41,10 @@ typedef struct mc_field {
 static const char *arch_at(int i) { return arch_name((rl_arch)i); }
 static const char *stats_at(int i) { return mcr_stats_name((mc_stats)i); }
 static const char *precision_at(int i) { return precision_name((rl_precision)i); }
+static const char *fma_at(int i)
+{
+	return i == MC_FMA_FUSED ? "fused" : i == MC_FMA_UNFUSED ? "unfused" : "none";
+}
 
 /* A change to what any (seed, trial, stream) draws (rng.c, law.c, net.c)
  * adds a name here, last. */
@@ -86,6 +90,8 @@ static const mc_field fields[] = {
 	 "one of plain, residual, dense, skip, batchnorm"},
 	{"precision", K_ENUM, AT(spec.precision), F_PRECISION, "precision", precision_at,
 	 PRECISION_SINGLE + 1, "double or single"},
+	{"float32_fma", K_ENUM, AT(float32_fma), F_FMA, "float32 multiply-adds", fma_at, MC_FMA_UNFUSED + 1,
+	 "none, fused or unfused"},
 	{"seed", K_U64, AT(spec.seed), F_SEED, "seed", NULL, 0, NULL},
 	{"trials", K_U64, AT(trials), F_TRIALS, "trials", NULL, 0, NULL},
 	{"method", K_METHOD, AT(method), F_METHOD, "method", NULL, 0, NULL},
@@ -168,6 +174,8 @@ void mcr_write_config(rl_strbuf *b, const mc_record *r)
 			json_field_u64(b, "cols", r->x_cols);
 			json_key(b, "checksum");
 			rl_sb_printf(b, "\"fnv1a64:%016llx\"", (unsigned long long)r->x_checksum);
+			json_field_bool(b, "default", r->x_default);
+			json_field_u64(b, "never_living", r->never_living);
 			rl_sb_put(b, "}");
 			break;
 		case K_TUNING:
@@ -260,6 +268,16 @@ static void read_x(mcr_reader *rd, const jv *c, mc_record *r)
 	if (!rd->failed && (strncmp(sum, "fnv1a64:", 8) != 0 || strlen(sum) != 24 ||
 	                    (r->x_checksum = strtoull(sum + 8, &end, 16), *end != '\0')))
 		mcr_bad(rd, "config.X.checksum", "\"fnv1a64:\" and 16 hex digits");
+	/* what the report says about X (files written before relush kept it
+	 * have neither: not the default set, no ties named) */
+	if (json_get(X, "default"))
+		r->x_default = mcr_read_bool(rd, X, "default", "config.X.default");
+	if (json_get(X, "never_living")) {
+		uint64_t n = mcr_read_u64(rd, X, "never_living", "config.X.never_living");
+		if (!rd->failed && n > r->x_rows)
+			mcr_bad(rd, "config.X.never_living", "a count of X's points (at most config.X.rows)");
+		r->never_living = (size_t)n;
+	}
 }
 
 static void read_tuning(mcr_reader *rd, const jv *c, mc_record *r)
@@ -295,8 +313,9 @@ void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 		case K_BOOL: VALUE(int, f, r) = mcr_read_bool(rd, c, f->key, path); break;
 		case K_ENUM:
 			/* files written before relush had a precision ran in double,
-			 * and before it named its generator, with the first */
-			if ((f->rank == F_PRECISION || f->rank == F_GENERATOR) && !json_get(c, f->key))
+			 * before it named its generator with the first, and before
+			 * it recorded float32 multiply-adds say nothing of them */
+			if ((f->rank == F_PRECISION || f->rank == F_GENERATOR || f->rank == F_FMA) && !json_get(c, f->key))
 				break;
 			VALUE(int, f, r) = enum_field(rd, c, f->key, path, f->name, f->count, f->accepted);
 			break;
@@ -330,6 +349,9 @@ static int laws_differ(const rl_law *a, const rl_law *b)
 int mcr_field_differs(const mc_record *a, const mc_record *b, int k)
 {
 	const mc_field *f = by_rank(k);
+	/* only two single-precision runs that both say can disagree */
+	if (k == F_FMA && (a->float32_fma == MC_FMA_NONE || b->float32_fma == MC_FMA_NONE))
+		return 0;
 	switch (f ? f->kind : K_DEPTH) {
 	case K_VERSION: return strcmp(a->version, b->version) != 0;
 	case K_DEPTH: return 0;
@@ -446,7 +468,11 @@ int mcr_mismatch_error(const mc_record *a, const mc_record *b, int k, const char
 	                                     "input set and net: run the missing pieces with the precision "
 	                                     "of the others, e.g. precision = \"double\")" :
 	                  k == F_GENERATOR ? " (another relush drew one of them: run the missing pieces "
-	                                     "with the relush that ran the others)" : "";
+	                                     "with the relush that ran the others)" :
+	                  k == F_FMA ? " (single-precision runs on machines that fuse float32 multiply-adds and "
+	                               "on machines that do not differ in last bits, so in rare deaths; relush -v "
+	                               "tells which a machine does: run the missing pieces on machines like the "
+	                               "others', or the whole experiment with precision = \"double\")" : "";
 	return rl_fail(e, "%s has %s but %s has %s%s; %s", mc_record_label(a, la, sizeof la), da,
 	               mc_record_label(b, lb, sizeof lb), db, why, tail);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "relush/alloc.h"
+#include "relush/death.h"
 #include "relush/files.h"
 #include "relush/mc.h"
 #include "json.h"
@@ -175,9 +176,13 @@ mc_record *mc_record_new(const mc_config *cfg, mc_result *res, rl_err *e)
 	r->x_rows = cfg->X->rows;
 	r->x_cols = cfg->X->cols;
 	r->x_checksum = mc_checksum(cfg->X);
+	r->x_default = cfg->x_default;
+	r->never_living = net_never_living(cfg->spec, cfg->X);
 	mc_tuning_get(&r->tuning);
 	snprintf(r->version, sizeof r->version, "%s", PACKAGE_VERSION);
 	r->generator = mc_generator_current();
+	r->float32_fma = cfg->spec->precision != PRECISION_SINGLE ? MC_FMA_NONE
+	               : kernel_single_fused() ? MC_FMA_FUSED : MC_FMA_UNFUSED;
 	r->shard_index = cfg->shard_count ? cfg->shard_index : 1;
 	r->shard_count = cfg->shard_count ? cfg->shard_count : 1;
 	r->pieces = 1;

@@ -53,7 +53,7 @@ void mcr_read_u64_list(mcr_reader *rd, const jv *obj, const char *key, const cha
 /* ---- the experiment's settings (mc_fields.c) ---- */
 /* The settings in the order the merge checks them. */
 enum {
-	F_VERSION, F_GENERATOR, F_WIDTHS, F_INPUT, F_WEIGHTS, F_BIAS, F_ARCH, F_PRECISION, F_SEED, F_TRIALS,
+	F_VERSION, F_GENERATOR, F_WIDTHS, F_INPUT, F_WEIGHTS, F_BIAS, F_ARCH, F_PRECISION, F_FMA, F_SEED, F_TRIALS,
 	F_METHOD, F_STATS, F_FLIP, F_ALIGNMENT, F_XSHAPE, F_XSUM, F_TUNING, F_COUNT
 };
 /* A uint64_t count of a results line: its key and where it is (in

@@ -233,6 +233,13 @@ static int keys_from_list(const rl_npz *z, const char *path, const char *const *
 			return rl_fail(e, "keys[%zu] = '%s': '%s' holds neither '%s' nor '%s.weight' (it holds %s)",
 			               l + 1, keys[l], path, keys[l], keys[l], list);
 		}
+		/* each array once: the net's layers are its own copies, and
+		 * net:save writes each under its name, so a layer listed twice
+		 * would be saved as two members of one name */
+		for (size_t m = 0; m < l; m++)
+			if (strcmp(k->weight[m], npz_name(z, (size_t)i)) == 0)
+				return rl_fail(e, "keys[%zu] = '%s' names '%s' again (keys[%zu] did): each layer may be listed "
+				               "once", l + 1, keys[l], k->weight[m], m + 1);
 		if (add_layer(z, k, l, (size_t)i, e))
 			return -1;
 	}

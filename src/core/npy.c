@@ -145,8 +145,11 @@ static int quoted(scanner *s, char *out, size_t cap)
 
 static int shape_tuple(scanner *s, npy_header *h)
 {
-	if (expect(s, '('))
-		return -1;
+	skip_blanks(s);
+	if (s->p >= s->end || *s->p != '(')
+		return rl_fail(s->e, "%s: the .npy header's shape is not a tuple (expected a tuple of whole numbers, "
+		               "as in 'shape': (3, 4))", s->name);
+	s->p++;
 	h->rank = 0;
 	for (;;) {
 		skip_blanks(s);
@@ -157,7 +160,9 @@ static int shape_tuple(scanner *s, npy_header *h)
 		if (h->rank == NPY_MAX_RANK)
 			return rl_fail(s->e, "%s: the array's shape has more than %d dimensions", s->name, NPY_MAX_RANK);
 		if (s->p >= s->end || *s->p < '0' || *s->p > '9')
-			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected a dimension)", s->name);
+			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected a dimension, a whole "
+			               "number >= 0, as in 'shape': (3, 4), got '%.1s')", s->name,
+			               s->p < s->end ? s->p : "");
 		size_t v = 0;
 		while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
 			if (v > (SIZE_MAX - 9) / 10)
@@ -171,7 +176,8 @@ static int shape_tuple(scanner *s, npy_header *h)
 		if (s->p < s->end && *s->p == ',')
 			s->p++;
 		else if (s->p >= s->end || *s->p != ')')
-			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected ',' or ')')", s->name);
+			return rl_fail(s->e, "%s: the .npy header's shape is malformed (expected ',' or ')' after a "
+			               "dimension, as in 'shape': (3, 4))", s->name);
 	}
 }
 
@@ -226,6 +232,17 @@ static int parse_header(const char *text, size_t len, const char *name, npy_head
 			s.p++;
 		else if (s.p >= s.end || *s.p != '}')
 			return rl_fail(e, "%s: the .npy header is malformed (expected ',' or '}' after '%s')", name, key);
+	}
+	s.p++;
+	/* numpy pads the dict with blanks up to its newline; anything else
+	 * after it means the header is not what it seems (np.load refuses too) */
+	skip_blanks(&s);
+	if (s.p < s.end) {
+		int shown = 0;
+		while (shown < 20 && s.p + shown < s.end && s.p[shown] >= ' ' && s.p[shown] <= '~')
+			shown++;
+		return rl_fail(e, "%s: the .npy header has text after its closing '}' ('%.*s'); only blanks and a "
+		               "newline may follow the dictionary", name, shown, s.p);
 	}
 	if (!h->have_descr || !h->have_order || !h->have_shape)
 		return rl_fail(e, "%s: the .npy header lacks '%s'", name,
@@ -326,7 +343,9 @@ static int64_t signed_value(uint64_t u, size_t size)
 	return u & top ? (int64_t)(u ^ top) - (int64_t)(top - 1) - 1 : (int64_t)u;
 }
 
-static double element(const unsigned char *src, const dtype *t)
+/* The element at src as a double; *inexact set when it is an integer that
+ * no double holds (beyond 2^53 and not a multiple of the spacing there). */
+static double element(const unsigned char *src, const dtype *t, int *inexact)
 {
 	unsigned char b[8];
 	for (size_t k = 0; k < t->size; k++)
@@ -348,10 +367,19 @@ static double element(const unsigned char *src, const dtype *t)
 		}
 	case KIND_BOOL:
 		return b[0] != 0;
-	case KIND_INT:
-		return (double)signed_value(unsigned_value(b, t->size), t->size);
-	case KIND_UINT:
-		return (double)unsigned_value(b, t->size);
+	case KIND_INT: {
+		int64_t x = signed_value(unsigned_value(b, t->size), t->size);
+		double d = (double)x;
+		/* 2^63 (INT64_MAX rounded up) is out of int64_t's range */
+		*inexact = d >= 9223372036854775808.0 || (int64_t)d != x;
+		return d;
+	}
+	case KIND_UINT: {
+		uint64_t x = unsigned_value(b, t->size);
+		double d = (double)x;
+		*inexact = d >= 18446744073709551616.0 || (uint64_t)d != x;
+		return d;
+	}
 	}
 	return NAN;
 }
@@ -406,8 +434,8 @@ int npy_parse(const unsigned char *buf, size_t len, const char *name, rl_array *
 		return rl_fail(e, "%s: the file is truncated (the array needs %zu bytes of data, the file has %zu)",
 		               name, bytes, have);
 	if (have > bytes)
-		return rl_fail(e, "%s: the file has %zu bytes after the array's data; is it a .npy file?",
-		               name, have - bytes);
+		return rl_fail(e, "%s: the file has %zu byte%s after the array's data; is it a .npy file?",
+		               name, have - bytes, have - bytes == 1 ? "" : "s");
 	double *data = rl_calloc(count, sizeof *data, "the array", e);
 	if (!data)
 		return -1;
@@ -415,7 +443,15 @@ int npy_parse(const unsigned char *buf, size_t len, const char *name, rl_array *
 	for (size_t k = 0; k < count; k++) {
 		/* Fortran order stores column by column */
 		size_t i = h.fortran ? k % rows : k / cols, j = h.fortran ? k / rows : k % cols;
-		double v = element(src + k * t.size, &t);
+		int inexact = 0;
+		double v = element(src + k * t.size, &t, &inexact);
+		if (inexact) {
+			free(data);
+			return rl_fail(e, "%s: element (%zu, %zu) is an integer that a double cannot hold exactly (it "
+			               "would become %.17g); integers are read within +-2^53, or where they are exact; "
+			               "convert the array in NumPy (X.astype(np.float64)) to accept the rounding",
+			               name, i + 1, j + 1, v);
+		}
 		if (!isfinite(v)) {
 			free(data);
 			return rl_fail(e, "%s: element (%zu, %zu) is %s; only finite values are accepted",

@@ -130,6 +130,22 @@ static int zip64_extra(const unsigned char *x, size_t len, npz_member *m, uint32
 	return 0;
 }
 
+/* torch.save writes a ZIP archive too (a pickle, "<name>/data.pkl", and
+ * the tensors' raw storages): its members are no arrays relush can read,
+ * and naming them one by one would only mislead. */
+static int pytorch_archive(const rl_npz *z, rl_err *e)
+{
+	for (size_t i = 0; i < z->count; i++) {
+		const char *name = z->members[i].name, *slash = strrchr(name, '/');
+		if (strcmp(slash ? slash + 1 : name, "data.pkl") == 0)
+			return rl_fail(e, "'%s' is a PyTorch file (torch.save), which relush does not read: save the "
+			               "arrays with NumPy instead, np.savez(path, **{k: v.detach().numpy() for k, v in "
+			               "model.state_dict().items()}) for a state dict, np.save(path, X.numpy()) for "
+			               "points (help \"pytorch\")", z->path);
+	}
+	return 0;
+}
+
 static int read_directory(rl_npz *z, rl_err *e)
 {
 	uint64_t count = 0, offset = 0, size = 0;
@@ -170,7 +186,7 @@ static int read_directory(rl_npz *z, rl_err *e)
 			return rl_fail(e, "'%s': member '%s' is encrypted; only plain archives can be read", z->path, m->name);
 		p += 46 + nlen + xlen + clen;
 	}
-	return 0;
+	return pytorch_archive(z, e);
 }
 
 rl_npz *npz_open(const char *path, rl_err *e)

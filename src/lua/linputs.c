@@ -197,7 +197,7 @@ static const rlua_api inputs_api[] = {
 	 "Reads points from a text file: one point per line, values separated by commas, "
 	 "semicolons or blanks; '#' starts a comment. Bad data gives its line and column. "
 	 "A .npy file (NumPy's np.save: float16, float32, float64 or integer dtypes, C or Fortran order, "
-	 "either byte order) gives one point per row of a 2-D array, or one point for a 1-D "
+	 "either byte order; integers beyond 2^53 that a double would round are refused) gives one point per row of a 2-D array, or one point for a 1-D "
 	 "array; an .npz archive (np.savez, np.savez_compressed) the array named member. A NumPy "
 	 "file saved without its suffix is known by its first bytes; pipes and folders are refused.",
 	 "X = inputs.load('points.csv')", .fn = inputs_load_l},

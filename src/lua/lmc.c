@@ -135,6 +135,14 @@ static void shard_option(lua_State *L, int t, mc_config *cfg)
 	cfg->shard_index = (uint64_t)v[0];
 	cfg->shard_count = (uint64_t)v[1];
 	lua_pop(L, 1);
+	/* a fresh seed is the process's own: the shards would be pieces of
+	 * N different experiments, which no merge can join */
+	int seeded = lua_getfield(L, t, "seed") != LUA_TNIL;
+	lua_pop(L, 1);
+	if (cfg->shard_count > 1 && !seeded && !rlua_seed_from_env())
+		rlua_option_error(L, "shard", "%sshard {%lld, %lld} needs a seed: without one each shard draws a fresh seed "
+		                  "of its own, and shards of different seeds never merge; give seed = <integer>, the "
+		                  "same in every shard (or set RELUSH_SEED)", from, (long long)v[0], (long long)v[1]);
 }
 
 /* ---- mc(opts) ---------------------------------------------------------------------- */
@@ -225,6 +233,7 @@ static int mc_l(lua_State *L)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.spec = spec;
 	cfg.X = X;
+	cfg.x_default = default_inputs;
 	rlua_read_options(L, ARG_OPTS, rlua_mc_options, &cfg);
 	if (!cfg.threads)
 		cfg.threads = mc_default_threads();
@@ -303,7 +312,6 @@ static int mc_l(lua_State *L)
 				if (cfg.flip)
 					sb->flip_X = mat_clone(X, &e);
 				lmc_push_result(L, rec, SLOT_RUN);
-				rlua_name_inputs(L, spec, X, default_inputs);
 				if (keep_in_partial(L, lua_gettop(L)))
 					kept = (lua_Integer)rec->result.counts.trials;
 			}
@@ -325,7 +333,6 @@ static int mc_l(lua_State *L)
 	if (cfg.flip && !(sb->flip_X = mat_clone(X, &e)))
 		return rlua_engine_error(L, &e);
 	lmc_push_result(L, rec, SLOT_RUN);
-	rlua_name_inputs(L, spec, X, default_inputs);
 	if (rec->result.interrupted)
 		/* Ctrl-C stops the whole command in the shell, so the caller may
 		 * never receive this result: it is kept in mc.partial too. */
@@ -439,7 +446,8 @@ static const rlua_api mc_api[] = {
 	 "or \"alive\": only P(alive) and died_at, which lets Gaussian nets run point by point and stop "
 	 "at the first point that lives), shard ({i, N}: only the i-th of N contiguous slices of the "
 	 "trials, which mc.merge puts back together exactly; default mc.shard, which relush --shard i/N sets; "
-	 "false runs every trial), out (a results file: the result is appended to it as a line of JSON, "
+	 "false runs every trial; N > 1 needs a seed, or RELUSH_SEED, since fresh seeds differ between the "
+	 "shards' processes and such pieces never merge), out (a results file: the result is appended to it as a line of JSON, "
 	 "see r:save; a file that is not a results file is refused before the run), progress (false hides the stderr bar; a function(p) gets progress tables and may "
 	 "return false to stop), view (live view, when available), chunk (trials per work unit; results "
 	 "never depend on it), flip (true: sign-flip each trial's net on X first, see net:flip; runs the reference evaluation), alignment (true: per layer the mean pairwise cosine of the living points averaged over trials, next to the arc-cosine prediction, see net:alignment; runs the reference evaluation). Returns an McResult: p_alive, ci {lo, hi} "
@@ -508,7 +516,7 @@ static const rlua_type mc_types[] = {
 static void mc_setup(lua_State *L, int module)
 {
 	static const luaL_Reg results_meta[] = {{"__tostring", lmc_results_tostring}, {NULL, NULL}};
-	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {NULL, NULL}};
+	static const luaL_Reg results_methods[] = {{"save", lmc_save_l}, {"csv", lmc_results_csv_l}, {NULL, NULL}};
 	rlua_new_metatable(L, RLUA_MC_RESULTS, results_meta, results_methods);
 	/* mc: a callable table, so it can hold merge, load and the shard default */
 	lua_createtable(L, 0, 3);

@@ -47,6 +47,8 @@ void lmc_merge_note(lua_State *L, const mc_record *rec);
 void lmc_push_results(lua_State *L, mc_record **recs, size_t n, const rl_mat *const *flip_X, size_t nflip);
 int lmc_is_results_list(lua_State *L, int idx);
 int lmc_save_l(lua_State *L);
+/* list:csv(path): one row per result of a list (lresult_csv.c) */
+int lmc_results_csv_l(lua_State *L);
 int lmc_merge_l(lua_State *L);
 extern const rlua_option lmc_merge_options[];   /* mc.merge(pieces, {sweep=}) */
 int lmc_load_l(lua_State *L);

@@ -91,12 +91,23 @@ void lmc_push_result(lua_State *L, const mc_record *rec, int run_idx)
 	rlua_set_string(L, "checksum", sum);
 	rlua_set_string(L, "version", rec->version);
 	rlua_set_string(L, "generator", mc_generator_name(rec->generator));
+	if (rec->float32_fma != MC_FMA_NONE)
+		rlua_set_string(L, "float32_fma", rec->float32_fma == MC_FMA_FUSED ? "fused" : "unfused");
 	if (rec->line > 0) {
 		char where[300];
 		rlua_set_string(L, "source", mc_record_label(rec, where, sizeof where));
 	}
 	if (c->alignment)
 		rlua_set_optional(L, "input_cosine", r->input_cosine);
+	/* what rlua_name_inputs says of a fresh report, kept by the record so
+	 * that a result read back or merged prints as it did */
+	if (rec->x_default)
+		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
+	if (rec->never_living) {
+		rlua_set_integer(L, "never_living", (lua_Integer)rec->never_living);
+		if (s->arch == ARCH_BATCHNORM)
+			rlua_set_string(L, "tie", "mean");
+	}
 	if (rec->shard_count > 1) {
 		lua_createtable(L, 2, 0);
 		lua_pushinteger(L, (lua_Integer)rec->shard_index);

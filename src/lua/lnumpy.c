@@ -258,7 +258,7 @@ static const rlua_api numpy_api[] = {
 	 "Layers are ordered by the numbers in their names, part by part (0 < 2 < 10, fc2 < fc10, "
 	 "layers.3 < layers.12); names that differ otherwise (fc2 and out, model.fc.0 and head) do not "
 	 "say which layer runs first and are refused, with the layers listed as saved. "
-	 "keys={'fc1', 'fc2', 'out'} names them in order instead. Every layer is followed by a ReLU, "
+	 "keys={'fc1', 'fc2', 'out'} names them in order instead, each layer once. Every layer is followed by a ReLU, "
 	 "the last one too: for a model ending in a Linear head without one, keys can load the hidden "
 	 "layers alone. The input dimension and widths come from "
 	 "the shapes; arch ('plain' default, 'residual', 'dense', 'skip', 'batchnorm') says how the "
@@ -283,7 +283,8 @@ static const rlua_api numpy_api[] = {
 	 "model.load_state_dict({k: torch.from_numpy(v).float() for k, v in np.load('flipped.npz').items()}). "
 	 "inputs.load also reads one array of an .npz archive: inputs.load('data.npz', 'train_x'). "
 	 "A model whose layer names do not say their order (fc1, fc2, out) or that holds other layers "
-	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'.",
+	 "(a BatchNorm) is read with keys={...}: see help 'relu.load'. Files of torch.save itself (.pt, "
+	 ".pth: pickles) are not read: export them with np.savez as above.",
 	 "help 'relu.load'", .fn = NULL},
 	{0}
 };

@@ -132,16 +132,11 @@ void rlua_name_inputs(lua_State *L, const rl_net_spec *s, const rl_mat *X, int i
 		rlua_set_string(L, "inputs", INPUTS_DEFAULT_NAME);
 	/* batchnorm normalises over X, so a zero point is not 0 after layer 1;
 	 * a point equal to the mean of X is (centred to 0, no bias) */
-	if (s->arch == ARCH_BATCHNORM) {
-		size_t at_mean = net_batchnorm_mean_rows(X);
-		if (at_mean) {
-			rlua_set_integer(L, "never_living", (lua_Integer)at_mean);
+	size_t ties = net_never_living(s, X);
+	if (ties) {
+		rlua_set_integer(L, "never_living", (lua_Integer)ties);
+		if (s->arch == ARCH_BATCHNORM)
 			rlua_set_string(L, "tie", "mean");
-		}
-	} else if (s->bias.kind == LAW_ZERO) {
-		size_t zero = mat_zero_rows(X);
-		if (zero)
-			rlua_set_integer(L, "never_living", (lua_Integer)zero);
 	}
 }
 

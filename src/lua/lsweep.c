@@ -108,10 +108,12 @@ static int fmt_l(lua_State *L)
 	return 1;
 }
 
+/* A fresh seed, and whether RELUSH_SEED makes it the same in every process. */
 static int fresh_seed_l(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)(rlua_fresh_seed(L) & 0x7fffffffffffffffull));
-	return 1;
+	lua_pushboolean(L, rlua_seed_from_env());
+	return 2;
 }
 
 
@@ -326,7 +328,19 @@ static const char sweep_chunk[] =
 "    return a < b\n"
 "  end)\n"
 "  -- one seed for every point, so the points differ only by what is swept\n"
-"  if fixed.seed == nil and not opts.seed then fixed.seed = fresh_seed() end\n"
+"  if fixed.seed == nil and not opts.seed then\n"
+"    local seed, from_env = fresh_seed()\n"
+"    -- a fresh seed is this process's own: sharded, it would make each\n"
+"    -- shard a piece of another experiment, and no merge joins those\n"
+"    local shard = opts.shard\n"
+"    if shard == nil then shard = module.mc.shard end\n"
+"    if type(shard) == \"table\" and not from_env and math.type(shard[2]) and shard[2] > 1 then\n"
+"      error((\"mc.sweep: shard {%s, %s} needs a seed: without one each shard draws a fresh seed of its own, \" ..\n"
+"             \"and shards of different seeds never merge; give seed = <integer>, the same in every shard \" ..\n"
+"             \"(or set RELUSH_SEED)\"):format(tostring(shard[1]), tostring(shard[2])), 2)\n"
+"    end\n"
+"    fixed.seed = seed\n"
+"  end\n"
 "  local results = setmetatable({swept = names, params = {}, fixed = fixed, labels = {}}, Sweep)\n"
 "  -- every swept list is a list: no holes (a nil would run as the default,\n"
 "  -- unasked), no other keys; the grid's size is counted in doubles, so a\n"

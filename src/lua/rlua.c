@@ -415,6 +415,15 @@ void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, c
 	if (methods) {
 		lua_newtable(L);
 		luaL_setfuncs(L, methods, 0);
+		/* also package.loaded[tname], unless taken: an argument error of
+		 * a method called without a name of its own (pcall(list.csv, 5))
+		 * is then named 'tname.method' by lauxlib, not '?' */
+		luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+		if (lua_getfield(L, -1, tname) == LUA_TNIL) {
+			lua_pushvalue(L, -3);
+			lua_setfield(L, -3, tname);
+		}
+		lua_pop(L, 2);
 		lua_setfield(L, -2, "__index");
 	}
 	lua_pop(L, 1);
@@ -558,6 +567,12 @@ int rlua_return_receiver(lua_State *L, int failed, const rl_err *e)
 		return rlua_engine_error(L, e);
 	lua_settop(L, 1);
 	return 1;
+}
+
+int rlua_seed_from_env(void)
+{
+	const char *env = getenv("RELUSH_SEED");
+	return env && *env;
 }
 
 uint64_t rlua_fresh_seed(lua_State *L)

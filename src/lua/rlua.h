@@ -249,7 +249,8 @@ rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p
 void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p));
 /* ---- metatables: one home for each kind of type ---------------------------- */
 /* Registers the metatable tname with the functions meta (NULL: none) and,
- * when methods is not NULL, an __index table of methods. */
+ * when methods is not NULL, an __index table of methods, which is also
+ * package.loaded[tname] (methods are named in errors as tname.method). */
 void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
 /* A box type (Net, Matrix, Plot, McRun): the metatable tname with meta and
  * the __gc and __close that free the box's object, checking that the
@@ -290,6 +291,8 @@ int rlua_return_receiver(lua_State *L, int failed, const rl_err *e);
 /* A fresh seed when the user gave none: from RELUSH_SEED if set (so scripts
  * can be made reproducible), else from the clock; successive calls differ. */
 uint64_t rlua_fresh_seed(lua_State *L);
+/* RELUSH_SEED is set: fresh seeds repeat from process to process. */
+int rlua_seed_from_env(void);
 
 /* ---- Matrix ---------------------------------------------------------------- */
 /* Pushes an empty Matrix userdata: the caller puts its rl_mat in box->p. */

@@ -85,6 +85,8 @@ do
      "dead_neurons above trials_reaching x width"},
     {lines[2], '"min_living":%d+', '"min_living":100000', "counts.min_living", "min_living above the points"},
     {lines[2], '"trials_all_active":%d+', '"trials_all_active":9999', "counts", "trials_all_active above trials"},
+    {lines[2], '"never_living":%d+', '"never_living":65', "config.X.never_living", "never_living above X's 64 points"},
+    {lines[2], '"default":true', '"default":"yes"', "config.X.default", "default not a boolean"},
   }
   for k, c in ipairs(cases) do
     local p = edited(k, c[1], c[2], c[3])

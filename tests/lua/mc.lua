@@ -300,7 +300,7 @@ bad({depth = 3, width = 2, X = {1, 2}}, {"X", "Matrix"}, "X not a Matrix")
 bad({depth = 3, width = 2, method = "fast"}, {"method", "auto, explicit, gram"}, "unknown method")
 bad({depth = 3, width = 2, stats = "some"}, {"stats", "all, alive"}, "unknown stats")
 bad({depth = 3, width = 2, shard = {3, 2}}, {"shard"}, "shard i > N")
-bad({depth = 3, width = 2, trials = 2, shard = {1, 3}}, {"more shards than trials"}, "more shards than trials")
+bad({depth = 3, width = 2, trials = 2, shard = {1, 3}, seed = 1}, {"more shards than trials"}, "more shards than trials")
 bad({depth = 3, width = 2, threads = 0}, {"threads"}, "threads = 0")
 
 -- ---- help and man page

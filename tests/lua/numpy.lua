@@ -270,6 +270,12 @@ print(" ".join(sorted(np.load(%q).keys())))
   end
   t.raises(function() relu.load(path("named.npz"), {keys = {"fc2"}}) end, {"keys[1] = 'fc2'", "'fc1.weight'"},
     "a key that is not in the archive is named, with what is there")
+  -- one array listed twice, by any spelling: the net would save two members
+  -- of one name (which np.load and relu.load cannot tell apart)
+  for _, keys in ipairs{{"0", "0"}, {"0", "2", "0.weight"}, {"2.weight", "10", "2"}} do
+    t.raises(function() relu.load(path("init.npz"), {keys = keys}) end, {"names '" .. keys[#keys]:gsub("%.weight$", "") .. ".weight' again", "listed once"},
+      "keys = {" .. table.concat(keys, ", ") .. "} lists a layer twice: refused")
+  end
   t.raises(function() relu.load(path("init.npz"), {keys = "0"}) end, {"keys", "list"}, "keys must be a list")
   -- keys that are not a plain list of strings: errors naming the entry (a
   -- number once crashed the message formatting), and a proxy list whose
@@ -325,6 +331,23 @@ model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(%q).items()})
 print(repr(float(model[2].weight[1, 2])))
 ]]):format(path("torch_flipped.npz")))
     t.is(ok and tonumber(out), w[2][3], "load_state_dict takes the flipped net back" .. (ok and "" or ": " .. err))
+
+    -- torch.save's own files (ZIP archives of a pickle, for a state dict and
+    -- for a tensor, with and without a suffix) are refused with the export
+    ok, out, err = py(([[
+import torch
+torch.manual_seed(7)
+model = torch.nn.Sequential(torch.nn.Linear(3, 6), torch.nn.ReLU())
+torch.save(model.state_dict(), %q)
+torch.save(torch.randn(5, 3), %q)
+torch.save(model.state_dict(), %q)
+]]):format(path("model.pt"), path("points.pt"), path("model_pth")))
+    t.ok(ok, "PyTorch saves a state dict and a tensor with torch.save" .. (ok and "" or ": " .. err))
+    for _, c in ipairs{{relu.load, "model.pt"}, {relu.load, "model_pth"}, {inputs.load, "points.pt"},
+                       {inputs.load, "model.pt", "0.weight"}} do
+      t.raises(function() c[1](path(c[2]), c[3]) end, {c[2], "PyTorch file (torch.save)", "np.savez"},
+        (c[1] == relu.load and "relu.load" or "inputs.load") .. " of torch.save's " .. c[2] .. " says to export with NumPy")
+    end
 
     -- a model with a BatchNorm between its Linear layers: refused without
     -- keys (naming the BatchNorm's arrays), read with them; the saved

@@ -78,6 +78,41 @@ t.ok(tostring(loaded):find("2 Monte Carlo results", 1, true), "a list of results
 t.is(loaded[2].source, f1 .. " line 2", "a loaded result knows its file and line")
 t.raises(function() return mc.merge(f1) end, {"the whole run (trials 1..2000) appears twice", "line 1", "line 2"},
          "the same run twice in a file is refused")
+
+-- ---- a result read back, or merged, prints as the run did: what the report
+-- says of X (the default input set, points that can never live) is part of
+-- the record, for every input set and architecture that names it
+local sym = inputs.from{{1, 0}, {-1, 0}, {0, 0}, {0, 2}, {0, -2}}   -- (0, 0) is 0 and the mean
+local kinds = {
+  {name = "the default input set", opts = {}},
+  {name = "zero points, zero biases", opts = {X = inputs.orthant(3)}},
+  {name = "zero points, biases", opts = {X = inputs.orthant(3), bias = 0.5}},
+  {name = "batch norm, a point at the mean", opts = {X = sym, arch = "batchnorm"}},
+  {name = "batch norm, the default set", opts = {arch = "batchnorm"}},
+  {name = "flip, alignment", opts = {X = inputs.orthant(3), flip = true, alignment = true}},
+  {name = "stats alive", opts = {X = sym, stats = "alive"}},
+}
+for _, k in ipairs(kinds) do
+  local o = with({depth = 3, width = 3, trials = 60, seed = 3}, k.opts)
+  local r = mc(o)
+  local f = path("printed.jsonl")
+  r:save(f, "w")
+  t.is(tostring(mc.load(f)[1]), tostring(r), k.name .. ": mc.load gives back the printed result")
+  t.is(tostring(mc.merge(f)), tostring(r), k.name .. ": mc.merge of its file prints the same")
+  local m = mc.merge{mc(with(o, {shard = {1, 2}})), mc(with(o, {shard = {2, 2}}))}
+  t.ok(m.inputs == r.inputs and m.never_living == r.never_living and m.tie == r.tie,
+       k.name .. ": merged shards name X and its ties as the single run (" .. tostring(r.inputs) .. ", " ..
+       tostring(r.never_living) .. ", " .. tostring(r.tie) .. ")")
+end
+do -- a line written before relush kept them reads as before: no name, no ties
+  local r = mc(with({depth = 3, width = 3, trials = 60, seed = 3, X = inputs.orthant(3)}))
+  r:save(path("older.jsonl"), "w")
+  local line, n = slurp(path("older.jsonl")):gsub(',"default":false,"never_living":1', "")
+  spit(path("older.jsonl"), line)
+  local ok, old = pcall(mc.load, path("older.jsonl"))
+  t.ok(n == 1 and ok and old[1].never_living == nil and old[1].inputs == nil and same(old[1], r),
+       "a results line without config.X.default and never_living loads, naming no ties" .. (ok and "" or ": " .. tostring(old)))
+end
 local f2 = path("list.jsonl")
 loaded:save(f2, "w")
 t.is(#mc.load(f2), 2, "a list of results saves as one line each")
@@ -89,6 +124,31 @@ for _, key in ipairs{'"seed":11', '"method":"explicit"', '"stats":"all"', '"arch
                      '"shard":{"i":3,"n":3,', '"alive_trials":', '"living_sum":', '"living_sq":', '"died_at":[',
                      '"dead_neurons":[', '"relush":"' .. relush.version .. '"', '"seconds":', '"checksum":"fnv1a64:'} do
   t.ok(line:find(key, 1, true), "a result line holds " .. key)
+end
+
+-- ---- float32 multiply-adds: single-precision pieces from a machine that
+-- fuses them and one that does not differ in last bits, so never merge
+do
+  local o = with(configs[1].opts, {precision = "single", trials = 300})
+  local f = path("fma.jsonl")
+  for i = 1, 3 do mc(with(o, {shard = {i, 3}})):save(f, i == 1 and "w" or "a") end
+  local lines = {}
+  for l in io.lines(f) do lines[#lines + 1] = l end
+  local this = lines[1]:match('"float32_fma":"(%a+)"')
+  t.ok((this == "fused" or this == "unfused") and mc.load(f)[1].float32_fma == this,
+       "a single-precision result and its line say whether float32 multiply-adds were fused: " .. tostring(this))
+  local other = this == "fused" and "unfused" or "fused"
+  local edited = lines[2]:gsub('"float32_fma":"%a+"', '"float32_fma":"' .. other .. '"')
+  spit(f, lines[1] .. "\n" .. edited .. "\n" .. lines[3] .. "\n")
+  t.raises(function() return mc.merge(f) end, {"line 1 has float32 multiply-adds " .. this,
+           "line 2 has float32 multiply-adds " .. other, "relush -v", 'precision = "double"'},
+           "a piece from a machine that " .. (this == "fused" and "does not fuse" or "fuses") .. " is refused, saying why")
+  spit(f, lines[1] .. "\n" .. lines[2]:gsub('"float32_fma":"%a+",', "") .. "\n" .. lines[3] .. "\n")
+  t.ok(same(mc.merge(f), mc(o)), "a line that does not say (an older relush) merges with the others")
+  local d = mc(with(configs[1].opts, {precision = "double", trials = 300}))
+  d:save(f, "w")
+  t.ok(slurp(f):find('"float32_fma":"none"', 1, true) and d.float32_fma == nil,
+       "a double-precision run does no float32 arithmetic: float32_fma none")
 end
 
 -- ---- the generator: named in every result; a line without it is the first's
@@ -207,6 +267,63 @@ t.ok(tostring(swept):find("2 Monte Carlo results", 1, true), "the merged sweep p
 t.raises(function() return mc.merge(sweep_files) end, {"has widths {3, 3, 3, 3} but", "has widths {3, 3, 3, 3, 3, 3, 3, 3}"},
          "without sweep = true, several experiments are a mismatch")
 
+-- a sharded mc.sweep put back together writes the CSV the whole sweep
+-- writes: the same numbers in every column they share, row for row
+local function read_csv(file)
+  local rows, header = {}, nil
+  for line in io.lines(file) do
+    local cells, at = {}, 1
+    while at <= #line + 1 do   -- a cell is "quoted" (no quotes inside here) or plain
+      local cell, after = line:match('^"([^"]*)",?()', at)
+      if not cell then cell, after = line:match("^([^,]*),?()", at) end
+      cells[#cells + 1] = cell
+      at = after
+      if at > #line and line:sub(-1) ~= "," then break end
+    end
+    if not header then header = cells
+    else
+      local row = {}
+      for k, name in ipairs(header) do row[name] = cells[k] end
+      rows[#rows + 1] = row
+    end
+  end
+  return rows, header
+end
+do
+  local grid = {depth = {3, 6}, width = {2, 3}, flip = {false, true}, X = X, trials = 90, seed = 21}
+  local whole_sweep = mc.sweep(with(grid))
+  whole_sweep:csv(path("whole_sweep.csv"))
+  local files = {}
+  for i = 1, 4 do
+    files[i] = path(("grid.shard-%d-of-4.jsonl"):format(i))
+    os.remove(files[i])
+    mc.sweep(with(grid, {shard = {i, 4}, out = files[i]}))
+  end
+  local merged = mc.merge(files, {sweep = true})
+  t.is(merged:csv(path("merged_sweep.csv")), merged, "a merged sweep has list:csv, which returns the list")
+  local want, got = read_csv(path("whole_sweep.csv")), read_csv(path("merged_sweep.csv"))
+  local agree, differs = #want == #got and #got == 8, nil
+  for k = 1, #want do
+    local w, g = want[k], got[k] or {}
+    if g.depth ~= w.depth or g.flip ~= w.flip or g.widths ~= "{" .. (w.width .. ","):rep(tonumber(w.depth)):sub(1, -2) .. "}" then
+      agree, differs = false, differs or ("row " .. k .. " is another experiment")
+    end
+    for _, f in ipairs{"p_alive", "ci_lo", "ci_hi", "lower", "upper", "fraction", "fraction_se", "min_fraction",
+                       "trials", "alive_trials", "precision", "arch", "interrupted"} do
+      if g[f] ~= w[f] then agree, differs = false, differs or ("row " .. k .. " " .. f .. ": " .. tostring(g[f]) .. " vs " .. tostring(w[f])) end
+    end
+    if g.pieces ~= "4" or g.shard ~= "" or g.seed ~= "21" then agree, differs = false, differs or ("row " .. k .. " pieces/shard/seed") end
+  end
+  t.ok(agree, "the merged sharded sweep's CSV holds the whole sweep's numbers, row for row" .. (differs and " (" .. differs .. ")" or ""))
+  local loaded = mc.load(files[2])
+  loaded:csv(path("loaded.csv"))
+  local rows = read_csv(path("loaded.csv"))
+  t.ok(#rows == 8 and rows[1].shard == "2/4" and rows[1].pieces == "1" and tonumber(rows[1].trials) == loaded[1].trials,
+       "mc.load's list:csv has a row per line, each its shard's counts")
+  t.raises(function() return getmetatable(merged).__index.csv({}, path("x.csv")) end, {"list of Monte Carlo results"},
+           "list:csv needs a list of results")
+end
+
 -- ---- the default shard: mc.shard (relush --shard i/N)
 mc.shard = {2, 3}
 local d = mc(with(configs[1].opts))
@@ -229,6 +346,34 @@ do
   t.ok(st == 2 and err:find("needs i/N", 1, true), "--shard without a value is a usage error")
   out, err, st = sh(q(RELUSH) .. " --shard=1/2 -e 'print(mc.shard[2])'")
   t.is(out, "2\n", "--shard=i/N works too")
+
+  -- a shard without a seed would draw its own: refused before the run, in
+  -- every way a shard is asked for; RELUSH_SEED makes fresh seeds agree
+  local unseeded = {
+    {"mc with shard", "mc{depth = 2, width = 2, trials = 10, shard = {1, 2}}", "bad option 'shard' to 'mc'"},
+    {"mc under --shard", "--shard 2/3 -e 'mc{depth = 2, width = 2, trials = 10}'", "the default mc.shard"},
+    {"mc.sweep with shard", "mc.sweep{depth = {2, 3}, width = 2, trials = 10, shard = {2, 2}}", "mc.sweep: shard {2, 2}"},
+    {"mc.sweep under --shard", "--shard 1/2 -e 'mc.sweep{depth = {2, 3}, width = 2, trials = 10}'", "mc.sweep: shard {1, 2}"},
+  }
+  for _, u in ipairs(unseeded) do
+    local cmd = u[2]:find("^%-%-") and u[2] or "-e '" .. u[2] .. "'"
+    out, err, st = sh(q(RELUSH) .. " " .. cmd .. " 2>&1", "RELUSH_SEED=")
+    t.ok(st == 1 and err:find(u[3], 1, true) and err:find("needs a seed", 1, true) and
+         err:find("RELUSH_SEED", 1, true) and not err:find("Monte Carlo"),
+         u[1] .. " but no seed is refused before running, naming the cure: " .. err:gsub("\n.*", ""))
+  end
+  out, err, st = sh(q(RELUSH) .. " -e 'print(mc{depth = 2, width = 2, trials = 10, shard = {1, 1}, progress = false}.trials)'",
+                    "RELUSH_SEED=")
+  t.is(out, "10\n", "one shard of one needs no seed")
+  for i = 1, 2 do
+    os.remove(path(("env%d.jsonl"):format(i)))
+    sh(q(RELUSH) .. (" --shard %d/2 -e 'mc{depth = 3, width = 2, trials = 40, progress = false, out = \"env%d.jsonl\"}; " ..
+       "mc.sweep{depth = {2, 3}, width = 2, trials = 40, progress = false, out = \"env%d.jsonl\"}'"):format(i, i, i),
+       "RELUSH_SEED=42")
+  end
+  local env_ok, env_merged = pcall(mc.merge, {path("env1.jsonl"), path("env2.jsonl")}, {sweep = true})
+  t.ok(env_ok and #env_merged == 3 and env_merged[1].trials == 40,
+       "with RELUSH_SEED the unseeded shards of mc and mc.sweep merge: " .. tostring(env_ok or env_merged))
 
   spit(path("exp.lua"), [[
 local X = inputs.gaussian(24, 2, {seed = 5})
@@ -278,6 +423,21 @@ mc{depth = 8, width = 3, X = X, trials = 2000, seed = 11, method = "explicit", b
        "scripts/cluster/slurm.sh: array tasks 0..2 run shards 1..3 of 3, which merge into the single run")
   out, err, st = sh("sh " .. slurm .. " exp.lua")
   t.ok(st ~= 0 and err:find("sbatch --array", 1, true), "slurm.sh outside an array explains itself")
+  -- arrays with gaps (as Slurm describes --array=1,3,5 and 1-16:2): task ids
+  -- are no shard numbers there, so every task refuses before running
+  for _, gap in ipairs{{"1,3,5", {1, 3, 5}, "MIN=1 SLURM_ARRAY_TASK_MAX=5 SLURM_ARRAY_TASK_COUNT=3"},
+                       {"1-16:2", {1, 7, 15}, "MIN=1 SLURM_ARRAY_TASK_MAX=15 SLURM_ARRAY_TASK_COUNT=8 SLURM_ARRAY_TASK_STEP=2"},
+                       {"0-9:3", {0, 9}, "MIN=0 SLURM_ARRAY_TASK_MAX=9 SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_STEP=3"}} do
+    local refused = true
+    for _, id in ipairs(gap[2]) do
+      out, err, st = sh("sh " .. slurm .. " exp.lua", ("RELUSH=false SLURM_ARRAY_TASK_ID=%d SLURM_ARRAY_TASK_%s"):format(id, gap[3]))
+      refused = refused and st == 2 and err:find("with gaps", 1, true) ~= nil and err:find("SHARDS=N", 1, true) ~= nil
+    end
+    t.ok(refused, "slurm.sh in an array with gaps (--array=" .. gap[1] .. ") refuses in every task: " .. err:gsub("\n$", ""))
+  end
+  out, err, st = sh("sh " .. slurm .. " exp.lua", "RELUSH=echo SHARDS=4 SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 " ..
+                    "SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=1")
+  t.ok(st == 0 and out == "--shard 3/4 exp.lua\n", "... while a re-run of one task with SHARDS set runs that shard")
   for i = 1, 5 do os.remove(path(("cli.shard-%d-of-5.jsonl"):format(i))) end
   out, err, st = sh("sh " .. par .. " -j 2 5 exp.lua")
   local files = {}

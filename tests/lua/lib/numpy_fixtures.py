@@ -51,14 +51,25 @@ for dt in dtypes:
             np.save(path(name), a)
             lua.append("  {file=%s, rows=3, cols=4, values=%s, what=%s}," % (
                 lua_str(name), lua_values(a), lua_str("%s, %s order, %s" % (d.str, order, bo))))
-# extremes of the integer types come through as doubles
-for dt in ["i8", "u8", "i4", "u4"]:
+# extremes of the integer types come through as doubles, exactly: every
+# 32-bit integer, and the 64-bit ones a double holds (2^53 + 1 is not one:
+# refused below)
+for dt in ["i4", "u4"]:
     info = np.iinfo(dt)
     a = np.array([[info.min, info.max, 0]], dtype=dt)
     name = "extremes_%s.npy" % dt
     np.save(path(name), a)
     lua.append("  {file=%s, rows=1, cols=3, values=%s, what=%s}," % (
         lua_str(name), lua_values(a), lua_str("the extremes of " + dt)))
+for bo in "<>":
+    for dt, vals in [("i8", [-2 ** 63, 2 ** 63 - 2 ** 10, -(2 ** 53), 2 ** 53, 0]),
+                     ("u8", [2 ** 64 - 2 ** 11, 2 ** 53, 2 ** 60 + 2 ** 8, 0, 1])]:
+        a = np.array([vals], dtype=bo + dt)
+        assert all(int(float(v)) == v for v in vals)
+        name = "extremes_%s_%s.npy" % (dt, "le" if bo == "<" else "be")
+        np.save(path(name), a)
+        lua.append("  {file=%s, rows=1, cols=5, values=%s, what=%s}," % (
+            lua_str(name), lua_values(a), lua_str("the exact extremes of " + bo + dt)))
 # float16 (a model saved with .half()): the extremes, subnormals and -0 are exact
 a = np.array([[65504, -65504, 2.0 ** -24, -(2.0 ** -14), -0.0, 1 / 3]], dtype="<f2")
 np.save(path("extremes_f2.npy"), a)
@@ -143,7 +154,28 @@ put("bad_inf.npy", npy_with({"descr": "<f4", "fortran_order": True, "shape": (2,
 put("bad_huge_shape.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**12, 10**12)}, f8), ["too large"])
 put("bad_huge_truncated.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**4)}, f8), ["truncated"])
 put("bad_overflow_dim.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (10**30, 1)}, f8), ["too large"])
+put("bad_shape_negative.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (-1, 3)}, f8),
+    ["shape is malformed", "whole number >= 0", "got '-'"])
+put("bad_shape_list.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": [2, 3]}, f8), ["shape is not a tuple", "(3, 4)"])
+put("bad_shape_float.npy", npy_with({"descr": "<f8", "fortran_order": False, "shape": (2.0, 3)}, f8), ["expected ',' or ')' after a dimension"])
 put("bad_fortran_value.npy", npy_with({"descr": "<f8", "fortran_order": "maybe", "shape": (2, 3)}, f8), ["fortran_order"])
+junk = (repr(ok_hdr) + " junk\n").encode("latin1")
+put("bad_after_dict.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(junk)) + junk + f8,
+    ["text after its closing '}'", "'junk"])
+for bo in "<>":
+    for dt, v, at in [("i8", 2 ** 53 + 1, 2), ("i8", 2 ** 63 - 1, 1), ("u8", 2 ** 64 - 1, 3), ("i8", -(2 ** 62) - 1, 3)]:
+        a = np.zeros((2, 3), dtype=bo + dt)
+        a.flat[at - 1] = v
+        name = "bad_inexact_%s_%s_%d.npy" % (dt, "le" if bo == "<" else "be", at)
+        with open(path(name), "wb") as f:
+            np.save(f, a)
+        put(name, open(path(name), "rb").read(), ["element (1, %d)" % at, "cannot hold exactly", "astype"])
+# torch.save's archive layout (a pickle and raw storages), as torch 1.x writes it
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as zf:
+    for member in ["model/data.pkl", "model/data/0", "model/version"]:
+        zf.writestr(member, b"\x80\x02")
+put("bad_torch_save.npz", buf.getvalue(), ["bad_torch_save.npz", "PyTorch file", "np.savez"])
 put("bad_unclosed.npy", b"\x93NUMPY\x01\x00\x09\x00{'descr: ", ["not closed"])
 put("bad_v2_truncated.npy", b"\x93NUMPY\x02\x00\x00", ["truncated"])
 obj = io.BytesIO()
