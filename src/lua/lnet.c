@@ -102,7 +102,18 @@ static rl_law law_table(lua_State *L, int idx, const char *field, rl_law def)
 	idx = lua_absindex(L, idx);
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			int key = lua_absindex(L, -2), value = key + 1;
+			const char *key_said = rlua_describe(L, key), *value_said = rlua_describe(L, value);
+			/* {"uniform"} for {law = "uniform"}: a list entry, not a name */
+			if (lua_type(L, value) == LUA_TSTRING)
+				rlua_option_error(L, field, "the law table takes named fields (law, sd, a or scale), "
+				                  "got the entry %s at key %s; write {law = %s}", value_said, key_said,
+				                  value_said);
+			rlua_option_error(L, field, "the law table takes named fields (law, sd, a or scale), got "
+			                  "the key %s", key_said);
+		}
+		const char *k = lua_tostring(L, -2);
 		if (strcmp(k, "law") && strcmp(k, "sd") && strcmp(k, "a") && strcmp(k, "scale"))
 			rlua_option_error(L, field, "unknown field '%s' in the law table; use law, sd, a or scale", k);
 		lua_pop(L, 1);

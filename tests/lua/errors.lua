@@ -12,6 +12,13 @@ t.raises(function() relu(5, 5, {wieghts = "he"}) end, {"wieghts", "unknown optio
 t.raises(function() relu(5, 5, {bias = -1}) end, {"bias", ">= 0"}, "negative bias sd")
 t.raises(function() relu(5, 5, {arch = "cnn"}) end, {"arch", "residual"}, "unknown arch")
 t.raises(function() relu(5, 5, {weights = {law = "uniform", scale = 1}}) end, {"weights", "'a'"}, "wrong law parameter")
+-- a law table with a key that is no name: said as it is, never as ''
+t.raises(function() relu(5, 5, {weights = {"uniform"}}) end, {"weights", "named fields", "write {law = 'uniform'}"},
+         "a law written as a list entry: the table that was meant")
+t.raises(function() relu(5, 5, {bias = {[true] = 1}}) end, {"bias", "named fields", "the key a boolean"},
+         "a law table with a boolean key")
+t.raises(function() relu(5, 5, {weights = {{}}}) end, {"weights", "named fields", "the key 1"},
+         "a law table holding a table at key 1")
 t.raises(function() relu(5, 5, {seed = -3}) end, {"seed"}, "negative seed")
 t.raises(function() relu{depth = 3} end, {"bad option 'width'", "depth and width"}, "missing width")
 t.raises(function() mc{} end, {"'mc'", "depth and width"}, "mc{} names mc and what it needs")
