@@ -657,7 +657,7 @@ int lmc_save_l(lua_State *L)
 	}
 	rl_err e;
 	if (mc_records_check_path(path, &e) || mc_records_save(path, recs, n, !replace, &e))
-		return luaL_error(L, "save: %s", e.msg);
+		return rlua_engine_error(L, &e);
 	lua_settop(L, 1);
 	return 1;
 }
