@@ -47,6 +47,11 @@ const rlua_option rlua_mc_options[] = {
 	{0}
 };
 
+/* The note an error of a progress callback gets when mc kept its partial
+ * result: " (the partial result of N trials is kept in mc.partial)". */
+#define NOTE_HEAD " (the partial result of "
+#define NOTE_TAIL " is kept in mc.partial)"
+
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
 
@@ -318,9 +323,18 @@ static int mc_l(lua_State *L)
 		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ctx.err_ref);
-		if (kept && lua_type(L, -1) == LUA_TSTRING)
-			lua_pushfstring(L, "%s (the partial result of %I trials is kept in mc.partial)",
-			                lua_tostring(L, -1), kept);
+		if (kept && lua_type(L, -1) == LUA_TSTRING) {
+			/* an mc run inside this one's callback failed with the same
+			 * error: its note is stale (mc.partial is now this run's) */
+			size_t len;
+			const char *msg = lua_tolstring(L, -1, &len);
+			const char *note = strstr(msg, NOTE_HEAD), *end = NOTE_TAIL;
+			size_t keep = len, tail = strlen(end);
+			if (note && len >= tail && strcmp(msg + len - tail, end) == 0)
+				keep = (size_t)(note - msg);
+			lua_pushlstring(L, msg, keep);
+			lua_pushfstring(L, "%s" NOTE_HEAD "%I trials" NOTE_TAIL, lua_tostring(L, -1), kept);
+		}
 		return lua_error(L);
 	}
 	if (!rb->r)

@@ -280,6 +280,26 @@ do
   os.execute("rm -rf " .. require("proc").q(dir))
 end
 
+------------------------------------------------------------ mc inside mc's callback, to the C stack's end
+do
+  -- each run's progress callback starts another run until Lua's C stack
+  -- overflows: one clear error, whose note about mc.partial is said once
+  -- (each run added its own, though only the outermost's was still true)
+  local depth = 0
+  local function run()
+    depth = depth + 1
+    return mc{depth = 2, width = 2, trials = 2000, chunk = 10, threads = 1, seed = 1,
+              progress = function() if depth < 1000 then run() end end}
+  end
+  local ok, e = pcall(run)
+  e = tostring(e)
+  local _, notes = e:gsub("is kept in mc%.partial", "")
+  t.ok(not ok and depth > 10 and e:find("stack overflow", 1, true) and notes == 1,
+       ("mc nested %d deep in its callbacks: one error, its mc.partial note once (%d): %s"):format(depth, notes,
+        e:sub(1, 200)))
+  t.ok(mc.partial and mc.partial.interrupted ~= nil and mc.partial.trials > 0, "... and mc.partial holds a result")
+end
+
 ------------------------------------------------------------ __gc or __close called by hand
 do
   -- a Matrix, Net or Plot whose finaliser ran by hand (twice, then used):
