@@ -80,8 +80,8 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 		snprintf(buf, len, "nan");   /* not "-nan" */
 	else if (lua_type(L, idx) == LUA_TNUMBER)
 		snprintf(buf, len, "%.17g", lua_tonumber(L, idx));
-	else if (lua_type(L, idx) == LUA_TSTRING)
-		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
+	else if (lua_type(L, idx) == LUA_TSTRING)   /* a long one cut, and said to be */
+		snprintf(buf, len, lua_rawlen(L, idx) > 40 ? "'%.40s...'" : "'%s'", lua_tostring(L, idx));
 	else
 		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
@@ -248,6 +248,16 @@ void rlua_check_options_table(lua_State *L, int arg)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a table of options, got %s", rlua_got(L, arg)));
 }
 
+const char *rlua_short_name(lua_State *L, const char *name)
+{
+	if (strlen(name) <= 60)
+		return name;
+	lua_pushlstring(L, name, 40);
+	lua_pushliteral(L, "...");
+	lua_concat(L, 2);
+	return lua_tostring(L, -1);
+}
+
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 {
 	char msg[300];
@@ -255,6 +265,7 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	field = rlua_short_name(L, field);   /* a name of a megabyte is no message */
 	if (fname) {
 		/* named for a Lua function of relush's own (Sweep:plot) that
 		 * called this check: the position is its caller's, the user's */

@@ -193,6 +193,9 @@ int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
  * ("a userdata (FILE*)"); no metamethod runs. The text lasts until the
  * fourth next call. */
 const char *rlua_got(lua_State *L, int idx);
+/* A name for a message: name itself, or its first 40 bytes and "..." when
+ * it is longer than 60 (pushed); an option name of a megabyte is no message. */
+const char *rlua_short_name(lua_State *L, const char *name);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
 /* A file path: a string with no NUL byte; the error's example is example
  * ("results.jsonl"), none when NULL. */

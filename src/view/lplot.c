@@ -35,7 +35,7 @@ static int option_error(lua_State *L, const char *option, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return luaL_error(L, "bad option '%s' to '" FN "' (%s)", option, msg);
+	return luaL_error(L, "bad option '%s' to '" FN "' (%s)", rlua_short_name(L, option), msg);
 }
 
 /* ---- reading the options table ------------------------------------------------ */

@@ -140,4 +140,31 @@ do
   os.execute("rm -rf " .. require("proc").q(dir))
 end
 
+-- A name of a megabyte (an option, a limit, a demo) is shown cut, with
+-- "...", in a message of a few hundred bytes, never copied whole.
+do
+  local long = ("x"):rep(1 << 20)
+  local net, X = relu(2, 2, {seed = 1}), inputs.gaussian(4, 2, {seed = 1})
+  local calls = {
+    {"relu", function() return relu{depth = 2, width = 2, [long] = 1} end},
+    {"mc", function() return mc{depth = 2, width = 2, trials = 5, [long] = 1} end},
+    {"mc.sweep", function() return mc.sweep{depth = {1, 2}, width = 2, trials = 5, [long] = 1} end},
+    {"plot.lines", function() return plot.lines{x = {1}, series = {{y = {1}}}, [long] = 1} end},
+    {"view.inputs", function() return view.inputs(net, X, {[long] = 1}) end},
+    {"net:train", function() return net:train(X, {{1, 1}, {1, 1}, {1, 1}, {1, 1}}, {[long] = 1}) end},
+    {"inputs.gaussian", function() return inputs.gaussian(2, 2, {[long] = 1}) end},
+    {"limits", function() limits[long] = 1 end},
+    {"limits.memory", function() limits.memory = long end},
+    {"relu arch", function() return relu(2, 2, {arch = long}) end},
+    {"demo", function() return demo(long) end},
+    {"paper", function() return paper(long) end},
+  }
+  for _, c in ipairs(calls) do
+    local ok, e = pcall(c[2])
+    e = tostring(e)
+    t.ok(not ok and #e < 2000 and e:find(("x"):rep(40) .. "...", 1, true),
+         ("%s with a name of 1 MiB: a short message (%d bytes) showing it cut"):format(c[1], #e))
+  end
+end
+
 t.done()
