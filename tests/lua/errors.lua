@@ -129,12 +129,15 @@ do
     {"inputs.load", function() local load = inputs.load; return load(dir .. "/bad.npy") end},
     {"net:train", function() return net:train(X, {1, 2}) end},
     {"net:train", function() return net.train(net, X, {1, 2}) end},
+    {"inputs.uniform", function() return pcall(inputs.uniform, 3, 2, 1, 0) end},
+    {"bound.schedule", function() return pcall(bound.schedule, function() error("mine") end) end},
+    {"bound.schedule", function() return bound.schedule(function() return 0 / 0 end) end},
   }
   for _, c in ipairs(cases) do
     local ok, e, e2 = pcall(c[2])
     local failed = not ok or e == false
     if ok and e == false then e = e2 end   -- the inner pcall's message
-    t.ok(failed and tostring(e):find(c[1] .. ": ", 1, true),
+    t.ok(failed and tostring(e):find(c[1] .. ": ", 1, true) and not tostring(e):find("-nan", 1, true),
          "an engine error names " .. c[1] .. ": " .. tostring(e))
   end
   os.execute("rm -rf " .. require("proc").q(dir))
