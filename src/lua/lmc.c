@@ -417,19 +417,19 @@ static int replay_l(lua_State *L)
 		return rlua_arg_error(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
 		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
 	if (rec->generator != mc_generator_current())
-		return luaL_error(L, "replay: this result's numbers were drawn by the generator '%s'; this "
+		return luaL_error(L, "r:replay: this result's numbers were drawn by the generator '%s'; this "
 		                  "relush draws with '%s', so trial %I would be a different network "
 		                  "(replay it with the relush that ran it)",
 		                  mc_generator_name(rec->generator), mc_generator_name(mc_generator_current()), i);
 	if (c->layers_gram || c->trials_lazy)
-		return luaL_error(L, "replay: this run evaluated its networks with %s, which draws the "
+		return luaL_error(L, "r:replay: this run evaluated its networks with %s, which draws the "
 		                  "pre-activations without ever drawing the weights, so trial %I's network "
 		                  "cannot be rebuilt; run mc with method = \"explicit\" to replay trials "
 		                  "(its trial %I is a different random network)",
 		                  c->trials_lazy ? "lazy (point by point)" : "the Gram sampler", i, i);
 	const rl_mat *flip_X = rb->flip_X ? rb->flip_X : X;
 	if (rec->flip && !flip_X)
-		return luaL_error(L, "replay: this flip = true result came from a file, which records X's "
+		return luaL_error(L, "r:replay: this flip = true result came from a file, which records X's "
 		                  "checksum but not X, and trial %I's network is flipped on X; pass the run's "
 		                  "input set: r:replay(%I, X)", i, i);
 	rl_err e;

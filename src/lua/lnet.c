@@ -474,7 +474,7 @@ static int net_weights(lua_State *L)
 	rl_net *n = rlua_check_net(L, 1);
 	size_t l = layer_arg(L, 2, n), rows = n->spec.widths[l - 1], cols = net_fan_in(&n->spec, l);
 	if ((double)rows * (double)cols > 5e7)
-		return luaL_error(L, "weights: layer %d has %f weights, too many for a Lua table", (int)l,
+		return luaL_error(L, "net:weights: layer %d has %f weights, too many for a Lua table", (int)l,
 		                  (double)rows * (double)cols);
 	const double *W = n->W[l - 1];
 	lua_createtable(L, (int)rows, 0);

@@ -130,6 +130,11 @@ do
     {"net:train", function() return net:train(X, {1, 2}) end},
     {"net:train", function() return net.train(net, X, {1, 2}) end},
     {"inputs.uniform", function() return pcall(inputs.uniform, 3, 2, 1, 0) end},
+    {"r:replay", function()   -- a flip = true result from a file needs X to replay
+      mc{depth = 2, width = 2, trials = 5, seed = 1, flip = true, X = X, progress = false}:save(dir .. "/f.jsonl", "w")
+      local r = mc.load(dir .. "/f.jsonl")[1]
+      return pcall(r.replay, r, 1)
+    end},
     {"bound.schedule", function() return pcall(bound.schedule, function() error("mine") end) end},
     {"bound.schedule", function() return bound.schedule(function() return 0 / 0 end) end},
   }
