@@ -257,7 +257,7 @@ static int mc_l(lua_State *L)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.L = L;
 	ctx.spec = spec;
-	ctx.bar = isatty(2);
+	ctx.bar = rlua_terminal_escapes(2);   /* it redraws itself with "\r\033[K" */
 	int type = lua_getfield(L, ARG_OPTS, "progress");           /* SLOT_PROGRESS */
 	if (type == LUA_TFUNCTION)
 		ctx.user_fn = SLOT_PROGRESS;

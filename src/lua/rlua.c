@@ -248,6 +248,18 @@ void rlua_check_options_table(lua_State *L, int arg)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a table of options, got %s", rlua_got(L, arg)));
 }
 
+int rlua_terminal_escapes(int fd)
+{
+	const char *term = getenv("TERM");
+	return isatty(fd) && term != NULL && term[0] != '\0' && strcmp(term, "dumb") != 0;
+}
+
+int rlua_colour(int fd)
+{
+	const char *no_colour = getenv("NO_COLOR");
+	return rlua_terminal_escapes(fd) && (no_colour == NULL || no_colour[0] == '\0');
+}
+
 const char *rlua_short_name(lua_State *L, const char *name)
 {
 	if (strlen(name) <= 60)

@@ -196,6 +196,13 @@ const char *rlua_got(lua_State *L, int idx);
 /* A name for a message: name itself, or its first 40 bytes and "..." when
  * it is longer than 60 (pushed); an option name of a megabyte is no message. */
 const char *rlua_short_name(lua_State *L, const char *name);
+/* Whether fd is a terminal that takes escape codes (cursor moves, line
+ * clears, colour): a terminal whose TERM is set and not "dumb" (Emacs'
+ * M-x shell, for one, shows them as text). */
+int rlua_terminal_escapes(int fd);
+/* Whether to colour what goes to fd: such a terminal, and NO_COLOR unset
+ * or empty. */
+int rlua_colour(int fd);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
 /* A file path: a string with no NUL byte; the error's example is example
  * ("results.jsonl"), none when NULL. */

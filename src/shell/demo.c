@@ -28,6 +28,13 @@ static int interactive_l(lua_State *L)
 	return 1;
 }
 
+/* Whether the screen may be cleared before a step (not TERM=dumb). */
+static int escapes_l(lua_State *L)
+{
+	lua_pushboolean(L, rlua_terminal_escapes(STDOUT_FILENO));
+	return 1;
+}
+
 static int width_l(lua_State *L)
 {
 	struct winsize ws;
@@ -140,7 +147,7 @@ static void push_dirs(lua_State *L, const char *env, const char *installed, cons
 
 static const char demo_chunk[] =
 "-- arguments: the folders to search (demo, paper), and C helpers\n"
-"local demo_dirs, paper_dirs, read_key, interactive, list_lua, width = ...\n"
+"local demo_dirs, paper_dirs, read_key, interactive, list_lua, width, escapes = ...\n"
 "\n"
 "local function find(dirs, name)\n"
 "  for _, dir in ipairs(dirs) do\n"
@@ -205,7 +212,7 @@ static const char demo_chunk[] =
 "  local step = d.steps[i]\n"
 "  local text, code = step.text or step[1] or \"\", step.code or step[2]\n"
 "  local cols = math.max(40, math.min(width(), 100)) - 2\n"
-"  if live then io.write(\"\\27[H\\27[2J\") end\n"
+"  if live and escapes() then io.write(\"\\27[H\\27[2J\") end\n"
 "  local head = (\"== demo %s, step %d of %d: %s \"):format(name, i, #d.steps, d.title or name)\n"
 "  print(head .. string.rep(\"=\", math.max(3, cols - #head)))\n"
 "  print(wrap(text, cols))\n"
@@ -355,7 +362,8 @@ void shell_open_demo(lua_State *L)
 	lua_pushcfunction(L, interactive_l);
 	lua_pushcfunction(L, list_lua_l);
 	lua_pushcfunction(L, width_l);
-	lua_call(L, 6, 2);
+	lua_pushcfunction(L, escapes_l);
+	lua_call(L, 7, 2);
 	lua_setglobal(L, "paper");
 	lua_setglobal(L, "demo");
 	rlua_api_register_globals(L, demo_api);   /* their help (they are Lua functions) */

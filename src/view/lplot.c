@@ -346,8 +346,7 @@ static int plot_m_tostring(lua_State *L)
 	}
 	plot_text_opts o;
 	plot_text_defaults(&o);
-	const char *no_colour = getenv("NO_COLOR");
-	o.colour = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0');
+	o.colour = rlua_colour(STDOUT_FILENO);
 	/* A plot that no longer fits (a tiny terminal) still prints something. */
 	rl_err e;
 	rlua_box *text = rlua_box_push(L, NULL, free);   /* box first, then render */
