@@ -118,8 +118,9 @@ CLEANFILES += tests/fuzz/fuzz_load
 EXTRA_DIST += tests/lsan.supp
 
 # ---- exact checks in Python (fractions, decimal) against the built shell
-TESTS += tests/py/bound_search.sh tests/py/theory_refs.sh
+TESTS += tests/py/bound_search.sh tests/py/bound_values.sh tests/py/theory_refs.sh
 EXTRA_DIST += tests/py/bound_search.sh tests/py/bound_search.py \
+	tests/py/bound_values.sh tests/py/bound_values.py \
 	tests/py/theory_refs.sh tests/py/theory_refs.py tests/py/tap.py
 
 # ---- the suites a sanitizer build runs (scripts/bootstrap check builds

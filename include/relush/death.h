@@ -69,7 +69,9 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e);
 
 /* The pass's two layer steps, shared with training (train.c) so that the
- * trained function is the evaluated one bit for bit: Z (rows x n) =
+ * trained function is the evaluated one bit for bit (except batch norm's
+ * layer 1, which the evaluation computes on centred X without the bias and
+ * does not centre again: equal in exact arithmetic): Z (rows x n) =
  * H (rows x fan_in) W^T + b, and batch normalisation of every column of Z
  * over its rows (gamma 1, beta 0); inv_sd, when not NULL, receives each
  * column's 1/sqrt(var + eps), which the backward pass needs. */

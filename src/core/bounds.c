@@ -469,12 +469,31 @@ void bound_layers_uniform(double n, size_t k, bound_layer *rows)
 #define HORIZON_LOG2 62
 #define PROBES_PER_OCTAVE 16
 
-/* c_j = 2^j (-log(1 - 2^-n)): Cauchy's condensed term for layer 2^j. */
-static double condensed(double n, int j)
+/* log c_j + shift ln 2, c_j = 2^j (-log(1 - 2^-n)): Cauchy's condensed term
+ * for layer 2^j, as a logarithm. c_j itself is 2^(j - n) for wide layers
+ * and underflows to 0 past n = j + 1074, which would read a constant width
+ * of 2000 as a summable schedule (its sum of 2^-n_l is infinite); shift
+ * (the least wide width, or 0) keeps j - n exact for widths past 2^53. */
+static double log_condensed(double n, int j, double shift)
 {
+	const double ln2 = 0.69314718055994530942;
 	if (n < SMALL_EXP)
-		return ldexp(neg_log_survival(n), j);
-	return ldexp_clamped(1.0, (double)j - n);
+		return log(neg_log_survival(n)) + j * ln2;
+	return ((double)j - (n - shift)) * ln2;
+}
+
+/* log(sum exp(x_j)) for j = lo..hi; -inf when every x_j is -inf. */
+static double log_sum(const double *x, int lo, int hi)
+{
+	double top = -INFINITY;
+	for (int j = lo; j <= hi; j++)
+		top = fmax(top, x[j]);
+	if (isinf(top))
+		return top;
+	double sum = 0.0;
+	for (int j = lo; j <= hi; j++)
+		sum += exp(x[j] - top);
+	return top + log(sum);
 }
 
 /* log sum_{j=lo}^{hi} j^-s, by log-sum-exp around the largest term. */
@@ -489,26 +508,23 @@ static double log_power_sum(int lo, int hi, double s)
 	return top + log(sum);
 }
 
-/* Fits c_j ~ C j^-s on j = 16..31 against 32..62 and estimates sum_{j>62} c_j. */
-static void fit_tail(const double *c, bound_schedule_result *out)
+/* Fits c_j ~ C j^-s on j = 16..31 against 32..62 and estimates sum_{j>62} c_j,
+ * from lc[j] = log c_j + log_shift (-inf where nothing was probed). */
+static void fit_tail(const double *lc, double log_shift, bound_schedule_result *out)
 {
-	double early = 0.0, late = 0.0;
-	for (int j = 16; j <= 31; j++)
-		early += c[j];
-	for (int j = 32; j <= HORIZON_LOG2; j++)
-		late += c[j];
-	if (late == 0.0) {
+	double log_early = log_sum(lc, 16, 31), log_late = log_sum(lc, 32, HORIZON_LOG2);
+	if (isinf(log_late)) {
 		out->decay = INFINITY;
 		out->rest = 0.0;
 		return;
 	}
-	if (early == 0.0) {
+	if (isinf(log_early)) {
 		out->decay = -INFINITY;
 		out->rest = INFINITY;
 		return;
 	}
 	/* ratio(s) = sum_late j^-s / sum_early j^-s decreases in s. */
-	double want = log(late) - log(early);
+	double want = log_late - log_early;
 	double lo = -60.0, hi = 1000.0;
 	if (want >= log_power_sum(32, HORIZON_LOG2, lo) - log_power_sum(16, 31, lo)) {
 		out->decay = lo;
@@ -531,7 +547,7 @@ static void fit_tail(const double *c, bound_schedule_result *out)
 	}
 	/* C = late / sum_late j^-s; sum_{j>62} j^-s ~ integral from 62.5. */
 	double edge = HORIZON_LOG2 + 0.5;
-	out->rest = exp(log(late) - log_power_sum(32, HORIZON_LOG2, s) + (1.0 - s) * log(edge)
+	out->rest = exp(log_late - log_shift - log_power_sum(32, HORIZON_LOG2, s) + (1.0 - s) * log(edge)
 	                - log(s - 1.0));
 }
 
@@ -692,10 +708,18 @@ int bound_schedule(bound_schedule_fn fn, void *ctx, uint64_t layers,
 		out->rest = 0.0;
 		out->positive = 1;
 	} else {
-		double c[HORIZON_LOG2 + 1];
+		/* the fit reads only ratios of the c_j, so a common factor
+		 * 2^-shift may be left out, and put back into rest */
+		double shift = INFINITY;
 		for (int j = 0; j <= HORIZON_LOG2; j++)
-			c[j] = isnan(n_at[j]) ? 0.0 : condensed(n_at[j], j);
-		fit_tail(c, out);
+			if (!isnan(n_at[j]))
+				shift = fmin(shift, n_at[j]);
+		if (!(shift >= SMALL_EXP))
+			shift = 0.0;
+		double lc[HORIZON_LOG2 + 1];
+		for (int j = 0; j <= HORIZON_LOG2; j++)
+			lc[j] = isnan(n_at[j]) ? -INFINITY : log_condensed(n_at[j], j, shift);
+		fit_tail(lc, shift * 0.69314718055994530942, out);
 		out->positive = out->decay > 1.0;
 	}
 	double mid = 0.5 * (out->tail_lo + out->tail_hi);

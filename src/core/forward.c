@@ -145,11 +145,16 @@ static double column_mean(const double *A, size_t rows, size_t n, size_t j)
 /* Normalises every column of Z over its rows (gamma = 1, beta = 0). A
  * column whose values are all equal must normalise to exactly 0
  * (inactive), which column_mean's correction pass ensures; BN_EPS would
- * otherwise magnify a mean a few ulps off into random signs. */
-void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
+ * otherwise magnify a mean a few ulps off into random signs. centred: the
+ * columns' mean is 0 already (layer 1 of a pass, whose input X was
+ * centred: W (x - mean x) averages to W 0), so it is not subtracted again;
+ * subtracting the rounding noise of W (x_i - mean x) summed over the
+ * points would give a point at the mean of X, whose pre-activations are
+ * exactly 0, random signs, and it would live (theory.md §7.3). */
+static void batchnorm_columns(double *Z, size_t rows, size_t n, double *inv_sd, int centred)
 {
 	for (size_t j = 0; j < n; j++) {
-		double mean = column_mean(Z, rows, n, j), var = 0.0;
+		double mean = centred ? 0.0 : column_mean(Z, rows, n, j), var = 0.0;
 		for (size_t r = 0; r < rows; r++) {
 			double d = Z[r * n + j] - mean;
 			var += d * d;
@@ -160,6 +165,11 @@ void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
 		for (size_t r = 0; r < rows; r++)
 			Z[r * n + j] = (Z[r * n + j] - mean) * inv;
 	}
+}
+
+void net_batchnorm(double *Z, size_t rows, size_t n, double *inv_sd)
+{
+	batchnorm_columns(Z, rows, n, inv_sd, 0);
 }
 
 /* Batch norm's layer 1 sees W x_i + b only through its centred values
@@ -254,11 +264,11 @@ static void input_in_precision(const rl_net_spec *s, double *H, size_t rows, siz
 		round_single(H, rows * cols);
 }
 
-static void normalise_in_precision(const rl_net_spec *s, double *Z, size_t rows, size_t n)
+static void normalise_in_precision(const rl_net_spec *s, size_t l, double *Z, size_t rows, size_t n)
 {
 	if (s->arch != ARCH_BATCHNORM)
 		return;
-	net_batchnorm(Z, rows, n, NULL);
+	batchnorm_columns(Z, rows, n, NULL, l == 1);   /* layer 1's input is centred */
 	if (s->precision == PRECISION_SINGLE)
 		round_single(Z, rows * n);
 }
@@ -441,7 +451,7 @@ rl_mat *net_forward(const rl_net *net, const rl_mat *X, rl_err *e)
 			buffers_free(&p);
 			return NULL;
 		}
-		normalise_in_precision(s, p.Z, rows, n);
+		normalise_in_precision(s, l, p.Z, rows, n);
 		cur = next_in_precision(s, p.H, rows, cur, p.Z, n, p.next);
 		double *t = p.H; p.H = p.next; p.next = t;
 		if (s->arch == ARCH_SKIP) {
@@ -538,7 +548,7 @@ rl_death_report *net_death_hooked(const rl_net *net, const rl_mat *X,
 			failed = 1;
 			break;
 		}
-		normalise_in_precision(s, p.Z, rows, n);
+		normalise_in_precision(s, l, p.Z, rows, n);
 		if (hooks && hooks->preact &&
 		    hooks->preact(hooks->ctx, l, p.Z, rows, n, point_of_row, rep->dead_at, e)) {
 			failed = 1;

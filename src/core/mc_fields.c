@@ -4,6 +4,7 @@
  * here (a plain integer, flag or named value needs no code of its own). */
 #include "config.h"
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,7 +310,16 @@ void mcr_read_config(mcr_reader *rd, const jv *root, mc_record *r, rl_err *e)
 				mcr_bad(rd, path, "an integer from 1 to 100000000");
 			break;
 		case K_SIZE: VALUE(size_t, f, r) = (size_t)mcr_read_u64(rd, c, f->key, path); break;
-		case K_U64: VALUE(uint64_t, f, r) = mcr_read_u64(rd, c, f->key, path); break;
+		case K_U64:
+			/* what mc accepts: a seed that is a Lua integer (a larger one
+			 * read as a negative seed), at most 2^53 trials */
+			VALUE(uint64_t, f, r) = mcr_read_u64(rd, c, f->key, path);
+			if (!rd->failed && f->rank == F_SEED && VALUE(uint64_t, f, r) > (uint64_t)INT64_MAX)
+				mcr_bad(rd, path, "an integer from 0 to 9223372036854775807");
+			if (!rd->failed && f->rank == F_TRIALS &&
+			    (VALUE(uint64_t, f, r) < 1 || VALUE(uint64_t, f, r) > (UINT64_C(1) << 53)))
+				mcr_bad(rd, path, "an integer from 1 to 9007199254740992");
+			break;
 		case K_BOOL: VALUE(int, f, r) = mcr_read_bool(rd, c, f->key, path); break;
 		case K_ENUM:
 			/* files written before relush had a precision ran in double,

@@ -168,19 +168,23 @@ static int follow(const rl_net_spec *s, double t0, const char *which, rl_err *e)
 			return 0;   /* the zero point of a zero-bias net: dead, exactly */
 		double size = z2 / 2.0;
 		if (size > limit || size < -limit) {
-			char bias[48];
+			char bias[48], point[32];
+			if (t0 == -INFINITY)   /* the zero point has size 0, not 2^0 */
+				snprintf(point, sizeof point, "size 0");
+			else
+				snprintf(point, sizeof point, "size 2^%.0f", t0 / 2.0);
 			if (lb == -INFINITY)
 				snprintf(bias, sizeof bias, "zero biases");
 			else
 				snprintf(bias, sizeof bias, "biases sd %.3g", exp2(lb));
 			return rl_fail(e, "numbers out of range: on the %s point of the input set "
-			               "(size 2^%.0f), layer %zu's pre-activations would be about 2^%.0f "
+			               "(%s), layer %zu's pre-activations would be about 2^%.0f "
 			               "(weights sd %.3g, %s), outside 2^-%d .. 2^%d, where %s "
 			               "hold them reliably%s; scale the input set, the weights or the "
 			               "biases nearer 1 (with zero biases only the signs matter, so any "
 			               "positive scale of the weights or of the points gives the same "
 			               "deaths)%s",
-			               which, t0 == -INFINITY ? 0.0 : t0 / 2.0, l, size, exp2(lw), bias, limit,
+			               which, point, l, size, exp2(lw), bias, limit,
 			               limit, single ? "floats (precision = \"single\")" : "doubles",
 			               bn ? " (batch norm squares them)" : "",
 			               single ? ", or use precision = \"double\"" : "");

@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "rlua.h"
 #include "relush/alloc.h"
@@ -332,6 +333,11 @@ static void fmt_outward(char *out, size_t size, double v, int digits, int dir)
 		snprintf(out, size, "%.*g", digits, v);
 		return;
 	}
+	/* a value those digits hold exactly (a lower bound of exactly 1) as it
+	 * is: floor(1 / 1e-9) * 1e-9 would print it as 0.999999999 */
+	snprintf(out, size, "%.*g", digits, v);
+	if (strtod(out, NULL) == v)
+		return;
 	double unit = pow(10.0, floor(log10(v)) - digits + 1);
 	double r = dir > 0 ? nextafter(ceil(v / unit) * unit, INFINITY)
 	                   : nextafter(floor(v / unit) * unit, -INFINITY);
@@ -346,14 +352,14 @@ static int schedule_tostring(lua_State *L)
 		{"limit", "estimate of lim L_k (includes the extrapolated rest)", 10},
 		{"positive", "estimate: the limit is > 0 (sum of 2^-n_l finite)", 0},
 		{"bracket", "[lower, upper] rounded outwards: the digits known", 0},
-		{"upper", "rigorous upper bound of the limit (if monotone)", 10},
-		{"lower", "rigorous lower bound of L at the horizon (if monotone)", 10},
+		{"upper", "upper bound of the limit (rigorous if f is non-decreasing)", 10},
+		{"lower", "lower bound of L at the horizon (rigorous if f is non-decreasing)", 10},
 		{"partial", "L after the exactly summed layers (exact)", 10},
 		{"sum", "sum of 2^-n_l over those layers (exact)", 10},
 		{"layers", "layers summed one by one", 0},
 		{"horizon", "last layer covered by the bracket", 0},
 		{"probes", "schedule calls beyond the exact layers", 0},
-		{"monotone", "widths non-decreasing at every probe", 0},
+		{"monotone", "widths non-decreasing at every probe (not checked between them)", 0},
 		{"finite", "the schedule ends (f returned nil)", 0},
 		{"depth", "its last layer (when finite)", 0},
 		{"decay", "fitted s in c_j ~ j^-s (Cauchy condensation)", 0},
@@ -504,8 +510,9 @@ static const rlua_api bound_api[] = {
 	 "The limit of L as depth grows when layer l has width f(l) (f returns nil after the "
 	 "last layer of a finite net). Layers 1..layers are summed exactly (partial, sum: "
 	 "partial bounds the limit from above). Beyond, f is probed 16 times per octave up to "
-	 "layer 2^62: if the widths are non-decreasing there (monotone), lower <= L(2^62) <= "
-	 "upper rigorously. The rest is an estimate, clearly marked: limit, positive (the "
+	 "layer 2^62: if f is non-decreasing there, lower <= L(2^62) <= upper rigorously "
+	 "(monotone says only that the probed widths never decrease: a schedule dipping between "
+	 "probes passes it, and its L(2^62) may lie far below lower). The rest is an estimate, clearly marked: limit, positive (the "
 	 "limit is > 0, i.e. sum 2^-n_l < inf) and rest come from Cauchy condensation, fitting "
 	 "2^j (-log(1 - 2^-f(2^j))) ~ j^-decay; positive is decay > 1. The printout shows the "
 	 "limit with only the digits the bracket knows, and the bracket rounded outwards "

@@ -29,7 +29,9 @@ static int limits_index(lua_State *L)
  * number or a size string; 0 for nil (the default). */
 static size_t memory_value(lua_State *L, int idx)
 {
-	static const char accepted[] = "a number of bytes >= 1048576 or a size such as \"512M\" or \"2G\" "
+	/* the upper end said too: 9.21e18 is refused, and ">= 1048576" alone
+	 * would claim it is accepted */
+	static const char accepted[] = "a number of bytes >= 1048576 and below 9.2e18 or a size such as \"512M\" or \"2G\" "
 	                               "(suffixes K, M, G, T), or nil for the default";
 	size_t bytes = 0;
 	switch (lua_type(L, idx)) {

@@ -270,6 +270,20 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
  * batch norm keeps P(x living) = L, hence L <= P <= mL and E[F] = L, but not U
  * (centring defeats its argument); skip nets' points live exactly when layer
  * 1 is active on them; residual and dense nets carry every non-zero point. */
+/* A count or seed as its integer, every digit (a seed past 2^53 has no
+ * double); "-" when absent. */
+static void int_cell(lua_State *L, int t, const char *k, char *buf, size_t len)
+{
+	lua_getfield(L, t, k);
+	if (lua_isinteger(L, -1))
+		snprintf(buf, len, "%lld", (long long)lua_tointeger(L, -1));
+	else if (lua_type(L, -1) == LUA_TNUMBER)
+		snprintf(buf, len, "%.0f", lua_tonumber(L, -1));
+	else
+		snprintf(buf, len, "-");
+	lua_pop(L, 1);
+}
+
 static void arch_bound_cells(const char *arch, double lower, double upper, double uni,
                              lua_Integer first_width, char *p_cell, char *f_cell, size_t size)
 {
@@ -348,12 +362,14 @@ int lmc_result_tostring(lua_State *L)
 		snprintf(counted, sizeof counted, "%.0f trial%s (trials %.0f..%.0f%s)", trials, rlua_s(trials),
 		         rlua_num_field(L, 1, "first_trial"), rlua_num_field(L, 1, "last_trial"), shard);
 	int single = strcmp(strf(L, 1, "precision"), "single") == 0;
+	char seed[32];
+	int_cell(L, 1, "seed", seed, sizeof seed);
 	snprintf(line, sizeof line,
 	         "Monte Carlo: %s net, %s, on %.0f point%s in d = %.0f\n"
-	         "  %s, seed %.0f, method %s (%s%s), %.0f thread%s, "
+	         "  %s, seed %s, method %s (%s%s), %.0f thread%s, "
 	         "%.3g s, %.4g trials/s\n",
 	         strf(L, 1, "arch"), shape, points, points == 1 ? "" : "s", rlua_num_field(L, 1, "input"),
-	         counted, rlua_num_field(L, 1, "seed"),
+	         counted, seed,
 	         strf(L, 1, "method"), strf(L, 1, "evaluation"), single ? ", single precision" : "",
 	         rlua_num_field(L, 1, "threads"),
 	         rlua_num_field(L, 1, "threads") == 1 ? "" : "s", rlua_num_field(L, 1, "seconds"), rlua_num_field(L, 1, "rate"));
@@ -404,7 +420,15 @@ int lmc_result_tostring(lua_State *L)
 		fmt_prob(u, sizeof u, upper);
 		snprintf(v[2], 120, "flipped: L %s, U %s hold before the flip only", l, u);
 		snprintf(f_bounds, 120, "flipped (E[F] = L before the flip)");
-		snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k %s on every draw (no ties)", fl);
+		/* m0 points that can never live (ties) lower the floor to
+		 * 2^-k (m - m0) / m: the guarantee holds for the others */
+		double m0 = rlua_num_field(L, 1, "never_living"), m = rlua_num_field(L, 1, "points");
+		if (m0 > 0 && m0 <= m) {
+			fmt_prob(fl, sizeof fl, bound_flip_fraction(depth) * (m - m0) / m);
+			snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k (m - m0)/m %s, m0 = %.0f ties", fl, m0);
+		} else {
+			snprintf(min_bounds, sizeof min_bounds, "F >= 2^-k %s on every draw (no ties)", fl);
+		}
 	}
 	{
 		const char *row[] = {"P(alive)", v[0], v[1], v[2]};
@@ -440,20 +464,6 @@ int lmc_result_tostring(lua_State *L)
 	layer_table(L, &b, layers_tab, stats_all);
 	rlua_push_report(L, &b);
 	return 1;
-}
-
-/* A count or seed as its integer, every digit (a seed past 2^53 has no
- * double); "-" when absent. */
-static void int_cell(lua_State *L, int t, const char *k, char *buf, size_t len)
-{
-	lua_getfield(L, t, k);
-	if (lua_isinteger(L, -1))
-		snprintf(buf, len, "%lld", (long long)lua_tointeger(L, -1));
-	else if (lua_type(L, -1) == LUA_TNUMBER)
-		snprintf(buf, len, "%.0f", lua_tonumber(L, -1));
-	else
-		snprintf(buf, len, "-");
-	lua_pop(L, 1);
 }
 
 /* The configuration fields a results list can hold different values of

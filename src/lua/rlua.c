@@ -152,14 +152,17 @@ static int integer_in_range(lua_State *L, int idx, const char *what, lua_Integer
 			snprintf(msg, len, "%s must be an integer, got %s", what, got);
 			return 0;
 		}
-		beyond = x < -9.2e18 || x > 9.2e18;   /* integral but beyond any Lua integer */
+		/* integral but beyond any Lua integer: outside [-2^63, 2^63), which
+		 * converts exactly (9.21e18, below 2^63, is an integer like any) */
+		beyond = !(x >= -9223372036854775808.0 && x < 9223372036854775808.0);
 		*out = beyond ? 0 : (lua_Integer)x;
 	} else {
 		snprintf(msg, len, "%s must be an integer, got %s", what, got);
 		return 0;
 	}
 	if (beyond || *out < min || *out > max) {
-		if (max == LUA_MAXINTEGER)
+		/* ">= min" alone would claim that 2^63 is accepted */
+		if (max == LUA_MAXINTEGER && !beyond)
 			snprintf(msg, len, "%s must be an integer >= %lld, got %s", what, (long long)min, got);
 		else
 			snprintf(msg, len, "%s must be an integer from %lld to %lld, got %s", what,

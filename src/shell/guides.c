@@ -107,13 +107,13 @@ static const guide guides[] = {
 	  "Each claim of the paper with a one-liner that shows it in relush and the section of "
 	  "doc/theory.md that derives it. scripts/paper/ reproduces them at full size (make "
 	  "paper).",
-	  { { "P(alive) >= L = prod_l (1 - 2^-n_l) on any input set, and <= U",
+	  { { "P(alive) >= L = prod_l (1 - 2^-n_l) on any input set with a point that is not a tie, and <= U",
 	      "r = mc{depth=8, width=3, X=inputs.gaussian(64, 2, {seed=1}), trials=20000, seed=1}; print(r.lower, r.p_alive, r.upper)",
 	      SEC_LOWER, "r.lower <= r.ci[2] and r.ci[1] <= r.upper" },
 	    { "L is exact for a single point",
 	      "r = mc{depth=10, width=2, X=inputs.point(2), trials=20000, seed=1}; print(r.p_alive, r.lower)", SEC_LOWER,
 	      "math.abs(r.p_alive - r.lower) <= 4 * math.sqrt(r.lower * (1 - r.lower) / r.trials)" },
-	    { "the mean living fraction is L on any X",
+	    { "the mean living fraction is L on any X without ties (L (m - m0) / m with m0)",
 	      "r = mc{depth=10, width=2, X=inputs.gaussian(64, 2, {seed=1}), trials=20000, seed=1}; print(r.fraction, r.lower)", SEC_LOWER,
 	      "math.abs(r.fraction - r.lower) <= 4 * r.fraction_se" },
 	    { "P(alive) -> L as the input set shrinks to a point (L = 0.1001 here)",

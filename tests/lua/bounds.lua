@@ -48,8 +48,8 @@ for _, c in ipairs(decimals) do
   t.near(bound.lower(rep(n, k)), product(n, k), 1e-12, ("lower([%d]*%d) vs product"):format(n, k))
   t.ok(math.abs(bound.lower(n, k) - notes) <= 5e-11, ("lower(%d, %d) = %.10f (theory.md §10.1)"):format(n, k, notes))
 end
-t.near(bound.log_lower(10, 1000), -0.9770396478266045, 1e-12, "log_lower(10, 1000)")
-t.near(bound.log_lower(rep(10, 1000)), -0.9770396478266045, 1e-12, "log_lower([10]*1000)")
+t.near(bound.log_lower(10, 1000), -0.9770396478266128, 1e-15, "log_lower(10, 1000)")
+t.near(bound.log_lower(rep(10, 1000)), -0.9770396478266128, 1e-15, "log_lower([10]*1000)")
 
 -- ---- tiny death probabilities and huge depths --------------------------------------
 t.near(bound.death(64, 1e6), 5.4210108624e-14, 1e-9, "death(64, 1e6) = 5.4210108624e-14")
@@ -200,6 +200,27 @@ t.ok(tostring(r):find("limit", 1, true), "schedule result prints")
 local r2 = bound.schedule(log2ceil(1), {layers = 1000000})
 t.ok(math.abs(r2.partial - 3.4e-5) < 0.05e-5, ("ceil(log2(l+1)): prod to 1e6 = 3.4e-5 (%g)"):format(r2.partial))
 t.ok(not r2.positive and r2.limit == 0 and r2.rest == math.huge, "diverges: limit 0")
+-- the class of divergent schedules includes widths so large that 2^-n_l
+-- underflows (any constant width: sum 2^-n = inf), and of convergent ones
+-- those shifted by a large width: condensation works in log space
+-- a bound its printed digits hold exactly prints as it is (lower = 1 printed
+-- as 0.999999999), others rounded outwards
+for _, c in ipairs{{function() return 2000 end, "1"}, {function(l) if l < 5 then return 1 end end, "0.0625"}} do
+  local text = tostring(bound.schedule(c[1]))
+  t.ok(text:find("\nlower +" .. c[2]:gsub("%.", "%%.") .. " ") and text:find("\nupper +" .. c[2]:gsub("%.", "%%.") .. " "),
+       "schedule printout: lower and upper exactly " .. c[2])
+end
+for _, base in ipairs{1, 80, 1100, 2000, 2^60, 1e300} do
+  local c = bound.schedule(function() return base end)
+  t.ok(not c.positive and c.limit == 0 and c.rest == math.huge and c.decay < 1,
+       ("constant width %g diverges: limit 0 (positive %s, decay %g)"):format(base, tostring(c.positive), c.decay))
+  local g = bound.schedule(function(l) return base + ceil(log(l + 1, 2)) end)
+  t.ok(base >= 2^53 or not g.positive and g.limit == 0,
+       ("%g + ceil(log2(l+1)) diverges (positive %s)"):format(base, tostring(g.positive)))
+  local g2 = bound.schedule(function(l) return base + ceil(2 * log(l + 1, 2)) end)
+  t.ok(base >= 2^53 or g2.positive and g2.limit > 0 and g2.decay > 1,
+       ("%g + ceil(2 log2(l+1)) converges (positive %s, decay %g)"):format(base, tostring(g2.positive), g2.decay))
+end
 local w5 = {3, 1, 4, 2, 5}
 local r3 = bound.schedule(function(l) return w5[l] end)
 t.ok(r3.finite and r3.depth == 5 and r3.limit == bound.lower(w5), "a finite schedule is exact")

@@ -85,6 +85,11 @@ do
      "dead_neurons above trials_reaching x width"},
     {lines[2], '"min_living":%d+', '"min_living":100000', "counts.min_living", "min_living above the points"},
     {lines[2], '"trials_all_active":%d+', '"trials_all_active":9999', "counts", "trials_all_active above trials"},
+    -- settings no mc call takes (a seed past 2^63 read back as -1)
+    {lines[2], '"seed":%d+', '"seed":18446744073709551615', "config.seed", "seed = 2^64 - 1"},
+    {lines[2], '"seed":%d+', '"seed":9223372036854775808', "config.seed", "seed = 2^63"},
+    {lines[2], '"trials":%d+', '"trials":9007199254740993', "config.trials", "trials = 2^53 + 1"},
+    {lines[2], '"trials":%d+', '"trials":0', "config.trials", "trials = 0"},
     {lines[2], '"never_living":%d+', '"never_living":65', "config.X.never_living", "never_living above X's 64 points"},
     {lines[2], '"default":true', '"default":"yes"', "config.X.default", "default not a boolean"},
   }

@@ -32,10 +32,13 @@ local function column_mean(Z, j)
   return mean + corr / rows
 end
 
-local function batchnorm(Z, n)
+-- centred: layer 1, whose input X was centred, so its columns average to
+-- 0 and are not centred again (theory.md 7.3: a point at the mean of X
+-- keeps its pre-activations exactly 0)
+local function batchnorm(Z, n, centred)
   local rows = #Z
   for j = 1, n do
-    local mean = column_mean(Z, j)
+    local mean = centred and 0.0 or column_mean(Z, j)
     local var = 0.0
     for r = 1, rows do local d = Z[r][j] - mean; var = var + d * d end
     local inv = 1.0 / math.sqrt(var / rows + BN_EPS)
@@ -77,7 +80,7 @@ local function evaluate(net, X, arch)
       end
       Z[k] = z
     end
-    if arch == "batchnorm" then batchnorm(Z, n) end
+    if arch == "batchnorm" then batchnorm(Z, n, l == 1) end
     local next_carried = {}
     for k, p in ipairs(carried) do
       local z, h, new = Z[k], H[p], {}

@@ -20,6 +20,27 @@ t.raises(function() relu(5, 5, {bias = {[true] = 1}}) end, {"bias", "named field
 t.raises(function() relu(5, 5, {weights = {{}}}) end, {"weights", "named fields", "the key 1"},
          "a law table holding a table at key 1")
 t.raises(function() relu(5, 5, {seed = -3}) end, {"seed"}, "negative seed")
+-- the class of integer arguments written as floats: every one below 2^63 is
+-- the integer it stands for (9.21e18 was refused as 'must be an integer >= 0'),
+-- and one at or past 2^63 is refused naming the whole range
+for _, s in ipairs{9.21e18, 2^63 - 1024, 2^62 + 2^10, 1e18} do
+	t.is(relu{depth = 1, width = 1, seed = s}.seed, math.tointeger(s), ("relu seed = %.17g"):format(s))
+	t.is(mc{depth = 1, width = 1, trials = 1, seed = s, progress = false}.seed, math.tointeger(s),
+	     ("mc seed = %.17g"):format(s))
+	t.is(inputs.gaussian(2, 2, {seed = s})[1][1], inputs.gaussian(2, 2, {seed = math.tointeger(s)})[1][1],
+	     ("inputs.gaussian seed = %.17g is the integer's"):format(s))
+end
+-- a refusal on the zero point says its size is 0 (it said 2^0)
+for _, sd in ipairs{1e-300, 1e300} do
+	t.raises(function() mc{depth = 2, width = 2, X = inputs.from{{0, 0}, {1, 1}}, trials = 10, bias = {sd = sd}} end,
+	         {"on the zero point of the input set (size 0)"}, ("zero point, biases sd %g: its size is 0"):format(sd))
+end
+for _, s in ipairs{2^63, 2^64, 1e300} do
+	t.raises(function() relu{depth = 1, width = 1, seed = s} end, {"seed", "from 0 to 9223372036854775807"},
+	         ("relu seed = %g states the range"):format(s))
+	t.raises(function() mc{depth = 1, width = 1, trials = 1, seed = s} end, {"seed", "from 0 to 9223372036854775807"},
+	         ("mc seed = %g states the range"):format(s))
+end
 t.raises(function() relu{depth = 3} end, {"bad option 'width'", "depth and width"}, "missing width")
 t.raises(function() mc{} end, {"'mc'", "depth and width"}, "mc{} names mc and what it needs")
 -- the class: a net without depth or width says which is missing, whatever

@@ -87,6 +87,51 @@ for _, c in ipairs{
   t.is(d.never_living, c.m0 > 0 and c.m0 or nil, what .. ": net:death names it too")
 end
 
+-- the class, not only symmetric sets: any point at the mean of X is a tie,
+-- also when the other points' pre-activations do not cancel exactly in
+-- doubles ({(3,0), (0,3), (0,0), (1,1)}: layer 1 used to centre W (x - mean x)
+-- again, whose rounding noise gave the tie random signs, so it lived in 139
+-- of 200 nets and mean F was 0.79 against L (m - m0) / m = 0.62); random
+-- dyadic sets with their exact mean added at a random place; and a set whose
+-- computed mean is a point of X though the exact mean is 9e-18 away ({0.1,
+-- 0.2, 0.3}, named a tie but living in every net before): the reports, the
+-- nets and the run agree on which points are ties
+do
+  math.randomseed(77)
+  local sets = {{pts = {{3, 0}, {0, 3}, {0, 0}, {1, 1}}, tie = 4}, {pts = {{0.1}, {0.2}, {0.3}}, tie = 2},
+                {pts = {{0.1, 1}, {0.2, 2}, {0.3, 3.5}}}}
+  for _ = 1, 4 do
+    local d, pts, mean = math.random(1, 4), {}, {}
+    local n = 2 ^ math.random(1, 3)   -- the others: their mean is exact in doubles
+    for j = 1, d do mean[j] = 0 end
+    for i = 1, n do
+      pts[i] = {}
+      for j = 1, d do pts[i][j] = math.random(-2 ^ 20, 2 ^ 20) / 2 ^ math.random(0, 30); mean[j] = mean[j] + pts[i][j] / n end
+    end
+    local at = math.random(1, n + 1)
+    table.insert(pts, at, mean)
+    sets[#sets + 1] = {pts = pts, tie = at}
+  end
+  for s, c in ipairs(sets) do
+    local X, m, d, m0 = inputs.from(c.pts), #c.pts, #c.pts[1], c.tie and 1 or 0
+    for _, prec in ipairs{"double", "single"} do
+      local what = ("batch norm, set %d (%d points in d = %d, %d at the mean), %s"):format(s, m, d, m0, prec)
+      local r = mc{depth = 3, width = 3, input = d, X = X, arch = "batchnorm", trials = 20000, seed = 3,
+                   precision = prec, progress = false}
+      t.is(r.never_living or 0, m0, what .. ": never_living")
+      t.sigma(r.fraction, r.lower * (m - m0) / m, r.fraction_se, 4, what .. ": mean F = L (m - m0) / m")
+      local named, lived = 0, 0
+      for seed = 1, 100 do
+        local dr = relu{depth = 3, width = 3, input = d, arch = "batchnorm", seed = seed, precision = prec}:death(X)
+        named = named + ((dr.never_living or 0) == m0 and 1 or 0)
+        lived = lived + ((c.tie and dr.dead_at[c.tie] ~= 1) and 1 or 0)
+      end
+      t.is(named, 100, what .. ": net:death names the tie in each of 100 nets")
+      t.is(lived, 0, what .. ": the tie dies at layer 1 in each of 100 nets")
+    end
+  end
+end
+
 -- the orthant's corners stand for the whole orthant in the single-layer
 -- experiment (help "single_layer", inputs.orthant, man page): with zero biases
 -- for any R (without the origin), with random biases only for large R; at
@@ -220,6 +265,22 @@ for _, arch in ipairs{"plain", "batchnorm", "skip", "residual", "dense"} do
   t.ok(rf.flip == true and not text:find("<= P <=", 1, true) and not text:find("E%[F%] = L %d")
        and text:find("before the flip", 1, true) and text:find("2^-k 0.0156", 1, true),
        arch .. ", flip = true: the report marks the bounds as the unflipped nets' and shows 2^-k")
+end
+-- with m0 ties (zero points, zero biases) the floor the report shows is
+-- 2^-k (m - m0) / m, which min F keeps (it showed 2^-k = 0.5 next to min F
+-- 0.25 for three zero points and one other)
+for _, c in ipairs{{m0 = 3, k = 1}, {m0 = 1, k = 3}, {m0 = 5, k = 2}} do
+  local rows = {}
+  for i = 1, c.m0 do rows[i] = {0, 0} end
+  rows[#rows + 1] = {1, 2}
+  rows[#rows + 1] = {-0.5, 1}
+  local m = #rows
+  local rt = mc{depth = c.k, width = 2, X = inputs.from(rows), flip = true, trials = 300, seed = 2, progress = false}
+  local floor = 2 ^ -c.k * (m - c.m0) / m
+  local text = tostring(rt)
+  t.ok(text:find(("F >= 2^-k (m - m0)/m %.4f, m0 = %d ties"):format(floor, c.m0), 1, true) ~= nil,
+       ("flip, %d zero points of %d, k = %d: the report shows the floor 2^-k (m - m0)/m"):format(c.m0, m, c.k))
+  t.ok(rt.min_fraction >= floor, ("... and min F %g keeps it"):format(rt.min_fraction))
 end
 local plain_fl = mc{depth = 6, width = 1, input = 2, X = inputs.gaussian(5, 2, {seed = 1}), trials = 500, seed = 1, flip = true}
 t.ok(plain_fl.p_alive > plain_fl.upper, "flipped, P(alive) exceeds the plain chain's U: why it is not claimed")

@@ -40,6 +40,10 @@ do
   t.is(limits.memory, default, "limits.memory = nil restores the default")
   t.raises(function() limits.memory = 1000 end, {"limits.memory", ">= 1048576", "got 1000"},
     "a limit below 1 MiB is refused")
+  for _, big in ipairs{9.21e18, 2^63, "9000000T"} do
+    t.raises(function() limits.memory = big end, {"limits.memory", "below 9.2e18"},
+      "a limit of " .. tostring(big) .. " bytes is refused naming the upper end")
+  end
   t.raises(function() limits.memory = "lots" end, {"limits.memory", "\"2G\"", "got 'lots'"},
     "an unreadable size is refused")
   t.raises(function() limits.memory = 0 / 0 end, {"limits.memory"}, "NaN is refused")

@@ -293,10 +293,35 @@ do
     t.is(rows2[1][at.seed], tostring(b.fixed.seed), "CSV: the seed " .. tostring(b.fixed.seed) .. " with every digit")
     t.is(rows2[2][at.trials], "20", "CSV: counts as integers")
   end
+  -- the same for integers written as floats (seed = 2^60, trials = 2e1), fixed
+  -- or swept, past 2^53 too: the CSV cell and the printout hold the integer
+  -- the run used, every digit, never 1.152921504606847e+18
+  for _, seed in ipairs{2^60, 2^53 + 2, 1e15, 2^62} do
+    local want = tostring(math.tointeger(seed))
+    local b = mc.sweep{depth = {2, 3}, width = 2, trials = 2e1, seed = seed, progress = false}
+    b:csv(tmp .. "/seed.csv")
+    local _, at, rows2 = csv_table(tmp .. "/seed.csv")
+    t.is(rows2[1][at.seed], tostring(b[1].seed), "CSV: the float seed " .. want .. " as the run's integer")
+    t.is(rows2[1][at.seed], want, "CSV: the float seed " .. want .. " with every digit")
+    t.is(rows2[2][at.trials_option], "20", "CSV: trials = 2e1 as the integer 20")
+    t.ok(tostring(b):find("seed " .. want, 1, true), "printout: the float seed " .. want .. " with every digit")
+    local sw = mc.sweep{seed = {seed, 7}, depth = 2, width = 2, trials = 5, progress = false}
+    sw:csv(tmp .. "/seed.csv")
+    _, at, rows2 = csv_table(tmp .. "/seed.csv")
+    t.is(rows2[1][at.seed], want, "CSV: the swept float seed " .. want .. " with every digit")
+    t.ok(tostring(sw):find("\n *" .. want .. " ", 1), "printout: the swept float seed " .. want .. " with every digit")
+  end
   local rs = mc{depth = 3, width = 2, trials = 50, seed = 1234567890123456789, precision = "single", progress = false}
   local rd = mc{depth = 3, width = 2, trials = 50, seed = 1234567890123456789, precision = "double", progress = false}
   local merged = tostring(mc.merge({rs, rd}, {sweep = true}))
   t.ok(merged:find("1234567890123456789", 1, true), "a results list prints the seed with every digit")
+  -- so do one result (it printed seed 1234567890123456768, the nearest double) and a net
+  rs:save(tmp .. "/one.jsonl", "w")
+  for _, r in ipairs{rs, rd, mc.load(tmp .. "/one.jsonl")[1]} do
+    t.ok(tostring(r):find("seed 1234567890123456789,", 1, true), "an mc result prints its seed with every digit")
+  end
+  t.ok(tostring(relu{depth = 1, width = 1, seed = 1234567890123456789}):find("seed 1234567890123456789", 1, true),
+       "a net prints its seed with every digit")
   -- rows that differ only in precision (or generator, method, ...) say so
   t.ok(merged:find("precision", 1, true) and merged:find("single", 1, true) and merged:find("double", 1, true),
        "a merged sweep of single and double runs shows the precision column")
