@@ -559,7 +559,7 @@ static int schedule_width(bound_schedule_fn fn, void *ctx, uint64_t l, double *w
 		return r;
 	if (bound_check_count(*w, 1.0, "schedule width", e))
 		return rl_fail(e, "the schedule gave a bad width for layer %llu: widths must be "
-		               "integers >= 1, got %.17g", (unsigned long long)l, *w);
+		               "integers >= 1, got %.17g", (unsigned long long)l, isnan(*w) ? NAN : *w);
 	return 0;
 }
 

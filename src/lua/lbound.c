@@ -414,10 +414,12 @@ static int bound_schedule_l(lua_State *L)
 	if (bound_schedule(schedule_call, &ctx, (uint64_t)layers, &r, &e)) {
 		if (!ctx.lua_error)
 			return rlua_engine_error(L, &e);
-		if (lua_type(L, -1) == LUA_TSTRING)
-			return luaL_error(L, "schedule: the schedule function failed at layer %I: %s",
-			                  (lua_Integer)ctx.layer, lua_tostring(L, -1));
-		return lua_error(L);
+		if (lua_type(L, -1) == LUA_TSTRING) {   /* named bound.schedule, also through pcall */
+			rl_fail(&e, "the schedule function failed at layer %lld: %s", (long long)ctx.layer,
+			        lua_tostring(L, -1));
+			return rlua_engine_error(L, &e);
+		}
+		return lua_error(L);   /* an error object that is not a string goes on as it is */
 	}
 	lua_createtable(L, 0, 20);
 	set_count(L, "layers", (double)r.layers);

@@ -67,9 +67,11 @@ static int inputs_uniform_l(lua_State *L)
 			hi = rlua_check_finite(L, 4, "hi");
 		t = opts_table(L, 5, uniform_options);
 	}
-	if (!(hi > lo))
-		return luaL_error(L, "bad arguments to 'uniform' (need lo < hi, got lo = %f, hi = %f)", lo, hi);
 	rl_err e;
+	if (!(hi > lo)) {   /* named as the API writes it, also through pcall */
+		rl_fail(&e, "lo must be below hi, got lo = %.17g, hi = %.17g", lo, hi);
+		return rlua_engine_error(L, &e);
+	}
 	rlua_box *box = rlua_new_matrix(L);   /* box first, then acquire */
 	return made_or_fail(L, box->p = inputs_uniform((size_t)m, (size_t)d, lo, hi, seed_option(L, t), &e), &e);
 }

@@ -48,8 +48,8 @@ static size_t memory_value(lua_State *L, int idx)
 	case LUA_TSTRING:
 		bytes = rl_mem_parse_size(lua_tostring(L, idx));
 		if (bytes < MIN_MEMORY)
-			luaL_error(L, "bad value for 'limits.memory' (must be %s, got '%s')", accepted,
-			           lua_tostring(L, idx));
+			luaL_error(L, "bad value for 'limits.memory' (must be %s, got %s)", accepted,
+			           rlua_describe(L, idx));
 		break;
 	default:
 		luaL_error(L, "bad value for 'limits.memory' (must be %s, got %s)", accepted,
@@ -63,7 +63,7 @@ static int limits_newindex(lua_State *L)
 	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
 	if (!k || strcmp(k, "memory") != 0)
 		return luaL_error(L, "unknown limit '%s' (the limits are: memory)",
-		                  k ? k : rlua_describe(L, 2));
+		                  k ? rlua_short_name(L, k) : rlua_describe(L, 2));
 	size_t bytes = memory_value(L, 3);
 	rl_mem_set_limit(bytes);
 	return 0;

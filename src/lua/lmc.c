@@ -47,6 +47,11 @@ const rlua_option rlua_mc_options[] = {
 	{0}
 };
 
+/* The note an error of a progress callback gets when mc kept its partial
+ * result: " (the partial result of N trials is kept in mc.partial)". */
+#define NOTE_HEAD " (the partial result of "
+#define NOTE_TAIL " is kept in mc.partial)"
+
 /* ---- boxes: everything malloc'ed is owned by a userdata, so an error at
  * any point leaves nothing behind ---------------------------------------- */
 
@@ -252,7 +257,7 @@ static int mc_l(lua_State *L)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.L = L;
 	ctx.spec = spec;
-	ctx.bar = isatty(2);
+	ctx.bar = rlua_terminal_escapes(2);   /* it redraws itself with "\r\033[K" */
 	int type = lua_getfield(L, ARG_OPTS, "progress");           /* SLOT_PROGRESS */
 	if (type == LUA_TFUNCTION)
 		ctx.user_fn = SLOT_PROGRESS;
@@ -318,9 +323,18 @@ static int mc_l(lua_State *L)
 		}
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.err_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, ctx.err_ref);
-		if (kept && lua_type(L, -1) == LUA_TSTRING)
-			lua_pushfstring(L, "%s (the partial result of %I trials is kept in mc.partial)",
-			                lua_tostring(L, -1), kept);
+		if (kept && lua_type(L, -1) == LUA_TSTRING) {
+			/* an mc run inside this one's callback failed with the same
+			 * error: its note is stale (mc.partial is now this run's) */
+			size_t len;
+			const char *msg = lua_tolstring(L, -1, &len);
+			const char *note = strstr(msg, NOTE_HEAD), *end = NOTE_TAIL;
+			size_t keep = len, tail = strlen(end);
+			if (note && len >= tail && strcmp(msg + len - tail, end) == 0)
+				keep = (size_t)(note - msg);
+			lua_pushlstring(L, msg, keep);
+			lua_pushfstring(L, "%s" NOTE_HEAD "%I trials" NOTE_TAIL, lua_tostring(L, -1), kept);
+		}
 		return lua_error(L);
 	}
 	if (!rb->r)
@@ -376,7 +390,8 @@ static int replay_l(lua_State *L)
 {
 	run_box *rb = lmc_to_run(L, 1);
 	if (!rb)
-		return rlua_arg_error(L, 1, "expected a Monte Carlo result (from mc{...}, mc.merge or mc.load)");
+		return rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result (from mc{...}, "
+		                      "mc.merge or mc.load), got %s", rlua_got(L, 1)));
 	const mc_record *rec = rb->rec;
 	const mc_counts *c = &rec->result.counts;
 	uint64_t first = rec->result.first_trial, last = rec->result.last_trial;
@@ -402,19 +417,19 @@ static int replay_l(lua_State *L)
 		return rlua_arg_error(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
 		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
 	if (rec->generator != mc_generator_current())
-		return luaL_error(L, "replay: this result's numbers were drawn by the generator '%s'; this "
+		return luaL_error(L, "r:replay: this result's numbers were drawn by the generator '%s'; this "
 		                  "relush draws with '%s', so trial %I would be a different network "
 		                  "(replay it with the relush that ran it)",
 		                  mc_generator_name(rec->generator), mc_generator_name(mc_generator_current()), i);
 	if (c->layers_gram || c->trials_lazy)
-		return luaL_error(L, "replay: this run evaluated its networks with %s, which draws the "
+		return luaL_error(L, "r:replay: this run evaluated its networks with %s, which draws the "
 		                  "pre-activations without ever drawing the weights, so trial %I's network "
 		                  "cannot be rebuilt; run mc with method = \"explicit\" to replay trials "
 		                  "(its trial %I is a different random network)",
 		                  c->trials_lazy ? "lazy (point by point)" : "the Gram sampler", i, i);
 	const rl_mat *flip_X = rb->flip_X ? rb->flip_X : X;
 	if (rec->flip && !flip_X)
-		return luaL_error(L, "replay: this flip = true result came from a file, which records X's "
+		return luaL_error(L, "r:replay: this flip = true result came from a file, which records X's "
 		                  "checksum but not X, and trial %I's network is flipped on X; pass the run's "
 		                  "input set: r:replay(%I, X)", i, i);
 	rl_err e;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "relush/bounds.h"
 #include "relush/flip.h"
@@ -135,6 +136,20 @@ static void human_duration(double seconds, char *buf, size_t len)
 		snprintf(buf, len, "%llud %02lluh", s / 86400, s / 3600 % 24);
 }
 
+/* The columns of the terminal on stderr, read at each redraw (it may have
+ * been resized since the run began); 0 when unknown. */
+static int stderr_columns(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* One line no wider than the terminal: a line that wrapped would leave a
+ * copy of itself at each redraw ("\r" goes back only to the start of the
+ * last row). The bar narrows first (30 cells down to 10), then the rate,
+ * the counts and the ETA are left out, whole, in that order. */
 static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 {
 	if (p->final) {
@@ -146,15 +161,37 @@ static void draw_bar(progress_ctx *ctx, const mc_progress *p)
 	if (p->elapsed < 0.5)   /* quick runs draw nothing */
 		return;
 	double frac = p->total ? (double)p->done / (double)p->total : 0.0;
-	char bar[31];
-	int full = (int)(frac * 30.0);
-	for (int i = 0; i < 30; i++)
-		bar[i] = i < full ? '=' : (i == full ? '>' : ' ');
-	bar[30] = '\0';
-	char eta[32];
+	char eta[32], counts[48], pct[16], rate[48];
 	human_duration(p->eta, eta, sizeof eta);
-	fprintf(stderr, "\r\033[Kmc [%s] %llu/%llu %5.1f%%  %.4g trials/s  ETA %s", bar,
-	        (unsigned long long)p->done, (unsigned long long)p->total, 100.0 * frac, p->rate, eta);
+	snprintf(counts, sizeof counts, " %llu/%llu", (unsigned long long)p->done, (unsigned long long)p->total);
+	snprintf(pct, sizeof pct, " %5.1f%%", 100.0 * frac);
+	snprintf(rate, sizeof rate, "  %.4g trials/s", p->rate);
+	int columns = stderr_columns(), room = columns > 0 ? columns - 1 : 1 << 20;
+	/* the fields kept, most wanted first: percent, ETA, counts, rate */
+	for (int keep = 4; keep >= 1; keep--) {
+		char tail[160];
+		snprintf(tail, sizeof tail, "%s%s%s%s%s", keep >= 3 ? counts : "", pct, keep >= 4 ? rate : "",
+		         keep >= 2 ? "  ETA " : "", keep >= 2 ? eta : "");
+		int cells = room - (int)strlen(tail) - (int)strlen("mc []");
+		if (cells < 10)
+			continue;
+		if (cells > 30)
+			cells = 30;
+		char bar[31];
+		int full = (int)(frac * cells);
+		for (int i = 0; i < cells; i++)
+			bar[i] = i < full ? '=' : (i == full ? '>' : ' ');
+		bar[cells] = '\0';
+		fprintf(stderr, "\r\033[Kmc [%s]%s", bar, tail);
+		fflush(stderr);
+		ctx->bar_drawn = 1;
+		return;
+	}
+	/* narrower than "mc [" + 10 cells + "] 42.0%": the percent alone, or nothing */
+	if ((int)strlen(pct) + 2 <= room)
+		fprintf(stderr, "\r\033[Kmc%s", pct);
+	else
+		fputs("\r\033[K", stderr);
 	fflush(stderr);
 	ctx->bar_drawn = 1;
 }

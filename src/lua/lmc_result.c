@@ -647,8 +647,8 @@ int lmc_save_l(lua_State *L)
 	run_box *one = lmc_to_run(L, 1);
 	if (!one) {
 		if (!lmc_is_results_list(L, 1))
-			return rlua_arg_error(L, 1, "expected a Monte Carlo result or a list of them "
-			                     "(from mc{...}, mc.merge or mc.load)");
+			return rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result or a list of "
+			                     "them (from mc{...}, mc.merge or mc.load), got %s", rlua_got(L, 1)));
 		n = (size_t)rlua_len(L, 1, "the list of results");
 	}
 	mc_record **recs = lua_newuserdatauv(L, (n ? n : 1) * sizeof *recs, 0);
@@ -659,15 +659,15 @@ int lmc_save_l(lua_State *L)
 			lua_geti(L, 1, (lua_Integer)i + 1);
 			run_box *b = lmc_to_run(L, -1);
 			if (!b)
-				return rlua_arg_error(L, 1, lua_pushfstring(L, "item %I of the list is not a Monte Carlo result",
-				                     (lua_Integer)i + 1));
+				return rlua_arg_error(L, 1, lua_pushfstring(L, "item %I of the list is not a Monte Carlo "
+				                     "result (got %s)", (lua_Integer)i + 1, rlua_got(L, -1)));
 			recs[i] = b->rec;
 			lua_pop(L, 1);
 		}
 	}
 	rl_err e;
 	if (mc_records_check_path(path, &e) || mc_records_save(path, recs, n, !replace, &e))
-		return luaL_error(L, "save: %s", e.msg);
+		return rlua_engine_error(L, &e);
 	lua_settop(L, 1);
 	return 1;
 }

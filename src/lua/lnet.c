@@ -102,7 +102,18 @@ static rl_law law_table(lua_State *L, int idx, const char *field, rl_law def)
 	idx = lua_absindex(L, idx);
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			int key = lua_absindex(L, -2), value = key + 1;
+			const char *key_said = rlua_describe(L, key), *value_said = rlua_describe(L, value);
+			/* {"uniform"} for {law = "uniform"}: a list entry, not a name */
+			if (lua_type(L, value) == LUA_TSTRING)
+				rlua_option_error(L, field, "the law table takes named fields (law, sd, a or scale), "
+				                  "got the entry %s at key %s; write {law = %s}", value_said, key_said,
+				                  value_said);
+			rlua_option_error(L, field, "the law table takes named fields (law, sd, a or scale), got "
+			                  "the key %s", key_said);
+		}
+		const char *k = lua_tostring(L, -2);
 		if (strcmp(k, "law") && strcmp(k, "sd") && strcmp(k, "a") && strcmp(k, "scale"))
 			rlua_option_error(L, field, "unknown field '%s' in the law table; use law, sd, a or scale", k);
 		lua_pop(L, 1);
@@ -463,7 +474,7 @@ static int net_weights(lua_State *L)
 	rl_net *n = rlua_check_net(L, 1);
 	size_t l = layer_arg(L, 2, n), rows = n->spec.widths[l - 1], cols = net_fan_in(&n->spec, l);
 	if ((double)rows * (double)cols > 5e7)
-		return luaL_error(L, "weights: layer %d has %f weights, too many for a Lua table", (int)l,
+		return luaL_error(L, "net:weights: layer %d has %f weights, too many for a Lua table", (int)l,
 		                  (double)rows * (double)cols);
 	const double *W = n->W[l - 1];
 	lua_createtable(L, (int)rows, 0);

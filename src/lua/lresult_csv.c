@@ -17,23 +17,30 @@ static const char *const layer_fields[] = {
 };
 #define NFIELDS (sizeof layer_fields / sizeof layer_fields[0] - 1)
 
+/* Reads raw: r.layers and its entries are the user's to change, and a
+ * lying __len or an __index that makes up layers must not run on and on. */
 static int result_csv_l(lua_State *L)
 {
-	if (!lua_istable(L, 1))
-		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result (from mc{...}), got %s",
-		               rlua_got(L, 1)));
+	if (!lmc_to_run(L, 1))
+		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a Monte Carlo result (from mc{...}, "
+		               "mc.merge or mc.load), got %s", rlua_got(L, 1)));
 	const char *path = rlua_check_path_like(L, 2, "results.csv");
 	lua_settop(L, 2);
-	if (lua_getfield(L, 1, "layers") != LUA_TTABLE)
-		return rlua_arg_error(L, 1, "expected a Monte Carlo result (from mc{...}) with its layers table");
+	lua_pushliteral(L, "layers");
+	if (lua_rawget(L, 1) != LUA_TTABLE)
+		return rlua_arg_error(L, 1, lua_pushfstring(L, "r.layers must be the result's per-layer "
+		                      "table, got %s", rlua_got(L, -1)));
 	int layers = lua_gettop(L);
-	lua_Integer depth = luaL_len(L, layers);
+	lua_Integer depth = (lua_Integer)lua_rawlen(L, layers);
 	size_t field_of[NFIELDS], nfields = 0;
 	for (size_t f = 0; f < NFIELDS; f++) {
 		int present = 0;
 		for (lua_Integer l = 1; l <= depth && !present; l++) {
-			if (lua_geti(L, layers, l) == LUA_TTABLE)
-				present = lua_getfield(L, -1, layer_fields[f]) == LUA_TNUMBER, lua_pop(L, 1);
+			if (lua_rawgeti(L, layers, l) == LUA_TTABLE) {
+				lua_pushstring(L, layer_fields[f]);
+				present = lua_rawget(L, -2) == LUA_TNUMBER;
+				lua_pop(L, 1);
+			}
 			lua_pop(L, 1);
 		}
 		if (present)
@@ -46,13 +53,15 @@ static int result_csv_l(lua_State *L)
 		csv_text(box, layer_fields[field_of[c]], "");
 	csv_end_row(box);
 	for (lua_Integer l = 1; l <= depth; l++) {
-		if (lua_geti(L, layers, l) != LUA_TTABLE)
-			return rlua_arg_error(L, 1, lua_pushfstring(L, "layers[%I] is not a table", l));
+		if (lua_rawgeti(L, layers, l) != LUA_TTABLE)
+			return rlua_arg_error(L, 1, lua_pushfstring(L, "r.layers[%I] must be a layer's table, "
+			                      "got %s", l, rlua_got(L, -1)));
 		lua_pushinteger(L, l);
 		rlua_csv_cell(L, box, -1);
 		lua_pop(L, 1);
 		for (size_t c = 0; c < nfields; c++) {
-			if (lua_getfield(L, -1, layer_fields[field_of[c]]) != LUA_TNUMBER) {
+			lua_pushstring(L, layer_fields[field_of[c]]);
+			if (lua_rawget(L, -2) != LUA_TNUMBER) {
 				lua_pop(L, 1);
 				lua_pushnil(L);
 			}

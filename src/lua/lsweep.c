@@ -154,6 +154,26 @@ static int check_result_plot_options(lua_State *L)
 	return 0;
 }
 
+/* What a value is, for a message: rlua_got's words ("nil", "a table", "a
+ * relush.DeathReport"), without running a metamethod. */
+static int got_l(lua_State *L)
+{
+	lua_pushstring(L, rlua_got(L, 1));
+	return 1;
+}
+
+/* r:plot's receiver: nil when it is a Monte Carlo result, else the message
+ * (raised by the Lua caller at the user's line). A report with layers of
+ * its own (a DeathReport) is not one: its survival is not a result's. */
+static int result_self_error(lua_State *L)
+{
+	if (lmc_to_run(L, 1))
+		return 0;
+	lua_pushfstring(L, "bad argument #1 to 'plot' (expected a Monte Carlo result (from mc{...}, "
+	                "mc.merge or mc.load), got %s)", rlua_got(L, 1));
+	return 1;
+}
+
 /* mc.sweep's option names are mc's: checked before the first run, so that
  * a misspelt one is named as an option of the sweep, with mc's list. */
 static int check_sweep_options(lua_State *L)
@@ -166,7 +186,7 @@ static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
 "local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
-"  check_sweep_plot_options, check_result_plot_options, check_sweep_options = ...\n"
+"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -273,13 +293,13 @@ static const char sweep_chunk[] =
 "local function sweep(opts)\n"
 "  if type(opts) ~= \"table\" then\n"
 "    error(\"bad argument #1 to 'mc.sweep' (expected an options table such as \" ..\n"
-"          \"{depth = {1, 2, 4, 8}, width = 3}, got a \" .. type(opts) .. \")\", 2)\n"
+"          \"{depth = {1, 2, 4, 8}, width = 3}, got \" .. got(opts) .. \")\", 2)\n"
 "  end\n"
 "  local names, fixed = {}, {}\n"
 "  for k, v in pairs(opts) do\n"
 "    if type(k) ~= \"string\" then\n"
-"      error(\"bad argument #1 to 'mc.sweep' (options are named, e.g. depth = {1, 2, 4}; got a \" ..\n"
-"            type(k) .. \" key)\", 2)\n"
+"      error(\"bad argument #1 to 'mc.sweep' (options are named, e.g. depth = {1, 2, 4}; got \" ..\n"
+"            got(k) .. \" key)\", 2)\n"
 "    end\n"
 "    if sweep_values(k, v) then names[#names + 1] = k else fixed[k] = v end\n"
 "  end\n"
@@ -404,26 +424,28 @@ static const char sweep_chunk[] =
 "-- reachable as getmetatable(s).__tostring(t) with any t, and a lying __len\n"
 "-- or an endless __index or __pairs must not run them without end.\n"
 "local function check_self(self, method)\n"
-"  local function bad(what, v)\n"
-"    error((\"bad self to '%s' (expected the SweepResults of mc.sweep: %s, got a %s)\"):format(\n"
-"          method, what, type(v)), 4)\n"
+"  -- what: the field that is wrong (\"swept (a list of option names)\"), v its value;\n"
+"  -- is: what is wrong with it, when not its type\n"
+"  local function bad(what, v, is)\n"
+"    error((\"bad self to '%s' (expected the SweepResults of mc.sweep, got %s%s)\"):format(method, got(self),\n"
+"          what and (\" whose %s is %s\"):format(what, is or got(v)) or \"\"), 4)\n"
 "  end\n"
-"  if type(self) ~= \"table\" then bad(\"a table\", self) end\n"
+"  if type(self) ~= \"table\" then bad() end\n"
 "  local swept, params, fixed = rawget(self, \"swept\"), rawget(self, \"params\"), rawget(self, \"fixed\")\n"
-"  if type(swept) ~= \"table\" then bad(\"swept, a list of option names\", swept) end\n"
-"  if type(params) ~= \"table\" then bad(\"params, a table per result\", params) end\n"
-"  if type(fixed) ~= \"table\" then bad(\"fixed, the options not swept\", fixed) end\n"
+"  if type(swept) ~= \"table\" then bad(\"swept (a list of option names)\", swept) end\n"
+"  if type(params) ~= \"table\" then bad(\"params (a table per result)\", params) end\n"
+"  if type(fixed) ~= \"table\" then bad(\"fixed (the options not swept)\", fixed) end\n"
 "  local copy = {swept = {}, params = {}, fixed = {}, stopped = rawget(self, \"stopped\")}\n"
 "  for j = 1, rawlen(swept) do\n"
 "    local name = rawget(swept, j)\n"
-"    if type(name) ~= \"string\" then bad((\"swept[%d], an option name\"):format(j), name) end\n"
+"    if type(name) ~= \"string\" then bad((\"swept[%d] (an option name)\"):format(j), name) end\n"
 "    copy.swept[j] = name\n"
 "  end\n"
-"  if #copy.swept == 0 then bad(\"swept, at least one option name\", nil) end\n"
+"  if #copy.swept == 0 then bad(\"swept (a list of option names)\", nil, \"empty\") end\n"
 "  for i = 1, rawlen(self) do\n"
 "    local r, p = rawget(self, i), rawget(params, i)\n"
-"    if type(r) ~= \"table\" then bad((\"[%d], an McResult\"):format(i), r) end\n"
-"    if type(p) ~= \"table\" then bad((\"params[%d], the swept values of result %d\"):format(i, i), p) end\n"
+"    if type(r) ~= \"table\" then bad((\"[%d] (a Monte Carlo result)\"):format(i), r) end\n"
+"    if type(p) ~= \"table\" then bad((\"params[%d] (the swept values of result %d)\"):format(i, i), p) end\n"
 "    copy[i], copy.params[i] = r, p\n"
 "  end\n"
 "  for k, v in next, fixed do copy.fixed[k] = v end\n"
@@ -611,7 +633,7 @@ static const char sweep_chunk[] =
 "  if #self == 0 then error(\"s:plot: the sweep has no results to plot\", 2) end\n"
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
-"    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {logy = true, svg = 'sweep.svg'}, got \" .. got(o) .. \")\", 2)\n"
 "  end\n"
 "  check_sweep_plot_options(o)\n"
 "  local plot = module.plot\n"
@@ -681,7 +703,7 @@ static const char sweep_chunk[] =
 "function Sweep:csv(path)\n"
 "  self = check_self(self, \"csv\")\n"
 "  if type(path) ~= \"string\" then\n"
-"    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got a \" .. type(path) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'csv' (expected a file path such as 'sweep.csv', got \" .. got(path) .. \")\", 2)\n"
 "  end\n"
 "  local options = {}\n"
 "  for _, name in ipairs(self.swept) do options[#options + 1] = name end\n"
@@ -730,22 +752,21 @@ static const char sweep_chunk[] =
 "\n"
 "-- r:plot() for one McResult: per layer the survival of points next to 1 - 2^-n\n"
 "local function result_plot(r, o)\n"
+"  local bad_self = result_self_error(r)\n"
+"  if bad_self then error(bad_self, 2) end\n"
 "  o = o or {}\n"
 "  if type(o) ~= \"table\" then\n"
-"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got a \" .. type(o) .. \")\", 2)\n"
+"    error(\"bad argument #1 to 'plot' (expected an options table such as {svg = 'layers.svg'}, got \" .. got(o) .. \")\", 2)\n"
 "  end\n"
 "  check_result_plot_options(o)\n"
 "  local plot = module.plot\n"
 "  if not plot then error(\"r:plot needs the relush shell's plot module (plot.lines)\", 2) end\n"
-"  if type(r) ~= \"table\" then\n"
-"    error(\"bad self to 'plot' (expected an McResult, got a \" .. type(r) .. \")\", 2)\n"
-"  end\n"
-"  -- read raw and bounded: any table can reach this as r.plot(t)\n"
+"  -- read raw and bounded: r.layers is the user's to change\n"
 "  local x, surv, bound, net, layers = {}, {}, {}, {}, rawget(r, \"layers\")\n"
 "  for l = 1, type(layers) == \"table\" and rawlen(layers) or 0 do\n"
 "    local layer = rawget(layers, l)\n"
 "    if type(layer) ~= \"table\" then\n"
-"      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got a %s)\"):format(l, type(layer)), 2)\n"
+"      error((\"bad self to 'plot' (r.layers[%d] must be a layer's table, got %s)\"):format(l, got(layer)), 2)\n"
 "    end\n"
 "    local function number(v) return type(v) == \"number\" and v or 0 / 0 end\n"
 "    x[l], surv[l], bound[l], net[l] = l, number(layer.survival), number(layer.bound), number(layer.net_survival)\n"
@@ -765,8 +786,7 @@ static const char sweep_chunk[] =
 "  end\n"
 "  -- a series the result lacks is left out, not drawn as nothing\n"
 "  local series = {{name = \"survival of points\", y = surv, color = 1}}\n"
-"  -- 1 - 2^-n is an unflipped chain's per-point survival: said so where the\n"
-"  -- points are another net's (flipped: at least half a layer; residual, dense)\n"
+"  -- 1 - 2^-n is an unflipped plain chain's per-point survival: the legend says whose\n"
 "  local flipped, arch = rawget(r, \"flip\") == true, rawget(r, \"arch\")\n"
 "  local whose = flipped and \", before the flip\" or (arch ~= \"plain\" and arch ~= \"batchnorm\") and \", plain chain\" or \"\"\n"
 "  for _, s in ipairs{{name = \"1 - 2^-n (per point\" .. whose .. \")\", y = bound, style = \"dashed\", color = 1},\n"
@@ -820,10 +840,9 @@ static const rlua_api sweep_api[] = {
 	 "starts a second curve, '#2'). With logy every value <= 0 (P where no trial lived, a bound "
 	 "that underflowed) is a gap and a series with no value left is left out, as the title says. "
 	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. Errors (a file that cannot "
-	 "be written) name the caller's line. A list of results (mc.load, mc.merge with sweep = true) "
-	 "has list:plot with these options: x is the first setting its results differ in (depth, "
-	 "width or widths, input, points, arch, flip, seed, X; one the others decide is left out; "
-	 "'result', the place in the list, when none differs), so a merged sharded sweep plots as the whole sweep.",
+	 "be written) name the caller's line. A list of results (mc.load, mc.merge with sweep = true) has list:plot: "
+	 "x is the first setting its results differ in (depth, width(s), input, points, arch, flip, seed, X; one the "
+	 "others decide left out; else 'result', the place in the list): a merged sharded sweep plots as the whole.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
@@ -837,10 +856,9 @@ static const rlua_api sweep_api[] = {
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",
 	 .type = RLUA_SWEEP},
 	{"r:plot", "mc", "r:plot([{svg = path}])",
-	 "One McResult's layers as a Plot: per layer the survival of the points that reach it, "
-	 "next to the per-point bound 1 - 2^-n_l (dashed; the unflipped plain chain's, as the legend says "
-	 "for a flipped, residual, dense or skip result), and the net survival (dotted). A result "
-	 "of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
+	 "One McResult's layers as a Plot: per layer the survival of the points reaching it, next to 1 - 2^-n_l (dashed; "
+	 "the unflipped plain chain's, as the legend says for flipped, residual, dense, skip results), the net survival "
+	 "(dotted). A result of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
 	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}
@@ -848,7 +866,7 @@ static const rlua_api sweep_api[] = {
 
 static void sweep_setup(lua_State *L, int module)
 {
-	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, "=mc.sweep", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, sweep_chunk, sizeof sweep_chunk - 1, RLUA_OWN_CHUNK("mc.sweep"), "t") != LUA_OK)
 		lua_error(L);
 	lua_pushvalue(L, module);
 	lua_pushcfunction(L, write_csv_l);
@@ -862,7 +880,9 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_plot_options);
 	lua_pushcfunction(L, check_result_plot_options);
 	lua_pushcfunction(L, check_sweep_options);
-	lua_call(L, 12, 4);
+	lua_pushcfunction(L, result_self_error);
+	lua_pushcfunction(L, got_l);
+	lua_call(L, 14, 4);
 	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);

@@ -12,19 +12,66 @@
 #include "rlua.h"
 #include "relush/csv.h"
 
+/* The name a value's metatable gives its type (its __name, read raw, so no
+ * metamethod runs), or NULL: a string of printable characters only. */
+static const char *type_name(lua_State *L, int idx)
+{
+	static char names[4][48];   /* a few per message: each call takes the next */
+	static unsigned next;
+	const char *found = NULL;
+	if (!lua_checkstack(L, 2) || !lua_getmetatable(L, idx))
+		return NULL;
+	lua_pushliteral(L, "__name");
+	if (lua_rawget(L, -2) == LUA_TSTRING) {
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		int printable = len > 0 && len < sizeof names[0];
+		for (size_t i = 0; printable && i < len; i++)
+			printable = name[i] > ' ' && name[i] < 127;
+		if (printable) {
+			char *buf = names[next++ % 4];
+			memcpy(buf, name, len + 1);
+			found = buf;
+		}
+	}
+	lua_pop(L, 2);
+	return found;
+}
+
 const char *rlua_got(lua_State *L, int idx)
 {
+	static char said[4][80];
+	static unsigned next;
+	const char *name;
 	switch (lua_type(L, idx)) {
 	case LUA_TNONE:
 	case LUA_TNIL: return "nil";
 	case LUA_TBOOLEAN: return "a boolean";
 	case LUA_TNUMBER: return "a number";
 	case LUA_TSTRING: return "a string";
-	case LUA_TTABLE: return "a table";
 	case LUA_TFUNCTION: return "a function";
 	case LUA_TTHREAD: return "a thread";
-	default: return "a userdata";
+	case LUA_TTABLE:
+		/* a report (relush.DeathReport) is named; any other table is
+		 * "a table", also when its own __name says otherwise */
+		name = type_name(L, idx);
+		if (!name || strncmp(name, "relush.", 7) != 0)
+			return "a table";
+		break;
+	default:
+		/* a relush.Net where a Matrix was wanted, a FILE*, ... */
+		name = type_name(L, idx);
+		if (!name)
+			return "a userdata";
+		if (strncmp(name, "relush.", 7) != 0) {
+			char *buf = said[next++ % 4];
+			snprintf(buf, sizeof said[0], "a userdata (%s)", name);
+			return buf;
+		}
 	}
+	char *buf = said[next++ % 4];
+	snprintf(buf, sizeof said[0], "a %s", name);
+	return buf;
 }
 
 static void describe(lua_State *L, int idx, char *buf, size_t len)
@@ -33,8 +80,8 @@ static void describe(lua_State *L, int idx, char *buf, size_t len)
 		snprintf(buf, len, "nan");   /* not "-nan" */
 	else if (lua_type(L, idx) == LUA_TNUMBER)
 		snprintf(buf, len, "%.17g", lua_tonumber(L, idx));
-	else if (lua_type(L, idx) == LUA_TSTRING)
-		snprintf(buf, len, "'%.40s'", lua_tostring(L, idx));
+	else if (lua_type(L, idx) == LUA_TSTRING)   /* a long one cut, and said to be */
+		snprintf(buf, len, lua_rawlen(L, idx) > 40 ? "'%.40s...'" : "'%s'", lua_tostring(L, idx));
 	else
 		snprintf(buf, len, "%s", rlua_got(L, idx));
 }
@@ -204,6 +251,28 @@ void rlua_check_options_table(lua_State *L, int arg)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "expected a table of options, got %s", rlua_got(L, arg)));
 }
 
+int rlua_terminal_escapes(int fd)
+{
+	const char *term = getenv("TERM");
+	return isatty(fd) && term != NULL && term[0] != '\0' && strcmp(term, "dumb") != 0;
+}
+
+int rlua_colour(int fd)
+{
+	const char *no_colour = getenv("NO_COLOR");
+	return rlua_terminal_escapes(fd) && (no_colour == NULL || no_colour[0] == '\0');
+}
+
+const char *rlua_short_name(lua_State *L, const char *name)
+{
+	if (strlen(name) <= 60)
+		return name;
+	lua_pushlstring(L, name, 40);
+	lua_pushliteral(L, "...");
+	lua_concat(L, 2);
+	return lua_tostring(L, -1);
+}
+
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 {
 	char msg[300];
@@ -211,6 +280,7 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	field = rlua_short_name(L, field);   /* a name of a megabyte is no message */
 	if (fname) {
 		/* named for a Lua function of relush's own (Sweep:plot) that
 		 * called this check: the position is its caller's, the user's */
@@ -371,6 +441,15 @@ void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, c
 	if (methods) {
 		lua_newtable(L);
 		luaL_setfuncs(L, methods, 0);
+		/* also package.loaded[tname], unless taken: an argument error of
+		 * a method called without a name of its own (pcall(list.csv, 5))
+		 * is then named 'tname.method' by lauxlib, not '?' */
+		luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+		if (lua_getfield(L, -1, tname) == LUA_TNIL) {
+			lua_pushvalue(L, -3);
+			lua_setfield(L, -3, tname);
+		}
+		lua_pop(L, 2);
 		lua_setfield(L, -2, "__index");
 	}
 	lua_pop(L, 1);
@@ -494,9 +573,15 @@ int rlua_box_push_string(lua_State *L, rlua_box *b)
 	return 1;
 }
 
+/* Named as the API writes the function ("relu.load", "net:train"): the
+ * name the call site gives ("load") is ambiguous, and through pcall there
+ * is none. */
 int rlua_engine_error(lua_State *L, const rl_err *e)
 {
 	lua_Debug ar;
+	const char *api = running_api_name(L);
+	if (api)
+		return luaL_error(L, "%s: %s", api, e->msg);
 	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
 		return luaL_error(L, "%s: %s", ar.name, e->msg);
 	return luaL_error(L, "%s", e->msg);

@@ -22,6 +22,10 @@
 #define RLUA_MATRIX  "relush.Matrix"
 #define RLUA_DEATH   "relush.DeathReport"
 #define RLUA_MC_RESULT  "relush.McResult"
+/* The chunk name of relush's own Lua code (mc.sweep, demo, merge): where
+ * Ctrl-C stopped a command is told in the user's code, never in these. */
+#define RLUA_OWN_CHUNK_PREFIX "=relush:"
+#define RLUA_OWN_CHUNK(what) RLUA_OWN_CHUNK_PREFIX what
 
 /* ---- the API table (api.c) ------------------------------------------------
  * Every Lua-visible function is described by ONE rlua_api entry, as tmux
@@ -184,8 +188,21 @@ lua_Integer rlua_opt_int_field(lua_State *L, int t, const char *field, lua_Integ
 double rlua_opt_number_field(lua_State *L, int t, const char *field, double def);
 int rlua_opt_bool_field(lua_State *L, int t, const char *field, int def);
 /* What the value at idx is, for "got %s" in errors: "nil" (also for no
- * value), else "a table", "a number"... */
+ * value), else "a table", "a number"..., a relush object by its type ("a
+ * relush.Net", "a relush.McResult") and another userdata with its __name
+ * ("a userdata (FILE*)"); no metamethod runs. The text lasts until the
+ * fourth next call. */
 const char *rlua_got(lua_State *L, int idx);
+/* A name for a message: name itself, or its first 40 bytes and "..." when
+ * it is longer than 60 (pushed); an option name of a megabyte is no message. */
+const char *rlua_short_name(lua_State *L, const char *name);
+/* Whether fd is a terminal that takes escape codes (cursor moves, line
+ * clears, colour): a terminal whose TERM is set and not "dumb" (Emacs'
+ * M-x shell, for one, shows them as text). */
+int rlua_terminal_escapes(int fd);
+/* Whether to colour what goes to fd: such a terminal, and NO_COLOR unset
+ * or empty. */
+int rlua_colour(int fd);
 const char *rlua_describe(lua_State *L, int idx);  /* pushes; no metamethods */
 /* A file path: a string with no NUL byte; the error's example is example
  * ("results.jsonl"), none when NULL. */
@@ -242,7 +259,8 @@ rlua_box *rlua_box_push(lua_State *L, const char *tname, void (*destroy)(void *p
 void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)(void *p));
 /* ---- metatables: one home for each kind of type ---------------------------- */
 /* Registers the metatable tname with the functions meta (NULL: none) and,
- * when methods is not NULL, an __index table of methods. */
+ * when methods is not NULL, an __index table of methods, which is also
+ * package.loaded[tname] (methods are named in errors as tname.method). */
 void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
 /* A box type (Net, Matrix, Plot, McRun): the metatable tname with meta and
  * the __gc and __close that free the box's object, checking that the

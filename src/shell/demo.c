@@ -28,6 +28,13 @@ static int interactive_l(lua_State *L)
 	return 1;
 }
 
+/* Whether the screen may be cleared before a step (not TERM=dumb). */
+static int escapes_l(lua_State *L)
+{
+	lua_pushboolean(L, rlua_terminal_escapes(STDOUT_FILENO));
+	return 1;
+}
+
 static int width_l(lua_State *L)
 {
 	struct winsize ws;
@@ -51,7 +58,8 @@ static int byte_within(int ms)
 	return c;
 }
 
-/* read_key(): "next", "back" or "quit", from one key press in raw mode. An
+/* read_key(): "next", "back" or "quit", from one key press in raw mode
+ * ("stop" when no key came: end of input or Ctrl-C). An
  * escape sequence is read whole (arrows: ESC [ C / ESC [ D, or ESC O C),
  * so only Esc alone leaves; other sequences and keys mean next. */
 static int read_key_l(lua_State *L)
@@ -68,7 +76,14 @@ static int read_key_l(lua_State *L)
 	const char *key = "next";
 	unsigned char c;
 	if (read(STDIN_FILENO, &c, 1) != 1) {
-		key = "quit";              /* end of input or Ctrl-C */
+		/* end of input, or Ctrl-C (the shell's handler made read fail):
+		 * the line of the step prompt ends here, since the interrupt
+		 * stops the demo before its Lua can end it */
+		key = "stop";
+		fflush(stdout);
+		if (write(STDOUT_FILENO, "\n", 1) < 0) {
+			/* nothing to do: the terminal is gone */
+		}
 	} else if (c == 'q' || c == 'Q' || c == 3 || c == 4) {
 		key = "quit";
 	} else if (c == 'b' || c == 'p' || c == 127 || c == 8) {
@@ -132,7 +147,7 @@ static void push_dirs(lua_State *L, const char *env, const char *installed, cons
 
 static const char demo_chunk[] =
 "-- arguments: the folders to search (demo, paper), and C helpers\n"
-"local demo_dirs, paper_dirs, read_key, interactive, list_lua, width = ...\n"
+"local demo_dirs, paper_dirs, read_key, interactive, list_lua, width, escapes = ...\n"
 "\n"
 "local function find(dirs, name)\n"
 "  for _, dir in ipairs(dirs) do\n"
@@ -197,7 +212,7 @@ static const char demo_chunk[] =
 "  local step = d.steps[i]\n"
 "  local text, code = step.text or step[1] or \"\", step.code or step[2]\n"
 "  local cols = math.max(40, math.min(width(), 100)) - 2\n"
-"  if live then io.write(\"\\27[H\\27[2J\") end\n"
+"  if live and escapes() then io.write(\"\\27[H\\27[2J\") end\n"
 "  local head = (\"== demo %s, step %d of %d: %s \"):format(name, i, #d.steps, d.title or name)\n"
 "  print(head .. string.rep(\"=\", math.max(3, cols - #head)))\n"
 "  print(wrap(text, cols))\n"
@@ -222,7 +237,7 @@ static const char demo_chunk[] =
 "  local d, path = load_demo(name)\n"
 "  if not d then\n"
 "    error((\"demo: no demo named '%s'; the demos are: %s (demo() lists them)\"):format(\n"
-"      tostring(name), table.concat(demo_list(), \", \")), 0)\n"
+"      #name > 60 and name:sub(1, 40) .. \"...\" or name, table.concat(demo_list(), \", \")), 0)\n"
 "  end\n"
 "  local live = interactive()\n"
 "  local i = 1\n"
@@ -238,6 +253,7 @@ static const char demo_chunk[] =
 "      io.write((\"\\n[step %d/%d]  space or -> next   <- back   q leaves\"):format(i, #d.steps))\n"
 "      io.stdout:flush()\n"
 "      local key = read_key()\n"
+"      if key == \"stop\" then return end   -- its line ended by read_key\n"
 "      io.write(\"\\n\")\n"
 "      if key == \"quit\" then return end\n"
 "      if key == \"back\" then i = math.max(1, i - 1)\n"
@@ -282,7 +298,7 @@ static const char demo_chunk[] =
 "  local path = not skip[name] and find(paper_dirs, name)\n"
 "  if not path then\n"
 "    error((\"paper: no script named '%s'; the scripts are: %s\"):format(\n"
-"      name, table.concat(names(paper_dirs, skip), \", \")), 2)\n"
+"      #name > 60 and name:sub(1, 40) .. \"...\" or name, table.concat(names(paper_dirs, skip), \", \")), 2)\n"
 "  end\n"
 "  local chunk, err = loadfile(path, \"t\")\n"
 "  if not chunk then error(\"paper: \" .. err, 2) end\n"
@@ -338,7 +354,7 @@ static const rlua_api demo_api[] = {
 
 void shell_open_demo(lua_State *L)
 {
-	if (luaL_loadbufferx(L, demo_chunk, sizeof demo_chunk - 1, "=demo", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, demo_chunk, sizeof demo_chunk - 1, RLUA_OWN_CHUNK("demo"), "t") != LUA_OK)
 		lua_error(L);
 	push_dirs(L, "RELUSH_DEMO_DIR", RELUSH_PKGDATADIR "/demo", RELUSH_SOURCE_DIR "/scripts/demo");
 	push_dirs(L, "RELUSH_PAPER_DIR", RELUSH_PKGDATADIR "/paper", RELUSH_SOURCE_DIR "/scripts/paper");
@@ -346,7 +362,8 @@ void shell_open_demo(lua_State *L)
 	lua_pushcfunction(L, interactive_l);
 	lua_pushcfunction(L, list_lua_l);
 	lua_pushcfunction(L, width_l);
-	lua_call(L, 6, 2);
+	lua_pushcfunction(L, escapes_l);
+	lua_call(L, 7, 2);
 	lua_setglobal(L, "paper");
 	lua_setglobal(L, "demo");
 	rlua_api_register_globals(L, demo_api);   /* their help (they are Lua functions) */

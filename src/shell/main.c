@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include "relush/env.h"
 #include "relush/mc.h"
+#include "lua/rlua.h"
 #include "shell/shell.h"
 #include "plot/plot.h"
 #include "view/ttyguard.h"
@@ -165,8 +166,7 @@ int main(int argc, char **argv)
 		printf("relush %s (%s)\nengine: %s\n", PACKAGE_VERSION, LUA_RELEASE, mc_engine_paths());
 		return 0;
 	}
-	const char *no_colour = getenv("NO_COLOR");
-	shell_colour = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0');
+	shell_colour = rlua_colour(STDOUT_FILENO);
 
 	tty_guard_init();
 	lua_State *L = shell_open();

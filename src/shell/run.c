@@ -197,10 +197,13 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 	}
 	lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
 	/* where the code was stopped: the current line of the hooked function,
-	 * or of its caller when it is a C function (mc returning) */
+	 * or of its caller when it is a C function (mc returning), or the
+	 * user's code that called relush's own (mc.sweep's loop, the demo's
+	 * key prompt), whose lines mean nothing to the user */
 	lua_Debug at;
-	for (int level = 0; level < 3 && lua_getstack(L, level, &at); level++)
-		if (lua_getinfo(L, "Sl", &at) && at.currentline > 0) {
+	for (int level = 0; lua_getstack(L, level, &at); level++)
+		if (lua_getinfo(L, "Sl", &at) && at.currentline > 0
+		    && strncmp(at.source, RLUA_OWN_CHUNK_PREFIX, strlen(RLUA_OWN_CHUNK_PREFIX)) != 0) {
 			/* the first place stopped is the one to report: an error
 			 * leaving a coroutine gets the resumer's position prepended */
 			if (interrupt_where[0] == '\0')

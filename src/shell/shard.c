@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
+#include "lua/rlua.h"
 #include "shell/shell.h"
 
 #define MERGE_USAGE "usage: relush merge [-o out.jsonl] [--sweep] results.jsonl..."
@@ -115,7 +116,7 @@ int shell_merge(int argc, char **argv)
 	}
 
 	lua_State *L = shell_open();
-	int status = luaL_loadbuffer(L, merge_chunk, sizeof merge_chunk - 1, "=merge");
+	int status = luaL_loadbuffer(L, merge_chunk, sizeof merge_chunk - 1, RLUA_OWN_CHUNK("merge"));
 	if (status == LUA_OK) {
 		lua_createtable(L, nfiles, 0);
 		for (int k = 0; k < nfiles; k++) {
@@ -134,9 +135,10 @@ int shell_merge(int argc, char **argv)
 		const char *msg = lua_tostring(L, -1);
 		if (!msg)
 			msg = "(error object is not a string)";
-		static const char where[] = "merge:", prefix[] = "mc.merge: ";
-		if (strncmp(msg, where, sizeof where - 1) == 0) {   /* "merge:2: " from luaL_error */
-			const char *p = msg + sizeof where - 1;
+		/* the chunk's name without its '=': "relush:merge:2: " from luaL_error */
+		static const char where[] = RLUA_OWN_CHUNK("merge:"), prefix[] = "mc.merge: ";
+		if (strncmp(msg, where + 1, sizeof where - 2) == 0) {
+			const char *p = msg + sizeof where - 2;
 			while (*p >= '0' && *p <= '9')
 				p++;
 			if (p[0] == ':' && p[1] == ' ')

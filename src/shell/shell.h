@@ -62,7 +62,7 @@ void shell_set_shard(lua_State *L, unsigned long long index, unsigned long long 
 int shell_merge(int argc, char **argv);
 
 /* ---- colour ---------------------------------------------------------------- */
-extern bool shell_colour;     /* stdout is a terminal and NO_COLOR is unset */
+extern bool shell_colour;     /* rlua_colour(stdout): a terminal, not TERM=dumb, NO_COLOR unset */
 #define SHELL_RED     "\033[31m"
 #define SHELL_GREEN   "\033[32m"
 #define SHELL_YELLOW  "\033[33m"

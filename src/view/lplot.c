@@ -36,7 +36,7 @@ static int option_error(lua_State *L, const char *option, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return luaL_error(L, "bad option '%s' to '" FN "' (%s)", option, msg);
+	return luaL_error(L, "bad option '%s' to '" FN "' (%s)", rlua_short_name(L, option), msg);
 }
 
 /* ---- reading the options table ------------------------------------------------ */
@@ -347,8 +347,7 @@ static int plot_m_tostring(lua_State *L)
 	}
 	plot_text_opts o;
 	plot_text_defaults(&o);
-	const char *no_colour = getenv("NO_COLOR");
-	o.colour = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0');
+	o.colour = rlua_colour(STDOUT_FILENO);
 	/* at a terminal narrower than the default width the plot takes the
 	 * terminal's: wider, every braille row wraps into two broken lines */
 	struct winsize ws;

@@ -12,6 +12,13 @@ t.raises(function() relu(5, 5, {wieghts = "he"}) end, {"wieghts", "unknown optio
 t.raises(function() relu(5, 5, {bias = -1}) end, {"bias", ">= 0"}, "negative bias sd")
 t.raises(function() relu(5, 5, {arch = "cnn"}) end, {"arch", "residual"}, "unknown arch")
 t.raises(function() relu(5, 5, {weights = {law = "uniform", scale = 1}}) end, {"weights", "'a'"}, "wrong law parameter")
+-- a law table with a key that is no name: said as it is, never as ''
+t.raises(function() relu(5, 5, {weights = {"uniform"}}) end, {"weights", "named fields", "write {law = 'uniform'}"},
+         "a law written as a list entry: the table that was meant")
+t.raises(function() relu(5, 5, {bias = {[true] = 1}}) end, {"bias", "named fields", "the key a boolean"},
+         "a law table with a boolean key")
+t.raises(function() relu(5, 5, {weights = {{}}}) end, {"weights", "named fields", "the key 1"},
+         "a law table holding a table at key 1")
 t.raises(function() relu(5, 5, {seed = -3}) end, {"seed"}, "negative seed")
 -- the class of integer arguments written as floats: every one below 2^63 is
 -- the integer it stands for (9.21e18 was refused as 'must be an integer >= 0'),
@@ -128,4 +135,65 @@ for _, c in ipairs{{"inputs", "gaussian", {"a", 2}}, {"bound", "width_for", {"x"
        c[1] .. "." .. c[2] .. " through pcall is named in its argument error: " .. tostring(err))
 end
 t.is(require("relush.inputs"), inputs, "relush's tables are its submodules (require 'relush.inputs')")
+-- An error of the engine (not of an argument's type) names the function as
+-- the API writes it, however it was called: "load:" said neither which load
+-- (relu.load, inputs.load) nor, through pcall, anything at all.
+do
+  local dir = require("proc").tmpdir()
+  local f = assert(io.open(dir .. "/bad.npz", "wb")); f:write("xx"); f:close()
+  f = assert(io.open(dir .. "/bad.npy", "wb")); f:write("xx"); f:close()
+  local net, X = relu(2, 2, {seed = 1}), inputs.gaussian(3, 2, {seed = 1})
+  local cases = {
+    {"relu.load", function() return relu.load(dir .. "/bad.npz") end},
+    {"relu.load", function() return pcall(relu.load, dir .. "/bad.npz") end},
+    {"inputs.load", function() return inputs.load(dir .. "/bad.npy") end},
+    {"inputs.load", function() local load = inputs.load; return load(dir .. "/bad.npy") end},
+    {"net:train", function() return net:train(X, {1, 2}) end},
+    {"net:train", function() return net.train(net, X, {1, 2}) end},
+    {"inputs.uniform", function() return pcall(inputs.uniform, 3, 2, 1, 0) end},
+    {"r:replay", function()   -- a flip = true result from a file needs X to replay
+      mc{depth = 2, width = 2, trials = 5, seed = 1, flip = true, X = X, progress = false}:save(dir .. "/f.jsonl", "w")
+      local r = mc.load(dir .. "/f.jsonl")[1]
+      return pcall(r.replay, r, 1)
+    end},
+    {"bound.schedule", function() return pcall(bound.schedule, function() error("mine") end) end},
+    {"bound.schedule", function() return bound.schedule(function() return 0 / 0 end) end},
+  }
+  for _, c in ipairs(cases) do
+    local ok, e, e2 = pcall(c[2])
+    local failed = not ok or e == false
+    if ok and e == false then e = e2 end   -- the inner pcall's message
+    t.ok(failed and tostring(e):find(c[1] .. ": ", 1, true) and not tostring(e):find("-nan", 1, true),
+         "an engine error names " .. c[1] .. ": " .. tostring(e))
+  end
+  os.execute("rm -rf " .. require("proc").q(dir))
+end
+
+-- A name of a megabyte (an option, a limit, a demo) is shown cut, with
+-- "...", in a message of a few hundred bytes, never copied whole.
+do
+  local long = ("x"):rep(1 << 20)
+  local net, X = relu(2, 2, {seed = 1}), inputs.gaussian(4, 2, {seed = 1})
+  local calls = {
+    {"relu", function() return relu{depth = 2, width = 2, [long] = 1} end},
+    {"mc", function() return mc{depth = 2, width = 2, trials = 5, [long] = 1} end},
+    {"mc.sweep", function() return mc.sweep{depth = {1, 2}, width = 2, trials = 5, [long] = 1} end},
+    {"plot.lines", function() return plot.lines{x = {1}, series = {{y = {1}}}, [long] = 1} end},
+    {"view.inputs", function() return view.inputs(net, X, {[long] = 1}) end},
+    {"net:train", function() return net:train(X, {{1, 1}, {1, 1}, {1, 1}, {1, 1}}, {[long] = 1}) end},
+    {"inputs.gaussian", function() return inputs.gaussian(2, 2, {[long] = 1}) end},
+    {"limits", function() limits[long] = 1 end},
+    {"limits.memory", function() limits.memory = long end},
+    {"relu arch", function() return relu(2, 2, {arch = long}) end},
+    {"demo", function() return demo(long) end},
+    {"paper", function() return paper(long) end},
+  }
+  for _, c in ipairs(calls) do
+    local ok, e = pcall(c[2])
+    e = tostring(e)
+    t.ok(not ok and #e < 2000 and e:find(("x"):rep(40) .. "...", 1, true),
+         ("%s with a name of 1 MiB: a short message (%d bytes) showing it cut"):format(c[1], #e))
+  end
+end
+
 t.done()

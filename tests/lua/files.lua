@@ -99,6 +99,10 @@ for k, w in ipairs(writers) do
   -- a folder is refused
   ok, err = pcall(save, dir)
   t.ok(not ok and tostring(err):find("folder", 1, true), name .. ": a folder is refused: " .. tostring(err))
+  -- ... by the function the user called, named as the API writes it (r:save
+  -- said "save:", which any save could be)
+  local api = name:match("^[%w:.]+")   -- "mc{out=}": mc
+  t.ok(tostring(err):find(api .. ": ", 1, true), name .. ": the message names " .. api)
 end
 
 ---------------------------------------------------------- planted temporary names

@@ -212,13 +212,92 @@ do
       debug.sethook()
       e = tostring(e)
       t.ok(ok or (not e:find("runaway") and (e:find("bad self to", 1, true) or e:find("has no per-layer table", 1, true)
-                                              or e:find("no results to plot", 1, true))),
+                                              or e:find("no results to plot", 1, true)
+                                              or e:find("expected a Monte Carlo result", 1, true))),
            ("Sweep %s given %s: ends, with a result or a clear error (%s)"):format(c[1], v[1], tostring(ok or e)))
     end
   end
   os.execute("rm -rf " .. require("proc").q(dir))
   -- the real sweep still prints its two points
   t.ok(select(2, tostring(s):gsub("\n%s*%d ", "")) == 2, "a real sweep still prints a row per point")
+end
+
+------------------------------------------------------------ every method given a wrong self
+do
+  -- each method of each type (and the Lua-written r:plot, s:plot, s:csv)
+  -- called on another type's object, a report, a file handle or a plain
+  -- value: an error naming the method (never '?') that says what it got,
+  -- a relush object by its type ("got a relush.DeathReport"), never "a
+  -- userdata" alone; and never a result computed from the wrong object
+  -- (r:csv and r:plot once read any table's layers: a DeathReport's
+  -- survival plotted as a result's, with "P(alive) nan")
+  local dir = require("proc").tmpdir()
+  local X = inputs.gaussian(4, 2, {seed = 1})
+  local net = relu(2, 2, {seed = 1, input = 2})
+  local r = mc{depth = 2, width = 2, trials = 20, seed = 1, progress = false}
+  local s = mc.sweep{depth = {1, 2}, width = 2, trials = 20, seed = 1, progress = false}
+  local p = plot.lines{x = {1, 2}, series = {{y = {1, 2}}}}
+  local sample = {["relush.Net"] = net, ["relush.Matrix"] = X, ["relush.McResult"] = r, ["relush.Plot"] = p,
+                  ["relush.SweepResults"] = s}
+  local others = {{"relush.Net", net}, {"relush.Matrix", X}, {"relush.McResult", r}, {"relush.Plot", p},
+                  {"relush.SweepResults", s}, {"relush.DeathReport", net:death(X)}, {"relush.NetBounds", net:bounds()},
+                  {"FILE*", io.stdout}, {"a number", 5}, {"a string", "s"}, {"a table", {}}, {"nil", nil}}
+  local methods = {}
+  for f, name in pairs(relush._names) do
+    local entry = relush._help[name]
+    if name:find(":", 1, true) and entry.type then methods[#methods + 1] = {name, f, entry.type} end
+  end
+  methods[#methods + 1] = {"r:plot", r.plot, "relush.McResult"}
+  methods[#methods + 1] = {"Sweep:plot", s.plot, "relush.SweepResults"}
+  methods[#methods + 1] = {"Sweep:csv", s.csv, "relush.SweepResults"}
+  r:save(dir .. "/list.jsonl", "w")
+  local list = mc.load(dir .. "/list.jsonl")
+  os.remove(dir .. "/list.jsonl")
+  sample["relush.McResults"] = list
+  others[#others + 1] = {"relush.McResults", list}
+  methods[#methods + 1] = {"list:csv", list.csv, "relush.McResults"}
+  table.sort(methods, function(a, b) return a[1] < b[1] end)
+  t.ok(#methods >= 18, "methods found: " .. #methods)
+  local bad = {}
+  for _, m in ipairs(methods) do
+    local short = m[1]:match("[:.](%w+)$")
+    for _, o in ipairs(others) do
+      -- r:save saves a list of results too (its help says so)
+      if o[1] ~= m[3] and not (m[1] == "r:save" and o[1] == "relush.McResults") then
+        local ok, e = pcall(m[2], o[2], dir .. "/out." .. short)
+        e = tostring(e)
+        if ok or not e:find(short, 1, true) or e:find("'?'", 1, true) or not e:find(o[1], 1, true)
+           or e:find("a userdata", 1, true) and not e:find("(FILE*)", 1, true) then
+          bad[#bad + 1] = ("%s on %s: %s"):format(m[1], o[1], ok and "no error" or e)
+        end
+      end
+    end
+    t.ok(sample[m[3]] ~= nil, m[1] .. ": its type's object is among the selves tried")
+  end
+  t.none(bad, "every method given a wrong self says so, naming the method and what it got")
+  local names = io.popen("ls " .. require("proc").q(dir)):read("a")
+  t.is(names, "", "... and no method wrote a file for a wrong self")
+  os.execute("rm -rf " .. require("proc").q(dir))
+end
+
+------------------------------------------------------------ mc inside mc's callback, to the C stack's end
+do
+  -- each run's progress callback starts another run until Lua's C stack
+  -- overflows: one clear error, whose note about mc.partial is said once
+  -- (each run added its own, though only the outermost's was still true)
+  local depth = 0
+  local function run()
+    depth = depth + 1
+    return mc{depth = 2, width = 2, trials = 2000, chunk = 10, threads = 1, seed = 1,
+              progress = function() if depth < 1000 then run() end end}
+  end
+  local ok, e = pcall(run)
+  e = tostring(e)
+  local _, notes = e:gsub("is kept in mc%.partial", "")
+  t.ok(not ok and depth > 10 and e:find("stack overflow", 1, true) and notes == 1,
+       ("mc nested %d deep in its callbacks: one error, its mc.partial note once (%d): %s"):format(depth, notes,
+        e:sub(1, 200)))
+  t.ok(mc.partial and mc.partial.interrupted ~= nil and mc.partial.trials > 0, "... and mc.partial holds a result")
 end
 
 ------------------------------------------------------------ __gc or __close called by hand

@@ -59,6 +59,20 @@ ok $? "space on the last step ends the demo"
 last_is '^> $'
 ok $? "... back at the prompt"
 
+# Ctrl-C at the step prompt stops the demo as it stops any command: the
+# prompt's line ends, then "interrupted" alone (no place in relush's own
+# demo code), and the session goes on.
+term_clear
+term_line 'demo "flip"'
+last_is '^\[step 1/4\]'
+term_keys C-c
+last_is '^> $'
+term_screen | grep -q '^interrupted$' && term_screen | grep -Eq '^\[step 1/4\].*leaves$'
+ok $? "Ctrl-C at a step's prompt: 'interrupted' on its own line, back at the prompt"
+term_cmd 'print("after the demo")'
+term_screen | grep -q '^after the demo$'
+ok $? "... and the session goes on"
+
 term_keys C-d
 term_wait '^\[exited 0\]'
 ok $? "the session ends normally"

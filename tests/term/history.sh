@@ -7,9 +7,9 @@
 TERM_HISTORY="$term_tmp/hist"
 term_start
 ok $? "session 1 starts"
-term_line 'history_marker = 12345'
-term_line 'dup = 1'
-term_line 'dup = 1'
+term_cmd 'history_marker = 12345'
+term_cmd 'dup = 1'
+term_cmd 'dup = 1'
 term_line 'print(history_marker)'
 term_wait '^12345$'
 term_line 'dup = 1'
@@ -124,7 +124,7 @@ ok $? "... else ~/.local/state/relush/history"
 : > "$term_tmp/not_a_folder"
 TERM_HISTORY="$term_tmp/not_a_folder/history"
 term_start
-term_line 'print("one")'
+term_cmd 'print("one")'
 term_line 'print("two")'
 term_wait '^two$'
 ok $? "the session goes on with an unusable history path"

@@ -38,7 +38,7 @@ ok $? "globals are kept and the next command works"
 # chunks; without mc (before the Monte Carlo binding landed) a loop of
 # net:forward calls in C is interrupted between calls by the Lua hook.
 term_clear
-term_line 'long_c = mc ~= nil and function() return mc{depth=64, width=64, X=inputs.gaussian(512, 64), trials=1e9} end or function() local net, X = relu(8, 128), inputs.gaussian(2000, 128) while true do net:forward(X) end end'
+term_cmd 'long_c = mc ~= nil and function() return mc{depth=64, width=64, X=inputs.gaussian(512, 64), trials=1e9} end or function() local net, X = relu(8, 128), inputs.gaussian(2000, 128) while true do net:forward(X) end end'
 term_line 'long_c()'
 sleep 1
 ctrl_c_to_prompt 'interrupted' "Ctrl-C stops a long C computation"
@@ -117,7 +117,24 @@ term_clear
 term_line 'mc.partial = nil; r = mc{depth=20, width=16, trials=1e9}'
 term_wait 'ETA ([0-9]+d [0-9]{2}h|[0-9]+h [0-9]{2}m|[0-9]+m [0-9]{2}s|[0-9]+s)$' 3
 ok $? "the progress bar shows a human ETA"
-term_clear
+# the bar fits the terminal, measured at each redraw: a line wider than
+# the terminal would wrap, and each redraw ("\r" to its last row) would
+# leave a copy of it on the screen
+# (the pane is wiped by tmux: keys like C-l typed now would reach relush)
+for cols in 48 30; do
+	term_resize $cols 40
+	term_tmux send-keys -R -t relush
+	term_tmux clear-history -t relush
+	sleep 1.5   # several redraws (about one every 50 ms)
+	rows=$(term_tmux capture-pane -p -t relush | grep -c '^mc ')
+	widest=$(term_tmux capture-pane -p -t relush | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+	kept=$(term_tmux capture-pane -p -t relush | grep '^mc ' | tail -n 1)
+	[ "$rows" -eq 1 ] && [ "$widest" -lt $cols ] && printf '%s\n' "$kept" | grep -Eq '^mc \[[=> ]{10,30}\] +[0-9.]+%'
+	ok $? "in $cols columns the bar is one row narrower than the terminal, percent kept: '$kept'"
+done
+term_resize 100 40
+term_tmux send-keys -R -t relush
+term_tmux clear-history -t relush
 term_keys C-c
 term_wait '^interrupted: mc stopped after [0-9]+ of 1000000000 trials; its partial result is in mc.partial$' 2
 ok $? "an interrupted mc says how far it got and where its partial result is"
@@ -181,5 +198,17 @@ sleep 0.5
 term_keys C-c
 term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at cospin.lua:2$'
 ok $? "a script stopped in a coroutine exits 130 saying where it stopped"
+
+# ... and a script stopped inside relush's own Lua code (mc.sweep's loop,
+# a loaded chunk of the module): the place named is the user's line that
+# called it, never a line of relush's code.
+printf 'local x = 1\ns = mc.sweep{depth = {50, 60}, width = 8, trials = 1e8, progress = false}\n' > "$term_tmp/sweep.lua"
+term_run "env NO_COLOR=1 RELUSH_HISTORY=/dev/null '$RELUSH' sweep.lua"
+sleep 1
+term_keys C-c
+term_wait '^\[exited 130\]$' 2 && term_screen | grep -Eq 'relush: interrupted at sweep.lua:2: mc stopped'
+s=$?
+term_screen | grep -q 'relush:mc.sweep' && s=1
+ok $s "a script stopped inside mc.sweep names its own line, not mc.sweep's"
 
 term_done

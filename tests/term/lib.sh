@@ -96,43 +96,96 @@ term_keys() { term_tmux send-keys -t relush "$@"; }
 # term_line TEXT: types TEXT and Enter, after a moment for the echo.
 term_line() { term_type "$1"; sleep 0.1; term_keys Enter; }
 
+# term_cmd TEXT [SECONDS]: types TEXT and Enter, then waits until that
+# command has finished (see term_done_at); status 1 on timeout. Keys typed
+# while a command runs are echoed by the terminal into its output (readline
+# takes the terminal only when it reads the next line), so a test that
+# reads the output types the next command only after this.
+term_cmd() {
+	term_line "$1"
+	term_wait_done "$1" "${2:-10}"
+}
+
+# term_wait_done TEXT [SECONDS]: waits until the last line on the screen
+# that shows TEXT typed at a prompt ("> TEXT" or ">> TEXT") is followed by a
+# new prompt (">" or ">>" and nothing else: its trailing space is ignored,
+# as are empty lines), i.e. the command TEXT has finished and the shell
+# reads again. TEXT is compared as a string, not a pattern. When TEXT
+# filled its last row exactly, readline moves to the next row by wrapping,
+# so the capture joins what follows (the output, or the next prompt) to
+# that line: the line then starts with "> TEXT" and goes on.
+term_wait_done() { term_until "${2:-10}" "the command '$1' to finish" term_is_done "$1"; }
+term_is_done() {
+	term_screen | TERM_CMD_TEXT="$1" TERM_CMD_WIDTH="$(term_tmux display-message -p -t relush '#{pane_width}')" awk '
+		function is_prompt(s) { return s == ">" || s == ">>" }
+		# the line shows prompt p and TEXT; rest is set to what the
+		# wrap joined to it
+		function shows(s, p) {
+			if (s == p want) { rest = ""; return 1 }
+			if (index(s, p want) != 1 || (length(p want) % width) != 0)
+				return 0
+			rest = substr(s, length(p want) + 1)
+			return 1
+		}
+		{ sub(/[[:space:]]+$/, ""); line[NR] = $0 }
+		END {
+			want = ENVIRON["TERM_CMD_TEXT"]
+			width = ENVIRON["TERM_CMD_WIDTH"] + 0
+			if (width < 1)
+				width = 1
+			sub(/[[:space:]]+$/, "", want)
+			at = 0
+			for (n = 1; n <= NR; n++)
+				if (shows(line[n], "> ") || shows(line[n], ">> ")) {
+					at = n; joined = rest
+				}
+			if (at == 0)
+				exit 1
+			for (n = NR; n > at; n--)
+				if (line[n] != "")
+					exit !is_prompt(line[n])
+			exit !is_prompt(joined)
+		}'
+}
+
+# term_resize COLUMNS ROWS: resizes the pane and waits until it has that size.
+term_resize() {
+	term_tmux resize-window -t relush -x "$1" -y "$2"
+	term_until 5 "the pane to be $1x$2" term_has_size "$1x$2"
+}
+term_has_size() { [ "$(term_tmux display-message -p -t relush '#{pane_width}x#{pane_height}')" = "$1" ]; }
+
 # term_screen: the pane's text, scroll-back included, lines joined.
 term_screen() { term_tmux capture-pane -p -J -S -300 -t relush 2>/dev/null; }
 # term_last N: its last N non-empty lines.
 term_last() { term_screen | grep -v '^[[:space:]]*$' | tail -n "$1"; }
 
-# term_wait REGEX [SECONDS]: waits until the screen matches (grep -E);
-# status 1 on timeout.
-term_wait() {
-	limit=$(( ${2:-5} * 20 ))
+# term_until SECONDS WHAT COMMAND...: runs COMMAND every 50 ms until it
+# succeeds; status 1 on timeout, saying what it waited for and how the
+# screen ends.
+term_until() {
+	limit=$(( $1 * 20 ))
+	what=$2
+	shift 2
 	i=0
 	while [ $i -lt "$limit" ]; do
-		if term_screen | grep -Eq -- "$1"; then
-			return 0
-		fi
+		"$@" && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
-	diag "timed out waiting for /$1/; the screen ends with:"
+	diag "timed out waiting for $what; the screen ends with:"
 	term_last 8 | sed 's/^/#   /'
 	return 1
 }
 
+# term_wait REGEX [SECONDS]: waits until the screen matches (grep -E);
+# status 1 on timeout.
+term_wait() { term_until "${2:-5}" "/$1/" term_matches "$1"; }
+term_matches() { term_screen | grep -Eq -- "$1"; }
+
 # term_wait_count REGEX N [SECONDS]: until at least N lines match.
-term_wait_count() {
-	limit=$(( ${3:-5} * 20 ))
-	i=0
-	while [ $i -lt "$limit" ]; do
-		if [ "$(term_screen | grep -Ec -- "$1")" -ge "$2" ]; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	diag "timed out waiting for $2 lines matching /$1/; the screen ends with:"
-	term_last 8 | sed 's/^/#   /'
-	return 1
-}
+term_wait_count() { term_until "${3:-5}" "$2 lines matching /$1/" term_count_at_least "$1" "$2"; }
+term_count_at_least() { [ "$(term_screen | grep -Ec -- "$1")" -ge "$2" ]; }
 
 # term_clear: clears the screen and scroll-back so later waits only see
 # new output.

@@ -8,16 +8,13 @@
 # print(tostring(EXPR)), and no line of the pane is wider than the pane.
 same_as_text() {
 	term_clear
-	term_line "v = $1"
-	term_line 'print("ready")'
-	term_wait '^ready$' 60 || { ok 1 "$2: made"; return; }
+	term_cmd "v = $1" 120 || { ok 1 "$2: made"; return; }
 	term_clear   # the long command itself may wrap; only the output counts
-	term_line 'print("<<")'
-	term_line 'v'
-	term_line 'print(">>")'
-	term_line 'print(tostring(v))'
-	term_line 'print("<<end")'
-	term_wait '^<<end$' 60 || { ok 1 "$2: printed"; return; }
+	# each command is typed once the one before has finished: keys typed
+	# while the REPL prints would be echoed into its output
+	for c in 'print("<<")' 'v' 'print(">>")' 'print(tostring(v))' 'print("<<end")'; do
+		term_cmd "$c" 60 || { ok 1 "$2: printed"; return; }
+	done
 	screen=$(term_screen)
 	shown=$(printf '%s\n' "$screen" | sed -n '/^<<$/,/^>>$/p' | sed '1,2d;$d' | sed '$d')
 	text=$(printf '%s\n' "$screen" | sed -n '/^>> *$/,/^<<end$/p' | sed -n '/^> print(tostring(v))/,/^> print("<<end")/p' | sed '1d;$d')
@@ -38,8 +35,7 @@ same_as_text() {
 
 for colour in 0 1; do
 	TERM_COLOUR=$colour term_start
-	term_tmux resize-window -t relush -x 80 -y 50
-	sleep 0.2
+	term_resize 80 50
 	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}' \
 		"colour $colour, 80 columns: a sweep's log plot"
 	same_as_text 'mc{depth = 16, width = 3, trials = 2000, seed = 1}:plot()' \
@@ -47,8 +43,7 @@ for colour in 0 1; do
 	same_as_text 'plot.lines{x = {1, 2, 4, 8, 16}, series = {{name = "L", y = {0.75, 0.56, 0.32, 0.1, 0.01}}}, title = "a title long enough to matter in a narrow terminal"}' \
 		"colour $colour, 80 columns: plot.lines"
 	same_as_text 'bound.layers(3, 12)' "colour $colour, 80 columns: a table report"
-	term_tmux resize-window -t relush -x 120 -y 50
-	sleep 0.2
+	term_resize 120 50
 	same_as_text 'mc.sweep{depth = {2, 4, 8}, width = {2, 3}, trials = 500, seed = 1}:plot()' \
 		"colour $colour, 120 columns: a sweep's plot"
 	# narrower than a plot's default 72 columns (a projector's large font):

@@ -23,7 +23,7 @@ ok $? "several results print separated by tabs"
 term_line 'x = 41; x + 1'
 term_wait '^42$'
 ok $? "the value of the last statement after ';' prints"
-term_line 'x + 2;'
+term_cmd 'x + 2;'
 term_line 'print("after")'
 term_wait '^after$' && ! term_screen | grep -q '^43$'
 ok $? "a trailing ';' suppresses printing"
@@ -92,7 +92,7 @@ term_line 'net = relu(2, 3); net:deth()'
 term_wait "did you mean 'death'\?"
 ok $? "net:deth() suggests death"
 term_clear
-term_line '1 + 1'
+term_cmd '1 + 1'
 term_line '_'
 term_wait_count '^2$' 2
 ok $? "_ after 1 + 1 is 2"
@@ -149,5 +149,28 @@ term_wait 'See relush\(1\)' 3 && term_wait '^> $' 2
 s=$?
 term_screen | grep -q 'not fully functional' && s=1
 ok $s "help() with TERM=dumb prints plainly to the end"
+
+# TERM=dumb (Emacs' M-x shell): no escape code at all reaches the terminal,
+# though NO_COLOR is unset: an error (coloured elsewhere), a plot, mc's
+# progress bar (which redraws itself with them), a demo step (the screen
+# is cleared before each elsewhere). The pane's raw output is recorded.
+TERM_COLOUR=1 TERM_ENV='TERM=dumb' term_start
+: > "$term_tmp/raw"
+term_tmux pipe-pane -o -t relush "cat >> '$term_tmp/raw'"
+term_cmd 'error("an error")'
+term_cmd 'print(plot.lines{x = {1, 2}, series = {{y = {1, 2}}, {y = {2, 1}}}})'
+term_line 'r = mc{depth = 30, width = 16, trials = 1e9}'
+sleep 1.5   # past the half second before a bar is drawn
+term_keys C-c
+term_wait '(^|\^C)interrupted: mc stopped' 3
+term_line 'demo "flip"'
+term_wait '^\[step 1/4\]' 10
+term_keys q
+term_wait '^> $' 3
+term_tmux pipe-pane -t relush
+ok $? "TERM=dumb: the session runs (its raw output recorded, $(wc -c < "$term_tmp/raw") bytes)"
+esc=$(printf '\033')
+! grep -q "$esc" "$term_tmp/raw" && grep -q 'an error' "$term_tmp/raw"
+ok $? "TERM=dumb: no escape code in anything relush wrote"
 
 term_done
