@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += src/lua/librelushlua.la
 src_lua_librelushlua_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 # what every binding shares: conventions and boxes, the API table's reader,
 # "did you mean"; the module's entry, which opens every binding
-src_lua_librelushlua_la_SOURCES = src/lua/rlua.h src/lua/rlua.c src/lua/api.c src/lua/suggest.c \
+src_lua_librelushlua_la_SOURCES = src/lua/rlua.h src/lua/rlua.c src/lua/rlua_table.c src/lua/api.c src/lua/suggest.c \
 	src/lua/lmodule.c
 # input sets, nets and what is done to them, their reports, the bounds
 src_lua_librelushlua_la_SOURCES += src/lua/lmatrix.c src/lua/linputs.c src/lua/lnet.c \
