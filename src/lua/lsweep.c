@@ -11,6 +11,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/csv.h"
+#include "relush/files.h"
 #include "lsweep_guard.h"
 #include "lmc_impl.h"
 
@@ -136,6 +137,9 @@ static void check_plot_options(lua_State *L, const rlua_option *opts, const char
 		if (type != LUA_TNIL && path && type != LUA_TSTRING)
 			rlua_option_error_to(L, fname, o->name, "expected a file path (a string such as "
 			                     "'plot.%s'), got %s", o->name, rlua_got(L, -1));
+		rl_err e;
+		if (type == LUA_TSTRING && path && rl_check_writable(lua_tostring(L, -1), &e))
+			rlua_option_error_to(L, fname, o->name, "%s", e.msg);   /* before any plotting */
 		if (type != LUA_TNIL && !path && type != LUA_TBOOLEAN)
 			rlua_option_error_to(L, fname, o->name, "must be true or false, got %s", rlua_got(L, -1));
 		lua_pop(L, 1);
@@ -839,8 +843,9 @@ static const rlua_api sweep_api[] = {
 	 "an empty cell elsewhere); one curve per combination of the other swept options (a value listed twice "
 	 "starts a second curve, '#2'). With logy every value <= 0 (P where no trial lived, a bound "
 	 "that underflowed) is a gap and a series with no value left is left out, as the title says. "
-	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. Errors (a file that cannot "
-	 "be written) name the caller's line. A list of results (mc.load, mc.merge with sweep = true) has list:plot: "
+	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. A path (svg, csv) that cannot "
+	 "be written (a folder, a missing folder, one where no file can be made) is refused before plotting, as "
+	 "bad option 'svg' to 'Sweep:plot'; errors name the caller's line. A list of results (mc.load, mc.merge with sweep = true) has list:plot: "
 	 "x is the first setting its results differ in (depth, width(s), input, points, arch, flip, seed, X; one the "
 	 "others decide left out; else 'result', the place in the list): a merged sharded sweep plots as the whole.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
@@ -858,7 +863,8 @@ static const rlua_api sweep_api[] = {
 	{"r:plot", "mc", "r:plot([{svg = path}])",
 	 "One McResult's layers as a Plot: per layer the survival of the points reaching it, next to 1 - 2^-n_l (dashed; "
 	 "the unflipped plain chain's, as the legend says for flipped, residual, dense, skip results), the net survival "
-	 "(dotted). A result of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
+	 "(dotted). A result of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all'). "
+	 "An svg path that cannot be written is refused before plotting, as bad option 'svg' to 'r:plot'.",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
 	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}

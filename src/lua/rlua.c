@@ -273,9 +273,12 @@ const char *rlua_short_name(lua_State *L, const char *name)
 	return lua_tostring(L, -1);
 }
 
+/* room for an engine error's whole sentence (rl_err) and words around it */
+#define OPTION_MSG_MAX (sizeof ((rl_err *)0)->msg + 100)
+
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[OPTION_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -304,7 +307,7 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[OPTION_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
