@@ -389,12 +389,10 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 	if (lua_type(L, arg) != LUA_TTABLE)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
 		                                      what, rlua_got(L, arg)));
-	lua_Integer n = rlua_len(L, arg, what);
-	if (n < 1)
-		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
+	lua_Integer n = rlua_len(L, arg, what);   /* 0: depth 0, the empty product */
 	if ((lua_Unsigned)n > NET_MAX_DEPTH)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "%s lists %I widths, more than the limit %d", what, n, (int)NET_MAX_DEPTH));
-	size_t *w = lua_newuserdatauv(L, (size_t)n * sizeof *w, 0);
+	size_t *w = lua_newuserdatauv(L, (n ? (size_t)n : 1) * sizeof *w, 0);
 	for (lua_Integer i = 1; i <= n; i++) {
 		char name[64], msg[200];
 		lua_Integer v;
