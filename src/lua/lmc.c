@@ -397,7 +397,10 @@ static int replay_l(lua_State *L)
 	const mc_record *rec = rb->rec;
 	const mc_counts *c = &rec->result.counts;
 	uint64_t first = rec->result.first_trial, last = rec->result.last_trial;
-	lua_Integer i = rlua_check_int(L, 2, "trial", 1, LUA_MAXINTEGER);
+	if (last < first)
+		return luaL_error(L, "r:replay: this result holds no trials (it was stopped before its first)");
+	/* the range is this run's trials, said whatever was given (0, 2^63, 31 of 30) */
+	lua_Integer i = rlua_check_int(L, 2, "trial (one of this run's)", (lua_Integer)first, (lua_Integer)last);
 	const rl_mat *X = NULL;
 	if (!lua_isnoneornil(L, 3)) {
 		X = rlua_to_matrix(L, 3);
@@ -415,9 +418,6 @@ static int replay_l(lua_State *L)
 			                     want, (lua_Integer)X->rows, (lua_Integer)X->cols, got));
 		}
 	}
-	if ((uint64_t)i < first || (uint64_t)i > last)
-		return rlua_arg_error(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
-		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
 	if (rec->generator != mc_generator_current())
 		return luaL_error(L, "r:replay: this result's numbers were drawn by the generator '%s'; this "
 		                  "relush draws with '%s', so trial %I would be a different network "

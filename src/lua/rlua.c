@@ -232,17 +232,59 @@ static const char *running_full_name(lua_State *L)
 	return api_name;
 }
 
+/* Pushes "relush.Net.__len" when the running function is a metamethod of
+ * a relush type (called by hand: getmetatable(net).__len(5)), else NULL.
+ * Only on the error path: it walks the registry's relush.* metatables. */
+static const char *running_metamethod_name(lua_State *L)
+{
+	lua_Debug ar;
+	if (!lua_getstack(L, 0, &ar))
+		return NULL;
+	lua_getinfo(L, "f", &ar);
+	int fn = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, LUA_REGISTRYINDEX)) {
+		if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TTABLE
+		    && strncmp(lua_tostring(L, -2), "relush.", 7) == 0) {
+			lua_pushnil(L);
+			while (lua_next(L, -2)) {
+				if (lua_type(L, -2) == LUA_TSTRING && lua_rawequal(L, -1, fn)
+				    && strncmp(lua_tostring(L, -2), "__", 2) == 0)
+					return lua_pushfstring(L, "%s.%s", lua_tostring(L, -4), lua_tostring(L, -2));
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);   /* the function */
+	return NULL;
+}
+
 int rlua_arg_error(lua_State *L, int arg, const char *msg)
 {
 	lua_Debug ar;
-	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), !ar.name || strcmp(ar.name, "?") == 0)) {
+	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), !ar.name || strcmp(ar.name, "?") == 0
+	                                || strncmp(ar.name, "__", 2) == 0)) {
 		/* called through pcall, or as t[k](...): the call site gives no
-		 * name (or '?'), so the name is the one lauxlib would find */
+		 * name (or '?'), so the name is the one lauxlib would find; a
+		 * metamethod called by hand ('__len') is named with its type */
 		const char *name = running_full_name(L);
+		if (!name)
+			name = running_metamethod_name(L);
 		if (name)
 			return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
 	}
 	return luaL_argerror(L, arg, msg);
+}
+
+void *rlua_check_self(lua_State *L, const char *tname)
+{
+	int top = lua_gettop(L);
+	int same = lua_getmetatable(L, 1) && luaL_getmetatable(L, tname) == LUA_TTABLE && lua_rawequal(L, -1, -2);
+	lua_settop(L, top);
+	if (!same)
+		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a %s, got %s", tname, rlua_got(L, 1)));
+	return lua_touserdata(L, 1);
 }
 
 void rlua_check_options_table(lua_State *L, int arg)
@@ -422,7 +464,7 @@ void rlua_box_free(rlua_box *b)
 static int box_gc_of(lua_State *L, const char *tname)
 {
 	/* checked: a metatable's __gc can be called from Lua on anything */
-	rlua_box_free(luaL_checkudata(L, 1, tname));
+	rlua_box_free(rlua_check_self(L, tname));
 	return 0;
 }
 
@@ -434,11 +476,31 @@ static int typed_box_gc(lua_State *L)
 	return box_gc_of(L, lua_tostring(L, lua_upvalueindex(1)));
 }
 
+/* A report's __tostring, checking its self first: called by hand on
+ * another value (getmetatable(r).__tostring(5)) it names itself and what
+ * it got, as methods do, instead of lauxlib's "table expected". Upvalues:
+ * the type name and the real __tostring. */
+static int checked_tostring(lua_State *L)
+{
+	rlua_check_self(L, lua_tostring(L, lua_upvalueindex(1)));
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods)
 {
 	luaL_newmetatable(L, tname);
 	if (meta)
 		luaL_setfuncs(L, meta, 0);
+	if (lua_getfield(L, -1, "__tostring") == LUA_TFUNCTION) {
+		lua_pushstring(L, tname);
+		lua_insert(L, -2);
+		lua_pushcclosure(L, checked_tostring, 2);
+		lua_setfield(L, -2, "__tostring");
+	} else
+		lua_pop(L, 1);
 	if (methods) {
 		lua_newtable(L);
 		luaL_setfuncs(L, methods, 0);
