@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "rlua.h"
 #include "relush/csv.h"
+#include "relush/files.h"
 
 /* The name a value's metatable gives its type (its __name, read raw, so no
  * metamethod runs), or NULL: a string of printable characters only. */
@@ -230,6 +231,13 @@ static const char *running_full_name(lua_State *L)
 		return lua_pushfstring(L, "%s%s", in_module ? "relush." : "", api_name);
 	}
 	return api_name;
+}
+
+void rlua_check_writable_option(lua_State *L, const char *fname, const char *field, const char *path)
+{
+	rl_err e;
+	if (rl_check_writable(path, &e))
+		rlua_option_error_to(L, fname, field, "%s", e.msg);
 }
 
 /* Pushes "relush.Net.__len" when the running function is a metamethod of

@@ -233,6 +233,9 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
  * returns the array, anchored in a userdata on the stack (freed by GC). An
  * empty list is a net of depth 0, as width n and depth 0 are (doc/theory.md:
  * L_0 is the empty product, 1), so *count may be 0. */
+/* Refuses (as bad option 'field' to 'fname') a path that rl_write_atomic
+ * could not write, before the work whose result it would hold. */
+void rlua_check_writable_option(lua_State *L, const char *fname, const char *field, const char *path);
 /* The userdata or table at 1 when its metatable is tname's, else an
  * argument error naming the function ("relush.Net.__index" for a
  * metamethod called by hand) and what it got. For metamethods, whose self
