@@ -490,7 +490,18 @@ static int typed_box_gc(lua_State *L)
  * the type name and the real __tostring. */
 static int checked_tostring(lua_State *L)
 {
-	rlua_check_self(L, lua_tostring(L, lua_upvalueindex(1)));
+	/* a table given this __tostring by a metatable of its own (a copy of
+	 * the report's, made by the user) is printed as before */
+	int given = luaL_getmetafield(L, 1, "__tostring") != LUA_TNIL;
+	lua_Debug ar;
+	if (given && lua_getstack(L, 0, &ar)) {
+		lua_getinfo(L, "f", &ar);
+		given = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+	} else if (given)
+		lua_pop(L, 1);
+	if (!given)
+		rlua_check_self(L, lua_tostring(L, lua_upvalueindex(1)));
 	lua_pushvalue(L, lua_upvalueindex(2));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, 1);
