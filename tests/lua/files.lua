@@ -384,6 +384,20 @@ do
   end
   t.none(bad, "each option naming a file written after the work refuses an unwritable path before the work")
   t.is(listing(), before, "... and no file or temporary file was left behind")
+  -- relush merge -o likewise, before reading and merging its files
+  local piece = dir .. "/merge-piece.jsonl"
+  r:save(piece, "w")
+  local merged = {}
+  for _, path in ipairs{dir, dir .. "/missing/out.x", "/proc/relush-never.x"} do
+    local said = out_of(string.format("RELUSH_HISTORY=/dev/null timeout 60 %s merge %s -o %s 2>&1; echo status=$?",
+                                      q(RELUSH), q(piece), q(path)))
+    if said:find("status=0", 1, true) or not said:find("-o: ", 1, true) or not said:find(path, 1, true)
+       or said:find("P(alive)", 1, true) then
+      merged[#merged + 1] = path .. ": " .. said
+    end
+  end
+  t.none(merged, "relush merge -o refuses an unwritable path before merging, naming -o")
+  os.remove(piece)
 end
 
 os.execute("chmod -R u+w " .. q(dir) .. "; rm -rf " .. q(dir))
