@@ -37,9 +37,10 @@ int rl_append_atomic(const char *path, const char *data, size_t len, rl_err *e);
 
 /* Checks, before long work starts, that rl_write_atomic / rl_append_atomic
  * could write path: not empty, not a folder, the folder exists and is
- * writable, not read-only, not a block device or socket (a FIFO is not
- * opened: whether someone reads it is known only when writing). Returns 0
- * or -1 with the message. */
+ * writable (a temporary file, as the write makes, is created there and
+ * removed: the only test that holds for root and for /proc), not read-only,
+ * not a block device or socket (a FIFO is not opened: whether someone reads
+ * it is known only when writing). Returns 0 or -1 with the message. */
 int rl_check_writable(const char *path, rl_err *e);
 
 /* The one reader: a text file read line by line with a limit on the length

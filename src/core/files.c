@@ -173,6 +173,21 @@ static int create_temp(const char *target, char *tmp, size_t cap)
 	return -1;
 }
 
+/* create_temp, or -1 with the sentence saying where it failed: the write
+ * and the check before a long run (rl_check_writable) fail alike. */
+static int temp_or_fail(const char *path, const char *target, char *tmp, size_t cap, rl_err *e)
+{
+	int fd = create_temp(target, tmp, cap);
+	if (fd < 0) {
+		int bad = errno;
+		char *dir = folder_of(target);
+		rl_fail(e, "cannot write '%s': cannot create a temporary file in '%s' (%s)", path,
+		        dir ? dir : ".", strerror(bad));
+		free(dir);
+	}
+	return fd;
+}
+
 /* Copies the old file into fd; *last gets its last byte (0 if empty). */
 static int copy_old(const char *target, int fd, char *last)
 {
@@ -224,13 +239,9 @@ static int write_file(const char *path, const char *data, size_t len, int append
 		free(target);
 		return rl_fail(e, "out of memory writing '%s'", path);
 	}
-	int fd = create_temp(target, tmp, cap);
-	int bad = fd < 0 ? errno : 0;
+	int fd = temp_or_fail(path, target, tmp, cap, e);
+	int bad = 0;
 	if (fd < 0) {
-		char *dir = folder_of(target);
-		rl_fail(e, "cannot write '%s': cannot create a temporary file in '%s' (%s)", path,
-		        dir ? dir : ".", strerror(bad));
-		free(dir);
 		free(tmp);
 		free(target);
 		return -1;
@@ -316,6 +327,23 @@ int rl_check_writable(const char *path, rl_err *e)
 		rc = rl_fail(e, "cannot write '%s': the folder '%s' does not exist", path, dir);
 	else if (!rc && access(dir, W_OK | X_OK) != 0)
 		rc = rl_fail(e, "cannot write '%s': the folder '%s' is not writable", path, dir);
+	if (!rc) {
+		/* the write makes its temporary file there: making (and removing)
+		 * one now is the only test that holds for root too, whom access()
+		 * lets through to /proc or a read-only file system */
+		size_t cap = strlen(target) + 48;
+		char *tmp = malloc(cap);
+		int fd = !tmp ? -1 : temp_or_fail(path, target, tmp, cap, e);
+		if (!tmp)
+			rc = rl_fail(e, "out of memory");
+		else if (fd < 0)
+			rc = -1;
+		else {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+	}
 	free(dir);
 	free(target);
 	return rc;

@@ -1,6 +1,7 @@
 /* lbound.c: the bound.* functions, thin bindings over relush/bounds.h.
  * A network is given as a list of widths or as a uniform width and depth
- * (n, k); k may be a float such as 1e12 as long as it is integer-valued. */
+ * (n, k); k may be a float such as 1e12 as long as it is integer-valued.
+ * The empty list is depth 0 in both forms: L_0 = 1, the empty product. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -449,7 +450,8 @@ static const rlua_api bound_api[] = {
 	{"bound.lower", "bounds", "bound.lower(widths) | bound.lower(n, k)",
 	 "The lower bound L = prod_l (1 - 2^-n_l) on P(network alive), which is exactly "
 	 "P(a given point is living) (theory.md §3.1). Give a list of widths, or a uniform width n "
-	 "and depth k; k may be a float such as 1e12 if it is an integer. Exact fractions "
+	 "and depth k; k may be a float such as 1e12 if it is an integer. The empty list {} is depth 0, as (n, 0) "
+	 "is, for every bound of a network: L = 1, the empty product (zero layers always survive). Exact fractions "
 	 "come out exact; otherwise computed in log space.",
 	 "bound.lower{3, 5, 2}  --> 0.6357421875 (= 651/1024)", .fn = bound_lower_l},
 	{"bound.log_lower", "bounds", "bound.log_lower(widths) | bound.log_lower(n, k)",

@@ -71,7 +71,7 @@ static void push_row(lua_State *L, const rl_mat *m, size_t i)
  * its methods, whose own check names them, and refuses rows and fields. */
 static int matrix_index(lua_State *L)
 {
-	rlua_box *b = luaL_checkudata(L, 1, RLUA_MATRIX);
+	rlua_box *b = rlua_check_self(L, RLUA_MATRIX);
 	rl_mat *m = b->p;
 	int key = lua_type(L, 2);
 	if (key != LUA_TNUMBER && key != LUA_TSTRING)

@@ -279,8 +279,10 @@ static int mc_l(lua_State *L)
 			rlua_option_error(L, "out", "%s", nul);
 	}
 	rl_err e;
-	if (mc_validate(&cfg, &e) || (out && mc_records_check_path(out, &e)))
+	if (mc_validate(&cfg, &e))
 		return rlua_engine_error(L, &e);
+	if (out && mc_records_check_path(out, &e))   /* before the run: nothing computed is lost */
+		rlua_option_error(L, "out", "%s", e.msg);
 	if (observer && observer->begin(observer->ctx, &cfg) == 0) {
 		ctx.view = observer;   /* (else it said why, and the run goes on without it) */
 		ctx.bar = 0;
@@ -395,7 +397,10 @@ static int replay_l(lua_State *L)
 	const mc_record *rec = rb->rec;
 	const mc_counts *c = &rec->result.counts;
 	uint64_t first = rec->result.first_trial, last = rec->result.last_trial;
-	lua_Integer i = rlua_check_int(L, 2, "trial", 1, LUA_MAXINTEGER);
+	if (last < first)
+		return luaL_error(L, "r:replay: this result holds no trials (it was stopped before its first)");
+	/* the range is this run's trials, said whatever was given (0, 2^63, 31 of 30) */
+	lua_Integer i = rlua_check_int(L, 2, "trial (one of this run's)", (lua_Integer)first, (lua_Integer)last);
 	const rl_mat *X = NULL;
 	if (!lua_isnoneornil(L, 3)) {
 		X = rlua_to_matrix(L, 3);
@@ -413,9 +418,6 @@ static int replay_l(lua_State *L)
 			                     want, (lua_Integer)X->rows, (lua_Integer)X->cols, got));
 		}
 	}
-	if ((uint64_t)i < first || (uint64_t)i > last)
-		return rlua_arg_error(L, 2, lua_pushfstring(L, "trial must be between %I and %I (the trials "
-		                     "of this run), got %I", (lua_Integer)first, (lua_Integer)last, i));
 	if (rec->generator != mc_generator_current())
 		return luaL_error(L, "r:replay: this result's numbers were drawn by the generator '%s'; this "
 		                  "relush draws with '%s', so trial %I would be a different network "
@@ -462,7 +464,8 @@ static const rlua_api mc_api[] = {
 	 "trials, which mc.merge puts back together exactly; default mc.shard, which relush --shard i/N sets; "
 	 "false runs every trial; N > 1 needs a seed, or RELUSH_SEED, since fresh seeds differ between the "
 	 "shards' processes and such pieces never merge), out (a results file: the result is appended to it as a line of JSON, "
-	 "see r:save; a file that is not a results file is refused before the run), progress (false hides the stderr bar; a function(p) gets progress tables and may "
+	 "see r:save; a path that cannot be written (a folder, a missing folder, one where no file can be made, a "
+	 "read-only file) or a file that is not a results file is refused before the run, as bad option 'out' to 'mc'), progress (false hides the stderr bar; a function(p) gets progress tables and may "
 	 "return false to stop), view (live view, when available), chunk (trials per work unit; results "
 	 "never depend on it), flip (true: sign-flip each trial's net on X first, see net:flip; runs the reference evaluation), alignment (true: per layer the mean pairwise cosine of the living points averaged over trials, next to the arc-cosine prediction, see net:alignment; runs the reference evaluation). Returns an McResult: p_alive, ci {lo, hi} "
 	 "(Wilson 95%), fraction (mean living fraction F), fraction_se, min_fraction, trials, "

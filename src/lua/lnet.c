@@ -383,7 +383,7 @@ static void push_widths(lua_State *L, const rl_net_spec *s)
  * network has been closed)"), and refuses its fields by name. */
 static int net_index(lua_State *L)
 {
-	rlua_box *b = luaL_checkudata(L, 1, RLUA_NET);
+	rlua_box *b = rlua_check_self(L, RLUA_NET);
 	if (lua_type(L, 2) != LUA_TSTRING)
 		return luaL_error(L, "a Net has no item [%s]: its fields and methods have names "
 		                  "(net.depth, net:weights(l); see help('net'))", rlua_describe(L, 2));

@@ -136,6 +136,8 @@ static void check_plot_options(lua_State *L, const rlua_option *opts, const char
 		if (type != LUA_TNIL && path && type != LUA_TSTRING)
 			rlua_option_error_to(L, fname, o->name, "expected a file path (a string such as "
 			                     "'plot.%s'), got %s", o->name, rlua_got(L, -1));
+		if (type == LUA_TSTRING && path)   /* before any plotting */
+			rlua_check_writable_option(L, fname, o->name, lua_tostring(L, -1));
 		if (type != LUA_TNIL && !path && type != LUA_TBOOLEAN)
 			rlua_option_error_to(L, fname, o->name, "must be true or false, got %s", rlua_got(L, -1));
 		lua_pop(L, 1);
@@ -812,53 +814,50 @@ static const char sweep_chunk[] =
  * their entries document them and sweep_setup puts them in place. */
 static const rlua_api sweep_api[] = {
 	{"mc.sweep", "mc", "mc.sweep{opt = value or {values...}, ...}",
-	 "A grid of mc runs in one call (its options are mc's; a misspelt one is refused before "
-	 "any run): every mc option may be a list of values (widths, "
-	 "shard: a list of lists; X: a list of input sets), and mc runs once per combination "
-	 "with the other options as given. Without a seed one fresh seed is drawn and used for "
-	 "every point, so a sweep gives the same numbers as separate mc calls with that seed. "
-	 "Swept values whose text coincides (input sets of one shape, law tables) are labelled by "
-	 "their position, 'X[2] 32x3 points', in the table, CSV, plot and view. widths sets every "
-	 "layer's width and the depth, so a sweep refuses depth or width given with widths (the rows "
-	 "would carry a value that had no effect). Returns a SweepResults list of McResults (in grid order, the first swept option "
-	 "varying fastest) with params[i] (the swept values of result i), swept (their names), "
-	 "fixed (the other options); it prints as a table (with a column for each of precision, "
-	 "generator, method, stats, flip, shard, interrupted in which the rows differ, and trials "
-	 "the count run), and has :plot() and :csv(path). "
-	 "view=true shows one live view of the sweep: P(alive) with its interval, L and U against "
-	 "the swept option, a point added as each run finishes, and the running point's trials and "
-	 "rate; q or Esc stops the sweep and returns the finished points (s.stopped = true); Ctrl-C "
-	 "stops the whole command and leaves the finished points in mc.partial_sweep, and says so "
-	 "(also after an error, with or without the view); on TERM=dumb or without a terminal the view's text is printed at the end.",
+	 "A grid of mc runs in one call (its options are mc's; a misspelt one is refused before any run): every mc "
+	 "option may be a list of values (widths, shard: a list of lists; X: a list of input sets), and mc runs once per "
+	 "combination with the other options as given. Without a seed one fresh seed is drawn and used for every point, "
+	 "so a sweep gives the same numbers as separate mc calls with that seed. Swept values whose text coincides "
+	 "(input sets of one shape, law tables) are labelled by their position, 'X[2] 32x3 points', in the table, CSV, "
+	 "plot and view. widths sets every layer's width and the depth, so a sweep refuses depth or width given with "
+	 "widths (the rows would carry a value that had no effect). Returns a SweepResults list of McResults (in grid "
+	 "order, the first swept option varying fastest) with params[i] (the swept values of result i), swept (their "
+	 "names), fixed (the other options); it prints as a table (with a column for each of precision, generator, "
+	 "method, stats, flip, shard, interrupted in which the rows differ, and trials the count run), and has :plot() "
+	 "and :csv(path). view=true shows one live view of the sweep: P(alive) with its interval, L and U against the "
+	 "swept option, a point added as each run finishes, and the running point's trials and rate; q or Esc stops the "
+	 "sweep and returns the finished points (s.stopped = true); Ctrl-C stops the whole command and leaves the "
+	 "finished points in mc.partial_sweep, and says so (also after an error, with or without the view); on TERM=dumb "
+	 "or without a terminal the view's text is printed at the end.",
 	 "s = mc.sweep{depth = {1, 2, 4, 8, 16, 32, 64}, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), "
 	 "trials = 2000, seed = 1}; print(s); s:plot()", .fn = NULL, .options = rlua_mc_options},
 	{"Sweep:plot", "mc", "s:plot([{logy=, logx=, svg=path, csv=path}])",
-	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% "
-	 "interval, the lower bound L (dashed, same colour) and the upper bound U (dotted) when it "
-	 "is below 1 and bounds the run (plain nets, no flipping: the table shows '-' and the CSV "
-	 "an empty cell elsewhere); one curve per combination of the other swept options (a value listed twice "
-	 "starts a second curve, '#2'). With logy every value <= 0 (P where no trial lived, a bound "
-	 "that underflowed) is a gap and a series with no value left is left out, as the title says. "
-	 "Prints in the terminal; p:svg(path) or {svg = path} writes SVG. Errors (a file that cannot "
-	 "be written) name the caller's line. A list of results (mc.load, mc.merge with sweep = true) has list:plot: "
-	 "x is the first setting its results differ in (depth, width(s), input, points, arch, flip, seed, X; one the "
-	 "others decide left out; else 'result', the place in the list): a merged sharded sweep plots as the whole.",
+	 "The sweep as a Plot (plot.lines) against the first swept option: P(alive) with its 95% interval, the lower "
+	 "bound L (dashed, same colour) and the upper bound U (dotted) when it is below 1 and bounds the run (plain "
+	 "nets, no flipping: the table shows '-' and the CSV an empty cell elsewhere); one curve per combination of the "
+	 "other swept options (a value listed twice starts a second curve, '#2'). With logy every value <= 0 (P where no "
+	 "trial lived, a bound that underflowed) is a gap and a series with no value left is left out, as the title "
+	 "says. Prints in the terminal; p:svg(path) or {svg = path} writes SVG. A path (svg, csv) that cannot be written "
+	 "(a folder, a missing one) is refused before plotting; errors name the caller's line. A list of results "
+	 "(mc.load, mc.merge with sweep = true) has list:plot: x is the first setting its results differ in (depth, "
+	 "width(s), input, points, arch, flip, seed, X; one the others decide left out; else 'result', the place in the "
+	 "list): a merged sharded sweep plots as the whole.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:plot{logy = true}",
 	 .type = RLUA_SWEEP, .options = sweep_plot_options},
 	{"Sweep:csv", "mc", "s:csv(path)",
-	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, "
-	 "then the fixed ones; an option named as a result column, such as trials or precision, is "
-	 "written as trials_option), then arch, input, points, the precision the run took, p_alive, "
-	 "ci_lo, ci_hi, lower, upper, fraction, fraction_se, min_fraction, trials (the count run: a "
-	 "shard's share, fewer when interrupted), alive_trials, shard ('i/N', empty for a whole run), "
-	 "interrupted, seconds; integers (seeds, counts) with every digit; the form pandas.read_csv "
-	 "and R's read.csv read. Returns path.",
+	 "Writes the sweep as CSV, one row per result: a column per option given (swept first, then the fixed ones; an "
+	 "option named as a result column, such as trials or precision, is written as trials_option), then arch, input, "
+	 "points, the precision the run took, p_alive, ci_lo, ci_hi, lower, upper, fraction, fraction_se, min_fraction, "
+	 "trials (the count run: a shard's share, fewer when interrupted), alive_trials, shard ('i/N', empty for a whole "
+	 "run), interrupted, seconds; integers (seeds, counts) with every digit; the form pandas.read_csv and R's "
+	 "read.csv read. Returns path.",
 	 "mc.sweep{depth = {2, 4, 8}, width = 2, trials = 1000, seed = 1}:csv('sweep.csv')",
 	 .type = RLUA_SWEEP},
 	{"r:plot", "mc", "r:plot([{svg = path}])",
 	 "One McResult's layers as a Plot: per layer the survival of the points reaching it, next to 1 - 2^-n_l (dashed; "
 	 "the unflipped plain chain's, as the legend says for flipped, residual, dense, skip results), the net survival "
-	 "(dotted). A result of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all').",
+	 "(dotted). A result of stats = 'alive' has no per-layer survival: r:plot says so (run with stats = 'all'). An "
+	 "svg path that cannot be written is refused before plotting.",
 	 "mc{depth = 16, width = 3, X = inputs.gaussian(64, 3, {seed = 1}), trials = 2000, seed = 1}:plot()",
 	 .type = RLUA_MC_RESULT, .options = result_plot_options},
 	{0}

@@ -20,7 +20,7 @@ typedef struct sweep_guard {
 
 static sweep_guard *check_guard(lua_State *L)
 {
-	return luaL_checkudata(L, 1, "relush.SweepGuard");
+	return rlua_check_self(L, "relush.SweepGuard");
 }
 
 /* close_guard(guard, true) at the end; also the guard's __close (argument 2

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "rlua.h"
 #include "relush/csv.h"
+#include "relush/files.h"
 
 /* The name a value's metatable gives its type (its __name, read raw, so no
  * metamethod runs), or NULL: a string of printable characters only. */
@@ -232,17 +233,66 @@ static const char *running_full_name(lua_State *L)
 	return api_name;
 }
 
+void rlua_check_writable_option(lua_State *L, const char *fname, const char *field, const char *path)
+{
+	rl_err e;
+	if (rl_check_writable(path, &e))
+		rlua_option_error_to(L, fname, field, "%s", e.msg);
+}
+
+/* Pushes "relush.Net.__len" when the running function is a metamethod of
+ * a relush type (called by hand: getmetatable(net).__len(5)), else NULL.
+ * Only on the error path: it walks the registry's relush.* metatables. */
+static const char *running_metamethod_name(lua_State *L)
+{
+	lua_Debug ar;
+	if (!lua_getstack(L, 0, &ar))
+		return NULL;
+	lua_getinfo(L, "f", &ar);
+	int fn = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, LUA_REGISTRYINDEX)) {
+		if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TTABLE
+		    && strncmp(lua_tostring(L, -2), "relush.", 7) == 0) {
+			lua_pushnil(L);
+			while (lua_next(L, -2)) {
+				if (lua_type(L, -2) == LUA_TSTRING && lua_rawequal(L, -1, fn)
+				    && strncmp(lua_tostring(L, -2), "__", 2) == 0)
+					return lua_pushfstring(L, "%s.%s", lua_tostring(L, -4), lua_tostring(L, -2));
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);   /* the function */
+	return NULL;
+}
+
 int rlua_arg_error(lua_State *L, int arg, const char *msg)
 {
 	lua_Debug ar;
-	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), !ar.name || strcmp(ar.name, "?") == 0)) {
+	if (lua_getstack(L, 0, &ar) && (lua_getinfo(L, "n", &ar), !ar.name || strcmp(ar.name, "?") == 0
+	                                || strncmp(ar.name, "__", 2) == 0)) {
 		/* called through pcall, or as t[k](...): the call site gives no
-		 * name (or '?'), so the name is the one lauxlib would find */
+		 * name (or '?'), so the name is the one lauxlib would find; a
+		 * metamethod called by hand ('__len') is named with its type */
 		const char *name = running_full_name(L);
+		if (!name)
+			name = running_metamethod_name(L);
 		if (name)
 			return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
 	}
 	return luaL_argerror(L, arg, msg);
+}
+
+void *rlua_check_self(lua_State *L, const char *tname)
+{
+	int top = lua_gettop(L);
+	int same = lua_getmetatable(L, 1) && luaL_getmetatable(L, tname) == LUA_TTABLE && lua_rawequal(L, -1, -2);
+	lua_settop(L, top);
+	if (!same)
+		rlua_arg_error(L, 1, lua_pushfstring(L, "expected a %s, got %s", tname, rlua_got(L, 1)));
+	return lua_touserdata(L, 1);
 }
 
 void rlua_check_options_table(lua_State *L, int arg)
@@ -273,9 +323,12 @@ const char *rlua_short_name(lua_State *L, const char *name)
 	return lua_tostring(L, -1);
 }
 
+/* room for an engine error's whole sentence (rl_err) and words around it */
+#define OPTION_MSG_MAX (sizeof ((rl_err *)0)->msg + 100)
+
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[OPTION_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -304,7 +357,7 @@ int rlua_option_error_to(lua_State *L, const char *fname, const char *field, con
 
 int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[OPTION_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -386,12 +439,10 @@ size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count
 	if (lua_type(L, arg) != LUA_TTABLE)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must be a list of widths (integers >= 1), got a %s",
 		                                      what, rlua_got(L, arg)));
-	lua_Integer n = rlua_len(L, arg, what);
-	if (n < 1)
-		rlua_arg_error(L, arg, lua_pushfstring(L, "%s must list at least one width, got an empty list", what));
+	lua_Integer n = rlua_len(L, arg, what);   /* 0: depth 0, the empty product */
 	if ((lua_Unsigned)n > NET_MAX_DEPTH)
 		rlua_arg_error(L, arg, lua_pushfstring(L, "%s lists %I widths, more than the limit %d", what, n, (int)NET_MAX_DEPTH));
-	size_t *w = lua_newuserdatauv(L, (size_t)n * sizeof *w, 0);
+	size_t *w = lua_newuserdatauv(L, (n ? (size_t)n : 1) * sizeof *w, 0);
 	for (lua_Integer i = 1; i <= n; i++) {
 		char name[64], msg[200];
 		lua_Integer v;
@@ -421,7 +472,7 @@ void rlua_box_free(rlua_box *b)
 static int box_gc_of(lua_State *L, const char *tname)
 {
 	/* checked: a metatable's __gc can be called from Lua on anything */
-	rlua_box_free(luaL_checkudata(L, 1, tname));
+	rlua_box_free(rlua_check_self(L, tname));
 	return 0;
 }
 
@@ -433,11 +484,42 @@ static int typed_box_gc(lua_State *L)
 	return box_gc_of(L, lua_tostring(L, lua_upvalueindex(1)));
 }
 
+/* A report's __tostring, checking its self first: called by hand on
+ * another value (getmetatable(r).__tostring(5)) it names itself and what
+ * it got, as methods do, instead of lauxlib's "table expected". Upvalues:
+ * the type name and the real __tostring. */
+static int checked_tostring(lua_State *L)
+{
+	/* a table given this __tostring by a metatable of its own (a copy of
+	 * the report's, made by the user) is printed as before */
+	int given = luaL_getmetafield(L, 1, "__tostring") != LUA_TNIL;
+	lua_Debug ar;
+	if (given && lua_getstack(L, 0, &ar)) {
+		lua_getinfo(L, "f", &ar);
+		given = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+	} else if (given)
+		lua_pop(L, 1);
+	if (!given)
+		rlua_check_self(L, lua_tostring(L, lua_upvalueindex(1)));
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods)
 {
 	luaL_newmetatable(L, tname);
 	if (meta)
 		luaL_setfuncs(L, meta, 0);
+	if (lua_getfield(L, -1, "__tostring") == LUA_TFUNCTION) {
+		lua_pushstring(L, tname);
+		lua_insert(L, -2);
+		lua_pushcclosure(L, checked_tostring, 2);
+		lua_setfield(L, -2, "__tostring");
+	} else
+		lua_pop(L, 1);
 	if (methods) {
 		lua_newtable(L);
 		luaL_setfuncs(L, methods, 0);

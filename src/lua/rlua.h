@@ -229,8 +229,18 @@ int rlua_option_error(lua_State *L, const char *field, const char *fmt, ...)
  * a helper that checks the options of a method written in Lua. */
 int rlua_option_error_to(lua_State *L, const char *fname, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* A list of widths (integers >= 1) at arg: returns count, fills a malloc'ed
- * array that is anchored in a userdata on the stack (freed by GC). */
+/* A list of widths (integers >= 1) at arg, for the bounds: fills *count and
+ * returns the array, anchored in a userdata on the stack (freed by GC). An
+ * empty list is a net of depth 0, as width n and depth 0 are (doc/theory.md:
+ * L_0 is the empty product, 1), so *count may be 0. */
+/* Refuses (as bad option 'field' to 'fname') a path that rl_write_atomic
+ * could not write, before the work whose result it would hold. */
+void rlua_check_writable_option(lua_State *L, const char *fname, const char *field, const char *path);
+/* The userdata or table at 1 when its metatable is tname's, else an
+ * argument error naming the function ("relush.Net.__index" for a
+ * metamethod called by hand) and what it got. For metamethods, whose self
+ * Lua does not check. */
+void *rlua_check_self(lua_State *L, const char *tname);
 size_t *rlua_check_widths(lua_State *L, int arg, const char *what, size_t *count);
 /* The length of the list at idx (#t), checked against what it holds: a
  * table's __len that disagrees with its own items counts only when t[n] is

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "lua/rlua.h"
+#include "relush/mc.h"
 #include "shell/shell.h"
 
 #define MERGE_USAGE "usage: relush merge [-o out.jsonl] [--sweep] results.jsonl..."
@@ -18,7 +19,8 @@ static const char merge_help[] =
 	"result of the whole run, identical count for count, and print it.\n"
 	"\n"
 	"Options:\n"
-	"  -o FILE    also save the merged result to FILE (replacing it), as JSON Lines\n"
+	"  -o FILE    also save the merged result to FILE (replacing it), as JSON Lines;\n"
+	"             a FILE that cannot be written is refused before merging\n"
 	"  --sweep    the files hold several experiments (a sweep): merge each one\n"
 	"  -h         print this help and exit\n"
 	"\n"
@@ -113,6 +115,12 @@ int shell_merge(int argc, char **argv)
 	if (nfiles == 0) {
 		free(files);
 		return merge_usage_error("%s", "give the results files to merge");
+	}
+	rl_err e;
+	if (out && mc_records_check_path(out, &e)) {   /* before reading: no merge is lost to a typo */
+		free(files);
+		fprintf(stderr, "relush merge: -o: %s\n", e.msg);
+		return 1;
 	}
 
 	lua_State *L = shell_open();

@@ -340,7 +340,7 @@ static int plot_m_text(lua_State *L)
 
 static int plot_m_tostring(lua_State *L)
 {
-	rlua_box *lp = luaL_checkudata(L, 1, RLUA_PLOT);
+	rlua_box *lp = rlua_check_self(L, RLUA_PLOT);
 	if (lp->p == NULL) {
 		lua_pushliteral(L, "Plot (freed)");
 		return 1;

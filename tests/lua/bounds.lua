@@ -271,6 +271,37 @@ for i, c in ipairs(errors) do
   t.raises(c[1], c[2], ("argument error %d names the argument: %s"):format(i, c[2][#c[2]]))
 end
 
+-- ---- depth 0: the empty widths list is the net of width n and depth 0 ----------------
+-- theory.md §3.1: L_0 is the empty product, so zero layers survive with
+-- probability 1. Every function taking a network agrees, whichever form it
+-- is given in (bound.lower({}) once refused while bound.lower(n, 0) gave 1).
+do
+  local takers = {
+    {"lower", {}, 1}, {"log_lower", {}, 0}, {"death", {}, 0},
+    {"upper", {3}, 1}, {"upper", {1, false}, 1}, {"upper", {2, true, true}, 1},
+    {"union", {5}, 1}, {"sandwich", {}, 1},
+  }
+  local differ = {}
+  for _, c in ipairs(takers) do
+    local empty = table.pack(bound[c[1]]({}, table.unpack(c[2])))
+    if empty[1] ~= c[3] then differ[#differ + 1] = c[1] .. "({}) = " .. tostring(empty[1]) end
+    for _, n in ipairs{1, 2, 7, 64} do
+      local uniform = table.pack(bound[c[1]](n, 0, table.unpack(c[2])))
+      for i = 1, math.max(empty.n, uniform.n) do
+        if empty[i] ~= uniform[i] then
+          differ[#differ + 1] = ("%s: value %d of {} is %s, of (%d, 0) %s"):format(c[1], i, tostring(empty[i]),
+                                                                                   n, tostring(uniform[i]))
+        end
+      end
+    end
+  end
+  t.none(differ, "every bound of a network gives the empty widths list the value of depth 0 (the empty product)")
+  local tab = bound.layers({})
+  t.ok(#tab == 0 and tab.lower == 1 and tab.log_lower == 0 and tab.death == 0
+       and tostring(tab):find("0 layers", 1, true),
+       "bound.layers({}) is the table of no layers, L = 1, as bound.layers(n, 0)")
+end
+
 -- ---- properties (fixed seed) ---------------------------------------------------------------------
 math.randomseed(20240601)
 local le_upper, mono, anti, inverse = true, true, true, true

@@ -102,7 +102,9 @@ for k, w in ipairs(writers) do
   -- ... by the function the user called, named as the API writes it (r:save
   -- said "save:", which any save could be)
   local api = name:match("^[%w:.]+")   -- "mc{out=}": mc
-  t.ok(tostring(err):find(api .. ": ", 1, true), name .. ": the message names " .. api)
+  -- (or, for an option, as "bad option 'out' to 'mc'")
+  t.ok(tostring(err):find(api .. ": ", 1, true) or tostring(err):find("to '" .. api .. "'", 1, true),
+       name .. ": the message names " .. api)
 end
 
 ---------------------------------------------------------- planted temporary names
@@ -346,6 +348,56 @@ do
     end
   end
   t.is(slurp(dir .. "/nul"), "0.5,1\n", "... and the file named by the part before the NUL is untouched")
+end
+
+-- Every option naming a file written after the work (mc{out=},
+-- mc.sweep{out=}, r:plot{svg=}, s:plot{svg=, csv=}) is checked before the
+-- work starts, for each kind of path that cannot be written: a folder, a
+-- missing folder, a folder where no file can be made (/proc: access() lets
+-- root through, so the check makes and removes a temporary file, as the
+-- write would). The error names the option and the call; nothing ran, and
+-- nothing was created.
+do
+  local s = mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, progress = false}
+  local ran
+  local function count() ran = true end
+  local takers = {
+    {"out", "mc", function(path) return mc{depth = 2, width = 2, trials = 10, seed = 1, out = path, progress = count} end},
+    {"out", "mc", function(path)
+       return mc.sweep{depth = {1, 2}, width = 2, trials = 10, seed = 1, out = path, progress = count} end},
+    {"svg", "r:plot", function(path) return r:plot{svg = path} end},
+    {"svg", "Sweep:plot", function(path) return s:plot{svg = path} end},
+    {"csv", "Sweep:plot", function(path) return s:plot{csv = path} end},
+  }
+  local before = listing()
+  local bad = {}
+  for _, w in ipairs(takers) do
+    for _, path in ipairs{dir, dir .. "/missing/out.x", "/proc/relush-never/out.x", "/proc/relush-never.x"} do
+      ran = false
+      local ok, err = pcall(w[3], path)
+      err = tostring(err)
+      if ok or ran or not err:find("bad option '" .. w[1] .. "' to '" .. w[2] .. "'", 1, true)
+         or not err:find(path, 1, true) then
+        bad[#bad + 1] = w[2] .. "{" .. w[1] .. " = " .. path .. "}: " .. (ok and "accepted" or ran and "ran first" or err)
+      end
+    end
+  end
+  t.none(bad, "each option naming a file written after the work refuses an unwritable path before the work")
+  t.is(listing(), before, "... and no file or temporary file was left behind")
+  -- relush merge -o likewise, before reading and merging its files
+  local piece = dir .. "/merge-piece.jsonl"
+  r:save(piece, "w")
+  local merged = {}
+  for _, path in ipairs{dir, dir .. "/missing/out.x", "/proc/relush-never.x"} do
+    local said = out_of(string.format("RELUSH_HISTORY=/dev/null timeout 60 %s merge %s -o %s 2>&1; echo status=$?",
+                                      q(RELUSH), q(piece), q(path)))
+    if said:find("status=0", 1, true) or not said:find("-o: ", 1, true) or not said:find(path, 1, true)
+       or said:find("P(alive)", 1, true) then
+      merged[#merged + 1] = path .. ": " .. said
+    end
+  end
+  t.none(merged, "relush merge -o refuses an unwritable path before merging, naming -o")
+  os.remove(piece)
 end
 
 os.execute("chmod -R u+w " .. q(dir) .. "; rm -rf " .. q(dir))

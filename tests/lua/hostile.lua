@@ -280,6 +280,44 @@ do
   os.execute("rm -rf " .. require("proc").q(dir))
 end
 
+------------------------------------------------------------ every metamethod given a wrong self
+do
+  -- a metamethod taken from a relush type's metatable and called by hand
+  -- (getmetatable(net).__len(5), __index, __tostring, __gc, __close) on a
+  -- plain value or another type's object: named as 'relush.Net.__len'
+  -- (never '?', as pcall once made it), saying what it got; nothing freed
+  local X = inputs.gaussian(4, 2, {seed = 1})
+  local net = relu(2, 2, {seed = 1, input = 2})
+  local r = mc{depth = 2, width = 2, trials = 20, seed = 1, progress = false}
+  local objects = {net, X, r, net:death(X), net:bounds(), net:clone():flip(X), net:alignment(X), bound.layers(2, 2),
+                   plot.lines{x = {1, 2}, series = {{y = {1, 2}}}},
+                   net:clone():train(X, inputs.gaussian(4, 2, {seed = 2}), {steps = 1}),
+                   bound.schedule(function() return 2 end, {layers = 3})}
+  local wrong = {{"a number", 5}, {"a string", "s"}, {"a table", {}}, {"nil", nil}}
+  local bad, called = {}, 0
+  for i, o in ipairs(objects) do
+    local mt = getmetatable(o)
+    local other = objects[i % #objects + 1]
+    for k, f in pairs(mt) do
+      if type(f) == "function" and k:sub(1, 2) == "__" then
+        for _, w in ipairs{wrong[1], wrong[2], wrong[3], wrong[4], {getmetatable(other).__name, other}} do
+          called = called + 1
+          local ok, e = pcall(f, w[2], "depth")
+          e = tostring(e)
+          -- __gc and __close are one function: either name is its own
+          local name = (k == "__gc" or k == "__close") and "'" .. mt.__name .. ".__" or "'" .. mt.__name .. "." .. k .. "'"
+          if ok or not e:find(name, 1, true) or e:find("'?'", 1, true) or not e:find(w[1], 1, true) then
+            bad[#bad + 1] = ("%s.%s on %s: %s"):format(mt.__name, k, w[1], ok and "no error" or e)
+          end
+        end
+      end
+    end
+  end
+  t.ok(called >= 5 * 15, "metamethods called by hand: " .. called)
+  t.none(bad, "every metamethod given a wrong self names itself with its type and says what it got")
+  t.ok(#net == 2 and #X == 4 and tostring(r):find("P(alive)", 1, true), "... and the objects tried are whole")
+end
+
 ------------------------------------------------------------ mc inside mc's callback, to the C stack's end
 do
   -- each run's progress callback starts another run until Lua's C stack

@@ -214,7 +214,12 @@ for i = 1, 30, 7 do
 end
 t.ok(ok, "r:replay(i):death(X) reproduces trial i's counts at every layer")
 t.is(ex:replay(4).depth, 6, "replay returns a Net")
-t.raises(function() return ex:replay(31) end, {"trial must be between 1 and 30", "31"}, "replay out of range")
+-- every value outside this run's trials says the range, whatever its size
+for _, i in ipairs{31, 0, -1, 2^53, 2^63, math.maxinteger, math.mininteger} do
+  t.raises(function() return ex:replay(i) end, {"trial (one of this run's) must be an integer from 1 to 30", "got"},
+           "replay out of range: " .. tostring(i))
+end
+t.raises(function() return ex:replay(2.5) end, {"trial", "must be an integer", "2.5"}, "replay of a fraction")
 t.raises(function() return g1:replay(1) end, {"method = \"explicit\"", "cannot be rebuilt"},
          "replay of a Gram run explains why not")
 t.raises(function() return lz:replay(1) end, {"lazy"}, "replay of a lazy run explains why not")
