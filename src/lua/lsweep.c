@@ -108,6 +108,21 @@ static int fmt_l(lua_State *L)
 	return 1;
 }
 
+/* fmt_prob(x [, gap]): a probability, bound or survival as reports print
+ * it (rlua_fmt_prob: never "1" for a value below 1 nor "0" for one above
+ * 0); gap is 1 - x when known more accurately; nil as "-". */
+static int fmt_prob_l(lua_State *L)
+{
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushliteral(L, "-");
+		return 1;
+	}
+	char buf[48];
+	rlua_fmt_prob(buf, sizeof buf, luaL_checknumber(L, 1), luaL_optnumber(L, 2, NAN));
+	lua_pushstring(L, buf);
+	return 1;
+}
+
 /* A fresh seed, and whether RELUSH_SEED makes it the same in every process. */
 static int fresh_seed_l(lua_State *L)
 {
@@ -186,7 +201,8 @@ static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
 "local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
-"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got = ...\n"
+"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got,\n"
+"  fmt_prob = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -511,6 +527,14 @@ static const char sweep_chunk[] =
 "  return nil\n"
 "end\n"
 "\n"
+"-- 1 - L from the run's widths (bound.death): L of a wide net is 1 as a\n"
+"-- double, yet below 1; nil when the result holds no widths\n"
+"local function lower_gap(r)\n"
+"  if type(r.widths) ~= \"table\" or r.widths[1] == nil then return nil end\n"
+"  local ok, gap = pcall(module.bound.death, r.widths)\n"
+"  return ok and gap or nil\n"
+"end\n"
+"\n"
 "local function ratio(r)\n"
 "  if r.lower and r.lower > 0 then return r.p_alive / r.lower end\n"
 "  return 0 / 0\n"
@@ -532,12 +556,12 @@ static const char sweep_chunk[] =
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
 "    for j, name in ipairs(self.swept) do row[j] = label_of(self, i, name) end\n"
-"    row[#row + 1] = fmt(r.p_alive)\n"
-"    row[#row + 1] = \"[\" .. fmt(r.ci[1]) .. \", \" .. fmt(r.ci[2]) .. \"]\"\n"
-"    row[#row + 1] = fmt(r.lower)\n"
-"    row[#row + 1] = upper_of(r) and fmt(upper_of(r)) or \"-\"\n"
+"    row[#row + 1] = fmt_prob(r.p_alive)\n"
+"    row[#row + 1] = \"[\" .. fmt_prob(r.ci[1]) .. \", \" .. fmt_prob(r.ci[2]) .. \"]\"\n"
+"    row[#row + 1] = fmt_prob(r.lower, lower_gap(r))\n"
+"    row[#row + 1] = upper_of(r) and fmt_prob(upper_of(r)) or \"-\"\n"
 "    row[#row + 1] = fmt(ratio(r))\n"
-"    row[#row + 1] = fmt(r.fraction)\n"
+"    row[#row + 1] = fmt_prob(r.fraction)\n"
 "    row[#row + 1] = fmt(r.trials)\n"
 "    for _, f in ipairs(varying) do row[#row + 1] = field_text(r, f) end\n"
 "    rows[i] = row\n"
@@ -800,7 +824,7 @@ static const char sweep_chunk[] =
 "    series = series,\n"
 "    xlabel = \"layer l\",\n"
 "    ylabel = \"fraction of reaching points living after l\",\n"
-"    title = (\"%s net%s, P(alive) %s\"):format(tostring(arch or \"?\"), flipped and \", flipped\" or \"\", fmt(r.p_alive or 0 / 0)),\n"
+"    title = (\"%s net%s, P(alive) %s\"):format(tostring(arch or \"?\"), flipped and \", flipped\" or \"\", fmt_prob(r.p_alive or 0 / 0)),\n"
 "  })\n"
 "  if o.svg then as_user(2, p.svg, p, o.svg) end\n"
 "  return p\n"
@@ -882,7 +906,8 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_options);
 	lua_pushcfunction(L, result_self_error);
 	lua_pushcfunction(L, got_l);
-	lua_call(L, 14, 4);
+	lua_pushcfunction(L, fmt_prob_l);
+	lua_call(L, 15, 4);
 	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);
