@@ -74,6 +74,7 @@ EXTRA_DIST += tests/lua/lib/numpy_fixtures.py
 LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua tests/lua/demo.lua tests/lua/demo_claims.lua
 LUA_TESTS += tests/lua/files.lua tests/lua/hostile.lua tests/lua/budget.lua tests/lua/counts.lua
 LUA_TESTS += tests/lua/ownership.lua
+LUA_TESTS += tests/lua/prob_print.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)
