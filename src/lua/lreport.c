@@ -100,15 +100,16 @@ static int report_tostring(lua_State *L)
 	/* L is below 1 for every net: 1 - L from bound_death says how far */
 	rlua_fmt_prob(lower, sizeof lower, rlua_num_field(L, 1, "lower"), rlua_num_field(L, 1, "lower_death"));
 	rlua_fmt_prob(upper, sizeof upper, rlua_num_field(L, 1, "upper"), NAN);
-	char head[1000], named[500];
+	char head[1000], named[500], fraction[32];
+	prob_text(fraction, sizeof fraction, "%.4f", points > 0 ? living / points : 0.0, NAN, RLUA_PROB_DIGITS);
 	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
 	         "DeathReport: %s net, %lld layer%s, %.0f point%s\n"
-	         "  network %s: %.0f of %.0f point%s living (fraction %.4f)\n"
+	         "  network %s: %.0f of %.0f point%s living (fraction %s)\n"
 	         "  bounds on P(alive): lower %s, upper %s%s\n%s\n",
 	         arch ? arch : "?", (long long)depth, rlua_s((double)depth), points, rlua_s(points),
 	         alive ? "ALIVE" : "DEAD", living, points, rlua_s(points),
-	         points > 0 ? living / points : 0.0, lower, upper,
+	         fraction, lower, upper,
 	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "", named);
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
 	                                      "1-2^-n", "dead neurons", "active %"};

@@ -9,7 +9,9 @@ local t = require "tap"
 -- the words of a printout; "1 - d" is one word
 local function words(text)
   local list = {}
-  for w in text:gsub("1 %- ", "1-"):gmatch("[^%s%[%],()=<>:;]+") do list[w] = (list[w] or 0) + 1 end
+  for w in text:gsub("1 %- ", "1-"):gmatch("[^%s%[%],()=<>:;]+") do
+    if not w:match("^%-+$") then list[w] = (list[w] or 0) + 1 end   -- not a table's rule line
+  end
   return list
 end
 
@@ -96,6 +98,11 @@ each_value("bound.layers", "[2].survival", function() return bound.layers(2, 3) 
   function(o, v, gap) field_setter("survival", "hazard")(o[2], v, gap) end, {gap = true})
 each_value("bound.layers", "[2].cumulative", function() return bound.layers(2, 3) end,
   function(o, v, gap) field_setter("cumulative", "death")(o[2], v, gap) end, {gap = true})
+
+-- net:flip's FlipReport: a layer's kept share (survival) and living fraction
+for _, f in ipairs{"survival", "fraction"} do
+  each_value("net:flip()", "layers[2]." .. f, function() return net:flip(inputs.gaussian(4, 2, {seed = 1})) end, function(o, v) o.layers[2][f] = v end)
+end
 
 -- mc's report: P(alive) and its interval, U, mL, mean and min F, and a
 -- layer's survival and net survival (L and 1-2^-n take 1 - L and 2^-n from
