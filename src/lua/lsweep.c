@@ -3,7 +3,8 @@
  * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
  * The orchestration is Lua (below, as a chunk): it only calls mc and
  * plot.lines, which are already C. The C part here is what Lua lacks: the
- * engine's CSV writer and the report table formatter; the guard that hands
+ * engine's CSV writer (the report formatters it is given are
+ * rlua_table.c's); the guard that hands
  * a sweep with view = true to the view's C observer is lsweep_guard.c. */
 #include <math.h>
 #include <stdio.h>
@@ -50,76 +51,6 @@ static int write_csv_l(lua_State *L)
 		return 2;
 	}
 	lua_pushboolean(L, 1);
-	return 1;
-}
-
-/* format_table(headers, rows): the aligned table every report prints. */
-static int format_table_l(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	luaL_checktype(L, 2, LUA_TTABLE);
-	int ncols = (int)luaL_len(L, 1);
-	if (ncols < 1 || ncols > 32)
-		return luaL_error(L, "format_table: 1 to 32 columns, got %d", ncols);
-	luaL_checkstack(L, 2 * ncols + 8, "format_table");
-	const char *headers[32];
-	for (int j = 0; j < ncols; j++) {
-		lua_geti(L, 1, j + 1);
-		headers[j] = luaL_tolstring(L, -1, NULL);
-		lua_replace(L, -2);   /* the string stays on the stack while it is used */
-	}
-	rlua_table *t = rlua_table_push(L, ncols, headers);
-	lua_Integer nrows = luaL_len(L, 2);
-	for (lua_Integer i = 1; i <= nrows; i++) {
-		const char *cells[32];
-		lua_geti(L, 2, i);
-		int row = lua_gettop(L);
-		for (int j = 0; j < ncols; j++) {
-			if (lua_geti(L, row, j + 1) == LUA_TNIL) {
-				lua_pop(L, 1);
-				lua_pushliteral(L, "");
-			} else {
-				luaL_tolstring(L, -1, NULL);
-				lua_replace(L, -2);
-			}
-			cells[j] = lua_tostring(L, -1);
-		}
-		rlua_table_row(t, cells);
-		lua_settop(L, row - 1);
-	}
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	return 1;
-}
-
-/* fmt(x): a number as reports print it; nil (a statistic the run did not
- * take, such as the mean F of stats = "alive") as "-". */
-static int fmt_l(lua_State *L)
-{
-	if (lua_isnoneornil(L, 1)) {
-		lua_pushliteral(L, "-");
-		return 1;
-	}
-	char buf[48];
-	rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
-	lua_pushstring(L, buf);
-	return 1;
-}
-
-/* fmt_prob(x [, gap]): a probability, bound or survival as reports print
- * it (rlua_fmt_prob: never "1" for a value below 1 nor "0" for one above
- * 0); gap is 1 - x when known more accurately; nil as "-". */
-static int fmt_prob_l(lua_State *L)
-{
-	if (lua_isnoneornil(L, 1)) {
-		lua_pushliteral(L, "-");
-		return 1;
-	}
-	char buf[48];
-	rlua_fmt_prob(buf, sizeof buf, luaL_checknumber(L, 1), luaL_optnumber(L, 2, NAN));
-	lua_pushstring(L, buf);
 	return 1;
 }
 
@@ -894,8 +825,8 @@ static void sweep_setup(lua_State *L, int module)
 		lua_error(L);
 	lua_pushvalue(L, module);
 	lua_pushcfunction(L, write_csv_l);
-	lua_pushcfunction(L, format_table_l);
-	lua_pushcfunction(L, fmt_l);
+	lua_pushcfunction(L, rlua_format_table_l);
+	lua_pushcfunction(L, rlua_fmt_l);
 	lua_pushcfunction(L, fresh_seed_l);
 	lua_pushcfunction(L, lsweep_guard_open);
 	lua_pushcfunction(L, lsweep_view_point);
@@ -906,7 +837,7 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_options);
 	lua_pushcfunction(L, result_self_error);
 	lua_pushcfunction(L, got_l);
-	lua_pushcfunction(L, fmt_prob_l);
+	lua_pushcfunction(L, rlua_fmt_prob_l);
 	lua_call(L, 15, 4);
 	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */

@@ -416,6 +416,11 @@ void rlua_fmt_number(char *buf, size_t len, double v);
  * exponent form where it reads as 0 for one above 0 (relush/probtext.h).
  * gap: 1 - v when known more accurately (bound_death), else NAN. */
 void rlua_fmt_prob(char *buf, size_t len, double v, double gap);
+/* The same for Lua code (mc.sweep's): format_table(headers, rows), fmt(x)
+ * and fmt_prob(x [, gap]), nil as "-". */
+int rlua_format_table_l(lua_State *L);
+int rlua_fmt_l(lua_State *L);
+int rlua_fmt_prob_l(lua_State *L);
 /* The significant digits of d in a report's "1 - d" (as %.4e shows tiny v) */
 #define RLUA_PROB_DIGITS 5
 
