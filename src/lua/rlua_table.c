@@ -327,31 +327,24 @@ int rlua_format_table_l(lua_State *L)
 	return 1;
 }
 
-/* fmt(x): a number as reports print it; nil (a statistic the run did not
- * take, such as the mean F of stats = "alive") as "-". */
-int rlua_fmt_l(lua_State *L)
+/* fmt(x): a number as reports print it; fmt_prob(x [, gap]): a
+ * probability, bound or survival (rlua_fmt_prob: never "1" below 1 nor "0"
+ * above 0; gap is 1 - x when known more accurately). nil (a statistic the
+ * run did not take, such as the mean F of stats = "alive") is "-". */
+static int push_fmt(lua_State *L, int prob)
 {
 	if (lua_isnoneornil(L, 1)) {
 		lua_pushliteral(L, "-");
 		return 1;
 	}
 	char buf[48];
-	rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
+	if (prob)
+		rlua_fmt_prob(buf, sizeof buf, luaL_checknumber(L, 1), luaL_optnumber(L, 2, NAN));
+	else
+		rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
 	lua_pushstring(L, buf);
 	return 1;
 }
 
-/* fmt_prob(x [, gap]): a probability, bound or survival as reports print
- * it (rlua_fmt_prob: never "1" for a value below 1 nor "0" for one above
- * 0); gap is 1 - x when known more accurately; nil as "-". */
-int rlua_fmt_prob_l(lua_State *L)
-{
-	if (lua_isnoneornil(L, 1)) {
-		lua_pushliteral(L, "-");
-		return 1;
-	}
-	char buf[48];
-	rlua_fmt_prob(buf, sizeof buf, luaL_checknumber(L, 1), luaL_optnumber(L, 2, NAN));
-	lua_pushstring(L, buf);
-	return 1;
-}
+int rlua_fmt_l(lua_State *L) { return push_fmt(L, 0); }
+int rlua_fmt_prob_l(lua_State *L) { return push_fmt(L, 1); }
