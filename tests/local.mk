@@ -37,10 +37,13 @@ UNIT_TESTS = \
 	tests/unit/test_npy \
 	tests/unit/test_pause \
 	tests/unit/test_train \
-	tests/unit/test_render
+	tests/unit/test_render \
+	tests/unit/test_probtext
 LDADD = src/core/librelushcore.la -lm
 # the live view's renderer, without a terminal
 tests_unit_test_render_LDADD = src/view/librelushview.la $(LDADD)
+# probabilities near 0 and 1: the core rule and the view's formatters
+tests_unit_test_probtext_LDADD = src/view/librelushview.la $(LDADD)
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # a helper the memory-budget tests (tests/lua/budget.lua) run commands under
@@ -71,6 +74,7 @@ EXTRA_DIST += tests/lua/lib/numpy_fixtures.py
 LUA_TESTS += tests/lua/train.lua tests/lua/sweep.lua tests/lua/demo.lua tests/lua/demo_claims.lua
 LUA_TESTS += tests/lua/files.lua tests/lua/hostile.lua tests/lua/budget.lua tests/lua/counts.lua
 LUA_TESTS += tests/lua/ownership.lua
+LUA_TESTS += tests/lua/prob_print.lua
 EXTRA_DIST += tests/lua/lib/xmlcheck.lua
 TESTS += $(LUA_TESTS)
 EXTRA_DIST += $(LUA_TESTS)

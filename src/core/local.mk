@@ -20,7 +20,7 @@ src_core_librelushcore_la_SOURCES += src/core/mc.c src/core/mc_impl.h src/core/m
 	src/core/mc_small.h src/core/mc_small.c
 # its results: records written as JSON lines and read back, their fields,
 # merged, checked
-src_core_librelushcore_la_SOURCES += src/core/strbuf.c src/core/json.h src/core/json.c \
+src_core_librelushcore_la_SOURCES += src/core/strbuf.c src/core/probtext.c src/core/json.h src/core/json.c \
 	src/core/mc_record.c src/core/mc_record_impl.h src/core/mc_record_read.c \
 	src/core/mc_fields.c src/core/mc_merge.c src/core/mc_check.c
 # NumPy and state-dict files (zlib inflates .npz members)

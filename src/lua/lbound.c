@@ -193,8 +193,8 @@ static int layers_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_Integer depth = rlua_len(L, 1, "the layers");
 	char lower[32], death[32], head[128];
-	rlua_fmt_number(lower, sizeof lower, rlua_num_field(L, 1, "lower"));
-	rlua_fmt_number(death, sizeof death, rlua_num_field(L, 1, "death"));
+	rlua_fmt_prob(lower, sizeof lower, rlua_num_field(L, 1, "lower"), rlua_num_field(L, 1, "death"));
+	rlua_fmt_prob(death, sizeof death, rlua_num_field(L, 1, "death"), NAN);
 	snprintf(head, sizeof head, "Lower bound per layer: %lld layer%s, L = %s, 1 - L = %s\n\n",
 	         (long long)depth, rlua_s((double)depth), lower, death);
 	static const char *const headers[] = {"layer", "width", "survival 1-2^-n", "hazard 2^-n",
@@ -208,8 +208,13 @@ static int layers_tostring(lua_State *L)
 			continue;
 		char c[6][32];
 		lua_geti(L, 1, l);
-		for (int j = 0; j < 6; j++)
+		for (int j = 0; j < 2; j++)
 			rlua_fmt_number(c[j], sizeof c[j], rlua_num_field(L, -1, fields[j]));
+		/* survival and L are below 1 by hazard and death: never "1" */
+		rlua_fmt_prob(c[2], sizeof c[2], rlua_num_field(L, -1, "survival"), rlua_num_field(L, -1, "hazard"));
+		rlua_fmt_prob(c[3], sizeof c[3], rlua_num_field(L, -1, "hazard"), NAN);
+		rlua_fmt_prob(c[4], sizeof c[4], rlua_num_field(L, -1, "cumulative"), rlua_num_field(L, -1, "death"));
+		rlua_fmt_prob(c[5], sizeof c[5], rlua_num_field(L, -1, "death"), NAN);
 		lua_pop(L, 1);
 		const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
 		rlua_table_row(t, row);

@@ -9,6 +9,7 @@
 #include "relush/flip.h"
 #include "relush/inputs.h"
 #include "relush/interrupt.h"
+#include "relush/probtext.h"
 #include "lmc_impl.h"
 
 /* ---- the result table ------------------------------------------------------------- */
@@ -202,7 +203,8 @@ static void fmt(char *buf, size_t len, double v, const char *f)
 		snprintf(buf, len, f, v);
 }
 
-static void fmt_prob(char *buf, size_t len, double v)
+/* gap: 1 - v when known more accurately than 1 - v (relush/probtext.h) */
+static void fmt_prob_gap(char *buf, size_t len, double v, double gap)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
@@ -210,7 +212,10 @@ static void fmt_prob(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.4g", v);
 	else
 		snprintf(buf, len, "%.4f", v);
+	prob_text_fix(buf, len, v, gap, RLUA_PROB_DIGITS);
 }
+
+static void fmt_prob(char *buf, size_t len, double v) { fmt_prob_gap(buf, len, v, NAN); }
 
 /* Pushes the (empty) per-layer table, anchored on the stack so an error
  * while filling it cannot leak it; push it before any luaL_Buffer. */
@@ -242,7 +247,8 @@ static void layer_table(lua_State *L, luaL_Buffer *b, rlua_table *tab, int stats
 		snprintf(c[0], 40, "%lld", (long long)l);
 		snprintf(c[1], 40, "%.0f", rlua_num_field(L, x, "width"));
 		fmt_prob(c[2], 40, stats_all ? rlua_num_field(L, x, "survival") : NAN);
-		fmt_prob(c[3], 40, rlua_num_field(L, x, "bound"));
+		double width = rlua_num_field(L, x, "width");
+		fmt_prob_gap(c[3], 40, rlua_num_field(L, x, "bound"), width >= 1 && width <= 2000 ? ldexp(1.0, -(int)width) : NAN);
 		fmt_prob(c[4], 40, rlua_num_field(L, x, "net_survival"));
 		double dr = rlua_num_field(L, x, "dead_rate");
 		if (isnan(dr))
@@ -284,16 +290,18 @@ static void int_cell(lua_State *L, int t, const char *k, char *buf, size_t len)
 	lua_pop(L, 1);
 }
 
-static void arch_bound_cells(const char *arch, double lower, double upper, double uni,
-                             lua_Integer first_width, char *p_cell, char *f_cell, size_t size)
+static void arch_bound_cells(const char *arch, double lower, double lower_gap, double upper,
+                             double uni, lua_Integer first_width, char *p_cell, char *f_cell,
+                             size_t size)
 {
 	char l[24], u[24], m[24];
-	fmt_prob(l, sizeof l, lower);
+	fmt_prob_gap(l, sizeof l, lower, lower_gap);
 	fmt_prob(u, sizeof u, upper);
 	fmt_prob(m, sizeof m, uni);
 	if (strcmp(arch, "skip") == 0) {
 		char s[24];
-		fmt_prob(s, sizeof s, -expm1(-(double)first_width * log(2.0)));
+		fmt_prob_gap(s, sizeof s, -expm1(-(double)first_width * log(2.0)),
+		             first_width >= 1 && first_width <= 2000 ? ldexp(1.0, -(int)first_width) : NAN);
 		snprintf(p_cell, size, "P >= 1-2^-n1 %s (skip; plain L %s)", s, l);
 		snprintf(f_cell, size, "E[F] = 1-2^-n1 %s (skip)", s);
 	} else if (strcmp(arch, "residual") == 0 || strcmp(arch, "dense") == 0) {
@@ -331,12 +339,20 @@ int lmc_result_tostring(lua_State *L)
 	lua_geti(L, -1, 1);
 	lua_Integer w0 = lua_tointeger(L, -1);
 	lua_pop(L, 1);
-	for (lua_Integer l = 2; l <= k; l++) {
-		lua_geti(L, -1, l);
-		uniform &= lua_tointeger(L, -1) == w0;
+	/* 1 - L from the widths (bound_death): L of a wide net is 1 as a double */
+	size_t *widths = k > 0 ? lua_newuserdatauv(L, (size_t)k * sizeof *widths, 0) : NULL;
+	int widths_ok = widths != NULL;
+	for (lua_Integer l = 1; l <= k; l++) {
+		lua_geti(L, -1 - (widths != NULL), l);
+		lua_Integer w = lua_tointeger(L, -1);
+		uniform &= w == w0;
+		widths_ok &= w >= 1;
+		if (widths)
+			widths[l - 1] = (size_t)(w > 0 ? w : 1);
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 1);
+	double lower_gap = widths_ok ? bound_death(widths, (size_t)k) : NAN;
+	lua_pop(L, widths ? 2 : 1);
 	if (uniform)
 		snprintf(shape, sizeof shape, "%.0f layer%s of width %lld", depth, rlua_s(depth),
 		         (long long)w0);
@@ -406,7 +422,7 @@ int lmc_result_tostring(lua_State *L)
 	fmt_prob(bnd, 24, hi);
 	snprintf(v[1], 120, "95%% CI [%s, %s]", a, bnd);
 	char f_bounds[120], min_bounds[80] = "";
-	arch_bound_cells(strf(L, 1, "arch"), lower, upper, uni, w0, v[2], f_bounds, 120);
+	arch_bound_cells(strf(L, 1, "arch"), lower, lower_gap, upper, uni, w0, v[2], f_bounds, 120);
 	/* Flipped nets are chosen by X, not drawn from the law: L, U, mL and
 	 * E[F] = L describe the nets before the flip (P = 1 > U happens); what
 	 * holds after it is the floor F >= 2^-k without ties (theory.md §8.2). */
@@ -416,7 +432,7 @@ int lmc_result_tostring(lua_State *L)
 	if (flipped) {
 		char fl[24], l[24], u[24];
 		fmt_prob(fl, sizeof fl, bound_flip_fraction(depth));
-		fmt_prob(l, sizeof l, lower);
+		fmt_prob_gap(l, sizeof l, lower, lower_gap);
 		fmt_prob(u, sizeof u, upper);
 		snprintf(v[2], 120, "flipped: L %s, U %s hold before the flip only", l, u);
 		snprintf(f_bounds, 120, "flipped (E[F] = L before the flip)");

@@ -572,11 +572,11 @@ static int net_bounds_tostring(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	char lower[32], upper[32], general[32];
 	lua_getfield(L, 1, "lower");
-	rlua_fmt_number(lower, sizeof lower, lua_tonumber(L, -1));
+	rlua_fmt_prob(lower, sizeof lower, lua_tonumber(L, -1), rlua_num_field(L, 1, "death"));
 	lua_getfield(L, 1, "upper");
-	rlua_fmt_number(upper, sizeof upper, lua_tonumber(L, -1));
+	rlua_fmt_prob(upper, sizeof upper, lua_tonumber(L, -1), NAN);
 	lua_getfield(L, 1, "upper_general");
-	rlua_fmt_number(general, sizeof general, lua_tonumber(L, -1));
+	rlua_fmt_prob(general, sizeof general, lua_tonumber(L, -1), NAN);
 	lua_getfield(L, 1, "arch");
 	const char *arch = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 	const char *own = arch_statement(arch);

@@ -10,6 +10,7 @@
 #include "relush/alignment.h"
 #include "relush/flip.h"
 #include "relush/inputs.h"
+#include "relush/probtext.h"
 
 #define RLUA_FLIP       "relush.FlipReport"
 #define RLUA_ALIGNMENT  "relush.AlignmentReport"
@@ -63,6 +64,9 @@ static const rlua_column flip_columns[] = {
 static void flip_row(lua_State *L, int t, lua_Integer l, char c[][32])
 {
 	rlua_field_cells(L, t, l, c, flip_columns);
+	/* kept and fraction are probabilities: never "1.0000" below 1 */
+	prob_text_fix(c[6], 32, rlua_num_field(L, t, "survival"), NAN, RLUA_PROB_DIGITS);
+	prob_text_fix(c[8], 32, rlua_num_field(L, t, "fraction"), NAN, RLUA_PROB_DIGITS);
 }
 
 static int flip_tostring(lua_State *L)
@@ -81,13 +85,16 @@ static int flip_tostring(lua_State *L)
 		         "pre-activation%s exactly 0", depth, floor, ties, ties == 1 ? " was" : "s were");
 	else
 		snprintf(claim, sizeof claim, "guaranteed >= 2^-%.0f = %s", depth, floor);
+	char after_f[32], before_f[32];
+	prob_text(after_f, sizeof after_f, "%.4f", living / points, NAN, RLUA_PROB_DIGITS);
+	prob_text(before_f, sizeof before_f, "%.4f", before / points, NAN, RLUA_PROB_DIGITS);
 	snprintf(head, sizeof head,
 	         "FlipReport: %s net, %.0f layer%s, %.0f point%s; %.0f neurons flipped, %.0f ties\n"
-	         "  after flipping:  %.0f of %.0f points living (fraction %.4f; %s)\n"
-	         "  before flipping: %.0f of %.0f points living (fraction %.4f)\n\n",
+	         "  after flipping:  %.0f of %.0f points living (fraction %s; %s)\n"
+	         "  before flipping: %.0f of %.0f points living (fraction %s)\n\n",
 	         rlua_str_field(L, 1, "arch", arch, sizeof arch), depth, rlua_s(depth), points, rlua_s(points),
-	         rlua_num_field(L, 1, "flipped"), ties, living, points, living / points, claim,
-	         before, points, before / points);
+	         rlua_num_field(L, 1, "flipped"), ties, living, points, after_f, claim,
+	         before, points, before_f);
 	static const char *const headers[] = {"layer", "width", "flipped", "ties", "reaching",
 	                                      "living", "kept", "unflipped", "fraction", "floor 2^-l"};
 	rlua_table *t = rlua_table_push(L, 10, headers);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "rlua.h"
 #include "relush/bounds.h"
+#include "relush/probtext.h"
 #include "relush/death.h"
 #include "relush/inputs.h"
 
@@ -72,10 +73,11 @@ static void death_row(lua_State *L, int s, lua_Integer l, char c[][32])
 	snprintf(c[2], 32, "%.0f", reaching);
 	snprintf(c[3], 32, "%.0f", living);
 	if (reaching > 0)
-		snprintf(c[4], 32, "%.4f", living / reaching);
+		prob_text(c[4], 32, "%.4f", living / reaching, NAN, RLUA_PROB_DIGITS);
 	else
 		snprintf(c[4], 32, "-");
-	snprintf(c[5], 32, "%.4f", -expm1(-width * log(2.0)));
+	prob_text(c[5], 32, "%.4f", -expm1(-width * log(2.0)), ldexp(1.0, -(int)fmin(width, 2000)),
+	          RLUA_PROB_DIGITS);
 	snprintf(c[6], 32, "%.0f", dead);
 	if (reaching > 0)
 		snprintf(c[7], 32, "%.1f", 100.0 * active_sum / (reaching * width));
@@ -95,24 +97,19 @@ static int report_tostring(lua_State *L)
 	const char *arch = lua_tostring(L, -1);
 	double points = rlua_num_field(L, 1, "points"), living = rlua_num_field(L, 1, "living");
 	char lower[40], upper[32];
-	rlua_fmt_number(lower, sizeof lower, rlua_num_field(L, 1, "lower"));
-	/* L within 1e-4 of 1 reads as "1": say how far from 1 it is instead */
-	double gap = rlua_num_field(L, 1, "lower_death");
-	if (gap > 0 && gap < 1e-4) {
-		char g[24];
-		rlua_fmt_number(g, sizeof g, gap);
-		snprintf(lower, sizeof lower, "1 - %s", g);
-	}
-	rlua_fmt_number(upper, sizeof upper, rlua_num_field(L, 1, "upper"));
-	char head[1000], named[500];
+	/* L is below 1 for every net: 1 - L from bound_death says how far */
+	rlua_fmt_prob(lower, sizeof lower, rlua_num_field(L, 1, "lower"), rlua_num_field(L, 1, "lower_death"));
+	rlua_fmt_prob(upper, sizeof upper, rlua_num_field(L, 1, "upper"), NAN);
+	char head[1000], named[500], fraction[32];
+	prob_text(fraction, sizeof fraction, "%.4f", points > 0 ? living / points : 0.0, NAN, RLUA_PROB_DIGITS);
 	rlua_inputs_lines(L, 1, named, sizeof named);
 	snprintf(head, sizeof head,
 	         "DeathReport: %s net, %lld layer%s, %.0f point%s\n"
-	         "  network %s: %.0f of %.0f point%s living (fraction %.4f)\n"
+	         "  network %s: %.0f of %.0f point%s living (fraction %s)\n"
 	         "  bounds on P(alive): lower %s, upper %s%s\n%s\n",
 	         arch ? arch : "?", (long long)depth, rlua_s((double)depth), points, rlua_s(points),
 	         alive ? "ALIVE" : "DEAD", living, points, rlua_s(points),
-	         points > 0 ? living / points : 0.0, lower, upper,
+	         fraction, lower, upper,
 	         arch && strcmp(arch, "plain") ? " (for the plain chain)" : "", named);
 	static const char *const headers[] = {"layer", "width", "reaching", "living", "survival",
 	                                      "1-2^-n", "dead neurons", "active %"};

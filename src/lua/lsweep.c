@@ -3,7 +3,8 @@
  * and r:plot() for one McResult (per-layer survival against 1 - 2^-n).
  * The orchestration is Lua (below, as a chunk): it only calls mc and
  * plot.lines, which are already C. The C part here is what Lua lacks: the
- * engine's CSV writer and the report table formatter; the guard that hands
+ * engine's CSV writer (the report formatters it is given are
+ * rlua_table.c's); the guard that hands
  * a sweep with view = true to the view's C observer is lsweep_guard.c. */
 #include <math.h>
 #include <stdio.h>
@@ -50,61 +51,6 @@ static int write_csv_l(lua_State *L)
 		return 2;
 	}
 	lua_pushboolean(L, 1);
-	return 1;
-}
-
-/* format_table(headers, rows): the aligned table every report prints. */
-static int format_table_l(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	luaL_checktype(L, 2, LUA_TTABLE);
-	int ncols = (int)luaL_len(L, 1);
-	if (ncols < 1 || ncols > 32)
-		return luaL_error(L, "format_table: 1 to 32 columns, got %d", ncols);
-	luaL_checkstack(L, 2 * ncols + 8, "format_table");
-	const char *headers[32];
-	for (int j = 0; j < ncols; j++) {
-		lua_geti(L, 1, j + 1);
-		headers[j] = luaL_tolstring(L, -1, NULL);
-		lua_replace(L, -2);   /* the string stays on the stack while it is used */
-	}
-	rlua_table *t = rlua_table_push(L, ncols, headers);
-	lua_Integer nrows = luaL_len(L, 2);
-	for (lua_Integer i = 1; i <= nrows; i++) {
-		const char *cells[32];
-		lua_geti(L, 2, i);
-		int row = lua_gettop(L);
-		for (int j = 0; j < ncols; j++) {
-			if (lua_geti(L, row, j + 1) == LUA_TNIL) {
-				lua_pop(L, 1);
-				lua_pushliteral(L, "");
-			} else {
-				luaL_tolstring(L, -1, NULL);
-				lua_replace(L, -2);
-			}
-			cells[j] = lua_tostring(L, -1);
-		}
-		rlua_table_row(t, cells);
-		lua_settop(L, row - 1);
-	}
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	rlua_table_emit(t, &b);
-	luaL_pushresult(&b);
-	return 1;
-}
-
-/* fmt(x): a number as reports print it; nil (a statistic the run did not
- * take, such as the mean F of stats = "alive") as "-". */
-static int fmt_l(lua_State *L)
-{
-	if (lua_isnoneornil(L, 1)) {
-		lua_pushliteral(L, "-");
-		return 1;
-	}
-	char buf[48];
-	rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
-	lua_pushstring(L, buf);
 	return 1;
 }
 
@@ -188,7 +134,8 @@ static const char sweep_chunk[] =
 "-- arguments: the module, and C helpers: the CSV writer, the table\n"
 "-- formatter, the number formatter, a fresh seed, the sweep guard and the view hooks\n"
 "local module, write_csv, format_table, fmt, fresh_seed, open_guard, view_point, view_left, close_guard,\n"
-"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got = ...\n"
+"  check_sweep_plot_options, check_result_plot_options, check_sweep_options, result_self_error, got,\n"
+"  fmt_prob = ...\n"
 "\n"
 "-- options whose own value is a list: a sweep over them is a list of lists\n"
 "local list_valued = {widths = true, shard = true}\n"
@@ -513,6 +460,14 @@ static const char sweep_chunk[] =
 "  return nil\n"
 "end\n"
 "\n"
+"-- 1 - L from the run's widths (bound.death): L of a wide net is 1 as a\n"
+"-- double, yet below 1; nil when the result holds no widths\n"
+"local function lower_gap(r)\n"
+"  if type(r.widths) ~= \"table\" or r.widths[1] == nil then return nil end\n"
+"  local ok, gap = pcall(module.bound.death, r.widths)\n"
+"  return ok and gap or nil\n"
+"end\n"
+"\n"
 "local function ratio(r)\n"
 "  if r.lower and r.lower > 0 then return r.p_alive / r.lower end\n"
 "  return 0 / 0\n"
@@ -534,12 +489,12 @@ static const char sweep_chunk[] =
 "  for i, r in ipairs(self) do\n"
 "    local row = {}\n"
 "    for j, name in ipairs(self.swept) do row[j] = label_of(self, i, name) end\n"
-"    row[#row + 1] = fmt(r.p_alive)\n"
-"    row[#row + 1] = \"[\" .. fmt(r.ci[1]) .. \", \" .. fmt(r.ci[2]) .. \"]\"\n"
-"    row[#row + 1] = fmt(r.lower)\n"
-"    row[#row + 1] = upper_of(r) and fmt(upper_of(r)) or \"-\"\n"
+"    row[#row + 1] = fmt_prob(r.p_alive)\n"
+"    row[#row + 1] = \"[\" .. fmt_prob(r.ci[1]) .. \", \" .. fmt_prob(r.ci[2]) .. \"]\"\n"
+"    row[#row + 1] = fmt_prob(r.lower, lower_gap(r))\n"
+"    row[#row + 1] = upper_of(r) and fmt_prob(upper_of(r)) or \"-\"\n"
 "    row[#row + 1] = fmt(ratio(r))\n"
-"    row[#row + 1] = fmt(r.fraction)\n"
+"    row[#row + 1] = fmt_prob(r.fraction)\n"
 "    row[#row + 1] = fmt(r.trials)\n"
 "    for _, f in ipairs(varying) do row[#row + 1] = field_text(r, f) end\n"
 "    rows[i] = row\n"
@@ -802,7 +757,7 @@ static const char sweep_chunk[] =
 "    series = series,\n"
 "    xlabel = \"layer l\",\n"
 "    ylabel = \"fraction of reaching points living after l\",\n"
-"    title = (\"%s net%s, P(alive) %s\"):format(tostring(arch or \"?\"), flipped and \", flipped\" or \"\", fmt(r.p_alive or 0 / 0)),\n"
+"    title = (\"%s net%s, P(alive) %s\"):format(tostring(arch or \"?\"), flipped and \", flipped\" or \"\", fmt_prob(r.p_alive or 0 / 0)),\n"
 "  })\n"
 "  if o.svg then as_user(2, p.svg, p, o.svg) end\n"
 "  return p\n"
@@ -869,8 +824,8 @@ static void sweep_setup(lua_State *L, int module)
 		lua_error(L);
 	lua_pushvalue(L, module);
 	lua_pushcfunction(L, write_csv_l);
-	lua_pushcfunction(L, format_table_l);
-	lua_pushcfunction(L, fmt_l);
+	lua_pushcfunction(L, rlua_format_table_l);
+	lua_pushcfunction(L, rlua_fmt_l);
 	lua_pushcfunction(L, fresh_seed_l);
 	lua_pushcfunction(L, lsweep_guard_open);
 	lua_pushcfunction(L, lsweep_view_point);
@@ -881,7 +836,8 @@ static void sweep_setup(lua_State *L, int module)
 	lua_pushcfunction(L, check_sweep_options);
 	lua_pushcfunction(L, result_self_error);
 	lua_pushcfunction(L, got_l);
-	lua_call(L, 14, 4);
+	lua_pushcfunction(L, rlua_fmt_prob_l);
+	lua_call(L, 15, 4);
 	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */
 	luaL_getmetatable(L, RLUA_MC_RESULT);

@@ -12,6 +12,7 @@
 #include "rlua.h"
 #include "relush/csv.h"
 #include "relush/files.h"
+#include "relush/probtext.h"
 
 /* The name a value's metatable gives its type (its __name, read raw, so no
  * metamethod runs), or NULL: a string of printable characters only. */
@@ -724,4 +725,10 @@ void rlua_fmt_number(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.4e", v);
 	else
 		snprintf(buf, len, "%.6g", v);
+}
+
+void rlua_fmt_prob(char *buf, size_t len, double v, double gap)
+{
+	rlua_fmt_number(buf, len, v);
+	prob_text_fix(buf, len, v, gap, RLUA_PROB_DIGITS);
 }

@@ -421,5 +421,17 @@ const char *rlua_str_field(lua_State *L, int t, const char *k, char *buf, size_t
 /* Number formatting for tables: %.6g-like, but tiny probabilities in
  * exponent form and integers without a decimal point. */
 void rlua_fmt_number(char *buf, size_t len, double v);
+/* A probability, bound or survival as reports print it: rlua_fmt_number's
+ * text, "1 - d" where that reads as 1 for a value below 1 and the value in
+ * exponent form where it reads as 0 for one above 0 (relush/probtext.h).
+ * gap: 1 - v when known more accurately (bound_death), else NAN. */
+void rlua_fmt_prob(char *buf, size_t len, double v, double gap);
+/* The same for Lua code (mc.sweep's): format_table(headers, rows), fmt(x)
+ * and fmt_prob(x [, gap]), nil as "-". */
+int rlua_format_table_l(lua_State *L);
+int rlua_fmt_l(lua_State *L);
+int rlua_fmt_prob_l(lua_State *L);
+/* The significant digits of d in a report's "1 - d" (as %.4e shows tiny v) */
+#define RLUA_PROB_DIGITS 5
 
 #endif

@@ -1,8 +1,9 @@
 /* rlua_table.c: the aligned text tables that reports print as (a header
  * row, columns as wide as their widest cell, numbers right-aligned), folded
  * into blocks of columns that fit the terminal, with a note for the rows a
- * long table hides; and the per-layer rows that fill them from a report's
- * Lua fields. */
+ * long table hides; the per-layer rows that fill them from a report's
+ * Lua fields; and the same formatters as Lua functions, for mc.sweep's Lua
+ * code (format_table, fmt, fmt_prob). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -283,3 +284,67 @@ static void emit_columns(rlua_table *t, luaL_Buffer *b)
 	table_free(t);
 }
 
+/* ---- the report formatters mc.sweep's Lua code is given -------------------- */
+
+/* format_table(headers, rows): the aligned table every report prints. */
+int rlua_format_table_l(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	int ncols = (int)luaL_len(L, 1);
+	if (ncols < 1 || ncols > 32)
+		return luaL_error(L, "format_table: 1 to 32 columns, got %d", ncols);
+	luaL_checkstack(L, 2 * ncols + 8, "format_table");
+	const char *headers[32];
+	for (int j = 0; j < ncols; j++) {
+		lua_geti(L, 1, j + 1);
+		headers[j] = luaL_tolstring(L, -1, NULL);
+		lua_replace(L, -2);   /* the string stays on the stack while it is used */
+	}
+	rlua_table *t = rlua_table_push(L, ncols, headers);
+	lua_Integer nrows = luaL_len(L, 2);
+	for (lua_Integer i = 1; i <= nrows; i++) {
+		const char *cells[32];
+		lua_geti(L, 2, i);
+		int row = lua_gettop(L);
+		for (int j = 0; j < ncols; j++) {
+			if (lua_geti(L, row, j + 1) == LUA_TNIL) {
+				lua_pop(L, 1);
+				lua_pushliteral(L, "");
+			} else {
+				luaL_tolstring(L, -1, NULL);
+				lua_replace(L, -2);
+			}
+			cells[j] = lua_tostring(L, -1);
+		}
+		rlua_table_row(t, cells);
+		lua_settop(L, row - 1);
+	}
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	rlua_table_emit(t, &b);
+	luaL_pushresult(&b);
+	return 1;
+}
+
+/* fmt(x): a number as reports print it; fmt_prob(x [, gap]): a
+ * probability, bound or survival (rlua_fmt_prob: never "1" below 1 nor "0"
+ * above 0; gap is 1 - x when known more accurately). nil (a statistic the
+ * run did not take, such as the mean F of stats = "alive") is "-". */
+static int push_fmt(lua_State *L, int prob)
+{
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushliteral(L, "-");
+		return 1;
+	}
+	char buf[48];
+	if (prob)
+		rlua_fmt_prob(buf, sizeof buf, luaL_checknumber(L, 1), luaL_optnumber(L, 2, NAN));
+	else
+		rlua_fmt_number(buf, sizeof buf, luaL_checknumber(L, 1));
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+int rlua_fmt_l(lua_State *L) { return push_fmt(L, 0); }
+int rlua_fmt_prob_l(lua_State *L) { return push_fmt(L, 1); }

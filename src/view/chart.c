@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "view/render.h"
+#include "relush/probtext.h"
 
 typedef struct yaxis {
 	double lo, hi;   /* in axis units (log10 p on a log axis) */
@@ -112,12 +113,14 @@ static int take_row(label_rows *u, int want, int top, int h)
 	return -1;
 }
 
-static void axis_label(char *buf, size_t len, const yaxis *a, double v)
+/* cols: the label's width on screen, which a "1 - d" must fit */
+static void axis_label(char *buf, size_t len, int cols, const yaxis *a, double v)
 {
 	if (a->log)
 		snprintf(buf, len, "%.3g", pow(10, v));
 	else
 		snprintf(buf, len, v != 0 && fabs(v) < 1e-3 ? "%.2e" : "%.4f", v);
+	prob_text_fix(buf, (size_t)cols + 1 < len ? (size_t)cols + 1 : len, v, NAN, VIEW_PROB_DIGITS);
 }
 
 static void draw_heading(const view_model *m, const view_state *s, view_grid *g, int x, int y,
@@ -179,7 +182,7 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 		int r = k * (plot_h - 1) / 2;
 		/* the ends exactly: hi - (hi - lo) is not always lo (0 printed as 2.17e-19) */
 		double v = r == 0 ? a.hi : r == plot_h - 1 ? a.lo : a.hi - (a.hi - a.lo) * r / (plot_h - 1);
-		axis_label(buf, sizeof buf, &a, v);
+		axis_label(buf, sizeof buf, axis_w, &a, v);
 		view_grid_printf(g, x0, top + r, VS_DIM, "%*.*s", axis_w, axis_w, buf);
 	}
 	for (int r = 0; r < plot_h; r++)
@@ -204,15 +207,19 @@ void view_draw_chart(const view_model *m, const view_state *s, view_grid *g,
 	}
 	label_rows used = {{0}, 0};
 	int last_row = draw_curve(m, s, g, &a, plot_x, top, plot_w, plot_h);
+	/* the labels right of the plot: "P " or "L " and what fits the margin */
+	size_t label_len = (size_t)(x0 + w - (plot_x + plot_w + 1)) - 2 + 1;
+	if (label_len > sizeof buf)
+		label_len = sizeof buf;
 	if (last_row >= 0 && isfinite(m->p_alive)) {   /* the estimate, labelled */
-		view_fmt_prob(buf, sizeof buf, m->p_alive);
+		view_fmt_prob(buf, label_len, m->p_alive);
 		view_grid_printf(g, plot_x + plot_w + 1, take_row(&used, last_row, top, plot_h), VS_CURVE, "P %s", buf);
 	}
 	for (int k = 1; k >= 0; k--) {              /* L, then U */
 		int row = ref_row[k] < 0 ? -1 : take_row(&used, ref_row[k], top, plot_h);
 		if (row < 0)
 			continue;
-		view_fmt_prob(buf, sizeof buf, refs[k]);
+		view_fmt_bound(buf, label_len, refs[k], k == 1 ? m->lower_death : NAN);
 		view_grid_printf(g, plot_x + plot_w + 1, row, ref_style[k], "%s %s", ref_label[k], buf);
 	}
 }

@@ -36,6 +36,7 @@ int view_model_init(view_model *m, int mc, const size_t *widths, size_t depth,
 		v->living = v->active_pct = v->survival = NAN;
 		v->died_share = v->dead_rate = v->p_after = NAN;
 		v->hazard_bound = -expm1(-(double)widths[l] * log(2.0));
+		v->hazard = ldexp(1.0, widths[l] < 2000 ? -(int)widths[l] : -2000);
 	}
 	if (mc) {
 		m->curve = calloc(CURVE_CAP, sizeof *m->curve);

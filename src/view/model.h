@@ -28,6 +28,7 @@ typedef struct view_layer {
 	double p_after;        /* P(some point alive after l): trials_living / trials */
 	double survival;       /* per point: P(alive after l | alive before l) */
 	double hazard_bound;   /* 1 - 2^-n_l, the lower bound's factor */
+	double hazard;         /* 2^-n_l, exact (1 - hazard_bound is 0 when n_l >= 54) */
 } view_layer;
 
 /* One point of the running P(alive) curve. */

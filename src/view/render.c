@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "view/render.h"
+#include "relush/probtext.h"
 
 typedef struct layout {
 	int W, H;
@@ -50,7 +51,7 @@ static int digits(size_t v)
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-void view_fmt_prob(char *buf, size_t len, double p)
+void view_fmt_bound(char *buf, size_t len, double p, double gap)
 {
 	if (isnan(p))
 		snprintf(buf, len, "-");
@@ -58,7 +59,10 @@ void view_fmt_prob(char *buf, size_t len, double p)
 		snprintf(buf, len, "%.3g", p);
 	else
 		snprintf(buf, len, "%.4f", p);
+	prob_text_fix(buf, len, p, gap, VIEW_PROB_DIGITS);
 }
+
+void view_fmt_prob(char *buf, size_t len, double p) { view_fmt_bound(buf, len, p, NAN); }
 
 void view_fmt_count(char *buf, size_t len, double v)
 {
@@ -284,10 +288,14 @@ static void draw_bar(view_grid *g, const view_state *s, int x, int y, int w, dou
 	}
 }
 
-static void print_prob(view_grid *g, int x, int y, int w, double p)
+/* gap: 1 - p when known more accurately (view_fmt_bound) */
+static void print_prob(view_grid *g, int x, int y, int w, double p, double gap)
 {
 	char buf[32];
-	view_fmt_prob(buf, sizeof buf, p);
+	view_fmt_bound(buf, sizeof buf, p, gap);
+	/* "1 - d" wider than the column: the shortest form that fits */
+	if ((int)strlen(buf) > w && p > 0.5 && (size_t)w < sizeof buf)
+		view_fmt_bound(buf, (size_t)w + 1, p, gap);
 	/* a small probability in exponent form can be wider than its column
 	 * (7.33e-05 in 7): fewer digits, never a cut number (7.33e-0) */
 	for (int digits = 2; (int)strlen(buf) > w && digits >= 1; digits--)
@@ -312,10 +320,10 @@ static void draw_mc_numbers(const view_model *m, view_grid *g, const view_state 
 		view_grid_printf(g, x + 6, y, VS_DIM, " %6s", "-");
 	else
 		view_grid_printf(g, x + 6, y, VS_TEXT, " %6.1f", 100 * v->dead_rate);
-	print_prob(g, x + 13, y, 7, v->p_after);
-	print_prob(g, x + 21, y, 7, v->survival);
+	print_prob(g, x + 13, y, 7, v->p_after, NAN);
+	print_prob(g, x + 21, y, 7, v->survival, NAN);
 	if (view_model_bounds_apply(m))
-		print_prob(g, x + 29, y, 7, v->hazard_bound);
+		print_prob(g, x + 29, y, 7, v->hazard_bound, v->hazard);
 	else
 		view_grid_printf(g, x + 29, y, VS_DIM, " %7s", "n/a");
 }
@@ -407,12 +415,9 @@ typedef struct bounds_text {
 static view_field bounds_field(const view_model *m, const char *lead, bounds_text *t)
 {
 	char lo_s[32], up_s[32];
-	view_fmt_prob(lo_s, sizeof lo_s, m->lower);
-	/* a lower bound that would print as 1.0000 is shown as 1 - (1 - L), as
-	 * the reports show it: L is below 1 for every net ("L 1.0000" of a
-	 * wide net read as a net that cannot die) */
-	if (m->lower >= 0.99995 && m->lower_death > 0)
-		snprintf(lo_s, sizeof lo_s, "1 - %.3g", m->lower_death);
+	/* L is below 1 for every net: "L 1.0000" of a wide net read as a net
+	 * that cannot die; 1 - L from bound_death says how far */
+	view_fmt_bound(lo_s, sizeof lo_s, m->lower, m->lower_death);
 	view_fmt_prob(up_s, sizeof up_s, m->upper);
 	const char *only = m->flip ? "nets before the flip" : "the plain chain";
 	if (view_model_bounds_apply(m)) {

@@ -65,6 +65,10 @@ int view_heat_level(double f);
 
 /* Shared by the renderer's parts (render.c, chart.c, inputs.c). */
 void view_fmt_prob(char *buf, size_t len, double p);    /* %.4f, or %.3g when tiny */
+/* view_fmt_prob with 1 - p known more accurately (gap; NAN: 1 - p), never
+ * "1" below 1 nor "0" above 0 (relush/probtext.h); len limits the text */
+void view_fmt_bound(char *buf, size_t len, double p, double gap);
+#define VIEW_PROB_DIGITS 3   /* significant digits of d in "1 - d" */
 void view_fmt_count(char *buf, size_t len, double v);   /* 12.3k, 4.56M */
 /* chart.c: pads a probability axis range [lo, hi] (log10 units on a log
  * axis) to a readable minimum span plus a margin, kept within [0, 1]

@@ -20,6 +20,7 @@
 #include "relush/bounds.h"
 #include "relush/interrupt.h"
 #include "relush/mat.h"
+#include "relush/probtext.h"
 #include "lua/sweep_observer.h"
 #include "view/grid.h"
 #include "view/render.h"
@@ -40,6 +41,7 @@ typedef struct sweep_point {
 	size_t x_index, curve;
 	char label[LABEL_MAX];
 	double p, lo, hi, lower, upper;   /* from the run's final counts */
+	double lower_death;               /* 1 - L, accurate when tiny (bound_death) */
 	uint64_t trials;
 	double rate;
 } sweep_point;
@@ -196,6 +198,9 @@ static const struct { const char *head, *fmt; int width; } table_cols[COL_COUNT]
 	{"P(alive)", " %*s", 10}, {"95% interval", "  %-*s", 22}, {"L", " %*s", 10}, {"P/L", " %*s", 7},
 	{"trials", " %*s", 9}};     /* width: with the spaces before */
 #define COL_SPACES(c) ((c) == COL_CI ? 2 : 1)
+/* a cell's text with its NUL; each end of the interval, within "[a, b]" */
+#define CELL_LEN(c) ((size_t)(table_cols[c].width - COL_SPACES(c) + 1))
+#define CI_END_LEN ((22 - 2 - 4) / 2 + 1)
 
 static void draw_table(view_grid *g, int top, int rows)
 {
@@ -222,9 +227,13 @@ static void draw_table(view_grid *g, int top, int rows)
 	for (size_t i = first; i < sv.count; i++) {
 		const sweep_point *q = &sv.points[i];
 		char cell[COL_COUNT][48];
-		snprintf(cell[COL_P], sizeof cell[COL_P], "%.4g", q->p);
-		snprintf(cell[COL_CI], sizeof cell[COL_CI], "[%.4g, %.4g]", q->lo, q->hi);
-		snprintf(cell[COL_L], sizeof cell[COL_L], "%.4g", q->lower);
+		/* never "1" below 1 nor "0" above 0, in the columns' widths */
+		char lo[CI_END_LEN], hi[CI_END_LEN];
+		prob_text(cell[COL_P], CELL_LEN(COL_P), "%.4g", q->p, NAN, VIEW_PROB_DIGITS);
+		prob_text(lo, sizeof lo, "%.4g", q->lo, NAN, VIEW_PROB_DIGITS);
+		prob_text(hi, sizeof hi, "%.4g", q->hi, NAN, VIEW_PROB_DIGITS);
+		snprintf(cell[COL_CI], sizeof cell[COL_CI], "[%s, %s]", lo, hi);
+		prob_text(cell[COL_L], CELL_LEN(COL_L), "%.4g", q->lower, q->lower_death, VIEW_PROB_DIGITS);
 		if (q->lower > 0)
 			snprintf(cell[COL_RATIO], sizeof cell[COL_RATIO], "%.3g", q->p / q->lower);
 		else
@@ -262,7 +271,10 @@ static void render(view_grid *g, int chart_rows, int unicode)
 		snprintf(trials, sizeof trials, "%llu of %llu trials (%.0f%%)", n, total, pct);
 		snprintf(trials_short, sizeof trials_short, "%.0f%% of %llu", pct, total);
 		snprintf(rate, sizeof rate, ", %.3g trials/s", sv.cur.rate);
-		snprintf(p, sizeof p, ", P so far %.4g", sv.done ? (double)sv.alive / (double)sv.done : 0.0);
+		char so_far[24];
+		prob_text(so_far, sizeof so_far, "%.4g", sv.done ? (double)sv.alive / (double)sv.done : 0.0, NAN,
+		          VIEW_PROB_DIGITS);
+		snprintf(p, sizeof p, ", P so far %s", so_far);
 		view_field running[] = {
 			{{point, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
 			{{trials, trials_short, NULL}, VS_TEXT, VIEW_FIELD_ALWAYS},
@@ -398,6 +410,7 @@ static int run_begin(void *ctx, const mc_config *cfg)
 		return -1;
 	const rl_net_spec *s = cfg->spec;
 	sv.cur.lower = bound_lower(s->widths, s->depth);
+	sv.cur.lower_death = bound_death(s->widths, s->depth);
 	sv.cur.upper = bound_upper(s->widths, s->depth, (double)s->input, mat_nonnegative(cfg->X),
 	                           s->bias.kind == LAW_ZERO);
 	sv.running = 1;

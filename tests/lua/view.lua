@@ -275,22 +275,27 @@ if relush then
   -- P near L (one point), P near U (one layer on the orthant), L and U
   -- both near 1 (wide and shallow); and its axis ends are the range's ends
   -- (a linear axis from 0 labels 0, not 2.17e-19)
-  local function fmt_prob(v)
+  -- a value below 1 that %.4f rounds to 1 is "1 - d", here in the 8
+  -- columns right of the chart "1-d" at one digit (gap: 1 - v, exact)
+  local function fmt_prob(v, gap)
     if v ~= v then return "-" end
     if v ~= 0 and v < 1e-3 then return (("%.3g"):format(v)) end
-    return (("%.4f"):format(v))
+    local text = ("%.4f"):format(v)
+    gap = gap or 1 - v
+    if tonumber(text) == 1 and gap > 0 then return ("1-%.1g"):format(gap) end
+    return text
   end
   for _, o in ipairs{"depth = 40, width = 2, trials = 5000, seed = 3",
                      "depth = 30, width = 2, trials = 20000, seed = 5, X = inputs.point(2)",
                      "depth = 1, width = 2, trials = 2000, seed = 5, X = inputs.orthant(2)",
                      "depth = 3, width = 30, trials = 300, seed = 2",
                      "depth = 12, width = 3, trials = 4000, seed = 7"} do
-    p = io.popen(relush .. " -e 'r = mc{" .. o .. ", view = true}; print(string.format(\"RESULT %.17g %.17g %.17g\", " ..
-                 "r.p_alive, r.lower, r.upper))' 2>&1 </dev/null")
+    p = io.popen(relush .. " -e 'r = mc{" .. o .. ", view = true}; print(string.format(\"RESULT %.17g %.17g %.17g %.17g\", " ..
+                 "r.p_alive, r.lower, r.upper, bound.death(r.widths)))' 2>&1 </dev/null")
     out = p:read("a")
     p:close()
-    local pa, lo, up = out:match("RESULT (%S+) (%S+) (%S+)")
-    local want = {P = fmt_prob(tonumber(pa)), L = fmt_prob(tonumber(lo)), U = fmt_prob(tonumber(up))}
+    local pa, lo, up, death = out:match("RESULT (%S+) (%S+) (%S+) (%S+)")
+    local want = {P = fmt_prob(tonumber(pa)), L = fmt_prob(tonumber(lo), tonumber(death)), U = fmt_prob(tonumber(up))}
     local chart = out:match("\nP%(alive%)  %*.-\n(.-)\n%s+%+0") or ""
     local seen, right, axis_ok = {}, true, true
     for line in chart:gmatch("[^\n]+") do

@@ -67,7 +67,8 @@ term_wait 'exited 0' 10
 ok $? "the shell exits 0"
 
 # a 60-column terminal: the header, legend and key lines shorten or leave
-# out whole fields, never cut a number or word
+# out whole fields, never cut a number or word; an interval end just below
+# 1 shows as 1-d in its 8 columns, never as 1
 term_start
 term_tmux resize-window -t relush -x 60 -y 30
 sleep 0.2
@@ -79,10 +80,10 @@ view_top=$(grep -n 'P(alive) against depth' "$term_tmp/narrow.txt" | head -1 | c
 sed -n "${view_top:-1},\$p" "$term_tmp/narrow.txt" | sed 's/│/|/g; s/[[:space:]]*$//' > "$term_tmp/narrow.view"
 sed 's/^/#   /' "$term_tmp/narrow.view"
 grep -Eq '^(mc.sweep: )?P\(alive\) against depth, ([0-9]+ of 7 points|[0-9]+/7) done$' "$term_tmp/narrow.view" \
-	&& grep -Eq '^running depth = [0-9]+: ([0-9]+ of 1000000 trials \([0-9]+%\)|[0-9]+% of 1000000)(, [0-9.e+]+ trials/s)?(, P so far [0-9.e+-]+)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^running depth = [0-9]+: ([0-9]+ of 1000000 trials \([0-9]+%\)|[0-9]+% of 1000000)(, [0-9.e+]+ trials/s)?(, P so far [0-9.e+-]+( - [0-9.e+-]+)?)?$' "$term_tmp/narrow.view" \
 	&& grep -Eq '^o P\(alive\)  (\| 95%( interval)?  )?(- L( lower bound)?  )?(= U( upper bound)?)?$' "$term_tmp/narrow.view" \
 	&& grep -Eq '^  point +P\(alive\)( +95% interval)?( +L)?( +P/L)?( +trials)?$' "$term_tmp/narrow.view" \
-	&& grep -Eq '^o depth = 1 +1( +\[[0-9.]+, [0-9.]+\])?( +0.875)?( +[0-9.]+)?( +[0-9]+)?$' "$term_tmp/narrow.view" \
+	&& grep -Eq '^o depth = 1 +1( +\[([0-9.]+|1-[0-9.e+-]+), ([0-9.]+|1-[0-9.e+-]+)\])?( +0.875)?( +[0-9.]+)?( +[0-9]+)?$' "$term_tmp/narrow.view" \
 	&& grep -Eq '^q/Esc stop the sweep( \((finished )?points kept\)   Ctrl-C stop the command)?$' "$term_tmp/narrow.view"
 ok $? "60 columns: the sweep view's title, progress, legend, table and key lines are whole fields"
 term_keys q
