@@ -96,16 +96,11 @@ static const char results_plot_chunk[] =
  * taken. */
 void lmc_results_plot_setup(lua_State *L)
 {
-	if (luaL_loadbufferx(L, results_plot_chunk, sizeof results_plot_chunk - 1, "=list:plot", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, results_plot_chunk, sizeof results_plot_chunk - 1, RLUA_OWN_CHUNK("list:plot"), "t") != LUA_OK)
 		lua_error(L);
 	lua_insert(L, -3);
 	luaL_getmetatable(L, RLUA_MC_RESULT);
 	luaL_getmetatable(L, RLUA_MC_RESULTS);
 	lua_call(L, 4, 1);
-	luaL_getmetatable(L, RLUA_MC_RESULTS);
-	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
-		luaL_error(L, "lmc_results_plot_setup: open mc (rlua_mc_binding) first");
-	lua_pushvalue(L, -3);
-	lua_setfield(L, -2, "plot");
-	lua_pop(L, 3);
+	rlua_add_method(L, RLUA_MC_RESULTS, "plot", "lmc_results_plot_setup");
 }

@@ -840,12 +840,7 @@ static void sweep_setup(lua_State *L, int module)
 	lua_call(L, 15, 4);
 	lmc_results_plot_setup(L);   /* list:plot, through the sweep's plot and value_text */
 	/* r:plot on every McResult */
-	luaL_getmetatable(L, RLUA_MC_RESULT);
-	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
-		luaL_error(L, "sweep_setup: open mc (rlua_mc_binding) first");
-	lua_pushvalue(L, -3);
-	lua_setfield(L, -2, "plot");
-	lua_pop(L, 3);
+	rlua_add_method(L, RLUA_MC_RESULT, "plot", "sweep_setup");
 	lua_getfield(L, module, "mc");
 	lua_insert(L, -2);
 	lua_setfield(L, -2, "sweep");

@@ -538,6 +538,16 @@ void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, c
 	lua_pop(L, 1);
 }
 
+void rlua_add_method(lua_State *L, const char *tname, const char *name, const char *who)
+{
+	luaL_getmetatable(L, tname);
+	if (lua_getfield(L, -1, "__index") != LUA_TTABLE)
+		luaL_error(L, "%s: open %s's binding first", who, tname);
+	lua_rotate(L, -3, -1);   /* value, mt, index -> mt, index, value */
+	lua_setfield(L, -2, name);
+	lua_pop(L, 2);
+}
+
 void rlua_new_box_type(lua_State *L, const char *tname, const luaL_Reg *meta)
 {
 	luaL_newmetatable(L, tname);

@@ -272,6 +272,9 @@ void *rlua_box_new(lua_State *L, const char *tname, size_t size, void (*destroy)
  * when methods is not NULL, an __index table of methods, which is also
  * package.loaded[tname] (methods are named in errors as tname.method). */
 void rlua_new_metatable(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
+/* Pops the value on top of the stack into the methods (__index table) of
+ * type tname as `name`; fails naming `who` if tname's binding is not open. */
+void rlua_add_method(lua_State *L, const char *tname, const char *name, const char *who);
 /* A box type (Net, Matrix, Plot, McRun): the metatable tname with meta and
  * the __gc and __close that free the box's object, checking that the
  * value they are called on is a box of tname. */
